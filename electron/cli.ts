@@ -1,0 +1,67 @@
+/**
+ * `revive`: the command line over the same jobs the desktop app runs. Runs under plain Node.
+ */
+import { ReviveError } from '../native/jobs/errors.js';
+import { CliUsageError, type CliCommand, type CliIo } from './cli/command.js';
+import { commandGroups } from './cli/index.js';
+
+function allCommands(): CliCommand[] {
+    return commandGroups.flat();
+}
+
+function findCommand(argv: readonly string[]): { command: CliCommand; rest: readonly string[] } | undefined {
+    let best: { command: CliCommand; words: number } | undefined;
+    for (const command of allCommands()) {
+        const words = command.name.split(' ');
+        if (words.every((word, i) => argv[i] === word) && (!best || words.length > best.words)) best = { command, words: words.length };
+    }
+    return best ? { command: best.command, rest: argv.slice(best.words) } : undefined;
+}
+
+function help(io: CliIo): void {
+    const commands = allCommands().sort((a, b) => a.name.localeCompare(b.name));
+    const width = Math.max(...commands.map((c) => c.name.length), 8);
+    io.out('Revive: give an old Android phone a current, hardened OS.\n\nUsage: revive <command> [options]\n\nCommands:\n');
+    for (const command of commands) io.out(`  ${command.name.padEnd(width)}  ${command.summary}\n`);
+    io.out('\nRun `revive help <command>` for its options.\n');
+}
+
+export async function main(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort(new Error('Interrupted'));
+    if (!io?.signal) process.once('SIGINT', onSigint);
+    const cliIo: CliIo = {
+        out: io?.out ?? ((text) => void process.stdout.write(text)),
+        err: io?.err ?? ((text) => void process.stderr.write(text)),
+        interactive: io?.interactive ?? Boolean(process.stdout.isTTY),
+        signal: io?.signal ?? controller.signal,
+    };
+    try {
+        if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+            const target = argv[0] === 'help' && argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
+            if (target) cliIo.out(`${target.command.summary}\n\nUsage: ${target.command.usage}\n`);
+            else help(cliIo);
+            return 0;
+        }
+        const found = findCommand(argv);
+        if (!found) {
+            cliIo.err(`revive: unknown command "${argv.join(' ')}". Run \`revive help\` to see the commands.\n`);
+            return 2;
+        }
+        try {
+            return await found.command.run(found.rest, cliIo);
+        } catch (error) {
+            if (error instanceof CliUsageError) {
+                cliIo.err(`revive ${found.command.name}: ${error.message}\nUsage: ${found.command.usage}\n`);
+                return 2;
+            }
+            throw error;
+        }
+    } catch (error) {
+        const failure = ReviveError.from(error);
+        cliIo.err(`Error: ${failure.message}\nWhat to do: ${failure.nextStep}\n`);
+        return 1;
+    } finally {
+        process.removeListener('SIGINT', onSigint);
+    }
+}

@@ -1,0 +1,4 @@
+/** `revive apps …` commands. */
+import type { CliCommand } from './command.js';
+
+export const commands: readonly CliCommand[] = [];

@@ -1,0 +1,71 @@
+/** Progress of long work: raw facts from the protocol layer, rate and ETA computed in one place. */
+
+export interface ProgressFacts {
+    /** A short machine name of the current step, e.g. `flash:RECOVERY` or `sideload:rom`. */
+    readonly step: string;
+    readonly bytesDone: number;
+    readonly bytesTotal: number;
+    /** Whether cancelling now leaves the phone in a known, safe state. */
+    readonly cancellable?: boolean | undefined;
+}
+
+export interface ProgressEvent extends ProgressFacts {
+    /** Bytes per second over the last few seconds; 0 before there is enough data. */
+    readonly rate: number;
+    /** Seconds left at the current rate, or null when unknown. */
+    readonly etaSeconds: number | null;
+}
+
+export type ProgressListener = (event: ProgressEvent) => void;
+
+const WINDOW_MS = 3000;
+
+/** Rate over a short moving window, so a stall shows quickly and a burst does not flatter. */
+export class Speedometer {
+    readonly #samples: Array<{ at: number; bytes: number }> = [];
+    readonly #now: () => number;
+
+    constructor(now: () => number = () => performance.now()) {
+        this.#now = now;
+    }
+
+    /** Record the running total and return bytes per second. */
+    update(bytesDone: number): number {
+        const at = this.#now();
+        this.#samples.push({ at, bytes: bytesDone });
+        while (this.#samples.length > 2 && at - (this.#samples[0]?.at ?? at) > WINDOW_MS) this.#samples.shift();
+        const first = this.#samples[0];
+        if (!first || at - first.at < 50) return 0;
+        return Math.max(0, ((bytesDone - first.bytes) * 1000) / (at - first.at));
+    }
+}
+
+/** Turns raw facts into ProgressEvents with rate and ETA; one tracker per job. */
+export class ProgressTracker {
+    readonly #listener: ProgressListener;
+    readonly #speed: Speedometer;
+    #step = '';
+
+    constructor(listener: ProgressListener, now?: () => number) {
+        this.#listener = listener;
+        this.#speed = new Speedometer(now);
+    }
+
+    report(facts: ProgressFacts): void {
+        if (facts.step !== this.#step) {
+            this.#step = facts.step;
+            this.#speed.update(0);
+        }
+        const rate = this.#speed.update(facts.bytesDone);
+        const left = facts.bytesTotal - facts.bytesDone;
+        const etaSeconds = rate > 0 ? left / rate : left <= 0 ? 0 : null;
+        this.#listener({ ...facts, rate, etaSeconds });
+    }
+}
+
+/** Callers of protocol code pass this; it carries the AbortSignal and the progress sink together. */
+export interface JobContext {
+    readonly signal?: AbortSignal | undefined;
+    readonly onProgress?: ((facts: ProgressFacts) => void) | undefined;
+    readonly onLog?: ((line: string) => void) | undefined;
+}

@@ -1,0 +1,52 @@
+/** Loading and validating device recipes from resources/manifests. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ReviveError } from '../jobs/errors.js';
+import { Recipe } from './schema.js';
+
+export const MANIFEST_DIR = fileURLToPath(new URL('../../resources/manifests/', import.meta.url));
+
+export function parseRecipe(json: unknown, source: string): Recipe {
+    const result = Recipe.safeParse(json);
+    if (!result.success) {
+        const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ');
+        throw new ReviveError({
+            code: 'recipe-invalid',
+            message: `The device recipe ${source} is not valid: ${problems}.`,
+            nextStep: 'Fix the recipe file (see resources/manifests/README.md) or remove it.',
+        });
+    }
+    return result.data;
+}
+
+export function loadRecipes(dir: string = MANIFEST_DIR): Recipe[] {
+    return readdirSync(dir)
+        .filter((name) => name.endsWith('.json'))
+        .sort()
+        .map((name) => parseRecipe(JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown, name));
+}
+
+/** Find a recipe by any codename or model number (case-insensitive), e.g. `ks01lte`, `GT-I9506`. */
+export function findRecipe(nameOrModel: string, recipes: readonly Recipe[] = loadRecipes()): Recipe | undefined {
+    const wanted = nameOrModel.toLowerCase();
+    return recipes.find(
+        (recipe) =>
+            recipe.id === wanted ||
+            recipe.codenames.some((codename) => codename.toLowerCase() === wanted) ||
+            recipe.models.some((model) => model.toLowerCase() === wanted),
+    );
+}
+
+export function requireRecipe(nameOrModel: string): Recipe {
+    const recipe = findRecipe(nameOrModel);
+    if (!recipe) {
+        const known = loadRecipes().map((r) => `${r.id} (${r.name})`).join(', ');
+        throw new ReviveError({
+            code: 'recipe-unknown',
+            message: `Revive has no recipe for "${nameOrModel}".`,
+            nextStep: `Pick one of: ${known}; or add a recipe file for this phone.`,
+        });
+    }
+    return recipe;
+}

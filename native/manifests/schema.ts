@@ -1,0 +1,108 @@
+/**
+ * Device recipes: one JSON file per phone in resources/manifests, validated by this schema.
+ * A repair shop adds a phone by writing one more file (see resources/manifests/README.md).
+ */
+import { z } from 'zod';
+
+const hex16 = z.number().int().min(0).max(0xffff);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
+
+export const PhoneMode = z.enum(['download', 'bootloader', 'android', 'recovery', 'sideload']);
+export type PhoneMode = z.infer<typeof PhoneMode>;
+
+export const PhysicalButton = z.enum(['power', 'volume-up', 'volume-down', 'home', 'bixby']);
+
+/** How a person gets the phone into a mode with its buttons. */
+export const KeyCombo = z.object({
+    buttons: z.array(PhysicalButton).min(1),
+    /** Plain words, e.g. "Hold Volume Down + Home + Power until a warning screen appears, then press Volume Up." */
+    instructions: z.string().min(10),
+    /** An SVG in renderer/assets/combos (ours), showing the buttons to hold. */
+    picture: z.string().regex(/^[a-z0-9-]+\.svg$/),
+});
+
+/** How the phone shows up on USB in a mode (what the watcher matches on). */
+export const UsbIdentity = z.object({
+    vendorId: hex16,
+    productId: hex16,
+    /** Interface class/subclass/protocol of the function we talk to. */
+    interface: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+    manufacturer: z.string(),
+    product: z.string(),
+});
+
+export const FileRole = z.enum(['recovery', 'rom', 'gapps', 'su']);
+export type FileRole = z.infer<typeof FileRole>;
+
+export const KnownFile = z.object({
+    role: FileRole,
+    name: z.string().min(1),
+    sha256,
+    /** For ROMs and Gapps: the Android version they are built for, e.g. "8.1". */
+    androidVersion: z.string().optional(),
+    /** For ROMs and su add-ons: the LineageOS version, e.g. "15.1". */
+    lineageVersion: z.string().optional(),
+    arch: z.enum(['arm', 'arm64', 'x86', 'x86_64']).optional(),
+});
+
+export const Partition = z.object({
+    name: z.string().min(1),
+    sizeBytes: z.number().int().positive(),
+    /** TWRP's name for it in backups, when TWRP backs it up (e.g. "boot", "system", "data", "efs"). */
+    twrpName: z.string().optional(),
+    /** Raw partitions are backed up as images (`.emmc.win`), others as tar (`.ext4.win`). */
+    filesystem: z.enum(['emmc', 'ext4', 'f2fs', 'vfat']).default('emmc'),
+});
+
+export const Recipe = z.object({
+    /** The canonical codename, also the file name: `ks01ltexx` → resources/manifests/ks01ltexx.json. */
+    id: z.string().regex(/^[a-z0-9_]+$/),
+    name: z.string(),
+    manufacturer: z.string(),
+    models: z.array(z.string()).min(1),
+    /** Every codename the phone answers to (ro.product.device, build names, TWRP names). */
+    codenames: z.array(z.string()).min(1),
+    method: z.enum(['odin', 'fastboot']),
+    cpuArch: z.enum(['arm', 'arm64']),
+    stockAndroidVersion: z.string(),
+    minBatteryPercent: z.number().int().min(0).max(100),
+    /** A/B (seamless update) phone: boot/system come in _a and _b slots. */
+    abSlots: z.boolean().default(false),
+    usb: z.object({
+        download: UsbIdentity.optional(),
+        bootloader: UsbIdentity.optional(),
+        android: UsbIdentity,
+        recovery: UsbIdentity,
+        sideload: UsbIdentity,
+    }),
+    keyCombos: z.object({
+        download: KeyCombo.optional(),
+        bootloader: KeyCombo.optional(),
+        recovery: KeyCombo,
+    }),
+    unlock: z.object({
+        method: z.enum(['none', 'oem-unlock-toggle', 'fastboot-oem-unlock', 'fastboot-flashing-unlock']),
+        /** Plain words shown before unlocking: what it does and what is lost. */
+        explanation: z.string().min(10),
+        wipesData: z.boolean(),
+    }),
+    recoveryPartition: z.string(),
+    /** PIT file in resources/pit for Odin phones. */
+    pit: z.string().optional(),
+    partitions: z.array(Partition).min(1),
+    /** What a virtual phone of this model reports (fastboot variables, properties). */
+    virtual: z.object({
+        serialPrefix: z.string().min(2),
+        bootloaderVersion: z.string(),
+        basebandVersion: z.string().optional(),
+        fastbootProduct: z.string().optional(),
+        maxDownloadSizeBytes: z.number().int().positive().optional(),
+        buildFingerprint: z.string(),
+    }),
+    knownFiles: z.array(KnownFile),
+    installOrder: z.array(FileRole.exclude(['recovery'])).min(1),
+    caveats: z.array(z.string()),
+});
+export type Recipe = z.infer<typeof Recipe>;
+export type KnownFile = z.infer<typeof KnownFile>;
+export type KeyCombo = z.infer<typeof KeyCombo>;

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+    test: {
+        include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+        // Peer tests drive real tools (heimdall, fastboot, adb, chromium) against the virtual phone;
+        // they are slower than unit tests but must still finish well inside CI's budget.
+        testTimeout: 120_000,
+        hookTimeout: 120_000,
+        pool: 'forks',
+        reporters: ['default'],
+    },
+});
