@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// `npm run bench [filter…]`: every benchmark in bench/, ratios against the reference tools.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../bench/run.ts');
