@@ -1,0 +1,64 @@
+/**
+ * The upgrade job's contract, for the CLI, the desktop wizard (electron/api) and tests.
+ * Event values are defined in native/jobs/events.ts and re-exported here.
+ */
+export type {
+    JobEvent,
+    JobEventType,
+    JobStartedEvent,
+    JobStepEvent,
+    JobProgressEvent,
+    JobInstruction,
+    JobInstructionEvent,
+    JobConfirmRequest,
+    JobConfirmEvent,
+    JobLogEvent,
+    JobDoneEvent,
+    JobFailedEvent,
+    JobCancelledEvent,
+    JobStepInfo,
+    JobUi,
+    StepStatus,
+    ChecksumSource,
+    ReportFile,
+    ReportBackup,
+    ReportBackupFile,
+    UpgradeReport,
+} from '../../native/jobs/events.js';
+export type { ProgressEvent } from '../../native/jobs/progress.js';
+export type { ReviveErrorData } from '../../native/jobs/errors.js';
+
+/** The person-facing side of the upgrade (same as JobUi; the name the issue uses). */
+export type { JobUi as UpgradeUi } from '../../native/jobs/events.js';
+
+/** Which phone to upgrade. */
+export type DeviceRef =
+    /** A phone on local USB, by its USB serial number. */
+    | { readonly kind: 'serial'; readonly serial: string }
+    /** A phone exported over USB/IP; followed across re-enumeration on every mode change. */
+    | { readonly kind: 'usbip'; readonly host: string; readonly port: number }
+    /** An in-process virtual phone of this model; its state lives in stateDir (like `virtual-phone serve --state-dir`). */
+    | { readonly kind: 'virtual'; readonly codename: string; readonly stateDir?: string | undefined };
+
+/** What the person hands the upgrade job. */
+export interface UpgradeFiles {
+    readonly recovery: string;
+    readonly rom: string;
+    readonly gapps?: string | undefined;
+    readonly su?: string | undefined;
+}
+
+export interface UpgradeOptions {
+    readonly device: DeviceRef;
+    readonly files: UpgradeFiles;
+    /** Checksums typed in by the person, per role (64 hex digits), for files not in the recipe. */
+    readonly checksums?: Partial<Record<keyof UpgradeFiles, string>> | undefined;
+    /** Where the TWRP backup is copied to; default `<app data>/backups/<jobId>`. */
+    readonly backupTo?: string | undefined;
+    /** The person chose explicitly to go without a backup (recorded in the journal). */
+    readonly noBackup?: boolean | undefined;
+    /** Continue this interrupted job from its journal instead of starting a new one. */
+    readonly resumeJobId?: string | undefined;
+    /** App data folder (default `$REVIVE_HOME` or `~/.config/revive`). */
+    readonly home?: string | undefined;
+}
