@@ -1,0 +1,2 @@
+export * from './pit.js';
+export { formatPit } from './format.js';
