@@ -1,0 +1,200 @@
+/**
+ * The one API between the UI and the backend: commands (request → result) and events, each with a
+ * zod schema. Electron main, the preload and the browser bridge are built from this table; the
+ * renderer imports only its types.
+ */
+import { z } from 'zod';
+import type { CommandNameList, EventNameList } from './names.js';
+
+export { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, subscriptionName } from './names.js';
+
+/** How every failure crosses the boundary: a stable code, plain words and what to do next. */
+export const ApiError = z.object({
+    code: z.string(),
+    message: z.string(),
+    nextStep: z.string(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+export const PhoneModeName = z.enum(['download', 'bootloader', 'android', 'recovery', 'sideload', 'unknown']);
+export type PhoneModeName = z.infer<typeof PhoneModeName>;
+
+/** What the device list shows for one phone. */
+export const Device = z.object({
+    /** Stable while the phone stays plugged in (its USB location, or `virtual:CODENAME`). */
+    id: z.string(),
+    serial: z.string().nullable(),
+    /** The recipe's name when the phone is recognised, else what the phone calls itself on USB. */
+    name: z.string(),
+    recipeId: z.string().nullable(),
+    mode: PhoneModeName,
+    /** `ready`: we can talk to it; `needs-permission`: the OS refused access (udev rules, driver); `unauthorized`: the phone has not allowed this computer yet. */
+    state: z.enum(['ready', 'busy', 'needs-permission', 'unauthorized']),
+    batteryPercent: z.number().int().min(0).max(100).nullable(),
+    virtual: z.boolean(),
+});
+export type Device = z.infer<typeof Device>;
+
+export const FileRole = z.enum(['recovery', 'rom', 'gapps', 'su']);
+export type FileRole = z.infer<typeof FileRole>;
+
+export const KeyComboView = z.object({
+    buttons: z.array(z.string()),
+    instructions: z.string(),
+    picture: z.string().regex(/^[a-z0-9-]+\.svg$/),
+});
+export type KeyComboView = z.infer<typeof KeyComboView>;
+
+/** A recipe as the wizard needs it: what the phone is, which files, what happens and what is erased. */
+export const RecipeView = z.object({
+    id: z.string(),
+    name: z.string(),
+    manufacturer: z.string(),
+    models: z.array(z.string()),
+    method: z.enum(['odin', 'fastboot']),
+    minBatteryPercent: z.number(),
+    /** Files the upgrade takes, in the order they are asked for. `required` ones must be added. */
+    files: z.array(z.object({ role: FileRole, required: z.boolean(), suggestedName: z.string().nullable() })),
+    /** Plain-language steps, in order, as recipe facts (the renderer words them). */
+    steps: z.array(z.object({ kind: z.enum(['unlock', 'flash-recovery', 'boot-recovery', 'backup', 'wipe', 'install', 'reboot']), detail: z.string() })),
+    /** Partitions whose contents are lost, with their size. */
+    erases: z.array(z.object({ name: z.string(), sizeBytes: z.number() })),
+    keyCombos: z.record(z.string(), KeyComboView),
+    unlock: z.object({ method: z.string(), explanation: z.string(), wipesData: z.boolean() }),
+    caveats: z.array(z.string()),
+});
+export type RecipeView = z.infer<typeof RecipeView>;
+
+/** A file the backend can read: a path on its disk (Electron) or an upload it holds (bridge). */
+export const FileRef = z.union([
+    z.object({ path: z.string().min(1) }),
+    z.object({ uploadId: z.string().regex(/^[0-9a-f]{32}$/) }),
+]);
+export type FileRef = z.infer<typeof FileRef>;
+
+export const VerifiedFile = z.object({
+    verificationId: z.string(),
+    role: FileRole,
+    fileName: z.string(),
+    sizeBytes: z.number(),
+    sha256: z.string(),
+    /** The checksum the recipe expects for this file, when it knows the file. */
+    expectedSha256: z.string().nullable(),
+    ok: z.boolean(),
+    /** When not ok: why, in plain words. */
+    problem: ApiError.nullable(),
+});
+export type VerifiedFile = z.infer<typeof VerifiedFile>;
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+export const StartUpgradeOptions = z.object({
+    deviceId: z.string(),
+    recipeId: z.string(),
+    /** Files that passed verifyFile, by their verificationId. */
+    files: z.array(z.object({ role: FileRole, verificationId: z.string() })).min(1),
+    /** Skip the TWRP backup: allowed only when the person says so explicitly. */
+    declineBackup: z.boolean().default(false),
+});
+export type StartUpgradeOptions = z.input<typeof StartUpgradeOptions>;
+
+export const commands = {
+    listDevices: { request: Empty, result: z.array(Device) },
+    listRecipes: { request: Empty, result: z.array(RecipeView) },
+    startVirtualPhone: { request: z.object({ codename: z.string().regex(/^[a-z0-9_]+$/) }).strict(), result: Device },
+    unplugVirtualPhone: { request: Empty, result: Ok },
+    replugVirtualPhone: { request: Empty, result: Ok },
+    verifyFile: {
+        request: z.object({ file: FileRef, role: FileRole, recipeId: z.string(), verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
+        result: VerifiedFile,
+    },
+    startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },
+    /** The person answered a question (yes/no) or said they did what an instruction asked. */
+    answerConfirm: { request: z.object({ jobId: z.string(), requestId: z.string(), yes: z.boolean() }).strict(), result: Ok },
+    cancelJob: { request: z.object({ jobId: z.string() }).strict(), result: z.object({ cancelling: z.boolean() }) },
+    saveLog: { request: z.object({ jobId: z.string() }).strict(), result: z.object({ path: z.string() }) },
+} as const;
+
+export const JobStepView = z.object({
+    id: z.string(),
+    title: z.string(),
+});
+
+export const events = {
+    /** Hotplug: the whole list after every change (a phone in a new mode is a new entry). */
+    devicesChanged: z.object({ devices: z.array(Device) }),
+    verifyProgress: z.object({ verificationId: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
+    jobStep: z.object({ jobId: z.string(), index: z.number().int(), count: z.number().int(), step: JobStepView }),
+    jobProgress: z.object({
+        jobId: z.string(),
+        step: z.string(),
+        bytesDone: z.number(),
+        bytesTotal: z.number(),
+        rate: z.number(),
+        etaSeconds: z.number().nullable(),
+        cancellable: z.boolean(),
+    }),
+    /** Do something with the phone (key combo, cable); answered with answerConfirm(yes) once done. */
+    jobInstruction: z.object({ jobId: z.string(), requestId: z.string(), text: z.string(), combo: KeyComboView.nullable() }),
+    /** A yes/no question (e.g. "erase everything?"); answered with answerConfirm. */
+    jobConfirm: z.object({ jobId: z.string(), requestId: z.string(), question: z.string(), danger: z.boolean() }),
+    jobLog: z.object({ jobId: z.string(), line: z.string() }),
+    jobDone: z.object({ jobId: z.string(), summary: z.string() }),
+    jobFailed: z.object({ jobId: z.string(), error: ApiError, cancelled: z.boolean() }),
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandRequest<K extends CommandName> = z.input<Commands[K]['request']>;
+export type CommandResult<K extends CommandName> = z.output<Commands[K]['result']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<K extends EventName> = z.output<Events[K]>;
+
+/** Every call resolves (never rejects across the boundary): errors are data. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export type EventSubscriptionName<K extends EventName> = `on${Capitalize<K>}`;
+
+/**
+ * `window.revive`: the same shape from the preload (Electron) and from the bridge client (browser).
+ * `fileRef` turns a dropped or picked File into something the backend can read (a path in
+ * Electron, a streamed upload over the bridge).
+ */
+export type ReviveApi = {
+    readonly [K in CommandName]: (request: CommandRequest<K>) => Promise<ApiResult<CommandResult<K>>>;
+} & {
+    readonly [K in EventName as EventSubscriptionName<K>]: (listener: (payload: EventPayload<K>) => void) => () => void;
+} & {
+    readonly fileRef: (file: File) => Promise<ApiResult<FileRef>>;
+    /** `electron` or `browser`: the UI words a few things differently (e.g. where a saved log is). */
+    readonly host: 'electron' | 'browser';
+};
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time proof that names.ts lists exactly the contract's commands and events. */
+export const namesMatchContract: [Same<CommandName, CommandNameList>, Same<EventName, EventNameList>] = [true, true];
+
+export function isCommandName(value: unknown): value is CommandName {
+    return typeof value === 'string' && Object.prototype.hasOwnProperty.call(commands, value);
+}
+
+/** Validate one incoming call; a wrong shape becomes an ApiError, never an exception. */
+export function parseRequest<K extends CommandName>(command: K, request: unknown): ApiResult<z.output<Commands[K]['request']>> {
+    const parsed = commands[command].request.safeParse(request);
+    if (parsed.success) return { ok: true, value: parsed.data as z.output<Commands[K]['request']> };
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(request)'}: ${issue.message}`).join('; ');
+    return {
+        ok: false,
+        error: { code: 'bad-request', message: `The app sent a malformed "${command}" request (${problems}).`, nextStep: 'Restart Revive. If it happens again, report it.' },
+    };
+}
+
+/** The wire shape of one bridge message from the page to the backend. */
+export const BridgeCall = z.object({ token: z.string(), id: z.number().int().nonnegative(), command: z.string(), request: z.unknown() }).strict();
+export type BridgeCall = z.infer<typeof BridgeCall>;
+
+export type BridgeServerMessage =
+    | { type: 'result'; id: number; result: ApiResult<unknown> }
+    | { type: 'event'; event: EventName; payload: unknown };

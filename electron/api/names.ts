@@ -1,0 +1,40 @@
+/**
+ * The contract's command and event names and channel names, without zod: the sandboxed preload
+ * and the browser client need the names at run time but must stay tiny. contract.ts checks at
+ * compile time that these lists match its schemas exactly.
+ */
+export const COMMAND_NAMES = [
+    'listDevices',
+    'listRecipes',
+    'startVirtualPhone',
+    'unplugVirtualPhone',
+    'replugVirtualPhone',
+    'verifyFile',
+    'startUpgrade',
+    'answerConfirm',
+    'cancelJob',
+    'saveLog',
+] as const;
+
+export const EVENT_NAMES = [
+    'devicesChanged',
+    'verifyProgress',
+    'jobStep',
+    'jobProgress',
+    'jobInstruction',
+    'jobConfirm',
+    'jobLog',
+    'jobDone',
+    'jobFailed',
+] as const;
+
+export type CommandNameList = (typeof COMMAND_NAMES)[number];
+export type EventNameList = (typeof EVENT_NAMES)[number];
+
+/** IPC channel names (Electron): one per command, one for all events. */
+export const IPC_COMMAND_PREFIX = 'revive:call:';
+export const IPC_EVENT_CHANNEL = 'revive:event';
+
+export function subscriptionName<K extends string>(event: K): `on${Capitalize<K>}` {
+    return `on${event.charAt(0).toUpperCase()}${event.slice(1)}` as `on${Capitalize<K>}`;
+}
