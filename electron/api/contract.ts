@@ -87,6 +87,7 @@ export const VerifiedFile = z.object({
 export type VerifiedFile = z.infer<typeof VerifiedFile>;
 
 const Empty = z.object({}).strict();
+const JobId = z.string().min(1).max(100);
 const Ok = z.object({ ok: z.literal(true) });
 
 export const StartUpgradeOptions = z.object({
@@ -106,28 +107,37 @@ export const commands = {
     unplugVirtualPhone: { request: Empty, result: Ok },
     replugVirtualPhone: { request: Empty, result: Ok },
     verifyFile: {
-        request: z.object({ file: FileRef, role: FileRole, recipeId: z.string(), verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
+        request: z
+            .object({
+                file: FileRef,
+                role: FileRole,
+                recipeId: z.string(),
+                verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+                /** A checksum the person typed (from the download page) for a file the recipe does not know. */
+                expectedSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+            })
+            .strict(),
         result: VerifiedFile,
     },
     startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },
-    /** The person answered a question (yes/no) or said they did what an instruction asked. */
-    answerConfirm: { request: z.object({ jobId: z.string(), requestId: z.string(), yes: z.boolean() }).strict(), result: Ok },
-    cancelJob: { request: z.object({ jobId: z.string() }).strict(), result: z.object({ cancelling: z.boolean() }) },
-    saveLog: { request: z.object({ jobId: z.string() }).strict(), result: z.object({ path: z.string() }) },
+    /** The person's answer to a jobConfirm question. */
+    answerConfirm: { request: z.object({ jobId: JobId, requestId: z.string(), yes: z.boolean() }).strict(), result: Ok },
+    /** "I'm holding the buttons" for the virtual phone: its owner presses the instruction's buttons. */
+    pressVirtualButtons: { request: z.object({ jobId: JobId, instructionId: z.string() }).strict(), result: Ok },
+    cancelJob: { request: z.object({ jobId: JobId }).strict(), result: z.object({ cancelling: z.boolean() }) },
+    /** Write the job's log to a file in the app's data folder; returns where. */
+    saveLog: { request: z.object({ jobId: JobId }).strict(), result: z.object({ path: z.string() }) },
 } as const;
 
-export const JobStepView = z.object({
-    id: z.string(),
-    title: z.string(),
-});
 
 export const events = {
     /** Hotplug: the whole list after every change (a phone in a new mode is a new entry). */
     devicesChanged: z.object({ devices: z.array(Device) }),
     verifyProgress: z.object({ verificationId: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
-    jobStep: z.object({ jobId: z.string(), index: z.number().int(), count: z.number().int(), step: JobStepView }),
+    jobStarted: z.object({ jobId: JobId, steps: z.array(z.object({ id: z.string(), title: z.string() })), resumed: z.boolean() }),
+    jobStep: z.object({ jobId: JobId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'skipped']), description: z.string() }),
     jobProgress: z.object({
-        jobId: z.string(),
+        jobId: JobId,
         step: z.string(),
         bytesDone: z.number(),
         bytesTotal: z.number(),
@@ -135,13 +145,38 @@ export const events = {
         etaSeconds: z.number().nullable(),
         cancellable: z.boolean(),
     }),
-    /** Do something with the phone (key combo, cable); answered with answerConfirm(yes) once done. */
-    jobInstruction: z.object({ jobId: z.string(), requestId: z.string(), text: z.string(), combo: KeyComboView.nullable() }),
-    /** A yes/no question (e.g. "erase everything?"); answered with answerConfirm. */
-    jobConfirm: z.object({ jobId: z.string(), requestId: z.string(), question: z.string(), danger: z.boolean() }),
-    jobLog: z.object({ jobId: z.string(), line: z.string() }),
-    jobDone: z.object({ jobId: z.string(), summary: z.string() }),
-    jobFailed: z.object({ jobId: z.string(), error: ApiError, cancelled: z.boolean() }),
+    /** Do something with the phone now (key combo, cable); the job then waits for the phone itself. */
+    jobInstruction: z.object({
+        jobId: JobId,
+        id: z.string(),
+        text: z.string(),
+        picture: z.string().regex(/^[a-z0-9-]+\.svg$/).nullable(),
+        buttons: z.array(z.string()),
+        waitingFor: PhoneModeName.nullable(),
+        /** The phone is the virtual one: pressVirtualButtons makes its owner press them. */
+        virtualPhone: z.boolean(),
+    }),
+    /** A yes/no question the job cannot go on without; answered with answerConfirm. */
+    jobConfirm: z.object({
+        jobId: JobId,
+        id: z.string(),
+        question: z.string(),
+        detail: z.string(),
+        danger: z.boolean(),
+        confirmLabel: z.string(),
+        cancelLabel: z.string(),
+    }),
+    jobLog: z.object({ jobId: JobId, at: z.string(), line: z.string() }),
+    jobDone: z.object({
+        jobId: JobId,
+        phoneName: z.string(),
+        installed: z.array(z.string()),
+        androidBefore: z.string(),
+        androidAfter: z.string(),
+        backupDirectory: z.string().nullable(),
+    }),
+    jobFailed: z.object({ jobId: JobId, error: ApiError, step: z.string().nullable(), phoneState: z.string(), resumable: z.boolean() }),
+    jobCancelled: z.object({ jobId: JobId, step: z.string().nullable(), phoneState: z.string(), resumable: z.boolean() }),
 } as const;
 
 export type Commands = typeof commands;

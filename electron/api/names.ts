@@ -12,6 +12,7 @@ export const COMMAND_NAMES = [
     'verifyFile',
     'startUpgrade',
     'answerConfirm',
+    'pressVirtualButtons',
     'cancelJob',
     'saveLog',
 ] as const;
@@ -19,6 +20,7 @@ export const COMMAND_NAMES = [
 export const EVENT_NAMES = [
     'devicesChanged',
     'verifyProgress',
+    'jobStarted',
     'jobStep',
     'jobProgress',
     'jobInstruction',
@@ -26,6 +28,7 @@ export const EVENT_NAMES = [
     'jobLog',
     'jobDone',
     'jobFailed',
+    'jobCancelled',
 ] as const;
 
 export type CommandNameList = (typeof COMMAND_NAMES)[number];

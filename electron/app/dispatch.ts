@@ -1,0 +1,62 @@
+/**
+ * The single entry every transport (Electron IPC, the browser bridge) uses: look the command up in
+ * the contract, validate the request with its zod schema, run the handler, validate the result,
+ * and turn every failure into `{ code, message, nextStep }`.
+ */
+import {
+    commands,
+    events,
+    isCommandName,
+    parseRequest,
+    type ApiError,
+    type ApiResult,
+    type CommandName,
+    type CommandResult,
+    type EventName,
+    type EventPayload,
+} from '../api/contract.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { z } from 'zod';
+import type { UploadStore } from './uploads.js';
+
+export type CommandHandlers = {
+    readonly [K in CommandName]: (request: z.output<(typeof commands)[K]['request']>) => Promise<CommandResult<K>>;
+};
+
+export type EventListener = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
+
+/** What Electron main and the bridge need from the backend. */
+export interface ApiBackend {
+    call(command: unknown, request: unknown): Promise<ApiResult<unknown>>;
+    subscribe(listener: EventListener): () => void;
+    readonly uploads: UploadStore;
+    close(): Promise<void>;
+}
+
+export function toApiError(error: unknown): ApiError {
+    const failure = ReviveError.from(error);
+    return { code: failure.code, message: failure.message, nextStep: failure.nextStep };
+}
+
+export async function dispatch(handlers: CommandHandlers, command: unknown, request: unknown): Promise<ApiResult<unknown>> {
+    if (!isCommandName(command)) {
+        return {
+            ok: false,
+            error: { code: 'unknown-command', message: `The app asked for "${String(command).slice(0, 60)}", which Revive does not offer.`, nextStep: 'Restart Revive. If it happens again, report it.' },
+        };
+    }
+    const parsed = parseRequest(command, request);
+    if (!parsed.ok) return parsed;
+    try {
+        const handler = handlers[command] as (request: unknown) => Promise<unknown>;
+        const value = commands[command].result.parse(await handler(parsed.value));
+        return { ok: true, value };
+    } catch (error) {
+        return { ok: false, error: toApiError(error) };
+    }
+}
+
+/** Events are checked on the way out too: a malformed event is a bug here, not in the page. */
+export function checkEvent<K extends EventName>(event: K, payload: EventPayload<K>): EventPayload<K> {
+    return events[event].parse(payload) as EventPayload<K>;
+}
