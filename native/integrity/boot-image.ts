@@ -1,0 +1,78 @@
+/** Android boot/recovery image header check: is this file an image a recovery partition can hold? */
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+export const BOOT_MAGIC = 'ANDROID!';
+
+export interface BootImageFacts {
+    readonly headerVersion: number;
+    readonly pageSize: number;
+    readonly kernelSize: number;
+    readonly ramdiskSize: number;
+    readonly secondSize: number;
+    /** Bytes the header says the image occupies (header + kernel + ramdisk + second, page aligned). */
+    readonly declaredBytes: number;
+    readonly fileBytes: number;
+}
+
+export type BootImageCheck = { readonly ok: true; readonly facts: BootImageFacts } | { readonly ok: false; readonly expected: string; readonly found: string };
+
+const PAGE_SIZES = new Set([2048, 4096, 8192, 16384]);
+
+function pages(bytes: number, page: number): number {
+    return Math.ceil(bytes / page) * page;
+}
+
+export function checkBootImageHeader(header: Uint8Array, fileBytes: number, partitionBytes: number): BootImageCheck {
+    const magic = Buffer.from(header.subarray(0, 8)).toString('latin1');
+    if (header.length < 48 || magic !== BOOT_MAGIC) {
+        const shown = Buffer.from(header.subarray(0, 8)).toString('hex');
+        return { ok: false, expected: `an Android boot image (starting with "${BOOT_MAGIC}")`, found: header.length < 8 ? `a file of ${fileBytes} bytes` : `a file starting with bytes ${shown}` };
+    }
+    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+    const u32 = (offset: number): number => view.getUint32(offset, true);
+    const headerVersion = u32(40);
+    let facts: BootImageFacts;
+    if (headerVersion >= 3 && headerVersion < 16) {
+        const kernelSize = u32(8);
+        const ramdiskSize = u32(12);
+        const pageSize = 4096;
+        facts = { headerVersion, pageSize, kernelSize, ramdiskSize, secondSize: 0, declaredBytes: pageSize + pages(kernelSize, pageSize) + pages(ramdiskSize, pageSize), fileBytes };
+    } else {
+        const kernelSize = u32(8);
+        const ramdiskSize = u32(16);
+        const secondSize = u32(24);
+        const pageSize = u32(36);
+        if (!PAGE_SIZES.has(pageSize)) return { ok: false, expected: 'a page size of 2048, 4096, 8192 or 16384 bytes in the image header', found: `${pageSize}` };
+        facts = {
+            headerVersion: headerVersion < 16 ? headerVersion : 0,
+            pageSize,
+            kernelSize,
+            ramdiskSize,
+            secondSize,
+            declaredBytes: pageSize + pages(kernelSize, pageSize) + pages(ramdiskSize, pageSize) + pages(secondSize, pageSize),
+            fileBytes,
+        };
+    }
+    if (facts.kernelSize === 0) return { ok: false, expected: 'a kernel in the image', found: 'a kernel size of 0' };
+    if (facts.declaredBytes > fileBytes) {
+        return { ok: false, expected: `at least ${facts.declaredBytes} bytes (as its header says)`, found: `${fileBytes} bytes: the image is cut short` };
+    }
+    if (fileBytes > partitionBytes) {
+        return { ok: false, expected: `at most ${partitionBytes} bytes (the recovery partition's size)`, found: `${fileBytes} bytes` };
+    }
+    return { ok: true, facts };
+}
+
+export async function inspectBootImage(path: string, partitionBytes: number): Promise<BootImageCheck> {
+    const handle = await open(path, 'r');
+    try {
+        const { size } = await handle.stat();
+        const header = new Uint8Array(Math.min(size, 4096));
+        await handle.read(header, 0, header.length, 0);
+        const check = checkBootImageHeader(header, size, partitionBytes);
+        return check.ok ? check : { ...check, found: check.found.replace(/^a file/, `${basename(path)}: a file`) };
+    } finally {
+        await handle.close();
+    }
+}

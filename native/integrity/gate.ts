@@ -1,0 +1,288 @@
+/**
+ * The safety gate: nothing touches the phone until every file is hashed and matched, and every
+ * package is shown to belong to this phone, to the ROM's Android release and to its CPU.
+ * Each refusal is a ReviveError naming the file, what was expected, what was found and what to do.
+ */
+import { basename } from 'node:path';
+import type { ChecksumSource } from '../jobs/events.js';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import type { FileRole, KnownFile, Recipe } from '../manifests/schema.js';
+import { inspectBootImage, type BootImageFacts } from './boot-image.js';
+import { expectedChecksum, knownFileByDigest } from './checksums.js';
+import { hashFile } from './hash.js';
+import {
+    androidVersionFromFingerprint,
+    inspectZip,
+    isArch,
+    lineageForAndroid,
+    parseAddonSuName,
+    parseGappsName,
+    parseLineageName,
+    sdkForAndroid,
+    shortAndroidVersion,
+    type CpuArch,
+    type ZipFacts,
+} from './zip-inspect.js';
+
+export interface GatePlanFile {
+    readonly role: FileRole;
+    readonly path: string;
+    /** A SHA-256 the person typed in for this file. */
+    readonly typedSha256?: string | undefined;
+}
+
+export interface GatePlan {
+    readonly files: readonly GatePlanFile[];
+}
+
+export interface VerifiedFile {
+    readonly role: FileRole;
+    readonly path: string;
+    readonly name: string;
+    readonly sizeBytes: number;
+    readonly sha256: string;
+    readonly checksumSource: ChecksumSource;
+}
+
+export interface RomFacts {
+    readonly devices: readonly string[];
+    readonly androidVersion: string;
+    readonly lineageVersion: string | undefined;
+    readonly arch: CpuArch;
+    readonly postBuild: string | undefined;
+}
+
+export interface GateReport {
+    readonly files: readonly VerifiedFile[];
+    readonly rom: RomFacts | undefined;
+    readonly recovery: BootImageFacts | undefined;
+}
+
+const ROLE_WORDS: Readonly<Record<FileRole, string>> = { recovery: 'recovery image', rom: 'ROM', gapps: 'Gapps package', su: 'su add-on' };
+
+/** A refusal: code, file, then the plain message, what was expected, what was found and what to do. */
+function refuse(code: string, file: string, ...[message, expected, found, nextStep]: [string, string, string, string]): ReviveError {
+    return new ReviveError({ code, message: `${message} Expected ${expected}; found ${found}.`, nextStep, details: { file, expected, found } });
+}
+
+async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContext): Promise<VerifiedFile> {
+    const name = basename(file.path);
+    const expected = expectedChecksum(recipe, file.role, file.path, file.typedSha256);
+    const digest = await hashFile(file.path, ctx, `verify:${file.role}`);
+    if (expected) {
+        if (digest.sha256 !== expected.sha256) {
+            const where =
+                expected.source === 'recipe'
+                    ? `the known-good ${name} in Revive's recipe for the ${recipe.name}`
+                    : expected.source === 'typed'
+                      ? 'the checksum you typed in'
+                      : `the checksum in ${expected.from ? basename(expected.from) : 'the checksum file'}`;
+            throw refuse(
+                'checksum-mismatch',
+                file.path,
+                `The ${ROLE_WORDS[file.role]} ${name} is not the file it claims to be: its SHA-256 does not match ${where}.`,
+                `SHA-256 ${expected.sha256}`,
+                `${digest.sha256} (${digest.sizeBytes} bytes)`,
+                'Do not use this file. Download it again from its official page and try again; if it fails again, the download source is not trustworthy.',
+            );
+        }
+        return { role: file.role, path: file.path, name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, checksumSource: expected.source };
+    }
+    // A known-good file under another name is still a known-good file.
+    if (knownFileByDigest(recipe, file.role, digest.sha256)) {
+        return { role: file.role, path: file.path, name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, checksumSource: 'recipe' };
+    }
+    throw refuse(
+        'checksum-missing',
+        file.path,
+        `Revive cannot check the ${ROLE_WORDS[file.role]} ${name}: it is not one of the known-good files for the ${recipe.name}, and no checksum was given for it.`,
+        `a SHA-256 for ${name} (typed in, or in ${name}.sha256 next to it)`,
+        `none; the file's SHA-256 is ${digest.sha256}`,
+        'Copy the SHA-256 from the download page and type it in (or save it as a .sha256 file next to the file), then try again.',
+    );
+}
+
+function knownFor(recipe: Recipe, verified: VerifiedFile): KnownFile | undefined {
+    return recipe.knownFiles.find((k) => k.role === verified.role && k.sha256 === verified.sha256);
+}
+
+async function checkRom(recipe: Recipe, rom: VerifiedFile, phoneCodename: string): Promise<RomFacts> {
+    const facts: ZipFacts = await inspectZip(rom.path);
+    const known = knownFor(recipe, rom);
+    const preDevices = (facts.metadata['pre-device'] ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+    const devices = [...new Set([...preDevices, ...facts.assertedDevices])];
+    if (!facts.hasUpdateBinary) {
+        throw refuse(
+            'rom-not-installable',
+            rom.path,
+            `${rom.name} is a zip, but not a package a recovery can install: it has no META-INF/com/google/android/update-binary.`,
+            'a flashable ROM zip',
+            `a zip with ${facts.entryNames.length} entries and no installer`,
+            'Pick the ROM zip itself (not a zip containing it, and not a firmware package for Odin).',
+        );
+    }
+    if (devices.length === 0) {
+        throw refuse(
+            'rom-device-unknown',
+            rom.path,
+            `${rom.name} does not say which phone it is for (no pre-device in its metadata, no device check in its updater-script), so Revive cannot prove it fits this phone.`,
+            `a ROM built for ${phoneCodename}`,
+            'no device name in the package',
+            `Use a ROM built for the ${recipe.name} (${recipe.codenames.join(' / ')}).`,
+        );
+    }
+    const ours = new Set([phoneCodename.toLowerCase(), ...recipe.codenames.map((c) => c.toLowerCase())]);
+    if (!devices.some((d) => ours.has(d.toLowerCase()))) {
+        throw refuse(
+            'rom-wrong-device',
+            rom.path,
+            `${rom.name} is built for another phone. Installing it would leave this phone unable to start.`,
+            `a ROM for ${phoneCodename} (${recipe.name})`,
+            `a ROM for ${devices.join(', ')}`,
+            `Download the LineageOS build for ${recipe.codenames[0] ?? phoneCodename}, not for ${devices[0] ?? 'another phone'}.`,
+        );
+    }
+    const postBuild = facts.metadata['post-build'];
+    const fromFingerprint = postBuild ? androidVersionFromFingerprint(postBuild) : undefined;
+    const androidVersion = fromFingerprint ? shortAndroidVersion(fromFingerprint) : known?.androidVersion;
+    if (!androidVersion) {
+        throw refuse(
+            'rom-version-unknown',
+            rom.path,
+            `${rom.name} does not say which Android version it installs (no post-build in its metadata), so Revive cannot match Gapps and su to it.`,
+            'a post-build fingerprint in META-INF/com/android/metadata',
+            'none',
+            'Use an official or well-known LineageOS build; they all carry this metadata.',
+        );
+    }
+    const lineageVersion = known?.lineageVersion ?? parseLineageName(rom.name) ?? lineageForAndroid(androidVersion);
+    const arch = known?.arch ?? recipe.cpuArch;
+    return { devices, androidVersion, lineageVersion, arch, postBuild };
+}
+
+async function checkGapps(gapps: VerifiedFile, rom: RomFacts, recipe: Recipe): Promise<void> {
+    const facts = await inspectZip(gapps.path);
+    const known = knownFor(recipe, gapps);
+    const fromName = parseGappsName(gapps.name);
+    const propArch = facts.gprop['ro.addon.arch'];
+    const arch = isArch(propArch) ? propArch : (known?.arch ?? fromName?.arch);
+    const platform = facts.gprop['ro.addon.platform'] ?? known?.androidVersion ?? fromName?.androidVersion;
+    const sdk = facts.gprop['ro.addon.sdk'];
+    if (!arch || !platform) {
+        throw refuse(
+            'gapps-unknown',
+            gapps.path,
+            `${gapps.name} does not say which CPU and Android version it is for (no g.prop inside, and its name is not open_gapps-<cpu>-<android>-<variant>-<date>.zip).`,
+            `Gapps for ${rom.arch}, Android ${rom.androidVersion}`,
+            'no CPU or Android version in the package',
+            `Download OpenGApps for platform ${rom.arch}, Android ${rom.androidVersion}.`,
+        );
+    }
+    if (arch !== rom.arch) {
+        throw refuse(
+            'gapps-wrong-arch',
+            gapps.path,
+            `${gapps.name} is built for ${arch} processors, but the ROM is ${rom.arch}; the recovery would refuse it or the phone would crash at start.`,
+            `Gapps for ${rom.arch}`,
+            `Gapps for ${arch}`,
+            `Download OpenGApps with platform "${rom.arch}" and Android ${rom.androidVersion}.`,
+        );
+    }
+    const sdkMismatch = sdk !== undefined && sdkForAndroid(rom.androidVersion) !== undefined && Number(sdk) !== sdkForAndroid(rom.androidVersion);
+    if (shortAndroidVersion(platform) !== shortAndroidVersion(rom.androidVersion) || sdkMismatch) {
+        throw refuse(
+            'gapps-wrong-android',
+            gapps.path,
+            `${gapps.name} is for Android ${platform}, but the ROM installs Android ${rom.androidVersion}; Google apps only work on the Android version they were made for.`,
+            `Gapps for Android ${rom.androidVersion}${sdkForAndroid(rom.androidVersion) ? ` (SDK ${sdkForAndroid(rom.androidVersion)})` : ''}`,
+            `Gapps for Android ${platform}${sdk ? ` (SDK ${sdk})` : ''}`,
+            `Download OpenGApps for Android ${rom.androidVersion}, platform ${rom.arch}.`,
+        );
+    }
+}
+
+async function checkSu(su: VerifiedFile, rom: RomFacts, recipe: Recipe): Promise<void> {
+    const facts = await inspectZip(su.path);
+    const known = knownFor(recipe, su);
+    const fromName = parseAddonSuName(su.name);
+    const lineageVersion = known?.lineageVersion ?? fromName?.lineageVersion ?? facts.metadata['lineage-version'];
+    const arch = known?.arch ?? fromName?.arch;
+    if (!lineageVersion || !arch) {
+        throw refuse(
+            'su-unknown',
+            su.path,
+            `${su.name} does not say which LineageOS version and CPU it is for (its name is not addonsu-<version>-<cpu>-signed.zip).`,
+            `addonsu-${rom.lineageVersion ?? '?'}-${rom.arch}-signed.zip`,
+            su.name,
+            'Use the su add-on from the LineageOS extras page, under its original name.',
+        );
+    }
+    if (rom.lineageVersion !== undefined && lineageVersion !== rom.lineageVersion) {
+        throw refuse(
+            'su-wrong-version',
+            su.path,
+            `${su.name} is the su add-on for LineageOS ${lineageVersion}, but the ROM is LineageOS ${rom.lineageVersion}.`,
+            `the su add-on for LineageOS ${rom.lineageVersion}`,
+            `the su add-on for LineageOS ${lineageVersion}`,
+            `Download addonsu-${rom.lineageVersion}-${rom.arch}-signed.zip.`,
+        );
+    }
+    if (arch !== rom.arch) {
+        throw refuse(
+            'su-wrong-arch',
+            su.path,
+            `${su.name} is built for ${arch} processors, but the ROM is ${rom.arch}.`,
+            `the su add-on for ${rom.arch}`,
+            `the su add-on for ${arch}`,
+            `Download addonsu-${rom.lineageVersion ?? ''}-${rom.arch}-signed.zip.`,
+        );
+    }
+}
+
+async function checkRecovery(recovery: VerifiedFile, recipe: Recipe): Promise<BootImageFacts> {
+    const partition = recipe.partitions.find((p) => p.name === recipe.recoveryPartition);
+    const partitionBytes = partition?.sizeBytes ?? Number.MAX_SAFE_INTEGER;
+    const check = await inspectBootImage(recovery.path, partitionBytes);
+    if (!check.ok) {
+        throw refuse(
+            'recovery-not-image',
+            recovery.path,
+            `${recovery.name} is not a recovery image this phone's ${recipe.recoveryPartition} partition can take.`,
+            check.expected,
+            check.found,
+            `Pick the TWRP .img file for ${recipe.codenames[0] ?? recipe.id} (for Samsung, unpack the .tar first if it came as one).`,
+        );
+    }
+    return check.facts;
+}
+
+/**
+ * Hash every file (one read each) and match its checksum, then check what each package says about
+ * itself against the phone and the ROM. Throws the first refusal; returns what was proven.
+ */
+export async function runGate(plan: GatePlan, recipe: Recipe, phoneCodename: string, ctx: JobContext = {}): Promise<GateReport> {
+    const verified: VerifiedFile[] = [];
+    for (const file of plan.files) {
+        if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
+        verified.push(await verifyChecksum(recipe, file, ctx));
+        ctx.onLog?.(`${basename(file.path)}: SHA-256 matches (${verified[verified.length - 1]?.checksumSource}).`);
+    }
+    const byRole = (role: FileRole): VerifiedFile | undefined => verified.find((v) => v.role === role);
+    const recoveryFile = byRole('recovery');
+    const recovery = recoveryFile ? await checkRecovery(recoveryFile, recipe) : undefined;
+    const romFile = byRole('rom');
+    const rom = romFile ? await checkRom(recipe, romFile, phoneCodename) : undefined;
+    const gapps = byRole('gapps');
+    const su = byRole('su');
+    if ((gapps || su) && !rom) {
+        throw new ReviveError({
+            code: 'gate-no-rom',
+            message: 'Gapps and su can only be checked against a ROM, and no ROM was given.',
+            nextStep: 'Add the LineageOS ROM zip to the plan.',
+        });
+    }
+    if (gapps && rom) await checkGapps(gapps, rom, recipe);
+    if (su && rom) await checkSu(su, rom, recipe);
+    return { files: verified, rom, recovery };
+}

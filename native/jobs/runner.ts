@@ -1,0 +1,148 @@
+/**
+ * Runs a job as a list of steps: emits typed events, journals each step's start and verification,
+ * skips steps an earlier run verified, and turns failures and cancellation into one final event.
+ */
+import type { JobEvent, JobInstruction, JobConfirmRequest, JobStepInfo, JobUi, JobKind } from './events.js';
+import { ReviveError } from './errors.js';
+import type { Journal, JournalValue } from './journal.js';
+import { ProgressTracker, type JobContext } from './progress.js';
+
+/** Distributive Omit, so each member of the event union keeps its own fields. */
+type EventBody<E> = E extends JobEvent ? Omit<E, 'jobId' | 'at'> : never;
+
+export interface StepResult {
+    /** Plain words: what the step found or did. */
+    readonly detail: string;
+    /** Facts later steps (or a resumed run) need, recorded in the journal. Never secrets. */
+    readonly data?: Record<string, JournalValue> | undefined;
+}
+
+export interface StepOutcome {
+    readonly id: string;
+    readonly title: string;
+    readonly status: 'done' | 'skipped' | 'done-earlier';
+    readonly detail: string;
+    readonly data: Record<string, JournalValue>;
+}
+
+export class JobCancelled extends Error {
+    override readonly name = 'JobCancelled';
+}
+
+export class JobRun {
+    readonly jobId: string;
+    readonly journal: Journal;
+    readonly signal: AbortSignal;
+    readonly outcomes: StepOutcome[] = [];
+    readonly #emit: (event: JobEvent) => void;
+    readonly #ui: JobUi;
+    readonly #tracker: ProgressTracker;
+    readonly #verified: Map<string, Record<string, JournalValue>>;
+    #current: string | null = null;
+
+    constructor(options: { journal: Journal; emit: (event: JobEvent) => void; ui: JobUi; signal: AbortSignal }) {
+        this.journal = options.journal;
+        this.jobId = options.journal.jobId;
+        this.signal = options.signal;
+        this.#emit = options.emit;
+        this.#ui = options.ui;
+        this.#verified = options.journal.verifiedSteps();
+        this.#tracker = new ProgressTracker((progress) => this.emit({ type: 'progress', progress }));
+    }
+
+    get currentStep(): string | null {
+        return this.#current;
+    }
+
+    emit(event: EventBody<JobEvent>): void {
+        this.#emit({ ...event, jobId: this.jobId, at: new Date().toISOString() } as JobEvent);
+    }
+
+    start(kind: JobKind, steps: readonly JobStepInfo[]): void {
+        this.emit({ type: 'started', kind, steps, resumed: this.journal.run > 1 });
+    }
+
+    /** A JobContext for protocol code: this job's signal, progress into events, log lines into events. */
+    context(): JobContext {
+        return {
+            signal: this.signal,
+            onProgress: (facts) => this.#tracker.report(facts),
+            onLog: (line) => this.log(line),
+        };
+    }
+
+    log(line: string): void {
+        this.emit({ type: 'log', line });
+    }
+
+    wasVerified(id: string): boolean {
+        return this.#verified.has(id);
+    }
+
+    verifiedData(id: string): Record<string, JournalValue> | undefined {
+        return this.#verified.get(id);
+    }
+
+    /** Throws JobCancelled if the job was cancelled: call at safe points. */
+    checkpoint(): void {
+        if (this.signal.aborted) throw new JobCancelled('cancelled');
+    }
+
+    instruct(instruction: JobInstruction): void {
+        this.emit({ type: 'instruction', ...instruction });
+        this.journal.append({ t: 'note', key: `instruction:${instruction.id}`, data: { text: instruction.text, waitingFor: instruction.waitingFor } });
+        this.#ui.instruct(instruction);
+    }
+
+    async confirm(request: JobConfirmRequest): Promise<boolean> {
+        this.checkpoint();
+        this.emit({ type: 'confirm', ...request });
+        const answer = await this.#ui.confirm(request, this.signal);
+        this.journal.append({ t: 'note', key: `confirm:${request.id}`, data: { question: request.question, answer } });
+        return answer;
+    }
+
+    /**
+     * Run one step unless an earlier run verified it. `action` must verify its own result before
+     * returning: only then is the step journalled as verified.
+     */
+    async step(info: JobStepInfo & { description: string }, action: () => Promise<StepResult>): Promise<StepOutcome> {
+        const earlier = this.#verified.get(info.id);
+        if (earlier) {
+            const detail = typeof earlier['detail'] === 'string' ? earlier['detail'] : 'Done in an earlier run.';
+            this.emit({ type: 'step', step: info.id, title: info.title, status: 'skipped', description: `Already done and checked in an earlier run: ${detail}` });
+            const outcome: StepOutcome = { id: info.id, title: info.title, status: 'done-earlier', detail, data: earlier };
+            this.outcomes.push(outcome);
+            return outcome;
+        }
+        this.checkpoint();
+        this.#current = info.id;
+        this.emit({ type: 'step', step: info.id, title: info.title, status: 'started', description: info.description });
+        this.journal.append({ t: 'step', step: info.id, status: 'started', detail: info.description });
+        let result: StepResult;
+        try {
+            result = await action();
+        } catch (error) {
+            const failure = this.signal.aborted ? 'cancelled' : ReviveError.from(error).message;
+            this.journal.append({ t: 'step', step: info.id, status: 'failed', detail: failure });
+            throw error;
+        }
+        const data = { ...(result.data ?? {}), detail: result.detail };
+        this.journal.append({ t: 'step', step: info.id, status: 'verified', detail: result.detail, data });
+        this.#verified.set(info.id, data);
+        this.emit({ type: 'step', step: info.id, title: info.title, status: 'finished', description: result.detail });
+        this.#current = null;
+        const outcome: StepOutcome = { id: info.id, title: info.title, status: 'done', detail: result.detail, data };
+        this.outcomes.push(outcome);
+        return outcome;
+    }
+
+    /** Record a step that does not apply to this phone or this choice. */
+    skip(info: JobStepInfo, reason: string): StepOutcome {
+        this.emit({ type: 'step', step: info.id, title: info.title, status: 'skipped', description: reason });
+        if (!this.#verified.has(info.id)) this.journal.append({ t: 'step', step: info.id, status: 'skipped', detail: reason });
+        const outcome: StepOutcome = { id: info.id, title: info.title, status: 'skipped', detail: reason, data: {} };
+        this.outcomes.push(outcome);
+        return outcome;
+    }
+}
