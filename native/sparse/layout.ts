@@ -1,0 +1,192 @@
+/**
+ * A sparse image as a plan of chunks whose RAW data still lives in a file (like libsparse's
+ * backed blocks): building, splitting and writing it never holds an image in memory.
+ */
+import { open, stat } from 'node:fs/promises';
+import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, isSparseMagic, sparseError } from './format.js';
+
+/** Where a RAW chunk's bytes are: `length` may be short of blocks × blockSize at a file's end (zero padded). */
+export interface RawSource {
+    readonly path: string;
+    readonly offset: number;
+    readonly length: number;
+}
+
+export type ChunkPlan =
+    | { readonly kind: 'raw'; readonly blocks: number; readonly source: RawSource }
+    | { readonly kind: 'fill'; readonly blocks: number; /** The 4 pattern bytes as a little-endian u32. */ readonly pattern: number }
+    | { readonly kind: 'skip'; readonly blocks: number };
+
+export interface SparseLayout {
+    readonly blockSize: number;
+    readonly totalBlocks: number;
+    readonly chunks: readonly ChunkPlan[];
+}
+
+export const DEFAULT_BLOCK_SIZE = 4096;
+/** Keep each RAW chunk well inside total_sz's 32 bits. */
+const MAX_RAW_CHUNK_BYTES = 64 * 1024 * 1024;
+const READ_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export interface ScanOptions {
+    readonly blockSize?: number;
+    readonly signal?: AbortSignal | undefined;
+    /** Bytes of the input scanned so far. */
+    readonly onScanned?: ((bytes: number, total: number) => void) | undefined;
+}
+
+/** True when the file starts with the sparse magic. */
+export async function isSparseFile(path: string): Promise<boolean> {
+    const handle = await open(path, 'r');
+    try {
+        const head = new Uint8Array(4);
+        const { bytesRead } = await handle.read(head, 0, 4, 0);
+        return bytesRead === 4 && isSparseMagic(head);
+    } finally {
+        await handle.close();
+    }
+}
+
+class LayoutBuilder {
+    readonly chunks: ChunkPlan[] = [];
+    constructor(readonly blockSize: number) {}
+
+    add(chunk: ChunkPlan): void {
+        const last = this.chunks[this.chunks.length - 1];
+        if (last && last.kind === chunk.kind) {
+            if (last.kind === 'skip') {
+                this.chunks[this.chunks.length - 1] = { kind: 'skip', blocks: last.blocks + chunk.blocks };
+                return;
+            }
+            if (last.kind === 'fill' && chunk.kind === 'fill' && last.pattern === chunk.pattern) {
+                this.chunks[this.chunks.length - 1] = { kind: 'fill', blocks: last.blocks + chunk.blocks, pattern: last.pattern };
+                return;
+            }
+            if (
+                last.kind === 'raw' &&
+                chunk.kind === 'raw' &&
+                last.source.path === chunk.source.path &&
+                last.source.length === last.blocks * this.blockSize &&
+                last.source.offset + last.source.length === chunk.source.offset &&
+                (last.blocks + chunk.blocks) * this.blockSize <= MAX_RAW_CHUNK_BYTES
+            ) {
+                this.chunks[this.chunks.length - 1] = {
+                    kind: 'raw',
+                    blocks: last.blocks + chunk.blocks,
+                    source: { path: last.source.path, offset: last.source.offset, length: last.source.length + chunk.source.length },
+                };
+                return;
+            }
+        }
+        this.chunks.push(chunk);
+    }
+}
+
+/**
+ * Scan a raw image block by block, as img2simg does: all-zero blocks become DONT_CARE, blocks made
+ * of one repeated 4-byte word become FILL, everything else RAW (pointing back into the file).
+ */
+export async function layoutFromRawFile(path: string, options: ScanOptions = {}): Promise<SparseLayout> {
+    const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+    if (blockSize <= 0 || blockSize % 4 !== 0) throw sparseError(`block size ${blockSize} is not a positive multiple of 4`, path);
+    const size = (await stat(path)).size;
+    const builder = new LayoutBuilder(blockSize);
+    const bufferBytes = Math.max(blockSize, Math.floor(READ_BUFFER_BYTES / blockSize) * blockSize);
+    const buffer = Buffer.alloc(bufferBytes);
+    const zeros = Buffer.alloc(blockSize);
+    const handle = await open(path, 'r');
+    try {
+        let position = 0;
+        while (position < size) {
+            options.signal?.throwIfAborted();
+            const want = Math.min(bufferBytes, size - position);
+            let got = 0;
+            while (got < want) {
+                const { bytesRead } = await handle.read(buffer, got, want - got, position + got);
+                if (bytesRead === 0) throw sparseError(`the file ended at ${position + got} bytes while ${size} were expected`, path);
+                got += bytesRead;
+            }
+            for (let at = 0; at < got; at += blockSize) {
+                const length = Math.min(blockSize, got - at);
+                const offset = position + at;
+                if (length < blockSize) {
+                    // A partial last block: zero padded on output, so only "all zero" can be skipped.
+                    const isZero = buffer.compare(zeros, 0, length, at, at + length) === 0;
+                    builder.add(isZero ? { kind: 'skip', blocks: 1 } : { kind: 'raw', blocks: 1, source: { path, offset, length } });
+                } else if (buffer.compare(buffer, at + 4, at + blockSize, at, at + blockSize - 4) === 0) {
+                    // Every word equals the one before it: a single repeated 4-byte pattern.
+                    const pattern = buffer.readUInt32LE(at);
+                    builder.add(pattern === 0 ? { kind: 'skip', blocks: 1 } : { kind: 'fill', blocks: 1, pattern });
+                } else {
+                    builder.add({ kind: 'raw', blocks: 1, source: { path, offset, length: blockSize } });
+                }
+            }
+            position += got;
+            options.onScanned?.(position, size);
+        }
+    } finally {
+        await handle.close();
+    }
+    return { blockSize, totalBlocks: Math.ceil(size / blockSize), chunks: builder.chunks };
+}
+
+/** Read a sparse image's chunk headers (not its data) into a layout whose RAW chunks point into the file. */
+export async function layoutFromSparseFile(path: string, options: { signal?: AbortSignal | undefined } = {}): Promise<SparseLayout> {
+    const size = (await stat(path)).size;
+    const handle = await open(path, 'r');
+    try {
+        const readAt = async (position: number, length: number): Promise<Uint8Array> => {
+            const bytes = new Uint8Array(length);
+            const { bytesRead } = await handle.read(bytes, 0, length, position);
+            if (bytesRead < length) throw sparseError(`the file ends at ${position + bytesRead} bytes, inside a header`, path);
+            return bytes;
+        };
+        const header = decodeSparseHeader(await readAt(0, FILE_HEADER_SIZE), path);
+        const chunks: ChunkPlan[] = [];
+        let position = header.fileHeaderSize;
+        let blocks = 0;
+        for (let index = 0; index < header.totalChunks; index++) {
+            if (index % 4096 === 0) options.signal?.throwIfAborted();
+            const chunk = decodeChunkHeader(await readAt(position, CHUNK_HEADER_SIZE), path);
+            const dataAt = position + header.chunkHeaderSize;
+            const where = `chunk ${index + 1} of ${header.totalChunks} (at byte ${position})`;
+            switch (chunk.type) {
+                case ChunkType.raw: {
+                    const length = chunk.blocks * header.blockSize;
+                    if (chunk.totalBytes !== header.chunkHeaderSize + length) throw sparseError(`${where}: RAW size ${chunk.totalBytes} does not match ${chunk.blocks} blocks`, path);
+                    if (dataAt + length > size) throw sparseError(`${where}: RAW data runs past the end of the file`, path);
+                    chunks.push({ kind: 'raw', blocks: chunk.blocks, source: { path, offset: dataAt, length } });
+                    break;
+                }
+                case ChunkType.fill: {
+                    if (chunk.totalBytes !== header.chunkHeaderSize + 4) throw sparseError(`${where}: FILL size ${chunk.totalBytes} is not ${header.chunkHeaderSize + 4}`, path);
+                    const pattern = await readAt(dataAt, 4);
+                    chunks.push({ kind: 'fill', blocks: chunk.blocks, pattern: new DataView(pattern.buffer).getUint32(0, true) });
+                    break;
+                }
+                case ChunkType.dontCare:
+                    if (chunk.totalBytes !== header.chunkHeaderSize) throw sparseError(`${where}: DONT_CARE size ${chunk.totalBytes} is not ${header.chunkHeaderSize}`, path);
+                    chunks.push({ kind: 'skip', blocks: chunk.blocks });
+                    break;
+                case ChunkType.crc32:
+                    // The checksum covers the whole image; a split or re-written image gets its own.
+                    break;
+            }
+            blocks += chunk.blocks;
+            position += chunk.totalBytes;
+        }
+        if (blocks !== header.totalBlocks) throw sparseError(`the chunks cover ${blocks} blocks but the header says ${header.totalBlocks}`, path);
+        return { blockSize: header.blockSize, totalBlocks: header.totalBlocks, chunks };
+    } finally {
+        await handle.close();
+    }
+}
+
+/** Either kind of image file as a layout: sparse images are read as they are, raw ones scanned. */
+export async function layoutFromFile(path: string, options: ScanOptions = {}): Promise<SparseLayout> {
+    return (await isSparseFile(path)) ? layoutFromSparseFile(path, options) : layoutFromRawFile(path, options);
+}
+
+export function expandedLength(layout: SparseLayout): number {
+    return layout.totalBlocks * layout.blockSize;
+}

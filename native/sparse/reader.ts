@@ -1,0 +1,161 @@
+/**
+ * Expanding a sparse image as it streams in: extents of data, fill and skip at their offsets in
+ * the expanded image, never more than one incoming buffer held at a time.
+ */
+import { crc32 } from 'node:zlib';
+import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, sparseError, type SparseHeader } from './format.js';
+
+export type SparseEvent =
+    | { readonly kind: 'header'; readonly header: SparseHeader }
+    | { readonly kind: 'data'; readonly offset: number; readonly bytes: Uint8Array }
+    | { readonly kind: 'fill'; readonly offset: number; readonly length: number; readonly pattern: Uint8Array }
+    | { readonly kind: 'skip'; readonly offset: number; readonly length: number };
+
+/** Pulls exact byte counts out of a stream of arbitrarily sized buffers. */
+export class ByteReader {
+    readonly #iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
+    #pending: Uint8Array = new Uint8Array(0);
+    #consumed = 0;
+
+    constructor(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
+        this.#iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    }
+
+    /** Bytes handed out so far. */
+    get position(): number {
+        return this.#consumed;
+    }
+
+    async #more(): Promise<boolean> {
+        const next = await this.#iterator.next();
+        if (next.done) return false;
+        this.#pending = this.#pending.length === 0 ? next.value : concat(this.#pending, next.value);
+        return true;
+    }
+
+    /** Exactly n bytes, or undefined when the stream ends first. */
+    async exactly(n: number): Promise<Uint8Array | undefined> {
+        while (this.#pending.length < n) if (!(await this.#more())) return undefined;
+        const out = this.#pending.subarray(0, n);
+        this.#pending = this.#pending.subarray(n);
+        this.#consumed += n;
+        return out;
+    }
+
+    /** Up to n bytes in the pieces they arrive in (at least one byte unless the stream ended). */
+    async upTo(n: number): Promise<Uint8Array | undefined> {
+        if (this.#pending.length === 0 && !(await this.#more())) return undefined;
+        const out = this.#pending.subarray(0, n);
+        this.#pending = this.#pending.subarray(out.length);
+        this.#consumed += out.length;
+        return out;
+    }
+
+    async skip(n: number): Promise<boolean> {
+        let left = n;
+        while (left > 0) {
+            const got = await this.upTo(left);
+            if (!got) return false;
+            left -= got.length;
+        }
+        return true;
+    }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+}
+
+export interface ReadSparseOptions {
+    /** Check a CRC32 chunk against the data that came before it. */
+    readonly verifyCrc?: boolean;
+    /** Named in error messages. */
+    readonly source?: string;
+}
+
+const ZERO_BLOCK = new Uint8Array(64 * 1024);
+
+function crcOfRepeated(block: Uint8Array, length: number, crc: number): number {
+    let left = length;
+    while (left > 0) {
+        const n = Math.min(block.length, left);
+        crc = crc32(block.subarray(0, n), crc);
+        left -= n;
+    }
+    return crc;
+}
+
+/** Read a sparse image from a stream: first a `header` event, then extents in image order. */
+export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: ReadSparseOptions = {}): AsyncGenerator<SparseEvent> {
+    const source = options.source;
+    const reader = new ByteReader(stream);
+    const headBytes = await reader.exactly(FILE_HEADER_SIZE);
+    if (!headBytes) throw sparseError('the image is shorter than a sparse header', source);
+    const header = decodeSparseHeader(headBytes, source);
+    if (!(await reader.skip(header.fileHeaderSize - FILE_HEADER_SIZE))) throw sparseError('the image ends inside its header', source);
+    yield { kind: 'header', header };
+    const blockSize = header.blockSize;
+    let offset = 0;
+    let crc = 0;
+    for (let index = 0; index < header.totalChunks; index++) {
+        const where = `chunk ${index + 1} of ${header.totalChunks}`;
+        const chunkBytes = await reader.exactly(CHUNK_HEADER_SIZE);
+        if (!chunkBytes) throw sparseError(`the image ends before ${where}`, source);
+        const chunk = decodeChunkHeader(chunkBytes, source);
+        if (!(await reader.skip(header.chunkHeaderSize - CHUNK_HEADER_SIZE))) throw sparseError(`the image ends inside ${where}`, source);
+        const payload = chunk.totalBytes - header.chunkHeaderSize;
+        const length = chunk.blocks * blockSize;
+        if (chunk.type !== ChunkType.crc32 && offset + length > header.totalBlocks * blockSize) {
+            throw sparseError(`${where} runs past the image's ${header.totalBlocks} blocks`, source);
+        }
+        switch (chunk.type) {
+            case ChunkType.raw: {
+                if (payload !== length) throw sparseError(`${where}: RAW payload is ${payload} bytes, expected ${length}`, source);
+                let left = length;
+                while (left > 0) {
+                    const bytes = await reader.upTo(left);
+                    if (!bytes) throw sparseError(`the image ends inside ${where}`, source);
+                    if (options.verifyCrc) crc = crc32(bytes, crc);
+                    yield { kind: 'data', offset: offset + length - left, bytes };
+                    left -= bytes.length;
+                }
+                break;
+            }
+            case ChunkType.fill: {
+                if (payload !== 4) throw sparseError(`${where}: FILL payload is ${payload} bytes, expected 4`, source);
+                const pattern = await reader.exactly(4);
+                if (!pattern) throw sparseError(`the image ends inside ${where}`, source);
+                const copy = Uint8Array.from(pattern);
+                if (options.verifyCrc && length > 0) {
+                    const block = new Uint8Array(Math.min(length, 64 * 1024));
+                    for (let i = 0; i < block.length; i += 4) block.set(copy, i);
+                    crc = crcOfRepeated(block, length, crc);
+                }
+                yield { kind: 'fill', offset, length, pattern: copy };
+                break;
+            }
+            case ChunkType.dontCare:
+                if (payload !== 0) throw sparseError(`${where}: DONT_CARE carries ${payload} bytes, expected none`, source);
+                if (options.verifyCrc) crc = crcOfRepeated(ZERO_BLOCK, length, crc);
+                yield { kind: 'skip', offset, length };
+                break;
+            case ChunkType.crc32: {
+                if (payload !== 4) throw sparseError(`${where}: CRC32 payload is ${payload} bytes, expected 4`, source);
+                const value = await reader.exactly(4);
+                if (!value) throw sparseError(`the image ends inside ${where}`, source);
+                const expected = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
+                if (options.verifyCrc && expected !== crc >>> 0) {
+                    throw sparseError(`CRC32 mismatch at ${where}: image says 0x${expected.toString(16)}, data gives 0x${(crc >>> 0).toString(16)}`, source);
+                }
+                break;
+            }
+        }
+        offset += length;
+    }
+    if (offset !== header.totalBlocks * blockSize) {
+        throw sparseError(`the chunks cover ${offset / blockSize} blocks but the header says ${header.totalBlocks}`, source);
+    }
+}
