@@ -101,6 +101,13 @@ export const Recipe = z.object({
     }),
     knownFiles: z.array(KnownFile),
     installOrder: z.array(FileRole.exclude(['recovery'])).min(1),
+    /** The LineageOS release this recipe aims for (demo packages and the wizard's download hints use it). */
+    target: z
+        .object({
+            androidVersion: z.string().regex(/^\d+(\.\d+)?$/, 'an Android version such as "8.1" or "10"'),
+            lineageVersion: z.string().regex(/^\d+(\.\d+)?$/, 'a LineageOS version such as "15.1"'),
+        })
+        .optional(),
     caveats: z.array(z.string()),
 });
 export type Recipe = z.infer<typeof Recipe>;
