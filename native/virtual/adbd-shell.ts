@@ -1,0 +1,361 @@
+/**
+ * The virtual phone's shell: the small command set real tools and Revive use (getprop, dumpsys
+ * battery, ls, rm, cat, mkdir, echo, sha256sum, pm install, reboot, twrp …), served over
+ * `shell:` / `exec:` (v1: one merged raw stream, no exit code) and `shell,v2,…:` (framed stdout,
+ * stderr and exit code). Lists are joined with `;`, `&&` and `||` like sh does.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { ServiceContext } from './adbd.js';
+import type { AdbdStream } from './adbd-stream.js';
+import { runTwrpCommand } from './twrp.js';
+import { openZip } from './adbd-zip.js';
+
+export interface ShellResult {
+    stdout: string;
+    stderr: string;
+    exitCode: number;
+}
+
+const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
+const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr, exitCode });
+
+/** Split a command line into `;`/`&&`/`||`-joined simple commands of words (quotes honoured). */
+export function parseCommandLine(line: string): Array<{ words: string[]; join: ';' | '&&' | '||' }> {
+    const commands: Array<{ words: string[]; join: ';' | '&&' | '||' }> = [];
+    let words: string[] = [];
+    let word = '';
+    let inWord = false;
+    let quote: string | undefined;
+    const endWord = (): void => {
+        if (inWord) words.push(word);
+        word = '';
+        inWord = false;
+    };
+    const endCommand = (join: ';' | '&&' | '||'): void => {
+        endWord();
+        if (words.length > 0) commands.push({ words, join });
+        words = [];
+    };
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i] ?? '';
+        if (quote) {
+            if (c === quote) quote = undefined;
+            else if (c === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+            else word += c;
+            continue;
+        }
+        if (c === "'" || c === '"') {
+            quote = c;
+            inWord = true;
+        } else if (c === '\\' && i + 1 < line.length) {
+            word += line[++i];
+            inWord = true;
+        } else if (c === ' ' || c === '\t' || c === '\n') {
+            endWord();
+        } else if (c === ';') {
+            endCommand(';');
+        } else if (c === '&' && line[i + 1] === '&') {
+            endCommand('&&');
+            i++;
+        } else if (c === '|' && line[i + 1] === '|') {
+            endCommand('||');
+            i++;
+        } else {
+            word += c;
+            inWord = true;
+        }
+    }
+    endCommand(';');
+    return commands;
+}
+
+export function phoneProperties(context: ServiceContext): Record<string, string> {
+    const { phone, mode } = context;
+    const recipe = phone.recipe;
+    const device = recipe.codenames[0] ?? recipe.id;
+    const props: Record<string, string> = {
+        'ro.product.device': device,
+        'ro.build.product': device,
+        'ro.product.name': recipe.id,
+        'ro.product.model': recipe.models[0] ?? recipe.name,
+        'ro.product.manufacturer': recipe.manufacturer,
+        'ro.product.brand': recipe.manufacturer.toLowerCase(),
+        'ro.product.cpu.abi': recipe.cpuArch === 'arm64' ? 'arm64-v8a' : 'armeabi-v7a',
+        'ro.build.version.release': phone.state.androidVersion,
+        'ro.build.fingerprint': phone.state.buildFingerprint,
+        'ro.bootloader': recipe.virtual.bootloaderVersion,
+        'ro.serialno': phone.serial,
+        'ro.boot.serialno': phone.serial,
+        'ro.boot.flash.locked': phone.state.bootloaderLocked ? '1' : '0',
+        'ro.bootmode': mode === 'android' ? 'normal' : 'recovery',
+        'ro.secure': mode === 'android' ? '1' : '0',
+    };
+    if (recipe.virtual.basebandVersion) props['gsm.version.baseband'] = recipe.virtual.basebandVersion;
+    if (mode !== 'android') props['ro.twrp.version'] = '3.7.0_9-0';
+    return props;
+}
+
+function batteryReport(level: number): string {
+    // The shape of `dumpsys battery` on Android 5–9; tools read the `level:` line.
+    return [
+        'Current Battery Service state:',
+        '  AC powered: false',
+        '  USB powered: true',
+        '  Wireless powered: false',
+        '  Max charging current: 500000',
+        '  status: 2',
+        '  health: 2',
+        '  present: true',
+        `  level: ${level}`,
+        '  scale: 100',
+        '  voltage: 4012',
+        '  temperature: 265',
+        '  technology: Li-ion',
+        '',
+    ].join('\n');
+}
+
+/** Files the kernel would provide; the rest of the tree is the phone's own fs. */
+function procFile(devicePath: string, context: ServiceContext): string | undefined {
+    if (devicePath === '/sys/class/power_supply/battery/capacity') return `${context.phone.state.batteryPercent}\n`;
+    if (devicePath === '/proc/version') return 'Linux version 3.4.0 (revive@virtual)\n';
+    return undefined;
+}
+
+async function sha256File(path: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+}
+
+async function modeString(path: string): Promise<string> {
+    const info = await stat(path);
+    return `${info.isDirectory() ? 'd' : '-'}rw-rw----`;
+}
+
+function splitFlags(args: string[]): { flags: Set<string>; operands: string[] } {
+    const flags = new Set<string>();
+    const operands: string[] = [];
+    for (const arg of args) {
+        if (arg.startsWith('-') && arg.length > 1 && operands.length === 0) for (const f of arg.slice(1)) flags.add(f);
+        else operands.push(arg);
+    }
+    return { flags, operands };
+}
+
+async function pmInstall(args: string[], context: ServiceContext): Promise<ShellResult> {
+    const { operands } = splitFlags(args);
+    const path = operands[0];
+    if (!path) return fail('Error: no package specified\n');
+    const hostPath = context.fs.hostPath(path);
+    try {
+        const zip = await openZip(hostPath);
+        const names = zip.names;
+        await zip.close();
+        if (!names.includes('AndroidManifest.xml')) return { stdout: 'Failure [INSTALL_PARSE_FAILED_NO_CERTIFICATES]\n', stderr: '', exitCode: 1 };
+    } catch {
+        return { stdout: 'Failure [INSTALL_FAILED_INVALID_APK]\n', stderr: '', exitCode: 1 };
+    }
+    const apps = Array.isArray(context.phone.state.extra['apps']) ? (context.phone.state.extra['apps'] as unknown[]) : [];
+    apps.push({ fileName: posix.basename(path), sha256: await sha256File(hostPath), installedAt: new Date().toISOString() });
+    context.phone.state.extra['apps'] = apps;
+    await context.phone.saveState();
+    return ok('Success\n');
+}
+
+async function runSimple(words: string[], context: ServiceContext): Promise<ShellResult> {
+    // Redirections tools append (`</dev/null`, `2>&1`) change nothing here.
+    const args = words.filter((w) => !/^(<|[12]?>)/.test(w));
+    const [name = '', ...rest] = args;
+    const { fs, phone, mode } = context;
+    switch (name) {
+        case 'true':
+            return ok();
+        case 'false':
+            return fail('');
+        case 'echo':
+            return ok(`${rest.join(' ')}\n`);
+        case 'id':
+            return ok(mode === 'android' ? 'uid=2000(shell) gid=2000(shell) groups=2000(shell)\n' : 'uid=0(root) gid=0(root)\n');
+        case 'getprop': {
+            const props = phoneProperties(context);
+            if (rest[0] !== undefined) return ok(`${props[rest[0]] ?? ''}\n`);
+            return ok(Object.entries(props).map(([k, v]) => `[${k}]: [${v}]\n`).join(''));
+        }
+        case 'dumpsys':
+            if (mode !== 'android') return fail(`/sbin/sh: dumpsys: not found\n`, 127);
+            if (rest[0] === 'battery') return ok(batteryReport(phone.state.batteryPercent));
+            return fail(`Can't find service: ${rest[0] ?? ''}\n`);
+        case 'cat': {
+            let out = '';
+            for (const path of rest) {
+                const special = procFile(fs.canonical(path), context);
+                if (special !== undefined) {
+                    out += special;
+                    continue;
+                }
+                try {
+                    out += await readFile(fs.hostPath(path), 'utf8');
+                } catch {
+                    return { stdout: out, stderr: `cat: ${path}: No such file or directory\n`, exitCode: 1 };
+                }
+            }
+            return ok(out);
+        }
+        case 'ls': {
+            const { flags, operands } = splitFlags(rest);
+            let out = '';
+            for (const path of operands.length ? operands : ['/']) {
+                const hostPath = fs.hostPath(path);
+                try {
+                    const info = await stat(hostPath);
+                    const names = info.isDirectory() ? (await readdir(hostPath)).sort() : [posix.basename(path)];
+                    for (const entry of names) {
+                        if (!flags.has('a') && entry.startsWith('.')) continue;
+                        if (flags.has('l')) {
+                            const full = info.isDirectory() ? posix.join(hostPath, entry) : hostPath;
+                            const entryInfo = await stat(full);
+                            out += `${await modeString(full)} 1 root root ${entryInfo.size} 2026-01-01 00:00 ${entry}\n`;
+                        } else out += `${entry}\n`;
+                    }
+                } catch {
+                    return { stdout: out, stderr: `ls: ${path}: No such file or directory\n`, exitCode: 1 };
+                }
+            }
+            return ok(out);
+        }
+        case 'rm': {
+            const { flags, operands } = splitFlags(rest);
+            for (const path of operands) {
+                try {
+                    const info = await stat(fs.hostPath(path));
+                    if (info.isDirectory() && !flags.has('r') && !flags.has('R')) return fail(`rm: ${path}: is a directory\n`);
+                    await rm(fs.hostPath(path), { recursive: true, force: true });
+                } catch {
+                    if (!flags.has('f')) return fail(`rm: ${path}: No such file or directory\n`);
+                }
+            }
+            return ok();
+        }
+        case 'mkdir': {
+            const { flags, operands } = splitFlags(rest);
+            for (const path of operands) {
+                try {
+                    await mkdir(fs.hostPath(path), { recursive: flags.has('p') });
+                } catch {
+                    if (!flags.has('p')) return fail(`mkdir: '${path}': File exists\n`);
+                }
+            }
+            return ok();
+        }
+        case 'sha256sum': {
+            let out = '';
+            for (const path of rest) {
+                try {
+                    out += `${await sha256File(fs.hostPath(path))}  ${path}\n`;
+                } catch {
+                    return { stdout: out, stderr: `sha256sum: ${path}: No such file or directory\n`, exitCode: 1 };
+                }
+            }
+            return ok(out);
+        }
+        case 'pm':
+        case 'cmd': {
+            if (mode !== 'android') return fail(`/sbin/sh: ${name}: not found\n`, 127);
+            const sub = name === 'cmd' ? rest.slice(1) : rest;
+            if ((name === 'pm' || rest[0] === 'package') && sub[0] === 'install') return pmInstall(sub.slice(1), context);
+            return fail(`${name}: unknown command\n`);
+        }
+        case 'reboot': {
+            const reason = rest[0] ?? '';
+            const target = reason === 'recovery' ? 'recovery' : reason === 'bootloader' ? 'bootloader' : reason === 'download' && phone.recipe.usb.download ? 'download' : 'android';
+            context.rebootSoon(target);
+            return ok();
+        }
+        case 'twrp':
+            if (mode !== 'recovery') return fail('/system/bin/sh: twrp: not found\n', 127);
+            return runTwrpCommand(rest, context);
+        default:
+            return fail(`${mode === 'android' ? '/system/bin/sh' : '/sbin/sh'}: ${name}: not found\n`, 127);
+    }
+}
+
+export async function executeShell(line: string, context: ServiceContext): Promise<ShellResult> {
+    const result: ShellResult = { stdout: '', stderr: '', exitCode: 0 };
+    let previous = 0;
+    let join: ';' | '&&' | '||' = ';';
+    for (const command of parseCommandLine(line)) {
+        const skip = (join === '&&' && previous !== 0) || (join === '||' && previous === 0);
+        join = command.join;
+        if (skip) continue;
+        if (command.words[0] === 'exit') {
+            result.exitCode = Number(command.words[1] ?? previous) || 0;
+            return result;
+        }
+        const one = await runSimple(command.words, context);
+        result.stdout += one.stdout;
+        result.stderr += one.stderr;
+        previous = one.exitCode;
+        result.exitCode = one.exitCode;
+    }
+    return result;
+}
+
+const encoder = new TextEncoder();
+
+/** `shell:` and `exec:` (protocol v1): a raw stream, stderr merged, no exit code. */
+export async function runShellService(stream: AdbdStream, context: ServiceContext, command: string): Promise<void> {
+    if (command.trim()) {
+        const result = await executeShell(command, context);
+        await stream.write(encoder.encode(result.stdout + result.stderr));
+        await stream.flush();
+        return;
+    }
+    // Interactive: one command per line until `exit` or the host closes.
+    const prompt = context.mode === 'android' ? `shell@${context.phone.recipe.codenames[0] ?? 'android'}:/ $ ` : '~ # ';
+    await stream.write(encoder.encode(prompt));
+    let pending = '';
+    for (;;) {
+        const chunk = await stream.read();
+        if (!chunk) return;
+        pending += new TextDecoder().decode(chunk);
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, newline).replace(/\r$/, '');
+            pending = pending.slice(newline + 1);
+            if (line.trim() === 'exit') return;
+            const result = await executeShell(line, context);
+            await stream.write(encoder.encode(result.stdout + result.stderr + prompt));
+        }
+    }
+}
+
+const V2_STDOUT = 1;
+const V2_STDERR = 2;
+const V2_EXIT = 3;
+
+function v2Packet(id: number, data: Uint8Array): Uint8Array {
+    const packet = new Uint8Array(5 + data.length);
+    packet[0] = id;
+    new DataView(packet.buffer).setUint32(1, data.length, true);
+    packet.set(data, 5);
+    return packet;
+}
+
+/** `shell,v2,…:` — stdout, stderr and the exit code framed as `u8 id, u32 length, data`. */
+export async function runShellV2Service(stream: AdbdStream, context: ServiceContext, command: string): Promise<void> {
+    if (!command.trim()) {
+        await stream.write(v2Packet(V2_STDERR, encoder.encode('The virtual phone has no interactive shell; pass a command.\n')));
+        await stream.write(v2Packet(V2_EXIT, Uint8Array.of(1)));
+        await stream.flush();
+        return;
+    }
+    const result = await executeShell(command, context);
+    if (result.stdout) await stream.write(v2Packet(V2_STDOUT, encoder.encode(result.stdout)));
+    if (result.stderr) await stream.write(v2Packet(V2_STDERR, encoder.encode(result.stderr)));
+    await stream.write(v2Packet(V2_EXIT, Uint8Array.of(result.exitCode & 0xff)));
+    await stream.flush();
+}

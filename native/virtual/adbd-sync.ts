@@ -1,0 +1,175 @@
+/**
+ * The `sync:` service, protocol v1 (STAT, LIST, SEND, RECV, QUIT), over the phone's VirtualFs.
+ * Requests are `id(4) + u32 length + path`; the stream is a byte stream, so a request may span
+ * WRTEs and one WRTE may carry several. Files stream through a handle: nothing is held whole.
+ */
+import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ServiceContext } from './adbd.js';
+import type { AdbdStream } from './adbd-stream.js';
+
+const SYNC_DATA_MAX = 64 * 1024;
+const id = (text: string): number => text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16) | (text.charCodeAt(3) << 24);
+const ID = { STAT: id('STAT'), LIST: id('LIST'), SEND: id('SEND'), RECV: id('RECV'), QUIT: id('QUIT'), DATA: id('DATA'), DONE: id('DONE'), OKAY: id('OKAY'), FAIL: id('FAIL'), DENT: id('DENT') } as const;
+
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+
+function words(...values: number[]): Uint8Array {
+    const out = new Uint8Array(values.length * 4);
+    const view = new DataView(out.buffer);
+    values.forEach((v, i) => view.setUint32(i * 4, v >>> 0, true));
+    return out;
+}
+
+function failMessage(message: string): Uint8Array {
+    const text = new TextEncoder().encode(message);
+    const out = new Uint8Array(8 + text.length);
+    out.set(words(ID.FAIL, text.length), 0);
+    out.set(text, 8);
+    return out;
+}
+
+async function statWords(hostPath: string): Promise<[number, number, number]> {
+    try {
+        const info = await stat(hostPath);
+        const mode = (info.isDirectory() ? S_IFDIR | 0o771 : S_IFREG | 0o660) >>> 0;
+        return [mode, Math.min(info.size, 0xffffffff), Math.floor(info.mtimeMs / 1000)];
+    } catch {
+        return [0, 0, 0];
+    }
+}
+
+async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: string): Promise<void> {
+    const comma = spec.lastIndexOf(',');
+    const remote = comma >= 0 ? spec.slice(0, comma) : spec;
+    const hostPath = context.fs.hostPath(remote);
+    // Write beside the target and rename at DONE: an interrupted push leaves no half file behind.
+    const partial = join(dirname(hostPath), `.${Date.now()}.adb-partial`);
+    let failure: string | undefined;
+    try {
+        await mkdir(dirname(hostPath), { recursive: true });
+        const info = await stat(hostPath).catch(() => undefined);
+        if (info?.isDirectory()) failure = `couldn't create file: Is a directory`;
+    } catch (error) {
+        failure = `secure_mkdirs() failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const handle = failure ? undefined : await open(partial, 'w');
+    let done = false;
+    try {
+        for (;;) {
+            const header = await stream.readExactly(8);
+            const view = new DataView(header.buffer, header.byteOffset, 8);
+            const kind = view.getUint32(0, true);
+            const length = view.getUint32(4, true);
+            if (kind === ID.DATA) {
+                if (length > SYNC_DATA_MAX) throw new Error('sync DATA chunk too large');
+                let left = length;
+                while (left > 0) {
+                    const piece = await stream.readExactly(Math.min(left, SYNC_DATA_MAX));
+                    if (handle) await handle.write(piece);
+                    left -= piece.length;
+                }
+            } else if (kind === ID.DONE) {
+                if (handle) {
+                    await handle.close();
+                    await rename(partial, hostPath);
+                    await utimes(hostPath, length, length).catch(() => undefined);
+                }
+                done = true;
+                await stream.write(failure ? failMessage(failure) : words(ID.OKAY, 0));
+                return;
+            } else {
+                throw new Error('unexpected sync message during SEND');
+            }
+        }
+    } finally {
+        if (!done) {
+            await handle?.close().catch(() => undefined);
+            await rm(partial, { force: true });
+        }
+    }
+}
+
+async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number): Promise<void> {
+    let handle;
+    try {
+        handle = await open(hostPath, 'r');
+        if ((await handle.stat()).isDirectory()) throw new Error('Is a directory');
+    } catch (error) {
+        await handle?.close();
+        const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'No such file or directory' : error instanceof Error ? error.message : String(error);
+        await stream.write(failMessage(reason));
+        return;
+    }
+    try {
+        // Pack several DATA chunks into one WRTE: fewer round trips than one chunk per WRTE.
+        const perWrite = Math.max(1, Math.floor(maxPayload / (SYNC_DATA_MAX + 8)));
+        const buffer = new Uint8Array(perWrite * (SYNC_DATA_MAX + 8));
+        for (;;) {
+            let used = 0;
+            let ended = false;
+            for (let i = 0; i < perWrite; i++) {
+                const { bytesRead } = await handle.read(buffer, used + 8, SYNC_DATA_MAX, null);
+                if (bytesRead === 0) {
+                    ended = true;
+                    break;
+                }
+                buffer.set(words(ID.DATA, bytesRead), used);
+                used += 8 + bytesRead;
+            }
+            // stream.write sends before returning, so the buffer can be reused right after.
+            if (used > 0) await stream.write(buffer.slice(0, used));
+            if (ended) break;
+        }
+        await stream.write(words(ID.DONE, 0));
+    } finally {
+        await handle.close();
+    }
+}
+
+async function listDir(stream: AdbdStream, hostPath: string): Promise<void> {
+    const names = await readdir(hostPath).catch(() => [] as string[]);
+    for (const name of ['.', '..', ...names]) {
+        const [mode, size, mtime] = await statWords(join(hostPath, name));
+        const nameBytes = new TextEncoder().encode(name);
+        const entry = new Uint8Array(20 + nameBytes.length);
+        entry.set(words(ID.DENT, mode, size, mtime, nameBytes.length), 0);
+        entry.set(nameBytes, 20);
+        await stream.write(entry);
+    }
+    await stream.write(words(ID.DONE, 0, 0, 0, 0));
+}
+
+export async function runSyncService(stream: AdbdStream, context: ServiceContext): Promise<void> {
+    for (;;) {
+        const header = await stream.readExactly(8).catch(() => undefined);
+        if (!header) return;
+        const view = new DataView(header.buffer, header.byteOffset, 8);
+        const kind = view.getUint32(0, true);
+        const length = view.getUint32(4, true);
+        if (kind === ID.QUIT) {
+            await stream.write(words(ID.QUIT, 0));
+            return;
+        }
+        if (length > 1024) throw new Error('sync path too long');
+        const path = new TextDecoder().decode(await stream.readExactly(length));
+        switch (kind) {
+            case ID.STAT:
+                await stream.write(words(ID.STAT, ...(await statWords(context.fs.hostPath(path)))));
+                break;
+            case ID.LIST:
+                await listDir(stream, context.fs.hostPath(path));
+                break;
+            case ID.SEND:
+                await receiveFile(stream, context, path);
+                break;
+            case ID.RECV:
+                await sendFile(stream, context.fs.hostPath(path), stream.maxPayloadHint);
+                break;
+            default:
+                await stream.write(failMessage('unknown sync command'));
+                return;
+        }
+    }
+}

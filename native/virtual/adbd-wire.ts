@@ -1,0 +1,116 @@
+/**
+ * The adb wire format as the device side sees it: 24-byte headers (six u32 LE) and payloads.
+ * Input is treated as a byte stream (USB delivers header and payload as separate transfers plus
+ * the odd ZLP; TCP delivers arbitrary slices), output is header and payload as separate sends,
+ * which is what USB hosts expect and what TCP does not mind.
+ */
+import type { DevicePipe } from './pipe.js';
+
+export const AdbCmd = {
+    CNXN: 0x4e584e43,
+    AUTH: 0x48545541,
+    OPEN: 0x4e45504f,
+    OKAY: 0x59414b4f,
+    CLSE: 0x45534c43,
+    WRTE: 0x45545257,
+    STLS: 0x534c5453,
+} as const;
+export type AdbCmd = (typeof AdbCmd)[keyof typeof AdbCmd];
+
+export const ADB_VERSION_MIN = 0x01000000;
+export const ADB_VERSION_SKIP_CHECKSUM = 0x01000001;
+/** Payloads larger than this are refused: 1 MiB is the current AOSP maximum. */
+export const ADB_MAX_PAYLOAD = 1024 * 1024;
+
+export interface AdbMessage {
+    readonly command: number;
+    readonly arg0: number;
+    readonly arg1: number;
+    readonly payload: Uint8Array;
+}
+
+export function byteSum(data: Uint8Array): number {
+    let sum = 0;
+    for (let i = 0; i < data.length; i++) sum += data[i] ?? 0;
+    return sum >>> 0;
+}
+
+export function encodeHeader(message: AdbMessage, withChecksum: boolean): Uint8Array {
+    const header = new Uint8Array(24);
+    const view = new DataView(header.buffer);
+    view.setUint32(0, message.command >>> 0, true);
+    view.setUint32(4, message.arg0 >>> 0, true);
+    view.setUint32(8, message.arg1 >>> 0, true);
+    view.setUint32(12, message.payload.length, true);
+    view.setUint32(16, withChecksum ? byteSum(message.payload) : 0, true);
+    view.setUint32(20, (message.command ^ 0xffffffff) >>> 0, true);
+    return header;
+}
+
+export class AdbProtocolError extends Error {
+    override readonly name = 'AdbProtocolError';
+}
+
+/** Accumulates pipe transfers into a byte stream and cuts whole adb messages out of it. */
+export class MessageReader {
+    readonly #pipe: DevicePipe;
+    readonly #signal: AbortSignal;
+    #chunks: Uint8Array[] = [];
+    #buffered = 0;
+    /** Called with the byte count of every host→device transfer (fault injection hooks here). */
+    onBytes: ((count: number) => void) | undefined;
+
+    constructor(pipe: DevicePipe, signal: AbortSignal) {
+        this.#pipe = pipe;
+        this.#signal = signal;
+    }
+
+    async #fill(wanted: number): Promise<void> {
+        while (this.#buffered < wanted) {
+            const chunk = await this.#pipe.receive(this.#signal);
+            if (chunk.length === 0) continue;
+            this.onBytes?.(chunk.length);
+            this.#chunks.push(chunk);
+            this.#buffered += chunk.length;
+        }
+    }
+
+    async #take(length: number): Promise<Uint8Array> {
+        await this.#fill(length);
+        const first = this.#chunks[0];
+        if (first && first.length >= length) {
+            if (first.length === length) this.#chunks.shift();
+            else this.#chunks[0] = first.subarray(length);
+            this.#buffered -= length;
+            return first.subarray(0, length);
+        }
+        const out = new Uint8Array(length);
+        let filled = 0;
+        while (filled < length) {
+            const head = this.#chunks[0];
+            if (!head) break;
+            const n = Math.min(head.length, length - filled);
+            out.set(head.subarray(0, n), filled);
+            filled += n;
+            if (n === head.length) this.#chunks.shift();
+            else this.#chunks[0] = head.subarray(n);
+        }
+        this.#buffered -= length;
+        return out;
+    }
+
+    async next(): Promise<AdbMessage> {
+        const header = await this.#take(24);
+        const view = new DataView(header.buffer, header.byteOffset, 24);
+        const command = view.getUint32(0, true);
+        const arg0 = view.getUint32(4, true);
+        const arg1 = view.getUint32(8, true);
+        const length = view.getUint32(12, true);
+        const magic = view.getUint32(20, true);
+        if (magic !== (command ^ 0xffffffff) >>> 0) throw new AdbProtocolError('bad adb header magic');
+        if (length > ADB_MAX_PAYLOAD) throw new AdbProtocolError(`adb payload of ${length} bytes is too large`);
+        const payload = length === 0 ? new Uint8Array(0) : await this.#take(length);
+        // Copy out of the transfer buffers: services keep payloads after the next read.
+        return { command, arg0, arg1, payload: payload.byteOffset === 0 && payload.length === payload.buffer.byteLength ? payload : payload.slice() };
+    }
+}

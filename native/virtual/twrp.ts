@@ -1,0 +1,298 @@
+/**
+ * TWRP's command line on the virtual phone (`adb shell twrp …` in recovery). What real TWRP does,
+ * as far as its sources (openrecoveryscript.cpp, orscmd.cpp, partitionmanager.cpp) and users' logs
+ * show it:
+ * - the `twrp` tool writes the command to TWRP's ORS FIFO and prints what TWRP answers; its own exit
+ *   status is 0 even when the command failed, so callers must read the text. Errors are lines TWRP
+ *   logs with LOGERR, which print as `E:…` (e.g. `E:Unable to locate partition …`), and failures end
+ *   with "Failed" / "ERROR" wording; success ends with `Done processing script file`.
+ * - `backup <letters> [name]`: S system, D data, C cache, R recovery, B boot (A and-sec, E sd-ext:
+ *   absent here; O compression and M skip-digest are options). The folder is
+ *   `<storage>/TWRP/BACKUPS/<serial>/<name>/`, one `<name>.<fs>.win` per partition, a `.sha2`
+ *   (`hash  filename`) per file and recovery.log copied in at the end.
+ * - `restore <name> [letters]`: folder first; digests are checked before anything is written.
+ * - `wipe cache|system|dalvik|data` (data keeps /data/media), `format data` (everything in /data).
+ * - `sideload`: TWRP starts ADB sideload, adbd restarts as minadbd (the USB device re-enumerates).
+ * The virtual backups hold what the partition store holds (its stored bytes, not gigabytes of zeros).
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServiceContext } from './adbd.js';
+import type { ShellResult } from './adbd-shell.js';
+import { installPackage } from './twrp-install.js';
+import { appendRecoveryLog, RECOVERY_LOG } from './twrp-log.js';
+
+export const TWRP_BACKUP_ROOT = '/data/media/TWRP/BACKUPS';
+
+const LETTERS: Readonly<Record<string, string>> = { S: 'system', D: 'data', C: 'cache', R: 'recovery', B: 'boot' };
+const CHUNK = 1024 * 1024;
+
+interface TwrpPartition {
+    readonly name: string;
+    readonly twrpName: string;
+    readonly filesystem: string;
+    readonly mount: string | undefined;
+}
+
+function twrpPartitions(context: ServiceContext): TwrpPartition[] {
+    const mounts: Record<string, string> = { system: '/system', data: '/data', cache: '/cache' };
+    return context.phone.recipe.partitions
+        .filter((p) => p.twrpName !== undefined)
+        .map((p) => ({ name: p.name, twrpName: p.twrpName ?? '', filesystem: p.filesystem, mount: mounts[p.twrpName ?? ''] }));
+}
+
+function titleCase(name: string): string {
+    return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+class TwrpRun {
+    readonly lines: string[] = [];
+    failed = false;
+    /** Lines already appended to recovery.log. */
+    logged = 0;
+    readonly context: ServiceContext;
+
+    constructor(context: ServiceContext) {
+        this.context = context;
+    }
+
+    say(line: string): void {
+        this.lines.push(line);
+    }
+
+    error(line: string): void {
+        this.failed = true;
+        this.lines.push(`E:${line}`);
+    }
+
+    async flushLog(): Promise<void> {
+        await appendRecoveryLog(this.context, this.lines.slice(this.logged));
+        this.logged = this.lines.length;
+    }
+
+    async finish(): Promise<ShellResult> {
+        this.say(this.failed ? 'Error processing script file' : 'Done processing script file');
+        await this.flushLog();
+        return { stdout: this.lines.map((l) => `${l}\n`).join(''), stderr: '', exitCode: 0 };
+    }
+}
+
+async function clearDir(hostDir: string, keep: readonly string[] = []): Promise<void> {
+    const names = await readdir(hostDir).catch(() => [] as string[]);
+    for (const name of names) if (!keep.includes(name)) await rm(join(hostDir, name), { recursive: true, force: true });
+}
+
+async function wipe(run: TwrpRun, target: string): Promise<void> {
+    const { context } = run;
+    const parts = twrpPartitions(context);
+    const name = target.replace(/^\//, '').toLowerCase();
+    const byName = (n: string): TwrpPartition | undefined => parts.find((p) => p.twrpName === n);
+    if (name === 'dalvik' || name === 'dalvick' || name === 'dalvikcache') {
+        run.say('Wiping Dalvik Cache Directories...');
+        await rm(context.fs.hostPath('/data/dalvik-cache'), { recursive: true, force: true });
+        await rm(context.fs.hostPath('/cache/dalvik-cache'), { recursive: true, force: true });
+        run.say('-- Dalvik Cache Directories Wipe Complete!');
+        return;
+    }
+    if (name === 'data' || name === 'factory' || name === 'factoryreset') {
+        run.say('Wiping data without wiping /data/media ...');
+        await clearDir(context.fs.hostPath('/data'), ['media']);
+        await mkdir(context.fs.hostPath('/data/local/tmp'), { recursive: true });
+        run.say('Done.');
+        return;
+    }
+    const part = byName(name);
+    if (!part || (name !== 'cache' && name !== 'system')) {
+        run.error(`Unable to locate partition for wipe: '${target}'`);
+        return;
+    }
+    run.say(`Formatting ${titleCase(part.twrpName)} using make_ext4fs...`);
+    await context.phone.partitions.erase(part.name);
+    if (part.mount) await clearDir(context.fs.hostPath(part.mount));
+    if (part.twrpName === 'cache') await mkdir(context.fs.hostPath('/cache/recovery'), { recursive: true });
+    run.say('Done.');
+}
+
+async function formatData(run: TwrpRun): Promise<void> {
+    const { context } = run;
+    const part = twrpPartitions(context).find((p) => p.twrpName === 'data');
+    run.say('Formatting Data using make_ext4fs...');
+    if (part) await context.phone.partitions.erase(part.name);
+    await clearDir(context.fs.hostPath('/data'));
+    await context.fs.ensureLayout();
+    run.say('You may need to reboot recovery to be able to use /data again.');
+    run.say('Done.');
+}
+
+function backupDir(context: ServiceContext, name: string): string {
+    return name.startsWith('/') ? name : `${TWRP_BACKUP_ROOT}/${context.phone.serial}/${name}`;
+}
+
+function selectPartitions(run: TwrpRun, letters: string): TwrpPartition[] {
+    const parts = twrpPartitions(run.context);
+    const wanted = new Set([...letters.toUpperCase()].map((l) => LETTERS[l]).filter((n): n is string => n !== undefined));
+    return parts.filter((p) => wanted.has(p.twrpName));
+}
+
+async function backup(run: TwrpRun, letters: string, name: string | undefined): Promise<void> {
+    const { context } = run;
+    const folderName = name ?? new Date().toISOString().replace(/[:T]/g, '-').slice(0, 19);
+    const deviceDir = backupDir(context, folderName);
+    const hostDir = context.fs.hostPath(deviceDir);
+    const selected = selectPartitions(run, letters);
+    const skipDigest = letters.toUpperCase().includes('M');
+    run.say('[BACKUP STARTED]');
+    run.say(` * Backup Folder: ${deviceDir}`);
+    if (selected.length === 0) {
+        run.error('No partitions selected for backup.');
+        return;
+    }
+    await mkdir(hostDir, { recursive: true });
+    run.say(` * Total number of partitions to back up: ${selected.length}`);
+    for (const part of selected) {
+        run.say(`Backing up ${titleCase(part.twrpName)}...`);
+        const fileName = `${part.twrpName}.${part.filesystem}.win`;
+        const length = await context.phone.partitions.storedLength(part.name);
+        const hash = createHash('sha256');
+        const out = await open(join(hostDir, fileName), 'w');
+        try {
+            for (let offset = 0; offset < length; offset += CHUNK) {
+                const data = await context.phone.partitions.read(part.name, offset, Math.min(CHUNK, length - offset));
+                hash.update(data);
+                await out.write(data);
+            }
+        } finally {
+            await out.close();
+        }
+        if (!skipDigest) await writeFile(join(hostDir, `${fileName}.sha2`), `${hash.digest('hex')}  ${fileName}\n`);
+    }
+    if (!skipDigest) run.say('Digest Created');
+    run.say('[BACKUP COMPLETED]');
+    await run.flushLog();
+    await copyFile(context.fs.hostPath(RECOVERY_LOG), join(hostDir, 'recovery.log')).catch(() => undefined);
+}
+
+async function fileSha256(path: string): Promise<string> {
+    const hash = createHash('sha256');
+    const handle = await open(path, 'r');
+    try {
+        const buffer = new Uint8Array(CHUNK);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+            if (bytesRead === 0) break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    } finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
+}
+
+async function restore(run: TwrpRun, name: string, letters: string | undefined): Promise<void> {
+    const { context } = run;
+    const deviceDir = backupDir(context, name);
+    const hostDir = context.fs.hostPath(deviceDir);
+    run.say('[RESTORE STARTED]');
+    run.say(`Restore folder: '${deviceDir}'`);
+    const files = await readdir(hostDir).catch(() => undefined);
+    if (!files) {
+        run.error(`Unable to locate backup folder '${deviceDir}'`);
+        return;
+    }
+    const present = twrpPartitions(context).filter((p) => files.includes(`${p.twrpName}.${p.filesystem}.win`));
+    const selected = letters ? selectPartitions(run, letters).filter((p) => present.includes(p)) : present;
+    if (selected.length === 0) {
+        run.error('No partitions in the backup match the restore options.');
+        return;
+    }
+    const skipDigest = (letters ?? '').toUpperCase().includes('M');
+    if (!skipDigest) {
+        run.say('Verifying digests...');
+        for (const part of selected) {
+            const fileName = `${part.twrpName}.${part.filesystem}.win`;
+            const recorded = await readFile(join(hostDir, `${fileName}.sha2`), 'utf8').catch(() => undefined);
+            const expected = recorded?.trim().split(/\s+/)[0];
+            if (!expected) {
+                run.error(`Unable to find digest file for '${fileName}'`);
+                return;
+            }
+            if ((await fileSha256(join(hostDir, fileName))) !== expected) {
+                run.error(`Digest failed to match on '${fileName}'.`);
+                return;
+            }
+        }
+    }
+    for (const part of selected) {
+        run.say(`Restoring ${titleCase(part.twrpName)}...`);
+        const path = join(hostDir, `${part.twrpName}.${part.filesystem}.win`);
+        const size = (await stat(path)).size;
+        if (size > context.phone.partitions.sizeBytes(part.name)) {
+            run.error(`Image of ${part.twrpName} is larger than the partition.`);
+            return;
+        }
+        await context.phone.partitions.erase(part.name);
+        const handle = await open(path, 'r');
+        try {
+            const buffer = new Uint8Array(CHUNK);
+            for (let offset = 0; offset < size; ) {
+                const { bytesRead } = await handle.read(buffer, 0, CHUNK, offset);
+                if (bytesRead === 0) break;
+                await context.phone.partitions.write(part.name, offset, buffer.slice(0, bytesRead));
+                offset += bytesRead;
+            }
+        } finally {
+            await handle.close();
+        }
+        await context.phone.partitions.truncate(part.name, size);
+    }
+    run.say('[RESTORE COMPLETED]');
+}
+
+export async function runTwrpCommand(args: readonly string[], context: ServiceContext): Promise<ShellResult> {
+    const [command = '', ...rest] = args;
+    const run = new TwrpRun(context);
+    switch (command) {
+        case 'wipe':
+            if (!rest[0]) run.error('wipe needs a partition name');
+            else await wipe(run, rest[0]);
+            break;
+        case 'format':
+            if (rest[0] === 'data') await formatData(run);
+            else run.error(`Unrecognized format target '${rest.join(' ')}'`);
+            break;
+        case 'backup':
+            if (!rest[0]) run.error('backup needs partition letters, e.g. SDB');
+            else await backup(run, rest[0], rest[1]);
+            break;
+        case 'restore':
+            if (!rest[0]) run.error('restore needs a backup name');
+            else await restore(run, rest[0], rest[1]);
+            break;
+        case 'install': {
+            if (!rest[0]) {
+                run.error('install needs a zip path');
+                break;
+            }
+            const outcome = await installPackage(context.fs.hostPath(rest[0]), rest[0].split('/').pop() ?? rest[0], context);
+            for (const line of outcome.lines) run.say(line);
+            if (!outcome.ok) run.failed = true;
+            break;
+        }
+        case 'sideload':
+            run.say('Starting ADB sideload feature...');
+            context.rebootSoon('sideload');
+            break;
+        case 'reboot': {
+            const target = rest[0] === 'bootloader' ? 'bootloader' : rest[0] === 'recovery' ? 'recovery' : rest[0] === 'download' && context.phone.recipe.usb.download ? 'download' : 'android';
+            context.rebootSoon(target);
+            break;
+        }
+        case 'version':
+            run.say('TWRP version 3.7.0_9-0');
+            break;
+        default:
+            run.error(`Unrecognized script command: '${command}'`);
+    }
+    return run.finish();
+}
