@@ -3,7 +3,7 @@
  * backed blocks): building, splitting and writing it never holds an image in memory.
  */
 import { open, stat } from 'node:fs/promises';
-import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, isSparseMagic, sparseError } from './format.js';
+import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, isSparseMagic, sparseError, type SparseHeader } from './format.js';
 
 /** Where a RAW chunk's bytes are: `length` may be short of blocks × blockSize at a file's end (zero padded). */
 export interface RawSource {
@@ -189,4 +189,16 @@ export async function layoutFromFile(path: string, options: ScanOptions = {}): P
 
 export function expandedLength(layout: SparseLayout): number {
     return layout.totalBlocks * layout.blockSize;
+}
+
+/** Just the header of a sparse image file (block size, total blocks, chunk count). */
+export async function readSparseFileHeader(path: string): Promise<SparseHeader> {
+    const handle = await open(path, 'r');
+    try {
+        const bytes = new Uint8Array(FILE_HEADER_SIZE);
+        const { bytesRead } = await handle.read(bytes, 0, FILE_HEADER_SIZE, 0);
+        return decodeSparseHeader(bytes.subarray(0, bytesRead), path);
+    } finally {
+        await handle.close();
+    }
 }

@@ -1,0 +1,326 @@
+/**
+ * The fastboot host: commands, getvar, download + flash with AOSP's splitting rules, boot, erase,
+ * slots, reboot and unlock, over any UsbTransport (real USB, the virtual phone, or TCP framing).
+ */
+import { stat } from 'node:fs/promises';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import { isSparseFile, layoutFromFile, readSparseFileHeader } from '../sparse/layout.js';
+import { resparse } from '../sparse/resparse.js';
+import { fileSource, sparseImage, type ByteSource } from '../sparse/writer.js';
+import type { UsbTransport } from '../usb/transport.js';
+import { failError, transportError, type FailureContext } from './errors.js';
+import { decodeResponse, downloadCommand, encodeCommand, FastbootProtocolError, parseNumericVariable, parseVariableLine } from './protocol.js';
+
+export interface FastbootClientOptions {
+    /** Wait this long for each reply; every INFO line starts the wait again (AOSP: 30 s). */
+    readonly timeoutMs?: number;
+    /** Wait for commands the owner must confirm on the phone (unlock, lock). */
+    readonly confirmTimeoutMs?: number;
+    /** Bytes per bulk transfer in a data phase. */
+    readonly transferBytes?: number;
+}
+
+export interface CommandResult {
+    /** The text after OKAY (a getvar's value). */
+    readonly value: string;
+    /** INFO and TEXT lines that came before it. */
+    readonly info: readonly string[];
+}
+
+export type RebootTarget = 'system' | 'bootloader' | 'recovery' | 'fastboot';
+export type Slot = 'a' | 'b';
+
+export interface FlashOptions {
+    /** For A/B partitions: which slot; `current` (default) asks the phone, `all` flashes both. */
+    readonly slot?: Slot | 'current' | 'all';
+}
+
+/** AOSP caps one resparsed piece at 1 GiB even when a device allows more. */
+const RESPARSE_LIMIT = 1024 * 1024 * 1024;
+const RESPONSE_READ_BYTES = 4096;
+
+export class FastbootClient {
+    readonly transport: UsbTransport;
+    readonly #timeoutMs: number;
+    readonly #confirmTimeoutMs: number;
+    readonly #transferBytes: number;
+    #queue: Promise<unknown> = Promise.resolve();
+    #maxDownload: number | undefined;
+
+    private constructor(transport: UsbTransport, options: FastbootClientOptions) {
+        this.transport = transport;
+        this.#timeoutMs = options.timeoutMs ?? 30_000;
+        this.#confirmTimeoutMs = options.confirmTimeoutMs ?? 5 * 60_000;
+        this.#transferBytes = options.transferBytes ?? 1024 * 1024;
+    }
+
+    /** Wrap an open transport to a device in bootloader (or fastbootd) mode. Sends nothing yet. */
+    static async open(transport: UsbTransport, options: FastbootClientOptions = {}): Promise<FastbootClient> {
+        return new FastbootClient(transport, options);
+    }
+
+    async close(): Promise<void> {
+        await this.transport.close();
+    }
+
+    /** One command at a time on the wire, whoever calls. */
+    #exclusive<T>(work: () => Promise<T>): Promise<T> {
+        const run = this.#queue.then(work, work);
+        this.#queue = run.catch(() => undefined);
+        return run;
+    }
+
+    async #send(command: string, context: FailureContext, ctx?: JobContext): Promise<void> {
+        try {
+            ctx?.signal?.throwIfAborted();
+            await this.transport.write(encodeCommand(command), { signal: ctx?.signal, timeoutMs: this.#timeoutMs, zlp: 'never' });
+        } catch (error) {
+            throw transportError(error, { ...context, timeoutMs: this.#timeoutMs });
+        }
+    }
+
+    /** Read replies until OKAY, FAIL or DATA; INFO lines go to onLog as they arrive and restart the wait. */
+    async #reply(context: FailureContext, ctx: JobContext | undefined, timeoutMs: number): Promise<{ kind: 'OKAY'; value: string; info: string[] } | { kind: 'DATA'; size: number; info: string[] }> {
+        const info: string[] = [];
+        for (;;) {
+            let bytes: Uint8Array;
+            try {
+                bytes = await this.transport.read(RESPONSE_READ_BYTES, { signal: ctx?.signal, timeoutMs });
+            } catch (error) {
+                throw transportError(error, { ...context, timeoutMs });
+            }
+            let response;
+            try {
+                response = decodeResponse(bytes);
+            } catch (error) {
+                throw transportError(error, context);
+            }
+            switch (response.kind) {
+                case 'INFO':
+                case 'TEXT':
+                    info.push(response.text);
+                    ctx?.onLog?.(response.kind === 'INFO' ? `(bootloader) ${response.text}` : response.text);
+                    continue;
+                case 'FAIL':
+                    throw failError(response.text, context);
+                case 'OKAY':
+                    return { kind: 'OKAY', value: response.text, info };
+                case 'DATA':
+                    return { kind: 'DATA', size: response.size, info };
+            }
+        }
+    }
+
+    async #command(command: string, ctx?: JobContext, options: { timeoutMs?: number; context?: Partial<FailureContext> } = {}): Promise<CommandResult> {
+        const context: FailureContext = { command, ...options.context };
+        await this.#send(command, context, ctx);
+        const reply = await this.#reply(context, ctx, options.timeoutMs ?? this.#timeoutMs);
+        if (reply.kind === 'DATA') throw transportError(new FastbootProtocolError(`DATA came back for "${command}", which sends no data`), context);
+        return { value: reply.value, info: reply.info };
+    }
+
+    /** Send any command (`oem device-info`, …) and wait for OKAY. */
+    command(command: string, ctx?: JobContext, options: { timeoutMs?: number } = {}): Promise<CommandResult> {
+        return this.#exclusive(() => this.#command(command, ctx, options));
+    }
+
+    getVar(name: string, ctx?: JobContext): Promise<string> {
+        return this.#exclusive(async () => (await this.#command(`getvar:${name}`, ctx)).value.trim());
+    }
+
+    /** The value, or undefined when the bootloader does not know the variable. */
+    tryGetVar(name: string, ctx?: JobContext): Promise<string | undefined> {
+        return this.#exclusive(() => this.#tryGetVar(name, ctx));
+    }
+
+    async #tryGetVar(name: string, ctx?: JobContext): Promise<string | undefined> {
+        try {
+            const value = (await this.#command(`getvar:${name}`, ctx)).value.trim();
+            return value === '' ? undefined : value;
+        } catch (error) {
+            if (error instanceof ReviveError && error.details?.['phoneSaid'] !== undefined) return undefined;
+            throw error;
+        }
+    }
+
+    /** `getvar:all` parsed: `partition-size:boot` → `0x1000000`, `product` → `shamu`, … */
+    async getVarAll(ctx?: JobContext): Promise<Map<string, string>> {
+        const result = await this.command('getvar:all', ctx);
+        const vars = new Map<string, string>();
+        for (const line of result.info) {
+            const pair = parseVariableLine(line);
+            if (pair) vars.set(pair[0], pair[1]);
+        }
+        return vars;
+    }
+
+    /** max-download-size in bytes, asked once; 0 when the bootloader sets no limit. */
+    maxDownloadSize(ctx?: JobContext): Promise<number> {
+        return this.#exclusive(() => this.#maxDownloadSize(ctx));
+    }
+
+    async #maxDownloadSize(ctx?: JobContext): Promise<number> {
+        if (this.#maxDownload === undefined) {
+            const value = await this.#tryGetVar('max-download-size', ctx);
+            this.#maxDownload = value === undefined ? 0 : (parseNumericVariable(value) ?? 0);
+        }
+        return this.#maxDownload;
+    }
+
+    partitionSize(partition: string, ctx?: JobContext): Promise<number | undefined> {
+        return this.#exclusive(() => this.#partitionSize(partition, ctx));
+    }
+
+    async #partitionSize(partition: string, ctx?: JobContext): Promise<number | undefined> {
+        const value = await this.#tryGetVar(`partition-size:${partition}`, ctx);
+        return value === undefined ? undefined : parseNumericVariable(value, { bareHex: true });
+    }
+
+    currentSlot(ctx?: JobContext): Promise<Slot | undefined> {
+        return this.#exclusive(() => this.#currentSlot(ctx));
+    }
+
+    async #currentSlot(ctx?: JobContext): Promise<Slot | undefined> {
+        const value = (await this.#tryGetVar('current-slot', ctx))?.replace(/^_/, '');
+        return value === 'a' || value === 'b' ? value : undefined;
+    }
+
+    /** The names to flash for a partition: `boot` → `boot_a` on an A/B phone (has-slot says yes), else unchanged. */
+    resolvePartition(partition: string, slot: FlashOptions['slot'] = 'current', ctx?: JobContext): Promise<string[]> {
+        return this.#exclusive(() => this.#resolvePartition(partition, slot, ctx));
+    }
+
+    async #resolvePartition(partition: string, slot: FlashOptions['slot'], ctx?: JobContext): Promise<string[]> {
+        if (/_[ab]$/.test(partition)) return [partition];
+        if ((await this.#tryGetVar(`has-slot:${partition}`, ctx)) !== 'yes') return [partition];
+        if (slot === 'all') return [`${partition}_a`, `${partition}_b`];
+        const chosen = slot === undefined || slot === 'current' ? await this.#currentSlot(ctx) : slot;
+        if (!chosen) {
+            throw new ReviveError({
+                code: 'slot-unknown',
+                message: `'${partition}' has A/B slots but the phone did not say which slot is active.`,
+                nextStep: 'Name the slot explicitly (e.g. boot_a), or set one active first with `revive fastboot set-active a`.',
+            });
+        }
+        return [`${partition}_${chosen}`];
+    }
+
+    /** One download: `download:%08x`, DATA, the bytes, OKAY. Progress is reported relative to `progress`. */
+    async #download(source: ByteSource, context: FailureContext, ctx: JobContext | undefined, progress: { step: string; base: number; total: number }): Promise<void> {
+        const command = downloadCommand(source.length);
+        const downloadContext: FailureContext = { ...context, command: 'download' };
+        await this.#send(command, downloadContext, ctx);
+        const reply = await this.#reply(downloadContext, ctx, this.#timeoutMs);
+        if (reply.kind !== 'DATA') throw transportError(new FastbootProtocolError(`the phone answered OKAY to "${command}" instead of DATA`), downloadContext);
+        if (reply.size !== source.length) throw transportError(new FastbootProtocolError(`the phone asked for ${reply.size} bytes, ${source.length} were announced`), downloadContext);
+        let sent = 0;
+        try {
+            for await (const bytes of source.bytes(ctx?.signal)) {
+                for (let at = 0; at < bytes.length; at += this.#transferBytes) {
+                    const piece = bytes.subarray(at, Math.min(bytes.length, at + this.#transferBytes));
+                    await this.transport.write(piece, { signal: ctx?.signal, timeoutMs: this.#timeoutMs, zlp: 'never' });
+                    sent += piece.length;
+                    ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base + sent, bytesTotal: progress.total, cancellable: false });
+                }
+            }
+        } catch (error) {
+            throw transportError(error, { ...downloadContext, timeoutMs: this.#timeoutMs, during: `the download (${sent} of ${source.length} bytes sent)` });
+        }
+        if (sent !== source.length) throw new ReviveError({ code: 'image-changed', message: `The image produced ${sent} bytes, ${source.length} were announced.`, nextStep: 'Do not change the image file while it is being flashed; run the step again.' });
+        const done = await this.#reply(downloadContext, ctx, this.#timeoutMs);
+        if (done.kind !== 'OKAY') throw transportError(new FastbootProtocolError('the phone asked for more data after the download'), downloadContext);
+    }
+
+    /** Prepare what to send for an image file: itself, or AOSP-style sparse pieces when it exceeds max-download-size. */
+    async #payloads(path: string, ctx?: JobContext): Promise<{ pieces: ByteSource[]; sparse: boolean; expandedBytes: number }> {
+        const fileBytes = (await stat(path)).size;
+        const sparse = await isSparseFile(path);
+        const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;
+        const max = await this.#maxDownloadSize(ctx);
+        if (max === 0 || fileBytes <= max) return { pieces: [fileSource(path, fileBytes)], sparse, expandedBytes };
+        const layout = await layoutFromFile(path, { signal: ctx?.signal });
+        return { pieces: resparse(layout, Math.min(max, RESPARSE_LIMIT)).map((piece) => sparseImage(piece)), sparse: true, expandedBytes };
+    }
+
+    /**
+     * Flash an image file (raw or sparse) to a partition. Images above max-download-size are split
+     * into sparse pieces, each downloaded and flashed in turn; A/B partitions get the slot suffix.
+     */
+    flash(partition: string, image: { path: string }, ctx?: JobContext, options: FlashOptions = {}): Promise<void> {
+        return this.#exclusive(async () => {
+            const targets = await this.#resolvePartition(partition, options.slot ?? 'current', ctx);
+            const { pieces, sparse, expandedBytes } = await this.#payloads(image.path, ctx);
+            for (const target of targets) {
+                const partitionBytes = await this.#partitionSize(target, ctx);
+                if (partitionBytes !== undefined && partitionBytes > 0 && expandedBytes > partitionBytes) {
+                    throw new ReviveError({
+                        code: 'image-too-large',
+                        message: `The image ${image.path} (${expandedBytes} bytes) is larger than the partition '${target}' (${partitionBytes} bytes). Nothing was written.`,
+                        nextStep: 'Check that the image is meant for this exact phone model and partition.',
+                    });
+                }
+                const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+                const step = `flash:${target}`;
+                let base = 0;
+                for (const [index, piece] of pieces.entries()) {
+                    ctx?.signal?.throwIfAborted();
+                    const label = pieces.length > 1 ? `Sending sparse '${target}' ${index + 1}/${pieces.length}` : `Sending${sparse ? ' sparse' : ''} '${target}'`;
+                    ctx?.onLog?.(`${label} (${Math.ceil(piece.length / 1024)} KB)`);
+                    const context: FailureContext = { command: `flash:${target}`, partition: target, imageBytes: expandedBytes, partitionBytes };
+                    await this.#download(piece, context, ctx, { step, base, total });
+                    base += piece.length;
+                    ctx?.onLog?.(`Writing '${target}'`);
+                    await this.#command(`flash:${target}`, ctx, { context });
+                }
+            }
+        });
+    }
+
+    /** Boot an image (e.g. TWRP) from RAM without flashing it. */
+    boot(image: { path: string }, ctx?: JobContext): Promise<void> {
+        return this.#exclusive(async () => {
+            const bytes = (await stat(image.path)).size;
+            const max = await this.#maxDownloadSize(ctx);
+            if (max > 0 && bytes > max) {
+                throw new ReviveError({
+                    code: 'image-too-large',
+                    message: `The boot image ${image.path} is ${bytes} bytes; the phone accepts at most ${max} bytes in one download.`,
+                    nextStep: 'Use a boot/recovery image built for this phone; they are far smaller than this.',
+                });
+            }
+            ctx?.onLog?.(`Sending 'boot.img' (${Math.ceil(bytes / 1024)} KB)`);
+            const context: FailureContext = { command: 'boot', imageBytes: bytes };
+            await this.#download(fileSource(image.path, bytes), context, ctx, { step: 'boot', base: 0, total: bytes });
+            ctx?.onLog?.('Booting');
+            await this.#command('boot', ctx, { context });
+        });
+    }
+
+    erase(partition: string, ctx?: JobContext, options: FlashOptions = {}): Promise<void> {
+        return this.#exclusive(async () => {
+            for (const target of await this.#resolvePartition(partition, options.slot ?? 'current', ctx)) {
+                ctx?.onLog?.(`Erasing '${target}'`);
+                await this.#command(`erase:${target}`, ctx, { context: { partition: target } });
+            }
+        });
+    }
+
+    async setActive(slot: Slot, ctx?: JobContext): Promise<void> {
+        await this.command(`set_active:${slot}`, ctx);
+    }
+
+    /** The phone answers OKAY and then leaves: the transport goes away soon after. */
+    async reboot(target: RebootTarget = 'system', ctx?: JobContext): Promise<void> {
+        await this.command(target === 'system' ? 'reboot' : `reboot-${target}`, ctx);
+    }
+
+    /** `flashing unlock` (Android 6+) or `oem unlock` (older); waits while the owner confirms on the phone. */
+    async unlock(method: 'flashing' | 'oem' = 'flashing', ctx?: JobContext): Promise<void> {
+        await this.command(`${method} unlock`, ctx, { timeoutMs: this.#confirmTimeoutMs });
+    }
+
+    async lock(method: 'flashing' | 'oem' = 'flashing', ctx?: JobContext): Promise<void> {
+        await this.command(`${method} lock`, ctx, { timeoutMs: this.#confirmTimeoutMs });
+    }
+}
