@@ -104,10 +104,11 @@ export class JobRun {
 
     /**
      * Run one step unless an earlier run verified it. `action` must verify its own result before
-     * returning: only then is the step journalled as verified.
+     * returning: only then is the step journalled as verified. `always` steps (re-detecting the
+     * phone, re-checking files) run again on every run even when an earlier run verified them.
      */
-    async step(info: JobStepInfo & { description: string }, action: () => Promise<StepResult>): Promise<StepOutcome> {
-        const earlier = this.#verified.get(info.id);
+    async step(info: JobStepInfo & { description: string }, action: () => Promise<StepResult>, options: { always?: boolean } = {}): Promise<StepOutcome> {
+        const earlier = options.always ? undefined : this.#verified.get(info.id);
         if (earlier) {
             const detail = typeof earlier['detail'] === 'string' ? earlier['detail'] : 'Done in an earlier run.';
             this.emit({ type: 'step', step: info.id, title: info.title, status: 'skipped', description: `Already done and checked in an earlier run: ${detail}` });

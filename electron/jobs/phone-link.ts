@@ -1,0 +1,61 @@
+/**
+ * What the upgrade job needs from the phone, per mode. The job speaks only these interfaces; the
+ * adapters in protocol-links.ts implement them over the Odin, fastboot and adb modules, and the
+ * locators find the phone (in-process virtual phone, local USB, USB/IP) across re-enumerations.
+ */
+import type { PhoneMode } from '../../native/manifests/schema.js';
+import type { JobContext } from '../../native/jobs/progress.js';
+
+export interface FoundPhone {
+    readonly mode: PhoneMode;
+    readonly serial: string;
+    readonly device: USBDevice;
+    /** The recipe the USB identity matched, when known. */
+    readonly recipeId?: string | undefined;
+}
+
+export interface PhoneLocator {
+    /** The phone on the bus right now, if any. */
+    current(): FoundPhone | undefined;
+    /** Wait until the phone is on the bus in one of these modes. */
+    waitFor(modes: readonly PhoneMode[], options: { signal: AbortSignal; timeoutMs?: number | undefined }): Promise<FoundPhone>;
+    close(): Promise<void>;
+}
+
+/** adb in android, recovery (TWRP) or sideload mode. */
+export interface AdbLink {
+    getprop(name: string): Promise<string>;
+    /** Battery level in percent, when the phone can say. */
+    battery(): Promise<number | undefined>;
+    shell(command: string): Promise<string>;
+    /** `adb reboot <target>`; the link is unusable afterwards. */
+    reboot(target: 'system' | 'recovery' | 'bootloader' | 'download' | 'sideload'): Promise<void>;
+    /** Copy a file from the phone, hashing it while writing; returns the SHA-256 of what was written. */
+    pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }>;
+    listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>>;
+    /** Send a package to a phone in sideload mode (`adb sideload`). */
+    sideload(path: string, ctx: JobContext): Promise<void>;
+    close(): Promise<void>;
+}
+
+/** Samsung download mode. */
+export interface OdinLink {
+    /** Flash one partition from a raw image file and end the session without rebooting. */
+    flash(partition: string, path: string, ctx: JobContext): Promise<void>;
+    close(): Promise<void>;
+}
+
+/** fastboot in bootloader mode. */
+export interface FastbootLink {
+    getVar(name: string): Promise<string>;
+    /** `oem unlock` or `flashing unlock`; resolves once the phone reports the outcome (person confirms on screen). */
+    unlock(method: 'fastboot-oem-unlock' | 'fastboot-flashing-unlock', ctx: JobContext): Promise<void>;
+    flash(partition: string, path: string, ctx: JobContext): Promise<void>;
+    close(): Promise<void>;
+}
+
+export interface ProtocolLinks {
+    adb(phone: FoundPhone, ctx: JobContext): Promise<AdbLink>;
+    odin(phone: FoundPhone, ctx: JobContext): Promise<OdinLink>;
+    fastboot(phone: FoundPhone, ctx: JobContext): Promise<FastbootLink>;
+}
