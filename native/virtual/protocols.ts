@@ -2,10 +2,12 @@
 import type { PhoneMode } from '../manifests/schema.js';
 import type { ModeProtocol } from './mode-protocol.js';
 import { adbdProtocol } from './adbd.js';
+import { fastbootProtocol } from './fastboot-device.js';
+import { odinDevice } from './odin-device.js';
 
 export const modeProtocols: Partial<Record<PhoneMode, ModeProtocol>> = {
-    // download: (Odin, native/virtual/odin-device.ts)
-    // bootloader: (fastboot, native/virtual/fastboot-device.ts)
+    download: odinDevice,
+    bootloader: fastbootProtocol,
     android: adbdProtocol,
     recovery: adbdProtocol,
     sideload: adbdProtocol,

@@ -1,0 +1,282 @@
+/**
+ * What the rest of Revive calls to use download mode: flash files into partitions, download the
+ * PIT, reboot. Every check that can fail (files readable, partitions known, sizes fit, >4 GiB
+ * support) runs before the first byte of a file is sent; on error or cancel the session is ended
+ * when the phone still answers, and the error says which partition and how far it got.
+ */
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import { findByFlashFilename, findPartition, parsePit, partitionSizeBytes, type Pit, type PitEntry } from '../pit/pit.js';
+import { UsbError, type UsbTransport } from '../usb/transport.js';
+import { OdinSession, odinNextStep } from './session.js';
+import { describeSource, openSource, type ChunkReader, type FlashSource } from './source.js';
+
+export type { FlashSource } from './source.js';
+
+export interface OdinFlashFile {
+    /** PIT partition name, exact (e.g. `RECOVERY`). */
+    readonly partition?: string | undefined;
+    /** Or the file name the PIT maps to a partition (e.g. `recovery.img`, `boot.img.lz4`). */
+    readonly fileName?: string | undefined;
+    readonly source: FlashSource;
+}
+
+export interface OdinSessionOptions {
+    /** Leave the phone in download mode, session open (`--no-reboot`); the next run must `resume`. */
+    readonly reboot: boolean;
+    /** The phone is still in a session from a `reboot: false` run: skip the ODIN/LOKE handshake. */
+    readonly resume: boolean;
+}
+
+export interface OdinFlashOptions extends OdinSessionOptions {
+    readonly files: readonly OdinFlashFile[];
+    /** A new PIT to write before the files (repartition). Refused unless `expertRepartition` is true. */
+    readonly repartitionPit?: Uint8Array | undefined;
+    readonly expertRepartition?: boolean | undefined;
+}
+
+export interface OdinFlashResult {
+    readonly flashed: ReadonlyArray<{ readonly partition: string; readonly bytes: number }>;
+    readonly rebooted: boolean;
+    /** The bootloader's protocol answer (0 on old bootloaders) and the part size used. */
+    readonly bootloaderVersion: number;
+    readonly partSize: number;
+}
+
+const FOUR_GIB = 2 ** 32;
+
+function mib(bytes: number): string {
+    return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+function targetLabel(file: OdinFlashFile): string {
+    return file.partition ?? file.fileName ?? describeSource(file.source);
+}
+
+function resolveEntry(pit: Pit, file: OdinFlashFile): PitEntry {
+    const entry = file.partition !== undefined ? findPartition(pit, file.partition) : file.fileName !== undefined ? findByFlashFilename(pit, file.fileName) : undefined;
+    if (entry) return entry;
+    const known = pit.entries.filter((e) => e.partitionName !== '').map((e) => e.partitionName).join(', ');
+    throw new ReviveError({
+        code: 'odin-partition-unknown',
+        message:
+            file.partition !== undefined
+                ? `The phone's partition table has no partition named "${file.partition}" (names are case-sensitive).`
+                : `The phone's partition table maps no partition to the file name "${file.fileName ?? describeSource(file.source)}".`,
+        nextStep: `Use one of this phone's partitions: ${known}. Nothing was written.`,
+        details: { partition: targetLabel(file) },
+    });
+}
+
+/** Best effort: end the session so the phone is not left waiting; a phone that no longer answers is fine. */
+async function endQuietly(session: OdinSession): Promise<void> {
+    try {
+        await session.endSession(false);
+    } catch {
+        // The phone is gone or mid-transfer; the caller's error already says so.
+    }
+}
+
+async function openSession(transport: UsbTransport, options: OdinSessionOptions, ctx: JobContext): Promise<OdinSession> {
+    const session = new OdinSession(transport, ctx);
+    try {
+        if (!options.resume) await session.handshake();
+        await session.beginSession();
+    } catch (error) {
+        throw usbToRevive(error, 'starting the download-mode session');
+    }
+    return session;
+}
+
+function usbToRevive(error: unknown, doing: string): ReviveError {
+    if (error instanceof ReviveError) return error;
+    if (error instanceof UsbError) {
+        const what = error.code === 'disconnected' ? 'The phone disconnected' : error.code === 'timeout' ? 'The phone stopped answering' : `USB failed (${error.message})`;
+        return new ReviveError({ code: `odin-${error.code}`, message: `${what} while ${doing}.`, nextStep: odinNextStep.reconnect }, { cause: error });
+    }
+    return ReviveError.from(error);
+}
+
+export async function odinDownloadPit(transport: UsbTransport, options: OdinSessionOptions, ctx: JobContext = {}): Promise<Uint8Array> {
+    const session = await openSession(transport, options, ctx);
+    let pit: Uint8Array;
+    try {
+        pit = await session.downloadPit();
+    } catch (error) {
+        await endQuietly(session);
+        throw usbToRevive(error, 'reading the partition table');
+    }
+    try {
+        await session.endSession(options.reboot);
+    } catch (error) {
+        throw usbToRevive(error, 'ending the session');
+    }
+    return pit;
+}
+
+/** Restart the phone out of download mode (into its system). */
+export async function odinReboot(transport: UsbTransport, options: { resume: boolean } = { resume: false }, ctx: JobContext = {}): Promise<void> {
+    const session = await openSession(transport, { resume: options.resume, reboot: true }, ctx);
+    try {
+        await session.endSession(true);
+    } catch (error) {
+        throw usbToRevive(error, 'asking the phone to restart');
+    }
+}
+
+export async function odinFlash(transport: UsbTransport, options: OdinFlashOptions, ctx: JobContext = {}): Promise<OdinFlashResult> {
+    if (options.files.length === 0 && !options.repartitionPit) {
+        throw new ReviveError({ code: 'odin-nothing-to-flash', message: 'No files were given to flash.', nextStep: 'Name at least one partition and file.' });
+    }
+    if (options.repartitionPit && options.expertRepartition !== true) {
+        throw new ReviveError({
+            code: 'odin-repartition-unconfirmed',
+            message: 'Writing a new partition table (repartitioning) was asked for without the expert confirmation.',
+            nextStep: 'Repartitioning with the wrong PIT makes the phone unusable. Only confirm it when a guide for this exact model tells you to.',
+        });
+    }
+    const localPit = options.repartitionPit ? parsePit(options.repartitionPit, 'The new PIT') : undefined;
+    const readers: ChunkReader[] = [];
+    try {
+        for (const file of options.files) {
+            const reader = await openSource(file.source);
+            readers.push(reader);
+            if (reader.size === 0) {
+                throw new ReviveError({ code: 'odin-file-empty', message: `${describeSource(file.source)} is empty; there is nothing to flash into ${targetLabel(file)}.`, nextStep: 'Pick the right image file.' });
+            }
+        }
+        const totalBytes = readers.reduce((sum, reader) => sum + reader.size, 0) + (options.repartitionPit?.length ?? 0);
+        const session = await openSession(transport, options, ctx);
+        return await flashInSession(session, options, { readers, totalBytes, localPit }, ctx);
+    } finally {
+        await Promise.allSettled(readers.map((reader) => reader.close()));
+    }
+}
+
+interface Prepared {
+    readonly readers: readonly ChunkReader[];
+    readonly totalBytes: number;
+    readonly localPit: Pit | undefined;
+}
+
+async function flashInSession(session: OdinSession, options: OdinFlashOptions, prepared: Prepared, ctx: JobContext): Promise<OdinFlashResult> {
+    const { readers, totalBytes, localPit } = prepared;
+    // Heimdall sends a 32-bit total and old (protocol 0) bootloaders read only those bits: a file past
+    // 4 GiB would be silently truncated there. Bootloaders that negotiate (v2+) take the 64-bit total
+    // Odin and Thor send; per-sequence fields stay ≤ 30 MiB, so they are 32-bit safe either way.
+    const largest = Math.max(0, ...readers.map((reader) => reader.size));
+    if ((totalBytes >= FOUR_GIB || largest >= FOUR_GIB) && session.bootloaderVersion === 0) {
+        await endQuietly(session);
+        throw new ReviveError({
+            code: 'odin-too-large',
+            message: `This phone's bootloader only understands transfers below 4 GiB, and ${largest >= FOUR_GIB ? `one file is ${mib(largest)}` : `the files add up to ${mib(totalBytes)}`}. Nothing was sent.`,
+            nextStep: 'Flash the files one at a time (each below 4 GiB), or use a sparse image split into smaller parts.',
+        });
+    }
+    let pit: Pit;
+    try {
+        await session.sendTotalBytes(BigInt(totalBytes));
+        if (localPit && options.repartitionPit) {
+            await session.uploadPit(options.repartitionPit);
+            pit = localPit;
+        } else {
+            pit = parsePit(await session.downloadPit(), "The phone's partition table");
+        }
+    } catch (error) {
+        await endQuietly(session);
+        throw usbToRevive(error, 'preparing to flash');
+    }
+
+    const plan: Array<{ entry: PitEntry; reader: ChunkReader }> = [];
+    try {
+        options.files.forEach((file, i) => {
+            const entry = resolveEntry(pit, file);
+            const reader = readers[i]!;
+            const limit = partitionSizeBytes(entry);
+            if (entry.blockCount > 0 && reader.size > limit) {
+                throw new ReviveError({
+                    code: 'odin-file-too-large',
+                    message: `${describeSource(file.source)} is ${reader.size} bytes but partition ${entry.partitionName} holds only ${limit} bytes. Nothing was written.`,
+                    nextStep: `Check that this image is meant for ${entry.partitionName} of this phone model.`,
+                    details: { partition: entry.partitionName },
+                });
+            }
+            plan.push({ entry, reader });
+        });
+    } catch (error) {
+        await endQuietly(session);
+        throw error;
+    }
+
+    const flashed: Array<{ partition: string; bytes: number }> = [];
+    for (const { entry, reader } of plan) {
+        const step = `flash:${entry.partitionName}`;
+        let done = 0;
+        const report = (bytes: number): void => {
+            done = bytes;
+            ctx.onProgress?.({ step, bytesDone: bytes, bytesTotal: reader.size, cancellable: false });
+        };
+        report(0);
+        ctx.onLog?.(`Flashing ${entry.partitionName} (${mib(reader.size)}).`);
+        try {
+            await session.sendFile(entry, reader, report, ctx.signal);
+        } catch (error) {
+            throw await flashFailure(session, error, { entry, done, size: reader.size, flashed }, ctx);
+        }
+        flashed.push({ partition: entry.partitionName, bytes: reader.size });
+        ctx.onLog?.(`${entry.partitionName}: ${reader.size} bytes written.`);
+    }
+    try {
+        await session.endSession(options.reboot);
+    } catch (error) {
+        const failure = usbToRevive(error, 'ending the session');
+        throw new ReviveError(
+            {
+                code: failure.code,
+                message: `All files were sent (${flashed.map((f) => f.partition).join(', ')}), but ${failure.message.charAt(0).toLowerCase()}${failure.message.slice(1)}`,
+                nextStep: 'The phone most likely has the files. Restart it by holding Power and Volume Down for 10 seconds.',
+            },
+            { cause: error },
+        );
+    }
+    return { flashed, rebooted: options.reboot, bootloaderVersion: session.bootloaderVersion, partSize: session.geometry.partSize };
+}
+
+interface FailurePoint {
+    readonly entry: PitEntry;
+    readonly done: number;
+    readonly size: number;
+    readonly flashed: ReadonlyArray<{ partition: string }>;
+}
+
+async function flashFailure(session: OdinSession, error: unknown, point: FailurePoint, ctx: JobContext): Promise<ReviveError> {
+    const { entry, done, size, flashed } = point;
+    const name = entry.partitionName;
+    const progress = `${mib(done)} of ${mib(size)} sent`;
+    const before = flashed.length > 0 ? ` (${flashed.map((f) => f.partition).join(', ')} finished before it)` : '';
+    const cancelled = ctx.signal?.aborted === true;
+    const gone = error instanceof UsbError && error.code === 'disconnected';
+    if (!gone) await endQuietly(session);
+    const details = { partition: name, bytesDone: done, bytesTotal: size };
+    if (cancelled) {
+        return new ReviveError(
+            {
+                code: 'odin-cancelled',
+                message: `Flashing ${name} was cancelled after ${progress}${before}. ${name} is now incomplete.`,
+                nextStep: `Keep the phone in download mode and flash ${name} again before restarting it.`,
+                details,
+            },
+            { cause: error },
+        );
+    }
+    const cause = error instanceof ReviveError ? error.message : gone ? 'The phone disconnected.' : error instanceof UsbError && error.code === 'timeout' ? 'The phone stopped answering.' : error instanceof Error ? error.message : String(error);
+    return new ReviveError(
+        {
+            code: error instanceof ReviveError ? error.code : error instanceof UsbError ? `odin-${error.code}` : 'odin-flash-failed',
+            message: `Flashing ${name} failed after ${progress}${before}: ${cause} ${name} is incomplete; the flash did not succeed.`,
+            nextStep: `Reconnect the cable, put the phone into download mode again and flash ${name} again before restarting the phone.`,
+            details,
+        },
+        { cause: error },
+    );
+}

@@ -1,0 +1,231 @@
+/**
+ * One Odin session on a UsbTransport: the protocol steps exactly as Heimdall 1.4.2 puts them on
+ * the wire (the bytes, zero-length packets and order real bootloaders are known to accept), with
+ * Heimdall's known failures left out (no silent truncation past 4 GiB, no retry that skips data).
+ */
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import type { PitEntry } from '../pit/pit.js';
+import { UsbError, type UsbTransport } from '../usb/transport.js';
+import type { ChunkReader } from './source.js';
+import {
+    DEFAULT_GEOMETRY,
+    FILE_PART_REPLY_TYPE,
+    HANDSHAKE_REPLY,
+    HANDSHAKE_REQUEST,
+    NEGOTIATED_GEOMETRY,
+    PIT_CHUNK_SIZE,
+    PacketType,
+    decodeReply,
+    encodeCommand,
+    failureReason,
+    isFailureReply,
+    type OdinCommand,
+    type OdinReply,
+    type PartGeometry,
+} from './packets.js';
+
+export const Timeouts = {
+    handshake: 3_000,
+    reply: 15_000,
+    data: 30_000,
+    zlp: 100,
+    /** The bootloader writes the whole sequence to flash before answering (Heimdall: 120 s once 1 MiB parts are negotiated). */
+    sequenceEnd: 120_000,
+    pitZlp: 100,
+} as const;
+
+/** Largest PIT a bootloader plausibly reports (real ones are 4–16 KiB). */
+const MAX_PIT_SIZE = 1024 * 1024;
+
+export const odinNextStep = {
+    reconnect: 'Check the cable, put the phone into download mode again (it shows "Downloading…") and try again.',
+} as const;
+
+function protocolError(message: string, nextStep: string = odinNextStep.reconnect): ReviveError {
+    return new ReviveError({ code: 'odin-protocol', message, nextStep });
+}
+
+export class OdinSession {
+    geometry: PartGeometry = DEFAULT_GEOMETRY;
+    /** BeginSession's reply: 0 on old bootloaders, the bootloader's protocol version (e.g. 0x20000) on newer ones. */
+    bootloaderVersion = 0;
+
+    constructor(readonly transport: UsbTransport, readonly ctx: JobContext = {}) {}
+
+    log(line: string): void {
+        this.ctx.onLog?.(line);
+    }
+
+    /** An empty bulk OUT; Heimdall ignores failures of these (100 ms timeout), and so do we, except a vanished device. */
+    async zlp(): Promise<void> {
+        try {
+            await this.transport.write(new Uint8Array(0), { timeoutMs: Timeouts.zlp, zlp: 'never' });
+        } catch (error) {
+            if (error instanceof UsbError && (error.code === 'disconnected' || error.code === 'aborted')) throw error;
+        }
+    }
+
+    /** A 1024-byte command, followed by a ZLP as Heimdall's default SendPacket does. */
+    async send(command: OdinCommand, options: { zlpBefore?: boolean; zlpAfter?: boolean } = {}): Promise<void> {
+        if (options.zlpBefore) await this.zlp();
+        await this.transport.write(encodeCommand(command), { timeoutMs: Timeouts.reply, zlp: 'never' });
+        if (options.zlpAfter ?? true) await this.zlp();
+    }
+
+    async reply(expectedType: number | readonly number[], what: string, timeoutMs: number = Timeouts.reply): Promise<OdinReply> {
+        const bytes = await this.transport.read(8, { timeoutMs });
+        let reply: OdinReply;
+        try {
+            reply = decodeReply(bytes);
+        } catch {
+            throw protocolError(`The phone's answer to ${what} was ${bytes.length} bytes instead of 8.`);
+        }
+        const allowed = typeof expectedType === 'number' ? [expectedType] : expectedType;
+        if (isFailureReply(reply)) throw protocolError(`The phone refused ${what}: ${failureReason(reply.value)}.`);
+        if (!allowed.includes(reply.type)) throw protocolError(`The phone answered ${what} with packet type 0x${reply.type.toString(16)} instead of 0x${allowed[0]?.toString(16)}.`);
+        return reply;
+    }
+
+    async command(command: OdinCommand, expectedType: number, what: string): Promise<OdinReply> {
+        await this.send(command);
+        return this.reply(expectedType, what);
+    }
+
+    async handshake(): Promise<void> {
+        await this.transport.write(new TextEncoder().encode(HANDSHAKE_REQUEST), { timeoutMs: Timeouts.handshake, zlp: 'never' });
+        let answer: Uint8Array;
+        try {
+            answer = await this.transport.read(7, { timeoutMs: Timeouts.handshake });
+        } catch (error) {
+            if (error instanceof UsbError && error.code === 'timeout') {
+                throw new ReviveError({
+                    code: 'odin-handshake',
+                    message: 'The phone did not answer the download-mode greeting. It may still be in a session from an earlier run with --no-reboot.',
+                    nextStep: 'If the last run used --no-reboot, add --resume. Otherwise restart the phone into download mode and try again.',
+                }, { cause: error });
+            }
+            throw error;
+        }
+        if (new TextDecoder().decode(answer) !== HANDSHAKE_REPLY) {
+            throw new ReviveError({
+                code: 'odin-handshake',
+                message: `The phone answered the download-mode greeting with "${new TextDecoder().decode(answer)}" instead of "${HANDSHAKE_REPLY}".`,
+                nextStep: 'Make sure the phone shows the download-mode screen ("Downloading… Do not turn off target"), then try again.',
+            });
+        }
+        this.log('Handshake done (ODIN → LOKE).');
+    }
+
+    /** BeginSession, then 1 MiB parts when the bootloader supports changing the part size (non-zero reply). */
+    async beginSession(): Promise<void> {
+        const begin = await this.command({ kind: 'begin-session', protocolVersion: 0 }, PacketType.session, 'the start of the session');
+        this.bootloaderVersion = begin.value;
+        if (begin.value !== 0) {
+            const size = await this.command({ kind: 'file-part-size', partSize: NEGOTIATED_GEOMETRY.partSize }, PacketType.session, 'the file part size');
+            if (size.value !== 0) throw protocolError(`The phone did not accept 1 MiB file parts (answer ${size.value}).`);
+            this.geometry = NEGOTIATED_GEOMETRY;
+        } else {
+            this.geometry = DEFAULT_GEOMETRY;
+        }
+        this.log(`Session started (bootloader protocol 0x${begin.value.toString(16)}, ${this.geometry.partSize / 1024} KiB parts).`);
+    }
+
+    async sendTotalBytes(total: bigint): Promise<void> {
+        const reply = await this.command({ kind: 'total-bytes', totalBytes: total }, PacketType.session, 'the total size');
+        if (reply.value !== 0) throw protocolError(`The phone did not accept the total size of ${total} bytes (answer ${reply.value}).`);
+    }
+
+    async downloadPit(): Promise<Uint8Array> {
+        const start = await this.command({ kind: 'pit-dump' }, PacketType.pit, 'the request for its partition table');
+        const size = start.value;
+        if (size === 0 || size > MAX_PIT_SIZE) throw protocolError(`The phone reported a partition table of ${size} bytes, which is not plausible.`);
+        const pit = new Uint8Array(size);
+        const chunks = Math.ceil(size / PIT_CHUNK_SIZE);
+        let received = 0;
+        for (let i = 0; i < chunks; i++) {
+            await this.send({ kind: 'pit-part', value: i });
+            const chunk = await this.transport.read(PIT_CHUNK_SIZE, { timeoutMs: Timeouts.reply });
+            if (received + chunk.length > size) throw protocolError(`The phone sent more partition-table bytes than the ${size} it announced.`);
+            pit.set(chunk, received);
+            received += chunk.length;
+            this.ctx.onProgress?.({ step: 'pit:download', bytesDone: received, bytesTotal: size });
+        }
+        // Heimdall's 1-byte read after the last chunk: the bootloader answers it with an empty packet.
+        try {
+            await this.transport.read(1, { timeoutMs: Timeouts.pitZlp });
+        } catch (error) {
+            if (error instanceof UsbError && error.code === 'disconnected') throw error;
+        }
+        await this.command({ kind: 'pit-end', size: 0 }, PacketType.pit, 'the end of the partition-table download');
+        if (received !== size) throw protocolError(`The phone sent ${received} partition-table bytes instead of ${size}.`);
+        return pit;
+    }
+
+    /** Repartition: send a PIT (padded to 4 KiB as Heimdall does). Only reached behind an explicit expert confirmation. */
+    async uploadPit(pit: Uint8Array): Promise<void> {
+        const padded = new Uint8Array(Math.ceil(pit.length / 4096) * 4096);
+        padded.set(pit);
+        await this.command({ kind: 'pit-flash' }, PacketType.pit, 'the start of repartitioning');
+        await this.command({ kind: 'pit-part', value: padded.length }, PacketType.pit, 'the partition-table size');
+        await this.transport.write(padded, { timeoutMs: Timeouts.data, zlp: 'never' });
+        await this.zlp();
+        await this.reply(PacketType.pit, 'the new partition table', Timeouts.sequenceEnd);
+        await this.command({ kind: 'pit-end', size: padded.length }, PacketType.pit, 'the end of repartitioning');
+    }
+
+    /**
+     * Flash one file into a PIT entry. Cancellation is honoured between parts (the device then holds
+     * an incomplete partition; the caller reports that). `onBytes` gets the running byte count.
+     */
+    async sendFile(entry: PitEntry, reader: ChunkReader, onBytes: (done: number) => void, signal?: AbortSignal): Promise<void> {
+        const { partSize, partsPerSequence } = this.geometry;
+        const size = reader.size;
+        const sequenceMax = partSize * partsPerSequence;
+        const sequences = Math.ceil(size / sequenceMax);
+        await this.command({ kind: 'file-flash' }, PacketType.file, `the start of flashing ${entry.partitionName}`);
+        let done = 0;
+        for (let s = 0; s < sequences; s++) {
+            const sequenceBytes = Math.min(sequenceMax, size - s * sequenceMax);
+            const parts = Math.ceil(sequenceBytes / partSize);
+            await this.command({ kind: 'file-sequence', byteCount: parts * partSize }, PacketType.file, `a block of ${entry.partitionName}`);
+            for (let p = 0; p < parts; p++) {
+                signal?.throwIfAborted();
+                const { data, bytes } = await reader.readPadded(partSize);
+                if (p > 0) await this.zlp();
+                await this.transport.write(data, { timeoutMs: Timeouts.data, zlp: 'never' });
+                const ack = await this.reply([FILE_PART_REPLY_TYPE, PacketType.file], `part ${p} of ${entry.partitionName}`);
+                if (ack.value !== p) throw protocolError(`The phone acknowledged part ${ack.value} of ${entry.partitionName} while part ${p} was sent.`);
+                done += bytes;
+                onBytes(done);
+            }
+            const last = s === sequences - 1;
+            await this.send(
+                {
+                    kind: 'file-end',
+                    destination: entry.binaryType === 1 ? 1 : 0,
+                    byteCount: sequenceBytes,
+                    unknown1: 0,
+                    deviceType: entry.deviceType,
+                    identifier: entry.identifier,
+                    endOfFile: last,
+                },
+                { zlpBefore: true, zlpAfter: true },
+            );
+            await this.reply(PacketType.file, `the end of a block of ${entry.partitionName}`, Timeouts.sequenceEnd);
+        }
+    }
+
+    /** EndSession; with `reboot`, also the reboot request (Heimdall: only when --no-reboot is not given). */
+    async endSession(reboot: boolean): Promise<void> {
+        await this.command({ kind: 'end-session' }, PacketType.endSession, 'the end of the session');
+        if (!reboot) return;
+        try {
+            await this.send({ kind: 'reboot' });
+            await this.reply(PacketType.endSession, 'the reboot request');
+        } catch (error) {
+            // A phone that restarts before its answer arrives has done what was asked.
+            if (!(error instanceof UsbError && error.code === 'disconnected')) throw error;
+        }
+    }
+}
