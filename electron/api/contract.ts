@@ -35,6 +35,13 @@ export const Device = z.object({
 });
 export type Device = z.infer<typeof Device>;
 
+/** Every attached phone, plus the built-in virtual phone when one was started (plugged in or not). */
+export const DeviceSnapshot = z.object({
+    devices: z.array(Device),
+    virtualPhone: z.object({ codename: z.string(), name: z.string(), plugged: z.boolean() }).nullable(),
+});
+export type DeviceSnapshot = z.infer<typeof DeviceSnapshot>;
+
 export const FileRole = z.enum(['recovery', 'rom', 'gapps', 'su']);
 export type FileRole = z.infer<typeof FileRole>;
 
@@ -101,7 +108,7 @@ export const StartUpgradeOptions = z.object({
 export type StartUpgradeOptions = z.input<typeof StartUpgradeOptions>;
 
 export const commands = {
-    listDevices: { request: Empty, result: z.array(Device) },
+    listDevices: { request: Empty, result: DeviceSnapshot },
     listRecipes: { request: Empty, result: z.array(RecipeView) },
     startVirtualPhone: { request: z.object({ codename: z.string().regex(/^[a-z0-9_]+$/) }).strict(), result: Device },
     unplugVirtualPhone: { request: Empty, result: Ok },
@@ -132,7 +139,7 @@ export const commands = {
 
 export const events = {
     /** Hotplug: the whole list after every change (a phone in a new mode is a new entry). */
-    devicesChanged: z.object({ devices: z.array(Device) }),
+    devicesChanged: DeviceSnapshot,
     verifyProgress: z.object({ verificationId: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
     jobStarted: z.object({ jobId: JobId, steps: z.array(z.object({ id: z.string(), title: z.string() })), resumed: z.boolean() }),
     jobStep: z.object({ jobId: JobId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'skipped']), description: z.string() }),

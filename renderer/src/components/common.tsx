@@ -1,0 +1,74 @@
+/** Small shared pieces: headings that take focus, the error box, progress bars, combo pictures. */
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError } from '../api/contract-types.js';
+import { formatBytes, formatDuration, percent } from '../format.js';
+
+/** The screen's heading; takes focus when the screen appears so keyboard and screen-reader users start there. */
+export function ScreenHeading({ children, id }: { children: ReactNode; id?: string }): ReactNode {
+    const ref = useRef<HTMLHeadingElement>(null);
+    useEffect(() => {
+        ref.current?.focus();
+    }, []);
+    return (
+        <h1 ref={ref} tabIndex={-1} id={id} className="screen-heading">
+            {children}
+        </h1>
+    );
+}
+
+export function ErrorBox({ error, onDismiss }: { error: ApiError; onDismiss?: () => void }): ReactNode {
+    const { t } = useTranslation();
+    return (
+        <div className="error-box" role="alert">
+            <h2>{t(`errors.${error.code}.title`, { defaultValue: t('errors.title') })}</h2>
+            <p>{error.message}</p>
+            <p>
+                <strong>{t('errors.nextStep')}</strong> {error.nextStep}
+            </p>
+            {onDismiss ? (
+                <button type="button" className="button secondary" onClick={onDismiss}>
+                    {t('errors.dismiss')}
+                </button>
+            ) : null}
+        </div>
+    );
+}
+
+export function ProgressBar(props: { label: string; bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }): ReactNode {
+    const { t, i18n } = useTranslation();
+    const value = percent(props.bytesDone, props.bytesTotal);
+    const eta = props.etaSeconds === null ? null : formatDuration(props.etaSeconds);
+    return (
+        <div className="progress">
+            <div className="progress-label">
+                <span>{props.label}</span>
+                <span>{t('progress.percent', { value })}</span>
+            </div>
+            <div className="progress-track" role="progressbar" aria-label={props.label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={value}>
+                <div className="progress-fill" style={{ width: `${value}%` }} />
+            </div>
+            <div className="progress-facts">
+                <span>{t('progress.amount', { done: formatBytes(props.bytesDone, i18n.language), total: formatBytes(props.bytesTotal, i18n.language) })}</span>
+                {props.rate > 0 ? <span>{t('progress.rate', { rate: formatBytes(props.rate, i18n.language) })}</span> : null}
+                {eta && props.bytesDone < props.bytesTotal ? (
+                    <span>{eta.minutes > 0 ? t('progress.etaMinutes', { minutes: eta.minutes, seconds: eta.seconds }) : t('progress.etaSeconds', { seconds: eta.seconds })}</span>
+                ) : null}
+            </div>
+        </div>
+    );
+}
+
+const comboUrls = import.meta.glob<string>('../../assets/combos/*.svg', { eager: true, query: '?url', import: 'default' });
+
+export function comboUrl(picture: string): string | undefined {
+    return comboUrls[`../../assets/combos/${picture}`];
+}
+
+export function ComboPicture({ picture, buttons }: { picture: string; buttons: readonly string[] }): ReactNode {
+    const { t } = useTranslation();
+    const url = comboUrl(picture);
+    if (!url) return null;
+    const names = buttons.map((b) => t(`buttons.${b}`, { defaultValue: b })).join(' + ');
+    return <img className="combo-picture" src={url} alt={t('combo.alt', { buttons: names })} width={220} height={300} />;
+}

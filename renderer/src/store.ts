@@ -1,0 +1,301 @@
+/**
+ * The UI's state in one zustand store; actions are module functions (zustand's "no store actions"
+ * practice) so the API event subscription can update it without hooks.
+ */
+import { create } from 'zustand';
+import type {
+    ApiError,
+    ApiResult,
+    DeviceSnapshot,
+    EventPayload,
+    FileRole,
+    RecipeView,
+    ReviveApi,
+    VerifiedFile,
+} from './api/contract-types.js';
+
+export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run';
+
+export interface FileEntry {
+    readonly name: string;
+    readonly status: 'sending' | 'verifying' | 'verified' | 'refused';
+    readonly bytesDone: number;
+    readonly bytesTotal: number;
+    readonly rate: number;
+    readonly etaSeconds: number | null;
+    readonly result: VerifiedFile | null;
+    readonly error: ApiError | null;
+    readonly verificationId: string;
+}
+
+export interface StepState {
+    readonly id: string;
+    readonly title: string;
+    readonly status: 'waiting' | 'running' | 'done' | 'skipped';
+}
+
+export interface JobState {
+    readonly jobId: string;
+    readonly steps: StepState[];
+    readonly progress: EventPayload<'jobProgress'> | null;
+    readonly instruction: EventPayload<'jobInstruction'> | null;
+    readonly pressed: boolean;
+    readonly confirm: EventPayload<'jobConfirm'> | null;
+    readonly log: string[];
+    readonly outcome: 'running' | 'done' | 'failed' | 'cancelled';
+    readonly cancelStage: 'idle' | 'asking' | 'cancelling';
+    readonly done: EventPayload<'jobDone'> | null;
+    readonly failure: EventPayload<'jobFailed'> | EventPayload<'jobCancelled'> | null;
+    readonly savedLogPath: string | null;
+}
+
+export interface UiState {
+    readonly api: ReviveApi | null;
+    readonly snapshot: DeviceSnapshot;
+    readonly recipes: RecipeView[];
+    readonly screen: Screen;
+    readonly deviceId: string | null;
+    readonly recipeId: string | null;
+    readonly files: Partial<Record<FileRole, FileEntry>>;
+    /** Checksums typed (or read from a dropped .sha256 list), by file name. */
+    readonly checksums: Record<string, string>;
+    readonly keepBackup: boolean;
+    readonly job: JobState | null;
+    readonly error: ApiError | null;
+    readonly busy: boolean;
+}
+
+export const useUi = create<UiState>(() => ({
+    api: null,
+    snapshot: { devices: [], virtualPhone: null },
+    recipes: [],
+    screen: 'home',
+    deviceId: null,
+    recipeId: null,
+    files: {},
+    checksums: {},
+    keepBackup: true,
+    job: null,
+    error: null,
+    busy: false,
+}));
+
+const set = useUi.setState;
+const get = useUi.getState;
+
+function api(): ReviveApi {
+    const current = get().api;
+    if (!current) throw new Error('The API is not connected yet.');
+    return current;
+}
+
+/** Run a call; a failure shows in the page's error box and returns undefined. */
+async function run<T>(call: Promise<ApiResult<T>>): Promise<T | undefined> {
+    set({ busy: true });
+    const result = await call;
+    set({ busy: false });
+    if (result.ok) return result.value;
+    set({ error: result.error });
+    return undefined;
+}
+
+export function dismissError(): void {
+    set({ error: null });
+}
+
+function updateJob(jobId: string, change: (job: JobState) => Partial<JobState>): void {
+    const job = get().job;
+    if (job?.jobId === jobId) set({ job: { ...job, ...change(job) } });
+}
+
+function updateFile(verificationId: string, change: Partial<FileEntry>): void {
+    const files = { ...get().files };
+    for (const [role, entry] of Object.entries(files) as Array<[FileRole, FileEntry]>) {
+        if (entry.verificationId === verificationId) files[role] = { ...entry, ...change };
+    }
+    set({ files });
+}
+
+export async function connect(revive: ReviveApi): Promise<void> {
+    set({ api: revive });
+    revive.onDevicesChanged((snapshot) => set({ snapshot }));
+    revive.onVerifyProgress((p) => updateFile(p.verificationId, { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, etaSeconds: p.etaSeconds }));
+    revive.onJobStarted((e) => {
+        const job = get().job;
+        if (job?.jobId !== e.jobId) return;
+        set({ job: { ...job, steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) } });
+    });
+    revive.onJobStep((e) =>
+        updateJob(e.jobId, (job) => {
+            const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : 'skipped';
+            const known = job.steps.some((step) => step.id === e.step);
+            const steps = known ? job.steps.map((step) => (step.id === e.step ? { ...step, status } : step)) : [...job.steps, { id: e.step, title: e.title, status }];
+            // A finished step ends whatever it asked the person to do.
+            const ended = e.status !== 'started';
+            return { steps, ...(ended ? { instruction: null, pressed: false, progress: null } : {}) };
+        }),
+    );
+    revive.onJobProgress((e) => updateJob(e.jobId, () => ({ progress: e })));
+    revive.onJobInstruction((e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false })));
+    revive.onJobConfirm((e) => updateJob(e.jobId, () => ({ confirm: e })));
+    revive.onJobLog((e) => updateJob(e.jobId, (job) => ({ log: [...job.log, `${e.at.slice(11, 19)}  ${e.line}`].slice(-2000) })));
+    revive.onJobDone((e) => updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
+    revive.onJobFailed((e) => updateJob(e.jobId, () => ({ outcome: 'failed', failure: e, instruction: null, confirm: null, cancelStage: 'idle' })));
+    revive.onJobCancelled((e) => updateJob(e.jobId, () => ({ outcome: 'cancelled', failure: e, instruction: null, confirm: null, cancelStage: 'idle' })));
+    const [snapshot, recipes] = await Promise.all([run(revive.listDevices({})), run(revive.listRecipes({}))]);
+    if (snapshot) set({ snapshot });
+    if (recipes) set({ recipes });
+}
+
+export async function startVirtualPhone(codename: string): Promise<void> {
+    await run(api().startVirtualPhone({ codename }));
+}
+
+export async function unplugVirtualPhone(): Promise<void> {
+    await run(api().unplugVirtualPhone({}));
+}
+
+export async function replugVirtualPhone(): Promise<void> {
+    await run(api().replugVirtualPhone({}));
+}
+
+export function openWizard(deviceId: string): void {
+    const device = get().snapshot.devices.find((d) => d.id === deviceId);
+    set({ screen: 'recipe', deviceId, recipeId: device?.recipeId ?? get().recipeId, files: {}, job: null, error: null });
+}
+
+export function goTo(screen: Screen): void {
+    set({ screen, error: null });
+}
+
+export function chooseRecipe(recipeId: string): void {
+    if (recipeId !== get().recipeId) set({ recipeId, files: {} });
+}
+
+export function setKeepBackup(keepBackup: boolean): void {
+    set({ keepBackup });
+}
+
+let verifyCounter = 0;
+
+export async function addFile(role: FileRole, file: File): Promise<void> {
+    const recipeId = get().recipeId;
+    if (!recipeId) return;
+    const verificationId = `v${Date.now().toString(36)}${(verifyCounter++).toString(36)}`;
+    const entry: FileEntry = { name: file.name, status: 'sending', bytesDone: 0, bytesTotal: file.size, rate: 0, etaSeconds: null, result: null, error: null, verificationId };
+    set({ files: { ...get().files, [role]: entry } });
+    const ref = await api().fileRef(file);
+    if (!ref.ok) return updateFile(verificationId, { status: 'refused', error: ref.error });
+    updateFile(verificationId, { status: 'verifying', bytesDone: 0 });
+    const typed = get().checksums[file.name];
+    const result = await api().verifyFile({ file: ref.value, role, recipeId, verificationId, ...(typed ? { expectedSha256: typed } : {}) });
+    if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });
+    updateFile(verificationId, { status: result.value.ok ? 'verified' : 'refused', result: result.value, error: result.value.problem, bytesDone: result.value.sizeBytes, bytesTotal: result.value.sizeBytes });
+}
+
+/** `sha256sum` / BSD / bare-digest lists: digests by file name. */
+export function parseChecksumList(text: string): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        const gnu = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line);
+        const bsd = /^SHA256\s*\((.+)\)\s*=\s*([0-9a-fA-F]{64})$/.exec(line);
+        if (gnu?.[1] && gnu[2]) found[gnu[2].trim().split(/[\\/]/).pop() ?? ''] = gnu[1].toLowerCase();
+        else if (bsd?.[1] && bsd[2]) found[bsd[1].trim().split(/[\\/]/).pop() ?? ''] = bsd[2].toLowerCase();
+    }
+    return found;
+}
+
+export function isChecksumList(file: File): boolean {
+    return /\.(sha256|sha256sum)$|^sha256sums?(\.txt)?$/i.test(file.name);
+}
+
+/** Guess a file's role from its name, as the person's downloads are usually named. */
+export function guessRole(name: string, roles: readonly FileRole[]): FileRole | undefined {
+    const lower = name.toLowerCase();
+    const guess: FileRole | undefined = /twrp|recovery/.test(lower)
+        ? 'recovery'
+        : /gapps/.test(lower)
+          ? 'gapps'
+          : /addonsu|(^|[-_])su[-_.]|magisk/.test(lower)
+            ? 'su'
+            : /lineage|rom|\.zip$/.test(lower)
+              ? 'rom'
+              : /\.(img|tar|md5)$/.test(lower)
+                ? 'recovery'
+                : undefined;
+    return guess && roles.includes(guess) ? guess : undefined;
+}
+
+/** Several files at once (drop, or a multi-pick): checksum lists first, then each file in its role. */
+export async function addFiles(files: readonly File[], roles: readonly FileRole[]): Promise<string[]> {
+    const unplaced: string[] = [];
+    for (const file of files.filter(isChecksumList)) {
+        set({ checksums: { ...get().checksums, ...parseChecksumList(await file.text()) } });
+    }
+    const work: Array<Promise<void>> = [];
+    for (const file of files.filter((f) => !isChecksumList(f))) {
+        const role = guessRole(file.name, roles);
+        if (role) work.push(addFile(role, file));
+        else unplaced.push(file.name);
+    }
+    await Promise.all(work);
+    return unplaced;
+}
+
+export function setChecksum(fileName: string, sha256: string): void {
+    set({ checksums: { ...get().checksums, [fileName]: sha256.trim().toLowerCase() } });
+}
+
+export async function startUpgrade(): Promise<void> {
+    const { deviceId, recipeId, files, keepBackup } = get();
+    if (!deviceId || !recipeId) return;
+    const chosen = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => entry.status === 'verified');
+    const result = await run(
+        api().startUpgrade({ deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup }),
+    );
+    if (!result) return;
+    set({
+        screen: 'run',
+        job: { jobId: result.jobId, steps: [], progress: null, instruction: null, pressed: false, confirm: null, log: [], outcome: 'running', cancelStage: 'idle', done: null, failure: null, savedLogPath: null },
+    });
+}
+
+export async function answerConfirm(yes: boolean): Promise<void> {
+    const job = get().job;
+    if (!job?.confirm) return;
+    const requestId = job.confirm.id;
+    updateJob(job.jobId, () => ({ confirm: null }));
+    await run(api().answerConfirm({ jobId: job.jobId, requestId, yes }));
+}
+
+export async function pressVirtualButtons(): Promise<void> {
+    const job = get().job;
+    if (!job?.instruction) return;
+    updateJob(job.jobId, () => ({ pressed: true }));
+    await run(api().pressVirtualButtons({ jobId: job.jobId, instructionId: job.instruction.id }));
+}
+
+export function askCancel(asking: boolean): void {
+    const job = get().job;
+    if (job) updateJob(job.jobId, () => ({ cancelStage: asking ? 'asking' : 'idle' }));
+}
+
+export async function cancelJob(): Promise<void> {
+    const job = get().job;
+    if (!job) return;
+    updateJob(job.jobId, () => ({ cancelStage: 'cancelling' }));
+    const result = await run(api().cancelJob({ jobId: job.jobId }));
+    if (!result?.cancelling) updateJob(job.jobId, () => ({ cancelStage: 'idle' }));
+}
+
+export async function saveLog(): Promise<void> {
+    const job = get().job;
+    if (!job) return;
+    const result = await run(api().saveLog({ jobId: job.jobId }));
+    if (result) updateJob(job.jobId, () => ({ savedLogPath: result.path }));
+}
+
+export function finishJob(): void {
+    set({ screen: 'home', job: null, files: {}, deviceId: null });
+}
