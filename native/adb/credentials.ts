@@ -1,0 +1,95 @@
+/**
+ * The RSA key Revive signs adb tokens with. If the user already has `~/.android/adbkey` (their adb's
+ * key), it is used, so phones that trust their adb trust Revive; otherwise Revive keeps its own in
+ * `<appData>/adbkey` (PEM PKCS#8, mode 0600) with `adbkey.pub` beside it, like adb does.
+ */
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { adbGeneratePublicKey, type AdbCredentialStore, type AdbPrivateKey } from '@yume-chan/adb';
+
+/** Revive's data folder: `$REVIVE_HOME`, else `~/.config/revive`. */
+export function appDataDir(): string {
+    return process.env['REVIVE_HOME'] || join(homedir(), '.config', 'revive');
+}
+
+function keyName(): string {
+    let user = 'revive';
+    try {
+        user = userInfo().username;
+    } catch {
+        // No passwd entry (containers): keep the default name.
+    }
+    return `${user}@${hostname()}`;
+}
+
+function pkcs8FromPem(pem: string): Uint8Array {
+    return new Uint8Array(createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }));
+}
+
+/** adbkey.pub text for a private key: base64 of Android's 524-byte public key struct and a name. */
+export function adbPublicKeyText(privateKeyPkcs8: Uint8Array, name: string): string {
+    return `${Buffer.from(adbGeneratePublicKey(privateKeyPkcs8)).toString('base64')} ${name}`;
+}
+
+export interface AdbKeyStoreOptions {
+    /** Where Revive's own key lives; default appDataDir(). */
+    readonly appDir?: string | undefined;
+    /** The user's adb folder; default `~/.android`. Pass null to ignore the user's adb key. */
+    readonly userAdbDir?: string | null | undefined;
+}
+
+export class AdbKeyStore implements AdbCredentialStore {
+    readonly #appDir: string;
+    readonly #userAdbDir: string | null;
+
+    constructor(options: AdbKeyStoreOptions = {}) {
+        this.#appDir = options.appDir ?? appDataDir();
+        this.#userAdbDir = options.userAdbDir === undefined ? join(homedir(), '.android') : options.userAdbDir;
+    }
+
+    get appKeyPath(): string {
+        return join(this.#appDir, 'adbkey');
+    }
+
+    /** Key files to try, the user's adb key first. */
+    #candidates(): string[] {
+        const paths: string[] = [];
+        if (this.#userAdbDir) paths.push(join(this.#userAdbDir, 'adbkey'));
+        paths.push(this.appKeyPath);
+        return paths.filter((path) => existsSync(path));
+    }
+
+    async generateKey(): Promise<AdbPrivateKey> {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+        const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+        const buffer = pkcs8FromPem(pem);
+        const name = keyName();
+        await mkdir(this.#appDir, { recursive: true, mode: 0o700 });
+        await writeFile(this.appKeyPath, pem, { mode: 0o600 });
+        await chmod(this.appKeyPath, 0o600);
+        await writeFile(`${this.appKeyPath}.pub`, `${adbPublicKeyText(buffer, name)}\n`, { mode: 0o644 });
+        return { buffer, name };
+    }
+
+    async *iterateKeys(): AsyncGenerator<AdbPrivateKey, void, void> {
+        for (const path of this.#candidates()) {
+            let buffer: Uint8Array;
+            try {
+                buffer = pkcs8FromPem(await readFile(path, 'utf8'));
+            } catch {
+                continue;
+            }
+            const pub = await readFile(`${path}.pub`, 'utf8').catch(() => '');
+            yield { buffer, name: pub.trim().split(/\s+/)[1] ?? keyName() };
+        }
+    }
+
+    /** The key Revive will present (creating its own if there is none), e.g. to show its fingerprint. */
+    async primaryKey(): Promise<AdbPrivateKey> {
+        for await (const key of this.iterateKeys()) return key;
+        return this.generateKey();
+    }
+}

@@ -1,0 +1,428 @@
+/**
+ * A phone over adb, on @yume-chan/adb: connect over USB (its WebUSB daemon transport, with any
+ * WebUSB USBDevice: the `usb` package's, USB/IP's, the virtual phone's) or TCP, authenticate with
+ * Revive's key (or the user's adb key), and the features the upgrade needs: identity, battery,
+ * reboot, shell with exit status, push/pull with progress and SHA-256, APK install, sideload.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+    Adb,
+    AdbDaemonTransport,
+    AdbPublicKeyAuthenticator,
+    AdbSignatureAuthenticator,
+    type AdbAuthenticator,
+    type AdbDaemonConnection,
+} from '@yume-chan/adb';
+import { AdbDaemonWebUsbDevice, AdbDefaultInterfaceFilter, findUsbInterface } from '@yume-chan/adb-daemon-webusb';
+import { ReadableStream } from '@yume-chan/stream-extra';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import { UsbError } from '../usb/transport.js';
+import { AdbKeyStore } from './credentials.js';
+import { openAdbTcpConnection } from './tcp-connection.js';
+import { checkSideloadPackage, serveSideload } from './sideload.js';
+
+export type AdbState = 'device' | 'recovery' | 'sideload' | 'unauthorized';
+export type AdbRebootMode = 'system' | 'bootloader' | 'recovery' | 'sideload' | 'download';
+
+/** Where the phone is: a WebUSB device (plus how to find it again after it re-enumerates) or adbd over TCP. */
+export type AdbTarget =
+    | {
+          readonly usbDevice: USBDevice;
+          /** The WebUSB manager (for disconnect events); omit for in-process devices. */
+          readonly usb?: USB | undefined;
+          /** Find the phone again after a reboot (a new USBDevice appears). */
+          readonly findAgain?: ((signal?: AbortSignal) => Promise<USBDevice>) | undefined;
+      }
+    | { readonly host: string; readonly port: number };
+
+export const WAITING_FOR_AUTH_MESSAGE = 'Unlock the phone and tap Allow';
+
+export interface ConnectAdbOptions {
+    /** Called while the phone shows "Allow USB debugging?" (the UI shows the message until connected). */
+    readonly onWaitingForAuth?: ((message: string) => void) | undefined;
+    readonly signal?: AbortSignal | undefined;
+    readonly keyStore?: AdbKeyStore | undefined;
+}
+
+export interface PhoneIdentity {
+    readonly device: string;
+    readonly model: string;
+    readonly name: string;
+    readonly androidVersion: string;
+    readonly bootloader: string;
+    readonly serial: string;
+    readonly fingerprint: string;
+}
+
+export interface ShellOutput {
+    readonly exitCode: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** A USB manager stand-in for devices no real WebUSB manager owns (the in-process virtual phone). */
+class QuietUsbManager extends EventTarget {}
+
+export function targetLabel(target: AdbTarget): string {
+    return 'host' in target ? `tcp:${target.host}:${target.port}` : target.usbDevice.serialNumber ?? 'usb';
+}
+
+export function disconnectedError(what: string, cause?: unknown): ReviveError {
+    return new ReviveError(
+        {
+            code: 'adb-disconnected',
+            message: `The phone disconnected during ${what}.`,
+            nextStep: 'Check the cable and that the phone is still on, reconnect it and try again.',
+        },
+        { cause },
+    );
+}
+
+async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<{ connection: AdbDaemonConnection; serial: string }> {
+    if ('host' in target) {
+        try {
+            return { connection: await openAdbTcpConnection(target.host, target.port, signal), serial: `${target.host}:${target.port}` };
+        } catch (error) {
+            throw new ReviveError(
+                {
+                    code: 'adb-unreachable',
+                    message: `Nothing answers adb at ${target.host}:${target.port}.`,
+                    nextStep: 'Check the address and port, and that the phone has adb over network switched on.',
+                },
+                { cause: error },
+            );
+        }
+    }
+    const device = target.usbDevice;
+    const iface = findUsbInterface(device, AdbDefaultInterfaceFilter);
+    if (!iface) {
+        throw new ReviveError({
+            code: 'adb-no-interface',
+            message: `The USB device ${device.productName ?? ''} has no adb interface.`,
+            nextStep: 'Switch on USB debugging (Settings → Developer options), or boot the phone into recovery.',
+        });
+    }
+    const manager = target.usb ?? (new QuietUsbManager() as unknown as USB);
+    const daemon = new AdbDaemonWebUsbDevice(device, iface, manager);
+    return { connection: await daemon.connect(), serial: daemon.serial };
+}
+
+/** Authenticate; reports the "tap Allow" wait when the phone does not know any of our keys. */
+async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Promise<Adb> {
+    const { connection, serial } = await openConnection(target, options.signal);
+    const keyStore = options.keyStore ?? new AdbKeyStore();
+    const announcing: AdbAuthenticator = async function* (store, getNextRequest) {
+        for await (const packet of AdbPublicKeyAuthenticator(store, getNextRequest)) {
+            options.onWaitingForAuth?.(WAITING_FOR_AUTH_MESSAGE);
+            yield packet;
+        }
+    };
+    const abort = (): void => void connection.readable.cancel().catch(() => undefined);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+        const transport = await AdbDaemonTransport.authenticate({
+            serial,
+            connection,
+            credentialStore: keyStore,
+            authenticators: [AdbSignatureAuthenticator, announcing],
+            // Delayed ack (Android 14+) is optional; classic flow control works everywhere.
+            initialDelayedAckBytes: 0,
+        });
+        return new Adb(transport);
+    } catch (error) {
+        if (options.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: 'Connecting to the phone was cancelled.', nextStep: 'Start again when ready.' }, { cause: error });
+        throw disconnectedError('the adb handshake', error);
+    } finally {
+        options.signal?.removeEventListener('abort', abort);
+    }
+}
+
+function parseGetpropList(text: string): Map<string, string> {
+    const props = new Map<string, string>();
+    for (const match of text.matchAll(/^\[([^\]]+)\]: \[(.*)\]$/gm)) props.set(match[1] ?? '', match[2] ?? '');
+    return props;
+}
+
+async function streamToString(stream: ReadableStream<Uint8Array>): Promise<string> {
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+    return text + decoder.decode();
+}
+
+export class AdbPhone {
+    #adb: Adb;
+    readonly target: AdbTarget;
+    readonly #options: ConnectAdbOptions;
+
+    constructor(adb: Adb, target: AdbTarget, options: ConnectAdbOptions) {
+        this.#adb = adb;
+        this.target = target;
+        this.#options = options;
+    }
+
+    get adb(): Adb {
+        return this.#adb;
+    }
+
+    get serial(): string {
+        return this.#adb.serial;
+    }
+
+    /** What the phone's banner says it is running: Android, recovery, or recovery's sideload. */
+    get state(): AdbState {
+        // The banner's first field is the raw system type (`device`, `recovery`, `sideload`, …).
+        const state: string | undefined = this.#adb.banner.state;
+        return state === 'recovery' || state === 'sideload' || state === 'unauthorized' ? state : 'device';
+    }
+
+    get disconnected(): Promise<void> {
+        return this.#adb.disconnected;
+    }
+
+    async close(): Promise<void> {
+        await this.#adb.close().catch(() => undefined);
+    }
+
+    /**
+     * Connect again after the phone rebooted (the old connection is gone), waiting until it is back
+     * in one of `states`. Gives up after `timeoutMs`.
+     */
+    async reconnect(states: readonly AdbState[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+        await this.close();
+        const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+        let lastError: unknown;
+        while (Date.now() < deadline) {
+            options.signal?.throwIfAborted();
+            try {
+                let target = this.target;
+                if ('usbDevice' in target && target.findAgain) target = { ...target, usbDevice: await target.findAgain(options.signal) };
+                const adb = await authenticate(target, { ...this.#options, signal: options.signal ?? this.#options.signal });
+                this.#adb = adb;
+                if (states.includes(this.state)) return;
+                lastError = new Error(`the phone is in ${this.state} mode`);
+            } catch (error) {
+                lastError = error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        throw new ReviveError(
+            {
+                code: 'adb-not-back',
+                message: `The phone did not come back in ${states.join(' or ')} mode (${lastError instanceof Error ? lastError.message : String(lastError)}).`,
+                nextStep: 'Check the phone screen and the cable; start the phone into the wanted mode with its keys if needed.',
+            },
+            { cause: lastError },
+        );
+    }
+
+    /** Run a shell command; the exit status comes from shell protocol v2, or a marker on old phones. */
+    async shell(command: string): Promise<ShellOutput> {
+        try {
+            const v2 = this.#adb.subprocess.shellProtocol;
+            if (v2?.isSupported) {
+                const result = await v2.spawnWaitText(command);
+                return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+            }
+            const marker = `__revive_exit_${Date.now()}__`;
+            const output = await this.#adb.subprocess.noneProtocol.spawnWaitText(`${command}; echo ${marker}$?`);
+            const at = output.lastIndexOf(marker);
+            if (at < 0) return { exitCode: -1, stdout: output, stderr: '' };
+            return { exitCode: Number(output.slice(at + marker.length).trim()) || 0, stdout: output.slice(0, at), stderr: '' };
+        } catch (error) {
+            throw disconnectedError(`the command "${command}"`, error);
+        }
+    }
+
+    async getProperties(): Promise<Map<string, string>> {
+        return parseGetpropList((await this.shell('getprop')).stdout);
+    }
+
+    async identity(): Promise<PhoneIdentity> {
+        const props = await this.getProperties();
+        const get = (...keys: string[]): string => keys.map((k) => props.get(k)).find((v) => v !== undefined && v !== '') ?? '';
+        return {
+            device: get('ro.product.device', 'ro.build.product') || (this.#adb.banner.device ?? ''),
+            model: get('ro.product.model') || (this.#adb.banner.model ?? ''),
+            name: get('ro.product.name') || (this.#adb.banner.product ?? ''),
+            androidVersion: get('ro.build.version.release'),
+            bootloader: get('ro.bootloader', 'ro.boot.bootloader'),
+            serial: get('ro.serialno', 'ro.boot.serialno') || this.serial,
+            fingerprint: get('ro.build.fingerprint'),
+        };
+    }
+
+    /** Battery level in percent: `dumpsys battery` in Android, the kernel's capacity file in recovery. */
+    async battery(): Promise<number> {
+        if (this.state === 'device') {
+            const level = /^\s*level:\s*(\d+)/m.exec((await this.shell('dumpsys battery')).stdout)?.[1];
+            if (level !== undefined) return Number(level);
+        }
+        const capacity = (await this.shell('cat /sys/class/power_supply/battery/capacity')).stdout.trim();
+        if (/^\d+$/.test(capacity)) return Number(capacity);
+        throw new ReviveError({
+            code: 'adb-battery-unknown',
+            message: 'The phone did not report its battery level.',
+            nextStep: 'Check the battery on the phone screen; charge it above the recipe minimum before continuing.',
+        });
+    }
+
+    /** Ask the phone to reboot; the connection ends. `download` is Samsung's Odin mode. */
+    async reboot(mode: AdbRebootMode): Promise<void> {
+        const reason = mode === 'system' ? '' : mode;
+        try {
+            await this.#adb.power.reboot(reason);
+        } catch {
+            // The phone may drop the connection before it acknowledges: that is the reboot.
+        }
+        await this.close();
+    }
+
+    /** Send a file with sync; returns the SHA-256 of the bytes sent, computed while streaming. */
+    async push(localPath: string, remotePath: string, ctx: JobContext = {}): Promise<{ sha256: string; bytes: number }> {
+        const size = (await stat(localPath)).size;
+        const handle = await open(localPath, 'r');
+        const hash = createHash('sha256');
+        let done = 0;
+        const step = `push:${basename(localPath)}`;
+        const chunkSize = 1024 * 1024;
+        const file = new ReadableStream<Uint8Array>({
+            async pull(controller) {
+                if (ctx.signal?.aborted) {
+                    controller.error(ctx.signal.reason);
+                    return;
+                }
+                const buffer = new Uint8Array(chunkSize);
+                const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
+                if (bytesRead === 0) {
+                    controller.close();
+                    return;
+                }
+                const data = buffer.subarray(0, bytesRead);
+                hash.update(data);
+                done += bytesRead;
+                ctx.onProgress?.({ step, bytesDone: done, bytesTotal: size, cancellable: true });
+                controller.enqueue(data);
+            },
+        });
+        const sync = await this.#adb.sync();
+        try {
+            await sync.write({ filename: remotePath, file, permission: 0o644 });
+        } catch (error) {
+            if (ctx.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: `Sending ${basename(localPath)} was cancelled; the phone keeps no partial file.`, nextStep: 'Start again when ready.' }, { cause: error });
+            throw disconnectedError(`sending ${basename(localPath)} to ${remotePath}`, error);
+        } finally {
+            await handle.close();
+            await sync.dispose().catch(() => undefined);
+        }
+        return { sha256: hash.digest('hex'), bytes: done };
+    }
+
+    /** Fetch a file with sync to disk; returns the SHA-256 of what arrived, computed while streaming. */
+    async pull(remotePath: string, localPath: string, ctx: JobContext = {}): Promise<{ sha256: string; bytes: number }> {
+        const sync = await this.#adb.sync();
+        const hash = createHash('sha256');
+        let done = 0;
+        const step = `pull:${basename(remotePath)}`;
+        const out = createWriteStream(localPath, { mode: 0o644 });
+        try {
+            const info = await sync.lstat(remotePath).catch(() => undefined);
+            const total = info ? Number(info.size) : 0;
+            if (!info || info.mode === 0) {
+                throw new ReviveError({ code: 'adb-no-such-file', message: `The phone has no file ${remotePath}.`, nextStep: 'Check the path on the phone (for example with `revive adb shell ls`).' });
+            }
+            for await (const chunk of sync.read(remotePath)) {
+                ctx.signal?.throwIfAborted();
+                hash.update(chunk);
+                done += chunk.length;
+                if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+                ctx.onProgress?.({ step, bytesDone: done, bytesTotal: total, cancellable: true });
+            }
+        } catch (error) {
+            out.destroy();
+            if (error instanceof ReviveError) throw error;
+            throw disconnectedError(`fetching ${remotePath}`, error);
+        } finally {
+            await sync.dispose().catch(() => undefined);
+        }
+        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        return { sha256: hash.digest('hex'), bytes: done };
+    }
+
+    /** Install an APK: push it to /data/local/tmp and run `pm install -r` (works from Android 4 on). */
+    async install(apkPath: string, ctx: JobContext = {}): Promise<void> {
+        const remote = `/data/local/tmp/revive-${Date.now()}.apk`;
+        await this.push(apkPath, remote, ctx);
+        const result = await this.shell(`pm install -r '${remote}'`);
+        await this.shell(`rm -f '${remote}'`);
+        const text = `${result.stdout}\n${result.stderr}`;
+        if (!/^Success\b/m.test(text)) {
+            const reason = /Failure \[([^\]]+)\]/.exec(text)?.[1] ?? text.trim().split('\n').pop() ?? 'no answer';
+            throw new ReviveError({
+                code: 'apk-install-failed',
+                message: `The phone refused to install ${basename(apkPath)}: ${reason}.`,
+                nextStep: 'Check that the APK is for this phone\'s Android version and architecture, then try again.',
+                details: { file: apkPath, reason },
+            });
+        }
+    }
+
+    /** In recovery, start TWRP's ADB sideload and reconnect to the phone in sideload mode. */
+    async startSideload(ctx: JobContext = {}): Promise<void> {
+        if (this.state === 'sideload') return;
+        if (this.state !== 'recovery') {
+            throw new ReviveError({ code: 'adb-not-recovery', message: 'The phone is not in recovery, so it cannot receive a sideload.', nextStep: 'Reboot the phone into TWRP recovery first.' });
+        }
+        // TWRP restarts adbd as minadbd: this shell connection drops before `twrp sideload` returns.
+        await this.shell('twrp sideload').catch(() => undefined);
+        await this.reconnect(['sideload'], { timeoutMs: 60_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    }
+
+    /**
+     * Sideload a flashable zip. The package is checked before the phone is touched; a phone in
+     * recovery is put into sideload mode first. Afterwards the phone is back in recovery and this
+     * object reconnected to it. A refusal by recovery throws with recovery's own words.
+     */
+    async sideload(zipPath: string, ctx: JobContext = {}): Promise<void> {
+        const { size } = await checkSideloadPackage(zipPath);
+        await this.startSideload(ctx);
+        const outcome = await serveSideload(this.#adb, zipPath, size, ctx);
+        await this.reconnect(['recovery', 'sideload'], { timeoutMs: 60_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        if (outcome === 'done') return;
+        const log = await this.readText('/tmp/recovery.log').catch(() => '');
+        const reason =
+            log.split('\n').reverse().find((line) => /E\d{4}:|This package is for device|^E:|Invalid zip|Could not find/.test(line))?.trim() ??
+            'recovery reported a failure without details';
+        throw new ReviveError({
+            code: 'sideload-refused',
+            message: `Recovery refused ${basename(zipPath)}: ${reason}`,
+            nextStep: /This package is for device/.test(reason)
+                ? 'This package is built for another phone. Download the package made for this exact model.'
+                : 'Check the package is meant for this phone and for the installed recovery, then try again.',
+            details: { file: zipPath, reason },
+        });
+    }
+
+    /** Read a text file on the phone (small files only: logs, props). */
+    async readText(remotePath: string): Promise<string> {
+        const sync = await this.#adb.sync();
+        try {
+            return await streamToString(sync.read(remotePath));
+        } finally {
+            await sync.dispose().catch(() => undefined);
+        }
+    }
+}
+
+export async function connectAdb(target: AdbTarget, options: ConnectAdbOptions = {}): Promise<AdbPhone> {
+    const adb = await authenticate(target, options);
+    return new AdbPhone(adb, target, options);
+}
+
+export function isDisconnect(error: unknown): boolean {
+    return error instanceof UsbError || (error instanceof ReviveError && error.code === 'adb-disconnected');
+}

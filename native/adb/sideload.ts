@@ -1,0 +1,151 @@
+/**
+ * Recovery sideload, host side (`sideload-host:SIZE:BLOCKSIZE`): the phone asks for 64 KiB blocks
+ * by 8-digit index, in any order and possibly twice; each is read from disk at its offset (never
+ * the whole file in memory). `DONEDONE` ends it; `FAILFAIL` means recovery refused the package.
+ * Before the phone is touched, the package must be a complete zip (end-of-central-directory found,
+ * yauzl opens it) with an update-binary.
+ */
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Adb } from '@yume-chan/adb';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import { inspectZip } from '../integrity/zip-inspect.js';
+
+export const SIDELOAD_BLOCK_SIZE = 64 * 1024;
+const EOCD_SIGNATURE = 0x06054b50;
+
+/** The zip's end-of-central-directory record must be in its last 64 KiB + 22 bytes. */
+async function hasEndOfCentralDirectory(path: string, size: number): Promise<boolean> {
+    const tail = Math.min(size, 65_535 + 22);
+    if (tail < 22) return false;
+    const handle = await open(path, 'r');
+    try {
+        const buffer = Buffer.alloc(tail);
+        await handle.read(buffer, 0, tail, size - tail);
+        for (let i = tail - 22; i >= 0; i--) if (buffer.readUInt32LE(i) === EOCD_SIGNATURE) return true;
+        return false;
+    } finally {
+        await handle.close();
+    }
+}
+
+/** Refuse anything recovery would refuse for being broken; returns the package size. */
+export async function checkSideloadPackage(zipPath: string): Promise<{ size: number }> {
+    const name = basename(zipPath);
+    const size = await stat(zipPath).then((s) => s.size, () => -1);
+    if (size < 0) {
+        throw new ReviveError({ code: 'sideload-missing', message: `There is no file ${zipPath}.`, nextStep: 'Check the path of the package.' });
+    }
+    if (!(await hasEndOfCentralDirectory(zipPath, size))) {
+        throw new ReviveError({
+            code: 'sideload-not-zip',
+            message: `${name} is not a complete zip file (no end-of-central-directory record in its last bytes); it is truncated or not a flashable package.`,
+            nextStep: 'Download the package again and check its SHA-256 against the one on the download page. The phone was not touched.',
+            details: { file: zipPath, expected: 'a complete zip archive', found: `${size} bytes without a zip end record` },
+        });
+    }
+    const facts = await inspectZip(zipPath);
+    if (!facts.hasUpdateBinary) {
+        throw new ReviveError({
+            code: 'sideload-not-flashable',
+            message: `${name} is a zip but not a flashable package: it has no META-INF/com/google/android/update-binary.`,
+            nextStep: 'Pick the installable zip (ROM, Gapps or add-on) for this phone. The phone was not touched.',
+            details: { file: zipPath },
+        });
+    }
+    return { size };
+}
+
+export type SideloadOutcome = 'done' | 'failed';
+
+class ExactReader {
+    readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+    #pending = new Uint8Array(0);
+
+    constructor(stream: ReadableStream<Uint8Array>) {
+        this.#reader = stream.getReader();
+    }
+
+    /** Exactly n bytes, or undefined if the stream ended first. */
+    async read(n: number): Promise<Uint8Array | undefined> {
+        while (this.#pending.length < n) {
+            const { value, done } = await this.#reader.read();
+            if (done) return undefined;
+            const joined = new Uint8Array(this.#pending.length + value.length);
+            joined.set(this.#pending, 0);
+            joined.set(value, this.#pending.length);
+            this.#pending = joined;
+        }
+        const out = this.#pending.subarray(0, n);
+        this.#pending = this.#pending.subarray(n);
+        return out;
+    }
+
+    release(): void {
+        this.#reader.releaseLock();
+    }
+}
+
+/**
+ * Serve one sideload to a phone in sideload mode. Resolves 'done' (DONEDONE) or 'failed' (FAILFAIL);
+ * throws a ReviveError when the connection ends without either (unplug, reboot).
+ */
+export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx: JobContext = {}): Promise<SideloadOutcome> {
+    const name = basename(zipPath);
+    const blocks = Math.ceil(size / SIDELOAD_BLOCK_SIZE);
+    const step = `sideload:${name}`;
+    const socket = await adb.createSocket(`sideload-host:${size}:${SIDELOAD_BLOCK_SIZE}`);
+    const reader = new ExactReader(socket.readable as unknown as ReadableStream<Uint8Array>);
+    const writer = socket.writable.getWriter();
+    const handle = await open(zipPath, 'r');
+    const served = new Set<number>();
+    const onAbort = (): void => void socket.close();
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        for (;;) {
+            const request = await reader.read(8);
+            if (!request) {
+                if (ctx.signal?.aborted) {
+                    throw new ReviveError({ code: 'cancelled', message: `Sideloading ${name} was cancelled; recovery did not install it.`, nextStep: 'Start the sideload again when ready.' });
+                }
+                throw new ReviveError({
+                    code: 'sideload-interrupted',
+                    message: `The phone disconnected while receiving ${name} (${served.size} of ${blocks} blocks sent). The package was not installed.`,
+                    nextStep: 'Reconnect the phone, start ADB sideload in recovery again and repeat the sideload.',
+                    details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
+                });
+            }
+            const text = new TextDecoder().decode(request);
+            if (text === 'DONEDONE') return 'done';
+            if (text === 'FAILFAIL') return 'failed';
+            if (!/^\d{8}$/.test(text)) throw new ReviveError({ code: 'sideload-protocol', message: `The phone sent an unexpected sideload request "${text}".`, nextStep: 'Update TWRP on the phone and try again.' });
+            const index = Number(text);
+            const offset = index * SIDELOAD_BLOCK_SIZE;
+            if (offset >= size) throw new ReviveError({ code: 'sideload-protocol', message: `The phone asked for block ${index}, past the end of ${name}.`, nextStep: 'Update TWRP on the phone and try again.' });
+            const length = Math.min(SIDELOAD_BLOCK_SIZE, size - offset);
+            const block = new Uint8Array(length);
+            await handle.read(block, 0, length, offset);
+            await writer.write(block);
+            served.add(index);
+            ctx.onProgress?.({ step, bytesDone: Math.min(size, served.size * SIDELOAD_BLOCK_SIZE), bytesTotal: size, cancellable: false });
+        }
+    } catch (error) {
+        if (error instanceof ReviveError) throw error;
+        throw new ReviveError(
+            {
+                code: 'sideload-interrupted',
+                message: `The connection broke while sending ${name} (${served.size} of ${blocks} blocks sent). The package was not installed.`,
+                nextStep: 'Reconnect the phone, start ADB sideload in recovery again and repeat the sideload.',
+                details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
+            },
+            { cause: error },
+        );
+    } finally {
+        ctx.signal?.removeEventListener('abort', onAbort);
+        await handle.close();
+        writer.releaseLock();
+        reader.release();
+        await socket.close();
+    }
+}

@@ -1,0 +1,153 @@
+/**
+ * TWRP's command line over adb (`adb shell twrp …`). The `twrp` tool exits 0 whatever happened,
+ * so the result is read from its output: `E:` lines (TWRP's LOGERR), "Error processing script
+ * file", "Unrecognized script command" and "Failed" mean failure. Known trap (OpenAndroidInstaller):
+ * right after a sideload TWRP may still sit in sideload mode (minadbd, no shell), so each command
+ * first checks the banner and, if the phone is in sideload, leaves it by rebooting into recovery.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import type { AdbPhone } from './phone.js';
+
+export const TWRP_BACKUP_ROOT = '/data/media/TWRP/BACKUPS';
+
+export interface TwrpResult {
+    readonly output: string;
+    readonly lines: readonly string[];
+}
+
+export interface BackupFileCheck {
+    readonly file: string;
+    readonly sha256: string;
+    readonly expected: string | undefined;
+    readonly ok: boolean;
+}
+
+function errorLines(output: string): string[] {
+    return output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /^E:|^Error |Unrecognized script command|\bFailed\b|ERROR/.test(l));
+}
+
+export class Twrp {
+    readonly phone: AdbPhone;
+
+    constructor(phone: AdbPhone) {
+        this.phone = phone;
+    }
+
+    /** Make sure a shell-capable TWRP is on the other end (recover from a lingering sideload). */
+    async ensureRecovery(ctx: JobContext = {}): Promise<void> {
+        if (this.phone.state === 'recovery') return;
+        if (this.phone.state === 'sideload') {
+            ctx.onLog?.('The phone is still in ADB sideload mode; returning it to the TWRP menu.');
+            await this.phone.reboot('recovery');
+            await this.phone.reconnect(['recovery'], { timeoutMs: 90_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+            return;
+        }
+        throw new ReviveError({
+            code: 'twrp-not-running',
+            message: `The phone is in ${this.phone.state === 'device' ? 'Android' : this.phone.state} mode, not in TWRP.`,
+            nextStep: 'Reboot the phone into recovery (TWRP) and try again.',
+        });
+    }
+
+    async run(args: string, ctx: JobContext = {}): Promise<TwrpResult> {
+        await this.ensureRecovery(ctx);
+        const result = await this.phone.shell(`twrp ${args}`);
+        const output = result.stdout + result.stderr;
+        for (const line of output.split('\n')) if (line.trim()) ctx.onLog?.(line);
+        if (result.exitCode === 127) {
+            throw new ReviveError({ code: 'twrp-not-running', message: 'The recovery on the phone has no `twrp` command: it is not TWRP.', nextStep: 'Flash TWRP for this phone and boot into it.' });
+        }
+        const errors = errorLines(output);
+        if (result.exitCode !== 0 || errors.length > 0) {
+            throw new ReviveError({
+                code: 'twrp-failed',
+                message: `TWRP could not run "twrp ${args}": ${errors.join(' ') || `exit status ${result.exitCode}`}`,
+                nextStep: 'Read the message on the phone screen; fix the cause (e.g. free space, the backup name) and try again.',
+                details: { command: args },
+            });
+        }
+        return { output, lines: output.split('\n').filter((l) => l.trim()) };
+    }
+
+    wipe(partition: 'cache' | 'system' | 'data' | 'dalvik', ctx?: JobContext): Promise<TwrpResult> {
+        return this.run(`wipe ${partition}`, ctx);
+    }
+
+    formatData(ctx?: JobContext): Promise<TwrpResult> {
+        return this.run('format data', ctx);
+    }
+
+    /** `letters`: S system, D data, C cache, R recovery, B boot (TWRP's ORS letters). */
+    backup(letters: string, name: string, ctx?: JobContext): Promise<TwrpResult> {
+        if (!/^[SDCRBAEOM]+$/i.test(letters)) throw new ReviveError({ code: 'twrp-bad-letters', message: `"${letters}" are not TWRP backup letters.`, nextStep: 'Use S (system), D (data), C (cache), R (recovery), B (boot).' });
+        if (!/^[\w.-]+$/.test(name)) throw new ReviveError({ code: 'twrp-bad-name', message: `"${name}" cannot be a backup name.`, nextStep: 'Use letters, digits, dots, dashes and underscores only.' });
+        return this.run(`backup ${letters} ${name}`, ctx);
+    }
+
+    /** Folder first, letters last (what TWRP's parser actually does). */
+    restore(name: string, letters?: string, ctx?: JobContext): Promise<TwrpResult> {
+        return this.run(letters ? `restore ${name} ${letters}` : `restore ${name}`, ctx);
+    }
+
+    /** Start ADB sideload; the phone object reconnects in sideload mode. */
+    async startSideload(ctx: JobContext = {}): Promise<void> {
+        await this.ensureRecovery(ctx);
+        await this.phone.startSideload(ctx);
+    }
+
+    /** Where TWRP keeps a backup of this phone. */
+    async backupFolder(name: string): Promise<string> {
+        const serial = (await this.phone.identity()).serial;
+        return `${TWRP_BACKUP_ROOT}/${serial}/${name}`;
+    }
+
+    /**
+     * Copy a backup folder to the computer and check every file against its `.sha2` digest
+     * (computed while the file streams in). Throws if any digest is missing or differs.
+     */
+    async pullBackup(name: string, localDir: string, ctx: JobContext = {}): Promise<BackupFileCheck[]> {
+        await this.ensureRecovery(ctx);
+        const remoteDir = await this.backupFolder(name);
+        const sync = await this.phone.adb.sync();
+        let entries;
+        try {
+            entries = (await sync.readdir(remoteDir)).filter((e) => e.name !== '.' && e.name !== '..');
+        } finally {
+            await sync.dispose().catch(() => undefined);
+        }
+        if (entries.length === 0) {
+            throw new ReviveError({ code: 'twrp-no-backup', message: `The phone has no TWRP backup named "${name}" (${remoteDir}).`, nextStep: 'Check the backup name (see the TWRP/BACKUPS folder on the phone).' });
+        }
+        await mkdir(localDir, { recursive: true });
+        const digests = new Map<string, string>();
+        const pulled = new Map<string, string>();
+        for (const entry of entries) {
+            const { sha256 } = await this.phone.pull(`${remoteDir}/${entry.name}`, join(localDir, entry.name), ctx);
+            pulled.set(entry.name, sha256);
+            if (entry.name.endsWith('.sha2')) {
+                const text = await this.phone.readText(`${remoteDir}/${entry.name}`);
+                const [hash] = text.trim().split(/\s+/);
+                digests.set(entry.name.slice(0, -'.sha2'.length), (hash ?? '').toLowerCase());
+            }
+        }
+        const checks: BackupFileCheck[] = [...pulled.entries()]
+            .filter(([file]) => file.endsWith('.win') || /\.win\d{3}$/.test(file))
+            .map(([file, sha256]) => ({ file, sha256, expected: digests.get(file), ok: digests.get(file) === sha256 }));
+        const bad = checks.filter((c) => !c.ok);
+        if (checks.length === 0 || bad.length > 0) {
+            throw new ReviveError({
+                code: 'twrp-backup-digest',
+                message: checks.length === 0 ? `The backup "${name}" holds no partition images.` : `These backup files do not match their digests: ${bad.map((c) => (c.expected ? c.file : `${c.file} (no .sha2)`)).join(', ')}.`,
+                nextStep: 'Make the backup again in TWRP (with digests on), then copy it again.',
+                details: { backup: name, localDir },
+            });
+        }
+        return checks;
+    }
+}
