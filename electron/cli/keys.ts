@@ -1,4 +1,143 @@
-/** `revive keys …` commands. */
-import type { CliCommand } from './command.js';
+/** `revive keys …`: OpenPGP keys for OpenKeychain and GnuPG. Passphrases never come from argv. */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
+import type { PanelEvent } from '../jobs/panels/job.js';
+import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
+import type { PassphraseStrength } from '../../native/panels/passphrase.js';
+import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
-export const commands: readonly CliCommand[] = [];
+/** parseArgs, with its complaints (unknown option, missing value) turned into usage errors. */
+export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+    try {
+        return parseArgs(config);
+    } catch (error) {
+        if (error instanceof TypeError) throw new CliUsageError(error.message);
+        throw error;
+    }
+}
+
+/** `Name (comment) <email>`, `Name <email>`, `<email>`, `email` or `Name`. */
+export function parseUserId(text: string): UserIdInput {
+    const match = /^\s*([^<(]*?)\s*(?:\(([^)]*)\))?\s*(?:<([^>]*)>)?\s*$/.exec(text);
+    if (!match) throw new CliUsageError(`"${text}" is not a user ID; write it as "Name <email@example.org>".`);
+    const name = match[1] ?? '';
+    if (!match[3] && name.includes('@') && !name.includes(' ')) return { email: name };
+    return { name, comment: match[2], email: match[3] };
+}
+
+/** A passphrase from a file (first line) or typed at a prompt without echo; never from argv. */
+export async function readPassphrase(io: CliIo, prompt: string, file: string | undefined, confirm = false): Promise<string> {
+    if (file) return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
+    if (!process.stdin.isTTY) throw new CliUsageError(`${prompt}: give --passphrase-file FILE (no terminal to ask on).`);
+    const ask = (question: string): Promise<string> =>
+        new Promise((resolve) => {
+            const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+            const muted = rl as unknown as { _writeToOutput: (s: string) => void };
+            let shown = false;
+            muted._writeToOutput = (s: string) => {
+                if (!shown) process.stderr.write(s);
+                shown = true;
+            };
+            rl.question(question, (answer) => {
+                rl.close();
+                process.stderr.write('\n');
+                resolve(answer);
+            });
+        });
+    const first = await ask(`${prompt}: `);
+    if (confirm && (await ask('Type it again: ')) !== first) throw new CliUsageError('The two passphrases differ.');
+    return first;
+}
+
+function printStrength(io: CliIo, strength: PassphraseStrength): void {
+    io.out(`Passphrase strength: ${strength.level} (${strength.score}/4)\n`);
+    for (const reason of strength.reasons) io.out(`  - ${reason}\n`);
+}
+
+function progress(io: CliIo): (event: PanelEvent) => void {
+    return (event) => {
+        if (event.type === 'step' && event.status === 'finished') io.err(`✓ ${event.detail}\n`);
+        if (event.type === 'log') io.err(`${event.line}\n`);
+    };
+}
+
+function algorithm(rsa: boolean | undefined): KeyAlgorithm {
+    return rsa ? 'rsa4096' : (KEY_ALGORITHMS[0] ?? 'curve25519');
+}
+
+function expiry(text: string | undefined): number {
+    if (text === undefined) return 730;
+    const days = Number(text);
+    if (!Number.isInteger(days) || days < 0) throw new CliUsageError(`--expires takes a number of days (0: never), not "${text}".`);
+    return days;
+}
+
+const keyOptions = {
+    uid: { type: 'string', multiple: true },
+    rsa: { type: 'boolean' },
+    expires: { type: 'string' },
+    out: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+} as const;
+
+export const commands: readonly CliCommand[] = [
+    {
+        name: 'keys create',
+        summary: 'Create an OpenPGP key pair (Curve25519, or RSA 4096) with its revocation certificate',
+        usage: 'revive keys create --uid "Name <email>" [--uid …] [--rsa] [--expires DAYS (default 730, 0 = never)] [--out DIR] [--passphrase-file FILE]',
+        async run(args, io) {
+            const { values } = parseCliArgs({ args: [...args], options: keyOptions, strict: true });
+            if (!values.uid || values.uid.length === 0) throw new CliUsageError('Give at least one --uid "Name <email>".');
+            const passphrase = await readPassphrase(io, 'Passphrase for the new key', values['passphrase-file'], true);
+            const result = await createKeysJob(
+                { userIds: values.uid.map(parseUserId), passphrase, algorithm: algorithm(values.rsa), expiresInDays: expiry(values.expires), outDir: values.out ?? '.' },
+                { onEvent: progress(io), signal: io.signal },
+            );
+            io.out(`Key ${result.key.fingerprint} (${result.key.algorithm}), expires ${result.key.expiresAt ?? 'never'}\n`);
+            io.out(`Public key:  ${result.files.publicKey}\nSecret key:  ${result.files.secretKey}\nRevocation:  ${result.files.revocation}\n`);
+            printStrength(io, result.passphraseStrength);
+            io.out(`\n${result.revocationAdvice}\n`);
+            return 0;
+        },
+    },
+    {
+        name: 'keys rotate',
+        summary: 'Replace an OpenPGP key: new key certified by the old one, old key revoked as superseded, a signed note for contacts',
+        usage: 'revive keys rotate --old-key SECRET.asc [--old-passphrase-file FILE] --uid "Name <email>" [--uid …] [--rsa] [--expires DAYS] [--out DIR] [--passphrase-file FILE]',
+        async run(args, io) {
+            const { values } = parseCliArgs({ args: [...args], options: { ...keyOptions, 'old-key': { type: 'string' }, 'old-passphrase-file': { type: 'string' } }, strict: true });
+            if (!values['old-key']) throw new CliUsageError('Give the old secret key with --old-key FILE.');
+            if (!values.uid || values.uid.length === 0) throw new CliUsageError('Give the new key\'s identities with --uid "Name <email>".');
+            const oldPassphrase = await readPassphrase(io, 'Passphrase of the OLD key', values['old-passphrase-file']);
+            const passphrase = await readPassphrase(io, 'Passphrase for the NEW key', values['passphrase-file'], true);
+            const result = await rotateKeysJob(
+                { oldSecretKeyPath: values['old-key'], oldPassphrase, newKey: { userIds: values.uid.map(parseUserId), passphrase, algorithm: algorithm(values.rsa), expiresInDays: expiry(values.expires) }, outDir: values.out ?? '.' },
+                { onEvent: progress(io), signal: io.signal },
+            );
+            io.out(`Old key ${result.oldKey.fingerprint} → new key ${result.key.fingerprint}\n`);
+            io.out(`New public key:       ${result.files.publicKey}\nNew secret key:       ${result.files.secretKey}\nNew key revocation:   ${result.files.revocation}\n`);
+            io.out(`Old key revocation:   ${result.oldKeyRevocation} (publish it: import it into GnuPG/OpenKeychain and upload it where your old key is)\n`);
+            io.out(`Note for contacts:    ${result.transitionStatement} (signed by both keys; send it with the new public key)\n`);
+            printStrength(io, result.passphraseStrength);
+            io.out(`\n${result.revocationAdvice}\n`);
+            return 0;
+        },
+    },
+    {
+        name: 'keys revoke',
+        summary: 'Make a revocation certificate for an OpenPGP key (compromised, superseded, retired)',
+        usage: `revive keys revoke --key SECRET.asc --reason ${REVOCATION_REASONS.join('|')} [--text WHY] [--out DIR] [--passphrase-file FILE]`,
+        async run(args, io) {
+            const { values } = parseCliArgs({ args: [...args], options: { key: { type: 'string' }, reason: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' }, 'passphrase-file': { type: 'string' } }, strict: true });
+            if (!values.key) throw new CliUsageError('Give the secret key with --key FILE.');
+            const reason = values.reason as RevocationReason | undefined;
+            if (!reason || !REVOCATION_REASONS.includes(reason)) throw new CliUsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}.`);
+            const passphrase = await readPassphrase(io, 'Passphrase of the key', values['passphrase-file']);
+            const result = await revokeKeyJob({ secretKeyPath: values.key, passphrase, reason, text: values.text, outDir: values.out ?? '.' }, { onEvent: progress(io), signal: io.signal });
+            io.out(`Revocation for ${result.key.fingerprint}: ${result.revocation}\nImporting it (gpg --import, or OpenKeychain) marks the key revoked; publish it where your public key is.\n`);
+            return 0;
+        },
+    },
+];

@@ -1,4 +1,59 @@
-/** `revive vpn …` commands. */
-import type { CliCommand } from './command.js';
+/** `revive vpn …`: WireGuard profiles for the phone. */
+import { readFile } from 'node:fs/promises';
+import QRCode from 'qrcode';
+import { createVpnJob } from '../jobs/panels/vpn.js';
+import { qrPng } from '../../native/panels/qr.js';
+import { writeSecretFile } from '../../native/panels/secret-file.js';
+import { parseCliArgs } from './keys.js';
+import { CliUsageError, type CliCommand } from './command.js';
 
-export const commands: readonly CliCommand[] = [];
+const list = (values: readonly string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+
+export const commands: readonly CliCommand[] = [
+    {
+        name: 'vpn create',
+        summary: 'Create a WireGuard profile for the phone (keys, PSK, wg-quick .conf, QR PNG) and the server\'s [Peer] block',
+        usage: 'revive vpn create --name NAME --address 10.8.0.2/32[,…] --server-key BASE64 --endpoint HOST:PORT [--dns IP[,…]] [--allowed-ips CIDR[,…]] [--keepalive SECONDS] [--out DIR]',
+        async run(args, io) {
+            const { values } = parseCliArgs({
+                args: [...args],
+                options: {
+                    name: { type: 'string' }, address: { type: 'string', multiple: true }, 'server-key': { type: 'string' }, endpoint: { type: 'string' },
+                    dns: { type: 'string', multiple: true }, 'allowed-ips': { type: 'string', multiple: true }, keepalive: { type: 'string' }, out: { type: 'string' },
+                },
+                strict: true,
+            });
+            if (!values.name || !values.address || !values['server-key'] || !values.endpoint) throw new CliUsageError('--name, --address, --server-key and --endpoint are needed.');
+            const keepalive = values.keepalive === undefined ? undefined : Number(values.keepalive);
+            const result = await createVpnJob(
+                {
+                    name: values.name, addresses: list(values.address), dns: list(values.dns), serverPublicKey: values['server-key'], endpoint: values.endpoint,
+                    allowedIps: list(values['allowed-ips']), persistentKeepalive: keepalive, outDir: values.out ?? '.',
+                },
+                { signal: io.signal },
+            );
+            io.out(`Phone config: ${result.files.config} (contains the phone's private key; readable only by you)\nQR code:      ${result.files.qr} (scan it in the WireGuard app: + → Scan from QR code)\n`);
+            io.out(`Phone public key: ${result.publicKey}\n\nAdd this to the server's WireGuard config (${result.files.serverPeer}):\n\n${result.serverPeerBlock}`);
+            return 0;
+        },
+    },
+    {
+        name: 'vpn qr',
+        summary: 'Show a WireGuard .conf as a QR code in the terminal, or save it as PNG',
+        usage: 'revive vpn qr FILE.conf [--png OUT.png]',
+        async run(args, io) {
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { png: { type: 'string' } }, allowPositionals: true, strict: true });
+            const file = positionals[0];
+            if (!file || positionals.length > 1) throw new CliUsageError('Give one .conf file.');
+            const text = await readFile(file, 'utf8');
+            if (!/^\[Interface\]/m.test(text)) throw new CliUsageError(`${file} is not a WireGuard configuration (no [Interface] section).`);
+            if (values.png) {
+                await writeSecretFile(values.png, await qrPng(text));
+                io.out(`Saved ${values.png} (it contains the private key: readable only by you).\n`);
+            } else {
+                io.out(await QRCode.toString([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { type: 'utf8', errorCorrectionLevel: 'M' }));
+            }
+            return 0;
+        },
+    },
+];
