@@ -106,6 +106,7 @@ export class WebUsbTransport implements UsbTransport {
     #writeChain: Promise<unknown> = Promise.resolve();
     /** Stop functions of transfers in flight, so an unplug fails them at once. */
     readonly #inFlight = new Set<() => void>();
+    readonly #cancellable: boolean;
     /** An IN transfer a timed-out read left behind (plain WebUSB cannot cancel it): the next read takes its data. */
     #orphanIn: Promise<Uint8Array> | undefined;
     #leftover: Uint8Array | undefined;
@@ -114,6 +115,7 @@ export class WebUsbTransport implements UsbTransport {
         this.device = device;
         this.selected = selected;
         const ext = hasReviveExtensions(device) ? device : undefined;
+        this.#cancellable = ext !== undefined;
         this.info = {
             vendorId: device.vendorId,
             productId: device.productId,
@@ -165,16 +167,22 @@ export class WebUsbTransport implements UsbTransport {
     /** Run a transfer with timeout, abort and unplug applied; `work` gets a signal it may honour. */
     async #guarded<T>(what: string, options: IoOptions | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
         this.#check();
-        options?.signal?.throwIfAborted?.();
         if (options?.signal?.aborted) throw new UsbError('aborted', `Cancelled while ${what}.`);
         const controller = new AbortController();
         let outcome: 'timeout' | 'aborted' | 'gone' | undefined;
         let rejectRace!: (error: unknown) => void;
         const race = new Promise<never>((_, reject) => (rejectRace = reject));
+        let fallback: NodeJS.Timeout | undefined;
         const stop = (why: 'timeout' | 'aborted' | 'gone'): void => {
             if (outcome) return;
             outcome = why;
             controller.abort();
+            // Our own devices cancel the transfer for real; give them a moment so a reply that already
+            // arrived is returned rather than dropped. Plain WebUSB cannot cancel: give up at once.
+            if (this.#cancellable) fallback = setTimeout(() => rejectWith(why), 500);
+            else rejectWith(why);
+        };
+        const rejectWith = (why: 'timeout' | 'aborted' | 'gone'): void => {
             if (why === 'timeout') rejectRace(new UsbError('timeout', `The phone did not answer within ${options?.timeoutMs} ms while ${what}.`));
             else if (why === 'aborted') rejectRace(new UsbError('aborted', `Cancelled while ${what}.`, { cause: options?.signal?.reason }));
             else rejectRace(new UsbError('disconnected', `${this.#goneReason ?? 'The phone was disconnected.'} (while ${what})`));
@@ -197,6 +205,7 @@ export class WebUsbTransport implements UsbTransport {
             throw mapped;
         } finally {
             clearTimeout(timer);
+            clearTimeout(fallback);
             this.#inFlight.delete(onGone);
             options?.signal?.removeEventListener('abort', onAbort);
             race.catch(() => undefined);
