@@ -212,7 +212,9 @@ export class WebUsbTransport implements UsbTransport {
         }
     }
 
-    async #transferOut(data: Uint8Array, signal: AbortSignal): Promise<void> {
+    async #transferOut(bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+        // WebUSB's typings want an ArrayBuffer-backed view; a SharedArrayBuffer never reaches here.
+        const data = bytes as Uint8Array<ArrayBuffer>;
         const ep = this.selected.outEndpoint.endpointNumber;
         const device = this.device;
         let result: USBOutTransferResult;

@@ -14,7 +14,7 @@ import {
 } from '../usb/descriptors.js';
 import { UsbError } from '../usb/transport.js';
 import { decodeUrbHeader, encodeUrbHeader, Errno, UrbCommand, URB_HEADER_SIZE, UsbIpDirection, type ExportedDevice } from './protocol.js';
-import { SocketReader } from './socket-reader.js';
+import type { SocketReader } from './socket-reader.js';
 
 interface PendingUrb {
     readonly direction: number;
@@ -91,7 +91,8 @@ export class UsbIpBackend implements UsbDeviceBackend {
         return seq;
     }
 
-    #submit(ep: number, direction: number, length: number, setup: Uint8Array, data: Uint8Array | undefined, signal?: AbortSignal): Promise<{ status: number; data: Uint8Array }> {
+    #submit(urb: { ep: number; direction: number; length: number; setup: Uint8Array; data?: Uint8Array | undefined }, signal?: AbortSignal): Promise<{ status: number; data: Uint8Array }> {
+        const { ep, direction, length, setup, data } = urb;
         if (this.#isGone) return Promise.reject(new UsbError('disconnected', 'The USB/IP device went away.'));
         if (signal?.aborted) return Promise.reject(new UsbError('aborted', 'The transfer was cancelled.'));
         const seqnum = this.#nextSeq();
@@ -141,24 +142,24 @@ export class UsbIpBackend implements UsbDeviceBackend {
     async control(setup: SetupPacket, dataOut: Uint8Array | undefined, signal?: AbortSignal): Promise<{ status: UrbStatus; data: Uint8Array }> {
         const isIn = (setup.requestType & 0x80) !== 0;
         const data = isIn ? undefined : (dataOut ?? new Uint8Array(0));
-        const result = await this.#submit(0, isIn ? UsbIpDirection.in : UsbIpDirection.out, isIn ? setup.length : (data?.length ?? 0), encodeSetup({ ...setup, length: isIn ? setup.length : (data?.length ?? 0) }), data, signal);
+        const result = await this.#submit({ ep: 0, direction: isIn ? UsbIpDirection.in : UsbIpDirection.out, length: isIn ? setup.length : (data?.length ?? 0), setup: encodeSetup({ ...setup, length: isIn ? setup.length : (data?.length ?? 0) }), data }, signal);
         return { status: UsbIpBackend.#status(result.status, 'a control transfer'), data: result.data };
     }
 
     async transferIn(endpointAddress: number, length: number, signal?: AbortSignal): Promise<{ status: UrbStatus; data: Uint8Array }> {
-        const result = await this.#submit(endpointAddress & 0x0f, UsbIpDirection.in, length, new Uint8Array(8), undefined, signal);
+        const result = await this.#submit({ ep: endpointAddress & 0x0f, direction: UsbIpDirection.in, length, setup: new Uint8Array(8) }, signal);
         return { status: UsbIpBackend.#status(result.status, `a read from endpoint ${endpointAddress & 0x0f}`), data: result.data };
     }
 
     async transferOut(endpointAddress: number, data: Uint8Array, signal?: AbortSignal): Promise<{ status: UrbStatus; bytesWritten: number }> {
-        const result = await this.#submit(endpointAddress & 0x0f, UsbIpDirection.out, data.length, new Uint8Array(8), data, signal);
+        const result = await this.#submit({ ep: endpointAddress & 0x0f, direction: UsbIpDirection.out, length: data.length, setup: new Uint8Array(8), data }, signal);
         const status = UsbIpBackend.#status(result.status, `a write to endpoint ${endpointAddress & 0x0f}`);
         return { status, bytesWritten: status === 'ok' ? data.length : 0 };
     }
 
     async reset(): Promise<void> {
         // Linux vhci forwards a port reset as a hub-class SET_FEATURE(PORT_RESET) URB.
-        const result = await this.#submit(0, UsbIpDirection.out, 0, encodeSetup({ requestType: 0x23, request: 0x03, value: 4, index: 0, length: 0 }), undefined);
+        const result = await this.#submit({ ep: 0, direction: UsbIpDirection.out, length: 0, setup: encodeSetup({ requestType: 0x23, request: 0x03, value: 4, index: 0, length: 0 }) });
         if (UsbIpBackend.#status(result.status, 'a port reset') !== 'ok') throw new UsbError('stall', 'The device refused the port reset.');
     }
 
