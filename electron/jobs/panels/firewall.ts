@@ -19,7 +19,7 @@ import { PanelJob, type PanelJobOptions } from './job.js';
 
 /** What the firewall panel needs from a connected phone. */
 export interface PhoneShell {
-    shell(command: string): Promise<string>;
+    shell(command: string): Promise<{ readonly stdout: string }>;
 }
 
 /**
@@ -28,13 +28,13 @@ export interface PhoneShell {
  * `uidFor` names it (a full dumpsys of every package takes minutes on an old phone).
  */
 export async function listPhonePackages(phone: PhoneShell, uidFor: readonly string[] = []): Promise<InstalledPackage[]> {
-    let packages = parsePackageList(await phone.shell('pm list packages -U'));
-    if (packages.length === 0) packages = parsePackageList(await phone.shell('pm list packages'));
+    let packages = parsePackageList((await phone.shell('pm list packages -U')).stdout);
+    if (packages.length === 0) packages = parsePackageList((await phone.shell('pm list packages')).stdout);
     const wanted = new Set(uidFor);
     const out: InstalledPackage[] = [];
     for (const pkg of packages) {
         if (pkg.uid === null && wanted.has(pkg.packageName) && /^[a-zA-Z0-9_.]+$/.test(pkg.packageName)) {
-            out.push({ packageName: pkg.packageName, uid: parseDumpsysUid(await phone.shell(`dumpsys package ${pkg.packageName}`)) });
+            out.push({ packageName: pkg.packageName, uid: parseDumpsysUid((await phone.shell(`dumpsys package ${pkg.packageName}`)).stdout) });
         } else out.push(pkg);
     }
     return out;
