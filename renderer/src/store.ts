@@ -103,9 +103,17 @@ export function dismissError(): void {
     set({ error: null });
 }
 
+/** Job events that arrived before startUpgrade's answer told us the job id (the job starts at once). */
+const early = new Map<string, Array<(job: JobState) => Partial<JobState>>>();
+
 function updateJob(jobId: string, change: (job: JobState) => Partial<JobState>): void {
     const job = get().job;
     if (job?.jobId === jobId) set({ job: { ...job, ...change(job) } });
+    else if (!job || job.outcome !== 'running') {
+        const list = early.get(jobId) ?? [];
+        if (list.length < 500) list.push(change);
+        early.set(jobId, list);
+    }
 }
 
 function updateFile(verificationId: string, change: Partial<FileEntry>): void {
@@ -120,11 +128,7 @@ export async function connect(revive: ReviveApi): Promise<void> {
     set({ api: revive });
     revive.onDevicesChanged((snapshot) => set({ snapshot }));
     revive.onVerifyProgress((p) => updateFile(p.verificationId, { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, etaSeconds: p.etaSeconds }));
-    revive.onJobStarted((e) => {
-        const job = get().job;
-        if (job?.jobId !== e.jobId) return;
-        set({ job: { ...job, steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) } });
-    });
+    revive.onJobStarted((e) => updateJob(e.jobId, () => ({ steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) })));
     revive.onJobStep((e) =>
         updateJob(e.jobId, (job) => {
             const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : 'skipped';
@@ -259,6 +263,8 @@ export async function startUpgrade(): Promise<void> {
         screen: 'run',
         job: { jobId: result.jobId, steps: [], progress: null, instruction: null, pressed: false, confirm: null, log: [], outcome: 'running', cancelStage: 'idle', done: null, failure: null, savedLogPath: null },
     });
+    for (const change of early.get(result.jobId) ?? []) updateJob(result.jobId, change);
+    early.clear();
 }
 
 export async function answerConfirm(yes: boolean): Promise<void> {

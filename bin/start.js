@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm start`: the Electron app when its runtime is installed; otherwise one line saying so, and
+// the same UI served to a browser through the loopback bridge (the URL to open is printed).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+function newestMtime(path) {
+    const info = statSync(path);
+    if (!info.isDirectory()) return info.mtimeMs;
+    let newest = info.mtimeMs;
+    for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+    return newest;
+}
+
+function stale(output, inputs) {
+    if (!existsSync(output)) return true;
+    const built = statSync(output).mtimeMs;
+    return inputs.some((input) => existsSync(input) && newestMtime(input) > built);
+}
+
+function run(args, what) {
+    const result = spawnSync(npx, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (result.status !== 0) {
+        console.error(`${result.stderr ?? ''}Could not ${what} (${npx} ${args.join(' ')} exited with ${result.status}).`);
+        process.exit(1);
+    }
+}
+
+function buildRenderer() {
+    const inputs = [join(root, 'renderer'), join(root, 'vite.config.ts')];
+    if (stale(join(root, 'dist/renderer/index.html'), inputs)) run(['vite', 'build', '--logLevel', 'error'], 'build the window');
+}
+
+function electronBinary() {
+    try {
+        const path = createRequire(import.meta.url)('electron');
+        return typeof path === 'string' && existsSync(path) ? path : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+const electron = electronBinary();
+buildRenderer();
+if (electron) {
+    if (stale(join(root, 'dist/electron/main.js'), [join(root, 'electron'), join(root, 'native')])) run(['tsc', '-p', 'tsconfig.build.json'], 'compile the app');
+    if (stale(join(root, 'dist/electron/preload.cjs'), [join(root, 'electron/preload.ts'), join(root, 'electron/api')])) {
+        run(['vite', 'build', '--mode', 'preload', '--logLevel', 'error'], 'bundle the preload');
+    }
+    const child = spawn(electron, [root], { stdio: 'inherit' });
+    child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+    console.log('The Electron runtime is not installed here, so Revive runs in your browser instead.');
+    const { register } = await import('tsx/esm/api');
+    register();
+    const { serveInBrowser } = await import('../electron/bridge/serve.ts');
+    await serveInBrowser({ staticDir: join(root, 'dist/renderer') });
+}

@@ -1,0 +1,390 @@
+/**
+ * The backend behind the API contract, shared by Electron main (IPC) and the browser bridge
+ * (WebSocket): devices (the built-in virtual phone; USB phones once the watcher lands), recipes,
+ * file verification with progress, and upgrade jobs with their questions, instructions and logs.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join } from 'node:path';
+import type { Device, DeviceSnapshot, EventName, EventPayload, FileRole, VerifiedFile } from '../api/contract.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
+import { appHome } from '../../native/jobs/journal.js';
+import { Speedometer } from '../../native/jobs/progress.js';
+import { findSidecarChecksum, knownFileByDigest, knownFileByName } from '../../native/integrity/checksums.js';
+import { hashFile } from '../../native/integrity/hash.js';
+import { loadRecipes } from '../../native/manifests/load.js';
+import type { Recipe } from '../../native/manifests/schema.js';
+import { VirtualPhone } from '../../native/virtual/phone.js';
+import { protocolLinks } from '../jobs/protocol-links.js';
+import type { UpgradeOptions } from '../jobs/types.js';
+import { runUpgrade } from '../jobs/upgrade.js';
+import { VirtualPhoneLocator } from '../jobs/virtual-locator.js';
+import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
+import { toRecipeView } from './recipes.js';
+import { UploadStore } from './uploads.js';
+
+export interface BackendOptions {
+    /** App data folder (journals, logs, backups, the virtual phone's state); default $REVIVE_HOME or ~/.config/revive. */
+    readonly home?: string | undefined;
+    readonly recipes?: readonly Recipe[] | undefined;
+    /** How long a job waits for the phone after an instruction (default 10 minutes). */
+    readonly waitTimeoutMs?: number | undefined;
+}
+
+interface Verification {
+    readonly role: FileRole;
+    readonly recipeId: string;
+    readonly path: string;
+    readonly sha256: string;
+    readonly typed: boolean;
+}
+
+interface RunningJob {
+    readonly jobId: string;
+    readonly controller: AbortController;
+    readonly confirms: Map<string, (yes: boolean) => void>;
+    readonly log: string[];
+    readonly virtual: VirtualPhone | undefined;
+    instruction: JobInstruction | undefined;
+    finished: boolean;
+}
+
+const VIRTUAL_PREFIX = 'virtual:';
+
+export interface Backend extends ApiBackend {
+    /** The built-in virtual phone, when one was started (tests assert its state). */
+    readonly virtualPhone: VirtualPhone | undefined;
+}
+
+export function createBackend(options: BackendOptions = {}): Backend {
+    const home = options.home ?? appHome();
+    const recipes = [...(options.recipes ?? loadRecipes())];
+    const uploads = new UploadStore();
+    const listeners = new Set<EventListener>();
+    const verifications = new Map<string, Verification>();
+    const jobs = new Map<string, RunningJob>();
+    let virtual: VirtualPhone | undefined;
+    let snapshotTimer: NodeJS.Timeout | undefined;
+
+    const emit = <K extends EventName>(event: K, payload: EventPayload<K>): void => {
+        const checked = checkEvent(event, payload);
+        for (const listener of listeners) listener(event, checked);
+    };
+
+    const recipeById = (id: string): Recipe => {
+        const recipe = recipes.find((r) => r.id === id);
+        if (!recipe) throw new ReviveError({ code: 'recipe-unknown', message: `Revive has no recipe "${id}".`, nextStep: 'Pick one of the phones in the list.' });
+        return recipe;
+    };
+
+    const busyPhone = (): boolean => [...jobs.values()].some((job) => !job.finished && job.virtual === virtual);
+
+    const snapshot = (): DeviceSnapshot => {
+        const devices: Device[] = [];
+        if (virtual && !virtual.isUnplugged && virtual.mode !== 'off' && virtual.usbDevice) {
+            devices.push({
+                id: `${VIRTUAL_PREFIX}${virtual.recipe.id}`,
+                serial: virtual.serial,
+                name: virtual.recipe.name,
+                recipeId: virtual.recipe.id,
+                mode: virtual.mode,
+                state: busyPhone() ? 'busy' : 'ready',
+                batteryPercent: virtual.state.batteryPercent,
+                virtual: true,
+            });
+        }
+        return {
+            devices,
+            virtualPhone: virtual ? { codename: virtual.recipe.id, name: virtual.recipe.name, plugged: !virtual.isUnplugged } : null,
+        };
+    };
+
+    // A mode change is a detach and an attach a moment apart: tell the UI once it has settled.
+    const announceDevices = (): void => {
+        clearTimeout(snapshotTimer);
+        snapshotTimer = setTimeout(() => emit('devicesChanged', snapshot()), 30);
+    };
+
+    const requireVirtual = (): VirtualPhone => {
+        if (!virtual) throw new ReviveError({ code: 'no-virtual-phone', message: 'No virtual phone was started.', nextStep: 'Connect the virtual phone first.' });
+        return virtual;
+    };
+
+    const jobById = (jobId: string): RunningJob => {
+        const job = jobs.get(jobId);
+        if (!job) throw new ReviveError({ code: 'job-unknown', message: `There is no upgrade with the id ${jobId}.`, nextStep: 'Go back to the phone list and start again.' });
+        return job;
+    };
+
+    const toContractEvent = (job: RunningJob, event: JobEvent): void => {
+        switch (event.type) {
+            case 'started':
+                return emit('jobStarted', { jobId: event.jobId, steps: event.steps.map((s) => ({ id: s.id, title: s.title })), resumed: event.resumed });
+            case 'step':
+                job.log.push(`${event.at}  [${event.step}] ${event.status}: ${event.description}`);
+                if (event.status !== 'started') job.instruction = undefined;
+                return emit('jobStep', { jobId: event.jobId, step: event.step, title: event.title, status: event.status, description: event.description });
+            case 'progress':
+                return emit('jobProgress', {
+                    jobId: event.jobId,
+                    step: event.progress.step,
+                    bytesDone: event.progress.bytesDone,
+                    bytesTotal: event.progress.bytesTotal,
+                    rate: event.progress.rate,
+                    etaSeconds: event.progress.etaSeconds,
+                    cancellable: event.progress.cancellable ?? true,
+                });
+            case 'instruction':
+                job.instruction = event;
+                job.log.push(`${event.at}  instruction: ${event.text}`);
+                return emit('jobInstruction', {
+                    jobId: event.jobId,
+                    id: event.id,
+                    text: event.text,
+                    picture: event.picture ?? null,
+                    buttons: [...(event.buttons ?? [])],
+                    waitingFor: event.waitingFor,
+                    virtualPhone: job.virtual !== undefined,
+                });
+            case 'confirm':
+                job.log.push(`${event.at}  question: ${event.question}`);
+                return emit('jobConfirm', { jobId: event.jobId, id: event.id, question: event.question, detail: event.detail, danger: event.danger, confirmLabel: event.confirmLabel, cancelLabel: event.cancelLabel });
+            case 'log':
+                job.log.push(`${event.at}  ${event.line}`);
+                return emit('jobLog', { jobId: event.jobId, at: event.at, line: event.line });
+            case 'done': {
+                job.finished = true;
+                const backup = event.report.backup;
+                job.log.push(`${event.at}  done: Android ${event.report.after.androidVersion}`);
+                emit('jobDone', {
+                    jobId: event.jobId,
+                    phoneName: event.report.phoneName,
+                    installed: [...event.report.installed],
+                    androidBefore: event.report.before.androidVersion,
+                    androidAfter: event.report.after.androidVersion,
+                    backupDirectory: backup.kind === 'verified' ? backup.directory : null,
+                });
+                return announceDevices();
+            }
+            case 'failed':
+                job.finished = true;
+                job.log.push(`${event.at}  failed: ${event.error.message} ${event.phoneState}`);
+                emit('jobFailed', { jobId: event.jobId, error: { code: event.error.code, message: event.error.message, nextStep: event.error.nextStep }, step: event.step, phoneState: event.phoneState, resumable: event.resumable });
+                return announceDevices();
+            case 'cancelled':
+                job.finished = true;
+                job.log.push(`${event.at}  cancelled: ${event.phoneState}`);
+                emit('jobCancelled', { jobId: event.jobId, step: event.step, phoneState: event.phoneState, resumable: event.resumable });
+                return announceDevices();
+        }
+    };
+
+    const watchPhone = (phone: VirtualPhone): void => {
+        phone.on('attach', announceDevices);
+        phone.on('detach', announceDevices);
+        phone.on('mode', announceDevices);
+    };
+
+    const handlers: CommandHandlers = {
+        async listDevices() {
+            return snapshot();
+        },
+        async listRecipes() {
+            return recipes.map(toRecipeView);
+        },
+        async startVirtualPhone({ codename }) {
+            const recipe = recipeById(codename);
+            if (virtual && virtual.recipe.id !== recipe.id) {
+                if (busyPhone()) throw new ReviveError({ code: 'virtual-busy', message: `The virtual ${virtual.recipe.name} is being upgraded.`, nextStep: 'Wait until the upgrade ends, then switch phones.' });
+                await virtual.close();
+                virtual = undefined;
+            }
+            if (!virtual) {
+                virtual = await VirtualPhone.create({ recipe, stateDir: join(home, 'virtual', recipe.id), mode: 'android' });
+                watchPhone(virtual);
+            } else if (virtual.isUnplugged) {
+                virtual.replug();
+            }
+            const phone = virtual;
+            if (!phone.usbDevice) await phone.waitForDevice({ timeoutMs: 5000 });
+            const device = snapshot().devices[0];
+            emit('devicesChanged', snapshot());
+            if (!device) throw new ReviveError({ code: 'virtual-not-ready', message: 'The virtual phone did not come up.', nextStep: 'Try again.' });
+            return device;
+        },
+        async unplugVirtualPhone() {
+            requireVirtual().unplug();
+            return { ok: true as const };
+        },
+        async replugVirtualPhone() {
+            requireVirtual().replug();
+            return { ok: true as const };
+        },
+        async verifyFile({ file, role, recipeId, verificationId, expectedSha256 }) {
+            const recipe = recipeById(recipeId);
+            let path: string;
+            if ('uploadId' in file) path = await uploads.path(file.uploadId);
+            else if (isAbsolute(file.path)) path = file.path;
+            else throw new ReviveError({ code: 'file-path', message: `"${file.path}" is not a full path.`, nextStep: 'Pick the file again.' });
+            const speed = new Speedometer();
+            let lastSent = 0;
+            const digest = await hashFile(path, {
+                onProgress: (facts) => {
+                    const now = performance.now();
+                    const rate = speed.update(facts.bytesDone);
+                    if (now - lastSent < 100 && facts.bytesDone < facts.bytesTotal) return;
+                    lastSent = now;
+                    const left = facts.bytesTotal - facts.bytesDone;
+                    emit('verifyProgress', { verificationId, bytesDone: facts.bytesDone, bytesTotal: facts.bytesTotal, rate, etaSeconds: rate > 0 ? left / rate : null });
+                },
+            });
+            const name = basename(path);
+            const known = knownFileByName(recipe, role, path) ?? knownFileByDigest(recipe, role, digest.sha256);
+            const sidecar = 'path' in file ? findSidecarChecksum(path) : undefined;
+            const expected = expectedSha256 ?? known?.sha256 ?? sidecar?.sha256 ?? null;
+            let problem: VerifiedFile['problem'] = null;
+            if (expected === null) {
+                problem = {
+                    code: 'checksum-missing',
+                    message: `Revive has no checksum to compare ${name} with: the recipe for the ${recipe.name} does not list this file, and no .sha256 file came with it.`,
+                    nextStep: 'Type the SHA-256 from the download page below, or add the .sha256 file that came with the download.',
+                };
+            } else if (expected !== digest.sha256) {
+                problem = {
+                    code: 'checksum-mismatch',
+                    message: `${name} is not the file it should be: its SHA-256 is ${digest.sha256}, but ${expectedSha256 ? 'the checksum you gave' : known ? 'the recipe' : 'its .sha256 file'} says ${expected}. The download is damaged or a different file.`,
+                    nextStep: 'Download the file again from its official page and add it again. Do not use a file whose checksum does not match.',
+                };
+            }
+            if (!problem) verifications.set(verificationId, { role, recipeId, path, sha256: digest.sha256, typed: expectedSha256 !== undefined || (!known && sidecar === undefined) });
+            return { verificationId, role, fileName: name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expectedSha256: known?.sha256 ?? null, ok: !problem, problem };
+        },
+        async startUpgrade(request) {
+            const recipe = recipeById(request.recipeId);
+            if (!request.deviceId.startsWith(VIRTUAL_PREFIX) || !virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== request.deviceId) {
+                throw new ReviveError({ code: 'device-gone', message: 'The phone you picked is no longer connected.', nextStep: 'Connect it again and pick it in the phone list.' });
+            }
+            if (busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
+            const files: Partial<Record<FileRole, string>> = {};
+            const checksums: Partial<Record<FileRole, string>> = {};
+            for (const { role, verificationId } of request.files) {
+                const verified = verifications.get(verificationId);
+                if (!verified || verified.role !== role || verified.recipeId !== recipe.id) {
+                    throw new ReviveError({ code: 'file-not-verified', message: `The ${role} file was not checked for the ${recipe.name}.`, nextStep: 'Go back to the files step and add it again.' });
+                }
+                files[role] = verified.path;
+                if (verified.typed) checksums[role] = verified.sha256;
+            }
+            if (!files.recovery || !files.rom) {
+                throw new ReviveError({ code: 'files-missing', message: 'The upgrade needs the TWRP recovery and the LineageOS file.', nextStep: 'Add both in the files step.' });
+            }
+            const phone = virtual;
+            const controller = new AbortController();
+            const upgrade: UpgradeOptions = {
+                device: { kind: 'virtual', codename: recipe.id, stateDir: phone.stateDir },
+                files: { recovery: files.recovery, rom: files.rom, gapps: files.gapps, su: files.su },
+                checksums,
+                noBackup: request.declineBackup,
+                home,
+            };
+            let job: RunningJob | undefined;
+            const early: JobEvent[] = [];
+            const emitJob = (event: JobEvent): void => {
+                if (!job) {
+                    job = { jobId: event.jobId, controller, confirms: new Map(), log: [], virtual: phone, instruction: undefined, finished: false };
+                    jobs.set(event.jobId, job);
+                }
+                early.push(event);
+                toContractEvent(job, event);
+            };
+            const confirms = (): Map<string, (yes: boolean) => void> => job?.confirms ?? new Map();
+            const finished = runUpgrade(upgrade, {
+                recipe,
+                locator: new VirtualPhoneLocator(phone),
+                links: protocolLinks(),
+                emit: emitJob,
+                signal: controller.signal,
+                waitTimeoutMs: options.waitTimeoutMs,
+                ui: {
+                    instruct: () => undefined,
+                    confirm: (request, signal) =>
+                        new Promise<boolean>((resolve, reject) => {
+                            const map = confirms();
+                            const onAbort = (): void => {
+                                map.delete(request.id);
+                                reject(new Error('cancelled'));
+                            };
+                            signal.addEventListener('abort', onAbort, { once: true });
+                            map.set(request.id, (yes) => {
+                                signal.removeEventListener('abort', onAbort);
+                                map.delete(request.id);
+                                resolve(yes);
+                            });
+                        }),
+                },
+            });
+            finished.catch(() => undefined);
+            // runUpgrade announces the job synchronously; its id is known by now.
+            const started = early.find((e) => e.type === 'started');
+            if (!job || !started) {
+                await finished;
+                throw new ReviveError({ code: 'job-not-started', message: 'The upgrade did not start.', nextStep: 'Try again.' });
+            }
+            announceDevices();
+            return { jobId: job.jobId };
+        },
+        async answerConfirm({ jobId, requestId, yes }) {
+            const resolve = jobById(jobId).confirms.get(requestId);
+            if (!resolve) throw new ReviveError({ code: 'question-gone', message: 'That question is no longer open.', nextStep: 'Answer the question shown now.' });
+            resolve(yes);
+            return { ok: true as const };
+        },
+        async pressVirtualButtons({ jobId, instructionId }) {
+            const job = jobById(jobId);
+            const instruction = job.instruction;
+            if (!job.virtual || !instruction || instruction.id !== instructionId) {
+                throw new ReviveError({ code: 'instruction-gone', message: 'That instruction is no longer current.', nextStep: 'Follow the instruction shown now.' });
+            }
+            if (instruction.id === 'connect' && job.virtual.isUnplugged) job.virtual.replug();
+            else if (instruction.waitingFor && job.virtual.mode !== instruction.waitingFor) job.virtual.pressKeys(instruction.waitingFor);
+            return { ok: true as const };
+        },
+        async cancelJob({ jobId }) {
+            const job = jobById(jobId);
+            if (job.finished) return { cancelling: false };
+            job.controller.abort(new Error('Cancelled by the person.'));
+            return { cancelling: true };
+        },
+        async saveLog({ jobId }) {
+            const job = jobById(jobId);
+            const dir = join(home, 'logs');
+            await mkdir(dir, { recursive: true, mode: 0o700 });
+            const path = join(dir, `upgrade-${jobId}.log`);
+            await writeFile(path, `${job.log.join('\n')}\n`, { mode: 0o600 });
+            await chmod(path, 0o600);
+            return { path };
+        },
+    };
+
+    return {
+        get virtualPhone() {
+            return virtual;
+        },
+        uploads,
+        call: (command, request) => dispatch(handlers, command, request),
+        subscribe(listener) {
+            listeners.add(listener);
+            return () => void listeners.delete(listener);
+        },
+        async close() {
+            clearTimeout(snapshotTimer);
+            for (const job of jobs.values()) if (!job.finished) job.controller.abort(new Error('Revive is closing.'));
+            listeners.clear();
+            await virtual?.close();
+            virtual = undefined;
+            await uploads.close();
+        },
+    };
+}
+
+export { toApiError };

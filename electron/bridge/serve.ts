@@ -1,0 +1,14 @@
+/** `npm start` without the Electron runtime: the backend plus the bridge, until Ctrl-C. */
+import { createBackend } from '../app/backend.js';
+import { startBridge } from './server.js';
+
+export async function serveInBrowser(options: { staticDir: string; port?: number | undefined }): Promise<void> {
+    const backend = createBackend();
+    const bridge = await startBridge({ backend, staticDir: options.staticDir, port: options.port });
+    process.stdout.write(`Open this address in your browser: ${bridge.url}\n`);
+    const stop = (): void => {
+        void bridge.close().then(() => backend.close()).then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+}
