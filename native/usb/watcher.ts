@@ -1,0 +1,260 @@
+/**
+ * Finds phones: local USB (the `usb` package's WebUSB, with hotplug), USB/IP servers (polled, devices
+ * imported through our client) and in-process virtual phones, all reported as DetectedDevices with
+ * attach/detach events.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { loadRecipes } from '../manifests/load.js';
+import type { Recipe } from '../manifests/schema.js';
+import { UsbIpClient } from '../usbip/client.js';
+import type { VirtualPhone } from '../virtual/phone.js';
+import { hasReviveExtensions } from './backend-device.js';
+import { classifyDevice, matchRecipe, refineState, type DeviceKind, type DeviceState } from './classify.js';
+import { UsbError } from './transport.js';
+
+export type DeviceSource = 'usb' | 'usbip' | 'virtual';
+
+export interface DetectedDevice {
+    /** Stable for the slot: `usb:BUS-PATH|VID:PID:SERIAL`, `usbip:HOST:PORT/BUSID`, `virtual:SERIAL`. */
+    readonly id: string;
+    readonly source: DeviceSource;
+    readonly mode: DeviceKind;
+    readonly state: DeviceState;
+    readonly vendorId: number;
+    readonly productId: number;
+    readonly serial?: string | undefined;
+    readonly product?: string | undefined;
+    readonly manufacturer?: string | undefined;
+    readonly recipeId?: string | undefined;
+    /** The recipe's display name when matched. */
+    readonly name?: string | undefined;
+    readonly device: USBDevice;
+    /** Resolves when this device leaves (pass to WebUsbTransport.open). */
+    readonly disconnected: Promise<void>;
+}
+
+export interface DeviceWatcherEvents {
+    attach: [device: DetectedDevice];
+    detach: [device: DetectedDevice];
+    /** Something a person may want to know (no local USB bus, a USB/IP server unreachable). */
+    notice: [message: string];
+}
+
+export interface DeviceWatcherOptions {
+    readonly recipes?: readonly Recipe[] | undefined;
+    /** How often USB/IP servers are asked for their device list (default 500 ms). */
+    readonly pollMs?: number | undefined;
+}
+
+interface Tracked {
+    readonly detected: DetectedDevice;
+    readonly leave: () => void;
+}
+
+export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
+    readonly #recipes: readonly Recipe[];
+    readonly #pollMs: number;
+    readonly #devices = new Map<string, Tracked>();
+    readonly #stops: Array<() => void> = [];
+    #closed = false;
+
+    constructor(options: DeviceWatcherOptions = {}) {
+        super();
+        this.#recipes = options.recipes ?? loadRecipes();
+        this.#pollMs = options.pollMs ?? 500;
+    }
+
+    list(): DetectedDevice[] {
+        return [...this.#devices.values()].map((t) => t.detected);
+    }
+
+    async #add(id: string, source: DeviceSource, device: USBDevice, recipeHint?: Recipe): Promise<void> {
+        if (this.#closed) return;
+        let leave!: () => void;
+        const disconnected = new Promise<void>((resolve) => (leave = resolve));
+        const classification = await refineState(device, classifyDevice(device));
+        const product = device.productName ?? undefined;
+        const recipe = recipeHint ?? matchRecipe(this.#recipes, { vendorId: device.vendorId, productId: device.productId, product, kind: classification.kind });
+        const detected: DetectedDevice = {
+            id,
+            source,
+            mode: classification.kind,
+            state: classification.state,
+            vendorId: device.vendorId,
+            productId: device.productId,
+            serial: device.serialNumber ?? undefined,
+            product,
+            manufacturer: device.manufacturerName ?? undefined,
+            recipeId: recipe?.id,
+            name: recipe?.name,
+            device,
+            disconnected,
+        };
+        this.#remove(id);
+        this.#devices.set(id, { detected, leave });
+        this.emit('attach', detected);
+        if (hasReviveExtensions(device)) void device.disconnected.then(() => this.#removeIf(id, device));
+    }
+
+    #removeIf(id: string, device: USBDevice): void {
+        if (this.#devices.get(id)?.detected.device === device) this.#remove(id);
+    }
+
+    #remove(id: string): void {
+        const tracked = this.#devices.get(id);
+        if (!tracked) return;
+        this.#devices.delete(id);
+        tracked.leave();
+        this.emit('detach', tracked.detected);
+    }
+
+    /** Local USB through the `usb` package; reports once and carries on when there is no USB bus. */
+    async startLocal(): Promise<void> {
+        if (process.platform === 'linux' && !existsSync('/sys/bus/usb')) {
+            this.emit('notice', 'No local USB bus on this machine (/sys/bus/usb is missing): only USB/IP and virtual phones can be found.');
+            return;
+        }
+        let webusb: USB;
+        try {
+            const { WebUSB } = await import('usb');
+            webusb = new WebUSB({ allowAllDevices: true }) as unknown as USB;
+        } catch (error) {
+            this.emit('notice', `Local USB is unavailable (${error instanceof Error ? error.message : String(error)}).`);
+            return;
+        }
+        const ids = new Map<USBDevice, string>();
+        let counter = 0;
+        const idFor = (device: USBDevice): string => {
+            let id = ids.get(device);
+            if (!id) {
+                const hex = (n: number): string => n.toString(16).padStart(4, '0');
+                id = `usb:${hex(device.vendorId)}:${hex(device.productId)}:${device.serialNumber ?? `#${++counter}`}`;
+                ids.set(device, id);
+            }
+            return id;
+        };
+        const onConnect = (event: USBConnectionEvent): void => void this.#add(idFor(event.device), 'usb', event.device);
+        const onDisconnect = (event: USBConnectionEvent): void => {
+            const id = ids.get(event.device);
+            ids.delete(event.device);
+            if (id) this.#remove(id);
+        };
+        webusb.addEventListener('connect', onConnect);
+        webusb.addEventListener('disconnect', onDisconnect);
+        this.#stops.push(() => {
+            webusb.removeEventListener('connect', onConnect);
+            webusb.removeEventListener('disconnect', onDisconnect);
+        });
+        try {
+            for (const device of await webusb.getDevices()) await this.#add(idFor(device), 'usb', device);
+        } catch (error) {
+            this.emit('notice', `Listing local USB devices failed (${error instanceof Error ? error.message : String(error)}).`);
+        }
+    }
+
+    /** Watch a USB/IP server (`HOST:PORT`): its devices are imported and appear as they come and go. */
+    addUsbIpSource(address: string): void {
+        const client = new UsbIpClient(address, { timeoutMs: 3000 });
+        const seen = new Map<string, string>(); // id → busid#devnum currently imported
+        let reachable = true;
+        let timer: NodeJS.Timeout | undefined;
+        let stopped = false;
+        const poll = async (): Promise<void> => {
+            try {
+                const entries = await client.list();
+                if (!reachable) this.emit('notice', `USB/IP server ${client.address} is reachable again.`);
+                reachable = true;
+                const present = new Set<string>();
+                for (const entry of entries) {
+                    const id = `usbip:${client.address}/${entry.device.busid}`;
+                    const key = `${entry.device.busid}#${entry.device.devnum}`;
+                    present.add(id);
+                    if (seen.get(id) === key && this.#devices.has(id)) continue;
+                    try {
+                        const device = await client.import(entry.device.busid);
+                        if (stopped) {
+                            await device.forget();
+                            return;
+                        }
+                        seen.set(id, key);
+                        await this.#add(id, 'usbip', device);
+                    } catch (error) {
+                        this.emit('notice', `Could not import ${entry.device.busid} from ${client.address}: ${error instanceof Error ? error.message : String(error)}`);
+                    }
+                }
+                for (const id of [...seen.keys()]) {
+                    if (present.has(id)) continue;
+                    seen.delete(id);
+                    const tracked = this.#devices.get(id);
+                    this.#remove(id);
+                    void tracked?.detected.device.forget().catch(() => undefined);
+                }
+            } catch (error) {
+                if (reachable) this.emit('notice', error instanceof Error ? error.message : String(error));
+                reachable = false;
+            } finally {
+                if (!stopped) timer = setTimeout(() => void poll(), this.#pollMs);
+            }
+        };
+        void poll();
+        this.#stops.push(() => {
+            stopped = true;
+            clearTimeout(timer);
+            for (const id of seen.keys()) {
+                const tracked = this.#devices.get(id);
+                this.#remove(id);
+                void tracked?.detected.device.forget().catch(() => undefined);
+            }
+        });
+    }
+
+    /** Watch an in-process virtual phone. */
+    addVirtualPhone(phone: VirtualPhone): void {
+        const id = `virtual:${phone.serial}`;
+        const onAttach = (device: USBDevice): void => void this.#add(id, 'virtual', device, phone.recipe);
+        const onDetach = (device: USBDevice): void => this.#removeIf(id, device);
+        phone.on('attach', onAttach);
+        phone.on('detach', onDetach);
+        this.#stops.push(() => {
+            phone.off('attach', onAttach);
+            phone.off('detach', onDetach);
+            this.#remove(id);
+        });
+        if (phone.usbDevice) onAttach(phone.usbDevice);
+    }
+
+    /** Resolve with the first device (present now or attaching later) that matches. */
+    waitFor(predicate: (device: DetectedDevice) => boolean, options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {}): Promise<DetectedDevice> {
+        const now = this.list().find(predicate);
+        if (now) return Promise.resolve(now);
+        return new Promise((resolve, reject) => {
+            const cleanup = (): void => {
+                clearTimeout(timer);
+                this.off('attach', onAttach);
+                options.signal?.removeEventListener('abort', onAbort);
+            };
+            const onAttach = (device: DetectedDevice): void => {
+                if (!predicate(device)) return;
+                cleanup();
+                resolve(device);
+            };
+            const onAbort = (): void => {
+                cleanup();
+                reject(new UsbError('aborted', 'Stopped waiting for the phone.', { cause: options.signal?.reason }));
+            };
+            const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+                cleanup();
+                reject(new UsbError('timeout', `No matching phone appeared within ${Math.round(options.timeoutMs ?? 0) / 1000} s.`));
+            }, options.timeoutMs);
+            if (options.signal?.aborted) return onAbort();
+            this.on('attach', onAttach);
+            options.signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+
+    close(): void {
+        this.#closed = true;
+        for (const stop of this.#stops.splice(0)) stop();
+    }
+}
