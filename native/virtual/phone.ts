@@ -517,7 +517,8 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         await this.saveState();
         this.#closed = true;
         await this.partitions.close();
-        if (this.#ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
+        // A protocol emulation may still be finishing a file write as its connection closes: retry.
+        if (this.#ownsStateDir) await rm(this.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
 }
 
