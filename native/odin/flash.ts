@@ -19,6 +19,8 @@ export interface OdinFlashFile {
     /** Or the file name the PIT maps to a partition (e.g. `recovery.img`, `boot.img.lz4`). */
     readonly fileName?: string | undefined;
     readonly source: FlashSource;
+    /** A firmware archive member: when the phone's PIT maps no partition to it, skip it (reported) instead of failing. */
+    readonly optional?: boolean | undefined;
 }
 
 export interface OdinSessionOptions {
@@ -37,6 +39,8 @@ export interface OdinFlashOptions extends OdinSessionOptions {
 
 export interface OdinFlashResult {
     readonly flashed: ReadonlyArray<{ readonly partition: string; readonly bytes: number }>;
+    /** Optional files the phone has no partition for (not sent). */
+    readonly skipped: readonly string[];
     readonly rebooted: boolean;
     /** The bootloader's protocol answer (0 on old bootloaders) and the part size used. */
     readonly bootloaderVersion: number;
@@ -173,25 +177,27 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
             nextStep: 'Flash the files one at a time (each below 4 GiB), or use a sparse image split into smaller parts.',
         });
     }
+    // Thor's order (PIT, then TotalBytes): the total then counts exactly what will be sent, and every
+    // refusal below happens before the phone is told a transfer is coming. Bootloaders accept either.
     let pit: Pit;
     try {
-        await session.sendTotalBytes(BigInt(totalBytes));
-        if (localPit && options.repartitionPit) {
-            await session.uploadPit(options.repartitionPit);
-            pit = localPit;
-        } else {
-            pit = parsePit(await session.downloadPit(), "The phone's partition table");
-        }
+        pit = localPit ?? parsePit(await session.downloadPit(), "The phone's partition table");
     } catch (error) {
         await endQuietly(session);
-        throw usbToRevive(error, 'preparing to flash');
+        throw usbToRevive(error, 'reading the partition table');
     }
 
     const plan: Array<{ entry: PitEntry; reader: ChunkReader }> = [];
+    const skipped: string[] = [];
     try {
         options.files.forEach((file, i) => {
-            const entry = resolveEntry(pit, file);
             const reader = readers[i]!;
+            if (file.optional && !(file.partition !== undefined ? findPartition(pit, file.partition) : findByFlashFilename(pit, file.fileName ?? ''))) {
+                skipped.push(file.fileName ?? file.partition ?? describeSource(file.source));
+                ctx.onLog?.(`Skipping ${file.fileName ?? file.partition}: this phone has no partition for it.`);
+                return;
+            }
+            const entry = resolveEntry(pit, file);
             const limit = partitionSizeBytes(entry);
             if (entry.blockCount > 0 && reader.size > limit) {
                 throw new ReviveError({
@@ -203,9 +209,25 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
             }
             plan.push({ entry, reader });
         });
+        if (plan.length === 0 && !options.repartitionPit) {
+            throw new ReviveError({
+                code: 'odin-nothing-to-flash',
+                message: `None of the files has a partition on this phone (skipped: ${skipped.join(', ')}). Nothing was written.`,
+                nextStep: 'Check that the firmware is meant for this phone model.',
+            });
+        }
     } catch (error) {
         await endQuietly(session);
         throw error;
+    }
+
+    try {
+        const total = plan.reduce((sum, item) => sum + item.reader.size, 0) + (options.repartitionPit?.length ?? 0);
+        await session.sendTotalBytes(BigInt(total));
+        if (options.repartitionPit) await session.uploadPit(options.repartitionPit);
+    } catch (error) {
+        await endQuietly(session);
+        throw usbToRevive(error, 'preparing to flash');
     }
 
     const flashed: Array<{ partition: string; bytes: number }> = [];
@@ -239,7 +261,7 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
             { cause: error },
         );
     }
-    return { flashed, rebooted: options.reboot, bootloaderVersion: session.bootloaderVersion, partSize: session.geometry.partSize };
+    return { flashed, skipped, rebooted: options.reboot, bootloaderVersion: session.bootloaderVersion, partSize: session.geometry.partSize };
 }
 
 interface FailurePoint {
