@@ -16,7 +16,7 @@ const UNLOCK_STEP = 'Unlock the bootloader first (`revive fastboot unlock`; it e
 /** A FAIL reply as a ReviveError, classified by the bootloader's words. */
 export function failError(reason: string, context: FailureContext): ReviveError {
     const said = reason.trim() || '(no reason given)';
-    const target = context.partition ? ` '${context.partition}'` : '';
+    const target = context.partition && !context.command.includes(context.partition) ? ` '${context.partition}'` : '';
     const details = { command: context.command, phoneSaid: said };
     if (/lock/i.test(said) && /(not allowed|locked|lock state|denied|prohibited)/i.test(said) && !/unlock(ed)? (cancel|denied)/i.test(said)) {
         return new ReviveError({ code: 'bootloader-locked', message: `The bootloader is locked: unlock it first. The phone refused ${context.command}${target} and said "${said}".`, nextStep: UNLOCK_STEP, details });

@@ -415,7 +415,7 @@ class BootloaderSession {
             ? 'Lock the bootloader? The phone will only start software signed by its maker, and all personal data on it will be erased.'
             : 'Unlock the bootloader? You can then install custom software on this phone. Unlocking erases all personal data on it.';
         this.#info('Check the phone\'s screen: confirm with the volume keys, then press Power.');
-        const keepAlive = setInterval(() => this.#info('Waiting for confirmation on the phone…'), CONFIRM_KEEPALIVE_MS);
+        const keepAlive = setInterval(() => this.#info('Waiting for confirmation on the phone...'), CONFIRM_KEEPALIVE_MS);
         let yes: boolean;
         try {
             yes = await phone.owner.confirm(prompt, this.#signal);
@@ -429,7 +429,7 @@ class BootloaderSession {
         // Real phones wipe user data on any change of lock state.
         for (const name of ['userdata', 'cache', 'metadata']) {
             if (!phone.partitions.has(name)) continue;
-            this.#info(`Erasing ${name}…`);
+            this.#info(`Erasing ${name}...`);
             await phone.partitions.erase(name);
         }
         phone.state.bootloaderLocked = lock;
