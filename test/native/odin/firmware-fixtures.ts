@@ -7,15 +7,18 @@ import tar from 'tar-stream';
 export async function tarBytes(members: ReadonlyArray<{ name: string; data: Uint8Array; type?: 'file' | 'directory' }>): Promise<Buffer> {
     const pack = tar.pack();
     const chunks: Buffer[] = [];
-    pack.on('data', (chunk: Buffer) => chunks.push(chunk));
+    pack.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
     const done = new Promise<void>((resolve, reject) => {
         pack.on('end', resolve);
         pack.on('error', reject);
     });
     for (const member of members) {
-        await new Promise<void>((resolve, reject) =>
-            pack.entry({ name: member.name, size: member.type === 'directory' ? 0 : member.data.length, type: member.type ?? 'file', mode: 0o644, mtime: new Date(0) }, member.type === 'directory' ? undefined : Buffer.from(member.data), (error) => (error ? reject(error) : resolve())),
-        );
+        const header = { name: member.name, size: member.type === 'directory' ? 0 : member.data.length, type: member.type ?? 'file', mode: 0o644, mtime: new Date(0) } as const;
+        const callback = (resolve: () => void, reject: (error: unknown) => void) => (error?: Error | null) => (error ? reject(error) : resolve());
+        await new Promise<void>((resolve, reject) => {
+            if (member.type === 'directory') pack.entry(header, callback(resolve, reject));
+            else pack.entry(header, Buffer.from(member.data), callback(resolve, reject));
+        });
     }
     pack.finalize();
     await done;
