@@ -153,8 +153,13 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         }
     }
 
-    /** Watch a USB/IP server (`HOST:PORT`): its devices are imported and appear as they come and go. */
-    addUsbIpSource(address: string): void {
+    /**
+     * Watch a USB/IP server (`HOST:PORT`): its devices are imported and appear as they come and go.
+     * The promise settles once the first poll is done (its devices are in `list()`).
+     */
+    addUsbIpSource(address: string): Promise<void> {
+        let firstDone!: () => void;
+        const first = new Promise<void>((resolve) => (firstDone = resolve));
         const client = new UsbIpClient(address, { timeoutMs: 3000 });
         const seen = new Map<string, string>(); // id → busid#devnum currently imported
         let reachable = true;
@@ -194,6 +199,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
                 if (reachable) this.emit('notice', error instanceof Error ? error.message : String(error));
                 reachable = false;
             } finally {
+                firstDone();
                 if (!stopped) timer = setTimeout(() => void poll(), this.#pollMs);
             }
         };
@@ -206,7 +212,9 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
                 this.#remove(id);
                 void tracked?.detected.device.forget().catch(() => undefined);
             }
+            firstDone();
         });
+        return first;
     }
 
     /** Watch an in-process virtual phone. */
