@@ -1,0 +1,92 @@
+/**
+ * Debian's heimdall 1.4.2 against our virtual phone's download mode, over USB/IP through the shared
+ * umockdev bridge (no kernel modules). The phone and its USB/IP server live in this test process.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatPit, parsePit } from '../../native/pit/index.js';
+import { UsbIpServer } from '../../native/usbip/server.js';
+import { PIT_RESOURCE_DIR } from '../../native/virtual/odin-device.js';
+import { VirtualPhone } from '../../native/virtual/phone.js';
+
+const BRIDGE = new URL('../../../shared/tools/usbip-bridge/umockdev-usbip.py', import.meta.url).pathname;
+const PYTHON = '/usr/bin/python3';
+const MiB = 1024 * 1024;
+
+function requireTools(): void {
+    const missing = [
+        [BRIDGE, 'the USB/IP bridge ../shared/tools/usbip-bridge/umockdev-usbip.py'],
+        [PYTHON, '/usr/bin/python3 (with python3-gi)'],
+        ['/usr/bin/heimdall', 'heimdall (Debian package heimdall-flash)'],
+        ['/usr/lib/x86_64-linux-gnu/libumockdev-preload.so.0', 'umockdev (Debian packages umockdev, gir1.2-umockdev-1.0)'],
+    ].filter(([path]) => !existsSync(path!));
+    if (missing.length > 0) throw new Error(`This peer test needs ${missing.map(([, what]) => what).join(', ')}.`);
+}
+
+let dir: string;
+let phone: VirtualPhone;
+let server: UsbIpServer;
+
+function heimdall(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(PYTHON, [BRIDGE, '--server', server.address, '--busid', '1-1', '--timeout', '60', '--', 'heimdall', ...args], { encoding: 'latin1', timeout: 80_000, maxBuffer: 16 * MiB }, (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+function expectOk(result: { code: number; stdout: string; stderr: string }, what: string): void {
+    if (result.code !== 0) throw new Error(`heimdall ${what} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}\n--- phone log\n${phone.logLines.slice(-30).join('\n')}`);
+}
+
+beforeAll(async () => {
+    requireTools();
+    dir = mkdtempSync(join(tmpdir(), 'revive-heimdall-'));
+    phone = await VirtualPhone.create({ codename: 'gtaxllte', mode: 'download', stateDir: join(dir, 'phone'), enumerationDelayMs: 10 });
+    server = await UsbIpServer.start({ port: 0 });
+    server.export(phone, '1-1');
+});
+
+afterAll(async () => {
+    await server?.close();
+    await phone?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('real heimdall against the virtual phone over USB/IP', () => {
+    const pitBytes = (): Buffer => readFileSync(join(PIT_RESOURCE_DIR, 'gtaxllte.pit'));
+
+    it('print-pit --no-reboot prints the phone\'s PIT', async () => {
+        const result = await heimdall(['print-pit', '--no-reboot']);
+        expectOk(result, 'print-pit');
+        expect(result.stdout).toContain(formatPit(parsePit(pitBytes())).trimEnd());
+        expect(phone.mode).toBe('download');
+    });
+
+    it('download-pit --output F --no-reboot --resume writes the phone\'s PIT byte for byte', async () => {
+        const output = join(dir, 'downloaded.pit');
+        const result = await heimdall(['download-pit', '--output', output, '--no-reboot', '--resume']);
+        expectOk(result, 'download-pit');
+        expect(readFileSync(output).equals(pitBytes())).toBe(true);
+    });
+
+    it.each([
+        ['1 byte', 1],
+        ['1 MiB + 3 bytes', MiB + 3],
+        ['40 MiB', 40 * MiB],
+    ])('flash --RECOVERY with %s: the RECOVERY partition equals the image', async (_label, size) => {
+        const image = randomBytes(size);
+        const path = join(dir, `recovery-${size}.img`);
+        writeFileSync(path, image);
+        const result = await heimdall(['flash', '--RECOVERY', path, '--no-reboot', '--resume']);
+        expectOk(result, `flash ${size} bytes`);
+        expect(readFileSync(phone.partitions.path('RECOVERY')).equals(image)).toBe(true);
+        expect(phone.partitions.isIncomplete('RECOVERY')).toBe(false);
+        expect(phone.mode).toBe('download');
+    });
+});
