@@ -10,6 +10,8 @@ export interface FoundPhone {
     readonly mode: PhoneMode;
     readonly serial: string;
     readonly device: USBDevice;
+    /** The WebUSB manager that reports this device's disconnect (protocol libraries listen to it). */
+    readonly usb?: USB | undefined;
     /** The recipe the USB identity matched, when known. */
     readonly recipeId?: string | undefined;
 }
@@ -35,7 +37,10 @@ export interface AdbLink {
     listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>>;
     /** Send a package to a phone in sideload mode (`adb sideload`). */
     sideload(path: string, ctx: JobContext): Promise<void>;
+    /** Done with this link for now (an adapter may keep the session for the next step on the same attachment). */
     close(): Promise<void>;
+    /** End the session at once: the phone is about to leave this USB attachment (reboot, sideload start). */
+    end(): Promise<void>;
 }
 
 /** Samsung download mode. */

@@ -140,19 +140,19 @@ class Upgrade {
             const adb = await this.#adb(recovery);
             this.#run.log('Asking TWRP to start ADB sideload.');
             await adb.shell('twrp sideload');
-            await adb.close();
+            await adb.end();
             return this.#waitFor(['sideload']);
         }
         if (mode === 'android' && (phone.mode === 'recovery' || phone.mode === 'sideload')) {
             const adb = await this.#adb(phone);
             await adb.reboot('system');
-            await adb.close();
+            await adb.end();
             return this.#waitFor(['android']);
         }
         if (mode === 'recovery' && phone.mode === 'sideload') {
             const adb = await this.#adb(phone);
             await adb.reboot('recovery');
-            await adb.close();
+            await adb.end();
             return this.#waitFor(['recovery']);
         }
         if (mode === 'download' || mode === 'bootloader') {
@@ -371,6 +371,7 @@ class Upgrade {
                 throw new ReviveError({ code: 'backup-failed', message: `TWRP could not make the backup: ${firstError(out)}`, nextStep: 'Free some space on the phone, then resume the job.' });
             }
             const remoteDir = `/data/media/TWRP/BACKUPS/${this.#serial}/${name}`;
+            this.#run.log(`TWRP finished the backup; copying it from ${remoteDir}.`);
             const listing = await adb.listDir(remoteDir);
             const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));
             if (wins.length === 0) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Resume the job to try the backup again.' });
@@ -380,6 +381,7 @@ class Upgrade {
             for (const entry of listing) {
                 if (entry.name.endsWith('.sha2') || entry.name === 'recovery.log' || entry.name.endsWith('.info')) continue;
                 const local = join(localDir, entry.name);
+                this.#run.log(`Copying ${entry.name} to the computer.`);
                 const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, this.#run.context());
                 const onPhone = (await adb.shell(`sha256sum ${remoteDir}/${entry.name}`)).trim().split(/\s+/)[0] ?? '';
                 const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(`cat ${remoteDir}/${entry.name}.sha2`)).trim().split(/\s+/)[0] ?? '') : '';
@@ -445,7 +447,8 @@ class Upgrade {
         try {
             await adb.sideload(path, this.#run.context());
         } finally {
-            await adb.close().catch(() => undefined);
+            // TWRP leaves sideload mode on its own once the package is in: let go of the session first.
+            await adb.end().catch(() => undefined);
         }
         // After a sideload TWRP goes back to its menu (the device re-enumerates in recovery).
         const recovery = await this.#waitFor(['recovery']);

@@ -1,0 +1,203 @@
+/** The upgrade job's phone links over the real protocol modules (Odin, fastboot, adb). */
+import { basename } from 'node:path';
+import { connectAdb, type AdbPhone } from '../../native/adb/phone.js';
+import { checkSideloadPackage, serveSideload } from '../../native/adb/sideload.js';
+import { FastbootClient } from '../../native/fastboot/client.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { JobContext } from '../../native/jobs/progress.js';
+import { odinFlash } from '../../native/odin/flash.js';
+import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
+import type { AdbLink, FastbootLink, FoundPhone, OdinLink, ProtocolLinks } from './phone-link.js';
+
+const FASTBOOT_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x03 } as const;
+
+class AdbPhoneLink implements AdbLink {
+    readonly #phone: AdbPhone;
+
+    constructor(phone: AdbPhone) {
+        this.#phone = phone;
+    }
+
+    async getprop(name: string): Promise<string> {
+        const out = await this.#phone.shell(`getprop ${name}`);
+        return out.stdout.trim();
+    }
+
+    async battery(): Promise<number | undefined> {
+        try {
+            return await this.#phone.battery();
+        } catch (error) {
+            if (error instanceof ReviveError && error.code === 'adb-battery-unknown') return undefined;
+            throw error;
+        }
+    }
+
+    async shell(command: string): Promise<string> {
+        const out = await this.#phone.shell(command);
+        return out.stdout + out.stderr;
+    }
+
+    async reboot(target: 'system' | 'recovery' | 'bootloader' | 'download' | 'sideload'): Promise<void> {
+        await this.#phone.reboot(target);
+    }
+
+    async pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }> {
+        const result = await this.#phone.pull(remote, local, ctx);
+        return { sha256: result.sha256, sizeBytes: result.bytes };
+    }
+
+    async listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>> {
+        const out = await this.#phone.shell(`ls ${remote}`);
+        if (out.exitCode !== 0) {
+            throw new ReviveError({ code: 'adb-list-failed', message: `The phone could not list ${remote}: ${(out.stderr || out.stdout).trim()}`, nextStep: 'Resume the job to try again.' });
+        }
+        return out.stdout
+            .split(/\s+/)
+            .map((name) => name.trim())
+            .filter((name) => name.length > 0)
+            .map((name) => ({ name: basename(name), sizeBytes: -1 }));
+    }
+
+    async sideload(path: string, ctx: JobContext): Promise<void> {
+        const { size } = await checkSideloadPackage(path);
+        const outcome = await serveSideload(this.#phone.adb, path, size, ctx);
+        if (outcome !== 'done') {
+            throw new ReviveError({
+                code: 'sideload-refused',
+                message: `TWRP refused ${basename(path)} during sideload.`,
+                nextStep: "Read TWRP's message on the phone screen; the package may not fit this phone.",
+                details: { file: path },
+            });
+        }
+    }
+
+    async close(): Promise<void> {
+        await this.#phone.close();
+    }
+
+    async end(): Promise<void> {
+        await this.#phone.close();
+    }
+}
+
+class OdinTransportLink implements OdinLink {
+    readonly #transport: WebUsbTransport;
+
+    constructor(transport: WebUsbTransport) {
+        this.#transport = transport;
+    }
+
+    async flash(partition: string, path: string, ctx: JobContext): Promise<void> {
+        // No reboot: the person goes straight into recovery with the keys, so stock cannot replace TWRP.
+        await odinFlash(this.#transport, { files: [{ partition, source: { path } }], reboot: false, resume: false }, ctx);
+    }
+
+    async close(): Promise<void> {
+        await this.#transport.close();
+    }
+}
+
+class FastbootClientLink implements FastbootLink {
+    readonly #client: FastbootClient;
+
+    constructor(client: FastbootClient) {
+        this.#client = client;
+    }
+
+    getVar(name: string): Promise<string> {
+        return this.#client.getVar(name);
+    }
+
+    async unlock(method: 'fastboot-oem-unlock' | 'fastboot-flashing-unlock', ctx: JobContext): Promise<void> {
+        await this.#client.unlock(method === 'fastboot-oem-unlock' ? 'oem' : 'flashing', ctx);
+    }
+
+    async flash(partition: string, path: string, ctx: JobContext): Promise<void> {
+        await this.#client.flash(partition, { path }, ctx);
+    }
+
+    async close(): Promise<void> {
+        await this.#client.close();
+    }
+}
+
+export interface ProtocolLinkOptions {
+    /** Shown while the phone asks "Allow USB debugging?". */
+    readonly onWaitingForAuth?: ((message: string) => void) | undefined;
+}
+
+/** Lends the one adb connection of a USB attachment to each step; it really closes when the device changes. */
+class SharedAdbLink implements AdbLink {
+    readonly #inner: AdbPhoneLink;
+    readonly #end: () => Promise<void>;
+
+    constructor(inner: AdbPhoneLink, end: () => Promise<void>) {
+        this.#inner = inner;
+        this.#end = end;
+    }
+
+    getprop(name: string): Promise<string> {
+        return this.#inner.getprop(name);
+    }
+
+    battery(): Promise<number | undefined> {
+        return this.#inner.battery();
+    }
+
+    shell(command: string): Promise<string> {
+        return this.#inner.shell(command);
+    }
+
+    reboot(target: 'system' | 'recovery' | 'bootloader' | 'download' | 'sideload'): Promise<void> {
+        return this.#inner.reboot(target);
+    }
+
+    pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }> {
+        return this.#inner.pull(remote, local, ctx);
+    }
+
+    listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>> {
+        return this.#inner.listDir(remote);
+    }
+
+    sideload(path: string, ctx: JobContext): Promise<void> {
+        return this.#inner.sideload(path, ctx);
+    }
+
+    async close(): Promise<void> {
+        // Kept open for the next step on the same attachment; see protocolLinks().
+    }
+
+    async end(): Promise<void> {
+        await this.#end();
+    }
+}
+
+export function protocolLinks(options: ProtocolLinkOptions = {}): ProtocolLinks & { dispose(): Promise<void> } {
+    // One adb session per USB attachment: a phone's adbd serves one host connection at a time, and
+    // re-authenticating for every step would only add waiting. A new attachment means a new session.
+    let shared: { device: USBDevice; link: AdbPhoneLink } | undefined;
+    const dispose = async (): Promise<void> => {
+        const old = shared;
+        shared = undefined;
+        await old?.link.close().catch(() => undefined);
+    };
+    return {
+        dispose,
+        async adb(phone: FoundPhone, ctx: JobContext): Promise<AdbLink> {
+            if (shared?.device !== phone.device) {
+                await dispose();
+                const adb = await connectAdb({ usbDevice: phone.device, usb: phone.usb }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth });
+                shared = { device: phone.device, link: new AdbPhoneLink(adb) };
+            }
+            return new SharedAdbLink(shared.link, dispose);
+        },
+        async odin(phone: FoundPhone): Promise<OdinLink> {
+            return new OdinTransportLink(await WebUsbTransport.open(phone.device, 'samsung-download'));
+        },
+        async fastboot(phone: FoundPhone): Promise<FastbootLink> {
+            const transport = await WebUsbTransport.open(phone.device, FASTBOOT_INTERFACE);
+            return new FastbootClientLink(await FastbootClient.open(transport));
+        },
+    };
+}

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { hashFile } from '../../../native/integrity/hash.js';
+import type { JobEvent } from '../../../native/jobs/events.js';
+import { readJournal } from '../../../native/jobs/journal.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
+import { runUpgrade } from '../../../electron/jobs/upgrade.js';
+import { scriptedPerson, VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
+
+const recipe = requireRecipe('ks01ltexx');
+let dir: string;
+let demo: DemoPackages;
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-upgrade-s4-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 1024 * 1024 });
+});
+afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
+    it('ends with TWRP in recovery, a verified backup, ROM → Gapps → su installed and the new system answering', async () => {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner: 'accept', enumerationDelayMs: 20, onLog: (l) => { if (process.env['REVIVE_TEST_DEBUG']) console.log(`phone: ${l}`); } });
+        const events: JobEvent[] = [];
+        try {
+            const report = await runUpgrade(
+                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },
+                { recipe, locator: new VirtualPhoneLocator(phone), links: protocolLinks(), ui: scriptedPerson(phone), emit: (e) => { events.push(e); if (process.env['REVIVE_TEST_DEBUG'] && e.type !== 'progress') console.log(JSON.stringify(e).slice(0, 300)); }, signal: new AbortController().signal, waitTimeoutMs: 10_000 },
+            );
+            // From the phone's own state, not from our report:
+            const state = JSON.parse(readFileSync(join(dir, 'phone', 'state.json'), 'utf8')) as { mode: string; installed: Array<{ fileName: string; sha256: string }>; androidVersion: string };
+            expect(state.mode).toBe('android');
+            expect(state.androidVersion).toBe('8.1.0');
+            const digests = await Promise.all([demo.rom, demo.gapps, demo.su].map(async (p) => (await hashFile(p)).sha256));
+            expect(state.installed.map((p) => p.sha256)).toEqual(digests);
+            const recovery = readFileSync(phone.partitions.path('RECOVERY'));
+            const twrp = readFileSync(demo.recovery);
+            expect(recovery.subarray(0, twrp.length).equals(twrp)).toBe(true);
+            // The backup on the computer matches what the phone holds.
+            const backupFiles = await readdir(join(dir, 'backup'));
+            expect(backupFiles.some((f) => f.startsWith('boot'))).toBe(true);
+            expect(existsSync(join(dir, 'backup', 'SHA256SUMS'))).toBe(true);
+            expect(report.backup.kind).toBe('verified');
+            expect(report.after.androidVersion).toBe('8.1.0');
+            expect(events.at(-1)?.type).toBe('done');
+            const journal = readJournal(report.journalPath);
+            expect(journal.filter((e) => e.t === 'step' && e.status === 'verified').map((e) => (e.t === 'step' ? e.step : ''))).toEqual([
+                'identify', 'gate', 'flash-recovery', 'enter-recovery', 'backup', 'wipe', 'install:rom', 'install:gapps', 'install:su', 'reboot', 'verify-system',
+            ]);
+        } finally {
+            await phone.close();
+        }
+    });
+});
