@@ -124,10 +124,12 @@ interface FastbootCommandSpec {
     readonly options?: Record<string, { type: 'string' }>;
     /** How many positional arguments: [at least, at most]. */
     readonly positionals: [number, number];
+    /** Usage checks that need no phone: run before connecting. */
+    readonly check?: (positionals: string[]) => void;
     readonly work: (session: Session, positionals: string[], values: Record<string, string | undefined>, io: CliIo) => Promise<void>;
 }
 
-function fastbootCommand({ name, summary, usage, options: extra = {}, positionals: positionalCount, work }: FastbootCommandSpec): CliCommand {
+function fastbootCommand({ name, summary, usage, options: extra = {}, positionals: positionalCount, check, work }: FastbootCommandSpec): CliCommand {
     return {
         name: `fastboot ${name}`,
         summary,
@@ -135,6 +137,8 @@ function fastbootCommand({ name, summary, usage, options: extra = {}, positional
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...extra }, allowPositionals: true, strict: true });
             if (positionals.length < positionalCount[0] || positionals.length > positionalCount[1]) throw new CliUsageError(`Expected ${usage}.`);
+            check?.(positionals);
+            slotOption((values as Record<string, string | undefined>)['slot']);
             const session = await openSession(values as Record<string, string | undefined>, io);
             try {
                 await work(session, positionals, values as Record<string, string | undefined>, io);
@@ -195,14 +199,17 @@ export const commands: readonly CliCommand[] = [
         await session.client.lock(lockMethod(session, values['method']), jobContext(io));
         io.out('The bootloader is locked.\n');
     } }),
-    fastbootCommand({ name: 'reboot', summary: 'Restart the phone (into Android, or the bootloader, recovery or fastbootd)', usage: 'reboot [bootloader|recovery|fastboot]', options: {}, positionals: [0, 1], work: async (session, [target], _values, io) => {
+    fastbootCommand({ name: 'reboot', summary: 'Restart the phone (into Android, or the bootloader, recovery or fastbootd)', usage: 'reboot [bootloader|recovery|fastboot]', options: {}, positionals: [0, 1], check: ([target]) => {
         if (target !== undefined && target !== 'bootloader' && target !== 'recovery' && target !== 'fastboot') throw new CliUsageError(`reboot takes bootloader, recovery or fastboot, not "${target}".`);
+    }, work: async (session, [target], _values, io) => {
         await session.client.reboot((target ?? 'system') as RebootTarget, { signal: io.signal });
         if (target !== 'bootloader') await settle(session, 'bootloader');
         io.out(`Rebooting${target ? ` into ${target}` : ''}.\n`);
     } }),
-    fastbootCommand({ name: 'set-active', summary: 'Choose the slot an A/B phone starts from', usage: 'set-active a|b', options: {}, positionals: [1, 1], work: async (session, [slot], _values, io) => {
+    fastbootCommand({ name: 'set-active', summary: 'Choose the slot an A/B phone starts from', usage: 'set-active a|b', options: {}, positionals: [1, 1], check: ([slot]) => {
         if (slot !== 'a' && slot !== 'b') throw new CliUsageError(`set-active takes a or b, not "${slot}".`);
+    }, work: async (session, [slot], _values, io) => {
+        if (slot !== 'a' && slot !== 'b') return;
         await session.client.setActive(slot, { signal: io.signal });
         io.out(`Slot ${slot} is active.\n`);
     } }),

@@ -1,0 +1,59 @@
+/** `revive fastboot …` against a virtual phone whose state persists between commands. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../electron/cli.js';
+import { tempDir } from '../sparse/images.js';
+import { makeImage } from './phones.js';
+
+let work: Awaited<ReturnType<typeof tempDir>>;
+
+async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
+    return { code, out, err };
+}
+
+beforeAll(async () => {
+    work = await tempDir('fastboot-cli');
+});
+afterAll(() => work.cleanup());
+
+describe('revive fastboot', () => {
+    it('reads variables, refuses a locked flash, unlocks, flashes, sets a slot and reboots a virtual Pixel 3a', async () => {
+        const state = join(work.dir, 'sargo');
+        const virtual = ['--virtual', 'sargo', '--virtual-state', state, '--owner', 'accept'];
+        const product = await revive('fastboot', 'getvar', 'product', ...virtual);
+        expect(product).toMatchObject({ code: 0, out: 'product: sargo\n' });
+        const all = await revive('fastboot', 'getvar', 'all', ...virtual);
+        expect(all.out).toContain('partition-size:boot_a: 0x4000000');
+
+        const image = join(work.dir, 'boot.img');
+        await makeImage(image, 32, { bootImage: true });
+        const locked = await revive('fastboot', 'flash', 'boot', image, ...virtual);
+        expect(locked.code).toBe(1);
+        expect(locked.err).toContain('The bootloader is locked: unlock it first');
+
+        expect((await revive('fastboot', 'unlock', ...virtual)).code).toBe(0);
+        const flashed = await revive('fastboot', 'flash', 'boot', image, ...virtual);
+        expect(flashed.code, flashed.err).toBe(0);
+        expect((await readFile(join(state, 'partitions', 'boot_a.img'))).equals(await readFile(image))).toBe(true);
+
+        expect((await revive('fastboot', 'set-active', 'b', ...virtual)).code).toBe(0);
+        expect((await revive('fastboot', 'getvar', 'current-slot', ...virtual)).out).toBe('current-slot: b\n');
+        expect((await revive('fastboot', 'reboot', ...virtual)).code).toBe(0);
+        expect(JSON.parse(await readFile(join(state, 'state.json'), 'utf8')).mode).toBe('android');
+    });
+
+    it('reports usage mistakes and unreachable devices plainly', async () => {
+        expect((await revive('fastboot', 'set-active', 'c', '-s', 'tcp:127.0.0.1:1')).code).toBe(2);
+        expect((await revive('fastboot', 'reboot', 'sideways', '--virtual', 'shamu')).code).toBe(2);
+        const bad = await revive('fastboot', 'getvar', 'product', '-s', 'serial123');
+        expect(bad.code).toBe(2);
+        expect(bad.err).toContain('-s takes tcp:HOST:PORT or usbip:HOST:PORT');
+        const refused = await revive('fastboot', 'getvar', 'product', '-s', 'tcp:127.0.0.1:1');
+        expect(refused.code).toBe(1);
+        expect(refused.err).toContain('Could not reach fastboot at tcp:127.0.0.1:1');
+    });
+});
