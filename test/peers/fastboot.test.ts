@@ -123,3 +123,29 @@ describe('fastboot 29 against the virtual Nexus 6', () => {
         expect(phone.mode).toBe('android');
     });
 });
+
+describe('fastboot 29 against the virtual Pixel 3a (A/B)', () => {
+    it('flashes the active slot, switches slots with set_active, and flashes both with --slot all', async () => {
+        const sargo = await bootloaderPhone('sargo');
+        const sargoEndpoint = await startFastbootTcpEndpoint(sargo, 0);
+        const fb = async (...args: string[]): Promise<string> => {
+            const { stdout, stderr } = await run('fastboot', ['-s', `tcp:127.0.0.1:${sargoEndpoint.port}`, ...args], { timeout: 60_000 });
+            return stdout + stderr;
+        };
+        try {
+            const image = join(work.dir, 'ab-boot.img');
+            await makeImage(image, 300, { bootImage: true });
+            await fb('flashing', 'unlock');
+            expect(await fb('flash', 'boot', image)).toContain("Writing 'boot_a'");
+            expect((await readFile(sargo.partitions.path('boot_a'))).equals(await readFile(image))).toBe(true);
+            await fb('set_active', 'b');
+            expect(await fb('getvar', 'current-slot')).toContain('current-slot: b');
+            await fb('--slot', 'all', 'flash', 'dtbo', image);
+            for (const name of ['dtbo_a', 'dtbo_b']) expect((await readFile(sargo.partitions.path(name))).equals(await readFile(image))).toBe(true);
+            expect(sargo.partitions.writeCount('boot_b')).toBe(0);
+        } finally {
+            await sargoEndpoint.close();
+            await sargo.close();
+        }
+    });
+});
