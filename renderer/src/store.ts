@@ -140,7 +140,7 @@ export async function connect(revive: ReviveApi): Promise<void> {
         }),
     );
     revive.onJobProgress((e) => updateJob(e.jobId, () => ({ progress: e })));
-    revive.onJobInstruction((e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false })));
+    revive.onJobInstruction((e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false, progress: null })));
     revive.onJobConfirm((e) => updateJob(e.jobId, () => ({ confirm: e })));
     revive.onJobLog((e) => updateJob(e.jobId, (job) => ({ log: [...job.log, `${e.at.slice(11, 19)}  ${e.line}`].slice(-2000) })));
     revive.onJobDone((e) => updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
@@ -245,6 +245,15 @@ export async function addFiles(files: readonly File[], roles: readonly FileRole[
     }
     await Promise.all(work);
     return unplaced;
+}
+
+/** A row's picker: the file itself, plus optionally its .sha256 list picked with it. */
+export async function addFilesToRole(role: FileRole, files: readonly File[]): Promise<void> {
+    for (const file of files.filter(isChecksumList)) {
+        set({ checksums: { ...get().checksums, ...parseChecksumList(await file.text()) } });
+    }
+    const file = files.find((f) => !isChecksumList(f));
+    if (file) await addFile(role, file);
 }
 
 export function setChecksum(fileName: string, sha256: string): void {

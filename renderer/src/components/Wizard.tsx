@@ -3,7 +3,7 @@ import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
 import { formatBytes } from '../format.js';
-import { addFile, addFiles, chooseRecipe, goTo, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
+import { addFile, addFiles, addFilesToRole, chooseRecipe, goTo, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
 import { ProgressBar, ScreenHeading } from './common.js';
 
 const STAGES: ReadonlyArray<{ screen: Screen; key: string }> = [
@@ -82,10 +82,9 @@ function FileRow({ role, required, suggestedName, entry }: { role: FileRole; req
     const [draft, setDraft] = useState<string | null>(null);
     const headingId = `file-${role}-heading`;
     const lastFile = useRef<File | null>(null);
-    const pick = (file: File | undefined): void => {
-        if (!file) return;
-        lastFile.current = file;
-        void addFile(role, file);
+    const pick = (files: File[]): void => {
+        lastFile.current = files.find((f) => !/\.sha256(sum)?$/i.test(f.name)) ?? lastFile.current;
+        void addFilesToRole(role, files);
     };
     const statusText = !entry
         ? required
@@ -152,8 +151,9 @@ function FileRow({ role, required, suggestedName, entry }: { role: FileRole; req
                     tabIndex={-1}
                     aria-hidden="true"
                     data-role={role}
+                    multiple
                     onChange={(e) => {
-                        pick(e.target.files?.[0]);
+                        pick([...(e.target.files ?? [])]);
                         e.target.value = '';
                     }}
                 />

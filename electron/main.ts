@@ -1,0 +1,67 @@
+/**
+ * Electron main: one window, locked down (context isolation, sandbox, no Node in the page, strict
+ * CSP by header and meta, no navigation, no new windows, every permission denied), and the API
+ * contract over IPC with every call checked for its sender frame and validated by the backend.
+ * The device layer runs here, in main, never in the renderer.
+ */
+import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL } from './api/names.js';
+import { createBackend } from './app/backend.js';
+import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOptions } from './app/window-guards.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+// Packaged and `npm start` layouts: dist/electron/main.js next to dist/electron/preload.cjs and dist/renderer.
+const preloadPath = join(here, 'preload.cjs');
+const rendererIndex = pathToFileURL(join(here, '..', 'renderer', 'index.html')).toString();
+
+app.enableSandbox();
+
+async function createWindow(): Promise<void> {
+    const backend = createBackend();
+    const window = new BrowserWindow(windowOptions(preloadPath));
+    const contents = window.webContents;
+
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+        callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [WINDOW_CSP] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(allowPermission(permission)));
+    session.defaultSession.setPermissionCheckHandler((_contents, permission) => allowPermission(permission));
+    contents.on('will-navigate', (event, url) => {
+        if (!allowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+        // Links to the outside (e.g. twrp.me) open in the person's browser, never in our window.
+        if (/^https:\/\//.test(url)) void shell.openExternal(url);
+        return { action: 'deny' };
+    });
+
+    const guard = (event: IpcMainInvokeEvent): boolean => isTrustedSender(event.senderFrame, rendererIndex);
+    for (const command of COMMAND_NAMES) {
+        ipcMain.handle(`${IPC_COMMAND_PREFIX}${command}`, async (event, request: unknown) => {
+            if (!guard(event)) return { ok: false, error: { code: 'refused', message: 'A call from a page that is not Revive was refused.', nextStep: 'Restart Revive.' } };
+            return backend.call(command, request);
+        });
+    }
+    const unsubscribe = backend.subscribe((name, payload) => {
+        if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, name, payload);
+    });
+    window.once('ready-to-show', () => window.show());
+    window.on('closed', () => {
+        unsubscribe();
+        for (const command of COMMAND_NAMES) ipcMain.removeHandler(`${IPC_COMMAND_PREFIX}${command}`);
+        void backend.close();
+    });
+    await window.loadURL(rendererIndex);
+}
+
+app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.on('window-all-closed', () => app.quit());
+void app.whenReady().then(createWindow);

@@ -1,0 +1,33 @@
+/** A person's whole upgrade of a virtual Galaxy S4 in Chromium, asserted from the phone's own state. */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startE2e, type E2e } from './harness.js';
+import { upgradeVirtualS4 } from './wizard.js';
+
+describe('upgrade wizard in Chromium (English, mouse)', () => {
+    let e2e: E2e;
+    beforeAll(async () => {
+        e2e = await startE2e();
+    });
+    afterAll(async () => {
+        await e2e?.close();
+    });
+
+    it('upgrades the virtual Galaxy S4 from plugging in to done', async () => {
+        const shots = await upgradeVirtualS4(e2e, 'en', 'mouse');
+        const phone = e2e.backend.virtualPhone;
+        expect(phone).toBeDefined();
+        if (!phone) return;
+        // The phone's own record: recovery installed ROM, Gapps and su, in the recipe's order.
+        const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+        expect(phone.state.installed.map((p) => p.sha256)).toEqual([sha(e2e.demo.rom), sha(e2e.demo.gapps), sha(e2e.demo.su)]);
+        expect(phone.state.androidVersion).toMatch(/^8\.1/);
+        // The recovery partition holds exactly the TWRP image we picked.
+        const twrp = readFileSync(e2e.demo.recovery);
+        const written = await phone.partitions.read('RECOVERY', 0, twrp.length);
+        expect(Buffer.from(written).equals(twrp)).toBe(true);
+        expect(shots.taken.length).toBeGreaterThanOrEqual(8);
+        expect(await e2e.page.locator('main').innerText()).toContain('Android 8.1');
+    });
+});

@@ -1,0 +1,134 @@
+/**
+ * A person going through the wizard in the browser, by mouse or by keyboard alone, with a
+ * screenshot of every wizard step. Labels come from the translation files, so the same walk
+ * works in English and German.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { E2e } from './harness.js';
+import { ROOT, screenshotDir } from './harness.js';
+
+type Json = { [key: string]: string | Json };
+export function translations(language: 'en' | 'de'): (key: string) => string {
+    const own = JSON.parse(readFileSync(join(ROOT, 'renderer', 'locales', language, 'translation.json'), 'utf8')) as Json;
+    return (key) => {
+        let node: string | Json | undefined = own;
+        for (const part of key.split('.')) node = typeof node === 'object' ? node[part] : undefined;
+        if (typeof node !== 'string') throw new Error(`No ${language} text for ${key}`);
+        return node;
+    };
+}
+
+export type Input = 'mouse' | 'keyboard';
+
+/** Activate a control: click it, or Tab until it has focus and press Enter (Space for checkboxes and radios). */
+export async function activate(page: Page, target: Locator, input: Input): Promise<void> {
+    await target.waitFor({ state: 'visible' });
+    if (input === 'mouse') return target.click();
+    for (let i = 0; i < 80; i++) {
+        if (await target.evaluate((el) => el === document.activeElement)) {
+            const type = await target.evaluate((el) => (el as HTMLInputElement).type);
+            await page.keyboard.press(type === 'checkbox' || type === 'radio' ? 'Space' : 'Enter');
+            return;
+        }
+        await page.keyboard.press('Tab');
+    }
+    throw new Error(`Could not reach ${String(target)} with the Tab key`);
+}
+
+export class Shots {
+    #n = 0;
+    readonly #dir: string;
+    readonly taken: string[] = [];
+    constructor(readonly page: Page, language: 'en' | 'de') {
+        this.#dir = screenshotDir(language);
+    }
+    async take(name: string): Promise<void> {
+        const file = `${String(++this.#n).padStart(2, '0')}-${name}.png`;
+        await this.page.screenshot({ path: join(this.#dir, file), fullPage: true });
+        this.taken.push(file);
+    }
+}
+
+/** Pick a file (and its .sha256) for one role: setInputFiles by mouse, the file chooser by keyboard. */
+async function addFiles(page: Page, role: string, files: string[], input: Input, chooseLabel: string): Promise<void> {
+    if (input === 'mouse') {
+        await page.locator(`input[type=file][data-role=${role}]`).setInputFiles(files);
+        return;
+    }
+    const row = page.locator('li.file-row').filter({ has: page.locator(`input[data-role=${role}]`) });
+    const chooser = page.waitForEvent('filechooser');
+    await activate(page, row.getByRole('button', { name: chooseLabel }), 'keyboard');
+    await (await chooser).setFiles(files);
+}
+
+/** From the empty device list to "All done", answering yes to every question. */
+export async function upgradeVirtualS4(e2e: E2e, language: 'en' | 'de', input: Input): Promise<Shots> {
+    const t = translations(language);
+    const { page, demo } = e2e;
+    const shots = new Shots(page, language);
+    await page.goto(e2e.url(language));
+    await page.getByRole('heading', { name: t('devices.virtualOffer.title') }).waitFor();
+    await shots.take('devices-empty');
+
+    await activate(page, page.getByRole('button', { name: t('devices.virtualOffer.start') }), input);
+    const card = page.getByRole('listitem').filter({ hasText: 'Samsung Galaxy S4 LTE-A' });
+    await card.waitFor();
+    await expect.poll(() => card.textContent()).toContain(t('modes.android'));
+    await shots.take('devices-phone');
+
+    await activate(page, page.getByRole('button', { name: t('devices.upgrade') }), input);
+    await page.getByRole('heading', { name: t('recipe.title') }).waitFor();
+    expect(await page.getByRole('radio', { name: /Samsung Galaxy S4 LTE-A/ }).isChecked()).toBe(true);
+    await shots.take('recipe');
+    await activate(page, page.getByRole('button', { name: t('wizard.next') }), input);
+
+    await page.getByRole('heading', { name: t('files.title') }).waitFor();
+    for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
+        await addFiles(page, role, [demo[role], `${demo[role]}.sha256`], input, t('files.choose'));
+    }
+    await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 20_000 }).toBe(4);
+    await shots.take('files-verified');
+    await activate(page, page.getByRole('button', { name: t('wizard.next') }), input);
+
+    await page.getByRole('heading', { name: t('review.title') }).waitFor();
+    // The virtual phone's TWRP backup takes minutes; these runs go without one (the job then asks to confirm).
+    await activate(page, page.getByRole('checkbox', { name: new RegExp(t('review.backup').replace(/[()]/g, '.')) }), input);
+    await shots.take('review');
+    await activate(page, page.getByRole('button', { name: t('review.start') }), input);
+
+    await page.getByRole('heading', { name: t('run.title') }).waitFor();
+    const seen = new Set<string>();
+    const holding = page.getByRole('button', { name: t('run.holdingButtons') });
+    const dialog = page.getByRole('alertdialog');
+    const done = page.getByRole('heading', { name: t('run.done.title') });
+    const failed = page.getByRole('heading', { name: t('run.failed.title') });
+    const deadline = Date.now() + 90_000;
+    while (!(await done.isVisible())) {
+        if (Date.now() > deadline) throw new Error(`The upgrade did not finish. Page says:\n${await page.locator('main').innerText()}`);
+        if (await failed.isVisible()) throw new Error(`The upgrade failed:\n${await page.locator('main').innerText()}`);
+        if (await dialog.isVisible()) {
+            const question = (await dialog.getByRole('heading').textContent()) ?? 'question';
+            await shots.take(`confirm-${seen.size}`);
+            seen.add(question);
+            await activate(page, dialog.getByRole('button').last(), input);
+            continue;
+        }
+        if ((await holding.isVisible()) && (await holding.isEnabled())) {
+            const picture = (await page.locator('img.combo-picture').getAttribute('src').catch(() => null)) ?? 'none';
+            const name = /(samsung-[a-z]+)/.exec(picture)?.[1] ?? 'instruction';
+            await shots.take(`keys-${name}`);
+            await activate(page, holding, input);
+            continue;
+        }
+        if (!seen.has('progress') && (await page.getByRole('progressbar').isVisible())) {
+            seen.add('progress');
+            await shots.take('progress');
+        }
+        await page.waitForTimeout(50);
+    }
+    await shots.take('done');
+    return shots;
+}
