@@ -3,8 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
+import { UsbIpServer } from '../../../native/usbip/server.js';
+import { startFastbootTcpEndpoint } from '../../../native/virtual/tcp/fastboot-endpoint.js';
 import { tempDir } from '../sparse/images.js';
-import { makeImage } from './phones.js';
+import { bootloaderPhone, makeImage } from './phones.js';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
 
@@ -55,5 +57,38 @@ describe('revive fastboot', () => {
         const refused = await revive('fastboot', 'getvar', 'product', '-s', 'tcp:127.0.0.1:1');
         expect(refused.code).toBe(1);
         expect(refused.err).toContain('Could not reach fastboot at tcp:127.0.0.1:1');
+    });
+
+    it('reaches a phone over USB/IP and over TCP with -s', async () => {
+        const phone = await bootloaderPhone('shamu');
+        const server = await UsbIpServer.start({ port: 0 });
+        server.export(phone, '1-1');
+        const endpoint = await startFastbootTcpEndpoint(phone, 0);
+        try {
+            const overUsbIp = await revive('fastboot', 'getvar', 'serialno', '-s', `usbip:127.0.0.1:${server.port}`);
+            expect(overUsbIp.code, overUsbIp.err).toBe(0);
+            expect(overUsbIp.out).toBe(`serialno: ${phone.serial}\n`);
+            const overTcp = await revive('fastboot', 'getvar', 'unlocked', '-s', `tcp:127.0.0.1:${endpoint.port}`);
+            expect(overTcp.out).toBe('unlocked: no\n');
+        } finally {
+            await endpoint.close();
+            await server.close();
+            await phone.close();
+        }
+    });
+
+    it('the TCP endpoint refuses connections while the phone is not in its bootloader', async () => {
+        const phone = await bootloaderPhone('shamu');
+        const endpoint = await startFastbootTcpEndpoint(phone, 0);
+        try {
+            phone.reboot('android');
+            await phone.waitForDevice({ mode: 'android', timeoutMs: 5000 });
+            const refused = await revive('fastboot', 'getvar', 'product', '-s', `tcp:127.0.0.1:${endpoint.port}`);
+            expect(refused.code).toBe(1);
+            expect(refused.err).toContain('Could not reach fastboot');
+        } finally {
+            await endpoint.close();
+            await phone.close();
+        }
     });
 });
