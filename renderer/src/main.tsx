@@ -13,7 +13,10 @@ function findApi(): ReviveApi | undefined {
     if (window.revive) return window.revive;
     const token = bridgeToken(location.hash);
     if (!token || !location.origin.startsWith('http')) return undefined;
-    return createBridgeApi({ origin: location.origin, token });
+    const api = createBridgeApi({ origin: location.origin, token });
+    // The same `window.revive` as under Electron's preload: read-only, one shape for both hosts.
+    Object.defineProperty(window, 'revive', { value: api, writable: false, configurable: false });
+    return api;
 }
 
 async function start(): Promise<void> {
