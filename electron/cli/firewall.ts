@@ -1,9 +1,14 @@
 /** `revive firewall …`: deny-by-default app firewall profiles (AFWall+ file and iptables scripts). */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createFirewallJob } from '../jobs/panels/firewall.js';
-import { parsePackageList, type AppChoice } from '../../native/panels/firewall.js';
-import { parseCliArgs } from './keys.js';
-import { CliUsageError, type CliCommand } from './command.js';
+import { dirname, join } from 'node:path';
+import { createFirewallJob, listPhonePackages } from '../jobs/panels/firewall.js';
+import { firewallPushPlan } from '../jobs/panels/push.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR, parsePackageList, type AppChoice, type InstalledPackage } from '../../native/panels/firewall.js';
+import { parseCliArgs, pushToPhone } from './keys.js';
+import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
 
 /** `PKG`, `PKG:wmv` (letters: w Wi-Fi, m mobile data, v VPN) or `PKG:wmv=UID`. */
 export function parseAllow(text: string): AppChoice {
@@ -17,29 +22,100 @@ export function parseAllow(text: string): AppChoice {
     };
 }
 
+function hasDevice(values: PanelDeviceValues): boolean {
+    return [values.serial, values.virtual, values['virtual-state'], values.owner].some((v) => v !== undefined);
+}
+
+/** The phone's installed apps over adb, with the UIDs of the allowed ones (looked up on old Android). */
+async function packagesFromPhone(device: PanelDeviceValues, allow: readonly AppChoice[], io: CliIo): Promise<InstalledPackage[]> {
+    return withPanelTarget(device, io, async (target) => {
+        io.err(`Reading the installed apps from the phone (${target.label}).\n`);
+        const phone = await target.connect(io.signal);
+        try {
+            const packages = await listPhonePackages(phone, allow.map((a) => a.packageName));
+            if (packages.length === 0) {
+                throw new ReviveError({
+                    code: 'firewall-no-packages',
+                    message: 'The phone listed no installed apps (`pm list packages` answered nothing).',
+                    nextStep: 'Start the phone fully into Android (not recovery), unlock it, and try again; or pass --packages with the saved output of `adb shell pm list packages -U`.',
+                });
+            }
+            const withUid = packages.filter((p) => p.uid !== null).length;
+            io.err(`✓ ${packages.length} app(s) installed on the phone, ${withUid} with their UID.\n`);
+            return packages;
+        } finally {
+            await phone.close();
+        }
+    });
+}
+
+async function readAfwallFile(file: string): Promise<void> {
+    let text: string;
+    try {
+        text = await readFile(file, 'utf8');
+    } catch (error) {
+        throw new ReviveError({ code: 'file-missing', message: `The AFWall+ file ${file} cannot be read.`, nextStep: 'Check the file name (firewall create prints where it saved the file).' }, { cause: error });
+    }
+    try {
+        JSON.parse(text);
+    } catch (error) {
+        throw new ReviveError({ code: 'firewall-not-afwall', message: `${file} is not an AFWall+ rules file (not JSON).`, nextStep: 'Give the afwall-….json file that firewall create wrote.' }, { cause: error });
+    }
+}
+
 export const commands: readonly CliCommand[] = [
     {
         name: 'firewall create',
         summary: 'Write a deny-by-default firewall profile: an AFWall+ import file and iptables scripts for rooted phones',
-        usage: 'revive firewall create --allow PKG[:wmv][=UID] [--allow …] [--packages PM-LIST.txt] [--name NAME] [--no-dns] [--out DIR]\n  PM-LIST.txt: the output of `adb shell pm list packages -U` (gives the UIDs the iptables scripts need)',
+        usage:
+            'revive firewall create --allow PKG[:wmv][=UID] [--allow …] [--packages PM-LIST.txt | --from-phone ' +
+            `${PANEL_DEVICE_USAGE}] [--name NAME] [--no-dns] [--out DIR]\n` +
+            '  PM-LIST.txt: the output of `adb shell pm list packages -U` (gives the UIDs the iptables scripts need)\n' +
+            '  --from-phone: read the installed apps and their UIDs from the connected phone over adb',
         async run(args, io) {
             const { values } = parseCliArgs({
                 args: [...args],
-                options: { allow: { type: 'string', multiple: true }, packages: { type: 'string' }, name: { type: 'string' }, 'no-dns': { type: 'boolean' }, out: { type: 'string' } },
+                options: {
+                    allow: { type: 'string', multiple: true }, packages: { type: 'string' }, 'from-phone': { type: 'boolean' }, name: { type: 'string' }, 'no-dns': { type: 'boolean' }, out: { type: 'string' },
+                    ...panelDeviceOptions,
+                },
                 strict: true,
             });
-            const installed = values.packages ? parsePackageList(await readFile(values.packages, 'utf8')) : undefined;
+            if (values['from-phone'] && values.packages) throw new CliUsageError('Use either --packages FILE or --from-phone, not both.');
+            if (!values['from-phone'] && hasDevice(values)) throw new CliUsageError('A phone (-s, --virtual) is only used with --from-phone.');
+            const allow = (values.allow ?? []).map(parseAllow);
+            const installed = values['from-phone'] ? await packagesFromPhone(values, allow, io) : values.packages ? parsePackageList(await readFile(values.packages, 'utf8')) : undefined;
             const result = await createFirewallJob(
-                { name: values.name, allow: (values.allow ?? []).map(parseAllow), installed, allowDnsViaNetd: !values['no-dns'], outDir: values.out ?? '.' },
+                { name: values.name, allow, installed, allowDnsViaNetd: !values['no-dns'], outDir: values.out ?? '.' },
                 { signal: io.signal },
             );
             io.out(`Profile "${result.profile.name}": ${result.profile.apps.length} app(s) allowed, everything else blocked.\n`);
             for (const app of result.profile.apps) io.out(`  ${app.packageName}${app.uid === null ? '' : ` (uid ${app.uid})`}: ${[app.wifi && 'Wi-Fi', app.mobile && 'mobile data', app.vpn && 'VPN'].filter(Boolean).join(', ') || 'nothing'}\n`);
             io.out(`AFWall+ import file: ${result.files.afwall} (AFWall+ in "Allow selected" mode → Export/Import → Import rules)\n`);
             if (result.files.apply) io.out(`iptables scripts:    ${result.files.ipv4}, ${result.files.ipv6}, ${result.files.apply} (rooted phones: su -c sh apply.sh)\n`);
-            else io.out('iptables scripts:    not written (app UIDs unknown: pass --packages with `pm list packages -U` output, or PKG=UID)\n');
+            else io.out('iptables scripts:    not written (app UIDs unknown: use --from-phone, pass --packages with `pm list packages -U` output, or PKG=UID)\n');
             for (const warning of result.warnings) io.out(`Warning: ${warning}\n`);
             return 0;
+        },
+    },
+    {
+        name: 'firewall push',
+        summary: `Send a firewall profile to the phone: the AFWall+ file to ${AFWALL_PHONE_DIR}/, the iptables scripts to ${IPTABLES_PHONE_DIR}/`,
+        usage: `revive firewall push AFWALL.json [--no-iptables] ${PANEL_DEVICE_USAGE}\n  The iptables scripts (${Object.values(IPTABLES_FILES).join(', ')}) next to AFWALL.json go too, unless --no-iptables.`,
+        async run(args, io) {
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { 'no-iptables': { type: 'boolean' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const afwall = positionals[0];
+            if (!afwall || positionals.length > 1) throw new CliUsageError('Give one AFWall+ file (afwall-NAME.json).');
+            await readAfwallFile(afwall);
+            const beside = Object.values(IPTABLES_FILES).map((name) => join(dirname(afwall), name));
+            const found = beside.filter((file) => existsSync(file));
+            const scripts = !values['no-iptables'] && found.length === beside.length;
+            if (!values['no-iptables'] && found.length > 0 && !scripts) io.err(`Warning: only ${found.join(', ')} lie next to ${afwall}; the iptables scripts are sent only as a complete set.\n`);
+            const [ipv4, ipv6, apply] = beside;
+            const status = await pushToPhone(io, values, firewallPushPlan(scripts ? { afwall, ipv4, ipv6, apply } : { afwall }));
+            io.out(`In AFWall+: ⋮ → Export/Import → Import rules, and pick the file in ${AFWALL_PHONE_DIR} (set AFWall+ to "Allow selected" first).\n`);
+            if (scripts) io.out(`Rooted phones without AFWall+: adb shell "su -c 'sh ${IPTABLES_PHONE_DIR}/${IPTABLES_FILES.apply}'"\n`);
+            return status;
         },
     },
 ];

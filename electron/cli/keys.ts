@@ -2,11 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import * as openpgp from 'openpgp';
 import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
 import type { PanelEvent } from '../jobs/panels/job.js';
+import { keysPushPlan, OPENKEYCHAIN_PHONE_DIR, pushFilesJob, type PushItem } from '../jobs/panels/push.js';
+import { ReviveError } from '../../native/jobs/errors.js';
 import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../native/panels/passphrase.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
 
 /** parseArgs, with its complaints (unknown option, missing value) turned into usage errors. */
 export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -56,11 +60,80 @@ function printStrength(io: CliIo, strength: PassphraseStrength): void {
     for (const reason of strength.reasons) io.out(`  - ${reason}\n`);
 }
 
-function progress(io: CliIo): (event: PanelEvent) => void {
+/**
+ * A panel job's events on stderr: each finished step, log lines, and byte progress (a live
+ * percentage on a terminal, quarter steps in a pipe). Jobs never put secrets in events.
+ */
+export function panelProgress(io: CliIo): (event: PanelEvent) => void {
+    let lastStep = '';
+    let lastPercent = -1;
     return (event) => {
         if (event.type === 'step' && event.status === 'finished') io.err(`✓ ${event.detail}\n`);
         if (event.type === 'log') io.err(`${event.line}\n`);
+        if (event.type === 'progress') {
+            const { step, bytesDone, bytesTotal } = event.progress;
+            const percent = bytesTotal > 0 ? Math.floor((bytesDone * 100) / bytesTotal) : 100;
+            if (step === lastStep && percent === lastPercent) return;
+            const quarter = Math.floor(percent / 25);
+            const newQuarter = step !== lastStep || quarter !== Math.floor(lastPercent / 25);
+            lastStep = step;
+            lastPercent = percent;
+            if (io.interactive) io.err(`\r${step}: ${percent}%${percent === 100 ? '\n' : ''}`);
+            else if (newQuarter && percent > 0) io.err(`${step}: ${percent}% of ${bytesTotal} bytes\n`);
+        }
     };
+}
+
+/** Sends files with pushFilesJob and prints where each one landed; returns the exit status. */
+export async function pushToPhone(io: CliIo, device: PanelDeviceValues, items: readonly PushItem[]): Promise<number> {
+    return withPanelTarget(device, io, async (target) => {
+        io.err(`Sending ${items.length} file(s) to the phone (${target.label}).\n`);
+        const { pushed } = await pushFilesJob(target.connect, items, { onEvent: panelProgress(io), signal: io.signal });
+        for (const item of pushed) io.out(`${item.local} → ${item.remote} (SHA-256 ${item.sha256})\n`);
+        return 0;
+    });
+}
+
+async function readArmored(file: string): Promise<string> {
+    try {
+        return await readFile(file, 'utf8');
+    } catch (error) {
+        throw new ReviveError({ code: 'file-missing', message: `The key file ${file} cannot be read.`, nextStep: 'Check the file name (keys create prints where it saved the keys).' }, { cause: error });
+    }
+}
+
+/** The public key file must hold a public key and nothing secret (a mix-up would leak the secret key). */
+async function checkPublicKeyFile(file: string): Promise<void> {
+    const text = await readArmored(file);
+    const notPublic = new ReviveError({
+        code: 'keys-not-public',
+        message: `${file} is not an armored OpenPGP public key${/PRIVATE KEY BLOCK/.test(text) ? ': it holds a SECRET key' : ''}.`,
+        nextStep: 'Give the .pub.asc file that keys create wrote; the secret key is sent only with --secret-key.',
+    });
+    if (!/-----BEGIN PGP PUBLIC KEY BLOCK-----/.test(text) || /PRIVATE KEY BLOCK/.test(text)) throw notPublic;
+    try {
+        if ((await openpgp.readKey({ armoredKey: text })).isPrivate()) throw notPublic;
+    } catch (error) {
+        throw error instanceof ReviveError ? error : notPublic;
+    }
+}
+
+/** Only a passphrase-protected secret key ever leaves the computer. */
+async function checkSecretKeyFile(file: string): Promise<void> {
+    const text = await readArmored(file);
+    let key: openpgp.PrivateKey;
+    try {
+        key = await openpgp.readPrivateKey({ armoredKey: text });
+    } catch (error) {
+        throw new ReviveError({ code: 'keys-not-secret', message: `${file} is not an armored OpenPGP secret key.`, nextStep: 'Give the .sec.asc file that keys create wrote.' }, { cause: error });
+    }
+    if (key.isDecrypted()) {
+        throw new ReviveError({
+            code: 'keys-unprotected',
+            message: `The secret key in ${file} is not protected by a passphrase, so it is not sent to the phone.`,
+            nextStep: 'Protect it with a passphrase first (gpg --edit-key KEY passwd, then export it again), or create the key with revive keys create.',
+        });
+    }
 }
 
 function algorithm(rsa: boolean | undefined): KeyAlgorithm {
@@ -93,7 +166,7 @@ export const commands: readonly CliCommand[] = [
             const passphrase = await readPassphrase(io, 'Passphrase for the new key', values['passphrase-file'], true);
             const result = await createKeysJob(
                 { userIds: values.uid.map(parseUserId), passphrase, algorithm: algorithm(values.rsa), expiresInDays: expiry(values.expires), outDir: values.out ?? '.' },
-                { onEvent: progress(io), signal: io.signal },
+                { onEvent: panelProgress(io), signal: io.signal },
             );
             io.out(`Key ${result.key.fingerprint} (${result.key.algorithm}), expires ${result.key.expiresAt ?? 'never'}\n`);
             io.out(`Public key:  ${result.files.publicKey}\nSecret key:  ${result.files.secretKey}\nRevocation:  ${result.files.revocation}\n`);
@@ -114,7 +187,7 @@ export const commands: readonly CliCommand[] = [
             const passphrase = await readPassphrase(io, 'Passphrase for the NEW key', values['passphrase-file'], true);
             const result = await rotateKeysJob(
                 { oldSecretKeyPath: values['old-key'], oldPassphrase, newKey: { userIds: values.uid.map(parseUserId), passphrase, algorithm: algorithm(values.rsa), expiresInDays: expiry(values.expires) }, outDir: values.out ?? '.' },
-                { onEvent: progress(io), signal: io.signal },
+                { onEvent: panelProgress(io), signal: io.signal },
             );
             io.out(`Old key ${result.oldKey.fingerprint} → new key ${result.key.fingerprint}\n`);
             io.out(`New public key:       ${result.files.publicKey}\nNew secret key:       ${result.files.secretKey}\nNew key revocation:   ${result.files.revocation}\n`);
@@ -135,9 +208,28 @@ export const commands: readonly CliCommand[] = [
             const reason = values.reason as RevocationReason | undefined;
             if (!reason || !REVOCATION_REASONS.includes(reason)) throw new CliUsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}.`);
             const passphrase = await readPassphrase(io, 'Passphrase of the key', values['passphrase-file']);
-            const result = await revokeKeyJob({ secretKeyPath: values.key, passphrase, reason, text: values.text, outDir: values.out ?? '.' }, { onEvent: progress(io), signal: io.signal });
+            const result = await revokeKeyJob({ secretKeyPath: values.key, passphrase, reason, text: values.text, outDir: values.out ?? '.' }, { onEvent: panelProgress(io), signal: io.signal });
             io.out(`Revocation for ${result.key.fingerprint}: ${result.revocation}\nImporting it (gpg --import, or OpenKeychain) marks the key revoked; publish it where your public key is.\n`);
             return 0;
+        },
+    },
+    {
+        name: 'keys push',
+        summary: `Send a public key (and, only if asked, the secret key) to the phone's ${OPENKEYCHAIN_PHONE_DIR}/ for OpenKeychain`,
+        usage: `revive keys push KEY.pub.asc [--secret-key KEY.sec.asc] ${PANEL_DEVICE_USAGE}`,
+        async run(args, io) {
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { 'secret-key': { type: 'string' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const publicKey = positionals[0];
+            if (!publicKey || positionals.length > 1) throw new CliUsageError('Give one public key file (KEY.pub.asc).');
+            const secretKey = values['secret-key'];
+            await checkPublicKeyFile(publicKey);
+            if (secretKey) await checkSecretKeyFile(secretKey);
+            const status = await pushToPhone(io, values, keysPushPlan({ publicKey, secretKey }, secretKey !== undefined));
+            io.out(`In OpenKeychain: ⋮ → Manage my keys → Import key from file, and pick the file in ${OPENKEYCHAIN_PHONE_DIR}.\n`);
+            if (secretKey) {
+                io.out('The secret key sits in shared storage, where apps with storage access can read it (it stays passphrase-protected). Delete it from the phone once OpenKeychain has imported it.\n');
+            }
+            return status;
         },
     },
 ];

@@ -1,11 +1,23 @@
 /** `revive vpn …`: WireGuard profiles for the phone. */
 import { readFile } from 'node:fs/promises';
 import QRCode from 'qrcode';
+import { vpnPushPlan } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
+import { ReviveError } from '../../native/jobs/errors.js';
 import { qrPng } from '../../native/panels/qr.js';
+import { PHONE_DOWNLOAD_DIR } from '../../native/panels/wireguard.js';
 import { writeSecretFile } from '../../native/panels/secret-file.js';
-import { parseCliArgs } from './keys.js';
+import { parseCliArgs, pushToPhone } from './keys.js';
 import { CliUsageError, type CliCommand } from './command.js';
+import { PANEL_DEVICE_USAGE, panelDeviceOptions } from './panel-target.js';
+
+async function readConfig(file: string): Promise<string> {
+    try {
+        return await readFile(file, 'utf8');
+    } catch (error) {
+        throw new ReviveError({ code: 'file-missing', message: `The WireGuard configuration ${file} cannot be read.`, nextStep: 'Check the file name (vpn create prints where it saved the .conf).' }, { cause: error });
+    }
+}
 
 const list = (values: readonly string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 
@@ -45,7 +57,7 @@ export const commands: readonly CliCommand[] = [
             const { values, positionals } = parseCliArgs({ args: [...args], options: { png: { type: 'string' } }, allowPositionals: true, strict: true });
             const file = positionals[0];
             if (!file || positionals.length > 1) throw new CliUsageError('Give one .conf file.');
-            const text = await readFile(file, 'utf8');
+            const text = await readConfig(file);
             if (!/^\[Interface\]/m.test(text)) throw new CliUsageError(`${file} is not a WireGuard configuration (no [Interface] section).`);
             if (values.png) {
                 await writeSecretFile(values.png, await qrPng(text));
@@ -54,6 +66,21 @@ export const commands: readonly CliCommand[] = [
                 io.out(await QRCode.toString([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { type: 'utf8', errorCorrectionLevel: 'M' }));
             }
             return 0;
+        },
+    },
+    {
+        name: 'vpn push',
+        summary: `Send a WireGuard .conf to the phone's ${PHONE_DOWNLOAD_DIR}/ for the WireGuard app to import`,
+        usage: `revive vpn push FILE.conf ${PANEL_DEVICE_USAGE}`,
+        async run(args, io) {
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const file = positionals[0];
+            if (!file || positionals.length > 1) throw new CliUsageError('Give one .conf file.');
+            if (!/^\[Interface\]/m.test(await readConfig(file))) throw new CliUsageError(`${file} is not a WireGuard configuration (no [Interface] section).`);
+            const status = await pushToPhone(io, values, vpnPushPlan(file));
+            io.out('In the WireGuard app: + → Import from file or archive, and pick the file in Download.\n');
+            io.out('The file holds the phone\'s private key and sits in shared storage, where apps with storage access can read it: delete it once imported (or scan the QR code from `revive vpn qr` instead).\n');
+            return status;
         },
     },
 ];
