@@ -37,6 +37,8 @@ export async function run(): Promise<BenchResult[]> {
         phone.state.bootloaderLocked = false;
         const image = join(dir, 'system.img');
         await makeRandomImage(image);
+        // Flush the freshly written image first, so neither side pays for the other's writeback.
+        await exec('sync');
 
         const started = performance.now();
         const client = await FastbootClient.open(await connectFastbootTcp('127.0.0.1', endpoint.port));

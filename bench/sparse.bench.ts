@@ -36,6 +36,8 @@ export async function run(): Promise<BenchResult[]> {
     try {
         const raw = join(dir, 'raw.img');
         await makeImageWithHoles(raw);
+        // Flush the freshly written image first, so neither side pays for the other's writeback.
+        await exec('sync');
         const ours = join(dir, 'ours.simg');
         const started = performance.now();
         await writeByteSource(sparseImage(await layoutFromRawFile(raw)), ours);
