@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+rm -f /etc/udev/rules.d/51-revive.rules
+udevadm control --reload-rules || true
