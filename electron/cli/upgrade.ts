@@ -1,4 +1,156 @@
-/** `revive upgrade …` commands. */
-import type { CliCommand } from './command.js';
+/** `revive upgrade`: the guided upgrade from the command line, on any phone (real, USB/IP or virtual). */
+import { parseArgs } from 'node:util';
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { UpgradeReport } from '../../native/jobs/events.js';
+import { appHome, Journal } from '../../native/jobs/journal.js';
+import { openDeviceSession, parseDeviceRef, type DeviceSession } from '../jobs/device-session.js';
+import { protocolLinks } from '../jobs/protocol-links.js';
+import { TerminalUi } from '../jobs/terminal-ui.js';
+import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
+import { runUpgrade } from '../jobs/upgrade.js';
+import { scriptedPerson } from '../jobs/virtual-locator.js';
+import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
-export const commands: readonly CliCommand[] = [];
+export interface TerminalRunFlags {
+    readonly json: boolean;
+    readonly assumeYes: boolean;
+    readonly assumeYesReason?: string | undefined;
+    readonly waitTimeoutMs?: number | undefined;
+}
+
+/** Run an upgrade with the terminal as its UI; for virtual phones a scripted person holds the keys. */
+export async function runUpgradeInTerminal(options: UpgradeOptions, session: DeviceSession, io: CliIo, flags: TerminalRunFlags): Promise<UpgradeReport> {
+    const terminal = new TerminalUi({ out: io.out, err: io.err, interactive: io.interactive, json: flags.json, assumeYes: flags.assumeYes, assumeYesReason: flags.assumeYesReason });
+    const phone = session.virtualPhone;
+    const person = phone
+        ? scriptedPerson(phone, {
+              delayMs: 300,
+              onInstruction: (instruction) => {
+                  if (!flags.json && instruction.buttons && instruction.buttons.length > 0) {
+                      io.out(`  (Virtual phone: its owner holds ${instruction.buttons.join(' + ')}.)\n`);
+                  }
+              },
+          })
+        : undefined;
+    const links = protocolLinks({ onWaitingForAuth: (message) => (flags.json ? undefined : io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`)) });
+    try {
+        return await runUpgrade(options, {
+            recipe: session.recipe,
+            locator: session.locator,
+            links,
+            emit: (event) => terminal.emit(event),
+            signal: io.signal,
+            waitTimeoutMs: flags.waitTimeoutMs,
+            ui: {
+                instruct: (instruction) => {
+                    terminal.instruct(instruction);
+                    person?.instruct(instruction);
+                },
+                confirm: (request, signal) => terminal.confirm(request, signal),
+            },
+        });
+    } finally {
+        await links.dispose();
+    }
+}
+
+const ROLES: ReadonlyArray<keyof UpgradeFiles> = ['recovery', 'rom', 'gapps', 'su'];
+
+function parseChecksums(values: readonly string[]): Partial<Record<keyof UpgradeFiles, string>> {
+    const out: Partial<Record<keyof UpgradeFiles, string>> = {};
+    for (const value of values) {
+        const match = /^(recovery|rom|gapps|su)=(.+)$/.exec(value);
+        if (!match?.[1] || !match[2]) throw new CliUsageError(`--sha256 takes ROLE=HEX (ROLE is recovery, rom, gapps or su), not "${value}".`);
+        out[match[1] as keyof UpgradeFiles] = match[2];
+    }
+    return out;
+}
+
+/** The files a resumed job was started with, from its journal. */
+function filesFromJournal(jobId: string, home: string): { files: UpgradeFiles; backupTo?: string; noBackup: boolean } {
+    // Read without opening a new run: resume proper happens in runUpgrade.
+    const params = Journal.peek(jobId, home).params;
+    const files = (params['files'] ?? {}) as Record<string, string>;
+    if (!files['recovery'] || !files['rom']) {
+        throw new ReviveError({ code: 'journal-incomplete', message: `The journal of job ${jobId} does not name its files.`, nextStep: 'Give the files again with --recovery, --rom, --gapps and --su.' });
+    }
+    return {
+        files: { recovery: files['recovery'], rom: files['rom'], gapps: files['gapps'], su: files['su'] },
+        backupTo: typeof params['backupTo'] === 'string' ? params['backupTo'] : undefined,
+        noBackup: params['noBackup'] === true,
+    };
+}
+
+const upgrade: CliCommand = {
+    name: 'upgrade',
+    summary: 'Upgrade a phone to LineageOS: check every file, flash TWRP, back up, install ROM, Gapps and su',
+    usage: [
+        'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--backup-to DIR | --no-backup]',
+        '               [--sha256 ROLE=HEX]... [--yes] [--json] [--virtual-state DIR]',
+        'revive upgrade --resume JOBID --device ID [--yes] [--json]',
+        '  --device   a USB serial, usbip:HOST:PORT, or virtual:CODENAME (an in-process virtual phone;',
+        '             its state lives in --virtual-state DIR, as with `virtual-phone serve --state-dir`)',
+        '  --sha256   the checksum of a file that is not in the phone\'s recipe, e.g. --sha256 rom=3f5a…',
+        '             (or put FILE.sha256 next to the file)',
+        '  --yes      answer yes to every question (erasing, unlocking, going without a backup)',
+        'Exit status 0 only when the phone has started its new system and reported its version.',
+    ].join('\n'),
+    async run(args: readonly string[], io: CliIo): Promise<number> {
+        const { values } = parseArgs({
+            args: [...args],
+            options: {
+                device: { type: 'string' },
+                recovery: { type: 'string' },
+                rom: { type: 'string' },
+                gapps: { type: 'string' },
+                su: { type: 'string' },
+                'backup-to': { type: 'string' },
+                'no-backup': { type: 'boolean', default: false },
+                sha256: { type: 'string', multiple: true, default: [] },
+                yes: { type: 'boolean', default: false },
+                json: { type: 'boolean', default: false },
+                'virtual-state': { type: 'string' },
+                resume: { type: 'string' },
+                home: { type: 'string' },
+            },
+            strict: true,
+            allowPositionals: false,
+        });
+        if (!values.device) throw new CliUsageError('--device is required (a serial, usbip:HOST:PORT or virtual:CODENAME).');
+        if (values['virtual-state'] && !values.device.startsWith('virtual:')) throw new CliUsageError('--virtual-state only goes with --device virtual:CODENAME.');
+        if (values['backup-to'] && values['no-backup']) throw new CliUsageError('Choose either --backup-to DIR or --no-backup, not both.');
+        const home = values.home ?? appHome();
+        let files: UpgradeFiles;
+        let backupTo = values['backup-to'];
+        let noBackup = values['no-backup'] ?? false;
+        if (values.resume) {
+            const saved = filesFromJournal(values.resume, home);
+            files = { recovery: values.recovery ?? saved.files.recovery, rom: values.rom ?? saved.files.rom, gapps: values.gapps ?? saved.files.gapps, su: values.su ?? saved.files.su };
+            backupTo ??= saved.backupTo;
+            noBackup ||= saved.noBackup;
+        } else {
+            if (!values.recovery || !values.rom) throw new CliUsageError('--recovery IMG and --rom ZIP are required.');
+            files = { recovery: values.recovery, rom: values.rom, gapps: values.gapps, su: values.su };
+        }
+        for (const role of ROLES) if (files[role] === '') throw new CliUsageError(`--${role} needs a file.`);
+        const device = parseDeviceRef(values.device, values['virtual-state']);
+        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`) });
+        try {
+            const report = await runUpgradeInTerminal(
+                { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },
+                session,
+                io,
+                { json: values.json ?? false, assumeYes: values.yes ?? false },
+            );
+            return report.after.androidVersion ? 0 : 1;
+        } catch (error) {
+            // The terminal UI already printed the failed/cancelled event; exit non-zero without repeating it.
+            if (error instanceof ReviveError) return 1;
+            throw error;
+        } finally {
+            await session.close();
+        }
+    },
+};
+
+export const commands: readonly CliCommand[] = [upgrade];

@@ -92,6 +92,16 @@ export class Journal {
         return journal;
     }
 
+    /** Read a job's header (what it was started with) without starting a run. */
+    static peek(jobId: string, home: string = appHome()): Extract<JournalEntry, { t: 'job' }> {
+        const entries = readJournal(join(jobsDir(home), `${jobId}.jsonl`));
+        const header = entries[0];
+        if (!header || header.t !== 'job') {
+            throw new ReviveError({ code: 'journal-damaged', message: `The journal of job ${jobId} has no header.`, nextStep: 'Start the upgrade again as a new job.' });
+        }
+        return header;
+    }
+
     get header(): Extract<JournalEntry, { t: 'job' }> {
         const header = this.entries[0];
         if (!header || header.t !== 'job') throw new Error(`journal ${this.path} has no job header`);
