@@ -3,7 +3,7 @@
  * screenshot of every wizard step. Labels come from the translation files, so the same walk
  * works in English and German.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -44,6 +44,7 @@ export class Shots {
     readonly taken: string[] = [];
     constructor(readonly page: Page, language: 'en' | 'de') {
         this.#dir = screenshotDir(language);
+        for (const old of readdirSync(this.#dir)) if (old.endsWith('.png')) rmSync(join(this.#dir, old));
     }
     async take(name: string): Promise<void> {
         const file = `${String(++this.#n).padStart(2, '0')}-${name}.png`;
