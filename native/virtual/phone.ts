@@ -107,6 +107,8 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     #attachTimer: NodeJS.Timeout | undefined;
     #replugTimer: NodeJS.Timeout | undefined;
     readonly #connections = new Set<Connection>();
+    /** Protocol emulations still running: close() waits for them before removing a temp state dir. */
+    readonly #serving = new Set<Promise<void>>();
     #hostBytes = 0;
     #unplugFault: { value: number; base: number } | undefined;
     #stallFault: { value: number; base: number } | undefined;
@@ -226,15 +228,17 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     }
 
     #serve(mode: PhoneMode, protocol: ModeProtocol, pipe: ReturnType<typeof createPipePair>, controller: AbortController, closeWhenDone: boolean): void {
-        void protocol
+        const serving: Promise<void> = protocol
             .serve(pipe.device, this, controller.signal)
             .catch((error: unknown) => {
                 const quiet = controller.signal.aborted || (error instanceof UsbError && (error.code === 'disconnected' || error.code === 'aborted'));
                 if (!quiet) this.log(`${mode}: the protocol emulation failed: ${error instanceof Error ? error.message : String(error)}`);
             })
             .finally(() => {
+                this.#serving.delete(serving);
                 if (closeWhenDone) pipe.host.close('The phone closed the connection.');
             });
+        this.#serving.add(serving);
     }
 
     #attach(): void {
@@ -514,6 +518,8 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         clearTimeout(this.#replugTimer);
         this.#detach('The virtual phone was shut down.');
         this.#closeConnections('The virtual phone was shut down.');
+        // Let emulations that were just cut off finish their last file writes (bounded: a hung one must not hang shutdown).
+        await Promise.race([Promise.allSettled([...this.#serving]), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
         await this.saveState();
         this.#closed = true;
         await this.partitions.close();
