@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPit, parsePit } from '../../native/pit/index.js';
@@ -17,13 +17,20 @@ const BRIDGE = new URL('../../../shared/tools/usbip-bridge/umockdev-usbip.py', i
 const PYTHON = '/usr/bin/python3';
 const MiB = 1024 * 1024;
 
+function umockdevPreload(): string | undefined {
+    for (const lib of ['/usr/lib', ...readdirSync('/usr/lib').filter((d) => d.endsWith('-linux-gnu')).map((d) => `/usr/lib/${d}`)]) {
+        if (existsSync(`${lib}/libumockdev-preload.so.0`)) return `${lib}/libumockdev-preload.so.0`;
+    }
+    return undefined;
+}
+
 function requireTools(): void {
     const missing = [
         [BRIDGE, 'the USB/IP bridge ../shared/tools/usbip-bridge/umockdev-usbip.py'],
         [PYTHON, '/usr/bin/python3 (with python3-gi)'],
         ['/usr/bin/heimdall', 'heimdall (Debian package heimdall-flash)'],
-        ['/usr/lib/x86_64-linux-gnu/libumockdev-preload.so.0', 'umockdev (Debian packages umockdev, gir1.2-umockdev-1.0)'],
-    ].filter(([path]) => !existsSync(path!));
+        [umockdevPreload(), 'umockdev (Debian packages umockdev, gir1.2-umockdev-1.0)'],
+    ].filter(([path]) => !path || !existsSync(path));
     if (missing.length > 0) throw new Error(`This peer test needs ${missing.map(([, what]) => what).join(', ')}.`);
 }
 
