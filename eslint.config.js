@@ -45,7 +45,7 @@ export default tseslint.config(
                     patterns: [
                         { group: ['**/native/**', 'node:*', 'usb', 'ws'], message: 'The renderer reaches the backend only through the API contract.' },
                         {
-                            group: ['**/electron/**', '!**/electron/api/**'],
+                            group: ['**/electron/*', '**/electron/*/**', '!**/electron/api', '!**/electron/api/*'],
                             message: 'The renderer may import only the API contract (electron/api), as types.',
                         },
                         { group: ['**/electron/api/**'], allowTypeImports: true, message: 'Import the API contract as types only (import type).' },
