@@ -9,7 +9,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { ReviveError } from '../jobs/errors.js';
+import { parsePit, partitionSizeBytes } from '../pit/index.js';
 import { requireRecipe } from '../manifests/load.js';
 import type { PhoneMode, Recipe } from '../manifests/schema.js';
 import { BackendUsbDevice } from '../usb/backend-device.js';
@@ -184,7 +186,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
             extra: saved?.extra ?? {},
         };
         const counters: PartitionCounters = { writeCounts: saved?.writeCounts ?? {}, incomplete: saved?.incomplete ?? {} };
-        const partitions = options.partitions ?? saved?.partitions ?? recipe.partitions.map((p) => ({ name: p.name, sizeBytes: p.sizeBytes }));
+        const partitions = options.partitions ?? saved?.partitions ?? (await defaultPartitions(recipe));
         const poweredOn = options.mode !== undefined || saved?.mode !== 'off';
         const phone = new VirtualPhone({ recipe, serial, state, poweredOn: poweredOn && state.batteryPercent > 0, counters, partitions, stateDir, ownsStateDir, options });
         await phone.saveState();
@@ -526,6 +528,25 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         // A protocol emulation may still be finishing a file write as its connection closes: retry.
         if (this.#ownsStateDir) await rm(this.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
+}
+
+const PIT_DIR = fileURLToPath(new URL('../../resources/pit/', import.meta.url));
+
+/**
+ * A phone's partitions: the recipe's, and for an Odin phone every named partition of its PIT too,
+ * so a flash to a PIT-only partition (e.g. a bootloader) is judged by the PIT's size as a real phone would.
+ */
+async function defaultPartitions(recipe: Recipe): Promise<PartitionSpec[]> {
+    const specs = recipe.partitions.map((p) => ({ name: p.name, sizeBytes: p.sizeBytes }));
+    if (!recipe.pit) return specs;
+    const pit = parsePit(new Uint8Array(await readFile(join(PIT_DIR, recipe.pit))), recipe.pit);
+    for (const entry of pit.entries) {
+        const sizeBytes = partitionSizeBytes(entry);
+        if (entry.partitionName && sizeBytes > 0 && !specs.some((spec) => spec.name === entry.partitionName)) {
+            specs.push({ name: entry.partitionName, sizeBytes });
+        }
+    }
+    return specs;
 }
 
 function hex(n: number): string {

@@ -37,6 +37,14 @@ describe('VirtualPhone', () => {
         expect(galaxy.usbDevice?.productId).toBe(0x685d);
     });
 
+    it('gives an Odin phone every named partition of its PIT, beside the recipe ones', async () => {
+        const galaxy = await make({ codename: 'ks01ltexx', mode: 'download' });
+        const names = galaxy.partitions.names();
+        expect(names).toEqual(expect.arrayContaining(['RECOVERY', 'USERDATA', 'SBL1', 'ABOOT', 'PARAM']));
+        expect(galaxy.partitions.sizeBytes('RECOVERY')).toBe(10485760);
+        expect(galaxy.partitions.sizeBytes('SBL1')).toBeGreaterThan(0);
+    });
+
     it('shows a Samsung download-mode CDC pair with bulk 0x81/0x02 and 512-byte packets', async () => {
         const phone = await make({ codename: 'ks01ltexx', mode: 'download' });
         const device = phone.usbDevice!;
