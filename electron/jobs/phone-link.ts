@@ -56,6 +56,8 @@ export interface FastbootLink {
     /** `oem unlock` or `flashing unlock`; resolves once the phone reports the outcome (person confirms on screen). */
     unlock(method: 'fastboot-oem-unlock' | 'fastboot-flashing-unlock', ctx: JobContext): Promise<void>;
     flash(partition: string, path: string, ctx: JobContext): Promise<void>;
+    /** `fastboot boot`: run an image from RAM once (TWRP on A/B phones); the phone leaves the bootloader. */
+    boot(path: string, ctx: JobContext): Promise<void>;
     close(): Promise<void>;
 }
 

@@ -116,6 +116,10 @@ class FastbootClientLink implements FastbootLink {
         await this.#client.flash(partition, { path }, ctx);
     }
 
+    async boot(path: string, ctx: JobContext): Promise<void> {
+        await this.#client.boot({ path }, ctx);
+    }
+
     async close(): Promise<void> {
         await this.#client.close();
     }

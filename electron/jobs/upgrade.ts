@@ -307,6 +307,13 @@ class Upgrade {
             const phone = await this.#ensureMode('bootloader');
             const fastboot = await this.#env.links.fastboot(phone, this.#run.context());
             try {
+                if (this.#recipe.abSlots) {
+                    // A/B phones have no recovery partition: TWRP runs from RAM (`fastboot boot`), and the
+                    // stock boot image stays until the ROM replaces it.
+                    await fastboot.boot(image, this.#run.context());
+                    await this.#waitFor(['recovery']);
+                    return `${basename(image)} started from memory with fastboot boot (${digest.sizeBytes} bytes, SHA-256 ${digest.sha256.slice(0, 12)}…); ${partition} is left as it is.`;
+                }
                 await fastboot.flash(partition, image, this.#run.context());
             } finally {
                 await fastboot.close();
@@ -424,9 +431,11 @@ class Upgrade {
         });
         if (!ok) throw new ReviveError({ code: 'wipe-declined', message: 'The upgrade stopped before erasing: TWRP is on the phone, the old system is untouched.', nextStep: 'Resume the job when you are ready.' });
         const phone = await this.#ensureMode('recovery');
+        const has = (twrpName: string): boolean => this.#recipe.partitions.some((p) => p.twrpName === twrpName);
+        const commands = [...(has('cache') ? ['twrp wipe cache'] : []), 'twrp wipe dalvik', ...(has('system') ? ['twrp wipe system'] : []), 'twrp format data'];
         const adb = await this.#adb(phone);
         try {
-            for (const command of ['twrp wipe cache', 'twrp wipe dalvik', 'twrp wipe system', 'twrp format data']) {
+            for (const command of commands) {
                 const out = await adb.shell(command);
                 if (/^E:|Error processing script/m.test(out)) {
                     throw new ReviveError({ code: 'wipe-failed', message: `TWRP could not erase (${command}): ${firstError(out)}`, nextStep: 'Resume the job to try again; if it fails again, restart TWRP and resume.' });
@@ -435,7 +444,7 @@ class Upgrade {
         } finally {
             await adb.close();
         }
-        return 'System, data, cache and dalvik cache erased.';
+        return `Erased: ${commands.map((c) => c.split(' ').pop()).join(', ')}.`;
     }
 
     async install(role: FileRole): Promise<string> {
@@ -550,7 +559,16 @@ export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironmen
         const needsUnlock = recipe.unlock.method !== 'none';
         if (needsUnlock) await run.step({ ...STEP.unlock!, description: recipe.unlock.explanation }, async () => ({ detail: await job.unlock() }));
         else run.skip(STEP.unlock!, 'This phone needs no bootloader unlock.');
-        await run.step({ ...STEP.flashRecovery!, description: `Writing TWRP to the ${recipe.recoveryPartition} partition over ${recipe.method === 'odin' ? 'Odin (download mode)' : 'fastboot'}.` }, async () => ({ detail: await job.flashRecovery() }));
+        // On A/B phones TWRP only lives in RAM: after a restart it must be started again, unless the phone is still in it.
+        const twrpGone = recipe.abSlots && !['recovery', 'sideload'].includes(env.locator.current()?.mode ?? '');
+        await run.step(
+            {
+                ...STEP.flashRecovery!,
+                description: recipe.abSlots ? 'Starting TWRP from memory over fastboot (A/B phones have no recovery partition).' : `Writing TWRP to the ${recipe.recoveryPartition} partition over ${recipe.method === 'odin' ? 'Odin (download mode)' : 'fastboot'}.`,
+            },
+            async () => ({ detail: await job.flashRecovery() }),
+            { always: twrpGone && !run.wasVerified('install:' + (recipe.installOrder.at(-1) ?? 'su')) },
+        );
         await run.step({ ...STEP.enterRecovery!, description: 'Starting TWRP without letting the old system start (it would put its own recovery back).' }, async () => ({ detail: await job.enterRecovery() }));
         let backup: ReportBackup | undefined;
         const backupOutcome = await run.step({ ...STEP.backup!, description: options.noBackup ? 'You chose to go without a backup.' : 'TWRP backs up the phone; every file is copied to this computer and its SHA-256 compared with the phone’s.' }, async () => {

@@ -180,6 +180,9 @@ export function recipeTarget(recipe: Recipe): { androidVersion: string; lineageV
     return { androidVersion, lineageVersion: rom?.lineageVersion ?? lineageForAndroid(androidVersion) ?? '15.1' };
 }
 
+/** What `ro.build.version.release` says on the last LineageOS build of each release. */
+const FULL_VERSION: Readonly<Record<string, string>> = { '7.1': '7.1.2', '8.1': '8.1.0', '9': '9', '10': '10', '11': '11' };
+
 const SDK: Readonly<Record<string, number>> = { '7.1': 25, '8.1': 27, '9': 28, '10': 29, '11': 30 };
 
 /** Write the four demo packages for this phone into dir, each with a `.sha256` file next to it. */
@@ -187,7 +190,7 @@ export async function generateDemoPackages(dir: string, recipe: Recipe, options:
     await mkdir(dir, { recursive: true });
     const { androidVersion, lineageVersion } = recipeTarget(recipe);
     const codename = recipe.codenames[0] ?? recipe.id;
-    const fullVersion = androidVersion.includes('.') ? `${androidVersion}.0` : `${androidVersion}.0.0`.replace(/\.0\.0$/, '');
+    const fullVersion = FULL_VERSION[androidVersion] ?? androidVersion;
     const files = {
         recovery: join(dir, `twrp-REVIVE-DEMO-${recipe.id}.img`),
         rom: join(dir, `lineage-${lineageVersion}-REVIVE-DEMO-${recipe.id}.zip`),
