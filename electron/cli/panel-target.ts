@@ -76,6 +76,30 @@ async function localUsbDevice(serial: string | undefined): Promise<USBDevice> {
     return device;
 }
 
+/**
+ * WebUSB promises that a transfer's DataView covers its whole buffer, and @yume-chan's adb reads
+ * `data.buffer` directly; the USB/IP device hands out views into larger buffers, so the adb
+ * handshake would read the wrong bytes. Copy such results into buffers of their own.
+ */
+function wholeBufferTransfers(device: USBDevice): USBDevice {
+    const transferIn = device.transferIn.bind(device);
+    const fixed = async (endpoint: number, length: number): Promise<USBInTransferResult> => {
+        const result = await transferIn(endpoint, length);
+        const data = result.data;
+        if (!data || (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength)) return result;
+        const copy = new Uint8Array(data.byteLength);
+        copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        return { status: result.status, data: new DataView(copy.buffer) };
+    };
+    return new Proxy(device, {
+        get(target, property) {
+            if (property === 'transferIn') return fixed;
+            const value: unknown = Reflect.get(target, property, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+    });
+}
+
 function usbipConnector(address: string): PhoneConnector {
     return async (signal) => {
         const client = new UsbIpClient(address);
@@ -84,7 +108,7 @@ function usbipConnector(address: string): PhoneConnector {
         if (!entry) throw noPhone(`on the USB/IP server ${address}`);
         const usbDevice = await client.import(entry.device.busid, signal);
         try {
-            const phone = await connectAdb({ usbDevice }, { signal });
+            const phone = await connectAdb({ usbDevice: wholeBufferTransfers(usbDevice) }, { signal });
             return panelPhone(phone, () => usbDevice.close());
         } catch (error) {
             await usbDevice.close().catch(() => undefined);
