@@ -67,6 +67,19 @@ export interface ShellOutput {
 /** A USB manager stand-in for devices no real WebUSB manager owns (the in-process virtual phone). */
 class QuietUsbManager extends EventTarget {}
 
+/**
+ * A WebUSB manager for devices that announce their own departure (the virtual phone's `detach`
+ * event): yume-chan's USB transport listens for `disconnect` to end the connection quietly.
+ */
+export function usbManagerFromDetach(source: { on(event: 'detach', listener: (device: USBDevice) => void): unknown }): USB {
+    const manager = new QuietUsbManager();
+    source.on('detach', (device) => {
+        const event = Object.assign(new Event('disconnect'), { device });
+        manager.dispatchEvent(event);
+    });
+    return manager as unknown as USB;
+}
+
 export function targetLabel(target: AdbTarget): string {
     return 'host' in target ? `tcp:${target.host}:${target.port}` : target.usbDevice.serialNumber ?? 'usb';
 }
@@ -82,10 +95,11 @@ export function disconnectedError(what: string, cause?: unknown): ReviveError {
     );
 }
 
-async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<{ connection: AdbDaemonConnection; serial: string }> {
+async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<{ connection: AdbDaemonConnection; serial: string; hangUp: () => void }> {
     if ('host' in target) {
         try {
-            return { connection: await openAdbTcpConnection(target.host, target.port, signal), serial: `${target.host}:${target.port}` };
+            const connection = await openAdbTcpConnection(target.host, target.port, signal);
+            return { connection, serial: `${target.host}:${target.port}`, hangUp: () => connection.close() };
         } catch (error) {
             throw new ReviveError(
                 {
@@ -108,12 +122,12 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
     }
     const manager = target.usb ?? (new QuietUsbManager() as unknown as USB);
     const daemon = new AdbDaemonWebUsbDevice(device, iface, manager);
-    return { connection: await daemon.connect(), serial: daemon.serial };
+    return { connection: await daemon.connect(), serial: daemon.serial, hangUp: () => void device.close().catch(() => undefined) };
 }
 
 /** Authenticate; reports the "tap Allow" wait when the phone does not know any of our keys. */
 async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Promise<Adb> {
-    const { connection, serial } = await openConnection(target, options.signal);
+    const { connection, serial, hangUp } = await openConnection(target, options.signal);
     const keyStore = options.keyStore ?? new AdbKeyStore();
     const announcing: AdbAuthenticator = async function* (store, getNextRequest) {
         for await (const packet of AdbPublicKeyAuthenticator(store, getNextRequest)) {
@@ -121,7 +135,7 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
             yield packet;
         }
     };
-    const abort = (): void => void connection.readable.cancel().catch(() => undefined);
+    const abort = (): void => hangUp();
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
         const transport = await AdbDaemonTransport.authenticate({
@@ -391,6 +405,8 @@ export class AdbPhone {
         const { size } = await checkSideloadPackage(zipPath);
         await this.startSideload(ctx);
         const outcome = await serveSideload(this.#adb, zipPath, size, ctx);
+        // Recovery leaves sideload mode after the install: wait for that connection to end first.
+        await Promise.race([this.#adb.disconnected, new Promise((resolve) => setTimeout(resolve, 10_000))]);
         await this.reconnect(['recovery', 'sideload'], { timeoutMs: 60_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         if (outcome === 'done') return;
         const log = await this.readText('/tmp/recovery.log').catch(() => '');

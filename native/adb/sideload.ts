@@ -144,8 +144,13 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
     } finally {
         ctx.signal?.removeEventListener('abort', onAbort);
         await handle.close();
-        writer.releaseLock();
-        reader.release();
-        await socket.close();
+        // After an unplug these throw too; the error that matters is already on its way.
+        try {
+            writer.releaseLock();
+            reader.release();
+            await socket.close();
+        } catch {
+            // nothing more to release
+        }
     }
 }

@@ -201,7 +201,7 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
         return;
     }
     const present = twrpPartitions(context).filter((p) => files.includes(`${p.twrpName}.${p.filesystem}.win`));
-    const selected = letters ? selectPartitions(run, letters).filter((p) => present.includes(p)) : present;
+    const selected = letters ? selectPartitions(run, letters).filter((p) => present.some((q) => q.name === p.name)) : present;
     if (selected.length === 0) {
         run.error('No partitions in the backup match the restore options.');
         return;
