@@ -107,6 +107,84 @@ export const StartUpgradeOptions = z.object({
 });
 export type StartUpgradeOptions = z.input<typeof StartUpgradeOptions>;
 
+/** Client-chosen id that ties a panel command to its progress events (like verificationId). */
+const TaskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/** Passphrases travel only inside the one command that needs them, never in an event or a log. */
+const Passphrase = z.string().min(1).max(1024);
+
+export const KeyAlgorithm = z.enum(['curve25519', 'rsa4096']);
+export type KeyAlgorithm = z.infer<typeof KeyAlgorithm>;
+
+export const NewKeyOptions = z
+    .object({
+        /** The first one is the primary user ID; each needs a name or an email. */
+        userIds: z
+            .array(z.object({ name: z.string().max(200).optional(), email: z.string().max(200).optional() }).strict())
+            .min(1)
+            .max(10),
+        algorithm: KeyAlgorithm.default('curve25519'),
+        /** 0: never expires. */
+        expiresInDays: z.number().int().min(0).max(36500).default(0),
+        passphrase: Passphrase,
+    })
+    .strict();
+
+export const KeyFilesView = z.object({ publicKey: z.string(), secretKey: z.string(), revocation: z.string() });
+
+/** What the keys panel shows after creating (or rotating to) a key: no key material, only where it is. */
+export const KeysResult = z.object({
+    /** Refers to these files in pushPanelFiles. */
+    resultId: z.string(),
+    fingerprint: z.string(),
+    keyId: z.string(),
+    userIds: z.array(z.string()),
+    algorithm: z.string(),
+    expiresAt: z.string().nullable(),
+    files: KeyFilesView,
+    passphraseStrength: z.object({ score: z.number().int().min(0).max(4), level: z.enum(['very-weak', 'weak', 'fair', 'strong', 'very-strong']) }),
+    /** Set after a rotation. */
+    rotation: z.object({ oldFingerprint: z.string(), oldKeyRevocation: z.string(), transitionStatement: z.string() }).nullable(),
+});
+export type KeysResult = z.infer<typeof KeysResult>;
+
+export const VpnResult = z.object({
+    resultId: z.string(),
+    name: z.string(),
+    /** The phone's public key (the server needs it; not secret). */
+    publicKey: z.string(),
+    serverPeerBlock: z.string(),
+    phonePath: z.string(),
+    files: z.object({ config: z.string(), serverPeer: z.string(), qr: z.string() }),
+    /** The QR code as a PNG data URL, to show on screen for the WireGuard app's camera. */
+    qrDataUrl: z.string().startsWith('data:image/png;base64,'),
+});
+export type VpnResult = z.infer<typeof VpnResult>;
+
+export const PhonePackage = z.object({ packageName: z.string(), uid: z.number().int().nullable() });
+export type PhonePackage = z.infer<typeof PhonePackage>;
+
+const PackageName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/).max(255);
+
+export const FirewallResult = z.object({
+    resultId: z.string(),
+    name: z.string(),
+    allowedApps: z.number().int(),
+    /** Plain sentences (e.g. an app whose UID is unknown). */
+    warnings: z.array(z.string()),
+    files: z.object({ afwall: z.string(), ipv4: z.string().nullable(), ipv6: z.string().nullable(), apply: z.string().nullable() }),
+});
+export type FirewallResult = z.infer<typeof FirewallResult>;
+
+export const AppResult = z.object({
+    fileName: z.string(),
+    sha256: z.string().nullable(),
+    /** `refused`: its checksum did not match (nothing was installed then). */
+    status: z.enum(['installed', 'failed', 'not-attempted', 'refused']),
+    message: z.string(),
+});
+export type AppResult = z.infer<typeof AppResult>;
+
 export const commands = {
     listDevices: { request: Empty, result: DeviceSnapshot },
     listRecipes: { request: Empty, result: z.array(RecipeView) },
@@ -134,6 +212,48 @@ export const commands = {
     cancelJob: { request: z.object({ jobId: JobId }).strict(), result: z.object({ cancelling: z.boolean() }) },
     /** Write the job's log to a file in the app's data folder; returns where. */
     saveLog: { request: z.object({ jobId: JobId }).strict(), result: z.object({ path: z.string() }) },
+    /** Keys panel: a new OpenPGP key pair with its revocation certificate, saved 0600. */
+    createKeys: { request: z.object({ taskId: TaskId, key: NewKeyOptions }).strict(), result: KeysResult },
+    /** Keys panel: a new key certified by the old one (from its secret key file), the old key revoked as superseded. */
+    rotateKeys: { request: z.object({ taskId: TaskId, oldSecretKey: FileRef, oldPassphrase: Passphrase, key: NewKeyOptions }).strict(), result: KeysResult },
+    /** VPN panel: the phone's WireGuard keys and configuration, the server's [Peer] block and the QR code. */
+    createVpn: {
+        request: z
+            .object({
+                taskId: TaskId,
+                name: z.string().min(1).max(15),
+                addresses: z.array(z.string().min(1).max(64)).min(1).max(8),
+                dns: z.array(z.string().min(1).max(64)).max(8),
+                serverPublicKey: z.string().min(1).max(64),
+                endpoint: z.string().min(1).max(300),
+                allowedIps: z.array(z.string().min(1).max(64)).min(1).max(64),
+                persistentKeepalive: z.number().int().min(0).max(65535),
+            })
+            .strict(),
+        result: VpnResult,
+    },
+    /** Firewall panel: the apps installed on a connected phone (over adb). */
+    listPhoneApps: { request: z.object({ deviceId: z.string() }).strict(), result: z.object({ packages: z.array(PhonePackage) }) },
+    /** Firewall panel: deny by default, the listed apps allowed on the ticked networks. */
+    createFirewall: {
+        request: z
+            .object({
+                taskId: TaskId,
+                apps: z.array(z.object({ packageName: PackageName, uid: z.number().int().min(0).nullable(), wifi: z.boolean(), mobile: z.boolean(), vpn: z.boolean() }).strict()).max(2000),
+            })
+            .strict(),
+        result: FirewallResult,
+    },
+    /** Send a panel's files (by its resultId) to the phone, each checked on arrival. The secret key only when asked for. */
+    pushPanelFiles: {
+        request: z.object({ taskId: TaskId, deviceId: z.string(), resultId: z.string().max(100), includeSecretKey: z.boolean().default(false) }).strict(),
+        result: z.object({ pushed: z.array(z.object({ local: z.string(), remote: z.string(), sha256: z.string() })) }),
+    },
+    /** Apps panel: every APK checked against its SHA-256 before adb is used, then installed one by one. */
+    installApps: {
+        request: z.object({ taskId: TaskId, deviceId: z.string(), apps: z.array(z.object({ file: FileRef, sha256: Sha256 }).strict()).min(1).max(50) }).strict(),
+        result: z.object({ results: z.array(AppResult), error: ApiError.nullable() }),
+    },
 } as const;
 
 
@@ -184,6 +304,10 @@ export const events = {
     }),
     jobFailed: z.object({ jobId: JobId, error: ApiError, step: z.string().nullable(), phoneState: z.string(), resumable: z.boolean() }),
     jobCancelled: z.object({ jobId: JobId, step: z.string().nullable(), phoneState: z.string(), resumable: z.boolean() }),
+    /** A panel task's steps, progress and log (never a passphrase or key material). */
+    panelStep: z.object({ taskId: TaskId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'failed']), detail: z.string() }),
+    panelProgress: z.object({ taskId: TaskId, step: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
+    panelLog: z.object({ taskId: TaskId, line: z.string() }),
 } as const;
 
 export type Commands = typeof commands;

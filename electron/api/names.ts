@@ -15,6 +15,13 @@ export const COMMAND_NAMES = [
     'pressVirtualButtons',
     'cancelJob',
     'saveLog',
+    'createKeys',
+    'rotateKeys',
+    'createVpn',
+    'listPhoneApps',
+    'createFirewall',
+    'pushPanelFiles',
+    'installApps',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -29,6 +36,9 @@ export const EVENT_NAMES = [
     'jobDone',
     'jobFailed',
     'jobCancelled',
+    'panelStep',
+    'panelProgress',
+    'panelLog',
 ] as const;
 
 export type CommandNameList = (typeof COMMAND_NAMES)[number];

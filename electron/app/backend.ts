@@ -20,6 +20,8 @@ import type { UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
 import { VirtualPhoneLocator } from '../jobs/virtual-locator.js';
 import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
+import { VirtualAdbSession, notReachable } from './panel-phone.js';
+import { createPanelHandlers } from './panels.js';
 import { toRecipeView } from './recipes.js';
 import { UploadStore } from './uploads.js';
 
@@ -185,7 +187,26 @@ export function createBackend(options: BackendOptions = {}): Backend {
         phone.on('mode', announceDevices);
     };
 
+    let adbSession: VirtualAdbSession | undefined;
+    const panels = createPanelHandlers({
+        home,
+        uploads,
+        emit,
+        connectorFor(deviceId) {
+            if (virtual && deviceId === `${VIRTUAL_PREFIX}${virtual.recipe.id}`) {
+                if (busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is being upgraded right now.', nextStep: 'Wait until the upgrade ends.' });
+                if (adbSession?.phone !== virtual) {
+                    void adbSession?.close();
+                    adbSession = new VirtualAdbSession(virtual, home);
+                }
+                return adbSession.connect;
+            }
+            throw notReachable();
+        },
+    });
+
     const handlers: CommandHandlers = {
+        ...panels,
         async listDevices() {
             return snapshot();
         },
@@ -279,6 +300,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 throw new ReviveError({ code: 'files-missing', message: 'The upgrade needs the TWRP recovery and the LineageOS file.', nextStep: 'Add both in the files step.' });
             }
             const phone = virtual;
+            if (adbSession?.phone === phone && adbSession.holdsCurrentDevice) {
+                // adbd serves one host connection per USB appearance (and a second handshake after
+                // ours hangs): hand the job a fresh appearance, as pulling the cable would.
+                await adbSession.close();
+                phone.unplug();
+                phone.replug();
+                await phone.waitForDevice({ timeoutMs: 5000 });
+            }
             const controller = new AbortController();
             const upgrade: UpgradeOptions = {
                 device: { kind: 'virtual', codename: recipe.id, stateDir: phone.stateDir },
@@ -380,6 +409,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             clearTimeout(snapshotTimer);
             for (const job of jobs.values()) if (!job.finished) job.controller.abort(new Error('Revive is closing.'));
             listeners.clear();
+            await adbSession?.close();
             await virtual?.close();
             virtual = undefined;
             await uploads.close();

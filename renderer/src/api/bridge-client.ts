@@ -24,6 +24,13 @@ const COMMANDS: Record<CommandName, true> = {
     pressVirtualButtons: true,
     cancelJob: true,
     saveLog: true,
+    createKeys: true,
+    rotateKeys: true,
+    createVpn: true,
+    listPhoneApps: true,
+    createFirewall: true,
+    pushPanelFiles: true,
+    installApps: true,
 };
 const EVENTS: Record<EventName, true> = {
     devicesChanged: true,
@@ -37,6 +44,9 @@ const EVENTS: Record<EventName, true> = {
     jobDone: true,
     jobFailed: true,
     jobCancelled: true,
+    panelStep: true,
+    panelProgress: true,
+    panelLog: true,
 };
 
 const closedError = {
