@@ -135,10 +135,18 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
             yield packet;
         }
     };
-    const abort = (): void => hangUp();
+    let abort = (): void => hangUp();
+    const aborted = new Promise<never>((_, reject) => {
+        abort = () => {
+            hangUp();
+            reject(options.signal?.reason ?? new Error('aborted'));
+        };
+    });
+    aborted.catch(() => undefined);
+    if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
-        const transport = await AdbDaemonTransport.authenticate({
+        const handshake = AdbDaemonTransport.authenticate({
             serial,
             connection,
             credentialStore: keyStore,
@@ -146,6 +154,8 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
             // Delayed ack (Android 14+) is optional; classic flow control works everywhere.
             initialDelayedAckBytes: 0,
         });
+        // A phone that never answers (the owner does not tap Allow) must not hold a cancelled job.
+        const transport = await Promise.race([handshake, aborted]);
         return new Adb(transport);
     } catch (error) {
         if (options.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: 'Connecting to the phone was cancelled.', nextStep: 'Start again when ready.' }, { cause: error });

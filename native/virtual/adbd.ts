@@ -216,6 +216,7 @@ class AdbdConnection implements AdbdStreamSink {
             return;
         }
         const localId = this.#nextId++;
+        if (process.env['REVIVE_ADBD_TRACE']) this.#phone.log(`adbd: open ${name}`);
         const stream = new AdbdStream(localId, remoteId, name, this);
         this.#streams.set(localId, stream);
         this.#send({ command: AdbCmd.OKAY, arg0: localId, arg1: remoteId, payload: new Uint8Array(0) });
