@@ -7,6 +7,7 @@ import { ErrorBox } from './components/common.js';
 import { DeviceList } from './components/DeviceList.js';
 import { FilesStep, RecipeStep, ReviewStep } from './components/Wizard.js';
 import { RunStep } from './components/RunStep.js';
+import { AppsPanel, FirewallPanel, KeysPanel, VpnPanel } from './components/Panels.js';
 
 function Screen(): ReactNode {
     const screen = useUi((s) => s.screen);
@@ -21,6 +22,14 @@ function Screen(): ReactNode {
             return <ReviewStep />;
         case 'run':
             return <RunStep />;
+        case 'keys':
+            return <KeysPanel />;
+        case 'vpn':
+            return <VpnPanel />;
+        case 'firewall':
+            return <FirewallPanel />;
+        case 'apps':
+            return <AppsPanel />;
     }
 }
 

@@ -7,6 +7,7 @@ import { bridgeToken, createBridgeApi } from './api/bridge-client.js';
 import { App } from './App.js';
 import { initI18n } from './i18n.js';
 import { connect } from './store.js';
+import { connectPanels } from './panels-store.js';
 import './styles.css';
 
 function findApi(): ReviveApi | undefined {
@@ -25,7 +26,10 @@ async function start(): Promise<void> {
     if (!root) return;
     const api = findApi();
     createRoot(root).render(<StrictMode>{api ? <App /> : <NoBackend />}</StrictMode>);
-    if (api) await connect(api);
+    if (api) {
+        connectPanels(api);
+        await connect(api);
+    }
 }
 
 /** Opened without the preload and without the bridge's token: say how to open it properly. */

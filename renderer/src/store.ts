@@ -14,7 +14,7 @@ import type {
     VerifiedFile,
 } from './api/contract-types.js';
 
-export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run';
+export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run' | 'keys' | 'vpn' | 'firewall' | 'apps';
 
 export interface FileEntry {
     readonly name: string;

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Device } from '../api/contract-types.js';
 import { openWizard, replugVirtualPhone, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
 import { ScreenHeading } from './common.js';
+import { AfterUpgrade } from './Panels.js';
 
 function DeviceCard({ device }: { device: Device }): ReactNode {
     const { t } = useTranslation();
@@ -115,6 +116,7 @@ export function DeviceList(): ReactNode {
                 </section>
             ) : null}
             {devices.length === 0 && !virtualPhone ? <VirtualOffer /> : null}
+            <AfterUpgrade />
         </>
     );
 }
