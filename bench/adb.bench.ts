@@ -80,6 +80,9 @@ export async function run(): Promise<BenchResult[]> {
         await adb(['-s', serial, 'sideload', pkg]);
         const refSideload = (performance.now() - started) / 1000;
         await adb(['disconnect', serial]);
+        // Recovery goes back to its menu after the install; let that reboot happen before the next one.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await waitForMode(phone, 'recovery');
 
         // Push 1 GiB in Android, ours then Debian adb.
         phone.reboot('android');
