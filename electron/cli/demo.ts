@@ -13,7 +13,7 @@ import { openDeviceSession } from '../jobs/device-session.js';
 import { formatBytes } from '../jobs/terminal-ui.js';
 import type { DeviceRef } from '../jobs/types.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
-import { runUpgradeInTerminal } from './upgrade.js';
+import { authNotice, runUpgradeInTerminal } from './upgrade.js';
 
 const demo: CliCommand = {
     name: 'demo',
@@ -55,7 +55,7 @@ const demo: CliCommand = {
         const packages = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: Math.round(romMib * 1024 * 1024) });
         say(`Demo packages (each with a .sha256 file next to it):\n  ${[packages.recovery, packages.rom, packages.gapps, packages.su].map((p) => p.slice(dir.length + 1)).join('\n  ')}\n  The ROM is ${formatBytes(romMib * 1024 * 1024)} of demo bytes; it installs LineageOS ${packages.lineageVersion} (Android ${packages.androidVersion}) on the virtual phone only.\n\n`);
         const device: DeviceRef = { kind: 'virtual', codename: recipe.id, stateDir: join(dir, 'phone') };
-        const session = await openDeviceSession(device, { signal: io.signal });
+        const session = await openDeviceSession(device, { signal: io.signal, linkOptions: authNotice(io, json) });
         try {
             const report = await runUpgradeInTerminal(
                 { device, files: { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },

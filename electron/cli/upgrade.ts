@@ -4,7 +4,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal } from '../../native/jobs/journal.js';
 import { openDeviceSession, parseDeviceRef, type DeviceSession } from '../jobs/device-session.js';
-import { protocolLinks } from '../jobs/protocol-links.js';
+import type { ProtocolLinkOptions } from '../jobs/protocol-links.js';
 import { TerminalUi } from '../jobs/terminal-ui.js';
 import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
@@ -32,12 +32,10 @@ export async function runUpgradeInTerminal(options: UpgradeOptions, session: Dev
               },
           })
         : undefined;
-    const links = protocolLinks({ onWaitingForAuth: (message) => (flags.json ? undefined : io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`)) });
-    try {
-        return await runUpgrade(options, {
+    return runUpgrade(options, {
             recipe: session.recipe,
             locator: session.locator,
-            links,
+            links: session.links,
             emit: (event) => terminal.emit(event),
             signal: io.signal,
             waitTimeoutMs: flags.waitTimeoutMs,
@@ -49,9 +47,11 @@ export async function runUpgradeInTerminal(options: UpgradeOptions, session: Dev
                 confirm: (request, signal) => terminal.confirm(request, signal),
             },
         });
-    } finally {
-        await links.dispose();
-    }
+}
+
+/** What the terminal shows while the phone asks "Allow USB debugging?". */
+export function authNotice(io: CliIo, json: boolean): ProtocolLinkOptions {
+    return { onWaitingForAuth: (message) => (json ? undefined : io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`)) };
 }
 
 const ROLES: ReadonlyArray<keyof UpgradeFiles> = ['recovery', 'rom', 'gapps', 'su'];
@@ -134,7 +134,7 @@ const upgrade: CliCommand = {
         }
         for (const role of ROLES) if (files[role] === '') throw new CliUsageError(`--${role} needs a file.`);
         const device = parseDeviceRef(values.device, values['virtual-state']);
-        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`) });
+        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false) });
         try {
             const report = await runUpgradeInTerminal(
                 { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },

@@ -39,6 +39,8 @@ export interface AdbLink {
     sideload(path: string, ctx: JobContext): Promise<void>;
     /** Done with this link for now (an adapter may keep the session for the next step on the same attachment). */
     close(): Promise<void>;
+    /** What adbd said it is running: Android, recovery (TWRP) or recovery's sideload. */
+    mode(): 'android' | 'recovery' | 'sideload' | 'unauthorized';
     /** End the session at once: the phone is about to leave this USB attachment (reboot, sideload start). */
     end(): Promise<void>;
 }
