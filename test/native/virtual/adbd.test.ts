@@ -42,7 +42,7 @@ describe('virtual adbd pieces', () => {
         expect(new TextDecoder().decode(first.payload)).toBe('host::features=shell_v2');
         expect((await reader.next()).command).toBe(AdbCmd.OKAY);
         const corrupt = encodeHeader(message, true);
-        corrupt[20] ^= 1;
+        corrupt[20] = (corrupt[20] ?? 0) ^ 1;
         host.deliver(corrupt);
         await expect(reader.next()).rejects.toThrow(/magic/);
     });
