@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { ReviveError } from '../../../native/jobs/errors.js';
+import type { JobEvent } from '../../../native/jobs/events.js';
+import { readJournal } from '../../../native/jobs/journal.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
+import { runUpgrade } from '../../../electron/jobs/upgrade.js';
+import { VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
+import { totalWrites } from './helpers.js';
+
+const recipe = requireRecipe('ks01ltexx');
+let dir: string;
+let demo: DemoPackages;
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-cancel-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 64 * 1024 });
+});
+afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('cancelling an upgrade', () => {
+    it('stops while waiting for the person, says where the phone is, and can be resumed', async () => {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner: 'accept', enumerationDelayMs: 20 });
+        const controller = new AbortController();
+        const events: JobEvent[] = [];
+        const links = protocolLinks();
+        try {
+            const job = runUpgrade(
+                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, home: join(dir, 'home'), backupTo: join(dir, 'backup') },
+                {
+                    recipe,
+                    locator: new VirtualPhoneLocator(phone),
+                    links,
+                    // A person who reads the instruction and then presses Cancel instead of the keys.
+                    ui: { instruct: () => setTimeout(() => controller.abort(new Error('Cancel pressed')), 20), confirm: async () => true },
+                    emit: (e) => events.push(e),
+                    signal: controller.signal,
+                    waitTimeoutMs: 10_000,
+                },
+            );
+            // The job's id is known synchronously, from its first event.
+            expect(events[0]?.type).toBe('started');
+            const error = await job.then(() => undefined, (e: unknown) => e);
+            expect(error).toBeInstanceOf(ReviveError);
+            expect((error as ReviveError).code).toBe('cancelled');
+            const last = events.at(-1);
+            expect(last?.type).toBe('cancelled');
+            if (last?.type === 'cancelled') {
+                expect(last.step).toBe('flash-recovery');
+                expect(last.resumable).toBe(true);
+                expect(last.phoneState).toMatch(/old system is untouched/);
+            }
+            expect(totalWrites(phone)).toBe(0);
+            const journal = readJournal(join(dir, 'home', 'jobs', `${events[0]?.jobId}.jsonl`));
+            expect(journal.at(-1)).toMatchObject({ t: 'end', outcome: 'cancelled' });
+        } finally {
+            await links.dispose();
+            await phone.close();
+        }
+    });
+});
