@@ -54,6 +54,8 @@ export interface PanelsState {
     readonly vpnPushed: string[] | null;
     readonly firewallApps: FirewallApp[];
     readonly phoneAppsRead: boolean;
+    /** How many apps the phone listed the last time it was asked. */
+    readonly phoneAppsFound: number | null;
     readonly firewall: FirewallResult | null;
     readonly firewallPushed: string[] | null;
     readonly apks: ApkEntry[];
@@ -69,6 +71,7 @@ export const usePanels = create<PanelsState>(() => ({
     vpnPushed: null,
     firewallApps: [],
     phoneAppsRead: false,
+    phoneAppsFound: null,
     firewall: null,
     firewallPushed: null,
     apks: [],
@@ -173,7 +176,7 @@ function mergePhoneApps(packages: readonly PhonePackage[]): void {
         const had = current.get(pkg.packageName);
         current.set(pkg.packageName, had ? { ...had, uid: pkg.uid ?? had.uid, typed: false } : { packageName: pkg.packageName, uid: pkg.uid, wifi: false, mobile: false, vpn: false, typed: false });
     }
-    set({ firewallApps: [...current.values()].sort((a, b) => a.packageName.localeCompare(b.packageName)), phoneAppsRead: true, firewall: null, firewallPushed: null });
+    set({ firewallApps: [...current.values()].sort((a, b) => a.packageName.localeCompare(b.packageName)), phoneAppsRead: true, phoneAppsFound: packages.length, firewall: null, firewallPushed: null });
 }
 
 export const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/;

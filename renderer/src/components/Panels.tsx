@@ -592,6 +592,7 @@ export function FirewallPanel(): ReactNode {
     const task = usePanels((s) => s.tasks.firewall);
     const apps = usePanels((s) => s.firewallApps);
     const read = usePanels((s) => s.phoneAppsRead);
+    const found = usePanels((s) => s.phoneAppsFound);
     const result = usePanels((s) => s.firewall);
     const pushed = usePanels((s) => s.firewallPushed);
     const phone = usePanelPhone();
@@ -617,6 +618,15 @@ export function FirewallPanel(): ReactNode {
                         <p className="hint no-phone">{t('firewall.apps.noPhone')}</p>
                     )}
                 </div>
+                {found === 0 ? (
+                    <p className="hint no-phone" role="status">
+                        {t('firewall.apps.noneListed')}
+                    </p>
+                ) : found !== null ? (
+                    <p className="hint" role="status">
+                        {t('firewall.apps.listed', { count: found })}
+                    </p>
+                ) : null}
                 <form
                     className="row"
                     onSubmit={(e) => {
