@@ -43,6 +43,8 @@ const STEP_WORDS: Readonly<Record<string, string>> = {
 
 function progressLabel(step: string): string {
     if (STEP_WORDS[step]) return STEP_WORDS[step];
+    if (step.startsWith('recheck:')) return `${STEP_WORDS[`verify:${step.slice('recheck:'.length)}`] ?? 'Checking'} once more`;
+    if (step === 'pit:download') return 'Reading the partition table';
     if (step.startsWith('sideload:')) return `Sending ${step.slice('sideload:'.length)}`;
     if (step.startsWith('flash') || step.startsWith('odin') || step.startsWith('download')) return 'Writing TWRP';
     if (step.startsWith('pull') || step.startsWith('backup')) return 'Copying the backup';

@@ -293,7 +293,7 @@ class Upgrade {
     async flashRecovery(): Promise<string> {
         const image = this.#file('recovery');
         const partition = this.#recipe.recoveryPartition;
-        const digest = await hashFile(image, this.#run.context(), 'verify:recovery');
+        const digest = await hashFile(image, this.#run.context(), 'recheck:recovery');
         this.#assertUnchanged('recovery', digest.sha256);
         if (this.#recipe.method === 'odin') {
             const phone = await this.#ensureMode('download');
@@ -449,7 +449,7 @@ class Upgrade {
 
     async install(role: FileRole): Promise<string> {
         const path = this.#file(role);
-        const digest = await hashFile(path, this.#run.context(), `verify:${role}`);
+        const digest = await hashFile(path, this.#run.context(), `recheck:${role}`);
         this.#assertUnchanged(role, digest.sha256);
         const phone = await this.#ensureMode('sideload');
         const adb = await this.#adb(phone);
