@@ -138,7 +138,7 @@ export class TerminalUi {
             }
             return;
         }
-        this.#options.out(`\r\x1b[2K    ${progressLabel(event.step).padEnd(28).slice(0, 28)} ${progressBar(event)}`);
+        this.#options.out(`\r\x1b[2K    ${progressLabel(event.step).padEnd(36).slice(0, 36)} ${progressBar(event)}`);
         this.#barShown = true;
         if (event.bytesDone >= event.bytesTotal) this.#clearBar();
     }
