@@ -8,6 +8,7 @@ import { startAdbTcpEndpoint, type AdbTcpEndpoint } from '../../../native/virtua
 import { connectAdb, usbManagerFromDetach, WAITING_FOR_AUTH_MESSAGE, type AdbPhone, type AdbTarget } from '../../../native/adb/phone.js';
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { Twrp } from '../../../native/adb/twrp.js';
+import { probeAdbState } from '../../../native/adb/probe.js';
 import { writeDemoRom } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 
@@ -202,5 +203,22 @@ describe('adb host side against the virtual phone', () => {
         await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
         expect(waits).toEqual([WAITING_FOR_AUTH_MESSAGE]);
         expect(p.state.adbKeys).toEqual([]);
+    });
+});
+
+describe('probeAdbState', () => {
+    it('tells unauthorized from device without prompting the owner, and sees recovery', async () => {
+        const p = await makePhone('android');
+        const store = keyStore();
+        expect(await probeAdbState(usbTarget(p).usbDevice, undefined, store)).toBe('unauthorized');
+        expect(p.state.adbKeys).toEqual([]);
+        // Allow the key over TCP (the probe's USB session is over; the chassis does not cancel its
+        // pending IN transfer on close(), so a second USB session on the same USBDevice would race it).
+        endpoint = await startAdbTcpEndpoint(p, 0);
+        const adb = await connectAdb({ host: '127.0.0.1', port: endpoint.port }, { keyStore: store });
+        opened.push(adb);
+        await adb.reboot('recovery');
+        await p.waitForDevice({ mode: 'recovery', timeoutMs: 10_000 });
+        expect(await probeAdbState(usbTarget(p).usbDevice, undefined, store)).toBe('recovery');
     });
 });
