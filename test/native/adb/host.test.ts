@@ -38,6 +38,12 @@ function keyStore(): AdbKeyStore {
     return new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null });
 }
 
+function usbDeviceOf(p: VirtualPhone): USBDevice {
+    const usbDevice = p.usbDevice;
+    if (!usbDevice) throw new Error('virtual phone not on the bus');
+    return usbDevice;
+}
+
 function usbTarget(p: VirtualPhone): AdbTarget {
     const usbDevice = p.usbDevice;
     if (!usbDevice) throw new Error('virtual phone not on the bus');
@@ -210,7 +216,7 @@ describe('probeAdbState', () => {
     it('tells unauthorized from device without prompting the owner, and sees recovery', async () => {
         const p = await makePhone('android');
         const store = keyStore();
-        expect(await probeAdbState(usbTarget(p).usbDevice, undefined, store)).toBe('unauthorized');
+        expect(await probeAdbState(usbDeviceOf(p), undefined, store)).toBe('unauthorized');
         expect(p.state.adbKeys).toEqual([]);
         // Allow the key over TCP (the probe's USB session is over; the chassis does not cancel its
         // pending IN transfer on close(), so a second USB session on the same USBDevice would race it).
@@ -219,6 +225,6 @@ describe('probeAdbState', () => {
         opened.push(adb);
         await adb.reboot('recovery');
         await p.waitForDevice({ mode: 'recovery', timeoutMs: 10_000 });
-        expect(await probeAdbState(usbTarget(p).usbDevice, undefined, store)).toBe('recovery');
+        expect(await probeAdbState(usbDeviceOf(p), undefined, store)).toBe('recovery');
     });
 });
