@@ -70,7 +70,8 @@ export class MessageReader {
             const chunk = await this.#pipe.receive(this.#signal);
             if (chunk.length === 0) continue;
             this.onBytes?.(chunk.length);
-            this.#chunks.push(chunk);
+            // Own copy: a USB host may reuse its transfer buffer once transferOut resolved.
+            this.#chunks.push(chunk.slice());
             this.#buffered += chunk.length;
         }
     }
@@ -110,7 +111,6 @@ export class MessageReader {
         if (magic !== (command ^ 0xffffffff) >>> 0) throw new AdbProtocolError('bad adb header magic');
         if (length > ADB_MAX_PAYLOAD) throw new AdbProtocolError(`adb payload of ${length} bytes is too large`);
         const payload = length === 0 ? new Uint8Array(0) : await this.#take(length);
-        // Copy out of the transfer buffers: services keep payloads after the next read.
-        return { command, arg0, arg1, payload: payload.byteOffset === 0 && payload.length === payload.buffer.byteLength ? payload : payload.slice() };
+        return { command, arg0, arg1, payload };
     }
 }

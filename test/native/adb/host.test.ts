@@ -172,6 +172,20 @@ describe('adb host side against the virtual phone', () => {
         expect(adb.state).toBe('recovery');
     });
 
+    it('pushes, pulls and sideloads over in-process USB too', async () => {
+        const p = await makePhone('recovery');
+        const adb = await connect(usbTarget(p));
+        const data = randomBytes(2 * 1024 * 1024 + 7);
+        await writeFile(join(dir, 'up.bin'), data);
+        expect((await adb.push(join(dir, 'up.bin'), '/sdcard/up.bin')).sha256).toBe(sha256(data));
+        expect((await adb.pull('/sdcard/up.bin', join(dir, 'down.bin'))).sha256).toBe(sha256(data));
+        const rom = join(dir, 'rom.zip');
+        await writeDemoRom(rom, { devices: ['ks01lte'], androidVersion: '8.1.0', payloadBytes: 600 * 1024 });
+        await adb.sideload(rom);
+        expect(adb.state).toBe('recovery');
+        expect(p.state.installed.map((i) => i.sha256)).toEqual([sha256(await readFile(rom))]);
+    });
+
     it('refuses a truncated or non-zip package before the phone is touched', async () => {
         const p = await makePhone('sideload');
         const adb = await connect(usbTarget(p));
