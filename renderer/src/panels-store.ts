@@ -249,3 +249,10 @@ export async function installApps(deviceId: string): Promise<void> {
     const result = await runTask('apps', 'install', (taskId) => revive().installApps({ taskId, deviceId, apps }));
     if (result) set({ appResults: result.results, appsError: result.error });
 }
+
+/** Back to the panel's form (a new key, changed VPN values). */
+export function clearResult(panel: 'keys' | 'vpn'): void {
+    const tasks = { ...get().tasks };
+    delete tasks[panel];
+    set(panel === 'keys' ? { keys: null, keysPushed: null, tasks } : { vpn: null, vpnPushed: null, tasks });
+}

@@ -31,6 +31,8 @@ export interface FileEntry {
 export interface StepState {
     readonly id: string;
     readonly title: string;
+    /** The job's own words for what the step does (English; the page translates known step ids). */
+    readonly description?: string;
     readonly status: 'waiting' | 'running' | 'done' | 'skipped';
 }
 
@@ -133,7 +135,8 @@ export async function connect(revive: ReviveApi): Promise<void> {
         updateJob(e.jobId, (job) => {
             const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : 'skipped';
             const known = job.steps.some((step) => step.id === e.step);
-            const steps = known ? job.steps.map((step) => (step.id === e.step ? { ...step, status } : step)) : [...job.steps, { id: e.step, title: e.title, status }];
+            const description = e.status === 'started' ? { description: e.description } : {};
+            const steps = known ? job.steps.map((step) => (step.id === e.step ? { ...step, status, ...description } : step)) : [...job.steps, { id: e.step, title: e.title, status, ...description }];
             // A finished step ends whatever it asked the person to do.
             const ended = e.status !== 'started';
             return { steps, ...(ended ? { instruction: null, pressed: false, progress: null } : {}) };

@@ -14,6 +14,7 @@ import {
     SHA256,
     addApks,
     addTypedApp,
+    clearResult,
     createFirewall,
     createKeys,
     createVpn,
@@ -62,9 +63,9 @@ function stepTitle(t: TFunction, step: string, title: string): string {
     return t(`panels.steps.${kind}`, { defaultValue: title, name: name ?? '' });
 }
 
-function TaskView({ task }: { task: PanelTask | undefined }): ReactNode {
+function TaskView({ task, kinds }: { task: PanelTask | undefined; kinds?: ReadonlyArray<PanelTask['kind']> }): ReactNode {
     const { t } = useTranslation();
-    if (!task) return null;
+    if (!task || (kinds && !kinds.includes(task.kind))) return null;
     const steps = task.steps.filter((s) => s.title !== '');
     return (
         <div className="task" aria-live="polite">
@@ -162,6 +163,7 @@ function FileFacts({ files }: { files: ReadonlyArray<{ label: string; path: stri
 function StrengthMeter({ passphrase }: { passphrase: string }): ReactNode {
     const { t } = useTranslation();
     const facts = ratePassphrase(passphrase);
+    if (facts.length === 0) return null;
     const reasons: string[] = [];
     if (facts.length === 0) reasons.push(t('keys.strength.reasons.empty'));
     else if (facts.common) reasons.push(t('keys.strength.reasons.common'));
@@ -385,7 +387,7 @@ function fingerprintGroups(fingerprint: string): string {
 }
 
 function KeysResultView(): ReactNode {
-    const { t } = useTranslation();
+    const { t, i18n } = useTranslation();
     const keys = usePanels((s) => s.keys);
     const pushed = usePanels((s) => s.keysPushed);
     const task = usePanels((s) => s.tasks.keys);
@@ -406,7 +408,7 @@ function KeysResultView(): ReactNode {
                 </div>
                 <div>
                     <dt>{t('keys.result.expires')}</dt>
-                    <dd>{keys.expiresAt ? new Date(keys.expiresAt).toLocaleDateString() : t('keys.result.never')}</dd>
+                    <dd>{keys.expiresAt ? new Date(keys.expiresAt).toLocaleDateString(i18n.language, { dateStyle: 'long' }) : t('keys.result.never')}</dd>
                 </div>
             </dl>
             <FileFacts
@@ -440,6 +442,7 @@ function KeysResultView(): ReactNode {
                 </label>
                 {withSecret ? <p className="refusal">{t('keys.push.secretWarning')}</p> : null}
             </SendToPhone>
+            <TaskView task={task} kinds={['push']} />
             <Pushed paths={pushed} help={t('keys.push.help')} />
         </section>
     );
@@ -448,14 +451,22 @@ function KeysResultView(): ReactNode {
 export function KeysPanel(): ReactNode {
     const { t } = useTranslation();
     const task = usePanels((s) => s.tasks.keys);
+    const keys = usePanels((s) => s.keys);
     return (
         <>
             <PanelNav current="keys" />
             <ScreenHeading>{t('panels.keys.title')}</ScreenHeading>
             <p className="lead">{t('panels.keys.lead')}</p>
-            <KeysForm />
-            <TaskView task={task} />
+            {keys ? null : <KeysForm />}
+            <TaskView task={task} kinds={['create', 'rotate']} />
             <KeysResultView />
+            {keys ? (
+                <div className="actions end">
+                    <button type="button" className="button secondary" disabled={task?.running === true} onClick={() => clearResult('keys')}>
+                        {t('keys.another')}
+                    </button>
+                </div>
+            ) : null}
         </>
     );
 }
@@ -520,7 +531,14 @@ export function VpnPanel(): ReactNode {
             <PanelNav current="vpn" />
             <ScreenHeading>{t('panels.vpn.title')}</ScreenHeading>
             <p className="lead">{t('panels.vpn.lead')}</p>
-            <form className="panel-form" onSubmit={submit} noValidate>
+            {vpn ? (
+                <div className="actions end">
+                    <button type="button" className="button secondary" disabled={task?.running === true} onClick={() => clearResult('vpn')}>
+                        {t('vpn.change')}
+                    </button>
+                </div>
+            ) : null}
+            <form className="panel-form" onSubmit={submit} noValidate hidden={vpn !== null}>
                 <section className="panel" aria-labelledby="vpn-phone-heading">
                     <h2 id="vpn-phone-heading">{t('vpn.phone.title')}</h2>
                     <div className="grid-2">
@@ -546,7 +564,7 @@ export function VpnPanel(): ReactNode {
                     </button>
                 </div>
             </form>
-            <TaskView task={task} />
+            <TaskView task={task} kinds={['create']} />
             {vpn ? (
                 <section className="panel success" aria-labelledby="vpn-done-heading">
                     <h2 id="vpn-done-heading">{t('vpn.result.title', { name: vpn.name })}</h2>
@@ -576,6 +594,7 @@ export function VpnPanel(): ReactNode {
                     />
                     <h3>{t('vpn.push.title')}</h3>
                     <SendToPhone label={t('vpn.push.send', { file: vpn.files.config.split(/[\\/]/).pop() })} busy={task?.running === true} onSend={(id) => void pushResult('vpn', id)} />
+                    <TaskView task={task} kinds={['push']} />
                     <Pushed paths={pushed} help={t('vpn.push.help')} />
                 </section>
             ) : null}
@@ -646,7 +665,7 @@ export function FirewallPanel(): ReactNode {
                 </form>
                 {typedError ? <p className="hint" role="alert">{t('firewall.apps.typeError')}</p> : null}
             </section>
-            <TaskView task={task?.kind === 'list' ? task : undefined} />
+            <TaskView task={task} kinds={['list']} />
             {apps.length > 0 ? (
                 <section className="panel" aria-labelledby="fw-table-heading">
                     <h2 id="fw-table-heading">{t('firewall.table.title')}</h2>
@@ -698,7 +717,7 @@ export function FirewallPanel(): ReactNode {
                     {t('firewall.create', { count: allowed.length })}
                 </button>
             </div>
-            <TaskView task={task?.kind === 'list' ? undefined : task} />
+            <TaskView task={task} kinds={['create']} />
             {result ? (
                 <section className="panel success" aria-labelledby="fw-done-heading">
                     <h2 id="fw-done-heading">{t('firewall.result.title')}</h2>
@@ -715,6 +734,7 @@ export function FirewallPanel(): ReactNode {
                     <p>{t('firewall.result.howTo')}</p>
                     <h3>{t('firewall.push.title')}</h3>
                     <SendToPhone label={t('firewall.push.send')} busy={task?.running === true} onSend={(id) => void pushResult('firewall', id)} />
+                    <TaskView task={task} kinds={['push']} />
                     <Pushed paths={pushed} help={t('firewall.push.help')} />
                 </section>
             ) : null}
@@ -797,8 +817,8 @@ export function AppsPanel(): ReactNode {
                                             onChange={(e) => setApkChecksum(apk.id, e.target.value)}
                                         />
                                     </label>
-                                    <button type="button" className="button secondary small" disabled={task?.running === true} onClick={() => removeApk(apk.id)}>
-                                        {t('apps.files.remove', { name: apk.name })}
+                                    <button type="button" className="button secondary small nowrap" disabled={task?.running === true} aria-label={t('apps.files.remove', { name: apk.name })} onClick={() => removeApk(apk.id)}>
+                                        {t('apps.files.removeShort')}
                                     </button>
                                 </li>
                             );

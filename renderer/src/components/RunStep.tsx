@@ -1,7 +1,9 @@
 /** The running upgrade: steps, what to do now (with the key-combo picture), questions, progress, log, cancel. */
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, saveLog, useUi, type JobState } from '../store.js';
+import type { TFunction } from 'i18next';
+import type { EventPayload, RecipeView } from '../api/contract-types.js';
+import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, saveLog, useUi, type JobState, type StepState } from '../store.js';
 import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
 import { WizardStages } from './Wizard.js';
 
@@ -9,6 +11,64 @@ import { WizardStages } from './Wizard.js';
 function useStepTitle(): (id: string, title: string) => string {
     const { t } = useTranslation();
     return (id, title) => t(`job.steps.${id.replace(/:/g, '-')}`, { defaultValue: title });
+}
+
+function useJobRecipe(): RecipeView | undefined {
+    return useUi((s) => s.recipes.find((r) => r.id === s.recipeId));
+}
+
+type Exists = (key: string) => boolean;
+
+/**
+ * The job speaks English; known instruction ids are worded from the translations (with the
+ * recipe's key-combo picture naming the buttons), unknown ones keep the job's own text.
+ */
+export function instructionText(t: TFunction, exists: Exists, instruction: EventPayload<'jobInstruction'>, recipe: RecipeView | undefined): string {
+    const key = `job.instructions.${instruction.id}`;
+    const comboKey = instruction.picture ? `combos.${instruction.picture.replace(/\.svg$/, '')}` : null;
+    const combo = comboKey && exists(comboKey) ? t(comboKey) : null;
+    if (!exists(key)) return instruction.text;
+    if (instruction.id.startsWith('enter-') && instruction.picture && !combo) return instruction.text;
+    return [t(key, { name: recipe?.name ?? '' }), combo].filter(Boolean).join(' ');
+}
+
+/** A question's words by its id; what depends on the recipe or the person's choices comes from them. */
+export function confirmTexts(
+    t: TFunction,
+    exists: Exists,
+    confirm: EventPayload<'jobConfirm'>,
+    recipe: RecipeView | undefined,
+    keepBackup: boolean,
+): { question: string; detail: string; confirm: string; cancel: string } {
+    const base = `job.confirms.${confirm.id}`;
+    const own = { question: confirm.question, detail: confirm.detail, confirm: confirm.confirmLabel, cancel: confirm.cancelLabel };
+    if (!exists(`${base}.question`)) return own;
+    const values = { min: recipe?.minBatteryPercent ?? '' };
+    const pick = (field: string, fallback: string): string => (exists(`${base}.${field}`) ? t(`${base}.${field}`, values) : fallback);
+    const recipeUnlock = recipe ? `recipes.${recipe.id}.unlock` : '';
+    let question = pick('question', own.question);
+    let detail = pick('detail', own.detail);
+    if (confirm.id === 'unlock' && recipe?.unlock.wipesData) question = pick('questionWipes', question);
+    if ((confirm.id === 'unlock' || confirm.id === 'oem-unlock-toggle') && recipeUnlock && exists(recipeUnlock)) detail = t(recipeUnlock);
+    if (confirm.id === 'erase') detail = pick(keepBackup ? 'detailBackup' : 'detailNoBackup', detail);
+    return { question, detail, confirm: pick('confirm', own.confirm), cancel: pick('cancel', own.cancel) };
+}
+
+/** What the running step does, in the page's language when the step id is known. */
+export function stepDescription(
+    t: TFunction,
+    exists: Exists,
+    step: StepState,
+    { recipe, files, keepBackup }: { recipe: RecipeView | undefined; files: Partial<Record<string, { name: string }>>; keepBackup: boolean },
+): string | undefined {
+    if (step.description === undefined) return undefined;
+    const [kind, role] = step.id.split(':');
+    if (kind === 'install' && role) return exists('job.descriptions.install') ? t('job.descriptions.install', { file: files[role]?.name ?? role }) : step.description;
+    if (kind === 'backup' && !keepBackup) return t('job.descriptions.backupDeclined');
+    const key = `job.descriptions.${kind}`;
+    if (!exists(key)) return step.description;
+    const partition = recipe?.steps.find((s) => s.kind === 'flash-recovery')?.detail ?? '';
+    return t(key, { partition, method: recipe ? t(`job.methods.${recipe.method}`) : '' });
 }
 
 function StepList({ job }: { job: JobState }): ReactNode {
@@ -30,10 +90,11 @@ function StepList({ job }: { job: JobState }): ReactNode {
 }
 
 function Instruction({ job }: { job: JobState }): ReactNode {
-    const { t } = useTranslation();
+    const { t, i18n } = useTranslation();
+    const recipe = useJobRecipe();
     const instruction = job.instruction;
     if (!instruction) return null;
-    const text = instruction.picture ? t(`combos.${instruction.picture.replace(/\.svg$/, '')}`, { defaultValue: instruction.text }) : t(`job.instructions.${instruction.id}`, { defaultValue: instruction.text });
+    const text = instructionText(t, i18n.exists.bind(i18n), instruction, recipe);
     return (
         <section className="panel instruction" aria-labelledby="instruction-heading">
             <div className="instruction-text">
@@ -56,20 +117,22 @@ function Instruction({ job }: { job: JobState }): ReactNode {
 }
 
 function Confirm({ job }: { job: JobState }): ReactNode {
-    const { t } = useTranslation();
+    const { t, i18n } = useTranslation();
+    const recipe = useJobRecipe();
+    const keepBackup = useUi((s) => s.keepBackup);
     const confirm = job.confirm;
     if (!confirm) return null;
-    const key = `job.confirms.${confirm.id}`;
+    const words = confirmTexts(t, i18n.exists.bind(i18n), confirm, recipe, keepBackup);
     return (
         <section className={`panel confirm${confirm.danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby="confirm-heading" aria-describedby="confirm-detail">
-            <h2 id="confirm-heading">{t(`${key}.question`, { defaultValue: confirm.question })}</h2>
-            <p id="confirm-detail">{t(`${key}.detail`, { defaultValue: confirm.detail })}</p>
+            <h2 id="confirm-heading">{words.question}</h2>
+            <p id="confirm-detail">{words.detail}</p>
             <div className="actions">
                 <button type="button" className="button secondary" onClick={() => void answerConfirm(false)}>
-                    {t(`${key}.cancel`, { defaultValue: confirm.cancelLabel })}
+                    {words.cancel}
                 </button>
                 <button type="button" className={`button ${confirm.danger ? 'danger' : 'primary'}`} onClick={() => void answerConfirm(true)}>
-                    {t(`${key}.confirm`, { defaultValue: confirm.confirmLabel })}
+                    {words.confirm}
                 </button>
             </div>
         </section>
@@ -187,11 +250,15 @@ function Outcome({ job }: { job: JobState }): ReactNode {
 }
 
 export function RunStep(): ReactNode {
-    const { t } = useTranslation();
+    const { t, i18n } = useTranslation();
     const job = useUi((s) => s.job);
+    const recipe = useJobRecipe();
+    const files = useUi((s) => s.files);
+    const keepBackup = useUi((s) => s.keepBackup);
     const title = useStepTitle();
     if (!job) return null;
     const running = job.steps.find((s) => s.status === 'running');
+    const description = running ? stepDescription(t, i18n.exists.bind(i18n), running, { recipe, files, keepBackup }) : undefined;
     return (
         <>
             <WizardStages current="run" />
@@ -202,9 +269,10 @@ export function RunStep(): ReactNode {
                 </aside>
                 <div className="run-main">
                     {running && job.outcome === 'running' ? (
-                        <p className="current-step" role="status">
-                            {t('run.now', { step: title(running.id, running.title) })}
-                        </p>
+                        <div role="status">
+                            <p className="current-step">{t('run.now', { step: title(running.id, running.title) })}</p>
+                            {description ? <p className="hint step-description">{description}</p> : null}
+                        </div>
                     ) : null}
                     <Outcome job={job} />
                     <Confirm job={job} />

@@ -257,7 +257,7 @@ export function ReviewStep(): ReactNode {
                         </li>
                     ))}
                 </ul>
-                {recipe.unlock.method !== 'none' ? <p>{recipe.unlock.explanation}</p> : null}
+                {recipe.unlock.method !== 'none' ? <p>{t(`recipes.${recipe.id}.unlock`, { defaultValue: recipe.unlock.explanation })}</p> : null}
             </section>
             {recipe.caveats.length > 0 ? (
                 <section className="panel" aria-labelledby="review-caveats">
