@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import { startAdbTcpEndpoint, type AdbTcpEndpoint } from '../../native/virtual/tcp/adb-endpoint.js';
 import { writeDemoRom } from '../../native/integrity/demo-packages.js';
+import { connectAdb } from '../../native/adb/phone.js';
+import { AdbKeyStore } from '../../native/adb/credentials.js';
 
 const ADB = '/usr/bin/adb';
 let dir: string;
@@ -90,6 +92,21 @@ describe('Debian adb against the virtual phone over TCP', () => {
         expect(prop).toMatchObject({ code: 0, stdout: 'ks01ltexx\n' });
         // shell_v2 carries the exit status through to adb's own exit code.
         expect((await adb(['-s', serial, 'shell', 'ls /no/such/dir'])).code).toBe(1);
+    });
+
+    it('Revive signs with the user\'s ~/.android/adbkey, so a phone that trusts their adb trusts Revive', async () => {
+        const waits: string[] = [];
+        const ours = await connectAdb(
+            { host: '127.0.0.1', port: endpoint.port },
+            { keyStore: new AdbKeyStore({ appDir: join(dir, 'revive-app'), userAdbDir: join(dir, 'home/.android') }), onWaitingForAuth: (m) => waits.push(m) },
+        );
+        try {
+            expect(waits).toEqual([]);
+            expect(phone.state.adbKeys).toHaveLength(1);
+            expect((await ours.identity()).device).toBe('ks01ltexx');
+        } finally {
+            await ours.close();
+        }
     });
 
     it('pushes and pulls a 50 MiB file byte-identically', async () => {
