@@ -11,7 +11,7 @@ import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
-import { totalWrites } from './helpers.js';
+import { totalWrites, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
 let dir: string;
@@ -63,6 +63,26 @@ describe('cancelling an upgrade', () => {
             expect(journal.at(-1)).toMatchObject({ t: 'end', outcome: 'cancelled' });
         } finally {
             await links.dispose();
+            await phone.close();
+        }
+    });
+
+    it('going without a backup must be chosen explicitly, and is recorded in the journal', async () => {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone-nobackup'), owner: 'accept', enumerationDelayMs: 20 });
+        try {
+            const asked: string[] = [];
+            const declined = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, { home: join(dir, 'home'), noBackup: true, answer: (r) => (asked.push(r.id), r.id !== 'no-backup') });
+            expect((declined.error as ReviveError).code).toBe('backup-required');
+            expect(asked).toEqual(['no-backup']);
+            // Plug the phone in again for the second run (a new USB attachment, as after a restart of the app).
+            phone.unplug();
+            phone.replug();
+            const accepted = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, { home: join(dir, 'home'), noBackup: true });
+            expect(accepted.error).toBeUndefined();
+            expect(accepted.report?.backup.kind).toBe('declined');
+            const journal = readJournal(accepted.report?.journalPath ?? '');
+            expect(journal.some((e) => e.t === 'note' && e.key === 'no-backup')).toBe(true);
+        } finally {
             await phone.close();
         }
     });
