@@ -111,10 +111,25 @@ describe('after-the-upgrade panels in Chromium', () => {
         await createKeys(t);
         const advice = page.getByRole('note').filter({ hasText: t('keys.revocation.title') });
         expect(await advice.innerText()).toMatch(/\.rev\.asc declares this key invalid/);
-        // No secret left in the form once the key exists.
-        expect(await page.getByRole('textbox', { name: t('keys.passphrase.label'), exact: true }).inputValue()).toBe('');
+        // The form with the passphrase is gone once the key exists; "Create another key" starts empty.
+        expect(await page.getByRole('textbox', { name: t('keys.passphrase.label'), exact: true }).count()).toBe(0);
         expect(await axeViolations(page)).toEqual([]);
         await shot(page, 'en', 'keys');
+    });
+
+    it('sends only the public key unless the secret key is explicitly ticked', async () => {
+        const t = translations('en');
+        const { page } = e2e;
+        await page.getByRole('button', { name: t('keys.push.send') }).click();
+        const pushed = page.locator('.pushed');
+        await pushed.waitFor();
+        expect(await pushed.innerText()).toMatch(/\/sdcard\/OpenKeychain\/[0-9A-F]{16}\.pub\.asc/);
+        expect(await pushed.innerText()).not.toContain('.sec.asc');
+        await page.getByRole('checkbox', { name: t('keys.push.withSecret') }).check();
+        await page.getByRole('button', { name: t('keys.push.sendBoth') }).click();
+        await page.locator('.pushed', { hasText: '.sec.asc' }).waitFor();
+        await page.getByRole('button', { name: t('keys.another') }).click();
+        expect(await page.getByRole('textbox', { name: t('keys.passphrase.label'), exact: true }).inputValue()).toBe('');
     });
 
     it('builds the firewall from the phone\'s app list, and refuses a modified APK per app (English)', async () => {
