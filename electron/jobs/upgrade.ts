@@ -520,7 +520,11 @@ function stringOf(value: JournalValue | undefined, fallback = ''): string {
     return typeof value === 'string' ? value : fallback;
 }
 
-/** Run (or resume) an upgrade. Resolves with the report when the new system answered; rejects otherwise. */
+/**
+ * Run (or resume) an upgrade. Resolves with the report when the new system answered; rejects with
+ * a ReviveError otherwise (after a `failed` or `cancelled` event). The `started` event, with the
+ * job id, is emitted synchronously before the first await: callers rely on it to track the job.
+ */
 export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironment): Promise<UpgradeReport> {
     const recipe = env.recipe;
     const home = options.home ?? appHome();
