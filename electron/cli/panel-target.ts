@@ -1,18 +1,21 @@
 /**
  * Which phone the panel commands (`keys push`, `vpn push`, `firewall push|create --from-phone`,
- * `apps install`) talk to, in the adb CLI's syntax: `-s SERIAL` (local USB), `-s tcp:HOST:PORT`,
- * `-s usbip:HOST:PORT`, or `--virtual CODENAME [--virtual-state DIR]`. Nothing is opened until the
- * job asks for the phone, so checks that must come before adb (APK checksums) really do.
+ * `apps install`) talk to: the adb CLI's device selection (`openAdbSession`: `-s SERIAL`,
+ * `-s tcp:HOST:PORT`, `-s usbip:HOST:PORT`, `--virtual CODENAME [--virtual-state DIR]`), opened
+ * lazily: nothing is reached until the job asks for the phone, so checks that must come before adb
+ * (APK checksums) really do.
  */
-import { adbConnector, type PanelPhone, type PhoneConnector } from '../jobs/panels/push.js';
+import type { PanelPhone, PhoneConnector } from '../jobs/panels/push.js';
 import { connectAdb } from '../../native/adb/phone.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import { classifyDevice } from '../../native/usb/classify.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
-import type { OwnerChoice } from '../../native/virtual/owner.js';
-import { VirtualPhone } from '../../native/virtual/phone.js';
+import type { AdbSession } from './adb.js';
 import { CliUsageError, type CliIo } from './command.js';
 
+/**
+ * The same options as the adb CLI's `adbDeviceOptions`, spelled out here: adb.ts imports keys.ts,
+ * which imports this module, so adb.ts is loaded only when a phone is opened (no import cycle).
+ */
 export const panelDeviceOptions = {
     serial: { type: 'string', short: 's' },
     virtual: { type: 'string' },
@@ -47,33 +50,10 @@ function noPhone(where: string): ReviveError {
     });
 }
 
-function parseTcp(text: string): { host: string; port: number } {
-    const match = /^tcp:(.+):(\d+)$/.exec(text);
+function checkTcp(text: string): void {
+    const match = /^tcp:([^:]+):(\d+)$/.exec(text);
     const port = Number(match?.[2]);
     if (!match?.[1] || !(port > 0 && port < 65536)) throw new CliUsageError(`"${text}" is not tcp:HOST:PORT.`);
-    return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
-}
-
-function ownerChoice(value: string | undefined, io: CliIo): OwnerChoice {
-    if (value === undefined) return io.interactive ? 'ask' : 'accept';
-    if (value === 'accept' || value === 'deny' || value === 'ask') return value;
-    throw new CliUsageError(`--owner is accept, deny or ask, not "${value}".`);
-}
-
-async function localUsbDevice(serial: string | undefined): Promise<USBDevice> {
-    const { WebUSB } = await import('usb');
-    const devices = (await new WebUSB({ allowAllDevices: true }).getDevices()).filter((d) => classifyDevice(d).kind === 'adb');
-    const matching = serial === undefined ? devices : devices.filter((d) => d.serialNumber === serial);
-    const device = matching[0];
-    if (!device) throw noPhone(serial === undefined ? 'on this computer\'s USB ports' : `with serial number ${serial}`);
-    if (matching.length > 1) {
-        throw new ReviveError({
-            code: 'adb-several-devices',
-            message: `${matching.length} phones with USB debugging are connected: ${matching.map((d) => d.serialNumber ?? '?').join(', ')}.`,
-            nextStep: 'Name the one to use with -s SERIAL.',
-        });
-    }
-    return device;
 }
 
 /**
@@ -146,42 +126,35 @@ function panelPhone(phone: PanelPhone, release: () => Promise<void> = async () =
     };
 }
 
-/** Reads the device options; the phone itself is reached only when the job calls `connect`. */
+/**
+ * Reads the device options (usage mistakes are reported before anything runs); the phone itself
+ * is reached only when the job calls `connect`.
+ */
 export function panelTarget(values: PanelDeviceValues, io: CliIo): PanelTarget {
     if (values.virtual && values.serial) throw new CliUsageError('Use either -s or --virtual, not both.');
     if (values['virtual-state'] && !values.virtual) throw new CliUsageError('--virtual-state goes with --virtual CODENAME.');
     if (values.owner !== undefined && !values.virtual) throw new CliUsageError('--owner goes with --virtual CODENAME.');
+    if (values.owner !== undefined && !['accept', 'deny', 'ask'].includes(values.owner)) throw new CliUsageError(`--owner is accept, deny or ask, not "${values.owner}".`);
     const serial = values.serial;
-    if (values.virtual) {
-        const codename = values.virtual;
-        const owner = ownerChoice(values.owner, io);
-        let phone: VirtualPhone | undefined;
-        return {
-            label: `virtual ${codename}`,
-            async connect(signal) {
-                phone ??= await VirtualPhone.create({ codename, mode: 'android', stateDir: values['virtual-state'], owner });
-                const usbDevice = await phone.waitForDevice({ mode: 'android', timeoutMs: 5000, signal });
-                return panelPhone(await connectAdb({ usbDevice }, { signal }));
-            },
-            async close() {
-                await phone?.close();
-            },
-        };
-    }
-    if (serial?.startsWith('tcp:')) {
-        const address = parseTcp(serial);
-        const connect = adbConnector(address);
-        return { label: serial, connect: async (signal) => panelPhone(await connect(signal)), close: async () => undefined };
-    }
+    if (serial?.startsWith('tcp:')) checkTcp(serial);
     if (serial?.startsWith('usbip:')) {
         const address = serial.slice('usbip:'.length);
         if (!/^.+:\d+$/.test(address)) throw new CliUsageError(`"${serial}" is not usbip:HOST:PORT.`);
+        // Until the USB/IP device's transfer views are fixed (see wholeBufferTransfers), adb over
+        // USB/IP needs the copy made here; openAdbSession would hang in the adb handshake.
         return { label: serial, connect: usbipConnector(address), close: async () => undefined };
     }
+    let session: Promise<void> | undefined;
+    let closeSession = async (): Promise<void> => undefined;
     return {
-        label: serial ?? 'USB',
-        connect: async (signal) => panelPhone(await connectAdb({ usbDevice: await localUsbDevice(serial) }, { signal })),
-        close: async () => undefined,
+        label: values.virtual ? `virtual ${values.virtual}` : serial ?? 'USB',
+        async connect() {
+            const { openAdbSession } = await import('./adb.js');
+            const opened: AdbSession = await openAdbSession(values, io);
+            closeSession = () => (session ??= opened.close());
+            return panelPhone(opened.phone, closeSession);
+        },
+        close: () => closeSession(),
     };
 }
 
