@@ -1,6 +1,7 @@
 /** A person's whole upgrade of a virtual Galaxy S4 in Chromium, asserted from the phone's own state. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2e, type E2e } from './harness.js';
 import { upgradeVirtualS4 } from './wizard.js';
@@ -27,6 +28,9 @@ describe('upgrade wizard in Chromium (English, mouse)', () => {
         const twrp = readFileSync(e2e.demo.recovery);
         const written = await phone.partitions.read('RECOVERY', 0, twrp.length);
         expect(Buffer.from(written).equals(twrp)).toBe(true);
+        // Before the wipe, TWRP backed the phone up and the job pulled it to the computer.
+        const [job] = readdirSync(join(e2e.home, 'backups'));
+        expect(readdirSync(join(e2e.home, 'backups', job ?? ''))).toEqual(expect.arrayContaining(['boot.emmc.win', 'boot.emmc.win.sha2']));
         expect(shots.taken.length).toBeGreaterThanOrEqual(8);
         expect(await e2e.page.locator('main').innerText()).toContain('Android 8.1');
     });
