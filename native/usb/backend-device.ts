@@ -64,8 +64,13 @@ function toBytes(data: BufferSource | undefined): Uint8Array {
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/**
+ * A browser's WebUSB hands out a DataView over a buffer of its own, and consumers rely on that
+ * (@yume-chan/adb-daemon-webusb reads `result.data.buffer` whole): copy when the bytes are a slice.
+ */
 function toView(bytes: Uint8Array): DataView {
-    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return new DataView(bytes.buffer);
+    return new DataView(bytes.slice().buffer);
 }
 
 interface MutableInterface {
