@@ -1,7 +1,8 @@
 /**
  * TWRP's command line over adb (`adb shell twrp …`). The `twrp` tool exits 0 whatever happened,
- * so the result is read from its output: `E:` lines (TWRP's LOGERR), "Error processing script
- * file", "Unrecognized script command" and "Failed" mean failure. Known trap (OpenAndroidInstaller):
+ * so the result is read from its output: each command must print TWRP's own success line
+ * ("-- Cache Partition Wipe Complete!", "Backup complete!", "Restore complete!") and no failure line
+ * ("E:Backup failed!", "E:Error with wipe command value", "Unable to locate backup …"). Known trap (OpenAndroidInstaller):
  * right after a sideload TWRP may still sit in sideload mode (minadbd, no shell), so each command
  * first checks the banner and, if the phone is in sideload, leaves it by rebooting into recovery.
  */
@@ -25,12 +26,25 @@ export interface BackupFileCheck {
     readonly ok: boolean;
 }
 
-function errorLines(output: string): string[] {
+/** Lines that mean the command failed, whatever else TWRP printed (it logs benign `E:` mount noise too). */
+function fatalLines(output: string): string[] {
     return output
         .split('\n')
         .map((l) => l.trim())
-        .filter((l) => /^E:|^Error |Unrecognized script command|\bFailed\b|ERROR/.test(l));
+        .filter(
+            (l) =>
+                /^E:\s*(Backup failed|Restore failed|Error with wipe command value|Unrecognized script command|Error installing zip file|.*(MD5|Digest) failed to match)/i.test(l) ||
+                /^Unable to locate (backup|zip file)/.test(l),
+        );
 }
+
+/** TWRP's own success line per command (openrecoveryscript.cpp). */
+const SUCCESS: ReadonlyArray<readonly [RegExp, RegExp]> = [
+    [/^wipe /, /Wipe Complete!/],
+    [/^backup /, /^Backup complete!/m],
+    [/^restore /, /^Restore complete!/m],
+    [/^format data/, /Format Data Complete!|^Done\.?$/m],
+];
 
 export class Twrp {
     readonly phone: AdbPhone;
@@ -63,11 +77,14 @@ export class Twrp {
         if (result.exitCode === 127) {
             throw new ReviveError({ code: 'twrp-not-running', message: 'The recovery on the phone has no `twrp` command: it is not TWRP.', nextStep: 'Flash TWRP for this phone and boot into it.' });
         }
-        const errors = errorLines(output);
-        if (result.exitCode !== 0 || errors.length > 0) {
+        const errors = fatalLines(output);
+        const marker = SUCCESS.find(([command]) => command.test(args))?.[1];
+        const confirmed = marker ? marker.test(output) : true;
+        if (result.exitCode !== 0 || errors.length > 0 || !confirmed) {
+            const why = errors.join(' ') || (confirmed ? `exit status ${result.exitCode}` : 'TWRP did not report that it finished');
             throw new ReviveError({
                 code: 'twrp-failed',
-                message: `TWRP could not run "twrp ${args}": ${errors.join(' ') || `exit status ${result.exitCode}`}`,
+                message: `TWRP could not run "twrp ${args}": ${why}`,
                 nextStep: 'Read the message on the phone screen; fix the cause (e.g. free space, the backup name) and try again.',
                 details: { command: args },
             });

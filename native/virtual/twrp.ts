@@ -2,10 +2,12 @@
  * TWRP's command line on the virtual phone (`adb shell twrp …` in recovery). What real TWRP does,
  * as far as its sources (openrecoveryscript.cpp, orscmd.cpp, partitionmanager.cpp) and users' logs
  * show it:
- * - the `twrp` tool writes the command to TWRP's ORS FIFO and prints what TWRP answers; its own exit
- *   status is 0 even when the command failed, so callers must read the text. Errors are lines TWRP
- *   logs with LOGERR, which print as `E:…` (e.g. `E:Unable to locate partition …`), and failures end
- *   with "Failed" / "ERROR" wording; success ends with `Done processing script file`.
+ * - the `twrp` tool (orscmd) writes the command to TWRP's ORS FIFO and prints what TWRP answers, then
+ *   exits 0 whatever happened, so callers must read the text. Each command prints its own success line
+ *   (`-- Cache Partition Wipe Complete!`, `Backup complete!`, `Restore complete!`) and errors come as
+ *   LOGERR lines (`E:Error with wipe command value: 'x'`, `E:Backup failed!`, `E:Unrecognized script
+ *   command: 'x'`) or plain lines (`Unable to locate backup '…'`); every run ends with
+ *   `Done processing script file`. (Texts from TWRP's openrecoveryscript.cpp.)
  * - `backup <letters> [name]`: S system, D data, C cache, R recovery, B boot (A and-sec, E sd-ext:
  *   absent here; O compression and M skip-digest are options). The folder is
  *   `<storage>/TWRP/BACKUPS/<serial>/<name>/`, one `<name>.<fs>.win` per partition, a `.sha2`
@@ -72,7 +74,8 @@ class TwrpRun {
     }
 
     async finish(): Promise<ShellResult> {
-        this.say(this.failed ? 'Error processing script file' : 'Done processing script file');
+        // Printed whether or not the command worked.
+        this.say('Done processing script file');
         await this.flushLog();
         return { stdout: this.lines.map((l) => `${l}\n`).join(''), stderr: '', exitCode: 0 };
     }
@@ -89,40 +92,42 @@ async function wipe(run: TwrpRun, target: string): Promise<void> {
     const name = target.replace(/^\//, '').toLowerCase();
     const byName = (n: string): TwrpPartition | undefined => parts.find((p) => p.twrpName === n);
     if (name === 'dalvik' || name === 'dalvick' || name === 'dalvikcache') {
-        run.say('Wiping Dalvik Cache Directories...');
+        run.say('-- Wiping Dalvik Cache...');
         await rm(context.fs.hostPath('/data/dalvik-cache'), { recursive: true, force: true });
         await rm(context.fs.hostPath('/cache/dalvik-cache'), { recursive: true, force: true });
-        run.say('-- Dalvik Cache Directories Wipe Complete!');
+        run.say('-- Dalvik Cache Wipe Complete!');
         return;
     }
     if (name === 'data' || name === 'factory' || name === 'factoryreset') {
-        run.say('Wiping data without wiping /data/media ...');
+        // A factory reset: /data without /data/media (internal storage) is emptied.
+        run.say('-- Wiping Data Partition...');
         await clearDir(context.fs.hostPath('/data'), ['media']);
         await mkdir(context.fs.hostPath('/data/local/tmp'), { recursive: true });
-        run.say('Done.');
+        run.say('-- Data Partition Wipe Complete!');
         return;
     }
     const part = byName(name);
     if (!part || (name !== 'cache' && name !== 'system')) {
-        run.error(`Unable to locate partition for wipe: '${target}'`);
+        run.error(`Error with wipe command value: '${target}'`);
         return;
     }
-    run.say(`Formatting ${titleCase(part.twrpName)} using make_ext4fs...`);
+    run.say(`-- Wiping ${titleCase(part.twrpName)} Partition...`);
     await context.phone.partitions.erase(part.name);
     if (part.mount) await clearDir(context.fs.hostPath(part.mount));
     if (part.twrpName === 'cache') await mkdir(context.fs.hostPath('/cache/recovery'), { recursive: true });
-    run.say('Done.');
+    run.say(`-- ${titleCase(part.twrpName)} Partition Wipe Complete!`);
 }
 
 async function formatData(run: TwrpRun): Promise<void> {
     const { context } = run;
     const part = twrpPartitions(context).find((p) => p.twrpName === 'data');
+    // Not an ORS command in older TWRP; newer builds accept it. The wording here is ours.
     run.say('Formatting Data using make_ext4fs...');
     if (part) await context.phone.partitions.erase(part.name);
     await clearDir(context.fs.hostPath('/data'));
     await context.fs.ensureLayout();
     run.say('You may need to reboot recovery to be able to use /data again.');
-    run.say('Done.');
+    run.say('-- Format Data Complete!');
 }
 
 function backupDir(context: ServiceContext, name: string): string {
@@ -142,10 +147,15 @@ async function backup(run: TwrpRun, letters: string, name: string | undefined): 
     const hostDir = context.fs.hostPath(deviceDir);
     const selected = selectPartitions(run, letters);
     const skipDigest = letters.toUpperCase().includes('M');
+    run.say('Setting backup options:');
+    for (const part of selected) run.say(titleCase(part.twrpName));
+    if (skipDigest) run.say('MD5 Generation is off');
+    if (name) run.say(`Backup folder set to '${name}'`);
     run.say('[BACKUP STARTED]');
     run.say(` * Backup Folder: ${deviceDir}`);
     if (selected.length === 0) {
         run.error('No partitions selected for backup.');
+        run.error('Backup failed!');
         return;
     }
     await mkdir(hostDir, { recursive: true });
@@ -169,6 +179,7 @@ async function backup(run: TwrpRun, letters: string, name: string | undefined): 
     }
     if (!skipDigest) run.say('Digest Created');
     run.say('[BACKUP COMPLETED]');
+    run.say('Backup complete!');
     await run.flushLog();
     await copyFile(context.fs.hostPath(RECOVERY_LOG), join(hostDir, 'recovery.log')).catch(() => undefined);
 }
@@ -193,13 +204,16 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
     const { context } = run;
     const deviceDir = backupDir(context, name);
     const hostDir = context.fs.hostPath(deviceDir);
-    run.say('[RESTORE STARTED]');
-    run.say(`Restore folder: '${deviceDir}'`);
+    run.say(`Restoring '${name}'`);
     const files = await readdir(hostDir).catch(() => undefined);
     if (!files) {
-        run.error(`Unable to locate backup folder '${deviceDir}'`);
+        // TWRP prints this one without the E: prefix; the missing "Restore complete!" tells.
+        run.say(`Unable to locate backup '${name}'`);
+        run.failed = true;
         return;
     }
+    if (letters) run.say(`Setting restore options: '${letters}':`);
+    run.say('[RESTORE STARTED]');
     const present = twrpPartitions(context).filter((p) => files.includes(`${p.twrpName}.${p.filesystem}.win`));
     const selected = letters ? selectPartitions(run, letters).filter((p) => present.some((q) => q.name === p.name)) : present;
     if (selected.length === 0) {
@@ -219,6 +233,7 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
             }
             if ((await fileSha256(join(hostDir, fileName))) !== expected) {
                 run.error(`Digest failed to match on '${fileName}'.`);
+                run.error('Restore failed!');
                 return;
             }
         }
@@ -247,6 +262,7 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
         await context.phone.partitions.truncate(part.name, size);
     }
     run.say('[RESTORE COMPLETED]');
+    run.say('Restore complete!');
 }
 
 export async function runTwrpCommand(args: readonly string[], context: ServiceContext): Promise<ShellResult> {

@@ -140,6 +140,12 @@ describe('adb host side against the virtual phone', () => {
         await twrp.restore('before-upgrade', 'B');
         expect(sha256(await p.partitions.read('BOOT', 0, 256 * 1024))).toBe(checks.find((c) => c.file === 'boot.emmc.win')?.sha256);
         await expect(twrp.restore('no-such-backup')).rejects.toMatchObject({ code: 'twrp-failed' });
+        // A damaged image is caught by its digest before anything is written.
+        const win = join(p.stateDir, `fs/data/media/TWRP/BACKUPS/${p.serial}/before-upgrade/boot.emmc.win`);
+        await writeFile(win, randomBytes(1024));
+        const writes = p.partitions.writeCount('BOOT');
+        await expect(twrp.restore('before-upgrade', 'B')).rejects.toThrow(/Digest failed to match on 'boot.emmc.win'/);
+        expect(p.partitions.writeCount('BOOT')).toBe(writes);
     });
 
     it('sideloads a package built for the phone and records it; refuses another phone\'s package with recovery\'s words', async () => {
