@@ -139,7 +139,13 @@ class Upgrade {
             const recovery = phone.mode === 'recovery' ? phone : await this.#ensureMode('recovery');
             const adb = await this.#adb(recovery);
             this.#run.log('Asking TWRP to start ADB sideload.');
-            await adb.shell('twrp sideload');
+            try {
+                await adb.shell('twrp sideload');
+            } catch (error) {
+                // TWRP restarts adbd as minadbd right away; the reply may be cut off by that very restart.
+                if (!(error instanceof ReviveError && error.code === 'adb-disconnected')) throw error;
+                this.#run.log('TWRP dropped the connection while switching to sideload, as it does.');
+            }
             await adb.end();
             return this.#waitFor(['sideload']);
         }

@@ -36,7 +36,7 @@ describe('revive upgrade and revive demo', () => {
             '--backup-to', join(dir, 'backup'), '--yes', '--json', '--home', join(dir, 'home'),
         ]);
         expect(result.err).toBe('');
-        expect(result.code).toBe(0);
+        expect(result.code, result.out.slice(-1500)).toBe(0);
         const events = result.out.trim().split('\n').map((line) => JSON.parse(line) as JobEvent);
         expect(events[0]?.type).toBe('started');
         expect(events.at(-1)?.type).toBe('done');
@@ -68,7 +68,7 @@ describe('revive upgrade and revive demo', () => {
 
     it('revive demo runs the whole upgrade and prints the report', async () => {
         const result = await cli(['demo', '--dir', join(dir, 'demo'), '--rom-mib', '1']);
-        expect(result.code).toBe(0);
+        expect(result.code, `${result.err}\n${result.out.slice(-1500)}`).toBe(0);
         expect(result.out).toMatch(/Done\. The Samsung Galaxy S4 LTE-A now runs Android 8\.1\.0/);
         expect(result.out).toMatch(/DEMO/);
         expect(phoneState(join(dir, 'demo', 'phone')).installed).toHaveLength(3);
