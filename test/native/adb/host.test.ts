@@ -9,6 +9,8 @@ import { connectAdb, usbManagerFromDetach, WAITING_FOR_AUTH_MESSAGE, type AdbPho
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { Twrp } from '../../../native/adb/twrp.js';
 import { probeAdbState } from '../../../native/adb/probe.js';
+import { UsbIpServer } from '../../../native/usbip/server.js';
+import { UsbIpClient } from '../../../native/usbip/client.js';
 import { writeDemoRom } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 
@@ -246,5 +248,28 @@ describe('probeAdbState', () => {
         await adb.reboot('recovery');
         await p.waitForDevice({ mode: 'recovery', timeoutMs: 10_000 });
         expect(await probeAdbState(usbDeviceOf(p), undefined, store)).toBe('recovery');
+    });
+});
+
+describe('adb over USB/IP', () => {
+    it('connects through the USB/IP client to the exported virtual phone and runs commands', async () => {
+        const p = await makePhone('recovery');
+        const server = await UsbIpServer.start({ port: 0 });
+        try {
+            server.export(p, '1-1');
+            const client = new UsbIpClient(server.address);
+            const entry = (await client.list()).find((e) => e.interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x01));
+            expect(entry).toBeDefined();
+            const device = await client.import(entry?.device.busid ?? '1-1');
+            const adb = await connect({ usbDevice: device });
+            expect(adb.state).toBe('recovery');
+            expect((await adb.shell('getprop ro.product.model')).stdout).toBe('GT-I9506\n');
+            const data = randomBytes(300 * 1024);
+            await writeFile(join(dir, 'u.bin'), data);
+            expect((await adb.push(join(dir, 'u.bin'), '/sdcard/u.bin')).sha256).toBe(sha256(data));
+            await adb.close();
+        } finally {
+            await server.close();
+        }
     });
 });
