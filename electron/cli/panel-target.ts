@@ -6,9 +6,6 @@
  * (APK checksums) really do.
  */
 import type { PanelPhone, PhoneConnector } from '../jobs/panels/push.js';
-import { connectAdb } from '../../native/adb/phone.js';
-import { ReviveError } from '../../native/jobs/errors.js';
-import { UsbIpClient } from '../../native/usbip/client.js';
 import type { AdbSession } from './adb.js';
 import { CliUsageError, type CliIo } from './command.js';
 
@@ -40,15 +37,6 @@ export interface PanelTarget {
     close(): Promise<void>;
 }
 
-const ADB_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x01 } as const;
-
-function noPhone(where: string): ReviveError {
-    return new ReviveError({
-        code: 'adb-no-device',
-        message: `No phone with USB debugging was found ${where}.`,
-        nextStep: 'Switch on USB debugging (Settings → Developer options), connect the phone with a data cable, unlock it, and try again.',
-    });
-}
 
 function checkTcp(text: string): void {
     const match = /^tcp:([^:]+):(\d+)$/.exec(text);
@@ -56,46 +44,7 @@ function checkTcp(text: string): void {
     if (!match?.[1] || !(port > 0 && port < 65536)) throw new CliUsageError(`"${text}" is not tcp:HOST:PORT.`);
 }
 
-/**
- * WebUSB promises that a transfer's DataView covers its whole buffer, and @yume-chan's adb reads
- * `data.buffer` directly; the USB/IP device hands out views into larger buffers, so the adb
- * handshake would read the wrong bytes. Copy such results into buffers of their own.
- */
-function wholeBufferTransfers(device: USBDevice): USBDevice {
-    const transferIn = device.transferIn.bind(device);
-    const fixed = async (endpoint: number, length: number): Promise<USBInTransferResult> => {
-        const result = await transferIn(endpoint, length);
-        const data = result.data;
-        if (!data || (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength)) return result;
-        const copy = new Uint8Array(data.byteLength);
-        copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return { status: result.status, data: new DataView(copy.buffer) };
-    };
-    return new Proxy(device, {
-        get(target, property) {
-            if (property === 'transferIn') return fixed;
-            const value: unknown = Reflect.get(target, property, target);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-    });
-}
 
-function usbipConnector(address: string): PhoneConnector {
-    return async (signal) => {
-        const client = new UsbIpClient(address);
-        const entries = await client.list(signal);
-        const entry = entries.find((e) => e.interfaces.some((i) => i.interfaceClass === ADB_INTERFACE.class && i.interfaceSubclass === ADB_INTERFACE.subclass && i.interfaceProtocol === ADB_INTERFACE.protocol));
-        if (!entry) throw noPhone(`on the USB/IP server ${address}`);
-        const usbDevice = await client.import(entry.device.busid, signal);
-        try {
-            const phone = await connectAdb({ usbDevice: wholeBufferTransfers(usbDevice) }, { signal });
-            return panelPhone(phone, () => usbDevice.close());
-        } catch (error) {
-            await usbDevice.close().catch(() => undefined);
-            throw error;
-        }
-    };
-}
 
 function shellQuote(text: string): string {
     return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -137,13 +86,7 @@ export function panelTarget(values: PanelDeviceValues, io: CliIo): PanelTarget {
     if (values.owner !== undefined && !['accept', 'deny', 'ask'].includes(values.owner)) throw new CliUsageError(`--owner is accept, deny or ask, not "${values.owner}".`);
     const serial = values.serial;
     if (serial?.startsWith('tcp:')) checkTcp(serial);
-    if (serial?.startsWith('usbip:')) {
-        const address = serial.slice('usbip:'.length);
-        if (!/^.+:\d+$/.test(address)) throw new CliUsageError(`"${serial}" is not usbip:HOST:PORT.`);
-        // Until the USB/IP device's transfer views are fixed (see wholeBufferTransfers), adb over
-        // USB/IP needs the copy made here; openAdbSession would hang in the adb handshake.
-        return { label: serial, connect: usbipConnector(address), close: async () => undefined };
-    }
+    if (serial?.startsWith('usbip:') && !/^usbip:.+:\d+$/.test(serial)) throw new CliUsageError(`"${serial}" is not usbip:HOST:PORT.`);
     let session: Promise<void> | undefined;
     let closeSession = async (): Promise<void> => undefined;
     return {
