@@ -50,7 +50,6 @@ function titleCase(name: string): string {
 
 class TwrpRun {
     readonly lines: string[] = [];
-    failed = false;
     /** Lines already appended to recovery.log. */
     logged = 0;
     readonly context: ServiceContext;
@@ -64,7 +63,6 @@ class TwrpRun {
     }
 
     error(line: string): void {
-        this.failed = true;
         this.lines.push(`E:${line}`);
     }
 
@@ -209,7 +207,6 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
     if (!files) {
         // TWRP prints this one without the E: prefix; the missing "Restore complete!" tells.
         run.say(`Unable to locate backup '${name}'`);
-        run.failed = true;
         return;
     }
     if (letters) run.say(`Setting restore options: '${letters}':`);
@@ -291,8 +288,11 @@ export async function runTwrpCommand(args: readonly string[], context: ServiceCo
                 break;
             }
             const outcome = await installPackage(context.fs.hostPath(rest[0]), rest[0].split('/').pop() ?? rest[0], context);
-            for (const line of outcome.lines) run.say(line);
-            if (!outcome.ok) run.failed = true;
+            // installPackage's lines already carry TWRP's failure wording (`Error installing zip file …`).
+            for (const line of outcome.lines) {
+                if (!outcome.ok && line.startsWith('Error installing')) run.error(line);
+                else run.say(line);
+            }
             break;
         }
         case 'sideload':
