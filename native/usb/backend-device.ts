@@ -144,6 +144,8 @@ export class BackendUsbDevice implements USBDevice, ReviveUsbDeviceExtensions {
     readonly #configurations: BuiltConfiguration[];
     #current: BuiltConfiguration | undefined;
     #opened = false;
+    /** Aborted by close(): as in WebUSB, closing the device ends every pending transfer. */
+    #session = new AbortController();
 
     constructor(backend: UsbDeviceBackend, raw: { device: Uint8Array; configurations: readonly Uint8Array[]; strings: DeviceStrings; location: string }) {
         this.#backend = backend;
@@ -226,12 +228,26 @@ export class BackendUsbDevice implements USBDevice, ReviveUsbDeviceExtensions {
 
     async open(): Promise<void> {
         this.#alive();
+        if (!this.#opened) this.#session = new AbortController();
         this.#opened = true;
     }
 
     async close(): Promise<void> {
         for (const iface of this.#current?.interfaces ?? []) iface.claimed = false;
         this.#opened = false;
+        // A read left pending by the last user must not swallow what the device says to the next one.
+        this.#session.abort(new DOMException('The device was closed.', 'AbortError'));
+    }
+
+    /** Run a transfer that close() can end; it then rejects with WebUSB's AbortError. */
+    async #transfer<T>(signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        const session = this.#session.signal;
+        try {
+            return await this.#guard(work(signal ? AbortSignal.any([signal, session]) : session));
+        } catch (error) {
+            if (session.aborted && !signal?.aborted) throw session.reason;
+            throw error;
+        }
     }
 
     async forget(): Promise<void> {
@@ -303,14 +319,16 @@ export class BackendUsbDevice implements USBDevice, ReviveUsbDeviceExtensions {
     async transferInWithSignal(endpointNumber: number, length: number, signal?: AbortSignal): Promise<USBInTransferResult> {
         this.#requireOpen();
         this.#endpoint('in', endpointNumber);
-        const result = await this.#guard(this.#backend.transferIn(0x80 | endpointNumber, length, signal));
+        const result = await this.#transfer(signal, (both) => this.#backend.transferIn(0x80 | endpointNumber, length, both));
         return result.status === 'ok' ? { status: 'ok', data: toView(result.data) } : { status: 'stall' };
     }
 
     async transferOutWithSignal(endpointNumber: number, data: BufferSource, signal?: AbortSignal): Promise<USBOutTransferResult> {
         this.#requireOpen();
         this.#endpoint('out', endpointNumber);
-        const result = await this.#guard(this.#backend.transferOut(endpointNumber, toBytes(data), signal));
+        // The device keeps what it was sent; the host may reuse its buffer as soon as this resolves.
+        const bytes = toBytes(data).slice();
+        const result = await this.#transfer(signal, (both) => this.#backend.transferOut(endpointNumber, bytes, both));
         return { status: result.status, bytesWritten: result.bytesWritten };
     }
 
