@@ -130,44 +130,6 @@ class FastbootClientLink implements FastbootLink {
     }
 }
 
-/**
- * WebUSB promises that a transfer's DataView covers its whole buffer, and @yume-chan's adb reads
- * `data.buffer` directly; a USB/IP device hands out views into larger buffers, so the handshake would
- * read the wrong bytes. Copy such results into buffers of their own. (Same fix as the panels'
- * usbip target; it belongs in connectAdb.)
- */
-function wholeBufferTransfers(device: USBDevice): USBDevice {
-    const transferIn = device.transferIn.bind(device);
-    const fixed = async (endpoint: number, length: number): Promise<USBInTransferResult> => {
-        const result = await transferIn(endpoint, length);
-        const data = result.data;
-        if (!data || (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength)) return result;
-        const copy = new Uint8Array(data.byteLength);
-        copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return { status: result.status, data: new DataView(copy.buffer) };
-    };
-    return new Proxy(device, {
-        get(target, property) {
-            if (property === 'transferIn') return fixed;
-            const value: unknown = Reflect.get(target, property, target);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-    });
-}
-
-/** Re-announce the manager's disconnect events for the wrapped device, so the adb library still hears them. */
-function forwardDisconnects(usb: USB | undefined, original: USBDevice, wrapped: USBDevice): USB | undefined {
-    if (!usb) return undefined;
-    const forward = new EventTarget();
-    usb.addEventListener('disconnect', (event) => {
-        if ((event as Event & { device?: USBDevice }).device !== original) return;
-        const again = new Event('disconnect') as Event & { device?: USBDevice };
-        again.device = wrapped;
-        forward.dispatchEvent(again);
-    });
-    return forward as unknown as USB;
-}
-
 export interface ProtocolLinkOptions {
     /** Shown while the phone asks "Allow USB debugging?". */
     readonly onWaitingForAuth?: ((message: string) => void) | undefined;
@@ -238,8 +200,7 @@ export function protocolLinks(options: ProtocolLinkOptions = {}): ProtocolLinks 
         async adb(phone: FoundPhone, ctx: JobContext): Promise<AdbLink> {
             if (shared?.device !== phone.device) {
                 await dispose();
-                const usbDevice = wholeBufferTransfers(phone.device);
-                const adb = await connectAdb({ usbDevice, usb: forwardDisconnects(phone.usb, phone.device, usbDevice) }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth });
+                const adb = await connectAdb({ usbDevice: phone.device, usb: phone.usb }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth });
                 shared = { device: phone.device, link: new AdbPhoneLink(adb) };
             }
             return new SharedAdbLink(shared.link, dispose);
