@@ -1,0 +1,234 @@
+/**
+ * From "which phone" to a PhoneLocator on a DeviceWatcher, in one place for both callers:
+ * `revive upgrade --device usbip:HOST:PORT|SERIAL` (a DeviceRef, its own watcher) and the desktop
+ * backend (a device id picked from its long-running watcher's list). Also the one wiring of the
+ * adb state probe for watchers that list phones for people (`revive devices`, the app).
+ */
+import { ReviveError } from '../../native/jobs/errors.js';
+import { findRecipe } from '../../native/manifests/load.js';
+import type { PhoneMode, Recipe } from '../../native/manifests/schema.js';
+import { probeAdbState } from '../../native/adb/probe.js';
+import { setAdbStateRefiner } from '../../native/usb/classify.js';
+import { DeviceWatcher, type DetectedDevice, type DeviceWatcherOptions } from '../../native/usb/watcher.js';
+import type { VirtualPhone } from '../../native/virtual/phone.js';
+import type { FoundPhone, PhoneLocator } from './phone-link.js';
+import { protocolLinks, type ProtocolLinkOptions } from './protocol-links.js';
+import type { DeviceRef } from './types.js';
+
+export interface DeviceSession {
+    readonly recipe: Recipe;
+    readonly locator: PhoneLocator;
+    /** The protocol links to use for this phone (they keep its adb session across steps). */
+    readonly links: ReturnType<typeof protocolLinks>;
+    /** Set for `virtual:` devices: the scripted person presses its keys. */
+    readonly virtualPhone?: VirtualPhone | undefined;
+    close(): Promise<void>;
+}
+
+export interface DeviceSessionOptions {
+    readonly signal?: AbortSignal | undefined;
+    /** A codename or model to use when the phone's USB identity fits several recipes and it cannot be asked. */
+    readonly recipeHint?: string | undefined;
+    readonly onNotice?: ((message: string) => void) | undefined;
+    readonly linkOptions?: ProtocolLinkOptions | undefined;
+}
+
+/** A phone that never answers the probe must not hold up the list. */
+const PROBE_TIMEOUT_MS = 5000;
+let probeInstalled = false;
+
+/**
+ * adb phones are listed with the state their adbd reports (recovery, sideload, or unauthorized:
+ * "waiting for you to tap Allow"), asked with keys the phone already trusts, never prompting.
+ */
+export function installAdbStateProbe(): void {
+    if (probeInstalled) return;
+    probeInstalled = true;
+    setAdbStateRefiner((device, signal) => probeAdbState(device, signal ? AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]) : AbortSignal.timeout(PROBE_TIMEOUT_MS)));
+}
+
+/** A DeviceWatcher whose adb phones show their probed state. */
+export function listingWatcher(options: DeviceWatcherOptions = {}): DeviceWatcher {
+    installAdbStateProbe();
+    return new DeviceWatcher(options);
+}
+
+/** The phone mode a detected device is in, as far as USB (and the probe) tell. */
+export function modeOfDetected(device: DetectedDevice): PhoneMode | undefined {
+    switch (device.state) {
+        case 'download':
+            return 'download';
+        case 'bootloader':
+            return 'bootloader';
+        case 'recovery':
+            return 'recovery';
+        case 'sideload':
+            return 'sideload';
+        case 'device':
+        case 'unauthorized':
+            return 'android';
+        default:
+            return device.mode === 'samsung-download' ? 'download' : device.mode === 'fastboot' ? 'bootloader' : device.mode === 'adb' ? 'android' : undefined;
+    }
+}
+
+/** `usbip:HOST:PORT/BUSID` (the watcher's id of an imported device) → its server. */
+function usbIpServerOf(device: DetectedDevice): { host: string; port: number } | undefined {
+    const match = /^usbip:(.+):(\d+)\/[^/]+$/.exec(device.id);
+    return match?.[1] && match[2] ? { host: match[1], port: Number(match[2]) } : undefined;
+}
+
+/**
+ * The DeviceRef that follows this watcher entry across mode changes: its USB/IP server, or its
+ * USB serial number (a local phone without one cannot be told apart from others after a reboot).
+ */
+export function deviceRefOf(device: DetectedDevice): DeviceRef {
+    if (device.source === 'usbip') {
+        const server = usbIpServerOf(device);
+        if (server) return { kind: 'usbip', ...server };
+    }
+    if (device.source === 'usb' && device.serial) return { kind: 'serial', serial: device.serial };
+    throw new ReviveError({
+        code: 'device-unfollowable',
+        message: `The ${device.name ?? 'phone'} does not report a serial number in ${device.mode} mode, so Revive could not find it again after it restarts.`,
+        nextStep: 'Start the phone normally (Android), connect it, and pick it again in the phone list.',
+    });
+}
+
+/** Which watcher entries are the phone a DeviceRef names, in any of its modes. */
+export function deviceMatcher(ref: DeviceRef, recipe: Recipe): (device: DetectedDevice) => boolean {
+    if (ref.kind === 'usbip') {
+        // A phone's serial can change between modes (download mode often shows none); a USB/IP
+        // server exports this one phone, so any device of this recipe there is it.
+        const prefix = `usbip:${ref.host}:${ref.port}/`;
+        return (d) => d.source === 'usbip' && d.id.startsWith(prefix) && (d.recipeId === undefined || d.recipeId === recipe.id);
+    }
+    if (ref.kind === 'serial') return (d) => d.source === 'usb' && (d.serial === ref.serial || (d.recipeId === recipe.id && !d.serial));
+    return () => false;
+}
+
+/**
+ * Follows one phone in a DeviceWatcher. USB alone cannot tell TWRP from its sideload mode (same
+ * ids), nor always Android from recovery: for adb devices the mode comes from adbd's own banner,
+ * asked once per attachment over the shared adb session the job then uses.
+ */
+export class WatcherLocator implements PhoneLocator {
+    readonly #watcher: DeviceWatcher;
+    readonly #matches: (device: DetectedDevice) => boolean;
+    readonly #links: ReturnType<typeof protocolLinks>;
+    readonly #usb: USB;
+    readonly #probed = new WeakMap<USBDevice, PhoneMode>();
+
+    constructor(watcher: DeviceWatcher, matches: (device: DetectedDevice) => boolean, links: ReturnType<typeof protocolLinks>, usb: USB) {
+        this.#watcher = watcher;
+        this.#matches = matches;
+        this.#links = links;
+        this.#usb = usb;
+    }
+
+    #phone(device: DetectedDevice, mode: PhoneMode): FoundPhone {
+        return { mode, serial: device.serial ?? device.id, device: device.device, recipeId: device.recipeId, usb: this.#usb };
+    }
+
+    async #modeOf(device: DetectedDevice, signal: AbortSignal): Promise<PhoneMode | undefined> {
+        if (device.mode !== 'adb') return modeOfDetected(device);
+        const known = this.#probed.get(device.device);
+        if (known) return known;
+        const adb = await this.#links.adb(this.#phone(device, 'android'), { signal });
+        const state = adb.mode();
+        const mode: PhoneMode = state === 'unauthorized' ? 'android' : state;
+        this.#probed.set(device.device, mode);
+        return mode;
+    }
+
+    current(): FoundPhone | undefined {
+        for (const device of this.#watcher.list()) {
+            if (!this.#matches(device)) continue;
+            const mode = device.mode === 'adb' ? this.#probed.get(device.device) : modeOfDetected(device);
+            if (mode) return this.#phone(device, mode);
+        }
+        return undefined;
+    }
+
+    async waitFor(modes: readonly PhoneMode[], options: { signal: AbortSignal; timeoutMs?: number | undefined }): Promise<FoundPhone> {
+        const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : undefined;
+        const rejected = new WeakSet<USBDevice>();
+        for (;;) {
+            const left = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
+            const device = await this.#watcher.waitFor((d) => this.#matches(d) && !rejected.has(d.device) && modeOfDetected(d) !== undefined, { signal: options.signal, timeoutMs: left });
+            const mode = await this.#modeOf(device, options.signal);
+            if (mode && modes.includes(mode)) return this.#phone(device, mode);
+            rejected.add(device.device);
+        }
+    }
+
+    async close(): Promise<void> {
+        // The watcher belongs to whoever made it (see sessionOnWatcher).
+    }
+}
+
+/** The watcher's detach events as WebUSB `disconnect` events, which protocol libraries listen for. */
+function disconnectAnnouncer(watcher: DeviceWatcher): { usb: USB; stop: () => void } {
+    const usb = new EventTarget();
+    const onDetach = (detected: DetectedDevice): void => {
+        const event = new Event('disconnect') as Event & { device?: USBDevice };
+        event.device = detected.device;
+        usb.dispatchEvent(event);
+    };
+    watcher.on('detach', onDetach);
+    return { usb: usb as unknown as USB, stop: () => void watcher.off('detach', onDetach) };
+}
+
+async function askCodename(device: DetectedDevice, links: ReturnType<typeof protocolLinks>, usb: USB, signal: AbortSignal | undefined): Promise<Recipe | undefined> {
+    const mode = modeOfDetected(device);
+    if (mode !== 'android' && mode !== 'recovery') return undefined;
+    // The session stays open in `links` for the job's first step: a phone's adbd serves one host at a time.
+    const adb = await links.adb({ mode, serial: device.serial ?? device.id, device: device.device, usb }, { signal });
+    const codename = await adb.getprop('ro.product.device');
+    return codename ? findRecipe(codename) : undefined;
+}
+
+export interface WatchedSessionOptions extends DeviceSessionOptions {
+    /** Close the watcher with the session (it was made for this one job). */
+    readonly ownsWatcher?: boolean | undefined;
+}
+
+/**
+ * A DeviceSession for the phone `first` (already in the watcher's list), followed by `ref` across
+ * re-enumerations. The recipe comes from the USB identity, else `recipeHint`, else the phone's own
+ * codename (asked over adb when it is in Android or recovery).
+ */
+export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, first: DetectedDevice, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
+    const links = protocolLinks(options.linkOptions);
+    const announcer = disconnectAnnouncer(watcher);
+    const end = async (): Promise<void> => {
+        await links.dispose();
+        announcer.stop();
+        if (options.ownsWatcher) watcher.close();
+    };
+    let recipe: Recipe | undefined;
+    try {
+        // Several phones share one USB identity in Android mode (Samsung's 04E8:6860): then ask the phone.
+        recipe =
+            (first.recipeId ? findRecipe(first.recipeId) : undefined) ??
+            (options.recipeHint ? findRecipe(options.recipeHint) : undefined) ??
+            (await askCodename(first, links, announcer.usb, options.signal));
+    } catch (error) {
+        await end();
+        throw error;
+    }
+    if (!recipe) {
+        await end();
+        throw new ReviveError({
+            code: 'recipe-unknown',
+            message: `Revive has no recipe for the connected phone (${first.manufacturer ?? ''} ${first.product ?? ''}, ${first.vendorId.toString(16)}:${first.productId.toString(16)}).`,
+            nextStep: 'Add a recipe for this phone (see resources/manifests/README.md).',
+        });
+    }
+    return {
+        recipe,
+        locator: new WatcherLocator(watcher, deviceMatcher(ref, recipe), links, announcer.usb),
+        links,
+        close: end,
+    };
+}
