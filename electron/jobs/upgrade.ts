@@ -410,14 +410,72 @@ class Upgrade {
                 files.push({ name: entry.name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
                 if (twrpDigest) await writeFile(`${local}.sha2`, `${twrpDigest}  ${entry.name}\n`);
             }
+            const raw = await this.#rawBackups(adb, localDir);
+            files.push(...raw.files);
             await writeFile(join(localDir, 'SHA256SUMS'), files.map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+            const names = [...letters.names, ...raw.names];
             return {
-                detail: `Backup of ${letters.names.join(', ')} copied to ${localDir}: ${files.length} files, every SHA-256 matches the phone's.`,
+                detail: `Backup of ${names.join(', ')} copied to ${localDir}: ${files.length} files, every SHA-256 matches the phone's.`,
                 backup: { kind: 'verified', directory: localDir, files },
             };
         } finally {
             await adb.close();
         }
+    }
+
+    /**
+     * Partitions TWRP's command line has no letter for but that hold what nothing can give back
+     * (EFS: the IMEI; persist: sensor calibration and DRM keys), copied the way careful people do
+     * it in TWRP's root shell: the raw block device, pulled to `<name>.emmc.win` (TWRP's own name
+     * for raw images), its SHA-256 asked of the phone (`sha256sum`) and compared with the copy's.
+     */
+    async #rawBackups(adb: AdbLink, localDir: string): Promise<{ files: ReportBackupFile[]; names: string[] }> {
+        const files: ReportBackupFile[] = [];
+        const names: string[] = [];
+        for (const part of this.#recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_BACKUP.has(p.twrpName))) {
+            const twrpName = part.twrpName ?? part.name;
+            const device = await findBlockDevice(adb, part.name);
+            if (!device) {
+                const ok = await this.#run.confirm({
+                    id: `no-raw-backup:${twrpName}`,
+                    question: `The ${part.name} partition cannot be found on the phone. Go on without backing it up?`,
+                    detail: `${part.name} holds what cannot be downloaded again (on Samsung phones the EFS partition holds the IMEI). Revive looked for it in ${BLOCK_DIRS.join(' and ')}.`,
+                    danger: true,
+                    confirmLabel: `Go on without ${part.name}`,
+                    cancelLabel: 'Stop',
+                });
+                if (!ok) {
+                    throw new ReviveError({
+                        code: 'backup-raw-missing',
+                        message: `The upgrade stopped before erasing anything: the ${part.name} partition was not found on the phone, so it could not be backed up.`,
+                        nextStep: `Back up ${part.name} by hand in TWRP (Backup, tick ${part.name}), copy it to the computer, then resume the job.`,
+                    });
+                }
+                this.#run.journal.append({ t: 'note', key: `no-raw-backup:${twrpName}`, data: { partition: part.name, choice: 'The person chose to go on without it (not found on the phone).' } });
+                continue;
+            }
+            const name = `${twrpName}.emmc.win`;
+            const local = join(localDir, name);
+            this.#run.log(`Copying the ${part.name} partition (${device}) to the computer as ${name}.`);
+            const pulled = await adb.pull(device, local, this.#run.context());
+            const answer = await adb.shell(`sha256sum ${device}`);
+            const onPhone = /^([0-9a-f]{64})\s/m.exec(answer)?.[1];
+            const onDisk = await hashFile(local, {}, `backup-check:${name}`);
+            if (!onPhone || onPhone !== onDisk.sha256 || pulled.sha256 !== onDisk.sha256) {
+                throw new ReviveError({
+                    code: 'backup-mismatch',
+                    message: onPhone
+                        ? `The copy of the ${part.name} partition on the computer (${name}, SHA-256 ${onDisk.sha256}) does not match the phone's ${device} (SHA-256 ${onPhone}). Nothing was erased.`
+                        : `The phone did not give the SHA-256 of its ${part.name} partition (${device}): ${answer.trim() || 'no answer'}. The copy cannot be checked, so nothing was erased.`,
+                    nextStep: 'Check the cable and the free space on the computer, then resume the job to copy it again.',
+                    details: { file: local, expected: onPhone ?? '', found: onDisk.sha256 },
+                });
+            }
+            await writeFile(`${local}.sha2`, `${onDisk.sha256}  ${name}\n`);
+            files.push({ name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
+            names.push(twrpName);
+        }
+        return { files, names };
     }
 
     #backupLetters(): { letters: string; names: string[] } {
@@ -516,6 +574,26 @@ class Upgrade {
             await adb.close();
         }
     }
+}
+
+/** Partitions without a TWRP letter that are backed up raw (see #rawBackups). */
+const RAW_BACKUP: ReadonlySet<string> = new Set(['efs', 'persist']);
+
+/** Where Qualcomm phones list their partitions by name (lowercase names on Samsungs). */
+const BLOCK_DIRS = ['/dev/block/bootdevice/by-name', '/dev/block/platform/msm_sdcc.1/by-name'] as const;
+
+/** The block device of a partition, as the phone names it, or undefined when none answers. */
+async function findBlockDevice(adb: AdbLink, partition: string): Promise<string | undefined> {
+    const names = [...new Set([partition.toLowerCase(), partition])];
+    for (const dir of BLOCK_DIRS) {
+        for (const name of names) {
+            const path = `${dir}/${name}`;
+            if (!/^[\w./-]+$/.test(path)) continue;
+            const out = await adb.shell(`ls ${path} && echo revive-found`);
+            if (/^revive-found$/m.test(out)) return path;
+        }
+    }
+    return undefined;
 }
 
 function firstError(text: string): string {

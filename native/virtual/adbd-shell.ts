@@ -12,6 +12,7 @@ import type { ServiceContext } from './adbd.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
 import { openZip } from './adbd-zip.js';
+import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength } from './adbd-block.js';
 
 export interface ShellResult {
     stdout: string;
@@ -131,6 +132,30 @@ async function sha256File(path: string): Promise<string> {
     return hash.digest('hex');
 }
 
+async function sha256Block(context: ServiceContext, partition: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of readBlock(context, partition)) hash.update(chunk);
+    return hash.digest('hex');
+}
+
+/** `ls [-l]` of a by-name directory or one of its entries; undefined for any other path. */
+async function listBlocks(path: string, flags: Set<string>, context: ServiceContext): Promise<string | undefined> {
+    const partition = blockPartition(context, path);
+    const names = partition ? [posix.basename(path)] : isByNameDir(context, path) ? byNameEntries(context) : undefined;
+    if (!names) return undefined;
+    let out = '';
+    for (const name of names) {
+        if (!flags.has('l')) {
+            out += `${partition ? path : name}\n`;
+            continue;
+        }
+        const store = context.phone.partitions.names().find((n) => n.toLowerCase() === name) ?? name;
+        const size = await blockLength(context, store);
+        out += `brw------- 1 root root ${size} 2026-01-01 00:00 ${partition ? path : name}\n`;
+    }
+    return out;
+}
+
 async function modeString(path: string): Promise<string> {
     const info = await stat(path);
     return `${info.isDirectory() ? 'd' : '-'}rw-rw----`;
@@ -197,6 +222,14 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
                     out += special;
                     continue;
                 }
+                const partition = blockPartition(context, path);
+                if (partition) {
+                    if (!canReadBlocks(context)) return { stdout: out, stderr: `cat: ${path}: Permission denied\n`, exitCode: 1 };
+                    const decoder = new TextDecoder();
+                    for await (const chunk of readBlock(context, partition)) out += decoder.decode(chunk, { stream: true });
+                    out += decoder.decode();
+                    continue;
+                }
                 try {
                     out += await readFile(fs.hostPath(path), 'utf8');
                 } catch {
@@ -209,6 +242,11 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
             const { flags, operands } = splitFlags(rest);
             let out = '';
             for (const path of operands.length ? operands : ['/']) {
+                const block = await listBlocks(path, flags, context);
+                if (block !== undefined) {
+                    out += block;
+                    continue;
+                }
                 const hostPath = fs.hostPath(path);
                 try {
                     const info = await stat(hostPath);
@@ -254,8 +292,10 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
         case 'sha256sum': {
             let out = '';
             for (const path of rest) {
+                const partition = blockPartition(context, path);
+                if (partition && !canReadBlocks(context)) return { stdout: out, stderr: `sha256sum: ${path}: Permission denied\n`, exitCode: 1 };
                 try {
-                    out += `${await sha256File(fs.hostPath(path))}  ${path}\n`;
+                    out += `${partition ? await sha256Block(context, partition) : await sha256File(fs.hostPath(path))}  ${path}\n`;
                 } catch {
                     return { stdout: out, stderr: `sha256sum: ${path}: No such file or directory\n`, exitCode: 1 };
                 }

@@ -7,6 +7,7 @@ import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import type { ServiceContext } from './adbd.js';
 import type { AdbdStream } from './adbd-stream.js';
+import { blockLength, blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, S_IFBLK } from './adbd-block.js';
 
 const SYNC_DATA_MAX = 64 * 1024;
 const id = (text: string): number => text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16) | (text.charCodeAt(3) << 24);
@@ -128,10 +129,38 @@ async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number
     }
 }
 
-async function listDir(stream: AdbdStream, hostPath: string): Promise<void> {
-    const names = await readdir(hostPath).catch(() => [] as string[]);
+/** STAT of a device path: partitions' block devices first, then the phone's files. */
+async function statPath(context: ServiceContext, devicePath: string): Promise<[number, number, number]> {
+    const partition = blockPartition(context, devicePath);
+    if (partition) return [(S_IFBLK | 0o600) >>> 0, Math.min(await blockLength(context, partition), 0xffffffff), 0];
+    if (isByNameDir(context, devicePath)) return [(S_IFDIR | 0o755) >>> 0, 0, 0];
+    return statWords(context.fs.hostPath(devicePath));
+}
+
+/** RECV of a partition's block device: its stored bytes in DATA chunks. */
+async function sendBlock(stream: AdbdStream, context: ServiceContext, partition: string): Promise<void> {
+    if (!canReadBlocks(context)) {
+        await stream.write(failMessage('Permission denied'));
+        return;
+    }
+    for await (const data of readBlock(context, partition)) {
+        for (let at = 0; at < data.length; at += SYNC_DATA_MAX) {
+            const piece = data.subarray(at, Math.min(at + SYNC_DATA_MAX, data.length));
+            const packet = new Uint8Array(8 + piece.length);
+            packet.set(words(ID.DATA, piece.length), 0);
+            packet.set(piece, 8);
+            await stream.write(packet);
+        }
+    }
+    await stream.write(words(ID.DONE, 0));
+}
+
+async function listDir(stream: AdbdStream, context: ServiceContext, devicePath: string): Promise<void> {
+    const hostPath = context.fs.hostPath(devicePath);
+    const byName = isByNameDir(context, devicePath);
+    const names = byName ? byNameEntries(context) : await readdir(hostPath).catch(() => [] as string[]);
     for (const name of ['.', '..', ...names]) {
-        const [mode, size, mtime] = await statWords(join(hostPath, name));
+        const [mode, size, mtime] = byName && name !== '.' && name !== '..' ? await statPath(context, `${devicePath}/${name}`) : await statWords(join(hostPath, name));
         const nameBytes = new TextEncoder().encode(name);
         const entry = new Uint8Array(20 + nameBytes.length);
         entry.set(words(ID.DENT, mode, size, mtime, nameBytes.length), 0);
@@ -156,17 +185,20 @@ export async function runSyncService(stream: AdbdStream, context: ServiceContext
         const path = new TextDecoder().decode(await stream.readExactly(length));
         switch (kind) {
             case ID.STAT:
-                await stream.write(words(ID.STAT, ...(await statWords(context.fs.hostPath(path)))));
+                await stream.write(words(ID.STAT, ...(await statPath(context, path))));
                 break;
             case ID.LIST:
-                await listDir(stream, context.fs.hostPath(path));
+                await listDir(stream, context, path);
                 break;
             case ID.SEND:
                 await receiveFile(stream, context, path);
                 break;
-            case ID.RECV:
-                await sendFile(stream, context.fs.hostPath(path), stream.maxPayloadHint);
+            case ID.RECV: {
+                const partition = blockPartition(context, path);
+                if (partition) await sendBlock(stream, context, partition);
+                else await sendFile(stream, context.fs.hostPath(path), stream.maxPayloadHint);
                 break;
+            }
             default:
                 await stream.write(failMessage('unknown sync command'));
                 return;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,9 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
     it('ends with TWRP in recovery, a verified backup, ROM → Gapps → su installed and the new system answering', async () => {
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner: 'accept', enumerationDelayMs: 20, onLog: (l) => { if (process.env['REVIVE_TEST_DEBUG']) console.log(`phone: ${l}`); } });
         const events: JobEvent[] = [];
+        // The phone's EFS (its IMEI): TWRP's command line has no letter for it, the job copies the raw device.
+        const efs = randomBytes(300_000);
+        await phone.partitions.write('EFS', 0, efs);
         try {
             const report = await runUpgrade(
                 { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },
@@ -48,6 +52,11 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
             const backupFiles = await readdir(join(dir, 'backup'));
             expect(backupFiles.some((f) => f.startsWith('boot'))).toBe(true);
             expect(existsSync(join(dir, 'backup', 'SHA256SUMS'))).toBe(true);
+            expect(readFileSync(join(dir, 'backup', 'efs.emmc.win')).equals(efs)).toBe(true);
+            const efsDigest = (await hashFile(join(dir, 'backup', 'efs.emmc.win'))).sha256;
+            expect(readFileSync(join(dir, 'backup', 'efs.emmc.win.sha2'), 'utf8')).toBe(`${efsDigest}  efs.emmc.win\n`);
+            expect(readFileSync(join(dir, 'backup', 'SHA256SUMS'), 'utf8')).toContain(`${efsDigest}  efs.emmc.win\n`);
+            expect(report.backup.kind === 'verified' && report.backup.files.some((f) => f.name === 'efs.emmc.win' && f.sha256 === efsDigest)).toBe(true);
             expect(report.backup.kind).toBe('verified');
             expect(report.after.androidVersion).toBe('8.1.0');
             expect(events.at(-1)?.type).toBe('done');

@@ -1,0 +1,59 @@
+/** The EFS partition (the IMEI) is copied raw; a copy that does not match the phone stops the job before the wipe. */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { ReviveError } from '../../../native/jobs/errors.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { corruptingAdbd } from '../../native/adb/corrupting-adbd.js';
+import { phoneState, upgradeVirtual } from './helpers.js';
+
+const recipe = requireRecipe('ks01ltexx');
+let dir: string;
+let demo: DemoPackages;
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-upgrade-efs-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 128 * 1024 });
+});
+afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('the raw EFS backup', () => {
+    it('stops the job before the wipe when the computer\'s copy differs from the phone\'s partition', async () => {
+        const marker = 'REVIVE-EFS-MARKER';
+        // Damage the EFS bytes on their way to the computer (a bad cable only an end-to-end digest notices).
+        const cable = corruptingAdbd(marker, 'to-computer');
+        const stateDir = join(dir, 'phone');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20, protocols: { recovery: cable.protocol } });
+        try {
+            await phone.partitions.write('EFS', 0, Buffer.concat([Buffer.from(marker), randomBytes(4096)]));
+            const before = phoneState(stateDir);
+            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, { home: join(dir, 'home'), backupTo: join(dir, 'backup') });
+            expect(result.report).toBeUndefined();
+            expect(cable.hits).toBeGreaterThan(0);
+            const error = result.error as ReviveError;
+            expect(error).toBeInstanceOf(ReviveError);
+            expect(error.code).toBe('backup-mismatch');
+            expect(error.message).toMatch(/EFS partition .*efs\.emmc\.win.* does not match the phone's \/dev\/block\/bootdevice\/by-name\/efs/);
+            const failed = result.events.find((e) => e.type === 'failed');
+            expect(failed?.type === 'failed' && failed.step).toBe('backup');
+            // Nothing was erased: the old system is still there and no wipe was asked for.
+            expect(result.events.some((e) => e.type === 'confirm' && e.id === 'erase')).toBe(false);
+            const after = phoneState(stateDir);
+            expect(after.writeCounts['SYSTEM'] ?? 0).toBe(before.writeCounts['SYSTEM'] ?? 0);
+            expect(after.writeCounts['USERDATA'] ?? 0).toBe(before.writeCounts['USERDATA'] ?? 0);
+            expect(after.buildFingerprint).toBe(before.buildFingerprint);
+            expect(after.installed).toEqual([]);
+            expect(existsSync(join(dir, 'backup', 'efs.emmc.win.sha2'))).toBe(false);
+        } finally {
+            await phone.close();
+        }
+    });
+});

@@ -1,0 +1,73 @@
+/** The virtual phone's partitions as block devices (/dev/block/…/by-name), read with our adb host side. */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AdbKeyStore } from '../../../native/adb/credentials.js';
+import { connectAdb, type AdbPhone } from '../../../native/adb/phone.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+
+let dir: string;
+let phone: VirtualPhone | undefined;
+let adb: AdbPhone | undefined;
+
+beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-adbd-block-'));
+});
+afterEach(async () => {
+    await adb?.close();
+    await phone?.close();
+    adb = undefined;
+    phone = undefined;
+    await rm(dir, { recursive: true, force: true });
+});
+
+async function open(mode: 'android' | 'recovery'): Promise<{ phone: VirtualPhone; adb: AdbPhone }> {
+    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode, owner: 'accept', stateDir: join(dir, 'phone'), enumerationDelayMs: 20 });
+    const usbDevice = phone.usbDevice;
+    if (!usbDevice) throw new Error('virtual phone not on the bus');
+    adb = await connectAdb({ usbDevice }, { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }) });
+    return { phone, adb };
+}
+
+describe('block devices on the virtual phone', () => {
+    it('serve a partition\'s stored bytes in recovery, through sync and the shell, under both by-name folders', async () => {
+        const { phone, adb } = await open('recovery');
+        const efs = randomBytes(200_000);
+        await phone.partitions.write('EFS', 0, efs);
+        const digest = createHash('sha256').update(efs).digest('hex');
+        const device = '/dev/block/bootdevice/by-name/efs';
+
+        const pulled = await adb.pull(device, join(dir, 'efs.img'));
+        expect((await readFile(join(dir, 'efs.img'))).equals(efs)).toBe(true);
+        expect(pulled).toEqual({ sha256: digest, bytes: efs.length });
+
+        expect((await adb.shell(`sha256sum ${device}`)).stdout).toBe(`${digest}  ${device}\n`);
+        const platform = '/dev/block/platform/msm_sdcc.1/by-name/efs';
+        expect((await adb.shell(`sha256sum ${platform}`)).stdout).toBe(`${digest}  ${platform}\n`);
+        expect((await adb.shell(`ls -l ${device}`)).stdout).toMatch(/^brw------- 1 root root 200000 .* \/dev\/block\/bootdevice\/by-name\/efs\n$/);
+        const names = (await adb.shell('ls /dev/block/bootdevice/by-name')).stdout.trim().split('\n');
+        expect(names).toEqual(phone.partitions.names().map((n) => n.toLowerCase()).sort());
+        const sync = await adb.adb.sync();
+        try {
+            const listed = await sync.readdir('/dev/block/bootdevice/by-name');
+            expect(listed.find((e) => e.name === 'efs')?.size).toBe(200_000n);
+        } finally {
+            await sync.dispose();
+        }
+
+        const missing = await adb.shell('sha256sum /dev/block/bootdevice/by-name/nothing');
+        expect(missing.exitCode).toBe(1);
+        expect(missing.stderr).toMatch(/No such file/);
+    });
+
+    it('refuse Android\'s shell user', async () => {
+        const { phone, adb } = await open('android');
+        await phone.partitions.write('EFS', 0, randomBytes(1000));
+        const answer = await adb.shell('sha256sum /dev/block/bootdevice/by-name/efs');
+        expect(answer.exitCode).toBe(1);
+        expect(answer.stderr).toMatch(/Permission denied/);
+        await expect(adb.pull('/dev/block/bootdevice/by-name/efs', join(dir, 'efs.img'))).rejects.toThrow();
+    });
+});
