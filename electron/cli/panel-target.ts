@@ -44,28 +44,10 @@ function checkTcp(text: string): void {
     if (!match?.[1] || !(port > 0 && port < 65536)) throw new CliUsageError(`"${text}" is not tcp:HOST:PORT.`);
 }
 
-
-
-function shellQuote(text: string): string {
-    return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * The phone as the panel jobs see it. A push reports the SHA-256 the phone itself computes of the
- * file it stored (toybox `sha256sum`, Android 6+), so the job's comparison checks the phone's copy
- * rather than the bytes we sent; a phone without sha256sum falls back to the sent bytes, said in
- * the log. close() also releases what was opened to reach the phone.
- */
-function panelPhone(phone: PanelPhone, release: () => Promise<void> = async () => undefined): PanelPhone {
+/** The phone as the panel jobs see it; close() also releases what was opened to reach the phone. */
+function panelPhone(phone: PanelPhone, release: () => Promise<void>): PanelPhone {
     return {
-        async push(local, remote, ctx) {
-            const sent = await phone.push(local, remote, ctx);
-            const answer = await phone.shell(`sha256sum ${shellQuote(remote)}`);
-            const onPhone = answer.exitCode === 0 ? /^([0-9a-f]{64})\b/.exec(answer.stdout.trim())?.[1] : undefined;
-            if (onPhone) return { sha256: onPhone };
-            ctx.onLog?.(`The phone cannot compute SHA-256 (no sha256sum); ${remote} was checked as sent, not as stored.`);
-            return sent;
-        },
+        push: (local, remote, ctx, options) => phone.push(local, remote, ctx, options),
         install: (apk, ctx) => phone.install(apk, ctx),
         shell: (command) => phone.shell(command),
         async close() {

@@ -178,6 +178,24 @@ async function streamToString(stream: ReadableStream<Uint8Array>): Promise<strin
     return text + decoder.decode();
 }
 
+export interface PushOptions {
+    /** Ask the phone for the SHA-256 of its stored copy and compare it with what was sent. */
+    readonly verifyOnPhone?: boolean | undefined;
+}
+
+export interface PushOutcome {
+    /** The SHA-256 of the bytes sent (equal to the phone's when `checkedOn` is 'phone'). */
+    readonly sha256: string;
+    readonly bytes: number;
+    /** 'phone': the phone's own sha256sum of its copy matched; 'sent': only the sent bytes were hashed. */
+    readonly checkedOn: 'phone' | 'sent';
+}
+
+/** One word for a POSIX shell: single quotes, with embedded single quotes closed and escaped. */
+export function shellQuote(text: string): string {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 export class AdbPhone {
     #adb: Adb;
     readonly target: AdbTarget;
@@ -306,8 +324,51 @@ export class AdbPhone {
         await this.close();
     }
 
-    /** Send a file with sync; returns the SHA-256 of the bytes sent, computed while streaming. */
-    async push(localPath: string, remotePath: string, ctx: JobContext = {}): Promise<{ sha256: string; bytes: number }> {
+    /**
+     * Send a file with sync; returns the SHA-256 of the bytes sent, computed while streaming. With
+     * `verifyOnPhone` the phone then hashes its stored copy (`sha256sum`, toybox on Android 6+ and in
+     * TWRP) and a difference throws `push-mismatch`; a phone without sha256sum is said in the log and
+     * the result says `checkedOn: 'sent'`.
+     */
+    async push(localPath: string, remotePath: string, ctx: JobContext = {}, options: PushOptions = {}): Promise<PushOutcome> {
+        const sent = await this.#send(localPath, remotePath, ctx);
+        if (!options.verifyOnPhone) return { ...sent, checkedOn: 'sent' };
+        const onPhone = await this.sha256OnPhone(remotePath);
+        if (onPhone === undefined) {
+            ctx.onLog?.(`The phone cannot compute SHA-256 (no sha256sum); ${remotePath} was checked as sent, not as stored.`);
+            return { ...sent, checkedOn: 'sent' };
+        }
+        if (onPhone !== sent.sha256) {
+            throw new ReviveError({
+                code: 'push-mismatch',
+                message: `The phone's copy of ${basename(localPath)} (${remotePath}) does not match what was sent: sent SHA-256 ${sent.sha256}, the phone has ${onPhone}.`,
+                nextStep: "Check the cable (try another one) and the phone's free space, then send it again.",
+                details: { file: localPath, remote: remotePath, expected: sent.sha256, found: onPhone },
+            });
+        }
+        return { ...sent, checkedOn: 'phone' };
+    }
+
+    /**
+     * The SHA-256 the phone computes of one of its files, or undefined when it has no `sha256sum`
+     * (Android before 6). A file the phone cannot read throws.
+     */
+    async sha256OnPhone(remotePath: string): Promise<string | undefined> {
+        const answer = await this.shell(`sha256sum ${shellQuote(remotePath)}`);
+        const digest = answer.exitCode === 0 ? /^([0-9a-f]{64})\s/.exec(answer.stdout)?.[1] : undefined;
+        if (digest) return digest;
+        const text = `${answer.stdout}\n${answer.stderr}`;
+        // mksh on Android 5 and older: `/system/bin/sh: sha256sum: not found`, status 127.
+        if (answer.exitCode === 127 || /\bsha256sum: (command )?not found/.test(text)) return undefined;
+        throw new ReviveError({
+            code: 'adb-hash-failed',
+            message: `The phone could not compute the SHA-256 of ${remotePath}: ${text.trim() || `exit status ${answer.exitCode}`}.`,
+            nextStep: 'Check that the file is there and readable (for example with `revive adb shell ls -l`), then try again.',
+            details: { remote: remotePath },
+        });
+    }
+
+    async #send(localPath: string, remotePath: string, ctx: JobContext): Promise<{ sha256: string; bytes: number }> {
         const size = (await stat(localPath)).size;
         const handle = await open(localPath, 'r');
         const hash = createHash('sha256');

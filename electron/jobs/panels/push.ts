@@ -1,9 +1,10 @@
 /**
  * Putting panel results on the phone over adb: each file is hashed first, pushed, and the phone's
- * copy checked against that hash; APKs are all verified before the phone is even connected.
+ * copy checked against that hash (AdbPhone.push with `verifyOnPhone`: the phone's own sha256sum of
+ * what it stored); APKs are all verified before the phone is even connected.
  */
 import { basename, posix } from 'node:path';
-import { connectAdb, type AdbTarget } from '../../../native/adb/phone.js';
+import { connectAdb, type AdbTarget, type PushOptions } from '../../../native/adb/phone.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobContext } from '../../../native/jobs/progress.js';
 import { hashFile } from '../../../native/integrity/hash.js';
@@ -14,7 +15,8 @@ import { PanelJob, type PanelJobOptions } from './job.js';
 
 /** What the panels need from a connected phone (AdbPhone has it). */
 export interface PanelPhone {
-    push(localPath: string, remotePath: string, ctx: JobContext): Promise<{ readonly sha256: string }>;
+    /** With `verifyOnPhone`, throws `push-mismatch` when the phone's copy differs from what was sent. */
+    push(localPath: string, remotePath: string, ctx: JobContext, options?: PushOptions): Promise<{ readonly sha256: string; readonly checkedOn?: 'phone' | 'sent' }>;
     install(apkPath: string, ctx: JobContext): Promise<void>;
     shell(command: string): Promise<{ readonly stdout: string; readonly exitCode: number }>;
     close(): Promise<void>;
@@ -77,12 +79,18 @@ export async function pushFilesJob(connect: PhoneConnector, items: readonly Push
             for (const item of local) {
                 await job.step(`push:${basename(item.local)}`, `Send ${basename(item.local)}`, async () => {
                     await phone.shell(`mkdir -p '${posix.dirname(item.remote)}'`);
-                    const { sha256 } = await phone.push(item.local, item.remote, ctx);
+                    const { sha256, checkedOn } = await phone.push(item.local, item.remote, ctx, { verifyOnPhone: true });
                     if (sha256 !== item.sha256) {
-                        throw new ReviveError({ code: 'push-mismatch', message: `${item.remote} on the phone does not match ${item.local}: expected ${item.sha256}, the phone has ${sha256}.`, nextStep: 'Check the cable and the phone\'s free space, then push again.' });
+                        throw new ReviveError({
+                            code: 'push-mismatch',
+                            message: `${item.remote} on the phone does not match ${item.local}: it was checked as ${item.sha256}, the phone got ${sha256}. The file may have changed on the computer while it was sent.`,
+                            nextStep: 'Check that nothing else is writing the file, then push again.',
+                            details: { file: item.local, remote: item.remote, expected: item.sha256, found: sha256 },
+                        });
                     }
                     pushed.push({ local: item.local, remote: item.remote, sha256 });
-                    return { value: undefined, detail: `${item.remote} (SHA-256 ${sha256}, checked).`, data: { remote: item.remote, sha256 } };
+                    const how = checkedOn === 'sent' ? 'checked as sent; the phone cannot compute SHA-256' : "checked on the phone's copy";
+                    return { value: undefined, detail: `${item.remote} (SHA-256 ${sha256}, ${how}).`, data: { remote: item.remote, sha256, checkedOn: checkedOn ?? 'phone' } };
                 });
             }
             return { jobId: job.jobId, pushed };
