@@ -4,9 +4,10 @@
  * are refused while the phone is in a mode without adbd (download, bootloader) or off; a mode
  * change drops them, as a rebooting phone drops its network, and real adb reconnects.
  */
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { VirtualPhone } from '../phone.js';
 import { isAdbMode } from '../adbd.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface AdbTcpEndpoint {
     readonly port: number;
@@ -50,26 +51,5 @@ function bridge(socket: Socket, phone: VirtualPhone): void {
 }
 
 export function startAdbTcpEndpoint(phone: VirtualPhone, port: number): Promise<AdbTcpEndpoint> {
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        bridge(socket, phone);
-    });
-    return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => {
-            server.off('error', reject);
-            const address = server.address();
-            const bound = typeof address === 'object' && address ? address.port : port;
-            resolve({
-                port: bound,
-                close: () =>
-                    new Promise<void>((done) => {
-                        for (const socket of sockets) socket.destroy();
-                        server.close(() => done());
-                    }),
-            });
-        });
-    });
+    return listenOnLoopback(port, (socket) => bridge(socket, phone));
 }

@@ -3,10 +3,11 @@
  * connection does the FB01 handshake, then every frame is one transfer to a fresh protocol
  * connection of the phone. Refused while the phone is not in its bootloader; a reboot drops it.
  */
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { PhoneMode } from '../../manifests/schema.js';
 import { encodeFrameHeader, FrameDecoder, HANDSHAKE, parseHandshake } from '../../tcp/fastboot-frames.js';
 import type { HostPipeEnd } from '../pipe.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 /** What the endpoint needs of a phone (VirtualPhone has it). */
 export interface FastbootEndpointPhone {
@@ -77,26 +78,5 @@ function pump(socket: Socket, host: HostPipeEnd): void {
 }
 
 export function startFastbootTcpEndpoint(phone: FastbootEndpointPhone, port: number): Promise<FastbootTcpEndpoint> {
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        bridge(socket, phone);
-    });
-    return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => {
-            server.off('error', reject);
-            const address = server.address();
-            const bound = typeof address === 'object' && address ? address.port : port;
-            resolve({
-                port: bound,
-                close: () =>
-                    new Promise<void>((done) => {
-                        for (const socket of sockets) socket.destroy();
-                        server.close(() => done());
-                    }),
-            });
-        });
-    });
+    return listenOnLoopback(port, (socket) => bridge(socket, phone));
 }
