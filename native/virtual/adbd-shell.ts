@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 import type { ServiceContext } from './adbd.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
-import { openZip } from './adbd-zip.js';
+import { dumpsysPackage, installPackage, listPackages } from './adbd-packages.js';
 import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength } from './adbd-block.js';
 
 export interface ShellResult {
@@ -171,26 +171,6 @@ function splitFlags(args: string[]): { flags: Set<string>; operands: string[] } 
     return { flags, operands };
 }
 
-async function pmInstall(args: string[], context: ServiceContext): Promise<ShellResult> {
-    const { operands } = splitFlags(args);
-    const path = operands[0];
-    if (!path) return fail('Error: no package specified\n');
-    const hostPath = context.fs.hostPath(path);
-    try {
-        const zip = await openZip(hostPath);
-        const names = zip.names;
-        await zip.close();
-        if (!names.includes('AndroidManifest.xml')) return { stdout: 'Failure [INSTALL_PARSE_FAILED_NO_CERTIFICATES]\n', stderr: '', exitCode: 1 };
-    } catch {
-        return { stdout: 'Failure [INSTALL_FAILED_INVALID_APK]\n', stderr: '', exitCode: 1 };
-    }
-    const apps = Array.isArray(context.phone.state.extra['apps']) ? (context.phone.state.extra['apps'] as unknown[]) : [];
-    apps.push({ fileName: posix.basename(path), sha256: await sha256File(hostPath), installedAt: new Date().toISOString() });
-    context.phone.state.extra['apps'] = apps;
-    await context.phone.saveState();
-    return ok('Success\n');
-}
-
 async function runSimple(words: string[], context: ServiceContext): Promise<ShellResult> {
     // Redirections tools append (`</dev/null`, `2>&1`) change nothing here.
     const args = words.filter((w) => !/^(<|[12]?>)/.test(w));
@@ -213,6 +193,7 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
         case 'dumpsys':
             if (mode !== 'android') return fail(`/sbin/sh: dumpsys: not found\n`, 127);
             if (rest[0] === 'battery') return ok(batteryReport(phone.state.batteryPercent));
+            if (rest[0] === 'package') return dumpsysPackage(rest[1], context);
             return fail(`Can't find service: ${rest[0] ?? ''}\n`);
         case 'cat': {
             let out = '';
@@ -306,7 +287,9 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
         case 'cmd': {
             if (mode !== 'android') return fail(`/sbin/sh: ${name}: not found\n`, 127);
             const sub = name === 'cmd' ? rest.slice(1) : rest;
-            if ((name === 'pm' || rest[0] === 'package') && sub[0] === 'install') return pmInstall(sub.slice(1), context);
+            if (name === 'cmd' && rest[0] !== 'package') return fail(`Can't find service: ${rest[0] ?? ''}\n`);
+            if (sub[0] === 'install') return installPackage(sub.slice(1), context);
+            if (sub[0] === 'list' && sub[1] === 'packages') return listPackages(sub.slice(2), context);
             return fail(`${name}: unknown command\n`);
         }
         case 'reboot': {

@@ -101,6 +101,7 @@ async function wipe(run: TwrpRun, target: string): Promise<void> {
         run.say('-- Wiping Data Partition...');
         await clearDir(context.fs.hostPath('/data'), ['media']);
         await mkdir(context.fs.hostPath('/data/local/tmp'), { recursive: true });
+        await forgetInstalledApps(context);
         run.say('-- Data Partition Wipe Complete!');
         return;
     }
@@ -116,6 +117,13 @@ async function wipe(run: TwrpRun, target: string): Promise<void> {
     run.say(`-- ${titleCase(part.twrpName)} Partition Wipe Complete!`);
 }
 
+/** Apps live in /data: a data wipe removes them (their UIDs stay reserved, see adbd-packages.ts). */
+async function forgetInstalledApps(context: ServiceContext): Promise<void> {
+    if (context.phone.state.extra['apps'] === undefined) return;
+    delete context.phone.state.extra['apps'];
+    await context.phone.saveState();
+}
+
 async function formatData(run: TwrpRun): Promise<void> {
     const { context } = run;
     const part = twrpPartitions(context).find((p) => p.twrpName === 'data');
@@ -124,6 +132,7 @@ async function formatData(run: TwrpRun): Promise<void> {
     if (part) await context.phone.partitions.erase(part.name);
     await clearDir(context.fs.hostPath('/data'));
     await context.fs.ensureLayout();
+    await forgetInstalledApps(context);
     run.say('You may need to reboot recovery to be able to use /data again.');
     run.say('-- Format Data Complete!');
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
+import { axmlManifest } from '../../native/adb/apk-manifest.js';
 
 let dir: string;
 let server: Server;
@@ -62,8 +63,8 @@ function installedOn(state: string): InstalledApp[] {
 
 describe('revive apps install', () => {
     it('installs APKs checked by a typed SHA-256 or a sidecar file, with a result per app', async () => {
-        const focus = await apk('focus.apk', { 'AndroidManifest.xml': Buffer.from('manifest'), 'classes.dex': randomBytes(300_000) });
-        const wireguard = await apk('wireguard.apk', { 'AndroidManifest.xml': Buffer.from('manifest'), 'classes.dex': randomBytes(2000) });
+        const focus = await apk('focus.apk', { 'AndroidManifest.xml': axmlManifest('org.mozilla.focus'), 'classes.dex': randomBytes(300_000) });
+        const wireguard = await apk('wireguard.apk', { 'AndroidManifest.xml': axmlManifest('com.wireguard.android'), 'classes.dex': randomBytes(2000) });
         writeFileSync(`${wireguard.path}.sha256`, `${wireguard.sha256}  wireguard.apk\n`);
         const state = join(dir, 'phone');
         const run = await revive('apps', 'install', focus.path, wireguard.path, '--sha256', `focus.apk=${focus.sha256}`, '--virtual', 'ks01ltexx', '--virtual-state', state);
@@ -78,7 +79,7 @@ describe('revive apps install', () => {
     });
 
     it('reports an app the phone refuses and still installs the others', async () => {
-        const good = await apk('k9.apk', { 'AndroidManifest.xml': Buffer.from('manifest') });
+        const good = await apk('k9.apk', { 'AndroidManifest.xml': axmlManifest('com.fsck.k9') });
         const noManifest = await apk('broken.apk', { 'classes.dex': randomBytes(100) });
         const state = join(dir, 'phone2');
         const run = await revive('apps', 'install', noManifest.path, good.path, '--sha256', noManifest.sha256, '--sha256', good.sha256, '--virtual', 'ks01ltexx', '--virtual-state', state);
@@ -90,11 +91,11 @@ describe('revive apps install', () => {
     });
 
     it('refuses a modified APK before adb is used: no TCP connection, no virtual phone started', async () => {
-        const original = await apk('snoopsnitch.apk', { 'AndroidManifest.xml': Buffer.from('manifest'), 'classes.dex': randomBytes(5000) });
+        const original = await apk('snoopsnitch.apk', { 'AndroidManifest.xml': axmlManifest('de.srlabs.snoopsnitch'), 'classes.dex': randomBytes(5000) });
         const bytes = readFileSync(original.path);
         bytes[bytes.length - 30] = (bytes[bytes.length - 30] ?? 0) ^ 0xff;
         writeFileSync(original.path, bytes);
-        const other = await apk('focus2.apk', { 'AndroidManifest.xml': Buffer.from('manifest') });
+        const other = await apk('focus2.apk', { 'AndroidManifest.xml': axmlManifest('org.mozilla.focus2') });
         const port = (server.address() as { port: number }).port;
 
         const overTcp = await revive('apps', 'install', other.path, original.path, '--sha256', other.sha256, '--sha256', original.sha256, '-s', `tcp:127.0.0.1:${port}`);
@@ -110,7 +111,7 @@ describe('revive apps install', () => {
         expect(existsSync(state)).toBe(false);
 
         // No checksum at all is a refusal too, not a silent install.
-        const unchecked = await apk('unchecked.apk', { 'AndroidManifest.xml': Buffer.from('manifest') });
+        const unchecked = await apk('unchecked.apk', { 'AndroidManifest.xml': axmlManifest('org.example.unchecked') });
         const none = await revive('apps', 'install', unchecked.path, '-s', `tcp:127.0.0.1:${port}`);
         expect(none.code).toBe(1);
         expect(none.err).toMatch(/No SHA-256 was given for unchecked\.apk/);

@@ -13,6 +13,7 @@ import { UsbIpServer } from '../../../native/usbip/server.js';
 import { UsbIpClient } from '../../../native/usbip/client.js';
 import { writeDemoRom } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
+import { axmlManifest } from './apk-manifest.js';
 
 let dir: string;
 let phone: VirtualPhone;
@@ -110,7 +111,7 @@ describe('adb host side against the virtual phone', () => {
         const adb = await connect(usbTarget(p));
         const { default: yazl } = await import('yazl');
         const zip = new yazl.ZipFile();
-        zip.addBuffer(Buffer.from('manifest'), 'AndroidManifest.xml');
+        zip.addBuffer(axmlManifest('org.example.revive'), 'AndroidManifest.xml');
         zip.addBuffer(randomBytes(1000), 'classes.dex');
         zip.end();
         const chunks: Buffer[] = [];
