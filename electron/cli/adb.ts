@@ -5,12 +5,12 @@
 import { connectAdb, usbManagerFromDetach, type AdbPhone, type AdbRebootMode, type AdbTarget } from '../../native/adb/phone.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import type { JobContext, ProgressFacts } from '../../native/jobs/progress.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import type { OwnerChoice } from '../../native/virtual/owner.js';
 import { parseCliArgs } from './keys.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { jobContext } from './progress.js';
 
 export const adbDeviceOptions = {
     serial: { type: 'string', short: 's' },
@@ -103,21 +103,6 @@ export async function openAdbSession(values: { serial?: string | undefined; virt
     }
     const phone = await connectAdb(target, options);
     return { phone, virtual: undefined, close: () => phone.close() };
-}
-
-export function progressPrinter(io: CliIo): (facts: ProgressFacts) => void {
-    let lastPercent = -1;
-    return (facts) => {
-        const percent = facts.bytesTotal > 0 ? Math.floor((facts.bytesDone * 100) / facts.bytesTotal) : 0;
-        if (percent === lastPercent) return;
-        lastPercent = percent;
-        if (io.interactive) io.err(`\r${facts.step}: ${percent}%${percent === 100 ? '\n' : ''}`);
-        else if (percent % 25 === 0) io.err(`${facts.step}: ${percent}%\n`);
-    };
-}
-
-export function jobContext(io: CliIo): JobContext {
-    return { signal: io.signal, onLog: (line) => io.err(`${line}\n`), onProgress: progressPrinter(io) };
 }
 
 interface AdbCommandSpec {

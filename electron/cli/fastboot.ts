@@ -4,7 +4,6 @@
  */
 import { FastbootClient, type RebootTarget, type Slot } from '../../native/fastboot/client.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import type { JobContext, ProgressFacts } from '../../native/jobs/progress.js';
 import { connectFastbootTcp } from '../../native/tcp/fastboot-tcp.js';
 import { classifyDevice } from '../../native/usb/classify.js';
 import type { UsbTransport } from '../../native/usb/transport.js';
@@ -14,6 +13,7 @@ import { VirtualPhone } from '../../native/virtual/phone.js';
 import type { OwnerChoice } from '../../native/virtual/owner.js';
 import { parseCliArgs } from './keys.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { jobContext } from './progress.js';
 
 const FASTBOOT_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x03 } as const;
 
@@ -99,21 +99,6 @@ async function openSession(values: { serial?: string | undefined; virtual?: stri
     }
     const client = await FastbootClient.open(transport);
     return { client, phone: undefined, close: () => client.close().catch(() => undefined) };
-}
-
-function progressPrinter(io: CliIo): (facts: ProgressFacts) => void {
-    let lastPercent = -1;
-    return (facts) => {
-        const percent = facts.bytesTotal > 0 ? Math.floor((facts.bytesDone * 100) / facts.bytesTotal) : 0;
-        if (percent === lastPercent) return;
-        lastPercent = percent;
-        if (io.interactive) io.err(`\r${facts.step}: ${percent}%${percent === 100 ? '\n' : ''}`);
-        else if (percent % 25 === 0) io.err(`${facts.step}: ${percent}%\n`);
-    };
-}
-
-function jobContext(io: CliIo): JobContext {
-    return { signal: io.signal, onLog: (line) => io.err(`${line}\n`), onProgress: progressPrinter(io) };
 }
 
 /** Parse, connect, run, close: the shape of every fastboot sub-command. */

@@ -1,7 +1,8 @@
 /** `revive twrp …`: TWRP's command line over adb (wipe, format, backup, restore) and fetching backups. */
 import { Twrp } from '../../native/adb/twrp.js';
 import type { JobContext } from '../../native/jobs/progress.js';
-import { ADB_DEVICE_USAGE, adbDeviceOptions, jobContext as adbJobContext, openAdbSession } from './adb.js';
+import { ADB_DEVICE_USAGE, adbDeviceOptions, openAdbSession } from './adb.js';
+import { jobContext as adbJobContext } from './progress.js';
 import { parseCliArgs } from './keys.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
