@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { generateWireGuardKeyPair } from '../../../native/panels/wireguard.js';
 
 const PASSPHRASE = 'ember quartz ladder meadow';
@@ -114,12 +115,19 @@ describe('revive keys|vpn|firewall push to a virtual phone', () => {
     });
 
     it('firewall create --from-phone asks the phone over adb and says plainly when it lists nothing', async () => {
-        // The virtual phone's shell has no `pm list packages` yet, so the listing is empty; the
-        // command must stop with that fact rather than write a profile without the phone's UIDs.
-        const fromPhone = await revive('firewall', 'create', '--allow', 'org.mozilla.focus', '--from-phone', ...phone, state, '--out', join(dir, 'fp'));
+        // In recovery there is no package manager: the listing is empty, and the command must stop
+        // with that fact rather than write a profile without the phone's UIDs.
+        const inRecovery = join(dir, 'phone-recovery');
+        await (await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir: inRecovery, enumerationDelayMs: 20 })).close();
+        const fromPhone = await revive('firewall', 'create', '--allow', 'org.mozilla.focus', '--from-phone', ...phone, inRecovery, '--out', join(dir, 'fp'));
         expect(fromPhone.code).toBe(1);
         expect(fromPhone.err).toMatch(/The phone listed no installed apps/);
         expect(existsSync(join(dir, 'fp'))).toBe(false);
+        // Started normally, the phone lists its apps.
+        const started = await revive('firewall', 'create', '--allow', 'com.android.phone', '--from-phone', ...phone, state, '--out', join(dir, 'fp2'));
+        expect(started.code, started.err).toBe(0);
+        expect(started.err).toMatch(/✓ 1\d app\(s\) installed on the phone/);
+        expect(started.out).toContain('com.android.phone (uid 1001)');
         expect((await revive('firewall', 'create', '--allow', 'org.mozilla.focus', '--from-phone', '--packages', 'x.txt')).code).toBe(2);
         expect((await revive('firewall', 'create', '--allow', 'org.mozilla.focus', ...phone, state)).code).toBe(2);
     });
