@@ -1,7 +1,7 @@
 /**
  * The backend behind the API contract, shared by Electron main (IPC) and the browser bridge
- * (WebSocket): devices (the built-in virtual phone; USB phones once the watcher lands), recipes,
- * file verification with progress, and upgrade jobs with their questions, instructions and logs.
+ * (WebSocket): devices (phones on local USB and on USB/IP servers, and the built-in virtual phone),
+ * recipes, file verification with progress, and upgrade jobs with their questions, instructions and logs.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
@@ -15,15 +15,19 @@ import { hashFile } from '../../native/integrity/hash.js';
 import { loadRecipes } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
+import { AdbKeyStore } from '../../native/adb/credentials.js';
+import { deviceMatcher, deviceRefOf, modeOfDetected, sessionOnWatcher, type DeviceSession } from '../jobs/locate.js';
+import type { PhoneLocator, ProtocolLinks } from '../jobs/phone-link.js';
 import { protocolLinks } from '../jobs/protocol-links.js';
-import type { UpgradeOptions } from '../jobs/types.js';
+import type { DeviceRef, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
 import { VirtualPhoneLocator } from '../jobs/virtual-locator.js';
 import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
-import { VirtualAdbSession, notReachable } from './panel-phone.js';
+import { SharedAdbConnection, VirtualAdbSession, notReachable } from './panel-phone.js';
 import { createPanelHandlers } from './panels.js';
 import { toRecipeView } from './recipes.js';
 import { UploadStore } from './uploads.js';
+import { UsbPhones } from './usb-phones.js';
 
 export interface BackendOptions {
     /** App data folder (journals, logs, backups, the virtual phone's state); default $REVIVE_HOME or ~/.config/revive. */
@@ -31,6 +35,14 @@ export interface BackendOptions {
     readonly recipes?: readonly Recipe[] | undefined;
     /** How long a job waits for the phone after an instruction (default 10 minutes). */
     readonly waitTimeoutMs?: number | undefined;
+    /** USB/IP servers (`HOST:PORT`) whose phones are listed and upgraded like local ones. */
+    readonly usbipSources?: readonly string[] | undefined;
+    /** Look for phones on this computer's USB ports (default true). */
+    readonly localUsb?: boolean | undefined;
+    /** How often USB/IP servers are asked for their devices (default 500 ms). */
+    readonly usbipPollMs?: number | undefined;
+    /** Things a person may want to know about finding phones (default: one line on stderr each). */
+    readonly onNotice?: ((message: string) => void) | undefined;
 }
 
 interface Verification {
@@ -67,6 +79,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const jobs = new Map<string, RunningJob>();
     let virtual: VirtualPhone | undefined;
     let snapshotTimer: NodeJS.Timeout | undefined;
+    let closed = false;
 
     const emit = <K extends EventName>(event: K, payload: EventPayload<K>): void => {
         const checked = checkEvent(event, payload);
@@ -80,6 +93,22 @@ export function createBackend(options: BackendOptions = {}): Backend {
     };
 
     const busyPhone = (): boolean => [...jobs.values()].some((job) => !job.finished && job.virtual === virtual);
+
+    // A mode change is a detach and an attach a moment apart: tell the UI once it has settled.
+    const announceDevices = (): void => {
+        if (closed) return;
+        clearTimeout(snapshotTimer);
+        snapshotTimer = setTimeout(() => emit('devicesChanged', snapshot()), 30);
+    };
+
+    const usbPhones = new UsbPhones({
+        recipes,
+        usbipSources: options.usbipSources,
+        localUsb: options.localUsb,
+        pollMs: options.usbipPollMs,
+        onNotice: options.onNotice ?? ((message) => process.stderr.write(`note: ${message}\n`)),
+        onChange: announceDevices,
+    });
 
     const snapshot = (): DeviceSnapshot => {
         const devices: Device[] = [];
@@ -95,16 +124,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 virtual: true,
             });
         }
+        devices.push(...usbPhones.devices());
         return {
             devices,
             virtualPhone: virtual ? { codename: virtual.recipe.id, name: virtual.recipe.name, plugged: !virtual.isUnplugged } : null,
         };
-    };
-
-    // A mode change is a detach and an attach a moment apart: tell the UI once it has settled.
-    const announceDevices = (): void => {
-        clearTimeout(snapshotTimer);
-        snapshotTimer = setTimeout(() => emit('devicesChanged', snapshot()), 30);
     };
 
     const requireVirtual = (): VirtualPhone => {
@@ -188,26 +212,100 @@ export function createBackend(options: BackendOptions = {}): Backend {
     };
 
     let adbSession: VirtualAdbSession | undefined;
+    // The panels' adb connection to a USB or USB/IP phone, with the key the upgrade and the list use.
+    const usbAdb = new SharedAdbConnection(() => new AdbKeyStore());
+    const busyError = (): ReviveError => new ReviveError({ code: 'device-busy', message: 'This phone is being upgraded right now.', nextStep: 'Wait until the upgrade ends.' });
+    const gone = (): ReviveError => new ReviveError({ code: 'device-gone', message: 'The phone you picked is no longer connected.', nextStep: 'Connect it again and pick it in the phone list.' });
     const panels = createPanelHandlers({
         home,
         uploads,
         emit,
         connectorFor(deviceId) {
             if (virtual && deviceId === `${VIRTUAL_PREFIX}${virtual.recipe.id}`) {
-                if (busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is being upgraded right now.', nextStep: 'Wait until the upgrade ends.' });
+                if (busyPhone()) throw busyError();
                 if (adbSession?.phone !== virtual) {
                     void adbSession?.close();
                     adbSession = new VirtualAdbSession(virtual, home);
                 }
                 return adbSession.connect;
             }
-            throw notReachable();
+            const picked = usbPhones.find(deviceId);
+            if (!picked) throw gone();
+            if (usbPhones.busy(picked)) throw busyError();
+            // Lazily, as the jobs ask: the phone may have restarted since it was picked.
+            return async (signal) => {
+                const now = usbPhones.find(deviceId);
+                if (!now) throw gone();
+                if (usbPhones.busy(now)) throw busyError();
+                if (now.mode !== 'adb' || modeOfDetected(now) !== 'android') throw notReachable();
+                await usbPhones.settled(now);
+                return usbAdb.connect({ usbDevice: now.device }, signal);
+            };
         },
     });
+
+    /** The phone an upgrade runs on, how it is found across restarts, and what to release afterwards. */
+    interface UpgradeTarget {
+        readonly ref: DeviceRef;
+        readonly locator: PhoneLocator;
+        readonly links: ProtocolLinks;
+        readonly virtual: VirtualPhone | undefined;
+        release(): Promise<void>;
+    }
+
+    const virtualTarget = async (phone: VirtualPhone, recipe: Recipe): Promise<UpgradeTarget> => {
+        // adbd serves one host at a time: the panels hang up before the job connects.
+        if (adbSession?.phone === phone) await adbSession.close();
+        const links = protocolLinks();
+        return {
+            ref: { kind: 'virtual', codename: recipe.id, stateDir: phone.stateDir },
+            locator: new VirtualPhoneLocator(phone),
+            links,
+            virtual: phone,
+            release: () => links.dispose(),
+        };
+    };
+
+    const watchedTarget = async (deviceId: string, recipe: Recipe, onWaitingForAuth: (message: string) => void): Promise<UpgradeTarget> => {
+        const picked = usbPhones.find(deviceId);
+        if (!picked) throw gone();
+        if (usbPhones.busy(picked)) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
+        await usbPhones.settled(picked);
+        const known = usbPhones.recipeOf(picked);
+        if (known && known.id !== recipe.id) {
+            throw new ReviveError({
+                code: 'recipe-mismatch',
+                message: `The connected phone is a ${known.name}, but the files were chosen for the ${recipe.name}.`,
+                nextStep: `Pick the ${known.name} in the phone list and choose its files.`,
+            });
+        }
+        const ref = deviceRefOf(picked);
+        const release = usbPhones.claim(deviceMatcher(ref, recipe), recipe);
+        let session: DeviceSession;
+        try {
+            if (usbAdb.holds(picked.device)) await usbAdb.close();
+            session = await sessionOnWatcher(usbPhones.watcher, ref, picked, { recipeHint: recipe.id, linkOptions: { onWaitingForAuth } });
+        } catch (error) {
+            release();
+            throw error;
+        }
+        return {
+            ref,
+            locator: session.locator,
+            links: session.links,
+            virtual: undefined,
+            release: async () => {
+                await session.close();
+                release();
+            },
+        };
+    };
 
     const handlers: CommandHandlers = {
         ...panels,
         async listDevices() {
+            // The first look at local USB and every USB/IP server, so a phone plugged in before the app started is listed.
+            await usbPhones.ready;
             return snapshot();
         },
         async listRecipes() {
@@ -228,7 +326,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             }
             const phone = virtual;
             if (!phone.usbDevice) await phone.waitForDevice({ timeoutMs: 5000 });
-            const device = snapshot().devices[0];
+            const device = snapshot().devices.find((d) => d.virtual);
             emit('devicesChanged', snapshot());
             if (!device) throw new ReviveError({ code: 'virtual-not-ready', message: 'The virtual phone did not come up.', nextStep: 'Try again.' });
             return device;
@@ -282,10 +380,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
         },
         async startUpgrade(request) {
             const recipe = recipeById(request.recipeId);
-            if (!request.deviceId.startsWith(VIRTUAL_PREFIX) || !virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== request.deviceId) {
-                throw new ReviveError({ code: 'device-gone', message: 'The phone you picked is no longer connected.', nextStep: 'Connect it again and pick it in the phone list.' });
-            }
-            if (busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
+            const isVirtual = request.deviceId.startsWith(VIRTUAL_PREFIX);
+            if (isVirtual && (!virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== request.deviceId)) throw gone();
+            if (isVirtual && busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
             const files: Partial<Record<FileRole, string>> = {};
             const checksums: Partial<Record<FileRole, string>> = {};
             for (const { role, verificationId } of request.files) {
@@ -299,28 +396,27 @@ export function createBackend(options: BackendOptions = {}): Backend {
             if (!files.recovery || !files.rom) {
                 throw new ReviveError({ code: 'files-missing', message: 'The upgrade needs the TWRP recovery and the LineageOS file.', nextStep: 'Add both in the files step.' });
             }
-            const phone = virtual;
-            if (adbSession?.phone === phone && adbSession.holdsCurrentDevice) {
-                // adbd serves one host connection per USB appearance (and a second handshake after
-                // ours hangs): hand the job a fresh appearance, as pulling the cable would.
-                await adbSession.close();
-                phone.unplug();
-                phone.replug();
-                await phone.waitForDevice({ timeoutMs: 5000 });
-            }
+            let job: RunningJob | undefined;
+            // Said while the phone shows "Allow USB debugging?" (a phone that does not know this computer yet).
+            const onWaitingForAuth = (message: string): void => {
+                if (!job) return;
+                const at = new Date().toISOString();
+                job.log.push(`${at}  ${message}`);
+                emit('jobLog', { jobId: job.jobId, at, line: message });
+            };
+            const target = virtual && isVirtual ? await virtualTarget(virtual, recipe) : await watchedTarget(request.deviceId, recipe, onWaitingForAuth);
             const controller = new AbortController();
             const upgrade: UpgradeOptions = {
-                device: { kind: 'virtual', codename: recipe.id, stateDir: phone.stateDir },
+                device: target.ref,
                 files: { recovery: files.recovery, rom: files.rom, gapps: files.gapps, su: files.su },
                 checksums,
                 noBackup: request.declineBackup,
                 home,
             };
-            let job: RunningJob | undefined;
             const early: JobEvent[] = [];
             const emitJob = (event: JobEvent): void => {
                 if (!job) {
-                    job = { jobId: event.jobId, controller, confirms: new Map(), log: [], virtual: phone, instruction: undefined, finished: false };
+                    job = { jobId: event.jobId, controller, confirms: new Map(), log: [], virtual: target.virtual, instruction: undefined, finished: false };
                     jobs.set(event.jobId, job);
                 }
                 early.push(event);
@@ -329,8 +425,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
             const confirms = (): Map<string, (yes: boolean) => void> => job?.confirms ?? new Map();
             const finished = runUpgrade(upgrade, {
                 recipe,
-                locator: new VirtualPhoneLocator(phone),
-                links: protocolLinks(),
+                locator: target.locator,
+                links: target.links,
                 emit: emitJob,
                 signal: controller.signal,
                 waitTimeoutMs: options.waitTimeoutMs,
@@ -352,7 +448,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
                         }),
                 },
             });
-            finished.catch(() => undefined);
+            // The job ends in done/failed/cancelled events; the phone is free for the list and the panels then.
+            void finished.catch(() => undefined).finally(() => void target.release().catch(() => undefined));
             // runUpgrade announces the job synchronously; its id is known by now.
             const started = early.find((e) => e.type === 'started');
             if (!job || !started) {
@@ -406,10 +503,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
             return () => void listeners.delete(listener);
         },
         async close() {
+            closed = true;
             clearTimeout(snapshotTimer);
             for (const job of jobs.values()) if (!job.finished) job.controller.abort(new Error('Revive is closing.'));
             listeners.clear();
             await adbSession?.close();
+            await usbAdb.close();
+            usbPhones.close();
             await virtual?.close();
             virtual = undefined;
             await uploads.close();

@@ -1,6 +1,6 @@
 /**
- * Reaching a phone over adb for the panels: the built-in virtual phone now, USB phones once the
- * device watcher is wired in (add a case to `phoneConnector`). A push reports the SHA-256 the
+ * Reaching a phone over adb for the panels: the built-in virtual phone, and USB or USB/IP phones
+ * the backend's device watcher found. A push reports the SHA-256 the
  * phone computes of the stored file (toybox sha256sum), so the push job checks the phone's copy,
  * not just the bytes sent.
  */
@@ -41,47 +41,65 @@ export function notReachable(): ReviveError {
 }
 
 /**
- * adb to the virtual phone while it is plugged in and started normally. One connection is kept
- * per USB appearance and shared by the panel jobs (as the adb server does): a second handshake
- * on the same device is not needed, and a re-plug or mode change brings a new device anyway.
+ * One adb connection per USB appearance, shared by the panel jobs (as the adb server does): the
+ * jobs close "their" phone when done, the connection stays for the next one; a re-plug or mode
+ * change brings a new USBDevice and so a new connection. Holds at most one phone at a time.
  */
-export class VirtualAdbSession {
+export class SharedAdbConnection {
     #open: { usbDevice: USBDevice; phone: Promise<PanelPhone> } | undefined;
 
-    constructor(
-        readonly phone: VirtualPhone,
-        readonly home: string,
-    ) {}
+    constructor(readonly keyStore: () => AdbKeyStore) {}
 
-    readonly connect: PhoneConnector = async (signal) => {
-        const usbDevice = this.phone.usbDevice;
-        if (this.phone.isUnplugged || this.phone.mode !== 'android' || !usbDevice) throw notReachable();
-        if (this.#open?.usbDevice !== usbDevice) {
-            void this.#drop();
-            const keyStore = new AdbKeyStore({ appDir: join(this.home, 'adb'), userAdbDir: null });
-            const phone = connectAdb({ usbDevice }, { signal, keyStore }).then(checkedOnPhone);
-            this.#open = { usbDevice, phone };
+    async connect(target: { usbDevice: USBDevice; usb?: USB | undefined }, signal: AbortSignal | undefined): Promise<PanelPhone> {
+        if (this.#open?.usbDevice !== target.usbDevice) {
+            await this.close();
+            const phone = connectAdb(target, { signal, keyStore: this.keyStore() }).then(checkedOnPhone);
+            const open = { usbDevice: target.usbDevice, phone };
+            this.#open = open;
             phone.catch(() => {
-                if (this.#open?.phone === phone) this.#open = undefined;
+                if (this.#open === open) this.#open = undefined;
             });
         }
         const shared = await this.#open.phone;
-        // The jobs close "their" phone when done; the shared connection stays for the next one.
         return { push: shared.push, install: shared.install, shell: shared.shell, close: async () => undefined };
-    };
+    }
 
-    async #drop(): Promise<void> {
+    /** True while a connection to this USB appearance is open. */
+    holds(usbDevice: USBDevice | undefined): boolean {
+        return usbDevice !== undefined && this.#open?.usbDevice === usbDevice;
+    }
+
+    /** Hang up (before someone else, e.g. an upgrade, talks to the phone: adbd serves one host at a time). */
+    async close(): Promise<void> {
         const open = this.#open;
         this.#open = undefined;
         if (open) await (await open.phone.catch(() => undefined))?.close();
     }
+}
+
+/** adb to the virtual phone while it is plugged in and started normally. */
+export class VirtualAdbSession {
+    readonly #shared: SharedAdbConnection;
+
+    constructor(
+        readonly phone: VirtualPhone,
+        readonly home: string,
+    ) {
+        this.#shared = new SharedAdbConnection(() => new AdbKeyStore({ appDir: join(home, 'adb'), userAdbDir: null }));
+    }
+
+    readonly connect: PhoneConnector = async (signal) => {
+        const usbDevice = this.phone.usbDevice;
+        if (this.phone.isUnplugged || this.phone.mode !== 'android' || !usbDevice) throw notReachable();
+        return this.#shared.connect({ usbDevice }, signal);
+    };
 
     /** True while a connection to the phone's current USB appearance is open. */
     get holdsCurrentDevice(): boolean {
-        return this.#open !== undefined && this.#open.usbDevice === this.phone.usbDevice;
+        return this.#shared.holds(this.phone.usbDevice);
     }
 
     close(): Promise<void> {
-        return this.#drop();
+        return this.#shared.close();
     }
 }

@@ -1,8 +1,9 @@
 /** `revive devices`: list phones on local USB, USB/IP servers and (with --virtual) a virtual phone. */
 import { parseArgs } from 'node:util';
-import { DeviceWatcher, type DetectedDevice } from '../../native/usb/watcher.js';
+import type { DetectedDevice } from '../../native/usb/watcher.js';
 import { parseHostPort } from '../../native/usbip/client.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
+import { listingWatcher, modeOfDetected } from '../jobs/locate.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 const USAGE = 'revive devices [--watch] [--json] [--usbip HOST:PORT]… [--virtual CODENAME]';
@@ -14,6 +15,8 @@ function describe(device: DetectedDevice): Record<string, string | number | null
         id: device.id,
         name: device.name ?? ([device.manufacturer, device.product].filter(Boolean).join(' ') || 'Unknown device'),
         mode: device.mode,
+        /** What a person would call the mode (android, recovery, download…), from USB and adbd's banner. */
+        phoneMode: modeOfDetected(device) ?? 'unknown',
         state: device.state,
         usb: `${hex(device.vendorId)}:${hex(device.productId)}`,
         source: device.source,
@@ -28,9 +31,10 @@ function printTable(io: CliIo, devices: readonly DetectedDevice[]): void {
         return;
     }
     const rows = devices.map(describe);
-    const columns = ['name', 'mode', 'state', 'usb', 'source', 'serial'] as const;
+    const columns = ['name', 'phoneMode', 'state', 'usb', 'source', 'serial'] as const;
     const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '-').length)));
-    io.out(`${columns.map((c, i) => c.toUpperCase().padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    const heading = (c: string): string => (c === 'phoneMode' ? 'MODE' : c.toUpperCase());
+    io.out(`${columns.map((c, i) => heading(c).padEnd(widths[i] ?? 0)).join('  ')}\n`);
     for (const row of rows) io.out(`${columns.map((c, i) => String(row[c] ?? '-').padEnd(widths[i] ?? 0)).join('  ')}\n`);
 }
 
@@ -52,7 +56,8 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
             throw new CliUsageError(`--usbip wants HOST:PORT, not "${address}".`);
         }
     }
-    const watcher = new DeviceWatcher({ pollMs: 500 });
+    // adb phones show adbd's own state (recovery, sideload, unauthorized), asked without prompting.
+    const watcher = listingWatcher({ pollMs: 500 });
     const notices: string[] = [];
     watcher.on('notice', (message) => {
         notices.push(message);
@@ -68,7 +73,7 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
             const print = (event: 'attach' | 'detach', device: DetectedDevice): void => {
                 const info = describe(device);
                 if (values.json) io.out(`${JSON.stringify({ event, ...info })}\n`);
-                else io.out(`${event === 'attach' ? '+' : '-'} ${info.name}  ${info.mode}/${info.state}  ${info.usb}  ${info.source}  ${info.id}\n`);
+                else io.out(`${event === 'attach' ? '+' : '-'} ${info.name}  ${info.phoneMode}/${info.state}  ${info.usb}  ${info.source}  ${info.id}\n`);
             };
             watcher.on('attach', (d) => print('attach', d));
             watcher.on('detach', (d) => print('detach', d));

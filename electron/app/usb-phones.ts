@@ -1,0 +1,150 @@
+/**
+ * The real phones the app lists: a DeviceWatcher on local USB and on the USB/IP servers it was
+ * started with, each phone turned into a device-list entry (recipe name or "Unknown phone", mode,
+ * state in the contract's words). adb phones that already trust this computer are asked, once per
+ * USB appearance, their codename (Samsungs share one USB identity in Android) and battery; phones
+ * an upgrade is using are never touched by the list.
+ */
+import { connectAdb } from '../../native/adb/phone.js';
+import { findRecipe } from '../../native/manifests/load.js';
+import type { Recipe } from '../../native/manifests/schema.js';
+import type { DetectedDevice, DeviceWatcher } from '../../native/usb/watcher.js';
+import type { Device } from '../api/contract.js';
+import { listingWatcher, modeOfDetected } from '../jobs/locate.js';
+
+export interface UsbPhonesOptions {
+    readonly recipes: readonly Recipe[];
+    /** USB/IP servers (`HOST:PORT`) whose phones are listed like local ones. */
+    readonly usbipSources?: readonly string[] | undefined;
+    /** Watch local USB (default true). */
+    readonly localUsb?: boolean | undefined;
+    /** How often USB/IP servers are polled (default 500 ms). */
+    readonly pollMs?: number | undefined;
+    /** Something a person may want to know (no USB bus here, a USB/IP server unreachable). */
+    readonly onNotice: (message: string) => void;
+    /** The list changed (attach, detach, a phone identified). */
+    readonly onChange: () => void;
+}
+
+interface Identity {
+    readonly recipe?: Recipe | undefined;
+    readonly batteryPercent?: number | undefined;
+}
+
+/** Asking a phone its codename and battery must not hold anything up for long. */
+const IDENTIFY_TIMEOUT_MS = 10_000;
+
+const hex = (n: number): string => n.toString(16).padStart(4, '0');
+
+export class UsbPhones {
+    readonly watcher: DeviceWatcher;
+    /** Settles once local USB was listed and every USB/IP server polled once. */
+    readonly ready: Promise<void>;
+    readonly #recipes: readonly Recipe[];
+    readonly #identities = new WeakMap<USBDevice, Identity>();
+    readonly #identifying = new Map<USBDevice, Promise<void>>();
+    readonly #claims = new Set<{ readonly matches: (device: DetectedDevice) => boolean; readonly recipe: Recipe }>();
+    readonly #onChange: () => void;
+
+    constructor(options: UsbPhonesOptions) {
+        this.#recipes = options.recipes;
+        this.#onChange = options.onChange;
+        this.watcher = listingWatcher({ recipes: options.recipes, pollMs: options.pollMs });
+        this.watcher.on('notice', options.onNotice);
+        this.watcher.on('attach', (device) => {
+            this.#identify(device);
+            this.#onChange();
+        });
+        this.watcher.on('detach', () => this.#onChange());
+        const starts: Array<Promise<void>> = [];
+        if (options.localUsb ?? true) starts.push(this.watcher.startLocal());
+        for (const address of options.usbipSources ?? []) starts.push(this.watcher.addUsbIpSource(address));
+        this.ready = Promise.all(starts).then(() => undefined);
+    }
+
+    /** Phones only (hubs, keyboards and the like are not listed). The in-process virtual phone is listed by the backend itself. */
+    #phones(): DetectedDevice[] {
+        return this.watcher.list().filter((d) => d.mode !== 'unknown' && d.source !== 'virtual');
+    }
+
+    find(id: string): DetectedDevice | undefined {
+        return this.#phones().find((d) => d.id === id);
+    }
+
+    /** Who is using this phone right now (an upgrade), if anyone. */
+    #claimOf(device: DetectedDevice): { readonly recipe: Recipe } | undefined {
+        for (const claim of this.#claims) if (claim.matches(device)) return claim;
+        return undefined;
+    }
+
+    busy(device: DetectedDevice): boolean {
+        return this.#claimOf(device) !== undefined;
+    }
+
+    /** Mark the phone these devices are as in use (the list leaves it alone); returns the release. */
+    claim(matches: (device: DetectedDevice) => boolean, recipe: Recipe): () => void {
+        const claim = { matches, recipe };
+        this.#claims.add(claim);
+        return () => {
+            this.#claims.delete(claim);
+            // Appearances during the job were left alone: ask them now.
+            for (const device of this.#phones()) if (matches(device) && !this.#identities.has(device.device) && !this.#identifying.has(device.device)) this.#identify(device);
+            this.#onChange();
+        };
+    }
+
+    /** Waits until the list is done asking this phone (its adbd serves one host at a time). */
+    async settled(device: DetectedDevice): Promise<void> {
+        await this.#identifying.get(device.device);
+    }
+
+    /** The recipe this phone is: from its USB identity, what it told us, or the upgrade running on it. */
+    recipeOf(device: DetectedDevice): Recipe | undefined {
+        const byUsb = device.recipeId ? this.#recipes.find((r) => r.id === device.recipeId) : undefined;
+        return byUsb ?? this.#identities.get(device.device)?.recipe ?? this.#claimOf(device)?.recipe;
+    }
+
+    devices(): Device[] {
+        return this.#phones().map((d) => {
+            const recipe = this.recipeOf(d);
+            return {
+                id: d.id,
+                serial: d.serial ?? null,
+                name: recipe?.name ?? `Unknown phone (${hex(d.vendorId)}:${hex(d.productId)})`,
+                recipeId: recipe?.id ?? null,
+                mode: modeOfDetected(d) ?? 'unknown',
+                state: this.busy(d) ? 'busy' : d.state === 'unauthorized' ? 'unauthorized' : 'ready',
+                batteryPercent: this.#identities.get(d.device)?.batteryPercent ?? null,
+                virtual: false,
+            };
+        });
+    }
+
+    /**
+     * Only phones whose adbd already accepted our key (the probe said device or recovery), so
+     * nothing appears on their screen; never one an upgrade is using.
+     */
+    #identify(device: DetectedDevice): void {
+        if (device.mode !== 'adb' || (device.state !== 'device' && device.state !== 'recovery') || this.busy(device)) return;
+        const task = (async () => {
+            const phone = await connectAdb({ usbDevice: device.device }, { signal: AbortSignal.timeout(IDENTIFY_TIMEOUT_MS) });
+            try {
+                const codename = device.recipeId ? '' : (await phone.shell('getprop ro.product.device')).stdout.trim();
+                const batteryPercent = await phone.battery().catch(() => undefined);
+                this.#identities.set(device.device, { recipe: codename ? findRecipe(codename, this.#recipes) : undefined, batteryPercent });
+            } finally {
+                await phone.close();
+            }
+        })()
+            .catch(() => undefined)
+            .finally(() => {
+                this.#identifying.delete(device.device);
+                this.#onChange();
+            });
+        this.#identifying.set(device.device, task);
+    }
+
+    close(): void {
+        this.watcher.close();
+    }
+}
