@@ -4,11 +4,11 @@
  * through `modeProtocols` and see the phone only as a VirtualPhoneView.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ReviveError } from '../jobs/errors.js';
 import { parsePit, partitionSizeBytes } from '../pit/index.js';
@@ -189,6 +189,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         const partitions = options.partitions ?? saved?.partitions ?? (await defaultPartitions(recipe));
         const poweredOn = options.mode !== undefined || saved?.mode !== 'off';
         const phone = new VirtualPhone({ recipe, serial, state, poweredOn: poweredOn && state.batteryPercent > 0, counters, partitions, stateDir, ownsStateDir, options });
+        if (!saved) seedFactoryPartitions(phone);
         await phone.saveState();
         if (phone.#poweredOn) phone.#attach();
         return phone;
@@ -527,6 +528,24 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         await this.partitions.close();
         // A protocol emulation may still be finishing a file write as its connection closes: retry.
         if (this.#ownsStateDir) await rm(this.stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    }
+}
+
+/**
+ * A phone leaves the factory with data in its radio partitions (EFS: IMEI and calibration; persist:
+ * sensor calibration, DRM keys): a fresh virtual phone gets 64 KiB of per-serial bytes there, written
+ * straight to the image so the write counters still say "nothing written by a host".
+ */
+function seedFactoryPartitions(phone: VirtualPhone): void {
+    for (const name of phone.partitions.names()) {
+        if (!/^(efs|persist)$/i.test(name)) continue;
+        const blocks: Buffer[] = [Buffer.from(`REVIVE VIRTUAL ${name.toUpperCase()} ${phone.serial}\n`)];
+        let digest = createHash('sha256').update(`${phone.serial}:${name}`).digest();
+        for (let size = blocks[0]?.length ?? 0; size < 64 * 1024; size += digest.length) {
+            blocks.push(digest);
+            digest = createHash('sha256').update(digest).digest();
+        }
+        writeFileSync(phone.partitions.path(name), Buffer.concat(blocks).subarray(0, 64 * 1024));
     }
 }
 

@@ -45,6 +45,14 @@ describe('VirtualPhone', () => {
         expect(galaxy.partitions.sizeBytes('SBL1')).toBeGreaterThan(0);
     });
 
+    it('leaves the factory with data in EFS, which no host wrote', async () => {
+        const galaxy = await make({ codename: 'ks01ltexx', mode: 'download' });
+        expect(await galaxy.partitions.storedLength('EFS')).toBe(64 * 1024);
+        expect(galaxy.partitions.writeCount('EFS')).toBe(0);
+        const head = Buffer.from(await galaxy.partitions.read('EFS', 0, 64)).toString('latin1');
+        expect(head).toContain(`REVIVE VIRTUAL EFS ${galaxy.serial}`);
+    });
+
     it('shows a Samsung download-mode CDC pair with bulk 0x81/0x02 and 512-byte packets', async () => {
         const phone = await make({ codename: 'ks01ltexx', mode: 'download' });
         const device = phone.usbDevice!;
