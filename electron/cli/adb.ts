@@ -171,12 +171,13 @@ export const commands: readonly CliCommand[] = [
     }),
     adbCommand({
         name: 'push',
-        summary: 'Copy a file to the phone (prints the SHA-256 of what was sent)',
+        summary: "Copy a file to the phone and check the phone's copy by its SHA-256",
         usage: 'push LOCAL REMOTE',
         positionals: [2, 2],
         work: async (session, [local = '', remote = ''], _values, io) => {
-            const { sha256, bytes } = await session.phone.push(local, remote, jobContext(io));
-            io.out(`${local} -> ${remote}: ${bytes} bytes, sha256 ${sha256}\n`);
+            const { sha256, bytes, checkedOn } = await session.phone.push(local, remote, jobContext(io), { verifyOnPhone: true });
+            const how = checkedOn === 'phone' ? "the phone's copy matches" : 'the phone cannot hash files; this is the hash of what was sent';
+            io.out(`${local} -> ${remote}: ${bytes} bytes, sha256 ${sha256} (${how})\n`);
         },
     }),
     adbCommand({
