@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: the Electron app when its runtime is installed; otherwise one line saying so, and
 // the same UI served to a browser through the loopback bridge (the URL to open is printed).
+// `npm start -- --usbip HOST:PORT` (repeatable) or REVIVE_USBIP=HOST:PORT[,…] also lists the phones
+// those USB/IP servers export (a virtual phone, or a real one on another Linux machine's usbipd).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -46,6 +49,29 @@ function electronBinary() {
     }
 }
 
+const USAGE = 'Usage: npm start [-- --usbip HOST:PORT]...   (or REVIVE_USBIP=HOST:PORT[,HOST:PORT...] npm start)';
+
+function usbipSources() {
+    let values;
+    try {
+        ({ values } = parseArgs({ args: process.argv.slice(2), options: { usbip: { type: 'string', multiple: true, default: [] } }, strict: true, allowPositionals: false }));
+    } catch (error) {
+        console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+        process.exit(2);
+    }
+    const fromEnv = (process.env.REVIVE_USBIP ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const all = [...new Set([...fromEnv, ...values.usbip])];
+    for (const address of all) {
+        const port = Number(/:(\d+)$/.exec(address)?.[1]);
+        if (!/^[^\s]+:\d+$/.test(address) || !(port > 0 && port < 65536)) {
+            console.error(`A USB/IP server is written HOST:PORT (e.g. 127.0.0.1:3240), not "${address}".\n${USAGE}`);
+            process.exit(2);
+        }
+    }
+    return all;
+}
+
+const sources = usbipSources();
 const electron = electronBinary();
 buildRenderer();
 if (electron) {
@@ -53,12 +79,13 @@ if (electron) {
     if (stale(join(root, 'dist/electron/preload.cjs'), [join(root, 'electron/preload.ts'), join(root, 'electron/api')])) {
         run(['vite', 'build', '--mode', 'preload', '--logLevel', 'error'], 'bundle the preload');
     }
-    const child = spawn(electron, [root], { stdio: 'inherit' });
+    // Electron main reads the USB/IP servers from REVIVE_USBIP (see electron/app/usbip-sources.ts).
+    const child = spawn(electron, [root], { stdio: 'inherit', env: { ...process.env, REVIVE_USBIP: sources.join(',') } });
     child.on('exit', (code) => process.exit(code ?? 0));
 } else {
     console.log('The Electron runtime is not installed here, so Revive runs in your browser instead.');
     const { register } = await import('tsx/esm/api');
     register();
     const { serveInBrowser } = await import('../electron/bridge/serve.ts');
-    await serveInBrowser({ staticDir: join(root, 'dist/renderer') });
+    await serveInBrowser({ staticDir: join(root, 'dist/renderer'), usbipSources: sources });
 }

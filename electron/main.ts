@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL } from './api/names.js';
 import { createBackend } from './app/backend.js';
+import { usbipSourcesFromEnv } from './app/usbip-sources.js';
 import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOptions } from './app/window-guards.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -19,7 +20,8 @@ const rendererIndex = pathToFileURL(join(here, '..', 'renderer', 'index.html')).
 app.enableSandbox();
 
 async function createWindow(): Promise<void> {
-    const backend = createBackend();
+    // Local USB, plus the USB/IP servers given to `npm start` (--usbip or REVIVE_USBIP).
+    const backend = createBackend({ usbipSources: usbipSourcesFromEnv() });
     const window = new BrowserWindow(windowOptions(preloadPath));
     const contents = window.webContents;
 

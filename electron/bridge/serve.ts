@@ -2,9 +2,11 @@
 import { createBackend } from '../app/backend.js';
 import { startBridge } from './server.js';
 
-export async function serveInBrowser(options: { staticDir: string; port?: number | undefined }): Promise<void> {
-    const backend = createBackend();
+export async function serveInBrowser(options: { staticDir: string; port?: number | undefined; usbipSources?: readonly string[] | undefined }): Promise<void> {
+    const usbipSources = options.usbipSources ?? [];
+    const backend = createBackend({ usbipSources });
     const bridge = await startBridge({ backend, staticDir: options.staticDir, port: options.port });
+    for (const address of usbipSources) process.stdout.write(`Looking for phones on the USB/IP server ${address} too.\n`);
     process.stdout.write(`Open this address in your browser: ${bridge.url}\n`);
     const stop = (): void => {
         void bridge.close().then(() => backend.close()).then(() => process.exit(0));
