@@ -1,0 +1,92 @@
+/**
+ * A panel push to the built-in virtual phone, then an upgrade of the same phone on the same USB
+ * appearance: the panels hang up and the job does its own adb handshake; nobody pulls the cable.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import type { Device, EventName, EventPayload, VpnResult } from '../../../electron/api/contract.js';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+
+let dir: string;
+let demo: DemoPackages;
+let backend: Backend;
+
+const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+async function call<T>(command: string, request: unknown): Promise<T> {
+    const result = await backend.call(command, request);
+    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${result.error.message}`);
+    return result.value as T;
+}
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-app-virtual-'));
+    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
+    backend = createBackend({ home: join(dir, 'home'), localUsb: false, waitTimeoutMs: 15_000, onNotice: () => undefined });
+});
+
+afterAll(async () => {
+    await backend?.close();
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('panel push, then upgrade, on the virtual phone', () => {
+    it('upgrades on the same USB appearance the panels used', async () => {
+        const device = await call<Device>('startVirtualPhone', { codename: 'ks01ltexx' });
+        const phone = backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        const vpn = await call<VpnResult>('createVpn', {
+            taskId: 'vpn1',
+            name: 'before',
+            addresses: ['10.8.0.2/32'],
+            dns: [],
+            serverPublicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
+            endpoint: 'vpn.example.org:51820',
+            allowedIps: ['0.0.0.0/0'],
+            persistentKeepalive: 25,
+        });
+        await call('pushPanelFiles', { taskId: 'push1', deviceId: device.id, resultId: vpn.resultId });
+        const appearance = phone.usbDevice;
+
+        const files = [];
+        for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
+            await call('verifyFile', { file: { path: demo[role] }, role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(demo[role]) });
+            files.push({ role, verificationId: `v-${role}` });
+        }
+        let firstStepDone = false;
+        let appearanceAtIdentify: USBDevice | undefined;
+        const ended = new Promise<{ event: EventName; payload: unknown }>((resolve) => {
+            backend.subscribe((event, payload) => {
+                if (event === 'jobStep') {
+                    const step = payload as EventPayload<'jobStep'>;
+                    if (step.step === 'identify' && step.status === 'finished' && !firstStepDone) {
+                        firstStepDone = true;
+                        appearanceAtIdentify = phone.usbDevice;
+                    }
+                }
+                if (event === 'jobInstruction') {
+                    const instruction = payload as EventPayload<'jobInstruction'>;
+                    setTimeout(() => void backend.call('pressVirtualButtons', { jobId: instruction.jobId, instructionId: instruction.id }), 20);
+                }
+                if (event === 'jobConfirm') {
+                    const question = payload as EventPayload<'jobConfirm'>;
+                    setTimeout(() => void backend.call('answerConfirm', { jobId: question.jobId, requestId: question.id, yes: true }), 20);
+                }
+                if (event === 'jobDone' || event === 'jobFailed' || event === 'jobCancelled') resolve({ event, payload });
+            });
+        });
+        await call('startUpgrade', { deviceId: device.id, recipeId: 'ks01ltexx', files });
+        expect(await ended).toMatchObject({ event: 'jobDone', payload: { androidAfter: '8.1.0' } });
+        // The job talked to the phone (identify: codename, battery) on the very appearance the panels had used.
+        expect(appearanceAtIdentify).toBe(appearance);
+        const state = JSON.parse(await readFile(join(phone.stateDir, 'state.json'), 'utf8')) as { mode: string; installed: Array<{ sha256: string }> };
+        expect(state.mode).toBe('android');
+        expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map(sha256Of));
+    });
+});
