@@ -94,11 +94,6 @@ export class VirtualAdbSession {
         return this.#shared.connect({ usbDevice }, signal);
     };
 
-    /** True while a connection to the phone's current USB appearance is open. */
-    get holdsCurrentDevice(): boolean {
-        return this.#shared.holds(this.phone.usbDevice);
-    }
-
     close(): Promise<void> {
         return this.#shared.close();
     }
