@@ -11,27 +11,6 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import type { PanelPhone, PhoneConnector } from '../jobs/panels/push.js';
 
-function shellQuote(text: string): string {
-    return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The phone's own checksum of what it stored, when it can compute one. */
-export function checkedOnPhone(phone: PanelPhone): PanelPhone {
-    return {
-        async push(local, remote, ctx) {
-            const sent = await phone.push(local, remote, ctx);
-            const answer = await phone.shell(`sha256sum ${shellQuote(remote)}`);
-            const onPhone = answer.exitCode === 0 ? /^([0-9a-f]{64})\b/.exec(answer.stdout.trim())?.[1] : undefined;
-            if (onPhone) return { sha256: onPhone };
-            ctx.onLog?.(`The phone cannot compute SHA-256 (no sha256sum); ${remote} was checked as sent, not as stored.`);
-            return sent;
-        },
-        install: (apk, ctx) => phone.install(apk, ctx),
-        shell: (command) => phone.shell(command),
-        close: () => phone.close(),
-    };
-}
-
 export function notReachable(): ReviveError {
     return new ReviveError({
         code: 'phone-not-in-android',
@@ -53,7 +32,7 @@ export class SharedAdbConnection {
     async connect(target: { usbDevice: USBDevice; usb?: USB | undefined }, signal: AbortSignal | undefined): Promise<PanelPhone> {
         if (this.#open?.usbDevice !== target.usbDevice) {
             await this.close();
-            const phone = connectAdb(target, { signal, keyStore: this.keyStore() }).then(checkedOnPhone);
+            const phone = connectAdb(target, { signal, keyStore: this.keyStore() });
             const open = { usbDevice: target.usbDevice, phone };
             this.#open = open;
             phone.catch(() => {
@@ -61,7 +40,12 @@ export class SharedAdbConnection {
             });
         }
         const shared = await this.#open.phone;
-        return { push: shared.push, install: shared.install, shell: shared.shell, close: async () => undefined };
+        return {
+            push: (local, remote, ctx, options) => shared.push(local, remote, ctx, options),
+            install: (apk, ctx) => shared.install(apk, ctx),
+            shell: (command) => shared.shell(command),
+            close: async () => undefined,
+        };
     }
 
     /** True while a connection to this USB appearance is open. */
