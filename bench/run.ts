@@ -1,34 +1,52 @@
 /**
- * `npm run bench`: runs every bench/*.bench.ts module and prints ours vs the reference tool measured
- * in the same run, as a ratio (reference seconds / our seconds: above 1 means we are faster).
+ * `npm run bench [filter…]`: runs every bench/*.bench.ts module, each in a process of its own (so a
+ * module's peak memory is its own), and prints ours vs the reference tool measured in the same run,
+ * as a ratio (reference seconds / our seconds: above 1 means we are faster).
  * Speed and memory goals are read from here, never asserted as timed tests.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { BenchModule, BenchResult } from './types.js';
 
+const RESULT_PREFIX = 'BENCH_RESULTS ';
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const only = process.argv.slice(2);
-const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.bench.ts'))
-    .filter((name) => only.length === 0 || only.some((word) => name.includes(word)))
-    .sort();
+const args = process.argv.slice(2);
 
-const results: BenchResult[] = [];
-let failed = 0;
-for (const file of files) {
-    process.stdout.write(`running ${file} …\n`);
-    try {
-        const module = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;
-        for (const result of await module.run()) {
+if (args[0] === '--child') {
+    // One module, in this process; the parent reads the results from the last line.
+    const module = (await import(pathToFileURL(join(dir, args[1] ?? '')).href)) as BenchModule;
+    const results = await module.run();
+    process.stdout.write(`\n${RESULT_PREFIX}${JSON.stringify(results)}\n`);
+} else {
+    const files = readdirSync(dir)
+        .filter((name) => name.endsWith('.bench.ts'))
+        .filter((name) => args.length === 0 || args.some((word) => name.includes(word)))
+        .sort();
+    const results: BenchResult[] = [];
+    let failed = 0;
+    for (const file of files) {
+        process.stdout.write(`running ${file} …\n`);
+        const child = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/bench.js', import.meta.url)), '--child', file], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'inherit'],
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        const line = child.stdout.split('\n').find((text) => text.startsWith(RESULT_PREFIX));
+        if (child.status !== 0 || !line) {
+            failed++;
+            process.stdout.write(`  FAILED (exit ${child.status ?? child.signal}):\n${child.stdout}\n`);
+            continue;
+        }
+        for (const result of JSON.parse(line.slice(RESULT_PREFIX.length)) as BenchResult[]) {
             results.push(result);
             process.stdout.write(`  ${format(result)}\n`);
         }
-    } catch (error) {
-        failed++;
-        process.stdout.write(`  FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
     }
+    process.stdout.write('\nSummary (ratio = reference time / our time; > 1 means Revive is faster)\n');
+    for (const result of results) process.stdout.write(`  ${format(result)}\n`);
+    process.exitCode = failed > 0 ? 1 : 0;
 }
 
 function format(result: BenchResult): string {
@@ -39,7 +57,3 @@ function format(result: BenchResult): string {
         : '';
     return `${result.name}: ${ours}${rss}${reference}${result.notes ? ` (${result.notes})` : ''}`;
 }
-
-process.stdout.write('\nSummary (ratio = reference time / our time; > 1 means Revive is faster)\n');
-for (const result of results) process.stdout.write(`  ${format(result)}\n`);
-process.exitCode = failed > 0 ? 1 : 0;

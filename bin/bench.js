@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [filter…]`: every benchmark in bench/, ratios against the reference tools.
+// `npm run bench [filter…]`: every benchmark in bench/, each in its own process, with ratios against the reference tools.
 import { register } from 'tsx/esm/api';
 
 register();

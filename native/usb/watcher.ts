@@ -11,7 +11,7 @@ import { UsbIpClient } from '../usbip/client.js';
 import type { VirtualPhone } from '../virtual/phone.js';
 import { hasReviveExtensions } from './backend-device.js';
 import { classifyDevice, matchRecipe, refineState, type DeviceKind, type DeviceState } from './classify.js';
-import { UsbError } from './transport.js';
+import { waitForAttach, type WaitOptions } from './wait-for-attach.js';
 
 export type DeviceSource = 'usb' | 'usbip' | 'virtual';
 
@@ -233,32 +233,10 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
     }
 
     /** Resolve with the first device (present now or attaching later) that matches. */
-    waitFor(predicate: (device: DetectedDevice) => boolean, options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {}): Promise<DetectedDevice> {
-        const now = this.list().find(predicate);
-        if (now) return Promise.resolve(now);
-        return new Promise((resolve, reject) => {
-            const cleanup = (): void => {
-                clearTimeout(timer);
-                this.off('attach', onAttach);
-                options.signal?.removeEventListener('abort', onAbort);
-            };
-            const onAttach = (device: DetectedDevice): void => {
-                if (!predicate(device)) return;
-                cleanup();
-                resolve(device);
-            };
-            const onAbort = (): void => {
-                cleanup();
-                reject(new UsbError('aborted', 'Stopped waiting for the phone.', { cause: options.signal?.reason }));
-            };
-            const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-                cleanup();
-                reject(new UsbError('timeout', `No matching phone appeared within ${Math.round(options.timeoutMs ?? 0) / 1000} s.`));
-            }, options.timeoutMs);
-            if (options.signal?.aborted) return onAbort();
-            this.on('attach', onAttach);
-            options.signal?.addEventListener('abort', onAbort, { once: true });
-        });
+    waitFor(predicate: (device: DetectedDevice) => boolean, options: WaitOptions = {}): Promise<DetectedDevice> {
+        const pick = (attached?: unknown): DetectedDevice | undefined =>
+            attached === undefined ? this.list().find(predicate) : predicate(attached as DetectedDevice) ? (attached as DetectedDevice) : undefined;
+        return waitForAttach(this, pick, options, `No matching phone appeared within ${Math.round(options.timeoutMs ?? 0) / 1000} s.`);
     }
 
     close(): void {

@@ -23,6 +23,7 @@ import { FilePartitionStore, type PartitionCounters, type PartitionSpec } from '
 import { createPipePair, type HostPipeEnd } from './pipe.js';
 import { modeProtocols } from './protocols.js';
 import { UsbFace, type FaceHooks } from './usb-face.js';
+import { waitForAttach, type WaitOptions } from '../usb/wait-for-attach.js';
 
 export type VirtualMode = PhoneMode | 'off';
 
@@ -445,33 +446,9 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     }
 
     /** The phone's USBDevice once it is on the bus (in `mode`, if given). */
-    waitForDevice(options: { mode?: PhoneMode | undefined; timeoutMs?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<USBDevice> {
+    waitForDevice(options: { mode?: PhoneMode | undefined } & WaitOptions = {}): Promise<USBDevice> {
         const matches = (): USBDevice | undefined => (this.#device && (options.mode === undefined || this.state.mode === options.mode) ? this.#device : undefined);
-        const now = matches();
-        if (now) return Promise.resolve(now);
-        return new Promise((resolve, reject) => {
-            const cleanup = (): void => {
-                clearTimeout(timer);
-                this.off('attach', onAttach);
-                options.signal?.removeEventListener('abort', onAbort);
-            };
-            const onAttach = (): void => {
-                const device = matches();
-                if (!device) return;
-                cleanup();
-                resolve(device);
-            };
-            const onAbort = (): void => {
-                cleanup();
-                reject(new UsbError('aborted', 'Stopped waiting for the phone.', { cause: options.signal?.reason }));
-            };
-            const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-                cleanup();
-                reject(new UsbError('timeout', `The virtual phone did not appear${options.mode ? ` in ${options.mode} mode` : ''} within ${options.timeoutMs} ms.`));
-            }, options.timeoutMs);
-            this.on('attach', onAttach);
-            options.signal?.addEventListener('abort', onAbort, { once: true });
-        });
+        return waitForAttach(this, matches, options, `The virtual phone did not appear${options.mode ? ` in ${options.mode} mode` : ''} within ${options.timeoutMs} ms.`);
     }
 
     toStateFile(): VirtualPhoneStateFile {
