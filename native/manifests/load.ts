@@ -1,11 +1,11 @@
 /** Loading and validating device recipes from resources/manifests. */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ReviveError } from '../jobs/errors.js';
 import { Recipe } from './schema.js';
+import { resourcePath } from '../resources.js';
 
-export const MANIFEST_DIR = fileURLToPath(new URL('../../resources/manifests/', import.meta.url));
+export const MANIFEST_DIR = resourcePath('manifests');
 
 export function parseRecipe(json: unknown, source: string): Recipe {
     const result = Recipe.safeParse(json);

@@ -7,7 +7,6 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ReviveError } from '../jobs/errors.js';
 import {
@@ -26,8 +25,9 @@ import {
 import { parsePit, partitionSizeBytes, type Pit, type PitEntry } from '../pit/pit.js';
 import type { ModeProtocol, VirtualPhoneView } from './mode-protocol.js';
 import type { DevicePipe } from './pipe.js';
+import { resourcePath } from '../resources.js';
 
-export const PIT_RESOURCE_DIR = fileURLToPath(new URL('../../resources/pit/', import.meta.url));
+export const PIT_RESOURCE_DIR = resourcePath('pit');
 /** A phone's own PIT after a repartition (or one a test gives it). */
 export const DEVICE_PIT_FILE = 'download.pit';
 /** The protocol version newer bootloaders answer a version-0 BeginSession with (v2: 1 MiB parts). */

@@ -9,7 +9,6 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { ReviveError } from '../jobs/errors.js';
 import { parsePit, partitionSizeBytes } from '../pit/index.js';
 import { requireRecipe } from '../manifests/load.js';
@@ -24,6 +23,7 @@ import { createPipePair, type HostPipeEnd } from './pipe.js';
 import { modeProtocols } from './protocols.js';
 import { UsbFace, type FaceHooks } from './usb-face.js';
 import { waitForAttach, type WaitOptions } from '../usb/wait-for-attach.js';
+import { resourcePath } from '../resources.js';
 
 export type VirtualMode = PhoneMode | 'off';
 
@@ -526,7 +526,7 @@ function seedFactoryPartitions(phone: VirtualPhone): void {
     }
 }
 
-const PIT_DIR = fileURLToPath(new URL('../../resources/pit/', import.meta.url));
+const PIT_DIR = resourcePath('pit');
 
 /**
  * A phone's partitions: the recipe's, and for an Odin phone every named partition of its PIT too,
