@@ -5,6 +5,7 @@
  */
 import type { PhoneMode } from '../../native/manifests/schema.js';
 import type { JobContext } from '../../native/jobs/progress.js';
+import type { Pit } from '../../native/pit/pit.js';
 
 export interface FoundPhone {
     readonly mode: PhoneMode;
@@ -46,9 +47,15 @@ export interface AdbLink {
 }
 
 /** Samsung download mode. */
+/** The model a flash is prepared for: the phone in download mode must show this partition table. */
+export interface ExpectedOdinPhone {
+    readonly name: string;
+    readonly pit: Pit;
+}
+
 export interface OdinLink {
     /** Flash one partition from a raw image file and end the session without rebooting. */
-    flash(partition: string, path: string, ctx: JobContext): Promise<void>;
+    flash(partition: string, path: string, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void>;
     close(): Promise<void>;
 }
 

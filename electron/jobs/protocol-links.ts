@@ -6,8 +6,9 @@ import { FastbootClient } from '../../native/fastboot/client.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import { odinFlash } from '../../native/odin/flash.js';
+import { pitDifferences, type Pit } from '../../native/pit/index.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
-import type { AdbLink, FastbootLink, FoundPhone, OdinLink, ProtocolLinks } from './phone-link.js';
+import type { AdbLink, ExpectedOdinPhone, FastbootLink, FoundPhone, OdinLink, ProtocolLinks } from './phone-link.js';
 
 const FASTBOOT_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x03 } as const;
 
@@ -92,9 +93,20 @@ class OdinTransportLink implements OdinLink {
         this.#transport = transport;
     }
 
-    async flash(partition: string, path: string, ctx: JobContext): Promise<void> {
+    async flash(partition: string, path: string, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void> {
+        const checkPit = expected
+            ? (pit: Pit): void => {
+                  const differences = pitDifferences(pit, expected.pit, partition);
+                  if (differences.length === 0) return;
+                  throw new ReviveError({
+                      code: 'odin-wrong-phone',
+                      message: `The phone in download mode is not a ${expected.name}: ${differences.join('; ')}. Nothing was written.`,
+                      nextStep: `Connect the ${expected.name} you chose, or start again and pick the recipe of the phone that is connected.`,
+                  });
+              }
+            : undefined;
         // No reboot: the person goes straight into recovery with the keys, so stock cannot replace TWRP.
-        await odinFlash(this.#transport, { files: [{ partition, source: { path } }], reboot: false, resume: false }, ctx);
+        await odinFlash(this.#transport, { files: [{ partition, source: { path } }], reboot: false, resume: false, checkPit }, ctx);
     }
 
     async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * person is reached through a JobUi, the phone through a PhoneLocator and ProtocolLinks.
  * Every step is journalled; a resumed job re-detects the phone and skips verified steps.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobStepInfo, JobUi, ReportBackup, ReportBackupFile, UpgradeReport } from '../../native/jobs/events.js';
@@ -14,7 +14,9 @@ import { hashFile } from '../../native/integrity/hash.js';
 import { runGate, type GatePlanFile, type GateReport } from '../../native/integrity/gate.js';
 import { androidVersionFromFingerprint } from '../../native/integrity/zip-inspect.js';
 import type { FileRole, PhoneMode, Recipe } from '../../native/manifests/schema.js';
-import type { AdbLink, FoundPhone, PhoneLocator, ProtocolLinks } from './phone-link.js';
+import { parsePit } from '../../native/pit/pit.js';
+import { resourcePath } from '../../native/resources.js';
+import type { AdbLink, ExpectedOdinPhone, FoundPhone, PhoneLocator, ProtocolLinks } from './phone-link.js';
 import type { UpgradeOptions } from './types.js';
 
 export interface UpgradeEnvironment {
@@ -296,6 +298,13 @@ class Upgrade {
         return 'The bootloader is unlocked (the phone confirmed it).';
     }
 
+    /** The recipe's PIT, so Odin refuses another Samsung model that shares the download-mode USB id. */
+    async #expectedOdinPhone(): Promise<ExpectedOdinPhone | undefined> {
+        const file = this.#recipe.pit;
+        if (!file) return undefined;
+        return { name: this.#recipe.name, pit: parsePit(new Uint8Array(await readFile(resourcePath('pit', file))), file) };
+    }
+
     async flashRecovery(): Promise<string> {
         const image = this.#file('recovery');
         const partition = this.#recipe.recoveryPartition;
@@ -305,7 +314,7 @@ class Upgrade {
             const phone = await this.#ensureMode('download');
             const odin = await this.#env.links.odin(phone, this.#run.context());
             try {
-                await odin.flash(partition, image, this.#run.context());
+                await odin.flash(partition, image, this.#run.context(), await this.#expectedOdinPhone());
             } finally {
                 await odin.close();
             }

@@ -35,6 +35,8 @@ export interface OdinFlashOptions extends OdinSessionOptions {
     /** A new PIT to write before the files (repartition). Refused unless `expertRepartition` is true. */
     readonly repartitionPit?: Uint8Array | undefined;
     readonly expertRepartition?: boolean | undefined;
+    /** Called with the phone's PIT before anything is sent; throw to refuse (e.g. the wrong phone model). */
+    readonly checkPit?: ((pit: Pit) => void) | undefined;
 }
 
 export interface OdinFlashResult {
@@ -185,6 +187,12 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
     } catch (error) {
         await endQuietly(session);
         throw usbToRevive(error, 'reading the partition table');
+    }
+    try {
+        options.checkPit?.(pit);
+    } catch (error) {
+        await endQuietly(session);
+        throw error;
     }
 
     const plan: Array<{ entry: PitEntry; reader: ChunkReader }> = [];

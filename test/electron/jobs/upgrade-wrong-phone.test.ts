@@ -1,0 +1,42 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { ReviveError } from '../../../native/jobs/errors.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { resourcePath } from '../../../native/resources.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { phoneState, upgradeVirtual } from './helpers.js';
+
+const recipe = requireRecipe('ks01ltexx');
+let dir: string;
+let demo: DemoPackages;
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-wrong-phone-'));
+    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 128 * 1024 });
+});
+afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('Odin refuses a Samsung that is not the chosen model', () => {
+    it('stops before writing when the phone in download mode shows another partition table', async () => {
+        // Samsungs share 04e8:685d in download mode; this one carries an S4 mini's partition table.
+        const stateDir = join(dir, 'phone');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        await copyFile(resourcePath('pit', 'serranoveltexx.pit'), join(stateDir, 'download.pit'));
+        try {
+            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, { home: join(dir, 'home') });
+            expect(result.report).toBeUndefined();
+            expect(result.error).toBeInstanceOf(ReviveError);
+            const error = result.error as ReviveError;
+            expect(error.code).toBe('odin-wrong-phone');
+            expect(error.message).toMatch(/not a Samsung Galaxy S4 LTE-A: its chip is MSM8916, not MSM8974/);
+            expect(Object.values(phoneState(stateDir).writeCounts).reduce((a, b) => a + b, 0)).toBe(0);
+        } finally {
+            await phone.close();
+        }
+    });
+});
