@@ -16,7 +16,7 @@ import { androidVersionFromFingerprint } from '../../native/integrity/zip-inspec
 import type { FileRole, PhoneMode, Recipe } from '../../native/manifests/schema.js';
 import { parsePit } from '../../native/pit/pit.js';
 import { resourcePath } from '../../native/resources.js';
-import type { AdbLink, ExpectedOdinPhone, FoundPhone, PhoneLocator, ProtocolLinks } from './phone-link.js';
+import type { AdbLink, ExpectedOdinPhone, FastbootLink, FoundPhone, PhoneLocator, ProtocolLinks } from './phone-link.js';
 import type { UpgradeOptions } from './types.js';
 
 export interface UpgradeEnvironment {
@@ -192,6 +192,9 @@ class Upgrade {
             } finally {
                 await adb.close();
             }
+        } else if (phone.mode === 'bootloader') {
+            const fastboot = await this.#openFastboot(phone);
+            await fastboot.close();
         }
         if (!this.#recipe.codenames.some((c) => c.toLowerCase() === codename.toLowerCase())) {
             throw new ReviveError({
@@ -263,7 +266,7 @@ class Upgrade {
         }
         if (method !== 'fastboot-oem-unlock' && method !== 'fastboot-flashing-unlock') return 'This phone needs no unlocking.';
         const phone = await this.#ensureMode('bootloader');
-        const fastboot = await this.#env.links.fastboot(phone, this.#run.context());
+        const fastboot = await this.#openFastboot(phone);
         try {
             if ((await fastboot.getVar('unlocked')).trim() === 'yes') return 'The bootloader was already unlocked.';
             const ok = await this.#run.confirm({
@@ -282,7 +285,7 @@ class Upgrade {
         }
         // The bootloader re-enumerates after an unlock on many phones; ask again on a fresh link.
         const again = await this.#waitFor(['bootloader']);
-        const check = await this.#env.links.fastboot(again, this.#run.context());
+        const check = await this.#openFastboot(again);
         try {
             const unlocked = (await check.getVar('unlocked')).trim();
             if (unlocked !== 'yes') {
@@ -296,6 +299,30 @@ class Upgrade {
             await check.close();
         }
         return 'The bootloader is unlocked (the phone confirmed it).';
+    }
+
+    /**
+     * A fastboot link to the phone, after its bootloader said which product it is: a phone that
+     * is not the recipe's model is refused before anything is unlocked or written.
+     */
+    async #openFastboot(phone: FoundPhone): Promise<FastbootLink> {
+        const fastboot = await this.#env.links.fastboot(phone, this.#run.context());
+        try {
+            const product = (await fastboot.getVar('product')).trim();
+            const names = [...this.#recipe.codenames, this.#recipe.virtual.fastbootProduct ?? ''].filter(Boolean);
+            if (product && !names.some((name) => name.toLowerCase() === product.toLowerCase())) {
+                throw new ReviveError({
+                    code: 'phone-mismatch',
+                    message: `The phone's bootloader says it is "${product}", but this upgrade is for the ${this.#recipe.name} (${names.join(', ')}). Nothing was written.`,
+                    nextStep: 'Connect the phone the upgrade was started for, or start a new upgrade for this phone.',
+                    details: { expected: names.join(', '), found: product },
+                });
+            }
+            return fastboot;
+        } catch (error) {
+            await fastboot.close();
+            throw error;
+        }
     }
 
     /** The recipe's PIT, so Odin refuses another Samsung model that shares the download-mode USB id. */
@@ -320,7 +347,7 @@ class Upgrade {
             }
         } else {
             const phone = await this.#ensureMode('bootloader');
-            const fastboot = await this.#env.links.fastboot(phone, this.#run.context());
+            const fastboot = await this.#openFastboot(phone);
             try {
                 if (this.#recipe.abSlots) {
                     // A/B phones have no recovery partition: TWRP runs from RAM (`fastboot boot`), and the

@@ -39,4 +39,21 @@ describe('Odin refuses a Samsung that is not the chosen model', () => {
             await phone.close();
         }
     });
+
+    it('fastboot: a phone whose bootloader names another product is refused before unlocking', async () => {
+        const sargo = requireRecipe('sargo');
+        const packages = await generateDemoPackages(join(dir, 'sargo-packages'), sargo, { romBytes: 128 * 1024 });
+        const stateDir = join(dir, 'nexus');
+        const phone = await VirtualPhone.create({ codename: 'shamu', mode: 'bootloader', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        try {
+            const result = await upgradeVirtual(phone, sargo, { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, { home: join(dir, 'home') });
+            const error = result.error as ReviveError;
+            expect(error.code).toBe('phone-mismatch');
+            expect(error.message).toContain(`says it is "shamu"`);
+            expect(phone.state.bootloaderLocked).toBe(true);
+            expect(Object.values(phoneState(stateDir).writeCounts).reduce((a, b) => a + b, 0)).toBe(0);
+        } finally {
+            await phone.close();
+        }
+    });
 });
