@@ -33,6 +33,8 @@ interface Identity {
 
 /** Asking a phone its codename and battery must not hold anything up for long. */
 const IDENTIFY_TIMEOUT_MS = 10_000;
+/** How long the list keeps the phone's "Allow USB debugging?" question open for the person. */
+const ALLOW_TIMEOUT_MS = 5 * 60_000;
 
 const hex = (n: number): string => n.toString(16).padStart(4, '0');
 
@@ -42,7 +44,7 @@ export class UsbPhones {
     readonly ready: Promise<void>;
     readonly #recipes: readonly Recipe[];
     readonly #identities = new WeakMap<USBDevice, Identity>();
-    readonly #identifying = new Map<USBDevice, Promise<void>>();
+    readonly #identifying = new Map<USBDevice, { readonly task: Promise<void>; readonly stop: AbortController }>();
     readonly #claims = new Set<{ readonly matches: (device: DetectedDevice) => boolean; readonly recipe: Recipe }>();
     readonly #onChange: () => void;
 
@@ -85,6 +87,8 @@ export class UsbPhones {
     claim(matches: (device: DetectedDevice) => boolean, recipe: Recipe): () => void {
         const claim = { matches, recipe };
         this.#claims.add(claim);
+        // The job talks to the phone from now on (adbd serves one host): the list stops asking it.
+        for (const device of this.#phones()) if (matches(device)) this.#identifying.get(device.device)?.stop.abort();
         return () => {
             this.#claims.delete(claim);
             // Appearances during the job were left alone: ask them now.
@@ -95,7 +99,7 @@ export class UsbPhones {
 
     /** Waits until the list is done asking this phone (its adbd serves one host at a time). */
     async settled(device: DetectedDevice): Promise<void> {
-        await this.#identifying.get(device.device);
+        await this.#identifying.get(device.device)?.task;
     }
 
     /** The recipe this phone is: from its USB identity, what it told us, or the upgrade running on it. */
@@ -113,7 +117,7 @@ export class UsbPhones {
                 name: recipe?.name ?? `Unknown phone (${hex(d.vendorId)}:${hex(d.productId)})`,
                 recipeId: recipe?.id ?? null,
                 mode: modeOfDetected(d) ?? 'unknown',
-                state: this.busy(d) ? 'busy' : d.state === 'unauthorized' ? 'unauthorized' : 'ready',
+                state: this.busy(d) ? 'busy' : d.state === 'unauthorized' && !this.#identities.has(d.device) ? 'unauthorized' : 'ready',
                 batteryPercent: this.#identities.get(d.device)?.batteryPercent ?? null,
                 virtual: false,
             };
@@ -121,13 +125,18 @@ export class UsbPhones {
     }
 
     /**
-     * Only phones whose adbd already accepted our key (the probe said device or recovery), so
-     * nothing appears on their screen; never one an upgrade is using.
+     * Ask an adb phone its codename and battery. A phone that does not trust this computer yet is
+     * offered our key, so it shows "Allow USB debugging?" while the list says to look at the phone
+     * (as the adb server does); the question stays open until the person answers, the phone leaves,
+     * or an upgrade takes it over. Never a phone an upgrade is using.
      */
     #identify(device: DetectedDevice): void {
-        if (device.mode !== 'adb' || (device.state !== 'device' && device.state !== 'recovery') || this.busy(device)) return;
+        if (device.mode !== 'adb' || !['device', 'recovery', 'unauthorized'].includes(device.state) || this.busy(device)) return;
+        const stop = new AbortController();
+        void device.disconnected.then(() => stop.abort());
+        const timeoutMs = device.state === 'unauthorized' ? ALLOW_TIMEOUT_MS : IDENTIFY_TIMEOUT_MS;
         const task = (async () => {
-            const phone = await connectAdb({ usbDevice: device.device }, { signal: AbortSignal.timeout(IDENTIFY_TIMEOUT_MS) });
+            const phone = await connectAdb({ usbDevice: device.device }, { signal: AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]) });
             try {
                 const codename = device.recipeId ? '' : (await phone.shell('getprop ro.product.device')).stdout.trim();
                 const batteryPercent = await phone.battery().catch(() => undefined);
@@ -141,7 +150,7 @@ export class UsbPhones {
                 this.#identifying.delete(device.device);
                 this.#onChange();
             });
-        this.#identifying.set(device.device, task);
+        this.#identifying.set(device.device, { task, stop });
     }
 
     close(): void {

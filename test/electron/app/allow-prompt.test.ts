@@ -1,0 +1,63 @@
+/**
+ * A phone that does not trust this computer yet: the app offers its key, so the phone's own
+ * "Allow USB debugging?" question appears while the list says to look at the phone; once the
+ * person allows it, the list shows the phone ready, with its name.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import type { DeviceSnapshot } from '../../../electron/api/contract.js';
+import { UsbIpServer } from '../../../native/usbip/server.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import type { VirtualOwner } from '../../../native/virtual/mode-protocol.js';
+
+let dir: string;
+let phone: VirtualPhone;
+let server: UsbIpServer;
+let backend: Backend;
+const prompts: string[] = [];
+let allow!: (yes: boolean) => void;
+const answer = new Promise<boolean>((resolve) => (allow = resolve));
+const owner: VirtualOwner = {
+    async confirm(prompt) {
+        prompts.push(prompt);
+        return answer;
+    },
+};
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-app-allow-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner, enumerationDelayMs: 30 });
+    server = await UsbIpServer.start({ port: 0 });
+    server.export(phone, '1-1');
+    backend = createBackend({ home: join(dir, 'home'), usbipSources: [`127.0.0.1:${server.port}`], localUsb: false, usbipPollMs: 100, waitTimeoutMs: 15_000, onNotice: () => undefined });
+});
+
+afterAll(async () => {
+    await backend?.close();
+    await server?.close();
+    await phone?.close();
+    await rm(dir, { recursive: true, force: true });
+});
+
+async function listed(): Promise<DeviceSnapshot['devices'][number] | undefined> {
+    const result = await backend.call('listDevices', {});
+    if (!result.ok) throw new Error(result.error.message);
+    return (result.value as DeviceSnapshot).devices[0];
+}
+
+describe('a phone that has not allowed this computer yet', () => {
+    it("shows the phone's own question, and is ready once the person allows it", async () => {
+        await expect.poll(() => prompts.length, { timeout: 10_000 }).toBe(1);
+        expect(prompts[0]).toMatch(/Allow USB debugging/i);
+        expect(await listed()).toMatchObject({ mode: 'android', state: 'unauthorized' });
+        expect(phone.state.adbKeys).toHaveLength(0);
+
+        allow(true);
+        await expect.poll(listed, { timeout: 10_000 }).toMatchObject({ name: 'Samsung Galaxy S4 LTE-A', state: 'ready', batteryPercent: phone.state.batteryPercent });
+        expect(phone.state.adbKeys).toHaveLength(1);
+    });
+});
