@@ -3,7 +3,7 @@
  * makes its files on this computer first; sending to the phone needs a phone started normally
  * with USB debugging on (the virtual phone counts).
  */
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { Device, KeyAlgorithm } from '../api/contract-types.js';
@@ -30,7 +30,7 @@ import {
     type PanelTask,
 } from '../panels-store.js';
 import { goTo, useUi } from '../store.js';
-import { ErrorBox, ProgressBar, ScreenHeading } from './common.js';
+import { ErrorBox, FilePicker, ProgressBar, ScreenHeading } from './common.js';
 
 /** The phone the panels talk to: the first one started normally and ready for adb. */
 export function usePanelPhone(): Device | undefined {
@@ -213,7 +213,6 @@ function KeysForm(): ReactNode {
     const [show, setShow] = useState(false);
     const [oldKey, setOldKey] = useState<File | null>(null);
     const [oldPassphrase, setOldPassphrase] = useState('');
-    const oldKeyInput = useRef<HTMLInputElement>(null);
     const filled = identities.filter((i) => i.name.trim() || i.email.trim());
     const badEmail = identities.some((i) => i.email.trim() && !EMAIL.test(i.email.trim()));
     const score = ratePassphrase(passphrase).score;
@@ -261,22 +260,12 @@ function KeysForm(): ReactNode {
                     <h2 id="old-key-heading">{t('keys.old.title')}</h2>
                     <p className="hint">{t('keys.old.hint')}</p>
                     <div className="row">
-                        <input
-                            ref={oldKeyInput}
-                            type="file"
-                            className="visually-hidden"
-                            tabIndex={-1}
-                            aria-hidden="true"
-                            data-role="old-secret-key"
+                        <FilePicker
+                            role="old-secret-key"
                             accept=".asc,.gpg,.key,.pgp,.txt"
-                            onChange={(e) => {
-                                setOldKey(e.target.files?.[0] ?? null);
-                                e.target.value = '';
-                            }}
+                            label={oldKey ? t('keys.old.chooseOther') : t('keys.old.choose')}
+                            onFiles={(files) => setOldKey(files[0] ?? null)}
                         />
-                        <button type="button" className="button secondary" onClick={() => oldKeyInput.current?.click()}>
-                            {oldKey ? t('keys.old.chooseOther') : t('keys.old.choose')}
-                        </button>
                         <span className="file-name" role="status">
                             {oldKey ? oldKey.name : t('keys.old.none')}
                         </span>
@@ -752,7 +741,6 @@ export function AppsPanel(): ReactNode {
     const apks = usePanels((s) => s.apks);
     const results = usePanels((s) => s.appResults);
     const failure = usePanels((s) => s.appsError);
-    const input = useRef<HTMLInputElement>(null);
     const ready = apks.length > 0 && apks.every((a) => a.status === 'ready' && SHA256.test(a.sha256));
     return (
         <>
@@ -773,23 +761,7 @@ export function AppsPanel(): ReactNode {
             <section className="panel" aria-labelledby="apks-heading">
                 <h2 id="apks-heading">{t('apps.files.title')}</h2>
                 <p className="hint">{t('apps.files.hint')}</p>
-                <input
-                    ref={input}
-                    type="file"
-                    className="visually-hidden"
-                    tabIndex={-1}
-                    aria-hidden="true"
-                    data-role="apk"
-                    multiple
-                    accept=".apk,.sha256,.sha256sum"
-                    onChange={(e) => {
-                        void addApks([...(e.target.files ?? [])]);
-                        e.target.value = '';
-                    }}
-                />
-                <button type="button" className="button secondary" onClick={() => input.current?.click()}>
-                    {t('apps.files.choose')}
-                </button>
+                <FilePicker role="apk" multiple accept=".apk,.sha256,.sha256sum" label={t('apps.files.choose')} onFiles={(files) => void addApks(files)} />
                 {apks.length > 0 ? (
                     <ul className="file-list apk-list">
                         {apks.map((apk) => {

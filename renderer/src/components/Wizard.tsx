@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
 import { formatBytes } from '../format.js';
 import { addFile, addFiles, addFilesToRole, chooseRecipe, goTo, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
-import { ProgressBar, ScreenHeading } from './common.js';
+import { FilePicker, ProgressBar, ScreenHeading } from './common.js';
 
 const STAGES: ReadonlyArray<{ screen: Screen; key: string }> = [
     { screen: 'recipe', key: 'wizard.stages.recipe' },
@@ -76,7 +76,6 @@ export function RecipeStep(): ReactNode {
 
 function FileRow({ role, required, suggestedName, entry }: { role: FileRole; required: boolean; suggestedName: string | null; entry: FileEntry | undefined }): ReactNode {
     const { t } = useTranslation();
-    const input = useRef<HTMLInputElement>(null);
     const checksums = useUi((s) => s.checksums);
     const typed = entry ? (checksums[entry.name] ?? '') : '';
     const [draft, setDraft] = useState<string | null>(null);
@@ -144,22 +143,7 @@ function FileRow({ role, required, suggestedName, entry }: { role: FileRole; req
                 ) : null}
             </div>
             <div className="file-actions">
-                <input
-                    ref={input}
-                    type="file"
-                    className="visually-hidden"
-                    tabIndex={-1}
-                    aria-hidden="true"
-                    data-role={role}
-                    multiple
-                    onChange={(e) => {
-                        pick([...(e.target.files ?? [])]);
-                        e.target.value = '';
-                    }}
-                />
-                <button type="button" className="button secondary" onClick={() => input.current?.click()}>
-                    {entry ? t('files.chooseOther') : t('files.choose')}
-                </button>
+                <FilePicker role={role} multiple label={entry ? t('files.chooseOther') : t('files.choose')} onFiles={pick} />
             </div>
         </li>
     );

@@ -72,3 +72,32 @@ export function ComboPicture({ picture, buttons }: { picture: string; buttons: r
     const names = buttons.map((b) => t(`buttons.${b}`, { defaultValue: b })).join(' + ');
     return <img className="combo-picture" src={url} alt={t('combo.alt', { buttons: names })} width={220} height={300} />;
 }
+
+/**
+ * A button that opens the system file picker. The real <input type="file"> stays hidden (its look
+ * cannot be styled) and out of the tab order; the button is what keyboard and mouse users reach.
+ */
+export function FilePicker(props: { role: string; label: string; multiple?: boolean; accept?: string; onFiles: (files: File[]) => void }): ReactNode {
+    const input = useRef<HTMLInputElement>(null);
+    return (
+        <>
+            <input
+                ref={input}
+                type="file"
+                className="visually-hidden"
+                tabIndex={-1}
+                aria-hidden="true"
+                data-role={props.role}
+                multiple={props.multiple}
+                accept={props.accept}
+                onChange={(e) => {
+                    props.onFiles([...(e.target.files ?? [])]);
+                    e.target.value = '';
+                }}
+            />
+            <button type="button" className="button secondary" onClick={() => input.current?.click()}>
+                {props.label}
+            </button>
+        </>
+    );
+}
