@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,21 +16,10 @@ import { writeDemoRom } from '../native/integrity/demo-packages.js';
 import { VirtualPhone } from '../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../native/virtual/tcp/adb-endpoint.js';
 import type { BenchResult } from './types.js';
+import { freePort } from '../test/support/free-port.js';
 
 const exec = promisify(execFile);
 const GiB = 1024 * 1024 * 1024;
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            const port = typeof address === 'object' && address ? address.port : 0;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 async function makeRandomFile(path: string, bytes: number): Promise<void> {
     const handle = await open(path, 'w');

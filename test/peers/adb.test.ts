@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualPhone } from '../../native/virtual/phone.js';
@@ -15,6 +14,7 @@ import { startAdbTcpEndpoint, type AdbTcpEndpoint } from '../../native/virtual/t
 import { writeDemoRom } from '../../native/integrity/demo-packages.js';
 import { connectAdb } from '../../native/adb/phone.js';
 import { AdbKeyStore } from '../../native/adb/credentials.js';
+import { freePort } from '../support/free-port.js';
 
 const ADB = '/usr/bin/adb';
 let dir: string;
@@ -22,18 +22,6 @@ let phone: VirtualPhone;
 let endpoint: AdbTcpEndpoint;
 let serverPort: number;
 let serial: string;
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            const port = typeof address === 'object' && address ? address.port : 0;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 function adb(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
