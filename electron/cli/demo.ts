@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDemoPackages } from '../../native/integrity/demo-packages.js';
-import { ReviveError } from '../../native/jobs/errors.js';
 import { requireRecipe } from '../../native/manifests/load.js';
 import { openDeviceSession } from '../jobs/device-session.js';
 import { formatBytes } from '../jobs/terminal-ui.js';
@@ -56,21 +55,19 @@ const demo: CliCommand = {
         say(`Demo packages (each with a .sha256 file next to it):\n  ${[packages.recovery, packages.rom, packages.gapps, packages.su].map((p) => p.slice(dir.length + 1)).join('\n  ')}\n  The ROM is ${formatBytes(romMib * 1024 * 1024)} of demo bytes; it installs LineageOS ${packages.lineageVersion} (Android ${packages.androidVersion}) on the virtual phone only.\n\n`);
         const device: DeviceRef = { kind: 'virtual', codename: recipe.id, stateDir: join(dir, 'phone') };
         const session = await openDeviceSession(device, { signal: io.signal, linkOptions: authNotice(io, json) });
-        try {
-            const report = await runUpgradeInTerminal(
-                { device, files: { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },
-                session,
-                io,
-                { json, assumeYes: true, assumeYesReason: 'answered by the demo', waitTimeoutMs: 60_000 },
-            );
-            say(`The virtual phone's state (partitions, installed packages) is in ${join(dir, 'phone')}; state.json lists what it installed.\nTo do this with a real phone: revive upgrade --device SERIAL --recovery twrp.img --rom lineage.zip --gapps gapps.zip --su addonsu.zip\n`);
-            return report.after.androidVersion ? 0 : 1;
-        } catch (error) {
-            if (error instanceof ReviveError) return 1;
-            throw error;
-        } finally {
-            await session.close();
-        }
+        return runUpgradeInTerminal(
+            { device, files: { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },
+            session,
+            io,
+            {
+                json,
+                assumeYes: true,
+                assumeYesReason: 'answered by the demo',
+                waitTimeoutMs: 60_000,
+                onDone: () =>
+                    say(`The virtual phone's state (partitions, installed packages) is in ${join(dir, 'phone')}; state.json lists what it installed.\nTo do this with a real phone: revive upgrade --device SERIAL --recovery twrp.img --rom lineage.zip --gapps gapps.zip --su addonsu.zip\n`),
+            },
+        );
     },
 };
 

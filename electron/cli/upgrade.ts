@@ -16,10 +16,30 @@ export interface TerminalRunFlags {
     readonly assumeYes: boolean;
     readonly assumeYesReason?: string | undefined;
     readonly waitTimeoutMs?: number | undefined;
+    /** Called after the phone confirmed its new system. */
+    readonly onDone?: ((report: UpgradeReport) => void) | undefined;
 }
 
-/** Run an upgrade with the terminal as its UI; for virtual phones a scripted person holds the keys. */
-export async function runUpgradeInTerminal(options: UpgradeOptions, session: DeviceSession, io: CliIo, flags: TerminalRunFlags): Promise<UpgradeReport> {
+/**
+ * Run an upgrade with the terminal as its UI (for virtual phones a scripted person holds the keys),
+ * close the session, and return the exit status: 0 only when the phone confirmed the new system.
+ */
+export async function runUpgradeInTerminal(options: UpgradeOptions, session: DeviceSession, io: CliIo, flags: TerminalRunFlags): Promise<number> {
+    try {
+        const report = await upgradeWithTerminal(options, session, io, flags);
+        if (!report.after.androidVersion) return 1;
+        flags.onDone?.(report);
+        return 0;
+    } catch (error) {
+        // The terminal UI already printed the failed/cancelled event; exit non-zero without repeating it.
+        if (error instanceof ReviveError) return 1;
+        throw error;
+    } finally {
+        await session.close();
+    }
+}
+
+function upgradeWithTerminal(options: UpgradeOptions, session: DeviceSession, io: CliIo, flags: TerminalRunFlags): Promise<UpgradeReport> {
     const terminal = new TerminalUi({ out: io.out, err: io.err, interactive: io.interactive, json: flags.json, assumeYes: flags.assumeYes, assumeYesReason: flags.assumeYesReason });
     const phone = session.virtualPhone;
     const person = phone
@@ -135,21 +155,12 @@ const upgrade: CliCommand = {
         for (const role of ROLES) if (files[role] === '') throw new CliUsageError(`--${role} needs a file.`);
         const device = parseDeviceRef(values.device, values['virtual-state']);
         const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false) });
-        try {
-            const report = await runUpgradeInTerminal(
-                { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },
-                session,
-                io,
-                { json: values.json ?? false, assumeYes: values.yes ?? false },
-            );
-            return report.after.androidVersion ? 0 : 1;
-        } catch (error) {
-            // The terminal UI already printed the failed/cancelled event; exit non-zero without repeating it.
-            if (error instanceof ReviveError) return 1;
-            throw error;
-        } finally {
-            await session.close();
-        }
+        return runUpgradeInTerminal(
+            { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },
+            session,
+            io,
+            { json: values.json ?? false, assumeYes: values.yes ?? false },
+        );
     },
 };
 
