@@ -98,7 +98,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         noServer: true,
         maxPayload: MAX_MESSAGE_BYTES,
     });
+    // Nothing a client sends may end this process (it may be mid-flash): an error on one
+    // connection ends that connection only.
+    server.on('clientError', (_error, socket) => socket.destroy());
+    server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
     server.on('upgrade', (req, socket, head) => {
+        // Node drops its own error listener before emitting 'upgrade'; a reset must not throw.
+        socket.on('error', () => socket.destroy());
         const url = new URL(req.url ?? '/', 'http://x');
         const allowed =
             url.pathname === '/api' &&
@@ -119,6 +125,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     wss.on('connection', (ws) => {
         sockets.add(ws);
         ws.on('close', () => sockets.delete(ws));
+        // ws closes the connection itself (1009 too big, 1007 bad UTF-8) and then reports the error here.
+        ws.on('error', () => ws.terminate());
         ws.on('message', (data, isBinary) => {
             let raw: unknown;
             try {
