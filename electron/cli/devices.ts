@@ -13,6 +13,8 @@ const hex = (n: number): string => n.toString(16).padStart(4, '0');
 function describe(device: DetectedDevice): Record<string, string | number | null> {
     return {
         id: device.id,
+        /** Where it is plugged in; `--device` takes it (`usb:1-3.4`, `usbip:HOST:PORT/BUSID`). */
+        port: device.port ?? null,
         name: device.name ?? ([device.manufacturer, device.product].filter(Boolean).join(' ') || 'Unknown device'),
         mode: device.mode,
         /** What a person would call the mode (android, recovery, download…), from USB and adbd's banner. */
@@ -31,7 +33,7 @@ function printTable(io: CliIo, devices: readonly DetectedDevice[]): void {
         return;
     }
     const rows = devices.map(describe);
-    const columns = ['name', 'phoneMode', 'state', 'usb', 'source', 'serial'] as const;
+    const columns = ['port', 'name', 'phoneMode', 'state', 'usb', 'serial'] as const;
     const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '-').length)));
     const heading = (c: string): string => (c === 'phoneMode' ? 'MODE' : c.toUpperCase());
     io.out(`${columns.map((c, i) => heading(c).padEnd(widths[i] ?? 0)).join('  ')}\n`);
@@ -73,7 +75,7 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
             const print = (event: 'attach' | 'detach', device: DetectedDevice): void => {
                 const info = describe(device);
                 if (values.json) io.out(`${JSON.stringify({ event, ...info })}\n`);
-                else io.out(`${event === 'attach' ? '+' : '-'} ${info.name}  ${info.phoneMode}/${info.state}  ${info.usb}  ${info.source}  ${info.id}\n`);
+                else io.out(`${event === 'attach' ? '+' : '-'} ${info.name}  ${info.phoneMode}/${info.state}  ${info.usb}  ${info.port ?? info.id}\n`);
             };
             watcher.on('attach', (d) => print('attach', d));
             watcher.on('detach', (d) => print('detach', d));

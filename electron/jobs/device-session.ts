@@ -7,24 +7,51 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import { requireRecipe } from '../../native/manifests/load.js';
 import { DeviceWatcher, type DetectedDevice } from '../../native/usb/watcher.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
-import { modeOfDetected, sessionOnWatcher, type DeviceSession, type DeviceSessionOptions } from './locate.js';
+import { modeOfDetected, sessionOnWatcher, type DeviceSession, type DeviceSessionOptions, type WatchedSessionOptions } from './locate.js';
 import { protocolLinks } from './protocol-links.js';
 import type { DeviceRef } from './types.js';
 import { VirtualPhoneLocator } from './virtual-locator.js';
 
 export type { DeviceSession, DeviceSessionOptions } from './locate.js';
 
-/** `ABC123`, `usbip:HOST:PORT` or `virtual:CODENAME` → a DeviceRef. */
+/** `ABC123`, `usb:1-3.4` (a local port), `usbip:HOST:PORT[/BUSID]` or `virtual:CODENAME` → a DeviceRef. */
 export function parseDeviceRef(text: string, virtualStateDir?: string): DeviceRef {
     if (text.startsWith('virtual:')) return { kind: 'virtual', codename: text.slice('virtual:'.length), stateDir: virtualStateDir };
     if (text.startsWith('usbip:')) {
-        const match = /^usbip:(.+):(\d+)$/.exec(text);
+        const match = /^usbip:(.+?):(\d+)(?:\/(\d+-[\d.]+))?$/.exec(text);
         if (!match?.[1] || !match[2]) {
-            throw new ReviveError({ code: 'device-ref-invalid', message: `"${text}" is not a USB/IP address.`, nextStep: 'Write it as usbip:HOST:PORT, e.g. usbip:127.0.0.1:3240.' });
+            throw new ReviveError({ code: 'device-ref-invalid', message: `"${text}" is not a USB/IP address.`, nextStep: 'Write it as usbip:HOST:PORT, e.g. usbip:127.0.0.1:3240, or usbip:HOST:PORT/BUSID for one port of a server with several phones.' });
         }
-        return { kind: 'usbip', host: match[1], port: Number(match[2]) };
+        return { kind: 'usbip', host: match[1], port: Number(match[2]), busid: match[3] };
     }
+    if (/^usb:\d+-\d+(\.\d+)*$/.test(text)) return { kind: 'port', port: text };
     return { kind: 'serial', serial: text };
+}
+
+/** How a person would name this phone again (`--device` words). */
+export function describeDeviceRef(ref: DeviceRef): string {
+    switch (ref.kind) {
+        case 'virtual':
+            return `virtual:${ref.codename}`;
+        case 'usbip':
+            return `usbip:${ref.host}:${ref.port}${ref.busid ? `/${ref.busid}` : ''}`;
+        case 'port':
+            return ref.port;
+        case 'serial':
+            return ref.serial;
+    }
+}
+
+/** Which entry of a watcher a DeviceRef names first (the session then follows its port). */
+function firstMatcher(ref: Exclude<DeviceRef, { kind: 'virtual' }>): (device: DetectedDevice) => boolean {
+    switch (ref.kind) {
+        case 'serial':
+            return (d) => d.serial === ref.serial;
+        case 'port':
+            return (d) => d.port === ref.port && modeOfDetected(d) !== undefined;
+        case 'usbip':
+            return (d) => (ref.busid === undefined || d.port === `usbip:${ref.host}:${ref.port}/${ref.busid}`) && modeOfDetected(d) !== undefined;
+    }
 }
 
 export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOptions = {}): Promise<DeviceSession> {
@@ -45,24 +72,36 @@ export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOp
     }
     const watcher = new DeviceWatcher();
     if (options.onNotice) watcher.on('notice', options.onNotice);
-    const wanted = ref.kind === 'serial' ? ref.serial : undefined;
     if (ref.kind === 'usbip') await watcher.addUsbIpSource(`${ref.host}:${ref.port}`);
     else await watcher.startLocal();
+    return openOnWatcher(watcher, ref, { ...options, ownsWatcher: true });
+}
+
+/**
+ * A session for the phone a DeviceRef names, on a watcher that already watches its source (local
+ * USB or its USB/IP server). Several sessions can share one watcher: each follows its own port.
+ */
+export async function openOnWatcher(watcher: DeviceWatcher, ref: Exclude<DeviceRef, { kind: 'virtual' }>, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
     let first: DetectedDevice;
     try {
-        first = await watcher.waitFor((d) => (wanted ? d.serial === wanted : modeOfDetected(d) !== undefined), { signal: options.signal, timeoutMs: 30_000 });
+        first = await watcher.waitFor(firstMatcher(ref), { signal: options.signal, timeoutMs: 30_000 });
     } catch (error) {
-        watcher.close();
+        if (options.ownsWatcher) watcher.close();
         throw new ReviveError(
             {
                 code: 'phone-not-found',
-                message: ref.kind === 'usbip' ? `No phone appeared on the USB/IP server ${ref.host}:${ref.port}.` : `No phone with the serial ${ref.serial} is connected.`,
+                message:
+                    ref.kind === 'usbip'
+                        ? `No phone appeared on the USB/IP server ${describeDeviceRef(ref).slice('usbip:'.length)}.`
+                        : ref.kind === 'port'
+                          ? `No phone is connected to the USB port ${ref.port}.`
+                          : `No phone with the serial ${ref.serial} is connected.`,
                 nextStep: 'Check the cable and that the phone is switched on; `revive devices` lists what this computer sees.',
             },
             { cause: error },
         );
     }
-    const session = await sessionOnWatcher(watcher, ref, first, { ...options, ownsWatcher: true });
-    if (ref.kind === 'usbip') options.onNotice?.(`Found the ${session.recipe.name} on ${ref.host}:${ref.port}.`);
+    const session = await sessionOnWatcher(watcher, ref, first, options);
+    if (ref.kind === 'usbip') options.onNotice?.(`Found the ${session.recipe.name} on ${describeDeviceRef(ref).slice('usbip:'.length)}.`);
     return session;
 }

@@ -22,6 +22,8 @@ export interface DeviceSession {
     readonly links: ReturnType<typeof protocolLinks>;
     /** Set for `virtual:` devices: the scripted person presses its keys. */
     readonly virtualPhone?: VirtualPhone | undefined;
+    /** The watcher that follows the phone (not for in-process virtual phones): its port identities. */
+    readonly watcher?: DeviceWatcher | undefined;
     close(): Promise<void>;
 }
 
@@ -72,21 +74,23 @@ export function modeOfDetected(device: DetectedDevice): PhoneMode | undefined {
     }
 }
 
-/** `usbip:HOST:PORT/BUSID` (the watcher's id of an imported device) → its server. */
-function usbIpServerOf(device: DetectedDevice): { host: string; port: number } | undefined {
-    const match = /^usbip:(.+):(\d+)\/[^/]+$/.exec(device.id);
-    return match?.[1] && match[2] ? { host: match[1], port: Number(match[2]) } : undefined;
+/** `usbip:HOST:PORT/BUSID` (the port path of an imported device) → its server and bus id. */
+function usbIpPortOf(port: string | undefined): { host: string; port: number; busid: string } | undefined {
+    const match = port ? /^usbip:(.+):(\d+)\/([^/]+)$/.exec(port) : null;
+    return match?.[1] && match[2] && match[3] ? { host: match[1], port: Number(match[2]), busid: match[3] } : undefined;
 }
 
 /**
- * The DeviceRef that follows this watcher entry across mode changes: its USB/IP server, or its
- * USB serial number (a local phone without one cannot be told apart from others after a reboot).
+ * The DeviceRef that follows this watcher entry across mode changes: its port (USB/IP server and
+ * bus id, or local port path), else its USB serial number (a local phone with neither cannot be
+ * told apart from others after a reboot).
  */
 export function deviceRefOf(device: DetectedDevice): DeviceRef {
     if (device.source === 'usbip') {
-        const server = usbIpServerOf(device);
+        const server = usbIpPortOf(device.port);
         if (server) return { kind: 'usbip', ...server };
     }
+    if (device.source === 'usb' && device.port) return { kind: 'port', port: device.port };
     if (device.source === 'usb' && device.serial) return { kind: 'serial', serial: device.serial };
     throw new ReviveError({
         code: 'device-unfollowable',
@@ -95,16 +99,28 @@ export function deviceRefOf(device: DetectedDevice): DeviceRef {
     });
 }
 
+/** Whether a watcher entry may be this recipe's phone (USB ids shared by several models say nothing). */
+function mayBe(recipe: Recipe): (device: DetectedDevice) => boolean {
+    return (d) => d.recipeId === undefined || d.recipeId === recipe.id;
+}
+
 /** Which watcher entries are the phone a DeviceRef names, in any of its modes. */
 export function deviceMatcher(ref: DeviceRef, recipe: Recipe): (device: DetectedDevice) => boolean {
+    const fits = mayBe(recipe);
     if (ref.kind === 'usbip') {
-        // A phone's serial can change between modes (download mode often shows none); a USB/IP
-        // server exports this one phone, so any device of this recipe there is it.
-        const prefix = `usbip:${ref.host}:${ref.port}/`;
-        return (d) => d.source === 'usbip' && d.id.startsWith(prefix) && (d.recipeId === undefined || d.recipeId === recipe.id);
+        // A phone's serial can change between modes (download mode often shows none): its port is what stays.
+        const server = `usbip:${ref.host}:${ref.port}/`;
+        return (d) => d.source === 'usbip' && (ref.busid ? d.port === `${server}${ref.busid}` : d.id.startsWith(server)) && fits(d);
     }
+    if (ref.kind === 'port') return (d) => d.port === ref.port && fits(d);
     if (ref.kind === 'serial') return (d) => d.source === 'usb' && (d.serial === ref.serial || (d.recipeId === recipe.id && !d.serial));
     return () => false;
+}
+
+/** The entries on this port: once a phone is found, it is followed by where it is plugged in. */
+export function portMatcher(port: string, recipe: Recipe): (device: DetectedDevice) => boolean {
+    const fits = mayBe(recipe);
+    return (d) => d.port === port && fits(d);
 }
 
 /**
@@ -127,7 +143,7 @@ export class WatcherLocator implements PhoneLocator {
     }
 
     #phone(device: DetectedDevice, mode: PhoneMode): FoundPhone {
-        return { mode, serial: device.serial ?? device.id, device: device.device, recipeId: device.recipeId, usb: this.#usb };
+        return { mode, serial: device.serial ?? device.id, port: device.port, device: device.device, recipeId: device.recipeId, usb: this.#usb };
     }
 
     async #modeOf(device: DetectedDevice, signal: AbortSignal): Promise<PhoneMode | undefined> {
@@ -183,7 +199,7 @@ async function askCodename(device: DetectedDevice, links: ReturnType<typeof prot
     const mode = modeOfDetected(device);
     if (mode !== 'android' && mode !== 'recovery') return undefined;
     // The session stays open in `links` for the job's first step: a phone's adbd serves one host at a time.
-    const adb = await links.adb({ mode, serial: device.serial ?? device.id, device: device.device, usb }, { signal });
+    const adb = await links.adb({ mode, serial: device.serial ?? device.id, port: device.port, device: device.device, usb }, { signal });
     const codename = await adb.getprop('ro.product.device');
     return codename ? findRecipe(codename) : undefined;
 }
@@ -227,7 +243,9 @@ export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, f
     }
     return {
         recipe,
-        locator: new WatcherLocator(watcher, deviceMatcher(ref, recipe), links, announcer.usb),
+        // Followed by its port from now on: two phones of one model without serials stay apart.
+        locator: new WatcherLocator(watcher, first.port ? portMatcher(first.port, recipe) : deviceMatcher(ref, recipe), links, announcer.usb),
+        watcher,
         links,
         close: end,
     };

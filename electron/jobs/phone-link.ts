@@ -10,6 +10,8 @@ import type { Pit } from '../../native/pit/pit.js';
 export interface FoundPhone {
     readonly mode: PhoneMode;
     readonly serial: string;
+    /** Where it is plugged in (the watcher's port path), when a watcher found it. */
+    readonly port?: string | undefined;
     readonly device: USBDevice;
     /** The WebUSB manager that reports this device's disconnect (protocol libraries listen to it). */
     readonly usb?: USB | undefined;

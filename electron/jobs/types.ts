@@ -35,8 +35,13 @@ export type { JobUi as UpgradeUi } from '../../native/jobs/events.js';
 export type DeviceRef =
     /** A phone on local USB, by its USB serial number. */
     | { readonly kind: 'serial'; readonly serial: string }
-    /** A phone exported over USB/IP; followed across re-enumeration on every mode change. */
-    | { readonly kind: 'usbip'; readonly host: string; readonly port: number }
+    /**
+     * A phone exported over USB/IP; followed across re-enumeration on every mode change. With a
+     * bus id (`usbip:HOST:PORT/1-2`), that port of a server exporting several phones.
+     */
+    | { readonly kind: 'usbip'; readonly host: string; readonly port: number; readonly busid?: string | undefined }
+    /** Whatever phone is on this local USB port (`usb:BUS-PORT.PORT…`, as `revive devices` shows it). */
+    | { readonly kind: 'port'; readonly port: string }
     /** An in-process virtual phone of this model; its state lives in stateDir (like `virtual-phone serve --state-dir`). */
     | { readonly kind: 'virtual'; readonly codename: string; readonly stateDir?: string | undefined };
 

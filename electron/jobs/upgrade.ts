@@ -419,7 +419,8 @@ class Upgrade {
             if (/^E:|Error processing script/m.test(out)) {
                 throw new ReviveError({ code: 'backup-failed', message: `TWRP could not make the backup: ${firstError(out)}`, nextStep: 'Free some space on the phone, then resume the job.' });
             }
-            const remoteDir = `/data/media/TWRP/BACKUPS/${this.#serial}/${name}`;
+            // TWRP names the folder after ro.serialno; USB shows no serial in download mode, so ask TWRP.
+            const remoteDir = `/data/media/TWRP/BACKUPS/${(await adb.getprop('ro.serialno')) || this.#serial}/${name}`;
             this.#run.log(`TWRP finished the backup; copying it from ${remoteDir}.`);
             const listing = await adb.listDir(remoteDir);
             const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));

@@ -11,13 +11,20 @@ import { UsbIpClient } from '../usbip/client.js';
 import type { VirtualPhone } from '../virtual/phone.js';
 import { hasReviveExtensions } from './backend-device.js';
 import { classifyDevice, matchRecipe, refineState, type DeviceKind, type DeviceState } from './classify.js';
+import { localPortPath, PortIdentities, type PhoneIdentity } from './port-identity.js';
 import { waitForAttach, type WaitOptions } from './wait-for-attach.js';
 
 export type DeviceSource = 'usb' | 'usbip' | 'virtual';
 
 export interface DetectedDevice {
-    /** Stable for the slot: `usb:BUS-PATH|VID:PID:SERIAL`, `usbip:HOST:PORT/BUSID`, `virtual:SERIAL`. */
+    /** Stable for the slot: the port path when known, else `usb:VID:PID:SERIAL`. */
     readonly id: string;
+    /**
+     * Where the phone is plugged in, the same in every mode: `usb:BUS-PORT.PORT…` (local USB),
+     * `usbip:HOST:PORT/BUSID` (a USB/IP server's port), `virtual:SERIAL` (an in-process phone).
+     * Undefined for a local device whose USB stack does not report its ports.
+     */
+    readonly port?: string | undefined;
     readonly source: DeviceSource;
     readonly mode: DeviceKind;
     readonly state: DeviceState;
@@ -45,6 +52,8 @@ export interface DeviceWatcherOptions {
     readonly recipes?: readonly Recipe[] | undefined;
     /** How often USB/IP servers are asked for their device list (default 500 ms). */
     readonly pollMs?: number | undefined;
+    /** How long a port may stay empty before its phone's identity is forgotten (default 90 s). */
+    readonly identityGraceMs?: number | undefined;
 }
 
 interface Tracked {
@@ -56,6 +65,8 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
     readonly #recipes: readonly Recipe[];
     readonly #pollMs: number;
     readonly #devices = new Map<string, Tracked>();
+    /** Who is on each port, as read in Android or recovery; kept across mode changes. */
+    readonly identities: PortIdentities;
     readonly #stops: Array<() => void> = [];
     #closed = false;
 
@@ -63,13 +74,19 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         super();
         this.#recipes = options.recipes ?? loadRecipes();
         this.#pollMs = options.pollMs ?? 500;
+        this.identities = new PortIdentities({ graceMs: options.identityGraceMs });
+    }
+
+    /** The identity last read on this device's port (it stays while the phone changes modes). */
+    identityOf(device: DetectedDevice): PhoneIdentity | undefined {
+        return device.port ? this.identities.lookup(device.port) : undefined;
     }
 
     list(): DetectedDevice[] {
         return [...this.#devices.values()].map((t) => t.detected);
     }
 
-    async #add(id: string, source: DeviceSource, device: USBDevice, recipeHint?: Recipe): Promise<void> {
+    async #add(id: string, port: string | undefined, source: DeviceSource, device: USBDevice, recipeHint?: Recipe): Promise<void> {
         if (this.#closed) return;
         let leave!: () => void;
         const disconnected = new Promise<void>((resolve) => (leave = resolve));
@@ -78,6 +95,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         const recipe = recipeHint ?? matchRecipe(this.#recipes, { vendorId: device.vendorId, productId: device.productId, product, kind: classification.kind });
         const detected: DetectedDevice = {
             id,
+            port,
             source,
             mode: classification.kind,
             state: classification.state,
@@ -93,6 +111,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         };
         this.#remove(id);
         this.#devices.set(id, { detected, leave });
+        if (port) this.identities.arrived(port, detected.serial);
         this.emit('attach', detected);
         if (hasReviveExtensions(device)) void device.disconnected.then(() => this.#removeIf(id, device));
     }
@@ -105,6 +124,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         const tracked = this.#devices.get(id);
         if (!tracked) return;
         this.#devices.delete(id);
+        if (tracked.detected.port) this.identities.left(tracked.detected.port);
         tracked.leave();
         this.emit('detach', tracked.detected);
     }
@@ -125,16 +145,22 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         }
         const ids = new Map<USBDevice, string>();
         let counter = 0;
+        const portOf = (device: USBDevice): string | undefined => {
+            // node-usb's WebUSB devices carry the bus and the port chain (its UsbDevice type).
+            const located = device as USBDevice & { bus?: string | number; ports?: number[] };
+            return localPortPath(located.bus, located.ports);
+        };
         const idFor = (device: USBDevice): string => {
             let id = ids.get(device);
             if (!id) {
                 const hex = (n: number): string => n.toString(16).padStart(4, '0');
-                id = `usb:${hex(device.vendorId)}:${hex(device.productId)}:${device.serialNumber ?? `#${++counter}`}`;
+                id = portOf(device) ?? `usb:${hex(device.vendorId)}:${hex(device.productId)}:${device.serialNumber ?? `#${++counter}`}`;
                 ids.set(device, id);
             }
             return id;
         };
-        const onConnect = (event: USBConnectionEvent): void => void this.#add(idFor(event.device), 'usb', event.device);
+        const addLocal = (device: USBDevice): Promise<void> => this.#add(idFor(device), portOf(device), 'usb', device);
+        const onConnect = (event: USBConnectionEvent): void => void addLocal(event.device);
         const onDisconnect = (event: USBConnectionEvent): void => {
             const id = ids.get(event.device);
             ids.delete(event.device);
@@ -147,7 +173,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
             webusb.removeEventListener('disconnect', onDisconnect);
         });
         try {
-            for (const device of await webusb.getDevices()) await this.#add(idFor(device), 'usb', device);
+            for (const device of await webusb.getDevices()) await addLocal(device);
         } catch (error) {
             this.emit('notice', `Listing local USB devices failed (${error instanceof Error ? error.message : String(error)}).`);
         }
@@ -183,7 +209,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
                             return;
                         }
                         seen.set(id, key);
-                        await this.#add(id, 'usbip', device);
+                        await this.#add(id, id, 'usbip', device);
                     } catch (error) {
                         this.emit('notice', `Could not import ${entry.device.busid} from ${client.address}: ${error instanceof Error ? error.message : String(error)}`);
                     }
@@ -220,7 +246,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
     /** Watch an in-process virtual phone. */
     addVirtualPhone(phone: VirtualPhone): void {
         const id = `virtual:${phone.serial}`;
-        const onAttach = (device: USBDevice): void => void this.#add(id, 'virtual', device, phone.recipe);
+        const onAttach = (device: USBDevice): void => void this.#add(id, id, 'virtual', device, phone.recipe);
         const onDetach = (device: USBDevice): void => this.#removeIf(id, device);
         phone.on('attach', onAttach);
         phone.on('detach', onDetach);

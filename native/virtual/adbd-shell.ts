@@ -99,6 +99,23 @@ export function phoneProperties(context: ServiceContext): Record<string, string>
     return props;
 }
 
+/** A Luhn-valid IMEI made from the serial, so each virtual phone has its own, stable one. */
+export function virtualImei(serial: string): string {
+    const body = `35${BigInt(`0x${createHash('sha256').update(serial).digest('hex').slice(0, 12)}`).toString().padStart(12, '0').slice(-12)}`;
+    let sum = 0;
+    for (let i = 0; i < body.length; i++) {
+        let digit = Number(body[body.length - 1 - i]);
+        if (i % 2 === 0) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+        sum += digit;
+    }
+    return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+function subscriberInfo(serial: string): string {
+    // The shape of `dumpsys iphonesubinfo` on Android 4.4–5.1.
+    return ['Phone Subscriber Info:', '  Phone Type = GSM', `  Device ID = ${virtualImei(serial)}`, ''].join('\n');
+}
+
 function batteryReport(level: number): string {
     // The shape of `dumpsys battery` on Android 5–9; tools read the `level:` line.
     return [
@@ -194,6 +211,8 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
             if (mode !== 'android') return fail(`/sbin/sh: dumpsys: not found\n`, 127);
             if (rest[0] === 'battery') return ok(batteryReport(phone.state.batteryPercent));
             if (rest[0] === 'package') return dumpsysPackage(rest[1], context);
+            // Android 6 took the IMEI away from adb's shell user; before that this service gave it.
+            if (rest[0] === 'iphonesubinfo' && Number.parseInt(phone.state.androidVersion, 10) <= 5) return ok(subscriberInfo(phone.serial));
             return fail(`Can't find service: ${rest[0] ?? ''}\n`);
         case 'cat': {
             let out = '';

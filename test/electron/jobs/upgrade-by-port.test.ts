@@ -1,0 +1,120 @@
+/**
+ * Two identical Galaxy S4s on two ports of one USB/IP server, both with the same serial in Android
+ * and none in download mode: each is followed by its port, keeps its identity there, and each job
+ * writes only to its own phone.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { UsbIpServer } from '../../../native/usbip/server.js';
+import { DeviceWatcher } from '../../../native/usb/watcher.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { virtualImei } from '../../../native/virtual/adbd-shell.js';
+import { openOnWatcher, parseDeviceRef } from '../../../electron/jobs/device-session.js';
+import { isImei, readPhoneIdentity } from '../../../electron/jobs/phone-identity.js';
+import { runUpgrade } from '../../../electron/jobs/upgrade.js';
+import { scriptedPerson } from '../../../electron/jobs/virtual-locator.js';
+import { phoneState } from './helpers.js';
+
+let dir: string;
+let demo: DemoPackages;
+const SAME_SERIAL = '0123456789ABCDEF';
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-by-port-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
+});
+afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+});
+
+async function twoPhones(mode: 'android' | 'download'): Promise<{ phones: VirtualPhone[]; server: UsbIpServer; watcher: DeviceWatcher; close: () => Promise<void> }> {
+    const phones = [
+        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${mode}-a`), enumerationDelayMs: 30 }),
+        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${mode}-b`), enumerationDelayMs: 30 }),
+    ];
+    const server = await UsbIpServer.start({ port: 0 });
+    server.export(phones[0]!, '1-1');
+    server.export(phones[1]!, '1-2');
+    const watcher = new DeviceWatcher({ pollMs: 100 });
+    await watcher.addUsbIpSource(server.address);
+    return {
+        phones,
+        server,
+        watcher,
+        close: async () => {
+            watcher.close();
+            await server.close();
+            for (const phone of phones) await phone.close();
+        },
+    };
+}
+
+describe('phones followed by their port', () => {
+    it('reports each port path and keeps the identity read in Android attached through download mode', async () => {
+        const { phones, server, watcher, close } = await twoPhones('android');
+        try {
+            const ports = watcher.list().map((d) => d.port).sort();
+            expect(ports).toEqual([`usbip:${server.address}/1-1`, `usbip:${server.address}/1-2`]);
+            const session = await openOnWatcher(watcher, parseDeviceRef(`usbip:${server.address}/1-2`) as { kind: 'usbip'; host: string; port: number; busid: string });
+            try {
+                const found = await session.locator.waitFor(['android'], { signal: AbortSignal.timeout(10_000) });
+                expect(found.port).toBe(`usbip:${server.address}/1-2`);
+                const adb = await session.links.adb(found, {});
+                const identity = await readPhoneIdentity(adb);
+                await adb.close();
+                expect(identity).toMatchObject({ model: 'GT-I9506', codename: 'ks01ltexx', serial: SAME_SERIAL, androidVersion: phones[1]!.state.androidVersion });
+                expect(identity.imei).toBe(virtualImei(SAME_SERIAL));
+                expect(isImei(identity.imei ?? '')).toBe(true);
+                watcher.identities.remember(found.port!, identity);
+            } finally {
+                await session.close();
+            }
+            phones[1]!.pressKeys('download');
+            const inDownload = await watcher.waitFor((d) => d.port === `usbip:${server.address}/1-2` && d.state === 'download', { timeoutMs: 10_000 });
+            expect(inDownload.serial).toBeUndefined();
+            expect(watcher.identityOf(inDownload)).toMatchObject({ serial: SAME_SERIAL, model: 'GT-I9506' });
+            const neighbour = watcher.list().find((d) => d.port === `usbip:${server.address}/1-1`);
+            expect(neighbour && watcher.identityOf(neighbour)).toBeUndefined();
+        } finally {
+            await close();
+        }
+    });
+
+    it('upgrades two identical S4s in download mode without a serial at once, each job writing only to its own phone', async () => {
+        const { phones, server, watcher, close } = await twoPhones('download');
+        try {
+            expect(watcher.list().every((d) => d.serial === undefined && d.state === 'download')).toBe(true);
+            const jobs = phones.map(async (phone, i) => {
+                const ref = parseDeviceRef(`usbip:${server.address}/1-${i + 1}`) as { kind: 'usbip'; host: string; port: number; busid: string };
+                const session = await openOnWatcher(watcher, ref, { recipeHint: 'ks01ltexx' });
+                try {
+                    return await runUpgrade(
+                        { device: ref, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, backupTo: join(dir, `backup-${i}`), home: join(dir, 'home') },
+                        { recipe: session.recipe, locator: session.locator, links: session.links, ui: scriptedPerson(phone), emit: () => undefined, signal: new AbortController().signal, waitTimeoutMs: 30_000 },
+                    );
+                } finally {
+                    await session.close();
+                }
+            });
+            const reports = await Promise.all(jobs);
+            expect(reports.map((r) => r.after.androidVersion)).toEqual(['8.1.0', '8.1.0']);
+            const [a, b] = [phoneState(join(dir, 'download-a')), phoneState(join(dir, 'download-b'))];
+            for (const state of [a, b]) {
+                expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')));
+                expect(state.mode).toBe('android');
+            }
+            // Each TWRP flash landed once, on its own phone: the write counters are the same for both.
+            expect(a.writeCounts['RECOVERY']).toBeGreaterThan(0);
+            expect(a.writeCounts).toEqual(b.writeCounts);
+        } finally {
+            await close();
+        }
+    });
+});
