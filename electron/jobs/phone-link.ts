@@ -35,7 +35,7 @@ export interface AdbLink {
     shell(command: string): Promise<string>;
     /** `adb reboot <target>`; the link is unusable afterwards. */
     reboot(target: 'system' | 'recovery' | 'bootloader' | 'download' | 'sideload'): Promise<void>;
-    /** Copy a file from the phone, hashing it while writing; returns the SHA-256 of what was written. */
+    /** Copy a file from the phone into a new private file (0600; an existing one is an error), hashing it while writing. */
     pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }>;
     listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>>;
     /** Send a package to a phone in sideload mode (`adb sideload`). */

@@ -1,6 +1,7 @@
 /** The upgrade job's phone links over the real protocol modules (Odin, fastboot, adb). */
 import { basename } from 'node:path';
 import { connectAdb, type AdbPhone } from '../../native/adb/phone.js';
+import { shellQuote } from '../../native/adb/shell-words.js';
 import { checkSideloadPackage, serveSideload } from '../../native/adb/sideload.js';
 import { FastbootClient } from '../../native/fastboot/client.js';
 import { ReviveError } from '../../native/jobs/errors.js';
@@ -48,20 +49,20 @@ class AdbPhoneLink implements AdbLink {
     }
 
     async pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }> {
-        const result = await this.#phone.pull(remote, local, ctx);
+        const result = await this.#phone.pull(remote, local, ctx, { createNew: true });
         return { sha256: result.sha256, sizeBytes: result.bytes };
     }
 
     async listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>> {
-        const out = await this.#phone.shell(`ls ${remote}`);
+        const out = await this.#phone.shell(`ls ${shellQuote(remote)}`);
         if (out.exitCode !== 0) {
             throw new ReviveError({ code: 'adb-list-failed', message: `The phone could not list ${remote}: ${(out.stderr || out.stdout).trim()}`, nextStep: 'Resume the job to try again.' });
         }
+        // One name per line, as the phone wrote it: the caller checks each (no silent basename).
         return out.stdout
-            .split(/\s+/)
-            .map((name) => name.trim())
+            .split('\n')
             .filter((name) => name.length > 0)
-            .map((name) => ({ name: basename(name), sizeBytes: -1 }));
+            .map((name) => ({ name, sizeBytes: -1 }));
     }
 
     async sideload(path: string, ctx: JobContext): Promise<void> {

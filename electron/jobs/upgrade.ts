@@ -4,11 +4,12 @@
  * person is reached through a JobUi, the phone through a PhoneLocator and ProtocolLinks.
  * Every step is journalled; a resumed job re-detects the phone and skips verified steps.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobStepInfo, JobUi, ReportBackup, ReportBackupFile, UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal, newJobId, type JournalValue } from '../../native/jobs/journal.js';
+import { ensurePrivateDir, fileInside, writePrivateFile } from '../../native/jobs/private-files.js';
 import { JobCancelled, JobRun } from '../../native/jobs/runner.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { runGate, type GatePlanFile, type GateReport } from '../../native/integrity/gate.js';
@@ -426,11 +427,16 @@ class Upgrade {
             const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));
             if (wins.length === 0) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Resume the job to try the backup again.' });
             const localDir = this.#options.backupTo ?? join(this.#options.home ?? appHome(), 'backups', this.#run.jobId);
-            await mkdir(localDir, { recursive: true });
+            // The phone names the files: every name is checked before the first one is written.
+            const copies = listing
+                .filter((entry) => !(entry.name.endsWith('.sha2') || entry.name === 'recovery.log' || entry.name.endsWith('.info')))
+                .map((entry) => ({ name: entry.name, local: fileInside(localDir, entry.name) }));
+            await ensurePrivateDir(localDir);
             const files: ReportBackupFile[] = [];
-            for (const entry of listing) {
-                if (entry.name.endsWith('.sha2') || entry.name === 'recovery.log' || entry.name.endsWith('.info')) continue;
-                const local = join(localDir, entry.name);
+            for (const entry of copies) {
+                const local = entry.local;
+                // A resumed backup copies again: what an earlier attempt left is replaced, never followed.
+                await rm(local, { force: true });
                 this.#run.log(`Copying ${entry.name} to the computer.`);
                 const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, this.#run.context());
                 const onPhone = (await adb.shell(`sha256sum ${remoteDir}/${entry.name}`)).trim().split(/\s+/)[0] ?? '';
@@ -445,11 +451,11 @@ class Upgrade {
                     });
                 }
                 files.push({ name: entry.name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
-                if (twrpDigest) await writeFile(`${local}.sha2`, `${twrpDigest}  ${entry.name}\n`);
+                if (twrpDigest) await writePrivateFile(`${local}.sha2`, `${twrpDigest}  ${entry.name}\n`);
             }
             const raw = await this.#rawBackups(adb, localDir);
             files.push(...raw.files);
-            await writeFile(join(localDir, 'SHA256SUMS'), files.map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+            await writePrivateFile(join(localDir, 'SHA256SUMS'), files.map((f) => `${f.sha256}  ${f.name}\n`).join(''));
             const names = [...letters.names, ...raw.names];
             return {
                 detail: `Backup of ${names.join(', ')} copied to ${localDir}: ${files.length} files, every SHA-256 matches the phone's.`,
@@ -492,7 +498,8 @@ class Upgrade {
                 continue;
             }
             const name = `${twrpName}.emmc.win`;
-            const local = join(localDir, name);
+            const local = fileInside(localDir, name);
+            await rm(local, { force: true });
             this.#run.log(`Copying the ${part.name} partition (${device}) to the computer as ${name}.`);
             const pulled = await adb.pull(device, local, this.#run.context());
             const answer = await adb.shell(`sha256sum ${device}`);
@@ -508,7 +515,7 @@ class Upgrade {
                     details: { file: local, expected: onPhone ?? '', found: onDisk.sha256 },
                 });
             }
-            await writeFile(`${local}.sha2`, `${onDisk.sha256}  ${name}\n`);
+            await writePrivateFile(`${local}.sha2`, `${onDisk.sha256}  ${name}\n`);
             files.push({ name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
             names.push(twrpName);
         }

@@ -5,7 +5,7 @@
  * reboot, shell with exit status, push/pull with progress and SHA-256, APK install, sideload.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
@@ -19,9 +19,11 @@ import {
 import { AdbDaemonWebUsbDevice, AdbDefaultInterfaceFilter, findUsbInterface } from '@yume-chan/adb-daemon-webusb';
 import { ReadableStream } from '@yume-chan/stream-extra';
 import { ReviveError } from '../jobs/errors.js';
+import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
 import { UsbError } from '../usb/transport.js';
 import { AdbKeyStore } from './credentials.js';
+import { shellQuote } from './shell-words.js';
 import { openAdbTcpConnection } from './tcp-connection.js';
 import { checkSideloadPackage, serveSideload } from './sideload.js';
 
@@ -183,17 +185,16 @@ export interface PushOptions {
     readonly verifyOnPhone?: boolean | undefined;
 }
 
+export interface PullOptions {
+    readonly createNew?: boolean | undefined;
+}
+
 export interface PushOutcome {
     /** The SHA-256 of the bytes sent (equal to the phone's when `checkedOn` is 'phone'). */
     readonly sha256: string;
     readonly bytes: number;
     /** 'phone': the phone's own sha256sum of its copy matched; 'sent': only the sent bytes were hashed. */
     readonly checkedOn: 'phone' | 'sent';
-}
-
-/** One word for a POSIX shell: single quotes, with embedded single quotes closed and escaped. */
-export function shellQuote(text: string): string {
-    return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 export class AdbPhone {
@@ -407,13 +408,25 @@ export class AdbPhone {
         return { sha256: hash.digest('hex'), bytes: done };
     }
 
-    /** Fetch a file with sync to disk; returns the SHA-256 of what arrived, computed while streaming. */
-    async pull(remotePath: string, localPath: string, ctx: JobContext = {}): Promise<{ sha256: string; bytes: number }> {
-        const sync = await this.#adb.sync();
+    /**
+     * Fetch a file with sync to disk; returns the SHA-256 of what arrived, computed while streaming.
+     * `createNew`: the file is new and private (0600); an existing file or link there is an error.
+     */
+    async pull(remotePath: string, localPath: string, ctx: JobContext = {}, options: PullOptions = {}): Promise<{ sha256: string; bytes: number }> {
+        const handle = options.createNew ? await createPrivateFile(localPath) : await open(localPath, 'w', 0o644);
+        const out = handle.createWriteStream();
+        // A failed write (disk full) is reported by once('drain') / end(), never as an unhandled event.
+        out.on('error', () => undefined);
+        let sync;
+        try {
+            sync = await this.#adb.sync();
+        } catch (error) {
+            out.destroy();
+            throw disconnectedError(`fetching ${remotePath}`, error);
+        }
         const hash = createHash('sha256');
         let done = 0;
         const step = `pull:${basename(remotePath)}`;
-        const out = createWriteStream(localPath, { mode: 0o644 });
         try {
             const info = await sync.lstat(remotePath).catch(() => undefined);
             const total = info ? Number(info.size) : 0;
@@ -424,7 +437,7 @@ export class AdbPhone {
                 ctx.signal?.throwIfAborted();
                 hash.update(chunk);
                 done += chunk.length;
-                if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+                if (!out.write(chunk)) await once(out, 'drain');
                 ctx.onProgress?.({ step, bytesDone: done, bytesTotal: total, cancellable: true });
             }
         } catch (error) {

@@ -6,9 +6,8 @@
  * right after a sideload TWRP may still sit in sideload mode (minadbd, no shell), so each command
  * first checks the banner and, if the phone is in sideload, leaves it by rebooting into recovery.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ReviveError } from '../jobs/errors.js';
+import { ensurePrivateDir, fileInside } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { AdbPhone } from './phone.js';
 
@@ -141,11 +140,13 @@ export class Twrp {
         if (entries.length === 0) {
             throw new ReviveError({ code: 'twrp-no-backup', message: `The phone has no TWRP backup named "${name}" (${remoteDir}).`, nextStep: 'Check the backup name (see the TWRP/BACKUPS folder on the phone).' });
         }
-        await mkdir(localDir, { recursive: true });
+        // Every name is checked before the first file is written.
+        const targets = new Map(entries.map((entry) => [entry.name, fileInside(localDir, entry.name)]));
+        await ensurePrivateDir(localDir);
         const digests = new Map<string, string>();
         const pulled = new Map<string, string>();
         for (const entry of entries) {
-            const { sha256 } = await this.phone.pull(`${remoteDir}/${entry.name}`, join(localDir, entry.name), ctx);
+            const { sha256 } = await this.phone.pull(`${remoteDir}/${entry.name}`, targets.get(entry.name) ?? fileInside(localDir, entry.name), ctx, { createNew: true });
             pulled.set(entry.name, sha256);
             if (entry.name.endsWith('.sha2')) {
                 const text = await this.phone.readText(`${remoteDir}/${entry.name}`);

@@ -1,0 +1,83 @@
+/**
+ * Files Revive writes on the computer from what a phone says: backups and key material. A phone
+ * names its files, so a name is taken only when it is plain (no separator, not `.`/`..`) and the
+ * path it makes stays inside the chosen folder; files are new (never an existing file or a link
+ * someone planted) and private (0600 in a 0700 folder), whatever the umask or what was there.
+ */
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ReviveError } from './errors.js';
+
+/** A plain file name as phones and TWRP write them; `\` is a separator on Windows, so never part of one. */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
+
+export function isPlainFileName(name: string): boolean {
+    return PLAIN_FILE_NAME.test(name) && name !== '.' && name !== '..';
+}
+
+/** `dir/name` for a name the phone gave, or a refusal when it is not a plain name inside `dir`. */
+export function fileInside(dir: string, name: string): string {
+    const base = resolve(dir);
+    const full = resolve(base, name);
+    if (!isPlainFileName(name) || dirname(full) !== base || basename(full) !== name) {
+        throw new ReviveError({
+            code: 'unsafe-file-name',
+            message: `The phone named a file "${name.slice(0, 200)}", which is not a plain file name; it was not copied and nothing was written outside ${base}.`,
+            nextStep: 'Rename or delete that file on the phone (it may have been placed there to attack this computer), then try again.',
+            details: { file: name.slice(0, 200), folder: base },
+        });
+    }
+    return full;
+}
+
+/** A folder only its owner can enter (0700), also when it already existed. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+}
+
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/** Create a new 0600 file; an existing file or link at `path` is an error, never followed or overwritten. */
+export async function createPrivateFile(path: string): Promise<FileHandle> {
+    try {
+        const handle = await open(path, NEW_FILE, 0o600);
+        await handle.chmod(0o600);
+        return handle;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+            throw new ReviveError(
+                {
+                    code: 'file-exists',
+                    message: `${path} already exists; Revive does not overwrite it.`,
+                    nextStep: 'Choose an empty folder, or move that file away, then try again.',
+                    details: { file: path },
+                },
+                { cause: error },
+            );
+        }
+        throw error;
+    }
+}
+
+/**
+ * Replace `path` with `data` as a private file: written to a new file beside it, then renamed over
+ * it (a link at `path` is replaced, not followed).
+ */
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+    await ensurePrivateDir(dirname(path));
+    const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.new`);
+    const handle = await createPrivateFile(temporary);
+    try {
+        await handle.writeFile(data);
+        await handle.sync();
+    } catch (error) {
+        await handle.close();
+        await rm(temporary, { force: true });
+        throw error;
+    }
+    await handle.close();
+    await rename(temporary, path);
+}
