@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for Revive's tests: a supported Node.js, the real tools the
 # tests drive against the virtual phone (heimdall, adb, fastboot, simg2img, usbip, lsusb, umockdev,
-# gpg, wg, zbarimg, iptables), Debian's Chromium for the UI tests, and the npm packages.
+# gpg, wg, zbarimg, iptables, age), Debian's Chromium for the UI tests, and the npm packages.
 # Safe to run again: apt-get and npm ci converge, and a Node already in .tools/node is reused.
 #
 #   bash scripts/setup.sh                  needs Node.js 22.13+ (22 LTS) or 24+ on PATH
@@ -91,7 +91,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     heimdall-flash adb fastboot android-sdk-libsparse-utils \
     usbip usbutils umockdev gir1.2-umockdev-1.0 python3-gi \
-    gnupg wireguard-tools zbar-tools iptables util-linux iproute2 \
+    gnupg wireguard-tools zbar-tools iptables util-linux iproute2 age \
     chromium fonts-dejavu-core >/dev/null
 
 # --- npm packages ---------------------------------------------------------------------------------

@@ -1,0 +1,128 @@
+/**
+ * age's payload: STREAM over ChaCha20-Poly1305 in 64 KiB chunks, nonce = 11-byte big-endian chunk
+ * counter || last-chunk flag. One chunk is held back until more data (or the end) shows whether
+ * it is the last, because a final chunk may be a full 64 KiB. Memory stays at a few chunks.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { AgeFormatError, AgeTruncatedError } from './errors.js';
+
+export const CHUNK_SIZE = 64 * 1024;
+export const TAG_SIZE = 16;
+export const SEALED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
+
+/** Bytes waiting to be cut into chunks, without re-concatenating the whole queue on every write. */
+export class ByteQueue {
+    #parts: Buffer[] = [];
+    #length = 0;
+
+    get length(): number {
+        return this.#length;
+    }
+
+    push(data: Buffer): void {
+        if (data.length === 0) return;
+        this.#parts.push(data);
+        this.#length += data.length;
+    }
+
+    /** Remove and return the first `n` bytes (n <= length). */
+    take(n: number): Buffer {
+        const first = this.#parts[0];
+        if (first && first.length >= n) {
+            const out = first.subarray(0, n);
+            if (first.length === n) this.#parts.shift();
+            else this.#parts[0] = first.subarray(n);
+            this.#length -= n;
+            return out;
+        }
+        const out = Buffer.allocUnsafe(n);
+        let filled = 0;
+        while (filled < n) {
+            const part = this.#parts[0] as Buffer;
+            const use = Math.min(part.length, n - filled);
+            part.copy(out, filled, 0, use);
+            filled += use;
+            if (use === part.length) this.#parts.shift();
+            else this.#parts[0] = part.subarray(use);
+        }
+        this.#length -= n;
+        return out;
+    }
+
+    takeAll(): Buffer {
+        return this.take(this.#length);
+    }
+}
+
+function chunkNonce(counter: bigint, last: boolean): Buffer {
+    const nonce = Buffer.alloc(12);
+    // 11-byte big-endian counter: the top 3 bytes stay zero for any file that fits on a disk.
+    nonce.writeBigUInt64BE(counter, 3);
+    nonce[11] = last ? 1 : 0;
+    return nonce;
+}
+
+export class StreamSealer {
+    readonly #key: Uint8Array;
+    #counter = 0n;
+
+    constructor(key: Uint8Array) {
+        this.#key = key;
+    }
+
+    seal(chunk: Buffer, last: boolean): Buffer {
+        const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last), { authTagLength: TAG_SIZE });
+        const body = cipher.update(chunk);
+        cipher.final();
+        return Buffer.concat([body, cipher.getAuthTag()]);
+    }
+}
+
+export class StreamOpener {
+    readonly #key: Uint8Array;
+    #counter = 0n;
+    #plaintextBytes = 0;
+
+    constructor(key: Uint8Array) {
+        this.#key = key;
+    }
+
+    get plaintextBytes(): number {
+        return this.#plaintextBytes;
+    }
+
+    #try(sealed: Buffer, counter: bigint, last: boolean): Buffer | undefined {
+        const decipher = createDecipheriv('chacha20-poly1305', this.#key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
+        decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
+        try {
+            return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_SIZE)), decipher.final()]);
+        } catch {
+            return undefined;
+        }
+    }
+
+    /**
+     * Open one sealed chunk. A chunk that fails is tried with the other last-flag so the error can
+     * say what happened: a cut-short file (a middle chunk where the last should be), data after the
+     * end, or changed bytes.
+     */
+    open(sealed: Buffer, last: boolean): Buffer {
+        const counter = this.#counter;
+        if (sealed.length < TAG_SIZE || (sealed.length === TAG_SIZE && !(last && counter === 0n))) {
+            throw last ? new AgeTruncatedError(this.#plaintextBytes) : new AgeFormatError('payload', 'a chunk is too short');
+        }
+        const plain = this.#try(sealed, counter, last);
+        if (!plain) {
+            const other = this.#try(sealed, counter, !last);
+            const at = { chunk: Number(counter), plaintextOffset: this.#plaintextBytes };
+            if (other && last) throw new AgeTruncatedError(this.#plaintextBytes + other.length);
+            if (other) throw new AgeFormatError('payload', `there are bytes after its final chunk (chunk ${counter})`, at);
+            if (last) throw new AgeFormatError('payload', `its last chunk (${counter}, after content byte ${this.#plaintextBytes}) fails its authentication: the file was cut short or bytes were changed`, at);
+            throw new AgeFormatError('payload', `chunk ${counter} (content bytes ${this.#plaintextBytes}–${this.#plaintextBytes + sealed.length - TAG_SIZE}) fails its authentication: bytes were changed`, at);
+        }
+        if (last && plain.length === 0 && counter > 0n) throw new AgeFormatError('payload', 'the final chunk is empty');
+        this.#counter++;
+        this.#plaintextBytes += plain.length;
+        return plain;
+    }
+}
