@@ -2,12 +2,13 @@
  * `revive odin …`: Samsung download mode on a real phone (local USB, USB/IP) or a virtual one.
  * Flags follow Heimdall's: `--RECOVERY twrp.img`, `--no-reboot`, `--resume`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readLimitedFile } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { ProgressTracker, type JobContext, type ProgressEvent } from '../../native/jobs/progress.js';
 import { firmwareFlashFiles, inspectFirmware } from '../../native/odin/firmware.js';
 import { odinDownloadPit, odinFlash, odinReboot, type OdinFlashFile } from '../../native/odin/flash.js';
-import { formatPit, parsePit } from '../../native/pit/index.js';
+import { formatPit, parsePit, PIT_MAX_FILE_SIZE } from '../../native/pit/index.js';
 import { classifyDevice } from '../../native/usb/classify.js';
 import type { UsbTransport } from '../../native/usb/transport.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
@@ -211,7 +212,7 @@ const flash: CliCommand = {
             for (const ignored of archive.ignored) io.err(`${tar}: ignoring ${ignored.name} (${ignored.reason}).\n`);
             files.push(...firmwareFlashFiles(archive));
         }
-        const repartitionPit = typeof pitFile === 'string' ? new Uint8Array(await readFile(pitFile)) : undefined;
+        const repartitionPit = typeof pitFile === 'string' ? await readLimitedFile(pitFile, { what: 'PIT file', maxBytes: PIT_MAX_FILE_SIZE }) : undefined;
         const result = await withDevice(parsed, io, (transport) =>
             odinFlash(transport, { files, ...sessionOptions(parsed), repartitionPit, expertRepartition: repartition && parsed.options.has('i-understand-repartition') }, ctx),
         );

@@ -1,7 +1,6 @@
 /** `revive pit …` commands. */
-import { readFile } from 'node:fs/promises';
-import { ReviveError } from '../../native/jobs/errors.js';
-import { formatPit, parsePit } from '../../native/pit/index.js';
+import { readLimitedFile } from '../../native/files/read-limited.js';
+import { formatPit, parsePit, PIT_MAX_FILE_SIZE } from '../../native/pit/index.js';
 import { CliUsageError, type CliCommand } from './command.js';
 
 const print: CliCommand = {
@@ -11,12 +10,7 @@ const print: CliCommand = {
     async run(args, io) {
         if (args.length !== 1 || args[0]!.startsWith('-')) throw new CliUsageError('Give exactly one PIT file.');
         const file = args[0]!;
-        let bytes: Uint8Array;
-        try {
-            bytes = new Uint8Array(await readFile(file));
-        } catch (error) {
-            throw new ReviveError({ code: 'pit-unreadable', message: `Cannot read ${file}: ${(error as Error).message}.`, nextStep: 'Check the file name.' }, { cause: error });
-        }
+        const bytes = await readLimitedFile(file, { what: 'PIT file', maxBytes: PIT_MAX_FILE_SIZE });
         io.out(formatPit(parsePit(bytes, file)));
         return 0;
     },

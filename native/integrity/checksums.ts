@@ -2,7 +2,8 @@
  * Where a file's expected SHA-256 comes from: the device recipe's known-good files, a checksum the
  * person typed in, or a `.sha256` / `sha256sum`-style file next to it. A file without any is refused.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readLimitedTextSync } from '../files/read-limited.js';
 import { basename, dirname, join } from 'node:path';
 import type { ChecksumSource } from '../jobs/events.js';
 import { ReviveError } from '../jobs/errors.js';
@@ -18,6 +19,8 @@ export interface ExpectedChecksum {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** A SHA256SUMS for a whole release folder is a few KiB; a checksum file past this is not one. */
+const CHECKSUM_FILE_MAX = 1024 * 1024;
 
 export function normaliseTypedChecksum(text: string, file: string): string {
     const hex = text.trim().toLowerCase();
@@ -62,7 +65,7 @@ export function findSidecarChecksum(file: string): { sha256: string; from: strin
     const candidates = [`${file}.sha256`, `${file}.sha256sum`, join(dir, 'SHA256SUMS'), join(dir, 'sha256sums.txt'), join(dir, 'sha256sum.txt')];
     for (const candidate of candidates) {
         if (!existsSync(candidate)) continue;
-        const sha256 = parseChecksumList(readFileSync(candidate, 'utf8'), name);
+        const sha256 = parseChecksumList(readLimitedTextSync(candidate, { what: 'checksum file', maxBytes: CHECKSUM_FILE_MAX }), name);
         if (sha256) return { sha256, from: candidate };
     }
     return undefined;

@@ -1,6 +1,7 @@
 /** Loading and validating device recipes from resources/manifests. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLimitedTextSync } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 import { Recipe } from './schema.js';
 import { resourcePath } from '../resources.js';
@@ -20,11 +21,34 @@ export function parseRecipe(json: unknown, source: string): Recipe {
     return result.data;
 }
 
+/** A recipe is a few KiB of JSON. */
+const RECIPE_MAX_BYTES = 1024 * 1024;
+
+/** One recipe file, read and checked; every failure names the file. */
+export function readRecipeFile(path: string): Recipe {
+    const text = readLimitedTextSync(path, { what: 'device recipe', maxBytes: RECIPE_MAX_BYTES });
+    let json: unknown;
+    try {
+        json = JSON.parse(text);
+    } catch (error) {
+        throw new ReviveError(
+            {
+                code: 'recipe-invalid',
+                message: `The device recipe ${path} is not valid JSON (${(error as Error).message}). No phone was touched.`,
+                nextStep: 'Fix the recipe file (see resources/manifests/README.md) or remove it.',
+                details: { file: path },
+            },
+            { cause: error },
+        );
+    }
+    return parseRecipe(json, path);
+}
+
 export function loadRecipes(dir: string = MANIFEST_DIR): Recipe[] {
     return readdirSync(dir)
         .filter((name) => name.endsWith('.json'))
         .sort()
-        .map((name) => parseRecipe(JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown, name));
+        .map((name) => readRecipeFile(join(dir, name)));
 }
 
 /** Find a recipe by any codename or model number (case-insensitive), e.g. `ks01lte`, `GT-I9506`. */

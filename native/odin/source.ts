@@ -3,7 +3,8 @@
  * firmware archive being unpacked). Read part by part into fresh buffers (the transport may keep a
  * buffer until the device has taken it), never the whole image in memory.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export type FlashSource =
@@ -90,16 +91,7 @@ class StreamReader implements ChunkReader {
 
 export async function openSource(source: FlashSource): Promise<ChunkReader> {
     if ('path' in source) {
-        let handle: FileHandle;
-        try {
-            handle = await open(source.path, 'r');
-        } catch (error) {
-            throw new ReviveError(
-                { code: 'odin-source-missing', message: `Cannot read ${source.path}: ${(error as Error).message}.`, nextStep: 'Check the file name and that the file exists.' },
-                { cause: error },
-            );
-        }
-        const { size } = await handle.stat();
+        const { handle, size } = await openRegularFile(source.path, 'image');
         return new FileReader(handle, size, source.path);
     }
     return new StreamReader(source.stream, source.size, source.name ?? 'the stream');

@@ -19,3 +19,21 @@ describe('device recipes', () => {
         expect(() => parseRecipe(broken, 'broken.json')).toThrow(/knownFiles\.0\.sha256/);
     });
 });
+
+describe('broken recipe files', () => {
+    it('names the file of a recipe that is not valid JSON, and refuses a recipe that is a device', async () => {
+        const { mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+        const { tmpdir } = await import('node:os');
+        const { join } = await import('node:path');
+        const dir = mkdtempSync(join(tmpdir(), 'revive-recipes-'));
+        try {
+            writeFileSync(join(dir, 'broken.json'), '{"id": "broken",');
+            expect(() => loadRecipes(dir)).toThrow(expect.objectContaining({ code: 'recipe-invalid', message: expect.stringMatching(/broken\.json is not valid JSON/) }));
+            rmSync(join(dir, 'broken.json'));
+            symlinkSync('/dev/zero', join(dir, 'zero.json'));
+            expect(() => loadRecipes(dir)).toThrow(expect.objectContaining({ code: 'file-not-regular', message: expect.stringMatching(/zero\.json/) }));
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
