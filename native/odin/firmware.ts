@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { openRegularFile } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { ByteReader } from './byte-reader.js';
@@ -51,11 +52,13 @@ async function readMd5Trailer(path: string, size: number): Promise<{ hashEnd: nu
         await handle.read(tail, 0, length, size - length);
         let end = tail.length;
         if (tail[end - 1] === 0x0a) end--;
-        const lastNewline = tail.lastIndexOf(0x0a, end - 1);
-        const lineStart = lastNewline + 1;
+        // Samsung's build appends `md5sum -t AP.tar` straight after the tar's zero padding, so the
+        // line may follow a NUL instead of a newline (build-information lines, when present, end in one).
+        const separator = Math.max(tail.lastIndexOf(0x0a, end - 1), tail.lastIndexOf(0x00, end - 1));
+        const lineStart = separator + 1;
         const line = Buffer.from(tail.subarray(lineStart, end)).toString('latin1');
         const match = /^([0-9a-fA-F]{32}) [ *]?(\S.*)$/.exec(line);
-        if (!match || (lastNewline < 0 && size > TRAILER_SCAN)) {
+        if (!match || (separator < 0 && size > TRAILER_SCAN)) {
             throw archiveError('firmware-md5-missing', path, 'the MD5 line at the end of the .tar.md5 file is missing or damaged.');
         }
         return { hashEnd: size - length + lineStart, md5: match[1]!.toLowerCase() };
@@ -119,12 +122,10 @@ function parsePax(data: Uint8Array): Record<string, string> {
  * archives with a ReviveError; reports progress as `firmware:verify`.
  */
 export async function inspectFirmware(path: string, ctx: JobContext = {}): Promise<FirmwareArchive> {
-    let size: number;
-    try {
-        size = (await stat(path)).size;
-    } catch (error) {
-        throw new ReviveError({ code: 'firmware-missing', message: `Cannot read ${path}: ${(error as Error).message}.`, nextStep: 'Check the file name.' }, { cause: error });
-    }
+    // A device or pipe (`--tar /dev/zero`) has no end to hash: only regular files are archives.
+    const opened = await openRegularFile(path, 'firmware archive');
+    const { size } = opened;
+    await opened.handle.close();
     const withMd5 = /\.md5$/i.test(path);
     const trailer = withMd5 ? await readMd5Trailer(path, size) : undefined;
     const hashEnd = trailer?.hashEnd ?? size;
@@ -144,7 +145,6 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
     const input = new ByteReader(hashedChunks());
     const members: FirmwareMember[] = [];
     const ignored: Array<{ name: string; reason: string }> = [];
-    const needsCount: number[] = [];
     let nextName: string | undefined;
     let ended = false;
     try {
@@ -184,12 +184,8 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
                     left -= piece.length;
                 }
                 const lz4 = /\.lz4$/i.test(name);
-                let flashSize = storedSize;
-                if (lz4) {
-                    const info = readLz4FrameInfo(head, name);
-                    if (info.contentSize === undefined) needsCount.push(members.length);
-                    else flashSize = info.contentSize;
-                }
+                // Exact for frames that announce it; the LZ4 pass below measures the others.
+                const flashSize = lz4 ? readLz4FrameInfo(head, name).contentSize ?? 0 : storedSize;
                 if (storedSize === 0) ignored.push({ name, reason: 'empty file' });
                 else members.push({ name, dataOffset, storedSize, lz4, size: flashSize });
             } else {
@@ -212,10 +208,16 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
             );
         }
     }
-    for (const index of needsCount) {
-        const member = members[index]!;
+    // Odin3 checks everything before the first write: each LZ4 member is decoded once here (every
+    // sequence, offset and checksum), so a damaged frame is refused before the session starts.
+    for (const [index, member] of members.entries()) {
+        if (!member.lz4) continue;
         let total = 0;
-        for await (const block of decodeLz4(memberBytes(path, member), member.name)) total += block.length;
+        for await (const block of decodeLz4(memberBytes(path, member), `${member.name} in ${basename(path)}`)) {
+            ctx.signal?.throwIfAborted();
+            total += block.length;
+            ctx.onProgress?.({ step: 'firmware:lz4', bytesDone: total, bytesTotal: Math.max(total, member.size), cancellable: true });
+        }
         members[index] = { ...member, size: total };
     }
     return { path, members, ignored, md5: trailer?.md5 };

@@ -144,11 +144,16 @@ export async function odinFlash(transport: UsbTransport, options: OdinFlashOptio
     const localPit = options.repartitionPit ? parsePit(options.repartitionPit, 'The new PIT') : undefined;
     const readers: ChunkReader[] = [];
     try {
+        // Every file is opened and checked before the session starts: a bad second file must not
+        // leave the first one written.
         for (const file of options.files) {
-            const reader = await openSource(file.source);
+            const reader = await openSource(file.source).catch((error: unknown) => {
+                const failure = ReviveError.from(error);
+                throw new ReviveError({ ...failure.toJSON(), message: `${failure.message} Nothing was sent to the phone.` }, { cause: error });
+            });
             readers.push(reader);
             if (reader.size === 0) {
-                throw new ReviveError({ code: 'odin-file-empty', message: `${describeSource(file.source)} is empty; there is nothing to flash into ${targetLabel(file)}.`, nextStep: 'Pick the right image file.' });
+                throw new ReviveError({ code: 'odin-file-empty', message: `${describeSource(file.source)} is empty; there is nothing to flash into ${targetLabel(file)}. Nothing was sent to the phone.`, nextStep: 'Pick the right image file.' });
             }
         }
         const totalBytes = readers.reduce((sum, reader) => sum + reader.size, 0) + (options.repartitionPit?.length ?? 0);

@@ -1,14 +1,15 @@
 /**
  * Streaming decoder for the LZ4 frame format (Samsung's `*.img.lz4` firmware members): parses
- * frames and blocks here, decodes each block with lz4js, holds at most one block plus the 64 KiB
- * window of linked blocks in memory. Concatenated and skippable frames are handled; dictionaries
- * (never used by Samsung) are refused. The archive's MD5 covers the bytes, so block and content
- * xxHash checksums are skipped over, not recomputed.
+ * frames and blocks, holds at most one block plus the 64 KiB window of linked blocks in memory.
+ * Concatenated and skippable frames are handled; dictionaries (never used by Samsung) are refused.
+ * Decoding is strict: a sequence that reads past its block, a match offset before the start of the
+ * data, a block that decodes past its size, a block or content checksum that does not match, all
+ * refuse the file (lz4js's block decoder silently produces garbage for such input, so blocks are
+ * decoded here).
  */
-import { decompressBlock } from 'lz4js';
-import { hash as xxh32 } from 'lz4js/xxh32.js';
 import { ReviveError } from '../jobs/errors.js';
 import { ByteReader } from './byte-reader.js';
+import { Xxh32, xxh32 } from './xxh32.js';
 
 export const LZ4_MAGIC = 0x184d2204;
 const WINDOW = 64 * 1024;
@@ -81,11 +82,12 @@ async function* decodeFrame(input: ByteReader, name: string): AsyncGenerator<Uin
     const header = new Uint8Array(2 + sizeBytes.length);
     header.set(descriptor);
     header.set(sizeBytes, 2);
-    if (((xxh32(0, header, 0, header.length) >> 8) & 0xff) !== checkByte[0]) throw lz4Error(name, 'the frame header checksum does not match');
+    if (((xxh32(header) >>> 8) & 0xff) !== checkByte[0]) throw lz4Error(name, 'the frame header checksum does not match');
     const contentSize = sizeBytes.length ? Number(new DataView(sizeBytes.buffer, sizeBytes.byteOffset, 8).getBigUint64(0, true)) : undefined;
 
     let history = new Uint8Array(0);
     let produced = 0;
+    const content = contentChecksum ? new Xxh32() : undefined;
     for (;;) {
         const sizeField = await input.read(4);
         if (!sizeField) throw lz4Error(name, `it ends after ${produced} decompressed bytes, inside a block header`);
@@ -95,17 +97,19 @@ async function* decodeFrame(input: ByteReader, name: string): AsyncGenerator<Uin
         const length = raw & 0x7fffffff;
         if (length > blockMax) throw lz4Error(name, `a block of ${length} bytes exceeds the frame's ${blockMax}-byte limit`);
         const data = await input.read(length);
-        if (!data || (blockChecksum && !(await input.read(4)))) throw lz4Error(name, `it ends after ${produced} decompressed bytes, inside a block`);
+        const blockSum = blockChecksum ? await input.read(4) : undefined;
+        if (!data || (blockChecksum && !blockSum)) throw lz4Error(name, `it ends after ${produced} decompressed bytes, inside a block`);
+        if (blockSum && readU32(blockSum) !== xxh32(data)) throw lz4Error(name, `the checksum of the block after ${produced} decompressed bytes does not match`);
         let out: Uint8Array;
         if (stored) {
             out = data.slice();
         } else {
             const target = new Uint8Array(history.length + blockMax);
             target.set(history);
-            const end = decompressBlock(data, target, 0, length, history.length);
-            if (end > target.length || end < history.length) throw lz4Error(name, 'a block decodes past its size limit');
+            const end = decodeBlock(data, target, history.length, (problem) => lz4Error(name, `${problem} (in the block after ${produced} decompressed bytes)`));
             out = target.slice(history.length, end);
         }
+        content?.update(out);
         if (!independent) {
             const joined = new Uint8Array(Math.min(WINDOW, history.length + out.length));
             const fromOut = Math.min(out.length, joined.length);
@@ -117,6 +121,57 @@ async function* decodeFrame(input: ByteReader, name: string): AsyncGenerator<Uin
         if (contentSize !== undefined && produced > contentSize) throw lz4Error(name, `it decompresses to more than the ${contentSize} bytes its header announces`);
         if (out.length > 0) yield out;
     }
-    if (contentChecksum && !(await input.read(4))) throw lz4Error(name, 'the content checksum is cut short');
     if (contentSize !== undefined && produced !== contentSize) throw lz4Error(name, `it decompresses to ${produced} bytes, not the ${contentSize} its header announces`);
+    if (content) {
+        const sum = await input.read(4);
+        if (!sum) throw lz4Error(name, 'the content checksum is cut short');
+        if (readU32(sum) !== content.digest()) throw lz4Error(name, 'the content checksum does not match the decompressed data');
+    }
+}
+
+function readU32(bytes: Uint8Array): number {
+    return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+}
+
+/**
+ * One LZ4 block into `target` from `start` (bytes before it are the linked blocks' window); returns
+ * where the output ends. Every length and offset is checked against the block and the target.
+ */
+function decodeBlock(src: Uint8Array, target: Uint8Array, start: number, fail: (problem: string) => ReviveError): number {
+    let s = 0;
+    let d = start;
+    const readLength = (base: number): number => {
+        let length = base;
+        if (base !== 15) return length;
+        for (;;) {
+            if (s >= src.length) throw fail('a length runs past the end of the block');
+            const byte = src[s++]!;
+            length += byte;
+            if (byte !== 255) return length;
+        }
+    };
+    for (;;) {
+        if (s >= src.length) throw fail('the block ends without its last literals');
+        const token = src[s++]!;
+        const literals = readLength(token >> 4);
+        if (s + literals > src.length) throw fail('literals run past the end of the block');
+        if (d + literals > target.length) throw fail('the block decodes past its size limit');
+        target.set(src.subarray(s, s + literals), d);
+        s += literals;
+        d += literals;
+        if (s === src.length) return d;
+        if (s + 2 > src.length) throw fail('a match offset is cut short');
+        const offset = src[s]! | (src[s + 1]! << 8);
+        s += 2;
+        if (offset === 0 || offset > d) throw fail('a match points before the start of the data');
+        const length = readLength(token & 15) + 4;
+        if (d + length > target.length) throw fail('the block decodes past its size limit');
+        if (offset >= length) {
+            target.copyWithin(d, d - offset, d - offset + length);
+        } else {
+            // Overlapping match: repeats the last `offset` bytes, byte by byte as the format defines.
+            for (let i = 0; i < length; i++) target[d + i] = target[d - offset + i]!;
+        }
+        d += length;
+    }
 }

@@ -1,6 +1,6 @@
 /** `revive pit …` and `revive odin …` end to end through the CLI entry point, on virtual phones. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../electron/cli.js';
 import { PIT_RESOURCE_DIR } from '../../../native/virtual/odin-device.js';
@@ -69,5 +69,27 @@ describe('revive pit / odin', () => {
         const unconfirmed = await revive('odin', 'flash', '--repartition', '--pit', pit, '--virtual', 'gtaxllte');
         expect(unconfirmed.code).toBe(1);
         expect(unconfirmed.err).toMatch(/--i-understand-repartition/);
+    });
+});
+
+describe('revive pit / odin on hostile files', () => {
+    it('pit print /dev/zero and odin flash --tar /dev/zero end at once with a clear message (they ran forever)', async () => {
+        const pit = await revive('pit', 'print', '/dev/zero');
+        expect(pit.code).toBe(1);
+        expect(pit.err).toMatch(/PIT file \/dev\/zero is a character device/);
+        const tar = await revive('odin', 'flash', '--tar', '/dev/zero', '--virtual', 'gtaxllte');
+        expect(tar.code).toBe(1);
+        expect(tar.err).toMatch(/firmware archive \/dev\/zero is a character device/);
+    });
+
+    it('odin flash --RECOVERY good --BOOT <folder> writes nothing and says so (RECOVERY was written, then BOOT failed)', async () => {
+        const state = join(bench.dir, 'state');
+        const recovery = imageFile(bench, 'twrp.img', MiB);
+        const result = await revive('odin', 'flash', '--RECOVERY', recovery.path, '--BOOT', bench.dir, '--virtual', 'gtaxllte', '--virtual-state', state, '--no-reboot');
+        expect(result.code).toBe(1);
+        expect(result.err).toContain(`The image ${bench.dir} is a folder`);
+        expect(result.err).toContain('Nothing was sent to the phone.');
+        expect(result.err).not.toMatch(/incomplete|reconnect/i);
+        expect(existsSync(join(state, 'partitions', 'RECOVERY.img')) ? statSync(join(state, 'partitions', 'RECOVERY.img')).blocks : 0).toBe(0);
     });
 });

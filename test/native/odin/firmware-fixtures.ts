@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { compress } from 'lz4js';
 import tar from 'tar-stream';
+import { xxh32 } from '../../../native/odin/xxh32.js';
 
 export async function tarBytes(members: ReadonlyArray<{ name: string; data: Uint8Array; type?: 'file' | 'directory' }>): Promise<Buffer> {
     const pack = tar.pack();
@@ -51,4 +52,18 @@ export function compressible(size: number, seed = 1): Uint8Array {
         out[i] = (i % 251 === 0 ? state >>> 24 : (i * 7 + (state & 0xff)) & 0xff);
     }
     return out;
+}
+
+/** An LZ4 frame around hand-made compressed blocks: no content size, no checksums (as lz4js writes). */
+export function lz4FrameOfBlocks(blocks: readonly Uint8Array[]): Uint8Array {
+    const descriptor = new Uint8Array([0x60, 0x40]);
+    const check = (xxh32(descriptor) >>> 8) & 0xff;
+    const parts: Uint8Array[] = [new Uint8Array([0x04, 0x22, 0x4d, 0x18, ...descriptor, check])];
+    for (const block of blocks) {
+        const size = new Uint8Array(4);
+        new DataView(size.buffer).setUint32(0, block.length, true);
+        parts.push(size, block);
+    }
+    parts.push(new Uint8Array(4));
+    return Buffer.concat(parts);
 }

@@ -5,7 +5,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import { odinFlash } from '../../../native/odin/flash.js';
 import { firmwareFlashFiles, inspectFirmware } from '../../../native/odin/firmware.js';
 import { decodeLz4 } from '../../../native/odin/lz4.js';
-import { compressible, lz4Frame, tarBytes, withMd5Trailer, writeFile } from './firmware-fixtures.js';
+import { compressible, lz4Frame, lz4FrameOfBlocks, tarBytes, withMd5Trailer, writeFile } from './firmware-fixtures.js';
 import { MiB, cleanup, connect, createBench, downloadPhone, type Bench } from './helpers.js';
 
 let bench: Bench;
@@ -136,5 +136,69 @@ describe('firmware archives', () => {
         const damaged = Buffer.from(ok);
         damaged[10] = 0x41;
         expect((await refusal(inspectFirmware(writeFile(join(bench.dir, 'damaged.tar'), damaged)))).code).toBe('firmware-damaged');
+    });
+});
+
+describe('firmware archives as Samsung builds them, and damage found before the session', () => {
+    it("accepts a .tar.md5 made as Samsung's are: tar -H ustar, then md5sum -t appended after the zero padding", async () => {
+        const { execFileSync } = await import('node:child_process');
+        const { mkdirSync } = await import('node:fs');
+        const src = join(bench.dir, 'src');
+        mkdirSync(src);
+        const recovery = compressible(MiB + 5, 11);
+        writeFile(join(src, 'recovery.img'), recovery);
+        const tarPath = join(bench.dir, 'AP.tar');
+        execFileSync('tar', ['-H', 'ustar', '-cf', tarPath, '-C', src, 'recovery.img']);
+        const md5Line = execFileSync('md5sum', ['-t', 'AP.tar'], { cwd: bench.dir });
+        const md5Path = writeFile(join(bench.dir, 'AP.tar.md5'), Buffer.concat([readFileSync(tarPath), md5Line]));
+        const archive = await inspectFirmware(md5Path);
+        expect(archive.md5).toBe(md5Line.toString().slice(0, 32));
+        expect(archive.members.map((m) => [m.name, m.size])).toEqual([['recovery.img', recovery.length]]);
+    });
+
+    it('refuses LZ4 members with a bad match offset, overrunning literals, a wrong block or content checksum, before any write', async () => {
+        const { execFileSync } = await import('node:child_process');
+        const data = compressible(300_000, 5);
+        const raw = writeFile(join(bench.dir, 'boot.img'), data);
+        // The reference tool: content checksum on by default, -BX adds block checksums.
+        const withSums = new Uint8Array(execFileSync('lz4', ['-q', '-c', '-BX', '--no-frame-crc', raw]));
+        const withContentSum = new Uint8Array(execFileSync('lz4', ['-q', '-c', raw]));
+        expect((await collect(decodeLz4(once(withSums)))).equals(Buffer.from(data))).toBe(true);
+        expect((await collect(decodeLz4(once(withContentSum)))).equals(Buffer.from(data))).toBe(true);
+
+        const flip = (frame: Uint8Array, at: number): Uint8Array => {
+            const copy = frame.slice();
+            copy[at] = copy[at]! ^ 0x55;
+            return copy;
+        };
+        // Frames without content size or checksums (as lz4js writes them: the case that was flashed
+        // with 395,264 bytes and "Done"): only the structure can be checked, and it is, strictly.
+        const good = lz4FrameOfBlocks([new Uint8Array([0x14, 0x41, 0x01, 0x00, 0x20, 0x42, 0x43])]);
+        expect(Buffer.from(await collect(decodeLz4(once(good)))).toString('latin1')).toBe('AAAAAAAAABC');
+        const cases: Array<[string, Uint8Array]> = [
+            ['block checksum', flip(withSums, 7 + 4 + 100)],
+            ['content checksum', flip(withContentSum, withContentSum.length - 2)],
+            ['offset before the data', lz4FrameOfBlocks([new Uint8Array([0x14, 0x41, 0x05, 0x00, 0x10, 0x42])])],
+            ['zero offset', lz4FrameOfBlocks([new Uint8Array([0x14, 0x41, 0x00, 0x00, 0x10, 0x42])])],
+            ['literals past the block', lz4FrameOfBlocks([new Uint8Array([0xf0, 0x40, 0x41])])],
+            ['match cut short', lz4FrameOfBlocks([new Uint8Array([0x14, 0x41, 0x01])])],
+            ['decodes past the block size', lz4FrameOfBlocks([new Uint8Array([0x1f, 0x41, 0x01, 0x00, ...new Array<number>(300).fill(0xff), 0x00, 0x10, 0x42])])],
+        ];
+        const phone = await downloadPhone(bench);
+        const before = phone.hostBytes;
+        for (const [label, frame] of cases) {
+            await expect(collect(decodeLz4(once(frame))), label).rejects.toThrow(ReviveError);
+            const tar = writeFile(join(bench.dir, `bad-${cases.findIndex((c) => c[0] === label)}.tar.md5`), withMd5Trailer(await tarBytes([{ name: 'recovery.img.lz4', data: frame }]), 'AP.tar'));
+            const error = await refusal(inspectFirmware(tar));
+            expect(error.code, label).toBe('lz4-invalid');
+            expect(error.message, label).toContain('recovery.img.lz4 in bad-');
+        }
+        expect(phone.partitions.writeCount('RECOVERY')).toBe(0);
+        expect(phone.hostBytes).toBe(before);
+    });
+
+    it('refuses a firmware archive that is a device or a folder at once', async () => {
+        expect((await refusal(inspectFirmware('/dev/zero'))).code).toBe('file-not-regular');
+        expect((await refusal(inspectFirmware(bench.dir))).code).toBe('file-not-regular');
     });
 });
