@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal } from '../../native/jobs/journal.js';
-import { openDeviceSession, parseDeviceRef, type DeviceSession } from '../jobs/device-session.js';
+import { parseDeviceRef } from '../../native/devices/ref.js';
+import { openDeviceSession, type DeviceSession } from '../jobs/device-session.js';
 import type { ProtocolLinkOptions } from '../jobs/protocol-links.js';
 import { TerminalUi } from '../jobs/terminal-ui.js';
 import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
@@ -154,7 +155,7 @@ const upgrade: CliCommand = {
             files = { recovery: values.recovery, rom: values.rom, gapps: values.gapps, su: values.su };
         }
         for (const role of ROLES) if (files[role] === '') throw new CliUsageError(`--${role} needs a file.`);
-        const device = parseDeviceRef(values.device, values['virtual-state']);
+        const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
         const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false) });
         return runUpgradeInTerminal(
             { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },

@@ -3,6 +3,7 @@
  * folder, like `virtual-phone serve --state-dir`), a phone exported over USB/IP, or a local USB phone
  * by serial. Each gives a PhoneLocator that follows the phone across re-enumerations.
  */
+import { describeDeviceRef } from '../../native/devices/ref.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { requireRecipe } from '../../native/manifests/load.js';
 import { DeviceWatcher, type DetectedDevice } from '../../native/usb/watcher.js';
@@ -14,36 +15,8 @@ import { VirtualPhoneLocator } from './virtual-locator.js';
 
 export type { DeviceSession, DeviceSessionOptions } from './locate.js';
 
-/** `ABC123`, `usb:1-3.4` (a local port), `usbip:HOST:PORT[/BUSID]` or `virtual:CODENAME` → a DeviceRef. */
-export function parseDeviceRef(text: string, virtualStateDir?: string): DeviceRef {
-    if (text.startsWith('virtual:')) return { kind: 'virtual', codename: text.slice('virtual:'.length), stateDir: virtualStateDir };
-    if (text.startsWith('usbip:')) {
-        const match = /^usbip:(.+?):(\d+)(?:\/(\d+-[\d.]+))?$/.exec(text);
-        if (!match?.[1] || !match[2]) {
-            throw new ReviveError({ code: 'device-ref-invalid', message: `"${text}" is not a USB/IP address.`, nextStep: 'Write it as usbip:HOST:PORT, e.g. usbip:127.0.0.1:3240, or usbip:HOST:PORT/BUSID for one port of a server with several phones.' });
-        }
-        return { kind: 'usbip', host: match[1], port: Number(match[2]), busid: match[3] };
-    }
-    if (/^usb:\d+-\d+(\.\d+)*$/.test(text)) return { kind: 'port', port: text };
-    return { kind: 'serial', serial: text };
-}
-
-/** How a person would name this phone again (`--device` words). */
-export function describeDeviceRef(ref: DeviceRef): string {
-    switch (ref.kind) {
-        case 'virtual':
-            return `virtual:${ref.codename}`;
-        case 'usbip':
-            return `usbip:${ref.host}:${ref.port}${ref.busid ? `/${ref.busid}` : ''}`;
-        case 'port':
-            return ref.port;
-        case 'serial':
-            return ref.serial;
-    }
-}
-
 /** Which entry of a watcher a DeviceRef names first (the session then follows its port). */
-function firstMatcher(ref: Exclude<DeviceRef, { kind: 'virtual' }>): (device: DetectedDevice) => boolean {
+function firstMatcher(ref: Exclude<DeviceRef, { kind: 'virtual' | 'tcp' }>): (device: DetectedDevice) => boolean {
     switch (ref.kind) {
         case 'serial':
             return (d) => d.serial === ref.serial;
@@ -70,6 +43,13 @@ export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOp
             },
         };
     }
+    if (ref.kind === 'tcp') {
+        throw new ReviveError({
+            code: 'device-ref-unfollowable',
+            message: `An upgrade restarts the phone into download mode and recovery; over TCP (${describeDeviceRef(ref)}) Revive cannot follow it there.`,
+            nextStep: 'Connect the phone with a USB cable and name it by its serial or port (`revive devices` shows them), or export it over USB/IP.',
+        });
+    }
     const watcher = new DeviceWatcher();
     if (options.onNotice) watcher.on('notice', options.onNotice);
     if (ref.kind === 'usbip') await watcher.addUsbIpSource(`${ref.host}:${ref.port}`);
@@ -81,7 +61,7 @@ export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOp
  * A session for the phone a DeviceRef names, on a watcher that already watches its source (local
  * USB or its USB/IP server). Several sessions can share one watcher: each follows its own port.
  */
-export async function openOnWatcher(watcher: DeviceWatcher, ref: Exclude<DeviceRef, { kind: 'virtual' }>, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
+export async function openOnWatcher(watcher: DeviceWatcher, ref: Exclude<DeviceRef, { kind: 'virtual' | 'tcp' }>, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
     let first: DetectedDevice;
     try {
         first = await watcher.waitFor(firstMatcher(ref), { signal: options.signal, timeoutMs: 30_000 });

@@ -2,6 +2,8 @@
  * The upgrade job's contract, for the CLI, the desktop wizard (electron/api) and tests.
  * Event values are defined in native/jobs/events.ts and re-exported here.
  */
+import type { DeviceRef } from '../../native/devices/ref.js';
+
 export type {
     JobEvent,
     JobEventType,
@@ -31,19 +33,8 @@ export type { ReviveErrorData } from '../../native/jobs/errors.js';
 /** The person-facing side of the upgrade (same as JobUi; the name the issue uses). */
 export type { JobUi as UpgradeUi } from '../../native/jobs/events.js';
 
-/** Which phone to upgrade. */
-export type DeviceRef =
-    /** A phone on local USB, by its USB serial number. */
-    | { readonly kind: 'serial'; readonly serial: string }
-    /**
-     * A phone exported over USB/IP; followed across re-enumeration on every mode change. With a
-     * bus id (`usbip:HOST:PORT/1-2`), that port of a server exporting several phones.
-     */
-    | { readonly kind: 'usbip'; readonly host: string; readonly port: number; readonly busid?: string | undefined }
-    /** Whatever phone is on this local USB port (`usb:BUS-PORT.PORT…`, as `revive devices` shows it). */
-    | { readonly kind: 'port'; readonly port: string }
-    /** An in-process virtual phone of this model; its state lives in stateDir (like `virtual-phone serve --state-dir`). */
-    | { readonly kind: 'virtual'; readonly codename: string; readonly stateDir?: string | undefined };
+/** Which phone to upgrade: read from a person's words by native/devices/ref.ts. */
+export type { DeviceRef } from '../../native/devices/ref.js';
 
 /** What the person hands the upgrade job. */
 export interface UpgradeFiles {
