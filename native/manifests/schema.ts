@@ -45,6 +45,59 @@ export const KnownFile = z.object({
     arch: z.enum(['arm', 'arm64', 'x86', 'x86_64']).optional(),
 });
 
+/** An address on the internet: https only, so nobody on the way can change what arrives. */
+const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+\/\S*$/, 'an https:// address');
+
+/** Who signs a file, by name; the trust anchors live in resources/keys/signers.json. */
+export const Signer = z.enum(['twrp', 'lineageos']);
+export type Signer = z.infer<typeof Signer>;
+
+/**
+ * One place a file can be downloaded from. The bytes must be proven by a SHA-256 pinned here or
+ * by the publisher's own checksum file; a signature, where the publisher offers one, is checked too.
+ */
+export const DownloadSource = z
+    .object({
+        url: httpsUrl,
+        /** Sent as Referer: dl.twrp.me answers with its HTML page unless the request names the file's page. */
+        referer: httpsUrl.optional(),
+        sizeBytes: z.number().int().positive().optional(),
+        sha256: sha256.optional(),
+        /** The publisher's `sha256sum`-style file for this file. */
+        checksumUrl: httpsUrl.optional(),
+        /** The publisher's detached OpenPGP signature (`.asc`) of this file, checked against `openpgpSigner`. */
+        signatureUrl: httpsUrl.optional(),
+    })
+    .refine((source) => source.sha256 !== undefined || source.checksumUrl !== undefined, 'a source needs a pinned sha256 or the publisher\'s checksumUrl');
+
+/** Where a file of the upgrade is published, or that it no longer is. */
+export const FileDownload = z
+    .object({
+        role: FileRole,
+        /** The file name as published (and as saved). */
+        name: z.string().regex(/^[A-Za-z0-9._+-]+$/, 'a plain file name'),
+        /** The page a person opens to download it by hand. */
+        manualPage: httpsUrl,
+        /**
+         * `published`: Revive downloads it from `sources`. `manual`: its maker publishes it, but Revive
+         * pins no file (pick one on `manualPage`). `withdrawn`: nobody serves it any more. In the last
+         * two cases the wizard asks for the file and its checksum.
+         */
+        availability: z.enum(['published', 'manual', 'withdrawn']),
+        /** Plain words for the person: what was withdrawn when, or what to pick on the page. */
+        note: z.string().optional(),
+        /** Whose detached OpenPGP signature (`signatureUrl`) must verify. */
+        openpgpSigner: Signer.optional(),
+        /** Whose whole-file package signature (the one the phone's recovery checks) must verify. */
+        packageSigner: Signer.optional(),
+        /** Tried in order: the next on a 404, a dropped server or bytes that do not match. */
+        sources: z.array(DownloadSource),
+    })
+    .refine((d) => (d.availability === 'published') === d.sources.length > 0, 'a published file needs sources, and only a published file has them')
+    .refine((d) => !d.openpgpSigner || d.sources.every((s) => s.signatureUrl !== undefined), 'openpgpSigner needs a signatureUrl on every source');
+export type DownloadSource = z.infer<typeof DownloadSource>;
+export type FileDownload = z.infer<typeof FileDownload>;
+
 export const Partition = z.object({
     name: z.string().min(1),
     sizeBytes: z.number().int().positive(),
@@ -101,6 +154,8 @@ export const Recipe = z.object({
     }),
     knownFiles: z.array(KnownFile),
     installOrder: z.array(FileRole.exclude(['recovery'])).min(1),
+    /** Where each file is published (see FileDownload); files not listed are brought by the person. */
+    downloads: z.array(FileDownload).default([]),
     /** The LineageOS release this recipe aims for (demo packages and the wizard's download hints use it). */
     target: z
         .object({

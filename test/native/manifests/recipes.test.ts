@@ -18,6 +18,26 @@ describe('device recipes', () => {
         const broken = { ...recipe, knownFiles: [{ role: 'rom', name: 'x.zip', sha256: 'abc' }] };
         expect(() => parseRecipe(broken, 'broken.json')).toThrow(/knownFiles\.0\.sha256/);
     });
+
+    it('a download names its file and role as the known-good file does, and its pinned SHA-256 is that file\'s', () => {
+        for (const recipe of loadRecipes()) {
+            for (const download of recipe.downloads) {
+                const known = recipe.knownFiles.find((k) => k.name === download.name);
+                if (known) expect(known.role, `${recipe.id} ${download.name}`).toBe(download.role);
+                for (const source of download.sources) {
+                    if (source.sha256 && known) expect(source.sha256, `${recipe.id} ${source.url}`).toBe(known.sha256);
+                }
+            }
+        }
+    });
+
+    it('refuses a published download without a way to prove its bytes, and a plain-http source', () => {
+        const [recipe] = loadRecipes();
+        const download = { role: 'gapps', name: 'x.zip', manualPage: 'https://example.org/', availability: 'published' };
+        expect(() => parseRecipe({ ...recipe, downloads: [{ ...download, sources: [{ url: 'https://example.org/x.zip' }] }] }, 'b.json')).toThrow(/sha256 or the publisher's checksumUrl/);
+        expect(() => parseRecipe({ ...recipe, downloads: [{ ...download, sources: [{ url: 'http://example.org/x.zip', sha256: 'a'.repeat(64) }] }] }, 'b.json')).toThrow(/https/);
+        expect(() => parseRecipe({ ...recipe, downloads: [{ ...download, sources: [] }] }, 'b.json')).toThrow(/needs sources/);
+    });
 });
 
 describe('broken recipe files', () => {
