@@ -1,0 +1,99 @@
+/**
+ * A publisher on 127.0.0.1 for download tests: serves files under `/<host>/<path>`, the layout the
+ * downloader uses with a base URL (so `https://dl.twrp.me/x/y.img` is `/dl.twrp.me/x/y.img`), honours
+ * Range requests, logs every request, and misbehaves on demand (drop the connection part-way,
+ * redirect elsewhere).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LoggedRequest {
+    readonly path: string;
+    readonly range: string | undefined;
+    readonly referer: string | undefined;
+    /** Bytes of the body the server sent. */
+    sent: number;
+}
+
+export interface ServedFile {
+    readonly body: Buffer | (() => NodeJS.ReadableStream);
+    readonly size?: number;
+    /** Cut the connection after this many bytes of the body, for the next `dropTimes` full requests. */
+    dropAfter?: number;
+    dropTimes?: number;
+    /** Answer with a redirect to this address instead. */
+    redirectTo?: string;
+}
+
+export class DownloadServer {
+    readonly files = new Map<string, ServedFile>();
+    readonly log: LoggedRequest[] = [];
+    #server: Server | undefined;
+    base = '';
+
+    /** Serve `body` at the address a recipe names (`https://host/path`). */
+    serve(address: string, file: ServedFile | Buffer | string): void {
+        const url = new URL(address);
+        const served = Buffer.isBuffer(file) || typeof file === 'string' ? { body: Buffer.from(file) } : file;
+        this.files.set(`/${url.host}${url.pathname}`, served);
+    }
+
+    requestsFor(address: string): LoggedRequest[] {
+        const url = new URL(address);
+        return this.log.filter((r) => r.path === `/${url.host}${url.pathname}`);
+    }
+
+    async start(): Promise<string> {
+        this.#server = createServer((req, res) => this.#handle(req, res));
+        await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+        this.base = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+        return this.base;
+    }
+
+    async stop(): Promise<void> {
+        this.#server?.closeAllConnections();
+        await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+    }
+
+    #handle(req: IncomingMessage, res: ServerResponse): void {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const entry: LoggedRequest = { path, range: req.headers.range, referer: req.headers.referer, sent: 0 };
+        this.log.push(entry);
+        const file = this.files.get(path);
+        if (!file) {
+            res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+            return;
+        }
+        if (file.redirectTo) {
+            res.writeHead(302, { location: file.redirectTo }).end();
+            return;
+        }
+        const size = Buffer.isBuffer(file.body) ? file.body.length : (file.size ?? 0);
+        const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        const start = range ? Number(range[1]) : 0;
+        if (start >= size && range) {
+            res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+            return;
+        }
+        const headers = { 'content-length': String(size - start), etag: `"${size}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
+        res.writeHead(range ? 206 : 200, range ? { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` } : headers);
+        const drop = !range && file.dropAfter !== undefined && (file.dropTimes ?? 1) > 0;
+        if (drop) file.dropTimes = (file.dropTimes ?? 1) - 1;
+        if (Buffer.isBuffer(file.body)) {
+            const end = drop ? Math.min(size, file.dropAfter ?? size) : size;
+            const slice = file.body.subarray(start, end);
+            entry.sent = slice.length;
+            if (drop) {
+                res.write(slice, () => res.socket?.destroy());
+            } else {
+                res.end(slice);
+            }
+            return;
+        }
+        const stream = file.body();
+        stream.on('data', (chunk: Buffer) => {
+            entry.sent += chunk.length;
+        });
+        stream.pipe(res);
+    }
+}
