@@ -7,6 +7,7 @@ import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { isSparseFile, layoutFromFile, readSparseFileHeader } from '../sparse/layout.js';
 import { resparse } from '../sparse/resparse.js';
+import { validateSparseFile } from '../sparse/validate.js';
 import { fileSource, sparseImage, type ByteSource } from '../sparse/writer.js';
 import type { UsbTransport } from '../usb/transport.js';
 import { failError, transportError, type FailureContext } from './errors.js';
@@ -193,7 +194,19 @@ export class FastbootClient {
 
     async #resolvePartition(partition: string, slot: FlashOptions['slot'], ctx?: JobContext): Promise<string[]> {
         if (/_[ab]$/.test(partition)) return [partition];
-        if ((await this.#tryGetVar(`has-slot:${partition}`, ctx)) !== 'yes') return [partition];
+        if ((await this.#tryGetVar(`has-slot:${partition}`, ctx)) !== 'yes') {
+            // As AOSP fastboot: a named slot must exist on the phone; a phone with slots flashes its
+            // slot-less partitions as they are.
+            if ((slot === 'a' || slot === 'b') && !(Number(await this.#tryGetVar('slot-count', ctx)) >= 2)) {
+                throw new ReviveError({
+                    code: 'slot-missing',
+                    message: `This phone has no A/B slots, so slot ${slot} does not exist. Nothing was written to '${partition}'.`,
+                    nextStep: 'Leave out --slot on this phone.',
+                    details: { partition, slot },
+                });
+            }
+            return [partition];
+        }
         if (slot === 'all') return [`${partition}_a`, `${partition}_b`];
         const chosen = slot === undefined || slot === 'current' ? await this.#currentSlot(ctx) : slot;
         if (!chosen) {
@@ -236,6 +249,7 @@ export class FastbootClient {
     async #payloads(path: string, ctx?: JobContext): Promise<{ pieces: ByteSource[]; sparse: boolean; expandedBytes: number }> {
         const fileBytes = (await stat(path)).size;
         const sparse = await isSparseFile(path);
+        if (sparse) await validateSparseFile(path, ctx);
         const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;
         const max = await this.#maxDownloadSize(ctx);
         if (max === 0 || fileBytes <= max) return { pieces: [fileSource(path, fileBytes)], sparse, expandedBytes };

@@ -74,6 +74,8 @@ export interface ReadSparseOptions {
     readonly verifyCrc?: boolean;
     /** Named in error messages. */
     readonly source?: string;
+    /** Refuse bytes after the last chunk (a chunk count that disagrees with the file). */
+    readonly requireEnd?: boolean;
 }
 
 const ZERO_BLOCK = new Uint8Array(64 * 1024);
@@ -157,5 +159,8 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
     }
     if (offset !== header.totalBlocks * blockSize) {
         throw sparseError(`the chunks cover ${offset / blockSize} blocks but the header says ${header.totalBlocks}`, source);
+    }
+    if (options.requireEnd && (await reader.upTo(1))) {
+        throw sparseError(`the file goes on after the last of its ${header.totalChunks} chunks`, source);
     }
 }
