@@ -2,13 +2,20 @@
 import { parseArgs } from 'node:util';
 import { PhoneMode } from '../../native/manifests/schema.js';
 import { UsbIpServer } from '../../native/usbip/server.js';
+import { createInterface } from 'node:readline';
+import { ReviveError } from '../../native/jobs/errors.js';
+import { applyFault, FAULT_USAGE, ownerAction, OWNER_ACTIONS_USAGE, parseFaultWord, type FaultWord } from '../../native/virtual/fault-words.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../native/virtual/tcp/adb-endpoint.js';
 import { startFastbootTcpEndpoint } from '../../native/virtual/tcp/fastboot-endpoint.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
-const USAGE =
-    'revive virtual-phone serve --model CODENAME --mode MODE [--state-dir DIR] [--usbip-port N] [--adb-port N] [--fastboot-port N] [--owner accept|deny|ask] [--battery N]';
+const USAGE = [
+    'revive virtual-phone serve --model CODENAME --mode MODE [--state-dir DIR] [--usbip-port N] [--adb-port N] [--fastboot-port N]',
+    '                           [--owner accept|deny|ask] [--battery N] [--fault FAULT]... [--person stdin]',
+    `  --fault         inject a fault (repeatable): ${FAULT_USAGE}`,
+    `  --person stdin  each line on stdin is what the phone's owner does: ${OWNER_ACTIONS_USAGE}`,
+].join('\n');
 
 function port(value: string | undefined, flag: string): number | undefined {
     if (value === undefined) return undefined;
@@ -42,6 +49,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
             'fastboot-port': { type: 'string' },
             owner: { type: 'string', default: 'accept' },
             battery: { type: 'string' },
+            fault: { type: 'string', multiple: true, default: [] },
+            person: { type: 'string' },
         },
         strict: true,
     });
@@ -52,6 +61,15 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     if (owner !== 'accept' && owner !== 'deny' && owner !== 'ask') throw new CliUsageError('--owner must be accept, deny or ask.');
     const battery = values.battery === undefined ? undefined : Number(values.battery);
     if (battery !== undefined && !(Number.isInteger(battery) && battery >= 0 && battery <= 100)) throw new CliUsageError('--battery must be a whole percentage from 0 to 100.');
+    const faults: FaultWord[] = [];
+    for (const text of values.fault) {
+        try {
+            faults.push(parseFaultWord(text));
+        } catch (error) {
+            throw new CliUsageError(error instanceof ReviveError ? `--fault ${error.message} ${error.nextStep}` : String(error));
+        }
+    }
+    if (values.person !== undefined && values.person !== 'stdin') throw new CliUsageError('--person takes stdin (the owner\'s actions, one per line).');
     const usbipPort = port(values['usbip-port'], '--usbip-port');
     const adbPort = port(values['adb-port'], '--adb-port');
     const fastbootPort = port(values['fastboot-port'], '--fastboot-port');
@@ -64,6 +82,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
         batteryPercent: battery,
         onLog: (line) => io.err(`${line}\n`),
     });
+    for (const fault of faults) applyFault(phone, fault);
     const closers: Array<() => Promise<void>> = [];
     try {
         let usbip: string | null = null;
@@ -85,7 +104,19 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
             closers.push(() => endpoint.close());
             fastboot = `127.0.0.1:${endpoint.port}`;
         }
-        io.out(`${JSON.stringify({ serial: phone.serial, model: phone.recipe.id, mode: phone.mode, stateDir: phone.stateDir, usbip, adb, fastboot })}\n`);
+        io.out(`${JSON.stringify({ serial: phone.serial, model: phone.recipe.id, mode: phone.mode, stateDir: phone.stateDir, usbip, adb, fastboot, faults: values.fault })}\n`);
+        if (values.person === 'stdin') {
+            const lines = createInterface({ input: process.stdin });
+            lines.on('line', (line) => {
+                if (line.trim() === '') return;
+                try {
+                    io.err(`owner: ${ownerAction(phone, line)}\n`);
+                } catch (error) {
+                    io.err(`owner: ${error instanceof ReviveError ? `${error.message} ${error.nextStep}` : String(error)}\n`);
+                }
+            });
+            closers.push(async () => lines.close());
+        }
         await waitForStop(io);
         return 0;
     } finally {

@@ -1,0 +1,90 @@
+/**
+ * Faults and owner actions for a virtual phone, as words a person types: `--fault unplug-after-bytes=N`
+ * on `revive virtual-phone serve`, or a line such as `download` or `unplug` on its stdin, so a shop can
+ * rehearse and a test can disturb one phone among several served by separate processes.
+ */
+import { ReviveError } from '../jobs/errors.js';
+import { PhoneMode } from '../manifests/schema.js';
+import type { FaultPlan } from './mode-protocol.js';
+import type { VirtualPhone } from './phone.js';
+
+type FailNext = NonNullable<FaultPlan['failNext']>;
+const FAIL_NEXT: readonly FailNext[] = ['flash', 'erase', 'download', 'sideload', 'any'];
+
+export type FaultWord =
+    | { readonly kind: 'unplug-after-bytes'; readonly bytes: number }
+    | { readonly kind: 'stall-after-bytes'; readonly bytes: number }
+    | { readonly kind: 'fail-next'; readonly command: FailNext }
+    | { readonly kind: 'battery'; readonly percent: number };
+
+export const FAULT_USAGE = `unplug-after-bytes=N | stall-after-bytes=N | fail-next=${FAIL_NEXT.join('|')} | battery=N`;
+
+function invalid(text: string, why: string): ReviveError {
+    return new ReviveError({ code: 'fault-invalid', message: `"${text}" is not a fault: ${why}`, nextStep: `Write one of ${FAULT_USAGE}.` });
+}
+
+export function parseFaultWord(text: string): FaultWord {
+    const match = /^([a-z-]+)=(.+)$/.exec(text.trim());
+    if (!match?.[1] || !match[2]) throw invalid(text, 'it needs NAME=VALUE.');
+    const [, name, value] = match;
+    const count = (): number => {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw invalid(text, `${value} is not a whole number of bytes.`);
+        return n;
+    };
+    switch (name) {
+        case 'unplug-after-bytes':
+            return { kind: name, bytes: count() };
+        case 'stall-after-bytes':
+            return { kind: name, bytes: count() };
+        case 'fail-next':
+            if (!(FAIL_NEXT as readonly string[]).includes(value)) throw invalid(text, `the command is one of ${FAIL_NEXT.join(', ')}.`);
+            return { kind: name, command: value as FailNext };
+        case 'battery': {
+            const percent = Number(value);
+            if (!/^\d+$/.test(value) || percent > 100) throw invalid(text, 'the battery is a whole percentage from 0 to 100.');
+            return { kind: name, percent };
+        }
+        default:
+            throw invalid(text, `there is no fault called ${name}.`);
+    }
+}
+
+export function applyFault(phone: VirtualPhone, fault: FaultWord): void {
+    switch (fault.kind) {
+        case 'unplug-after-bytes':
+            phone.faults.unplugAfterBytes = fault.bytes;
+            break;
+        case 'stall-after-bytes':
+            phone.faults.stallAfterBytes = fault.bytes;
+            break;
+        case 'fail-next':
+            phone.faults.failNext = fault.command;
+            break;
+        case 'battery':
+            phone.setBatteryPercent(fault.percent);
+            break;
+    }
+}
+
+export const OWNER_ACTIONS_USAGE = `a mode (${PhoneMode.options.join(', ')}) holds its key combo; unplug; replug; or a fault (${FAULT_USAGE})`;
+
+/** One line the phone's owner typed: hold the keys for a mode, pull or plug the cable, or a fault. Returns what happened. */
+export function ownerAction(phone: VirtualPhone, line: string): string {
+    const word = line.trim();
+    const mode = PhoneMode.safeParse(word);
+    if (mode.success) {
+        phone.pressKeys(mode.data);
+        return `holding the keys for ${mode.data}`;
+    }
+    if (word === 'unplug') {
+        phone.unplug();
+        return 'cable pulled';
+    }
+    if (word === 'replug') {
+        phone.replug();
+        return 'cable plugged back in';
+    }
+    applyFault(phone, parseFaultWord(word));
+    return `fault set: ${word}`;
+}
