@@ -1,7 +1,7 @@
 /** The upgrade job's phone links over the real protocol modules (Odin, fastboot, adb). */
 import { basename } from 'node:path';
 import { connectAdb, type AdbPhone } from '../../native/adb/phone.js';
-import { shellQuote } from '../../native/adb/shell-words.js';
+import { shellCommand } from '../../native/adb/shell-words.js';
 import { checkSideloadPackage, serveSideload } from '../../native/adb/sideload.js';
 import { FastbootClient } from '../../native/fastboot/client.js';
 import { ReviveError } from '../../native/jobs/errors.js';
@@ -26,7 +26,7 @@ class AdbPhoneLink implements AdbLink {
     }
 
     async getprop(name: string): Promise<string> {
-        const out = await this.#phone.shell(`getprop ${name}`);
+        const out = await this.#phone.shell(shellCommand('getprop', name));
         return out.stdout.trim();
     }
 
@@ -54,7 +54,7 @@ class AdbPhoneLink implements AdbLink {
     }
 
     async listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>> {
-        const out = await this.#phone.shell(`ls ${shellQuote(remote)}`);
+        const out = await this.#phone.shell(shellCommand('ls', remote));
         if (out.exitCode !== 0) {
             throw new ReviveError({ code: 'adb-list-failed', message: `The phone could not list ${remote}: ${(out.stderr || out.stdout).trim()}`, nextStep: 'Resume the job to try again.' });
         }

@@ -10,6 +10,8 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobStepInfo, JobUi, ReportBackup, ReportBackupFile, UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal, newJobId, type JournalValue } from '../../native/jobs/journal.js';
 import { ensurePrivateDir, fileInside, writePrivateFile } from '../../native/jobs/private-files.js';
+import { shellCommand } from '../../native/adb/shell-words.js';
+import { checkedName } from '../../native/jobs/names.js';
 import { JobCancelled, JobRun } from '../../native/jobs/runner.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { runGate, type GatePlanFile, type GateReport } from '../../native/integrity/gate.js';
@@ -412,11 +414,11 @@ class Upgrade {
         }
         const phone = await this.#ensureMode('recovery');
         const letters = this.#backupLetters();
-        const name = `revive-${this.#run.jobId}`;
+        const name = checkedName('backup', `revive-${this.#run.jobId}`);
         const adb = await this.#adb(phone);
         try {
             this.#run.log(`TWRP backs up ${letters.names.join(', ')}.`);
-            const out = await adb.shell(`twrp backup ${letters.letters} ${name}`);
+            const out = await adb.shell(shellCommand('twrp', 'backup', letters.letters, name));
             if (/^E:|Error processing script/m.test(out)) {
                 throw new ReviveError({ code: 'backup-failed', message: `TWRP could not make the backup: ${firstError(out)}`, nextStep: 'Free some space on the phone, then resume the job.' });
             }
@@ -439,8 +441,8 @@ class Upgrade {
                 await rm(local, { force: true });
                 this.#run.log(`Copying ${entry.name} to the computer.`);
                 const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, this.#run.context());
-                const onPhone = (await adb.shell(`sha256sum ${remoteDir}/${entry.name}`)).trim().split(/\s+/)[0] ?? '';
-                const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(`cat ${remoteDir}/${entry.name}.sha2`)).trim().split(/\s+/)[0] ?? '') : '';
+                const onPhone = (await adb.shell(shellCommand('sha256sum', `${remoteDir}/${entry.name}`))).trim().split(/\s+/)[0] ?? '';
+                const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
                 const onDisk = await hashFile(local, {}, `backup-check:${entry.name}`);
                 if (onDisk.sha256 !== pulled.sha256 || onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
                     throw new ReviveError({
@@ -502,7 +504,7 @@ class Upgrade {
             await rm(local, { force: true });
             this.#run.log(`Copying the ${part.name} partition (${device}) to the computer as ${name}.`);
             const pulled = await adb.pull(device, local, this.#run.context());
-            const answer = await adb.shell(`sha256sum ${device}`);
+            const answer = await adb.shell(shellCommand('sha256sum', device));
             const onPhone = /^([0-9a-f]{64})\s/m.exec(answer)?.[1];
             const onDisk = await hashFile(local, {}, `backup-check:${name}`);
             if (!onPhone || onPhone !== onDisk.sha256 || pulled.sha256 !== onDisk.sha256) {
@@ -633,7 +635,7 @@ async function findBlockDevice(adb: AdbLink, partition: string): Promise<string 
         for (const name of names) {
             const path = `${dir}/${name}`;
             if (!/^[\w./-]+$/.test(path)) continue;
-            const out = await adb.shell(`ls ${path} && echo revive-found`);
+            const out = await adb.shell(`${shellCommand('ls', path)} && echo revive-found`);
             if (/^revive-found$/m.test(out)) return path;
         }
     }

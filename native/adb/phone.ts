@@ -23,7 +23,7 @@ import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
 import { UsbError } from '../usb/transport.js';
 import { AdbKeyStore } from './credentials.js';
-import { shellQuote } from './shell-words.js';
+import { shellCommand } from './shell-words.js';
 import { openAdbTcpConnection } from './tcp-connection.js';
 import { checkSideloadPackage, serveSideload } from './sideload.js';
 
@@ -355,7 +355,7 @@ export class AdbPhone {
      * (Android before 6). A file the phone cannot read throws.
      */
     async sha256OnPhone(remotePath: string): Promise<string | undefined> {
-        const answer = await this.shell(`sha256sum ${shellQuote(remotePath)}`);
+        const answer = await this.shell(shellCommand('sha256sum', remotePath));
         const digest = answer.exitCode === 0 ? /^([0-9a-f]{64})\s/.exec(answer.stdout)?.[1] : undefined;
         if (digest) return digest;
         const text = `${answer.stdout}\n${answer.stderr}`;
@@ -455,8 +455,8 @@ export class AdbPhone {
     async install(apkPath: string, ctx: JobContext = {}): Promise<void> {
         const remote = `/data/local/tmp/revive-${Date.now()}.apk`;
         await this.push(apkPath, remote, ctx);
-        const result = await this.shell(`pm install -r '${remote}'`);
-        await this.shell(`rm -f '${remote}'`);
+        const result = await this.shell(shellCommand('pm', 'install', '-r', remote));
+        await this.shell(shellCommand('rm', '-f', remote));
         const text = `${result.stdout}\n${result.stderr}`;
         if (!/^Success\b/m.test(text)) {
             const reason = /Failure \[([^\]]+)\]/.exec(text)?.[1] ?? text.trim().split('\n').pop() ?? 'no answer';

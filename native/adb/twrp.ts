@@ -8,6 +8,8 @@
  */
 import { ReviveError } from '../jobs/errors.js';
 import { ensurePrivateDir, fileInside } from '../jobs/private-files.js';
+import { checkedName } from '../jobs/names.js';
+import { shellCommand } from './shell-words.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { AdbPhone } from './phone.js';
 
@@ -35,6 +37,12 @@ function fatalLines(output: string): string[] {
                 /^E:\s*(Backup failed|Restore failed|Error with wipe command value|Unrecognized script command|Error installing zip file|.*(MD5|Digest) failed to match)/i.test(l) ||
                 /^Unable to locate (backup|zip file)/.test(l),
         );
+}
+
+/** TWRP's partition letters, or a refusal (they reach the phone's root shell). */
+function checkedLetters(letters: string): string {
+    if (/^[SDCRBAEOM]{1,11}$/i.test(letters)) return letters;
+    throw new ReviveError({ code: 'twrp-bad-letters', message: `"${letters.slice(0, 40)}" are not TWRP backup letters.`, nextStep: 'Use S (system), D (data), C (cache), R (recovery), B (boot). Nothing was sent to the phone.' });
 }
 
 /** TWRP's own success line per command (openrecoveryscript.cpp). */
@@ -68,9 +76,11 @@ export class Twrp {
         });
     }
 
-    async run(args: string, ctx: JobContext = {}): Promise<TwrpResult> {
+    /** `twrp WORD…`, each word quoted for the phone's root shell. */
+    async run(words: readonly string[], ctx: JobContext = {}): Promise<TwrpResult> {
+        const args = words.join(' ');
         await this.ensureRecovery(ctx);
-        const result = await this.phone.shell(`twrp ${args}`);
+        const result = await this.phone.shell(shellCommand('twrp', ...words));
         const output = result.stdout + result.stderr;
         for (const line of output.split('\n')) if (line.trim()) ctx.onLog?.(line);
         if (result.exitCode === 127) {
@@ -92,23 +102,23 @@ export class Twrp {
     }
 
     wipe(partition: 'cache' | 'system' | 'data' | 'dalvik', ctx?: JobContext): Promise<TwrpResult> {
-        return this.run(`wipe ${partition}`, ctx);
+        return this.run(['wipe', partition], ctx);
     }
 
     formatData(ctx?: JobContext): Promise<TwrpResult> {
-        return this.run('format data', ctx);
+        return this.run(['format', 'data'], ctx);
     }
 
     /** `letters`: S system, D data, C cache, R recovery, B boot (TWRP's ORS letters). */
-    backup(letters: string, name: string, ctx?: JobContext): Promise<TwrpResult> {
-        if (!/^[SDCRBAEOM]+$/i.test(letters)) throw new ReviveError({ code: 'twrp-bad-letters', message: `"${letters}" are not TWRP backup letters.`, nextStep: 'Use S (system), D (data), C (cache), R (recovery), B (boot).' });
-        if (!/^[\w.-]+$/.test(name)) throw new ReviveError({ code: 'twrp-bad-name', message: `"${name}" cannot be a backup name.`, nextStep: 'Use letters, digits, dots, dashes and underscores only.' });
-        return this.run(`backup ${letters} ${name}`, ctx);
+    async backup(letters: string, name: string, ctx?: JobContext): Promise<TwrpResult> {
+        return this.run(['backup', checkedLetters(letters), checkedName('backup', name)], ctx);
     }
 
     /** Folder first, letters last (what TWRP's parser actually does). */
-    restore(name: string, letters?: string, ctx?: JobContext): Promise<TwrpResult> {
-        return this.run(letters ? `restore ${name} ${letters}` : `restore ${name}`, ctx);
+    async restore(name: string, letters?: string, ctx?: JobContext): Promise<TwrpResult> {
+        const words = ['restore', checkedName('backup', name)];
+        if (letters !== undefined) words.push(checkedLetters(letters));
+        return this.run(words, ctx);
     }
 
     /** Start ADB sideload; the phone object reconnects in sideload mode. */

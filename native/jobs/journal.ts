@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ReviveError } from './errors.js';
+import { checkedName } from './names.js';
 
 export type JournalValue = string | number | boolean | null | JournalValue[] | { [key: string]: JournalValue };
 
@@ -68,7 +69,7 @@ export class Journal {
     static create(jobId: string, kind: string, params: Record<string, JournalValue>, home: string = appHome()): Journal {
         const dir = jobsDir(home);
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const path = join(dir, `${jobId}.jsonl`);
+        const path = join(dir, `${checkedName('job', jobId)}.jsonl`);
         if (existsSync(path)) {
             throw new ReviveError({
                 code: 'journal-exists',
@@ -84,7 +85,7 @@ export class Journal {
 
     /** Open an existing job's journal to continue it: a new run is appended. */
     static resume(jobId: string, home: string = appHome()): Journal {
-        const path = join(jobsDir(home), `${jobId}.jsonl`);
+        const path = join(jobsDir(home), `${checkedName('job', jobId)}.jsonl`);
         const entries = readJournal(path);
         const runs = entries.filter((e) => e.t === 'run').length;
         const journal = new Journal(path, jobId, entries, runs + 1);
@@ -94,7 +95,7 @@ export class Journal {
 
     /** Read a job's header (what it was started with) without starting a run. */
     static peek(jobId: string, home: string = appHome()): Extract<JournalEntry, { t: 'job' }> {
-        const entries = readJournal(join(jobsDir(home), `${jobId}.jsonl`));
+        const entries = readJournal(join(jobsDir(home), `${checkedName('job', jobId)}.jsonl`));
         const header = entries[0];
         if (!header || header.t !== 'job') {
             throw new ReviveError({ code: 'journal-damaged', message: `The journal of job ${jobId} has no header.`, nextStep: 'Start the upgrade again as a new job.' });

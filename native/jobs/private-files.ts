@@ -9,13 +9,7 @@ import { chmod, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promise
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ReviveError } from './errors.js';
-
-/** A plain file name as phones and TWRP write them; `\` is a separator on Windows, so never part of one. */
-const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
-
-export function isPlainFileName(name: string): boolean {
-    return PLAIN_FILE_NAME.test(name) && name !== '.' && name !== '..';
-}
+import { isPlainFileName } from './names.js';
 
 /** `dir/name` for a name the phone gave, or a refusal when it is not a plain name inside `dir`. */
 export function fileInside(dir: string, name: string): string {

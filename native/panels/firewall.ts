@@ -70,7 +70,8 @@ function bad(message: string, nextStep: string): ReviveError {
 export function parsePackageList(output: string): InstalledPackage[] {
     const packages: InstalledPackage[] = [];
     for (const line of output.split(/\r?\n/)) {
-        const match = /^package:(\S+?)(?:\s+uid:(\d+)(?:,\d+)*)?\s*$/.exec(line.trim());
+        // Android package names only (they reach the shell and the firewall script).
+        const match = /^package:([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:\s+uid:(\d+)(?:,\d+)*)?\s*$/.exec(line.trim());
         if (!match?.[1]) continue;
         packages.push({ packageName: match[1], uid: match[2] === undefined ? null : Number(match[2]) });
     }

@@ -15,6 +15,7 @@ import {
     type FirewallProfile,
     type InstalledPackage,
 } from '../../../native/panels/firewall.js';
+import { shellCommand } from '../../../native/adb/shell-words.js';
 import { PanelJob, type PanelJobOptions } from './job.js';
 
 /** What the firewall panel needs from a connected phone. */
@@ -34,7 +35,7 @@ export async function listPhonePackages(phone: PhoneShell, uidFor: readonly stri
     const out: InstalledPackage[] = [];
     for (const pkg of packages) {
         if (pkg.uid === null && wanted.has(pkg.packageName) && /^[a-zA-Z0-9_.]+$/.test(pkg.packageName)) {
-            out.push({ packageName: pkg.packageName, uid: parseDumpsysUid((await phone.shell(`dumpsys package ${pkg.packageName}`)).stdout) });
+            out.push({ packageName: pkg.packageName, uid: parseDumpsysUid((await phone.shell(shellCommand('dumpsys', 'package', pkg.packageName))).stdout) });
         } else out.push(pkg);
     }
     return out;

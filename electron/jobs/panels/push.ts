@@ -5,6 +5,7 @@
  */
 import { basename, posix } from 'node:path';
 import { connectAdb, type AdbTarget, type PushOptions } from '../../../native/adb/phone.js';
+import { shellCommand } from '../../../native/adb/shell-words.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobContext } from '../../../native/jobs/progress.js';
 import { hashFile } from '../../../native/integrity/hash.js';
@@ -78,7 +79,7 @@ export async function pushFilesJob(connect: PhoneConnector, items: readonly Push
             const pushed: PushResult[] = [];
             for (const item of local) {
                 await job.step(`push:${basename(item.local)}`, `Send ${basename(item.local)}`, async () => {
-                    await phone.shell(`mkdir -p '${posix.dirname(item.remote)}'`);
+                    await phone.shell(shellCommand('mkdir', '-p', posix.dirname(item.remote)));
                     const { sha256, checkedOn } = await phone.push(item.local, item.remote, ctx, { verifyOnPhone: true });
                     if (sha256 !== item.sha256) {
                         throw new ReviveError({
