@@ -4,7 +4,7 @@
 // `npm start -- --usbip HOST:PORT` (repeatable) or REVIVE_USBIP=HOST:PORT[,…] also lists the phones
 // those USB/IP servers export (a virtual phone, or a real one on another Linux machine's usbipd).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,13 +40,20 @@ function buildRenderer() {
     if (stale(join(root, 'dist/renderer/index.html'), inputs)) run(['vite', 'build', '--logLevel', 'error'], 'build the window');
 }
 
+// Electron 45 downloads its runtime on the first require('electron') (it has no install script),
+// which needs GitHub; look for an installed runtime the way its index.js does, without that download.
 function electronBinary() {
+    let packageDir;
     try {
-        const path = createRequire(import.meta.url)('electron');
-        return typeof path === 'string' && existsSync(path) ? path : undefined;
+        packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
     } catch {
         return undefined;
     }
+    const pathFile = join(packageDir, 'path.txt');
+    const executable = existsSync(pathFile) ? readFileSync(pathFile, 'utf8') : undefined;
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const path = override ? join(override, executable ?? 'electron') : executable && join(packageDir, 'dist', executable);
+    return path && existsSync(path) ? path : undefined;
 }
 
 const USAGE = 'Usage: npm start [-- --usbip HOST:PORT]...   (or REVIVE_USBIP=HOST:PORT[,HOST:PORT...] npm start)';
@@ -83,7 +90,7 @@ if (electron) {
     const child = spawn(electron, [root], { stdio: 'inherit', env: { ...process.env, REVIVE_USBIP: sources.join(',') } });
     child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-    console.log('The Electron runtime is not installed here, so Revive runs in your browser instead.');
+    console.log('The Electron runtime is not installed here (`npx install-electron` downloads it), so Revive runs in your browser instead.');
     const { register } = await import('tsx/esm/api');
     register();
     const { serveInBrowser } = await import('../electron/bridge/serve.ts');

@@ -30,8 +30,9 @@ async function createWindow(): Promise<void> {
     });
     session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(allowPermission(permission)));
     session.defaultSession.setPermissionCheckHandler((_contents, permission) => allowPermission(permission));
-    contents.on('will-navigate', (event, url) => {
-        if (!allowNavigation(url)) event.preventDefault();
+    // The URL is read from the event: the positional url argument is deprecated (Electron 45 types).
+    contents.on('will-navigate', (event) => {
+        if (!allowNavigation(event.url)) event.preventDefault();
     });
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
