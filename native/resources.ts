@@ -2,7 +2,7 @@
  * Where the shipped data (resources/manifests, resources/pit) lives: beside native/ in a checkout
  * (run through tsx), two levels up from dist/native/ in a build, inside the app folder when packaged.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,4 +21,13 @@ function resourcesRoot(): string {
 /** A path inside resources/, e.g. `resourcePath('pit', 'ks01ltexx.pit')`. */
 export function resourcePath(...parts: string[]): string {
     return join(resourcesRoot(), ...parts);
+}
+
+let version: string | undefined;
+
+/** Revive's own version (package.json beside resources/), recorded in what it writes. */
+export function reviveVersion(): string {
+    if (version) return version;
+    const parsed = JSON.parse(readFileSync(join(resourcesRoot(), '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return (version = typeof parsed.version === 'string' ? parsed.version : 'unknown');
 }

@@ -62,64 +62,59 @@ async function fileKeyFor(header: ParsedHeader, identities: readonly AgeIdentity
     throw noMatchingKey(wantsPassphrase && isPassphrase ? 'passphrase' : !wantsPassphrase && !isPassphrase ? 'identity' : 'mixed');
 }
 
+/**
+ * Incremental decryption: `update` hands every chunk that authenticates to `out` before it throws
+ * on the first one that does not, so a reader knows exactly how far the good bytes went.
+ */
+export class AgeDecryption {
+    readonly #identities: readonly AgeIdentity[];
+    readonly #pending = new ByteQueue();
+    #headerBytes: Buffer = Buffer.alloc(0);
+    #fileKey: Uint8Array | undefined;
+    #opener: StreamOpener | undefined;
+
+    constructor(identities: readonly AgeIdentity[]) {
+        this.#identities = identities;
+    }
+
+    #drain(out: (plain: Buffer) => void): void {
+        if (!this.#opener && this.#fileKey && this.#pending.length >= NONCE_SIZE) this.#opener = new StreamOpener(payloadKey(this.#fileKey, this.#pending.take(NONCE_SIZE)));
+        if (!this.#opener) return;
+        while (this.#pending.length > SEALED_CHUNK_SIZE) out(this.#opener.open(this.#pending.take(SEALED_CHUNK_SIZE), false));
+    }
+
+    async update(chunk: Buffer, out: (plain: Buffer) => void): Promise<void> {
+        if (this.#fileKey) {
+            this.#pending.push(chunk);
+            this.#drain(out);
+            return;
+        }
+        this.#headerBytes = this.#headerBytes.length === 0 ? chunk : Buffer.concat([this.#headerBytes, chunk]);
+        const header = parseHeader(this.#headerBytes);
+        if (!header) return;
+        this.#fileKey = await fileKeyFor(header, this.#identities);
+        this.#pending.push(this.#headerBytes.subarray(header.length));
+        this.#headerBytes = Buffer.alloc(0);
+        this.#drain(out);
+    }
+
+    final(out: (plain: Buffer) => void): void {
+        if (!this.#fileKey) throw new AgeFormatError('header', 'the file ends inside its header');
+        if (!this.#opener) throw new AgeTruncatedError(0);
+        out(this.#opener.open(this.#pending.takeAll(), true));
+    }
+}
+
 /** A Transform from an age file to its plaintext; errors are ReviveErrors (AgeFormatError, AgeTruncatedError, wrong key). */
 export function ageDecryptor(identities: readonly AgeIdentity[]): Transform {
-    const pending = new ByteQueue();
-    let opener: StreamOpener | undefined;
-    let headerBytes: Buffer = Buffer.alloc(0);
-    let fileKey: Uint8Array | undefined;
-
-    const drain = (stream: Transform): void => {
-        if (!opener && fileKey && pending.length >= NONCE_SIZE) opener = new StreamOpener(payloadKey(fileKey, pending.take(NONCE_SIZE)));
-        if (!opener) return;
-        while (pending.length > SEALED_CHUNK_SIZE) stream.push(opener.open(pending.take(SEALED_CHUNK_SIZE), false));
-    };
-
+    const decryption = new AgeDecryption(identities);
     return new Transform({
         transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-            if (fileKey) {
-                pending.push(chunk);
-                try {
-                    drain(this);
-                    callback();
-                } catch (error) {
-                    callback(error as Error);
-                }
-                return;
-            }
-            headerBytes = headerBytes.length === 0 ? chunk : Buffer.concat([headerBytes, chunk]);
-            let header: ParsedHeader | undefined;
-            try {
-                header = parseHeader(headerBytes);
-            } catch (error) {
-                callback(error as Error);
-                return;
-            }
-            if (!header) {
-                callback();
-                return;
-            }
-            const parsed = header;
-            fileKeyFor(parsed, identities).then(
-                (key) => {
-                    fileKey = key;
-                    pending.push(headerBytes.subarray(parsed.length));
-                    headerBytes = Buffer.alloc(0);
-                    try {
-                        drain(this);
-                        callback();
-                    } catch (error) {
-                        callback(error as Error);
-                    }
-                },
-                (error: unknown) => callback(error as Error),
-            );
+            decryption.update(chunk, (plain) => this.push(plain)).then(() => callback(), (error: unknown) => callback(error as Error));
         },
         flush(callback: TransformCallback) {
             try {
-                if (!fileKey) throw new AgeFormatError('header', 'the file ends inside its header');
-                if (!opener) throw new AgeTruncatedError(0);
-                this.push(opener.open(pending.takeAll(), true));
+                decryption.final((plain) => this.push(plain));
                 callback();
             } catch (error) {
                 callback(error as Error);

@@ -1,0 +1,200 @@
+/**
+ * Writes one backup archive: tar (tar-stream) → age → a file created 0600 in a folder made (or
+ * tightened to) 0700. Parts stream through, hashed on the way; nothing holds a whole part in
+ * memory. The file is written as `<name>.partial` and renamed only when complete; on any error
+ * (a full disk, a phone unplugged mid-part, cancel) the partial file is removed.
+ */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import { reviveVersion } from '../resources.js';
+import { ageEncryptor, type AgeRecipient } from './age/index.js';
+import { ARCHIVE_FORMAT, DEVICE_ENTRY, MANIFEST_ENTRY, PART_PREFIX, assertSafeEntryName, type DeviceEntry, type DeviceFacts, type Manifest, type Part, type PartKind } from './manifest.js';
+
+export const ARCHIVE_SUFFIX = '.tar.age';
+
+export interface ArchiveTarget {
+    /** The folder on the computer; created 0700, or tightened to 0700 when it exists. */
+    readonly folder: string;
+    /** File name without folder, ending in .tar.age. */
+    readonly fileName: string;
+    readonly recipients: readonly AgeRecipient[];
+}
+
+export interface FinishedArchive {
+    readonly path: string;
+    readonly sizeBytes: number;
+    readonly manifest: Manifest;
+}
+
+function diskError(error: unknown, folder: string): ReviveError {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+        return new ReviveError(
+            { code: 'backup-disk-full', message: `The computer's disk is full: the backup could not be written to ${folder}. The unfinished file was removed; nothing on the phone was changed.`, nextStep: 'Free space on the computer (or choose another folder, e.g. an external disk), then back up again.', details: { folder } },
+            { cause: error },
+        );
+    }
+    if (error instanceof ReviveError) return error;
+    return new ReviveError({ code: 'backup-write-failed', message: `The backup could not be written to ${folder}: ${error instanceof Error ? error.message : String(error)}`, nextStep: 'Check the folder (permissions, free space, a removed disk), then back up again.', details: { folder } }, { cause: error });
+}
+
+/** A default file name: codename, serial and time, so a folder of backups sorts by phone and date. */
+export function archiveFileName(device: Pick<DeviceFacts, 'codename' | 'serial'>, at = new Date()): string {
+    const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+    return `${safe(device.codename)}-${safe(device.serial)}-${at.toISOString().slice(0, 19).replace(/:/g, '-')}${ARCHIVE_SUFFIX}`;
+}
+
+export class BackupArchiveWriter {
+    readonly path: string;
+    readonly #partial: string;
+    readonly #folder: string;
+    readonly #pack: tar.Pack;
+    readonly #file: WriteStream;
+    readonly #done: Promise<void>;
+    /** Rejects when the output pipeline fails (a full disk); never resolves otherwise. Raced against waits. */
+    readonly #failed: Promise<never>;
+    readonly #device: DeviceEntry;
+    readonly #parts: Part[] = [];
+    #failure: unknown;
+    #closed = false;
+
+    private constructor(folder: string, fileName: string, encryptor: Transform, device: DeviceEntry) {
+        this.#folder = folder;
+        this.path = join(folder, fileName);
+        this.#partial = `${this.path}.partial`;
+        this.#device = device;
+        this.#pack = tar.pack();
+        this.#file = createWriteStream(this.#partial, { flags: 'wx', mode: 0o600, flush: true });
+        this.#done = pipeline(Readable.from(this.#pack), encryptor, this.#file);
+        this.#failed = new Promise<never>((_, reject) => {
+            this.#done.catch((error: unknown) => {
+                this.#failure ??= error;
+                reject(error as Error);
+            });
+        });
+        this.#failed.catch(() => undefined);
+    }
+
+    static async create(target: ArchiveTarget, device: DeviceFacts): Promise<BackupArchiveWriter> {
+        if (!target.fileName.endsWith(ARCHIVE_SUFFIX) || target.fileName.includes('/') || target.fileName.includes('\\')) {
+            throw new ReviveError({ code: 'backup-bad-name', message: `"${target.fileName}" cannot be a backup file name.`, nextStep: `Use a plain file name ending in ${ARCHIVE_SUFFIX}.` });
+        }
+        try {
+            await mkdir(target.folder, { recursive: true, mode: 0o700 });
+            await chmod(target.folder, 0o700);
+        } catch (error) {
+            throw diskError(error, target.folder);
+        }
+        const finalPath = join(target.folder, target.fileName);
+        if (await stat(finalPath).then(() => true, () => false)) {
+            throw new ReviveError({ code: 'backup-exists', message: `${finalPath} already exists; Revive never overwrites a backup.`, nextStep: 'Choose another file name or folder.' });
+        }
+        const encryptor = await ageEncryptor(target.recipients);
+        const entry: DeviceEntry = { format: ARCHIVE_FORMAT, revive: reviveVersion(), createdAt: new Date().toISOString(), device };
+        const writer = new BackupArchiveWriter(target.folder, target.fileName, encryptor, entry);
+        await writer.#writeJson(DEVICE_ENTRY, entry);
+        return writer;
+    }
+
+    get parts(): readonly Part[] {
+        return this.#parts;
+    }
+
+    #check(): void {
+        if (this.#failure !== undefined) throw diskError(this.#failure, this.#folder);
+    }
+
+    async #writeJson(name: string, value: unknown): Promise<void> {
+        const data = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+        await this.#entry(name, data.length, [data]);
+    }
+
+    async #entry(name: string, size: number, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ctx: JobContext = {}): Promise<{ sha256: string; sizeBytes: number }> {
+        this.#check();
+        const hash = createHash('sha256');
+        let written = 0;
+        let entryDone!: Promise<void>;
+        const stream = await new Promise<NodeJS.WritableStream>((resolve) => {
+            entryDone = new Promise<void>((res, rej) => {
+                resolve(this.#pack.entry({ name, size, mode: 0o600, mtime: new Date() }, (error) => (error ? rej(error) : res())));
+            });
+        });
+        // An entry destroyed by abort() rejects this too; the abort's own error is what reaches the caller.
+        entryDone.catch(() => undefined);
+        const failed = this.#failed;
+        for await (const chunk of source) {
+            if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
+            this.#check();
+            if (written + chunk.length > size) throw new ReviveError({ code: 'backup-size-changed', message: `${name} grew while it was copied (more than the ${size} bytes announced).`, nextStep: 'Leave the phone alone while it is backed up, then back up again.' });
+            hash.update(chunk);
+            written += chunk.length;
+            ctx.onProgress?.({ step: `backup:${name}`, bytesDone: written, bytesTotal: size, cancellable: true });
+            if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
+        }
+        if (written !== size) throw new ReviveError({ code: 'backup-size-changed', message: `${name} ended after ${written} of its ${size} bytes.`, nextStep: 'Check the cable, then back up again.' });
+        stream.end();
+        await Promise.race([entryDone, failed]);
+        this.#check();
+        return { sha256: hash.digest('hex'), sizeBytes: written };
+    }
+
+    /** Stream one part in; `sizeBytes` must be exact (tar needs it before the bytes). */
+    async addPart(kind: PartKind, name: string, sizeBytes: number, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ctx?: JobContext): Promise<Part> {
+        const path = `${PART_PREFIX[kind]}${name}`;
+        assertSafeEntryName(path);
+        if (this.#parts.some((p) => p.path === path)) throw new ReviveError({ code: 'backup-duplicate-part', message: `The backup already holds ${path}.`, nextStep: 'This is a bug in Revive; report it with the log.' });
+        const { sha256 } = await this.#entry(path, sizeBytes, source, ctx);
+        const part: Part = { path, kind, sizeBytes, sha256 };
+        this.#parts.push(part);
+        return part;
+    }
+
+    /** Write the manifest, close the file and give it its final name. */
+    async finish(): Promise<FinishedArchive> {
+        const manifest: Manifest = { ...this.#device, finishedAt: new Date().toISOString(), parts: [...this.#parts] };
+        try {
+            await this.#writeJson(MANIFEST_ENTRY, manifest);
+            this.#pack.finalize();
+            await this.#done;
+            this.#closed = true;
+            await chmod(this.#partial, 0o600);
+            await rename(this.#partial, this.path);
+            return { path: this.path, sizeBytes: (await stat(this.path)).size, manifest };
+        } catch (error) {
+            await this.abort();
+            throw diskError(this.#failure ?? error, this.#folder);
+        }
+    }
+
+    /** Stop and remove the unfinished file. Safe to call more than once. */
+    async abort(): Promise<void> {
+        if (!this.#closed) {
+            this.#closed = true;
+            this.#pack.destroy();
+            this.#file.destroy();
+            await this.#done.catch(() => undefined);
+        }
+        await rm(this.#partial, { force: true });
+    }
+
+    /** Run `fill` and finish; on any error remove the partial file and rethrow (a full disk named as such). */
+    static async write(target: ArchiveTarget, device: DeviceFacts, fill: (writer: BackupArchiveWriter) => Promise<void>): Promise<FinishedArchive> {
+        const writer = await BackupArchiveWriter.create(target, device);
+        try {
+            await fill(writer);
+        } catch (error) {
+            const failure = writer.#failure ?? error;
+            await writer.abort();
+            throw diskError(failure, target.folder);
+        }
+        return writer.finish();
+    }
+}

@@ -1,0 +1,59 @@
+/**
+ * Checks a backup archive with no phone attached: decrypts it (age authenticates every chunk),
+ * compares every part with the manifest (size and SHA-256, none missing, none extra) and every
+ * TWRP image with its own .sha2/.md5. Any difference is an error naming the part.
+ */
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import type { AgeIdentity } from './age/index.js';
+import { damaged, readBackupArchive, type ArchiveContents, type ReadHandlers, type ReadPart } from './archive-reader.js';
+import { MANIFEST_ENTRY } from './manifest.js';
+import { isTwrpImage, parseTwrpDigest, twrpDigestTarget } from './twrp-folder.js';
+
+export interface VerifiedArchive extends ArchiveContents {
+    /** How the parts were checked: against Revive's manifest, or (a foreign archive) TWRP's digest files only. */
+    readonly checkedAgainst: 'manifest' | 'twrp-digests';
+    readonly twrpImagesWithoutDigest: readonly string[];
+}
+
+/** Throws naming the first part that differs; returns what was checked. */
+export function checkContents(contents: ArchiveContents): VerifiedArchive {
+    const { parts, manifest, device } = contents;
+    if (device && !manifest) throw damaged(MANIFEST_ENTRY, 'the manifest (the last entry) is missing: the archive was cut short');
+    if (manifest) {
+        const read = new Map(parts.map((p) => [p.path, p]));
+        for (const expected of manifest.parts) {
+            const got = read.get(expected.path);
+            if (!got) throw damaged(expected.path, 'it is listed in the manifest but missing from the archive');
+            if (got.sizeBytes !== expected.sizeBytes) throw damaged(expected.path, `it has ${got.sizeBytes} bytes, the manifest says ${expected.sizeBytes}`);
+            if (got.sha256 !== expected.sha256) throw damaged(expected.path, `its SHA-256 is ${got.sha256}, the manifest says ${expected.sha256}`);
+        }
+        const listed = new Set(manifest.parts.map((p) => p.path));
+        const extra = parts.find((p) => !listed.has(p.path));
+        if (extra) throw damaged(extra.path, 'it is in the archive but not in the manifest');
+    }
+    const twrp = new Map(parts.filter((p) => p.kind === 'twrp').map((p) => [p.name, p]));
+    const withDigest = new Set<string>();
+    for (const file of twrp.values()) {
+        const digest = twrpDigestTarget(file.name);
+        if (!digest) continue;
+        const image = twrp.get(digest.target);
+        if (!image) continue;
+        const expected = parseTwrpDigest(file.text ?? '', digest.algorithm);
+        if (!expected) throw damaged(file.path, 'it is not a digest file TWRP writes (<hex>  <name>)');
+        const actual = digest.algorithm === 'sha256' ? image.sha256 : image.md5;
+        if (actual !== expected) throw damaged(image.path, `its ${digest.algorithm === 'sha256' ? 'SHA-256' : 'MD5'} ${actual ?? '?'} differs from TWRP's ${file.name} (${expected})`);
+        withDigest.add(image.name);
+    }
+    const images = [...twrp.values()].filter((p) => isTwrpImage(p.name));
+    if (!manifest && images.length === 0) {
+        throw new ReviveError({ code: 'backup-empty', message: 'The archive holds no TWRP backup (no .win files) and no Revive manifest.', nextStep: 'Give an archive made by Revive, or a tar of a TWRP backup folder (TWRP/BACKUPS/<serial>/<name>).' });
+    }
+    return { ...contents, checkedAgainst: manifest ? 'manifest' : 'twrp-digests', twrpImagesWithoutDigest: images.filter((p) => !withDigest.has(p.name)).map((p) => p.path) };
+}
+
+export async function verifyArchive(path: string, identities: readonly AgeIdentity[], ctx: JobContext = {}, handlers: ReadHandlers = {}): Promise<VerifiedArchive> {
+    return checkContents(await readBackupArchive(path, identities, handlers, ctx));
+}
+
+export type { ReadPart };
