@@ -101,8 +101,25 @@ export async function openAdbSession(values: { serial?: string | undefined; virt
         if (!serial && devices.length > 1) throw new CliUsageError(`${devices.length} phones are connected; pick one with -s SERIAL (see \`revive adb devices\`).`);
         target = { usbDevice: device, usb };
     }
-    const phone = await connectAdb(target, options);
-    return { phone, virtual: undefined, close: () => phone.close() };
+    // A USB/IP import made for this command is given back, or a server such as usbipd keeps it (and
+    // this process) alive.
+    const imported = serial?.startsWith('usbip:') && 'usbDevice' in target ? target.usbDevice : undefined;
+    const release = (): Promise<void> => imported?.forget().catch(() => undefined) ?? Promise.resolve();
+    let phone: AdbPhone;
+    try {
+        phone = await connectAdb(target, options);
+    } catch (error) {
+        await release();
+        throw error;
+    }
+    return {
+        phone,
+        virtual: undefined,
+        async close() {
+            await phone.close();
+            await release();
+        },
+    };
 }
 
 interface AdbCommandSpec {

@@ -55,7 +55,7 @@ async function usbipTransport(address: string, signal: AbortSignal): Promise<Usb
     const entry = entries.find((e) => e.interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x03));
     if (!entry) throw noDevice(`on the USB/IP server ${address}`);
     const device = await client.import(entry.device.busid, signal);
-    return WebUsbTransport.open(device, FASTBOOT_INTERFACE, { location: `usbip:${address}/${entry.device.busid}` });
+    return WebUsbTransport.open(device, FASTBOOT_INTERFACE, { location: `usbip:${address}/${entry.device.busid}`, releaseOnClose: true });
 }
 
 function ownerChoice(value: string | undefined, io: CliIo): OwnerChoice {

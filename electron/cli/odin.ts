@@ -100,7 +100,10 @@ async function connect(parsed: Parsed, io: CliIo): Promise<Connection> {
         const entry = entries.find((e) => e.interfaces.some((i) => i.interfaceClass === 0x0a) && e.device.vendorId === 0x04e8);
         if (!entry) throw noDevice(`on the USB/IP server ${usbip}`);
         const device = await client.import(entry.device.busid, io.signal);
-        const transport = await WebUsbTransport.open(device, 'samsung-download', { location: `usbip:${usbip}/${entry.device.busid}` });
+        const transport = await WebUsbTransport.open(device, 'samsung-download', { location: `usbip:${usbip}/${entry.device.busid}`, releaseOnClose: true }).catch(async (error: unknown) => {
+            await device.forget().catch(() => undefined);
+            throw error;
+        });
         return { transport, close: () => transport.close().catch(() => undefined) };
     }
     const { WebUSB } = await import('usb');

@@ -13,6 +13,11 @@ export interface WebUsbTransportOptions {
     /** Resolves when the OS reports the device gone (the watcher passes WebUSB's `disconnect`). */
     readonly disconnected?: Promise<void> | undefined;
     readonly location?: string | undefined;
+    /**
+     * Give the device back on close (`forget()`): for a USB/IP import made for this one transport,
+     * whose connection a server such as usbipd keeps open until the client lets go.
+     */
+    readonly releaseOnClose?: boolean | undefined;
 }
 
 export interface SelectedInterface {
@@ -110,12 +115,14 @@ export class WebUsbTransport implements UsbTransport {
     /** An IN transfer a timed-out read left behind (plain WebUSB cannot cancel it): the next read takes its data. */
     #orphanIn: Promise<Uint8Array> | undefined;
     #leftover: Uint8Array | undefined;
+    readonly #releaseOnClose: boolean;
 
     private constructor(device: USBDevice, selected: SelectedInterface, options: WebUsbTransportOptions) {
         this.device = device;
         this.selected = selected;
         const ext = hasReviveExtensions(device) ? device : undefined;
         this.#cancellable = ext !== undefined;
+        this.#releaseOnClose = options.releaseOnClose === true;
         this.info = {
             vendorId: device.vendorId,
             productId: device.productId,
@@ -284,5 +291,6 @@ export class WebUsbTransport implements UsbTransport {
         } catch {
             // The device may have gone in the meantime; nothing else to release.
         }
+        if (this.#releaseOnClose) await this.device.forget().catch(() => undefined);
     }
 }
