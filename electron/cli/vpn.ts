@@ -6,7 +6,7 @@ import { createVpnJob } from '../jobs/panels/vpn.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { qrPng } from '../../native/panels/qr.js';
 import { PHONE_DOWNLOAD_DIR } from '../../native/panels/wireguard.js';
-import { writeSecretFile } from '../../native/panels/secret-file.js';
+import { writePrivateFile } from '../../native/jobs/private-files.js';
 import { parseCliArgs, pushToPhone } from './keys.js';
 import { CliUsageError, type CliCommand } from './command.js';
 import { PANEL_DEVICE_USAGE, panelDeviceOptions } from './panel-target.js';
@@ -60,7 +60,7 @@ export const commands: readonly CliCommand[] = [
             const text = await readConfig(file);
             if (!/^\[Interface\]/m.test(text)) throw new CliUsageError(`${file} is not a WireGuard configuration (no [Interface] section).`);
             if (values.png) {
-                await writeSecretFile(values.png, await qrPng(text));
+                await writePrivateFile(values.png, await qrPng(text));
                 io.out(`Saved ${values.png} (it contains the private key: readable only by you).\n`);
             } else {
                 io.out(await QRCode.toString([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { type: 'utf8', errorCorrectionLevel: 'M' }));

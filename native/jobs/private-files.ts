@@ -57,11 +57,12 @@ export async function createPrivateFile(path: string): Promise<FileHandle> {
 }
 
 /**
- * Replace `path` with `data` as a private file: written to a new file beside it, then renamed over
- * it (a link at `path` is replaced, not followed).
+ * Replace `path` with `data` as a private file (key material, digests): written to a new file
+ * beside it, then renamed over it, so a link at `path` is replaced, not followed. A missing folder
+ * is made 0700; an existing one (the person's own choice) is left as it is.
  */
 export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
-    await ensurePrivateDir(dirname(path));
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.new`);
     const handle = await createPrivateFile(temporary);
     try {

@@ -12,7 +12,7 @@ import {
     type RevocationReason,
 } from '../../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../../native/panels/passphrase.js';
-import { writeSecretFile } from '../../../native/panels/secret-file.js';
+import { writePrivateFile } from '../../../native/jobs/private-files.js';
 import { PanelJob, type PanelJobOptions } from './job.js';
 
 export interface KeyFiles {
@@ -62,9 +62,9 @@ export async function createKeysJob(input: CreateKeyOptions & { readonly outDir:
         });
         const files = keyFiles(input.outDir, input.baseName ?? bundle.keyId);
         await job.step('save', 'Save the keys and the revocation certificate', async () => {
-            await writeSecretFile(files.publicKey, bundle.publicKeyArmored);
-            await writeSecretFile(files.secretKey, bundle.secretKeyArmored);
-            await writeSecretFile(files.revocation, bundle.revocationCertificate);
+            await writePrivateFile(files.publicKey, bundle.publicKeyArmored);
+            await writePrivateFile(files.secretKey, bundle.secretKeyArmored);
+            await writePrivateFile(files.revocation, bundle.revocationCertificate);
             return { value: undefined, detail: `Saved ${files.publicKey}, ${files.secretKey} and ${files.revocation} (readable only by you).`, data: { ...files } };
         });
         const key: KeyInfo = { fingerprint: bundle.fingerprint, keyId: bundle.keyId, userIds: bundle.userIds, algorithm: bundle.algorithm, createdAt: bundle.createdAt, expiresAt: bundle.expiresAt };
@@ -87,11 +87,11 @@ export async function rotateKeysJob(
         const oldKeyRevocation = join(input.outDir, `${rotation.oldKey.keyId}.superseded.rev.asc`);
         const transitionStatement = join(input.outDir, `${rotation.newKey.keyId}.transition.txt.asc`);
         await job.step('save', 'Save the new key, the old key\'s revocation and the statement for contacts', async () => {
-            await writeSecretFile(files.publicKey, rotation.newKey.publicKeyArmored);
-            await writeSecretFile(files.secretKey, rotation.newKey.secretKeyArmored);
-            await writeSecretFile(files.revocation, rotation.newKey.revocationCertificate);
-            await writeSecretFile(oldKeyRevocation, rotation.oldKeyRevocation);
-            await writeSecretFile(transitionStatement, rotation.transitionStatement);
+            await writePrivateFile(files.publicKey, rotation.newKey.publicKeyArmored);
+            await writePrivateFile(files.secretKey, rotation.newKey.secretKeyArmored);
+            await writePrivateFile(files.revocation, rotation.newKey.revocationCertificate);
+            await writePrivateFile(oldKeyRevocation, rotation.oldKeyRevocation);
+            await writePrivateFile(transitionStatement, rotation.transitionStatement);
             return { value: undefined, detail: `Saved the new key files, ${oldKeyRevocation} and ${transitionStatement}.`, data: { ...files, oldKeyRevocation, transitionStatement } };
         });
         return {
@@ -120,7 +120,7 @@ export async function revokeKeyJob(
         });
         const revocation = join(input.outDir, `${key.keyId}.${input.reason}.rev.asc`);
         await job.step('save', 'Save the revocation certificate', async () => {
-            await writeSecretFile(revocation, revocationCertificate);
+            await writePrivateFile(revocation, revocationCertificate);
             return { value: undefined, detail: `Saved ${revocation}.`, data: { revocation } };
         });
         return { jobId: job.jobId, key, revocation };

@@ -1,7 +1,7 @@
 /** WireGuard panel job: the phone's profile, the server's [Peer] block and the QR image, saved 0600. */
 import { join } from 'node:path';
 import { qrPng } from '../../../native/panels/qr.js';
-import { writeSecretFile } from '../../../native/panels/secret-file.js';
+import { writePrivateFile } from '../../../native/jobs/private-files.js';
 import { createWireGuardProfile, type WireGuardProfileOptions } from '../../../native/panels/wireguard.js';
 import { PanelJob, type PanelJobOptions } from './job.js';
 
@@ -37,9 +37,9 @@ export async function createVpnJob(input: WireGuardProfileOptions & { readonly o
             qr: join(input.outDir, `wg-${profile.name}.png`),
         };
         await job.step('save', 'Save the configuration, the server block and the QR code', async () => {
-            await writeSecretFile(files.config, profile.config);
-            await writeSecretFile(files.serverPeer, profile.serverPeerBlock);
-            await writeSecretFile(files.qr, await qrPng(profile.config));
+            await writePrivateFile(files.config, profile.config);
+            await writePrivateFile(files.serverPeer, profile.serverPeerBlock);
+            await writePrivateFile(files.qr, await qrPng(profile.config));
             return { value: undefined, detail: `Saved ${files.config}, ${files.serverPeer} and ${files.qr} (readable only by you).`, data: { ...files } };
         });
         return { jobId: job.jobId, name: profile.name, publicKey: profile.keyPair.publicKey, serverPeerBlock: profile.serverPeerBlock, phonePath: profile.phonePath, files };
