@@ -45,7 +45,9 @@ export const commands: readonly CliCommand[] = [
                 { signal: io.signal },
             );
             io.out(`Phone config: ${result.files.config} (contains the phone's private key; readable only by you)\nQR code:      ${result.files.qr} (scan it in the WireGuard app: + → Scan from QR code)\n`);
-            io.out(`Phone public key: ${result.publicKey}\n\nAdd this to the server's WireGuard config (${result.files.serverPeer}):\n\n${result.serverPeerBlock}`);
+            // The preshared key is a secret: it stays in the 0600 file (terminals keep scrollback and logs).
+            const shown = result.serverPeerBlock.replace(/^PresharedKey = .*$/m, `PresharedKey = (in ${result.files.serverPeer})`);
+            io.out(`Phone public key: ${result.publicKey}\n\nAdd the [Peer] block in ${result.files.serverPeer} to the server's WireGuard config:\n\n${shown}`);
             return 0;
         },
     },

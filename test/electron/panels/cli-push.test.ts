@@ -84,7 +84,7 @@ describe('revive keys|vpn|firewall push to a virtual phone', () => {
         const conf = join(dir, 'v', 'wg-home.conf');
         const text = readFileSync(conf, 'utf8');
         const secrets = [/PrivateKey = (\S+)/.exec(text)?.[1] ?? 'missing', /PresharedKey = (\S+)/.exec(text)?.[1] ?? 'missing'];
-        expectNoSecrets(created.out.replace(/PresharedKey = \S+/, ''), secrets.slice(0, 1));
+        expectNoSecrets(created.out, secrets);
 
         const pushed = await revive('vpn', 'push', conf, ...phone, state);
         expect(pushed.code, pushed.err).toBe(0);
