@@ -63,7 +63,7 @@ export const RecipeView = z.object({
     /** Files the upgrade takes, in the order they are asked for. `required` ones must be added. */
     files: z.array(z.object({ role: FileRole, required: z.boolean(), suggestedName: z.string().nullable() })),
     /** Plain-language steps, in order, as recipe facts (the renderer words them). */
-    steps: z.array(z.object({ kind: z.enum(['unlock', 'flash-recovery', 'boot-recovery', 'backup', 'wipe', 'install', 'reboot']), detail: z.string() })),
+    steps: z.array(z.object({ kind: z.enum(['save-storage', 'unlock', 'flash-recovery', 'start-recovery', 'boot-recovery', 'backup', 'wipe', 'install', 'reboot']), detail: z.string() })),
     /** Partitions whose contents are lost, with their size. */
     erases: z.array(z.object({ name: z.string(), sizeBytes: z.number() })),
     keyCombos: z.record(z.string(), KeyComboView),
@@ -292,6 +292,8 @@ export const events = {
         danger: z.boolean(),
         confirmLabel: z.string(),
         cancelLabel: z.string(),
+        /** The facts the question rests on (what was copied and where; which backups exist), for the page to word. */
+        facts: z.record(z.string(), z.union([z.string(), z.number()])),
     }),
     jobLog: z.object({ jobId: JobId, at: z.string(), line: z.string() }),
     jobDone: z.object({

@@ -174,7 +174,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 });
             case 'confirm':
                 job.log.push(`${event.at}  question: ${event.question}`);
-                return emit('jobConfirm', { jobId: event.jobId, id: event.id, question: event.question, detail: event.detail, danger: event.danger, confirmLabel: event.confirmLabel, cancelLabel: event.cancelLabel });
+                return emit('jobConfirm', { jobId: event.jobId, id: event.id, question: event.question, detail: event.detail, danger: event.danger, confirmLabel: event.confirmLabel, cancelLabel: event.cancelLabel, facts: { ...(event.facts ?? {}) } });
             case 'log':
                 job.log.push(`${event.at}  ${event.line}`);
                 return emit('jobLog', { jobId: event.jobId, at: event.at, line: event.line });

@@ -1,21 +1,35 @@
 /** Recipes as the wizard shows them: which files, what happens in which order, what is erased. */
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { RecipeView } from '../api/contract.js';
+import { planFacts } from '../jobs/upgrade.js';
+import { planSteps, STEP_IDS } from '../jobs/upgrade/steps.js';
 
 /** TWRP names of the partitions a clean install wipes (system, data, cache) or replaces (boot). */
 const WIPED_BY_INSTALL = new Set(['system', 'data', 'cache', 'boot']);
 
+/** What the review lists, from the upgrade's own step table (with every file given and a backup). */
+function reviewSteps(recipe: Recipe): RecipeView['steps'] {
+    const all = { recovery: 'recovery', rom: 'rom', gapps: 'gapps', su: 'su' };
+    const plan = planFacts(recipe, { files: all });
+    const steps: RecipeView['steps'] = [];
+    for (const step of planSteps(plan)) {
+        const [kind, role] = step.id.split(':');
+        if (kind === 'install' && role) steps.push({ kind: 'install', detail: role });
+        else if (step.id === STEP_IDS.saveStorage) steps.push({ kind: 'save-storage', detail: '' });
+        else if (step.id === STEP_IDS.unlock && recipe.unlock.method !== 'none') steps.push({ kind: 'unlock', detail: recipe.unlock.method });
+        else if (step.id === STEP_IDS.flashRecovery) steps.push({ kind: recipe.abSlots ? 'start-recovery' : 'flash-recovery', detail: recipe.recoveryPartition });
+        else if (step.id === STEP_IDS.enterRecovery && !recipe.abSlots) steps.push({ kind: 'boot-recovery', detail: recipe.keyCombos.recovery.picture });
+        else if (step.id === STEP_IDS.backup) steps.push({ kind: 'backup', detail: recipe.partitions.filter((p) => p.twrpName).map((p) => p.twrpName).join(', ') });
+        else if (step.id === STEP_IDS.wipe) steps.push({ kind: 'wipe', detail: recipe.partitions.filter((p) => p.twrpName && WIPED_BY_INSTALL.has(p.twrpName)).map((p) => p.name).join(', ') });
+        else if (step.id === STEP_IDS.reboot) steps.push({ kind: 'reboot', detail: 'android' });
+    }
+    return steps;
+}
+
 export function toRecipeView(recipe: Recipe): RecipeView {
     const optional = new Set(['gapps', 'su']);
     const roles = ['recovery' as const, ...recipe.installOrder];
-    const steps: RecipeView['steps'] = [];
-    if (recipe.unlock.method !== 'none') steps.push({ kind: 'unlock', detail: recipe.unlock.method });
-    steps.push({ kind: 'flash-recovery', detail: recipe.recoveryPartition });
-    steps.push({ kind: 'boot-recovery', detail: recipe.keyCombos.recovery.picture });
-    steps.push({ kind: 'backup', detail: recipe.partitions.filter((p) => p.twrpName).map((p) => p.twrpName).join(', ') });
-    steps.push({ kind: 'wipe', detail: recipe.partitions.filter((p) => p.twrpName && WIPED_BY_INSTALL.has(p.twrpName)).map((p) => p.name).join(', ') });
-    for (const role of recipe.installOrder) steps.push({ kind: 'install', detail: role });
-    steps.push({ kind: 'reboot', detail: 'android' });
+    const steps = reviewSteps(recipe);
 
     const erased = new Set(recipe.partitions.filter((p) => p.twrpName && WIPED_BY_INSTALL.has(p.twrpName)).map((p) => p.name));
     erased.add(recipe.recoveryPartition);

@@ -38,6 +38,10 @@ export interface AdbLink {
     /** Copy a file from the phone into a new private file (0600; an existing one is an error), hashing it while writing. */
     pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }>;
     listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>>;
+    /** Every regular file under a folder (recursively), relative paths with sizes. */
+    listFiles(remoteDir: string, ctx: JobContext): Promise<Array<{ path: string; sizeBytes: number }>>;
+    /** The SHA-256 the phone computes of one of its files; undefined when it has no `sha256sum`. */
+    sha256(remote: string): Promise<string | undefined>;
     /** Send a package to a phone in sideload mode (`adb sideload`). */
     sideload(path: string, ctx: JobContext): Promise<void>;
     /** Done with this link for now (an adapter may keep the session for the next step on the same attachment). */

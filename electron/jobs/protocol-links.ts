@@ -65,6 +65,14 @@ class AdbPhoneLink implements AdbLink {
             .map((name) => ({ name, sizeBytes: -1 }));
     }
 
+    listFiles(remoteDir: string, ctx: JobContext): Promise<Array<{ path: string; sizeBytes: number }>> {
+        return this.#phone.listFiles(remoteDir, ctx);
+    }
+
+    sha256(remote: string): Promise<string | undefined> {
+        return this.#phone.sha256OnPhone(remote);
+    }
+
     async sideload(path: string, ctx: JobContext): Promise<void> {
         const { size } = await checkSideloadPackage(path);
         const outcome = await serveSideload(this.#phone.adb, path, size, ctx);
@@ -184,6 +192,14 @@ class SharedAdbLink implements AdbLink {
 
     listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>> {
         return this.#inner.listDir(remote);
+    }
+
+    listFiles(remoteDir: string, ctx: JobContext): Promise<Array<{ path: string; sizeBytes: number }>> {
+        return this.#inner.listFiles(remoteDir, ctx);
+    }
+
+    sha256(remote: string): Promise<string | undefined> {
+        return this.#inner.sha256(remote);
     }
 
     sideload(path: string, ctx: JobContext): Promise<void> {

@@ -409,6 +409,35 @@ export class AdbPhone {
     }
 
     /**
+     * Every regular file under a folder, walked with sync LIST (no shell `find`, which old phones
+     * lack): paths relative to the folder, with sizes. Links and special files are not followed.
+     */
+    async listFiles(remoteDir: string, ctx: JobContext = {}): Promise<Array<{ path: string; sizeBytes: number }>> {
+        const sync = await this.#adb.sync();
+        const found: Array<{ path: string; sizeBytes: number }> = [];
+        try {
+            const walk = async (relative: string): Promise<void> => {
+                const entries = await sync.readdir(relative ? `${remoteDir}/${relative}` : remoteDir);
+                for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+                    ctx.signal?.throwIfAborted();
+                    if (entry.name === '.' || entry.name === '..') continue;
+                    const path = relative ? `${relative}/${entry.name}` : entry.name;
+                    const kind = entry.mode & 0o170000;
+                    if (kind === 0o040000) await walk(path);
+                    else if (kind === 0o100000) found.push({ path, sizeBytes: Number(entry.size) });
+                }
+            };
+            await walk('');
+        } catch (error) {
+            if (error instanceof ReviveError || ctx.signal?.aborted) throw error;
+            throw disconnectedError(`listing ${remoteDir}`, error);
+        } finally {
+            await sync.dispose().catch(() => undefined);
+        }
+        return found;
+    }
+
+    /**
      * Fetch a file with sync to disk; returns the SHA-256 of what arrived, computed while streaming.
      * `createNew`: the file is new and private (0600); an existing file or link there is an error.
      */

@@ -84,6 +84,8 @@ export interface JobConfirmRequest {
     readonly danger: boolean;
     readonly confirmLabel: string;
     readonly cancelLabel: string;
+    /** The facts the question rests on (what was copied, where), so a UI can word it in its own language. */
+    readonly facts?: Readonly<Record<string, string | number>> | undefined;
 }
 
 export interface JobConfirmEvent extends JobConfirmRequest {

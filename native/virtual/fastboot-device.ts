@@ -14,6 +14,7 @@ import { readSparse } from '../sparse/reader.js';
 import type { PhoneMode } from '../manifests/schema.js';
 import type { ModeProtocol, VirtualPhoneView } from './mode-protocol.js';
 import type { DevicePipe } from './pipe.js';
+import { VirtualFs } from './adbd-fs.js';
 
 /** When the recipe names none: what many Qualcomm bootloaders of the era allow. */
 const DEFAULT_MAX_DOWNLOAD = 512 * 1024 * 1024;
@@ -432,6 +433,10 @@ class BootloaderSession {
             this.#info(`Erasing ${name}...`);
             await phone.partitions.erase(name);
         }
+        // …and with it the files adbd and TWRP show under /data, internal storage (/sdcard) included.
+        const fs = new VirtualFs(phone.stateDir);
+        await rm(fs.hostPath('/data'), { recursive: true, force: true });
+        await fs.ensureLayout();
         phone.state.bootloaderLocked = lock;
         await phone.saveState();
         this.#info(`Bootloader ${lock ? 'locked' : 'unlocked'}.`);

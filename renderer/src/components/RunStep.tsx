@@ -32,25 +32,33 @@ export function instructionText(t: TFunction, exists: Exists, instruction: Event
     return [t(key, { name: recipe?.name ?? '' }), combo].filter(Boolean).join(' ');
 }
 
-/** A question's words by its id; what depends on the recipe or the person's choices comes from them. */
-export function confirmTexts(
-    t: TFunction,
-    exists: Exists,
-    confirm: EventPayload<'jobConfirm'>,
-    recipe: RecipeView | undefined,
-    keepBackup: boolean,
-): { question: string; detail: string; confirm: string; cancel: string } {
+/**
+ * A question's words by its id. What it says about backups comes from the facts the job sent with
+ * it (what was really copied and where), never from what the person chose before the start.
+ */
+export function confirmTexts(t: TFunction, exists: Exists, confirm: EventPayload<'jobConfirm'>, recipe: RecipeView | undefined): { question: string; detail: string; confirm: string; cancel: string } {
     const base = `job.confirms.${confirm.id}`;
     const own = { question: confirm.question, detail: confirm.detail, confirm: confirm.confirmLabel, cancel: confirm.cancelLabel };
     if (!exists(`${base}.question`)) return own;
-    const values = { min: recipe?.minBatteryPercent ?? '' };
+    const facts = confirm.facts;
+    const values = { min: recipe?.minBatteryPercent ?? '', ...facts, count: typeof facts['files'] === 'number' ? facts['files'] : 0 };
     const pick = (field: string, fallback: string): string => (exists(`${base}.${field}`) ? t(`${base}.${field}`, values) : fallback);
     const recipeUnlock = recipe ? `recipes.${recipe.id}.unlock` : '';
     let question = pick('question', own.question);
     let detail = pick('detail', own.detail);
     if (confirm.id === 'unlock' && recipe?.unlock.wipesData) question = pick('questionWipes', question);
     if ((confirm.id === 'unlock' || confirm.id === 'oem-unlock-toggle') && recipeUnlock && exists(recipeUnlock)) detail = t(recipeUnlock);
-    if (confirm.id === 'erase') detail = pick(keepBackup ? 'detailBackup' : 'detailNoBackup', detail);
+    if (confirm.id === 'unlock' && recipe?.unlock.wipesData) detail = `${facts['copied'] === 'yes' ? t(`${base}.copied`, values) : t(`${base}.notCopied`)} ${detail}`;
+    if (confirm.id === 'erase') {
+        const storageFiles = typeof facts['storageFiles'] === 'number' ? facts['storageFiles'] : 0;
+        detail = [
+            pick('detail', own.detail),
+            facts['twrpBackup'] === 'verified' ? pick('backupChecked', '') : pick('noBackup', ''),
+            storageFiles > 0 ? t(`${base}.storageCopied`, { count: storageFiles }) : '',
+        ]
+            .filter(Boolean)
+            .join(' ');
+    }
     return { question, detail, confirm: pick('confirm', own.confirm), cancel: pick('cancel', own.cancel) };
 }
 
@@ -119,10 +127,9 @@ function Instruction({ job }: { job: JobState }): ReactNode {
 function Confirm({ job }: { job: JobState }): ReactNode {
     const { t, i18n } = useTranslation();
     const recipe = useJobRecipe();
-    const keepBackup = useUi((s) => s.keepBackup);
     const confirm = job.confirm;
     if (!confirm) return null;
-    const words = confirmTexts(t, i18n.exists.bind(i18n), confirm, recipe, keepBackup);
+    const words = confirmTexts(t, i18n.exists.bind(i18n), confirm, recipe);
     return (
         <section className={`panel confirm${confirm.danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby="confirm-heading" aria-describedby="confirm-detail">
             <h2 id="confirm-heading">{words.question}</h2>

@@ -220,7 +220,7 @@ export function ReviewStep(): ReactNode {
                 <h2 id="review-steps">{t('review.whatHappens')}</h2>
                 <ol className="plain-steps">
                     {recipe.steps
-                        .filter((step) => step.kind !== 'backup' || keepBackup)
+                        .filter((step) => (step.kind !== 'backup' && step.kind !== 'save-storage') || keepBackup)
                         .map((step, i) => (
                             <li key={`${step.kind}-${i}`}>
                                 {t(`review.steps.${step.kind}`, {
@@ -262,7 +262,7 @@ export function ReviewStep(): ReactNode {
                 <input type="checkbox" checked={keepBackup} onChange={(e) => setKeepBackup(e.target.checked)} />
                 <span>
                     <strong>{t('review.backup')}</strong>
-                    <span className="choice-detail">{keepBackup ? t('review.backupOn') : t('review.backupOff')}</span>
+                    <span className="choice-detail">{keepBackup ? t(recipe.unlock.wipesData ? 'review.backupOnWipes' : 'review.backupOn') : t('review.backupOff')}</span>
                 </span>
             </label>
             <div className="actions">

@@ -62,7 +62,7 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
             expect(events.at(-1)?.type).toBe('done');
             const journal = readJournal(report.journalPath);
             expect(journal.filter((e) => e.t === 'step' && e.status === 'verified').map((e) => (e.t === 'step' ? e.step : ''))).toEqual([
-                'identify', 'gate', 'flash-recovery', 'enter-recovery', 'backup', 'wipe', 'install:rom', 'install:gapps', 'install:su', 'reboot', 'verify-system',
+                'identify', 'gate', 'save-storage', 'flash-recovery', 'enter-recovery', 'backup', 'wipe', 'install:rom', 'install:gapps', 'install:su', 'reboot', 'verify-system',
             ]);
         } finally {
             await phone.close();

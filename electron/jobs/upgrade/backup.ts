@@ -1,0 +1,174 @@
+/**
+ * The backup before anything is erased: TWRP backs up its partitions on the phone, every file is
+ * copied to the computer and its SHA-256 compared with the phone's (and TWRP's own digest), and
+ * the partitions TWRP has no letter for but that nothing can give back (EFS, persist) are copied
+ * raw from their block devices. The person may decline, explicitly and on the record.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { shellCommand } from '../../../native/adb/shell-words.js';
+import { ReviveError } from '../../../native/jobs/errors.js';
+import { checkedName } from '../../../native/jobs/names.js';
+import type { ReportBackup, ReportBackupFile } from '../../../native/jobs/events.js';
+import { ensurePrivateDir, fileInside, writePrivateFile } from '../../../native/jobs/private-files.js';
+import { hashFile } from '../../../native/integrity/hash.js';
+import type { Recipe } from '../../../native/manifests/schema.js';
+import type { AdbLink } from '../phone-link.js';
+import { CONFIRM_IDS, noRawBackupId } from './ids.js';
+import { firstError, type UpgradeJob } from './job.js';
+
+/** Partitions without a TWRP letter that are backed up raw (see rawBackups). */
+const RAW_BACKUP: ReadonlySet<string> = new Set(['efs', 'persist']);
+
+/** Where Qualcomm phones list their partitions by name (lowercase names on Samsungs). */
+const BLOCK_DIRS = ['/dev/block/bootdevice/by-name', '/dev/block/platform/msm_sdcc.1/by-name'] as const;
+
+/** The block device of a partition, as the phone names it, or undefined when none answers. */
+async function findBlockDevice(adb: AdbLink, partition: string): Promise<string | undefined> {
+    const names = [...new Set([partition.toLowerCase(), partition])];
+    for (const dir of BLOCK_DIRS) {
+        for (const name of names) {
+            const path = `${dir}/${name}`;
+            if (!/^[\w./-]+$/.test(path)) continue;
+            const out = await adb.shell(`${shellCommand('ls', path)} && echo revive-found`);
+            if (/^revive-found$/m.test(out)) return path;
+        }
+    }
+    return undefined;
+}
+
+
+export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; backup: ReportBackup }> {
+    if (job.options.noBackup) {
+        const ok = await job.run.confirm({
+            id: CONFIRM_IDS.noBackup,
+            question: 'Go on without a backup?',
+            detail: 'Without a backup, nothing on the phone can be brought back later: photos, messages, and on Samsung phones the EFS partition that holds the IMEI.',
+            danger: true,
+            confirmLabel: 'Go on without a backup',
+            cancelLabel: 'Stop',
+        });
+        if (!ok) throw new ReviveError({ code: 'backup-required', message: 'The upgrade stopped: no backup was made and you chose not to go on without one.', nextStep: 'Start again without --no-backup to make a backup first.' });
+        const declinedAt = new Date().toISOString();
+        job.run.journal.append({ t: 'note', key: 'no-backup', data: { declinedAt, choice: 'The person chose explicitly to go on without a backup.' } });
+        return { detail: 'No backup: the person chose to go on without one (recorded).', backup: { kind: 'declined', declinedAt } };
+    }
+    const phone = await job.modes.ensure('recovery');
+    const letters = backupLetters(job.recipe);
+    const name = checkedName('backup', `revive-${job.run.jobId}`);
+    const adb = await job.modes.adb(phone);
+    try {
+        job.run.log(`TWRP backs up ${letters.names.join(', ')}.`);
+        const out = await adb.shell(shellCommand('twrp', 'backup', letters.letters, name));
+        if (/^E:|Error processing script/m.test(out)) {
+            throw new ReviveError({ code: 'backup-failed', message: `TWRP could not make the backup: ${firstError(out)}`, nextStep: 'Free some space on the phone, then resume the job.' });
+        }
+        // TWRP names the folder after ro.serialno; USB shows no serial in download mode, so ask TWRP.
+        const remoteDir = `/data/media/TWRP/BACKUPS/${(await adb.getprop('ro.serialno')) || (job.found?.serial ?? '')}/${name}`;
+        job.run.log(`TWRP finished the backup; copying it from ${remoteDir}.`);
+        const listing = await adb.listDir(remoteDir);
+        const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));
+        if (wins.length === 0) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Resume the job to try the backup again.' });
+        const localDir = job.backupDir();
+        // The phone names the files: every name is checked before the first one is written.
+        const copies = listing
+            .filter((entry) => !(entry.name.endsWith('.sha2') || entry.name === 'recovery.log' || entry.name.endsWith('.info')))
+            .map((entry) => ({ name: entry.name, local: fileInside(localDir, entry.name) }));
+        await ensurePrivateDir(localDir);
+        const files: ReportBackupFile[] = [];
+        for (const entry of copies) {
+            const local = entry.local;
+            // A resumed backup copies again: what an earlier attempt left is replaced, never followed.
+            await rm(local, { force: true });
+            job.run.log(`Copying ${entry.name} to the computer.`);
+            const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, job.run.context());
+            const onPhone = (await adb.shell(shellCommand('sha256sum', `${remoteDir}/${entry.name}`))).trim().split(/\s+/)[0] ?? '';
+            const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
+            const onDisk = await hashFile(local, {}, `backup-check:${entry.name}`);
+            if (onDisk.sha256 !== pulled.sha256 || onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
+                throw new ReviveError({
+                    code: 'backup-mismatch',
+                    message: `The backup file ${entry.name} on the computer does not match the phone's copy (phone ${onPhone || 'unknown'}, TWRP ${twrpDigest || 'none'}, computer ${onDisk.sha256}).`,
+                    nextStep: 'Check the cable and the free space on the computer, then resume the job to copy the backup again.',
+                    details: { file: local, expected: onPhone, found: onDisk.sha256 },
+                });
+            }
+            files.push({ name: entry.name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
+            if (twrpDigest) await writePrivateFile(`${local}.sha2`, `${twrpDigest}  ${entry.name}\n`);
+        }
+        const raw = await rawBackups(job, adb, localDir);
+        files.push(...raw.files);
+        await writePrivateFile(join(localDir, 'SHA256SUMS'), files.map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+        const names = [...letters.names, ...raw.names];
+        return {
+            detail: `Backup of ${names.join(', ')} copied to ${localDir}: ${files.length} files, every SHA-256 matches the phone's.`,
+            backup: { kind: 'verified', directory: localDir, files },
+        };
+    } finally {
+        await adb.close();
+    }
+}
+
+/**
+ * Partitions TWRP's command line has no letter for but that hold what nothing can give back
+ * (EFS: the IMEI; persist: sensor calibration and DRM keys), copied the way careful people do
+ * it in TWRP's root shell: the raw block device, pulled to `<name>.emmc.win` (TWRP's own name
+ * for raw images), its SHA-256 asked of the phone (`sha256sum`) and compared with the copy's.
+ */
+async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Promise<{ files: ReportBackupFile[]; names: string[] }> {
+    const files: ReportBackupFile[] = [];
+    const names: string[] = [];
+    for (const part of job.recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_BACKUP.has(p.twrpName))) {
+        const twrpName = part.twrpName ?? part.name;
+        const device = await findBlockDevice(adb, part.name);
+        if (!device) {
+            const ok = await job.run.confirm({
+                id: noRawBackupId(twrpName),
+                question: `The ${part.name} partition cannot be found on the phone. Go on without backing it up?`,
+                detail: `${part.name} holds what cannot be downloaded again (on Samsung phones the EFS partition holds the IMEI). Revive looked for it in ${BLOCK_DIRS.join(' and ')}.`,
+                danger: true,
+                confirmLabel: `Go on without ${part.name}`,
+                cancelLabel: 'Stop',
+            });
+            if (!ok) {
+                throw new ReviveError({
+                    code: 'backup-raw-missing',
+                    message: `The upgrade stopped before erasing anything: the ${part.name} partition was not found on the phone, so it could not be backed up.`,
+                    nextStep: `Back up ${part.name} by hand in TWRP (Backup, tick ${part.name}), copy it to the computer, then resume the job.`,
+                });
+            }
+            job.run.journal.append({ t: 'note', key: `no-raw-backup:${twrpName}`, data: { partition: part.name, choice: 'The person chose to go on without it (not found on the phone).' } });
+            continue;
+        }
+        const name = `${twrpName}.emmc.win`;
+        const local = fileInside(localDir, name);
+        await rm(local, { force: true });
+        job.run.log(`Copying the ${part.name} partition (${device}) to the computer as ${name}.`);
+        const pulled = await adb.pull(device, local, job.run.context());
+        const answer = await adb.shell(shellCommand('sha256sum', device));
+        const onPhone = /^([0-9a-f]{64})\s/m.exec(answer)?.[1];
+        const onDisk = await hashFile(local, {}, `backup-check:${name}`);
+        if (!onPhone || onPhone !== onDisk.sha256 || pulled.sha256 !== onDisk.sha256) {
+            throw new ReviveError({
+                code: 'backup-mismatch',
+                message: onPhone
+                    ? `The copy of the ${part.name} partition on the computer (${name}, SHA-256 ${onDisk.sha256}) does not match the phone's ${device} (SHA-256 ${onPhone}). Nothing was erased.`
+                    : `The phone did not give the SHA-256 of its ${part.name} partition (${device}): ${answer.trim() || 'no answer'}. The copy cannot be checked, so nothing was erased.`,
+                nextStep: 'Check the cable and the free space on the computer, then resume the job to copy it again.',
+                details: { file: local, expected: onPhone ?? '', found: onDisk.sha256 },
+            });
+        }
+        await writePrivateFile(`${local}.sha2`, `${onDisk.sha256}  ${name}\n`);
+        files.push({ name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
+        names.push(twrpName);
+    }
+    return { files, names };
+}
+
+function backupLetters(recipe: Recipe): { letters: string; names: string[] } {
+    const byName: Record<string, string> = { boot: 'B', system: 'S', data: 'D' };
+    const names = recipe.partitions.map((p) => p.twrpName).filter((n): n is string => n !== undefined && byName[n] !== undefined);
+    return { letters: names.map((n) => byName[n]).join(''), names };
+}
+
+

@@ -1,0 +1,139 @@
+/**
+ * Bringing the phone into the mode a step needs, the safe way for each transition: over adb where
+ * the phone can be told (recovery ↔ sideload ↔ Android), by the person's key combination where it
+ * cannot (download mode, the bootloader, recovery from a switched-off phone). Every wait ends when
+ * the phone appears in the mode, when the job is cancelled, or after the timeout.
+ */
+import { ReviveError } from '../../../native/jobs/errors.js';
+import { JobCancelled, type JobRun } from '../../../native/jobs/runner.js';
+import type { PhoneMode, Recipe } from '../../../native/manifests/schema.js';
+import { INSTRUCTION_IDS } from './ids.js';
+import type { AdbLink, FastbootLink, FoundPhone, PhoneLocator, ProtocolLinks } from '../phone-link.js';
+
+export const ALL_MODES: readonly PhoneMode[] = ['android', 'recovery', 'sideload', 'download', 'bootloader'];
+
+export const MODE_WORDS: Readonly<Record<PhoneMode, string>> = {
+    download: 'download mode',
+    bootloader: 'the bootloader (fastboot)',
+    android: 'Android',
+    recovery: 'TWRP recovery',
+    sideload: 'TWRP sideload',
+};
+
+export class PhoneModes {
+    readonly #recipe: Recipe;
+    readonly #locator: PhoneLocator;
+    readonly #links: ProtocolLinks;
+    readonly #run: JobRun;
+    readonly #timeoutMs: number;
+
+    constructor(options: { recipe: Recipe; locator: PhoneLocator; links: ProtocolLinks; run: JobRun; timeoutMs: number }) {
+        this.#recipe = options.recipe;
+        this.#locator = options.locator;
+        this.#links = options.links;
+        this.#run = options.run;
+        this.#timeoutMs = options.timeoutMs;
+    }
+
+    /** The phone on the bus right now, if any. */
+    current(): FoundPhone | undefined {
+        return this.#locator.current();
+    }
+
+    async waitFor(modes: readonly PhoneMode[]): Promise<FoundPhone> {
+        try {
+            return await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs: this.#timeoutMs });
+        } catch (error) {
+            if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
+            if (error instanceof ReviveError) throw error;
+            throw new ReviveError(
+                {
+                    code: 'phone-not-found',
+                    message: `The phone did not appear in ${modes.map((m) => MODE_WORDS[m]).join(' or ')} within ${Math.round(this.#timeoutMs / 1000)} seconds.`,
+                    nextStep: 'Check the USB cable (use one that carries data), follow the instruction on the screen again, then resume the job.',
+                    details: { expected: modes.join(',') },
+                },
+                { cause: error },
+            );
+        }
+    }
+
+    /** The phone now, in whatever mode; asks the person to connect it if it is not there. */
+    async anyMode(): Promise<FoundPhone> {
+        const now = this.#locator.current();
+        if (now) return now;
+        this.#run.instruct({ id: INSTRUCTION_IDS.connect, text: `Connect the ${this.#recipe.name} to this computer with a USB cable and switch it on.`, waitingFor: null });
+        return this.waitFor(ALL_MODES);
+    }
+
+    adb(phone: FoundPhone): Promise<AdbLink> {
+        return this.#links.adb(phone, this.#run.context());
+    }
+
+    /**
+     * A fastboot link to the phone, after its bootloader said which product it is: a phone that
+     * is not the recipe's model is refused before anything is unlocked or written.
+     */
+    async fastboot(phone: FoundPhone): Promise<FastbootLink> {
+        const fastboot = await this.#links.fastboot(phone, this.#run.context());
+        try {
+            const product = (await fastboot.getVar('product')).trim();
+            const names = [...this.#recipe.codenames, this.#recipe.virtual.fastbootProduct ?? ''].filter(Boolean);
+            if (product && !names.some((name) => name.toLowerCase() === product.toLowerCase())) {
+                throw new ReviveError({
+                    code: 'phone-mismatch',
+                    message: `The phone's bootloader says it is "${product}", but this upgrade is for the ${this.#recipe.name} (${names.join(', ')}). Nothing was written.`,
+                    nextStep: 'Connect the phone the upgrade was started for, or start a new upgrade for this phone.',
+                    details: { expected: names.join(', '), found: product },
+                });
+            }
+            return fastboot;
+        } catch (error) {
+            await fastboot.close();
+            throw error;
+        }
+    }
+
+    /** Show the key combo for a mode and wait for the phone to appear in it. */
+    async byKeys(mode: 'download' | 'bootloader' | 'recovery' | 'android', why: string): Promise<FoundPhone> {
+        const combo = mode === 'android' ? undefined : this.#recipe.keyCombos[mode];
+        const text = combo ? `${why} ${combo.instructions}` : `${why} Bring the phone into ${MODE_WORDS[mode]}.`;
+        this.#run.instruct({ id: `enter-${mode}`, text, picture: combo?.picture, buttons: combo?.buttons, waitingFor: mode });
+        return this.waitFor([mode]);
+    }
+
+    /** Bring the phone to a mode from wherever it is. */
+    async ensure(mode: PhoneMode): Promise<FoundPhone> {
+        const phone = await this.anyMode();
+        if (phone.mode === mode) return phone;
+        if (mode === 'sideload') {
+            const recovery = phone.mode === 'recovery' ? phone : await this.ensure('recovery');
+            const adb = await this.adb(recovery);
+            this.#run.log('Asking TWRP to start ADB sideload.');
+            try {
+                await adb.shell('twrp sideload');
+            } catch (error) {
+                // TWRP restarts adbd as minadbd right away; the reply may be cut off by that very restart.
+                if (!(error instanceof ReviveError && error.code === 'adb-disconnected')) throw error;
+                this.#run.log('TWRP dropped the connection while switching to sideload, as it does.');
+            }
+            await adb.end();
+            return this.waitFor(['sideload']);
+        }
+        if (mode === 'android' && (phone.mode === 'recovery' || phone.mode === 'sideload')) {
+            const adb = await this.adb(phone);
+            await adb.reboot('system');
+            await adb.end();
+            return this.waitFor(['android']);
+        }
+        if (mode === 'recovery' && phone.mode === 'sideload') {
+            const adb = await this.adb(phone);
+            await adb.reboot('recovery');
+            await adb.end();
+            return this.waitFor(['recovery']);
+        }
+        if (mode === 'download' || mode === 'bootloader') return this.byKeys(mode, `Now the phone must go into ${MODE_WORDS[mode]}.`);
+        if (mode === 'recovery') return this.byKeys('recovery', 'Now start TWRP straight away, without letting the old system start.');
+        return this.byKeys('android', 'Start the phone normally, into Android.');
+    }
+}
