@@ -10,7 +10,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
 import { appHome } from '../../native/jobs/journal.js';
 import { Speedometer } from '../../native/jobs/progress.js';
-import { findSidecarChecksum, knownFileByDigest, knownFileByName } from '../../native/integrity/checksums.js';
+import { expectedChecksum, knownFileByDigest } from '../../native/integrity/checksums.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { loadRecipes } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
@@ -358,9 +358,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 },
             });
             const name = basename(path);
-            const known = knownFileByName(recipe, role, path) ?? knownFileByDigest(recipe, role, digest.sha256);
-            const sidecar = 'path' in file ? findSidecarChecksum(path) : undefined;
-            const expected = expectedSha256 ?? known?.sha256 ?? sidecar?.sha256 ?? null;
+            // The gate's own decision (a file named like a known one is held to the recipe's checksum,
+            // whatever was typed), so a green tick here means the gate will agree.
+            const expectation = expectedChecksum(recipe, role, path, expectedSha256);
+            const known = expectation?.source === 'recipe' ? expectation.known : knownFileByDigest(recipe, role, digest.sha256);
+            const expected = expectation?.sha256 ?? known?.sha256 ?? null;
             let problem: VerifiedFile['problem'] = null;
             if (expected === null) {
                 problem = {
@@ -371,11 +373,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
             } else if (expected !== digest.sha256) {
                 problem = {
                     code: 'checksum-mismatch',
-                    message: `${name} is not the file it should be: its SHA-256 is ${digest.sha256}, but ${expectedSha256 ? 'the checksum you gave' : known ? 'the recipe' : 'its .sha256 file'} says ${expected}. The download is damaged or a different file.`,
+                    message: `${name} is not the file it should be: its SHA-256 is ${digest.sha256}, but ${expectation?.source === 'typed' ? 'the checksum you gave' : expectation?.source === 'sidecar' ? 'its .sha256 file' : 'the recipe'} says ${expected}. The download is damaged or a different file.`,
                     nextStep: 'Download the file again from its official page and add it again. Do not use a file whose checksum does not match.',
                 };
             }
-            if (!problem) verifications.set(verificationId, { role, recipeId, path, sha256: digest.sha256, typed: expectedSha256 !== undefined || (!known && sidecar === undefined) });
+            if (!problem) verifications.set(verificationId, { role, recipeId, path, sha256: digest.sha256, typed: expectation?.source === 'typed' });
             return { verificationId, role, fileName: name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expectedSha256: known?.sha256 ?? null, ok: !problem, problem };
         },
         async startUpgrade(request) {
