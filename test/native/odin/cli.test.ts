@@ -7,7 +7,7 @@ import { PIT_RESOURCE_DIR } from '../../../native/virtual/odin-device.js';
 import { compressible, lz4Frame, tarBytes, withMd5Trailer, writeFile } from './firmware-fixtures.js';
 import { MiB, cleanup, createBench, imageFile, type Bench } from './helpers.js';
 
-const I9505 = new URL('../../../../shared/testdata/pit/GT-I9505', import.meta.url).pathname;
+const I9505 = new URL('../../fixtures/pit/GT-I9505', import.meta.url).pathname;
 
 let bench: Bench;
 beforeEach(() => {

@@ -8,7 +8,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import { findByFlashFilename, findPartition, formatPit, parsePit, serializePit, type Pit, type PitEntry } from '../../../native/pit/index.js';
 
 const run = promisify(execFile);
-const TESTDATA = new URL('../../../../shared/testdata/pit/', import.meta.url).pathname;
+const TESTDATA = new URL('../../fixtures/pit/', import.meta.url).pathname;
 const BANNER_LINES = 12;
 
 function stripBanner(text: string): string {
@@ -16,7 +16,7 @@ function stripBanner(text: string): string {
 }
 
 function requireTestdata(): string[] {
-    if (!existsSync(TESTDATA)) throw new Error(`The shared PIT test data is missing: expected ${TESTDATA} (../shared/testdata/pit next to the checkout).`);
+    if (!existsSync(TESTDATA)) throw new Error(`The PIT fixtures are missing: expected ${TESTDATA} (test/fixtures/pit in the checkout).`);
     return readdirSync(TESTDATA).filter((name) => name.endsWith('.pit')).sort();
 }
 
@@ -76,7 +76,7 @@ function randomPit(seed: number): Pit {
     };
 }
 
-describe('PIT against the real PITs in shared/testdata', () => {
+describe('PIT against the real PITs in test/fixtures/pit', () => {
     const files = requireTestdata();
 
     it('has the ground truth to compare with', () => {
