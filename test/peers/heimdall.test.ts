@@ -1,38 +1,21 @@
 /**
- * Debian's heimdall 1.4.2 against our virtual phone's download mode, over USB/IP through the shared
- * umockdev bridge (no kernel modules). The phone and its USB/IP server live in this test process.
+ * Debian's heimdall 1.4.2 against our virtual phone's download mode, over USB/IP through our
+ * umockdev bridge (tools/usbip-bridge; no kernel modules). The phone and its USB/IP server live in
+ * this test process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPit, parsePit } from '../../native/pit/index.js';
 import { UsbIpServer } from '../../native/usbip/server.js';
 import { PIT_RESOURCE_DIR } from '../../native/virtual/odin-device.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
+import { BRIDGE, PYTHON, requireBridge } from '../support/usbip-bridge.js';
 
-const BRIDGE = new URL('../../../shared/tools/usbip-bridge/umockdev-usbip.py', import.meta.url).pathname;
-const PYTHON = '/usr/bin/python3';
 const MiB = 1024 * 1024;
-
-function umockdevPreload(): string | undefined {
-    for (const lib of ['/usr/lib', ...readdirSync('/usr/lib').filter((d) => d.endsWith('-linux-gnu')).map((d) => `/usr/lib/${d}`)]) {
-        if (existsSync(`${lib}/libumockdev-preload.so.0`)) return `${lib}/libumockdev-preload.so.0`;
-    }
-    return undefined;
-}
-
-function requireTools(): void {
-    const missing = [
-        [BRIDGE, 'the USB/IP bridge ../shared/tools/usbip-bridge/umockdev-usbip.py'],
-        [PYTHON, '/usr/bin/python3 (with python3-gi)'],
-        ['/usr/bin/heimdall', 'heimdall (Debian package heimdall-flash)'],
-        [umockdevPreload(), 'umockdev (Debian packages umockdev, gir1.2-umockdev-1.0)'],
-    ].filter(([path]) => !path || !existsSync(path));
-    if (missing.length > 0) throw new Error(`This peer test needs ${missing.map(([, what]) => what).join(', ')}.`);
-}
 
 let dir: string;
 let phone: VirtualPhone;
@@ -52,7 +35,7 @@ function expectOk(result: { code: number; stdout: string; stderr: string }, what
 }
 
 beforeAll(async () => {
-    requireTools();
+    requireBridge([['/usr/bin/heimdall', 'heimdall (Debian package heimdall-flash)']]);
     dir = mkdtempSync(join(tmpdir(), 'revive-heimdall-'));
     phone = await VirtualPhone.create({ codename: 'gtaxllte', mode: 'download', stateDir: join(dir, 'phone'), enumerationDelayMs: 10 });
     server = await UsbIpServer.start({ port: 0 });

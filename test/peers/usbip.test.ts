@@ -1,6 +1,6 @@
 /**
  * Real USB/IP clients against `revive virtual-phone serve`: Debian's usbip tool, lsusb through the
- * umockdev bridge (a userspace vhci), and our own `revive devices --usbip`.
+ * umockdev bridge (tools/usbip-bridge, a userspace vhci), and our own `revive devices --usbip`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -8,11 +8,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
+import { BRIDGE, PYTHON, requireBridge, udevHwdb } from '../support/usbip-bridge.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BRIDGE = fileURLToPath(new URL('../../../shared/tools/usbip-bridge/umockdev-usbip.py', import.meta.url));
-const PYTHON = '/usr/bin/python3';
 
 function requireTool(path: string, what: string): void {
     if (!existsSync(path)) throw new Error(`${what} is missing at ${path}; install it (CI's .ci/run does) to run the USB/IP peer tests.`);
@@ -66,8 +65,10 @@ describe('USB/IP export seen by real tools', () => {
     });
 
     it('lsusb -v through the umockdev bridge shows the download-mode interfaces and endpoints', async () => {
-        requireTool(BRIDGE, 'The umockdev USB/IP bridge (../shared/tools/usbip-bridge)');
-        requireTool(PYTHON, 'Debian python3 with gi (python3-gi, gir1.2-umockdev-1.0)');
+        requireBridge([
+            ['/usr/bin/lsusb', 'lsusb (Debian package usbutils)'],
+            [udevHwdb(), "udev's hardware database, where lsusb finds class names such as \"2 Communications\" (Debian package udev)"],
+        ]);
         const { stdout } = await run(PYTHON, [BRIDGE, '--server', ready.usbip, '--', 'lsusb', '-v', '-d', '04e8:685d'], { timeout: 60_000 });
         expect(stdout).toMatch(/idVendor\s+0x04e8/);
         expect(stdout).toMatch(/idProduct\s+0x685d/);
