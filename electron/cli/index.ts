@@ -14,6 +14,7 @@ import { commands as keys } from './keys.js';
 import { commands as vpn } from './vpn.js';
 import { commands as firewall } from './firewall.js';
 import { commands as apps } from './apps.js';
+import { commands as shop } from './shop.js';
 
 export const commandGroups: ReadonlyArray<readonly CliCommand[]> = [
     devices,
@@ -29,4 +30,5 @@ export const commandGroups: ReadonlyArray<readonly CliCommand[]> = [
     vpn,
     firewall,
     apps,
+    shop,
 ];

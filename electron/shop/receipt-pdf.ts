@@ -1,0 +1,40 @@
+/**
+ * A receipt's PDF, printed from its HTML page by the system's Chromium (`--print-to-pdf`), so the
+ * PDF is exactly the page a person sees. Where no Chromium is installed there is no PDF, and we say so.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { ReviveError } from '../../native/jobs/errors.js';
+
+const run = promisify(execFile);
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+
+export function findChromium(): string | undefined {
+    const fromEnv = process.env['REVIVE_CHROMIUM'];
+    if (fromEnv) return existsSync(fromEnv) ? fromEnv : undefined;
+    return CANDIDATES.find((path) => existsSync(path));
+}
+
+/** Print `html` (a receipt page on disk) to `pdf`. */
+export async function printReceiptPdf(html: string, pdf: string, chromium: string | undefined = findChromium()): Promise<void> {
+    if (!chromium) {
+        throw new ReviveError({
+            code: 'pdf-unavailable',
+            message: 'No PDF was made: Chromium, which prints the receipt page, is not installed.',
+            nextStep: 'Install Chromium (Debian: apt-get install chromium), or print the HTML page from any browser.',
+        });
+    }
+    // The page has no scripts and a CSP of default-src 'none'; as root Chromium refuses to start with its sandbox.
+    const sandbox = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+    try {
+        await run(chromium, ['--headless', ...sandbox, '--disable-gpu', '--no-first-run', '--disable-background-networking', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, pathToFileURL(html).href], { timeout: 120_000 });
+    } catch (error) {
+        throw new ReviveError({ code: 'pdf-failed', message: `Chromium could not print ${html} to PDF: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, nextStep: 'Print the HTML page from a browser instead.' });
+    }
+    const head = await readFile(pdf).then((b) => b.subarray(0, 5).toString('latin1'), () => '');
+    if (head !== '%PDF-') throw new ReviveError({ code: 'pdf-failed', message: `Chromium wrote no PDF to ${pdf}.`, nextStep: 'Print the HTML page from a browser instead.' });
+}

@@ -1,0 +1,192 @@
+/**
+ * A receipt per job, written to the shop's receipts/ folder: the signed record (JSON) of what was done
+ * to whose phone — files with their SHA-256 and where the checksum came from, the backup or the choice
+ * of none, the phone's state before and after, the result, and the SHA-256 of the job's journal — in a
+ * shop copy (with the technician's notes) and a customer copy (without), each also as a printable page.
+ * Built from the job's journal and its final event, so a failed or cancelled job gets one too.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { JobCancelledEvent, JobDoneEvent, JobFailedEvent, ReportBackup, ReportFile } from '../../native/jobs/events.js';
+import { readJournal, type JournalValue } from '../../native/jobs/journal.js';
+import type { PhoneIdentity } from '../../native/usb/port-identity.js';
+import { receiptPage, type ReceiptLanguage } from './receipt-page.js';
+import { signDocument, type Shop } from './shop.js';
+
+export type JobOutcomeEvent = JobDoneEvent | JobFailedEvent | JobCancelledEvent;
+
+export interface ReceiptPhone {
+    readonly name: string;
+    readonly recipeId: string;
+    readonly model: string | null;
+    readonly codename: string;
+    readonly serial: string | null;
+    readonly imei: string | null;
+    /** Where it was plugged in (`usb:1-3.4`, `usbip:HOST:PORT/BUSID`). */
+    readonly port: string | null;
+}
+
+export interface PhoneBuild {
+    readonly androidVersion: string;
+    readonly buildFingerprint: string;
+}
+
+export type ReceiptBackup =
+    | { readonly kind: 'verified'; readonly directory: string; readonly files: ReadonlyArray<{ readonly name: string; readonly sizeBytes: number; readonly sha256: string }> }
+    | { readonly kind: 'declined'; readonly declinedAt: string }
+    /** The job ended before its backup step. */
+    | { readonly kind: 'not-made' };
+
+export interface Receipt {
+    readonly format: 'revive-receipt/1';
+    readonly copy: 'shop' | 'customer';
+    readonly jobId: string;
+    readonly job: 'upgrade';
+    readonly shop: { readonly name: string; readonly keyId: string };
+    readonly technician: string;
+    readonly ticket: string;
+    readonly startedAt: string;
+    readonly finishedAt: string;
+    readonly phone: ReceiptPhone;
+    readonly before: PhoneBuild;
+    /** The phone's system after the job; null when the job did not get there. */
+    readonly after: PhoneBuild | null;
+    readonly files: readonly ReportFile[];
+    readonly backup: ReceiptBackup;
+    readonly result: {
+        readonly outcome: 'done' | 'failed' | 'cancelled';
+        /** The step that failed or was stopped. */
+        readonly step: string | null;
+        readonly code: string | null;
+        readonly message: string;
+        /** What state the phone was left in. */
+        readonly phoneState: string;
+    };
+    readonly journal: { readonly name: string; readonly sha256: string };
+    /** The technician's notes: in the shop copy only. */
+    readonly notes?: string | undefined;
+}
+
+export interface ReceiptInput {
+    readonly shop: Shop;
+    readonly technician: string;
+    readonly ticket: string;
+    readonly notes?: string | undefined;
+    readonly recipe: { readonly id: string; readonly name: string };
+    readonly port?: string | undefined;
+    /** What the phone said about itself in Android (kept on its port). */
+    readonly identity?: PhoneIdentity | undefined;
+    readonly journalPath: string;
+    readonly outcome: JobOutcomeEvent;
+    readonly language?: ReceiptLanguage | undefined;
+}
+
+export interface WrittenReceipt {
+    readonly receipt: Receipt;
+    /** Shop copy (signed JSON), customer copy (signed JSON), and their printable pages. */
+    readonly shopJson: string;
+    readonly customerJson: string;
+    readonly shopHtml: string;
+    readonly customerHtml: string;
+}
+
+function stringOf(value: JournalValue | undefined): string {
+    return typeof value === 'string' ? value : '';
+}
+
+function verifiedData(entries: ReturnType<typeof readJournal>, step: string): Record<string, JournalValue> | undefined {
+    let found: Record<string, JournalValue> | undefined;
+    for (const entry of entries) if (entry.t === 'step' && entry.step === step && entry.status === 'verified') found ??= entry.data ?? {};
+    return found;
+}
+
+function backupOf(entries: ReturnType<typeof readJournal>, outcome: JobOutcomeEvent): ReceiptBackup {
+    const recorded = (outcome.type === 'done' ? outcome.report.backup : (verifiedData(entries, 'backup')?.['backup'] as unknown as ReportBackup | undefined)) ?? undefined;
+    if (!recorded) {
+        const declined = entries.find((e) => e.t === 'note' && e.key === 'no-backup');
+        return declined && declined.t === 'note' ? { kind: 'declined', declinedAt: stringOf(declined.data['declinedAt']) } : { kind: 'not-made' };
+    }
+    if (recorded.kind === 'declined') return { kind: 'declined', declinedAt: recorded.declinedAt };
+    return { kind: 'verified', directory: recorded.directory, files: recorded.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256 })) };
+}
+
+/** The receipt's record of a finished (or failed) job; the journal must be complete (its end written). */
+export async function buildReceipt(input: ReceiptInput): Promise<Receipt> {
+    const journalBytes = await readFile(input.journalPath);
+    const entries = readJournal(input.journalPath);
+    const header = entries[0];
+    const identify = verifiedData(entries, 'identify') ?? {};
+    const gate = verifiedData(entries, 'gate');
+    const { outcome, identity } = input;
+    const files = outcome.type === 'done' ? outcome.report.files : ((gate?.['files'] as unknown as ReportFile[] | undefined) ?? []);
+    const usbSerial = stringOf(identify['serial']);
+    const before: PhoneBuild =
+        outcome.type === 'done'
+            ? outcome.report.before
+            : { androidVersion: stringOf(identify['androidVersion']) || (identity?.androidVersion ?? ''), buildFingerprint: stringOf(identify['fingerprint']) || (identity?.fingerprint ?? '') };
+    return {
+        format: 'revive-receipt/1',
+        copy: 'shop',
+        jobId: outcome.jobId,
+        job: 'upgrade',
+        shop: { name: input.shop.name, keyId: input.shop.keyId },
+        technician: input.technician,
+        ticket: input.ticket,
+        startedAt: header?.at ?? outcome.at,
+        finishedAt: outcome.at,
+        phone: {
+            name: input.recipe.name,
+            recipeId: input.recipe.id,
+            model: identity?.model || null,
+            codename: identity?.codename || stringOf(identify['codename']) || input.recipe.id,
+            // The phone's own serial (read in Android); a USB serial only when it did not tell us.
+            serial: identity?.serial || (usbSerial && !usbSerial.includes(':') ? usbSerial : null),
+            imei: identity?.imei ?? null,
+            port: input.port ?? null,
+        },
+        before,
+        after: outcome.type === 'done' ? outcome.report.after : null,
+        files: files.map((f) => ({ role: f.role, name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256, checksumSource: f.checksumSource })),
+        backup: backupOf(entries, outcome),
+        result:
+            outcome.type === 'done'
+                ? { outcome: 'done', step: null, code: null, message: `The phone runs Android ${outcome.report.after.androidVersion}.`, phoneState: `The phone started its new system (${outcome.report.after.buildFingerprint}).` }
+                : outcome.type === 'failed'
+                  ? { outcome: 'failed', step: outcome.step, code: outcome.error.code, message: outcome.error.message, phoneState: outcome.phoneState }
+                  : { outcome: 'cancelled', step: outcome.step, code: 'cancelled', message: 'The job was stopped.', phoneState: outcome.phoneState },
+        journal: { name: basename(input.journalPath), sha256: createHash('sha256').update(journalBytes).digest('hex') },
+        ...(input.notes ? { notes: input.notes } : {}),
+    };
+}
+
+/** The customer's copy: the same record without the technician's notes. */
+export function customerCopy(receipt: Receipt): Receipt {
+    const { notes: _notes, ...rest } = receipt;
+    return { ...rest, copy: 'customer' };
+}
+
+/** File names in receipts/: the ticket first (what the shop searches by), then the job id. */
+export function receiptBaseName(receipt: Receipt): string {
+    const ticket = receipt.ticket.replace(/[^\w.-]+/g, '_').slice(0, 40);
+    return `${ticket ? `${ticket}-` : ''}${receipt.jobId}`;
+}
+
+export async function writeReceipt(input: ReceiptInput): Promise<WrittenReceipt> {
+    const receipt = await buildReceipt(input);
+    const customer = customerCopy(receipt);
+    await mkdir(input.shop.receiptsDir, { recursive: true });
+    const base = join(input.shop.receiptsDir, receiptBaseName(receipt));
+    const written: WrittenReceipt = {
+        receipt,
+        shopJson: `${base}.json`,
+        customerJson: `${base}.customer.json`,
+        shopHtml: `${base}.html`,
+        customerHtml: `${base}.customer.html`,
+    };
+    await writeFile(written.shopJson, signDocument(input.shop, receipt));
+    await writeFile(written.customerJson, signDocument(input.shop, customer));
+    await writeFile(written.shopHtml, receiptPage(receipt, input.language ?? 'en'));
+    await writeFile(written.customerHtml, receiptPage(customer, input.language ?? 'en'));
+    return written;
+}

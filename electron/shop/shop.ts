@@ -1,0 +1,143 @@
+/**
+ * A repair shop's folder: its name, its Ed25519 signing key (0600) and public key, and what it keeps
+ * (receipts/, deletions/). Receipts and deletion records are signed with this key so a customer or an
+ * auditor can check them later with only the public key.
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ReviveError } from '../../native/jobs/errors.js';
+import { writePrivateFile } from '../../native/jobs/private-files.js';
+
+export const SHOP_FILE = 'shop.json';
+export const PRIVATE_KEY_FILE = 'shop-key.pem';
+export const PUBLIC_KEY_FILE = 'shop-key.pub.pem';
+
+const ShopFile = z.object({ version: z.literal(1), name: z.string().min(1), keyId: z.string(), createdAt: z.string() });
+
+export interface Shop {
+    readonly dir: string;
+    readonly name: string;
+    /** The first 16 hex digits of the SHA-256 of the public key (SPKI DER): which key signed. */
+    readonly keyId: string;
+    readonly receiptsDir: string;
+    readonly deletionsDir: string;
+    sign(data: Uint8Array): string;
+}
+
+export function keyIdOf(publicKey: KeyObject): string {
+    return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+}
+
+/** Check an Ed25519 signature (base64) over data with a shop's public key. */
+export function verifySignature(publicKey: KeyObject, data: Uint8Array, signature: string): boolean {
+    try {
+        return verify(null, data, publicKey, Buffer.from(signature, 'base64'));
+    } catch {
+        return false;
+    }
+}
+
+function notAShop(dir: string, why: string): ReviveError {
+    return new ReviveError({ code: 'shop-invalid', message: `${dir} is not a Revive shop folder: ${why}`, nextStep: `Create one with: revive shop init ${dir} --name "Your shop"` });
+}
+
+export async function initShop(dir: string, name: string, now: Date = new Date()): Promise<Shop> {
+    if (name.trim() === '') throw new ReviveError({ code: 'shop-name-missing', message: 'The shop needs a name (it is printed on every receipt).', nextStep: 'Give it with --name "Your shop".' });
+    if (existsSync(join(dir, SHOP_FILE)) || existsSync(join(dir, PRIVATE_KEY_FILE))) {
+        throw new ReviveError({
+            code: 'shop-exists',
+            message: `${dir} is already a shop folder; its key signed its receipts, so it is not replaced.`,
+            nextStep: 'Use that folder with --shop, or choose a new folder.',
+        });
+    }
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writePrivateFile(join(dir, PRIVATE_KEY_FILE), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await writeFile(join(dir, PUBLIC_KEY_FILE), publicKey.export({ type: 'spki', format: 'pem' }));
+    await writeFile(join(dir, SHOP_FILE), `${JSON.stringify({ version: 1, name: name.trim(), keyId: keyIdOf(publicKey), createdAt: now.toISOString() }, null, 2)}\n`);
+    await mkdir(join(dir, 'receipts'), { recursive: true });
+    return openShop(dir);
+}
+
+export async function readPublicKey(path: string): Promise<KeyObject> {
+    let text: string;
+    try {
+        text = await readFile(path, 'utf8');
+    } catch {
+        throw new ReviveError({ code: 'key-missing', message: `There is no public key at ${path}.`, nextStep: `Give the shop's ${PUBLIC_KEY_FILE} (from its folder) with --key, or the folder with --shop.` });
+    }
+    try {
+        const key = createPublicKey(text);
+        if (key.asymmetricKeyType !== 'ed25519') throw new Error(key.asymmetricKeyType);
+        return key;
+    } catch {
+        throw new ReviveError({ code: 'key-invalid', message: `${path} is not an Ed25519 public key.`, nextStep: `Give the shop's ${PUBLIC_KEY_FILE}.` });
+    }
+}
+
+export async function openShop(dir: string): Promise<Shop> {
+    let info: z.infer<typeof ShopFile>;
+    try {
+        info = ShopFile.parse(JSON.parse(await readFile(join(dir, SHOP_FILE), 'utf8')));
+    } catch {
+        throw notAShop(dir, `${SHOP_FILE} is missing or unreadable.`);
+    }
+    let privateKey: KeyObject;
+    try {
+        privateKey = createPrivateKey(await readFile(join(dir, PRIVATE_KEY_FILE), 'utf8'));
+    } catch {
+        throw notAShop(dir, `its signing key ${PRIVATE_KEY_FILE} is missing or unreadable.`);
+    }
+    if (keyIdOf(createPublicKey(privateKey)) !== info.keyId) throw notAShop(dir, `its signing key does not belong to it (key id ${info.keyId}).`);
+    return {
+        dir,
+        name: info.name,
+        keyId: info.keyId,
+        receiptsDir: join(dir, 'receipts'),
+        deletionsDir: join(dir, 'deletions'),
+        sign: (data) => sign(null, data, privateKey).toString('base64'),
+    };
+}
+
+/** JSON with object keys sorted at every depth: the exact bytes a signature covers. */
+export function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_key, inner: unknown) =>
+        inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+            ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+            : inner,
+    );
+}
+
+/** A signed document as stored: `{"document":…,"signature":{…}}` in canonical form, one line. */
+export interface SignedDocument<T> {
+    readonly document: T;
+    readonly signature: { readonly alg: 'Ed25519'; readonly keyId: string; readonly value: string };
+}
+
+export function signDocument<T>(shop: Shop, document: T): string {
+    const signed: SignedDocument<T> = { document, signature: { alg: 'Ed25519', keyId: shop.keyId, value: shop.sign(Buffer.from(canonicalJson(document))) } };
+    return `${canonicalJson(signed)}\n`;
+}
+
+export type VerifyOutcome<T> = { readonly ok: true; readonly document: T } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Whether the file's bytes are exactly a document signed by this key. The whole file must be in its
+ * signed canonical form, so changing any byte (even whitespace) fails.
+ */
+export function verifyDocument<T>(bytes: Buffer, publicKey: KeyObject): VerifyOutcome<T> {
+    let parsed: SignedDocument<T>;
+    try {
+        parsed = JSON.parse(bytes.toString('utf8')) as SignedDocument<T>;
+    } catch {
+        return { ok: false, reason: 'it is not valid JSON (it was changed or damaged).' };
+    }
+    if (!parsed || typeof parsed !== 'object' || !parsed.signature || typeof parsed.signature.value !== 'string') return { ok: false, reason: 'it carries no signature.' };
+    if (`${canonicalJson(parsed)}\n` !== bytes.toString('utf8') || !Buffer.from(`${canonicalJson(parsed)}\n`).equals(bytes)) return { ok: false, reason: 'it is not in the exact form it was signed in (it was changed).' };
+    if (parsed.signature.keyId !== keyIdOf(publicKey)) return { ok: false, reason: `it was signed by another key (${parsed.signature.keyId}), not this shop's (${keyIdOf(publicKey)}).` };
+    if (!verifySignature(publicKey, Buffer.from(canonicalJson(parsed.document)), parsed.signature.value)) return { ok: false, reason: 'the signature does not match its contents (it was changed).' };
+    return { ok: true, document: parsed.document };
+}
