@@ -204,6 +204,8 @@ export const commands = {
             .strict(),
         result: VerifiedFile,
     },
+    /** Stop hashing a file (the person removed or replaced it); its verifyFile ends as `cancelled`. */
+    cancelVerification: { request: z.object({ verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(), result: z.object({ cancelling: z.boolean() }) },
     startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },
     /** The person's answer to a jobConfirm question. */
     answerConfirm: { request: z.object({ jobId: JobId, requestId: z.string(), yes: z.boolean() }).strict(), result: Ok },

@@ -10,6 +10,7 @@ export const COMMAND_NAMES = [
     'unplugVirtualPhone',
     'replugVirtualPhone',
     'verifyFile',
+    'cancelVerification',
     'startUpgrade',
     'answerConfirm',
     'pressVirtualButtons',

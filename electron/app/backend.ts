@@ -76,6 +76,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const uploads = new UploadStore();
     const listeners = new Set<EventListener>();
     const verifications = new Map<string, Verification>();
+    /** Hashes running now, by verification id, so the person can stop one. */
+    const verifying = new Map<string, AbortController>();
     const jobs = new Map<string, RunningJob>();
     let virtual: VirtualPhone | undefined;
     let snapshotTimer: NodeJS.Timeout | undefined;
@@ -347,7 +349,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
             else throw new ReviveError({ code: 'file-path', message: `"${file.path}" is not a full path.`, nextStep: 'Pick the file again.' });
             const speed = new Speedometer();
             let lastSent = 0;
+            const controller = new AbortController();
+            verifying.get(verificationId)?.abort();
+            verifying.set(verificationId, controller);
             const digest = await hashFile(path, {
+                signal: controller.signal,
                 onProgress: (facts) => {
                     const now = performance.now();
                     const rate = speed.update(facts.bytesDone);
@@ -356,7 +362,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
                     const left = facts.bytesTotal - facts.bytesDone;
                     emit('verifyProgress', { verificationId, bytesDone: facts.bytesDone, bytesTotal: facts.bytesTotal, rate, etaSeconds: rate > 0 ? left / rate : null });
                 },
-            });
+            })
+                .catch((error: unknown) => {
+                    if (!controller.signal.aborted) throw error;
+                    throw new ReviveError({ code: 'cancelled', message: `Checking ${basename(path)} was stopped.`, nextStep: 'Add the file again to check it.' }, { cause: error });
+                })
+                .finally(() => {
+                    if (verifying.get(verificationId) === controller) verifying.delete(verificationId);
+                });
             const name = basename(path);
             // The gate's own decision (a file named like a known one is held to the recipe's checksum,
             // whatever was typed), so a green tick here means the gate will agree.
@@ -379,6 +392,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
             }
             if (!problem) verifications.set(verificationId, { role, recipeId, path, sha256: digest.sha256, typed: expectation?.source === 'typed' });
             return { verificationId, role, fileName: name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expectedSha256: known?.sha256 ?? null, ok: !problem, problem };
+        },
+        async cancelVerification({ verificationId }) {
+            const controller = verifying.get(verificationId);
+            controller?.abort();
+            return { cancelling: controller !== undefined };
         },
         async startUpgrade(request) {
             const recipe = recipeById(request.recipeId);
@@ -508,6 +526,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             closed = true;
             clearTimeout(snapshotTimer);
             for (const job of jobs.values()) if (!job.finished) job.controller.abort(new Error('Revive is closing.'));
+            for (const controller of verifying.values()) controller.abort();
             listeners.clear();
             await adbSession?.close();
             await usbAdb.close();

@@ -1,7 +1,7 @@
-/** Streaming SHA-256: one read per file, progress in bytes, abortable between chunks. */
+/** Streaming SHA-256 of regular files only: one read per file, progress in bytes, abortable between chunks. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
@@ -15,9 +15,37 @@ export interface FileDigest {
 const CHUNK = 1 << 20;
 
 export async function hashFile(path: string, ctx: JobContext = {}, step = `verify:${basename(path)}`): Promise<FileDigest> {
-    let sizeBytes: number;
+    const handle = await openRegularFile(path);
+    const hash = createHash('sha256');
+    let done = 0;
     try {
-        sizeBytes = (await stat(path)).size;
+        const sizeBytes = (await handle.stat()).size;
+        ctx.onProgress?.({ step, bytesDone: 0, bytesTotal: sizeBytes, cancellable: true });
+        const buffer = Buffer.allocUnsafe(CHUNK);
+        // Reads stop at the size the file had when opened: a file that grows cannot keep us here.
+        while (done < sizeBytes) {
+            ctx.signal?.throwIfAborted();
+            const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, sizeBytes - done), done);
+            if (bytesRead === 0) break;
+            hash.update(buffer.subarray(0, bytesRead));
+            done += bytesRead;
+            ctx.onProgress?.({ step, bytesDone: done, bytesTotal: sizeBytes, cancellable: true });
+        }
+    } finally {
+        await handle.close();
+    }
+    return { path, sizeBytes: done, sha256: hash.digest('hex') };
+}
+
+/**
+ * Open a file for reading only when it is a regular file: a device (/dev/zero), a pipe or a folder
+ * is refused before it is read (checked before opening, so a pipe cannot block, and again on the
+ * opened handle, so nothing can be swapped in between).
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+    let before;
+    try {
+        before = await stat(path);
     } catch (error) {
         throw new ReviveError(
             {
@@ -29,22 +57,21 @@ export async function hashFile(path: string, ctx: JobContext = {}, step = `verif
             { cause: error },
         );
     }
-    const hash = createHash('sha256');
-    let done = 0;
-    ctx.onProgress?.({ step, bytesDone: 0, bytesTotal: sizeBytes, cancellable: true });
-    const stream = createReadStream(path, { highWaterMark: CHUNK });
-    try {
-        for await (const chunk of stream) {
-            if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
-            const bytes = chunk as Buffer;
-            hash.update(bytes);
-            done += bytes.length;
-            ctx.onProgress?.({ step, bytesDone: done, bytesTotal: sizeBytes, cancellable: true });
-        }
-    } finally {
-        stream.destroy();
+    const notAFile = (): ReviveError =>
+        new ReviveError({
+            code: 'not-a-file',
+            message: `${path} is not a regular file (it is a folder, a device or a pipe), so Revive does not read it.`,
+            nextStep: 'Choose the downloaded file itself.',
+            details: { file: path },
+        });
+    if (!before.isFile()) throw notAFile();
+    const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const after = await handle.stat();
+    if (!after.isFile() || after.ino !== before.ino || after.dev !== before.dev) {
+        await handle.close();
+        throw notAFile();
     }
-    return { path, sizeBytes: done, sha256: hash.digest('hex') };
+    return handle;
 }
 
 export function hashBytes(data: Uint8Array): string {

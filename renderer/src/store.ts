@@ -190,6 +190,9 @@ export async function addFile(role: FileRole, file: File): Promise<void> {
     if (!recipeId) return;
     const verificationId = `v${Date.now().toString(36)}${(verifyCounter++).toString(36)}`;
     const entry: FileEntry = { name: file.name, status: 'sending', bytesDone: 0, bytesTotal: file.size, rate: 0, etaSeconds: null, result: null, error: null, verificationId };
+    // A file replaced while it is still being checked: stop hashing the old one.
+    const replaced = get().files[role];
+    if (replaced?.status === 'verifying') void api().cancelVerification({ verificationId: replaced.verificationId });
     set({ files: { ...get().files, [role]: entry } });
     const ref = await api().fileRef(file);
     if (!ref.ok) return updateFile(verificationId, { status: 'refused', error: ref.error });

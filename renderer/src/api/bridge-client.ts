@@ -19,6 +19,7 @@ const COMMANDS: Record<CommandName, true> = {
     unplugVirtualPhone: true,
     replugVirtualPhone: true,
     verifyFile: true,
+    cancelVerification: true,
     startUpgrade: true,
     answerConfirm: true,
     pressVirtualButtons: true,

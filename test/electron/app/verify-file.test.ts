@@ -34,4 +34,20 @@ describe('verifyFile', () => {
         expect(verified.problem?.code).toBe('checksum-mismatch');
         expect(verified.problem?.message).toContain('the recipe');
     });
+
+    it('can be cancelled while it hashes', async () => {
+        const path = join(dir, 'big-rom.zip');
+        await writeFile(path, Buffer.alloc(96 * 1024 * 1024));
+        let started!: () => void;
+        const hashing = new Promise<void>((resolve) => (started = resolve));
+        const unsubscribe = backend.subscribe((event, payload) => {
+            if (event === 'verifyProgress' && (payload as { verificationId: string; bytesDone: number }).verificationId === 'v-big') started();
+        });
+        const verifying = backend.call('verifyFile', { file: { path }, role: 'rom', recipeId: 'ks01ltexx', verificationId: 'v-big', expectedSha256: '0'.repeat(64) });
+        await hashing;
+        const cancel = await backend.call('cancelVerification', { verificationId: 'v-big' });
+        unsubscribe();
+        expect(cancel).toMatchObject({ ok: true, value: { cancelling: true } });
+        expect(await verifying).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    });
 });
