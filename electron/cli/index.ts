@@ -9,6 +9,7 @@ import { commands as fastboot } from './fastboot.js';
 import { commands as adb } from './adb.js';
 import { commands as twrp } from './twrp.js';
 import { commands as upgrade } from './upgrade.js';
+import { commands as fetch } from './fetch.js';
 import { commands as demo } from './demo.js';
 import { commands as keys } from './keys.js';
 import { commands as vpn } from './vpn.js';
@@ -25,6 +26,7 @@ export const commandGroups: ReadonlyArray<readonly CliCommand[]> = [
     adb,
     twrp,
     upgrade,
+    fetch,
     demo,
     keys,
     vpn,

@@ -11,6 +11,8 @@ import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
 import { scriptedPerson } from '../jobs/virtual-locator.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { downloadContext, fetchRoles } from './fetch.js';
+import type { Recipe } from '../../native/manifests/schema.js';
 
 export interface TerminalRunFlags {
     readonly json: boolean;
@@ -77,6 +79,28 @@ export function authNotice(io: CliIo, json: boolean): ProtocolLinkOptions {
 
 const ROLES: ReadonlyArray<keyof UpgradeFiles> = ['recovery', 'rom', 'gapps', 'su'];
 
+/**
+ * --fetch: download what the person did not give. TWRP and the ROM must come from somewhere (the
+ * download fails with the page to get them by hand); Gapps and su are fetched when the recipe
+ * publishes them, and otherwise left out with a line saying why.
+ */
+async function fetchMissing(recipe: Recipe, given: Partial<UpgradeFiles>, io: CliIo, home: string, json: boolean): Promise<UpgradeFiles> {
+    const ctx = downloadContext(io, home, json);
+    const out: Partial<Record<keyof UpgradeFiles, string>> = { ...given };
+    for (const role of ROLES) {
+        if (out[role]) continue;
+        const download = recipe.downloads.find((d) => d.role === role);
+        if ((role === 'gapps' || role === 'su') && download?.availability !== 'published') {
+            if (!json) io.err(`${role}: not downloaded (${download?.note ?? 'the recipe names no source'}); the upgrade goes without it.\n`);
+            continue;
+        }
+        const [fetched] = await fetchRoles(recipe, [role], ctx);
+        out[role] = fetched?.path;
+    }
+    if (!out.recovery || !out.rom) throw new Error('fetchRoles returned without a file');
+    return { recovery: out.recovery, rom: out.rom, gapps: out.gapps, su: out.su };
+}
+
 function parseChecksums(values: readonly string[]): Partial<Record<keyof UpgradeFiles, string>> {
     const out: Partial<Record<keyof UpgradeFiles, string>> = {};
     for (const value of values) {
@@ -106,7 +130,7 @@ const upgrade: CliCommand = {
     name: 'upgrade',
     summary: 'Upgrade a phone to LineageOS: check every file, flash TWRP, back up, install ROM, Gapps and su',
     usage: [
-        'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--backup-to DIR | --no-backup]',
+        'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--fetch] [--backup-to DIR | --no-backup]',
         '               [--sha256 ROLE=HEX]... [--yes] [--json] [--virtual-state DIR]',
         'revive upgrade --resume JOBID --device ID [--yes] [--json]',
         '  --device   a USB serial, a USB port (usb:1-3.4, as `revive devices` shows), usbip:HOST:PORT[/BUSID],',
@@ -114,6 +138,7 @@ const upgrade: CliCommand = {
         '             its state lives in --virtual-state DIR, as with `virtual-phone serve --state-dir`)',
         '  --sha256   the checksum of a file that is not in the phone\'s recipe, e.g. --sha256 rom=3f5a…',
         '             (or put FILE.sha256 next to the file)',
+        '  --fetch    download the files not given, from where the phone\'s recipe says they are published',
         '  --yes      answer yes to every question (erasing, unlocking, going without a backup)',
         'Exit status 0 only when the phone has started its new system and reported its version.',
     ].join('\n'),
@@ -134,6 +159,7 @@ const upgrade: CliCommand = {
                 'virtual-state': { type: 'string' },
                 resume: { type: 'string' },
                 home: { type: 'string' },
+                fetch: { type: 'boolean', default: false },
             },
             strict: true,
             allowPositionals: false,
@@ -151,12 +177,21 @@ const upgrade: CliCommand = {
             backupTo ??= saved.backupTo;
             noBackup ||= saved.noBackup;
         } else {
-            if (!values.recovery || !values.rom) throw new CliUsageError('--recovery IMG and --rom ZIP are required.');
-            files = { recovery: values.recovery, rom: values.rom, gapps: values.gapps, su: values.su };
+            if (!values.fetch && (!values.recovery || !values.rom)) throw new CliUsageError('--recovery IMG and --rom ZIP are required (or --fetch to download them).');
+            files = { recovery: values.recovery ?? '', rom: values.rom ?? '', gapps: values.gapps, su: values.su };
         }
-        for (const role of ROLES) if (files[role] === '') throw new CliUsageError(`--${role} needs a file.`);
+        for (const role of ROLES) if (files[role] === '' && !(values.fetch && values[role] === undefined)) throw new CliUsageError(`--${role} needs a file.`);
         const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
         const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false) });
+        if (values.fetch) {
+            try {
+                const given = Object.fromEntries(Object.entries(files).filter(([, path]) => path)) as Partial<UpgradeFiles>;
+                files = await fetchMissing(session.recipe, given, io, home, values.json ?? false);
+            } catch (error) {
+                await session.close();
+                throw error;
+            }
+        }
         return runUpgradeInTerminal(
             { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },
             session,

@@ -5,6 +5,7 @@
  * A second phone of the same model finds its files here and needs no second download.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readLimitedTextSync } from '../files/read-limited.js';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { appHome } from '../jobs/journal.js';
@@ -40,8 +41,12 @@ export function originPath(file: string): string {
 export function readOrigin(file: string): DownloadOrigin | undefined {
     const path = originPath(file);
     if (!existsSync(path)) return undefined;
-    const parsed = DownloadOrigin.safeParse(JSON.parse(readFileSync(path, 'utf8')) as unknown);
-    return parsed.success ? parsed.data : undefined;
+    try {
+        const parsed = DownloadOrigin.safeParse(JSON.parse(readLimitedTextSync(path, { what: 'download record', maxBytes: 64 * 1024 })) as unknown);
+        return parsed.success ? parsed.data : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 export function writeOrigin(file: string, origin: DownloadOrigin): void {

@@ -8,13 +8,14 @@ import { basename, dirname, join } from 'node:path';
 import type { ChecksumSource } from '../jobs/events.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { FileRole, KnownFile, Recipe } from '../manifests/schema.js';
+import { readOrigin } from '../download/cache.js';
 
 export interface ExpectedChecksum {
     readonly sha256: string;
     readonly source: ChecksumSource;
     /** The recipe entry when the file is one of the recipe's known-good files. */
     readonly known?: KnownFile | undefined;
-    /** For sidecar checksums: the file it came from. */
+    /** For sidecar checksums: the file it came from; for downloads: the address. */
     readonly from?: string | undefined;
 }
 
@@ -89,6 +90,9 @@ export function expectedChecksum(recipe: Recipe, role: FileRole, file: string, t
     const known = knownFileByName(recipe, role, file);
     if (known) return { sha256: known.sha256, source: 'recipe', known };
     if (typed !== undefined && typed.trim() !== '') return { sha256: normaliseTypedChecksum(typed, file), source: 'typed' };
+    // Revive's own record of a download it verified (cache or `revive fetch --to`).
+    const origin = readOrigin(file);
+    if (origin && origin.role === role && origin.name === basename(file)) return { sha256: origin.sha256, source: 'download', from: origin.source };
     const sidecar = findSidecarChecksum(file);
     if (sidecar) return { sha256: sidecar.sha256, source: 'sidecar', from: sidecar.from };
     return undefined;

@@ -43,6 +43,7 @@ export interface VerifiedFile {
     readonly sizeBytes: number;
     readonly sha256: string;
     readonly checksumSource: ChecksumSource;
+    readonly origin?: string | undefined;
 }
 
 export interface RomFacts {
@@ -77,7 +78,9 @@ async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContex
                     ? `the known-good ${name} in Revive's recipe for the ${recipe.name}`
                     : expected.source === 'typed'
                       ? 'the checksum you typed in'
-                      : `the checksum in ${expected.from ? basename(expected.from) : 'the checksum file'}`;
+                      : expected.source === 'download'
+                        ? `the file Revive verified when it downloaded it from ${expected.from ?? 'its source'}`
+                        : `the checksum in ${expected.from ? basename(expected.from) : 'the checksum file'}`;
             throw refuse(
                 'checksum-mismatch',
                 file.path,
@@ -87,7 +90,8 @@ async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContex
                 'Do not use this file. Download it again from its official page and try again; if it fails again, the download source is not trustworthy.',
             );
         }
-        return { role: file.role, path: file.path, name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, checksumSource: expected.source };
+        const origin = expected.source === 'download' ? expected.from : undefined;
+        return { role: file.role, path: file.path, name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, checksumSource: expected.source, origin };
     }
     // A known-good file under another name is still a known-good file.
     if (knownFileByDigest(recipe, file.role, digest.sha256)) {

@@ -151,7 +151,7 @@ export interface JobUi {
 }
 
 /** Where a file's expected checksum came from. */
-export type ChecksumSource = 'recipe' | 'typed' | 'sidecar';
+export type ChecksumSource = 'recipe' | 'typed' | 'sidecar' | 'download';
 
 export interface ReportFile {
     readonly role: 'recovery' | 'rom' | 'gapps' | 'su';
@@ -159,6 +159,8 @@ export interface ReportFile {
     readonly sizeBytes: number;
     readonly sha256: string;
     readonly checksumSource: ChecksumSource;
+    /** For downloaded files: the address it came from, as the recipe names it. */
+    readonly origin?: string | undefined;
 }
 
 export interface ReportBackupFile {

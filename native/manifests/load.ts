@@ -1,10 +1,11 @@
 /** Loading and validating device recipes from resources/manifests. */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLimitedTextSync } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 import { Recipe } from './schema.js';
 import { resourcePath } from '../resources.js';
+import { appHome } from '../jobs/journal.js';
 
 export const MANIFEST_DIR = resourcePath('manifests');
 
@@ -44,11 +45,28 @@ export function readRecipeFile(path: string): Recipe {
     return parseRecipe(json, path);
 }
 
-export function loadRecipes(dir: string = MANIFEST_DIR): Recipe[] {
+function readRecipeDir(dir: string): Recipe[] {
     return readdirSync(dir)
         .filter((name) => name.endsWith('.json'))
         .sort()
         .map((name) => readRecipeFile(join(dir, name)));
+}
+
+/** A repair shop's own recipes: `<app data>/recipes/*.json`, read after the shipped ones. */
+export function shopRecipesDir(home: string = appHome()): string {
+    return join(home, 'recipes');
+}
+
+/**
+ * The recipes in `dir`; by default the shipped ones plus the shop's own, where a shop recipe with
+ * the same id replaces the shipped one (e.g. with a local mirror among its download sources).
+ */
+export function loadRecipes(dir?: string): Recipe[] {
+    if (dir !== undefined) return readRecipeDir(dir);
+    const shop = shopRecipesDir();
+    const own = existsSync(shop) ? readRecipeDir(shop) : [];
+    const ids = new Set(own.map((r) => r.id));
+    return [...readRecipeDir(MANIFEST_DIR).filter((r) => !ids.has(r.id)), ...own].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Find a recipe by any codename or model number (case-insensitive), e.g. `ks01lte`, `GT-I9506`. */

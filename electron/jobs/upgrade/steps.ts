@@ -122,7 +122,7 @@ async function gate(job: UpgradeJob): Promise<StepResult> {
     job.gate = report;
     return {
         detail: `${report.files.length} files checked: checksums match${report.rom ? `; the ROM is for ${report.rom.devices.join(', ')}, Android ${report.rom.androidVersion}, ${report.rom.arch}` : ''}.`,
-        data: { files: report.files.map((f) => ({ role: f.role, name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256, checksumSource: f.checksumSource })) },
+        data: { files: report.files.map((f) => ({ role: f.role, name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256, checksumSource: f.checksumSource, origin: f.origin ?? null })) },
     };
 }
 

@@ -2,11 +2,11 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { phoneState } from './helpers.js';
+import { runCli } from '../../support/run-cli.js';
 
 let dir: string;
 let demo: DemoPackages;
@@ -20,12 +20,7 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
+const cli = runCli;
 
 describe('revive upgrade and revive demo', () => {
     it('upgrades virtual:ks01ltexx with --json and exits 0 once the new system answered', async () => {

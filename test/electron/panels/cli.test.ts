@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { generateWireGuardKeyPair } from '../../../native/panels/wireguard.js';
+import { runCli } from '../../support/run-cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -14,12 +14,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
+const revive = (...argv: string[]): ReturnType<typeof runCli> => runCli(argv);
 
 describe('revive keys / vpn / firewall', () => {
     it('creates, rotates and revokes keys with passphrases from files only', async () => {
