@@ -42,6 +42,16 @@ export const DeviceSnapshot = z.object({
 });
 export type DeviceSnapshot = z.infer<typeof DeviceSnapshot>;
 
+/** What the job has done to the phone, from its journal: the page words "The phone now" from these facts. */
+export const PhoneNow = z.object({
+    /** `unlocked`, `unlocked-wiped`, `recovery-written`, `erased`, `installed:<role>`, `new-system`, in order. */
+    changes: z.array(z.string()),
+    /** A change that began but was not verified (`unlock`, `recovery`, `wipe`, `install:<role>`). */
+    interrupted: z.string().nullable(),
+    mode: PhoneModeName.nullable(),
+});
+export type PhoneNow = z.infer<typeof PhoneNow>;
+
 export const FileRole = z.enum(['recovery', 'rom', 'gapps', 'su']);
 export type FileRole = z.infer<typeof FileRole>;
 
@@ -306,8 +316,9 @@ export const events = {
         androidAfter: z.string(),
         backupDirectory: z.string().nullable(),
     }),
-    jobFailed: z.object({ jobId: JobId, error: ApiError, step: z.string().nullable(), phoneState: z.string(), resumable: z.boolean() }),
-    jobCancelled: z.object({ jobId: JobId, step: z.string().nullable(), phoneState: z.string(), resumable: z.boolean() }),
+    jobFailed: z.object({ jobId: JobId, error: ApiError, step: z.string().nullable(), phoneState: z.string(), phoneNow: PhoneNow, resumable: z.boolean() }),
+    /** A deliberate stop: Stop pressed (`person`) or a question answered with Stop (`declined`). */
+    jobCancelled: z.object({ jobId: JobId, step: z.string().nullable(), phoneState: z.string(), phoneNow: PhoneNow, reason: z.enum(['person', 'declined']), resumable: z.boolean() }),
     /** A panel task's steps, progress and log (never a passphrase or key material). */
     panelStep: z.object({ taskId: TaskId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'failed']), detail: z.string() }),
     panelProgress: z.object({ taskId: TaskId, step: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),

@@ -197,12 +197,12 @@ export function createBackend(options: BackendOptions = {}): Backend {
             case 'failed':
                 job.finished = true;
                 job.log.push(`${event.at}  failed: ${event.error.message} ${event.phoneState}`);
-                emit('jobFailed', { jobId: event.jobId, error: { code: event.error.code, message: event.error.message, nextStep: event.error.nextStep }, step: event.step, phoneState: event.phoneState, resumable: event.resumable });
+                emit('jobFailed', { jobId: event.jobId, error: { code: event.error.code, message: event.error.message, nextStep: event.error.nextStep }, step: event.step, phoneState: event.phoneState, phoneNow: { ...event.phoneNow, changes: [...event.phoneNow.changes] }, resumable: event.resumable });
                 return announceDevices();
             case 'cancelled':
                 job.finished = true;
                 job.log.push(`${event.at}  cancelled: ${event.phoneState}`);
-                emit('jobCancelled', { jobId: event.jobId, step: event.step, phoneState: event.phoneState, resumable: event.resumable });
+                emit('jobCancelled', { jobId: event.jobId, step: event.step, phoneState: event.phoneState, phoneNow: { ...event.phoneNow, changes: [...event.phoneNow.changes] }, reason: event.reason, resumable: event.resumable });
                 return announceDevices();
         }
     };

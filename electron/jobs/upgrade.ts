@@ -10,13 +10,16 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { ReportBackup, UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal, newJobId, type JournalValue } from '../../native/jobs/journal.js';
 import { JobCancelled, JobRun } from '../../native/jobs/runner.js';
-import type { FileRole, PhoneMode, Recipe } from '../../native/manifests/schema.js';
+import type { FileRole, Recipe } from '../../native/manifests/schema.js';
 import type { UpgradeOptions } from './types.js';
 import { UpgradeJob, type UpgradeEnvironment } from './upgrade/job.js';
-import { MODE_WORDS } from './upgrade/modes.js';
+import { describePhoneNow, phoneNow } from './upgrade/phone-now.js';
 import { planSteps, STEP_IDS, upgradeSteps, type PlanFacts } from './upgrade/steps.js';
 
 export type { UpgradeEnvironment } from './upgrade/job.js';
+
+/** Answers of Stop to the job's questions: a deliberate stop, not a failure. */
+const DECLINED: ReadonlySet<string> = new Set(['unlock-declined', 'wipe-declined', 'backup-required', 'backup-raw-missing', 'battery-declined']);
 
 function journalParams(options: UpgradeOptions, recipe: Recipe): Record<string, JournalValue> {
     const device: Record<string, JournalValue> = { ...options.device, stateDir: 'stateDir' in options.device ? (options.device.stateDir ?? null) : null };
@@ -96,26 +99,22 @@ export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironmen
         return report;
     } catch (error) {
         const step = run.currentStep;
-        const phoneState = describePhoneState(step, env.locator.current()?.mode);
-        if (env.signal.aborted || error instanceof JobCancelled) {
+        const now = phoneNow(journal.entries, env.locator.current()?.mode);
+        const phoneState = describePhoneNow(now);
+        const declined = error instanceof ReviveError && DECLINED.has(error.code);
+        if (env.signal.aborted || error instanceof JobCancelled || declined) {
             journal.append({ t: 'end', outcome: 'cancelled', detail: phoneState });
-            run.emit({ type: 'cancelled', step, phoneState, resumable: true });
+            run.emit({ type: 'cancelled', step, phoneState, phoneNow: now, reason: declined ? 'declined' : 'person', resumable: true });
+            if (declined) throw error;
             throw new ReviveError({ code: 'cancelled', message: `The upgrade was stopped. ${phoneState}`, nextStep: `Resume it later with the job id ${journal.jobId}.` }, { cause: error });
         }
         const failure = ReviveError.from(error);
-        const beforePhone = step === STEP_IDS.identify || step === STEP_IDS.gate || step === STEP_IDS.unlock;
+        // Before anything was changed a job can simply start again; after, it continues where it stopped.
+        const resumable = now.changes.length > 0 || now.interrupted !== null || run.wasVerified(STEP_IDS.saveStorage);
         journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
-        run.emit({ type: 'failed', error: failure.toJSON(), step, phoneState, resumable: !beforePhone });
+        run.emit({ type: 'failed', error: failure.toJSON(), step, phoneState, phoneNow: now, resumable });
         throw failure;
     }
-}
-
-function describePhoneState(step: string | null, mode: PhoneMode | undefined): string {
-    const where = mode ? `The phone is in ${MODE_WORDS[mode]}.` : 'The phone is not connected.';
-    if (step === null || step === 'identify' || step === 'gate' || step === 'save-storage') return `Nothing was written to the phone. ${where}`;
-    if (step === 'unlock' || step === 'flash-recovery') return `The old system is untouched; the recovery may be incomplete. ${where}`;
-    if (step === 'enter-recovery' || step === 'backup') return `TWRP is on the phone; the old system and data are untouched. ${where}`;
-    return `The old system is erased; the phone can reach TWRP with the recovery keys and the job can go on from there. ${where}`;
 }
 
 export { planSteps };

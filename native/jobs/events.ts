@@ -13,6 +13,15 @@ import type { ProgressEvent } from './progress.js';
 
 export type JobKind = 'upgrade';
 
+/** What the job has done to the phone, proven by its journal (see electron/jobs/upgrade/phone-now.ts). */
+export interface PhoneNowFacts {
+    /** `unlocked`, `unlocked-wiped`, `recovery-written`, `erased`, `installed:<role>`, `new-system`, in order. */
+    readonly changes: readonly string[];
+    /** A change that began but was not verified (`unlock`, `recovery`, `wipe`, `install:<role>`). */
+    readonly interrupted: string | null;
+    readonly mode: PhoneMode | null;
+}
+
 export type StepStatus = 'started' | 'finished' | 'skipped';
 
 /** One step of a job as the plan lists it before it runs. */
@@ -116,6 +125,8 @@ export interface JobFailedEvent {
     /** The step that failed, and in plain words the state the phone was left in. */
     readonly step: string | null;
     readonly phoneState: string;
+    /** The facts behind phoneState, from the job's journal. */
+    readonly phoneNow: PhoneNowFacts;
     /** True when `resume` can continue this job from its journal. */
     readonly resumable: boolean;
 }
@@ -126,6 +137,9 @@ export interface JobCancelledEvent {
     readonly at: string;
     readonly step: string | null;
     readonly phoneState: string;
+    readonly phoneNow: PhoneNowFacts;
+    /** `person`: Stop was pressed; `declined`: the person answered a question with Stop. Neither is a failure. */
+    readonly reason: 'person' | 'declined';
     readonly resumable: boolean;
 }
 

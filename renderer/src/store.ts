@@ -33,7 +33,7 @@ export interface StepState {
     readonly title: string;
     /** The job's own words for what the step does (English; the page translates known step ids). */
     readonly description?: string;
-    readonly status: 'waiting' | 'running' | 'done' | 'skipped';
+    readonly status: 'waiting' | 'running' | 'done' | 'skipped' | 'failed' | 'stopped';
 }
 
 export interface JobState {
@@ -126,6 +126,11 @@ function updateFile(verificationId: string, change: Partial<FileEntry>): void {
     set({ files });
 }
 
+/** The step a job ended in shows how it ended (✗ failed, ■ stopped), never a running dot. */
+function markStep(steps: StepState[], id: string | null, status: 'failed' | 'stopped'): StepState[] {
+    return steps.map((step) => (step.id === id || step.status === 'running' ? { ...step, status } : step));
+}
+
 export async function connect(revive: ReviveApi): Promise<void> {
     set({ api: revive });
     revive.onDevicesChanged((snapshot) => set({ snapshot }));
@@ -147,8 +152,8 @@ export async function connect(revive: ReviveApi): Promise<void> {
     revive.onJobConfirm((e) => updateJob(e.jobId, () => ({ confirm: e })));
     revive.onJobLog((e) => updateJob(e.jobId, (job) => ({ log: [...job.log, `${e.at.slice(11, 19)}  ${e.line}`].slice(-2000) })));
     revive.onJobDone((e) => updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
-    revive.onJobFailed((e) => updateJob(e.jobId, () => ({ outcome: 'failed', failure: e, instruction: null, confirm: null, cancelStage: 'idle' })));
-    revive.onJobCancelled((e) => updateJob(e.jobId, () => ({ outcome: 'cancelled', failure: e, instruction: null, confirm: null, cancelStage: 'idle' })));
+    revive.onJobFailed((e) => updateJob(e.jobId, (job) => ({ outcome: 'failed', failure: e, steps: markStep(job.steps, e.step, 'failed'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
+    revive.onJobCancelled((e) => updateJob(e.jobId, (job) => ({ outcome: 'cancelled', failure: e, steps: markStep(job.steps, e.step, 'stopped'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
     const [snapshot, recipes] = await Promise.all([run(revive.listDevices({})), run(revive.listRecipes({}))]);
     if (snapshot) set({ snapshot });
     if (recipes) set({ recipes });

@@ -89,9 +89,9 @@ async function identify(job: UpgradeJob): Promise<StepResult> {
 
 async function checkBattery(job: UpgradeJob, battery: number | undefined): Promise<void> {
     const min = job.recipe.minBatteryPercent;
-    const low = (found: string): ReviveError =>
+    const low = (found: string, code = 'battery-low'): ReviveError =>
         new ReviveError({
-            code: 'battery-low',
+            code,
             message: `The phone's battery is too low to start: the ${job.recipe.name} needs at least ${min}%, and it is at ${found}. Nothing was changed on the phone.`,
             nextStep: `Charge the phone to at least ${min}% (leave it on the charger for a while), then start again.`,
             details: { expected: `at least ${min}%`, found },
@@ -105,7 +105,7 @@ async function checkBattery(job: UpgradeJob, battery: number | undefined): Promi
             confirmLabel: `Yes, at least ${min}%`,
             cancelLabel: 'No, charge it first',
         });
-        if (!ok) throw low('not confirmed');
+        if (!ok) throw low('not confirmed', 'battery-declined');
         return;
     }
     if (battery < min) throw low(`${battery}%`);

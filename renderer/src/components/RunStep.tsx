@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { EventPayload, RecipeView } from '../api/contract-types.js';
+import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.js';
 import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, saveLog, useUi, type JobState, type StepState } from '../store.js';
 import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
 import { WizardStages } from './Wizard.js';
@@ -79,6 +79,27 @@ export function stepDescription(
     return t(key, { partition, method: recipe ? t(`job.methods.${recipe.method}`) : '' });
 }
 
+const STEP_MARK: Readonly<Record<StepState['status'], string>> = { done: '✓', skipped: '–', running: '●', waiting: '○', failed: '✗', stopped: '■' };
+
+/** "The phone now", worded from the journal's facts the job sent (never from which step was running). */
+export function phoneNowText(t: TFunction, now: PhoneNow): string {
+    const parts: string[] = [];
+    const installed = now.changes.filter((c) => c.startsWith('installed:')).map((c) => c.slice('installed:'.length));
+    const has = (change: string): boolean => now.changes.includes(change);
+    if (now.changes.length === 0 && !now.interrupted) parts.push(t('run.phoneNow.nothing'));
+    if (has('unlocked-wiped')) parts.push(t('run.phoneNow.unlockedWiped'));
+    else if (has('unlocked')) parts.push(t('run.phoneNow.unlocked'));
+    if (has('recovery-written')) parts.push(t('run.phoneNow.recoveryWritten'));
+    if (has('erased')) parts.push(installed.includes('rom') ? t('run.phoneNow.erased') : t('run.phoneNow.erasedNoSystem'));
+    if (installed.length > 0) parts.push(t('run.phoneNow.installed', { names: installed.map((role) => t(`files.roles.${role}.title`, { defaultValue: role })).join(', ') }));
+    if (now.interrupted) {
+        const [kind, role] = now.interrupted.split(':');
+        parts.push(kind === 'install' && role ? t('run.phoneNow.interrupted.install', { name: t(`files.roles.${role}.title`, { defaultValue: role }) }) : t(`run.phoneNow.interrupted.${kind ?? ''}`));
+    } else if (!has('erased') && !has('unlocked-wiped')) parts.push(t('run.phoneNow.untouched'));
+    parts.push(now.mode ? t('run.phoneNow.mode', { mode: t(`modes.${now.mode}`) }) : t('run.phoneNow.notConnected'));
+    return parts.join(' ');
+}
+
 function StepList({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
     const title = useStepTitle();
@@ -87,7 +108,7 @@ function StepList({ job }: { job: JobState }): ReactNode {
             {job.steps.map((step) => (
                 <li key={step.id} className={step.status} aria-current={step.status === 'running' ? 'step' : undefined}>
                     <span className="step-mark" aria-hidden="true">
-                        {step.status === 'done' ? '✓' : step.status === 'skipped' ? '–' : step.status === 'running' ? '●' : '○'}
+                        {STEP_MARK[step.status]}
                     </span>
                     <span>{title(step.id, step.title)}</span>
                     <span className="visually-hidden">{t(`run.stepStatus.${step.status}`)}</span>
@@ -230,30 +251,58 @@ function Outcome({ job }: { job: JobState }): ReactNode {
             </section>
         );
     }
-    if ((job.outcome === 'failed' || job.outcome === 'cancelled') && job.failure) {
+    if (job.outcome === 'cancelled' && job.failure && !('error' in job.failure)) {
+        const stop = job.failure;
+        return (
+            <section className="panel notice" role="status" aria-labelledby="stopped-heading">
+                <h2 id="stopped-heading" tabIndex={-1} ref={focusOnMount}>
+                    {t('run.cancelled.title')}
+                </h2>
+                <p>{t(stop.reason === 'declined' ? 'run.cancelled.declined' : 'run.cancelled.byPerson')}</p>
+                <p data-testid="phone-now">
+                    <strong>{t('run.failed.phoneState')}</strong> {phoneNowText(t, stop.phoneNow)}
+                </p>
+                {stop.resumable ? <p>{t('run.cancelled.resumable')}</p> : null}
+                <OutcomeActions job={job} />
+            </section>
+        );
+    }
+    if (job.outcome === 'failed' && job.failure && 'error' in job.failure) {
         const failure = job.failure;
         return (
             <section className="panel error-box" role="alert" aria-labelledby="failed-heading">
-                <h2 id="failed-heading">{job.outcome === 'cancelled' ? t('run.cancelled.title') : t('run.failed.title')}</h2>
-                {'error' in failure ? (
-                    <>
-                        <p>{failure.error.message}</p>
-                        <p>
-                            <strong>{t('errors.nextStep')}</strong> {failure.error.nextStep}
-                        </p>
-                    </>
-                ) : null}
+                <h2 id="failed-heading" tabIndex={-1} ref={focusOnMount}>
+                    {t('run.failed.title')}
+                </h2>
+                <p>{failure.error.message}</p>
                 <p>
-                    <strong>{t('run.failed.phoneState')}</strong> {failure.phoneState}
+                    <strong>{t('errors.nextStep')}</strong> {failure.error.nextStep}
+                </p>
+                <p data-testid="phone-now">
+                    <strong>{t('run.failed.phoneState')}</strong> {phoneNowText(t, failure.phoneNow)}
                 </p>
                 {failure.resumable ? <p>{t('run.failed.resumable')}</p> : null}
-                <button type="button" className="button primary" onClick={finishJob}>
-                    {t('run.failed.back')}
-                </button>
+                <OutcomeActions job={job} />
             </section>
         );
     }
     return null;
+}
+
+/** Moves keyboard focus to a heading as it appears, so the person hears and sees what happened. */
+function focusOnMount(element: HTMLElement | null): void {
+    element?.focus();
+}
+
+function OutcomeActions(_props: { job: JobState }): ReactNode {
+    const { t } = useTranslation();
+    return (
+        <div className="actions">
+            <button type="button" className="button primary" onClick={finishJob}>
+                {t('run.failed.back')}
+            </button>
+        </div>
+    );
 }
 
 export function RunStep(): ReactNode {

@@ -56,7 +56,10 @@ describe('cancelling an upgrade', () => {
             if (last?.type === 'cancelled') {
                 expect(last.step).toBe('flash-recovery');
                 expect(last.resumable).toBe(true);
-                expect(last.phoneState).toMatch(/old system is untouched/);
+                // Stopped while waiting for download mode: nothing was written, and the sentence says so (not "may be incomplete").
+                expect(last.phoneState).toMatch(/^Nothing on the phone was changed\. The old system and your data are untouched\./);
+                expect(last.phoneNow).toMatchObject({ changes: [], interrupted: null });
+                expect(last.reason).toBe('person');
             }
             expect(totalWrites(phone)).toBe(0);
             const journal = readJournal(join(dir, 'home', 'jobs', `${events[0]?.jobId}.jsonl`));

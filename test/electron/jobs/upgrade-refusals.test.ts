@@ -44,7 +44,7 @@ async function refused(name: string, files: Partial<UpgradeFiles>, battery = 80)
         expect(state.mode).toBe('android');
         expect(state.installed).toEqual([]);
         const failed = result.events.find((e) => e.type === 'failed');
-        expect(failed && failed.type === 'failed' ? failed.phoneState : '').toMatch(/Nothing was written to the phone/);
+        expect(failed && failed.type === 'failed' ? failed.phoneState : '').toMatch(/Nothing on the phone was changed/);
         return { error: result.error as ReviveError, phone };
     } finally {
         await phone.close();
