@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import yauzl from 'yauzl';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { findSidecarChecksum, normaliseTypedChecksum } from '../integrity/checksums.js';
@@ -57,12 +58,64 @@ export const SUGGESTED_APPS = [
     { packageName: 'de.srlabs.snoopsnitch', name: 'SnoopSnitch', why: 'warns about fake base stations and missing patches' },
 ] as const;
 
-async function looksLikeApk(path: string): Promise<boolean> {
+const V1_SIGNATURE = /^META-INF\/[^/]+\.(RSA|DSA|EC)$/i;
+const SIGNING_BLOCK_MAGIC = Buffer.from('APK Sig Block 42');
+
+/**
+ * Why this file is not an APK, or null when it has an APK's shape: a zip holding
+ * AndroidManifest.xml, signed with a v1 signature (META-INF/*.RSA|DSA|EC) or an APK Signing Block
+ * (v2+, right before the central directory). The phone verifies the signature itself; this only
+ * keeps any zip-shaped file from being sent as an "APK".
+ */
+export async function apkShapeProblem(path: string): Promise<string | null> {
+    let names: string[];
+    try {
+        names = await zipEntryNames(path);
+    } catch {
+        return 'it is not a zip file';
+    }
+    if (!names.includes('AndroidManifest.xml')) return 'it has no AndroidManifest.xml';
+    if (names.some((name) => V1_SIGNATURE.test(name)) || (await hasSigningBlock(path))) return null;
+    return 'it is not signed (no META-INF signature and no APK Signing Block)';
+}
+
+function zipEntryNames(path: string): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+        yauzl.open(path, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (error, zip) => {
+            if (error || !zip) return reject(error ?? new Error('no zip'));
+            const names: string[] = [];
+            zip.on('entry', (entry: yauzl.Entry) => {
+                if (names.length >= 100_000) {
+                    zip.close();
+                    return reject(new Error('too many entries'));
+                }
+                names.push(entry.fileName);
+                zip.readEntry();
+            });
+            zip.once('end', () => resolve(names));
+            zip.once('error', reject);
+            zip.readEntry();
+        });
+    });
+}
+
+/** The end-of-central-directory record (no zip64: APKs over 4 GiB do not exist) names where the block would end. */
+async function hasSigningBlock(path: string): Promise<boolean> {
     const handle = await open(path, 'r');
     try {
-        const head = Buffer.alloc(4);
-        const { bytesRead } = await handle.read(head, 0, 4, 0);
-        return bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50;
+        const size = (await handle.stat()).size;
+        const tailLength = Math.min(size, 22 + 0xffff);
+        const tail = Buffer.alloc(tailLength);
+        await handle.read(tail, 0, tailLength, size - tailLength);
+        for (let at = tailLength - 22; at >= 0; at--) {
+            if (tail.readUInt32LE(at) !== 0x06054b50) continue;
+            const cdOffset = tail.readUInt32LE(at + 16);
+            if (cdOffset < 16 + 16) return false;
+            const magic = Buffer.alloc(16);
+            await handle.read(magic, 0, 16, cdOffset - 16);
+            return magic.equals(SIGNING_BLOCK_MAGIC);
+        }
+        return false;
     } finally {
         await handle.close();
     }
@@ -99,7 +152,8 @@ async function checkOne(request: ApkRequest, ctx: JobContext): Promise<ApkCheck>
     if (digest.sha256 !== expected) {
         return { ...found, ok: false, problem: `${fileName} does not match its checksum: expected ${expected}, found ${digest.sha256}. The file is damaged or not the one that was published.` };
     }
-    if (!(await looksLikeApk(request.path))) return { ...found, ok: false, problem: `${fileName} matches its checksum but is not an APK (not a zip file).` };
+    const notApk = await apkShapeProblem(request.path);
+    if (notApk) return { ...found, ok: false, problem: `${fileName} matches its checksum but is not an APK: ${notApk}.` };
     return { ...found, ok: true, problem: null };
 }
 

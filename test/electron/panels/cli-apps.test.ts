@@ -7,10 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
-import { axmlManifest } from '../../native/adb/apk-manifest.js';
+import { V1_SIGNATURE_FILES, axmlManifest, zipBytes } from '../../native/adb/apk-manifest.js';
 
 let dir: string;
 let server: Server;
@@ -37,14 +36,9 @@ async function revive(...argv: string[]): Promise<{ code: number; out: string; e
     return { code, out, err };
 }
 
-/** A zip with the entries the virtual phone's pm looks for. */
+/** A signed-shaped zip with the entries the virtual phone's pm looks for. */
 async function apk(name: string, entries: Record<string, Buffer>): Promise<{ path: string; sha256: string }> {
-    const zip = new yazl.ZipFile();
-    for (const [entry, data] of Object.entries(entries)) zip.addBuffer(data, entry);
-    zip.end();
-    const chunks: Buffer[] = [];
-    for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-    const bytes = Buffer.concat(chunks);
+    const bytes = await zipBytes({ ...V1_SIGNATURE_FILES, ...entries });
     const path = join(dir, name);
     writeFileSync(path, bytes);
     return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
@@ -80,11 +74,12 @@ describe('revive apps install', () => {
 
     it('reports an app the phone refuses and still installs the others', async () => {
         const good = await apk('k9.apk', { 'AndroidManifest.xml': axmlManifest('com.fsck.k9') });
-        const noManifest = await apk('broken.apk', { 'classes.dex': randomBytes(100) });
+        // APK-shaped (manifest, signature files), but the phone's package manager cannot parse the manifest.
+        const noManifest = await apk('broken.apk', { 'AndroidManifest.xml': randomBytes(64), 'classes.dex': randomBytes(100) });
         const state = join(dir, 'phone2');
         const run = await revive('apps', 'install', noManifest.path, good.path, '--sha256', noManifest.sha256, '--sha256', good.sha256, '--virtual', 'ks01ltexx', '--virtual-state', state);
         expect(run.code).toBe(1);
-        expect(run.out).toMatch(/✗ broken\.apk: failed .*— broken\.apk was not installed: The phone refused to install broken\.apk: INSTALL_PARSE_FAILED_NO_CERTIFICATES/);
+        expect(run.out).toMatch(/✗ broken\.apk: failed .*— broken\.apk was not installed: The phone refused to install broken\.apk: INSTALL_PARSE_FAILED_MANIFEST_MALFORMED/);
         expect(run.out).toContain('✓ k9.apk: installed');
         expect(run.out).toContain('1 of 2 app(s) installed.');
         expect(installedOn(state).map((a) => a.sha256)).toEqual([good.sha256]);

@@ -7,14 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { connectAdb } from '../../../native/adb/phone.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
-import { axmlManifest } from '../../native/adb/apk-manifest.js';
+import { apkBytes } from '../../native/adb/apk-manifest.js';
 
 let dir: string;
 beforeAll(() => {
@@ -31,14 +30,8 @@ async function revive(...argv: string[]): Promise<{ code: number; out: string; e
 }
 
 async function apk(packageName: string): Promise<string> {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(axmlManifest(packageName), 'AndroidManifest.xml');
-    zip.addBuffer(randomBytes(500), 'classes.dex');
-    zip.end();
-    const chunks: Buffer[] = [];
-    for await (const c of zip.outputStream) chunks.push(c as Buffer);
     const path = join(dir, `${packageName}.apk`);
-    writeFileSync(path, Buffer.concat(chunks));
+    writeFileSync(path, await apkBytes(packageName, { 'classes.dex': randomBytes(500) }));
     return path;
 }
 

@@ -1,7 +1,10 @@
 /**
- * A binary (AXML) AndroidManifest.xml as APKs carry it, reduced to `<manifest package="…">`:
- * what a package manager reads to name the app. For hand-made test APKs.
+ * Hand-made test APKs: a binary (AXML) AndroidManifest.xml as APKs carry it, reduced to
+ * `<manifest package="…">` (what a package manager reads to name the app), and the signature's shape.
  */
+import yazl from 'yazl';
+
+/** The binary manifest of a package. */
 export function axmlManifest(packageName: string): Buffer {
     const strings = ['manifest', 'package', packageName];
     const encoded = strings.map((s) => {
@@ -50,4 +53,45 @@ export function axmlManifest(packageName: string): Buffer {
     header.writeUInt16LE(8, 2);
     header.writeUInt32LE(8 + pool.length + element.length, 4);
     return Buffer.concat([header, pool, element]);
+}
+
+/** The files a v1 (JAR) signature adds to an APK: enough for the shape checks, not a real signature. */
+export const V1_SIGNATURE_FILES: Readonly<Record<string, Buffer>> = {
+    'META-INF/MANIFEST.MF': Buffer.from('Manifest-Version: 1.0\r\nCreated-By: revive tests\r\n\r\n'),
+    'META-INF/CERT.SF': Buffer.from('Signature-Version: 1.0\r\n\r\n'),
+    'META-INF/CERT.RSA': Buffer.from([0x30, 0x82, 0x01, 0x00]),
+};
+
+/** A zip of these entries, as bytes (yazl, no comment). */
+export async function zipBytes(entries: Readonly<Record<string, Buffer>>): Promise<Buffer> {
+    const zip = new yazl.ZipFile();
+    for (const [name, data] of Object.entries(entries)) zip.addBuffer(data, name);
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+}
+
+/** An APK-shaped zip: the binary manifest, a v1 signature's files and the given extras. */
+export function apkBytes(packageName: string, extra: Readonly<Record<string, Buffer>> = {}): Promise<Buffer> {
+    return zipBytes({ 'AndroidManifest.xml': axmlManifest(packageName), ...V1_SIGNATURE_FILES, ...extra });
+}
+
+/**
+ * The same zip with an APK Signing Block (v2/v3 scheme) put right before its central directory,
+ * as apksigner does: size, one id-value pair, size again, then the magic.
+ */
+export function withSigningBlock(zip: Buffer): Buffer {
+    const eocd = zip.length - 22;
+    const cdOffset = zip.readUInt32LE(eocd + 16);
+    const pair = Buffer.alloc(8 + 4 + 16);
+    pair.writeBigUInt64LE(BigInt(4 + 16), 0);
+    pair.writeUInt32LE(0x7109871a, 8);
+    const size = BigInt(pair.length + 8 + 16);
+    const head = Buffer.alloc(8);
+    head.writeBigUInt64LE(size);
+    const block = Buffer.concat([head, pair, head, Buffer.from('APK Sig Block 42')]);
+    const out = Buffer.concat([zip.subarray(0, cdOffset), block, zip.subarray(cdOffset)]);
+    out.writeUInt32LE(cdOffset + block.length, eocd + block.length + 16);
+    return out;
 }

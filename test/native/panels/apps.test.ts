@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkApks, requireAllVerified } from '../../../native/panels/apps.js';
+import { apkBytes, axmlManifest, withSigningBlock, zipBytes } from '../adb/apk-manifest.js';
 
 let dir: string;
-const apk = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(4096, 7)]);
+let apk: Buffer;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-beforeAll(() => {
+beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'revive-apks-'));
+    apk = await apkBytes('org.mozilla.focus', { 'classes.dex': Buffer.alloc(4096, 7) });
     writeFileSync(join(dir, 'good.apk'), apk);
     writeFileSync(join(dir, 'side.apk'), apk);
     writeFileSync(join(dir, 'side.apk.sha256'), `${sha(apk)}  side.apk\n`);
@@ -30,7 +32,7 @@ describe('APK checks', () => {
 
     it('refuses everything when one APK is modified, unverifiable or not an APK', async () => {
         const modified = Buffer.from(apk);
-        modified[100] = 1;
+        modified[100] = (modified[100] ?? 0) ^ 1;
         writeFileSync(join(dir, 'modified.apk'), modified);
         const checks = await checkApks([
             { path: join(dir, 'good.apk'), sha256: sha(apk) },
@@ -43,5 +45,19 @@ describe('APK checks', () => {
         expect(checks[2]?.problem).toMatch(/No SHA-256 was given/);
         expect(checks[3]?.problem).toMatch(/not an APK/);
         expect(() => requireAllVerified(checks)).toThrow(/Nothing was installed/);
+    });
+
+    it('refuses a zip that is not an APK: no AndroidManifest.xml, or no signature (issue 13, M1)', async () => {
+        const cases: Array<[string, Buffer]> = [
+            ['notes.apk', await zipBytes({ 'notes.txt': Buffer.from('a zip, not an app') })],
+            ['unsigned.apk', await zipBytes({ 'AndroidManifest.xml': axmlManifest('org.example.unsigned'), 'classes.dex': Buffer.alloc(100) })],
+            ['v1.apk', apk],
+            ['v2.apk', withSigningBlock(await zipBytes({ 'AndroidManifest.xml': axmlManifest('org.example.v2'), 'classes.dex': Buffer.alloc(100) }))],
+        ];
+        for (const [name, bytes] of cases) writeFileSync(join(dir, name), bytes);
+        const checks = await checkApks(cases.map(([name, bytes]) => ({ path: join(dir, name), sha256: sha(bytes) })));
+        expect(checks.map((c) => [c.fileName, c.ok])).toEqual([['notes.apk', false], ['unsigned.apk', false], ['v1.apk', true], ['v2.apk', true]]);
+        expect(checks[0]?.problem).toMatch(/no AndroidManifest\.xml/);
+        expect(checks[1]?.problem).toMatch(/not signed/);
     });
 });
