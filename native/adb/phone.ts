@@ -197,13 +197,22 @@ export interface PushOutcome {
     readonly checkedOn: 'phone' | 'sent';
 }
 
+/**
+ * A phone pulled mid-session rejects the connection's `disconnected` promise (USB's NotFoundError);
+ * whoever needs to know awaits it, but an unwatched rejection must never end the process.
+ */
+function observeDisconnect(adb: Adb): Adb {
+    adb.disconnected.catch(() => undefined);
+    return adb;
+}
+
 export class AdbPhone {
     #adb: Adb;
     readonly target: AdbTarget;
     readonly #options: ConnectAdbOptions;
 
     constructor(adb: Adb, target: AdbTarget, options: ConnectAdbOptions) {
-        this.#adb = adb;
+        this.#adb = observeDisconnect(adb);
         this.target = target;
         this.#options = options;
     }
@@ -245,7 +254,7 @@ export class AdbPhone {
                 let target = this.target;
                 if ('usbDevice' in target && target.findAgain) target = { ...target, usbDevice: await target.findAgain(options.signal) };
                 const adb = await authenticate(target, { ...this.#options, signal: options.signal ?? this.#options.signal });
-                this.#adb = adb;
+                this.#adb = observeDisconnect(adb);
                 if (states.includes(this.state)) return;
                 lastError = new Error(`the phone is in ${this.state} mode`);
             } catch (error) {
