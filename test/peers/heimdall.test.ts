@@ -6,17 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPit, parsePit } from '../../native/pit/index.js';
-import { UsbIpServer } from '../../native/usbip/server.js';
+import type { UsbIpServer } from '../../native/usbip/server.js';
 import { PIT_RESOURCE_DIR } from '../../native/virtual/odin-device.js';
-import { VirtualPhone } from '../../native/virtual/phone.js';
-import { BRIDGE, PYTHON, requireBridge } from '../support/usbip-bridge.js';
+import type { VirtualPhone } from '../../native/virtual/phone.js';
+import { BRIDGE, PYTHON, exportVirtualPhone, requireBridge, type ExportedPhone } from '../support/usbip-bridge.js';
 
 const MiB = 1024 * 1024;
 
+let exported: ExportedPhone;
 let dir: string;
 let phone: VirtualPhone;
 let server: UsbIpServer;
@@ -36,16 +36,12 @@ function expectOk(result: { code: number; stdout: string; stderr: string }, what
 
 beforeAll(async () => {
     requireBridge([['/usr/bin/heimdall', 'heimdall (Debian package heimdall-flash)']]);
-    dir = mkdtempSync(join(tmpdir(), 'revive-heimdall-'));
-    phone = await VirtualPhone.create({ codename: 'gtaxllte', mode: 'download', stateDir: join(dir, 'phone'), enumerationDelayMs: 10 });
-    server = await UsbIpServer.start({ port: 0 });
-    server.export(phone, '1-1');
+    exported = await exportVirtualPhone('gtaxllte', 'download');
+    ({ dir, phone, server } = exported);
 });
 
 afterAll(async () => {
-    await server?.close();
-    await phone?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await exported?.close();
 });
 
 describe('real heimdall against the virtual phone over USB/IP', () => {

@@ -2,8 +2,13 @@
  * The project's USB/IP bridge (tools/usbip-bridge) and what it needs, for tests that run real tools
  * (heimdall, lsusb, the usbdevfs probe) against the virtual phone through it.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PhoneMode } from '../../native/manifests/schema.js';
+import { UsbIpServer } from '../../native/usbip/server.js';
+import { VirtualPhone } from '../../native/virtual/phone.js';
 
 export const BRIDGE = fileURLToPath(new URL('../../tools/usbip-bridge/umockdev-usbip.py', import.meta.url));
 export const PROBE = fileURLToPath(new URL('../../tools/usbip-bridge/usbdevfs-probe.py', import.meta.url));
@@ -31,4 +36,31 @@ export function requireBridge(alsoNeeded: ReadonlyArray<readonly [string | undef
     ];
     const missing = needed.filter(([path]) => !path || !existsSync(path));
     if (missing.length > 0) throw new Error(`This test needs ${missing.map(([, what]) => what).join(', ')}; bash scripts/setup.sh installs them.`);
+}
+
+export interface ExportedPhone {
+    /** A temp folder for the test's own files; the phone keeps its state in `dir/phone`. */
+    readonly dir: string;
+    readonly phone: VirtualPhone;
+    /** Exports the phone as bus id 1-1 on a free loopback port (`server.address`). */
+    readonly server: UsbIpServer;
+    close(): Promise<void>;
+}
+
+/** A virtual phone in this process, exported over USB/IP for a real tool to reach through the bridge. */
+export async function exportVirtualPhone(codename: string, mode: PhoneMode): Promise<ExportedPhone> {
+    const dir = mkdtempSync(join(tmpdir(), `revive-usbip-${codename}-`));
+    const phone = await VirtualPhone.create({ codename, mode, stateDir: join(dir, 'phone'), enumerationDelayMs: 10 });
+    const server = await UsbIpServer.start({ port: 0 });
+    server.export(phone, '1-1');
+    return {
+        dir,
+        phone,
+        server,
+        async close() {
+            await server.close();
+            await phone.close();
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
 }

@@ -5,13 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { UsbIpServer } from '../../native/usbip/server.js';
-import { VirtualPhone } from '../../native/virtual/phone.js';
 import { freePort } from '../support/free-port.js';
-import { BRIDGE, PROBE, PYTHON, requireBridge } from '../support/usbip-bridge.js';
+import { BRIDGE, PROBE, PYTHON, exportVirtualPhone, requireBridge, type ExportedPhone } from '../support/usbip-bridge.js';
 
 interface Result {
     code: number;
@@ -27,33 +22,26 @@ function bridge(args: string[]): Promise<Result> {
     });
 }
 
-let dir: string;
-let phone: VirtualPhone;
-let server: UsbIpServer;
+let exported: ExportedPhone;
 
 beforeAll(async () => {
     requireBridge();
-    dir = mkdtempSync(join(tmpdir(), 'revive-bridge-'));
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'download', stateDir: join(dir, 'phone'), enumerationDelayMs: 10 });
-    server = await UsbIpServer.start({ port: 0 });
-    server.export(phone, '1-1');
+    exported = await exportVirtualPhone('ks01ltexx', 'download');
 });
 
 afterAll(async () => {
-    await server?.close();
-    await phone?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await exported?.close();
 });
 
 describe('the umockdev USB/IP bridge', () => {
     it('--list shows the exported download-mode phone with its two CDC interfaces', async () => {
-        const result = await bridge(['--server', server.address, '--list']);
+        const result = await bridge(['--server', exported.server.address, '--list']);
         expect(result.code).toBe(0);
         expect(result.stdout).toMatch(/^1-1: 04e8:685d bus 1 dev 2 speed 480 class 02, 2 interface\(s\) 02\/02\/01 0a\/00\/00$/m);
     });
 
     it('passes every usbdevfs check of the probe (control, bulk, async URBs, discard, poll, reset)', async () => {
-        const result = await bridge(['--server', server.address, '--busid', '1-1', '--', PYTHON, PROBE, '/dev/bus/usb/001/002']);
+        const result = await bridge(['--server', exported.server.address, '--busid', '1-1', '--', PYTHON, PROBE, '/dev/bus/usb/001/002']);
         expect(result.stdout).not.toMatch(/^FAIL/m);
         expect(result.stdout).toMatch(/^ok {4}BULK IN -> "LOKE"/m);
         expect(result.stdout).toMatch(/^ok {4}DISCARDURB pending URB/m);
@@ -62,7 +50,7 @@ describe('the umockdev USB/IP bridge', () => {
     });
 
     it("gives the program the device node and hands back the program's own exit status", async () => {
-        const result = await bridge(['--server', server.address, '--', 'sh', '-c', 'test -e /dev/bus/usb/001/002 && exit 7; exit 1']);
+        const result = await bridge(['--server', exported.server.address, '--', 'sh', '-c', 'test -e /dev/bus/usb/001/002 && exit 7; exit 1']);
         expect(result.code).toBe(7);
     });
 
