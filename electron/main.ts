@@ -7,7 +7,8 @@
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL } from './api/names.js';
+import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE } from './api/names.js';
+import { toApiError } from './app/dispatch.js';
 import { createBackend } from './app/backend.js';
 import { usbipSourcesFromEnv } from './app/usbip-sources.js';
 import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOptions } from './app/window-guards.js';
@@ -49,6 +50,14 @@ async function createWindow(): Promise<void> {
             return backend.call(command, request);
         });
     }
+    ipcMain.handle(IPC_GRANT_FILE, async (event, path: unknown) => {
+        if (!guard(event) || typeof path !== 'string') return { ok: false, error: { code: 'refused', message: 'A call from a page that is not Revive was refused.', nextStep: 'Restart Revive.' } };
+        try {
+            return { ok: true, value: await backend.uploads.grant(path) };
+        } catch (error) {
+            return { ok: false, error: toApiError(error) };
+        }
+    });
     const unsubscribe = backend.subscribe((name, payload) => {
         if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, name, payload);
     });
@@ -56,6 +65,7 @@ async function createWindow(): Promise<void> {
     window.on('closed', () => {
         unsubscribe();
         for (const command of COMMAND_NAMES) ipcMain.removeHandler(`${IPC_COMMAND_PREFIX}${command}`);
+        ipcMain.removeHandler(IPC_GRANT_FILE);
         void backend.close();
     });
     await window.loadURL(rendererIndex);

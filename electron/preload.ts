@@ -4,7 +4,7 @@
  * Bundled to one CommonJS file (vite --mode preload) because a sandboxed preload loads no modules.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, subscriptionName } from './api/names.js';
+import { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE, subscriptionName } from './api/names.js';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -27,10 +27,12 @@ for (const event of EVENT_NAMES) {
         return () => void set.delete(listener);
     };
 }
-// A dropped or picked file's path on this computer: the backend reads it directly (no upload).
+// A dropped or picked file: main hands out a token for it. The path comes from the File object
+// (only a person's drop or pick makes one with a path), so the page cannot name a path itself.
 api.fileRef = async (file: File) => {
     const path = webUtils.getPathForFile(file);
-    return path ? { ok: true, value: { path } } : { ok: false, error: { code: 'file-no-path', message: `Revive cannot read ${file.name} from where it is.`, nextStep: 'Save the file to a folder on this computer first, then add it again.' } };
+    if (!path) return { ok: false, error: { code: 'file-no-path', message: `Revive cannot read ${file.name} from where it is.`, nextStep: 'Save the file to a folder on this computer first, then add it again.' } };
+    return ipcRenderer.invoke(IPC_GRANT_FILE, path);
 };
 
 contextBridge.exposeInMainWorld('revive', Object.freeze(api));

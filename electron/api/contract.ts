@@ -82,10 +82,13 @@ export const RecipeView = z.object({
 });
 export type RecipeView = z.infer<typeof RecipeView>;
 
-/** A file the backend can read: a path on its disk (Electron) or an upload it holds (bridge). */
+/**
+ * A file the backend can read, never a path the page names: a token Electron main handed out for a
+ * file the person dropped or picked, or an upload the bridge holds.
+ */
 export const FileRef = z.union([
-    z.object({ path: z.string().min(1) }),
-    z.object({ uploadId: z.string().regex(/^[0-9a-f]{32}$/) }),
+    z.object({ fileToken: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+    z.object({ uploadId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
 ]);
 export type FileRef = z.infer<typeof FileRef>;
 

@@ -48,6 +48,8 @@ export type EventNameList = (typeof EVENT_NAMES)[number];
 /** IPC channel names (Electron): one per command, one for all events. */
 export const IPC_COMMAND_PREFIX = 'revive:call:';
 export const IPC_EVENT_CHANNEL = 'revive:event';
+/** Preload → main: a token for a file the person dropped or picked (its path comes from the File itself). */
+export const IPC_GRANT_FILE = 'revive:grant-file';
 
 export function subscriptionName<K extends string>(event: K): `on${Capitalize<K>}` {
     return `on${event.charAt(0).toUpperCase()}${event.slice(1)}` as `on${Capitalize<K>}`;

@@ -4,7 +4,7 @@
  * recipes, file verification with progress, and upgrade jobs with their questions, instructions and logs.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Device, DeviceSnapshot, EventName, EventPayload, FileRole, VerifiedFile } from '../api/contract.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
@@ -343,10 +343,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         },
         async verifyFile({ file, role, recipeId, verificationId, expectedSha256 }) {
             const recipe = recipeById(recipeId);
-            let path: string;
-            if ('uploadId' in file) path = await uploads.path(file.uploadId);
-            else if (isAbsolute(file.path)) path = file.path;
-            else throw new ReviveError({ code: 'file-path', message: `"${file.path}" is not a full path.`, nextStep: 'Pick the file again.' });
+            const path = await uploads.resolve(file);
             const speed = new Speedometer();
             let lastSent = 0;
             const controller = new AbortController();

@@ -94,13 +94,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
         },
     });
 
-    const localPath = async (file: FileRef): Promise<string> => {
-        if ('uploadId' in file) return env.uploads.path(file.uploadId);
-        if (!file.path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(file.path)) {
-            throw new ReviveError({ code: 'file-path', message: `"${file.path}" is not a full path.`, nextStep: 'Pick the file again.' });
-        }
-        return file.path;
-    };
+    const localPath = (file: FileRef): Promise<string> => env.uploads.resolve(file);
 
     return {
         async createKeys({ taskId, key }) {

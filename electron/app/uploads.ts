@@ -1,12 +1,14 @@
 /**
- * Files a browser uploads over the bridge: streamed into a private temp folder (never held in
- * memory) and referred to by a random id afterwards. Electron passes real paths instead.
+ * The files the page may refer to, each by a random id, never by path: uploads a browser streams
+ * over the bridge into a private temp folder (never held in memory), and files Electron main grants
+ * a token for when the person drops or picks them (main alone calls `grant`; the bridge never does).
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
+import type { FileRef } from '../api/contract.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReviveError } from '../../native/jobs/errors.js';
@@ -16,6 +18,7 @@ export const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 
 export class UploadStore {
     readonly #files = new Map<string, string>();
+    readonly #granted = new Map<string, string>();
     #dir: Promise<string> | undefined;
 
     #root(): Promise<string> {
@@ -48,6 +51,25 @@ export class UploadStore {
         return id;
     }
 
+    /** A token for a file the person chose in Electron (a regular file, by its full path). */
+    async grant(path: string): Promise<FileRef> {
+        const info = isAbsolute(path) ? await stat(path).catch(() => undefined) : undefined;
+        if (!info?.isFile()) {
+            throw new ReviveError({ code: 'not-a-file', message: `${basename(path)} is not a file Revive can read (a folder, a device or gone).`, nextStep: 'Choose the downloaded file itself.' });
+        }
+        const fileToken = randomBytes(16).toString('hex');
+        this.#granted.set(fileToken, path);
+        return { fileToken };
+    }
+
+    /** The path behind a reference the page sent. */
+    async resolve(ref: FileRef): Promise<string> {
+        if ('uploadId' in ref) return this.path(ref.uploadId);
+        const path = this.#granted.get(ref.fileToken);
+        if (path) return path;
+        throw new ReviveError({ code: 'file-unknown', message: 'Revive does not know this file (it was not chosen in this window, or Revive was restarted).', nextStep: 'Add the file again.' });
+    }
+
     async path(uploadId: string): Promise<string> {
         const path = this.#files.get(uploadId);
         if (path) {
@@ -65,6 +87,7 @@ export class UploadStore {
         const dir = this.#dir;
         this.#dir = undefined;
         this.#files.clear();
+        this.#granted.clear();
         if (dir) await rm(await dir, { recursive: true, force: true });
     }
 }

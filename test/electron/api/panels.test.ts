@@ -96,7 +96,7 @@ describe('panels through the API', () => {
         expect(pub.ok && (pub.value as { pushed: unknown[] }).pushed).toHaveLength(1);
         const apk = join(dir, 'focus.apk');
         await writeFile(apk, Buffer.from('PK\u0003\u0004 not really an apk'));
-        const result = await backend.call('installApps', { taskId: 't6', deviceId: 'virtual:ks01ltexx', apps: [{ file: { path: apk }, sha256: '0'.repeat(64) }] });
+        const result = await backend.call('installApps', { taskId: 't6', deviceId: 'virtual:ks01ltexx', apps: [{ file: await backend.uploads.grant(apk), sha256: '0'.repeat(64) }] });
         expect(result.ok).toBe(true);
         if (!result.ok) return;
         const value = result.value as { results: Array<{ status: string }>; error: { code: string } | null };

@@ -114,7 +114,7 @@ describe('the app with a USB/IP source', () => {
         const files: Array<{ role: FileRole; verificationId: string }> = [];
         for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
             const path = demo[role];
-            const verified = await call<{ ok: boolean }>('verifyFile', { file: { path }, role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(path) });
+            const verified = await call<{ ok: boolean }>('verifyFile', { file: await backend.uploads.grant(path), role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(path) });
             expect(verified.ok).toBe(true);
             files.push({ role, verificationId: `v-${role}` });
         }

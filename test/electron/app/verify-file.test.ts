@@ -26,13 +26,19 @@ describe('verifyFile', () => {
         const bytes = randomBytes(4096);
         await writeFile(path, bytes);
         const typed = createHash('sha256').update(bytes).digest('hex');
-        const result = await backend.call('verifyFile', { file: { path }, role: 'su', recipeId: 'ks01ltexx', verificationId: 'v-su', expectedSha256: typed });
+        const result = await backend.call('verifyFile', { file: await backend.uploads.grant(path), role: 'su', recipeId: 'ks01ltexx', verificationId: 'v-su', expectedSha256: typed });
         expect(result.ok).toBe(true);
         if (!result.ok) return;
         const verified = result.value as VerifiedFile;
         expect(verified.ok).toBe(false);
         expect(verified.problem?.code).toBe('checksum-mismatch');
         expect(verified.problem?.message).toContain('the recipe');
+    });
+
+    it('grants tokens only for regular files (Electron main asks for dropped or picked files)', async () => {
+        await expect(backend.uploads.grant('/dev/zero')).rejects.toMatchObject({ code: 'not-a-file' });
+        await expect(backend.uploads.grant(dir)).rejects.toMatchObject({ code: 'not-a-file' });
+        await expect(backend.uploads.grant('relative/path.zip')).rejects.toMatchObject({ code: 'not-a-file' });
     });
 
     it('can be cancelled while it hashes', async () => {
@@ -43,7 +49,7 @@ describe('verifyFile', () => {
         const unsubscribe = backend.subscribe((event, payload) => {
             if (event === 'verifyProgress' && (payload as { verificationId: string; bytesDone: number }).verificationId === 'v-big') started();
         });
-        const verifying = backend.call('verifyFile', { file: { path }, role: 'rom', recipeId: 'ks01ltexx', verificationId: 'v-big', expectedSha256: '0'.repeat(64) });
+        const verifying = backend.call('verifyFile', { file: await backend.uploads.grant(path), role: 'rom', recipeId: 'ks01ltexx', verificationId: 'v-big', expectedSha256: '0'.repeat(64) });
         await hashing;
         const cancel = await backend.call('cancelVerification', { verificationId: 'v-big' });
         unsubscribe();

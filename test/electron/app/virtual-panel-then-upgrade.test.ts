@@ -56,7 +56,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
 
         const files = [];
         for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-            await call('verifyFile', { file: { path: demo[role] }, role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(demo[role]) });
+            await call('verifyFile', { file: await backend.uploads.grant(demo[role]), role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(demo[role]) });
             files.push({ role, verificationId: `v-${role}` });
         }
         let firstStepDone = false;
