@@ -2,24 +2,20 @@
  * `revive`: the command line over the same jobs the desktop app runs. Runs under plain Node.
  */
 import { ReviveError } from '../native/jobs/errors.js';
-import { CliUsageError, type CliCommand, type CliIo } from './cli/command.js';
-import { commandGroups } from './cli/index.js';
+import { CliUsageError, type CliIo } from './cli/command.js';
+import { catalog, loadCommand, type CatalogEntry } from './cli/index.js';
 
-function allCommands(): CliCommand[] {
-    return commandGroups.flat();
-}
-
-function findCommand(argv: readonly string[]): { command: CliCommand; rest: readonly string[] } | undefined {
-    let best: { command: CliCommand; words: number } | undefined;
-    for (const command of allCommands()) {
-        const words = command.name.split(' ');
-        if (words.every((word, i) => argv[i] === word) && (!best || words.length > best.words)) best = { command, words: words.length };
+function findCommand(argv: readonly string[]): { entry: CatalogEntry; rest: readonly string[] } | undefined {
+    let best: { entry: CatalogEntry; words: number } | undefined;
+    for (const entry of catalog) {
+        const words = entry.name.split(' ');
+        if (words.every((word, i) => argv[i] === word) && (!best || words.length > best.words)) best = { entry, words: words.length };
     }
-    return best ? { command: best.command, rest: argv.slice(best.words) } : undefined;
+    return best ? { entry: best.entry, rest: argv.slice(best.words) } : undefined;
 }
 
 function help(io: CliIo): void {
-    const commands = allCommands().sort((a, b) => a.name.localeCompare(b.name));
+    const commands = [...catalog].sort((a, b) => a.name.localeCompare(b.name));
     const width = Math.max(...commands.map((c) => c.name.length), 8);
     io.out('Revive: give an old Android phone a current, hardened OS.\n\nUsage: revive <command> [options]\n\nCommands:\n');
     for (const command of commands) io.out(`  ${command.name.padEnd(width)}  ${command.summary}\n`);
@@ -39,7 +35,7 @@ export async function main(argv: readonly string[], io?: Partial<CliIo>): Promis
     try {
         if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
             const target = argv[0] === 'help' && argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
-            if (target) cliIo.out(`${target.command.summary}\n\nUsage: ${target.command.usage}\n`);
+            if (target) cliIo.out(`${target.entry.summary}\n\nUsage: ${(await loadCommand(target.entry)).usage}\n`);
             else help(cliIo);
             return 0;
         }
@@ -48,11 +44,12 @@ export async function main(argv: readonly string[], io?: Partial<CliIo>): Promis
             cliIo.err(`revive: unknown command "${argv.join(' ')}". Run \`revive help\` to see the commands.\n`);
             return 2;
         }
+        const command = await loadCommand(found.entry);
         try {
-            return await found.command.run(found.rest, cliIo);
+            return await command.run(found.rest, cliIo);
         } catch (error) {
             if (error instanceof CliUsageError) {
-                cliIo.err(`revive ${found.command.name}: ${error.message}\nUsage: ${found.command.usage}\n`);
+                cliIo.err(`revive ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
                 return 2;
             }
             throw error;

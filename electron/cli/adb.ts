@@ -124,17 +124,15 @@ export async function openAdbSession(values: { serial?: string | undefined; virt
 
 interface AdbCommandSpec {
     readonly name: string;
-    readonly summary: string;
     readonly usage: string;
     readonly options?: Record<string, { type: 'string' }>;
     readonly positionals: [number, number];
     readonly work: (session: AdbSession, positionals: string[], values: Record<string, string | undefined>, io: CliIo) => Promise<number | void>;
 }
 
-function adbCommand({ name, summary, usage, options: extra = {}, positionals: count, work }: AdbCommandSpec): CliCommand {
+function adbCommand({ name, usage, options: extra = {}, positionals: count, work }: AdbCommandSpec): CliCommand {
     return {
         name: `adb ${name}`,
-        summary,
         usage: `revive adb ${usage} ${ADB_DEVICE_USAGE}`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { ...adbDeviceOptions, ...extra }, allowPositionals: true, strict: true });
@@ -154,7 +152,6 @@ const REBOOT_MODES: readonly AdbRebootMode[] = ['system', 'bootloader', 'recover
 export const commands: readonly CliCommand[] = [
     {
         name: 'adb devices',
-        summary: 'List phones with adb: on USB, or the one given with -s / --virtual',
         usage: `revive adb devices ${ADB_DEVICE_USAGE}`,
         async run(args, io) {
             const { values } = parseCliArgs({ args: [...args], options: adbDeviceOptions, allowPositionals: false, strict: true });
@@ -176,7 +173,6 @@ export const commands: readonly CliCommand[] = [
     },
     adbCommand({
         name: 'shell',
-        summary: 'Run a shell command on the phone; exits with its exit status',
         usage: 'shell COMMAND...',
         positionals: [1, Number.MAX_SAFE_INTEGER],
         work: async (session, positionals, _values, io) => {
@@ -188,7 +184,6 @@ export const commands: readonly CliCommand[] = [
     }),
     adbCommand({
         name: 'push',
-        summary: "Copy a file to the phone and check the phone's copy by its SHA-256",
         usage: 'push LOCAL REMOTE',
         positionals: [2, 2],
         work: async (session, [local = '', remote = ''], _values, io) => {
@@ -199,7 +194,6 @@ export const commands: readonly CliCommand[] = [
     }),
     adbCommand({
         name: 'pull',
-        summary: 'Copy a file from the phone (prints the SHA-256 of what arrived)',
         usage: 'pull REMOTE LOCAL',
         positionals: [2, 2],
         work: async (session, [remote = '', local = ''], _values, io) => {
@@ -209,7 +203,6 @@ export const commands: readonly CliCommand[] = [
     }),
     adbCommand({
         name: 'install',
-        summary: 'Install an APK on the phone',
         usage: 'install APK',
         positionals: [1, 1],
         work: async (session, [apk = ''], _values, io) => {
@@ -219,7 +212,6 @@ export const commands: readonly CliCommand[] = [
     }),
     adbCommand({
         name: 'reboot',
-        summary: 'Reboot the phone: system, bootloader, recovery, sideload or download (Samsung)',
         usage: 'reboot [system|bootloader|recovery|sideload|download]',
         positionals: [0, 1],
         work: async (session, [mode = 'system']) => {
@@ -229,7 +221,6 @@ export const commands: readonly CliCommand[] = [
     }),
     adbCommand({
         name: 'sideload',
-        summary: 'Sideload a flashable zip in recovery (checked first; --sha256 to compare with the published digest)',
         usage: 'sideload FILE [--sha256 HEX]',
         options: { sha256: { type: 'string' } },
         positionals: [1, 1],

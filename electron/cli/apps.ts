@@ -39,7 +39,6 @@ export function pairChecksums(apks: readonly string[], checksums: readonly strin
 export const commands: readonly CliCommand[] = [
     {
         name: 'apps install',
-        summary: 'Install APK files (AFWall+, WireGuard, OpenKeychain, …), each checked against its SHA-256 before the phone is touched',
         usage:
             `revive apps install APK… [--sha256 HEX …] ${PANEL_DEVICE_USAGE}\n` +
             '  --sha256: one per APK in the same order, or NAME.apk=HEX; without it, NAME.apk.sha256 or SHA256SUMS next to the APK is used.\n' +

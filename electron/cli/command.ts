@@ -12,7 +12,6 @@ export interface CliIo {
 export interface CliCommand {
     /** Words after `revive`, e.g. `pit print` or `devices`. */
     readonly name: string;
-    readonly summary: string;
     /** Usage line(s) shown by `revive help NAME` and on a usage error. */
     readonly usage: string;
     run(args: readonly string[], io: CliIo): Promise<number>;

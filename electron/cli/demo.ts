@@ -16,7 +16,6 @@ import { authNotice, runUpgradeInTerminal } from './upgrade.js';
 
 const demo: CliCommand = {
     name: 'demo',
-    summary: 'Watch a full upgrade on a virtual Galaxy S4 (no real phone needed, nothing on this computer changes)',
     usage: 'revive demo [--model CODENAME] [--dir DIR] [--rom-mib N] [--json]\n  --model    another phone with a recipe (default ks01ltexx, the Galaxy S4)\n  --dir      where the demo keeps its files (default: a new folder in the temp directory)',
     async run(args: readonly string[], io: CliIo): Promise<number> {
         const { values } = parseArgs({

@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import type { DetectedDevice } from '../../native/usb/watcher.js';
 import { parseHostPort } from '../../native/usbip/client.js';
-import { VirtualPhone } from '../../native/virtual/phone.js';
-import { listingWatcher, modeOfDetected } from '../jobs/locate.js';
+import type { VirtualPhone } from '../../native/virtual/phone.js';
+import { listingWatcher, modeOfDetected } from '../jobs/listing.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 const USAGE = 'revive devices [--watch] [--json] [--usbip HOST:PORT]… [--virtual CODENAME]';
@@ -68,6 +68,7 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
     let phone: VirtualPhone | undefined;
     try {
         if (values.virtual) {
+            const { VirtualPhone } = await import('../../native/virtual/phone.js');
             phone = await VirtualPhone.create({ codename: values.virtual, mode: 'android' });
             watcher.addVirtualPhone(phone);
         }
@@ -106,7 +107,6 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
 export const commands: readonly CliCommand[] = [
     {
         name: 'devices',
-        summary: 'List connected phones (local USB, USB/IP servers, a virtual phone) with mode and state.',
         usage: USAGE,
         run: devices,
     },

@@ -104,7 +104,6 @@ async function openSession(values: { serial?: string | undefined; virtual?: stri
 /** Parse, connect, run, close: the shape of every fastboot sub-command. */
 interface FastbootCommandSpec {
     readonly name: string;
-    readonly summary: string;
     readonly usage: string;
     readonly options?: Record<string, { type: 'string' }>;
     /** How many positional arguments: [at least, at most]. */
@@ -114,10 +113,9 @@ interface FastbootCommandSpec {
     readonly work: (session: Session, positionals: string[], values: Record<string, string | undefined>, io: CliIo) => Promise<void>;
 }
 
-function fastbootCommand({ name, summary, usage, options: extra = {}, positionals: positionalCount, check, work }: FastbootCommandSpec): CliCommand {
+function fastbootCommand({ name, usage, options: extra = {}, positionals: positionalCount, check, work }: FastbootCommandSpec): CliCommand {
     return {
         name: `fastboot ${name}`,
-        summary,
         usage: `revive fastboot ${usage} ${DEVICE_USAGE}`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...extra }, allowPositionals: true, strict: true });
@@ -155,43 +153,43 @@ async function settle(session: Session, from: string): Promise<void> {
 }
 
 export const commands: readonly CliCommand[] = [
-    fastbootCommand({ name: 'getvar', summary: 'Read a bootloader variable (or all of them)', usage: 'getvar NAME|all', options: {}, positionals: [1, 1], work: async (session, [name], _values, io) => {
+    fastbootCommand({ name: 'getvar', usage: 'getvar NAME|all', options: {}, positionals: [1, 1], work: async (session, [name], _values, io) => {
         if (name === 'all') {
             for (const [key, value] of await session.client.getVarAll({ signal: io.signal })) io.out(`${key}: ${value}\n`);
         } else {
             io.out(`${name}: ${await session.client.getVar(name ?? '', { signal: io.signal })}\n`);
         }
     } }),
-    fastbootCommand({ name: 'flash', summary: 'Write an image (raw or sparse) to a partition; large images are split like fastboot does', usage: 'flash PARTITION FILE [--slot a|b|all]', options: { slot: { type: 'string' } }, positionals: [2, 2], work: async (session, [partition, file], values, io) => {
+    fastbootCommand({ name: 'flash', usage: 'flash PARTITION FILE [--slot a|b|all]', options: { slot: { type: 'string' } }, positionals: [2, 2], work: async (session, [partition, file], values, io) => {
         await session.client.flash(partition ?? '', { path: file ?? '' }, jobContext(io), { slot: slotOption(values['slot']) ?? 'current' });
         io.out(`Flashed ${file} to ${partition}.\n`);
     } }),
-    fastbootCommand({ name: 'boot', summary: 'Start an image (e.g. TWRP) from RAM without flashing it', usage: 'boot FILE', options: {}, positionals: [1, 1], work: async (session, [file], _values, io) => {
+    fastbootCommand({ name: 'boot', usage: 'boot FILE', options: {}, positionals: [1, 1], work: async (session, [file], _values, io) => {
         await session.client.boot({ path: file ?? '' }, jobContext(io));
         await settle(session, 'bootloader');
         io.out(`The phone is starting ${file}.\n`);
     } }),
-    fastbootCommand({ name: 'erase', summary: 'Erase a partition', usage: 'erase PARTITION [--slot a|b|all]', options: { slot: { type: 'string' } }, positionals: [1, 1], work: async (session, [partition], values, io) => {
+    fastbootCommand({ name: 'erase', usage: 'erase PARTITION [--slot a|b|all]', options: { slot: { type: 'string' } }, positionals: [1, 1], work: async (session, [partition], values, io) => {
         await session.client.erase(partition ?? '', jobContext(io), { slot: slotOption(values['slot']) ?? 'current' });
         io.out(`Erased ${partition}.\n`);
     } }),
-    fastbootCommand({ name: 'unlock', summary: 'Unlock the bootloader (the phone asks its owner and erases all data)', usage: 'unlock [--method flashing|oem]', options: { method: { type: 'string' } }, positionals: [0, 0], work: async (session, _p, values, io) => {
+    fastbootCommand({ name: 'unlock', usage: 'unlock [--method flashing|oem]', options: { method: { type: 'string' } }, positionals: [0, 0], work: async (session, _p, values, io) => {
         io.err('Confirm on the phone\'s screen with the volume keys and Power. Unlocking erases everything on the phone.\n');
         await session.client.unlock(lockMethod(session, values['method']), jobContext(io));
         io.out('The bootloader is unlocked.\n');
     } }),
-    fastbootCommand({ name: 'lock', summary: 'Lock the bootloader again (the phone asks its owner and erases all data)', usage: 'lock [--method flashing|oem]', options: { method: { type: 'string' } }, positionals: [0, 0], work: async (session, _p, values, io) => {
+    fastbootCommand({ name: 'lock', usage: 'lock [--method flashing|oem]', options: { method: { type: 'string' } }, positionals: [0, 0], work: async (session, _p, values, io) => {
         await session.client.lock(lockMethod(session, values['method']), jobContext(io));
         io.out('The bootloader is locked.\n');
     } }),
-    fastbootCommand({ name: 'reboot', summary: 'Restart the phone (into Android, or the bootloader, recovery or fastbootd)', usage: 'reboot [bootloader|recovery|fastboot]', options: {}, positionals: [0, 1], check: ([target]) => {
+    fastbootCommand({ name: 'reboot', usage: 'reboot [bootloader|recovery|fastboot]', options: {}, positionals: [0, 1], check: ([target]) => {
         if (target !== undefined && target !== 'bootloader' && target !== 'recovery' && target !== 'fastboot') throw new CliUsageError(`reboot takes bootloader, recovery or fastboot, not "${target}".`);
     }, work: async (session, [target], _values, io) => {
         await session.client.reboot((target ?? 'system') as RebootTarget, { signal: io.signal });
         if (target !== 'bootloader') await settle(session, 'bootloader');
         io.out(`Rebooting${target ? ` into ${target}` : ''}.\n`);
     } }),
-    fastbootCommand({ name: 'set-active', summary: 'Choose the slot an A/B phone starts from', usage: 'set-active a|b', options: {}, positionals: [1, 1], check: ([slot]) => {
+    fastbootCommand({ name: 'set-active', usage: 'set-active a|b', options: {}, positionals: [1, 1], check: ([slot]) => {
         if (slot !== 'a' && slot !== 'b') throw new CliUsageError(`set-active takes a or b, not "${slot}".`);
     }, work: async (session, [slot], _values, io) => {
         if (slot !== 'a' && slot !== 'b') return;

@@ -40,7 +40,6 @@ export async function fetchRoles(recipe: Recipe, roles: readonly FileRole[], ctx
 
 const fetch: CliCommand = {
     name: 'fetch',
-    summary: 'Download the files a phone\'s recipe names (TWRP, ROM, Gapps, su), verified and cached',
     usage: [
         'revive fetch CODENAME [--role rom|gapps|su|recovery]... [--to DIR] [--json]',
         '  Without --role: every file the recipe can download; the others are listed with the page to get them by hand.',

@@ -66,7 +66,6 @@ async function readAfwallFile(file: string): Promise<void> {
 export const commands: readonly CliCommand[] = [
     {
         name: 'firewall create',
-        summary: 'Write a deny-by-default firewall profile: an AFWall+ import file and iptables scripts for rooted phones',
         usage:
             'revive firewall create --allow PKG[:wmv][=UID] [--allow …] [--packages PM-LIST.txt | --from-phone ' +
             `${PANEL_DEVICE_USAGE}] [--name NAME] [--no-dns] [--out DIR]\n` +
@@ -100,7 +99,6 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'firewall push',
-        summary: `Send a firewall profile to the phone: the AFWall+ file to ${AFWALL_PHONE_DIR}/, the iptables scripts to ${IPTABLES_PHONE_DIR}/`,
         usage: `revive firewall push AFWALL.json [--no-iptables] ${PANEL_DEVICE_USAGE}\n  The iptables scripts (${Object.values(IPTABLES_FILES).join(', ')}) next to AFWALL.json go too, unless --no-iptables.`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { 'no-iptables': { type: 'boolean' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });

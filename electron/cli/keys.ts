@@ -158,7 +158,6 @@ const keyOptions = {
 export const commands: readonly CliCommand[] = [
     {
         name: 'keys create',
-        summary: 'Create an OpenPGP key pair (Curve25519, or RSA 4096) with its revocation certificate',
         usage: 'revive keys create --uid "Name <email>" [--uid …] [--rsa] [--expires DAYS (default 730, 0 = never)] [--out DIR] [--passphrase-file FILE]',
         async run(args, io) {
             const { values } = parseCliArgs({ args: [...args], options: keyOptions, strict: true });
@@ -177,7 +176,6 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'keys rotate',
-        summary: 'Replace an OpenPGP key: new key certified by the old one, old key revoked as superseded, a signed note for contacts',
         usage: 'revive keys rotate --old-key SECRET.asc [--old-passphrase-file FILE] --uid "Name <email>" [--uid …] [--rsa] [--expires DAYS] [--out DIR] [--passphrase-file FILE]',
         async run(args, io) {
             const { values } = parseCliArgs({ args: [...args], options: { ...keyOptions, 'old-key': { type: 'string' }, 'old-passphrase-file': { type: 'string' } }, strict: true });
@@ -200,7 +198,6 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'keys revoke',
-        summary: 'Make a revocation certificate for an OpenPGP key (compromised, superseded, retired)',
         usage: `revive keys revoke --key SECRET.asc --reason ${REVOCATION_REASONS.join('|')} [--text WHY] [--out DIR] [--passphrase-file FILE]`,
         async run(args, io) {
             const { values } = parseCliArgs({ args: [...args], options: { key: { type: 'string' }, reason: { type: 'string' }, text: { type: 'string' }, out: { type: 'string' }, 'passphrase-file': { type: 'string' } }, strict: true });
@@ -215,7 +212,6 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'keys push',
-        summary: `Send a public key (and, only if asked, the secret key) to the phone's ${OPENKEYCHAIN_PHONE_DIR}/ for OpenKeychain`,
         usage: `revive keys push KEY.pub.asc [--secret-key KEY.sec.asc] ${PANEL_DEVICE_USAGE}`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { 'secret-key': { type: 'string' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });

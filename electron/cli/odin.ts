@@ -163,7 +163,6 @@ async function withDevice<T>(parsed: Parsed, io: CliIo, work: (transport: UsbTra
 
 const printPit: CliCommand = {
     name: 'odin print-pit',
-    summary: "Print the partition table of a phone in download mode (as heimdall print-pit)",
     usage: `revive odin print-pit ${SESSION_USAGE} ${DEVICE_USAGE}`,
     async run(args, io) {
         const parsed = parseOdinArgs(args, { partitions: false, options: [] });
@@ -175,7 +174,6 @@ const printPit: CliCommand = {
 
 const downloadPit: CliCommand = {
     name: 'odin download-pit',
-    summary: "Save the partition table (PIT) of a phone in download mode to a file",
     usage: `revive odin download-pit --output FILE ${SESSION_USAGE} ${DEVICE_USAGE}`,
     async run(args, io) {
         const parsed = parseOdinArgs(args, { partitions: false, options: ['output'] });
@@ -190,7 +188,6 @@ const downloadPit: CliCommand = {
 
 const flash: CliCommand = {
     name: 'odin flash',
-    summary: 'Flash images into partitions of a phone in download mode (by PIT name, or from Samsung firmware .tar/.tar.md5)',
     usage: `revive odin flash [--PARTITION FILE]… [--tar FIRMWARE.tar.md5]… [--repartition --pit FILE --i-understand-repartition] ${SESSION_USAGE} ${DEVICE_USAGE}`,
     async run(args, io) {
         const parsed = parseOdinArgs(args, { partitions: true, options: ['tar', 'pit', 'repartition', 'i-understand-repartition'] });
@@ -228,7 +225,6 @@ const flash: CliCommand = {
 
 const reboot: CliCommand = {
     name: 'odin reboot',
-    summary: 'Restart a phone out of download mode',
     usage: `revive odin reboot [--resume] ${DEVICE_USAGE}`,
     async run(args, io) {
         const parsed = parseOdinArgs(args, { partitions: false, options: [] });

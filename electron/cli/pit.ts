@@ -5,7 +5,6 @@ import { CliUsageError, type CliCommand } from './command.js';
 
 const print: CliCommand = {
     name: 'pit print',
-    summary: 'Print a PIT (Samsung partition table) file, exactly as `heimdall print-pit --file` does',
     usage: 'revive pit print FILE',
     async run(args, io) {
         if (args.length !== 1 || args[0]!.startsWith('-')) throw new CliUsageError('Give exactly one PIT file.');

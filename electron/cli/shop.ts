@@ -95,18 +95,18 @@ async function history(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 export const commands: readonly CliCommand[] = [
-    { name: 'shop init', summary: "Create a repair shop's folder with its Ed25519 signing key", usage: 'revive shop init DIR --name "Shop name"', run: init },
+    { name: 'shop init', usage: 'revive shop init DIR --name "Shop name"', run: init },
     {
         name: 'shop purge',
-        summary: 'Delete the backups and journals of old jobs, with a signed deletion record',
+       
         usage: 'revive shop purge --shop DIR --older-than DAYS [--home DIR]\n  Receipts stay; backups and job journals of jobs finished more than DAYS ago are deleted.',
         run: purge,
     },
-    { name: 'receipt verify', summary: "Check that a receipt (or deletion record) is untampered and signed by a shop's key", usage: 'revive receipt verify FILE (--shop DIR | --key shop-key.pub.pem)\nExit status 0 only for an untampered receipt or deletion record signed by that shop.', run: verifyReceipt },
-    { name: 'receipt pdf', summary: "Print receipt pages to PDF with the system's Chromium", usage: 'revive receipt pdf FILE.html…', run: pdf },
+    { name: 'receipt verify', usage: 'revive receipt verify FILE (--shop DIR | --key shop-key.pub.pem)\nExit status 0 only for an untampered receipt or deletion record signed by that shop.', run: verifyReceipt },
+    { name: 'receipt pdf', usage: 'revive receipt pdf FILE.html…', run: pdf },
     {
         name: 'history',
-        summary: "Search the shop's jobs by ticket, serial, IMEI and date",
+       
         usage: 'revive history --shop DIR [--ticket T] [--serial S] [--imei N] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]',
         run: history,
     },

@@ -8,16 +8,14 @@ import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 interface TwrpCommandSpec {
     readonly name: string;
-    readonly summary: string;
     readonly usage: string;
     readonly positionals: [number, number];
     readonly work: (twrp: Twrp, positionals: string[], io: CliIo) => Promise<void>;
 }
 
-function twrpCommand({ name, summary, usage, positionals: count, work }: TwrpCommandSpec): CliCommand {
+function twrpCommand({ name, usage, positionals: count, work }: TwrpCommandSpec): CliCommand {
     return {
         name: `twrp ${name}`,
-        summary,
         usage: `revive twrp ${usage} ${ADB_DEVICE_USAGE}`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: adbDeviceOptions, allowPositionals: true, strict: true });
@@ -47,7 +45,6 @@ function printLines(io: CliIo, lines: readonly string[]): void {
 export const commands: readonly CliCommand[] = [
     twrpCommand({
         name: 'wipe',
-        summary: 'Wipe a partition in TWRP: cache, system, data (keeps internal storage) or dalvik',
         usage: 'wipe cache|system|data|dalvik',
         positionals: [1, 1],
         work: async (twrp, [part = ''], io) => {
@@ -57,14 +54,12 @@ export const commands: readonly CliCommand[] = [
     }),
     twrpCommand({
         name: 'format-data',
-        summary: 'Format /data in TWRP (removes encryption and ALL user files, internal storage too)',
         usage: 'format-data',
         positionals: [0, 0],
         work: async (twrp, _p, io) => printLines(io, (await twrp.formatData(jobContext(io))).lines),
     }),
     twrpCommand({
         name: 'backup',
-        summary: 'Make a TWRP backup: letters S system, D data, C cache, R recovery, B boot',
         usage: 'backup LETTERS [NAME]',
         positionals: [1, 2],
         work: async (twrp, [letters = '', name], io) => {
@@ -75,14 +70,12 @@ export const commands: readonly CliCommand[] = [
     }),
     twrpCommand({
         name: 'restore',
-        summary: 'Restore a TWRP backup (digests are checked first)',
         usage: 'restore NAME [LETTERS]',
         positionals: [1, 2],
         work: async (twrp, [name = '', letters], io) => printLines(io, (await twrp.restore(name, letters, jobContext(io))).lines),
     }),
     twrpCommand({
         name: 'pull-backup',
-        summary: 'Copy a TWRP backup to the computer and verify every file against its digest',
         usage: 'pull-backup NAME DIR',
         positionals: [2, 2],
         work: async (twrp, [name = '', dir = ''], io) => {

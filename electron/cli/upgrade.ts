@@ -128,7 +128,6 @@ function filesFromJournal(jobId: string, home: string): { files: UpgradeFiles; b
 
 const upgrade: CliCommand = {
     name: 'upgrade',
-    summary: 'Upgrade a phone to LineageOS: check every file, flash TWRP, back up, install ROM, Gapps and su',
     usage: [
         'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--fetch] [--backup-to DIR | --no-backup]',
         '               [--sha256 ROLE=HEX]... [--yes] [--json] [--virtual-state DIR]',

@@ -128,7 +128,6 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
 export const commands: readonly CliCommand[] = [
     {
         name: 'virtual-phone serve',
-        summary: 'Run a virtual phone (USB/IP, adb and fastboot over TCP) until interrupted.',
         usage: USAGE,
         run: serve,
     },

@@ -5,7 +5,6 @@ import { vpnPushPlan } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { qrPng } from '../../native/panels/qr.js';
-import { PHONE_DOWNLOAD_DIR } from '../../native/panels/wireguard.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
 import { parseCliArgs, pushToPhone } from './keys.js';
 import { CliUsageError, type CliCommand } from './command.js';
@@ -24,7 +23,6 @@ const list = (values: readonly string[] | undefined): string[] => (values ?? [])
 export const commands: readonly CliCommand[] = [
     {
         name: 'vpn create',
-        summary: 'Create a WireGuard profile for the phone (keys, PSK, wg-quick .conf, QR PNG) and the server\'s [Peer] block',
         usage: 'revive vpn create --name NAME --address 10.8.0.2/32[,…] --server-key BASE64 --endpoint HOST:PORT [--dns IP[,…]] [--allowed-ips CIDR[,…]] [--keepalive SECONDS] [--out DIR]',
         async run(args, io) {
             const { values } = parseCliArgs({
@@ -53,7 +51,6 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'vpn qr',
-        summary: 'Show a WireGuard .conf as a QR code in the terminal, or save it as PNG',
         usage: 'revive vpn qr FILE.conf [--png OUT.png]',
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { png: { type: 'string' } }, allowPositionals: true, strict: true });
@@ -72,7 +69,6 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'vpn push',
-        summary: `Send a WireGuard .conf to the phone's ${PHONE_DOWNLOAD_DIR}/ for the WireGuard app to import`,
         usage: `revive vpn push FILE.conf ${PANEL_DEVICE_USAGE}`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { ...panelDeviceOptions }, allowPositionals: true, strict: true });

@@ -1,15 +1,13 @@
 /**
  * From "which phone" to a PhoneLocator on a DeviceWatcher, in one place for both callers:
  * `revive upgrade --device usbip:HOST:PORT|SERIAL` (a DeviceRef, its own watcher) and the desktop
- * backend (a device id picked from its long-running watcher's list). Also the one wiring of the
- * adb state probe for watchers that list phones for people (`revive devices`, the app).
+ * backend (a device id picked from its long-running watcher's list).
  */
 import { ReviveError } from '../../native/jobs/errors.js';
 import { findRecipe } from '../../native/manifests/load.js';
 import type { PhoneMode, Recipe } from '../../native/manifests/schema.js';
-import { probeAdbState } from '../../native/adb/probe.js';
-import { setAdbStateRefiner } from '../../native/usb/classify.js';
-import { DeviceWatcher, type DetectedDevice, type DeviceWatcherOptions } from '../../native/usb/watcher.js';
+import type { DeviceWatcher, DetectedDevice } from '../../native/usb/watcher.js';
+import { modeOfDetected } from './listing.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import type { FoundPhone, PhoneLocator } from './phone-link.js';
 import { protocolLinks, type ProtocolLinkOptions } from './protocol-links.js';
@@ -33,45 +31,6 @@ export interface DeviceSessionOptions {
     readonly recipeHint?: string | undefined;
     readonly onNotice?: ((message: string) => void) | undefined;
     readonly linkOptions?: ProtocolLinkOptions | undefined;
-}
-
-/** A phone that never answers the probe must not hold up the list. */
-const PROBE_TIMEOUT_MS = 5000;
-let probeInstalled = false;
-
-/**
- * adb phones are listed with the state their adbd reports (recovery, sideload, or unauthorized:
- * "waiting for you to tap Allow"), asked with keys the phone already trusts, never prompting.
- */
-export function installAdbStateProbe(): void {
-    if (probeInstalled) return;
-    probeInstalled = true;
-    setAdbStateRefiner((device, signal) => probeAdbState(device, signal ? AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]) : AbortSignal.timeout(PROBE_TIMEOUT_MS)));
-}
-
-/** A DeviceWatcher whose adb phones show their probed state. */
-export function listingWatcher(options: DeviceWatcherOptions = {}): DeviceWatcher {
-    installAdbStateProbe();
-    return new DeviceWatcher(options);
-}
-
-/** The phone mode a detected device is in, as far as USB (and the probe) tell. */
-export function modeOfDetected(device: DetectedDevice): PhoneMode | undefined {
-    switch (device.state) {
-        case 'download':
-            return 'download';
-        case 'bootloader':
-            return 'bootloader';
-        case 'recovery':
-            return 'recovery';
-        case 'sideload':
-            return 'sideload';
-        case 'device':
-        case 'unauthorized':
-            return 'android';
-        default:
-            return device.mode === 'samsung-download' ? 'download' : device.mode === 'fastboot' ? 'bootloader' : device.mode === 'adb' ? 'android' : undefined;
-    }
 }
 
 /** `usbip:HOST:PORT/BUSID` (the port path of an imported device) → its server and bus id. */

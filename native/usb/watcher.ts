@@ -5,7 +5,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { loadRecipes } from '../manifests/load.js';
 import type { Recipe } from '../manifests/schema.js';
 import { UsbIpClient } from '../usbip/client.js';
 import type { VirtualPhone } from '../virtual/phone.js';
@@ -62,7 +61,8 @@ interface Tracked {
 }
 
 export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
-    readonly #recipes: readonly Recipe[];
+    /** Loaded with the first device, so a watcher that finds none starts at once. */
+    #recipes: readonly Recipe[] | undefined;
     readonly #pollMs: number;
     readonly #devices = new Map<string, Tracked>();
     /** Who is on each port, as read in Android or recovery; kept across mode changes. */
@@ -72,7 +72,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
 
     constructor(options: DeviceWatcherOptions = {}) {
         super();
-        this.#recipes = options.recipes ?? loadRecipes();
+        this.#recipes = options.recipes;
         this.#pollMs = options.pollMs ?? 500;
         this.identities = new PortIdentities({ graceMs: options.identityGraceMs });
     }
@@ -92,6 +92,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         const disconnected = new Promise<void>((resolve) => (leave = resolve));
         const classification = await refineState(device, classifyDevice(device));
         const product = device.productName ?? undefined;
+        this.#recipes ??= (await import('../manifests/load.js')).loadRecipes();
         const recipe = recipeHint ?? matchRecipe(this.#recipes, { vendorId: device.vendorId, productId: device.productId, product, kind: classification.kind });
         const detected: DetectedDevice = {
             id,
