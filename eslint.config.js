@@ -55,7 +55,7 @@ export default tseslint.config(
         },
     },
     {
-        files: ['bin/**/*.js', '*.js'],
+        files: ['bin/**/*.js', 'scripts/**/*.js', '*.js'],
         languageOptions: { globals: { ...globals.node } },
     },
 );

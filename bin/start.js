@@ -91,8 +91,7 @@ if (electron) {
     child.on('exit', (code) => process.exit(code ?? 0));
 } else {
     console.log('The Electron runtime is not installed here (`npx install-electron` downloads it), so Revive runs in your browser instead.');
-    const { register } = await import('tsx/esm/api');
-    register();
-    const { serveInBrowser } = await import('../electron/bridge/serve.ts');
+    const { ensureBuilt } = await import('../scripts/build-node.js');
+    const { serveInBrowser } = await import(await ensureBuilt('serve'));
     await serveInBrowser({ staticDir: join(root, 'dist/renderer'), usbipSources: sources });
 }

@@ -1,6 +1,6 @@
 /**
  * Where the shipped data (resources/manifests, resources/pit) lives: beside native/ in a checkout
- * (run through tsx), two levels up from dist/native/ in a build, inside the app folder when packaged.
+ * (tests), a few levels above dist/native/ or dist/node/chunks/ in a build, inside the app folder when packaged.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * The Node-side programs that run without Electron, compiled to JavaScript in dist/node/: the `revive`
+ * command (electron/cli.ts) and the browser bridge (electron/bridge/serve.ts). Node then starts them
+ * without compiling TypeScript at run time. One esbuild bundle per program, split so a command's code
+ * (and its packages, which stay in node_modules) loads only when the command runs.
+ *
+ * `node scripts/build-node.js` builds; `npm run build` does too. bin/revive.js and bin/start.js call
+ * ensureBuilt(), which rebuilds only when a source file is newer than the build (a checkout being
+ * edited) and esbuild, a devDependency, is installed.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'node');
+const stampFile = join(outdir, 'inputs.json');
+
+export const ENTRIES = { revive: 'electron/cli.ts', serve: 'electron/bridge/serve.ts' };
+
+/** Each output file is written beside its place and renamed in, so a running `revive` never reads half a file. */
+function writeAtomically(path, contents) {
+    mkdirSync(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, contents);
+    renameSync(temporary, path);
+}
+
+function filesUnder(dir) {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+export async function buildNode() {
+    const { build } = await import('esbuild');
+    const started = Date.now();
+    const result = await build({
+        absWorkingDir: root,
+        entryPoints: ENTRIES,
+        outdir,
+        bundle: true,
+        splitting: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node22',
+        packages: 'external',
+        chunkNames: 'chunks/[name]-[hash]',
+        write: false,
+        metafile: true,
+        logLevel: 'error',
+    });
+    const outputs = new Set(result.outputFiles.map((file) => file.path));
+    // Chunks first, entries after them, the stamp last: whatever a reader finds is complete.
+    const entryPaths = new Set(Object.keys(ENTRIES).map((name) => join(outdir, `${name}.js`)));
+    for (const file of result.outputFiles.filter((f) => !entryPaths.has(f.path))) writeAtomically(file.path, file.contents);
+    for (const file of result.outputFiles.filter((f) => entryPaths.has(f.path))) writeAtomically(file.path, file.contents);
+    for (const path of filesUnder(outdir)) if (!outputs.has(path) && path !== stampFile && !path.endsWith('.tmp')) rmSync(path, { force: true });
+    const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/'));
+    writeAtomically(stampFile, JSON.stringify({ built: started, inputs }));
+    return { files: outputs.size, inputs: inputs.length, ms: Date.now() - started };
+}
+
+/** True when the build is missing, or a source it was made from changed since (sources absent, as in a package, count as unchanged). */
+function stale() {
+    let stamp;
+    try {
+        stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    } catch {
+        return true;
+    }
+    for (const input of stamp.inputs) {
+        let modified;
+        try {
+            modified = statSync(join(root, input)).mtimeMs;
+        } catch {
+            continue;
+        }
+        if (modified > stamp.built) return true;
+    }
+    return false;
+}
+
+/** The file URL of a compiled program (`revive` or `serve`), rebuilt first when its sources are newer. */
+export async function ensureBuilt(name) {
+    const entry = join(outdir, `${name}.js`);
+    if (stale() || !existsSync(entry)) {
+        try {
+            await buildNode();
+        } catch (error) {
+            if (!existsSync(entry)) {
+                const reason = error instanceof Error ? error.message : String(error);
+                process.stderr.write(`Revive is not built (${relative(process.cwd(), entry)} is missing) and could not be built here: ${reason}\nRun \`npm ci\` and \`npm run build\` in ${root}.\n`);
+                process.exit(1);
+            }
+            process.stderr.write(`Note: ${relative(process.cwd(), outdir)} is older than the sources and could not be rebuilt; \`npm run build\` does it.\n`);
+        }
+    }
+    return pathToFileURL(entry).href;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+    const { files, inputs, ms } = await buildNode();
+    process.stdout.write(`dist/node: ${files} files from ${inputs} sources in ${ms} ms\n`);
+}
