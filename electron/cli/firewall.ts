@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createFirewallJob, listPhonePackages } from '../jobs/panels/firewall.js';
 import { firewallPushPlan } from '../jobs/panels/push.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR, parsePackageList, type AppChoice, type InstalledPackage } from '../../native/panels/firewall.js';
+import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR, OLD_IPTABLES_PHONE_DIR, parsePackageList, type AppChoice, type InstalledPackage } from '../../native/panels/firewall.js';
 import { parseCliArgs, pushToPhone } from './keys.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
@@ -91,7 +91,7 @@ export const commands: readonly CliCommand[] = [
             io.out(`Profile "${result.profile.name}": ${result.profile.apps.length} app(s) allowed, everything else blocked.\n`);
             for (const app of result.profile.apps) io.out(`  ${app.packageName}${app.uid === null ? '' : ` (uid ${app.uid})`}: ${[app.wifi && 'Wi-Fi', app.mobile && 'mobile data', app.vpn && 'VPN'].filter(Boolean).join(', ') || 'nothing'}\n`);
             io.out(`AFWall+ import file: ${result.files.afwall} (AFWall+ in "Allow selected" mode → Export/Import → Import rules)\n`);
-            if (result.files.apply) io.out(`iptables scripts:    ${result.files.ipv4}, ${result.files.ipv6}, ${result.files.apply} (rooted phones: su -c sh apply.sh)\n`);
+            if (result.files.apply) io.out(`iptables scripts:    ${result.files.ipv4}, ${result.files.ipv6}, ${result.files.apply} (rooted phones: su -c sh ${IPTABLES_FILES.apply}; it carries the rules itself)\n`);
             else io.out('iptables scripts:    not written (app UIDs unknown: use --from-phone, pass --packages with `pm list packages -U` output, or PKG=UID)\n');
             for (const warning of result.warnings) io.out(`Warning: ${warning}\n`);
             return 0;
@@ -99,20 +99,18 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'firewall push',
-        usage: `revive firewall push AFWALL.json [--no-iptables] ${PANEL_DEVICE_USAGE}\n  The iptables scripts (${Object.values(IPTABLES_FILES).join(', ')}) next to AFWALL.json go too, unless --no-iptables.`,
+        usage: `revive firewall push AFWALL.json [--no-iptables] ${PANEL_DEVICE_USAGE}\n  The root script ${IPTABLES_FILES.apply} next to AFWALL.json goes too, unless --no-iptables.`,
         async run(args, io) {
             const { values, positionals } = parseCliArgs({ args: [...args], options: { 'no-iptables': { type: 'boolean' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });
             const afwall = positionals[0];
             if (!afwall || positionals.length > 1) throw new CliUsageError('Give one AFWall+ file (afwall-NAME.json).');
             await readAfwallFile(afwall);
-            const beside = Object.values(IPTABLES_FILES).map((name) => join(dirname(afwall), name));
-            const found = beside.filter((file) => existsSync(file));
-            const scripts = !values['no-iptables'] && found.length === beside.length;
-            if (!values['no-iptables'] && found.length > 0 && !scripts) io.err(`Warning: only ${found.join(', ')} lie next to ${afwall}; the iptables scripts are sent only as a complete set.\n`);
-            const [ipv4, ipv6, apply] = beside;
-            const status = await pushToPhone(io, values, firewallPushPlan(scripts ? { afwall, ipv4, ipv6, apply } : { afwall }));
+            const apply = join(dirname(afwall), IPTABLES_FILES.apply);
+            const scripts = !values['no-iptables'] && existsSync(apply);
+            const status = await pushToPhone(io, values, firewallPushPlan(scripts ? { afwall, apply } : { afwall }));
             io.out(`In AFWall+: ⋮ → Export/Import → Import rules, and pick the file in ${AFWALL_PHONE_DIR} (set AFWall+ to "Allow selected" first).\n`);
             if (scripts) io.out(`Rooted phones without AFWall+: adb shell "su -c 'sh ${IPTABLES_PHONE_DIR}/${IPTABLES_FILES.apply}'"\n`);
+            if (scripts) io.out(`If an earlier Revive left ${OLD_IPTABLES_PHONE_DIR} on the phone, delete that folder: any app could change what is in it.\n`);
             return status;
         },
     },

@@ -70,7 +70,7 @@ export const catalog: readonly CatalogEntry[] = [
     { name: 'vpn qr', summary: 'Show a WireGuard .conf as a QR code in the terminal, or save it as PNG', load: groups.vpn },
     { name: 'vpn push', summary: "Send a WireGuard .conf to the phone's /sdcard/Download/ for the WireGuard app to import", load: groups.vpn },
     { name: 'firewall create', summary: 'Write a deny-by-default firewall profile: an AFWall+ import file and iptables scripts for rooted phones', load: groups.firewall },
-    { name: 'firewall push', summary: 'Send a firewall profile to the phone: the AFWall+ file to /sdcard/afwall/, the iptables scripts to /sdcard/revive/firewall/', load: groups.firewall },
+    { name: 'firewall push', summary: 'Send a firewall profile to the phone: the AFWall+ file to /sdcard/afwall/, the root script to /data/local/tmp/', load: groups.firewall },
     { name: 'apps install', summary: 'Install APK files (AFWall+, WireGuard, OpenKeychain, …), each checked against its SHA-256 before the phone is touched', load: groups.apps },
     { name: 'shop init', summary: "Create a repair shop's folder with its Ed25519 signing key", load: groups.shop },
     { name: 'shop purge', summary: 'Delete the backups and journals of old jobs, with a signed deletion record', load: groups.shop },

@@ -53,8 +53,14 @@ export const AFWALL_COLUMNS: Readonly<Record<NetworkClass, string>> = { wifi: '0
 
 /** Where AFWall+ reads and writes its import/export files on the phone. */
 export const AFWALL_PHONE_DIR = '/sdcard/afwall';
-/** Where the iptables scripts go for a person to run with `su -c sh …/apply.sh`. */
-export const IPTABLES_PHONE_DIR = '/sdcard/revive/firewall';
+/**
+ * Where the root script goes for a person to run with `su -c sh …`: adb's shell user owns
+ * /data/local/tmp and apps cannot write there (shared storage, where any app with storage access
+ * could replace a script root then runs, is never used for it).
+ */
+export const IPTABLES_PHONE_DIR = '/data/local/tmp';
+/** Where earlier versions put the scripts; people are told to delete what is left there. */
+export const OLD_IPTABLES_PHONE_DIR = '/sdcard/revive/firewall';
 
 const PACKAGE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)+$/;
 const VPN_APPS = ['com.wireguard.android', 'de.blinkt.openvpn', 'net.openvpn.openvpn', 'org.torproject.android', 'ch.protonvpn.android'];
@@ -150,7 +156,7 @@ export const CHAIN = 'revive';
 /**
  * iptables-restore input for `--noflush`: (re)creates the revive chains and hooks them first in
  * OUTPUT. Without --noflush iptables-restore would flush the whole filter table, including
- * Android's own chains; apply.sh uses it correctly.
+ * Android's own chains; the root script uses it correctly.
  */
 export function renderIptablesRules(profile: FirewallProfile, family: IpFamily): string {
     const missing = profile.apps.filter((a) => a.uid === null).map((a) => a.packageName);
@@ -160,7 +166,7 @@ export function renderIptablesRules(profile: FirewallProfile, family: IpFamily):
     const reject = family === 'ipv4' ? 'icmp-port-unreachable' : 'icmp6-port-unreachable';
     const lines = [
         `# Revive firewall profile "${profile.name}" (${family === 'ipv4' ? 'IPv4: iptables' : 'IPv6: ip6tables'}), deny by default.`,
-        `# Load with ${family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush (apply.sh does it), never without --noflush.`,
+        `# Load with ${family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush (the root script does it), never without --noflush.`,
         '*filter',
         ...[CHAIN, ...NETWORK_CLASSES.map((n) => `${CHAIN}-${n}`), `${CHAIN}-reject`].map((chain) => `:${chain} - [0:0]`),
         `-A ${CHAIN} -o lo -j RETURN`,
@@ -184,20 +190,24 @@ export function renderIptablesRules(profile: FirewallProfile, family: IpFamily):
     return lines.join('\n');
 }
 
-export const IPTABLES_FILES = { ipv4: 'revive-iptables.rules', ipv6: 'revive-ip6tables.rules', apply: 'apply.sh' } as const;
+export const IPTABLES_FILES = { ipv4: 'revive-iptables.rules', ipv6: 'revive-ip6tables.rules', apply: 'revive-firewall.sh' } as const;
 
-/** The root shell script that loads both rule files, replacing an earlier Revive profile. */
+/**
+ * The root shell script that loads both rule sets, replacing an earlier Revive profile. The rules
+ * are inside it, fed to iptables-restore over stdin: root reads no other file, so nothing beside
+ * the script can be swapped for something else.
+ */
 export function renderApplyScript(profile: FirewallProfile): string {
+    const heredoc = (family: IpFamily): string[] => [`${family === 'ipv4' ? 'iptables' : 'ip6tables'}-restore --noflush <<'REVIVE_RULES'`, renderIptablesRules(profile, family).trimEnd(), 'REVIVE_RULES'];
     return [
         '#!/system/bin/sh',
         `# Revive firewall profile "${profile.name}". Run as root: su -c sh ${IPTABLES_PHONE_DIR}/${IPTABLES_FILES.apply}`,
         '# Rules do not survive a reboot; run it again after restarting (or from an init.d/Magisk service script).',
         'set -e',
-        'dir=$(dirname "$0")',
         `while iptables -D OUTPUT -j ${CHAIN} 2>/dev/null; do :; done`,
-        `iptables-restore --noflush < "$dir/${IPTABLES_FILES.ipv4}"`,
+        ...heredoc('ipv4'),
         `while ip6tables -D OUTPUT -j ${CHAIN} 2>/dev/null; do :; done`,
-        `ip6tables-restore --noflush < "$dir/${IPTABLES_FILES.ipv6}"`,
+        ...heredoc('ipv6'),
         'echo "Revive firewall profile applied."',
         '',
     ].join('\n');

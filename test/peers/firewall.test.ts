@@ -55,11 +55,10 @@ describe('iptables accepts our rules', () => {
         expect(rules).toContain('-A revive -o tun+ -j revive-vpn');
     });
 
-    it('apply.sh replaces an earlier profile instead of stacking a second one', () => {
-        writeFileSync(join(dir, IPTABLES_FILES.ipv4), renderIptablesRules(profile, 'ipv4'));
-        writeFileSync(join(dir, IPTABLES_FILES.ipv6), renderIptablesRules(profile, 'ipv6'));
-        writeFileSync(join(dir, IPTABLES_FILES.apply), renderApplyScript(profile));
-        const script = join(dir, IPTABLES_FILES.apply);
+    it('the root script, alone in its folder, replaces an earlier profile instead of stacking a second one', () => {
+        const alone = mkdtempSync(join(dir, 'script-'));
+        const script = join(alone, IPTABLES_FILES.apply);
+        writeFileSync(script, renderApplyScript(profile));
         const out = execFileSync('unshare', ['--net', 'sh', '-c', `sh '${script}' && sh '${script}' && iptables -S OUTPUT && ip6tables -S OUTPUT`], { encoding: 'utf8' });
         expect(out.split('\n').filter((l) => l === '-A OUTPUT -j revive')).toHaveLength(2);
         expect(out).toContain('Revive firewall profile applied.');

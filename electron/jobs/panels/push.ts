@@ -10,7 +10,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobContext } from '../../../native/jobs/progress.js';
 import { hashFile } from '../../../native/integrity/hash.js';
 import { checkApks, installVerifiedApks, requireAllVerified, type ApkRequest, type AppInstallResult } from '../../../native/panels/apps.js';
-import { AFWALL_PHONE_DIR, IPTABLES_PHONE_DIR } from '../../../native/panels/firewall.js';
+import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR } from '../../../native/panels/firewall.js';
 import { PHONE_DOWNLOAD_DIR } from '../../../native/panels/wireguard.js';
 import { PanelJob, type PanelJobOptions } from './job.js';
 
@@ -59,9 +59,10 @@ export function vpnPushPlan(config: string): PushItem[] {
     return [{ local: config, remote: `${PHONE_DOWNLOAD_DIR}/${basename(config)}` }];
 }
 
-export function firewallPushPlan(files: { readonly afwall: string; readonly ipv4?: string | null; readonly ipv6?: string | null; readonly apply?: string | null }): PushItem[] {
+/** The AFWall+ file to its folder; the root script (which carries its rules) where apps cannot write. */
+export function firewallPushPlan(files: { readonly afwall: string; readonly apply?: string | null }): PushItem[] {
     const plan = [{ local: files.afwall, remote: `${AFWALL_PHONE_DIR}/${basename(files.afwall)}` }];
-    for (const file of [files.ipv4, files.ipv6, files.apply]) if (file) plan.push({ local: file, remote: `${IPTABLES_PHONE_DIR}/${basename(file)}` });
+    if (files.apply) plan.push({ local: files.apply, remote: `${IPTABLES_PHONE_DIR}/${IPTABLES_FILES.apply}` });
     return plan;
 }
 

@@ -34,7 +34,7 @@ const phone = ['--virtual', 'ks01ltexx', '--virtual-state'] as const;
 
 /** The virtual phone keeps /sdcard under <state>/fs/data/media/0. */
 function onPhone(remote: string): string {
-    return join(state, 'fs', 'data', 'media', '0', remote.replace(/^\/sdcard\//, ''));
+    return join(state, 'fs', remote.replace(/^\/sdcard\//, '/data/media/0/'));
 }
 
 /** Base64 bodies of an armored block: the parts of a secret that must never be printed. */
@@ -95,7 +95,7 @@ describe('revive keys|vpn|firewall push to a virtual phone', () => {
         expect((await revive('vpn', 'push', join(dir, 'not-wg.conf'), ...phone, state)).code).toBe(2);
     });
 
-    it('firewall push sends the AFWall+ file and, when complete, the iptables scripts', async () => {
+    it('firewall push sends the AFWall+ file and the root script (outside shared storage)', async () => {
         const created = await revive('firewall', 'create', '--allow', 'org.mozilla.focus:wv=10071', '--allow', 'com.wireguard.android:wm=10088', '--out', join(dir, 'f'));
         expect(created.code, created.err).toBe(0);
         const afwall = /AFWall\+ import file: (\S+)/.exec(created.out)?.[1] ?? '';
@@ -103,9 +103,7 @@ describe('revive keys|vpn|firewall push to a virtual phone', () => {
         expect(pushed.code, pushed.err).toBe(0);
         const expected: Array<[string, string]> = [
             ['/sdcard/afwall/afwall-revive-private.json', afwall],
-            ['/sdcard/revive/firewall/revive-iptables.rules', join(dir, 'f', 'revive-iptables.rules')],
-            ['/sdcard/revive/firewall/revive-ip6tables.rules', join(dir, 'f', 'revive-ip6tables.rules')],
-            ['/sdcard/revive/firewall/apply.sh', join(dir, 'f', 'apply.sh')],
+            ['/data/local/tmp/revive-firewall.sh', join(dir, 'f', 'revive-firewall.sh')],
         ];
         for (const [remote, local] of expected) {
             expect(pushed.out).toContain(`→ ${remote}`);

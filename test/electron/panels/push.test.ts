@@ -31,7 +31,7 @@ const connect: PhoneConnector = (signal) => {
 };
 
 /** The virtual phone keeps /sdcard under stateDir/fs/data/media/0. */
-const onPhone = (remote: string): Promise<Buffer> => readFile(join(dir, 'phone', 'fs', 'data', 'media', '0', remote.replace(/^\/sdcard\//, '')));
+const onPhone = (remote: string): Promise<Buffer> => readFile(join(dir, 'phone', 'fs', remote.replace(/^\/sdcard\//, '/data/media/0/')));
 
 describe('push to the phone', () => {
     it('lands the public key, the WireGuard config and the firewall files byte-identical', async () => {
@@ -44,9 +44,7 @@ describe('push to the phone', () => {
             `/sdcard/OpenKeychain/${keys.key.keyId}.pub.asc`,
             '/sdcard/Download/wg-home.conf',
             '/sdcard/afwall/afwall-revive-private.json',
-            '/sdcard/revive/firewall/revive-iptables.rules',
-            '/sdcard/revive/firewall/revive-ip6tables.rules',
-            '/sdcard/revive/firewall/apply.sh',
+            '/data/local/tmp/revive-firewall.sh',
         ]);
         const { pushed } = await pushFilesJob(connect, plan, { home });
         expect(pushed).toHaveLength(plan.length);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPrivateProfile, parseDumpsysUid, parsePackageList, profileWarnings, renderAfwallImport, renderIptablesRules } from '../../../native/panels/firewall.js';
+import { createPrivateProfile, parseDumpsysUid, parsePackageList, profileWarnings, renderAfwallImport, renderApplyScript, renderIptablesRules } from '../../../native/panels/firewall.js';
 
 describe('package lists from the phone', () => {
     it('reads pm list packages -U, with and without UIDs', () => {
@@ -41,5 +41,16 @@ describe('private profile', () => {
         const v6 = renderIptablesRules(withUid, 'ipv6');
         expect(v6).toContain('--reject-with icmp6-port-unreachable');
         expect(v6).toContain('-A revive-wifi -m owner --uid-owner 10071 -j RETURN');
+    });
+});
+
+describe('the root firewall script (issue 13, M4)', () => {
+    const profile = createPrivateProfile({ allow: [{ packageName: 'org.mozilla.focus', mobile: false }], installed: parsePackageList('package:org.mozilla.focus uid:10071\n') });
+
+    it('carries its rules itself and reads nothing from shared storage when root runs it', () => {
+        const script = renderApplyScript(profile);
+        expect(script).not.toMatch(/<\s*"?\$dir|<\s*\/|\/sdcard|\/storage/);
+        expect(script).toContain(renderIptablesRules(profile, 'ipv4').trim());
+        expect(script).toContain(renderIptablesRules(profile, 'ipv6').trim());
     });
 });
