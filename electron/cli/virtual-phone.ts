@@ -73,6 +73,10 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     const usbipPort = port(values['usbip-port'], '--usbip-port');
     const adbPort = port(values['adb-port'], '--adb-port');
     const fastbootPort = port(values['fastboot-port'], '--fastboot-port');
+    // Without an endpoint nothing can reach the phone, and nothing would keep the process running.
+    if (usbipPort === undefined && adbPort === undefined && fastbootPort === undefined) {
+        throw new CliUsageError('Give at least one of --usbip-port N, --adb-port N or --fastboot-port N (0 picks a free port): without one, no tool can reach the phone.');
+    }
 
     const phone = await VirtualPhone.create({
         codename: values.model,

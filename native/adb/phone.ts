@@ -25,7 +25,7 @@ import { UsbError } from '../usb/transport.js';
 import { AdbKeyStore } from './credentials.js';
 import { shellCommand } from './shell-words.js';
 import { openAdbTcpConnection } from './tcp-connection.js';
-import { checkSideloadPackage, serveSideload } from './sideload.js';
+import { checkSideloadPackage, serveSideload, type SideloadTimeouts } from './sideload.js';
 
 export type AdbState = 'device' | 'recovery' | 'sideload' | 'unauthorized';
 export type AdbRebootMode = 'system' | 'bootloader' | 'recovery' | 'sideload' | 'download';
@@ -122,10 +122,25 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
             nextStep: 'Switch on USB debugging (Settings → Developer options), or boot the phone into recovery.',
         });
     }
-    const manager = target.usb ?? (new QuietUsbManager() as unknown as USB);
-    const daemon = new AdbDaemonWebUsbDevice(device, iface, manager);
-    return { connection: await daemon.connect(), serial: daemon.serial, hangUp: () => void device.close().catch(() => undefined) };
+    // yume-chan's connection ends quietly only on its manager's `disconnect`; closing the device
+    // under it makes its internal pipe reject with nobody listening. A private manager (forwarding the
+    // real one's events) lets a hang-up announce the departure first, to this connection alone.
+    const manager = new QuietUsbManager();
+    const forward = (event: Event): void => void manager.dispatchEvent(Object.assign(new Event('disconnect'), { device: (event as Event & { device?: USBDevice }).device }));
+    target.usb?.addEventListener('disconnect', forward);
+    const daemon = new AdbDaemonWebUsbDevice(device, iface, manager as unknown as USB);
+    const hangUp = (): void => {
+        target.usb?.removeEventListener('disconnect', forward);
+        manager.dispatchEvent(Object.assign(new Event('disconnect'), { device }));
+        void device.close().catch(() => undefined);
+    };
+    return { connection: await daemon.connect(), serial: daemon.serial, hangUp };
 }
+
+/** How to drop each connection without the phone's help, for a close the phone never confirms. */
+const hangUps = new WeakMap<Adb, () => void>();
+/** How long a close waits for a silent phone before the connection is simply dropped. */
+const CLOSE_GRACE_MS = 3000;
 
 /** Authenticate; reports the "tap Allow" wait when the phone does not know any of our keys. */
 async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Promise<Adb> {
@@ -158,7 +173,9 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
         });
         // A phone that never answers (the owner does not tap Allow) must not hold a cancelled job.
         const transport = await Promise.race([handshake, aborted]);
-        return new Adb(transport);
+        const adb = new Adb(transport);
+        hangUps.set(adb, hangUp);
+        return adb;
     } catch (error) {
         if (options.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: 'Connecting to the phone was cancelled.', nextStep: 'Start again when ready.' }, { cause: error });
         throw disconnectedError('the adb handshake', error);
@@ -237,7 +254,14 @@ export class AdbPhone {
     }
 
     async close(): Promise<void> {
-        await this.#adb.close().catch(() => undefined);
+        const adb = this.#adb;
+        let timer: NodeJS.Timeout | undefined;
+        const closed = await Promise.race([
+            adb.close().then(() => true, () => true),
+            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS))),
+        ]);
+        clearTimeout(timer);
+        if (!closed) hangUps.get(adb)?.();
     }
 
     /**
@@ -523,10 +547,16 @@ export class AdbPhone {
      * recovery is put into sideload mode first. Afterwards the phone is back in recovery and this
      * object reconnected to it. A refusal by recovery throws with recovery's own words.
      */
-    async sideload(zipPath: string, ctx: JobContext = {}): Promise<void> {
+    async sideload(zipPath: string, ctx: JobContext = {}, timeouts: SideloadTimeouts = {}): Promise<void> {
         const { size } = await checkSideloadPackage(zipPath);
         await this.startSideload(ctx);
-        const outcome = await serveSideload(this.#adb, zipPath, size, ctx);
+        const adb = this.#adb;
+        const outcome = await serveSideload(adb, zipPath, size, ctx, timeouts).catch((error: unknown) => {
+            // A silent phone cannot take a polite close (its queued packets would fail inside the adb
+            // library with nobody listening), and a cancelled sideload is over: drop the connection.
+            if (error instanceof ReviveError && ['sideload-stalled', 'sideload-no-verdict', 'cancelled'].includes(error.code)) hangUps.get(adb)?.();
+            throw error;
+        });
         // Recovery leaves sideload mode after the install: wait for that connection to end first.
         await Promise.race([this.#adb.disconnected, new Promise((resolve) => setTimeout(resolve, 10_000))]);
         await this.reconnect(['recovery', 'sideload'], { timeoutMs: 60_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });

@@ -59,6 +59,49 @@ export async function checkSideloadPackage(zipPath: string): Promise<{ size: num
 
 export type SideloadOutcome = 'done' | 'failed';
 
+export interface SideloadTimeouts {
+    /** Longest silence while the phone still has blocks to ask for. */
+    readonly stallMs?: number;
+    /** Longest wait for recovery's verdict once every block was sent (it verifies and installs). */
+    readonly installMs?: number;
+}
+
+const DEFAULT_STALL_MS = 60_000;
+const DEFAULT_INSTALL_MS = 20 * 60_000;
+
+/**
+ * `work`, unless the signal fires or `ms` pass first. The timer keeps the process alive while it
+ * waits: a phone that goes silent ends in a clear error, never in a process with nothing left to do.
+ */
+function within<T>(work: Promise<T>, ms: number, signal: AbortSignal | undefined, onTimeout: () => Error, onAbort: () => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+        const done = (): void => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', abort);
+        };
+        const abort = (): void => {
+            done();
+            reject(onAbort());
+        };
+        const timer = setTimeout(() => {
+            done();
+            reject(onTimeout());
+        }, ms);
+        if (signal?.aborted) return abort();
+        signal?.addEventListener('abort', abort, { once: true });
+        work.then(
+            (value) => {
+                done();
+                resolve(value);
+            },
+            (error: unknown) => {
+                done();
+                reject(error instanceof Error ? error : new Error(String(error)));
+            },
+        );
+    });
+}
+
 class ExactReader {
     readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
     #pending = new Uint8Array(0);
@@ -91,24 +134,45 @@ class ExactReader {
  * Serve one sideload to a phone in sideload mode. Resolves 'done' (DONEDONE) or 'failed' (FAILFAIL);
  * throws a ReviveError when the connection ends without either (unplug, reboot).
  */
-export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx: JobContext = {}): Promise<SideloadOutcome> {
+export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx: JobContext = {}, timeouts: SideloadTimeouts = {}): Promise<SideloadOutcome> {
     const name = basename(zipPath);
     const blocks = Math.ceil(size / SIDELOAD_BLOCK_SIZE);
     const step = `sideload:${name}`;
+    const stallMs = timeouts.stallMs ?? DEFAULT_STALL_MS;
+    const installMs = timeouts.installMs ?? DEFAULT_INSTALL_MS;
     const socket = await adb.createSocket(`sideload-host:${size}:${SIDELOAD_BLOCK_SIZE}`);
     const reader = new ExactReader(socket.readable as unknown as ReadableStream<Uint8Array>);
     const writer = socket.writable.getWriter();
     const handle = await open(zipPath, 'r');
     const served = new Set<number>();
-    const onAbort = (): void => void socket.close();
-    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    const allSent = (): boolean => served.size >= blocks;
+    const cancelled = (): ReviveError =>
+        allSent()
+            ? new ReviveError({
+                  code: 'cancelled',
+                  message: `Stopped waiting for recovery after all of ${name} was sent; recovery may still be installing it.`,
+                  nextStep: "Look at the phone's screen: wait until recovery says the install finished or failed before you unplug or restart it.",
+              })
+            : new ReviveError({ code: 'cancelled', message: `Sideloading ${name} was cancelled after ${served.size} of ${blocks} blocks; recovery did not install it.`, nextStep: 'Start the sideload again when ready.' });
+    const stalled = (): ReviveError =>
+        allSent()
+            ? new ReviveError({
+                  code: 'sideload-no-verdict',
+                  message: `Recovery received all of ${name} but did not report the result within ${Math.round(installMs / 60_000)} minutes.`,
+                  nextStep: "Look at the phone's screen for the result; if it is stuck, restart it into recovery and sideload the package again.",
+                  details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
+              })
+            : new ReviveError({
+                  code: 'sideload-stalled',
+                  message: `The phone stopped answering while receiving ${name} (${served.size} of ${blocks} blocks sent, nothing for ${Math.round(stallMs / 1000)} s). The package was not installed.`,
+                  nextStep: 'Check the cable and the phone; restart it into recovery, start ADB sideload again and repeat the sideload.',
+                  details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
+              });
+    const wait = <T>(work: Promise<T>): Promise<T> => within(work, allSent() ? installMs : stallMs, ctx.signal, stalled, cancelled);
     try {
         for (;;) {
-            const request = await reader.read(8);
+            const request = await wait(reader.read(8));
             if (!request) {
-                if (ctx.signal?.aborted) {
-                    throw new ReviveError({ code: 'cancelled', message: `Sideloading ${name} was cancelled; recovery did not install it.`, nextStep: 'Start the sideload again when ready.' });
-                }
                 throw new ReviveError({
                     code: 'sideload-interrupted',
                     message: `The phone disconnected while receiving ${name} (${served.size} of ${blocks} blocks sent). The package was not installed.`,
@@ -126,9 +190,11 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
             const length = Math.min(SIDELOAD_BLOCK_SIZE, size - offset);
             const block = new Uint8Array(length);
             await handle.read(block, 0, length, offset);
-            await writer.write(block);
+            await wait(writer.write(block));
+            const wasAllSent = allSent();
             served.add(index);
             ctx.onProgress?.({ step, bytesDone: Math.min(size, served.size * SIDELOAD_BLOCK_SIZE), bytesTotal: size, cancellable: false });
+            if (!wasAllSent && allSent()) ctx.onLog?.(`All of ${name} sent; waiting for recovery to verify and install it (up to ${Math.round(installMs / 60_000)} minutes).`);
         }
     } catch (error) {
         if (error instanceof ReviveError) throw error;
@@ -142,15 +208,15 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
             { cause: error },
         );
     } finally {
-        ctx.signal?.removeEventListener('abort', onAbort);
         await handle.close();
-        // After an unplug these throw too; the error that matters is already on its way.
+        // After an unplug these throw too, and a silent phone may never confirm the close: the
+        // error that matters is already on its way.
         try {
             writer.releaseLock();
             reader.release();
-            await socket.close();
         } catch {
             // nothing more to release
         }
+        await within(Promise.resolve(socket.close()), 2000, undefined, () => new Error('close timed out'), () => new Error('aborted')).catch(() => undefined);
     }
 }

@@ -5,10 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { makeFolder } from '../files/make-folder.js';
 import { ReviveError } from '../jobs/errors.js';
 import { parsePit, partitionSizeBytes } from '../pit/index.js';
 import { requireRecipe } from '../manifests/load.js';
@@ -158,7 +159,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         }
         const ownsStateDir = options.stateDir === undefined;
         const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `revive-phone-${recipe.id}-`));
-        await mkdir(stateDir, { recursive: true });
+        await makeFolder(stateDir, "virtual phone's state folder");
         const saved = await loadStateFile(stateDir);
         if (saved && saved.model !== recipe.id) {
             throw new ReviveError({

@@ -274,3 +274,42 @@ describe('adb over USB/IP', () => {
         }
     });
 });
+
+describe('sideload waits that end', () => {
+    it('a phone that stops answering mid-sideload ends in a clear error within the stall timeout (it was a silent exit 13)', async () => {
+        const p = await makePhone('sideload');
+        const adb = await connect(usbTarget(p));
+        const rom = join(dir, 'rom.zip');
+        await writeDemoRom(rom, { devices: ['ks01ltexx'], androidVersion: '8.1.0', payloadBytes: 1024 * 1024 });
+        p.faults.stallAfterBytes = 300 * 1024;
+        const started = Date.now();
+        const error = await adb.sideload(rom, {}, { stallMs: 1500 }).catch((e: unknown) => e);
+        p.faults.stallAfterBytes = undefined;
+        expect(error).toMatchObject({ code: 'sideload-stalled' });
+        expect((error as ReviveError).message).toMatch(/stopped answering while receiving rom\.zip \(\d+ of \d+ blocks sent, nothing for 2 s\)\. The package was not installed\./);
+        expect(Date.now() - started).toBeLessThan(30_000);
+        expect(p.state.installed).toEqual([]);
+    });
+
+    it('Ctrl-C mid-sideload ends at once with a message saying recovery did not install it', async () => {
+        const p = await makePhone('sideload');
+        const adb = await connect(usbTarget(p));
+        const rom = join(dir, 'rom.zip');
+        await writeDemoRom(rom, { devices: ['ks01ltexx'], androidVersion: '8.1.0', payloadBytes: 2 * 1024 * 1024 });
+        // The phone goes silent after a few blocks, so only the cancel can end the wait.
+        p.faults.stallAfterBytes = 200 * 1024;
+        const controller = new AbortController();
+        let aborted = false;
+        const pending = adb.sideload(rom, { signal: controller.signal, onProgress: (f) => {
+            if (!aborted && f.bytesDone > 0) {
+                aborted = true;
+                setTimeout(() => controller.abort(new Error('Interrupted')), 200);
+            }
+        } }, { stallMs: 120_000 });
+        const error = await pending.catch((e: unknown) => e);
+        p.faults.stallAfterBytes = undefined;
+        expect(error).toMatchObject({ code: 'cancelled' });
+        expect((error as ReviveError).message).toMatch(/Sideloading rom\.zip was cancelled after \d+ of \d+ blocks; recovery did not install it/);
+        expect(p.state.installed).toEqual([]);
+    });
+});
