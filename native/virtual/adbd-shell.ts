@@ -92,6 +92,7 @@ export function phoneProperties(context: ServiceContext): Record<string, string>
         'ro.boot.serialno': phone.serial,
         'ro.boot.flash.locked': phone.state.bootloaderLocked ? '1' : '0',
         'ro.bootmode': mode === 'android' ? 'normal' : 'recovery',
+        'ro.crypto.state': phone.state.extra['dataEncrypted'] === true ? 'encrypted' : 'unencrypted',
         'ro.secure': mode === 'android' ? '1' : '0',
     };
     if (recipe.virtual.basebandVersion) props['gsm.version.baseband'] = recipe.virtual.basebandVersion;

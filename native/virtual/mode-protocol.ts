@@ -76,6 +76,8 @@ export interface VirtualPhoneView {
     readonly partitions: PartitionStore;
     readonly owner: VirtualOwner;
     readonly faults: FaultPlan;
+    /** Where TWRP splits a file-system backup into .win000, .win001… (1.5 GiB on a phone). */
+    readonly twrpSplitBytes: number;
     /** The phone's work directory (state.json, partitions/, and any files a mode keeps, e.g. /data/media). */
     readonly stateDir: string;
     /** Persist state.json now. */

@@ -94,6 +94,8 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     readonly partitions: FilePartitionStore;
     readonly owner: VirtualOwner;
     readonly faults: PhoneFaults = {};
+    /** Where the virtual TWRP splits a file-system backup (TWRP's MAX_ARCHIVE_SIZE, 1.5 GiB); tests lower it. */
+    twrpSplitBytes = 1610612736;
     readonly stateDir: string;
     readonly enumerationDelayMs: number;
     /** Recent log lines (newest last), for diagnostics. */

@@ -22,6 +22,7 @@ import { copyFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'n
 import { join } from 'node:path';
 import type { ServiceContext } from './adbd.js';
 import type { ShellResult } from './adbd-shell.js';
+import { restoreFilesystemBackup, writeFilesystemBackup } from './twrp-archive.js';
 import { installPackage } from './twrp-install.js';
 import { appendRecoveryLog, RECOVERY_LOG } from './twrp-log.js';
 
@@ -170,19 +171,26 @@ async function backup(run: TwrpRun, letters: string, name: string | undefined): 
     for (const part of selected) {
         run.say(`Backing up ${titleCase(part.twrpName)}...`);
         const fileName = `${part.twrpName}.${part.filesystem}.win`;
-        const length = await context.phone.partitions.storedLength(part.name);
-        const hash = createHash('sha256');
-        const out = await open(join(hostDir, fileName), 'w');
-        try {
-            for (let offset = 0; offset < length; offset += CHUNK) {
-                const data = await context.phone.partitions.read(part.name, offset, Math.min(CHUNK, length - offset));
-                hash.update(data);
-                await out.write(data);
+        let written: string[];
+        if (part.mount) {
+            if (part.twrpName === 'data') run.say('Backups of Data do not include any files in internal storage such as pictures or downloads.');
+            written = await writeFilesystemBackup(context, { name: part.name, twrpName: part.twrpName, mount: part.mount }, join(hostDir, fileName), context.phone.twrpSplitBytes);
+        } else {
+            const length = await context.phone.partitions.storedLength(part.name);
+            const out = await open(join(hostDir, fileName), 'w');
+            try {
+                for (let offset = 0; offset < length; offset += CHUNK) await out.write(await context.phone.partitions.read(part.name, offset, Math.min(CHUNK, length - offset)));
+            } finally {
+                await out.close();
             }
-        } finally {
-            await out.close();
+            written = [join(hostDir, fileName)];
         }
-        if (!skipDigest) await writeFile(join(hostDir, `${fileName}.sha2`), `${hash.digest('hex')}  ${fileName}\n`);
+        if (!skipDigest) {
+            for (const file of written) {
+                const name = file.slice(hostDir.length + 1);
+                await writeFile(`${file}.sha2`, `${await fileSha256(file)}  ${name}\n`);
+            }
+        }
     }
     if (!skipDigest) run.say('Digest Created');
     run.say('[BACKUP COMPLETED]');
@@ -220,7 +228,13 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
     }
     if (letters) run.say(`Setting restore options: '${letters}':`);
     run.say('[RESTORE STARTED]');
-    const present = twrpPartitions(context).filter((p) => files.includes(`${p.twrpName}.${p.filesystem}.win`));
+    // One file per partition, or its split parts .win000, .win001… in order.
+    const filesOf = (part: TwrpPartition): string[] => {
+        const base = `${part.twrpName}.${part.filesystem}.win`;
+        if (files.includes(base)) return [base];
+        return files.filter((f) => f.startsWith(base) && /^\d{3}$/.test(f.slice(base.length))).sort();
+    };
+    const present = twrpPartitions(context).filter((p) => filesOf(p).length > 0);
     const selected = letters ? selectPartitions(run, letters).filter((p) => present.some((q) => q.name === p.name)) : present;
     if (selected.length === 0) {
         run.error('No partitions in the backup match the restore options.');
@@ -230,23 +244,29 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
     if (!skipDigest) {
         run.say('Verifying digests...');
         for (const part of selected) {
-            const fileName = `${part.twrpName}.${part.filesystem}.win`;
-            const recorded = await readFile(join(hostDir, `${fileName}.sha2`), 'utf8').catch(() => undefined);
-            const expected = recorded?.trim().split(/\s+/)[0];
-            if (!expected) {
-                run.error(`Unable to find digest file for '${fileName}'`);
-                return;
-            }
-            if ((await fileSha256(join(hostDir, fileName))) !== expected) {
-                run.error(`Digest failed to match on '${fileName}'.`);
-                run.error('Restore failed!');
-                return;
+            for (const fileName of filesOf(part)) {
+                const recorded = await readFile(join(hostDir, `${fileName}.sha2`), 'utf8').catch(() => undefined);
+                const expected = recorded?.trim().split(/\s+/)[0];
+                if (!expected) {
+                    run.error(`Unable to find digest file for '${fileName}'`);
+                    return;
+                }
+                if ((await fileSha256(join(hostDir, fileName))) !== expected) {
+                    run.error(`Digest failed to match on '${fileName}'.`);
+                    run.error('Restore failed!');
+                    return;
+                }
             }
         }
     }
     for (const part of selected) {
         run.say(`Restoring ${titleCase(part.twrpName)}...`);
-        const path = join(hostDir, `${part.twrpName}.${part.filesystem}.win`);
+        const paths = filesOf(part).map((f) => join(hostDir, f));
+        if (part.mount) {
+            await restoreFilesystemBackup(context, { name: part.name, twrpName: part.twrpName, mount: part.mount }, paths);
+            continue;
+        }
+        const path = paths[0] ?? '';
         const size = (await stat(path)).size;
         if (size > context.phone.partitions.sizeBytes(part.name)) {
             run.error(`Image of ${part.twrpName} is larger than the partition.`);
