@@ -118,6 +118,7 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
     // On a decryption error the extractor still gets to parse every authenticated byte fed so far,
     // so the loop below knows which part the damage is in; then the error is raised naming it.
     let feedError: unknown;
+    const stop = new AbortController();
     const endExtract = (): void => (extract as unknown as { end(): void }).end();
     const feeding = (async () => {
         const feed = async (step: (out: (plain: Buffer) => void) => Promise<void> | void): Promise<void> => {
@@ -128,7 +129,7 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
             } catch (error) {
                 failure = error;
             }
-            for (const plain of good) if (!extract.write(plain)) await once(extract, 'drain');
+            for (const plain of good) if (!extract.write(plain)) await once(extract, 'drain', { signal: stop.signal });
             if (failure !== undefined) throw failure;
         };
         try {
@@ -202,9 +203,13 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
         await feeding;
         if (feedError !== undefined) throw feedError;
     } catch (error) {
+        // A decryption error is the cause of whatever the extractor then said; stopping the feed below is not.
+        const cause = feedError ?? error;
         source.destroy();
+        stop.abort();
+        extract.destroy();
         await feeding;
-        const failure = ReviveError.from(feedError ?? error);
+        const failure = ReviveError.from(cause);
         if (failure.code.startsWith('age-') && failure.code !== 'age-wrong-passphrase' && failure.code !== 'age-no-identity') {
             const where = current ?? (parts.length > 0 ? `the archive after ${parts[parts.length - 1]?.path}` : 'the archive header');
             throw damaged(where, failure.message, { cause: failure.code });

@@ -1,0 +1,166 @@
+/**
+ * `revive backup create | verify | import` and `revive restore`: one encrypted archive per backup
+ * (tar in age), checked part by part; restore refuses, with nothing written, what it cannot restore.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
+import { archiveFileName, BackupArchiveWriter } from '../../native/backup/archive-writer.js';
+import { backupPhone } from '../../native/backup/phone-backup.js';
+import { restorePhone } from '../../native/backup/phone-restore.js';
+import { isTwrpDigestFile, isTwrpImage } from '../../native/backup/twrp-folder.js';
+import { verifyArchive } from '../../native/backup/verify.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
+import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
+import { openAdbSession, type AdbSession } from './adb.js';
+import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { parseCliArgs, readPassphrase } from './keys.js';
+import { jobContext } from './progress.js';
+
+const DEVICE_USAGE = '--device SERIAL|tcp:HOST:PORT|usbip:HOST:PORT|virtual:CODENAME [--virtual-state DIR]';
+const deviceOptions = { device: { type: 'string' }, 'virtual-state': { type: 'string' }, owner: { type: 'string' } } as const;
+const keyOptions = { identity: { type: 'string' }, 'passphrase-file': { type: 'string' } } as const;
+
+async function openDevice(values: { device?: string | undefined; 'virtual-state'?: string | undefined; owner?: string | undefined }, io: CliIo): Promise<AdbSession> {
+    const device = values.device;
+    if (!device) throw new CliUsageError('Give the phone with --device.');
+    if (device.startsWith('virtual:')) return openAdbSession({ virtual: device.slice('virtual:'.length), 'virtual-state': values['virtual-state'], owner: values.owner }, io);
+    if (values['virtual-state']) throw new CliUsageError('--virtual-state goes with --device virtual:CODENAME.');
+    return openAdbSession({ serial: device, owner: values.owner }, io);
+}
+
+/** How to open an archive: an age identity file or a passphrase file (never a passphrase on argv). */
+async function identitiesFrom(values: { identity?: string | undefined; 'passphrase-file'?: string | undefined }, io: CliIo): Promise<AgeIdentity[]> {
+    if (values.identity && values['passphrase-file']) throw new CliUsageError('Give --identity or --passphrase-file, not both.');
+    if (values.identity) return parseIdentityFile(await readFile(values.identity, 'utf8')).map((i) => ({ kind: 'x25519', secretKey: i.secretKey }));
+    return [{ kind: 'scrypt', passphrase: await readPassphrase(io, 'Passphrase of the backup', values['passphrase-file']) }];
+}
+
+/** Who can open a new archive: recipients (age1…), or a passphrase asked twice with its strength shown. */
+async function recipientsFrom(values: { recipient?: string[] | undefined; 'passphrase-file'?: string | undefined; identity?: string | undefined }, io: CliIo): Promise<{ recipients: AgeRecipient[]; verifyWith: AgeIdentity[] | undefined }> {
+    const recipients = (values.recipient ?? []).map((r): AgeRecipient => ({ kind: 'x25519', publicKey: parseRecipient(r) }));
+    if (recipients.length > 0) {
+        if (values['passphrase-file']) throw new CliUsageError('A passphrase cannot be combined with --recipient (age allows one or the other).');
+        const verifyWith = values.identity ? parseIdentityFile(await readFile(values.identity, 'utf8')).map((i): AgeIdentity => ({ kind: 'x25519', secretKey: i.secretKey })) : undefined;
+        return { recipients, verifyWith };
+    }
+    const passphrase = await readPassphrase(io, 'Passphrase for the backup', values['passphrase-file'], true);
+    const strength = estimatePassphraseStrength(passphrase);
+    // On stderr: stdout stays the result (plain or --json).
+    io.err(`Passphrase strength: ${strength.level} (${strength.score}/4)\n${strength.reasons.map((r) => `  - ${r}\n`).join('')}`);
+    if (strength.score < 2) throw new ReviveError({ code: 'backup-weak-passphrase', message: 'This passphrase is too weak to protect a whole phone.', nextStep: 'Choose a longer one: four or more unrelated words.' });
+    return { recipients: [{ kind: 'scrypt', passphrase }], verifyWith: [{ kind: 'scrypt', passphrase }] };
+}
+
+function human(bytes: number): string {
+    return bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(2)} GiB` : bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+const create: CliCommand = {
+    name: 'backup create',
+    usage: `revive backup create ${DEVICE_USAGE} --to DIR (--passphrase-file F | --recipient age1… [--recipient …] [--identity F]) [--parts boot,system,data] [--no-storage] [--json]`,
+    async run(args, io) {
+        const { values } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, to: { type: 'string' }, recipient: { type: 'string', multiple: true }, parts: { type: 'string' }, 'no-storage': { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
+        if (!values.to) throw new CliUsageError('Give the folder for the backup with --to DIR.');
+        const { recipients, verifyWith } = await recipientsFrom(values, io);
+        const session = await openDevice(values, io);
+        try {
+            const identity = await session.phone.identity();
+            const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
+            if (!recipe) throw new ReviveError({ code: 'backup-unknown-phone', message: `Revive has no recipe for this phone (${identity.model || '?'}, ${identity.device || '?'}), so it does not know its partitions.`, nextStep: 'See resources/manifests/README.md to add one.' });
+            const result = await backupPhone(session.phone, recipe, { folder: resolve(values.to), recipients, verifyWith, parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'] }, jobContext(io));
+            if (values.json) io.out(`${JSON.stringify({ path: result.path, sizeBytes: result.sizeBytes, manifest: result.manifest, verified: verifyWith !== undefined })}\n`);
+            else {
+                io.out(`Backup written: ${result.path} (${human(result.sizeBytes)}, ${result.manifest.parts.length} parts)\n`);
+                io.out(verifyWith ? 'Read back and verified: every part matches its SHA-256.\n' : 'Not read back: give --identity with --recipient to verify it now, or run revive backup verify later.\n');
+            }
+            return 0;
+        } finally {
+            await session.close();
+        }
+    },
+};
+
+const verify: CliCommand = {
+    name: 'backup verify',
+    usage: 'revive backup verify FILE (--identity F | --passphrase-file F) [--json]',
+    async run(args, io) {
+        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...keyOptions, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+        if (positionals.length !== 1) throw new CliUsageError('Give one backup file.');
+        const file = positionals[0] ?? '';
+        const checked = await verifyArchive(file, await identitiesFrom(values, io), jobContext(io));
+        const device = checked.device?.device;
+        if (values.json) {
+            io.out(`${JSON.stringify({ ok: true, checkedAgainst: checked.checkedAgainst, device: device ?? null, parts: checked.parts.map((p) => ({ path: p.path, sizeBytes: p.sizeBytes, sha256: p.sha256 })), verifiedAt: new Date().toISOString() })}\n`);
+            return 0;
+        }
+        if (device) io.out(`Backup of ${device.model || device.codename} (${device.codename}, serial ${device.serial}), ${device.fingerprint}, made ${checked.device?.createdAt}\n`);
+        else io.out(`A TWRP folder without a Revive manifest (${checked.foreignFolder ?? '?'}): checked against TWRP's digest files.\n`);
+        for (const part of checked.parts) io.out(`  ${part.path}  ${human(part.sizeBytes)}  OK\n`);
+        for (const path of checked.twrpImagesWithoutDigest) io.out(`  (${path} has no TWRP digest file${checked.checkedAgainst === 'manifest' ? '; checked against the manifest' : '; only age authenticated it'})\n`);
+        io.out(`All ${checked.parts.length} parts are intact.\n`);
+        return 0;
+    },
+};
+
+const importFolder: CliCommand = {
+    name: 'backup import',
+    usage: 'revive backup import FOLDER --codename CODENAME --to DIR (--passphrase-file F | --recipient age1… [--identity F])',
+    async run(args, io) {
+        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...keyOptions, to: { type: 'string' }, codename: { type: 'string' }, recipient: { type: 'string', multiple: true } }, allowPositionals: true, strict: true });
+        if (positionals.length !== 1 || !values.to || !values.codename) throw new CliUsageError('Give the TWRP folder, --codename and --to.');
+        const folder = resolve(positionals[0] ?? '');
+        const recipe = requireRecipe(values.codename);
+        const names = (await readdir(folder)).filter((n) => isTwrpImage(n) || isTwrpDigestFile(n) || n.endsWith('.info') || n === 'recovery.log').sort();
+        if (!names.some(isTwrpImage)) throw new ReviveError({ code: 'backup-empty', message: `${folder} holds no TWRP backup files (*.win).`, nextStep: 'Give the folder TWRP made: TWRP/BACKUPS/<serial>/<name>.' });
+        const { recipients, verifyWith } = await recipientsFrom(values, io);
+        const serial = basename(resolve(folder, '..'));
+        const facts = { codename: values.codename, model: recipe.models[0] ?? recipe.name, serial, fingerprint: '', androidVersion: '', twrpVersion: null, dataEncrypted: null, partitions: recipe.partitions.map((p) => ({ name: p.name, twrpName: p.twrpName ?? null, filesystem: p.filesystem })) };
+        const done = await BackupArchiveWriter.write({ folder: resolve(values.to), fileName: archiveFileName(facts), recipients }, facts, async (writer) => {
+            for (const name of names) await writer.addPart('twrp', name, (await stat(join(folder, name))).size, createReadStream(join(folder, name)), jobContext(io));
+        });
+        if (verifyWith) {
+            // TWRP's own digests are checked here: a damaged old backup is named now, not at restore.
+            try {
+                await verifyArchive(done.path, verifyWith, jobContext(io));
+            } catch (error) {
+                const { rm } = await import('node:fs/promises');
+                await rm(done.path, { force: true });
+                throw error;
+            }
+        }
+        io.out(`Imported ${names.length} files into ${done.path}${verifyWith ? '; every TWRP digest matched' : ''}.\n`);
+        return 0;
+    },
+};
+
+const restore: CliCommand = {
+    name: 'restore',
+    usage: `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data] [--no-storage] [--yes]`,
+    async run(args, io) {
+        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'no-storage': { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+        if (positionals.length !== 1) throw new CliUsageError('Give one backup file.');
+        if (!values.yes) throw new CliUsageError('A restore overwrites the chosen partitions on the phone: add --yes to confirm.');
+        const identities = await identitiesFrom(values, io);
+        const session = await openDevice(values, io);
+        try {
+            const identity = await session.phone.identity();
+            const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
+            if (!recipe) throw new ReviveError({ code: 'backup-unknown-phone', message: `Revive has no recipe for this phone (${identity.model || '?'}, ${identity.device || '?'}). Nothing was written to the phone.`, nextStep: 'See resources/manifests/README.md to add one.' });
+            const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
+            const result = await restorePhone(session.phone, { recipe, archive: positionals[0] ?? '', identities, only, storage: !values['no-storage'] }, jobContext(io));
+            if (values.json) io.out(`${JSON.stringify(result)}\n`);
+            else {
+                io.out(`Restored ${result.restored.join(', ')}${result.storageFiles > 0 ? ` and ${result.storageFiles} files of internal storage` : ''}.\n`);
+                if (result.fingerprintChecked) io.out(`The phone started and reports the backed-up system: ${result.fingerprint}\n`);
+            }
+            return 0;
+        } finally {
+            await session.close();
+        }
+    },
+};
+
+export const commands: readonly CliCommand[] = [create, verify, importFolder, restore];

@@ -1,0 +1,156 @@
+/**
+ * The backup engine's device side: with the phone in TWRP, make TWRP's backup of the chosen
+ * partitions, stream every file of its folder, the raw state partitions (EFS, persist, modem) and
+ * internal storage (/data/media/0, which TWRP's data backup leaves out) into one archive, check
+ * every TWRP image against TWRP's own .sha2 and every raw partition against the phone's sha256sum,
+ * read the finished archive back once to verify it, and remove TWRP's copy from the phone so the
+ * phone is left as it was. UI-independent: progress, log and cancel through the JobContext.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AdbPhone } from '../adb/phone.js';
+import { shellCommand } from '../adb/shell-words.js';
+import { TWRP_BACKUP_ROOT, Twrp } from '../adb/twrp.js';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import type { Recipe } from '../manifests/schema.js';
+import type { AgeIdentity, AgeRecipient } from './age/index.js';
+import { archiveFileName, BackupArchiveWriter, type FinishedArchive } from './archive-writer.js';
+import type { DeviceFacts } from './manifest.js';
+import { listTree, readPhoneFile, withSync } from './phone-files.js';
+import { isTwrpImage, parseTwrpDigest } from './twrp-folder.js';
+import { verifyArchive } from './verify.js';
+
+/** TWRP's command-line letters for the partitions it backs up as such. */
+export const TWRP_LETTER: Readonly<Record<string, string>> = { system: 'S', data: 'D', cache: 'C', recovery: 'R', boot: 'B' };
+export const DEFAULT_TWRP_PARTS = ['boot', 'system', 'data'] as const;
+/** State partitions with no TWRP letter that nothing can give back: copied raw from the block device. */
+export const RAW_STATE_PARTS: ReadonlySet<string> = new Set(['efs', 'persist', 'modemst1', 'modemst2', 'fsg']);
+export const BLOCK_DIRS = ['/dev/block/bootdevice/by-name', '/dev/block/platform/msm_sdcc.1/by-name'] as const;
+export const STORAGE_ROOT = '/data/media/0';
+
+export interface BackupOptions {
+    readonly folder: string;
+    readonly fileName?: string | undefined;
+    readonly recipients: readonly AgeRecipient[];
+    /** To read the finished archive back (verify): the identity or passphrase matching `recipients`; undefined skips it (a shop encrypting to a key it does not hold). */
+    readonly verifyWith?: readonly AgeIdentity[] | undefined;
+    /** TWRP names to back up; default boot, system, data (those the recipe has). */
+    readonly parts?: readonly string[] | undefined;
+    readonly storage?: boolean | undefined;
+}
+
+export interface BackupResult extends FinishedArchive {
+    readonly twrpFolder: string;
+}
+
+export function needsTwrp(phone: AdbPhone): ReviveError {
+    return new ReviveError({
+        code: 'backup-needs-twrp',
+        message: `The phone is in ${phone.state === 'device' ? 'Android' : phone.state} mode; a full backup is made from TWRP.`,
+        nextStep: 'Boot the phone into TWRP (recovery) and try again. A phone whose bootloader is locked and wipes data when unlocked cannot be backed up fully; copy its internal storage (photos, downloads) from Android instead.',
+    });
+}
+
+/** The phone's facts for the manifest, asked of TWRP. */
+export async function deviceFacts(phone: AdbPhone, recipe: Recipe): Promise<DeviceFacts> {
+    const props = await phone.getProperties();
+    const identity = await phone.identity();
+    const crypto = props.get('ro.crypto.state');
+    return {
+        codename: identity.device || (recipe.codenames[0] ?? recipe.id),
+        model: identity.model,
+        serial: identity.serial,
+        fingerprint: identity.fingerprint,
+        androidVersion: identity.androidVersion,
+        twrpVersion: props.get('ro.twrp.version') ?? null,
+        dataEncrypted: crypto === 'encrypted' ? true : crypto === 'unencrypted' ? false : null,
+        partitions: recipe.partitions.map((p) => ({ name: p.name, twrpName: p.twrpName ?? null, filesystem: p.filesystem })),
+    };
+}
+
+/** by-name links are lowercase on Qualcomm phones whatever the PIT calls the partition (EFS → efs). */
+async function findBlockDevice(phone: AdbPhone, partition: string): Promise<string | undefined> {
+    for (const dir of BLOCK_DIRS) {
+        for (const name of new Set([partition.toLowerCase(), partition])) {
+            const path = `${dir}/${name}`;
+            const answer = await phone.shell(shellCommand('ls', path));
+            if (answer.exitCode === 0 && answer.stdout.includes(name)) return path;
+        }
+    }
+    return undefined;
+}
+
+export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: BackupOptions, ctx: JobContext = {}): Promise<BackupResult> {
+    if (phone.state !== 'recovery') throw needsTwrp(phone);
+    const twrp = new Twrp(phone);
+    const facts = await deviceFacts(phone, recipe);
+    const wanted = options.parts ?? DEFAULT_TWRP_PARTS;
+    const available = recipe.partitions.map((p) => p.twrpName).filter((n): n is string => n !== undefined && TWRP_LETTER[n] !== undefined);
+    const unknown = wanted.filter((n) => !available.includes(n));
+    if (unknown.length > 0) throw new ReviveError({ code: 'backup-unknown-part', message: `This phone has no ${unknown.join(', ')} partition TWRP can back up (it has ${available.join(', ')}).`, nextStep: `Choose among ${available.join(', ')}.` });
+    const letters = wanted.map((n) => TWRP_LETTER[n]).join('');
+    const name = `revive-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
+    ctx.onLog?.(`TWRP backs up ${wanted.join(', ')} as ${name}.`);
+    await twrp.backup(letters, name, ctx);
+    const remoteDir = `${TWRP_BACKUP_ROOT}/${facts.serial}/${name}`;
+    const tmp = await mkdtemp(join(tmpdir(), 'revive-raw-'));
+    try {
+        const finished = await BackupArchiveWriter.write({ folder: options.folder, fileName: options.fileName ?? archiveFileName(facts), recipients: options.recipients }, facts, (writer) =>
+            withSync(phone, 'copying the backup', async (sync) => {
+                // TWRP's folder, every file as it is (split parts, digests, .info, recovery.log).
+                const files = await listTree(sync, remoteDir);
+                if (!files.some((f) => isTwrpImage(f.rel))) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Read the TWRP screen (free space?), then back up again.' });
+                const digests = new Map<string, string>();
+                for (const file of files) {
+                    ctx.signal?.throwIfAborted();
+                    ctx.onLog?.(`Copying ${file.rel} (${file.sizeBytes} bytes).`);
+                    const part = await writer.addPart('twrp', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), ctx);
+                    digests.set(file.rel, part.sha256);
+                }
+                for (const file of files.filter((f) => f.rel.endsWith('.sha2'))) {
+                    const image = file.rel.slice(0, -'.sha2'.length);
+                    const expected = parseTwrpDigest(await phone.readText(file.path), 'sha256');
+                    if (digests.has(image) && expected !== digests.get(image)) {
+                        throw new ReviveError({ code: 'backup-mismatch', message: `${image} as copied (SHA-256 ${digests.get(image)}) does not match TWRP's digest (${expected ?? 'unreadable'}).`, nextStep: 'Check the cable, then back up again.', details: { part: `twrp/${image}` } });
+                    }
+                }
+                // Raw state partitions: pulled to a private temp file (block devices report no size), checked against the phone's sha256sum.
+                for (const part of recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_STATE_PARTS.has(p.twrpName))) {
+                    const device = await findBlockDevice(phone, part.name);
+                    if (!device) {
+                        ctx.onLog?.(`The ${part.name} partition was not found on the phone; it is not in this backup.`);
+                        continue;
+                    }
+                    const local = join(tmp, `${part.twrpName}.emmc.win`);
+                    const pulled = await phone.pull(device, local, ctx, { createNew: true });
+                    const onPhone = await phone.sha256OnPhone(device);
+                    if (onPhone !== undefined && onPhone !== pulled.sha256) {
+                        throw new ReviveError({ code: 'backup-mismatch', message: `The copy of ${part.name} (SHA-256 ${pulled.sha256}) does not match the phone's ${device} (${onPhone}).`, nextStep: 'Check the cable, then back up again.', details: { part: `raw/${part.twrpName}.emmc.win` } });
+                    }
+                    await writer.addPart('raw', `${part.twrpName}.emmc.win`, pulled.bytes, createReadStream(local), ctx);
+                    await rm(local, { force: true });
+                }
+                if (options.storage !== false) {
+                    const storage = await listTree(sync, STORAGE_ROOT);
+                    ctx.onLog?.(`Copying internal storage: ${storage.length} files.`);
+                    for (const file of storage) {
+                        ctx.signal?.throwIfAborted();
+                        await writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), ctx);
+                    }
+                }
+            }),
+        );
+        if (options.verifyWith) {
+            ctx.onLog?.(`Reading ${finished.path} back to verify it.`);
+            await verifyArchive(finished.path, options.verifyWith, ctx);
+        }
+        return { ...finished, twrpFolder: remoteDir };
+    } finally {
+        await rm(tmp, { recursive: true, force: true });
+        // TWRP's copy on the phone is removed whatever happened: the phone is left as it was.
+        await phone.shell(shellCommand('rm', '-rf', remoteDir)).catch(() => undefined);
+    }
+}

@@ -1,0 +1,138 @@
+/**
+ * Restore: refuse what cannot be restored before anything is written (another model, /data
+ * encryption this phone cannot take, a damaged archive: every part is decrypted and checked first),
+ * then push the TWRP parts with their digests into TWRP's backup folder, run `twrp restore`, put
+ * internal storage back, remove the pushed folder, and check that the phone reports the backed-up
+ * build fingerprint once it has started.
+ */
+import type { AdbPhone } from '../adb/phone.js';
+import { shellCommand } from '../adb/shell-words.js';
+import { TWRP_BACKUP_ROOT, Twrp } from '../adb/twrp.js';
+import { ReviveError } from '../jobs/errors.js';
+import type { JobContext } from '../jobs/progress.js';
+import type { Recipe } from '../manifests/schema.js';
+import type { AgeIdentity } from './age/index.js';
+import { readBackupArchive, type PartHeader, type PartSink } from './archive-reader.js';
+import { deviceFacts, needsTwrp, STORAGE_ROOT, TWRP_LETTER } from './phone-backup.js';
+import { PhoneFileWriter } from './phone-files.js';
+import { isTwrpImage, twrpImageName } from './twrp-folder.js';
+import { verifyArchive, type VerifiedArchive } from './verify.js';
+
+export interface RestoreOptions {
+    readonly recipe: Recipe;
+    /** The archive on the computer. */
+    readonly archive: string;
+    readonly identities: readonly AgeIdentity[];
+    /** TWRP names to restore (boot, system, data…); default every partition in the backup. */
+    readonly only?: readonly string[] | undefined;
+    readonly storage?: boolean | undefined;
+    /** Wait for Android and compare its fingerprint (default true). */
+    readonly checkBoot?: boolean | undefined;
+}
+
+export interface RestoreResult {
+    readonly restored: readonly string[];
+    readonly storageFiles: number;
+    readonly fingerprint: string | undefined;
+    readonly fingerprintChecked: boolean;
+}
+
+function refuse(code: string, message: string, nextStep: string): ReviveError {
+    return new ReviveError({ code, message: `${message} Nothing was written to the phone.`, nextStep });
+}
+
+/** Pass 1: everything that can refuse, with nothing written. */
+export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<{ verified: VerifiedArchive; partitions: string[] }> {
+    const { recipe, archive, identities } = options;
+    if (phone.state !== 'recovery') throw needsTwrp(phone);
+    const phoneFacts = await deviceFacts(phone, recipe);
+    const sameModel = (codename: string): boolean => codename === phoneFacts.codename || (recipe.codenames.includes(codename) && recipe.codenames.includes(phoneFacts.codename));
+    const verified = await verifyArchive(archive, identities, ctx, {
+        onDevice(entry) {
+            if (!sameModel(entry.device.codename)) {
+                throw refuse('restore-other-model', `This backup was made on a ${entry.device.model || entry.device.codename} (${entry.device.codename}); this phone is a ${phoneFacts.model || phoneFacts.codename} (${phoneFacts.codename}).`, 'Restore it onto the phone it was made on.');
+            }
+        },
+    });
+    const backupDevice = verified.device?.device;
+    if (!backupDevice) {
+        const serial = verified.foreignFolder?.split('/').at(-2);
+        if (serial !== phoneFacts.serial) {
+            throw refuse('restore-unknown-model', `This archive has no Revive manifest, and its TWRP folder (${verified.foreignFolder ?? '?'}) does not name this phone's serial (${phoneFacts.serial}), so the model it was made on is unknown.`, 'Import the TWRP folder with `revive backup import`, which records the phone, or restore it onto the phone whose serial its folder names.');
+        }
+    }
+    const images = verified.parts.filter((p) => p.kind === 'twrp' && isTwrpImage(p.name));
+    const inBackup = [...new Set(images.map((p) => twrpImageName(p.name)?.twrpName).filter((n): n is string => n !== undefined && TWRP_LETTER[n] !== undefined))];
+    const unknown = (options.only ?? []).filter((n) => !inBackup.includes(n));
+    if (unknown.length > 0) throw refuse('restore-unknown-part', `The backup holds no ${unknown.join(', ')} (it holds ${inBackup.join(', ') || 'no TWRP partitions'}).`, `Choose among ${inBackup.join(', ')}.`);
+    const partitions = options.only ? [...options.only] : inBackup;
+    if (partitions.includes('data') && backupDevice && backupDevice.dataEncrypted !== null && phoneFacts.dataEncrypted !== null && backupDevice.dataEncrypted !== phoneFacts.dataEncrypted) {
+        throw refuse(
+            'restore-encryption-mismatch',
+            `The backup's /data was ${backupDevice.dataEncrypted ? 'encrypted' : 'not encrypted'}, this phone's /data is ${phoneFacts.dataEncrypted ? 'encrypted' : 'not encrypted'}; TWRP cannot restore data across that (it fails with error 255).`,
+            backupDevice.dataEncrypted ? 'Encrypt the phone the way it was when the backup was made, then restore.' : 'Format /data in TWRP (Wipe → Format Data) to remove the encryption, then restore.',
+        );
+    }
+    return { verified, partitions };
+}
+
+export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<RestoreResult> {
+    const { archive, identities } = options;
+    const { verified, partitions } = await checkRestorable(phone, options, ctx);
+    const serial = (await phone.identity()).serial;
+    const name = `revive-restore-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
+    const remoteDir = `${TWRP_BACKUP_ROOT}/${serial}/${name}`;
+    const expected = new Map(verified.parts.map((p) => [p.path, p.sha256]));
+    const wantImage = (part: PartHeader): boolean => {
+        const image = twrpImageName(part.name);
+        return part.kind === 'twrp' && isTwrpImage(part.name) && image !== undefined && partitions.includes(image.twrpName);
+    };
+    let storageFiles = 0;
+    ctx.onLog?.(`Every part checked. Copying ${partitions.join(', ')}${options.storage !== false ? ' and internal storage' : ''} to the phone.`);
+    const sinkFor = async (remote: string, part: PartHeader, after?: (sha256: string) => Promise<void>): Promise<PartSink> => {
+        const writer = await PhoneFileWriter.open(phone, remote);
+        return {
+            write: (chunk) => writer.write(chunk),
+            async end(sha256) {
+                await writer.end();
+                // The file could have changed between the checking pass and this one.
+                if (sha256 !== expected.get(part.path)) throw new ReviveError({ code: 'backup-changed', message: `${part.path} changed on the computer while it was restored.`, nextStep: 'Leave the backup file alone during a restore and start again.' });
+                await after?.(sha256);
+            },
+        };
+    };
+    try {
+        await readBackupArchive(archive, identities, {
+            async onPart(part) {
+                if (wantImage(part)) {
+                    // TWRP checks each image against a .sha2 before it writes: give it ours, from the checked digest.
+                    return sinkFor(`${remoteDir}/${part.name}`, part, async (sha256) => {
+                        const digest = await PhoneFileWriter.open(phone, `${remoteDir}/${part.name}.sha2`);
+                        await digest.write(Buffer.from(`${sha256}  ${part.name}\n`));
+                        await digest.end();
+                    });
+                }
+                if (part.kind === 'storage' && options.storage !== false) {
+                    storageFiles++;
+                    return sinkFor(`${STORAGE_ROOT}/${part.name}`, part);
+                }
+                return undefined;
+            },
+        }, ctx);
+        const letters = partitions.map((n) => TWRP_LETTER[n]).join('');
+        ctx.onLog?.(`TWRP restores ${partitions.join(', ')}.`);
+        await new Twrp(phone).restore(name, letters, ctx);
+    } finally {
+        await phone.shell(shellCommand('rm', '-rf', remoteDir)).catch(() => undefined);
+    }
+    const wanted = verified.device?.device.fingerprint;
+    if (options.checkBoot === false || !partitions.includes('system')) return { restored: partitions, storageFiles, fingerprint: undefined, fingerprintChecked: false };
+    ctx.onLog?.('Starting the restored system to check it.');
+    await phone.reboot('system');
+    await phone.reconnect(['device'], { timeoutMs: 300_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const fingerprint = (await phone.identity()).fingerprint;
+    if (wanted !== undefined && fingerprint !== wanted) {
+        throw new ReviveError({ code: 'restore-check-failed', message: `After the restore the phone reports ${fingerprint}, not the backed-up ${wanted}.`, nextStep: 'Boot TWRP and restore again; if it happens again, save the log and report it.' });
+    }
+    return { restored: partitions, storageFiles, fingerprint, fingerprintChecked: wanted !== undefined };
+}

@@ -1,0 +1,216 @@
+/**
+ * Acceptance on virtual phones, through the CLI: fill the phone (system, data, internal storage,
+ * EFS/persist), back it up encrypted, "upgrade" it (everything replaced, another fingerprint),
+ * restore → every partition and file byte-identical and the same fingerprint. Refusals (wrong
+ * passphrase, a cut-short archive, one flipped byte, another model) write nothing to the phone.
+ */
+import { execSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../electron/cli.js';
+import { formatIdentityFile, generateIdentity } from '../../../native/backup/age/index.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+
+let dir: string;
+const PASS = 'juniper kettle orbit seventeen';
+
+beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'revive-backup-cli-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    writeFileSync(join(dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'wrong.txt'), 'not the passphrase at all\n', { mode: 0o600 });
+});
+afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
+    return { code, out, err };
+}
+
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+function walk(root: string, skip: (rel: string) => boolean): Record<string, string> {
+    const out: Record<string, string> = {};
+    const visit = (d: string): void => {
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+            const p = join(d, e.name);
+            const rel = relative(root, p);
+            if (skip(rel)) continue;
+            if (e.isDirectory()) visit(p);
+            else out[rel] = sha(readFileSync(p));
+        }
+    };
+    visit(root);
+    return out;
+}
+
+interface Snapshot {
+    partitions: Record<string, string>;
+    files: Record<string, string>;
+    fingerprint: string;
+    androidVersion: string;
+    writeCounts: Record<string, number>;
+}
+
+function snapshot(stateDir: string): Snapshot {
+    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { buildFingerprint: string; androidVersion: string; writeCounts: Record<string, number> };
+    return {
+        partitions: walk(join(stateDir, 'partitions'), () => false),
+        // TWRP's own log and backup folder are recovery's working files, not the phone's content.
+        files: walk(join(stateDir, 'fs'), (rel) => rel === 'data/media/TWRP' || rel === 'cache/recovery' || rel === 'tmp'),
+        fingerprint: state.buildFingerprint,
+        androidVersion: state.androidVersion,
+        writeCounts: { ...state.writeCounts },
+    };
+}
+
+/** A phone in TWRP with real content everywhere a backup must reach. */
+async function filledPhone(codename: string, stateDir: string): Promise<void> {
+    const phone = await VirtualPhone.create({ codename, mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+    const recipe = requireRecipe(codename);
+    const named = (twrpName: string): string => recipe.partitions.find((p) => p.twrpName === twrpName)?.name ?? twrpName;
+    await phone.partitions.write(named('boot'), 0, randomBytes(256 * 1024));
+    await phone.partitions.write(named('system'), 0, randomBytes(700 * 1024));
+    await phone.partitions.write(named('data'), 4096, randomBytes(300 * 1024));
+    const fs = (p: string): string => join(stateDir, 'fs', p);
+    mkdirSync(fs('system/app/Phone'), { recursive: true });
+    writeFileSync(fs('system/build.prop'), `ro.build.fingerprint=${phone.state.buildFingerprint}\n`);
+    writeFileSync(fs('system/app/Phone/Phone.apk'), randomBytes(40_000));
+    mkdirSync(fs('data/data/org.example.notes'), { recursive: true });
+    writeFileSync(fs('data/data/org.example.notes/notes.db'), randomBytes(30_000));
+    mkdirSync(fs('data/media/0/DCIM/Camera'), { recursive: true });
+    writeFileSync(fs('data/media/0/DCIM/Camera/IMG_2026.jpg'), randomBytes(120_000));
+    mkdirSync(fs('data/media/0/Download'), { recursive: true });
+    writeFileSync(fs('data/media/0/Download/ticket.pdf'), randomBytes(9_000));
+    await phone.saveState();
+    await phone.close();
+}
+
+/** What an upgrade does to the phone: new system, empty data and storage, another fingerprint. */
+async function upgradeAway(codename: string, stateDir: string): Promise<void> {
+    const phone = await VirtualPhone.create({ codename, stateDir, owner: 'accept', enumerationDelayMs: 20 });
+    const recipe = requireRecipe(codename);
+    for (const p of recipe.partitions.filter((q) => ['boot', 'system', 'data'].includes(q.twrpName ?? ''))) {
+        await phone.partitions.erase(p.name);
+        await phone.partitions.write(p.name, 0, randomBytes(64 * 1024));
+    }
+    rmSync(join(stateDir, 'fs', 'system'), { recursive: true, force: true });
+    rmSync(join(stateDir, 'fs', 'data'), { recursive: true, force: true });
+    mkdirSync(join(stateDir, 'fs', 'data', 'media', '0'), { recursive: true });
+    writeFileSync(join(stateDir, 'fs', 'data', 'media', '0', 'new-phone.txt'), 'hello');
+    phone.state.buildFingerprint = `lineage/lineage_${codename}/${codename}:8.1.0/OPM7.181205.001/1:userdebug/test-keys`;
+    phone.state.androidVersion = '8.1.0';
+    await phone.saveState();
+    await phone.close();
+}
+
+async function backupOf(codename: string, stateDir: string, to: string): Promise<string> {
+    const made = await cli(['backup', 'create', '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--to', to, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+    expect(made.code, made.err).toBe(0);
+    return (JSON.parse(made.out) as { path: string }).path;
+}
+
+describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) => {
+    it('backup → upgrade → restore gives back every partition, file and the fingerprint', async () => {
+        const stateDir = join(dir, `${codename}-phone`);
+        await filledPhone(codename, stateDir);
+        const before = snapshot(stateDir);
+        const archive = await backupOf(codename, stateDir, join(dir, `${codename}-backups`));
+        expect(statSync(archive).mode & 0o777).toBe(0o600);
+        expect(statSync(join(dir, `${codename}-backups`)).mode & 0o777).toBe(0o700);
+        // The backup left the phone as it was (TWRP's copy removed again).
+        expect(snapshot(stateDir).files).toEqual(before.files);
+
+        const verified = await cli(['backup', 'verify', archive, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+        expect(verified.code, verified.err).toBe(0);
+        const parts = (JSON.parse(verified.out) as { parts: { path: string }[] }).parts.map((p) => p.path);
+        expect(parts).toEqual(expect.arrayContaining(['storage/DCIM/Camera/IMG_2026.jpg', 'storage/Download/ticket.pdf', `raw/${codename === 'shamu' ? 'persist' : 'efs'}.emmc.win`]));
+        // TWRP's data backup leaves internal storage out: it is only under storage/.
+        expect(parts.filter((p) => p.startsWith('twrp/data.'))).toHaveLength(2);
+
+        await upgradeAway(codename, stateDir);
+        expect(snapshot(stateDir).fingerprint).not.toBe(before.fingerprint);
+        // restore runs from TWRP
+        const phone = await VirtualPhone.create({ codename, stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
+        await phone.close();
+        const restored = await cli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes']);
+        expect(restored.code, restored.err).toBe(0);
+        expect(restored.out).toContain(`reports the backed-up system: ${before.fingerprint}`);
+        const after = snapshot(stateDir);
+        expect(after.fingerprint).toBe(before.fingerprint);
+        expect(after.androidVersion).toBe(before.androidVersion);
+        expect(after.partitions).toEqual(before.partitions);
+        // The upgrade's new file in internal storage stays (restore adds, it does not delete storage).
+        const { ['data/media/0/new-phone.txt']: added, ...files } = after.files;
+        expect(added).toBeDefined();
+        expect(files).toEqual(before.files);
+    });
+});
+
+describe('refusals write nothing to the phone', () => {
+    let archive: string;
+    let stateDir: string;
+    beforeAll(async () => {
+        stateDir = join(dir, 'refuse-phone');
+        await filledPhone('ks01ltexx', stateDir);
+        archive = await backupOf('ks01ltexx', stateDir, join(dir, 'refuse-backups'));
+    });
+
+    async function refusedRestore(file: string, passFile = join(dir, 'pass.txt'), onto = stateDir, codename = 'ks01ltexx'): Promise<string> {
+        const phone = await VirtualPhone.create({ codename, stateDir: onto, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
+        await phone.close();
+        const before = snapshot(onto);
+        const result = await cli(['restore', file, '--device', `virtual:${codename}`, '--virtual-state', onto, '--passphrase-file', passFile, '--yes']);
+        expect(result.code).toBe(1);
+        const after = snapshot(onto);
+        expect(after.writeCounts).toEqual(before.writeCounts);
+        expect(after.files).toEqual(before.files);
+        expect(after.partitions).toEqual(before.partitions);
+        return result.err;
+    }
+
+    it('a wrong passphrase', async () => {
+        expect(await refusedRestore(archive, join(dir, 'wrong.txt'))).toMatch(/passphrase does not open this backup/);
+    });
+
+    it('a cut-short archive, naming the part', async () => {
+        const cut = join(dir, 'cut.tar.age');
+        writeFileSync(cut, readFileSync(archive).subarray(0, Math.floor(statSync(archive).size * 0.6)));
+        expect(await refusedRestore(cut)).toMatch(/damaged in (twrp|raw|storage)\/\S+: .*cut short/);
+    });
+
+    it('one flipped byte, naming the part', async () => {
+        const flipped = join(dir, 'flipped.tar.age');
+        const bytes = readFileSync(archive);
+        const at = Math.floor(bytes.length / 2);
+        bytes[at] = (bytes[at] ?? 0) ^ 1;
+        writeFileSync(flipped, bytes);
+        expect(await refusedRestore(flipped)).toMatch(/damaged in (twrp|raw|storage)\/\S+: .*bytes were changed/);
+    });
+
+    it('a backup of another model', async () => {
+        const nexus = join(dir, 'nexus-phone');
+        await filledPhone('shamu', nexus);
+        const other = await backupOf('shamu', nexus, join(dir, 'nexus-backups'));
+        expect(await refusedRestore(other)).toMatch(/made on a .*\(shamu\); this phone is a .*\(ks01ltexx\)\. Nothing was written/);
+    });
+
+    it('Debian age opens a backup made for a key: age -d -i | tar t', async () => {
+        if (spawnSync('sh', ['-c', 'command -v age']).status !== 0) throw new Error('This test needs age (apt-get install -y age).');
+        const identity = generateIdentity();
+        writeFileSync(join(dir, 'shop.key'), formatIdentityFile(identity), { mode: 0o600 });
+        const made = await cli(['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, 'shop'), '--recipient', identity.recipient, '--identity', join(dir, 'shop.key'), '--json']);
+        expect(made.code, made.err).toBe(0);
+        const listing = execSync(`age -d -i "${join(dir, 'shop.key')}" "${(JSON.parse(made.out) as { path: string }).path}" | tar t`, { encoding: 'utf8' }).split('\n');
+        expect(listing[0]).toBe('device.json');
+        expect(listing).toEqual(expect.arrayContaining(['twrp/boot.emmc.win', 'twrp/boot.emmc.win.sha2', 'raw/efs.emmc.win', 'storage/DCIM/Camera/IMG_2026.jpg', 'manifest.json']));
+    });
+});
