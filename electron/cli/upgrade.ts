@@ -10,9 +10,13 @@ import { TerminalUi } from '../jobs/terminal-ui.js';
 import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
 import { scriptedPerson } from '../jobs/virtual-locator.js';
+import { runCounter, type CounterOptions, type CounterPhone } from '../jobs/counter.js';
+import { RECEIPT_LANGUAGES, type ReceiptLanguage } from '../shop/receipt-page.js';
+import { openShop } from '../shop/shop.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 import { downloadContext, fetchRoles } from './fetch.js';
 import type { Recipe } from '../../native/manifests/schema.js';
+import { CounterTerminal } from './counter-terminal.js';
 
 export interface TerminalRunFlags {
     readonly json: boolean;
@@ -132,6 +136,12 @@ const upgrade: CliCommand = {
         'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--fetch] [--backup-to DIR | --no-backup]',
         '               [--sha256 ROLE=HEX]... [--yes] [--json] [--virtual-state DIR]',
         'revive upgrade --resume JOBID --device ID [--yes] [--json]',
+        'revive upgrade --device A --device B … [--shop DIR --technician NAME --ticket DEVICE=TICKET… --note DEVICE=TEXT…]',
+        '               [--jobs N | --one-at-a-time] [--receipt-language en|de] …the files and flags above',
+        '  several --device: the upgrades run at once, one line per phone, then a summary table;',
+        '             each phone is followed by its own port, and a failure on one never touches another',
+        '  --shop     write a signed receipt per job (also for a failed one) to DIR/receipts (see `revive shop init`)',
+        '  --ticket   the customer\'s ticket for a phone, e.g. --ticket usbip:127.0.0.1:3240=T-1001',
         '  --device   a USB serial, a USB port (usb:1-3.4, as `revive devices` shows), usbip:HOST:PORT[/BUSID],',
         '             or virtual:CODENAME (an in-process virtual phone;',
         '             its state lives in --virtual-state DIR, as with `virtual-phone serve --state-dir`)',
@@ -139,13 +149,22 @@ const upgrade: CliCommand = {
         '             (or put FILE.sha256 next to the file)',
         '  --fetch    download the files not given, from where the phone\'s recipe says they are published',
         '  --yes      answer yes to every question (erasing, unlocking, going without a backup)',
-        'Exit status 0 only when the phone has started its new system and reported its version.',
+        '  --wait     how many seconds to wait for a phone to come back after an instruction (default 600)',
+        'Exit status 0 only when every phone has started its new system and reported its version.',
     ].join('\n'),
     async run(args: readonly string[], io: CliIo): Promise<number> {
         const { values } = parseArgs({
             args: [...args],
             options: {
-                device: { type: 'string' },
+                device: { type: 'string', multiple: true, default: [] },
+                shop: { type: 'string' },
+                technician: { type: 'string' },
+                ticket: { type: 'string', multiple: true, default: [] },
+                note: { type: 'string', multiple: true, default: [] },
+                jobs: { type: 'string' },
+                'one-at-a-time': { type: 'boolean', default: false },
+                'receipt-language': { type: 'string' },
+                wait: { type: 'string' },
                 recovery: { type: 'string' },
                 rom: { type: 'string' },
                 gapps: { type: 'string' },
@@ -163,8 +182,9 @@ const upgrade: CliCommand = {
             strict: true,
             allowPositionals: false,
         });
-        if (!values.device) throw new CliUsageError('--device is required (a serial, usbip:HOST:PORT or virtual:CODENAME).');
-        if (values['virtual-state'] && !values.device.startsWith('virtual:')) throw new CliUsageError('--virtual-state only goes with --device virtual:CODENAME.');
+        const deviceWords = values.device;
+        if (deviceWords.length === 0) throw new CliUsageError('--device is required (a serial, usbip:HOST:PORT or virtual:CODENAME).');
+        if (values['virtual-state'] && (deviceWords.length > 1 || !deviceWords[0]?.startsWith('virtual:'))) throw new CliUsageError('--virtual-state only goes with one --device virtual:CODENAME.');
         if (values['backup-to'] && values['no-backup']) throw new CliUsageError('Choose either --backup-to DIR or --no-backup, not both.');
         const home = values.home ?? appHome();
         let files: UpgradeFiles;
@@ -180,7 +200,16 @@ const upgrade: CliCommand = {
             files = { recovery: values.recovery ?? '', rom: values.rom ?? '', gapps: values.gapps, su: values.su };
         }
         for (const role of ROLES) if (files[role] === '' && !(values.fetch && values[role] === undefined)) throw new CliUsageError(`--${role} needs a file.`);
-        const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
+        const waitSeconds = values.wait === undefined ? undefined : Number(values.wait);
+        if (waitSeconds !== undefined && !(Number.isInteger(waitSeconds) && waitSeconds >= 1)) throw new CliUsageError('--wait takes a whole number of seconds (1 or more).');
+        const waitTimeoutMs = waitSeconds === undefined ? undefined : waitSeconds * 1000;
+        const counterWanted = deviceWords.length > 1 || values.shop !== undefined || values.jobs !== undefined || values['one-at-a-time'] === true;
+        if (counterWanted) {
+            if (values.resume) throw new CliUsageError('--resume continues one job on one phone; it does not go with several --device, --shop or --jobs.');
+            if (values.fetch) throw new CliUsageError('--fetch goes with one phone; fetch the files first (revive fetch), then give them to every phone.');
+            return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
+        }
+        const device = parseDeviceRef(deviceWords[0] ?? '', { virtualStateDir: values['virtual-state'] });
         const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false) });
         if (values.fetch) {
             try {
@@ -195,9 +224,68 @@ const upgrade: CliCommand = {
             { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },
             session,
             io,
-            { json: values.json ?? false, assumeYes: values.yes ?? false },
+            { json: values.json ?? false, assumeYes: values.yes ?? false, waitTimeoutMs },
         );
     },
 };
+
+/** `DEVICE=VALUE` pairs (--ticket, --note), keyed by the device words as the person wrote them in --device. */
+function perDevice(pairs: readonly string[], flag: string, devices: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const pair of pairs) {
+        const at = pair.lastIndexOf('=');
+        const device = at > 0 ? pair.slice(0, at) : '';
+        const value = at > 0 ? pair.slice(at + 1) : '';
+        if (!devices.includes(device) || value.trim() === '') throw new CliUsageError(`${flag} takes DEVICE=VALUE with DEVICE one of the --device words (${devices.join(', ')}), not "${pair}".`);
+        out.set(device, value.trim());
+    }
+    return out;
+}
+
+interface CounterFlags {
+    readonly shop?: string | undefined;
+    readonly technician?: string | undefined;
+    readonly ticket: string[];
+    readonly note: string[];
+    readonly jobs?: string | undefined;
+    readonly 'one-at-a-time'?: boolean | undefined;
+    readonly 'receipt-language'?: string | undefined;
+    readonly yes?: boolean | undefined;
+    readonly json?: boolean | undefined;
+}
+
+async function runCounterInTerminal(
+    deviceWords: readonly string[],
+    values: CounterFlags,
+    job: Pick<CounterOptions, 'files' | 'checksums' | 'backupTo' | 'noBackup' | 'home' | 'waitTimeoutMs'>,
+    io: CliIo,
+): Promise<number> {
+    const tickets = perDevice(values.ticket, '--ticket', deviceWords);
+    const notes = perDevice(values.note, '--note', deviceWords);
+    if (values.jobs !== undefined && values['one-at-a-time']) throw new CliUsageError('Choose either --jobs N or --one-at-a-time.');
+    const concurrency = values['one-at-a-time'] ? 1 : values.jobs === undefined ? undefined : Number(values.jobs);
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw new CliUsageError('--jobs takes how many phones to upgrade at once (1 or more).');
+    const language = values['receipt-language'] ?? 'en';
+    if (!(RECEIPT_LANGUAGES as readonly string[]).includes(language)) throw new CliUsageError(`--receipt-language is one of ${RECEIPT_LANGUAGES.join(', ')}.`);
+    if (!values.shop && (values.technician !== undefined || tickets.size > 0 || notes.size > 0)) throw new CliUsageError('--technician, --ticket and --note go on receipts: give the shop with --shop DIR.');
+    const phones: CounterPhone[] = deviceWords.map((words) => ({ device: parseDeviceRef(words), ticket: tickets.get(words), notes: notes.get(words) }));
+    const shop = values.shop ? await openShop(values.shop) : undefined;
+    const terminal = new CounterTerminal(io, { json: values.json ?? false, assumeYes: values.yes ?? false });
+    const lanes = await runCounter(phones, {
+        ...job,
+        shop,
+        technician: values.technician,
+        receiptLanguage: language as ReceiptLanguage,
+        concurrency,
+        signal: io.signal,
+        uiFor: (lane) => terminal.uiFor(lane),
+        onEvent: (lane, event) => terminal.event(lane, event),
+        onLane: (lane) => terminal.lane(lane),
+        onNotice: (lane, message) => (values.json ? undefined : io.err(`${lane ? `[${lane.label}] ` : ''}${message}\n`)),
+        linkOptions: (lane) => ({ onWaitingForAuth: (message) => (values.json ? undefined : io.out(`[${lane.label}] *** On the phone: ${message} (Allow USB debugging).\n`)) }),
+    });
+    terminal.summary(lanes);
+    return lanes.every((lane) => lane.status === 'done') ? 0 : 1;
+}
 
 export const commands: readonly CliCommand[] = [upgrade];

@@ -24,7 +24,8 @@ function firstMatcher(ref: Exclude<DeviceRef, { kind: 'virtual' | 'tcp' }>): (de
         case 'port':
             return (d) => d.port === ref.port && modeOfDetected(d) !== undefined;
         case 'usbip':
-            return (d) => (ref.busid === undefined || d.port === `usbip:${ref.host}:${ref.port}/${ref.busid}`) && modeOfDetected(d) !== undefined;
+            // On a watcher shared by several servers, only this server's ports (and only this bus id, when given).
+            return (d) => (ref.busid === undefined ? d.port?.startsWith(`usbip:${ref.host}:${ref.port}/`) === true : d.port === `usbip:${ref.host}:${ref.port}/${ref.busid}`) && modeOfDetected(d) !== undefined;
     }
 }
 

@@ -1,0 +1,233 @@
+/**
+ * The repair-shop counter: several upgrades at once, one per phone, each isolated — a failure, a stall
+ * or a pulled cable on one never stops, slows or confuses another, because each job follows only its
+ * own port and owns its own session, journal and receipt. A concurrency limit queues the rest; limit 1
+ * is the one-at-a-time mode. UI-independent: the CLI and the app give per-phone UIs and listen to events.
+ */
+import { join } from 'node:path';
+import { describeDeviceRef } from '../../native/devices/ref.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { JobEvent, JobUi, UpgradeReport } from '../../native/jobs/events.js';
+import { appHome, jobsDir } from '../../native/jobs/journal.js';
+import type { PhoneIdentity } from '../../native/usb/port-identity.js';
+import { DeviceWatcher } from '../../native/usb/watcher.js';
+import { writeReceipt, type JobOutcomeEvent, type WrittenReceipt } from '../shop/receipt.js';
+import type { ReceiptLanguage } from '../shop/receipt-page.js';
+import type { Shop } from '../shop/shop.js';
+import { openDeviceSession, openOnWatcher, type DeviceSession } from './device-session.js';
+import { readPhoneIdentity } from './phone-identity.js';
+import type { ProtocolLinkOptions } from './protocol-links.js';
+import type { DeviceRef, UpgradeFiles } from './types.js';
+import { runUpgrade } from './upgrade.js';
+import { scriptedPerson } from './virtual-locator.js';
+
+export interface CounterPhone {
+    readonly device: DeviceRef;
+    /** The customer's ticket (printed on the receipt, searched by `revive history`). */
+    readonly ticket?: string | undefined;
+    /** The technician's notes (shop copy of the receipt only). */
+    readonly notes?: string | undefined;
+}
+
+export interface CounterOptions {
+    readonly files: UpgradeFiles;
+    readonly checksums?: Partial<Record<keyof UpgradeFiles, string>> | undefined;
+    /** Backups go to `backupTo/<ticket or number>/` (default: the app data folder, per job). */
+    readonly backupTo?: string | undefined;
+    readonly noBackup?: boolean | undefined;
+    readonly home?: string | undefined;
+    /** Receipts are written when a shop is given. */
+    readonly shop?: Shop | undefined;
+    readonly technician?: string | undefined;
+    readonly receiptLanguage?: ReceiptLanguage | undefined;
+    /** How many jobs run at once (default: all); 1 = one at a time. */
+    readonly concurrency?: number | undefined;
+    readonly waitTimeoutMs?: number | undefined;
+    readonly signal: AbortSignal;
+    /** The person at this phone: instructions and questions for it. */
+    readonly uiFor: (lane: CounterLane) => JobUi;
+    readonly onEvent?: ((lane: CounterLane, event: JobEvent) => void) | undefined;
+    /** The job's lane changed (queued → opening → running → finished). */
+    readonly onLane?: ((lane: CounterLane) => void) | undefined;
+    readonly onNotice?: ((lane: CounterLane | undefined, message: string) => void) | undefined;
+    readonly linkOptions?: ((lane: CounterLane) => ProtocolLinkOptions) | undefined;
+}
+
+export type LaneStatus = 'queued' | 'opening' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface CounterLane {
+    readonly index: number;
+    /** The words the person used for the phone (`usbip:127.0.0.1:3240`). */
+    readonly label: string;
+    readonly ticket: string;
+    status: LaneStatus;
+    jobId?: string | undefined;
+    port?: string | undefined;
+    phoneName?: string | undefined;
+    identity?: PhoneIdentity | undefined;
+    startedAt?: number | undefined;
+    finishedAt?: number | undefined;
+    report?: UpgradeReport | undefined;
+    /** Why it failed (failed or cancelled). */
+    error?: { readonly code: string; readonly message: string; readonly nextStep: string; readonly phoneState?: string | undefined } | undefined;
+    receipt?: WrittenReceipt | undefined;
+    /** Why there is no receipt although a shop was given (the job never reached the phone). */
+    receiptMissing?: string | undefined;
+}
+
+/** One watcher per source for all jobs: each job follows its own port on it, and ports keep their identities. */
+class SharedWatcher {
+    readonly watcher = new DeviceWatcher({ pollMs: 250 });
+    readonly #sources = new Map<string, Promise<void>>();
+
+    watch(ref: DeviceRef): Promise<void> {
+        const key = ref.kind === 'usbip' ? `${ref.host}:${ref.port}` : 'local';
+        let started = this.#sources.get(key);
+        if (!started) {
+            started = ref.kind === 'usbip' ? this.watcher.addUsbIpSource(key) : this.watcher.startLocal();
+            this.#sources.set(key, started);
+        }
+        return started;
+    }
+}
+
+function semaphore(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+    let running = 0;
+    const waiting: Array<() => void> = [];
+    return async (task) => {
+        if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+        running++;
+        try {
+            return await task();
+        } finally {
+            running--;
+            waiting.shift()?.();
+        }
+    };
+}
+
+/** What the phone said about itself: read now when it can talk (Android, recovery), else what its port remembers. */
+async function identify(session: DeviceSession, signal: AbortSignal): Promise<{ identity: PhoneIdentity | undefined; port: string | undefined }> {
+    const found = session.locator.current() ?? (await session.locator.waitFor(['android', 'recovery', 'download', 'bootloader', 'sideload'], { signal, timeoutMs: 30_000 }));
+    const port = found.port;
+    const remembered = port ? session.watcher?.identities.lookup(port) : undefined;
+    if (found.mode !== 'android' && found.mode !== 'recovery') return { identity: remembered, port };
+    const adb = await session.links.adb(found, { signal });
+    try {
+        // Keep what Android said (fingerprint, IMEI) when the phone is in recovery now.
+        const read = await readPhoneIdentity(adb);
+        const identity = remembered && read.fingerprint === '' && remembered.serial === read.serial ? remembered : read;
+        if (port) session.watcher?.identities.remember(port, identity);
+        return { identity, port };
+    } finally {
+        await adb.close();
+    }
+}
+
+async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterOptions, shared: SharedWatcher): Promise<void> {
+    const changed = (): void => options.onLane?.(lane);
+    const home = options.home ?? appHome();
+    lane.status = 'opening';
+    changed();
+    let session: DeviceSession | undefined;
+    let outcome: JobOutcomeEvent | undefined;
+    try {
+        const linkOptions = options.linkOptions?.(lane);
+        if (phone.device.kind === 'virtual' || phone.device.kind === 'tcp') {
+            session = await openDeviceSession(phone.device, { signal: options.signal, linkOptions });
+        } else {
+            await shared.watch(phone.device);
+            session = await openOnWatcher(shared.watcher, phone.device, { signal: options.signal, linkOptions, onNotice: (m) => options.onNotice?.(lane, m) });
+        }
+        lane.phoneName = session.recipe.name;
+        const who = await identify(session, options.signal);
+        lane.port = who.port ?? (session.virtualPhone ? `virtual:${session.virtualPhone.serial}` : undefined);
+        lane.identity = who.identity;
+        lane.status = 'running';
+        lane.startedAt = Date.now();
+        changed();
+        const person = options.uiFor(lane);
+        const virtual = session.virtualPhone ? scriptedPerson(session.virtualPhone, { delayMs: 300 }) : undefined;
+        const report = await runUpgrade(
+            {
+                device: phone.device,
+                files: options.files,
+                checksums: options.checksums,
+                backupTo: options.backupTo ? join(options.backupTo, (lane.ticket || String(lane.index + 1)).replace(/[^\w.-]+/g, '_')) : undefined,
+                noBackup: options.noBackup,
+                home,
+            },
+            {
+                recipe: session.recipe,
+                locator: session.locator,
+                links: session.links,
+                signal: options.signal,
+                waitTimeoutMs: options.waitTimeoutMs,
+                emit: (event) => {
+                    if (event.type === 'started') lane.jobId = event.jobId;
+                    if (event.type === 'done' || event.type === 'failed' || event.type === 'cancelled') outcome = event;
+                    options.onEvent?.(lane, event);
+                },
+                ui: {
+                    instruct: (instruction) => {
+                        person.instruct(instruction);
+                        virtual?.instruct(instruction);
+                    },
+                    confirm: (request, signal) => person.confirm(request, signal),
+                },
+            },
+        );
+        lane.report = report;
+        lane.status = report.after.androidVersion ? 'done' : 'failed';
+    } catch (error) {
+        const failure = ReviveError.from(error);
+        lane.status = outcome?.type === 'cancelled' || options.signal.aborted ? 'cancelled' : 'failed';
+        lane.error = { code: failure.code, message: failure.message, nextStep: failure.nextStep, phoneState: outcome && outcome.type !== 'done' ? outcome.phoneState : undefined };
+    } finally {
+        lane.finishedAt = Date.now();
+        await session?.close().catch(() => undefined);
+    }
+    if (options.shop) {
+        if (outcome && lane.jobId && session) {
+            try {
+                lane.receipt = await writeReceipt({
+                    shop: options.shop,
+                    technician: options.technician ?? '',
+                    ticket: lane.ticket,
+                    notes: phone.notes,
+                    recipe: session.recipe,
+                    port: lane.port,
+                    identity: lane.identity,
+                    journalPath: join(jobsDir(home), `${lane.jobId}.jsonl`),
+                    outcome,
+                    language: options.receiptLanguage,
+                });
+            } catch (error) {
+                lane.receiptMissing = `The receipt could not be written: ${error instanceof Error ? error.message : String(error)}`;
+            }
+        } else {
+            lane.receiptMissing = 'No receipt: the job never reached the phone (nothing was written to it).';
+        }
+    }
+    changed();
+}
+
+/**
+ * Run one upgrade per phone, at most `concurrency` at a time. Resolves when every job has ended;
+ * never rejects for a phone's failure (each lane says how it ended).
+ */
+export async function runCounter(phones: readonly CounterPhone[], options: CounterOptions): Promise<CounterLane[]> {
+    const labels = phones.map((p) => describeDeviceRef(p.device));
+    const duplicate = labels.find((label, i) => labels.indexOf(label) !== i);
+    if (duplicate) throw new ReviveError({ code: 'device-twice', message: `The phone ${duplicate} is named twice.`, nextStep: 'Name each phone once; two jobs on one phone would fight over it.' });
+    const lanes: CounterLane[] = phones.map((phone, index) => ({ index, label: labels[index] ?? '', ticket: phone.ticket ?? '', status: 'queued' }));
+    for (const lane of lanes) options.onLane?.(lane);
+    const shared = new SharedWatcher();
+    const limit = semaphore(Math.max(1, options.concurrency ?? phones.length));
+    try {
+        await Promise.all(lanes.map((lane, i) => limit(() => runLane(lane, phones[i]!, options, shared))));
+    } finally {
+        shared.watcher.close();
+    }
+    return lanes;
+}

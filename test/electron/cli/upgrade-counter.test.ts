@@ -1,0 +1,164 @@
+/**
+ * The repair-shop counter end to end: four virtual Galaxy S4s, each served by its own
+ * `revive virtual-phone serve --usbip-port 0` process (one with `--fault unplug-after-bytes=…`),
+ * upgraded by one `revive upgrade --device usbip:… ×4 --shop DIR --yes`. The person at each phone is
+ * played by typing the mode into that phone's stdin (`--person stdin`) when its lane asks for keys.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../electron/cli.js';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { phoneState } from '../jobs/helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const recipe = requireRecipe('ks01ltexx');
+
+interface Served {
+    readonly process: ChildProcess;
+    readonly usbip: string;
+    readonly stateDir: string;
+    log: string;
+}
+
+let dir: string;
+let demo: DemoPackages;
+const served: Served[] = [];
+
+async function serve(name: string, extra: string[]): Promise<Served> {
+    const stateDir = join(dir, name);
+    const child = spawn(process.execPath, ['bin/revive.js', 'virtual-phone', 'serve', '--model', 'ks01ltexx', '--mode', 'android', '--usbip-port', '0', '--state-dir', stateDir, '--person', 'stdin', ...extra], {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const entry: Served = { process: child, usbip: '', stateDir, log: '' };
+    child.stderr!.on('data', (chunk: Buffer) => void (entry.log += chunk.toString()));
+    const ready = await new Promise<{ usbip: string }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name}: no ready line within 90 s`)), 90_000);
+        createInterface({ input: child.stdout! }).once('line', (line) => {
+            clearTimeout(timer);
+            resolve(JSON.parse(line) as { usbip: string });
+        });
+        child.once('exit', (code) => reject(new Error(`${name} exited early with ${code}: ${entry.log}`)));
+    });
+    return Object.assign(entry, { usbip: ready.usbip });
+}
+
+const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-counter-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 256 * 1024 });
+    const phones = await Promise.all([serve('a', []), serve('b', []), serve('c', ['--fault', 'unplug-after-bytes=150000']), serve('d', [])]);
+    served.push(...phones);
+    expect((await main(['shop', 'init', join(dir, 'shop'), '--name', 'Counter Test'], { out: () => undefined, err: () => undefined, interactive: false, signal: new AbortController().signal }))).toBe(0);
+}, 180_000);
+
+afterAll(async () => {
+    for (const phone of served) {
+        if (phone.process.exitCode !== null) continue;
+        const exited = new Promise((resolve) => phone.process.once('exit', resolve));
+        phone.process.kill('SIGINT');
+        await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('revive upgrade with four phones at the counter', () => {
+    it('finishes the three good phones, fails the unplugged one with a receipt, and exits non-zero', async () => {
+        const devices = served.map((p) => `usbip:${p.usbip}`);
+        const lines: Array<Record<string, unknown>> = [];
+        let pending = '';
+        const out = (text: string): void => {
+            pending += text;
+            let newline: number;
+            while ((newline = pending.indexOf('\n')) >= 0) {
+                const line = JSON.parse(pending.slice(0, newline)) as Record<string, unknown>;
+                pending = pending.slice(newline + 1);
+                lines.push(line);
+                // The person at that phone holds the keys the lane asks for.
+                if (line['type'] === 'instruction' && Array.isArray(line['buttons']) && line['buttons'].length > 0 && typeof line['waitingFor'] === 'string') {
+                    const phone = served[devices.indexOf(String(line['device']))];
+                    setTimeout(() => phone?.process.stdin!.write(`${String(line['waitingFor'])}\n`), 300);
+                }
+            }
+        };
+        let err = '';
+        const args = ['upgrade', ...devices.flatMap((d) => ['--device', d]), '--recovery', demo.recovery, '--rom', demo.rom, '--gapps', demo.gapps, '--su', demo.su];
+        args.push('--shop', join(dir, 'shop'), '--technician', 'Alex', ...devices.flatMap((d, i) => ['--ticket', `${d}=T-${i + 1}`]), '--note', `${devices[0]}=cracked back`);
+        args.push('--backup-to', join(dir, 'backups'), '--yes', '--json', '--wait', '30', '--home', join(dir, 'home'));
+        if (process.env['REVIVE_TEST_DEBUG']) setInterval(() => writeFileSync(join(tmpdir(), 'counter-debug.jsonl'), lines.filter((l) => l['type'] !== 'progress').map((l) => JSON.stringify(l).slice(0, 300)).join('\n')), 2000).unref();
+        const code = await main(args, { out, err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
+
+        const summary = lines.find((l) => l['type'] === 'summary') as { lanes: Array<{ device: string; ticket: string; result: string; port: string; error: { message: string } | null; receipt: string | null; customerReceipt: string | null }> } | undefined;
+        expect(summary, `${err}\n${served.map((p) => p.log.slice(-800)).join('\n---\n')}`).toBeDefined();
+        expect(summary!.lanes.map((l) => l.result), JSON.stringify(summary)).toEqual(['done', 'done', 'failed', 'done']);
+        expect(code).toBe(1);
+        expect(summary!.lanes.map((l) => l.port)).toEqual(devices.map((d) => `${d}/1-1`));
+        expect(summary!.lanes[2]!.error?.message).toMatch(/cable|unplug|disconnect|left|lost/i);
+        // Every event names its phone; the faulty phone's events never show up under another.
+        expect(lines.filter((l) => l['type'] === 'failed').map((l) => l['device'])).toEqual([devices[2]]);
+
+        const rom = [demo.rom, demo.gapps, demo.su].map(sha);
+        for (const [i, phone] of served.entries()) {
+            const state = phoneState(phone.stateDir);
+            if (i === 2) {
+                expect(state.installed).toEqual([]);
+                continue;
+            }
+            expect(state.installed.map((p) => p.sha256)).toEqual(rom);
+            expect(state.mode).toBe('android');
+            const image = readFileSync(join(phone.stateDir, 'partitions', 'RECOVERY.img')).subarray(0, readFileSync(demo.recovery).length);
+            expect(createHash('sha256').update(image).digest('hex')).toBe(sha(demo.recovery));
+        }
+
+        for (const lane of summary!.lanes) {
+            for (const file of [lane.receipt, lane.customerReceipt]) {
+                expect(file).toBeTruthy();
+                let verified = '';
+                expect(await main(['receipt', 'verify', file!, '--shop', join(dir, 'shop')], { out: (t) => void (verified += t), err: (t) => void (verified += t), interactive: false, signal: new AbortController().signal })).toBe(0);
+            }
+            const receipt = (JSON.parse(readFileSync(lane.receipt!, 'utf8')) as { document: { ticket: string; technician: string; result: { outcome: string; phoneState: string }; phone: { port: string; imei: string | null; serial: string | null } } }).document;
+            expect(receipt).toMatchObject({ ticket: lane.ticket, technician: 'Alex', result: { outcome: lane.result }, phone: { port: lane.port } });
+            expect(receipt.phone.imei).toMatch(/^\d{15}$/);
+            if (lane.result === 'failed') expect(receipt.result.phoneState).not.toBe('');
+        }
+    }, 600_000);
+
+    it('prints one line per step of each phone and a summary table, one at a time, with a receipt for a virtual phone', async () => {
+        let out = '';
+        let err = '';
+        const code = await main(
+            ['upgrade', '--device', 'virtual:ks01ltexx', '--recovery', demo.recovery, '--rom', demo.rom, '--shop', join(dir, 'shop'), '--ticket', 'virtual:ks01ltexx=T-9', '--one-at-a-time', '--yes', '--no-backup', '--home', join(dir, 'home')],
+            { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal },
+        );
+        expect(code, `${out}\n${err}`).toBe(0);
+        expect(out).toMatch(/^\[virtual:ks01ltexx T-9\] > Put TWRP on the phone$/m);
+        expect(out).toMatch(/^PHONE\s+TICKET\s+MODEL\s+RESULT\s+TIME\s+RECEIPT$/m);
+        expect(out).toMatch(/^virtual:ks01ltexx\s+T-9\s+Samsung Galaxy S4 LTE-A\s+done\s+\d+ s\s+\S+T-9-\S+\.json$/m);
+        expect(out).toMatch(/1 of 1 phones finished/);
+    }, 300_000);
+
+    it('refuses usage mistakes before touching any phone', async () => {
+        const run = async (extra: string[]): Promise<{ code: number; err: string }> => {
+            let err = '';
+            const code = await main(['upgrade', '--recovery', demo.recovery, '--rom', demo.rom, ...extra], { out: () => undefined, err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
+            return { code, err };
+        };
+        expect((await run(['--device', 'usbip:127.0.0.1:1', '--jobs', '0'])).code).toBe(2);
+        expect((await run(['--device', 'usbip:127.0.0.1:1', '--jobs', '2', '--one-at-a-time'])).code).toBe(2);
+        expect((await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:2', '--shop', join(dir, 'shop'), '--ticket', 'usbip:127.0.0.1:3=T-1'])).err).toMatch(/--ticket takes DEVICE=VALUE/);
+        expect((await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:2', '--technician', 'Alex'])).code).toBe(2);
+        const twice = await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:1']);
+        expect(twice.code).toBe(1);
+        expect(twice.err).toMatch(/named twice/);
+    });
+});
