@@ -1,14 +1,15 @@
 /**
- * Electron main: one window, locked down (context isolation, sandbox, no Node in the page, strict
- * CSP by header and meta, no navigation, no new windows, every permission denied), and the API
+ * Electron main: one window, locked down (context isolation, sandbox, no Node in the page, the
+ * renderer from app:// with a strict CSP header, no navigation, no new windows, every permission denied), and the API
  * contract over IPC with every call checked for its sender frame and validated by the backend.
  * The device layer runs here, in main, never in the renderer.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE } from './api/names.js';
 import { toApiError } from './app/dispatch.js';
+import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './app/app-protocol.js';
 import { createBackend } from './app/backend.js';
 import { usbipSourcesFromEnv } from './app/usbip-sources.js';
 import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOptions } from './app/window-guards.js';
@@ -16,13 +17,19 @@ import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOp
 const here = fileURLToPath(new URL('.', import.meta.url));
 // Packaged and `npm start` layouts: dist/electron/main.js next to dist/electron/preload.cjs and dist/renderer.
 const preloadPath = join(here, 'preload.cjs');
-const rendererIndex = pathToFileURL(join(here, '..', 'renderer', 'index.html')).toString();
+const rendererDir = join(here, '..', 'renderer');
+// The window loads app://revive/index.html (served from rendererDir with a header CSP), never file://.
+const rendererIndex = APP_INDEX_URL;
+
+// Standard and secure, so the page gets a proper origin and ES modules load; before 'ready'.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
 
 app.enableSandbox();
 
 async function createWindow(): Promise<void> {
     // Local USB, plus the USB/IP servers given to `npm start` (--usbip or REVIVE_USBIP).
     const backend = createBackend({ usbipSources: usbipSourcesFromEnv() });
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request.url));
     const window = new BrowserWindow(windowOptions(preloadPath));
     const contents = window.webContents;
 

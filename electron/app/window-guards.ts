@@ -5,13 +5,16 @@
  */
 import { contentSecurityPolicy } from '../bridge/security.js';
 
-/** The only origin our renderer loads from when packaged (file://) or served by the dev bridge. */
+/**
+ * Whether a URL is our renderer's: same scheme and host as its index (app://revive/…). Compared
+ * by scheme and host, not by origin: a custom scheme's origin is "null" for every URL.
+ */
 export function isOwnRendererUrl(url: string, rendererIndexUrl: string): boolean {
     try {
         const given = new URL(url);
         const own = new URL(rendererIndexUrl);
         if (own.protocol === 'file:') return given.protocol === 'file:' && given.pathname === own.pathname;
-        return given.origin === own.origin;
+        return given.protocol === own.protocol && given.host === own.host && given.host !== '';
     } catch {
         return false;
     }
