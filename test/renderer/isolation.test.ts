@@ -52,3 +52,32 @@ describe('main process guards', () => {
         expect(main).toMatch(/senderFrame/);
     });
 });
+
+describe('Electron security checklist items without a guard function of their own', () => {
+    const main = readFileSync(join(ROOT, 'electron', 'main.ts'), 'utf8');
+
+    it('enables no Blink or experimental feature and no <webview> (items 9–12)', () => {
+        const prefs = windowOptions('/x/preload.cjs').webPreferences;
+        expect(prefs).toMatchObject({ experimentalFeatures: false, webviewTag: false });
+        expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+        expect(main).not.toMatch(/enableBlinkFeatures|allowpopups/);
+        expect(main).toMatch(/will-attach-webview', \(event\) => event\.preventDefault\(\)/);
+    });
+
+    it('opens only https links outside, in the system browser (item 15)', () => {
+        const calls = main.split('\n').filter((line) => line.includes('shell.openExternal('));
+        expect(calls).toEqual([expect.stringMatching(/if \(\/\^https:\\\/\\\/\/\.test\(url\)\) void shell\.openExternal\(url\);/)]);
+    });
+
+    it('uses a current Electron, 45 or later (item 16)', () => {
+        const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+        const range = pkg.devDependencies?.['electron'] ?? pkg.optionalDependencies?.['electron'] ?? '';
+        expect(Number(/(\d+)\./.exec(range)?.[1])).toBeGreaterThanOrEqual(45);
+    });
+
+    it('loads the window from app://, never file:// (item 18)', () => {
+        expect(main).toMatch(/protocol\.handle\(APP_SCHEME/);
+        expect(main).toMatch(/const rendererIndex = APP_INDEX_URL;/);
+        expect(main).not.toMatch(/loadFile\(|pathToFileURL/);
+    });
+});
