@@ -198,6 +198,27 @@ export const AppResult = z.object({
 });
 export type AppResult = z.infer<typeof AppResult>;
 
+/** One unfinished upgrade, as the home screen lists it. */
+export const JobSummary = z.object({
+    jobId: JobId,
+    recipeId: z.string(),
+    phoneName: z.string(),
+    /** `stopped`: by the person (Stop, or a question answered with Stop) or the app closed mid-way. */
+    status: z.enum(['running', 'stopped', 'failed']),
+    startedAt: z.string(),
+    phoneNow: PhoneNow,
+    /** Files the job was started with that are no longer on this computer (it cannot continue then). */
+    missingFiles: z.array(z.string()),
+    virtual: z.boolean(),
+});
+export type JobSummary = z.infer<typeof JobSummary>;
+
+/** A job event as it was emitted (each payload was checked against its event schema then). */
+const RecordedJobEvent = z.object({
+    event: z.enum(['jobStarted', 'jobStep', 'jobProgress', 'jobInstruction', 'jobConfirm', 'jobLog', 'jobDone', 'jobFailed', 'jobCancelled']),
+    payload: z.record(z.string(), z.unknown()),
+});
+
 export const commands = {
     listDevices: { request: Empty, result: DeviceSnapshot },
     listRecipes: { request: Empty, result: z.array(RecipeView) },
@@ -220,6 +241,14 @@ export const commands = {
     /** Stop hashing a file (the person removed or replaced it); its verifyFile ends as `cancelled`. */
     cancelVerification: { request: z.object({ verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(), result: z.object({ cancelling: z.boolean() }) },
     startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },
+    /** Upgrades that are running, or stopped or failed and not finished: the home screen offers to open or continue them. */
+    listJobs: { request: Empty, result: z.object({ jobs: z.array(JobSummary) }) },
+    /** Everything a running (or just ended) job has said so far, so a reopened page shows it as it is. */
+    attachJob: { request: z.object({ jobId: JobId }).strict(), result: z.object({ jobId: JobId, recipeId: z.string(), deviceId: z.string(), events: z.array(RecordedJobEvent) }) },
+    /** Continue a stopped or failed upgrade on this phone, from its last verified step, with the files it was started with. */
+    resumeJob: { request: z.object({ jobId: JobId, deviceId: z.string() }).strict(), result: z.object({ jobId: z.string() }) },
+    /** Do not offer this unfinished upgrade any more (its journal and backups stay). */
+    forgetJob: { request: z.object({ jobId: JobId }).strict(), result: Ok },
     /** The person's answer to a jobConfirm question. */
     answerConfirm: { request: z.object({ jobId: JobId, requestId: z.string(), yes: z.boolean() }).strict(), result: Ok },
     /** "I'm holding the buttons" for the virtual phone: its owner presses the instruction's buttons. */

@@ -3,12 +3,15 @@
  * (WebSocket): devices (phones on local USB and on USB/IP servers, and the built-in virtual phone),
  * recipes, file verification with progress, and upgrade jobs with their questions, instructions and logs.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Device, DeviceSnapshot, EventName, EventPayload, FileRole, VerifiedFile } from '../api/contract.js';
+import type { CommandResult, Device, DeviceSnapshot, EventName, EventPayload, FileRole, VerifiedFile } from '../api/contract.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
-import { appHome } from '../../native/jobs/journal.js';
+import { appHome, Journal, jobsDir, readJournal, type JournalEntry } from '../../native/jobs/journal.js';
+import { phoneNow } from '../jobs/upgrade/phone-now.js';
 import { Speedometer } from '../../native/jobs/progress.js';
 import { expectedChecksum, knownFileByDigest } from '../../native/integrity/checksums.js';
 import { hashFile } from '../../native/integrity/hash.js';
@@ -56,6 +59,10 @@ interface Verification {
 
 interface RunningJob {
     readonly jobId: string;
+    readonly recipeId: string;
+    readonly deviceId: string;
+    /** Every contract event of the job so far (the last progress only), so a reopened page can rebuild it. */
+    readonly events: JobEventRecord[];
     readonly controller: AbortController;
     readonly confirms: Map<string, (yes: boolean) => void>;
     readonly log: string[];
@@ -65,6 +72,11 @@ interface RunningJob {
 }
 
 const VIRTUAL_PREFIX = 'virtual:';
+
+type JobEventRecord = CommandResult<'attachJob'>['events'][number];
+
+/** How many of a job's events a reopened page gets back (log lines beyond are in the saved log). */
+const MAX_RECORDED_EVENTS = 3000;
 
 export interface Backend extends ApiBackend {
     /** The built-in virtual phone, when one was started (tests assert its state). */
@@ -86,6 +98,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
 
     const emit = <K extends EventName>(event: K, payload: EventPayload<K>): void => {
         const checked = checkEvent(event, payload);
+        const jobId = (payload as { jobId?: unknown }).jobId;
+        const job = event.startsWith('job') && typeof jobId === 'string' ? jobs.get(jobId) : undefined;
+        if (job) {
+            const last = job.events.at(-1);
+            if (event === 'jobProgress' && last?.event === 'jobProgress') job.events.pop();
+            if (job.events.length < MAX_RECORDED_EVENTS || event !== 'jobLog') job.events.push({ event, payload: checked } as JobEventRecord);
+        }
         for (const listener of listeners) listener(event, checked);
     };
 
@@ -304,6 +323,130 @@ export function createBackend(options: BackendOptions = {}): Backend {
         };
     };
 
+    /**
+     * Uploaded files live in a temp folder that goes with the backend; a job keeps its own copies
+     * (hard links where possible) in the app's data folder, so it can be continued after a restart.
+     */
+    const keepForResume = async (files: Partial<Record<FileRole, string>>): Promise<Partial<Record<FileRole, string>>> => {
+        const kept: Partial<Record<FileRole, string>> = {};
+        for (const [role, path] of Object.entries(files) as Array<[FileRole, string | undefined]>) {
+            if (!path || !uploads.holds(path)) {
+                kept[role] = path;
+                continue;
+            }
+            const dir = join(home, 'job-files', randomBytes(8).toString('hex'));
+            await mkdir(dir, { recursive: true, mode: 0o700 });
+            const copy = join(dir, basename(path));
+            await link(path, copy).catch(() => copyFile(path, copy));
+            kept[role] = copy;
+        }
+        return kept;
+    };
+
+    /** Upgrades that are running, or stopped or failed and not finished or forgotten, newest first. */
+    const unfinishedJobs = (): CommandResult<'listJobs'>['jobs'] => {
+        const dir = jobsDir(home);
+        const names = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.jsonl')).sort().reverse().slice(0, 20) : [];
+        const found: CommandResult<'listJobs'>['jobs'] = [];
+        for (const name of names) {
+            const jobId = name.slice(0, -'.jsonl'.length);
+            let entries: JournalEntry[];
+            try {
+                entries = readJournal(join(dir, name));
+            } catch {
+                continue;
+            }
+            const header = entries[0];
+            if (header?.t !== 'job' || header.kind !== 'upgrade') continue;
+            const ends = entries.filter((e) => e.t === 'end');
+            const end = ends.at(-1);
+            if (entries.some((e) => e.t === 'note' && e.key === 'forgotten') || (end?.t === 'end' && end.outcome === 'done')) continue;
+            const running = jobs.get(jobId);
+            const recipe = recipes.find((r) => r.id === header.params['recipeId']);
+            if (!recipe) continue;
+            const now = phoneNow(entries, undefined);
+            const lastRun = entries.filter((e) => e.t === 'run').length;
+            const endedThisRun = end?.t === 'end' && end.run === lastRun;
+            if (!running && !endedThisRun && now.changes.length === 0 && !entries.some((e) => e.t === 'step' && e.status === 'verified' && e.step === 'save-storage')) continue;
+            const status = running && !running.finished ? 'running' : end?.t === 'end' && end.outcome === 'failed' ? 'failed' : 'stopped';
+            const files = Object.values((header.params['files'] ?? {}) as Record<string, string>);
+            found.push({
+                jobId,
+                recipeId: recipe.id,
+                phoneName: recipe.name,
+                status,
+                startedAt: header.at,
+                phoneNow: { changes: [...now.changes], interrupted: now.interrupted, mode: null },
+                missingFiles: files.filter((path) => !existsSync(path)).map((path) => basename(path)),
+                virtual: (header.params['device'] as { kind?: unknown } | undefined)?.kind === 'virtual',
+            });
+        }
+        return found.slice(0, 5);
+    };
+
+    /** Start (or continue) an upgrade job on a phone of the list; resolves once the job announced its id. */
+    const launch = async (recipe: Recipe, deviceId: string, choices: Omit<UpgradeOptions, 'device'>): Promise<{ jobId: string }> => {
+        const isVirtual = deviceId.startsWith(VIRTUAL_PREFIX);
+        if (isVirtual && (!virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== deviceId)) throw gone();
+        if (isVirtual && busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
+        let job: RunningJob | undefined;
+        // Said while the phone shows "Allow USB debugging?" (a phone that does not know this computer yet).
+        const onWaitingForAuth = (message: string): void => {
+            if (!job) return;
+            const at = new Date().toISOString();
+            job.log.push(`${at}  ${message}`);
+            emit('jobLog', { jobId: job.jobId, at, line: message });
+        };
+        const target = virtual && isVirtual ? await virtualTarget(virtual, recipe) : await watchedTarget(deviceId, recipe, onWaitingForAuth);
+        const controller = new AbortController();
+        const upgrade: UpgradeOptions = { ...choices, device: target.ref };
+        const early: JobEvent[] = [];
+        const emitJob = (event: JobEvent): void => {
+            if (!job) {
+                job = { jobId: event.jobId, recipeId: recipe.id, deviceId, controller, confirms: new Map(), log: [], events: [], virtual: target.virtual, instruction: undefined, finished: false };
+                jobs.set(event.jobId, job);
+            }
+            early.push(event);
+            toContractEvent(job, event);
+        };
+        const confirms = (): Map<string, (yes: boolean) => void> => job?.confirms ?? new Map();
+        const finished = runUpgrade(upgrade, {
+            recipe,
+            locator: target.locator,
+            links: target.links,
+            emit: emitJob,
+            signal: controller.signal,
+            waitTimeoutMs: options.waitTimeoutMs,
+            ui: {
+                instruct: () => undefined,
+                confirm: (request, signal) =>
+                    new Promise<boolean>((resolve, reject) => {
+                        const map = confirms();
+                        const onAbort = (): void => {
+                            map.delete(request.id);
+                            reject(new Error('cancelled'));
+                        };
+                        signal.addEventListener('abort', onAbort, { once: true });
+                        map.set(request.id, (yes) => {
+                            signal.removeEventListener('abort', onAbort);
+                            map.delete(request.id);
+                            resolve(yes);
+                        });
+                    }),
+            },
+        });
+        // The job ends in done/failed/cancelled events; the phone is free for the list and the panels then.
+        void finished.catch(() => undefined).finally(() => void target.release().catch(() => undefined));
+        // runUpgrade announces the job synchronously; its id is known by now.
+        const started = early.find((e) => e.type === 'started');
+        if (!job || !started) {
+            await finished;
+            throw new ReviveError({ code: 'job-not-started', message: 'The upgrade did not start.', nextStep: 'Try again.' });
+        }
+        announceDevices();
+        return { jobId: job.jobId };
+    };
+
     const handlers: CommandHandlers = {
         ...panels,
         async listDevices() {
@@ -398,9 +541,6 @@ export function createBackend(options: BackendOptions = {}): Backend {
         },
         async startUpgrade(request) {
             const recipe = recipeById(request.recipeId);
-            const isVirtual = request.deviceId.startsWith(VIRTUAL_PREFIX);
-            if (isVirtual && (!virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== request.deviceId)) throw gone();
-            if (isVirtual && busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
             const files: Partial<Record<FileRole, string>> = {};
             const checksums: Partial<Record<FileRole, string>> = {};
             for (const { role, verificationId } of request.files) {
@@ -414,68 +554,51 @@ export function createBackend(options: BackendOptions = {}): Backend {
             if (!files.recovery || !files.rom) {
                 throw new ReviveError({ code: 'files-missing', message: 'The upgrade needs the TWRP recovery and the LineageOS file.', nextStep: 'Add both in the files step.' });
             }
-            let job: RunningJob | undefined;
-            // Said while the phone shows "Allow USB debugging?" (a phone that does not know this computer yet).
-            const onWaitingForAuth = (message: string): void => {
-                if (!job) return;
-                const at = new Date().toISOString();
-                job.log.push(`${at}  ${message}`);
-                emit('jobLog', { jobId: job.jobId, at, line: message });
-            };
-            const target = virtual && isVirtual ? await virtualTarget(virtual, recipe) : await watchedTarget(request.deviceId, recipe, onWaitingForAuth);
-            const controller = new AbortController();
-            const upgrade: UpgradeOptions = {
-                device: target.ref,
-                files: { recovery: files.recovery, rom: files.rom, gapps: files.gapps, su: files.su },
+            const kept = await keepForResume(files);
+            return launch(recipe, request.deviceId, {
+                files: { recovery: kept.recovery ?? files.recovery, rom: kept.rom ?? files.rom, gapps: kept.gapps, su: kept.su },
                 checksums,
                 noBackup: request.declineBackup,
                 home,
-            };
-            const early: JobEvent[] = [];
-            const emitJob = (event: JobEvent): void => {
-                if (!job) {
-                    job = { jobId: event.jobId, controller, confirms: new Map(), log: [], virtual: target.virtual, instruction: undefined, finished: false };
-                    jobs.set(event.jobId, job);
-                }
-                early.push(event);
-                toContractEvent(job, event);
-            };
-            const confirms = (): Map<string, (yes: boolean) => void> => job?.confirms ?? new Map();
-            const finished = runUpgrade(upgrade, {
-                recipe,
-                locator: target.locator,
-                links: target.links,
-                emit: emitJob,
-                signal: controller.signal,
-                waitTimeoutMs: options.waitTimeoutMs,
-                ui: {
-                    instruct: () => undefined,
-                    confirm: (request, signal) =>
-                        new Promise<boolean>((resolve, reject) => {
-                            const map = confirms();
-                            const onAbort = (): void => {
-                                map.delete(request.id);
-                                reject(new Error('cancelled'));
-                            };
-                            signal.addEventListener('abort', onAbort, { once: true });
-                            map.set(request.id, (yes) => {
-                                signal.removeEventListener('abort', onAbort);
-                                map.delete(request.id);
-                                resolve(yes);
-                            });
-                        }),
-                },
             });
-            // The job ends in done/failed/cancelled events; the phone is free for the list and the panels then.
-            void finished.catch(() => undefined).finally(() => void target.release().catch(() => undefined));
-            // runUpgrade announces the job synchronously; its id is known by now.
-            const started = early.find((e) => e.type === 'started');
-            if (!job || !started) {
-                await finished;
-                throw new ReviveError({ code: 'job-not-started', message: 'The upgrade did not start.', nextStep: 'Try again.' });
+        },
+        async listJobs() {
+            return { jobs: unfinishedJobs() };
+        },
+        async attachJob({ jobId }) {
+            const job = jobById(jobId);
+            return { jobId, recipeId: job.recipeId, deviceId: job.deviceId, events: [...job.events] };
+        },
+        async resumeJob({ jobId, deviceId }) {
+            if ([...jobs.values()].some((j) => j.jobId === jobId && !j.finished)) throw new ReviveError({ code: 'job-running', message: 'This upgrade is already running.', nextStep: 'Open it from the phone list.' });
+            const header = Journal.peek(jobId, home);
+            const params = header.params;
+            const recipe = recipeById(String(params['recipeId'] ?? ''));
+            const files = (params['files'] ?? {}) as Record<string, string>;
+            const missing = Object.values(files).filter((path) => !existsSync(path));
+            if (missing.length > 0 || !files['recovery'] || !files['rom']) {
+                throw new ReviveError({
+                    code: 'resume-files-missing',
+                    message: `The files this upgrade was started with are no longer on this computer: ${missing.map((p) => basename(p)).join(', ')}.`,
+                    nextStep: 'Start the upgrade again from the phone list and add the files once more.',
+                    details: { files: missing.map((p) => basename(p)).join(', ') },
+                });
             }
-            announceDevices();
-            return { jobId: job.jobId };
+            const typed = (params['typedChecksums'] ?? {}) as Record<string, string>;
+            return launch(recipe, deviceId, {
+                files: { recovery: files['recovery'], rom: files['rom'], gapps: files['gapps'], su: files['su'] },
+                checksums: typed,
+                noBackup: params['noBackup'] === true,
+                backupTo: typeof params['backupTo'] === 'string' ? params['backupTo'] : undefined,
+                resumeJobId: jobId,
+                home,
+            });
+        },
+        async forgetJob({ jobId }) {
+            const journal = Journal.resume(jobId, home);
+            journal.append({ t: 'note', key: 'forgotten', data: { by: 'person' } });
+            journal.append({ t: 'end', outcome: 'cancelled', detail: 'The person chose not to continue this upgrade.' });
+            return { ok: true as const };
         },
         async answerConfirm({ jobId, requestId, yes }) {
             const resolve = jobById(jobId).confirms.get(requestId);

@@ -70,6 +70,11 @@ export class UploadStore {
         throw new ReviveError({ code: 'file-unknown', message: 'Revive does not know this file (it was not chosen in this window, or Revive was restarted).', nextStep: 'Add the file again.' });
     }
 
+    /** True when the path is one of this store's uploads (they go when the backend closes). */
+    holds(path: string): boolean {
+        return [...this.#files.values()].includes(path);
+    }
+
     async path(uploadId: string): Promise<string> {
         const path = this.#files.get(uploadId);
         if (path) {

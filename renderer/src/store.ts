@@ -9,6 +9,7 @@ import type {
     DeviceSnapshot,
     EventPayload,
     FileRole,
+    JobSummary,
     RecipeView,
     ReviveApi,
     VerifiedFile,
@@ -63,6 +64,8 @@ export interface UiState {
     readonly checksums: Record<string, string>;
     readonly keepBackup: boolean;
     readonly job: JobState | null;
+    /** Unfinished upgrades the home screen offers to open or continue. */
+    readonly jobs: JobSummary[];
     readonly error: ApiError | null;
     readonly busy: boolean;
 }
@@ -78,6 +81,7 @@ export const useUi = create<UiState>(() => ({
     checksums: {},
     keepBackup: true,
     job: null,
+    jobs: [],
     error: null,
     busy: false,
 }));
@@ -131,12 +135,12 @@ function markStep(steps: StepState[], id: string | null, status: 'failed' | 'sto
     return steps.map((step) => (step.id === id || step.status === 'running' ? { ...step, status } : step));
 }
 
-export async function connect(revive: ReviveApi): Promise<void> {
-    set({ api: revive });
-    revive.onDevicesChanged((snapshot) => set({ snapshot }));
-    revive.onVerifyProgress((p) => updateFile(p.verificationId, { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, etaSeconds: p.etaSeconds }));
-    revive.onJobStarted((e) => updateJob(e.jobId, () => ({ steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) })));
-    revive.onJobStep((e) =>
+type JobEventName = 'jobStarted' | 'jobStep' | 'jobProgress' | 'jobInstruction' | 'jobConfirm' | 'jobLog' | 'jobDone' | 'jobFailed' | 'jobCancelled';
+
+/** How each job event changes the page; the same for live events and for a reopened page's replay. */
+const JOB_EVENTS: { readonly [K in JobEventName]: (e: EventPayload<K>) => void } = {
+    jobStarted: (e) => updateJob(e.jobId, () => ({ steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) })),
+    jobStep: (e) =>
         updateJob(e.jobId, (job) => {
             const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : 'skipped';
             const known = job.steps.some((step) => step.id === e.step);
@@ -146,17 +150,97 @@ export async function connect(revive: ReviveApi): Promise<void> {
             const ended = e.status !== 'started';
             return { steps, ...(ended ? { instruction: null, pressed: false, progress: null } : {}) };
         }),
-    );
-    revive.onJobProgress((e) => updateJob(e.jobId, () => ({ progress: e })));
-    revive.onJobInstruction((e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false, progress: null })));
-    revive.onJobConfirm((e) => updateJob(e.jobId, () => ({ confirm: e })));
-    revive.onJobLog((e) => updateJob(e.jobId, (job) => ({ log: [...job.log, `${e.at.slice(11, 19)}  ${e.line}`].slice(-2000) })));
-    revive.onJobDone((e) => updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
-    revive.onJobFailed((e) => updateJob(e.jobId, (job) => ({ outcome: 'failed', failure: e, steps: markStep(job.steps, e.step, 'failed'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
-    revive.onJobCancelled((e) => updateJob(e.jobId, (job) => ({ outcome: 'cancelled', failure: e, steps: markStep(job.steps, e.step, 'stopped'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' })));
+    jobProgress: (e) => updateJob(e.jobId, () => ({ progress: e })),
+    jobInstruction: (e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false, progress: null })),
+    jobConfirm: (e) => updateJob(e.jobId, () => ({ confirm: e })),
+    jobLog: (e) => updateJob(e.jobId, (job) => ({ log: [...job.log, `${e.at.slice(11, 19)}  ${e.line}`].slice(-2000) })),
+    jobDone: (e) => {
+        updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
+        void refreshJobs();
+    },
+    jobFailed: (e) => {
+        updateJob(e.jobId, (job) => ({ outcome: 'failed', failure: e, steps: markStep(job.steps, e.step, 'failed'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
+        void refreshJobs();
+    },
+    jobCancelled: (e) => {
+        updateJob(e.jobId, (job) => ({ outcome: 'cancelled', failure: e, steps: markStep(job.steps, e.step, 'stopped'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
+        void refreshJobs();
+    },
+};
+
+export async function connect(revive: ReviveApi): Promise<void> {
+    set({ api: revive });
+    revive.onDevicesChanged((snapshot) => set({ snapshot }));
+    revive.onVerifyProgress((p) => updateFile(p.verificationId, { bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, etaSeconds: p.etaSeconds }));
+    revive.onJobStarted(JOB_EVENTS.jobStarted);
+    revive.onJobStep(JOB_EVENTS.jobStep);
+    revive.onJobProgress(JOB_EVENTS.jobProgress);
+    revive.onJobInstruction(JOB_EVENTS.jobInstruction);
+    revive.onJobConfirm(JOB_EVENTS.jobConfirm);
+    revive.onJobLog(JOB_EVENTS.jobLog);
+    revive.onJobDone(JOB_EVENTS.jobDone);
+    revive.onJobFailed(JOB_EVENTS.jobFailed);
+    revive.onJobCancelled(JOB_EVENTS.jobCancelled);
     const [snapshot, recipes] = await Promise.all([run(revive.listDevices({})), run(revive.listRecipes({}))]);
     if (snapshot) set({ snapshot });
     if (recipes) set({ recipes });
+    await refreshJobs();
+    // A page opened while an upgrade runs goes straight back to it.
+    const running = get().jobs.find((job) => job.status === 'running');
+    if (running && get().screen === 'home') await attachJob(running.jobId);
+}
+
+export async function refreshJobs(): Promise<void> {
+    const api = get().api;
+    if (!api) return;
+    const result = await api.listJobs({});
+    if (result.ok) set({ jobs: result.value.jobs });
+}
+
+function freshJob(jobId: string): JobState {
+    return { jobId, steps: [], progress: null, instruction: null, pressed: false, confirm: null, log: [], outcome: 'running', cancelStage: 'idle', done: null, failure: null, savedLogPath: null };
+}
+
+/** Show a running (or just ended) job as it is now: its events so far, replayed. */
+export async function attachJob(jobId: string): Promise<void> {
+    const result = await run(api().attachJob({ jobId }));
+    if (!result) return;
+    early.delete(jobId);
+    set({ screen: 'run', recipeId: result.recipeId, deviceId: result.deviceId, job: freshJob(jobId), error: null });
+    for (const { event, payload } of result.events) (JOB_EVENTS[event] as (e: unknown) => void)(payload);
+}
+
+/** The phone to continue a job on: the one in the list with the job's recipe (the virtual one is plugged in first). */
+export function deviceForJob(summary: JobSummary): string | undefined {
+    return get().snapshot.devices.find((d) => d.recipeId === summary.recipeId && d.virtual === summary.virtual)?.id ?? (summary.virtual ? `virtual:${summary.recipeId}` : undefined);
+}
+
+/** Continue a stopped or failed upgrade from its last verified step. */
+export async function resumeJob(summary: JobSummary): Promise<void> {
+    const { snapshot } = get();
+    if (summary.virtual && !snapshot.virtualPhone) await run(api().startVirtualPhone({ codename: summary.recipeId }));
+    const deviceId = deviceForJob(summary);
+    if (!deviceId) return;
+    const result = await run(api().resumeJob({ jobId: summary.jobId, deviceId }));
+    if (!result) return;
+    set({ screen: 'run', recipeId: summary.recipeId, deviceId, job: freshJob(result.jobId) });
+    for (const change of early.get(result.jobId) ?? []) updateJob(result.jobId, change);
+    early.clear();
+}
+
+/** The job on screen, continued (from its failure or stop panel). */
+export async function resumeCurrentJob(): Promise<void> {
+    const job = get().job;
+    const recipeId = get().recipeId;
+    if (!job || !recipeId) return;
+    const summary = get().jobs.find((j) => j.jobId === job.jobId);
+    const virtual = summary?.virtual ?? get().deviceId?.startsWith('virtual:') ?? false;
+    await resumeJob(summary ?? { jobId: job.jobId, recipeId, phoneName: '', status: 'failed', startedAt: '', phoneNow: { changes: [], interrupted: null, mode: null }, missingFiles: [], virtual });
+}
+
+export async function forgetJob(jobId: string): Promise<void> {
+    await run(api().forgetJob({ jobId }));
+    await refreshJobs();
 }
 
 export async function startVirtualPhone(codename: string): Promise<void> {
@@ -279,10 +363,7 @@ export async function startUpgrade(): Promise<void> {
         api().startUpgrade({ deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup }),
     );
     if (!result) return;
-    set({
-        screen: 'run',
-        job: { jobId: result.jobId, steps: [], progress: null, instruction: null, pressed: false, confirm: null, log: [], outcome: 'running', cancelStage: 'idle', done: null, failure: null, savedLogPath: null },
-    });
+    set({ screen: 'run', job: freshJob(result.jobId) });
     for (const change of early.get(result.jobId) ?? []) updateJob(result.jobId, change);
     early.clear();
 }
@@ -324,4 +405,5 @@ export async function saveLog(): Promise<void> {
 
 export function finishJob(): void {
     set({ screen: 'home', job: null, files: {}, deviceId: null });
+    void refreshJobs();
 }

@@ -1,8 +1,9 @@
 /** The home screen: phones as they come and go, and the virtual phone when none is attached. */
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Device } from '../api/contract-types.js';
-import { openWizard, replugVirtualPhone, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
+import type { Device, JobSummary } from '../api/contract-types.js';
+import { attachJob, deviceForJob, forgetJob, openWizard, replugVirtualPhone, resumeJob, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
+import { phoneNowText } from './RunStep.js';
 import { ScreenHeading } from './common.js';
 import { AfterUpgrade } from './Panels.js';
 
@@ -10,6 +11,8 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
     const { t } = useTranslation();
     const busy = useUi((s) => s.busy);
     const upgradable = device.state === 'ready' && device.recipeId !== null;
+    // Busy with our own upgrade: say so, and lead back to it.
+    const ownJob = useUi((s) => (device.state === 'busy' ? s.jobs.find((job) => job.status === 'running' && job.recipeId === device.recipeId) : undefined));
     const headingId = `device-${device.id.replace(/[^A-Za-z0-9]/g, '-')}`;
     return (
         <li className="device-card" aria-labelledby={headingId}>
@@ -25,7 +28,7 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
                     </div>
                     <div>
                         <dt>{t('devices.state')}</dt>
-                        <dd>{t(`states.${device.state}`)}</dd>
+                        <dd>{ownJob ? t('states.upgrading') : t(`states.${device.state}`)}</dd>
                     </div>
                     <div>
                         <dt>{t('devices.battery')}</dt>
@@ -39,9 +42,14 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
                     ) : null}
                 </dl>
                 {device.recipeId === null ? <p className="hint">{t('devices.noRecipe')}</p> : null}
-                {device.state !== 'ready' ? <p className="hint">{t(`states.${device.state}Help`)}</p> : null}
+                {ownJob ? <p className="hint">{t('states.upgradingHelp')}</p> : device.state !== 'ready' ? <p className="hint">{t(`states.${device.state}Help`)}</p> : null}
             </div>
             <div className="device-actions">
+                {ownJob ? (
+                    <button type="button" className="button primary" disabled={busy} onClick={() => void attachJob(ownJob.jobId)}>
+                        {t('jobs.open')}
+                    </button>
+                ) : null}
                 {upgradable ? (
                     <button type="button" className="button primary" disabled={busy} onClick={() => openWizard(device.id)}>
                         {t('devices.upgrade')}
@@ -54,6 +62,58 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
                 ) : null}
             </div>
         </li>
+    );
+}
+
+function UnfinishedJob({ summary }: { summary: JobSummary }): ReactNode {
+    const { t } = useTranslation();
+    const busy = useUi((s) => s.busy);
+    const deviceId = useUi(() => deviceForJob(summary));
+    const headingId = `job-${summary.jobId}`;
+    const canContinue = summary.missingFiles.length === 0 && deviceId !== undefined;
+    return (
+        <li className="panel job-card" aria-labelledby={headingId}>
+            <h2 id={headingId}>{summary.status === 'running' ? t('jobs.runningTitle', { name: summary.phoneName }) : t('jobs.continueTitle', { name: summary.phoneName })}</h2>
+            {summary.status !== 'running' ? (
+                <>
+                    <p>{t(`jobs.status.${summary.status}`)}</p>
+                    <p>
+                        <strong>{t('run.failed.phoneState')}</strong> {phoneNowText(t, summary.phoneNow, { withMode: false })}
+                    </p>
+                    {summary.missingFiles.length > 0 ? <p className="hint">{t('jobs.missingFiles', { names: summary.missingFiles.join(', ') })}</p> : null}
+                    {summary.missingFiles.length === 0 && deviceId === undefined ? <p className="hint">{t('jobs.connectFirst', { name: summary.phoneName })}</p> : null}
+                </>
+            ) : null}
+            <div className="actions">
+                {summary.status === 'running' ? (
+                    <button type="button" className="button primary" disabled={busy} onClick={() => void attachJob(summary.jobId)}>
+                        {t('jobs.open')}
+                    </button>
+                ) : (
+                    <>
+                        <button type="button" className="button secondary" disabled={busy} onClick={() => void forgetJob(summary.jobId)}>
+                            {t('jobs.forget')}
+                        </button>
+                        <button type="button" className="button primary" disabled={busy || !canContinue} onClick={() => void resumeJob(summary)}>
+                            {t('jobs.continue')}
+                        </button>
+                    </>
+                )}
+            </div>
+        </li>
+    );
+}
+
+function UnfinishedJobs(): ReactNode {
+    const { t } = useTranslation();
+    const jobs = useUi((s) => s.jobs);
+    if (jobs.length === 0) return null;
+    return (
+        <ul className="job-list" aria-label={t('jobs.listLabel')}>
+            {jobs.map((job) => (
+                <UnfinishedJob key={job.jobId} summary={job} />
+            ))}
+        </ul>
     );
 }
 
@@ -95,6 +155,7 @@ export function DeviceList(): ReactNode {
         <>
             <ScreenHeading>{t('devices.title')}</ScreenHeading>
             <p className="lead">{t('devices.lead')}</p>
+            <UnfinishedJobs />
             <div aria-live="polite" aria-atomic="false">
                 {devices.length > 0 ? (
                     <ul className="device-list" aria-label={t('devices.listLabel')}>

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.js';
-import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, saveLog, useUi, type JobState, type StepState } from '../store.js';
+import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
 import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
 import { WizardStages } from './Wizard.js';
 
@@ -82,7 +82,7 @@ export function stepDescription(
 const STEP_MARK: Readonly<Record<StepState['status'], string>> = { done: '✓', skipped: '–', running: '●', waiting: '○', failed: '✗', stopped: '■' };
 
 /** "The phone now", worded from the journal's facts the job sent (never from which step was running). */
-export function phoneNowText(t: TFunction, now: PhoneNow): string {
+export function phoneNowText(t: TFunction, now: PhoneNow, options: { withMode?: boolean } = {}): string {
     const parts: string[] = [];
     const installed = now.changes.filter((c) => c.startsWith('installed:')).map((c) => c.slice('installed:'.length));
     const has = (change: string): boolean => now.changes.includes(change);
@@ -96,7 +96,7 @@ export function phoneNowText(t: TFunction, now: PhoneNow): string {
         const [kind, role] = now.interrupted.split(':');
         parts.push(kind === 'install' && role ? t('run.phoneNow.interrupted.install', { name: t(`files.roles.${role}.title`, { defaultValue: role }) }) : t(`run.phoneNow.interrupted.${kind ?? ''}`));
     } else if (!has('erased') && !has('unlocked-wiped')) parts.push(t('run.phoneNow.untouched'));
-    parts.push(now.mode ? t('run.phoneNow.mode', { mode: t(`modes.${now.mode}`) }) : t('run.phoneNow.notConnected'));
+    if (options.withMode !== false) parts.push(now.mode ? t('run.phoneNow.mode', { mode: t(`modes.${now.mode}`) }) : t('run.phoneNow.notConnected'));
     return parts.join(' ');
 }
 
@@ -294,13 +294,20 @@ function focusOnMount(element: HTMLElement | null): void {
     element?.focus();
 }
 
-function OutcomeActions(_props: { job: JobState }): ReactNode {
+function OutcomeActions({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
+    const busy = useUi((s) => s.busy);
+    const resumable = job.failure?.resumable ?? false;
     return (
         <div className="actions">
-            <button type="button" className="button primary" onClick={finishJob}>
+            <button type="button" className={`button ${resumable ? 'secondary' : 'primary'}`} onClick={finishJob}>
                 {t('run.failed.back')}
             </button>
+            {resumable ? (
+                <button type="button" className="button primary" disabled={busy} onClick={() => void resumeCurrentJob()}>
+                    {t('jobs.continue')}
+                </button>
+            ) : null}
         </div>
     );
 }

@@ -1,0 +1,108 @@
+/**
+ * A person at home driving the wizard: screenshots of every state (each scanned by axe-core for
+ * serious or critical findings), questions answered one by one, buttons held for the virtual
+ * phone, and "The phone now" compared with the virtual phone's own state.json.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { E2e } from './harness.js';
+import { ROOT, screenshotDir } from './harness.js';
+import { activate, translations, type Input } from './wizard.js';
+
+export interface AxeFinding {
+    readonly screen: string;
+    readonly id: string;
+    readonly impact: string | null;
+}
+
+export class Person {
+    readonly t: (key: string) => string;
+    readonly findings: AxeFinding[] = [];
+    readonly shots: string[] = [];
+    readonly #dir: string;
+    #n = 0;
+
+    constructor(
+        readonly e2e: E2e,
+        readonly language: 'en' | 'de',
+        readonly input: Input,
+        folder: string,
+    ) {
+        this.t = translations(language);
+        this.#dir = join(screenshotDir(language), folder);
+        mkdirSync(this.#dir, { recursive: true });
+        for (const old of readdirSync(this.#dir)) if (old.endsWith('.png')) rmSync(join(this.#dir, old));
+    }
+
+    get page(): Page {
+        return this.e2e.page;
+    }
+
+    /** A screenshot of the page as it is, and an axe-core scan of it. */
+    async shot(name: string, page: Page = this.page): Promise<void> {
+        const file = `${String(++this.#n).padStart(2, '0')}-${name}.png`;
+        await page.screenshot({ path: join(this.#dir, file), fullPage: true });
+        this.shots.push(file);
+        if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+        const violations = await page.evaluate(async () => {
+            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string | null }> }> } }).axe;
+            return (await axe.run(document)).violations.map((v) => ({ id: v.id, impact: v.impact }));
+        });
+        for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') this.findings.push({ screen: file, ...v });
+    }
+
+    async press(target: Locator): Promise<void> {
+        await activate(this.page, target, this.input);
+    }
+
+    button(key: string, page: Page = this.page): Locator {
+        return page.getByRole('button', { name: this.t(key), exact: true });
+    }
+
+    /**
+     * Go on through the run: hold buttons when asked, answer each question with `answer` (true: its
+     * confirm button), until `until` holds. Screenshots each new question and instruction.
+     */
+    async drive(until: () => Promise<boolean>, answer: (question: string) => boolean | 'stop-driving', page: Page = this.page, timeoutMs = 90_000): Promise<void> {
+        const holding = page.getByRole('button', { name: this.t('run.holdingButtons') });
+        const dialog = page.getByRole('alertdialog');
+        const deadline = Date.now() + timeoutMs;
+        let seen = 0;
+        while (!(await until())) {
+            if (Date.now() > deadline) throw new Error(`Stuck. The page says:\n${await page.locator('main').innerText()}`);
+            if (await dialog.isVisible().catch(() => false)) {
+                const question = (await dialog.getByRole('heading').textContent()) ?? '';
+                await this.shot(`question-${++seen}`, page);
+                const yes = answer(question);
+                if (yes === 'stop-driving') return;
+                const buttons = dialog.getByRole('button');
+                await activate(page, yes ? buttons.last() : buttons.first(), this.input);
+                await dialog.waitFor({ state: 'hidden' }).catch(() => undefined);
+                continue;
+            }
+            if ((await holding.isVisible().catch(() => false)) && (await holding.isEnabled().catch(() => false))) {
+                await this.shot(`keys-${++seen}`, page);
+                await activate(page, holding, this.input);
+                continue;
+            }
+            await page.waitForTimeout(50);
+        }
+    }
+
+    /** "The phone now" on the page says nothing the virtual phone's state.json contradicts. */
+    async phoneNowAgrees(stateDir: string, page: Page = this.page): Promise<string> {
+        const text = await page.getByTestId('phone-now').innerText();
+        const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { mode: string; bootloaderLocked: boolean; installed: Array<{ fileName: string }> };
+        const phone = this.e2e.backend.virtualPhone;
+        const t = this.t;
+        if (phone?.isUnplugged) expect(text).toContain(t('run.phoneNow.notConnected'));
+        else expect(text).toContain(t('run.phoneNow.mode').replace('{{mode}}', t(`modes.${state.mode}`)));
+        if (state.installed.length === 0) expect(text).not.toContain(t('run.phoneNow.installed').split('{{')[0] ?? '');
+        if (state.bootloaderLocked) expect(text).not.toContain(t('run.phoneNow.unlockedWiped'));
+        const untouched = text.includes(t('run.phoneNow.nothing'));
+        if (untouched) expect(state.installed).toEqual([]);
+        return text;
+    }
+}
