@@ -8,8 +8,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import type { OwnerChoice } from '../../native/virtual/owner.js';
-import { parseCliArgs } from './keys.js';
-import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { jobContext } from './progress.js';
 
 export const adbDeviceOptions = {

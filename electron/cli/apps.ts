@@ -6,8 +6,8 @@
 import { basename, resolve } from 'node:path';
 import { installAppsJob } from '../jobs/panels/push.js';
 import type { ApkRequest } from '../../native/panels/apps.js';
-import { CliUsageError, type CliCommand } from './command.js';
-import { panelProgress, parseCliArgs } from './keys.js';
+import { CliUsageError, parseCliArgs, type CliCommand } from './command.js';
+import { panelProgress } from './keys.js';
 import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget } from './panel-target.js';
 
 /**

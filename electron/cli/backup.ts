@@ -15,8 +15,8 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
 import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
 import { openAdbSession, type AdbSession } from './adb.js';
-import { CliUsageError, type CliCommand, type CliIo } from './command.js';
-import { parseCliArgs, readPassphrase } from './keys.js';
+import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
+import { readPassphrase } from './keys.js';
 import { jobContext } from './progress.js';
 
 const DEVICE_USAGE = '--device SERIAL|tcp:HOST:PORT|usbip:HOST:PORT|virtual:CODENAME [--virtual-state DIR]';

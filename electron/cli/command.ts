@@ -1,4 +1,5 @@
 /** One `revive` sub-command. Each group (pit, odin, fastboot, adb, …) lives in its own module. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIo {
     readonly out: (text: string) => void;
@@ -20,4 +21,14 @@ export interface CliCommand {
 /** A usage mistake: the CLI prints the command's usage and exits 2. */
 export class CliUsageError extends Error {
     override readonly name = 'CliUsageError';
+}
+
+/** parseArgs, with its complaints (unknown option, missing value) turned into usage errors. */
+export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+    try {
+        return parseArgs(config);
+    } catch (error) {
+        if (error instanceof TypeError) throw new CliUsageError(error.message);
+        throw error;
+    }
 }

@@ -11,8 +11,7 @@ import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import type { OwnerChoice } from '../../native/virtual/owner.js';
-import { parseCliArgs } from './keys.js';
-import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { jobContext } from './progress.js';
 
 const FASTBOOT_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x03 } as const;

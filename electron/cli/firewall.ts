@@ -6,8 +6,8 @@ import { createFirewallJob, listPhonePackages } from '../jobs/panels/firewall.js
 import { firewallPushPlan } from '../jobs/panels/push.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR, OLD_IPTABLES_PHONE_DIR, parsePackageList, type AppChoice, type InstalledPackage } from '../../native/panels/firewall.js';
-import { parseCliArgs, pushToPhone } from './keys.js';
-import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { pushToPhone } from './keys.js';
+import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
 
 /** `PKG`, `PKG:wmv` (letters: w Wi-Fi, m mobile data, v VPN) or `PKG:wmv=UID`. */

@@ -1,7 +1,6 @@
 /** `revive keys …`: OpenPGP keys for OpenKeychain and GnuPG. Passphrases never come from argv. */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as openpgp from 'openpgp';
 import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
 import type { PanelEvent } from '../jobs/panels/job.js';
@@ -9,18 +8,8 @@ import { keysPushPlan, OPENKEYCHAIN_PHONE_DIR, pushFilesJob, type PushItem } fro
 import { ReviveError } from '../../native/jobs/errors.js';
 import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../native/panels/passphrase.js';
-import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
-
-/** parseArgs, with its complaints (unknown option, missing value) turned into usage errors. */
-export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-    try {
-        return parseArgs(config);
-    } catch (error) {
-        if (error instanceof TypeError) throw new CliUsageError(error.message);
-        throw error;
-    }
-}
 
 /** `Name (comment) <email>`, `Name <email>`, `<email>`, `email` or `Name`. */
 export function parseUserId(text: string): UserIdInput {

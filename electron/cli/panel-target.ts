@@ -10,8 +10,8 @@ import type { AdbSession } from './adb.js';
 import { CliUsageError, type CliIo } from './command.js';
 
 /**
- * The same options as the adb CLI's `adbDeviceOptions`, spelled out here: adb.ts imports keys.ts,
- * which imports this module, so adb.ts is loaded only when a phone is opened (no import cycle).
+ * The same options as the adb CLI's `adbDeviceOptions`, spelled out here so that adb.ts (and the
+ * adb library under it) is loaded only when a phone is opened: `keys create` never needs it.
  */
 export const panelDeviceOptions = {
     serial: { type: 'string', short: 's' },

@@ -3,8 +3,7 @@ import { Twrp } from '../../native/adb/twrp.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import { ADB_DEVICE_USAGE, adbDeviceOptions, openAdbSession } from './adb.js';
 import { jobContext as adbJobContext } from './progress.js';
-import { parseCliArgs } from './keys.js';
-import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 
 interface TwrpCommandSpec {
     readonly name: string;

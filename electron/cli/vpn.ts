@@ -6,8 +6,8 @@ import { createVpnJob } from '../jobs/panels/vpn.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { qrPng } from '../../native/panels/qr.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
-import { parseCliArgs, pushToPhone } from './keys.js';
-import { CliUsageError, type CliCommand } from './command.js';
+import { pushToPhone } from './keys.js';
+import { CliUsageError, parseCliArgs, type CliCommand } from './command.js';
 import { PANEL_DEVICE_USAGE, panelDeviceOptions } from './panel-target.js';
 
 async function readConfig(file: string): Promise<string> {

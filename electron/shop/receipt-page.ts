@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInstance, type TFunction } from 'i18next';
-import type { Receipt } from './receipt.js';
+import type { Receipt } from './receipt-types.js';
 
 export type ReceiptLanguage = 'en' | 'de';
 export const RECEIPT_LANGUAGES: readonly ReceiptLanguage[] = ['en', 'de'];

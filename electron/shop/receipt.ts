@@ -12,61 +12,12 @@ import type { JobCancelledEvent, JobDoneEvent, JobFailedEvent, ReportBackup, Rep
 import { readJournal, type JournalValue } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { receiptPage, type ReceiptLanguage } from './receipt-page.js';
+import type { PhoneBuild, Receipt, ReceiptBackup } from './receipt-types.js';
 import { signDocument, type Shop } from './shop.js';
 
+export type { PhoneBuild, Receipt, ReceiptBackup, ReceiptPhone } from './receipt-types.js';
+
 export type JobOutcomeEvent = JobDoneEvent | JobFailedEvent | JobCancelledEvent;
-
-export interface ReceiptPhone {
-    readonly name: string;
-    readonly recipeId: string;
-    readonly model: string | null;
-    readonly codename: string;
-    readonly serial: string | null;
-    readonly imei: string | null;
-    /** Where it was plugged in (`usb:1-3.4`, `usbip:HOST:PORT/BUSID`). */
-    readonly port: string | null;
-}
-
-export interface PhoneBuild {
-    readonly androidVersion: string;
-    readonly buildFingerprint: string;
-}
-
-export type ReceiptBackup =
-    | { readonly kind: 'verified'; readonly directory: string; readonly files: ReadonlyArray<{ readonly name: string; readonly sizeBytes: number; readonly sha256: string }> }
-    | { readonly kind: 'declined'; readonly declinedAt: string }
-    /** The job ended before its backup step. */
-    | { readonly kind: 'not-made' };
-
-export interface Receipt {
-    readonly format: 'revive-receipt/1';
-    readonly copy: 'shop' | 'customer';
-    readonly jobId: string;
-    readonly job: 'upgrade';
-    readonly shop: { readonly name: string; readonly keyId: string };
-    readonly technician: string;
-    readonly ticket: string;
-    readonly startedAt: string;
-    readonly finishedAt: string;
-    readonly phone: ReceiptPhone;
-    readonly before: PhoneBuild;
-    /** The phone's system after the job; null when the job did not get there. */
-    readonly after: PhoneBuild | null;
-    readonly files: readonly ReportFile[];
-    readonly backup: ReceiptBackup;
-    readonly result: {
-        readonly outcome: 'done' | 'failed' | 'cancelled';
-        /** The step that failed or was stopped. */
-        readonly step: string | null;
-        readonly code: string | null;
-        readonly message: string;
-        /** What state the phone was left in. */
-        readonly phoneState: string;
-    };
-    readonly journal: { readonly name: string; readonly sha256: string };
-    /** The technician's notes: in the shop copy only. */
-    readonly notes?: string | undefined;
-}
 
 export interface ReceiptInput {
     readonly shop: Shop;

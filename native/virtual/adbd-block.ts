@@ -13,7 +13,7 @@
  * block device. The entries are listed as block devices, not as the symlinks to mmcblk0pN they
  * are on a real phone.
  */
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext } from './adbd-service.js';
 
 export const BY_NAME_DIRS = ['/dev/block/bootdevice/by-name', '/dev/block/platform/msm_sdcc.1/by-name'] as const;
 

@@ -16,8 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
-import type { ServiceContext } from './adbd.js';
-import type { ShellResult } from './adbd-shell.js';
+import type { ServiceContext, ShellResult } from './adbd-service.js';
 import { openZip } from './adbd-zip.js';
 
 type SystemApps = ReadonlyArray<readonly [name: string, uid: number]>;

@@ -8,17 +8,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext, ShellResult } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
 import { dumpsysPackage, installPackage, listPackages } from './adbd-packages.js';
 import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength } from './adbd-block.js';
-
-export interface ShellResult {
-    stdout: string;
-    stderr: string;
-    exitCode: number;
-}
 
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
 const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr, exitCode });

@@ -6,7 +6,7 @@
  */
 import { open, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { installPackage } from './twrp-install.js';
 

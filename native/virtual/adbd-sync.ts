@@ -5,7 +5,7 @@
  */
 import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { blockLength, blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, S_IFBLK } from './adbd-block.js';
 

@@ -12,6 +12,7 @@ import { AdbCmd, ADB_MAX_PAYLOAD, ADB_VERSION_MIN, ADB_VERSION_SKIP_CHECKSUM, Ad
 import { newAuthToken, parseAdbPublicKey, verifyTokenSignature } from './adbd-auth.js';
 import { AdbdStream, StreamClosedError, type AdbdStreamSink } from './adbd-stream.js';
 import { VirtualFs } from './adbd-fs.js';
+import type { AdbdMode, ServiceContext } from './adbd-service.js';
 import { runShellService, runShellV2Service } from './adbd-shell.js';
 import { runSyncService } from './adbd-sync.js';
 import { runSideloadService } from './adbd-sideload.js';
@@ -22,8 +23,6 @@ const AUTH_RSAPUBLICKEY = 3;
 
 /** Features we implement; advertising more would make real adb use protocols we do not speak. */
 const FEATURES = ['shell_v2', 'fixed_push_mkdir'];
-
-export type AdbdMode = 'android' | 'recovery' | 'sideload';
 
 export function isAdbMode(mode: PhoneMode): mode is AdbdMode {
     return mode === 'android' || mode === 'recovery' || mode === 'sideload';
@@ -37,16 +36,6 @@ export function adbBanner(phone: VirtualPhoneView, mode: AdbdMode): string {
     const model = (recipe.models[0] ?? recipe.name).replace(/[;:=]/g, '_');
     const features = mode === 'sideload' ? '' : `features=${FEATURES.join(',')}`;
     return `${systemType}::ro.product.name=${recipe.id};ro.product.model=${model};ro.product.device=${device};${features}`;
-}
-
-/** What a service needs from the connection it runs on. */
-export interface ServiceContext {
-    readonly phone: VirtualPhoneView;
-    readonly mode: AdbdMode;
-    readonly fs: VirtualFs;
-    readonly signal: AbortSignal;
-    /** Reboot once the current replies are on their way (the chassis drops this connection). */
-    rebootSoon(mode: PhoneMode): void;
 }
 
 type Service = (stream: AdbdStream, context: ServiceContext) => Promise<void>;

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix, relative } from 'node:path';
 import tar from 'tar-stream';
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext } from './adbd-service.js';
 import type { InstalledPackage } from './mode-protocol.js';
 
 export const VIRTUAL_IMAGE_ENTRY = '.virtual/partition.img';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext } from './adbd-service.js';
 import { openZip } from './adbd-zip.js';
 import { appendRecoveryLog } from './twrp-log.js';
 

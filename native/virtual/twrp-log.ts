@@ -1,7 +1,7 @@
 /** TWRP's /tmp/recovery.log on the virtual phone: every recovery action appends to it. */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ServiceContext } from './adbd.js';
+import type { ServiceContext } from './adbd-service.js';
 
 export const RECOVERY_LOG = '/tmp/recovery.log';
 

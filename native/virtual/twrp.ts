@@ -20,8 +20,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ServiceContext } from './adbd.js';
-import type { ShellResult } from './adbd-shell.js';
+import type { ServiceContext, ShellResult } from './adbd-service.js';
 import { restoreFilesystemBackup, writeFilesystemBackup } from './twrp-archive.js';
 import { installPackage } from './twrp-install.js';
 import { appendRecoveryLog, RECOVERY_LOG } from './twrp-log.js';
