@@ -12,6 +12,7 @@ import { restorePhone } from '../../native/backup/phone-restore.js';
 import { isTwrpDigestFile, isTwrpImage } from '../../native/backup/twrp-folder.js';
 import { verifyArchive } from '../../native/backup/verify.js';
 import { ReviveError } from '../../native/jobs/errors.js';
+import { Journal, newJobId } from '../../native/jobs/journal.js';
 import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
 import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
 import { openAdbSession, type AdbSession } from './adb.js';
@@ -150,7 +151,18 @@ const restore: CliCommand = {
             const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
             if (!recipe) throw new ReviveError({ code: 'backup-unknown-phone', message: `Revive has no recipe for this phone (${identity.model || '?'}, ${identity.device || '?'}). Nothing was written to the phone.`, nextStep: 'See resources/manifests/README.md to add one.' });
             const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
-            const result = await restorePhone(session.phone, { recipe, archive: positionals[0] ?? '', identities, only, storage: !values['no-storage'] }, jobContext(io));
+            const archive = resolve(positionals[0] ?? '');
+            const journal = Journal.create(newJobId(), 'restore', { archive, device: values.device ?? '', only: only ?? null, storage: !values['no-storage'] });
+            let result;
+            try {
+                result = await restorePhone(session.phone, { recipe, archive, identities, only, storage: !values['no-storage'], journal }, jobContext(io));
+                journal.append({ t: 'end', outcome: 'done', detail: `Restored ${result.restored.join(', ')}.` });
+            } catch (error) {
+                const failure = ReviveError.from(error);
+                journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
+                io.err(`The restore's journal (each step, each part sent): ${journal.path}\n`);
+                throw error;
+            }
             if (values.json) io.out(`${JSON.stringify(result)}\n`);
             else {
                 io.out(`Restored ${result.restored.join(', ')}${result.storageFiles > 0 ? ` and ${result.storageFiles} files of internal storage` : ''}.\n`);

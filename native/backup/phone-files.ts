@@ -110,7 +110,10 @@ export class PhoneFileWriter {
         } catch (error) {
             throw disconnectedError(`writing ${path}`, error);
         }
-        return new PhoneFileWriter(path, (file) => sync.write({ filename: path, file, permission: 0o644 }).finally(() => sync.dispose().catch(() => undefined)));
+        // A cut cable does not always fail the sync stream itself: the connection's end does.
+        const cut = phone.disconnected.then(() => Promise.reject(new Error('the phone was disconnected')));
+        cut.catch(() => undefined);
+        return new PhoneFileWriter(path, (file) => Promise.race([sync.write({ filename: path, file, permission: 0o644 }), cut]).finally(() => sync.dispose().catch(() => undefined)));
     }
 
     async write(chunk: Uint8Array): Promise<void> {

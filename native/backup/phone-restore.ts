@@ -9,6 +9,7 @@ import type { AdbPhone } from '../adb/phone.js';
 import { shellCommand } from '../adb/shell-words.js';
 import { TWRP_BACKUP_ROOT, Twrp } from '../adb/twrp.js';
 import { ReviveError } from '../jobs/errors.js';
+import type { Journal } from '../jobs/journal.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { Recipe } from '../manifests/schema.js';
 import type { AgeIdentity } from './age/index.js';
@@ -28,6 +29,8 @@ export interface RestoreOptions {
     readonly storage?: boolean | undefined;
     /** Wait for Android and compare its fingerprint (default true). */
     readonly checkBoot?: boolean | undefined;
+    /** Where each step and each part sent is recorded, so an interrupted restore says where it stopped. */
+    readonly journal?: Journal | undefined;
 }
 
 export interface RestoreResult {
@@ -76,9 +79,22 @@ export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, 
     return { verified, partitions };
 }
 
+/** One journalled step: started, then verified or failed with the reason. */
+async function journalled<T>(journal: Journal | undefined, step: string, detail: string, work: () => Promise<T>, done: (result: T) => string): Promise<T> {
+    journal?.append({ t: 'step', step, status: 'started', detail });
+    try {
+        const result = await work();
+        journal?.append({ t: 'step', step, status: 'verified', detail: done(result) });
+        return result;
+    } catch (error) {
+        journal?.append({ t: 'step', step, status: 'failed', detail: ReviveError.from(error).message });
+        throw error;
+    }
+}
+
 export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<RestoreResult> {
-    const { archive, identities } = options;
-    const { verified, partitions } = await checkRestorable(phone, options, ctx);
+    const { archive, identities, journal } = options;
+    const { verified, partitions } = await journalled(journal, 'check', 'Decrypt the backup and check every part; refuse another model or incompatible /data encryption.', () => checkRestorable(phone, options, ctx), (r) => `Every part is intact (${r.verified.parts.length}); nothing was written to the phone.`);
     const serial = (await phone.identity()).serial;
     const name = `revive-restore-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
     const remoteDir = `${TWRP_BACKUP_ROOT}/${serial}/${name}`;
@@ -90,6 +106,7 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
     let storageFiles = 0;
     ctx.onLog?.(`Every part checked. Copying ${partitions.join(', ')}${options.storage !== false ? ' and internal storage' : ''} to the phone.`);
     const sinkFor = async (remote: string, part: PartHeader, after?: (sha256: string) => Promise<void>): Promise<PartSink> => {
+        journal?.append({ t: 'note', key: 'sending', data: { part: part.path, to: remote, sizeBytes: part.sizeBytes } });
         const writer = await PhoneFileWriter.open(phone, remote);
         return {
             write: (chunk) => writer.write(chunk),
@@ -102,7 +119,7 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
         };
     };
     try {
-        await readBackupArchive(archive, identities, {
+        await journalled(journal, 'push', `Copy ${partitions.join(', ')} with their digests to ${remoteDir}${options.storage !== false ? ' and internal storage to /data/media/0' : ''}.`, () => readBackupArchive(archive, identities, {
             async onPart(part) {
                 if (wantImage(part)) {
                     // TWRP checks each image against a .sha2 before it writes: give it ours, from the checked digest.
@@ -118,21 +135,25 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
                 }
                 return undefined;
             },
-        }, ctx);
+        }, ctx), () => `Copied to the phone; ${storageFiles} files of internal storage.`);
         const letters = partitions.map((n) => TWRP_LETTER[n]).join('');
         ctx.onLog?.(`TWRP restores ${partitions.join(', ')}.`);
-        await new Twrp(phone).restore(name, letters, ctx);
+        await journalled(journal, 'twrp-restore', `twrp restore ${name} ${letters}`, () => new Twrp(phone).restore(name, letters, ctx), () => 'TWRP reported Restore complete.');
     } finally {
-        await phone.shell(shellCommand('rm', '-rf', remoteDir)).catch(() => undefined);
+        // Not over a cut cable (the next run's check removes nothing it needs; TWRP's folder is named per run).
+        await Promise.race([phone.shell(shellCommand('rm', '-rf', remoteDir)), phone.disconnected]).catch(() => undefined);
     }
     const wanted = verified.device?.device.fingerprint;
     if (options.checkBoot === false || !partitions.includes('system')) return { restored: partitions, storageFiles, fingerprint: undefined, fingerprintChecked: false };
     ctx.onLog?.('Starting the restored system to check it.');
-    await phone.reboot('system');
-    await phone.reconnect(['device'], { timeoutMs: 300_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    const fingerprint = (await phone.identity()).fingerprint;
-    if (wanted !== undefined && fingerprint !== wanted) {
-        throw new ReviveError({ code: 'restore-check-failed', message: `After the restore the phone reports ${fingerprint}, not the backed-up ${wanted}.`, nextStep: 'Boot TWRP and restore again; if it happens again, save the log and report it.' });
-    }
+    const fingerprint = await journalled(journal, 'boot-check', 'Start Android and compare its build fingerprint with the backup\'s.', async () => {
+        await phone.reboot('system');
+        await phone.reconnect(['device'], { timeoutMs: 300_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const reported = (await phone.identity()).fingerprint;
+        if (wanted !== undefined && reported !== wanted) {
+            throw new ReviveError({ code: 'restore-check-failed', message: `After the restore the phone reports ${reported}, not the backed-up ${wanted}.`, nextStep: 'Boot TWRP and restore again; if it happens again, save the log and report it.' });
+        }
+        return reported;
+    }, (reported) => `The phone reports ${reported}.`);
     return { restored: partitions, storageFiles, fingerprint, fingerprintChecked: wanted !== undefined };
 }
