@@ -31,6 +31,7 @@ const groups = {
     apps: (): Promise<GroupModule> => import('./apps.js'),
     shop: (): Promise<GroupModule> => import('./shop.js'),
     fetch: (): Promise<GroupModule> => import('./fetch.js'),
+    identify: (): Promise<GroupModule> => import('./identify.js'),
 } as const;
 
 export const catalog: readonly CatalogEntry[] = [
@@ -82,6 +83,7 @@ export const catalog: readonly CatalogEntry[] = [
     { name: 'receipt verify', summary: "Check that a receipt (or deletion record) is untampered and signed by a shop's key", load: groups.shop },
     { name: 'receipt pdf', summary: "Print receipt pages to PDF with the system's Chromium", load: groups.shop },
     { name: 'history', summary: "Search the shop's jobs by ticket, serial, IMEI and date", load: groups.shop },
+    { name: 'identify', summary: '"Which phone is this?": in Android the phone opens its About phone screen; nothing is changed', load: groups.identify },
     { name: 'fetch', summary: 'Download the files a phone\'s recipe names (TWRP, ROM, Gapps, su), verified and cached', load: groups.fetch },
 ];
 

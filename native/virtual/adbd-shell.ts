@@ -306,6 +306,16 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
             if (sub[0] === 'list' && sub[1] === 'packages') return listPackages(sub.slice(2), context);
             return fail(`${name}: unknown command\n`);
         }
+        case 'am': {
+            if (mode !== 'android') return fail('/sbin/sh: am: not found\n', 127);
+            // Only what the counter's "which phone is this?" uses: open the About phone screen.
+            if (rest[0] === 'start' && rest[1] === '-a' && rest[2] === 'android.settings.DEVICE_INFO_SETTINGS') {
+                phone.state.extra['screen'] = 'about-phone';
+                phone.log('screen: About phone (model, serial number, IMEI)');
+                return ok('Starting: Intent { act=android.settings.DEVICE_INFO_SETTINGS }\n');
+            }
+            return fail(`am: unsupported here: ${rest.join(' ')}\n`);
+        }
         case 'reboot': {
             const reason = rest[0] ?? '';
             const target = reason === 'recovery' ? 'recovery' : reason === 'bootloader' ? 'bootloader' : reason === 'download' && phone.recipe.usb.download ? 'download' : 'android';

@@ -1,0 +1,31 @@
+/**
+ * "Which phone is this?": make the phone itself show that it is the one on this port, harmlessly —
+ * in Android it opens its About phone screen (model, serial number, IMEI for the technician to
+ * compare); nothing is changed on the phone. In download mode, the bootloader or recovery there is
+ * nothing harmless to show, so the answer is only where it is plugged in.
+ */
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { PhoneMode } from '../../native/manifests/schema.js';
+import type { DeviceSession } from './device-session.js';
+
+export interface ShownPhone {
+    readonly mode: PhoneMode;
+    readonly port: string | undefined;
+    /** What the phone now shows; undefined when it cannot show anything in this mode. */
+    readonly shows: 'about-phone' | undefined;
+}
+
+export async function showPhone(session: DeviceSession, signal: AbortSignal): Promise<ShownPhone> {
+    const found = session.locator.current() ?? (await session.locator.waitFor(['android', 'recovery', 'sideload', 'download', 'bootloader'], { signal, timeoutMs: 30_000 }));
+    if (found.mode !== 'android') return { mode: found.mode, port: found.port, shows: undefined };
+    const adb = await session.links.adb(found, { signal });
+    try {
+        const out = await adb.shell('am start -a android.settings.DEVICE_INFO_SETTINGS');
+        if (!/Starting: Intent/.test(out)) {
+            throw new ReviveError({ code: 'show-failed', message: `The phone did not open its About phone screen: ${out.trim() || 'no answer'}.`, nextStep: 'Unlock the phone\'s screen and try again.' });
+        }
+        return { mode: found.mode, port: found.port, shows: 'about-phone' };
+    } finally {
+        await adb.close();
+    }
+}
