@@ -289,6 +289,11 @@ export const commands = {
         result: FirewallResult,
     },
     /** Send a panel's files (by its resultId) to the phone, each checked on arrival. The secret key only when asked for. */
+    /** Delete what pushPanelFiles put on the phone (the VPN profile, once imported: it holds a private key). */
+    removePushedFiles: {
+        request: z.object({ taskId: TaskId, deviceId: z.string(), resultId: z.string().max(100) }).strict(),
+        result: z.object({ removed: z.array(z.string()) }),
+    },
     pushPanelFiles: {
         request: z.object({ taskId: TaskId, deviceId: z.string(), resultId: z.string().max(100), includeSecretKey: z.boolean().default(false) }).strict(),
         result: z.object({ pushed: z.array(z.object({ local: z.string(), remote: z.string(), sha256: z.string() })) }),

@@ -26,6 +26,7 @@ export const COMMAND_NAMES = [
     'listPhoneApps',
     'createFirewall',
     'pushPanelFiles',
+    'removePushedFiles',
     'installApps',
 ] as const;
 

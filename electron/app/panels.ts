@@ -16,13 +16,13 @@ import { listPhonePackages } from '../jobs/panels/firewall.js';
 import { createFirewallJob } from '../jobs/panels/firewall.js';
 import type { PanelEvent, PanelJobOptions } from '../jobs/panels/job.js';
 import { createKeysJob, rotateKeysJob, type CreateKeysResult } from '../jobs/panels/keys.js';
-import { firewallPushPlan, installAppsJob, keysPushPlan, pushFilesJob, vpnPushPlan, type PhoneConnector, type PushItem } from '../jobs/panels/push.js';
+import { firewallPushPlan, installAppsJob, keysPushPlan, pushFilesJob, removeFilesJob, vpnPushPlan, type PhoneConnector, type PushItem } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
 import type { UploadStore } from './uploads.js';
 
 type Request<K extends keyof typeof commands> = z.output<(typeof commands)[K]['request']>;
 
-export type PanelCommandName = 'createKeys' | 'rotateKeys' | 'createVpn' | 'listPhoneApps' | 'createFirewall' | 'pushPanelFiles' | 'installApps';
+export type PanelCommandName = 'createKeys' | 'rotateKeys' | 'createVpn' | 'listPhoneApps' | 'createFirewall' | 'pushPanelFiles' | 'removePushedFiles' | 'installApps';
 
 export type PanelHandlers = {
     readonly [K in PanelCommandName]: (request: Request<K>) => Promise<CommandResult<K>>;
@@ -148,6 +148,13 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
             const connect = env.connectorFor(deviceId);
             const { pushed } = await pushFilesJob(connect, plan, jobOptions(taskId));
             return { pushed: pushed.map((p) => ({ local: p.local, remote: p.remote, sha256: p.sha256 })) };
+        },
+        async removePushedFiles({ taskId, deviceId, resultId }) {
+            const artifact = artifacts.get(resultId);
+            if (!artifact) throw new ReviveError({ code: 'panel-result-unknown', message: 'Those files are no longer known to Revive (it was restarted).', nextStep: 'Delete them on the phone with a file manager.' });
+            const plan = artifact.kind === 'keys' ? keysPushPlan(artifact, artifact.secretKey !== undefined) : artifact.kind === 'vpn' ? vpnPushPlan(artifact.config) : firewallPushPlan(artifact.files);
+            const { removed } = await removeFilesJob(env.connectorFor(deviceId), plan.map((item) => item.remote), jobOptions(taskId));
+            return { removed: [...removed] };
         },
         async installApps({ taskId, deviceId, apps }) {
             const requests = await Promise.all(apps.map(async (app) => ({ path: await localPath(app.file), sha256: app.sha256 })));

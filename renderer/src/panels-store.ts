@@ -19,7 +19,7 @@ export interface TaskStep {
 export interface PanelTask {
     readonly taskId: string;
     /** What the task does, for its heading: create, rotate, push, list, install. */
-    readonly kind: 'create' | 'rotate' | 'push' | 'list' | 'install';
+    readonly kind: 'create' | 'rotate' | 'push' | 'remove' | 'list' | 'install';
     readonly running: boolean;
     readonly steps: TaskStep[];
     readonly progress: EventPayload<'panelProgress'> | null;
@@ -52,6 +52,9 @@ export interface PanelsState {
     readonly keysPushed: string[] | null;
     readonly vpn: VpnResult | null;
     readonly vpnPushed: string[] | null;
+    /** The phone the VPN profile went to, so it can be deleted there once imported. */
+    readonly vpnPushedTo: string | null;
+    readonly vpnRemoved: boolean;
     readonly firewallApps: FirewallApp[];
     readonly phoneAppsRead: boolean;
     /** How many apps the phone listed the last time it was asked. */
@@ -69,6 +72,8 @@ export const usePanels = create<PanelsState>(() => ({
     keysPushed: null,
     vpn: null,
     vpnPushed: null,
+    vpnPushedTo: null,
+    vpnRemoved: false,
     firewallApps: [],
     phoneAppsRead: false,
     phoneAppsFound: null,
@@ -149,12 +154,21 @@ export async function pushResult(panel: 'keys' | 'vpn' | 'firewall', deviceId: s
     set({ [field]: null });
     const result = await runTask(panel, 'push', (taskId) => revive().pushPanelFiles({ taskId, deviceId, resultId, includeSecretKey }));
     if (result) set({ [field]: result.pushed.map((p) => p.remote) });
+    if (result && panel === 'vpn') set({ vpnPushedTo: deviceId, vpnRemoved: false });
+}
+
+/** Delete the pushed VPN profile from the phone: it holds the phone's private key in shared storage. */
+export async function removeVpnFromPhone(): Promise<void> {
+    const { vpn, vpnPushedTo } = get();
+    if (!vpn || !vpnPushedTo) return;
+    const result = await runTask('vpn', 'remove', (taskId) => revive().removePushedFiles({ taskId, deviceId: vpnPushedTo, resultId: vpn.resultId }));
+    if (result) set({ vpnRemoved: true });
 }
 
 export type VpnForm = Omit<CommandRequest<'createVpn'>, 'taskId'>;
 
 export async function createVpn(form: VpnForm): Promise<void> {
-    set({ vpn: null, vpnPushed: null });
+    set({ vpn: null, vpnPushed: null, vpnPushedTo: null, vpnRemoved: false });
     const result = await runTask('vpn', 'create', (taskId) => revive().createVpn({ taskId, ...form }));
     if (result) set({ vpn: result });
 }
@@ -254,5 +268,5 @@ export async function installApps(deviceId: string): Promise<void> {
 export function clearResult(panel: 'keys' | 'vpn'): void {
     const tasks = { ...get().tasks };
     delete tasks[panel];
-    set(panel === 'keys' ? { keys: null, keysPushed: null, tasks } : { vpn: null, vpnPushed: null, tasks });
+    set(panel === 'keys' ? { keys: null, keysPushed: null, tasks } : { vpn: null, vpnPushed: null, vpnPushedTo: null, vpnRemoved: false, tasks });
 }

@@ -4,7 +4,7 @@
  * firewall from the phone's app list, an APK refused for its checksum; each panel axe-scanned and
  * photographed in English and German.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,10 @@ describe('after-the-upgrade panels in Chromium', () => {
         expect(local.toString()).toContain(`PublicKey = ${serverKey}`);
         expect(await axeViolations(page)).toEqual([]);
         await shot(page, 'en', 'vpn');
+        // Imported: the profile (it holds the private key) is deleted from shared storage again.
+        await page.getByRole('button', { name: t('vpn.push.remove') }).click();
+        await page.getByText(t('vpn.push.removed')).waitFor();
+        expect(existsSync(join(phone.stateDir, 'fs', 'data', 'media', '0', 'Download', 'wg-home.conf'))).toBe(false);
     });
 
     it('creates a key pair and tells the person to store the revocation certificate apart (English)', async () => {

@@ -8,7 +8,7 @@ import { Journal, newJobId, type JournalValue } from '../../../native/jobs/journ
 import { ReviveError, type ReviveErrorData } from '../../../native/jobs/errors.js';
 import { ProgressTracker, type JobContext, type ProgressEvent } from '../../../native/jobs/progress.js';
 
-export type PanelJobKind = 'keys-create' | 'keys-rotate' | 'keys-revoke' | 'vpn-create' | 'firewall-create' | 'panel-push' | 'apps-install';
+export type PanelJobKind = 'keys-create' | 'keys-rotate' | 'keys-revoke' | 'vpn-create' | 'firewall-create' | 'panel-push' | 'panel-remove' | 'apps-install';
 
 export type PanelEvent =
     | { readonly type: 'step'; readonly jobId: string; readonly step: string; readonly title: string; readonly status: 'started' | 'finished' | 'failed'; readonly detail: string }

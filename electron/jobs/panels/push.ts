@@ -102,6 +102,32 @@ export async function pushFilesJob(connect: PhoneConnector, items: readonly Push
     }, (r) => `${r.pushed.length} file(s) on the phone.`);
 }
 
+/**
+ * Delete pushed files from the phone again (a WireGuard profile holds the phone's private key and
+ * sits in shared storage, readable by apps, until the person has imported it), and check they are gone.
+ */
+export async function removeFilesJob(connect: PhoneConnector, remotes: readonly string[], options: PanelJobOptions = {}): Promise<{ readonly jobId: string; readonly removed: readonly string[] }> {
+    const job = new PanelJob('panel-remove', { files: [...remotes] }, options);
+    return job.run(async () => {
+        const phone = await job.step('connect', 'Connect to the phone', async () => ({ value: await connect(options.signal), detail: 'Connected.' }));
+        try {
+            for (const remote of remotes) {
+                await job.step(`remove:${posix.basename(remote)}`, `Delete ${remote}`, async () => {
+                    await phone.shell(shellCommand('rm', '-f', remote));
+                    const left = await phone.shell(shellCommand('ls', remote));
+                    if (left.exitCode === 0) {
+                        throw new ReviveError({ code: 'remove-failed', message: `${remote} is still on the phone after deleting it.`, nextStep: 'Delete it on the phone with a file manager.', details: { remote } });
+                    }
+                    return { value: undefined, detail: `${remote} deleted.` };
+                });
+            }
+            return { jobId: job.jobId, removed: [...remotes] };
+        } finally {
+            await phone.close();
+        }
+    }, (r) => `${r.removed.length} file(s) deleted from the phone.`);
+}
+
 export async function installAppsJob(connect: PhoneConnector, requests: readonly ApkRequest[], options: PanelJobOptions = {}): Promise<{ readonly jobId: string; readonly results: readonly AppInstallResult[] }> {
     const job = new PanelJob('apps-install', { apks: requests.map((r) => r.path) }, options);
     return job.run(async () => {

@@ -35,6 +35,7 @@ const COMMANDS: Record<CommandName, true> = {
     listPhoneApps: true,
     createFirewall: true,
     pushPanelFiles: true,
+    removePushedFiles: true,
     installApps: true,
 };
 const EVENTS: Record<EventName, true> = {

@@ -22,6 +22,7 @@ import {
     pushResult,
     readPhoneApps,
     removeApk,
+    removeVpnFromPhone,
     rotateKeys,
     setApkChecksum,
     setAppNetwork,
@@ -498,6 +499,7 @@ export function VpnPanel(): ReactNode {
     const task = usePanels((s) => s.tasks.vpn);
     const vpn = usePanels((s) => s.vpn);
     const pushed = usePanels((s) => s.vpnPushed);
+    const removed = usePanels((s) => s.vpnRemoved);
     const [form, setForm] = useState({ name: 'home', addresses: '10.8.0.2/32', dns: '', serverPublicKey: '', endpoint: '', allowedIps: '0.0.0.0/0, ::/0', keepalive: '25' });
     const field = (key: keyof typeof form) => ({ value: form[key], onChange: (value: string) => setForm({ ...form, [key]: value }) });
     const keepalive = Number(form.keepalive);
@@ -583,8 +585,14 @@ export function VpnPanel(): ReactNode {
                     />
                     <h3>{t('vpn.push.title')}</h3>
                     <SendToPhone label={t('vpn.push.send', { file: vpn.files.config.split(/[\\/]/).pop() })} busy={task?.running === true} onSend={(id) => void pushResult('vpn', id)} />
-                    <TaskView task={task} kinds={['push']} />
+                    <TaskView task={task} kinds={['push', 'remove']} />
                     <Pushed paths={pushed} help={t('vpn.push.help')} />
+                    {pushed && !removed ? (
+                        <button type="button" className="button" disabled={task?.running === true} onClick={() => void removeVpnFromPhone()}>
+                            {t('vpn.push.remove')}
+                        </button>
+                    ) : null}
+                    {removed ? <p role="status">{t('vpn.push.removed')}</p> : null}
                 </section>
             ) : null}
         </>

@@ -1,4 +1,5 @@
 /** The panels through the backend exactly as IPC and the bridge call it: validated, no secrets in events or the journal. */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,16 @@ describe('panels through the API', () => {
         const landed = await readFile(join(phone.stateDir, 'fs', 'data', 'media', '0', 'Download', 'wg-home.conf'));
         expect(landed.equals(await readFile(vpn.files.config))).toBe(true);
         expect(`${seen.join('\n')}\n${await journals()}`).not.toContain(privateKey);
+    });
+
+    it('removes the imported WireGuard profile (it holds the private key) from the phone\'s shared storage (issue 13, L5)', async () => {
+        const phone = backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        const landed = join(phone.stateDir, 'fs', 'data', 'media', '0', 'Download', 'wg-home.conf');
+        expect(existsSync(landed)).toBe(true);
+        const removed = await backend.call('removePushedFiles', { taskId: 't4b', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
+        expect(removed).toMatchObject({ ok: true, value: { removed: ['/sdcard/Download/wg-home.conf'] } });
+        expect(existsSync(landed)).toBe(false);
     });
 
     it('sends the secret key only when asked, and refuses a modified APK before installing anything', async () => {
