@@ -7,7 +7,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { Device, KeyAlgorithm } from '../api/contract-types.js';
-import { ratePassphrase } from '../passphrase.js';
+import { ratePassphrase } from '../../../common/passphrase.js';
 import {
     PACKAGE_NAME,
     PANELS,

@@ -1,10 +1,11 @@
 /**
- * The live passphrase rating in the keys panel. The passphrase never leaves the page while it is
- * typed (it travels only in the createKeys/rotateKeys command), so the rating runs here. It follows
- * the backend's estimator (native/panels/passphrase.ts; a test keeps both in step) but returns
- * facts instead of English sentences, so the page words them in the person's language.
+ * A small, explainable passphrase rating. It is deliberately simple: the person sees why a
+ * passphrase is rated as it is (length, kinds of characters, a known common password, repeats and
+ * runs), not a score from a black box. It returns facts, not sentences: the keys panel rates as
+ * the passphrase is typed (it never leaves the page until the command that uses it) and words the
+ * facts in the person's language; the CLI words them in English (native/panels/passphrase.ts).
  */
-export type StrengthLevel = 'very-weak' | 'weak' | 'fair' | 'strong' | 'very-strong';
+export type StrengthLevel = (typeof STRENGTH_LEVELS)[number];
 export type CharClass = 'lower' | 'upper' | 'digits' | 'symbols' | 'spaces';
 
 export interface StrengthFacts {
@@ -19,8 +20,9 @@ export interface StrengthFacts {
     readonly run: number;
 }
 
-const LEVELS: readonly StrengthLevel[] = ['very-weak', 'weak', 'fair', 'strong', 'very-strong'];
+export const STRENGTH_LEVELS = ['very-weak', 'weak', 'fair', 'strong', 'very-strong'] as const;
 
+/** The passwords every guessing tool tries first (lower case; compared case-insensitively). */
 const COMMON = new Set([
     '123456', '12345678', '123456789', '1234567890', '12345', '1234', '111111', '000000', '123123', '654321',
     'password', 'password1', 'passw0rd', 'qwerty', 'qwertyuiop', 'qwerty123', 'azerty', 'abc123', 'letmein', 'welcome',
@@ -38,6 +40,7 @@ const CLASSES: ReadonlyArray<{ test: RegExp; pool: number; name: CharClass }> = 
 ];
 
 function longestRun(text: string): number {
+    // Repeats ("aaaa") and straight runs ("abcd", "4321") add almost nothing for a guesser.
     let best = text.length > 0 ? 1 : 0;
     let repeat = 1;
     let up = 1;
@@ -62,10 +65,12 @@ export function ratePassphrase(passphrase: string): StrengthFacts {
     const lowered = passphrase.toLowerCase().trim();
     if (COMMON.has(lowered) || COMMON.has(lowered.replace(/[0-9!.]+$/, ''))) return { ...base, score: 0, level: 'very-weak', bits: 10, common: true };
     const pool = Math.max(classes.reduce((sum, c) => sum + c.pool, 0), 10);
+    // Characters inside a long repeat/run count as a single guess step.
     const effectiveLength = chars.length - Math.max(0, run - 2);
     let bits = effectiveLength * Math.log2(pool);
+    // A passphrase of several words: estimate as words drawn from a large list (≈ 7776, diceware).
     if (words >= 4) bits = Math.max(bits * 0.6, words * 12.9);
     bits = Math.round(bits);
     const score = (bits < 28 ? 0 : bits < 40 ? 1 : bits < 56 ? 2 : bits < 72 ? 3 : 4) as StrengthFacts['score'];
-    return { ...base, score, level: LEVELS[score] ?? 'very-weak', bits, common: false };
+    return { ...base, score, level: STRENGTH_LEVELS[score] ?? 'very-weak', bits, common: false };
 }

@@ -1,7 +1,7 @@
 /** The page's live rating must agree with the backend's estimator, which rates the key it creates. */
 import { describe, expect, it } from 'vitest';
 import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
-import { ratePassphrase } from '../../renderer/src/passphrase.js';
+import { ratePassphrase } from '../../common/passphrase.js';
 
 const SAMPLES = ['', 'a', 'password', 'Password1', 'qwerty123!', 'aaaaaaaaaaaa', 'abcdefgh', 'Tr0ub4dor&3', 'violet harbour seventeen lanterns', 'correct horse battery staple', 'x7#Kq!2pLm@9vZ', 'Sommer 2024', 'ein zwei drei vier fünf', '1234567890abcdef'];
 
