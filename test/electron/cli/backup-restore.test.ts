@@ -214,3 +214,29 @@ describe('refusals write nothing to the phone', () => {
         expect(listing).toEqual(expect.arrayContaining(['twrp/boot.emmc.win', 'twrp/boot.emmc.win.sha2', 'raw/efs.emmc.win', 'storage/DCIM/Camera/IMG_2026.jpg', 'manifest.json']));
     });
 });
+
+describe('a full disk on the computer during a backup', () => {
+    it('ends in a clear error, removes the partial archive, and leaves the phone untouched', async () => {
+        if (spawnSync('unshare', ['-rm', 'true']).status !== 0) throw new Error('This test needs unprivileged mount namespaces (unshare -rm, util-linux).');
+        const stateDir = join(dir, 'full-phone');
+        await filledPhone('ks01ltexx', stateDir);
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        await phone.partitions.write('SYSTEM', 0, randomBytes(3 * 1024 * 1024));
+        await phone.close();
+        const before = snapshot(stateDir);
+        const small = join(dir, 'small-disk');
+        mkdirSync(small);
+        // The CLI as a person runs it, with its backup folder on a 2 MiB tmpfs only it can see.
+        const run = spawnSync(
+            'unshare',
+            ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=2m tmpfs "$1" && node bin/revive.js backup create --device virtual:ks01ltexx --virtual-state "$2" --to "$1/backups" --passphrase-file "$3"; echo "left: $(ls -A "$1/backups")"', 'sh', small, stateDir, join(dir, 'pass.txt')],
+            { encoding: 'utf8', timeout: 300_000, env: { ...process.env, REVIVE_HOME: join(dir, 'home') } },
+        );
+        expect(run.stderr).toMatch(/disk is full.*unfinished file was removed; nothing on the phone was changed/);
+        expect(run.stdout.trim()).toBe('left:');
+        const after = snapshot(stateDir);
+        expect(after.files).toEqual(before.files);
+        expect(after.partitions).toEqual(before.partitions);
+        expect(after.writeCounts).toEqual(before.writeCounts);
+    });
+});
