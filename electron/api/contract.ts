@@ -71,7 +71,25 @@ export const RecipeView = z.object({
     method: z.enum(['odin', 'fastboot']),
     minBatteryPercent: z.number(),
     /** Files the upgrade takes, in the order they are asked for. `required` ones must be added. */
-    files: z.array(z.object({ role: FileRole, required: z.boolean(), suggestedName: z.string().nullable() })),
+    files: z.array(
+        z.object({
+            role: FileRole,
+            required: z.boolean(),
+            suggestedName: z.string().nullable(),
+            /** Where the file is published: `published` ones the backend can download (downloadFile). */
+            download: z
+                .object({
+                    availability: z.enum(['published', 'manual', 'withdrawn']),
+                    name: z.string(),
+                    manualPage: z.string(),
+                    note: z.string().nullable(),
+                    sizeBytes: z.number().nullable(),
+                    /** Already downloaded and verified: picking it costs no download. */
+                    cached: z.boolean(),
+                })
+                .nullable(),
+        }),
+    ),
     /** Plain-language steps, in order, as recipe facts (the renderer words them). */
     steps: z.array(z.object({ kind: z.enum(['save-storage', 'unlock', 'flash-recovery', 'start-recovery', 'boot-recovery', 'backup', 'wipe', 'install', 'reboot']), detail: z.string() })),
     /** Partitions whose contents are lost, with their size. */
@@ -103,6 +121,8 @@ export const VerifiedFile = z.object({
     ok: z.boolean(),
     /** When not ok: why, in plain words. */
     problem: ApiError.nullable(),
+    /** For a file Revive downloaded: the address it came from (as the recipe names it); else null. */
+    origin: z.string().nullable(),
 });
 export type VerifiedFile = z.infer<typeof VerifiedFile>;
 
@@ -236,6 +256,14 @@ export const commands = {
                 expectedSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
             })
             .strict(),
+        result: VerifiedFile,
+    },
+    /**
+     * Download the recipe's file for this role (or take it from the cache), proven by size, SHA-256 and
+     * the publisher's signatures; progress comes as verifyProgress with this verificationId.
+     */
+    downloadFile: {
+        request: z.object({ role: FileRole, recipeId: z.string(), verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
         result: VerifiedFile,
     },
     /** Stop hashing a file (the person removed or replaced it); its verifyFile ends as `cancelled`. */

@@ -11,6 +11,7 @@ export const COMMAND_NAMES = [
     'replugVirtualPhone',
     'verifyFile',
     'cancelVerification',
+    'downloadFile',
     'startUpgrade',
     'listJobs',
     'attachJob',

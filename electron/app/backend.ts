@@ -12,7 +12,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
 import { appHome, Journal, jobsDir, readJournal, type JournalEntry } from '../../native/jobs/journal.js';
 import { phoneNow } from '../jobs/upgrade/phone-now.js';
-import { Speedometer } from '../../native/jobs/progress.js';
+import { Speedometer, type ProgressFacts } from '../../native/jobs/progress.js';
 import { expectedChecksum, knownFileByDigest } from '../../native/integrity/checksums.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { loadRecipes } from '../../native/manifests/load.js';
@@ -30,6 +30,7 @@ import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers
 import { SharedAdbConnection, VirtualAdbSession, notReachable } from './panel-phone.js';
 import { createPanelHandlers } from './panels.js';
 import { toRecipeView } from './recipes.js';
+import { fetchRecipeFile } from '../../native/download/fetch-file.js';
 import { UploadStore } from './uploads.js';
 import { UsbPhones } from './usb-phones.js';
 
@@ -112,6 +113,20 @@ export function createBackend(options: BackendOptions = {}): Backend {
         const recipe = recipes.find((r) => r.id === id);
         if (!recipe) throw new ReviveError({ code: 'recipe-unknown', message: `Revive has no recipe "${id}".`, nextStep: 'Pick one of the phones in the list.' });
         return recipe;
+    };
+
+    /** A file's hashing or download progress as verifyProgress events, at most every 100 ms, with rate and time left. */
+    const verifyProgress = (verificationId: string): ((facts: ProgressFacts) => void) => {
+        const speed = new Speedometer();
+        let lastSent = 0;
+        return (facts) => {
+            const now = performance.now();
+            const rate = speed.update(facts.bytesDone);
+            if (now - lastSent < 100 && facts.bytesDone < facts.bytesTotal) return;
+            lastSent = now;
+            const left = facts.bytesTotal - facts.bytesDone;
+            emit('verifyProgress', { verificationId, bytesDone: facts.bytesDone, bytesTotal: facts.bytesTotal, rate, etaSeconds: rate > 0 ? left / rate : null });
+        };
     };
 
     const busyPhone = (): boolean => [...jobs.values()].some((job) => !job.finished && job.virtual === virtual);
@@ -455,7 +470,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             return snapshot();
         },
         async listRecipes() {
-            return recipes.map(toRecipeView);
+            return recipes.map((recipe) => toRecipeView(recipe, home));
         },
         async startVirtualPhone({ codename }) {
             const recipe = recipeById(codename);
@@ -488,22 +503,10 @@ export function createBackend(options: BackendOptions = {}): Backend {
         async verifyFile({ file, role, recipeId, verificationId, expectedSha256 }) {
             const recipe = recipeById(recipeId);
             const path = await uploads.resolve(file);
-            const speed = new Speedometer();
-            let lastSent = 0;
             const controller = new AbortController();
             verifying.get(verificationId)?.abort();
             verifying.set(verificationId, controller);
-            const digest = await hashFile(path, {
-                signal: controller.signal,
-                onProgress: (facts) => {
-                    const now = performance.now();
-                    const rate = speed.update(facts.bytesDone);
-                    if (now - lastSent < 100 && facts.bytesDone < facts.bytesTotal) return;
-                    lastSent = now;
-                    const left = facts.bytesTotal - facts.bytesDone;
-                    emit('verifyProgress', { verificationId, bytesDone: facts.bytesDone, bytesTotal: facts.bytesTotal, rate, etaSeconds: rate > 0 ? left / rate : null });
-                },
-            })
+            const digest = await hashFile(path, { signal: controller.signal, onProgress: verifyProgress(verificationId) })
                 .catch((error: unknown) => {
                     if (!controller.signal.aborted) throw error;
                     throw new ReviveError({ code: 'cancelled', message: `Checking ${basename(path)} was stopped.`, nextStep: 'Add the file again to check it.' }, { cause: error });
@@ -532,7 +535,27 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 };
             }
             if (!problem) verifications.set(verificationId, { role, recipeId, path, sha256: digest.sha256, typed: expectation?.source === 'typed' });
-            return { verificationId, role, fileName: name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expectedSha256: known?.sha256 ?? null, ok: !problem, problem };
+            return { verificationId, role, fileName: name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expectedSha256: known?.sha256 ?? null, ok: !problem, problem, origin: expectation?.source === 'download' ? (expectation.from ?? null) : null };
+        },
+        async downloadFile({ role, recipeId, verificationId }) {
+            const recipe = recipeById(recipeId);
+            const download = recipe.downloads.find((d) => d.role === role);
+            if (!download) throw new ReviveError({ code: 'download-unknown', message: `The recipe for the ${recipe.name} does not say where its ${role} file is published.`, nextStep: 'Add your own copy of the file.' });
+            const controller = new AbortController();
+            verifying.get(verificationId)?.abort();
+            verifying.set(verificationId, controller);
+            try {
+                const got = await fetchRecipeFile(recipe, download, { home, signal: controller.signal, onProgress: verifyProgress(verificationId) });
+                verifications.set(verificationId, { role, recipeId, path: got.path, sha256: got.sha256, typed: false });
+                const pinned = download.sources.find((s) => s.url === got.source)?.sha256 ?? null;
+                return { verificationId, role, fileName: got.name, sizeBytes: got.sizeBytes, sha256: got.sha256, expectedSha256: pinned, ok: true, problem: null, origin: got.source };
+            } catch (error) {
+                if (controller.signal.aborted) throw new ReviveError({ code: 'cancelled', message: `Downloading ${download.name} was stopped.`, nextStep: 'Choose "Download for me" again; it goes on where it stopped.' }, { cause: error });
+                const problem = ReviveError.from(error).toJSON();
+                return { verificationId, role, fileName: download.name, sizeBytes: 0, sha256: '', expectedSha256: null, ok: false, problem: { code: problem.code, message: problem.message, nextStep: problem.nextStep }, origin: null };
+            } finally {
+                if (verifying.get(verificationId) === controller) verifying.delete(verificationId);
+            }
         },
         async cancelVerification({ verificationId }) {
             const controller = verifying.get(verificationId);

@@ -1,5 +1,6 @@
 /** Recipes as the wizard shows them: which files, what happens in which order, what is erased. */
 import type { Recipe } from '../../native/manifests/schema.js';
+import { cachedDownload } from '../../native/download/cache.js';
 import type { RecipeView } from '../api/contract.js';
 import { planFacts } from '../jobs/upgrade.js';
 import { planSteps, STEP_IDS } from '../jobs/upgrade/steps.js';
@@ -26,7 +27,20 @@ function reviewSteps(recipe: Recipe): RecipeView['steps'] {
     return steps;
 }
 
-export function toRecipeView(recipe: Recipe): RecipeView {
+function downloadView(recipe: Recipe, role: Recipe['installOrder'][number] | 'recovery', home: string | undefined): RecipeView['files'][number]['download'] {
+    const download = recipe.downloads.find((d) => d.role === role);
+    if (!download) return null;
+    return {
+        availability: download.availability,
+        name: download.name,
+        manualPage: download.manualPage,
+        note: download.note ?? null,
+        sizeBytes: download.sources.find((s) => s.sizeBytes !== undefined)?.sizeBytes ?? null,
+        cached: cachedDownload(recipe, download, home) !== undefined,
+    };
+}
+
+export function toRecipeView(recipe: Recipe, home?: string): RecipeView {
     const optional = new Set(['gapps', 'su']);
     const roles = ['recovery' as const, ...recipe.installOrder];
     const steps = reviewSteps(recipe);
@@ -50,6 +64,7 @@ export function toRecipeView(recipe: Recipe): RecipeView {
             role,
             required: !optional.has(role),
             suggestedName: recipe.knownFiles.find((file) => file.role === role)?.name ?? null,
+            download: downloadView(recipe, role, home),
         })),
         steps,
         erases: recipe.partitions.filter((p) => erased.has(p.name)).map((p) => ({ name: p.name, sizeBytes: p.sizeBytes })),

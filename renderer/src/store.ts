@@ -19,7 +19,7 @@ export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run' | 'keys' | '
 
 export interface FileEntry {
     readonly name: string;
-    readonly status: 'sending' | 'verifying' | 'verified' | 'refused';
+    readonly status: 'sending' | 'verifying' | 'downloading' | 'verified' | 'refused';
     readonly bytesDone: number;
     readonly bytesTotal: number;
     readonly rate: number;
@@ -290,6 +290,26 @@ export async function addFile(role: FileRole, file: File): Promise<void> {
     const result = await api().verifyFile({ file: ref.value, role, recipeId, verificationId, ...(typed ? { expectedSha256: typed } : {}) });
     if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });
     updateFile(verificationId, { status: result.value.ok ? 'verified' : 'refused', result: result.value, error: result.value.problem, bytesDone: result.value.sizeBytes, bytesTotal: result.value.sizeBytes });
+}
+
+/** "Download for me": the backend fetches the recipe's file (or takes it from its cache), verified. */
+export async function downloadFile(role: FileRole, name: string, sizeBytes: number | null): Promise<void> {
+    const recipeId = get().recipeId;
+    if (!recipeId) return;
+    const verificationId = `d${Date.now().toString(36)}${(verifyCounter++).toString(36)}`;
+    const replaced = get().files[role];
+    if (replaced?.status === 'verifying' || replaced?.status === 'downloading') void api().cancelVerification({ verificationId: replaced.verificationId });
+    const entry: FileEntry = { name, status: 'downloading', bytesDone: 0, bytesTotal: sizeBytes ?? 0, rate: 0, etaSeconds: null, result: null, error: null, verificationId };
+    set({ files: { ...get().files, [role]: entry } });
+    const result = await api().downloadFile({ role, recipeId, verificationId });
+    if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });
+    updateFile(verificationId, { status: result.value.ok ? 'verified' : 'refused', result: result.value, error: result.value.problem, bytesDone: result.value.sizeBytes, bytesTotal: result.value.sizeBytes });
+}
+
+/** Stop a download (the part is kept; "Download for me" goes on from there). */
+export function stopDownload(role: FileRole): void {
+    const entry = get().files[role];
+    if (entry?.status === 'downloading') void api().cancelVerification({ verificationId: entry.verificationId });
 }
 
 /** `sha256sum` / BSD / bare-digest lists: digests by file name. */

@@ -11,6 +11,7 @@ import { createBackend, type Backend } from '../../electron/app/backend.js';
 import { startBridge, type Bridge } from '../../electron/bridge/server.js';
 import { generateDemoPackages, type DemoPackages } from '../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../native/manifests/load.js';
+import type { Recipe } from '../../native/manifests/schema.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -41,12 +42,12 @@ export interface E2e {
     close(): Promise<void>;
 }
 
-export async function startE2e(options: { bypassCsp?: boolean } = {}): Promise<E2e> {
+export async function startE2e(options: { bypassCsp?: boolean; recipes?: (demo: DemoPackages) => Recipe[] } = {}): Promise<E2e> {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the UI tests.`);
     ensureRendererBuilt();
     const home = mkdtempSync(join(tmpdir(), 'revive-e2e-'));
     const demo = await generateDemoPackages(join(home, 'downloads'), requireRecipe('ks01ltexx'));
-    const backend = createBackend({ home, waitTimeoutMs: 30_000 });
+    const backend = createBackend({ home, waitTimeoutMs: 30_000, ...(options.recipes ? { recipes: options.recipes(demo) } : {}) });
     const bridge = await startBridge({ backend, staticDir: STATIC });
     const browser = await chromium.launch({
         executablePath: CHROMIUM,

@@ -42,26 +42,32 @@ export class Shots {
     #n = 0;
     readonly #dir: string;
     readonly taken: string[] = [];
-    constructor(readonly page: Page, language: 'en' | 'de') {
+    readonly #prefix: string;
+    /** `prefix` keeps another walk's screenshots apart (`download-01-….png`). */
+    constructor(readonly page: Page, language: 'en' | 'de', prefix = '') {
         this.#dir = screenshotDir(language);
-        for (const old of readdirSync(this.#dir)) if (/^\d\d-.*\.png$/.test(old)) rmSync(join(this.#dir, old));
+        this.#prefix = prefix ? `${prefix}-` : '';
+        const mine = new RegExp(`^${this.#prefix}\\d\\d-.*\\.png$`);
+        for (const old of readdirSync(this.#dir)) if (mine.test(old)) rmSync(join(this.#dir, old));
     }
     async take(name: string): Promise<void> {
-        const file = `${String(++this.#n).padStart(2, '0')}-${name}.png`;
+        const file = `${this.#prefix}${String(++this.#n).padStart(2, '0')}-${name}.png`;
         await this.page.screenshot({ path: join(this.#dir, file), fullPage: true });
         this.taken.push(file);
     }
 }
 
 /** Pick a file (and its .sha256) for one role: setInputFiles by mouse, the file chooser by keyboard. */
-async function addFiles(page: Page, role: string, files: string[], input: Input, chooseLabel: string): Promise<void> {
+async function addFiles(page: Page, role: string, files: string[], input: Input, chooseLabels: readonly string[]): Promise<void> {
     if (input === 'mouse') {
         await page.locator(`input[type=file][data-role=${role}]`).setInputFiles(files);
         return;
     }
     const row = page.locator('li.file-row').filter({ has: page.locator(`input[data-role=${role}]`) });
     const chooser = page.waitForEvent('filechooser');
-    await activate(page, row.getByRole('button', { name: chooseLabel }), 'keyboard');
+    // "Choose file…", or "I have it already" where the recipe could also download the file.
+    const name = new RegExp(`^(${chooseLabels.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+    await activate(page, row.getByRole('button', { name }), 'keyboard');
     await (await chooser).setFiles(files);
 }
 
@@ -88,7 +94,7 @@ export async function upgradeVirtualS4(e2e: E2e, language: 'en' | 'de', input: I
 
     await page.getByRole('heading', { name: t('files.title') }).waitFor();
     for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-        await addFiles(page, role, [demo[role], `${demo[role]}.sha256`], input, t('files.choose'));
+        await addFiles(page, role, [demo[role], `${demo[role]}.sha256`], input, [t('files.choose'), t('download.haveIt')]);
     }
     await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 20_000 }).toBe(4);
     await shots.take('files-verified');

@@ -4,7 +4,10 @@
  * Range requests, logs every request, and misbehaves on demand (drop the connection part-way,
  * redirect elsewhere).
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 export interface LoggedRequest {
@@ -96,4 +99,31 @@ export class DownloadServer {
         });
         stream.pipe(res);
     }
+}
+
+/** Where the tests publish each demo package: the real publishers' URL layouts. */
+export function demoAddress(role: string, name: string): string {
+    const addresses: Record<string, string> = {
+        recovery: `https://dl.twrp.me/ks01lte/${name}`,
+        rom: `https://mirrorbits.lineageos.org/full/ks01ltexx/20240101/${name}`,
+        gapps: `https://sourceforge.net/projects/opengapps/files/arm/20240101/${name}/download`,
+        su: `https://mirrorbits.lineageos.org/su/20240101/${name}`,
+    };
+    return addresses[role] ?? '';
+}
+
+/**
+ * Serve the demo packages on `server` and return the `downloads` a recipe needs to fetch them
+ * (pinned SHA-256 and size). `dropRomAt` cuts the ROM's first download after that fraction.
+ */
+export function publishDemoPackages(server: DownloadServer, files: Readonly<Record<'recovery' | 'rom' | 'gapps' | 'su', string>>, options: { dropRomAt?: number } = {}): object[] {
+    const downloads: object[] = [];
+    for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
+        const body = readFileSync(files[role]);
+        const name = basename(files[role]);
+        const url = demoAddress(role, name);
+        server.serve(url, role === 'rom' && options.dropRomAt !== undefined ? { body, dropAfter: Math.floor(body.length * options.dropRomAt) } : body);
+        downloads.push({ role, name, manualPage: 'https://example.org/by-hand', availability: 'published', sources: [{ url, sha256: createHash('sha256').update(body).digest('hex'), sizeBytes: body.length }] });
+    }
+    return downloads;
 }

@@ -20,6 +20,7 @@ const COMMANDS: Record<CommandName, true> = {
     replugVirtualPhone: true,
     verifyFile: true,
     cancelVerification: true,
+    downloadFile: true,
     startUpgrade: true,
     listJobs: true,
     attachJob: true,

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
 import { formatBytes } from '../format.js';
 import { addFile, addFiles, addFilesToRole, chooseRecipe, goTo, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
-import { FilePicker, ProgressBar, ScreenHeading } from './common.js';
+import { ProgressBar, ScreenHeading } from './common.js';
+import { FileOrigins, FileSource, isDownloadProblem, type FileDownloadView } from './FileSource.js';
 
 const STAGES: ReadonlyArray<{ screen: Screen; key: string }> = [
     { screen: 'recipe', key: 'wizard.stages.recipe' },
@@ -74,7 +75,7 @@ export function RecipeStep(): ReactNode {
     );
 }
 
-function FileRow({ role, required, suggestedName, entry }: { role: FileRole; required: boolean; suggestedName: string | null; entry: FileEntry | undefined }): ReactNode {
+function FileRow({ role, required, suggestedName, download, entry }: { role: FileRole; required: boolean; suggestedName: string | null; download: FileDownloadView | null; entry: FileEntry | undefined }): ReactNode {
     const { t } = useTranslation();
     const checksums = useUi((s) => s.checksums);
     const typed = entry ? (checksums[entry.name] ?? '') : '';
@@ -93,8 +94,10 @@ function FileRow({ role, required, suggestedName, entry }: { role: FileRole; req
           ? t('files.status.sending')
           : entry.status === 'verifying'
             ? t('files.status.verifying')
-            : entry.status === 'verified'
-              ? t(`files.status.verified-${entry.result?.expectedSha256 ? 'recipe' : 'typed'}`)
+            : entry.status === 'downloading'
+              ? t('files.status.downloading')
+              : entry.status === 'verified'
+              ? t(`files.status.verified-${entry.result?.origin ? 'download' : entry.result?.expectedSha256 ? 'recipe' : 'typed'}`)
               : t('files.status.refused');
     const showChecksumField = entry?.status === 'refused' && (entry.error?.code === 'checksum-missing' || entry.error?.code === 'checksum-mismatch');
     return (
@@ -115,7 +118,7 @@ function FileRow({ role, required, suggestedName, entry }: { role: FileRole; req
                     <ProgressBar label={t('files.progressLabel', { name: entry.name })} bytesDone={entry.bytesDone} bytesTotal={entry.bytesTotal} rate={entry.rate} etaSeconds={entry.etaSeconds} />
                 ) : null}
                 {entry?.status === 'verified' && entry.result ? <p className="mono small">{t('files.sha256', { sha256: entry.result.sha256 })}</p> : null}
-                {entry?.status === 'refused' && entry.error ? (
+                {entry?.status === 'refused' && entry.error && !isDownloadProblem(entry) ? (
                     <div className="refusal" role="alert">
                         <p>{entry.error.message}</p>
                         <p>
@@ -143,7 +146,7 @@ function FileRow({ role, required, suggestedName, entry }: { role: FileRole; req
                 ) : null}
             </div>
             <div className="file-actions">
-                <FilePicker role={role} multiple label={entry ? t('files.chooseOther') : t('files.choose')} onFiles={pick} />
+                <FileSource role={role} download={download} entry={entry} onFiles={pick} />
             </div>
         </li>
     );
@@ -180,7 +183,7 @@ export function FilesStep(): ReactNode {
                 <p>{t('files.dropHere')}</p>
                 <ul className="file-list">
                     {recipe.files.map((f) => (
-                        <FileRow key={f.role} role={f.role} required={f.required} suggestedName={f.suggestedName} entry={files[f.role]} />
+                        <FileRow key={f.role} role={f.role} required={f.required} suggestedName={f.suggestedName} download={f.download} entry={files[f.role]} />
                     ))}
                 </ul>
             </div>
@@ -231,6 +234,7 @@ export function ReviewStep(): ReactNode {
                         ))}
                 </ol>
             </section>
+            <FileOrigins files={files} />
             <section className="panel warning" aria-labelledby="review-erased">
                 <h2 id="review-erased">{t('review.erasedTitle')}</h2>
                 <p>{t('review.erasedLead')}</p>

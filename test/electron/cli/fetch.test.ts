@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -8,7 +7,7 @@ import { expectedChecksum } from '../../../native/integrity/checksums.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
 import { MANIFEST_DIR, requireRecipe } from '../../../native/manifests/load.js';
-import { DownloadServer } from '../../support/download-server.js';
+import { DownloadServer, demoAddress, publishDemoPackages } from '../../support/download-server.js';
 import { runCli } from '../../support/run-cli.js';
 import { phoneState } from '../jobs/helpers.js';
 
@@ -18,14 +17,7 @@ let demo: DemoPackages;
 const server = new DownloadServer();
 const saved = { home: process.env['REVIVE_HOME'], base: process.env['REVIVE_DOWNLOAD_BASE'] };
 
-/** Where the test recipe says each demo package is published (the real publishers' layouts). */
-const address = (role: string, name: string): string =>
-    ({
-        recovery: `https://dl.twrp.me/ks01lte/${name}`,
-        rom: `https://mirrorbits.lineageos.org/full/ks01ltexx/20240101/${name}`,
-        gapps: `https://sourceforge.net/projects/opengapps/files/arm/20240101/${name}/download`,
-        su: `https://mirrorbits.lineageos.org/su/20240101/${name}`,
-    })[role] ?? '';
+const address = demoAddress;
 
 beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-cli-fetch-'));
@@ -36,14 +28,7 @@ beforeAll(async () => {
     process.env['REVIVE_DOWNLOAD_BASE'] = server.base;
     // A shop recipe replacing the shipped one: the same phone, with the demo packages published.
     const recipe = JSON.parse(await readFile(join(MANIFEST_DIR, 'ks01ltexx.json'), 'utf8')) as Record<string, unknown>;
-    const downloads = [];
-    for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-        const body = readFileSync(demo[role]);
-        const name = basename(demo[role]);
-        const url = address(role, name);
-        server.serve(url, role === 'rom' ? { body, dropAfter: Math.floor(body.length * 0.3) } : body);
-        downloads.push({ role, name, manualPage: 'https://example.org/by-hand', availability: 'published', sources: [{ url, sha256: createHash('sha256').update(body).digest('hex'), sizeBytes: body.length }] });
-    }
+    const downloads = publishDemoPackages(server, demo, { dropRomAt: 0.3 });
     await mkdir(join(home, 'recipes'), { recursive: true });
     await writeFile(join(home, 'recipes', 'ks01ltexx.json'), JSON.stringify({ ...recipe, downloads }));
 });
