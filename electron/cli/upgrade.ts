@@ -12,6 +12,7 @@ import { runUpgrade } from '../jobs/upgrade.js';
 import { scriptedPerson } from '../jobs/virtual-locator.js';
 import { runCounter, type CounterOptions, type CounterPhone } from '../jobs/counter.js';
 import { RECEIPT_LANGUAGES, type ReceiptLanguage } from '../shop/receipt-page.js';
+import { printReceiptPdf } from '../shop/receipt-pdf.js';
 import { openShop } from '../shop/shop.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 import { downloadContext, fetchRoles } from './fetch.js';
@@ -137,11 +138,12 @@ const upgrade: CliCommand = {
         '               [--sha256 ROLE=HEX]... [--yes] [--json] [--virtual-state DIR]',
         'revive upgrade --resume JOBID --device ID [--yes] [--json]',
         'revive upgrade --device A --device B … [--shop DIR --technician NAME --ticket DEVICE=TICKET… --note DEVICE=TEXT…]',
-        '               [--jobs N | --one-at-a-time] [--receipt-language en|de] …the files and flags above',
+        '               [--jobs N | --one-at-a-time] [--receipt-language en|de] [--pdf] …the files and flags above',
         '  several --device: the upgrades run at once, one line per phone, then a summary table;',
         '             each phone is followed by its own port, and a failure on one never touches another',
         '  --shop     write a signed receipt per job (also for a failed one) to DIR/receipts (see `revive shop init`)',
         '  --ticket   the customer\'s ticket for a phone, e.g. --ticket usbip:127.0.0.1:3240=T-1001',
+        '  --pdf      also print each receipt page to PDF with the system\'s Chromium, after every job ended',
         '  --device   a USB serial, a USB port (usb:1-3.4, as `revive devices` shows), usbip:HOST:PORT[/BUSID],',
         '             or virtual:CODENAME (an in-process virtual phone;',
         '             its state lives in --virtual-state DIR, as with `virtual-phone serve --state-dir`)',
@@ -165,6 +167,7 @@ const upgrade: CliCommand = {
                 'one-at-a-time': { type: 'boolean', default: false },
                 'receipt-language': { type: 'string' },
                 wait: { type: 'string' },
+                pdf: { type: 'boolean', default: false },
                 recovery: { type: 'string' },
                 rom: { type: 'string' },
                 gapps: { type: 'string' },
@@ -250,6 +253,7 @@ interface CounterFlags {
     readonly jobs?: string | undefined;
     readonly 'one-at-a-time'?: boolean | undefined;
     readonly 'receipt-language'?: string | undefined;
+    readonly pdf?: boolean | undefined;
     readonly yes?: boolean | undefined;
     readonly json?: boolean | undefined;
 }
@@ -267,6 +271,7 @@ async function runCounterInTerminal(
     if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw new CliUsageError('--jobs takes how many phones to upgrade at once (1 or more).');
     const language = values['receipt-language'] ?? 'en';
     if (!(RECEIPT_LANGUAGES as readonly string[]).includes(language)) throw new CliUsageError(`--receipt-language is one of ${RECEIPT_LANGUAGES.join(', ')}.`);
+    if (values.pdf && !values.shop) throw new CliUsageError('--pdf prints the receipts: give the shop with --shop DIR.');
     if (!values.shop && (values.technician !== undefined || tickets.size > 0 || notes.size > 0)) throw new CliUsageError('--technician, --ticket and --note go on receipts: give the shop with --shop DIR.');
     const phones: CounterPhone[] = deviceWords.map((words) => ({ device: parseDeviceRef(words), ticket: tickets.get(words), notes: notes.get(words) }));
     const shop = values.shop ? await openShop(values.shop) : undefined;
@@ -284,6 +289,15 @@ async function runCounterInTerminal(
         onNotice: (lane, message) => (values.json ? undefined : io.err(`${lane ? `[${lane.label}] ` : ''}${message}\n`)),
         linkOptions: (lane) => ({ onWaitingForAuth: (message) => (values.json ? undefined : io.out(`[${lane.label}] *** On the phone: ${message} (Allow USB debugging).\n`)) }),
     });
+    if (values.pdf) {
+        // Printed after every job ended, so Chromium never competes with a phone's transfer.
+        for (const lane of lanes) {
+            if (!lane.receipt) continue;
+            for (const html of [lane.receipt.shopHtml, lane.receipt.customerHtml]) {
+                await printReceiptPdf(html, html.replace(/\.html$/, '.pdf')).catch((error: unknown) => io.err(`[${lane.label}] ${error instanceof Error ? error.message : String(error)}\n`));
+            }
+        }
+    }
     terminal.summary(lanes);
     return lanes.every((lane) => lane.status === 'done') ? 0 : 1;
 }

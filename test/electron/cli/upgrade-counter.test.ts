@@ -133,11 +133,11 @@ describe('revive upgrade with four phones at the counter', () => {
         }
     }, 600_000);
 
-    it('prints one line per step of each phone and a summary table, one at a time, with a receipt for a virtual phone', async () => {
+    it('prints one line per step of each phone and a summary table, one at a time, with a German receipt and its PDFs for a virtual phone', async () => {
         let out = '';
         let err = '';
         const code = await main(
-            ['upgrade', '--device', 'virtual:ks01ltexx', '--recovery', demo.recovery, '--rom', demo.rom, '--shop', join(dir, 'shop'), '--ticket', 'virtual:ks01ltexx=T-9', '--one-at-a-time', '--yes', '--no-backup', '--home', join(dir, 'home')],
+            ['upgrade', '--device', 'virtual:ks01ltexx', '--recovery', demo.recovery, '--rom', demo.rom, '--shop', join(dir, 'shop'), '--ticket', 'virtual:ks01ltexx=T-9', '--one-at-a-time', '--yes', '--no-backup', '--pdf', '--receipt-language', 'de', '--home', join(dir, 'home')],
             { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal },
         );
         expect(code, `${out}\n${err}`).toBe(0);
@@ -145,6 +145,9 @@ describe('revive upgrade with four phones at the counter', () => {
         expect(out).toMatch(/^PHONE\s+TICKET\s+MODEL\s+RESULT\s+TIME\s+RECEIPT$/m);
         expect(out).toMatch(/^virtual:ks01ltexx\s+T-9\s+Samsung Galaxy S4 LTE-A\s+done\s+\d+ s\s+\S+T-9-\S+\.json$/m);
         expect(out).toMatch(/1 of 1 phones finished/);
+        const receipt = /(\S+T-9-\S+)\.json$/m.exec(out)?.[1];
+        expect(readFileSync(`${receipt}.customer.html`, 'utf8')).toMatch(/Exemplar für den Kunden/);
+        for (const pdf of [`${receipt}.pdf`, `${receipt}.customer.pdf`]) expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     }, 300_000);
 
     it('refuses usage mistakes before touching any phone', async () => {
