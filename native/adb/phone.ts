@@ -200,10 +200,50 @@ async function streamToString(stream: ReadableStream<Uint8Array>): Promise<strin
 export interface PushOptions {
     /** Ask the phone for the SHA-256 of its stored copy and compare it with what was sent. */
     readonly verifyOnPhone?: boolean | undefined;
+    /** Longest silence from the phone before the transfer is given up (default 60 s). */
+    readonly stallMs?: number | undefined;
 }
 
 export interface PullOptions {
     readonly createNew?: boolean | undefined;
+    /** Longest silence from the phone before the transfer is given up (default 60 s). */
+    readonly stallMs?: number | undefined;
+}
+
+const DEFAULT_STALL_MS = 60_000;
+
+/**
+ * Gives up a transfer the phone stopped taking part in: after `ms` without a kick it drops the
+ * connection, which ends the pending sync call, and the caller reports the stall.
+ */
+function stallWatch(ms: number, hangUp: () => void): { kick(): void; stop(): void; readonly fired: boolean } {
+    let fired = false;
+    const fire = (): void => {
+        fired = true;
+        hangUp();
+    };
+    let timer = setTimeout(fire, ms);
+    return {
+        kick() {
+            clearTimeout(timer);
+            timer = setTimeout(fire, ms);
+        },
+        stop() {
+            clearTimeout(timer);
+        },
+        get fired() {
+            return fired;
+        },
+    };
+}
+
+function stalledError(doing: string, done: number, ms: number): ReviveError {
+    return new ReviveError({
+        code: 'adb-stalled',
+        message: `The phone stopped answering while ${doing} (${done} bytes moved, nothing for ${Math.round(ms / 1000)} s); the transfer did not finish.`,
+        nextStep: 'Check the cable and that the phone is still on, reconnect it and try again.',
+        details: { bytesDone: done },
+    });
 }
 
 export interface PushOutcome {
@@ -365,7 +405,7 @@ export class AdbPhone {
      * the result says `checkedOn: 'sent'`.
      */
     async push(localPath: string, remotePath: string, ctx: JobContext = {}, options: PushOptions = {}): Promise<PushOutcome> {
-        const sent = await this.#send(localPath, remotePath, ctx);
+        const sent = await this.#send(localPath, remotePath, ctx, options.stallMs ?? DEFAULT_STALL_MS);
         if (!options.verifyOnPhone) return { ...sent, checkedOn: 'sent' };
         const onPhone = await this.sha256OnPhone(remotePath);
         if (onPhone === undefined) {
@@ -402,11 +442,13 @@ export class AdbPhone {
         });
     }
 
-    async #send(localPath: string, remotePath: string, ctx: JobContext): Promise<{ sha256: string; bytes: number }> {
+    async #send(localPath: string, remotePath: string, ctx: JobContext, stallMs: number): Promise<{ sha256: string; bytes: number }> {
         const size = (await stat(localPath)).size;
         const handle = await open(localPath, 'r');
         const hash = createHash('sha256');
         let done = 0;
+        const adb = this.#adb;
+        const watch = stallWatch(stallMs, () => hangUps.get(adb)?.());
         const step = `push:${basename(localPath)}`;
         const chunkSize = 1024 * 1024;
         const file = new ReadableStream<Uint8Array>({
@@ -422,6 +464,7 @@ export class AdbPhone {
                     return;
                 }
                 const data = buffer.subarray(0, bytesRead);
+                watch.kick();
                 hash.update(data);
                 done += bytesRead;
                 ctx.onProgress?.({ step, bytesDone: done, bytesTotal: size, cancellable: true });
@@ -432,12 +475,15 @@ export class AdbPhone {
         try {
             await sync.write({ filename: remotePath, file, permission: 0o644 });
         } catch (error) {
+            if (watch.fired) throw stalledError(`sending ${basename(localPath)} to ${remotePath}`, done, stallMs);
             if (ctx.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: `Sending ${basename(localPath)} was cancelled; the phone keeps no partial file.`, nextStep: 'Start again when ready.' }, { cause: error });
             throw disconnectedError(`sending ${basename(localPath)} to ${remotePath}`, error);
         } finally {
+            watch.stop();
             await handle.close();
             await sync.dispose().catch(() => undefined);
         }
+        if (watch.fired) throw stalledError(`sending ${basename(localPath)} to ${remotePath}`, done, stallMs);
         return { sha256: hash.digest('hex'), bytes: done };
     }
 
@@ -479,11 +525,16 @@ export class AdbPhone {
         const out = handle.createWriteStream();
         // A failed write (disk full) is reported by once('drain') / end(), never as an unhandled event.
         out.on('error', () => undefined);
+        const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+        const adb = this.#adb;
+        const watch = stallWatch(stallMs, () => hangUps.get(adb)?.());
         let sync;
         try {
-            sync = await this.#adb.sync();
+            sync = await adb.sync();
         } catch (error) {
+            watch.stop();
             out.destroy();
+            if (watch.fired) throw stalledError(`fetching ${remotePath}`, 0, stallMs);
             throw disconnectedError(`fetching ${remotePath}`, error);
         }
         const hash = createHash('sha256');
@@ -496,6 +547,7 @@ export class AdbPhone {
                 throw new ReviveError({ code: 'adb-no-such-file', message: `The phone has no file ${remotePath}.`, nextStep: 'Check the path on the phone (for example with `revive adb shell ls`).' });
             }
             for await (const chunk of sync.read(remotePath)) {
+                watch.kick();
                 ctx.signal?.throwIfAborted();
                 hash.update(chunk);
                 done += chunk.length;
@@ -504,11 +556,14 @@ export class AdbPhone {
             }
         } catch (error) {
             out.destroy();
+            if (watch.fired) throw stalledError(`fetching ${remotePath}`, done, stallMs);
             if (error instanceof ReviveError) throw error;
             throw disconnectedError(`fetching ${remotePath}`, error);
         } finally {
+            watch.stop();
             await sync.dispose().catch(() => undefined);
         }
+        if (watch.fired) throw stalledError(`fetching ${remotePath}`, done, stallMs);
         await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
         return { sha256: hash.digest('hex'), bytes: done };
     }
