@@ -266,6 +266,8 @@ export const commands = {
         request: z.object({ role: FileRole, recipeId: z.string(), verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
         result: VerifiedFile,
     },
+    /** The page let go of a file (replaced or removed): an upload is deleted from the disk at once. */
+    releaseFile: { request: z.object({ file: FileRef }).strict(), result: z.object({ released: z.boolean() }) },
     /** Stop hashing a file (the person removed or replaced it); its verifyFile ends as `cancelled`. */
     cancelVerification: { request: z.object({ verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(), result: z.object({ cancelling: z.boolean() }) },
     startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },

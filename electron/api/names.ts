@@ -12,6 +12,7 @@ export const COMMAND_NAMES = [
     'verifyFile',
     'cancelVerification',
     'downloadFile',
+    'releaseFile',
     'startUpgrade',
     'listJobs',
     'attachJob',

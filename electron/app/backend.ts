@@ -557,6 +557,12 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 if (verifying.get(verificationId) === controller) verifying.delete(verificationId);
             }
         },
+        async releaseFile({ file }) {
+            const path = await uploads.resolve(file).catch(() => undefined);
+            // Started jobs keep their own copies (keepForResume); checks of this file are forgotten.
+            for (const [id, verified] of verifications) if (verified.path === path) verifications.delete(id);
+            return { released: await uploads.release(file) };
+        },
         async cancelVerification({ verificationId }) {
             const controller = verifying.get(verificationId);
             controller?.abort();

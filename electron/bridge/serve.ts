@@ -11,6 +11,6 @@ export async function serveInBrowser(options: { staticDir: string; port?: number
     const stop = (): void => {
         void bridge.close().then(() => backend.close()).then(() => process.exit(0));
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // Closing the terminal sends SIGHUP: end as for Ctrl-C, so the uploads folder is removed too.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
 }

@@ -8,6 +8,7 @@ import type {
     ApiResult,
     DeviceSnapshot,
     EventPayload,
+    FileRef,
     FileRole,
     JobSummary,
     RecipeView,
@@ -27,6 +28,8 @@ export interface FileEntry {
     readonly result: VerifiedFile | null;
     readonly error: ApiError | null;
     readonly verificationId: string;
+    /** How the backend knows the file (released when the entry is replaced). */
+    readonly ref: FileRef | null;
 }
 
 export interface StepState {
@@ -278,14 +281,15 @@ export async function addFile(role: FileRole, file: File): Promise<void> {
     const recipeId = get().recipeId;
     if (!recipeId) return;
     const verificationId = `v${Date.now().toString(36)}${(verifyCounter++).toString(36)}`;
-    const entry: FileEntry = { name: file.name, status: 'sending', bytesDone: 0, bytesTotal: file.size, rate: 0, etaSeconds: null, result: null, error: null, verificationId };
-    // A file replaced while it is still being checked: stop hashing the old one.
+    const entry: FileEntry = { name: file.name, status: 'sending', bytesDone: 0, bytesTotal: file.size, rate: 0, etaSeconds: null, result: null, error: null, verificationId, ref: null };
+    // A file replaced while it is still being checked: stop hashing the old one; its upload goes.
     const replaced = get().files[role];
     if (replaced?.status === 'verifying') void api().cancelVerification({ verificationId: replaced.verificationId });
+    if (replaced?.ref) void api().releaseFile({ file: replaced.ref });
     set({ files: { ...get().files, [role]: entry } });
     const ref = await api().fileRef(file);
     if (!ref.ok) return updateFile(verificationId, { status: 'refused', error: ref.error });
-    updateFile(verificationId, { status: 'verifying', bytesDone: 0 });
+    updateFile(verificationId, { status: 'verifying', bytesDone: 0, ref: ref.value });
     const typed = get().checksums[file.name];
     const result = await api().verifyFile({ file: ref.value, role, recipeId, verificationId, ...(typed ? { expectedSha256: typed } : {}) });
     if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });
@@ -299,7 +303,8 @@ export async function downloadFile(role: FileRole, name: string, sizeBytes: numb
     const verificationId = `d${Date.now().toString(36)}${(verifyCounter++).toString(36)}`;
     const replaced = get().files[role];
     if (replaced?.status === 'verifying' || replaced?.status === 'downloading') void api().cancelVerification({ verificationId: replaced.verificationId });
-    const entry: FileEntry = { name, status: 'downloading', bytesDone: 0, bytesTotal: sizeBytes ?? 0, rate: 0, etaSeconds: null, result: null, error: null, verificationId };
+    if (replaced?.ref) void api().releaseFile({ file: replaced.ref });
+    const entry: FileEntry = { name, status: 'downloading', bytesDone: 0, bytesTotal: sizeBytes ?? 0, rate: 0, etaSeconds: null, result: null, error: null, verificationId, ref: null };
     set({ files: { ...get().files, [role]: entry } });
     const result = await api().downloadFile({ role, recipeId, verificationId });
     if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });

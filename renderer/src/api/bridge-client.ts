@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, true> = {
     verifyFile: true,
     cancelVerification: true,
     downloadFile: true,
+    releaseFile: true,
     startUpgrade: true,
     listJobs: true,
     attachJob: true,

@@ -70,4 +70,12 @@ describe('file references over the bridge', () => {
         const verified = await call('verifyFile', { file: { uploadId: value.uploadId }, role: 'rom', recipeId: 'ks01ltexx', verificationId: 'v4', expectedSha256: '0'.repeat(64) });
         expect(verified).toMatchObject({ ok: true, value: { ok: false, problem: { code: 'checksum-mismatch' } } });
     });
+
+    it('deletes an upload the page lets go of (issue 13, L4)', async () => {
+        const response = await fetch(`http://127.0.0.1:${bridge.port}/upload?name=old.zip`, { method: 'POST', body: 'old bytes', headers: { 'x-revive-token': bridge.token, origin: `http://127.0.0.1:${bridge.port}` } });
+        const { value } = (await response.json()) as { value: { uploadId: string } };
+        expect(await call('releaseFile', { file: { uploadId: value.uploadId } })).toMatchObject({ ok: true, value: { released: true } });
+        const again = await call('verifyFile', { file: { uploadId: value.uploadId }, role: 'rom', recipeId: 'ks01ltexx', verificationId: 'v5' });
+        expect(again).toMatchObject({ ok: false, error: { code: 'upload-unknown' } });
+    });
 });
