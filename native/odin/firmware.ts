@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { openRegularFile } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
-import { ByteReader } from './byte-reader.js';
+import { ByteReader } from '../../common/byte-reader.js';
 import type { OdinFlashFile } from './flash.js';
 import { decodeLz4, readLz4FrameInfo } from './lz4.js';
 

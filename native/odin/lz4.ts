@@ -8,7 +8,7 @@
  * decoded here).
  */
 import { ReviveError } from '../jobs/errors.js';
-import { ByteReader } from './byte-reader.js';
+import { ByteReader } from '../../common/byte-reader.js';
 import { Xxh32, xxh32 } from './xxh32.js';
 
 export const LZ4_MAGIC = 0x184d2204;

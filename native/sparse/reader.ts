@@ -3,6 +3,7 @@
  * the expanded image, never more than one incoming buffer held at a time.
  */
 import { crc32 } from 'node:zlib';
+import { ByteReader } from '../../common/byte-reader.js';
 import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, sparseError, type SparseHeader } from './format.js';
 
 export type SparseEvent =
@@ -10,64 +11,6 @@ export type SparseEvent =
     | { readonly kind: 'data'; readonly offset: number; readonly bytes: Uint8Array }
     | { readonly kind: 'fill'; readonly offset: number; readonly length: number; readonly pattern: Uint8Array }
     | { readonly kind: 'skip'; readonly offset: number; readonly length: number };
-
-/** Pulls exact byte counts out of a stream of arbitrarily sized buffers. */
-export class ByteReader {
-    readonly #iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
-    #pending: Uint8Array = new Uint8Array(0);
-    #consumed = 0;
-
-    constructor(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
-        this.#iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
-    }
-
-    /** Bytes handed out so far. */
-    get position(): number {
-        return this.#consumed;
-    }
-
-    async #more(): Promise<boolean> {
-        const next = await this.#iterator.next();
-        if (next.done) return false;
-        this.#pending = this.#pending.length === 0 ? next.value : concat(this.#pending, next.value);
-        return true;
-    }
-
-    /** Exactly n bytes, or undefined when the stream ends first. */
-    async exactly(n: number): Promise<Uint8Array | undefined> {
-        while (this.#pending.length < n) if (!(await this.#more())) return undefined;
-        const out = this.#pending.subarray(0, n);
-        this.#pending = this.#pending.subarray(n);
-        this.#consumed += n;
-        return out;
-    }
-
-    /** Up to n bytes in the pieces they arrive in (at least one byte unless the stream ended). */
-    async upTo(n: number): Promise<Uint8Array | undefined> {
-        if (this.#pending.length === 0 && !(await this.#more())) return undefined;
-        const out = this.#pending.subarray(0, n);
-        this.#pending = this.#pending.subarray(out.length);
-        this.#consumed += out.length;
-        return out;
-    }
-
-    async skip(n: number): Promise<boolean> {
-        let left = n;
-        while (left > 0) {
-            const got = await this.upTo(left);
-            if (!got) return false;
-            left -= got.length;
-        }
-        return true;
-    }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-    const out = new Uint8Array(a.length + b.length);
-    out.set(a, 0);
-    out.set(b, a.length);
-    return out;
-}
 
 export interface ReadSparseOptions {
     /** Check a CRC32 chunk against the data that came before it. */
@@ -94,7 +37,7 @@ function crcOfRepeated(block: Uint8Array, length: number, crc: number): number {
 export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: ReadSparseOptions = {}): AsyncGenerator<SparseEvent> {
     const source = options.source;
     const reader = new ByteReader(stream);
-    const headBytes = await reader.exactly(FILE_HEADER_SIZE);
+    const headBytes = await reader.read(FILE_HEADER_SIZE);
     if (!headBytes) throw sparseError('the image is shorter than a sparse header', source);
     const header = decodeSparseHeader(headBytes, source);
     if (!(await reader.skip(header.fileHeaderSize - FILE_HEADER_SIZE))) throw sparseError('the image ends inside its header', source);
@@ -104,7 +47,7 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
     let crc = 0;
     for (let index = 0; index < header.totalChunks; index++) {
         const where = `chunk ${index + 1} of ${header.totalChunks}`;
-        const chunkBytes = await reader.exactly(CHUNK_HEADER_SIZE);
+        const chunkBytes = await reader.read(CHUNK_HEADER_SIZE);
         if (!chunkBytes) throw sparseError(`the image ends before ${where}`, source);
         const chunk = decodeChunkHeader(chunkBytes, source);
         if (!(await reader.skip(header.chunkHeaderSize - CHUNK_HEADER_SIZE))) throw sparseError(`the image ends inside ${where}`, source);
@@ -128,7 +71,7 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
             }
             case ChunkType.fill: {
                 if (payload !== 4) throw sparseError(`${where}: FILL payload is ${payload} bytes, expected 4`, source);
-                const pattern = await reader.exactly(4);
+                const pattern = await reader.read(4);
                 if (!pattern) throw sparseError(`the image ends inside ${where}`, source);
                 const copy = Uint8Array.from(pattern);
                 if (options.verifyCrc && length > 0) {
@@ -146,7 +89,7 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
                 break;
             case ChunkType.crc32: {
                 if (payload !== 4) throw sparseError(`${where}: CRC32 payload is ${payload} bytes, expected 4`, source);
-                const value = await reader.exactly(4);
+                const value = await reader.read(4);
                 if (!value) throw sparseError(`the image ends inside ${where}`, source);
                 const expected = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
                 if (options.verifyCrc && expected !== crc >>> 0) {

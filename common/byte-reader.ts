@@ -1,13 +1,16 @@
-/** Exact-length reads over a stream of chunks (LZ4 frames, tar headers), without gathering the whole stream. */
+/**
+ * Exact-length reads over a stream of chunks of any size (LZ4 frames, tar headers, sparse chunks),
+ * without gathering the whole stream: at most one incoming chunk is held at a time.
+ */
 export class ByteReader {
-    readonly #iterator: AsyncIterator<Uint8Array>;
+    readonly #iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
     #pending: Uint8Array = new Uint8Array(0);
     #done = false;
     /** Bytes handed out so far. */
     position = 0;
 
-    constructor(source: AsyncIterable<Uint8Array>) {
-        this.#iterator = source[Symbol.asyncIterator]();
+    constructor(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
+        this.#iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
     }
 
     async #fill(): Promise<boolean> {
@@ -45,6 +48,26 @@ export class ByteReader {
             this.position += take;
         }
         return out;
+    }
+
+    /** Up to `length` bytes in the pieces they arrive in (at least one unless the stream ended). */
+    async upTo(length: number): Promise<Uint8Array | undefined> {
+        if (!(await this.#fill())) return undefined;
+        const out = this.#pending.subarray(0, length);
+        this.#pending = this.#pending.subarray(out.length);
+        this.position += out.length;
+        return out;
+    }
+
+    /** Passes over `length` bytes; false when the stream ends first. */
+    async skip(length: number): Promise<boolean> {
+        let left = length;
+        while (left > 0) {
+            const got = await this.upTo(left);
+            if (!got) return false;
+            left -= got.length;
+        }
+        return true;
     }
 
     async close(): Promise<void> {
