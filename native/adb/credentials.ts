@@ -9,11 +9,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { adbGeneratePublicKey, type AdbCredentialStore, type AdbPrivateKey } from '@yume-chan/adb';
-
-/** Revive's data folder: `$REVIVE_HOME`, else `~/.config/revive`. */
-export function appDataDir(): string {
-    return process.env['REVIVE_HOME'] || join(homedir(), '.config', 'revive');
-}
+import { appHome } from '../jobs/journal.js';
 
 function keyName(): string {
     let user = 'revive';
@@ -35,7 +31,7 @@ export function adbPublicKeyText(privateKeyPkcs8: Uint8Array, name: string): str
 }
 
 export interface AdbKeyStoreOptions {
-    /** Where Revive's own key lives; default appDataDir(). */
+    /** Where Revive's own key lives; default appHome(). */
     readonly appDir?: string | undefined;
     /** The user's adb folder; default `~/.android`. Pass null to ignore the user's adb key. */
     readonly userAdbDir?: string | null | undefined;
@@ -46,7 +42,7 @@ export class AdbKeyStore implements AdbCredentialStore {
     readonly #userAdbDir: string | null;
 
     constructor(options: AdbKeyStoreOptions = {}) {
-        this.#appDir = options.appDir ?? appDataDir();
+        this.#appDir = options.appDir ?? appHome();
         this.#userAdbDir = options.userAdbDir === undefined ? join(homedir(), '.android') : options.userAdbDir;
     }
 
