@@ -4,6 +4,7 @@
  * renderer imports only its types.
  */
 import { z } from 'zod';
+import { FILE_ROLES } from '../../common/file-role.js';
 import type { CommandNameList, EventNameList } from './names.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, subscriptionName } from './names.js';
@@ -52,7 +53,7 @@ export const PhoneNow = z.object({
 });
 export type PhoneNow = z.infer<typeof PhoneNow>;
 
-export const FileRole = z.enum(['recovery', 'rom', 'gapps', 'su']);
+export const FileRole = z.enum(FILE_ROLES);
 export type FileRole = z.infer<typeof FileRole>;
 
 export const KeyComboView = z.object({

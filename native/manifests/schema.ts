@@ -3,6 +3,7 @@
  * A repair shop adds a phone by writing one more file (see resources/manifests/README.md).
  */
 import { z } from 'zod';
+import { FILE_ROLES } from '../../common/file-role.js';
 
 const hex16 = z.number().int().min(0).max(0xffff);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
@@ -31,7 +32,7 @@ export const UsbIdentity = z.object({
     product: z.string(),
 });
 
-export const FileRole = z.enum(['recovery', 'rom', 'gapps', 'su']);
+export const FileRole = z.enum(FILE_ROLES);
 export type FileRole = z.infer<typeof FileRole>;
 
 export const KnownFile = z.object({

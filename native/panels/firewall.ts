@@ -3,19 +3,13 @@
  * an AFWall+ rules import file (docs/afwall-format.md) and an iptables-restore script, owner-matched
  * per Android UID and per interface class, for rooted phones without AFWall+.
  */
+import type { FirewallApp } from '../../common/firewall-app.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export const NETWORK_CLASSES = ['wifi', 'mobile', 'vpn'] as const;
 export type NetworkClass = (typeof NETWORK_CLASSES)[number];
 
-export interface FirewallApp {
-    readonly packageName: string;
-    /** Android UID (user 0), needed for the iptables script; AFWall+ resolves it on the phone itself. */
-    readonly uid: number | null;
-    readonly wifi: boolean;
-    readonly mobile: boolean;
-    readonly vpn: boolean;
-}
+export type { FirewallApp };
 
 export interface FirewallProfile {
     readonly name: string;

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { ApiError, ApiResult, EventPayload, FileRef, FirewallResult, KeysResult, PhonePackage, ReviveApi, AppResult, CommandRequest, VpnResult } from './api/contract-types.js';
+import type { FirewallApp as ProfileApp } from '../../common/firewall-app.js';
 
 export type PanelName = 'keys' | 'vpn' | 'firewall' | 'apps';
 export const PANELS: readonly PanelName[] = ['keys', 'vpn', 'firewall', 'apps'];
@@ -27,12 +28,7 @@ export interface PanelTask {
     readonly error: ApiError | null;
 }
 
-export interface FirewallApp {
-    readonly packageName: string;
-    readonly uid: number | null;
-    readonly wifi: boolean;
-    readonly mobile: boolean;
-    readonly vpn: boolean;
+export interface FirewallApp extends ProfileApp {
     /** Typed by the person rather than read from the phone. */
     readonly typed: boolean;
 }
