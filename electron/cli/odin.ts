@@ -14,6 +14,7 @@ import type { UsbTransport } from '../../native/usb/transport.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
+import { formatBytes } from '../../common/format-bytes.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 const DEVICE_USAGE = '[--usbip HOST:PORT | --virtual CODENAME [--virtual-state DIR]]';
@@ -112,10 +113,6 @@ async function connect(parsed: Parsed, io: CliIo): Promise<Connection> {
     if (!device) throw noDevice("on this computer's USB ports");
     const transport = await WebUsbTransport.open(device, 'samsung-download');
     return { transport, close: () => transport.close().catch(() => undefined) };
-}
-
-function formatBytes(bytes: number): string {
-    return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
 }
 
 /** A bar on a terminal; a plain line every 10 % otherwise (logs, CI). */

@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { JobConfirmRequest, JobEvent, JobInstruction, UpgradeReport } from '../../native/jobs/events.js';
 import type { ProgressEvent } from '../../native/jobs/progress.js';
+import { formatBytes } from '../../common/format-bytes.js';
 
 export interface TerminalOptions {
     readonly out: (text: string) => void;
@@ -17,13 +18,6 @@ export interface TerminalOptions {
     readonly assumeYes: boolean;
     /** Why questions are answered automatically, e.g. "--yes" or "demo". */
     readonly assumeYesReason?: string | undefined;
-}
-
-export function formatBytes(bytes: number): string {
-    if (bytes < 1024) return `${bytes} B`;
-    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-    if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-    return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export function progressBar(event: ProgressEvent, width = 28): string {
