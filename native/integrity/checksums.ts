@@ -9,6 +9,7 @@ import type { ChecksumSource } from '../jobs/events.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { FileRole, KnownFile, Recipe } from '../manifests/schema.js';
 import { readOrigin } from '../download/cache.js';
+import { parseSha256Sums } from '../../common/sha256sums.js';
 
 export interface ExpectedChecksum {
     readonly sha256: string;
@@ -41,22 +42,11 @@ export function normaliseTypedChecksum(text: string, file: string): string {
  * bare hex digest, and return the digest for `fileName` (or the only digest when names are absent).
  */
 export function parseChecksumList(text: string, fileName: string): string | undefined {
-    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
-    const bare: string[] = [];
-    for (const line of lines) {
-        const gnu = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line);
-        if (gnu?.[1] && gnu[2]) {
-            if (basename(gnu[2].trim()) === fileName) return gnu[1].toLowerCase();
-            continue;
-        }
-        const bsd = /^SHA256\s*\((.+)\)\s*=\s*([0-9a-fA-F]{64})$/.exec(line);
-        if (bsd?.[1] && bsd[2]) {
-            if (basename(bsd[1]) === fileName) return bsd[2].toLowerCase();
-            continue;
-        }
-        if (/^[0-9a-fA-F]{64}$/.test(line)) bare.push(line.toLowerCase());
-    }
-    return bare.length === 1 ? bare[0] : undefined;
+    const entries = parseSha256Sums(text);
+    const named = entries.find((entry) => entry.name !== null && basename(entry.name) === fileName);
+    if (named) return named.sha256;
+    const bare = entries.filter((entry) => entry.name === null);
+    return bare.length === 1 ? bare[0]?.sha256 : undefined;
 }
 
 /** Look for `<file>.sha256`, `<file>.sha256sum`, then SHA256SUMS / sha256sum.txt in the same folder. */

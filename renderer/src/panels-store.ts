@@ -4,6 +4,7 @@
  * stored here: the forms keep them in component state and hand them to the one command.
  */
 import { create } from 'zustand';
+import { listedFileName, parseSha256Sums } from '../../common/sha256sums.js';
 import type { ApiError, ApiResult, EventPayload, FileRef, FirewallResult, KeysResult, PhonePackage, ReviveApi, AppResult, CommandRequest, VpnResult } from './api/contract-types.js';
 import type { FirewallApp as ProfileApp } from '../../common/firewall-app.js';
 
@@ -217,11 +218,7 @@ export async function createFirewall(): Promise<void> {
 /** `sha256sum` lines or a bare digest: the digest for a file name (a bare one fits any single APK). */
 function digestsFrom(text: string): Map<string, string> {
     const found = new Map<string, string>();
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        const gnu = /^([0-9a-fA-F]{64})(?:\s+\*?(.+))?$/.exec(line);
-        if (gnu?.[1]) found.set(gnu[2]?.trim().split(/[\\/]/).pop() ?? '', gnu[1].toLowerCase());
-    }
+    for (const { name, sha256 } of parseSha256Sums(text)) found.set(name === null ? '' : listedFileName(name), sha256);
     return found;
 }
 

@@ -3,6 +3,7 @@
  * practice) so the API event subscription can update it without hooks.
  */
 import { create } from 'zustand';
+import { listedFileName, parseSha256Sums } from '../../common/sha256sums.js';
 import type {
     ApiError,
     ApiResult,
@@ -320,13 +321,7 @@ export function stopDownload(role: FileRole): void {
 /** `sha256sum` / BSD / bare-digest lists: digests by file name. */
 export function parseChecksumList(text: string): Record<string, string> {
     const found: Record<string, string> = {};
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        const gnu = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line);
-        const bsd = /^SHA256\s*\((.+)\)\s*=\s*([0-9a-fA-F]{64})$/.exec(line);
-        if (gnu?.[1] && gnu[2]) found[gnu[2].trim().split(/[\\/]/).pop() ?? ''] = gnu[1].toLowerCase();
-        else if (bsd?.[1] && bsd[2]) found[bsd[1].trim().split(/[\\/]/).pop() ?? ''] = bsd[2].toLowerCase();
-    }
+    for (const { name, sha256 } of parseSha256Sums(text)) if (name !== null) found[listedFileName(name)] = sha256;
     return found;
 }
 
