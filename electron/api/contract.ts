@@ -271,6 +271,11 @@ export const commands = {
     releaseFile: { request: z.object({ file: FileRef }).strict(), result: z.object({ released: z.boolean() }) },
     /** Stop hashing a file (the person removed or replaced it); its verifyFile ends as `cancelled`. */
     cancelVerification: { request: z.object({ verificationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(), result: z.object({ cancelling: z.boolean() }) },
+    /** The whole safety gate on the files chosen so far, against this phone and each other; each misfit is named by its role. */
+    checkFiles: {
+        request: z.object({ recipeId: z.string(), files: z.array(z.object({ role: FileRole, verificationId: z.string() })).max(4) }).strict(),
+        result: z.object({ problems: z.array(z.object({ role: FileRole, problem: ApiError })) }),
+    },
     startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },
     /** Upgrades that are running, or stopped or failed and not finished: the home screen offers to open or continue them. */
     listJobs: { request: Empty, result: z.object({ jobs: z.array(JobSummary) }) },

@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
     'cancelVerification',
     'downloadFile',
     'releaseFile',
+    'checkFiles',
     'startUpgrade',
     'listJobs',
     'attachJob',

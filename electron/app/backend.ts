@@ -15,6 +15,7 @@ import { phoneNow } from '../jobs/upgrade/phone-now.js';
 import { Speedometer, type ProgressFacts } from '../../native/jobs/progress.js';
 import { expectedChecksum, knownFileByDigest } from '../../native/integrity/checksums.js';
 import { hashFile } from '../../native/integrity/hash.js';
+import { runGate, type GatePlanFile } from '../../native/integrity/gate.js';
 import { loadRecipes } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
@@ -562,6 +563,34 @@ export function createBackend(options: BackendOptions = {}): Backend {
             // Started jobs keep their own copies (keepForResume); checks of this file are forgotten.
             for (const [id, verified] of verifications) if (verified.path === path) verifications.delete(id);
             return { released: await uploads.release(file) };
+        },
+        async checkFiles({ recipeId, files }) {
+            const recipe = recipeById(recipeId);
+            const plan: GatePlanFile[] = [];
+            for (const { role, verificationId } of files) {
+                const verified = verifications.get(verificationId);
+                if (verified && verified.role === role && verified.recipeId === recipe.id) plan.push({ role, path: verified.path, typedSha256: verified.typed ? verified.sha256 : undefined });
+            }
+            const order: FileRole[] = ['recovery', ...recipe.installOrder];
+            plan.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
+            const problems: Array<{ role: FileRole; problem: { code: string; message: string; nextStep: string } }> = [];
+            // The whole gate, as the job runs it before touching the phone: each refusal names its file;
+            // that file is set aside and the rest checked again, so every misfit shows at once.
+            let rest = plan;
+            while (rest.length > 0) {
+                try {
+                    await runGate({ files: rest }, recipe, recipe.codenames[0] ?? recipe.id);
+                    break;
+                } catch (error) {
+                    const failure = ReviveError.from(error);
+                    const file = failure.details?.['file'];
+                    const culprit = rest.find((f) => f.path === file) ?? (failure.code === 'gate-no-rom' ? undefined : rest.at(-1));
+                    if (!culprit) break;
+                    problems.push({ role: culprit.role, problem: { code: failure.code, message: failure.message, nextStep: failure.nextStep } });
+                    rest = rest.filter((f) => f !== culprit);
+                }
+            }
+            return { problems };
         },
         async cancelVerification({ verificationId }) {
             const controller = verifying.get(verificationId);

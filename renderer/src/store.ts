@@ -31,6 +31,8 @@ export interface FileEntry {
     readonly verificationId: string;
     /** How the backend knows the file (released when the entry is replaced). */
     readonly ref: FileRef | null;
+    /** The checksum matched, but the file does not fit this phone or the other files (the job's own gate says why). */
+    readonly conflict?: ApiError | null;
 }
 
 export interface StepState {
@@ -225,11 +227,15 @@ export async function resumeJob(summary: JobSummary): Promise<void> {
     if (summary.virtual && !snapshot.virtualPhone) await run(api().startVirtualPhone({ codename: summary.recipeId }));
     const deviceId = deviceForJob(summary);
     if (!deviceId) return;
+    // The job keeps its id: the page starts its new run from a clean slate before the first event comes.
+    const before = get().job;
+    early.delete(summary.jobId);
+    set({ screen: 'run', recipeId: summary.recipeId, deviceId, job: freshJob(summary.jobId) });
     const result = await run(api().resumeJob({ jobId: summary.jobId, deviceId }));
-    if (!result) return;
-    set({ screen: 'run', recipeId: summary.recipeId, deviceId, job: freshJob(result.jobId) });
-    for (const change of early.get(result.jobId) ?? []) updateJob(result.jobId, change);
-    early.clear();
+    if (!result) {
+        set({ job: before, screen: before ? 'run' : 'home' });
+        return;
+    }
 }
 
 /** The job on screen, continued (from its failure or stop panel). */
@@ -295,6 +301,37 @@ export async function addFile(role: FileRole, file: File): Promise<void> {
     const result = await api().verifyFile({ file: ref.value, role, recipeId, verificationId, ...(typed ? { expectedSha256: typed } : {}) });
     if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });
     updateFile(verificationId, { status: result.value.ok ? 'verified' : 'refused', result: result.value, error: result.value.problem, bytesDone: result.value.sizeBytes, bytesTotal: result.value.sizeBytes });
+    await checkFileSet();
+}
+
+/** Run the whole gate on the verified files; a file that does not fit is marked with the reason. */
+export async function checkFileSet(): Promise<void> {
+    const { recipeId, files } = get();
+    const verified = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => entry.status === 'verified');
+    if (!recipeId || verified.length === 0) return;
+    const result = await api().checkFiles({ recipeId, files: verified.map(([role, entry]) => ({ role, verificationId: entry.verificationId })) });
+    if (!result.ok) return;
+    const now = { ...get().files };
+    for (const [role, entry] of Object.entries(now) as Array<[FileRole, FileEntry]>) {
+        if (entry.status !== 'verified') continue;
+        now[role] = { ...entry, conflict: result.value.problems.find((p) => p.role === role)?.problem ?? null };
+    }
+    set({ files: now });
+}
+
+/** Take a file out of the plan, whatever its state; the others are checked again without it. */
+export async function removeFile(role: FileRole): Promise<void> {
+    const files = { ...get().files };
+    const removed = files[role];
+    delete files[role];
+    set({ files });
+    if (removed?.ref) void api().releaseFile({ file: removed.ref });
+    await checkFileSet();
+}
+
+/** A file that may go into the upgrade: its checksum matched and it fits the phone and the other files. */
+export function fileFits(entry: FileEntry | undefined): boolean {
+    return entry?.status === 'verified' && !entry.conflict;
 }
 
 /** "Download for me": the backend fetches the recipe's file (or takes it from its cache), verified. */
@@ -310,6 +347,7 @@ export async function downloadFile(role: FileRole, name: string, sizeBytes: numb
     const result = await api().downloadFile({ role, recipeId, verificationId });
     if (!result.ok) return updateFile(verificationId, { status: 'refused', error: result.error });
     updateFile(verificationId, { status: result.value.ok ? 'verified' : 'refused', result: result.value, error: result.value.problem, bytesDone: result.value.sizeBytes, bytesTotal: result.value.sizeBytes });
+    await checkFileSet();
 }
 
 /** Stop a download (the part is kept; "Download for me" goes on from there). */
@@ -378,7 +416,7 @@ export function setChecksum(fileName: string, sha256: string): void {
 export async function startUpgrade(): Promise<void> {
     const { deviceId, recipeId, files, keepBackup } = get();
     if (!deviceId || !recipeId) return;
-    const chosen = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => entry.status === 'verified');
+    const chosen = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => fileFits(entry));
     const result = await run(
         api().startUpgrade({ deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup }),
     );

@@ -22,6 +22,7 @@ const COMMANDS: Record<CommandName, true> = {
     cancelVerification: true,
     downloadFile: true,
     releaseFile: true,
+    checkFiles: true,
     startUpgrade: true,
     listJobs: true,
     attachJob: true,

@@ -3,7 +3,7 @@ import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
 import { formatBytes } from '../format.js';
-import { addFile, addFiles, addFilesToRole, chooseRecipe, goTo, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
+import { addFile, addFiles, addFilesToRole, chooseRecipe, fileFits, goTo, removeFile, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
 import { ProgressBar, ScreenHeading } from './common.js';
 import { FileOrigins, FileSource, isDownloadProblem, type FileDownloadView } from './FileSource.js';
 
@@ -96,12 +96,15 @@ function FileRow({ role, required, suggestedName, download, entry }: { role: Fil
             ? t('files.status.verifying')
             : entry.status === 'downloading'
               ? t('files.status.downloading')
-              : entry.status === 'verified'
-              ? t(`files.status.verified-${entry.result?.origin ? 'download' : entry.result?.expectedSha256 ? 'recipe' : 'typed'}`)
-              : t('files.status.refused');
+              : entry.status === 'verified' && entry.conflict
+                ? t('files.status.misfit')
+                : entry.status === 'verified'
+                  ? t(`files.status.verified-${entry.result?.origin ? 'download' : entry.result?.expectedSha256 ? 'recipe' : 'typed'}`)
+                  : t('files.status.refused');
+    const shown = entry?.conflict ? 'refused' : (entry?.status ?? 'empty');
     const showChecksumField = entry?.status === 'refused' && (entry.error?.code === 'checksum-missing' || entry.error?.code === 'checksum-mismatch');
     return (
-        <li className={`file-row ${entry?.status ?? 'empty'}`} aria-labelledby={headingId}>
+        <li className={`file-row ${shown}`} aria-labelledby={headingId}>
             <div className="file-head">
                 <h2 id={headingId}>
                     {t(`files.roles.${role}.title`)}
@@ -112,12 +115,20 @@ function FileRow({ role, required, suggestedName, download, entry }: { role: Fil
             </div>
             <div className="file-body">
                 <p className="file-status" role="status">
-                    {entry ? <span className="file-name">{entry.name}</span> : null} <span className={`status-word ${entry?.status ?? ''}`}>{statusText}</span>
+                    {entry ? <span className="file-name">{entry.name}</span> : null} <span className={`status-word ${shown}`}>{statusText}</span>
                 </p>
                 {entry && (entry.status === 'verifying' || entry.status === 'sending') ? (
                     <ProgressBar label={t('files.progressLabel', { name: entry.name })} bytesDone={entry.bytesDone} bytesTotal={entry.bytesTotal} rate={entry.rate} etaSeconds={entry.etaSeconds} />
                 ) : null}
                 {entry?.status === 'verified' && entry.result ? <p className="mono small">{t('files.sha256', { sha256: entry.result.sha256 })}</p> : null}
+                {entry?.conflict ? (
+                    <div className="refusal" role="alert">
+                        <p>{entry.conflict.message}</p>
+                        <p>
+                            <strong>{t('errors.nextStep')}</strong> {entry.conflict.nextStep}
+                        </p>
+                    </div>
+                ) : null}
                 {entry?.status === 'refused' && entry.error && !isDownloadProblem(entry) ? (
                     <div className="refusal" role="alert">
                         <p>{entry.error.message}</p>
@@ -147,6 +158,11 @@ function FileRow({ role, required, suggestedName, download, entry }: { role: Fil
             </div>
             <div className="file-actions">
                 <FileSource role={role} download={download} entry={entry} onFiles={pick} />
+                {entry && entry.status !== 'sending' && entry.status !== 'verifying' && entry.status !== 'downloading' ? (
+                    <button type="button" className="button secondary" aria-label={t('files.removeLabel', { name: entry.name })} onClick={() => void removeFile(role)}>
+                        {t('files.remove')}
+                    </button>
+                ) : null}
             </div>
         </li>
     );
@@ -160,7 +176,7 @@ export function FilesStep(): ReactNode {
     const [unplaced, setUnplaced] = useState<string[]>([]);
     if (!recipe) return null;
     const roles = recipe.files.map((f) => f.role);
-    const ready = recipe.files.every((f) => (f.required ? files[f.role]?.status === 'verified' : !files[f.role] || files[f.role]?.status === 'verified'));
+    const ready = recipe.files.every((f) => (f.required ? fileFits(files[f.role]) : !files[f.role] || fileFits(files[f.role])));
     const onDrop = (event: DragEvent): void => {
         event.preventDefault();
         setDragging(false);
@@ -223,7 +239,7 @@ export function ReviewStep(): ReactNode {
                 <h2 id="review-steps">{t('review.whatHappens')}</h2>
                 <ol className="plain-steps">
                     {recipe.steps
-                        .filter((step) => (step.kind !== 'backup' && step.kind !== 'save-storage') || keepBackup)
+                        .filter((step) => ((step.kind !== 'backup' && step.kind !== 'save-storage') || keepBackup) && (step.kind !== 'install' || fileFits(files[step.detail as FileRole])))
                         .map((step, i) => (
                             <li key={`${step.kind}-${i}`}>
                                 {t(`review.steps.${step.kind}`, {

@@ -1,0 +1,113 @@
+/**
+ * The home path on a virtual Galaxy S4, in German with the keyboard alone: a ROM for another phone
+ * is refused on the Files step (its checksum is fine, it just does not fit), a refused optional
+ * file is removed, the cable is pulled during the install, and the upgrade continues in the app.
+ */
+import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../native/integrity/demo-packages.js';
+import { requireRecipe } from '../../native/manifests/load.js';
+import { startE2e, type E2e } from './harness.js';
+import { Person } from './person.js';
+import { activate } from './wizard.js';
+
+describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
+    let e2e: E2e;
+    let nexus: DemoPackages;
+    beforeAll(async () => {
+        e2e = await startE2e({ bypassCsp: true });
+        nexus = await generateDemoPackages(join(e2e.home, 'downloads-shamu'), requireRecipe('shamu'), { romBytes: 256 * 1024 });
+    });
+    afterAll(async () => {
+        await e2e?.close();
+    });
+
+    async function pick(person: Person, page: Page, role: string, files: string[], label: string): Promise<void> {
+        const row = page.locator('li.file-row').filter({ has: page.locator(`input[data-role=${role}]`) });
+        const chooser = page.waitForEvent('filechooser');
+        // Where Revive could download the file, the picker says "I have it already".
+        const button = row.getByRole('button', { name: label, exact: true }).or(row.getByRole('button', { name: person.t('download.haveIt'), exact: true }));
+        await activate(page, button, 'keyboard');
+        await (await chooser).setFiles(files);
+    }
+
+    it('refuses a misfit file at once, lets a refused file go, and continues after a pulled cable', async () => {
+        const person = new Person(e2e, 'de', 'keyboard', 'home-path-s4');
+        const { page, demo } = e2e;
+        const t = person.t;
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.goto(e2e.url('de'));
+        await person.press(person.button('devices.virtualOffer.start'));
+        await person.press(person.button('devices.upgrade'));
+        await person.press(person.button('wizard.next'));
+        await page.getByRole('heading', { name: t('files.title') }).waitFor();
+
+        // The Nexus 6 ROM: its checksum matches its .sha256, but it is for another phone.
+        await pick(person, page, 'recovery', [demo.recovery, `${demo.recovery}.sha256`], t('files.choose'));
+        await pick(person, page, 'rom', [nexus.rom, `${nexus.rom}.sha256`], t('files.choose'));
+        const romRow = page.locator('li.file-row').filter({ has: page.locator('input[data-role=rom]') });
+        await expect.poll(() => romRow.getAttribute('class'), { timeout: 30_000 }).toContain('refused');
+        expect(await romRow.innerText()).toContain(t('files.status.misfit'));
+        expect(await romRow.innerText()).toContain('shamu');
+        expect(await person.button('wizard.next').isDisabled()).toBe(true);
+        await person.shot('rom-for-another-phone');
+        await pick(person, page, 'rom', [demo.rom, `${demo.rom}.sha256`], t('files.chooseOther'));
+        await expect.poll(() => romRow.getAttribute('class'), { timeout: 30_000 }).toContain('verified');
+
+        // A damaged optional file is refused; removing it opens the way.
+        const damaged = join(e2e.home, 'downloads', 'damaged-gapps.zip');
+        copyFileSync(demo.gapps, damaged);
+        appendFileSync(damaged, 'x');
+        const sums = readFileSync(`${demo.gapps}.sha256`, 'utf8').replace(/\S+$/m, 'damaged-gapps.zip');
+        const sidecar = `${damaged}.sha256`;
+        appendFileSync(sidecar, sums);
+        await pick(person, page, 'gapps', [damaged, sidecar], t('files.choose'));
+        const gappsRow = page.locator('li.file-row').filter({ has: page.locator('input[data-role=gapps]') });
+        await expect.poll(() => gappsRow.getAttribute('class'), { timeout: 30_000 }).toContain('refused');
+        expect(await person.button('wizard.next').isDisabled()).toBe(true);
+        await person.shot('optional-refused');
+        await person.press(gappsRow.getByRole('button', { name: t('files.remove') }));
+        await expect.poll(() => person.button('wizard.next').isEnabled()).toBe(true);
+        await pick(person, page, 'su', [demo.su, `${demo.su}.sha256`], t('files.choose'));
+        await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 30_000 }).toBe(3);
+        await person.shot('files-fit');
+        await person.press(person.button('wizard.next'));
+        await page.getByRole('heading', { name: t('review.title') }).waitFor();
+        await page.setViewportSize({ width: 800, height: 600 });
+        await person.shot('review-800x600');
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await person.press(person.button('review.start'));
+
+        // Pull the cable while the ROM is being sent.
+        const phone = e2e.backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        await person.drive(async () => phone.mode === 'sideload', () => true);
+        phone.unplug();
+        const failed = page.getByRole('heading', { name: t('run.failed.title') });
+        await failed.waitFor({ timeout: 60_000 });
+        await person.shot('cable-pulled');
+        const stateDir = join(e2e.home, 'virtual', 'ks01ltexx');
+        const now = await person.phoneNowAgrees(stateDir);
+        expect(now).toContain(t('run.phoneNow.erasedNoSystem'));
+        expect(await page.locator('.job-steps li.failed').count()).toBe(1);
+
+        // Continue in the app; plugging the cable back in is what the person does when asked.
+        await person.press(person.button('jobs.continue'));
+        await page
+            .getByText(t('job.instructions.connect').replace('{{name}}', 'Samsung Galaxy S4 LTE-A'))
+            .waitFor({ timeout: 30_000 })
+            .catch(async (error: unknown) => {
+                throw new Error(`${String(error)}\nThe page says:\n${await page.locator('main').innerText()}`);
+            });
+        await person.shot('connect-again');
+        phone.replug();
+        const done = page.getByRole('heading', { name: t('run.done.title') });
+        await person.drive(() => done.isVisible(), () => true);
+        await person.shot('done');
+        const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { installed: unknown[] };
+        expect(state.installed).toHaveLength(2);
+        expect(person.findings).toEqual([]);
+    });
+});
