@@ -7,7 +7,10 @@ import { ErrorBox } from './components/common.js';
 import { DeviceList } from './components/DeviceList.js';
 import { FilesStep, RecipeStep, ReviewStep } from './components/Wizard.js';
 import { RunStep } from './components/RunStep.js';
-import { AppsPanel, FirewallPanel, KeysPanel, VpnPanel } from './components/Panels.js';
+import { AppsPanel } from './components/panels/AppsPanel.js';
+import { FirewallPanel } from './components/panels/FirewallPanel.js';
+import { KeysPanel } from './components/panels/KeysPanel.js';
+import { VpnPanel } from './components/panels/VpnPanel.js';
 
 function Screen(): ReactNode {
     const screen = useUi((s) => s.screen);

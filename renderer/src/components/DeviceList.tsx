@@ -5,7 +5,7 @@ import type { Device, JobSummary } from '../api/contract-types.js';
 import { attachJob, deviceForJob, forgetJob, openWizard, replugVirtualPhone, resumeJob, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
 import { phoneNowText } from './RunStep.js';
 import { ScreenHeading } from './common.js';
-import { AfterUpgrade } from './Panels.js';
+import { AfterUpgrade } from './panels/AfterUpgrade.js';
 
 function DeviceCard({ device }: { device: Device }): ReactNode {
     const { t } = useTranslation();
