@@ -11,6 +11,8 @@ import type { FileRole, KnownFile, Recipe } from '../manifests/schema.js';
 import { inspectBootImage, type BootImageFacts } from './boot-image.js';
 import { expectedChecksum, knownFileByDigest } from './checksums.js';
 import { hashFile } from './hash.js';
+import { verifyPackageSignature } from './package-signature.js';
+import { loadSigners } from '../download/signers.js';
 import {
     androidVersionFromFingerprint,
     inspectZip,
@@ -111,7 +113,36 @@ function knownFor(recipe: Recipe, verified: VerifiedFile): KnownFile | undefined
     return recipe.knownFiles.find((k) => k.role === verified.role && k.sha256 === verified.sha256);
 }
 
+/** LineageOS names its official builds `lineage-<version>-<date>-nightly-<device>-signed.zip`. */
+const OFFICIAL_BUILD = /^lineage-\d+(\.\d+)?-\d{8}-nightly-[a-z0-9_]+-signed\.zip$/;
+
+/**
+ * A ROM named like an official build of a publisher the recipe names as its signer must carry that
+ * publisher's whole-file signature, as the phone's recovery would demand: a renamed or altered
+ * package is refused, however it came here.
+ */
+async function checkRomSignature(recipe: Recipe, rom: VerifiedFile): Promise<void> {
+    const signer = recipe.downloads.find((d) => d.role === 'rom' && d.packageSigner)?.packageSigner;
+    if (!signer || !OFFICIAL_BUILD.test(rom.name)) return;
+    const anchor = loadSigners()[signer];
+    if (anchor.kind !== 'android-package') return;
+    try {
+        await verifyPackageSignature(rom.path, anchor);
+    } catch (error) {
+        const why = error instanceof ReviveError ? (error.details?.['found'] ?? error.message) : String(error);
+        throw refuse(
+            'rom-signature-invalid',
+            rom.path,
+            `${rom.name} is named like an official build, but it does not carry the ${anchor.name}'s signature; the phone's recovery would refuse it, and it may have been changed.`,
+            `a whole-file signature by the ${anchor.name}`,
+            String(why),
+            'Do not use this file. Download the build again from its official page.',
+        );
+    }
+}
+
 async function checkRom(recipe: Recipe, rom: VerifiedFile, phoneCodename: string): Promise<RomFacts> {
+    await checkRomSignature(recipe, rom);
     const facts: ZipFacts = await inspectZip(rom.path);
     const known = knownFor(recipe, rom);
     const preDevices = (facts.metadata['pre-device'] ?? '').split(',').map((d) => d.trim()).filter(Boolean);

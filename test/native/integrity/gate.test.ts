@@ -147,3 +147,20 @@ describe('the safety gate', () => {
         await expect(runGate({ files: plan() }, recipe, 'ks01lte', { signal: controller.signal })).rejects.toThrow('stop');
     });
 });
+
+describe('official LineageOS builds', () => {
+    it('refuses a ROM named like an official build that lacks LineageOS\' whole-file signature, before anything else', async () => {
+        const shamu = requireRecipe('shamu');
+        const shamuDemo = await generateDemoPackages(join(dir, 'shamu'), shamu, { romBytes: 64 * 1024 });
+        const official = join(dir, 'lineage-15.1-20200101-nightly-shamu-signed.zip');
+        await copyFile(shamuDemo.rom, official);
+        const { sha256 } = await hashFile(official);
+        const error = await runGate({ files: [{ role: 'rom', path: official, typedSha256: sha256 }] }, shamu, 'shamu').catch((e: unknown) => e as ReviveError);
+        expect(error).toBeInstanceOf(ReviveError);
+        expect((error as ReviveError).code).toBe('rom-signature-invalid');
+        expect((error as ReviveError).message).toMatch(/named like an official build, but it does not carry the LineageOS release key's signature/);
+        // The same bytes under their own (unofficial) name pass: only the official name promises the signature.
+        await expect(runGate({ files: [{ role: 'rom', path: shamuDemo.rom, typedSha256: (await hashFile(shamuDemo.rom)).sha256 }] }, shamu, 'shamu')).resolves.toBeTruthy();
+    });
+});
+
