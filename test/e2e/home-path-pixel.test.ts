@@ -53,6 +53,8 @@ describe('home path: Pixel 3a in Chromium (English, mouse)', () => {
         // The review lists the copy before the unlock, and the box promises only what will happen.
         expect(review.indexOf(t('review.steps.save-storage'))).toBeLessThan(review.indexOf(t('review.steps.unlock')));
         expect(review).toContain(t('review.backupOnWipes'));
+        // Notes meant for developers stay in the recipe.
+        for (const developerWords of ['recoveryPartition', 'set_active', 'fastboot flash', '`']) expect(review).not.toContain(developerWords);
         await page.setViewportSize({ width: 1280, height: 800 });
         await person.press(person.button('review.start'));
 

@@ -229,6 +229,9 @@ export function ReviewStep(): ReactNode {
     const files = useUi((s) => s.files);
     const device = useUi((s) => s.snapshot.devices.find((d) => d.id === s.deviceId));
     if (!recipe) return null;
+    // Only words written for the person: the recipe's own caveats are notes for developers.
+    const noteKey = `recipes.${recipe.id}.notes`;
+    const notes = i18n.exists(noteKey) ? (t(noteKey, { returnObjects: true }) as string[]) : [];
     const lowBattery = device?.batteryPercent !== null && device?.batteryPercent !== undefined && device.batteryPercent < recipe.minBatteryPercent;
     return (
         <>
@@ -262,13 +265,14 @@ export function ReviewStep(): ReactNode {
                     ))}
                 </ul>
                 {recipe.unlock.method !== 'none' ? <p>{t(`recipes.${recipe.id}.unlock`, { defaultValue: recipe.unlock.explanation })}</p> : null}
+                {recipe.manufacturer === 'Samsung' ? <p>{t('review.knox')}</p> : null}
             </section>
-            {recipe.caveats.length > 0 ? (
+            {notes.length > 0 ? (
                 <section className="panel" aria-labelledby="review-caveats">
                     <h2 id="review-caveats">{t('review.caveatsTitle')}</h2>
                     <ul>
-                        {recipe.caveats.map((c) => (
-                            <li key={c}>{c}</li>
+                        {notes.map((note) => (
+                            <li key={note}>{note}</li>
                         ))}
                     </ul>
                 </section>
