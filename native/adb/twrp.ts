@@ -129,6 +129,7 @@ export class Twrp {
 
     /** Where TWRP keeps a backup of this phone. */
     async backupFolder(name: string): Promise<string> {
+        checkedName('backup', name);
         const serial = (await this.phone.identity()).serial;
         return `${TWRP_BACKUP_ROOT}/${serial}/${name}`;
     }
@@ -138,6 +139,8 @@ export class Twrp {
      * (computed while the file streams in). Throws if any digest is missing or differs.
      */
     async pullBackup(name: string, localDir: string, ctx: JobContext = {}): Promise<BackupFileCheck[]> {
+        // The name becomes part of a phone path: `..` would list (and copy) folders outside TWRP's backups.
+        checkedName('backup', name);
         await this.ensureRecovery(ctx);
         const remoteDir = await this.backupFolder(name);
         const sync = await this.phone.adb.sync();

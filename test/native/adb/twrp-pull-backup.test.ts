@@ -55,6 +55,16 @@ describe('twrp pull-backup', () => {
         expect(existsSync(join(local, 'escape.txt'))).toBe(false);
     });
 
+    it('refuses a backup name that is not a plain name before anything is written', async () => {
+        const { twrp } = await twrpOn();
+        const local = join(dir, 'out', 'backup');
+        for (const name of ['../../../../..', '..', 'bk/../bk', '.hidden']) {
+            await expect(twrp.pullBackup(name, local)).rejects.toMatchObject({ code: 'bad-name' });
+        }
+        expect(existsSync(join(dir, 'out'))).toBe(false);
+        await expect(twrp.backupFolder('../x')).rejects.toMatchObject({ code: 'bad-name' });
+    });
+
     it('refuses a file name holding a backslash (a separator on Windows)', async () => {
         const { twrp, backups } = await twrpOn();
         await writeFile(join(backups, 'bk', '..\\escape.win'), 'planted');
