@@ -2,11 +2,32 @@
  * The Android sparse image format (libsparse's sparse_format.h): a 28-byte file header followed by
  * chunks, each a 12-byte header plus payload. All fields little-endian.
  */
+import { decodeLayout, encodeLayout } from '../../common/le-layout.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export const SPARSE_MAGIC = 0xed26ff3a;
 export const FILE_HEADER_SIZE = 28;
 export const CHUNK_HEADER_SIZE = 12;
+
+/** The file header's fields: offset and width, the one place they are written down. */
+const FILE_HEADER = {
+    magic: [0, 'u32'],
+    majorVersion: [4, 'u16'],
+    minorVersion: [6, 'u16'],
+    fileHeaderSize: [8, 'u16'],
+    chunkHeaderSize: [10, 'u16'],
+    blockSize: [12, 'u32'],
+    totalBlocks: [16, 'u32'],
+    totalChunks: [20, 'u32'],
+    imageChecksum: [24, 'u32'],
+} as const;
+
+const CHUNK_HEADER = {
+    type: [0, 'u16'],
+    reserved: [2, 'u16'],
+    blocks: [4, 'u32'],
+    totalBytes: [8, 'u32'],
+} as const;
 
 export const ChunkType = { raw: 0xcac1, fill: 0xcac2, dontCare: 0xcac3, crc32: 0xcac4 } as const;
 export type ChunkTypeCode = (typeof ChunkType)[keyof typeof ChunkType];
@@ -45,35 +66,23 @@ export function isSparseMagic(bytes: Uint8Array): boolean {
 }
 
 export function encodeSparseHeader(header: Omit<SparseHeader, 'majorVersion' | 'minorVersion' | 'fileHeaderSize' | 'chunkHeaderSize'>): Uint8Array {
-    const bytes = new Uint8Array(FILE_HEADER_SIZE);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, SPARSE_MAGIC, true);
-    view.setUint16(4, 1, true);
-    view.setUint16(6, 0, true);
-    view.setUint16(8, FILE_HEADER_SIZE, true);
-    view.setUint16(10, CHUNK_HEADER_SIZE, true);
-    view.setUint32(12, header.blockSize, true);
-    view.setUint32(16, header.totalBlocks, true);
-    view.setUint32(20, header.totalChunks, true);
-    view.setUint32(24, header.imageChecksum >>> 0, true);
-    return bytes;
+    return encodeLayout(FILE_HEADER, FILE_HEADER_SIZE, {
+        magic: SPARSE_MAGIC,
+        majorVersion: 1,
+        minorVersion: 0,
+        fileHeaderSize: FILE_HEADER_SIZE,
+        chunkHeaderSize: CHUNK_HEADER_SIZE,
+        blockSize: header.blockSize,
+        totalBlocks: header.totalBlocks,
+        totalChunks: header.totalChunks,
+        imageChecksum: header.imageChecksum,
+    });
 }
 
 export function decodeSparseHeader(bytes: Uint8Array, source?: string): SparseHeader {
     if (bytes.length < FILE_HEADER_SIZE) throw sparseError(`the sparse header is ${bytes.length} bytes, expected at least ${FILE_HEADER_SIZE}`, source);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    const magic = view.getUint32(0, true);
+    const { magic, ...header } = decodeLayout(FILE_HEADER, bytes);
     if (magic !== SPARSE_MAGIC) throw sparseError(`not a sparse image (magic 0x${magic.toString(16)}, expected 0x${SPARSE_MAGIC.toString(16)})`, source);
-    const header: SparseHeader = {
-        majorVersion: view.getUint16(4, true),
-        minorVersion: view.getUint16(6, true),
-        fileHeaderSize: view.getUint16(8, true),
-        chunkHeaderSize: view.getUint16(10, true),
-        blockSize: view.getUint32(12, true),
-        totalBlocks: view.getUint32(16, true),
-        totalChunks: view.getUint32(20, true),
-        imageChecksum: view.getUint32(24, true),
-    };
     if (header.majorVersion !== 1) throw sparseError(`sparse format version ${header.majorVersion}.${header.minorVersion} is not supported (only 1.x)`, source);
     if (header.fileHeaderSize < FILE_HEADER_SIZE) throw sparseError(`file header size ${header.fileHeaderSize} is below ${FILE_HEADER_SIZE}`, source);
     if (header.chunkHeaderSize < CHUNK_HEADER_SIZE) throw sparseError(`chunk header size ${header.chunkHeaderSize} is below ${CHUNK_HEADER_SIZE}`, source);
@@ -82,23 +91,16 @@ export function decodeSparseHeader(bytes: Uint8Array, source?: string): SparseHe
 }
 
 export function encodeChunkHeader(header: ChunkHeader): Uint8Array {
-    const bytes = new Uint8Array(CHUNK_HEADER_SIZE);
-    const view = new DataView(bytes.buffer);
-    view.setUint16(0, header.type, true);
-    view.setUint16(2, 0, true);
-    view.setUint32(4, header.blocks, true);
-    view.setUint32(8, header.totalBytes, true);
-    return bytes;
+    return encodeLayout(CHUNK_HEADER, CHUNK_HEADER_SIZE, { type: header.type, reserved: 0, blocks: header.blocks, totalBytes: header.totalBytes });
 }
 
 const knownTypes = new Set<number>(Object.values(ChunkType));
 
 export function decodeChunkHeader(bytes: Uint8Array, source?: string): ChunkHeader {
     if (bytes.length < CHUNK_HEADER_SIZE) throw sparseError('the image ends inside a chunk header', source);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    const type = view.getUint16(0, true);
+    const { type, blocks, totalBytes } = decodeLayout(CHUNK_HEADER, bytes);
     if (!knownTypes.has(type)) throw sparseError(`unknown chunk type 0x${type.toString(16)}`, source);
-    return { type: type as ChunkTypeCode, blocks: view.getUint32(4, true), totalBytes: view.getUint32(8, true) };
+    return { type: type as ChunkTypeCode, blocks, totalBytes };
 }
 
 /** Bytes a chunk occupies in a file we write (12-byte headers). */
