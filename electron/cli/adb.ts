@@ -3,6 +3,7 @@
  * device syntax (`-s SERIAL`, `-s tcp:HOST:PORT`) plus `-s usbip:HOST:PORT` and `--virtual`.
  */
 import { connectAdb, usbManagerFromDetach, type AdbPhone, type AdbRebootMode, type AdbTarget } from '../../native/adb/phone.js';
+import { parseDeviceRef } from '../../native/devices/ref.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
@@ -62,8 +63,13 @@ export async function openAdbSession(values: { serial?: string | undefined; virt
     if (values.virtual && values.serial) throw new CliUsageError('Use either -s or --virtual, not both.');
     if (values['virtual-state'] && !values.virtual) throw new CliUsageError('--virtual-state goes with --virtual.');
     const options = { signal: io.signal, onWaitingForAuth: waitingNotice(io) };
-    if (values.virtual) {
-        const virtual = await VirtualPhone.create({ codename: values.virtual, stateDir: values['virtual-state'], owner: ownerChoice(values.owner, io) });
+    // The one reader of device words: a malformed `-s tcp:host:notaport` is refused here, never taken
+    // for a USB serial (which would look for it on local USB and report a USB error instead).
+    const ref = values.serial === undefined ? undefined : parseDeviceRef(values.serial);
+    const virtualCodename = values.virtual ?? (ref?.kind === 'virtual' ? ref.codename : undefined);
+    if (ref?.kind === 'port') throw new CliUsageError(`adb -s takes a serial, tcp:HOST:PORT, usbip:HOST:PORT or virtual:CODENAME, not a USB port (${ref.port}); \`revive adb devices\` lists the serials.`);
+    if (virtualCodename) {
+        const virtual = await VirtualPhone.create({ codename: virtualCodename, stateDir: values['virtual-state'], owner: ownerChoice(values.owner, io) });
         try {
             const usbDevice = await virtual.waitForDevice({ timeoutMs: 5000, signal: io.signal });
             if (!hasAdbInterface(usbDevice)) throw new ReviveError({ code: 'adb-wrong-mode', message: `The virtual ${virtual.recipe.name} is in ${virtual.mode} mode, which has no adb.`, nextStep: 'Start it in android, recovery or sideload mode (revive virtual-phone).' });
@@ -82,17 +88,16 @@ export async function openAdbSession(values: { serial?: string | undefined; virt
             throw error;
         }
     }
-    const serial = values.serial;
+    const serial = ref?.kind === 'serial' ? ref.serial : undefined;
     let target: AdbTarget;
-    const tcp = serial ? /^(?:tcp:)?([^:]+):(\d+)$/.exec(serial) : null;
-    if (serial?.startsWith('usbip:')) {
-        const address = serial.slice('usbip:'.length);
+    if (ref?.kind === 'usbip') {
+        const address = `${ref.host.includes(':') ? `[${ref.host}]` : ref.host}:${ref.port}`;
         const client = new UsbIpClient(address);
-        const entry = (await client.list(io.signal)).find((e) => e.interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x01));
+        const entry = (await client.list(io.signal)).find((e) => (ref.busid === undefined || e.device.busid === ref.busid) && e.interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x01));
         if (!entry) throw noDevice(`on the USB/IP server ${address}`);
         target = { usbDevice: await client.import(entry.device.busid, io.signal) };
-    } else if (tcp) {
-        target = { host: tcp[1] ?? '', port: Number(tcp[2]) };
+    } else if (ref?.kind === 'tcp') {
+        target = { host: ref.host, port: ref.port };
     } else {
         const { usb, devices } = await localUsbDevices();
         const device = serial ? devices.find((d) => d.serialNumber === serial) : devices[0];
@@ -102,7 +107,7 @@ export async function openAdbSession(values: { serial?: string | undefined; virt
     }
     // A USB/IP import made for this command is given back, or a server such as usbipd keeps it (and
     // this process) alive.
-    const imported = serial?.startsWith('usbip:') && 'usbDevice' in target ? target.usbDevice : undefined;
+    const imported = ref?.kind === 'usbip' && 'usbDevice' in target ? target.usbDevice : undefined;
     const release = (): Promise<void> => imported?.forget().catch(() => undefined) ?? Promise.resolve();
     let phone: AdbPhone;
     try {

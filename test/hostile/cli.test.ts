@@ -44,3 +44,15 @@ describe('hostile command lines', () => {
         }, 60);
     });
 });
+
+describe('device words for adb', () => {
+    it('adb -s tcp:host:notaport is refused as malformed, never looked for on local USB', async () => {
+        for (const words of [['-s', 'tcp:host:notaport'], ['-s', 'usbip:host:99999'], ['-s', 'usb:1-4']]) {
+            let err = '';
+            const status = await main(['adb', 'shell', ...words, 'echo', 'hi'], { out: () => undefined, err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
+            expect(status, err).not.toBe(0);
+            expect(err).toContain(words[1]);
+            expect(err).not.toMatch(/getDevices|\/sys\/bus|Check the cable/);
+        }
+    });
+});
