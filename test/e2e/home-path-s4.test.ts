@@ -106,6 +106,9 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
         const done = page.getByRole('heading', { name: t('run.done.title') });
         await person.drive(() => done.isVisible(), () => true);
         await person.shot('done');
+        // The backup is named by date, model and serial, and its path can be copied.
+        expect(await page.locator('main').innerText()).toMatch(/backups\/\d{8}-\d{4}-GT-I9506-/);
+        expect(await person.button('run.done.copyPath').isVisible()).toBe(true);
         const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { installed: unknown[] };
         expect(state.installed).toHaveLength(2);
         expect(person.findings).toEqual([]);

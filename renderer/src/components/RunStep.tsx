@@ -231,6 +231,32 @@ function CancelControl({ job }: { job: JobState }): ReactNode {
     );
 }
 
+/** Where the backup is, with the path to copy into a file manager. */
+function BackupPlace({ path }: { path: string }): ReactNode {
+    const { t } = useTranslation();
+    const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
+    return (
+        <div className="backup-place">
+            <p>{t('run.done.backup', { path })}</p>
+            <button
+                type="button"
+                className="button secondary"
+                onClick={() =>
+                    void navigator.clipboard.writeText(path).then(
+                        () => setCopied('yes'),
+                        () => setCopied('failed'),
+                    )
+                }
+            >
+                {t('run.done.copyPath')}
+            </button>
+            <span role="status" className="hint">
+                {copied === 'yes' ? t('run.done.copied') : copied === 'failed' ? t('run.done.copyFailed') : ''}
+            </span>
+        </div>
+    );
+}
+
 function Outcome({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
     if (job.outcome === 'done' && job.done) {
@@ -243,7 +269,7 @@ function Outcome({ job }: { job: JobState }): ReactNode {
                         <li key={name}>{t('run.done.installed', { name })}</li>
                     ))}
                 </ul>
-                {job.done.backupDirectory ? <p>{t('run.done.backup', { path: job.done.backupDirectory })}</p> : <p>{t('run.done.noBackup')}</p>}
+                {job.done.backupDirectory ? <BackupPlace path={job.done.backupDirectory} /> : <p>{t('run.done.noBackup')}</p>}
                 <p>{t('run.done.next')}</p>
                 <button type="button" className="button primary" onClick={finishJob}>
                     {t('run.done.finish')}
