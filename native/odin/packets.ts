@@ -1,5 +1,6 @@
 /**
- * Odin/Loke packets as typed values, one encoder and one decoder each (see research odin.md §3).
+ * Odin/Loke packets as typed values; each command's layout is one row of COMMANDS, from which both
+ * the encoder and the decoder come (see research odin.md §3).
  * Host→device commands are always 1024 bytes (u32 type, u32 request, u32 args…, zero-filled);
  * device→host replies are always 8 bytes (u32 type, u32 value). All little-endian.
  */
@@ -62,69 +63,89 @@ export class OdinPacketError extends Error {
     override readonly name = 'OdinPacketError';
 }
 
+/**
+ * Every command's layout, the one place it is written down: type and request, then its arguments
+ * from offset 8, each a u32 unless marked `:u64` or `:bool` (a u32 that is 0 or 1). Both
+ * encodeCommand and decodeCommand come from this table. The AP and modem file ends differ: the
+ * modem's has no identifier, so `destination` picks the row.
+ */
+interface CommandRow {
+    readonly kind: OdinCommand['kind'];
+    readonly type: number;
+    readonly request: number;
+    readonly args: readonly string[];
+    readonly destination?: number;
+    readonly defaults?: Readonly<Record<string, number>>;
+}
+
+const COMMANDS: readonly CommandRow[] = [
+    { kind: 'begin-session', type: PacketType.session, request: 0, args: ['protocolVersion'] },
+    { kind: 'device-type', type: PacketType.session, request: 1, args: [] },
+    { kind: 'total-bytes', type: PacketType.session, request: 2, args: ['totalBytes:u64'] },
+    { kind: 'file-part-size', type: PacketType.session, request: 5, args: ['partSize'] },
+    { kind: 'enable-tflash', type: PacketType.session, request: 8, args: [] },
+    { kind: 'pit-flash', type: PacketType.pit, request: 0, args: [] },
+    { kind: 'pit-dump', type: PacketType.pit, request: 1, args: [] },
+    { kind: 'pit-part', type: PacketType.pit, request: 2, args: ['value'] },
+    { kind: 'pit-end', type: PacketType.pit, request: 3, args: ['size'] },
+    { kind: 'file-flash', type: PacketType.file, request: 0, args: [] },
+    { kind: 'file-sequence', type: PacketType.file, request: 2, args: ['byteCount'] },
+    { kind: 'file-end', type: PacketType.file, request: 3, destination: 0, args: ['destination', 'byteCount', 'unknown1', 'deviceType', 'identifier', 'endOfFile:bool'] },
+    { kind: 'file-end', type: PacketType.file, request: 3, destination: 1, args: ['destination', 'byteCount', 'unknown1', 'deviceType', 'endOfFile:bool'], defaults: { identifier: 0 } },
+    { kind: 'end-session', type: PacketType.endSession, request: 0, args: [] },
+    { kind: 'reboot', type: PacketType.endSession, request: 1, args: [] },
+];
+
+type CommandFields = Readonly<Record<string, number | bigint | boolean | string>>;
+
 export function encodeCommand(command: OdinCommand): Uint8Array {
+    const fields = command as unknown as CommandFields;
+    const row = COMMANDS.find((r) => r.kind === command.kind && (r.destination === undefined || r.destination === fields['destination']));
+    if (!row) throw new OdinPacketError(`No layout for command ${command.kind}.`);
     const bytes = new Uint8Array(COMMAND_SIZE);
     const view = new DataView(bytes.buffer);
-    const head = (type: number, request: number, ...args: number[]): Uint8Array => {
-        view.setUint32(0, type, true);
-        view.setUint32(4, request, true);
-        args.forEach((arg, i) => view.setUint32(8 + i * 4, arg >>> 0, true));
-        return bytes;
-    };
-    switch (command.kind) {
-        case 'begin-session': return head(PacketType.session, 0, command.protocolVersion);
-        case 'device-type': return head(PacketType.session, 1);
-        case 'total-bytes':
-            head(PacketType.session, 2);
-            view.setBigUint64(8, command.totalBytes, true);
-            return bytes;
-        case 'file-part-size': return head(PacketType.session, 5, command.partSize);
-        case 'enable-tflash': return head(PacketType.session, 8);
-        case 'pit-flash': return head(PacketType.pit, 0);
-        case 'pit-dump': return head(PacketType.pit, 1);
-        case 'pit-part': return head(PacketType.pit, 2, command.value);
-        case 'pit-end': return head(PacketType.pit, 3, command.size);
-        case 'file-flash': return head(PacketType.file, 0);
-        case 'file-sequence': return head(PacketType.file, 2, command.byteCount);
-        case 'file-end':
-            return command.destination === 0
-                ? head(PacketType.file, 3, 0, command.byteCount, command.unknown1, command.deviceType, command.identifier, command.endOfFile ? 1 : 0)
-                : head(PacketType.file, 3, 1, command.byteCount, command.unknown1, command.deviceType, command.endOfFile ? 1 : 0);
-        case 'end-session': return head(PacketType.endSession, 0);
-        case 'reboot': return head(PacketType.endSession, 1);
+    view.setUint32(0, row.type, true);
+    view.setUint32(4, row.request, true);
+    let offset = 8;
+    for (const arg of row.args) {
+        const [name = '', form] = arg.split(':');
+        const value = fields[name];
+        if (form === 'u64') {
+            view.setBigUint64(offset, BigInt(value as bigint), true);
+            offset += 8;
+        } else {
+            view.setUint32(offset, (form === 'bool' ? (value ? 1 : 0) : Number(value)) >>> 0, true);
+            offset += 4;
+        }
     }
+    return bytes;
 }
 
 /** Decode a 1024-byte command (the virtual bootloader's side). Unknown commands throw OdinPacketError. */
 export function decodeCommand(bytes: Uint8Array): OdinCommand {
     if (bytes.length !== COMMAND_SIZE) throw new OdinPacketError(`A command must be ${COMMAND_SIZE} bytes, got ${bytes.length}.`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const u32 = (offset: number): number => view.getUint32(offset, true);
-    const type = u32(0);
-    const request = u32(4);
-    const key = `${type}/${request}`;
-    switch (key) {
-        case `${PacketType.session}/0`: return { kind: 'begin-session', protocolVersion: u32(8) };
-        case `${PacketType.session}/1`: return { kind: 'device-type' };
-        case `${PacketType.session}/2`: return { kind: 'total-bytes', totalBytes: view.getBigUint64(8, true) };
-        case `${PacketType.session}/5`: return { kind: 'file-part-size', partSize: u32(8) };
-        case `${PacketType.session}/8`: return { kind: 'enable-tflash' };
-        case `${PacketType.pit}/0`: return { kind: 'pit-flash' };
-        case `${PacketType.pit}/1`: return { kind: 'pit-dump' };
-        case `${PacketType.pit}/2`: return { kind: 'pit-part', value: u32(8) };
-        case `${PacketType.pit}/3`: return { kind: 'pit-end', size: u32(8) };
-        case `${PacketType.file}/0`: return { kind: 'file-flash' };
-        case `${PacketType.file}/2`: return { kind: 'file-sequence', byteCount: u32(8) };
-        case `${PacketType.file}/3`: {
-            const destination = u32(8);
-            if (destination === 0) return { kind: 'file-end', destination: 0, byteCount: u32(12), unknown1: u32(16), deviceType: u32(20), identifier: u32(24), endOfFile: u32(28) !== 0 };
-            if (destination === 1) return { kind: 'file-end', destination: 1, byteCount: u32(12), unknown1: u32(16), deviceType: u32(20), identifier: 0, endOfFile: u32(24) !== 0 };
-            throw new OdinPacketError(`Unknown file destination ${destination}.`);
+    const type = view.getUint32(0, true);
+    const request = view.getUint32(4, true);
+    const rows = COMMANDS.filter((r) => r.type === type && r.request === request);
+    if (rows.length === 0) throw new OdinPacketError(`Unknown command type 0x${type.toString(16)} request ${request}.`);
+    const destination = view.getUint32(8, true);
+    const row = rows.find((r) => r.destination === undefined || r.destination === destination);
+    if (!row) throw new OdinPacketError(`Unknown file destination ${destination}.`);
+    const fields: Record<string, number | bigint | boolean | string> = { kind: row.kind, ...row.defaults };
+    let offset = 8;
+    for (const arg of row.args) {
+        const [name = '', form] = arg.split(':');
+        if (form === 'u64') {
+            fields[name] = view.getBigUint64(offset, true);
+            offset += 8;
+        } else {
+            const value = view.getUint32(offset, true);
+            fields[name] = form === 'bool' ? value !== 0 : value;
+            offset += 4;
         }
-        case `${PacketType.endSession}/0`: return { kind: 'end-session' };
-        case `${PacketType.endSession}/1`: return { kind: 'reboot' };
-        default: throw new OdinPacketError(`Unknown command type 0x${type.toString(16)} request ${request}.`);
     }
+    return fields as unknown as OdinCommand;
 }
 
 export function encodeReply(reply: OdinReply): Uint8Array {
