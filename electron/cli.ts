@@ -3,6 +3,7 @@
  */
 import { ReviveError } from '../native/jobs/errors.js';
 import { CliUsageError, type CliIo } from './cli/command.js';
+import { deviceOptionsAfterCommand } from './cli/device-options.js';
 import { catalog, loadCommand, type CatalogEntry } from './cli/index.js';
 
 function findCommand(argv: readonly string[]): { entry: CatalogEntry; rest: readonly string[] } | undefined {
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], io?: Partial<CliIo>): Promis
             else help(cliIo);
             return 0;
         }
-        const found = findCommand(argv);
+        const found = findCommand(deviceOptionsAfterCommand(argv, (words) => catalog.some((entry) => entry.name === words.join(' '))));
         if (!found) {
             cliIo.err(`revive: unknown command "${argv.join(' ')}". Run \`revive help\` to see the commands.\n`);
             return 2;

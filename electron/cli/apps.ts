@@ -8,7 +8,8 @@ import { installAppsJob } from '../jobs/panels/push.js';
 import type { ApkRequest } from '../../native/panels/apps.js';
 import { CliUsageError, parseCliArgs, type CliCommand } from './command.js';
 import { panelProgress } from './keys.js';
-import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget } from './panel-target.js';
+import { DEVICE_USAGE, deviceOptions } from './device-options.js';
+import { withPanelTarget } from './panel-target.js';
 
 /**
  * Pairs APKs with `--sha256` values: either one bare digest per APK, in the same order, or
@@ -40,11 +41,11 @@ export const commands: readonly CliCommand[] = [
     {
         name: 'apps install',
         usage:
-            `revive apps install APK… [--sha256 HEX …] ${PANEL_DEVICE_USAGE}\n` +
+            `revive apps install APK… [--sha256 HEX …] ${DEVICE_USAGE}\n` +
             '  --sha256: one per APK in the same order, or NAME.apk=HEX; without it, NAME.apk.sha256 or SHA256SUMS next to the APK is used.\n' +
             '  Nothing is installed unless every APK matches.',
         async run(args, io) {
-            const { values, positionals } = parseCliArgs({ args: [...args], options: { sha256: { type: 'string', multiple: true }, ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { sha256: { type: 'string', multiple: true }, ...deviceOptions }, allowPositionals: true, strict: true });
             if (positionals.length === 0) throw new CliUsageError('Give the APK files to install.');
             const requests = pairChecksums(positionals, values.sha256 ?? []);
             return withPanelTarget(values, io, async (target) => {

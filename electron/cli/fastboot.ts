@@ -1,29 +1,13 @@
 /**
  * `revive fastboot …`: fastboot on a real phone (local USB, USB/IP, TCP) or a virtual one, with
- * fastboot's own device syntax (`-s tcp:HOST:PORT`).
+ * fastboot's own device syntax (`-s SERIAL`, `-s tcp:HOST:PORT`, before or after the sub-command).
  */
+import { openTransport } from '../../native/devices/open.js';
 import { FastbootClient, type RebootTarget, type Slot } from '../../native/fastboot/client.js';
-import { ReviveError } from '../../native/jobs/errors.js';
-import { connectFastbootTcp } from '../../native/tcp/fastboot-tcp.js';
-import { classifyDevice } from '../../native/usb/classify.js';
-import type { UsbTransport } from '../../native/usb/transport.js';
-import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
-import { UsbIpClient } from '../../native/usbip/client.js';
-import { VirtualPhone } from '../../native/virtual/phone.js';
-import type { OwnerChoice } from '../../native/virtual/owner.js';
+import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
+import { DEVICE_USAGE, deviceOptions, deviceRefFromOptions, ownerChoice, type DeviceValues } from './device-options.js';
 import { jobContext } from './progress.js';
-
-const FASTBOOT_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x03 } as const;
-
-const deviceOptions = {
-    serial: { type: 'string', short: 's' },
-    virtual: { type: 'string' },
-    'virtual-state': { type: 'string' },
-    owner: { type: 'string' },
-} as const;
-
-const DEVICE_USAGE = '[-s tcp:HOST:PORT | -s usbip:HOST:PORT | --virtual CODENAME [--virtual-state DIR] [--owner accept|deny|ask]]';
 
 interface Session {
     readonly client: FastbootClient;
@@ -31,73 +15,23 @@ interface Session {
     close(): Promise<void>;
 }
 
-function noDevice(where: string): ReviveError {
-    return new ReviveError({
-        code: 'fastboot-no-device',
-        message: `No phone in bootloader (fastboot) mode was found ${where}.`,
-        nextStep: 'Start the phone in its bootloader (see the key combination in its recipe), connect it with a data cable, and try again.',
-    });
-}
-
-async function localUsbTransport(): Promise<UsbTransport> {
-    const { WebUSB } = await import('usb');
-    const webusb = new WebUSB({ allowAllDevices: true });
-    const devices = await webusb.getDevices();
-    const device = devices.find((candidate) => classifyDevice(candidate).kind === 'fastboot');
-    if (!device) throw noDevice('on this computer\'s USB ports');
-    return WebUsbTransport.open(device, FASTBOOT_INTERFACE);
-}
-
-async function usbipTransport(address: string, signal: AbortSignal): Promise<UsbTransport> {
-    const client = new UsbIpClient(address);
-    const entries = await client.list(signal);
-    const entry = entries.find((e) => e.interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x03));
-    if (!entry) throw noDevice(`on the USB/IP server ${address}`);
-    const device = await client.import(entry.device.busid, signal);
-    return WebUsbTransport.open(device, FASTBOOT_INTERFACE, { location: `usbip:${address}/${entry.device.busid}`, releaseOnClose: true });
-}
-
-function ownerChoice(value: string | undefined, io: CliIo): OwnerChoice {
-    if (value === undefined) return io.interactive ? 'ask' : 'accept';
-    if (value === 'accept' || value === 'deny' || value === 'ask') return value;
-    throw new CliUsageError(`--owner is accept, deny or ask, not "${value}".`);
-}
-
-async function openSession(values: { serial?: string | undefined; virtual?: string | undefined; 'virtual-state'?: string | undefined; owner?: string | undefined }, io: CliIo): Promise<Session> {
-    if (values.virtual && values.serial) throw new CliUsageError('Use either -s or --virtual, not both.');
-    if (values.virtual) {
-        const phone = await VirtualPhone.create({ codename: values.virtual, mode: 'bootloader', stateDir: values['virtual-state'], owner: ownerChoice(values.owner, io) });
-        try {
-            const device = await phone.waitForDevice({ mode: 'bootloader', timeoutMs: 5000, signal: io.signal });
-            const client = await FastbootClient.open(await WebUsbTransport.open(device, FASTBOOT_INTERFACE));
-            return {
-                client,
-                phone,
-                async close() {
-                    await client.close().catch(() => undefined);
-                    await phone.close();
-                },
-            };
-        } catch (error) {
-            await phone.close();
-            throw error;
-        }
+async function openSession(values: DeviceValues, io: CliIo): Promise<Session> {
+    const ref = deviceRefFromOptions(values);
+    const opened = await openTransport(ref, 'fastboot', { signal: io.signal, owner: ref?.kind === 'virtual' ? ownerChoice(values.owner, io) : undefined });
+    try {
+        const client = await FastbootClient.open(opened.transport);
+        return {
+            client,
+            phone: opened.virtual,
+            async close() {
+                await client.close().catch(() => undefined);
+                await opened.close();
+            },
+        };
+    } catch (error) {
+        await opened.close();
+        throw error;
     }
-    let transport: UsbTransport;
-    const serial = values.serial;
-    if (serial?.startsWith('tcp:')) {
-        const match = /^tcp:(.+):(\d+)$/.exec(serial);
-        if (!match) throw new CliUsageError(`"${serial}" is not tcp:HOST:PORT.`);
-        transport = await connectFastbootTcp(match[1] ?? '', Number(match[2]), { signal: io.signal });
-    } else if (serial?.startsWith('usbip:')) {
-        transport = await usbipTransport(serial.slice('usbip:'.length), io.signal);
-    } else if (serial !== undefined) {
-        throw new CliUsageError(`-s takes tcp:HOST:PORT or usbip:HOST:PORT; "${serial}" is neither.`);
-    } else {
-        transport = await localUsbTransport();
-    }
-    const client = await FastbootClient.open(transport);
-    return { client, phone: undefined, close: () => client.close().catch(() => undefined) };
 }
 
 /** Parse, connect, run, close: the shape of every fastboot sub-command. */

@@ -8,7 +8,8 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR, OLD_IPTABLES_PHONE_DIR, parsePackageList, type AppChoice, type InstalledPackage } from '../../native/panels/firewall.js';
 import { pushToPhone } from './keys.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
-import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
+import { DEVICE_USAGE, deviceOptions, type DeviceValues } from './device-options.js';
+import { withPanelTarget } from './panel-target.js';
 
 /** `PKG`, `PKG:wmv` (letters: w Wi-Fi, m mobile data, v VPN) or `PKG:wmv=UID`. */
 export function parseAllow(text: string): AppChoice {
@@ -22,12 +23,12 @@ export function parseAllow(text: string): AppChoice {
     };
 }
 
-function hasDevice(values: PanelDeviceValues): boolean {
-    return [values.serial, values.virtual, values['virtual-state'], values.owner].some((v) => v !== undefined);
+function hasDevice(values: DeviceValues): boolean {
+    return [values.serial, values.usbip, values.virtual, values['virtual-state'], values.owner].some((v) => v !== undefined);
 }
 
 /** The phone's installed apps over adb, with the UIDs of the allowed ones (looked up on old Android). */
-async function packagesFromPhone(device: PanelDeviceValues, allow: readonly AppChoice[], io: CliIo): Promise<InstalledPackage[]> {
+async function packagesFromPhone(device: DeviceValues, allow: readonly AppChoice[], io: CliIo): Promise<InstalledPackage[]> {
     return withPanelTarget(device, io, async (target) => {
         io.err(`Reading the installed apps from the phone (${target.label}).\n`);
         const phone = await target.connect(io.signal);
@@ -68,7 +69,7 @@ export const commands: readonly CliCommand[] = [
         name: 'firewall create',
         usage:
             'revive firewall create --allow PKG[:wmv][=UID] [--allow …] [--packages PM-LIST.txt | --from-phone ' +
-            `${PANEL_DEVICE_USAGE}] [--name NAME] [--no-dns] [--out DIR]\n` +
+            `${DEVICE_USAGE}] [--name NAME] [--no-dns] [--out DIR]\n` +
             '  PM-LIST.txt: the output of `adb shell pm list packages -U` (gives the UIDs the iptables scripts need)\n' +
             '  --from-phone: read the installed apps and their UIDs from the connected phone over adb',
         async run(args, io) {
@@ -76,7 +77,7 @@ export const commands: readonly CliCommand[] = [
                 args: [...args],
                 options: {
                     allow: { type: 'string', multiple: true }, packages: { type: 'string' }, 'from-phone': { type: 'boolean' }, name: { type: 'string' }, 'no-dns': { type: 'boolean' }, out: { type: 'string' },
-                    ...panelDeviceOptions,
+                    ...deviceOptions,
                 },
                 strict: true,
             });
@@ -99,9 +100,9 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'firewall push',
-        usage: `revive firewall push AFWALL.json [--no-iptables] ${PANEL_DEVICE_USAGE}\n  The root script ${IPTABLES_FILES.apply} next to AFWALL.json goes too, unless --no-iptables.`,
+        usage: `revive firewall push AFWALL.json [--no-iptables] ${DEVICE_USAGE}\n  The root script ${IPTABLES_FILES.apply} next to AFWALL.json goes too, unless --no-iptables.`,
         async run(args, io) {
-            const { values, positionals } = parseCliArgs({ args: [...args], options: { 'no-iptables': { type: 'boolean' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { 'no-iptables': { type: 'boolean' }, ...deviceOptions }, allowPositionals: true, strict: true });
             const afwall = positionals[0];
             if (!afwall || positionals.length > 1) throw new CliUsageError('Give one AFWall+ file (afwall-NAME.json).');
             await readAfwallFile(afwall);

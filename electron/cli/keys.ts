@@ -9,7 +9,8 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../native/panels/passphrase.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
-import { PANEL_DEVICE_USAGE, panelDeviceOptions, withPanelTarget, type PanelDeviceValues } from './panel-target.js';
+import { DEVICE_USAGE, deviceOptions, type DeviceValues } from './device-options.js';
+import { withPanelTarget } from './panel-target.js';
 
 /** `Name (comment) <email>`, `Name <email>`, `<email>`, `email` or `Name`. */
 export function parseUserId(text: string): UserIdInput {
@@ -74,7 +75,7 @@ export function panelProgress(io: CliIo): (event: PanelEvent) => void {
 }
 
 /** Sends files with pushFilesJob and prints where each one landed; returns the exit status. */
-export async function pushToPhone(io: CliIo, device: PanelDeviceValues, items: readonly PushItem[]): Promise<number> {
+export async function pushToPhone(io: CliIo, device: DeviceValues, items: readonly PushItem[]): Promise<number> {
     return withPanelTarget(device, io, async (target) => {
         io.err(`Sending ${items.length} file(s) to the phone (${target.label}).\n`);
         const { pushed } = await pushFilesJob(target.connect, items, { onEvent: panelProgress(io), signal: io.signal });
@@ -201,9 +202,9 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'keys push',
-        usage: `revive keys push KEY.pub.asc [--secret-key KEY.sec.asc] ${PANEL_DEVICE_USAGE}`,
+        usage: `revive keys push KEY.pub.asc [--secret-key KEY.sec.asc] ${DEVICE_USAGE}`,
         async run(args, io) {
-            const { values, positionals } = parseCliArgs({ args: [...args], options: { 'secret-key': { type: 'string' }, ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { 'secret-key': { type: 'string' }, ...deviceOptions }, allowPositionals: true, strict: true });
             const publicKey = positionals[0];
             if (!publicKey || positionals.length > 1) throw new CliUsageError('Give one public key file (KEY.pub.asc).');
             const secretKey = values['secret-key'];

@@ -3,21 +3,20 @@
  * Flags follow Heimdall's: `--RECOVERY twrp.img`, `--no-reboot`, `--resume`.
  */
 import { writeFile } from 'node:fs/promises';
+import { openTransport } from '../../native/devices/open.js';
+import type { DeviceRef } from '../../native/devices/ref.js';
 import { readLimitedFile } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { ProgressTracker, type JobContext, type ProgressEvent } from '../../native/jobs/progress.js';
 import { firmwareFlashFiles, inspectFirmware } from '../../native/odin/firmware.js';
 import { odinDownloadPit, odinFlash, odinReboot, type OdinFlashFile } from '../../native/odin/flash.js';
 import { formatPit, parsePit, PIT_MAX_FILE_SIZE } from '../../native/pit/index.js';
-import { classifyDevice } from '../../native/usb/classify.js';
 import type { UsbTransport } from '../../native/usb/transport.js';
-import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
-import { UsbIpClient } from '../../native/usbip/client.js';
-import { VirtualPhone } from '../../native/virtual/phone.js';
 import { formatBytes } from '../../common/format-bytes.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
+import { deviceRefFromOptions } from './device-options.js';
 
-const DEVICE_USAGE = '[--usbip HOST:PORT | --virtual CODENAME [--virtual-state DIR]]';
+const DEVICE_USAGE = '[-s SERIAL|usb:BUS-PORT|usbip:HOST:PORT | --usbip HOST:PORT | --virtual CODENAME [--virtual-state DIR]]';
 const SESSION_USAGE = '[--no-reboot] [--resume]';
 
 /** Options every odin command takes; values are strings, switches `true`. */
@@ -26,9 +25,11 @@ interface Parsed {
     /** `--NAME FILE` pairs that are not options: partitions to flash, in order. */
     readonly partitions: Array<{ partition: string; file: string }>;
     readonly tars: string[];
+    /** The phone named by -s, --usbip or --virtual; undefined: the one in download mode on local USB. */
+    readonly device: DeviceRef | undefined;
 }
 
-const VALUE_OPTIONS = new Set(['usbip', 'virtual', 'virtual-state', 'output', 'pit']);
+const VALUE_OPTIONS = new Set(['serial', 'usbip', 'virtual', 'virtual-state', 'output', 'pit']);
 const SWITCHES = new Set(['no-reboot', 'resume', 'repartition', 'i-understand-repartition']);
 
 function parseOdinArgs(args: readonly string[], allow: { partitions: boolean; options: readonly string[] }): Parsed {
@@ -37,6 +38,12 @@ function parseOdinArgs(args: readonly string[], allow: { partitions: boolean; op
     const tars: string[] = [];
     for (let i = 0; i < args.length; i++) {
         const arg = args[i]!;
+        if (arg === '-s') {
+            const value = args[++i];
+            if (value === undefined) throw new CliUsageError('-s needs a value.');
+            options.set('serial', value);
+            continue;
+        }
         if (!arg.startsWith('--') || arg.length < 3) throw new CliUsageError(`Unexpected argument "${arg}".`);
         const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
         // Heimdall aliases --PIT to --pit.
@@ -47,7 +54,7 @@ function parseOdinArgs(args: readonly string[], allow: { partitions: boolean; op
             return value;
         };
         if (SWITCHES.has(name) || VALUE_OPTIONS.has(name) || name === 'tar') {
-            if (!allow.options.includes(name) && !['usbip', 'virtual', 'virtual-state', 'no-reboot', 'resume'].includes(name)) throw new CliUsageError(`--${name} does not apply to this command.`);
+            if (!allow.options.includes(name) && !['serial', 'usbip', 'virtual', 'virtual-state', 'no-reboot', 'resume'].includes(name)) throw new CliUsageError(`--${name} does not apply to this command.`);
             if (name === 'tar') tars.push(takeValue());
             else if (SWITCHES.has(name)) options.set(name, true);
             else options.set(name, takeValue());
@@ -56,63 +63,12 @@ function parseOdinArgs(args: readonly string[], allow: { partitions: boolean; op
         if (!allow.partitions) throw new CliUsageError(`Unknown option --${rawName}.`);
         partitions.push({ partition: rawName, file: takeValue() });
     }
-    if (options.has('usbip') && options.has('virtual')) throw new CliUsageError('Use either --usbip or --virtual, not both.');
-    if (options.has('virtual-state') && !options.has('virtual')) throw new CliUsageError('--virtual-state goes with --virtual.');
-    return { options, partitions, tars };
-}
-
-interface Connection {
-    readonly transport: UsbTransport;
-    close(): Promise<void>;
-}
-
-function noDevice(where: string): ReviveError {
-    return new ReviveError({
-        code: 'odin-no-device',
-        message: `No Samsung phone in download mode was found ${where}.`,
-        nextStep: 'Switch the phone off, hold its download-mode key combination until the warning screen shows, press Volume Up, then connect it with a data cable.',
-    });
-}
-
-async function connect(parsed: Parsed, io: CliIo): Promise<Connection> {
-    const virtual = parsed.options.get('virtual');
-    if (typeof virtual === 'string') {
-        const stateDir = parsed.options.get('virtual-state');
-        const phone = await VirtualPhone.create({ codename: virtual, mode: 'download', stateDir: typeof stateDir === 'string' ? stateDir : undefined });
-        try {
-            const device = await phone.waitForDevice({ mode: 'download', timeoutMs: 5000, signal: io.signal });
-            const transport = await WebUsbTransport.open(device, 'samsung-download');
-            return {
-                transport,
-                async close() {
-                    await transport.close().catch(() => undefined);
-                    await phone.close();
-                },
-            };
-        } catch (error) {
-            await phone.close();
-            throw error;
-        }
-    }
-    const usbip = parsed.options.get('usbip');
-    if (typeof usbip === 'string') {
-        const client = new UsbIpClient(usbip);
-        const entries = await client.list(io.signal);
-        const entry = entries.find((e) => e.interfaces.some((i) => i.interfaceClass === 0x0a) && e.device.vendorId === 0x04e8);
-        if (!entry) throw noDevice(`on the USB/IP server ${usbip}`);
-        const device = await client.import(entry.device.busid, io.signal);
-        const transport = await WebUsbTransport.open(device, 'samsung-download', { location: `usbip:${usbip}/${entry.device.busid}`, releaseOnClose: true }).catch(async (error: unknown) => {
-            await device.forget().catch(() => undefined);
-            throw error;
-        });
-        return { transport, close: () => transport.close().catch(() => undefined) };
-    }
-    const { WebUSB } = await import('usb');
-    const webusb = new WebUSB({ allowAllDevices: true });
-    const device = (await webusb.getDevices()).find((candidate) => classifyDevice(candidate).kind === 'samsung-download');
-    if (!device) throw noDevice("on this computer's USB ports");
-    const transport = await WebUsbTransport.open(device, 'samsung-download');
-    return { transport, close: () => transport.close().catch(() => undefined) };
+    const text = (name: string): string | undefined => {
+        const value = options.get(name);
+        return typeof value === 'string' ? value : undefined;
+    };
+    const device = deviceRefFromOptions({ serial: text('serial'), usbip: text('usbip'), virtual: text('virtual'), 'virtual-state': text('virtual-state') });
+    return { options, partitions, tars, device };
 }
 
 /** A bar on a terminal; a plain line every 10 % otherwise (logs, CI). */
@@ -150,7 +106,7 @@ function sessionOptions(parsed: Parsed): { reboot: boolean; resume: boolean } {
 }
 
 async function withDevice<T>(parsed: Parsed, io: CliIo, work: (transport: UsbTransport) => Promise<T>): Promise<T> {
-    const connection = await connect(parsed, io);
+    const connection = await openTransport(parsed.device, 'samsung-download', { signal: io.signal });
     try {
         return await work(connection.transport);
     } finally {

@@ -1,7 +1,8 @@
 /** `revive twrp …`: TWRP's command line over adb (wipe, format, backup, restore) and fetching backups. */
 import { Twrp } from '../../native/adb/twrp.js';
 import type { JobContext } from '../../native/jobs/progress.js';
-import { ADB_DEVICE_USAGE, adbDeviceOptions, openAdbSession } from './adb.js';
+import { openAdbSession } from './adb.js';
+import { DEVICE_USAGE, deviceOptions } from './device-options.js';
 import { jobContext as adbJobContext } from './progress.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 
@@ -15,9 +16,9 @@ interface TwrpCommandSpec {
 function twrpCommand({ name, usage, positionals: count, work }: TwrpCommandSpec): CliCommand {
     return {
         name: `twrp ${name}`,
-        usage: `revive twrp ${usage} ${ADB_DEVICE_USAGE}`,
+        usage: `revive twrp ${usage} ${DEVICE_USAGE}`,
         async run(args, io) {
-            const { values, positionals } = parseCliArgs({ args: [...args], options: adbDeviceOptions, allowPositionals: true, strict: true });
+            const { values, positionals } = parseCliArgs({ args: [...args], options: deviceOptions, allowPositionals: true, strict: true });
             if (positionals.length < count[0] || positionals.length > count[1]) throw new CliUsageError(`Expected ${usage}.`);
             const session = await openAdbSession(values, io);
             try {

@@ -8,7 +8,7 @@ import { qrPng } from '../../native/panels/qr.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
 import { pushToPhone } from './keys.js';
 import { CliUsageError, parseCliArgs, type CliCommand } from './command.js';
-import { PANEL_DEVICE_USAGE, panelDeviceOptions } from './panel-target.js';
+import { DEVICE_USAGE, deviceOptions } from './device-options.js';
 
 async function readConfig(file: string): Promise<string> {
     try {
@@ -69,9 +69,9 @@ export const commands: readonly CliCommand[] = [
     },
     {
         name: 'vpn push',
-        usage: `revive vpn push FILE.conf ${PANEL_DEVICE_USAGE}`,
+        usage: `revive vpn push FILE.conf ${DEVICE_USAGE}`,
         async run(args, io) {
-            const { values, positionals } = parseCliArgs({ args: [...args], options: { ...panelDeviceOptions }, allowPositionals: true, strict: true });
+            const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions }, allowPositionals: true, strict: true });
             const file = positionals[0];
             if (!file || positionals.length > 1) throw new CliUsageError('Give one .conf file.');
             if (!/^\[Interface\]/m.test(await readConfig(file))) throw new CliUsageError(`${file} is not a WireGuard configuration (no [Interface] section).`);

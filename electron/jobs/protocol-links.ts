@@ -8,10 +8,10 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import { odinFlash } from '../../native/odin/flash.js';
 import { pitDifferences, type Pit } from '../../native/pit/index.js';
+import { FASTBOOT_INTERFACE } from '../../native/usb/classify.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
 import type { AdbLink, ExpectedOdinPhone, FastbootLink, FoundPhone, OdinLink, ProtocolLinks } from './phone-link.js';
 
-const FASTBOOT_INTERFACE = { class: 0xff, subclass: 0x42, protocol: 0x03 } as const;
 
 class AdbPhoneLink implements AdbLink {
     readonly #phone: AdbPhone;

@@ -11,6 +11,17 @@ export type DeviceState = 'download' | 'bootloader' | 'device' | 'unauthorized' 
 export const SAMSUNG_VENDOR_ID = 0x04e8;
 export const SAMSUNG_DOWNLOAD_PRODUCT_IDS: readonly number[] = [0x6601, 0x685d, 0x68c3];
 
+/** A USB interface by class, subclass and protocol (as WebUsbTransport.open takes it). */
+export interface InterfaceSpec {
+    readonly class: number;
+    readonly subclass: number;
+    readonly protocol: number;
+}
+
+/** Android's vendor interfaces: class 0xFF, subclass 0x42; protocol 3 is the fastboot bootloader, 1 is adbd. */
+export const FASTBOOT_INTERFACE: InterfaceSpec = { class: 0xff, subclass: 0x42, protocol: 0x03 };
+export const ADB_INTERFACE: InterfaceSpec = { class: 0xff, subclass: 0x42, protocol: 0x01 };
+
 export interface InterfaceTriple {
     readonly interfaceClass: number;
     readonly interfaceSubclass: number;
@@ -29,9 +40,13 @@ export function classifyInterfaces(vendorId: number, productId: number, interfac
     if (vendorId === SAMSUNG_VENDOR_ID && SAMSUNG_DOWNLOAD_PRODUCT_IDS.includes(productId) && interfaces.some((i) => i.interfaceClass === 0x0a && (i.endpointCount ?? 2) === 2)) {
         return { kind: 'samsung-download', state: 'download' };
     }
-    if (interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x03)) return { kind: 'fastboot', state: 'bootloader' };
-    if (interfaces.some((i) => i.interfaceClass === 0xff && i.interfaceSubclass === 0x42 && i.interfaceProtocol === 0x01)) return { kind: 'adb', state: 'device' };
+    if (hasInterface(interfaces, FASTBOOT_INTERFACE)) return { kind: 'fastboot', state: 'bootloader' };
+    if (hasInterface(interfaces, ADB_INTERFACE)) return { kind: 'adb', state: 'device' };
     return { kind: 'unknown', state: 'unknown' };
+}
+
+export function hasInterface(interfaces: readonly InterfaceTriple[], spec: InterfaceSpec): boolean {
+    return interfaces.some((i) => i.interfaceClass === spec.class && i.interfaceSubclass === spec.subclass && i.interfaceProtocol === spec.protocol);
 }
 
 export function interfacesOf(device: USBDevice): InterfaceTriple[] {

@@ -31,6 +31,12 @@ export function localPortPath(bus: string | number | undefined, ports: readonly 
     return `usb:${busNumber}-${ports.join('.')}`;
 }
 
+/** The port path of a device from node-usb's WebUSB, which carries the bus and the port chain. */
+export function portOfUsbDevice(device: USBDevice): string | undefined {
+    const located = device as USBDevice & { bus?: string | number; ports?: number[] };
+    return localPortPath(located.bus, located.ports);
+}
+
 /**
  * How long a port may stay empty before we forget who was on it. A phone leaves the bus for a few
  * seconds on every mode change; a longer gap means someone may have unplugged it and put another there.

@@ -10,7 +10,7 @@ import { UsbIpClient } from '../usbip/client.js';
 import type { VirtualPhone } from '../virtual/phone.js';
 import { hasReviveExtensions } from './backend-device.js';
 import { classifyDevice, matchRecipe, refineState, type DeviceKind, type DeviceState } from './classify.js';
-import { localPortPath, PortIdentities, type PhoneIdentity } from './port-identity.js';
+import { portOfUsbDevice, PortIdentities, type PhoneIdentity } from './port-identity.js';
 import { waitForAttach, type WaitOptions } from './wait-for-attach.js';
 
 export type DeviceSource = 'usb' | 'usbip' | 'virtual';
@@ -146,11 +146,7 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         }
         const ids = new Map<USBDevice, string>();
         let counter = 0;
-        const portOf = (device: USBDevice): string | undefined => {
-            // node-usb's WebUSB devices carry the bus and the port chain (its UsbDevice type).
-            const located = device as USBDevice & { bus?: string | number; ports?: number[] };
-            return localPortPath(located.bus, located.ports);
-        };
+        const portOf = portOfUsbDevice;
         const idFor = (device: USBDevice): string => {
             let id = ids.get(device);
             if (!id) {

@@ -51,9 +51,13 @@ describe('revive fastboot', () => {
     it('reports usage mistakes and unreachable devices plainly', async () => {
         expect((await revive('fastboot', 'set-active', 'c', '-s', 'tcp:127.0.0.1:1')).code).toBe(2);
         expect((await revive('fastboot', 'reboot', 'sideways', '--virtual', 'shamu')).code).toBe(2);
+        // -s SERIAL names a phone on local USB, as fastboot's own -s does (this machine has none).
         const bad = await revive('fastboot', 'getvar', 'product', '-s', 'serial123');
-        expect(bad.code).toBe(2);
-        expect(bad.err).toContain('-s takes tcp:HOST:PORT or usbip:HOST:PORT');
+        expect(bad.code).toBe(1);
+        expect(bad.err).toContain('No phone in bootloader (fastboot) mode was found with serial serial123');
+        const malformed = await revive('fastboot', 'getvar', 'product', '-s', 'usbip:nowhere');
+        expect(malformed.code).toBe(2);
+        expect(malformed.err).toContain('usbip:HOST:PORT');
         const refused = await revive('fastboot', 'getvar', 'product', '-s', 'tcp:127.0.0.1:1');
         expect(refused.code).toBe(1);
         expect(refused.err).toContain('Could not reach fastboot at tcp:127.0.0.1:1');

@@ -1,0 +1,197 @@
+/**
+ * Reaching the phone a DeviceRef names, for one protocol: a WebUSB device (local USB by serial or
+ * port, USB/IP, or an in-process virtual phone), then a fastboot or Odin transport or an adb target
+ * on it; fastboot and adb also over TCP. The one place every CLI command opens a phone.
+ */
+import type { AdbTarget } from '../adb/phone.js';
+import { ReviveError } from '../jobs/errors.js';
+import type { PhoneMode } from '../manifests/schema.js';
+import { connectFastbootTcp } from '../tcp/fastboot-tcp.js';
+import { classifyDevice, classifyInterfaces, FASTBOOT_INTERFACE, type DeviceKind } from '../usb/classify.js';
+import { portOfUsbDevice } from '../usb/port-identity.js';
+import type { UsbTransport } from '../usb/transport.js';
+import { WebUsbTransport } from '../usb/webusb-transport.js';
+import type { OwnerChoice } from '../virtual/owner.js';
+import type { VirtualPhone } from '../virtual/phone.js';
+import { describeDeviceRef, type DeviceRef } from './ref.js';
+
+export type PhoneProtocol = Exclude<DeviceKind, 'unknown'>;
+
+export interface OpenDeviceOptions {
+    readonly signal?: AbortSignal | undefined;
+    /** How the owner of a virtual phone answers its questions (unlock, "Allow USB debugging?"). */
+    readonly owner?: OwnerChoice | undefined;
+}
+
+/** A phone's USB device, and what was started to reach it (closed by close()). */
+export interface FoundUsbDevice {
+    readonly device: USBDevice;
+    /** The local WebUSB manager, for disconnect events (adb follows a phone with it). */
+    readonly usb?: USB | undefined;
+    /** Where the device is, for messages: `usbip:HOST:PORT/BUSID`. */
+    readonly location?: string | undefined;
+    /** Set for `virtual:` refs: the in-process phone (its state is saved on close). */
+    readonly virtual?: VirtualPhone | undefined;
+    close(): Promise<void>;
+}
+
+/** What each protocol's phone is called, and what to do when none is found. */
+const NOT_FOUND: Record<PhoneProtocol, { code: string; what: string; nextStep: string }> = {
+    fastboot: {
+        code: 'fastboot-no-device',
+        what: 'No phone in bootloader (fastboot) mode was found',
+        nextStep: 'Start the phone in its bootloader (see the key combination in its recipe), connect it with a data cable, and try again.',
+    },
+    adb: {
+        code: 'adb-no-device',
+        what: 'No phone with adb was found',
+        nextStep: 'Switch on USB debugging (or boot TWRP), connect the phone with a data cable, and try again.',
+    },
+    'samsung-download': {
+        code: 'odin-no-device',
+        what: 'No Samsung phone in download mode was found',
+        nextStep: 'Switch the phone off, hold its download-mode key combination until the warning screen shows, press Volume Up, then connect it with a data cable.',
+    },
+};
+
+/** The mode a virtual phone starts in for each protocol (adb: the mode its state was saved in). */
+const VIRTUAL_MODE: Record<PhoneProtocol, PhoneMode | undefined> = { fastboot: 'bootloader', 'samsung-download': 'download', adb: undefined };
+
+function notFoundData(protocol: PhoneProtocol, where: string): { code: string; message: string; nextStep: string } {
+    const { code, what, nextStep } = NOT_FOUND[protocol];
+    return { code, message: `${what} ${where}.`, nextStep };
+}
+
+function notFound(protocol: PhoneProtocol, where: string): ReviveError {
+    return new ReviveError(notFoundData(protocol, where));
+}
+
+async function virtualDevice(ref: Extract<DeviceRef, { kind: 'virtual' }>, protocol: PhoneProtocol, options: OpenDeviceOptions): Promise<FoundUsbDevice> {
+    const { VirtualPhone } = await import('../virtual/phone.js');
+    const mode = VIRTUAL_MODE[protocol];
+    const virtual = await VirtualPhone.create({ codename: ref.codename, mode, stateDir: ref.stateDir, owner: options.owner });
+    try {
+        const device = await virtual.waitForDevice({ mode, timeoutMs: 5000, signal: options.signal });
+        if (classifyDevice(device).kind !== protocol) {
+            throw new ReviveError({
+                code: protocol === 'adb' ? 'adb-wrong-mode' : 'virtual-wrong-mode',
+                message: `The virtual ${virtual.recipe.name} is in ${virtual.mode} mode, which has no ${protocol === 'adb' ? 'adb' : protocol}.`,
+                nextStep: 'Start it in android, recovery or sideload mode (revive virtual-phone).',
+            });
+        }
+        return { device, virtual, close: () => virtual.close() };
+    } catch (error) {
+        await virtual.close();
+        throw error;
+    }
+}
+
+async function usbipDevice(ref: Extract<DeviceRef, { kind: 'usbip' }>, protocol: PhoneProtocol, signal: AbortSignal | undefined): Promise<FoundUsbDevice> {
+    const { UsbIpClient } = await import('../usbip/client.js');
+    const client = new UsbIpClient({ host: ref.host, port: ref.port });
+    const server = describeDeviceRef({ kind: 'usbip', host: ref.host, port: ref.port }).slice('usbip:'.length);
+    const entry = (await client.list(signal)).find(
+        (e) => (ref.busid === undefined || e.device.busid === ref.busid) && classifyInterfaces(e.device.vendorId, e.device.productId, e.interfaces).kind === protocol,
+    );
+    if (!entry) throw notFound(protocol, `on the USB/IP server ${server}${ref.busid ? ` at bus id ${ref.busid}` : ''}`);
+    const device = await client.import(entry.device.busid, signal);
+    // The import is given back on close, or a server such as usbipd keeps it (and this process) alive.
+    return { device, location: `usbip:${server}/${entry.device.busid}`, close: () => device.forget().catch(() => undefined) };
+}
+
+/** The phones on this computer's USB that speak this protocol (listing opens nothing). */
+export async function localUsbDevices(protocol: PhoneProtocol): Promise<{ usb: USB; devices: USBDevice[] }> {
+    const { WebUSB } = await import('usb');
+    const usb = new WebUSB({ allowAllDevices: true }) as unknown as USB;
+    return { usb, devices: (await usb.getDevices()).filter((device) => classifyDevice(device).kind === protocol) };
+}
+
+async function localDevice(ref: Extract<DeviceRef, { kind: 'serial' | 'port' }> | undefined, protocol: PhoneProtocol): Promise<FoundUsbDevice> {
+    const where = ref?.kind === 'serial' ? `with serial ${ref.serial}` : ref?.kind === 'port' ? `on the USB port ${ref.port}` : "on this computer's USB ports";
+    let found: { usb: USB; devices: USBDevice[] };
+    try {
+        found = await localUsbDevices(protocol);
+    } catch (error) {
+        // No USB bus (a container) or no permission to list it: no phone there, either.
+        throw new ReviveError({ ...notFoundData(protocol, where), details: { usb: error instanceof Error ? error.message : String(error) } }, { cause: error });
+    }
+    const { usb, devices: candidates } = found;
+    const matching = candidates.filter((device) => (ref?.kind === 'serial' ? device.serialNumber === ref.serial : ref?.kind === 'port' ? portOfUsbDevice(device) === ref.port : true));
+    const device = matching[0];
+    if (!device) throw notFound(protocol, where);
+    if (!ref && matching.length > 1) {
+        throw new ReviveError({
+            code: 'device-ambiguous',
+            message: `${matching.length} phones are connected.`,
+            nextStep: 'Pick one with -s SERIAL or -s usb:BUS-PORT (`revive devices` lists them).',
+        });
+    }
+    return { device, usb, close: async () => undefined };
+}
+
+/** The USB device of the phone a DeviceRef names (undefined: the one phone on local USB) that speaks this protocol. */
+export async function findUsbDevice(ref: DeviceRef | undefined, protocol: PhoneProtocol, options: OpenDeviceOptions = {}): Promise<FoundUsbDevice> {
+    switch (ref?.kind) {
+        case 'virtual':
+            return virtualDevice(ref, protocol, options);
+        case 'usbip':
+            return usbipDevice(ref, protocol, options.signal);
+        case 'tcp':
+            throw new ReviveError({
+                code: 'device-ref-not-usb',
+                message: `${describeDeviceRef(ref)} is a TCP address; ${protocol === 'samsung-download' ? 'Samsung download mode' : protocol} is spoken over USB here.`,
+                nextStep: 'Name the phone by its serial, usb:BUS-PORT or usbip:HOST:PORT.',
+            });
+        default:
+            return localDevice(ref, protocol);
+    }
+}
+
+/** A fastboot or Odin transport to the phone, and what closes it (the virtual phone too). */
+export interface OpenedTransport {
+    readonly transport: UsbTransport;
+    readonly virtual?: VirtualPhone | undefined;
+    close(): Promise<void>;
+}
+
+/** A transport for fastboot (USB or `tcp:HOST:PORT`) or Samsung download mode (USB only). */
+export async function openTransport(ref: DeviceRef | undefined, protocol: 'fastboot' | 'samsung-download', options: OpenDeviceOptions = {}): Promise<OpenedTransport> {
+    if (ref?.kind === 'tcp' && protocol === 'fastboot') {
+        const transport = await connectFastbootTcp(ref.host, ref.port, { signal: options.signal });
+        return { transport, close: () => transport.close().catch(() => undefined) };
+    }
+    const found = await findUsbDevice(ref, protocol, options);
+    try {
+        const transport = await WebUsbTransport.open(found.device, protocol === 'fastboot' ? FASTBOOT_INTERFACE : 'samsung-download', { location: found.location });
+        return {
+            transport,
+            virtual: found.virtual,
+            async close() {
+                await transport.close().catch(() => undefined);
+                await found.close();
+            },
+        };
+    } catch (error) {
+        await found.close();
+        throw error;
+    }
+}
+
+/** Where adb reaches the phone (USB, USB/IP, TCP or a virtual phone that it follows across reboots). */
+export interface OpenedAdbTarget {
+    readonly target: AdbTarget;
+    readonly virtual?: VirtualPhone | undefined;
+    close(): Promise<void>;
+}
+
+export async function openAdbTarget(ref: DeviceRef | undefined, options: OpenDeviceOptions = {}): Promise<OpenedAdbTarget> {
+    if (ref?.kind === 'tcp') return { target: { host: ref.host, port: ref.port }, close: async () => undefined };
+    const found = await findUsbDevice(ref, 'adb', options);
+    const virtual = found.virtual;
+    if (virtual) {
+        const { usbManagerFromDetach } = await import('../adb/phone.js');
+        const target: AdbTarget = { usbDevice: found.device, usb: usbManagerFromDetach(virtual), findAgain: (signal) => virtual.waitForDevice({ timeoutMs: 60_000, signal }) };
+        return { target, virtual, close: found.close };
+    }
+    return { target: found.usb ? { usbDevice: found.device, usb: found.usb } : { usbDevice: found.device }, close: found.close };
+}
