@@ -1,0 +1,158 @@
+/**
+ * Whole processes, as a person runs them: `revive fastboot flash` (512 MiB over TCP) against Debian's
+ * `fastboot -s tcp:…`, `revive adb push` against `adb push`, each into a virtual phone served by
+ * `revive virtual-phone serve` in a process of its own, alternating, 3 rounds; and the start time of
+ * `revive help` and `revive devices --json` against `fastboot --version`. Startup is included.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildNode } from '../scripts/build-node.js';
+import { freePort } from '../test/support/free-port.js';
+import type { BenchResult } from './types.js';
+
+const exec = promisify(execFile);
+const MiB = 1024 * 1024;
+const SIZE = 512 * MiB;
+const ROUNDS = 3;
+const REVIVE = fileURLToPath(new URL('../bin/revive.js', import.meta.url));
+
+async function makeRandomFile(path: string): Promise<void> {
+    const handle = await open(path, 'w');
+    try {
+        for (let offset = 0; offset < SIZE; offset += 4 * MiB) await handle.write(randomBytes(4 * MiB));
+    } finally {
+        await handle.close();
+    }
+}
+
+interface Served {
+    readonly child: ChildProcess;
+    readonly endpoints: { adb: string | null; fastboot: string | null };
+}
+
+/** `revive virtual-phone serve …` until its one JSON line says where it listens. */
+function serve(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
+    const child = spawn(process.execPath, [REVIVE, 'virtual-phone', 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    return new Promise((resolve, reject) => {
+        const lines = createInterface({ input: child.stdout });
+        lines.once('line', (line) => resolve({ child, endpoints: JSON.parse(line) as Served['endpoints'] }));
+        child.once('exit', (code) => reject(new Error(`virtual-phone serve exited with ${code}`)));
+    });
+}
+
+async function stop(served: Served): Promise<void> {
+    const exited = new Promise((resolve) => served.child.once('exit', resolve));
+    served.child.kill('SIGTERM');
+    await exited;
+}
+
+async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+    const started = performance.now();
+    await exec(command, args, { env, maxBuffer: 16 * MiB });
+    return (performance.now() - started) / 1000;
+}
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Ours and the reference, alternating, ROUNDS times; the means. */
+async function alternate(ours: () => Promise<number>, reference: () => Promise<number>): Promise<{ ours: number; reference: number }> {
+    const o: number[] = [];
+    const r: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+        o.push(await ours());
+        r.push(await reference());
+    }
+    return { ours: mean(o), reference: mean(r) };
+}
+
+export async function run(): Promise<BenchResult[]> {
+    await buildNode();
+    const dir = await mkdtemp(join(tmpdir(), 'revive-bench-cli-'));
+    const env = { ...process.env, HOME: join(dir, 'home'), REVIVE_HOME: join(dir, 'revive-home') };
+    const results: BenchResult[] = [];
+    const image = join(dir, 'image.bin');
+    try {
+        await mkdir(env.HOME, { recursive: true });
+        await makeRandomFile(image);
+        await exec('sync');
+
+        // Start time: 20 runs each, alternating.
+        const start = await alternateStart(env);
+        results.push(...start);
+
+        // fastboot flash: an unlocked Nexus 6 bootloader served over TCP.
+        const state = join(dir, 'shamu');
+        await exec(process.execPath, [REVIVE, 'fastboot', 'unlock', '--virtual', 'shamu', '--virtual-state', state, '--owner', 'accept'], { env });
+        const bootloader = await serve(['--model', 'shamu', '--mode', 'bootloader', '--state-dir', state, '--fastboot-port', '0'], env);
+        try {
+            const target = `tcp:${bootloader.endpoints.fastboot}`;
+            const flash = await alternate(
+                () => timed(process.execPath, [REVIVE, 'fastboot', '-s', target, 'flash', 'system', image], env),
+                () => timed('fastboot', ['-s', target, 'flash', 'system', image], env),
+            );
+            results.push({
+                name: 'fastboot flash 512 MiB over TCP, whole process',
+                ours: { seconds: flash.ours },
+                reference: { tool: 'fastboot (Debian)', seconds: flash.reference },
+                notes: `mean of ${ROUNDS} alternating rounds; the phone runs in its own revive virtual-phone serve process`,
+            });
+        } finally {
+            await stop(bootloader);
+        }
+
+        // adb push: a Galaxy S4 in Android, adbd over TCP; Debian adb through its server, as people use it.
+        const android = await serve(['--model', 'ks01ltexx', '--mode', 'android', '--state-dir', join(dir, 'ks01'), '--adb-port', '0', '--owner', 'accept'], env);
+        const serverPort = String(await freePort());
+        const adb = (args: string[]): Promise<unknown> => exec('adb', ['-P', serverPort, ...args], { env, maxBuffer: 16 * MiB });
+        try {
+            const serial = android.endpoints.adb ?? '';
+            await adb(['connect', serial]);
+            await adb(['-s', serial, 'wait-for-device']);
+            // A first push of ours lets the phone trust this computer's key before timing starts.
+            await exec(process.execPath, [REVIVE, 'adb', '-s', `tcp:${serial}`, 'shell', 'true'], { env });
+            const push = await alternate(
+                () => timed(process.execPath, [REVIVE, 'adb', '-s', `tcp:${serial}`, 'push', image, '/sdcard/ours.bin'], env),
+                () => timed('adb', ['-P', serverPort, '-s', serial, 'push', image, '/sdcard/theirs.bin'], env),
+            );
+            results.push({
+                name: 'adb push 512 MiB over TCP, whole process',
+                ours: { seconds: push.ours },
+                reference: { tool: 'adb push (Debian)', seconds: push.reference },
+                notes: `mean of ${ROUNDS} alternating rounds; ours also checks the phone's copy by SHA-256, adb does not`,
+            });
+        } finally {
+            await adb(['kill-server']).catch(() => undefined);
+            await stop(android);
+        }
+        return results;
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+
+async function alternateStart(env: NodeJS.ProcessEnv): Promise<BenchResult[]> {
+    const runs = 20;
+    const help: number[] = [];
+    const devices: number[] = [];
+    const reference: number[] = [];
+    for (let i = 0; i < runs; i++) {
+        help.push(await timed(process.execPath, [REVIVE, 'help'], env));
+        devices.push(await timed(process.execPath, [REVIVE, 'devices', '--json'], env));
+        reference.push(await timed('fastboot', ['--version'], env));
+    }
+    const notes = `mean of ${runs} alternating runs; the reference is a C++ binary that needs no runtime`;
+    return [
+        { name: 'start: revive help, whole process', ours: { seconds: mean(help) }, reference: { tool: 'fastboot --version', seconds: mean(reference) }, notes },
+        { name: 'start: revive devices --json (no phone), whole process', ours: { seconds: mean(devices) }, reference: { tool: 'fastboot --version', seconds: mean(reference) }, notes },
+    ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+    for (const result of await run()) console.log(JSON.stringify(result));
+}
