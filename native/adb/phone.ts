@@ -338,20 +338,31 @@ export class AdbPhone {
 
     /** Run a shell command; the exit status comes from shell protocol v2, or a marker on old phones. */
     async shell(command: string): Promise<ShellOutput> {
+        // A phone gone from the bus (dead battery, pulled cable) never answers: the command would wait
+        // forever on a connection that has already ended.
+        const gone = this.#adb.disconnected.then(
+            () => Promise.reject(new Error('the connection to the phone ended')),
+            (error: unknown) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+        );
+        gone.catch(() => undefined);
         try {
-            const v2 = this.#adb.subprocess.shellProtocol;
-            if (v2?.isSupported) {
-                const result = await v2.spawnWaitText(command);
-                return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-            }
-            const marker = `__revive_exit_${Date.now()}__`;
-            const output = await this.#adb.subprocess.noneProtocol.spawnWaitText(`${command}; echo ${marker}$?`);
-            const at = output.lastIndexOf(marker);
-            if (at < 0) return { exitCode: -1, stdout: output, stderr: '' };
-            return { exitCode: Number(output.slice(at + marker.length).trim()) || 0, stdout: output.slice(0, at), stderr: '' };
+            return await Promise.race([this.#shell(command), gone]);
         } catch (error) {
             throw disconnectedError(`the command "${command}"`, error);
         }
+    }
+
+    async #shell(command: string): Promise<ShellOutput> {
+        const v2 = this.#adb.subprocess.shellProtocol;
+        if (v2?.isSupported) {
+            const result = await v2.spawnWaitText(command);
+            return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+        }
+        const marker = `__revive_exit_${Date.now()}__`;
+        const output = await this.#adb.subprocess.noneProtocol.spawnWaitText(`${command}; echo ${marker}$?`);
+        const at = output.lastIndexOf(marker);
+        if (at < 0) return { exitCode: -1, stdout: output, stderr: '' };
+        return { exitCode: Number(output.slice(at + marker.length).trim()) || 0, stdout: output.slice(0, at), stderr: '' };
     }
 
     async getProperties(): Promise<Map<string, string>> {

@@ -41,6 +41,9 @@ export class PhoneModes {
     }
 
     async waitFor(modes: readonly PhoneMode[]): Promise<FoundPhone> {
+        // Nobody may be watching (--yes, --json): the wait says what it waits for and how long.
+        const now = this.#locator.current();
+        if (!now || !modes.includes(now.mode)) this.#run.log(`Waiting up to ${Math.round(this.#timeoutMs / 1000)} s for the phone in ${modes.map((m) => MODE_WORDS[m]).join(' or ')}.`);
         try {
             return await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs: this.#timeoutMs });
         } catch (error) {
