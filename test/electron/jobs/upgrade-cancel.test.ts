@@ -70,6 +70,32 @@ describe('cancelling an upgrade', () => {
         }
     });
 
+    it('Ctrl-C right after the wipe says TWRP was written and the phone erased, not that nothing was written', async () => {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone-after-wipe'), owner: 'accept', enumerationDelayMs: 20 });
+        const controller = new AbortController();
+        try {
+            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, {
+                home: join(dir, 'home'),
+                noBackup: true,
+                signal: controller.signal,
+                onEvent: (event) => {
+                    if (event.type === 'step' && event.step === 'wipe' && event.status === 'finished') controller.abort(new Error('Ctrl-C'));
+                },
+            });
+            expect((result.error as ReviveError).code).toBe('cancelled');
+            const last = result.events.at(-1);
+            expect(last?.type).toBe('cancelled');
+            if (last?.type === 'cancelled') {
+                expect(last.phoneState).not.toMatch(/[Nn]othing (on the phone )?was (written|changed)/);
+                expect(last.phoneNow.changes).toEqual(expect.arrayContaining(['recovery-written', 'erased']));
+                expect(last.phoneState).toMatch(/TWRP/);
+                expect(last.phoneState).toMatch(/erased/i);
+            }
+        } finally {
+            await phone.close();
+        }
+    });
+
     it('going without a backup must be chosen explicitly, and is recorded in the journal', async () => {
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone-nobackup'), owner: 'accept', enumerationDelayMs: 20 });
         try {
