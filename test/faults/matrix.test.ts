@@ -150,8 +150,12 @@ describe('adb faults: sideload, backup pull, panel push', () => {
         return { phone, connect };
     }
     const clear = (phone: VirtualPhone): void => void Object.assign(phone.faults, { unplugAfterBytes: undefined, stallAfterBytes: undefined, failNext: undefined });
-    const again = async (phone: VirtualPhone, connect: () => Promise<AdbPhone>, stalled: boolean): Promise<AdbPhone> => {
+    const again = async (phone: VirtualPhone, connect: () => Promise<AdbPhone>, stalled: boolean, previous: AdbPhone): Promise<AdbPhone> => {
         clear(phone);
+        // A run again starts afresh, as a new \`revive\` process would: the old connection is closed
+        // first (after a refused sideload it is still open, reconnected to recovery, and a second
+        // connection to the same phone would wait for the interface the first one holds).
+        await previous.close();
         // After a stall the person reconnects the cable, as the error tells them to.
         if (stalled && phone.usbDevice) phone.unplug();
         if (!phone.usbDevice) phone.replug();
@@ -162,6 +166,7 @@ describe('adb faults: sideload, backup pull, panel push', () => {
     const points: Point[] = [
         { name: 'sideload: unplug mid-transfer', mode: 'sideload', fault: { unplugAfterBytes: 300 * 1024 }, run: 'sideload' },
         { name: 'sideload: stall mid-transfer', mode: 'sideload', fault: { stallAfterBytes: 300 * 1024 }, run: 'sideload' },
+        { name: 'sideload: recovery answers FAIL', mode: 'sideload', fault: { failNext: 'sideload' }, run: 'sideload' },
         { name: 'backup pull: unplug mid-pull', mode: 'recovery', fault: { unplugAfterBytes: 200 }, run: 'pull' },
         { name: 'backup pull: stall', mode: 'recovery', fault: { stallAfterBytes: 100 }, run: 'pull' },
         { name: 'panel push: unplug mid-push', mode: 'android', fault: { unplugAfterBytes: 500 * 1024 }, run: 'push' },
@@ -190,7 +195,7 @@ describe('adb faults: sideload, backup pull, panel push', () => {
             const error = await failsClearly(run(adb), 30_000);
             if (point.run === 'sideload') expect(phone.state.installed).toEqual([]);
             expect(error.message).not.toMatch(/^Done|succeeded|verified|matches/);
-            adb = await again(phone, connect, point.fault.stallAfterBytes !== undefined);
+            adb = await again(phone, connect, point.fault.stallAfterBytes !== undefined, adb);
             await run(adb);
             if (point.run === 'sideload') expect(phone.state.installed.map((p) => p.sha256)).toEqual([sha256(readFileSync(rom))]);
             if (point.run === 'pull') expect(sha256(readFileSync(`${local}.pulled`))).toBe(sha256(data));
