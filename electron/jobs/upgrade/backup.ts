@@ -82,7 +82,7 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
             await rm(local, { force: true });
             job.run.log(`Copying ${entry.name} to the computer.`);
             const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, job.run.context());
-            const onPhone = (await adb.shell(shellCommand('sha256sum', `${remoteDir}/${entry.name}`))).trim().split(/\s+/)[0] ?? '';
+            const onPhone = (await adb.sha256(`${remoteDir}/${entry.name}`)) ?? '';
             const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
             const onDisk = await hashFile(local, {}, `backup-check:${entry.name}`);
             if (onDisk.sha256 !== pulled.sha256 || onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
@@ -145,15 +145,14 @@ async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Prom
         await rm(local, { force: true });
         job.run.log(`Copying the ${part.name} partition (${device}) to the computer as ${name}.`);
         const pulled = await adb.pull(device, local, job.run.context());
-        const answer = await adb.shell(shellCommand('sha256sum', device));
-        const onPhone = /^([0-9a-f]{64})\s/m.exec(answer)?.[1];
+        const onPhone = await adb.sha256(device);
         const onDisk = await hashFile(local, {}, `backup-check:${name}`);
         if (!onPhone || onPhone !== onDisk.sha256 || pulled.sha256 !== onDisk.sha256) {
             throw new ReviveError({
                 code: 'backup-mismatch',
                 message: onPhone
                     ? `The copy of the ${part.name} partition on the computer (${name}, SHA-256 ${onDisk.sha256}) does not match the phone's ${device} (SHA-256 ${onPhone}). Nothing was erased.`
-                    : `The phone did not give the SHA-256 of its ${part.name} partition (${device}): ${answer.trim() || 'no answer'}. The copy cannot be checked, so nothing was erased.`,
+                    : `The phone cannot compute the SHA-256 of its ${part.name} partition (${device}: no sha256sum). The copy cannot be checked, so nothing was erased.`,
                 nextStep: 'Check the cable and the free space on the computer, then resume the job to copy it again.',
                 details: { file: local, expected: onPhone ?? '', found: onDisk.sha256 },
             });
