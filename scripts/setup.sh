@@ -89,18 +89,19 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # udev builds the hardware database (hwdb.bin) where lsusb finds class and vendor names;
-# openssl signs test packages; lz4 packs Samsung firmware members; age checks our backup encryption.
+# openssl signs test packages; lz4 packs Samsung firmware members; age checks our backup encryption;
+# mkbootimg and cpio build real TWRP-shaped boot images for the recovery-image reader's peer test.
 $SUDO apt-get install -y -qq --no-install-recommends \
     heimdall-flash adb fastboot android-sdk-libsparse-utils \
     usbip usbutils udev umockdev gir1.2-umockdev-1.0 python3 python3-gi \
     gnupg wireguard-tools zbar-tools iptables util-linux iproute2 age lz4 openssl curl \
-    chromium fonts-dejavu-core >/dev/null
+    mkbootimg cpio chromium fonts-dejavu-core >/dev/null
 # udev's package builds hwdb.bin when it is installed; build it if it has gone since.
 if [ ! -e /usr/lib/udev/hwdb.bin ] && [ ! -e /etc/udev/hwdb.bin ]; then $SUDO systemd-hwdb --usr update; fi
 
 missing=""
 for tool in heimdall adb fastboot simg2img img2simg usbip lsusb umockdev-run gpg gpgconf wg wg-quick zbarimg \
-    iptables-restore ip6tables-restore unshare script age age-keygen lz4 openssl curl chromium; do
+    iptables-restore ip6tables-restore unshare script age age-keygen lz4 openssl curl mkbootimg cpio chromium; do
     command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || missing="$missing $tool"
 done
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import gi; gi.require_version("UMockdev", "1.0")' 2>/dev/null; then

@@ -14,6 +14,8 @@ export const ApiError = z.object({
     code: z.string(),
     message: z.string(),
     nextStep: z.string(),
+    /** The facts behind the words (file, phone, what was found), so the page can say it in its own language. */
+    facts: z.record(z.string(), z.string()).optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 

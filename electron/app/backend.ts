@@ -573,7 +573,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             }
             const order: FileRole[] = ['recovery', ...recipe.installOrder];
             plan.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
-            const problems: Array<{ role: FileRole; problem: { code: string; message: string; nextStep: string } }> = [];
+            const problems: CommandResult<'checkFiles'>['problems'] = [];
             // The whole gate, as the job runs it before touching the phone: each refusal names its file;
             // that file is set aside and the rest checked again, so every misfit shows at once.
             let rest = plan;
@@ -586,7 +586,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
                     const file = failure.details?.['file'];
                     const culprit = rest.find((f) => f.path === file) ?? (failure.code === 'gate-no-rom' ? undefined : rest.at(-1));
                     if (!culprit) break;
-                    problems.push({ role: culprit.role, problem: { code: failure.code, message: failure.message, nextStep: failure.nextStep } });
+                    problems.push({ role: culprit.role, problem: toApiError(failure) });
                     rest = rest.filter((f) => f !== culprit);
                 }
             }

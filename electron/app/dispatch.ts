@@ -35,7 +35,8 @@ export interface ApiBackend {
 
 export function toApiError(error: unknown): ApiError {
     const failure = ReviveError.from(error);
-    return { code: failure.code, message: failure.message, nextStep: failure.nextStep };
+    const facts = Object.fromEntries(Object.entries(failure.details ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    return { code: failure.code, message: failure.message, nextStep: failure.nextStep, ...(Object.keys(facts).length > 0 ? { facts } : {}) };
 }
 
 export async function dispatch(handlers: CommandHandlers, command: unknown, request: unknown): Promise<ApiResult<unknown>> {

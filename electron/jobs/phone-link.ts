@@ -6,6 +6,7 @@
 import type { PhoneMode } from '../../native/manifests/schema.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import type { Pit } from '../../native/pit/pit.js';
+import type { FlashSource } from '../../native/odin/source.js';
 
 export interface FoundPhone {
     readonly mode: PhoneMode;
@@ -60,8 +61,8 @@ export interface ExpectedOdinPhone {
 }
 
 export interface OdinLink {
-    /** Flash one partition from a raw image file and end the session without rebooting. */
-    flash(partition: string, path: string, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void>;
+    /** Flash one partition from a raw image (a file, or a member of an Odin tar) and end the session without rebooting. */
+    flash(partition: string, source: FlashSource, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void>;
     close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import { pitDifferences, type Pit } from '../../native/pit/index.js';
 import { FASTBOOT_INTERFACE } from '../../native/usb/classify.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
 import type { AdbLink, ExpectedOdinPhone, FastbootLink, FoundPhone, OdinLink, ProtocolLinks } from './phone-link.js';
+import type { FlashSource } from '../../native/odin/source.js';
 
 
 class AdbPhoneLink implements AdbLink {
@@ -102,7 +103,7 @@ class OdinTransportLink implements OdinLink {
         this.#transport = transport;
     }
 
-    async flash(partition: string, path: string, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void> {
+    async flash(partition: string, source: FlashSource, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void> {
         const checkPit = expected
             ? (pit: Pit): void => {
                   const differences = pitDifferences(pit, expected.pit, partition);
@@ -115,7 +116,7 @@ class OdinTransportLink implements OdinLink {
               }
             : undefined;
         // No reboot: the person goes straight into recovery with the keys, so stock cannot replace TWRP.
-        await odinFlash(this.#transport, { files: [{ partition, source: { path } }], reboot: false, resume: false, checkPit }, ctx);
+        await odinFlash(this.#transport, { files: [{ partition, source }], reboot: false, resume: false, checkPit }, ctx);
     }
 
     async close(): Promise<void> {

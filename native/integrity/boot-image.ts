@@ -1,7 +1,4 @@
 /** Android boot/recovery image header check: is this file an image a recovery partition can hold? */
-import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
-
 export const BOOT_MAGIC = 'ANDROID!';
 
 export interface BootImageFacts {
@@ -10,6 +7,8 @@ export interface BootImageFacts {
     readonly kernelSize: number;
     readonly ramdiskSize: number;
     readonly secondSize: number;
+    /** Where the ramdisk starts: after the header page and the page-aligned kernel (every header version). */
+    readonly ramdiskOffset: number;
     /** Bytes the header says the image occupies (header + kernel + ramdisk + second, page aligned). */
     readonly declaredBytes: number;
     readonly fileBytes: number;
@@ -37,7 +36,7 @@ export function checkBootImageHeader(header: Uint8Array, fileBytes: number, part
         const kernelSize = u32(8);
         const ramdiskSize = u32(12);
         const pageSize = 4096;
-        facts = { headerVersion, pageSize, kernelSize, ramdiskSize, secondSize: 0, declaredBytes: pageSize + pages(kernelSize, pageSize) + pages(ramdiskSize, pageSize), fileBytes };
+        facts = { headerVersion, pageSize, kernelSize, ramdiskSize, secondSize: 0, ramdiskOffset: pageSize + pages(kernelSize, pageSize), declaredBytes: pageSize + pages(kernelSize, pageSize) + pages(ramdiskSize, pageSize), fileBytes };
     } else {
         const kernelSize = u32(8);
         const ramdiskSize = u32(16);
@@ -50,6 +49,7 @@ export function checkBootImageHeader(header: Uint8Array, fileBytes: number, part
             kernelSize,
             ramdiskSize,
             secondSize,
+            ramdiskOffset: pageSize + pages(kernelSize, pageSize),
             declaredBytes: pageSize + pages(kernelSize, pageSize) + pages(ramdiskSize, pageSize) + pages(secondSize, pageSize),
             fileBytes,
         };
@@ -62,17 +62,4 @@ export function checkBootImageHeader(header: Uint8Array, fileBytes: number, part
         return { ok: false, expected: `at most ${partitionBytes} bytes (the recovery partition's size)`, found: `${fileBytes} bytes` };
     }
     return { ok: true, facts };
-}
-
-export async function inspectBootImage(path: string, partitionBytes: number): Promise<BootImageCheck> {
-    const handle = await open(path, 'r');
-    try {
-        const { size } = await handle.stat();
-        const header = new Uint8Array(Math.min(size, 4096));
-        await handle.read(header, 0, header.length, 0);
-        const check = checkBootImageHeader(header, size, partitionBytes);
-        return check.ok ? check : { ...check, found: check.found.replace(/^a file/, `${basename(path)}: a file`) };
-    } finally {
-        await handle.close();
-    }
 }

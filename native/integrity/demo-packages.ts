@@ -1,12 +1,13 @@
 /**
  * Demo packages for `revive demo` and the tests: clearly labelled DEMO files built like real ones
  * (a recovery zip with update-binary, OTA metadata and a device assert; OpenGApps' g.prop; a su
- * add-on; a TWRP-like boot image with the `ANDROID!` header), each with a `.sha256` next to it.
+ * add-on; a TWRP-like boot image with the `ANDROID!` header and a cpio ramdisk naming its phone), each with a `.sha256` next to it.
  * They install nothing real: only the virtual phone accepts them as packages.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
@@ -137,28 +138,104 @@ export async function writeDemoSu(path: string): Promise<void> {
     ]);
 }
 
-/** A boot image (header v0) whose kernel and ramdisk are demo bytes: enough for the header checks. */
-export async function writeDemoBootImage(path: string, options: { kernelBytes?: number; ramdiskBytes?: number; pageSize?: number } = {}): Promise<void> {
-    const page = options.pageSize ?? 2048;
+/** One newc cpio archive (what `cpio -o -H newc` writes), ending in its TRAILER!!! entry. */
+export function newcCpio(entries: ReadonlyArray<{ readonly name: string; readonly data?: Uint8Array | undefined; readonly mode?: number | undefined }>): Buffer {
+    const parts: Buffer[] = [];
+    const pad4 = (n: number): Buffer => Buffer.alloc((4 - (n % 4)) % 4);
+    const field = (n: number): string => n.toString(16).padStart(8, '0');
+    for (const [index, entry] of [...entries, { name: 'TRAILER!!!', data: undefined, mode: 0 }].entries()) {
+        const data = Buffer.from(entry.data ?? new Uint8Array(0));
+        const mode = entry.mode ?? (entry.data ? 0o100644 : 0o040755);
+        const name = Buffer.from(`${entry.name}\0`, 'latin1');
+        const header = `070701${[index + 1, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, name.length, 0].map(field).join('')}`;
+        parts.push(Buffer.from(header, 'latin1'), name, pad4(110 + name.length), data, pad4(data.length));
+    }
+    return Buffer.concat(parts);
+}
+
+/** The legacy LZ4 format with every block stored as literals: valid LZ4 that any decoder reads. */
+export function lz4LegacyLiterals(data: Uint8Array): Buffer {
+    const parts: Buffer[] = [Buffer.from([0x02, 0x21, 0x4c, 0x18])];
+    for (let at = 0; at < data.length; at += 4 * 1024 * 1024) {
+        const block = data.subarray(at, at + 4 * 1024 * 1024);
+        const extra: number[] = [];
+        if (block.length >= 15) {
+            let left = block.length - 15;
+            while (left >= 255) {
+                extra.push(255);
+                left -= 255;
+            }
+            extra.push(left);
+        }
+        const body = Buffer.concat([Buffer.from([Math.min(block.length, 15) << 4, ...extra]), block]);
+        const size = Buffer.alloc(4);
+        size.writeUInt32LE(body.length);
+        parts.push(size, body);
+    }
+    return Buffer.concat(parts);
+}
+
+export interface DemoBootImageOptions {
+    readonly kernelBytes?: number | undefined;
+    readonly pageSize?: number | undefined;
+    /** Header version 0–4 (3 and 4 have a fixed 4096-byte page). */
+    readonly headerVersion?: number | undefined;
+    /** The phone the recovery says it is built for (its prop.default); none: a ramdisk without one. */
+    readonly device?: string | undefined;
+    /** Set the ramdisk's bytes directly (for damaged-ramdisk tests). */
+    readonly ramdisk?: Uint8Array | undefined;
+    readonly compression?: 'gzip' | 'lz4-legacy' | 'none' | undefined;
+}
+
+/** The ramdisk of a demo TWRP: a real cpio with a prop.default naming its device, compressed as asked. */
+export function demoRamdisk(options: DemoBootImageOptions = {}): Buffer {
+    const props = options.device
+        ? `# REVIVE DEMO TWRP\nro.product.device=${options.device}\nro.build.product=${options.device}\nro.twrp.version=3.2.3-REVIVE-DEMO\n`
+        : '# REVIVE DEMO TWRP\nro.twrp.version=3.2.3-REVIVE-DEMO\n';
+    const cpio = newcCpio([
+        { name: 'sbin' },
+        { name: 'sbin/recovery', data: Buffer.concat([...pseudoRandomChunks(96 * 1024, 52)]), mode: 0o100750 },
+        { name: 'prop.default', data: Buffer.from(props, 'utf8') },
+        { name: 'default.prop', data: Buffer.from('prop.default', 'utf8'), mode: 0o120777 },
+        { name: 'REVIVE-DEMO-README.txt', data: Buffer.from(DEMO_NOTE, 'utf8') },
+    ]);
+    const compression = options.compression ?? 'gzip';
+    return compression === 'gzip' ? gzipSync(cpio) : compression === 'lz4-legacy' ? lz4LegacyLiterals(cpio) : cpio;
+}
+
+/** A TWRP-like boot image: demo kernel bytes and a real ramdisk that names its device. */
+export function demoBootImage(options: DemoBootImageOptions = {}): Buffer {
+    const version = options.headerVersion ?? 0;
+    const page = version >= 3 ? 4096 : (options.pageSize ?? 2048);
     const kernelBytes = options.kernelBytes ?? 256 * 1024;
-    const ramdiskBytes = options.ramdiskBytes ?? 128 * 1024;
+    const ramdisk = Buffer.from(options.ramdisk ?? demoRamdisk(options));
     const header = Buffer.alloc(page);
     header.write('ANDROID!', 0, 'latin1');
     header.writeUInt32LE(kernelBytes, 8);
-    header.writeUInt32LE(0x10008000, 12);
-    header.writeUInt32LE(ramdiskBytes, 16);
-    header.writeUInt32LE(0x11000000, 20);
-    header.writeUInt32LE(0, 24);
-    header.writeUInt32LE(0x10f00000, 28);
-    header.writeUInt32LE(0x10000100, 32);
-    header.writeUInt32LE(page, 36);
-    header.writeUInt32LE(0, 40);
-    header.write('TWRP DEMO', 48, 'latin1');
-    header.write('console=null REVIVE-DEMO-TWRP (not a real recovery)', 64, 'latin1');
+    if (version >= 3) {
+        header.writeUInt32LE(ramdisk.length, 12);
+        header.writeUInt32LE(version === 4 ? 1584 : 1580, 20);
+        header.writeUInt32LE(version, 40);
+        header.write('console=null REVIVE-DEMO-TWRP (not a real recovery)', 44, 'latin1');
+    } else {
+        header.writeUInt32LE(0x10008000, 12);
+        header.writeUInt32LE(ramdisk.length, 16);
+        header.writeUInt32LE(0x11000000, 20);
+        header.writeUInt32LE(0, 24);
+        header.writeUInt32LE(0x10f00000, 28);
+        header.writeUInt32LE(0x10000100, 32);
+        header.writeUInt32LE(page, 36);
+        header.writeUInt32LE(version, 40);
+        header.write('TWRP DEMO', 48, 'latin1');
+        header.write('console=null REVIVE-DEMO-TWRP (not a real recovery)', 64, 'latin1');
+    }
     const pad = (n: number): Buffer => Buffer.alloc((page - (n % page)) % page);
     const kernel = Buffer.concat([...pseudoRandomChunks(kernelBytes, 51)]);
-    const ramdisk = Buffer.concat([...pseudoRandomChunks(ramdiskBytes, 52)]);
-    await writeFile(path, Buffer.concat([header, kernel, pad(kernelBytes), ramdisk, pad(ramdiskBytes)]));
+    return Buffer.concat([header, kernel, pad(kernelBytes), ramdisk, pad(ramdisk.length)]);
+}
+
+export async function writeDemoBootImage(path: string, options: DemoBootImageOptions = {}): Promise<void> {
+    await writeFile(path, demoBootImage(options));
 }
 
 export interface DemoPackages {
@@ -197,7 +274,7 @@ export async function generateDemoPackages(dir: string, recipe: Recipe, options:
         gapps: join(dir, `open_gapps-${recipe.cpuArch}-${androidVersion}-nano-REVIVE-DEMO.zip`),
         su: join(dir, `addonsu-${lineageVersion}-${recipe.cpuArch}-signed-REVIVE-DEMO.zip`),
     };
-    await writeDemoBootImage(files.recovery);
+    await writeDemoBootImage(files.recovery, { device: codename });
     await writeDemoRom(files.rom, { devices: [...new Set([codename, ...recipe.codenames])], androidVersion: fullVersion, payloadBytes: options.romBytes });
     await writeDemoGapps(files.gapps, { arch: recipe.cpuArch, platform: androidVersion, sdk: SDK[androidVersion] });
     await writeDemoSu(files.su);

@@ -8,7 +8,9 @@ import type { ChecksumSource } from '../jobs/events.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { FileRole, KnownFile, Recipe } from '../manifests/schema.js';
-import { inspectBootImage, type BootImageFacts } from './boot-image.js';
+import type { BootImageFacts } from './boot-image.js';
+import { checkRecoveryHeader, openRecoveryImage, readRecoveryTarget } from './recovery-image.js';
+import { findRecipe } from '../manifests/load.js';
 import { expectedChecksum, knownFileByDigest } from './checksums.js';
 import { hashFile } from './hash.js';
 import { verifyPackageSignature } from './package-signature.js';
@@ -275,10 +277,27 @@ async function checkSu(su: VerifiedFile, rom: RomFacts, recipe: Recipe): Promise
     }
 }
 
-async function checkRecovery(recovery: VerifiedFile, recipe: Recipe): Promise<BootImageFacts> {
+/** A codename with the phone's name beside it, when Revive has a recipe for that codename. */
+function namedCodename(codename: string): string {
+    const recipe = findRecipe(codename);
+    return recipe ? `${recipe.name} (${codename})` : codename;
+}
+
+async function checkRecovery(recovery: VerifiedFile, recipe: Recipe, phoneCodename: string, ctx: JobContext): Promise<BootImageFacts> {
     const partition = recipe.partitions.find((p) => p.name === recipe.recoveryPartition);
     const partitionBytes = partition?.sizeBytes ?? Number.MAX_SAFE_INTEGER;
-    const check = await inspectBootImage(recovery.path, partitionBytes);
+    const image = await openRecoveryImage(recovery.path, ctx);
+    if (image.member && recipe.method !== 'odin') {
+        throw refuse(
+            'recovery-tar-not-odin',
+            recovery.path,
+            `${recovery.name} is an archive for Samsung's Odin, but the ${recipe.name} takes its recovery over fastboot.`,
+            `a TWRP .img file for ${recipe.name} (${recipe.codenames[0] ?? recipe.id})`,
+            `an Odin archive holding ${image.member}`,
+            `Pick the TWRP .img file for the ${recipe.name} (${recipe.codenames[0] ?? recipe.id}).`,
+        );
+    }
+    const check = await checkRecoveryHeader(image, partitionBytes);
     if (!check.ok) {
         throw refuse(
             'recovery-not-image',
@@ -286,9 +305,27 @@ async function checkRecovery(recovery: VerifiedFile, recipe: Recipe): Promise<Bo
             `${recovery.name} is not a recovery image this phone's ${recipe.recoveryPartition} partition can take.`,
             check.expected,
             check.found,
-            `Pick the TWRP .img file for ${recipe.codenames[0] ?? recipe.id} (for Samsung, unpack the .tar first if it came as one).`,
+            `Pick the TWRP .img file (or, for Samsung, the .img.tar) for the ${recipe.name} (${recipe.codenames[0] ?? recipe.id}).`,
         );
     }
+    // Beyond the checksum: the image's own properties say which phone it was built for.
+    const target = await readRecoveryTarget(image, check.facts);
+    if (target.kind === 'unknown') {
+        ctx.onLog?.(`${recovery.name}: which phone it was built for cannot be read (${target.reason}); its checksum is what vouches for it.`);
+        return check.facts;
+    }
+    const ours = new Set([phoneCodename, ...recipe.codenames].map((c) => c.toLowerCase()));
+    if (!target.devices.some((d) => ours.has(d.toLowerCase()))) {
+        const found = target.devices.map(namedCodename).join(', ');
+        const phone = `${recipe.name} (${recipe.codenames[0] ?? phoneCodename})`;
+        throw new ReviveError({
+            code: 'recovery-wrong-device',
+            message: `${recovery.name} is a recovery built for another phone: its own settings (${target.propFile}) name the ${found}, and this is a ${phone}. It would not start on this phone, or would damage it. Expected a recovery for the ${phone}; found one for the ${found}.`,
+            nextStep: `Download TWRP for the ${phone} from its official page (twrp.me), not the one for the ${found}.`,
+            details: { file: recovery.path, fileName: recovery.name, phone, found, expected: phone },
+        });
+    }
+    ctx.onLog?.(`${recovery.name}: built for ${target.devices.join(', ')} (${target.propFile}), which is this phone.`);
     return check.facts;
 }
 
@@ -305,7 +342,7 @@ export async function runGate(plan: GatePlan, recipe: Recipe, phoneCodename: str
     }
     const byRole = (role: FileRole): VerifiedFile | undefined => verified.find((v) => v.role === role);
     const recoveryFile = byRole('recovery');
-    const recovery = recoveryFile ? await checkRecovery(recoveryFile, recipe) : undefined;
+    const recovery = recoveryFile ? await checkRecovery(recoveryFile, recipe, phoneCodename, ctx) : undefined;
     const romFile = byRole('rom');
     const rom = romFile ? await checkRom(recipe, romFile, phoneCodename) : undefined;
     const gapps = byRole('gapps');

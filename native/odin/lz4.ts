@@ -65,6 +65,42 @@ export async function* decodeLz4(source: AsyncIterable<Uint8Array>, name = 'The 
     }
 }
 
+/** The legacy LZ4 format (`lz4 -l`, Linux's compressed initramfs): this magic, then independent blocks of up to 8 MiB. */
+export const LZ4_LEGACY_MAGIC = 0x184c2102;
+const LEGACY_BLOCK = 8 * 1024 * 1024;
+
+/**
+ * Decompress the legacy LZ4 format: `size, block` pairs until the data ends (as the kernel reads
+ * an initramfs, a repeated magic starts a new stream and a zero size ends it). A size larger than
+ * the format allows, or a block that does not decode, refuses the data.
+ */
+export async function* decodeLz4Legacy(source: AsyncIterable<Uint8Array>, name = 'The LZ4 data'): AsyncGenerator<Uint8Array> {
+    const input = new ByteReader(source);
+    try {
+        const magic = await input.read(4);
+        if (!magic || readU32(magic) !== LZ4_LEGACY_MAGIC) throw lz4Error(name, 'it does not start with the legacy LZ4 signature');
+        let produced = 0;
+        for (;;) {
+            if (await input.atEnd()) return;
+            const sizeField = await input.read(4);
+            if (!sizeField) throw lz4Error(name, `it ends after ${produced} decompressed bytes, inside a block header`);
+            const length = readU32(sizeField);
+            if (length === LZ4_LEGACY_MAGIC) continue;
+            if (length === 0) return;
+            // A block that does not compress is stored a little larger; more than that is not LZ4.
+            if (length > LEGACY_BLOCK + LEGACY_BLOCK / 255 + 16) throw lz4Error(name, `a block of ${length} bytes exceeds the legacy format's 8 MiB limit`);
+            const data = await input.read(length);
+            if (!data) throw lz4Error(name, `it ends after ${produced} decompressed bytes, inside a block`);
+            const target = new Uint8Array(LEGACY_BLOCK);
+            const end = decodeBlock(data, target, 0, (problem) => lz4Error(name, `${problem} (in the block after ${produced} decompressed bytes)`));
+            produced += end;
+            if (end > 0) yield target.slice(0, end);
+        }
+    } finally {
+        await input.close();
+    }
+}
+
 async function* decodeFrame(input: ByteReader, name: string): AsyncGenerator<Uint8Array> {
     const descriptor = await input.read(2);
     if (!descriptor) throw lz4Error(name, 'the frame header is cut short');

@@ -1,13 +1,18 @@
 /**
  * Hostile input to the pure parsers: PIT, Odin replies, fastboot responses and TCP frames, USB/IP
- * headers, checksum lists, updater-script and properties, recipe JSON, and the bridge/IPC messages.
+ * headers, checksum lists, updater-script and properties, recovery images (header, ramdisk, cpio),
+ * recipe JSON, and the bridge/IPC messages.
  */
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BridgeCall, commands, isCommandName, parseRequest } from '../../electron/api/contract.js';
 import { decodeResponse, FastbootProtocolError, parseNumericVariable, parseVariableLine } from '../../native/fastboot/protocol.js';
 import { parseChecksumList } from '../../native/integrity/checksums.js';
+import { demoBootImage } from '../../native/integrity/demo-packages.js';
+import { checkRecoveryHeader, openRecoveryImage, readRecoveryTarget } from '../../native/integrity/recovery-image.js';
 import { parseAssertedDevices, parseProperties } from '../../native/integrity/zip-inspect.js';
 import { parseRecipe } from '../../native/manifests/load.js';
 import { requireRecipe } from '../../native/manifests/load.js';
@@ -16,7 +21,7 @@ import { formatPit, parsePit, serializePit } from '../../native/pit/index.js';
 import { FrameDecoder, parseHandshake } from '../../native/tcp/fastboot-frames.js';
 import { decodeDeviceInfo, decodeOpHeader, decodeUrbHeader, DEVICE_INFO_SIZE, OP_HEADER_SIZE, URB_HEADER_SIZE } from '../../native/usbip/protocol.js';
 import { resourcePath } from '../../native/resources.js';
-import { expectClearRefusal, mutated, property, SEED, tried } from './harness.js';
+import { bounded, expectClearRefusal, mutated, property, SEED, tried } from './harness.js';
 
 afterAll(() => {
     // The suite's share of generated inputs, visible in the log of every run.
@@ -115,6 +120,33 @@ describe('hostile input to the parsers', () => {
                 expect((error as Error).message).toContain('hostile.json');
             }
         }, 50);
+    });
+
+    it("recovery images: a damaged header, ramdisk, compression or cpio reads a device, says it cannot, or is a clear refusal, in bounded time", async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'revive-hostile-bootimg-'));
+        try {
+            const small = { kernelBytes: 3000, pageSize: 2048 } as const;
+            const images = [
+                demoBootImage({ ...small, device: 'ks01lte' }),
+                demoBootImage({ ...small, device: 'shamu', compression: 'lz4-legacy', headerVersion: 2 }),
+                demoBootImage({ kernelBytes: 3000, device: 'sargo', compression: 'none', headerVersion: 3 }),
+            ].map((image) => new Uint8Array(image.subarray(0, Math.min(image.length, 150_000))));
+            let n = 0;
+            await property(fc.oneof(...images.map((image) => mutated(image)), fc.uint8Array({ maxLength: 5000 })), async (bytes) => {
+                const path = join(dir, `${n++}.img`);
+                writeFileSync(path, bytes);
+                const outcome = await bounded(async () => {
+                    const image = await openRecoveryImage(path);
+                    const check = await checkRecoveryHeader(image, 64 * 1024 * 1024);
+                    return check.ok ? readRecoveryTarget(image, check.facts) : check;
+                });
+                if ('error' in outcome) expectClearRefusal(outcome.error);
+                else if ('kind' in outcome.value && outcome.value.kind === 'devices') expect(outcome.value.devices.length).toBeGreaterThan(0);
+                rmSync(path);
+            }, 60);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it('bridge and IPC messages: any value is a valid call or a clear refusal', async () => {

@@ -11,6 +11,7 @@ import type { JournalValue } from '../../../native/jobs/journal.js';
 import type { StepResult } from '../../../native/jobs/runner.js';
 import { hashFile } from '../../../native/integrity/hash.js';
 import { runGate, type GatePlanFile } from '../../../native/integrity/gate.js';
+import { openRecoveryImage } from '../../../native/integrity/recovery-image.js';
 import { androidVersionFromFingerprint } from '../../../native/integrity/zip-inspect.js';
 import type { FileRole, Recipe } from '../../../native/manifests/schema.js';
 import { parsePit } from '../../../native/pit/pit.js';
@@ -215,8 +216,11 @@ async function flashRecovery(job: UpgradeJob): Promise<StepResult> {
         const phone = await job.modes.ensure('download');
         const odin = await job.env.links.odin(phone, job.run.context());
         try {
+            // Samsung's TWRP often comes as an Odin tar: its recovery.img member streams from where it lies.
+            const opened = await openRecoveryImage(image, job.run.context());
+            const source = opened.member ? { stream: opened.bytes(), size: opened.size, name: `${opened.member} in ${basename(image)}` } : { path: image };
             job.touch('recovery');
-            await odin.flash(partition, image, job.run.context(), await expectedOdinPhone(recipe));
+            await odin.flash(partition, source, job.run.context(), await expectedOdinPhone(recipe));
         } finally {
             await odin.close();
         }

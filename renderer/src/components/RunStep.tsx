@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.js';
 import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
-import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
+import { ComboPicture, ProgressBar, ScreenHeading, useErrorWords } from './common.js';
 import { WizardStages } from './Wizard.js';
 
 /** Step ids look like `install:rom`; translations are keyed by the id, falling back to the job's own title. */
@@ -259,6 +259,7 @@ function BackupPlace({ path }: { path: string }): ReactNode {
 
 function Outcome({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
+    const errorWords = useErrorWords();
     if (job.outcome === 'done' && job.done) {
         return (
             <section className="panel success" aria-labelledby="done-heading">
@@ -300,9 +301,9 @@ function Outcome({ job }: { job: JobState }): ReactNode {
                 <h2 id="failed-heading" tabIndex={-1} ref={focusOnMount}>
                     {t('run.failed.title')}
                 </h2>
-                <p>{failure.error.message}</p>
+                <p>{errorWords(failure.error).message}</p>
                 <p>
-                    <strong>{t('errors.nextStep')}</strong> {failure.error.nextStep}
+                    <strong>{t('errors.nextStep')}</strong> {errorWords(failure.error).nextStep}
                 </p>
                 <p data-testid="phone-now">
                     <strong>{t('run.failed.phoneState')}</strong> {phoneNowText(t, failure.phoneNow)}

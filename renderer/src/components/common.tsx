@@ -17,14 +17,31 @@ export function ScreenHeading({ children, id }: { children: ReactNode; id?: stri
     );
 }
 
+/**
+ * An error in the page's language: where the locale words the error's code (`errors.CODE.message`,
+ * `.nextStep`) it says it from the error's facts; otherwise the backend's own words stand.
+ */
+export function useErrorWords(): (error: ApiError) => { title: string; message: string; nextStep: string } {
+    const { t } = useTranslation();
+    return (error) => {
+        const facts = error.facts ?? {};
+        return {
+            title: t(`errors.${error.code}.title`, { defaultValue: t('errors.title') }),
+            message: t(`errors.${error.code}.message`, { ...facts, defaultValue: error.message }),
+            nextStep: t(`errors.${error.code}.nextStep`, { ...facts, defaultValue: error.nextStep }),
+        };
+    };
+}
+
 export function ErrorBox({ error, onDismiss }: { error: ApiError; onDismiss?: () => void }): ReactNode {
     const { t } = useTranslation();
+    const words = useErrorWords()(error);
     return (
         <div className="error-box" role="alert">
-            <h2>{t(`errors.${error.code}.title`, { defaultValue: t('errors.title') })}</h2>
-            <p>{error.message}</p>
+            <h2>{words.title}</h2>
+            <p>{words.message}</p>
             <p>
-                <strong>{t('errors.nextStep')}</strong> {error.nextStep}
+                <strong>{t('errors.nextStep')}</strong> {words.nextStep}
             </p>
             {onDismiss ? (
                 <button type="button" className="button secondary" onClick={onDismiss}>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { scriptedPerson, VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
+import { phoneState, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
 let dir: string;
@@ -64,6 +66,24 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
             expect(journal.filter((e) => e.t === 'step' && e.status === 'verified').map((e) => (e.t === 'step' ? e.step : ''))).toEqual([
                 'identify', 'gate', 'save-storage', 'flash-recovery', 'enter-recovery', 'backup', 'wipe', 'install:rom', 'install:gapps', 'install:su', 'reboot', 'verify-system',
             ]);
+        } finally {
+            await phone.close();
+        }
+    });
+
+    it("takes Samsung's TWRP as an Odin .img.tar: RECOVERY gets the image inside, streamed from the archive", async () => {
+        const stateDir = join(dir, 'phone-tar');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        const tarPath = join(dir, 'packages', 'twrp-REVIVE-DEMO-ks01ltexx.img.tar');
+        await copyFile(demo.recovery, join(dir, 'packages', 'recovery.img'));
+        execFileSync('tar', ['--format=ustar', '-cf', tarPath, '-C', join(dir, 'packages'), 'recovery.img']);
+        await writeFile(`${tarPath}.sha256`, `${(await hashFile(tarPath)).sha256}  twrp-REVIVE-DEMO-ks01ltexx.img.tar\n`);
+        try {
+            const run = await upgradeVirtual(phone, recipe, { recovery: tarPath, rom: demo.rom }, { home: join(dir, 'home-tar'), noBackup: true });
+            expect(run.error).toBeUndefined();
+            const twrp = readFileSync(demo.recovery);
+            expect(readFileSync(phone.partitions.path('RECOVERY')).subarray(0, twrp.length).equals(twrp)).toBe(true);
+            expect(phoneState(stateDir).installed.map((p) => p.sha256)).toEqual([(await hashFile(demo.rom)).sha256]);
         } finally {
             await phone.close();
         }

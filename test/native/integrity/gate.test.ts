@@ -131,6 +131,36 @@ describe('the safety gate', () => {
         expect((await refusal(plan({ recovery: huge }))).details?.['expected']).toMatch(/at most 10485760 bytes/);
     });
 
+    it("refuses a TWRP built for another phone, named by its own ramdisk, and accepts the phone's other codename", async () => {
+        const shamu = join(dir, 'twrp-3.2.3-0-shamu.img');
+        await writeDemoBootImage(shamu, { device: 'shamu' });
+        await withSidecar(shamu);
+        const error = await refusal(plan({ recovery: shamu }));
+        expect(error.code).toBe('recovery-wrong-device');
+        expect(error.message).toContain('Google Nexus 6 (shamu)');
+        expect(error.message).toContain('Samsung Galaxy S4 LTE-A (ks01ltexx)');
+        expect(error.details).toMatchObject({ found: 'Google Nexus 6 (shamu)', phone: 'Samsung Galaxy S4 LTE-A (ks01ltexx)' });
+        const alias = join(dir, 'twrp-3.2.3-0-ks01lte.img');
+        await writeDemoBootImage(alias, { device: 'ks01lte', compression: 'lz4-legacy' });
+        await withSidecar(alias);
+        const log: string[] = [];
+        await runGate({ files: plan({ recovery: alias }) }, recipe, 'ks01ltexx', { onLog: (line) => log.push(line) });
+        expect(log.join('\n')).toContain('built for ks01lte (prop.default), which is this phone');
+    });
+
+    it('refuses an Odin tar for a phone that takes its recovery over fastboot', async () => {
+        const shamuRecipe = requireRecipe('shamu');
+        const image = join(dir, 'recovery.img');
+        await writeDemoBootImage(image, { device: 'shamu' });
+        const tarPath = join(dir, 'twrp-shamu.img.tar');
+        const { execFileSync } = await import('node:child_process');
+        execFileSync('tar', ['--format=ustar', '-cf', tarPath, '-C', dir, 'recovery.img']);
+        await withSidecar(tarPath);
+        await expect(runGate({ files: [{ role: 'recovery', path: tarPath }] }, shamuRecipe, 'shamu')).rejects.toMatchObject({ code: 'recovery-tar-not-odin' });
+        await withSidecar(image);
+        await expect(runGate({ files: [{ role: 'recovery', path: image }] }, shamuRecipe, 'shamu')).resolves.toBeDefined();
+    });
+
     it('explains a corrupt zip', async () => {
         const broken = join(dir, 'broken.zip');
         const bytes = await readFile(demo.rom);
