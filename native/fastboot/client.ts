@@ -229,6 +229,8 @@ export class FastbootClient {
         if (reply.size !== source.length) throw transportError(new FastbootProtocolError(`the phone asked for ${reply.size} bytes, ${source.length} were announced`), downloadContext);
         let sent = 0;
         try {
+            // Over TCP the whole download is one frame, as AOSP fastboot sends it; over USB each write is a transfer.
+            await this.transport.beginTransfer?.(source.length, { signal: ctx?.signal, timeoutMs: this.#timeoutMs });
             for await (const bytes of source.bytes(ctx?.signal)) {
                 for (let at = 0; at < bytes.length; at += this.#transferBytes) {
                     const piece = bytes.subarray(at, Math.min(bytes.length, at + this.#transferBytes));

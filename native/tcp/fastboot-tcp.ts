@@ -72,6 +72,8 @@ class FastbootTcpTransport implements UsbTransport {
     readonly #waiters = new Waiters();
     readonly #decoder = new FrameDecoder(Number.MAX_SAFE_INTEGER);
     #closedReason: string | undefined;
+    /** Bytes still owed to the frame opened by beginTransfer; writes carry them without headers of their own. */
+    #frameLeft = 0;
 
     constructor(socket: Socket, info: UsbDeviceInfo, leftover: Uint8Array) {
         this.#socket = socket;
@@ -103,12 +105,27 @@ class FastbootTcpTransport implements UsbTransport {
         return new UsbError('disconnected', this.#closedReason ?? 'The connection is closed.');
     }
 
+    async beginTransfer(length: number, options?: IoOptions): Promise<void> {
+        if (this.#closedReason !== undefined) throw this.#gone();
+        options?.signal?.throwIfAborted();
+        if (this.#frameLeft > 0) throw new UsbError('io', `A transfer is still ${this.#frameLeft} bytes short.`);
+        if (!Number.isSafeInteger(length) || length <= 0) throw new UsbError('io', `A transfer of ${length} bytes cannot be framed.`);
+        this.#socket.write(encodeFrameHeader(length));
+        this.#frameLeft = length;
+    }
+
     async write(data: Uint8Array, options?: WriteOptions): Promise<void> {
         if (this.#closedReason !== undefined) throw this.#gone();
         options?.signal?.throwIfAborted();
         // A zero-length packet means nothing on a byte stream.
         if (data.length === 0) return;
-        this.#socket.write(encodeFrameHeader(data.length));
+        if (this.#frameLeft > 0) {
+            // Never more than the frame announced: the rest would be read as the next frame's header.
+            if (data.length > this.#frameLeft) throw new UsbError('io', `${data.length} bytes do not fit the ${this.#frameLeft} left in this transfer.`);
+            this.#frameLeft -= data.length;
+        } else {
+            this.#socket.write(encodeFrameHeader(data.length));
+        }
         const flushed = this.#socket.write(data);
         if (flushed) return;
         await waitFor(

@@ -37,6 +37,12 @@ export interface UsbTransport {
     readonly packetSize: { readonly in: number; readonly out: number };
     /** One bulk OUT transfer (plus a ZLP as the policy says). */
     write(data: Uint8Array, options?: WriteOptions): Promise<void>;
+    /**
+     * Only on byte-stream transports that frame each transfer (fastboot over TCP): the next writes,
+     * `length` bytes in all, go out as ONE transfer, as AOSP sends a download's data. A peer then
+     * gets the data as it streams, instead of reassembling many small transfers.
+     */
+    beginTransfer?(length: number, options?: IoOptions): Promise<void>;
     /** One bulk IN transfer of at most maxLength bytes (a short or zero-length packet ends it). */
     read(maxLength: number, options?: IoOptions): Promise<Uint8Array>;
     close(): Promise<void>;

@@ -1,11 +1,13 @@
 /** Our FastbootClient against the virtual phone, over its in-process USB face and over TCP. */
 import { readFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FastbootClient } from '../../../native/fastboot/client.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { ProgressFacts } from '../../../native/jobs/progress.js';
 import { layoutFromRawFile, sparseImage, writeByteSource } from '../../../native/sparse/index.js';
+import { FrameDecoder } from '../../../native/tcp/fastboot-frames.js';
 import { connectFastbootTcp } from '../../../native/tcp/fastboot-tcp.js';
 import { WebUsbTransport } from '../../../native/usb/webusb-transport.js';
 import type { VirtualPhone } from '../../../native/virtual/phone.js';
@@ -179,6 +181,47 @@ describe('failures', () => {
         shamu.faults.corruptNextReply = true;
         const corrupt = await client.getVar('product').catch((error: unknown) => error);
         expect((corrupt as ReviveError).code).toBe('fastboot-protocol');
+    });
+
+    it('sends each download as one frame, as AOSP fastboot does, so the phone streams it', async () => {
+        const shamu = await phone('shamu');
+        shamu.state.bootloaderLocked = false;
+        const endpoint = await startFastbootTcpEndpoint(shamu, 0);
+        // A tap between client and phone that reads the frames the computer sends.
+        const frames: Array<{ length: number; text: string }> = [];
+        const decoder = new FrameDecoder(64);
+        let handshake = 4;
+        const tap = createServer((socket) => {
+            const upstream = connect(endpoint.port, '127.0.0.1');
+            upstream.pipe(socket);
+            socket.on('data', (chunk: Buffer) => {
+                const skip = Math.min(handshake, chunk.length);
+                handshake -= skip;
+                for (const segment of decoder.push(chunk.subarray(skip))) {
+                    if (segment.first) frames.push({ length: 0, text: '' });
+                    const frame = frames[frames.length - 1];
+                    if (frame && segment.data.length <= 64) frame.text = new TextDecoder().decode(segment.data);
+                    if (frame) frame.length += segment.data.length;
+                }
+                upstream.write(chunk);
+            });
+            socket.on('close', () => upstream.destroy());
+        });
+        await new Promise<void>((resolve) => tap.listen(0, '127.0.0.1', resolve));
+        const address = tap.address();
+        // Small writes: a download takes many, and still goes out as one frame.
+        const client = await FastbootClient.open(await connectFastbootTcp('127.0.0.1', typeof address === 'object' && address ? address.port : 0), { transferBytes: 4096 });
+        cleanups.push(async () => {
+            await client.close().catch(() => undefined);
+            await new Promise((resolve) => tap.close(resolve));
+            await endpoint.close();
+        });
+        // bigImage is above max-download-size: several sparse pieces, each its own download.
+        await client.flash('recovery', { path: bigImage });
+        const downloads = frames.flatMap((frame, index) => (frame.text.startsWith('download:') ? [{ announced: Number.parseInt(frame.text.slice(9), 16), next: frames[index + 1] }] : []));
+        expect(downloads.length).toBeGreaterThan(1);
+        for (const { announced, next } of downloads) expect(next?.length).toBe(announced);
+        expect((await readFile(shamu.partitions.path('recovery'))).equals(await readFile(bigImage))).toBe(true);
     });
 
     it('cancelling stops between transfers with a cancelled error', async () => {
