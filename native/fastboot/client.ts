@@ -48,6 +48,8 @@ export class FastbootClient {
     readonly #transferBytes: number;
     #queue: Promise<unknown> = Promise.resolve();
     #maxDownload: number | undefined;
+    /** Why the connection was given up, once an exchange broke off half-way (see #drop). */
+    #dropped: string | undefined;
 
     private constructor(transport: UsbTransport, options: FastbootClientOptions) {
         this.transport = transport;
@@ -72,12 +74,35 @@ export class FastbootClient {
         return run;
     }
 
+    /**
+     * An exchange that broke off half-way (no answer in time, cancelled, a garbled or unexpected
+     * answer) leaves the phone's late reply on the wire, where it would be read as the answer to the
+     * next command — a stale OKAY taken for a flash that never happened. The connection is closed
+     * instead, and every later command says so.
+     */
+    #drop(error: unknown, context: FailureContext & { timeoutMs?: number; during?: string }): ReviveError {
+        const failure = transportError(error, context);
+        if (this.#dropped === undefined) {
+            this.#dropped = failure.message;
+            void this.transport.close().catch(() => undefined);
+        }
+        return failure;
+    }
+
     async #send(command: string, context: FailureContext, ctx?: JobContext): Promise<void> {
+        if (this.#dropped !== undefined) {
+            throw new ReviveError({
+                code: 'fastboot-connection-dropped',
+                message: `Revive closed the connection to the phone before "${command}", because an earlier exchange broke off: ${this.#dropped} Nothing more was sent.`,
+                nextStep: 'Reconnect the phone in bootloader mode and run the command again.',
+                details: { command },
+            });
+        }
         try {
             ctx?.signal?.throwIfAborted();
             await this.transport.write(encodeCommand(command), { signal: ctx?.signal, timeoutMs: this.#timeoutMs, zlp: 'never' });
         } catch (error) {
-            throw transportError(error, { ...context, timeoutMs: this.#timeoutMs });
+            throw this.#drop(error, { ...context, timeoutMs: this.#timeoutMs });
         }
     }
 
@@ -89,13 +114,13 @@ export class FastbootClient {
             try {
                 bytes = await this.transport.read(RESPONSE_READ_BYTES, { signal: ctx?.signal, timeoutMs });
             } catch (error) {
-                throw transportError(error, { ...context, timeoutMs });
+                throw this.#drop(error, { ...context, timeoutMs });
             }
             let response;
             try {
                 response = decodeResponse(bytes);
             } catch (error) {
-                throw transportError(error, context);
+                throw this.#drop(error, context);
             }
             switch (response.kind) {
                 case 'INFO':
@@ -117,7 +142,7 @@ export class FastbootClient {
         const context: FailureContext = { command, ...options.context };
         await this.#send(command, context, ctx);
         const reply = await this.#reply(context, ctx, options.timeoutMs ?? this.#timeoutMs);
-        if (reply.kind === 'DATA') throw transportError(new FastbootProtocolError(`DATA came back for "${command}", which sends no data`), context);
+        if (reply.kind === 'DATA') throw this.#drop(new FastbootProtocolError(`DATA came back for "${command}", which sends no data`), context);
         return { value: reply.value, info: reply.info };
     }
 
@@ -225,8 +250,8 @@ export class FastbootClient {
         const downloadContext: FailureContext = { ...context, command: 'download' };
         await this.#send(command, downloadContext, ctx);
         const reply = await this.#reply(downloadContext, ctx, this.#timeoutMs);
-        if (reply.kind !== 'DATA') throw transportError(new FastbootProtocolError(`the phone answered OKAY to "${command}" instead of DATA`), downloadContext);
-        if (reply.size !== source.length) throw transportError(new FastbootProtocolError(`the phone asked for ${reply.size} bytes, ${source.length} were announced`), downloadContext);
+        if (reply.kind !== 'DATA') throw this.#drop(new FastbootProtocolError(`the phone answered OKAY to "${command}" instead of DATA`), downloadContext);
+        if (reply.size !== source.length) throw this.#drop(new FastbootProtocolError(`the phone asked for ${reply.size} bytes, ${source.length} were announced`), downloadContext);
         let sent = 0;
         try {
             // Over TCP the whole download is one frame, as AOSP fastboot sends it; over USB each write is a transfer.
@@ -240,11 +265,11 @@ export class FastbootClient {
                 }
             }
         } catch (error) {
-            throw transportError(error, { ...downloadContext, timeoutMs: this.#timeoutMs, during: `the download (${sent} of ${source.length} bytes sent)` });
+            throw this.#drop(error, { ...downloadContext, timeoutMs: this.#timeoutMs, during: `the download (${sent} of ${source.length} bytes sent)` });
         }
-        if (sent !== source.length) throw new ReviveError({ code: 'image-changed', message: `The image produced ${sent} bytes, ${source.length} were announced.`, nextStep: 'Do not change the image file while it is being flashed; run the step again.' });
+        if (sent !== source.length) throw this.#drop(new ReviveError({ code: 'image-changed', message: `The image produced ${sent} bytes, ${source.length} were announced.`, nextStep: 'Do not change the image file while it is being flashed; run the step again.' }), downloadContext);
         const done = await this.#reply(downloadContext, ctx, this.#timeoutMs);
-        if (done.kind !== 'OKAY') throw transportError(new FastbootProtocolError('the phone asked for more data after the download'), downloadContext);
+        if (done.kind !== 'OKAY') throw this.#drop(new FastbootProtocolError('the phone asked for more data after the download'), downloadContext);
     }
 
     /** Prepare what to send for an image file: itself, or AOSP-style sparse pieces when it exceeds max-download-size. */
