@@ -167,8 +167,11 @@ export function decodeReqImportBusid(body: Buffer): string {
     return readString(body, 0, 32);
 }
 
-export function encodeRepImport(device: ExportedDevice | undefined): Buffer {
-    const header = encodeOpHeader({ version: USBIP_VERSION, code: OpCode.repImport, status: device ? 0 : 1 });
+/** The op reply's status, as usbip_common.h names them (ST_OK … ST_ERROR). */
+export const OpStatus = { ok: 0, notAvailable: 1, deviceBusy: 2, deviceError: 3, noDevice: 4, error: 5 } as const;
+
+export function encodeRepImport(device: ExportedDevice | undefined, refusal: number = OpStatus.notAvailable): Buffer {
+    const header = encodeOpHeader({ version: USBIP_VERSION, code: OpCode.repImport, status: device ? OpStatus.ok : refusal });
     return device ? Buffer.concat([header, encodeDeviceInfo(device)]) : header;
 }
 

@@ -19,6 +19,7 @@ import {
     Errno,
     OP_HEADER_SIZE,
     OpCode,
+    OpStatus,
     UrbCommand,
     UrbFlags,
     URB_HEADER_SIZE,
@@ -76,6 +77,8 @@ export class UsbIpServer {
     readonly #server: Server;
     readonly #exports = new Map<string, Export>();
     readonly #sockets = new Set<Socket>();
+    /** Bus ids imported now, each with its connection's end: as usbip-host, one client at a time. */
+    readonly #imported = new Map<string, Promise<void>>();
     readonly #log: (line: string) => void;
     #port = 0;
 
@@ -174,6 +177,18 @@ export class UsbIpServer {
             socket.end(encodeRepImport(undefined));
             return;
         }
+        const holder = this.#imported.get(busid);
+        // A client that just let go (a reconnect after a reboot) may be a moment ahead of its close.
+        if (holder) await Promise.race([holder, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+        if (this.#imported.has(busid)) {
+            // usbipd answers ST_DEV_BUSY ("Device busy (exported)"); two clients on one pipe would
+            // read each other's replies and both wait forever.
+            this.#log(`usbip: import of ${busid} refused: another client has it`);
+            socket.end(encodeRepImport(undefined, OpStatus.deviceBusy));
+            return;
+        }
+        this.#imported.set(busid, new Promise((resolve) => socket.once('close', () => resolve())));
+        socket.once('close', () => this.#imported.delete(busid));
         socket.write(encodeRepImport(deviceInfo(entry, face).device));
         this.#log(`usbip: ${busid} imported by ${socket.remoteAddress}:${socket.remotePort}`);
         await new UrbSession(socket, reader, face, this.#log).run();
