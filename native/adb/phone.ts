@@ -15,16 +15,20 @@ import {
     AdbSignatureAuthenticator,
     type AdbAuthenticator,
     type AdbDaemonConnection,
+    type AdbPacketData,
 } from '@yume-chan/adb';
 import { AdbDaemonWebUsbDevice, AdbDefaultInterfaceFilter, findUsbInterface } from '@yume-chan/adb-daemon-webusb';
 import { ReadableStream } from '@yume-chan/stream-extra';
 import { ReviveError } from '../jobs/errors.js';
 import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
+import { diagnoseUsbAccess } from '../usb/permissions.js';
 import { UsbError } from '../usb/transport.js';
+import { usbErrorCode } from '../usb/webusb-transport.js';
+import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transport.js';
 import { AdbKeyStore } from './credentials.js';
 import { shellCommand } from './shell-words.js';
-import { openAdbTcpConnection } from './tcp-connection.js';
+import { AdbFrameError, openAdbTcpConnection } from './tcp-connection.js';
 import { checkSideloadPackage, serveSideload, type SideloadTimeouts } from './sideload.js';
 
 export type AdbState = 'device' | 'recovery' | 'sideload' | 'unauthorized';
@@ -48,7 +52,21 @@ export interface ConnectAdbOptions {
     readonly onWaitingForAuth?: ((message: string) => void) | undefined;
     readonly signal?: AbortSignal | undefined;
     readonly keyStore?: AdbKeyStore | undefined;
+    /**
+     * Longest wait for the phone's adb answer, up to "Allow USB debugging?" (default 30 s). A phone
+     * another program holds (a second revive, the app, an adb server) or a stuck adbd never answers.
+     */
+    readonly handshakeTimeoutMs?: number | undefined;
+    /** Longest wait for the person to tap Allow; unset: until cancelled. Set when no person is there. */
+    readonly allowTimeoutMs?: number | undefined;
+    /** Longest wait for the phone to take a command or transfer (default 30 s). */
+    readonly openTimeoutMs?: number | undefined;
 }
+
+/** How long the phone has to answer adb's CNXN (or show "Allow USB debugging?"). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
+/** adb's smallest packet size (protocol version 1); a phone announcing less cannot carry a command. */
+const MIN_ADB_PAYLOAD = 4096;
 
 export interface PhoneIdentity {
     readonly device: string;
@@ -134,7 +152,70 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
         manager.dispatchEvent(Object.assign(new Event('disconnect'), { device }));
         void device.close().catch(() => undefined);
     };
-    return { connection: await daemon.connect(), serial: daemon.serial, hangUp };
+    try {
+        return { connection: closingByHangUp(await daemon.connect(), hangUp), serial: daemon.serial, hangUp };
+    } catch (error) {
+        hangUp();
+        // Claiming an interface another process holds fails with EBUSY (libusb) or access denied.
+        const code = usbErrorCode(error);
+        if (code === 'busy' || code === 'access') throw diagnoseUsbAccess(error, { vendorId: device.vendorId, productId: device.productId, name: device.productName ?? undefined });
+        throw disconnectedError('opening the adb connection', error);
+    }
+}
+
+/**
+ * The same rule for a close: yume-chan's dispatcher closes by cancelling the connection's readable,
+ * which shuts the USB writer while its own last CLSE packets are still on their way to it — a
+ * rejection nobody listens to (a crash for the CLI). Here cancelling the readable hangs up instead:
+ * the connection ends as if unplugged, and packets still on their way are dropped quietly.
+ */
+function closingByHangUp(connection: AdbDaemonConnection, hangUp: () => void): AdbDaemonConnection {
+    const reader = connection.readable.getReader();
+    const readable = new ReadableStream<AdbPacketData>(
+        {
+            async pull(controller) {
+                const next = await reader.read();
+                if (next.done) controller.close();
+                else controller.enqueue(next.value);
+            },
+            cancel() {
+                hangUp();
+            },
+        },
+        { highWaterMark: 0 },
+    );
+    return { readable, writable: connection.writable };
+}
+
+function noAnswerError(target: AdbTarget, ms: number): ReviveError {
+    return new ReviveError({
+        code: 'adb-no-answer',
+        message: `The phone (${targetLabel(target)}) did not answer adb within ${Math.round(ms / 1000)} s. Another program may be using the phone — another revive command, the Revive app, or an adb server.`,
+        nextStep: 'Close the other program (or let its command finish; `adb kill-server` stops an adb server), then unplug and replug the phone and try again.',
+        details: { target: targetLabel(target), seconds: Math.round(ms / 1000) },
+    });
+}
+
+function notAllowedError(ms: number): ReviveError {
+    return new ReviveError({
+        code: 'adb-not-allowed',
+        message: `Nobody tapped Allow on the phone's "Allow USB debugging?" within ${Math.round(ms / 1000)} s.`,
+        nextStep: 'Unlock the phone, tap Allow (tick "Always allow from this computer"), then run the command again.',
+        details: { seconds: Math.round(ms / 1000) },
+    });
+}
+
+/** The phone's adb answers made no sense (a corrupt packet, an impossible size, a refused key loop). */
+function protocolError(what: string, cause?: unknown): ReviveError {
+    return new ReviveError(
+        {
+            code: 'adb-protocol',
+            message: `The phone's adb answer made no sense: ${what}. Revive closed the connection; nothing was changed on the phone.`,
+            nextStep: 'Unplug and replug the phone (try another cable or USB port) and try again; restart the phone if it repeats.',
+            details: { reason: what },
+        },
+        { cause },
+    );
 }
 
 /** How to drop each connection without the phone's help, for a close the phone never confirms. */
@@ -146,9 +227,26 @@ const CLOSE_GRACE_MS = 3000;
 async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Promise<Adb> {
     const { connection, serial, hangUp } = await openConnection(target, options.signal);
     const keyStore = options.keyStore ?? new AdbKeyStore();
+    // Each wait has its bound: the phone's answer, then (once it asks) the person's Allow.
+    let expire: (error: ReviveError) => void = () => undefined;
+    const expired = new Promise<never>((_, reject) => (expire = reject));
+    expired.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const expireAfter = (ms: number | undefined, error: () => ReviveError): void => {
+        clearTimeout(timer);
+        if (ms === undefined) return;
+        timer = setTimeout(() => {
+            hangUp();
+            expire(error());
+        }, ms);
+    };
+    const handshakeMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    expireAfter(handshakeMs, () => noAnswerError(target, handshakeMs));
     const announcing: AdbAuthenticator = async function* (store, getNextRequest) {
         for await (const packet of AdbPublicKeyAuthenticator(store, getNextRequest)) {
             options.onWaitingForAuth?.(WAITING_FOR_AUTH_MESSAGE);
+            const allowMs = options.allowTimeoutMs;
+            expireAfter(allowMs, () => notAllowedError(allowMs ?? 0));
             yield packet;
         }
     };
@@ -172,14 +270,24 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
             initialDelayedAckBytes: 0,
         });
         // A phone that never answers (the owner does not tap Allow) must not hold a cancelled job.
-        const transport = await Promise.race([handshake, aborted]);
-        const adb = new Adb(transport);
+        const transport = await Promise.race([handshake, aborted, expired]);
+        if (transport.maxPayloadSize < MIN_ADB_PAYLOAD) {
+            hangUp();
+            throw protocolError(`it announced adb packets of at most ${transport.maxPayloadSize} bytes (adb needs at least ${MIN_ADB_PAYLOAD})`);
+        }
+        const adb = new Adb(new BoundedAdbTransport(transport, options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, hangUp));
         hangUps.set(adb, hangUp);
         return adb;
     } catch (error) {
+        hangUp();
+        if (error instanceof ReviveError) throw error;
         if (options.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: 'Connecting to the phone was cancelled.', nextStep: 'Start again when ready.' }, { cause: error });
+        if (error instanceof AdbFrameError) throw protocolError(error.message, error);
+        // The library's words when the phone asks again after every key was offered.
+        if (error instanceof Error && /No authenticator can handle/.test(error.message)) throw protocolError('it asked to authenticate again after Revive had offered its key', error);
         throw disconnectedError('the adb handshake', error);
     } finally {
+        clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
     }
 }

@@ -9,6 +9,13 @@ import { Consumable, ReadableStream } from '@yume-chan/stream-extra';
 import { UsbError } from '../usb/transport.js';
 
 const HIGH_WATER = 8 * 1024 * 1024;
+/** adb's largest payload (MAX_PAYLOAD since Android 9); a bigger length field is a damaged packet. */
+export const MAX_ADB_PAYLOAD = 1024 * 1024;
+
+/** The phone sent bytes that are not an adb packet: the connection cannot go on. */
+export class AdbFrameError extends Error {
+    override readonly name = 'AdbFrameError';
+}
 
 function encodeHeader(packet: AdbPacketInit): Uint8Array {
     const header = new Uint8Array(24);
@@ -56,11 +63,13 @@ class PacketParser {
         if (this.#length < 24) return undefined;
         const header = this.#peek(24);
         const payloadLength = header.readUInt32LE(12);
-        if (this.#length < 24 + payloadLength) return undefined;
         const command = header.readUInt32LE(0);
+        // Checked before waiting for the payload: a damaged header must not make us buffer gigabytes.
+        if (header.readUInt32LE(20) !== (command ^ 0xffffffff) >>> 0) throw new AdbFrameError('a packet header was damaged (its magic does not match its command)');
+        if (payloadLength > MAX_ADB_PAYLOAD) throw new AdbFrameError(`a packet claimed ${payloadLength} bytes, more than adb's ${MAX_ADB_PAYLOAD}`);
+        if (this.#length < 24 + payloadLength) return undefined;
         const arg0 = header.readUInt32LE(4);
         const arg1 = header.readUInt32LE(8);
-        if (header.readUInt32LE(20) !== (command ^ 0xffffffff) >>> 0) throw new Error('The phone sent a corrupt adb packet (bad magic).');
         this.#consume(24);
         const payload = payloadLength > 0 ? new Uint8Array(this.#consume(payloadLength)) : new Uint8Array(0);
         return { command, arg0, arg1, payload };
@@ -105,7 +114,13 @@ export function openAdbTcpConnection(host: string, port: number, signal?: AbortS
                 {
                     async pull(controller) {
                         for (;;) {
-                            const packet = parser.next();
+                            let packet: AdbPacketData | undefined;
+                            try {
+                                packet = parser.next();
+                            } catch (error) {
+                                socket.destroy();
+                                throw error;
+                            }
                             if (packet) {
                                 if (parser.buffered < HIGH_WATER / 2) socket.resume();
                                 controller.enqueue(packet);
@@ -129,7 +144,9 @@ export function openAdbTcpConnection(host: string, port: number, signal?: AbortS
             );
             const writable = new Consumable.WritableStream<AdbPacketInit>({
                 async write(packet) {
-                    if (socket.destroyed) throw new UsbError('disconnected', `The adb connection to ${host}:${port} is closed.`);
+                    // yume-chan sends some packets without waiting for them (a CLSE for a stream it does
+                    // not know); on a closed connection they are dropped, and the reader reports the end.
+                    if (socket.destroyed) return;
                     socket.write(encodeHeader(packet));
                     const drained = packet.payload.length === 0 || socket.write(packet.payload);
                     if (!drained) {
