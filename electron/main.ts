@@ -7,10 +7,11 @@
 import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE } from './api/names.js';
+import { COMMAND_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE, IPC_OPEN_BACKUP_FOLDER } from './api/names.js';
 import { toApiError } from './app/dispatch.js';
 import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './app/app-protocol.js';
 import { createBackend } from './app/backend.js';
+import { openBackupFolder } from './app/open-folder.js';
 import { usbipSourcesFromEnv } from './app/usbip-sources.js';
 import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOptions } from './app/window-guards.js';
 
@@ -65,6 +66,10 @@ async function createWindow(): Promise<void> {
             return { ok: false, error: toApiError(error) };
         }
     });
+    ipcMain.handle(IPC_OPEN_BACKUP_FOLDER, async (event, jobId: unknown) => {
+        if (!guard(event)) return { ok: false, error: { code: 'refused', message: 'A call from a page that is not Revive was refused.', nextStep: 'Restart Revive.' } };
+        return openBackupFolder(backend, jobId, (path) => shell.openPath(path));
+    });
     const unsubscribe = backend.subscribe((name, payload) => {
         if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, name, payload);
     });
@@ -73,6 +78,7 @@ async function createWindow(): Promise<void> {
         unsubscribe();
         for (const command of COMMAND_NAMES) ipcMain.removeHandler(`${IPC_COMMAND_PREFIX}${command}`);
         ipcMain.removeHandler(IPC_GRANT_FILE);
+        ipcMain.removeHandler(IPC_OPEN_BACKUP_FOLDER);
         void backend.close();
     });
     await window.loadURL(rendererIndex);

@@ -4,7 +4,7 @@
  * Bundled to one CommonJS file (vite --mode preload) because a sandboxed preload loads no modules.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE, subscriptionName } from './api/names.js';
+import { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, IPC_GRANT_FILE, IPC_OPEN_BACKUP_FOLDER, subscriptionName } from './api/names.js';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -34,5 +34,8 @@ api.fileRef = async (file: File) => {
     if (!path) return { ok: false, error: { code: 'file-no-path', message: `Revive cannot read ${file.name} from where it is.`, nextStep: 'Save the file to a folder on this computer first, then add it again.' } };
     return ipcRenderer.invoke(IPC_GRANT_FILE, path);
 };
+
+// Main opens only the folder of a job it ran, never a path the page names.
+api.openBackupFolder = (jobId: string) => ipcRenderer.invoke(IPC_OPEN_BACKUP_FOLDER, jobId);
 
 contextBridge.exposeInMainWorld('revive', Object.freeze(api));

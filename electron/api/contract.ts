@@ -248,6 +248,8 @@ export const commands = {
     startVirtualPhone: { request: z.object({ codename: z.string().regex(/^[a-z0-9_]+$/) }).strict(), result: Device },
     unplugVirtualPhone: { request: Empty, result: Ok },
     replugVirtualPhone: { request: Empty, result: Ok },
+    /** Revive's data folder on this computer (journals, backups, the virtual phone's state), to tell the person where things go. */
+    dataFolder: { request: Empty, result: z.object({ path: z.string() }) },
     verifyFile: {
         request: z
             .object({
@@ -426,6 +428,11 @@ export type ReviveApi = {
     readonly fileRef: (file: File) => Promise<ApiResult<FileRef>>;
     /** `electron` or `browser`: the UI words a few things differently (e.g. where a saved log is). */
     readonly host: 'electron' | 'browser';
+    /**
+     * Open a finished job's backup folder in the file manager. Only Electron has a desktop shell; in a
+     * browser it is absent and the page does not offer it.
+     */
+    readonly openBackupFolder?: (jobId: string) => Promise<ApiResult<{ path: string }>>;
 };
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

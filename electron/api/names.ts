@@ -9,6 +9,7 @@ export const COMMAND_NAMES = [
     'startVirtualPhone',
     'unplugVirtualPhone',
     'replugVirtualPhone',
+    'dataFolder',
     'verifyFile',
     'cancelVerification',
     'downloadFile',
@@ -58,6 +59,8 @@ export const IPC_COMMAND_PREFIX = 'revive:call:';
 export const IPC_EVENT_CHANNEL = 'revive:event';
 /** Preload → main: a token for a file the person dropped or picked (its path comes from the File itself). */
 export const IPC_GRANT_FILE = 'revive:grant-file';
+/** Preload → main: open a finished job's backup folder in the desktop's file manager (Electron only). */
+export const IPC_OPEN_BACKUP_FOLDER = 'revive:open-backup-folder';
 
 export function subscriptionName<K extends string>(event: K): `on${Capitalize<K>}` {
     return `on${event.charAt(0).toUpperCase()}${event.slice(1)}` as `on${Capitalize<K>}`;

@@ -83,6 +83,8 @@ const MAX_RECORDED_EVENTS = 3000;
 export interface Backend extends ApiBackend {
     /** The built-in virtual phone, when one was started (tests assert its state). */
     readonly virtualPhone: VirtualPhone | undefined;
+    /** Where a job that ended here put its verified backup (undefined: no such job, or no backup). */
+    backupFolderOf(jobId: string): string | undefined;
 }
 
 export function createBackend(options: BackendOptions = {}): Backend {
@@ -501,6 +503,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
             requireVirtual().replug();
             return { ok: true as const };
         },
+        async dataFolder() {
+            return { path: home };
+        },
         async verifyFile({ file, role, recipeId, verificationId, expectedSha256 }) {
             const recipe = recipeById(recipeId);
             const path = await uploads.resolve(file);
@@ -696,6 +701,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
             return virtual;
         },
         uploads,
+        backupFolderOf(jobId) {
+            const done = jobs.get(jobId)?.events.find((e) => e.event === 'jobDone');
+            const directory = done?.payload['backupDirectory'];
+            return typeof directory === 'string' ? directory : undefined;
+        },
         call: (command, request) => dispatch(handlers, command, request),
         subscribe(listener) {
             listeners.add(listener);

@@ -60,6 +60,8 @@ export interface JobState {
 
 export interface UiState {
     readonly api: ReviveApi | null;
+    /** Revive's data folder (where the virtual phone, backups and journals are written). */
+    readonly dataFolder: string | null;
     readonly snapshot: DeviceSnapshot;
     readonly recipes: RecipeView[];
     readonly screen: Screen;
@@ -78,6 +80,7 @@ export interface UiState {
 
 export const useUi = create<UiState>(() => ({
     api: null,
+    dataFolder: null,
     snapshot: { devices: [], virtualPhone: null },
     recipes: [],
     screen: 'home',
@@ -187,8 +190,9 @@ export async function connect(revive: ReviveApi): Promise<void> {
     revive.onJobDone(JOB_EVENTS.jobDone);
     revive.onJobFailed(JOB_EVENTS.jobFailed);
     revive.onJobCancelled(JOB_EVENTS.jobCancelled);
-    const [snapshot, recipes] = await Promise.all([run(revive.listDevices({})), run(revive.listRecipes({}))]);
+    const [snapshot, recipes, folder] = await Promise.all([run(revive.listDevices({})), run(revive.listRecipes({})), run(revive.dataFolder({}))]);
     if (snapshot) set({ snapshot });
+    if (folder) set({ dataFolder: folder.path });
     if (recipes) set({ recipes });
     await refreshJobs();
     // A page opened while an upgrade runs goes straight back to it.
@@ -459,6 +463,14 @@ export async function saveLog(): Promise<void> {
     if (!job) return;
     const result = await run(api().saveLog({ jobId: job.jobId }));
     if (result) updateJob(job.jobId, () => ({ savedLogPath: result.path }));
+}
+
+/** "Open the folder" (Electron only): main opens the finished job's backup folder in the file manager. */
+export async function openBackupFolder(): Promise<void> {
+    const job = get().job;
+    const open = get().api?.openBackupFolder;
+    if (!job || !open) return;
+    await run(open(job.jobId));
 }
 
 export function finishJob(): void {

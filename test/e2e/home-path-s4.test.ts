@@ -109,6 +109,8 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
         // The backup is named by date, model and serial, and its path can be copied.
         expect(await page.locator('main').innerText()).toMatch(/backups\/\d{8}-\d{4}-GT-I9506-/);
         expect(await person.button('run.done.copyPath').isVisible()).toBe(true);
+        // A browser has no desktop shell: "Open the folder" is offered only in the Electron window.
+        expect(await person.button('run.done.openFolder').count()).toBe(0);
         const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { installed: unknown[] };
         expect(state.installed).toHaveLength(2);
         expect(person.findings).toEqual([]);

@@ -18,6 +18,7 @@ const COMMANDS: Record<CommandName, true> = {
     startVirtualPhone: true,
     unplugVirtualPhone: true,
     replugVirtualPhone: true,
+    dataFolder: true,
     verifyFile: true,
     cancelVerification: true,
     downloadFile: true,

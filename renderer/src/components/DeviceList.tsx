@@ -121,6 +121,7 @@ function VirtualOffer(): ReactNode {
     const { t } = useTranslation();
     const recipes = useUi((s) => s.recipes);
     const busy = useUi((s) => s.busy);
+    const dataFolder = useUi((s) => s.dataFolder);
     const [codename, setCodename] = useState('ks01ltexx');
     const chosen = recipes.some((r) => r.id === codename) ? codename : recipes[0]?.id;
     if (!chosen) return null;
@@ -128,6 +129,7 @@ function VirtualOffer(): ReactNode {
         <section className="panel offer" aria-labelledby="virtual-offer-heading">
             <h2 id="virtual-offer-heading">{t('devices.virtualOffer.title')}</h2>
             <p>{t('devices.virtualOffer.text')}</p>
+            {dataFolder ? <p>{t('devices.virtualOffer.writes', { folder: dataFolder })}</p> : null}
             <div className="row">
                 <label className="field">
                     <span>{t('devices.virtualOffer.model')}</span>

@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.js';
-import { answerConfirm, askCancel, cancelJob, finishJob, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
+import { answerConfirm, askCancel, cancelJob, finishJob, openBackupFolder, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
 import { ComboPicture, ProgressBar, ScreenHeading, useErrorWords } from './common.js';
 import { WizardStages } from './Wizard.js';
 
@@ -231,13 +231,19 @@ function CancelControl({ job }: { job: JobState }): ReactNode {
     );
 }
 
-/** Where the backup is, with the path to copy into a file manager. */
+/** Where the backup is: "Open the folder" where there is a desktop shell (Electron), and the path to copy. */
 function BackupPlace({ path }: { path: string }): ReactNode {
     const { t } = useTranslation();
     const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
+    const canOpen = useUi((s) => s.api?.openBackupFolder !== undefined);
     return (
         <div className="backup-place">
             <p>{t('run.done.backup', { path })}</p>
+            {canOpen ? (
+                <button type="button" className="button secondary" onClick={() => void openBackupFolder()}>
+                    {t('run.done.openFolder')}
+                </button>
+            ) : null}
             <button
                 type="button"
                 className="button secondary"

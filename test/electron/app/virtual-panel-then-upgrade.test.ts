@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import { openBackupFolder } from '../../../electron/app/open-folder.js';
 import type { Device, EventName, EventPayload, VpnResult } from '../../../electron/api/contract.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
@@ -88,5 +89,22 @@ describe('panel push, then upgrade, on the virtual phone', () => {
         const state = JSON.parse(await readFile(join(phone.stateDir, 'state.json'), 'utf8')) as { mode: string; installed: Array<{ sha256: string }> };
         expect(state.mode).toBe('android');
         expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map(sha256Of));
+
+        // "Open the folder": main opens this job's own backup folder, and nothing the page names.
+        const done = (await ended).payload as EventPayload<'jobDone'>;
+        const opened: string[] = [];
+        const shell = async (path: string): Promise<string> => {
+            opened.push(path);
+            return '';
+        };
+        expect(done.backupDirectory).toMatch(/backups\/\d{8}-\d{4}-GT-I9506-/);
+        expect(await openBackupFolder(backend, done.jobId, shell)).toEqual({ ok: true, value: { path: done.backupDirectory } });
+        expect(opened).toEqual([done.backupDirectory]);
+        expect(await openBackupFolder(backend, 'no-such-job', shell)).toMatchObject({ ok: false, error: { code: 'backup-folder-unknown' } });
+        expect(await openBackupFolder(backend, { path: '/etc' }, shell)).toMatchObject({ ok: false, error: { code: 'backup-folder-unknown' } });
+        expect(await openBackupFolder(backend, done.jobId, async () => 'No application is registered')).toMatchObject({ ok: false, error: { code: 'backup-folder-not-opened' } });
+        await rm(done.backupDirectory ?? '', { recursive: true });
+        expect(await openBackupFolder(backend, done.jobId, shell)).toMatchObject({ ok: false, error: { code: 'backup-folder-gone', facts: { path: done.backupDirectory } } });
+        expect(opened).toHaveLength(1);
     });
 });
