@@ -14,10 +14,10 @@
  * A data wipe or format in TWRP removes the installed apps (state.extra.apps), as on a phone.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import type { ServiceContext, ShellResult } from './adbd-service.js';
 import { openZip } from './adbd-zip.js';
+import { hashFile } from '../integrity/hash.js';
 
 type SystemApps = ReadonlyArray<readonly [name: string, uid: number]>;
 
@@ -161,12 +161,6 @@ export function dumpsysPackage(name: string | undefined, context: ServiceContext
     };
 }
 
-async function sha256File(path: string): Promise<string> {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-}
-
 /** `pm install [-r] PATH`. */
 export async function installPackage(args: readonly string[], context: ServiceContext): Promise<ShellResult> {
     const path = args.find((a) => !a.startsWith('-'));
@@ -187,7 +181,7 @@ export async function installPackage(args: readonly string[], context: ServiceCo
     const packageName = manifestPackage(manifest);
     if (!packageName) return { stdout: 'Failure [INSTALL_PARSE_FAILED_MANIFEST_MALFORMED: <manifest> has no package name]\n', stderr: '', exitCode: 1 };
     const apps = installedApps(context).filter((a) => a.packageName !== packageName);
-    apps.push({ packageName, fileName: posix.basename(path), sha256: await sha256File(hostPath), installedAt: new Date().toISOString() });
+    apps.push({ packageName, fileName: posix.basename(path), sha256: (await hashFile(hostPath)).sha256, installedAt: new Date().toISOString() });
     context.phone.state.extra['apps'] = apps;
     assignUid(context, packageName);
     await context.phone.saveState();

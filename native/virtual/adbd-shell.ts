@@ -5,7 +5,6 @@
  * stderr and exit code). Lists are joined with `;`, `&&` and `||` like sh does.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { ServiceContext, ShellResult } from './adbd-service.js';
@@ -13,6 +12,7 @@ import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
 import { dumpsysPackage, installPackage, listPackages } from './adbd-packages.js';
 import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength } from './adbd-block.js';
+import { hashFile } from '../integrity/hash.js';
 
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
 const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr, exitCode });
@@ -136,12 +136,6 @@ function procFile(devicePath: string, context: ServiceContext): string | undefin
     if (devicePath === '/sys/class/power_supply/battery/capacity') return `${context.phone.state.batteryPercent}\n`;
     if (devicePath === '/proc/version') return 'Linux version 3.4.0 (revive@virtual)\n';
     return undefined;
-}
-
-async function sha256File(path: string): Promise<string> {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
 }
 
 async function sha256Block(context: ServiceContext, partition: string): Promise<string> {
@@ -290,7 +284,7 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
                 const partition = blockPartition(context, path);
                 if (partition && !canReadBlocks(context)) return { stdout: out, stderr: `sha256sum: ${path}: Permission denied\n`, exitCode: 1 };
                 try {
-                    out += `${partition ? await sha256Block(context, partition) : await sha256File(fs.hostPath(path))}  ${path}\n`;
+                    out += `${partition ? await sha256Block(context, partition) : (await hashFile(fs.hostPath(path))).sha256}  ${path}\n`;
                 } catch {
                     return { stdout: out, stderr: `sha256sum: ${path}: No such file or directory\n`, exitCode: 1 };
                 }

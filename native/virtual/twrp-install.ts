@@ -4,11 +4,10 @@
  * updater-script's LineageOS-style device assert must name this phone, else the install aborts with
  * the updater's own words: `E3004: This package is for device: X; this device is Y.`
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { ServiceContext } from './adbd-service.js';
 import { openZip } from './adbd-zip.js';
 import { appendRecoveryLog } from './twrp-log.js';
+import { hashFile } from '../integrity/hash.js';
 
 // Real packages keep the updater under META-INF/com/google/android/; metadata under META-INF/com/android/.
 const UPDATE_BINARIES = ['META-INF/com/google/android/update-binary', 'META-INF/com/android/update-binary'];
@@ -19,12 +18,6 @@ export interface InstallOutcome {
     readonly ok: boolean;
     /** The lines recovery prints (the error line on failure). */
     readonly lines: string[];
-}
-
-export async function sha256OfFile(path: string): Promise<string> {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
 }
 
 function parseProperties(text: string): Map<string, string> {
@@ -83,7 +76,7 @@ export async function installPackage(hostPath: string, fileName: string, context
             return await failWith('E1001: Failed to update system image.');
         }
         const postBuild = metadata.get('post-build');
-        phone.state.installed.push({ id: postBuild ?? fileName, fileName, sha256: await sha256OfFile(hostPath), installedAt: new Date().toISOString() });
+        phone.state.installed.push({ id: postBuild ?? fileName, fileName, sha256: (await hashFile(hostPath)).sha256, installedAt: new Date().toISOString() });
         if (postBuild) {
             phone.state.buildFingerprint = postBuild;
             phone.state.androidVersion = versionFromFingerprint(postBuild) ?? phone.state.androidVersion;

@@ -17,13 +17,13 @@
  * - `sideload`: TWRP starts ADB sideload, adbd restarts as minadbd (the USB device re-enumerates).
  * The virtual backups hold what the partition store holds (its stored bytes, not gigabytes of zeros).
  */
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServiceContext, ShellResult } from './adbd-service.js';
 import { restoreFilesystemBackup, writeFilesystemBackup } from './twrp-archive.js';
 import { installPackage } from './twrp-install.js';
 import { appendRecoveryLog, RECOVERY_LOG } from './twrp-log.js';
+import { hashFile } from '../integrity/hash.js';
 
 export const TWRP_BACKUP_ROOT = '/data/media/TWRP/BACKUPS';
 
@@ -187,7 +187,7 @@ async function backup(run: TwrpRun, letters: string, name: string | undefined): 
         if (!skipDigest) {
             for (const file of written) {
                 const name = file.slice(hostDir.length + 1);
-                await writeFile(`${file}.sha2`, `${await fileSha256(file)}  ${name}\n`);
+                await writeFile(`${file}.sha2`, `${(await hashFile(file)).sha256}  ${name}\n`);
             }
         }
     }
@@ -196,22 +196,6 @@ async function backup(run: TwrpRun, letters: string, name: string | undefined): 
     run.say('Backup complete!');
     await run.flushLog();
     await copyFile(context.fs.hostPath(RECOVERY_LOG), join(hostDir, 'recovery.log')).catch(() => undefined);
-}
-
-async function fileSha256(path: string): Promise<string> {
-    const hash = createHash('sha256');
-    const handle = await open(path, 'r');
-    try {
-        const buffer = new Uint8Array(CHUNK);
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
-            if (bytesRead === 0) break;
-            hash.update(buffer.subarray(0, bytesRead));
-        }
-    } finally {
-        await handle.close();
-    }
-    return hash.digest('hex');
 }
 
 async function restore(run: TwrpRun, name: string, letters: string | undefined): Promise<void> {
@@ -250,7 +234,7 @@ async function restore(run: TwrpRun, name: string, letters: string | undefined):
                     run.error(`Unable to find digest file for '${fileName}'`);
                     return;
                 }
-                if ((await fileSha256(join(hostDir, fileName))) !== expected) {
+                if ((await hashFile(join(hostDir, fileName))).sha256 !== expected) {
                     run.error(`Digest failed to match on '${fileName}'.`);
                     run.error('Restore failed!');
                     return;
