@@ -23,10 +23,12 @@ const LAYERS = {
     native: { mayImport: ['common'], forbiddenPackages: uiModules, why: 'native/ is the device layer: no Electron or UI imports' },
     // The API contract: what the renderer and the backend say to each other.
     'electron/api': { mayImport: ['common'], forbiddenPackages: [], why: '' },
+    // The words a person reads, English and German: data, read by the page and (English) by the CLI.
+    'renderer/locales': { mayImport: [], forbiddenPackages: [], why: '' },
     // The app's Node side: Electron main, preload, backend, bridge, jobs, CLI.
-    electron: { mayImport: ['common', 'native', 'electron/api'], forbiddenPackages: [], why: '' },
+    electron: { mayImport: ['common', 'native', 'electron/api', 'renderer/locales'], forbiddenPackages: [], why: '' },
     // The UI: talks to the backend only through the contract's types and window.revive.
-    renderer: { mayImport: ['common', 'electron/api (types)'], forbiddenPackages: ['electron', ...nodeOnly], why: 'the renderer reaches the backend only through the API contract' },
+    renderer: { mayImport: ['common', 'electron/api (types)', 'renderer/locales'], forbiddenPackages: ['electron', ...nodeOnly], why: 'the renderer reaches the backend only through the API contract' },
 };
 
 const packageRules = Object.entries(LAYERS)

@@ -2,6 +2,7 @@
  * `revive`: the command line over the same jobs the desktop app runs. Runs under plain Node.
  */
 import { ReviveError } from '../native/jobs/errors.js';
+import './wording.js';
 import { CliUsageError, type CliIo } from './cli/command.js';
 import { deviceOptionsAfterCommand } from './cli/device-options.js';
 import { catalog, loadCommand, type CatalogEntry } from './cli/index.js';

@@ -9,13 +9,16 @@ import type { CommandNameList, EventNameList } from './names.js';
 
 export { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, subscriptionName } from './names.js';
 
-/** How every failure crosses the boundary: a stable code, plain words and what to do next. */
+/**
+ * How every failure crosses the boundary: a stable code (common/error-codes.ts) and its facts; the
+ * page words them from its locale files. `message` and `nextStep` are English and come only with
+ * codes whose words are not in the locale files yet.
+ */
 export const ApiError = z.object({
     code: z.string(),
-    message: z.string(),
-    nextStep: z.string(),
-    /** The facts behind the words (file, phone, what was found), so the page can say it in its own language. */
-    facts: z.record(z.string(), z.string()).optional(),
+    facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    message: z.string().optional(),
+    nextStep: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 
@@ -450,7 +453,7 @@ export function parseRequest<K extends CommandName>(command: K, request: unknown
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(request)'}: ${issue.message}`).join('; ');
     return {
         ok: false,
-        error: { code: 'bad-request', message: `The app sent a malformed "${command}" request (${problems}).`, nextStep: 'Restart Revive. If it happens again, report it.' },
+        error: { code: 'bad-request', facts: { command, problems } },
     };
 }
 

@@ -4,6 +4,7 @@
  * recipes, file verification with progress, and upgrade jobs with their questions, instructions and logs.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import '../wording.js';
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -27,7 +28,7 @@ import { protocolLinks } from '../jobs/protocol-links.js';
 import type { DeviceRef, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
 import { VirtualPhoneLocator } from '../jobs/virtual-locator.js';
-import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
+import { apiErrorOf, dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
 import { SharedAdbConnection, VirtualAdbSession, notReachable } from './panel-phone.js';
 import { createPanelHandlers } from './panels.js';
 import { toRecipeView } from './recipes.js';
@@ -114,7 +115,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
 
     const recipeById = (id: string): Recipe => {
         const recipe = recipes.find((r) => r.id === id);
-        if (!recipe) throw new ReviveError({ code: 'recipe-unknown', message: `Revive has no recipe "${id}".`, nextStep: 'Pick one of the phones in the list.' });
+        if (!recipe) throw ReviveError.of('recipe-unknown', { recipe: id });
         return recipe;
     };
 
@@ -172,13 +173,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
     };
 
     const requireVirtual = (): VirtualPhone => {
-        if (!virtual) throw new ReviveError({ code: 'no-virtual-phone', message: 'No virtual phone was started.', nextStep: 'Connect the virtual phone first.' });
+        if (!virtual) throw ReviveError.of('no-virtual-phone', {});
         return virtual;
     };
 
     const jobById = (jobId: string): RunningJob => {
         const job = jobs.get(jobId);
-        if (!job) throw new ReviveError({ code: 'job-unknown', message: `There is no upgrade with the id ${jobId}.`, nextStep: 'Go back to the phone list and start again.' });
+        if (!job) throw ReviveError.of('job-unknown', { jobId });
         return job;
     };
 
@@ -235,7 +236,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             case 'failed':
                 job.finished = true;
                 job.log.push(`${event.at}  failed: ${event.error.message} ${event.phoneState}`);
-                emit('jobFailed', { jobId: event.jobId, error: { code: event.error.code, message: event.error.message, nextStep: event.error.nextStep }, step: event.step, phoneState: event.phoneState, phoneNow: { ...event.phoneNow, changes: [...event.phoneNow.changes] }, resumable: event.resumable });
+                emit('jobFailed', { jobId: event.jobId, error: apiErrorOf(event.error), step: event.step, phoneState: event.phoneState, phoneNow: { ...event.phoneNow, changes: [...event.phoneNow.changes] }, resumable: event.resumable });
                 return announceDevices();
             case 'cancelled':
                 job.finished = true;
@@ -254,8 +255,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
     let adbSession: VirtualAdbSession | undefined;
     // The panels' adb connection to a USB or USB/IP phone, with the key the upgrade and the list use.
     const usbAdb = new SharedAdbConnection(() => new AdbKeyStore());
-    const busyError = (): ReviveError => new ReviveError({ code: 'device-busy', message: 'This phone is being upgraded right now.', nextStep: 'Wait until the upgrade ends.' });
-    const gone = (): ReviveError => new ReviveError({ code: 'device-gone', message: 'The phone you picked is no longer connected.', nextStep: 'Connect it again and pick it in the phone list.' });
+    const busyError = (): ReviveError => ReviveError.of('device-busy', {});
+    const gone = (): ReviveError => ReviveError.of('device-gone', {});
     const panels = createPanelHandlers({
         home,
         uploads,
@@ -309,15 +310,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const watchedTarget = async (deviceId: string, recipe: Recipe, onWaitingForAuth: (message: string) => void): Promise<UpgradeTarget> => {
         const picked = usbPhones.find(deviceId);
         if (!picked) throw gone();
-        if (usbPhones.busy(picked)) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
+        if (usbPhones.busy(picked)) throw ReviveError.of('device-busy', {});
         await usbPhones.settled(picked);
         const known = usbPhones.recipeOf(picked);
         if (known && known.id !== recipe.id) {
-            throw new ReviveError({
-                code: 'recipe-mismatch',
-                message: `The connected phone is a ${known.name}, but the files were chosen for the ${recipe.name}.`,
-                nextStep: `Pick the ${known.name} in the phone list and choose its files.`,
-            });
+            throw ReviveError.of('recipe-mismatch', { connected: known.name, phone: recipe.name });
         }
         const ref = deviceRefOf(picked);
         const release = usbPhones.claim(deviceMatcher(ref, recipe), recipe);
@@ -406,7 +403,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const launch = async (recipe: Recipe, deviceId: string, choices: Omit<UpgradeOptions, 'device'>): Promise<{ jobId: string }> => {
         const isVirtual = deviceId.startsWith(VIRTUAL_PREFIX);
         if (isVirtual && (!virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== deviceId)) throw gone();
-        if (isVirtual && busyPhone()) throw new ReviveError({ code: 'device-busy', message: 'This phone is already being upgraded.', nextStep: 'Wait until that upgrade ends.' });
+        if (isVirtual && busyPhone()) throw ReviveError.of('device-busy', {});
         let job: RunningJob | undefined;
         // Said while the phone shows "Allow USB debugging?" (a phone that does not know this computer yet).
         const onWaitingForAuth = (message: string): void => {
@@ -459,7 +456,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         const started = early.find((e) => e.type === 'started');
         if (!job || !started) {
             await finished;
-            throw new ReviveError({ code: 'job-not-started', message: 'The upgrade did not start.', nextStep: 'Try again.' });
+            throw ReviveError.of('job-not-started', {});
         }
         announceDevices();
         return { jobId: job.jobId };
@@ -478,7 +475,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         async startVirtualPhone({ codename }) {
             const recipe = recipeById(codename);
             if (virtual && virtual.recipe.id !== recipe.id) {
-                if (busyPhone()) throw new ReviveError({ code: 'virtual-busy', message: `The virtual ${virtual.recipe.name} is being upgraded.`, nextStep: 'Wait until the upgrade ends, then switch phones.' });
+                if (busyPhone()) throw ReviveError.of('virtual-busy', { phone: virtual.recipe.name });
                 await virtual.close();
                 virtual = undefined;
             }
@@ -492,7 +489,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             if (!phone.usbDevice) await phone.waitForDevice({ timeoutMs: 5000 });
             const device = snapshot().devices.find((d) => d.virtual);
             emit('devicesChanged', snapshot());
-            if (!device) throw new ReviveError({ code: 'virtual-not-ready', message: 'The virtual phone did not come up.', nextStep: 'Try again.' });
+            if (!device) throw ReviveError.of('virtual-not-ready', {});
             return device;
         },
         async unplugVirtualPhone() {
@@ -515,7 +512,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             const digest = await hashFile(path, { signal: controller.signal, onProgress: verifyProgress(verificationId) })
                 .catch((error: unknown) => {
                     if (!controller.signal.aborted) throw error;
-                    throw new ReviveError({ code: 'cancelled', message: `Checking ${basename(path)} was stopped.`, nextStep: 'Add the file again to check it.' }, { cause: error });
+                    throw ReviveError.of('cancelled', { variant: 'check', what: basename(path) }, { cause: error });
                 })
                 .finally(() => {
                     if (verifying.get(verificationId) === controller) verifying.delete(verificationId);
@@ -528,17 +525,10 @@ export function createBackend(options: BackendOptions = {}): Backend {
             const expected = expectation?.sha256 ?? known?.sha256 ?? null;
             let problem: VerifiedFile['problem'] = null;
             if (expected === null) {
-                problem = {
-                    code: 'checksum-missing',
-                    message: `Revive has no checksum to compare ${name} with: the recipe for the ${recipe.name} does not list this file, and no .sha256 file came with it.`,
-                    nextStep: 'Type the SHA-256 from the download page below, or add the .sha256 file that came with the download.',
-                };
+                problem = toApiError(ReviveError.of('checksum-missing', { file: name, phone: recipe.name }));
             } else if (expected !== digest.sha256) {
-                problem = {
-                    code: 'checksum-mismatch',
-                    message: `${name} is not the file it should be: its SHA-256 is ${digest.sha256}, but ${expectation?.source === 'typed' ? 'the checksum you gave' : expectation?.source === 'sidecar' ? 'its .sha256 file' : 'the recipe'} says ${expected}. The download is damaged or a different file.`,
-                    nextStep: 'Download the file again from its official page and add it again. Do not use a file whose checksum does not match.',
-                };
+                const variant = expectation?.source === 'typed' ? 'typed' : expectation?.source === 'sidecar' ? 'sidecar' : 'recipe';
+                problem = toApiError(ReviveError.of('checksum-mismatch', { variant, file: name, found: digest.sha256, expected }));
             }
             if (!problem) verifications.set(verificationId, { role, recipeId, path, sha256: digest.sha256, typed: expectation?.source === 'typed' });
             return { verificationId, role, fileName: name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expectedSha256: known?.sha256 ?? null, ok: !problem, problem, origin: expectation?.source === 'download' ? (expectation.from ?? null) : null };
@@ -546,7 +536,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         async downloadFile({ role, recipeId, verificationId }) {
             const recipe = recipeById(recipeId);
             const download = recipe.downloads.find((d) => d.role === role);
-            if (!download) throw new ReviveError({ code: 'download-unknown', message: `The recipe for the ${recipe.name} does not say where its ${role} file is published.`, nextStep: 'Add your own copy of the file.' });
+            if (!download) throw ReviveError.of('download-unknown', { role, phone: recipe.name });
             const controller = new AbortController();
             verifying.get(verificationId)?.abort();
             verifying.set(verificationId, controller);
@@ -556,9 +546,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 const pinned = download.sources.find((s) => s.url === got.source)?.sha256 ?? null;
                 return { verificationId, role, fileName: got.name, sizeBytes: got.sizeBytes, sha256: got.sha256, expectedSha256: pinned, ok: true, problem: null, origin: got.source };
             } catch (error) {
-                if (controller.signal.aborted) throw new ReviveError({ code: 'cancelled', message: `Downloading ${download.name} was stopped.`, nextStep: 'Choose "Download for me" again; it goes on where it stopped.' }, { cause: error });
-                const problem = ReviveError.from(error).toJSON();
-                return { verificationId, role, fileName: download.name, sizeBytes: 0, sha256: '', expectedSha256: null, ok: false, problem: { code: problem.code, message: problem.message, nextStep: problem.nextStep }, origin: null };
+                if (controller.signal.aborted) throw ReviveError.of('cancelled', { variant: 'download', what: download.name }, { cause: error });
+                return { verificationId, role, fileName: download.name, sizeBytes: 0, sha256: '', expectedSha256: null, ok: false, problem: toApiError(error), origin: null };
             } finally {
                 if (verifying.get(verificationId) === controller) verifying.delete(verificationId);
             }
@@ -588,7 +577,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
                     break;
                 } catch (error) {
                     const failure = ReviveError.from(error);
-                    const file = failure.details?.['file'];
+                    const file = failure.details?.['path'] ?? failure.details?.['file'];
                     const culprit = rest.find((f) => f.path === file) ?? (failure.code === 'gate-no-rom' ? undefined : rest.at(-1));
                     if (!culprit) break;
                     problems.push({ role: culprit.role, problem: toApiError(failure) });
@@ -609,13 +598,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
             for (const { role, verificationId } of request.files) {
                 const verified = verifications.get(verificationId);
                 if (!verified || verified.role !== role || verified.recipeId !== recipe.id) {
-                    throw new ReviveError({ code: 'file-not-verified', message: `The ${role} file was not checked for the ${recipe.name}.`, nextStep: 'Go back to the files step and add it again.' });
+                    throw ReviveError.of('file-not-verified', { role, phone: recipe.name });
                 }
                 files[role] = verified.path;
                 if (verified.typed) checksums[role] = verified.sha256;
             }
             if (!files.recovery || !files.rom) {
-                throw new ReviveError({ code: 'files-missing', message: 'The upgrade needs the TWRP recovery and the LineageOS file.', nextStep: 'Add both in the files step.' });
+                throw ReviveError.of('files-missing', {});
             }
             const kept = await keepForResume(files);
             return launch(recipe, request.deviceId, {
@@ -633,19 +622,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
             return { jobId, recipeId: job.recipeId, deviceId: job.deviceId, events: [...job.events] };
         },
         async resumeJob({ jobId, deviceId }) {
-            if ([...jobs.values()].some((j) => j.jobId === jobId && !j.finished)) throw new ReviveError({ code: 'job-running', message: 'This upgrade is already running.', nextStep: 'Open it from the phone list.' });
+            if ([...jobs.values()].some((j) => j.jobId === jobId && !j.finished)) throw ReviveError.of('job-running', {});
             const header = Journal.peek(jobId, home);
             const params = header.params;
             const recipe = recipeById(String(params['recipeId'] ?? ''));
             const files = (params['files'] ?? {}) as Record<string, string>;
             const missing = Object.values(files).filter((path) => !existsSync(path));
             if (missing.length > 0 || !files['recovery'] || !files['rom']) {
-                throw new ReviveError({
-                    code: 'resume-files-missing',
-                    message: `The files this upgrade was started with are no longer on this computer: ${missing.map((p) => basename(p)).join(', ')}.`,
-                    nextStep: 'Start the upgrade again from the phone list and add the files once more.',
-                    details: { files: missing.map((p) => basename(p)).join(', ') },
-                });
+                throw ReviveError.of('resume-files-missing', { files: missing.map((p) => basename(p)).join(', ') });
             }
             const typed = (params['typedChecksums'] ?? {}) as Record<string, string>;
             return launch(recipe, deviceId, {
@@ -665,7 +649,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         },
         async answerConfirm({ jobId, requestId, yes }) {
             const resolve = jobById(jobId).confirms.get(requestId);
-            if (!resolve) throw new ReviveError({ code: 'question-gone', message: 'That question is no longer open.', nextStep: 'Answer the question shown now.' });
+            if (!resolve) throw ReviveError.of('question-gone', {});
             resolve(yes);
             return { ok: true as const };
         },
@@ -673,7 +657,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             const job = jobById(jobId);
             const instruction = job.instruction;
             if (!job.virtual || !instruction || instruction.id !== instructionId) {
-                throw new ReviveError({ code: 'instruction-gone', message: 'That instruction is no longer current.', nextStep: 'Follow the instruction shown now.' });
+                throw ReviveError.of('instruction-gone', {});
             }
             if (instruction.id === 'connect' && job.virtual.isUnplugged) job.virtual.replug();
             else if (instruction.waitingFor && job.virtual.mode !== instruction.waitingFor) job.virtual.pressKeys(instruction.waitingFor);

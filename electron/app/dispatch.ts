@@ -1,7 +1,7 @@
 /**
  * The single entry every transport (Electron IPC, the browser bridge) uses: look the command up in
  * the contract, validate the request with its zod schema, run the handler, validate the result,
- * and turn every failure into `{ code, message, nextStep }`.
+ * and turn every failure into `{ code, facts }` for the page to word.
  */
 import {
     commands,
@@ -15,7 +15,7 @@ import {
     type EventName,
     type EventPayload,
 } from '../api/contract.js';
-import { ReviveError } from '../../native/jobs/errors.js';
+import { ReviveError, type ReviveErrorData } from '../../native/jobs/errors.js';
 import type { z } from 'zod';
 import type { UploadStore } from './uploads.js';
 
@@ -33,17 +33,21 @@ export interface ApiBackend {
     close(): Promise<void>;
 }
 
+/** What crosses to the page: a code and its facts; English words only for codes not yet in the locale files. */
 export function toApiError(error: unknown): ApiError {
-    const failure = ReviveError.from(error);
-    const facts = Object.fromEntries(Object.entries(failure.details ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    return { code: failure.code, message: failure.message, nextStep: failure.nextStep, ...(Object.keys(facts).length > 0 ? { facts } : {}) };
+    return apiErrorOf(ReviveError.from(error).toJSON());
+}
+
+export function apiErrorOf(data: ReviveErrorData): ApiError {
+    const facts = data.details ?? {};
+    return data.worded ? { code: data.code, facts } : { code: data.code, facts, message: data.message, nextStep: data.nextStep };
 }
 
 export async function dispatch(handlers: CommandHandlers, command: unknown, request: unknown): Promise<ApiResult<unknown>> {
     if (!isCommandName(command)) {
         return {
             ok: false,
-            error: { code: 'unknown-command', message: `The app asked for "${String(command).slice(0, 60)}", which Revive does not offer.`, nextStep: 'Restart Revive. If it happens again, report it.' },
+            error: toApiError(ReviveError.of('unknown-command', { command: String(command).slice(0, 60) })),
         };
     }
     const parsed = parseRequest(command, request);

@@ -106,13 +106,9 @@ class OdinTransportLink implements OdinLink {
     async flash(partition: string, source: FlashSource, ctx: JobContext, expected?: ExpectedOdinPhone): Promise<void> {
         const checkPit = expected
             ? (pit: Pit): void => {
-                  const differences = pitDifferences(pit, expected.pit, partition);
-                  if (differences.length === 0) return;
-                  throw new ReviveError({
-                      code: 'odin-wrong-phone',
-                      message: `The phone in download mode is not a ${expected.name}: ${differences.join('; ')}. Nothing was written.`,
-                      nextStep: `Connect the ${expected.name} you chose, or start again and pick the recipe of the phone that is connected.`,
-                  });
+                  const [difference] = pitDifferences(pit, expected.pit, partition);
+                  if (!difference) return;
+                  throw ReviveError.of('odin-wrong-phone', { phone: expected.name, found: '', expected: '', partition, ...difference });
               }
             : undefined;
         // No reboot: the person goes straight into recovery with the keys, so stock cannot replace TWRP.

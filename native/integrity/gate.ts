@@ -77,22 +77,8 @@ async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContex
     const digest = await hashFile(file.path, ctx, `verify:${file.role}`);
     if (expected) {
         if (digest.sha256 !== expected.sha256) {
-            const where =
-                expected.source === 'recipe'
-                    ? `the known-good ${name} in Revive's recipe for the ${recipe.name}`
-                    : expected.source === 'typed'
-                      ? 'the checksum you typed in'
-                      : expected.source === 'download'
-                        ? `the file Revive verified when it downloaded it from ${expected.from ?? 'its source'}`
-                        : `the checksum in ${expected.from ? basename(expected.from) : 'the checksum file'}`;
-            throw refuse(
-                'checksum-mismatch',
-                file.path,
-                `The ${ROLE_WORDS[file.role]} ${name} is not the file it claims to be: its SHA-256 does not match ${where}.`,
-                `SHA-256 ${expected.sha256}`,
-                `${digest.sha256} (${digest.sizeBytes} bytes)`,
-                'Do not use this file. Download it again from its official page and try again; if it fails again, the download source is not trustworthy.',
-            );
+            const variant = expected.source === 'recipe' ? 'gate-recipe' : expected.source === 'typed' ? 'gate-typed' : expected.source === 'download' ? 'gate-download' : 'gate-sidecar';
+            throw ReviveError.of('checksum-mismatch', { variant, file: name, path: file.path, expected: expected.sha256, found: digest.sha256 });
         }
         const origin = expected.source === 'download' ? expected.from : undefined;
         return { role: file.role, path: file.path, name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, checksumSource: expected.source, origin };
@@ -318,12 +304,7 @@ async function checkRecovery(recovery: VerifiedFile, recipe: Recipe, phoneCodena
     if (!target.devices.some((d) => ours.has(d.toLowerCase()))) {
         const found = target.devices.map(namedCodename).join(', ');
         const phone = `${recipe.name} (${recipe.codenames[0] ?? phoneCodename})`;
-        throw new ReviveError({
-            code: 'recovery-wrong-device',
-            message: `${recovery.name} is a recovery built for another phone: its own settings (${target.propFile}) name the ${found}, and this is a ${phone}. It would not start on this phone, or would damage it. Expected a recovery for the ${phone}; found one for the ${found}.`,
-            nextStep: `Download TWRP for the ${phone} from its official page (twrp.me), not the one for the ${found}.`,
-            details: { file: recovery.path, fileName: recovery.name, phone, found, expected: phone },
-        });
+        throw ReviveError.of('recovery-wrong-device', { file: recovery.path, fileName: recovery.name, phone, found, expected: phone, propFile: target.propFile });
     }
     ctx.onLog?.(`${recovery.name}: built for ${target.devices.join(', ')} (${target.propFile}), which is this phone.`);
     return check.facts;

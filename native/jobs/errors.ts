@@ -1,13 +1,29 @@
 /**
- * Errors that reach a person: a stable code, a plain-language message and the next step.
- * They serialise to plain data so they cross IPC, the bridge and the CLI's --json unchanged.
+ * Errors that reach a person: a stable code and its facts (common/error-codes.ts lists them). The
+ * words live in the locale files: the page words a code in the person's language; on Node the
+ * message and next step are the English words, from the wording the app's edge installs
+ * (electron/wording.ts). They serialise to plain data so they cross IPC, the bridge and the CLI's
+ * --json unchanged.
  */
+import type { ErrorCode, ErrorFacts, FactsOf } from '../../common/error-codes.js';
 
+/** Turns a code and its facts into English; installed once by the app's edge (CLI, backend, tests). */
+export type ErrorWording = (code: ErrorCode, facts: ErrorFacts) => { readonly message: string; readonly nextStep: string };
+
+let wording: ErrorWording = (code, facts) => ({ message: `${code} ${JSON.stringify(facts)}`, nextStep: '' });
+
+export function setErrorWording(words: ErrorWording): void {
+    wording = words;
+}
+
+/** An error whose English words are still written where it is thrown (being moved to the locale files). */
 export interface ReviveErrorData {
     readonly code: string;
     readonly message: string;
     readonly nextStep: string;
     readonly details?: Readonly<Record<string, string | number | boolean>> | undefined;
+    /** Set when the words come from the locale files: the page words `code` and `details` itself. */
+    readonly worded?: true | undefined;
 }
 
 export class ReviveError extends Error {
@@ -15,54 +31,62 @@ export class ReviveError extends Error {
     readonly code: string;
     readonly nextStep: string;
     readonly details: Readonly<Record<string, string | number | boolean>> | undefined;
+    /** True when the words come from the locale files (code + facts), not from the throwing code. */
+    readonly worded: boolean;
 
-    constructor(data: ReviveErrorData, options?: { cause?: unknown }) {
-        super(data.message, options);
-        this.code = data.code;
-        this.nextStep = data.nextStep;
-        this.details = data.details;
+    constructor(data: ReviveErrorData, options?: { cause?: unknown });
+    constructor(code: ErrorCode, facts: ErrorFacts, options?: { cause?: unknown });
+    constructor(first: ReviveErrorData | ErrorCode, second?: ErrorFacts | { cause?: unknown }, third?: { cause?: unknown }) {
+        const coded = typeof first === 'string';
+        const facts = coded ? ((second ?? {}) as ErrorFacts) : first.details;
+        const words = coded ? wording(first, facts ?? {}) : first;
+        super(words.message, coded ? third : (second as { cause?: unknown } | undefined));
+        this.code = coded ? first : first.code;
+        this.nextStep = words.nextStep;
+        this.details = facts && Object.keys(facts).length > 0 ? facts : undefined;
+        // A copy of a coded error's data (`{ ...error.toJSON(), … }`) stays coded when its words were not changed.
+        this.worded = coded || (first.worded === true && first.message === wording(first.code as ErrorCode, facts ?? {}).message);
+    }
+
+    /** A typed error: `ReviveError.of('checksum-mismatch', { file, expected, found, variant })`. */
+    static of<C extends ErrorCode>(code: C, facts: FactsOf<C>, options?: { cause?: unknown }): ReviveError {
+        return new ReviveError(code, facts as ErrorFacts, options);
+    }
+
+    /** The facts the words are made from (the same object as `details`). */
+    get facts(): ErrorFacts {
+        return this.details ?? {};
     }
 
     toJSON(): ReviveErrorData {
-        return { code: this.code, message: this.message, nextStep: this.nextStep, ...(this.details ? { details: this.details } : {}) };
+        return { code: this.code, message: this.message, nextStep: this.nextStep, ...(this.details ? { details: this.details } : {}), ...(this.worded ? { worded: true as const } : {}) };
     }
 
     static from(error: unknown): ReviveError {
         if (error instanceof ReviveError) return error;
         const fileError = fromFileSystem(error);
         if (fileError) return fileError;
-        const message = error instanceof Error ? error.message : String(error);
-        return new ReviveError(
-            { code: 'unexpected', message, nextStep: 'Check the cable and the phone, then try again. If it happens again, save the log and report it.' },
-            { cause: error },
-        );
+        const problem = error instanceof Error ? error.message : String(error);
+        return new ReviveError('unexpected', { problem }, { cause: error });
     }
 }
 
-/** What a file-system error means, in words; the cable has nothing to do with it. */
-const FILE_PROBLEMS: Readonly<Record<string, string>> = {
-    ENOENT: 'does not exist (or a folder on its way does not)',
-    EISDIR: 'is a folder, where a file was expected',
-    ENOTDIR: 'has a part that is a file, where a folder was expected',
-    EEXIST: 'already exists, and Revive does not overwrite it',
-    EACCES: 'cannot be opened: permission denied',
-    EPERM: 'cannot be opened: the operation is not permitted',
-    ENOSPC: 'cannot be written: the disk is full',
-    EROFS: 'cannot be written: the file system is read-only',
-};
+/** The file-system errors that have words of their own; the cable has nothing to do with them. */
+const FILE_CODES = {
+    ENOENT: 'file-enoent',
+    EISDIR: 'file-eisdir',
+    ENOTDIR: 'file-enotdir',
+    EEXIST: 'file-eexist',
+    EACCES: 'file-eacces',
+    EPERM: 'file-eperm',
+    ENOSPC: 'file-enospc',
+    EROFS: 'file-erofs',
+} as const satisfies Readonly<Record<string, ErrorCode>>;
 
 function fromFileSystem(error: unknown): ReviveError | undefined {
     if (!(error instanceof Error)) return undefined;
     const { code, path } = error as NodeJS.ErrnoException;
-    const problem = code ? FILE_PROBLEMS[code] : undefined;
-    if (!problem || typeof path !== 'string') return undefined;
-    return new ReviveError(
-        {
-            code: `file-${code!.toLowerCase()}`,
-            message: `${path} ${problem}.`,
-            nextStep: 'Check the file or folder name on this computer, then run the command again.',
-            details: { file: path },
-        },
-        { cause: error },
-    );
+    const fileCode = code && Object.hasOwn(FILE_CODES, code) ? FILE_CODES[code as keyof typeof FILE_CODES] : undefined;
+    if (!fileCode || typeof path !== 'string') return undefined;
+    return new ReviveError(fileCode, { file: path }, { cause: error });
 }

@@ -55,6 +55,11 @@ function mib(bytes: number): string {
     return `${(bytes / 1048576).toFixed(1)} MiB`;
 }
 
+/** MiB with one decimal, as a number the words format in the reader's language. */
+function tenthsOfMiB(bytes: number): number {
+    return Math.round(bytes / 104857.6) / 10;
+}
+
 function targetLabel(file: OdinFlashFile): string {
     return file.partition ?? file.fileName ?? describeSource(file.source);
 }
@@ -304,7 +309,11 @@ async function flashFailure(session: OdinSession, error: unknown, point: Failure
             { cause: error },
         );
     }
-    const cause = error instanceof ReviveError ? error.message : gone ? 'The phone disconnected.' : error instanceof UsbError && error.code === 'timeout' ? 'The phone stopped answering.' : error instanceof Error ? error.message : String(error);
+    if (gone || (error instanceof UsbError && error.code === 'timeout')) {
+        const facts = { partition: name, done: tenthsOfMiB(done), total: tenthsOfMiB(size), bytesDone: done, bytesTotal: size, finished: flashed.map((f) => f.partition).join(', ') };
+        return ReviveError.of(gone ? 'odin-disconnected' : 'odin-timeout', { ...facts, variant: flashed.length > 0 ? 'flash-after' : 'flash' }, { cause: error });
+    }
+    const cause = error instanceof ReviveError ? error.message : error instanceof Error ? error.message : String(error);
     return new ReviveError(
         {
             code: error instanceof ReviveError ? error.code : error instanceof UsbError ? `odin-${error.code}` : 'odin-flash-failed',

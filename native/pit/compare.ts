@@ -15,16 +15,22 @@ export function pitProjectName(pit: Pit): string {
     return /^[\x20-\x7e]+$/.test(text) ? text : '';
 }
 
-/** What differs between the phone's PIT and the expected one, in plain words; empty when they agree. */
-export function pitDifferences(device: Pit, expected: Pit, partition: string): string[] {
-    const differences: string[] = [];
+/** One way the phone's PIT differs from the expected one, as facts (the locale words them). */
+export type PitDifference =
+    | { readonly variant: 'chip'; readonly found: string; readonly expected: string }
+    | { readonly variant: 'no-partition'; readonly partition: string }
+    | { readonly variant: 'partition-size'; readonly partition: string; readonly found: string; readonly expected: string };
+
+/** What differs between the phone's PIT and the expected one; empty when they agree. */
+export function pitDifferences(device: Pit, expected: Pit, partition: string): PitDifference[] {
+    const differences: PitDifference[] = [];
     const [deviceChip, expectedChip] = [pitProjectName(device), pitProjectName(expected)];
-    if (deviceChip && expectedChip && deviceChip !== expectedChip) differences.push(`its chip is ${deviceChip}, not ${expectedChip}`);
+    if (deviceChip && expectedChip && deviceChip !== expectedChip) differences.push({ variant: 'chip', found: deviceChip, expected: expectedChip });
     const mine = findPartition(device, partition);
     const theirs = findPartition(expected, partition);
-    if (!mine) differences.push(`it has no ${partition} partition`);
+    if (!mine) differences.push({ variant: 'no-partition', partition });
     else if (theirs && (mine.identifier !== theirs.identifier || mine.blockCount !== theirs.blockCount)) {
-        differences.push(`its ${partition} partition is #${mine.identifier} with ${mine.blockCount} blocks, not #${theirs.identifier} with ${theirs.blockCount}`);
+        differences.push({ variant: 'partition-size', partition, found: `#${mine.identifier} (${mine.blockCount})`, expected: `#${theirs.identifier} (${theirs.blockCount})` });
     }
     return differences;
 }

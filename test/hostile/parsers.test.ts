@@ -155,7 +155,11 @@ describe('hostile input to the parsers', () => {
             BridgeCall.safeParse({ token: 't', id: 1, command, request });
             if (!isCommandName(command)) return;
             const result = parseRequest(command, request);
-            if (!result.ok) expect(result.error.message.length).toBeGreaterThan(5);
+            if (!result.ok) {
+                // A refusal is a code with the facts its words need (what was wrong, and where).
+                expect(result.error.code).toBe('bad-request');
+                expect(String(result.error.facts?.['problems']).length).toBeGreaterThan(5);
+            }
         }, 50);
     });
 });

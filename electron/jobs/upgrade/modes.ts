@@ -49,15 +49,7 @@ export class PhoneModes {
         } catch (error) {
             if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
             if (error instanceof ReviveError) throw error;
-            throw new ReviveError(
-                {
-                    code: 'phone-not-found',
-                    message: `The phone did not appear in ${modes.map((m) => MODE_WORDS[m]).join(' or ')} within ${Math.round(this.#timeoutMs / 1000)} seconds.`,
-                    nextStep: 'Check the USB cable (use one that carries data), follow the instruction on the screen again, then resume the job.',
-                    details: { expected: modes.join(',') },
-                },
-                { cause: error },
-            );
+            throw ReviveError.of('phone-not-found', { mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any', seconds: Math.round(this.#timeoutMs / 1000) }, { cause: error });
         }
     }
 
@@ -83,12 +75,7 @@ export class PhoneModes {
             const product = (await fastboot.getVar('product')).trim();
             const names = [...this.#recipe.codenames, this.#recipe.virtual.fastbootProduct ?? ''].filter(Boolean);
             if (product && !names.some((name) => name.toLowerCase() === product.toLowerCase())) {
-                throw new ReviveError({
-                    code: 'phone-mismatch',
-                    message: `The phone's bootloader says it is "${product}", but this upgrade is for the ${this.#recipe.name} (${names.join(', ')}). Nothing was written.`,
-                    nextStep: 'Connect the phone the upgrade was started for, or start a new upgrade for this phone.',
-                    details: { expected: names.join(', '), found: product },
-                });
+                throw ReviveError.of('phone-mismatch', { variant: 'bootloader', phone: this.#recipe.name, expected: names.join(', '), found: product });
             }
             return fastboot;
         } catch (error) {

@@ -73,12 +73,7 @@ async function identify(job: UpgradeJob): Promise<StepResult> {
         await fastboot.close();
     }
     if (!recipe.codenames.some((c) => c.toLowerCase() === codename.toLowerCase())) {
-        throw new ReviveError({
-            code: 'phone-mismatch',
-            message: `The connected phone says it is "${codename}", but this upgrade is for the ${recipe.name} (${recipe.codenames.join(', ')}).`,
-            nextStep: 'Connect the phone the upgrade was started for, or start a new upgrade for this phone.',
-            details: { expected: recipe.codenames.join(', '), found: codename },
-        });
+        throw ReviveError.of('phone-mismatch', { variant: 'android', phone: recipe.name, expected: recipe.codenames.join(', '), found: codename });
     }
     job.found = { codename, serial: phone.serial, model, battery, androidVersion, fingerprint };
     await checkBattery(job, battery);

@@ -61,8 +61,7 @@ const EVENTS: Record<EventName, true> = {
 
 const closedError = {
     code: 'bridge-closed',
-    message: 'The connection to the Revive backend was lost.',
-    nextStep: 'Check that Revive is still running in the terminal, then reload this page.',
+    facts: {},
 };
 
 export function bridgeToken(hash: string): string | undefined {
@@ -123,7 +122,7 @@ export function createBridgeApi(options: { origin: string; token: string }): Rev
             });
             return (await response.json()) as ApiResult<FileRef>;
         } catch (error) {
-            return { ok: false, error: { code: 'upload-failed', message: `The file ${file.name} could not be sent to the backend (${String(error)}).`, nextStep: 'Check that Revive is still running, then add the file again.' } };
+            return { ok: false, error: { code: 'upload-failed', facts: { file: file.name, cause: String(error) } } };
         }
     };
     return Object.freeze(api) as unknown as ReviveApi;

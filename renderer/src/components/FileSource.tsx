@@ -6,6 +6,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
+import { errorWords } from '../error-words.js';
 import { formatBytes } from '../format.js';
 import { downloadFile, stopDownload, type FileEntry } from '../store.js';
 import { FilePicker, ProgressBar } from './common.js';
@@ -61,14 +62,14 @@ export function FileSource({ role, download, entry, onFiles }: { role: FileRole;
         <div className="file-source">
             {problem ? (
                 <div className="refusal" role="alert">
-                    <p>{problem.code === 'download-offline' ? t('download.offline') : problem.code === 'download-failed' ? t('download.failed') : problem.message}</p>
+                    <p>{problem.code === 'download-offline' ? t('download.offline') : problem.code === 'download-failed' ? t('download.failed') : errorWords(t, problem).message}</p>
                     <p>
                         {t('download.byHand')} <PageLink download={download} />
                     </p>
                     {problem.code === 'download-failed' ? (
                         <details>
                             <summary>{t('download.details')}</summary>
-                            <p className="small">{problem.message}</p>
+                            <p className="small">{errorWords(t, problem).message}</p>
                         </details>
                     ) : null}
                 </div>

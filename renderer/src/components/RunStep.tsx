@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.js';
 import { answerConfirm, askCancel, cancelJob, finishJob, openBackupFolder, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
-import { ComboPicture, ProgressBar, ScreenHeading, useErrorWords } from './common.js';
+import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
 import { WizardStages } from './Wizard.js';
+import { errorWords } from '../error-words.js';
 
 /** Step ids look like `install:rom`; translations are keyed by the id, falling back to the job's own title. */
 function useStepTitle(): (id: string, title: string) => string {
@@ -265,7 +266,6 @@ function BackupPlace({ path }: { path: string }): ReactNode {
 
 function Outcome({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
-    const errorWords = useErrorWords();
     if (job.outcome === 'done' && job.done) {
         return (
             <section className="panel success" aria-labelledby="done-heading">
@@ -307,9 +307,9 @@ function Outcome({ job }: { job: JobState }): ReactNode {
                 <h2 id="failed-heading" tabIndex={-1} ref={focusOnMount}>
                     {t('run.failed.title')}
                 </h2>
-                <p>{errorWords(failure.error).message}</p>
+                <p>{errorWords(t, failure.error).message}</p>
                 <p>
-                    <strong>{t('errors.nextStep')}</strong> {errorWords(failure.error).nextStep}
+                    <strong>{t('errors.nextStep')}</strong> {errorWords(t, failure.error).nextStep}
                 </p>
                 <p data-testid="phone-now">
                     <strong>{t('run.failed.phoneState')}</strong> {phoneNowText(t, failure.phoneNow)}

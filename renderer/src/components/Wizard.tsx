@@ -2,9 +2,10 @@
 import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
+import { errorWords } from '../error-words.js';
 import { formatBytes } from '../format.js';
 import { addFile, addFiles, addFilesToRole, chooseRecipe, fileFits, goTo, removeFile, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
-import { ProgressBar, ScreenHeading, useErrorWords } from './common.js';
+import { ProgressBar, ScreenHeading } from './common.js';
 import { FileOrigins, FileSource, isDownloadProblem, type FileDownloadView } from './FileSource.js';
 
 const STAGES: ReadonlyArray<{ screen: Screen; key: string }> = [
@@ -77,7 +78,6 @@ export function RecipeStep(): ReactNode {
 
 function FileRow({ role, required, suggestedName, download, entry }: { role: FileRole; required: boolean; suggestedName: string | null; download: FileDownloadView | null; entry: FileEntry | undefined }): ReactNode {
     const { t } = useTranslation();
-    const errorWords = useErrorWords();
     const checksums = useUi((s) => s.checksums);
     const typed = entry ? (checksums[entry.name] ?? '') : '';
     const [draft, setDraft] = useState<string | null>(null);
@@ -124,17 +124,17 @@ function FileRow({ role, required, suggestedName, download, entry }: { role: Fil
                 {entry?.status === 'verified' && entry.result ? <p className="mono small">{t('files.sha256', { sha256: entry.result.sha256 })}</p> : null}
                 {entry?.conflict ? (
                     <div className="refusal" role="alert">
-                        <p>{errorWords(entry.conflict).message}</p>
+                        <p>{errorWords(t, entry.conflict).message}</p>
                         <p>
-                            <strong>{t('errors.nextStep')}</strong> {errorWords(entry.conflict).nextStep}
+                            <strong>{t('errors.nextStep')}</strong> {errorWords(t, entry.conflict).nextStep}
                         </p>
                     </div>
                 ) : null}
                 {entry?.status === 'refused' && entry.error && !isDownloadProblem(entry) ? (
                     <div className="refusal" role="alert">
-                        <p>{errorWords(entry.error).message}</p>
+                        <p>{errorWords(t, entry.error).message}</p>
                         <p>
-                            <strong>{t('errors.nextStep')}</strong> {errorWords(entry.error).nextStep}
+                            <strong>{t('errors.nextStep')}</strong> {errorWords(t, entry.error).nextStep}
                         </p>
                     </div>
                 ) : null}

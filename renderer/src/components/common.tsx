@@ -2,6 +2,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../api/contract-types.js';
+import { errorWords } from '../error-words.js';
 import { formatBytes, formatDuration, percent } from '../format.js';
 
 /** The screen's heading; takes focus when the screen appears so keyboard and screen-reader users start there. */
@@ -17,25 +18,9 @@ export function ScreenHeading({ children, id }: { children: ReactNode; id?: stri
     );
 }
 
-/**
- * An error in the page's language: where the locale words the error's code (`errors.CODE.message`,
- * `.nextStep`) it says it from the error's facts; otherwise the backend's own words stand.
- */
-export function useErrorWords(): (error: ApiError) => { title: string; message: string; nextStep: string } {
-    const { t } = useTranslation();
-    return (error) => {
-        const facts = error.facts ?? {};
-        return {
-            title: t(`errors.${error.code}.title`, { defaultValue: t('errors.title') }),
-            message: t(`errors.${error.code}.message`, { ...facts, defaultValue: error.message }),
-            nextStep: t(`errors.${error.code}.nextStep`, { ...facts, defaultValue: error.nextStep }),
-        };
-    };
-}
-
 export function ErrorBox({ error, onDismiss }: { error: ApiError; onDismiss?: () => void }): ReactNode {
     const { t } = useTranslation();
-    const words = useErrorWords()(error);
+    const words = errorWords(t, error);
     return (
         <div className="error-box" role="alert">
             <h2>{words.title}</h2>

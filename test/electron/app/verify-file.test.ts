@@ -32,7 +32,8 @@ describe('verifyFile', () => {
         const verified = result.value as VerifiedFile;
         expect(verified.ok).toBe(false);
         expect(verified.problem?.code).toBe('checksum-mismatch');
-        expect(verified.problem?.message).toContain('the recipe');
+        // Held to the recipe's checksum, whatever was typed: the page words it from this fact.
+        expect(verified.problem?.facts?.['variant']).toBe('recipe');
     });
 
     it('grants tokens only for regular files (Electron main asks for dropped or picked files)', async () => {

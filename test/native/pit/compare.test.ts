@@ -16,7 +16,7 @@ describe('telling Samsung models apart by their PIT', () => {
 
     it('names the chip and the recovery partition when the phone is another model', () => {
         const differences = pitDifferences(pit('serranoveltexx'), pit('ks01ltexx'), 'RECOVERY');
-        expect(differences.join('; ')).toMatch(/chip is MSM8916, not MSM8974/);
-        expect(pitDifferences(pit('gtaxllte'), pit('ks01ltexx'), 'NOSUCH')).toContain('it has no NOSUCH partition');
+        expect(differences).toContainEqual({ variant: 'chip', found: 'MSM8916', expected: 'MSM8974' });
+        expect(pitDifferences(pit('gtaxllte'), pit('ks01ltexx'), 'NOSUCH')).toContainEqual({ variant: 'no-partition', partition: 'NOSUCH' });
     });
 });

@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SHA256, addApks, installApps, removeApk, setApkChecksum, usePanels } from '../../panels-store.js';
+import { errorWords } from '../../error-words.js';
 import { ErrorBox, FilePicker, ScreenHeading } from '../common.js';
 import { PanelNav, SendToPhone, TaskView } from './shared.js';
 
@@ -47,7 +48,7 @@ export function AppsPanel(): ReactNode {
                                             {t(`apps.status.${state}`)}
                                         </p>
                                         {outcome && outcome.status !== 'installed' ? <p className="refusal">{outcome.message}</p> : null}
-                                        {apk.error ? <p className="refusal">{apk.error.message}</p> : null}
+                                        {apk.error ? <p className="refusal">{errorWords(t, apk.error).message}</p> : null}
                                     </div>
                                     <label className="field grow">
                                         <span>{t('apps.files.checksum', { name: apk.name })}</span>

@@ -1,0 +1,97 @@
+/**
+ * Every error code a person can meet, with the names of the facts its words use. The backend sends
+ * a code and its facts, never a sentence; the words are in renderer/locales/{en,de}/translation.json
+ * under `errors.<code>` (title, message, nextStep). The page words them in the person's language,
+ * the command line in English from the same file. A code with `variants` has one message per
+ * variant (`message_<variant>`), picked by the fact `variant`.
+ */
+export type FactValue = string | number | boolean;
+export type ErrorFacts = Readonly<Record<string, FactValue>>;
+
+export interface CodeShape {
+    readonly facts: readonly string[];
+    /** Facts only some variants use. */
+    readonly optional?: readonly string[];
+    readonly variants?: readonly string[];
+}
+
+export const ERROR_CODES = {
+    // Files on this computer.
+    'checksum-mismatch': { facts: ['file', 'found', 'expected'], optional: ['path'], variants: ['typed', 'sidecar', 'recipe', 'gate-recipe', 'gate-typed', 'gate-sidecar', 'gate-download'] },
+    'checksum-missing': { facts: ['file', 'phone'] },
+    'resume-files-missing': { facts: ['files'] },
+    'file-not-verified': { facts: ['role', 'phone'] },
+    'files-missing': { facts: [] },
+    'download-unknown': { facts: ['role', 'phone'] },
+    'upload-failed': { facts: ['file', 'cause'] },
+    'upload-limit': { facts: ['limit'] },
+    'file-unknown': { facts: [] },
+    'not-a-file': { facts: ['file'] },
+    'file-too-large': { facts: ['file', 'limit'] },
+    // The app and its jobs.
+    'recipe-unknown': { facts: ['recipe'] },
+    'recipe-mismatch': { facts: ['connected', 'phone'] },
+    'no-virtual-phone': { facts: [] },
+    'virtual-busy': { facts: ['phone'] },
+    'virtual-not-ready': { facts: [] },
+    'job-unknown': { facts: ['jobId'] },
+    'job-running': { facts: [] },
+    'job-not-started': { facts: [] },
+    'device-busy': { facts: [] },
+    'device-gone': { facts: [] },
+    'question-gone': { facts: [] },
+    'instruction-gone': { facts: [] },
+    'bad-request': { facts: ['command', 'problems'] },
+    'unknown-command': { facts: ['command'] },
+    'bridge-closed': { facts: [] },
+    cancelled: { facts: ['what'], optional: ['partition'], variants: ['check', 'download', 'fastboot', 'fastboot-partial'] },
+    // Finding the phone and its model.
+    'phone-not-found': { facts: ['mode', 'seconds'] },
+    'phone-mismatch': { facts: ['expected', 'found', 'phone'], variants: ['android', 'bootloader'] },
+    'recovery-wrong-device': { facts: ['fileName', 'found', 'phone'], optional: ['file', 'expected', 'propFile'] },
+    'odin-wrong-phone': { facts: ['phone', 'found', 'expected', 'partition'], variants: ['chip', 'no-partition', 'partition-size'] },
+    // Samsung download mode: a flash cut short, and the session around it.
+    'odin-disconnected': { facts: [], optional: ['partition', 'done', 'total', 'finished', 'bytesDone', 'bytesTotal'], variants: ['flash', 'flash-after', 'start', 'end'] },
+    'odin-timeout': { facts: [], optional: ['partition', 'done', 'total', 'finished', 'bytesDone', 'bytesTotal'], variants: ['flash', 'flash-after', 'start', 'end'] },
+    // fastboot.
+    'bootloader-locked': { facts: ['command', 'phoneSaid'] },
+    'image-too-large': { facts: ['command', 'partition', 'phoneSaid', 'imageBytes', 'partitionBytes'] },
+    'partition-unknown': { facts: ['command', 'partition', 'phoneSaid'] },
+    'declined-on-phone': { facts: ['command', 'phoneSaid'] },
+    'fastboot-unsupported': { facts: ['command', 'phoneSaid'] },
+    'fastboot-failed': { facts: ['command', 'phoneSaid'] },
+    'fastboot-timeout': { facts: ['command', 'partition', 'seconds'], variants: ['whole', 'partial'] },
+    'fastboot-disconnected': { facts: ['command', 'partition'], variants: ['whole', 'partial'] },
+    'fastboot-protocol': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
+    'usb-error': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
+    // Files and folders on this computer, from the operating system's error.
+    'file-enoent': { facts: ['file'] },
+    'file-eisdir': { facts: ['file'] },
+    'file-enotdir': { facts: ['file'] },
+    'file-eexist': { facts: ['file'] },
+    'file-eacces': { facts: ['file'] },
+    'file-eperm': { facts: ['file'] },
+    'file-enospc': { facts: ['file'] },
+    'file-erofs': { facts: ['file'] },
+    /** A failure Revive has no words for (a bug, or a library's own message in `problem`). */
+    unexpected: { facts: ['problem'] },
+} as const satisfies Readonly<Record<string, CodeShape>>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+type Shape<C extends ErrorCode> = (typeof ERROR_CODES)[C];
+type VariantFact<C extends ErrorCode> = Shape<C> extends { readonly variants: readonly (infer V)[] } ? { readonly variant: V } : unknown;
+type OptionalFacts<C extends ErrorCode> = Shape<C> extends { readonly optional: readonly (infer O extends string)[] } ? { readonly [K in O]?: FactValue } : unknown;
+/** The facts one code needs, by name (plus its variant where it has several messages). */
+export type FactsOf<C extends ErrorCode> = { readonly [K in Shape<C>['facts'][number]]: FactValue } & OptionalFacts<C> & VariantFact<C>;
+
+export function isErrorCode(code: string): code is ErrorCode {
+    return Object.hasOwn(ERROR_CODES, code);
+}
+
+/** The locale keys and interpolation values that word one error (the page and the CLI use the same). */
+export function errorKeys(code: string, facts: ErrorFacts): { title: string; message: string; nextStep: string; values: Record<string, FactValue> } {
+    const variant = facts['variant'];
+    const values: Record<string, FactValue> = { ...facts };
+    if (typeof variant === 'string') values['context'] = variant;
+    return { title: `errors.${code}.title`, message: `errors.${code}.message`, nextStep: `errors.${code}.nextStep`, values };
+}

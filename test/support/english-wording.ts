@@ -1,0 +1,2 @@
+// Every test process words coded errors in English, as the CLI and the backend do.
+import '../../electron/wording.js';
