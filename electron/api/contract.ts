@@ -353,13 +353,19 @@ export const events = {
     /** Hotplug: the whole list after every change (a phone in a new mode is a new entry). */
     devicesChanged: DeviceSnapshot,
     verifyProgress: z.object({ verificationId: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
-    jobStarted: z.object({ jobId: JobId, steps: z.array(z.object({ id: z.string(), title: z.string() })), resumed: z.boolean() }),
+    /** Each step with the bytes it will put onto the phone (0 for steps that send none), so the page can show the whole job's progress. */
+    jobStarted: z.object({ jobId: JobId, steps: z.array(z.object({ id: z.string(), title: z.string(), bytesToPhone: z.number() })), resumed: z.boolean() }),
     jobStep: z.object({ jobId: JobId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'skipped']), description: z.string() }),
     jobProgress: z.object({
         jobId: JobId,
         step: z.string(),
+        /** What the receiver has: for bytes going to the phone, what the phone acknowledged. */
         bytesDone: z.number(),
+        /** What left the computer (never less than bytesDone). */
+        bytesSent: z.number(),
         bytesTotal: z.number(),
+        /** The bytes go onto the phone (a flash, a sideload, a push). */
+        toPhone: z.boolean(),
         rate: z.number(),
         etaSeconds: z.number().nullable(),
         cancellable: z.boolean(),

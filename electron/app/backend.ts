@@ -186,7 +186,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const toContractEvent = (job: RunningJob, event: JobEvent): void => {
         switch (event.type) {
             case 'started':
-                return emit('jobStarted', { jobId: event.jobId, steps: event.steps.map((s) => ({ id: s.id, title: s.title })), resumed: event.resumed });
+                return emit('jobStarted', { jobId: event.jobId, steps: event.steps.map((s) => ({ id: s.id, title: s.title, bytesToPhone: s.bytesToPhone ?? 0 })), resumed: event.resumed });
             case 'step':
                 job.log.push(`${event.at}  [${event.step}] ${event.status}: ${event.description}`);
                 if (event.status !== 'started') job.instruction = undefined;
@@ -196,7 +196,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
                     jobId: event.jobId,
                     step: event.progress.step,
                     bytesDone: event.progress.bytesDone,
+                    bytesSent: Math.max(event.progress.bytesDone, event.progress.bytesSent ?? 0),
                     bytesTotal: event.progress.bytesTotal,
+                    toPhone: event.progress.toPhone ?? false,
                     rate: event.progress.rate,
                     etaSeconds: event.progress.etaSeconds,
                     cancellable: event.progress.cancellable ?? true,

@@ -5,6 +5,7 @@
  * the phone through a PhoneLocator and ProtocolLinks. Every step is journalled; a resumed job
  * re-detects the phone and skips verified steps.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { ReportBackup, UpgradeReport } from '../../native/jobs/events.js';
@@ -33,6 +34,16 @@ function journalParams(options: UpgradeOptions, recipe: Recipe): Record<string, 
     };
 }
 
+/** A file's size for the plan's byte count; a missing file counts 0 here (the gate step says what is wrong). */
+function fileBytes(path: string | undefined): number {
+    if (!path) return 0;
+    try {
+        return statSync(path).size;
+    } catch {
+        return 0;
+    }
+}
+
 function stringOf(value: JournalValue | undefined, fallback = ''): string {
     return typeof value === 'string' ? value : fallback;
 }
@@ -56,7 +67,7 @@ export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironmen
     const run = new JobRun({ journal, emit: env.emit, ui: env.ui, signal: env.signal });
     const job = new UpgradeJob(env, options, run);
     const plan = planFacts(recipe, options);
-    run.start('upgrade', planSteps(plan));
+    run.start('upgrade', planSteps(plan, (role) => fileBytes(options.files[role])));
     const startedAt = journal.entries[0]?.at ?? new Date().toISOString();
     try {
         for (const step of upgradeSteps(recipe)) {

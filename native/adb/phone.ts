@@ -586,7 +586,8 @@ export class AdbPhone {
                 watch.kick();
                 hash.update(data);
                 done += bytesRead;
-                ctx.onProgress?.({ step, bytesDone: done, bytesTotal: size, cancellable: true });
+                // Sync's only acknowledgement is the OKAY after DONE: until then the bytes are only sent.
+                ctx.onProgress?.({ step, bytesDone: 0, bytesSent: done, bytesTotal: size, toPhone: true, cancellable: true });
                 controller.enqueue(data);
             },
         });
@@ -603,6 +604,7 @@ export class AdbPhone {
             await sync.dispose().catch(() => undefined);
         }
         if (watch.fired) throw stalledError(`sending ${basename(localPath)} to ${remotePath}`, done, stallMs);
+        ctx.onProgress?.({ step, bytesDone: done, bytesSent: done, bytesTotal: size, toPhone: true, cancellable: true });
         return { sha256: hash.digest('hex'), bytes: done };
     }
 

@@ -145,6 +145,9 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
     const writer = socket.writable.getWriter();
     const handle = await open(zipPath, 'r');
     const served = new Set<number>();
+    let sentBytes = 0;
+    let receivedBytes = 0;
+    const report = (): void => ctx.onProgress?.({ step, bytesDone: receivedBytes, bytesSent: sentBytes, bytesTotal: size, toPhone: true, cancellable: false });
     const allSent = (): boolean => served.size >= blocks;
     const cancelled = (): ReviveError =>
         allSent()
@@ -181,6 +184,10 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
                 });
             }
             const text = new TextDecoder().decode(request);
+            // Recovery reads a block before it asks for another: every block served before this
+            // request is on the phone now (the one just written may still be on its way).
+            receivedBytes = sentBytes;
+            report();
             if (text === 'DONEDONE') return 'done';
             if (text === 'FAILFAIL') return 'failed';
             if (!/^\d{8}$/.test(text)) throw new ReviveError({ code: 'sideload-protocol', message: `The phone sent an unexpected sideload request "${text}".`, nextStep: 'Update TWRP on the phone and try again.' });
@@ -192,8 +199,9 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
             await handle.read(block, 0, length, offset);
             await wait(writer.write(block));
             const wasAllSent = allSent();
+            if (!served.has(index)) sentBytes += length;
             served.add(index);
-            ctx.onProgress?.({ step, bytesDone: Math.min(size, served.size * SIDELOAD_BLOCK_SIZE), bytesTotal: size, cancellable: false });
+            report();
             if (!wasAllSent && allSent()) ctx.onLog?.(`All of ${name} sent; waiting for recovery to verify and install it (up to ${Math.round(installMs / 60_000)} minutes).`);
         }
     } catch (error) {

@@ -244,7 +244,10 @@ export class FastbootClient {
         return [`${partition}_${chosen}`];
     }
 
-    /** One download: `download:%08x`, DATA, the bytes, OKAY. Progress is reported relative to `progress`. */
+    /**
+     * One download: `download:%08x`, DATA, the bytes, OKAY. Progress is reported relative to
+     * `progress`: bytes sent as they leave, and the phone has them only once it answers OKAY.
+     */
     async #download(source: ByteSource, context: FailureContext, ctx: JobContext | undefined, progress: { step: string; base: number; total: number }): Promise<void> {
         const command = downloadCommand(source.length);
         const downloadContext: FailureContext = { ...context, command: 'download' };
@@ -261,7 +264,7 @@ export class FastbootClient {
                     const piece = bytes.subarray(at, Math.min(bytes.length, at + this.#transferBytes));
                     await this.transport.write(piece, { signal: ctx?.signal, timeoutMs: this.#timeoutMs, zlp: 'never' });
                     sent += piece.length;
-                    ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base + sent, bytesTotal: progress.total, cancellable: false });
+                    ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base, bytesSent: progress.base + sent, bytesTotal: progress.total, toPhone: true, cancellable: false });
                 }
             }
         } catch (error) {
@@ -270,6 +273,7 @@ export class FastbootClient {
         if (sent !== source.length) throw this.#drop(new ReviveError({ code: 'image-changed', message: `The image produced ${sent} bytes, ${source.length} were announced.`, nextStep: 'Do not change the image file while it is being flashed; run the step again.' }), downloadContext);
         const done = await this.#reply(downloadContext, ctx, this.#timeoutMs);
         if (done.kind !== 'OKAY') throw this.#drop(new FastbootProtocolError('the phone asked for more data after the download'), downloadContext);
+        ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base + sent, bytesSent: progress.base + sent, bytesTotal: progress.total, toPhone: true, cancellable: false });
     }
 
     /** Prepare what to send for an image file: itself, or AOSP-style sparse pieces when it exceeds max-download-size. */

@@ -30,6 +30,8 @@ export interface JobStepInfo {
     readonly id: string;
     /** Short title for a list, e.g. "Check the files". */
     readonly title: string;
+    /** The bytes this step puts onto the phone (a flash, a sideload), when known before it runs. */
+    readonly bytesToPhone?: number | undefined;
 }
 
 export interface JobStartedEvent {

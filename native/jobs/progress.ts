@@ -3,8 +3,17 @@
 export interface ProgressFacts {
     /** A short machine name of the current step, e.g. `flash:RECOVERY` or `sideload:rom`. */
     readonly step: string;
+    /**
+     * Bytes the receiver HAS: for writes to a phone, what the phone acknowledged (Odin's per-part
+     * reply, fastboot's OKAY after the data phase, the next block a recovery asks for), never what
+     * merely left the computer.
+     */
     readonly bytesDone: number;
     readonly bytesTotal: number;
+    /** Bytes that left the computer, where that runs ahead of what the phone has acknowledged. */
+    readonly bytesSent?: number | undefined;
+    /** The bytes go onto the phone (a flash, a sideload, a push), so they count toward the job's overall bytes. */
+    readonly toPhone?: boolean | undefined;
     /** Whether cancelling now leaves the phone in a known, safe state. */
     readonly cancellable?: boolean | undefined;
 }
@@ -56,8 +65,10 @@ export class ProgressTracker {
             this.#step = facts.step;
             this.#speed.update(0);
         }
-        const rate = this.#speed.update(facts.bytesDone);
-        const left = facts.bytesTotal - facts.bytesDone;
+        // The rate is the wire's; time left runs until the last byte is sent (its acknowledgement follows at once).
+        const moved = Math.max(facts.bytesDone, facts.bytesSent ?? 0);
+        const rate = this.#speed.update(moved);
+        const left = facts.bytesTotal - moved;
         const etaSeconds = rate > 0 ? left / rate : left <= 0 ? 0 : null;
         this.#listener({ ...facts, rate, etaSeconds });
     }

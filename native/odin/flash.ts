@@ -254,7 +254,8 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
         let done = 0;
         const report = (bytes: number): void => {
             done = bytes;
-            ctx.onProgress?.({ step, bytesDone: bytes, bytesTotal: reader.size, cancellable: false });
+            // sendFile calls this after the phone acknowledged each part.
+            ctx.onProgress?.({ step, bytesDone: bytes, bytesTotal: reader.size, toPhone: true, cancellable: false });
         };
         report(0);
         ctx.onLog?.(`Flashing ${entry.partitionName} (${mib(reader.size)}).`);

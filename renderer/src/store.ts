@@ -41,6 +41,8 @@ export interface StepState {
     /** The job's own words for what the step does (English; the page translates known step ids). */
     readonly description?: string;
     readonly status: 'waiting' | 'running' | 'done' | 'skipped' | 'failed' | 'stopped';
+    /** What the step puts onto the phone, for the whole job's byte count. */
+    readonly bytesToPhone?: number;
 }
 
 export interface JobState {

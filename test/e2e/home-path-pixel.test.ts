@@ -85,6 +85,7 @@ describe('home path: Pixel 3a in Chromium (English, mouse)', () => {
         expect(readdirSync(backups).join(',')).toMatch(/^\d{8}-\d{4}-G020A-/);
         // A stop, not a failure: no red box, and "the phone now" matches the phone.
         expect(await page.getByRole('heading', { name: t('run.failed.title') }).count()).toBe(0);
+        await person.focusOn('#stopped-heading');
         await person.shot('stopped');
         const now = await person.phoneNowAgrees(stateDir);
         expect(now).toContain(t('run.phoneNow.unlockedWiped'));
@@ -103,6 +104,7 @@ describe('home path: Pixel 3a in Chromium (English, mouse)', () => {
         await page.close();
         const done = second.getByRole('heading', { name: t('run.done.title') });
         await person.drive(() => done.isVisible(), () => true, second);
+        await person.focusOn('#done-heading', second);
         await person.shot('done', second);
         const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { installed: unknown[]; bootloaderLocked: boolean };
         expect(state.installed).toHaveLength(1);

@@ -83,10 +83,25 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
         // Pull the cable while the ROM is being sent.
         const phone = e2e.backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');
+        // At the erase question (the job waits there), the whole upgrade's progress: steps done of
+        // all, as the step list shows them, and the files' bytes on the phone (TWRP by now).
+        const eraseQuestion = page.getByRole('alertdialog').getByRole('heading', { name: t('job.confirms.erase.question') });
+        await person.drive(() => eraseQuestion.isVisible(), () => true);
+        const overall = page.getByTestId('overall-progress');
+        const stepsSaid = async (): Promise<boolean> => {
+            const total = await page.locator('.job-steps li').count();
+            const finished = await page.locator('.job-steps li.done, .job-steps li.skipped').count();
+            const said = t('run.overall.steps').replace('{{done}}', String(finished)).replace('{{total}}', String(total));
+            return (await overall.innerText()).includes(said);
+        };
+        await expect.poll(stepsSaid, { timeout: 15_000 }).toBe(true);
+        expect(await overall.innerText()).toContain(t('run.overall.bytes').split('{{')[0]);
+        await person.shot('overall-progress');
         await person.drive(async () => phone.mode === 'sideload', () => true);
         phone.unplug();
         const failed = page.getByRole('heading', { name: t('run.failed.title') });
         await failed.waitFor({ timeout: 60_000 });
+        await person.focusOn('#failed-heading');
         await person.shot('cable-pulled');
         const stateDir = join(e2e.home, 'virtual', 'ks01ltexx');
         const now = await person.phoneNowAgrees(stateDir);
@@ -105,6 +120,7 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
         phone.replug();
         const done = page.getByRole('heading', { name: t('run.done.title') });
         await person.drive(() => done.isVisible(), () => true);
+        await person.focusOn('#done-heading');
         await person.shot('done');
         // The backup is named by date, model and serial, and its path can be copied.
         expect(await page.locator('main').innerText()).toMatch(/backups\/\d{8}-\d{4}-GT-I9506-/);

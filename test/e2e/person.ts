@@ -74,20 +74,49 @@ export class Person {
             if (Date.now() > deadline) throw new Error(`Stuck. The page says:\n${await page.locator('main').innerText()}`);
             if (await dialog.isVisible().catch(() => false)) {
                 const question = (await dialog.getByRole('heading').textContent()) ?? '';
+                // A new question takes the keyboard focus.
+                await this.focusOn('#confirm-heading', page);
                 await this.shot(`question-${++seen}`, page);
                 const yes = answer(question);
                 if (yes === 'stop-driving') return;
                 const buttons = dialog.getByRole('button');
                 await activate(page, yes ? buttons.last() : buttons.first(), this.input);
                 await dialog.waitFor({ state: 'hidden' }).catch(() => undefined);
+                await this.focusKept(page);
                 continue;
             }
             if ((await holding.isVisible().catch(() => false)) && (await holding.isEnabled().catch(() => false))) {
+                // So does a new instruction.
+                await this.focusOn('#instruction-heading', page);
                 await this.shot(`keys-${++seen}`, page);
                 await activate(page, holding, this.input);
+                await this.focusKept(page);
                 continue;
             }
             await page.waitForTimeout(50);
+        }
+    }
+
+    /** What has the keyboard focus: an element's id, its tag, or `body`. */
+    async focused(page: Page = this.page): Promise<string> {
+        return page.evaluate(() => {
+            const active = document.activeElement;
+            if (!active || active === document.body) return 'body';
+            return active.id ? `#${active.id}` : `${active.tagName.toLowerCase()}${active.className ? `.${String(active.className).split(' ').join('.')}` : ''}`;
+        });
+    }
+
+    /** The keyboard focus moves to `selector` (a new question, instruction or outcome heading). */
+    async focusOn(selector: string, page: Page = this.page): Promise<void> {
+        await expect.poll(() => page.evaluate((s) => document.activeElement === document.querySelector(s), selector), { timeout: 15_000, message: `focus on ${selector}` }).toBe(true);
+    }
+
+    /** After the focused control went away, the focus is still somewhere on the page, never on its body. */
+    async focusKept(page: Page = this.page): Promise<void> {
+        // Sample a few renders: the page updates as the job's events come in.
+        for (let i = 0; i < 5; i++) {
+            expect(await this.focused(page)).not.toBe('body');
+            await page.waitForTimeout(40);
         }
     }
 

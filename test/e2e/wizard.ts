@@ -128,7 +128,7 @@ export async function upgradeVirtualS4(e2e: E2e, language: 'en' | 'de', input: I
             await activate(page, holding, input);
             continue;
         }
-        if (!seen.has('progress') && (await page.getByRole('progressbar').isVisible())) {
+        if (!seen.has('progress') && (await page.getByRole('progressbar').first().isVisible())) {
             seen.add('progress');
             await shots.take('progress');
         }

@@ -39,6 +39,8 @@ export interface UpgradeStep extends JobStepInfo {
     readonly applies?: (plan: PlanFacts) => boolean | string;
     /** What the step does, in plain words, when it starts. */
     readonly description: (job: UpgradeJob) => string;
+    /** The person's file this step puts onto the phone (flashed, started from memory or sideloaded). */
+    readonly sends?: FileRole;
     /** Run again on every run even when an earlier run verified it (re-detecting the phone, re-checking files, re-starting TWRP from RAM). */
     readonly always?: (job: UpgradeJob) => boolean;
     readonly run: (job: UpgradeJob) => Promise<StepResult>;
@@ -368,6 +370,7 @@ function installRow(recipe: Recipe, role: FileRole): UpgradeStep {
         id: installStepId(role),
         title: ROLE_TITLE[role] ?? `Install ${role}`,
         applies: (plan) => plan.roles.has(role),
+        sends: role,
         description: (job) => `Sending ${basename(job.options.files[role] ?? '')} to TWRP (ADB sideload).`,
         run: (job) => install(job, role),
     };
@@ -396,6 +399,7 @@ export function upgradeSteps(recipe: Recipe): readonly UpgradeStep[] {
         {
             id: STEP_IDS.flashRecovery,
             title: 'Put TWRP on the phone',
+            sends: 'recovery',
             description: (job) =>
                 job.recipe.abSlots
                     ? 'Starting TWRP from memory over fastboot (A/B phones have no recovery partition).'
@@ -418,9 +422,12 @@ export function upgradeSteps(recipe: Recipe): readonly UpgradeStep[] {
     ];
 }
 
-/** The steps this recipe and these choices go through, in order (what the plan shows). */
-export function planSteps(plan: PlanFacts): JobStepInfo[] {
+/**
+ * The steps this recipe and these choices go through, in order (what the plan shows); with
+ * `fileBytes`, each step also says how many bytes it puts onto the phone.
+ */
+export function planSteps(plan: PlanFacts, fileBytes?: (role: FileRole) => number): JobStepInfo[] {
     return upgradeSteps(plan.recipe)
         .filter((step) => (step.applies ? step.applies(plan) !== false : true))
-        .map((step) => ({ id: step.id, title: step.title }));
+        .map((step) => ({ id: step.id, title: step.title, ...(fileBytes ? { bytesToPhone: step.sends ? fileBytes(step.sends) : 0 } : {}) }));
 }

@@ -1,9 +1,11 @@
 /** The running upgrade: steps, what to do now (with the key-combo picture), questions, progress, log, cancel. */
-import { useState, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.js';
 import { answerConfirm, askCancel, cancelJob, finishJob, openBackupFolder, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
+import { formatBytes } from '../format.js';
+import { overallProgress } from '../job-progress.js';
 import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
 import { WizardStages } from './Wizard.js';
 import { errorWords } from '../error-words.js';
@@ -126,17 +128,22 @@ function Instruction({ job }: { job: JobState }): ReactNode {
     if (!instruction) return null;
     const text = instructionText(t, i18n.exists.bind(i18n), instruction, recipe);
     return (
-        <section className="panel instruction" aria-labelledby="instruction-heading">
+        <section className="panel instruction" aria-labelledby="instruction-heading" aria-describedby="instruction-text">
             <div className="instruction-text">
-                <h2 id="instruction-heading">{t('run.doNow')}</h2>
-                <p className="big">{text}</p>
+                <h2 id="instruction-heading" tabIndex={-1} ref={focusOnMount}>
+                    {t('run.doNow')}
+                </h2>
+                <p className="big" id="instruction-text">
+                    {text}
+                </p>
                 {instruction.waitingFor ? (
                     <p className="waiting" role="status">
                         <span className="spinner" aria-hidden="true" /> {t('run.waitingFor', { mode: t(`modes.${instruction.waitingFor}`) })}
                     </p>
                 ) : null}
                 {instruction.virtualPhone && instruction.buttons.length > 0 ? (
-                    <button type="button" className="button primary" disabled={job.pressed} onClick={() => void pressVirtualButtons()}>
+                    // aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page.
+                    <button type="button" className="button primary" aria-disabled={job.pressed} onClick={() => (job.pressed ? undefined : void pressVirtualButtons())}>
                         {job.pressed ? t('run.pressing') : t('run.holdingButtons')}
                     </button>
                 ) : null}
@@ -154,7 +161,9 @@ function Confirm({ job }: { job: JobState }): ReactNode {
     const words = confirmTexts(t, i18n.exists.bind(i18n), confirm, recipe);
     return (
         <section className={`panel confirm${confirm.danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby="confirm-heading" aria-describedby="confirm-detail">
-            <h2 id="confirm-heading">{words.question}</h2>
+            <h2 id="confirm-heading" tabIndex={-1} ref={focusOnMount}>
+                {words.question}
+            </h2>
             <p id="confirm-detail">{words.detail}</p>
             <div className="actions">
                 <button type="button" className="button secondary" onClick={() => void answerConfirm(false)}>
@@ -269,7 +278,9 @@ function Outcome({ job }: { job: JobState }): ReactNode {
     if (job.outcome === 'done' && job.done) {
         return (
             <section className="panel success" aria-labelledby="done-heading">
-                <h2 id="done-heading">{t('run.done.title')}</h2>
+                <h2 id="done-heading" tabIndex={-1} ref={focusOnMount}>
+                    {t('run.done.title')}
+                </h2>
                 <p className="big">{t('run.done.text', { name: job.done.phoneName, version: job.done.androidAfter })}</p>
                 <ul>
                     {job.done.installed.map((name) => (
@@ -327,6 +338,77 @@ function focusOnMount(element: HTMLElement | null): void {
     element?.focus();
 }
 
+/** Where the keyboard goes when what had it went away: the question, the instruction, the outcome, else the step running now. */
+const FOCUS_ORDER = ['#confirm-heading', '#instruction-heading', '#done-heading', '#failed-heading', '#stopped-heading', '.current-step', 'h1.screen-heading'];
+
+/**
+ * Keyboard focus never drops to the page body: when the element that had it is gone (an answered
+ * question, a finished instruction, a button that went away), it moves to what the page says now.
+ */
+function useFocusStaysInside(container: RefObject<HTMLElement | null>): void {
+    // A layout effect: it runs before the browser paints, so there is no moment without focus.
+    useLayoutEffect(() => {
+        const active = document.activeElement;
+        if (active && active !== document.body && active.isConnected) return;
+        // Between two steps nothing in the job's column may be there: the screen's heading is.
+        const root = container.current?.closest('main');
+        if (!root) return;
+        for (const selector of FOCUS_ORDER) {
+            const target = root.querySelector<HTMLElement>(selector);
+            if (target) {
+                target.focus({ preventScroll: true });
+                return;
+            }
+        }
+    });
+}
+
+/** The whole upgrade: steps done of all, and how much of the person's files the phone has. */
+function OverallProgress({ job }: { job: JobState }): ReactNode {
+    const { t, i18n } = useTranslation();
+    const overall = overallProgress(job.steps, job.progress);
+    if (overall.stepsTotal === 0) return null;
+    const value = Math.floor((overall.stepsDone / overall.stepsTotal) * 100);
+    const steps = t('run.overall.steps', { done: overall.stepsDone, total: overall.stepsTotal });
+    const bytes = overall.bytesTotal > 0 ? t('run.overall.bytes', { done: formatBytes(overall.bytesDone, i18n.language), total: formatBytes(overall.bytesTotal, i18n.language) }) : null;
+    return (
+        <div className="progress overall-progress" data-testid="overall-progress">
+            <div className="progress-label">
+                <span>{t('run.overall.label')}</span>
+                <span>{steps}</span>
+            </div>
+            <div className="progress-track" role="progressbar" aria-label={t('run.overall.label')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={value} aria-valuetext={[steps, bytes].filter(Boolean).join(', ')}>
+                <div className="progress-fill" style={{ width: `${value}%` }} />
+            </div>
+            {bytes ? (
+                <div className="progress-facts">
+                    <span>{bytes}</span>
+                </div>
+            ) : null}
+        </div>
+    );
+}
+
+/** The running step's bar: a file checked once more, bytes the phone has, or bytes copied. */
+function StepProgress({ job, stepTitle }: { job: JobState; stepTitle: string }): ReactNode {
+    const { t } = useTranslation();
+    const files = useUi((s) => s.files);
+    const progress = job.progress;
+    if (!progress || progress.bytesTotal <= 0) return null;
+    const [kind, role] = progress.step.split(':');
+    const label = kind === 'recheck' && role ? t('run.progress.recheck', { file: files[role as keyof typeof files]?.name ?? role }) : stepTitle;
+    return (
+        <ProgressBar
+            label={label}
+            bytesDone={progress.bytesDone}
+            bytesTotal={progress.bytesTotal}
+            rate={progress.rate}
+            etaSeconds={progress.etaSeconds}
+            {...(progress.toPhone ? { sent: progress.bytesSent, amountKey: 'progress.onPhone' } : {})}
+        />
+    );
+}
+
 function OutcomeActions({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
     const busy = useUi((s) => s.busy);
@@ -352,6 +434,8 @@ export function RunStep(): ReactNode {
     const files = useUi((s) => s.files);
     const keepBackup = useUi((s) => s.keepBackup);
     const title = useStepTitle();
+    const main = useRef<HTMLDivElement>(null);
+    useFocusStaysInside(main);
     if (!job) return null;
     const running = job.steps.find((s) => s.status === 'running');
     const description = running ? stepDescription(t, i18n.exists.bind(i18n), running, { recipe, files, keepBackup }) : undefined;
@@ -363,25 +447,21 @@ export function RunStep(): ReactNode {
                 <aside className="panel steps-panel" aria-label={t('run.stepsLabel')}>
                     <StepList job={job} />
                 </aside>
-                <div className="run-main">
+                <div className="run-main" ref={main}>
+                    {job.outcome === 'running' ? <OverallProgress job={job} /> : null}
                     {running && job.outcome === 'running' ? (
                         <div role="status">
-                            <p className="current-step">{t('run.now', { step: title(running.id, running.title) })}</p>
+                            <p className="current-step" tabIndex={-1}>
+                                {t('run.now', { step: title(running.id, running.title) })}
+                            </p>
                             {description ? <p className="hint step-description">{description}</p> : null}
                         </div>
                     ) : null}
                     <Outcome job={job} />
-                    <Confirm job={job} />
-                    <Instruction job={job} />
-                    {job.progress && job.outcome === 'running' && job.progress.bytesTotal > 0 ? (
-                        <ProgressBar
-                            label={title(running?.id ?? job.progress.step, running?.title ?? job.progress.step)}
-                            bytesDone={job.progress.bytesDone}
-                            bytesTotal={job.progress.bytesTotal}
-                            rate={job.progress.rate}
-                            etaSeconds={job.progress.etaSeconds}
-                        />
-                    ) : null}
+                    {/* Keyed by the question and the instruction, so each new one mounts afresh and takes the focus. */}
+                    <Confirm key={job.confirm ? job.confirm.id : 'no-question'} job={job} />
+                    <Instruction key={job.instruction ? job.instruction.id : 'no-instruction'} job={job} />
+                    {job.outcome === 'running' ? <StepProgress job={job} stepTitle={title(running?.id ?? job.progress?.step ?? '', running?.title ?? job.progress?.step ?? '')} /> : null}
                     <CancelControl job={job} />
                     <LogPanel job={job} />
                 </div>

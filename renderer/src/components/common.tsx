@@ -9,6 +9,9 @@ import { formatBytes, formatDuration, percent } from '../format.js';
 export function ScreenHeading({ children, id }: { children: ReactNode; id?: string }): ReactNode {
     const ref = useRef<HTMLHeadingElement>(null);
     useEffect(() => {
+        // A question or instruction that came with the screen (a reopened page) took the focus first: it is what to read.
+        const active = document.activeElement;
+        if (active instanceof HTMLElement && active !== ref.current && active.tabIndex === -1 && active.closest('main')) return;
         ref.current?.focus();
     }, []);
     return (
@@ -37,23 +40,33 @@ export function ErrorBox({ error, onDismiss }: { error: ApiError; onDismiss?: ()
     );
 }
 
-export function ProgressBar(props: { label: string; bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }): ReactNode {
+/**
+ * A byte bar. With `sent` (bytes that left the computer ahead of the phone's acknowledgement) the
+ * solid fill is what the phone HAS and a lighter fill what is still on its way; `amountKey` words the
+ * amount ("… on the phone", "… copied").
+ */
+export function ProgressBar(props: { label: string; bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null; sent?: number; amountKey?: string }): ReactNode {
     const { t, i18n } = useTranslation();
     const value = percent(props.bytesDone, props.bytesTotal);
+    const sent = props.sent !== undefined && props.sent > props.bytesDone ? percent(props.sent, props.bytesTotal) : null;
     const eta = props.etaSeconds === null ? null : formatDuration(props.etaSeconds);
+    const amount = t(props.amountKey ?? 'progress.amount', { done: formatBytes(props.bytesDone, i18n.language), total: formatBytes(props.bytesTotal, i18n.language) });
+    const moved = Math.max(props.bytesDone, props.sent ?? 0);
     return (
         <div className="progress">
             <div className="progress-label">
                 <span>{props.label}</span>
                 <span>{t('progress.percent', { value })}</span>
             </div>
-            <div className="progress-track" role="progressbar" aria-label={props.label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={value}>
+            <div className="progress-track" role="progressbar" aria-label={props.label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={value} aria-valuetext={`${t('progress.percent', { value })}, ${amount}`}>
+                {sent !== null ? <div className="progress-sent" style={{ width: `${sent}%` }} /> : null}
                 <div className="progress-fill" style={{ width: `${value}%` }} />
             </div>
             <div className="progress-facts">
-                <span>{t('progress.amount', { done: formatBytes(props.bytesDone, i18n.language), total: formatBytes(props.bytesTotal, i18n.language) })}</span>
+                <span>{amount}</span>
+                {props.sent !== undefined && props.sent > props.bytesDone ? <span>{t('progress.sent', { sent: formatBytes(props.sent, i18n.language) })}</span> : null}
                 {props.rate > 0 ? <span>{t('progress.rate', { rate: formatBytes(props.rate, i18n.language) })}</span> : null}
-                {eta && props.bytesDone < props.bytesTotal ? (
+                {eta && moved < props.bytesTotal ? (
                     <span>{eta.minutes > 0 ? t('progress.etaMinutes', { minutes: eta.minutes, seconds: eta.seconds }) : t('progress.etaSeconds', { seconds: eta.seconds })}</span>
                 ) : null}
             </div>

@@ -13,6 +13,7 @@ import { UsbIpServer } from '../../../native/usbip/server.js';
 import { UsbIpClient } from '../../../native/usbip/client.js';
 import { writeDemoRom } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
+import type { ProgressFacts } from '../../../native/jobs/progress.js';
 import { axmlManifest } from './apk-manifest.js';
 
 let dir: string;
@@ -300,7 +301,9 @@ describe('sideload waits that end', () => {
         p.faults.stallAfterBytes = 200 * 1024;
         const controller = new AbortController();
         let aborted = false;
+        const seen: ProgressFacts[] = [];
         const pending = adb.sideload(rom, { signal: controller.signal, onProgress: (f) => {
+            seen.push(f);
             if (!aborted && f.bytesDone > 0) {
                 aborted = true;
                 setTimeout(() => controller.abort(new Error('Interrupted')), 200);
@@ -311,5 +314,10 @@ describe('sideload waits that end', () => {
         expect(error).toMatchObject({ code: 'cancelled' });
         expect((error as ReviveError).message).toMatch(/Sideloading rom\.zip was cancelled after \d+ of \d+ blocks; recovery did not install it/);
         expect(p.state.installed).toEqual([]);
+        // The bar is what the phone has: blocks it asked for past, never what only left the computer.
+        const had = Math.max(...seen.map((f) => f.bytesDone));
+        expect(had).toBeGreaterThan(0);
+        expect(had).toBeLessThanOrEqual(200 * 1024);
+        expect(seen.every((f) => f.toPhone === true && (f.bytesSent ?? 0) >= f.bytesDone)).toBe(true);
     });
 });

@@ -91,6 +91,11 @@ for (const [name, connect] of [
             const last = progress[progress.length - 1];
             expect(last?.bytesDone).toBe(last?.bytesTotal);
             expect(progress.every((p, i) => i === 0 || p.bytesDone >= (progress[i - 1]?.bytesDone ?? 0))).toBe(true);
+            // The phone has a piece when it answers OKAY after the data phase: what it has moves in
+            // three steps (one per sparse piece), while what was sent runs ahead during each data phase.
+            expect(new Set(progress.map((p) => p.bytesDone)).size).toBeLessThanOrEqual(4);
+            expect(progress.filter((p) => (p.bytesSent ?? 0) > p.bytesDone)).toHaveLength(3);
+            expect(progress.every((p) => p.toPhone === true && (p.bytesSent ?? 0) >= p.bytesDone)).toBe(true);
 
             const sparse = join(work.dir, `boot-${name}.simg`);
             await writeByteSource(sparseImage(await layoutFromRawFile(bigImage)), sparse);
