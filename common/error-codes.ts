@@ -47,6 +47,7 @@ export const ERROR_CODES = {
     cancelled: { facts: ['what'], optional: ['partition'], variants: ['check', 'download', 'fastboot', 'fastboot-partial'] },
     // Finding the phone and its model.
     'phone-not-found': { facts: ['mode', 'seconds'] },
+    'person-not-there': { facts: ['mode', 'seconds'] },
     'phone-mismatch': { facts: ['expected', 'found', 'phone'], variants: ['android', 'bootloader'] },
     'recovery-wrong-device': { facts: ['fileName', 'found', 'phone'], optional: ['file', 'expected', 'propFile'] },
     'odin-wrong-phone': { facts: ['phone', 'found', 'expected', 'partition'], variants: ['chip', 'no-partition', 'partition-size'] },

@@ -19,6 +19,12 @@ import { downloadContext, fetchRoles } from './fetch.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import { CounterTerminal } from './counter-terminal.js';
 
+/**
+ * Without a person (--yes, --json) a wait for someone to act — keys to hold, a cable to plug, Allow
+ * to tap — ends after this long (--wait sets it), with a message saying what it waited for.
+ */
+export const NO_PERSON_WAIT_MS = 120_000;
+
 export interface TerminalRunFlags {
     readonly json: boolean;
     readonly assumeYes: boolean;
@@ -67,6 +73,7 @@ function upgradeWithTerminal(options: UpgradeOptions, session: DeviceSession, io
             emit: (event) => terminal.emit(event),
             signal: io.signal,
             waitTimeoutMs: flags.waitTimeoutMs,
+            personTimeoutMs: flags.json || flags.assumeYes ? (flags.waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
             ui: {
                 instruct: (instruction) => {
                     terminal.instruct(instruction);
@@ -77,9 +84,12 @@ function upgradeWithTerminal(options: UpgradeOptions, session: DeviceSession, io
         });
 }
 
-/** What the terminal shows while the phone asks "Allow USB debugging?". */
-export function authNotice(io: CliIo, json: boolean): ProtocolLinkOptions {
-    return { onWaitingForAuth: (message) => (json ? undefined : io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`)) };
+/** What the terminal shows while the phone asks "Allow USB debugging?"; without a person the wait is bounded. */
+export function authNotice(io: CliIo, json: boolean, noPerson = json): ProtocolLinkOptions {
+    return {
+        onWaitingForAuth: (message) => (json ? undefined : io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`)),
+        allowTimeoutMs: noPerson ? NO_PERSON_WAIT_MS : undefined,
+    };
 }
 
 const ROLES: ReadonlyArray<keyof UpgradeFiles> = ['recovery', 'rom', 'gapps', 'su'];
@@ -151,7 +161,7 @@ const upgrade: CliCommand = {
         '             (or put FILE.sha256 next to the file)',
         '  --fetch    download the files not given, from where the phone\'s recipe says they are published',
         '  --yes      answer yes to every question (erasing, unlocking, going without a backup)',
-        '  --wait     how many seconds to wait for a phone to come back after an instruction (default 600)',
+        '  --wait     how many seconds to wait for a phone to come back after an instruction (default 600; with --yes or --json, where nobody holds keys or taps Allow, 120)',
         'Exit status 0 only when every phone has started its new system and reported its version.',
     ].join('\n'),
     async run(args: readonly string[], io: CliIo): Promise<number> {
@@ -213,7 +223,7 @@ const upgrade: CliCommand = {
             return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
         }
         const device = parseDeviceRef(deviceWords[0] ?? '', { virtualStateDir: values['virtual-state'] });
-        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false) });
+        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false)) });
         if (values.fetch) {
             try {
                 const given = Object.fromEntries(Object.entries(files).filter(([, path]) => path)) as Partial<UpgradeFiles>;
@@ -276,8 +286,10 @@ async function runCounterInTerminal(
     const phones: CounterPhone[] = deviceWords.map((words) => ({ device: parseDeviceRef(words), ticket: tickets.get(words), notes: notes.get(words) }));
     const shop = values.shop ? await openShop(values.shop) : undefined;
     const terminal = new CounterTerminal(io, { json: values.json ?? false, assumeYes: values.yes ?? false });
+    const noPerson = (values.json ?? false) || (values.yes ?? false);
     const lanes = await runCounter(phones, {
         ...job,
+        personTimeoutMs: noPerson ? (job.waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
         shop,
         technician: values.technician,
         receiptLanguage: language as ReceiptLanguage,
@@ -287,7 +299,10 @@ async function runCounterInTerminal(
         onEvent: (lane, event) => terminal.event(lane, event),
         onLane: (lane) => terminal.lane(lane),
         onNotice: (lane, message) => (values.json ? undefined : io.err(`${lane ? `[${lane.label}] ` : ''}${message}\n`)),
-        linkOptions: (lane) => ({ onWaitingForAuth: (message) => (values.json ? undefined : io.out(`[${lane.label}] *** On the phone: ${message} (Allow USB debugging).\n`)) }),
+        linkOptions: (lane) => ({
+            onWaitingForAuth: (message) => (values.json ? undefined : io.out(`[${lane.label}] *** On the phone: ${message} (Allow USB debugging).\n`)),
+            allowTimeoutMs: noPerson ? NO_PERSON_WAIT_MS : undefined,
+        }),
     });
     if (values.pdf) {
         // Printed after every job ended, so Chromium never competes with a phone's transfer.

@@ -43,6 +43,8 @@ export interface CounterOptions {
     /** How many jobs run at once (default: all); 1 = one at a time. */
     readonly concurrency?: number | undefined;
     readonly waitTimeoutMs?: number | undefined;
+    /** Set when nobody is at the counter to act (--yes, --json): see UpgradeEnvironment.personTimeoutMs. */
+    readonly personTimeoutMs?: number | undefined;
     readonly signal: AbortSignal;
     /** The person at this phone: instructions and questions for it. */
     readonly uiFor: (lane: CounterLane) => JobUi;
@@ -163,6 +165,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
                 links: session.links,
                 signal: options.signal,
                 waitTimeoutMs: options.waitTimeoutMs,
+                personTimeoutMs: options.personTimeoutMs,
                 emit: (event) => {
                     if (event.type === 'started') lane.jobId = event.jobId;
                     if (event.type === 'done' || event.type === 'failed' || event.type === 'cancelled') outcome = event;

@@ -151,6 +151,8 @@ class FastbootClientLink implements FastbootLink {
 export interface ProtocolLinkOptions {
     /** Shown while the phone asks "Allow USB debugging?". */
     readonly onWaitingForAuth?: ((message: string) => void) | undefined;
+    /** How long the person has to tap Allow; unset: until cancelled (someone is there). */
+    readonly allowTimeoutMs?: number | undefined;
 }
 
 /** Lends the one adb connection of a USB attachment to each step; it really closes when the device changes. */
@@ -226,7 +228,7 @@ export function protocolLinks(options: ProtocolLinkOptions = {}): ProtocolLinks 
         async adb(phone: FoundPhone, ctx: JobContext): Promise<AdbLink> {
             if (shared?.device !== phone.device) {
                 await dispose();
-                const adb = await connectAdb({ usbDevice: phone.device, usb: phone.usb }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth });
+                const adb = await connectAdb({ usbDevice: phone.device, usb: phone.usb }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth, allowTimeoutMs: options.allowTimeoutMs });
                 shared = { device: phone.device, link: new AdbPhoneLink(adb) };
             }
             return new SharedAdbLink(shared.link, dispose);

@@ -67,6 +67,8 @@ export class VirtualPhoneLocator implements PhoneLocator {
                 this.phone.off('attach', onAttach);
                 options.signal.removeEventListener('abort', onAbort);
             };
+            // A cancel that came just before the wait began must not be lost (it would wait it out).
+            if (options.signal.aborted) return onAbort();
             this.phone.on('attach', onAttach);
             options.signal.addEventListener('abort', onAbort, { once: true });
         });

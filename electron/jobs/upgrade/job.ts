@@ -23,6 +23,11 @@ export interface UpgradeEnvironment {
     readonly signal: AbortSignal;
     /** How long to wait for the phone after an instruction (default 10 minutes). */
     readonly waitTimeoutMs?: number | undefined;
+    /**
+     * Set when nobody is there to act (the terminal's --yes or --json): a wait that needs a person
+     * (keys to hold, a cable to plug) ends after this long instead of `waitTimeoutMs`.
+     */
+    readonly personTimeoutMs?: number | undefined;
 }
 
 /** The phone as the first look found it (re-detected on every run). */
@@ -49,7 +54,7 @@ export class UpgradeJob {
         this.options = options;
         this.run = run;
         this.recipe = env.recipe;
-        this.modes = new PhoneModes({ recipe: env.recipe, locator: env.locator, links: env.links, run, timeoutMs: env.waitTimeoutMs ?? 10 * 60_000 });
+        this.modes = new PhoneModes({ recipe: env.recipe, locator: env.locator, links: env.links, run, timeoutMs: env.waitTimeoutMs ?? 10 * 60_000, personTimeoutMs: env.personTimeoutMs });
     }
 
     get home(): string {

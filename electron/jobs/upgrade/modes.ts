@@ -26,13 +26,15 @@ export class PhoneModes {
     readonly #links: ProtocolLinks;
     readonly #run: JobRun;
     readonly #timeoutMs: number;
+    readonly #personTimeoutMs: number | undefined;
 
-    constructor(options: { recipe: Recipe; locator: PhoneLocator; links: ProtocolLinks; run: JobRun; timeoutMs: number }) {
+    constructor(options: { recipe: Recipe; locator: PhoneLocator; links: ProtocolLinks; run: JobRun; timeoutMs: number; personTimeoutMs?: number | undefined }) {
         this.#recipe = options.recipe;
         this.#locator = options.locator;
         this.#links = options.links;
         this.#run = options.run;
         this.#timeoutMs = options.timeoutMs;
+        this.#personTimeoutMs = options.personTimeoutMs;
     }
 
     /** The phone on the bus right now, if any. */
@@ -40,16 +42,25 @@ export class PhoneModes {
         return this.#locator.current();
     }
 
-    async waitFor(modes: readonly PhoneMode[]): Promise<FoundPhone> {
-        // Nobody may be watching (--yes, --json): the wait says what it waits for and how long.
+    /**
+     * Wait for the phone in one of `modes`. `byPerson`: only a person can bring it there (keys to
+     * hold, a cable to plug); when nobody is there to act, that wait ends after personTimeoutMs.
+     */
+    async waitFor(modes: readonly PhoneMode[], byPerson = false): Promise<FoundPhone> {
+        const noPerson = byPerson && this.#personTimeoutMs !== undefined;
+        const timeoutMs = noPerson ? Math.min(this.#personTimeoutMs ?? this.#timeoutMs, this.#timeoutMs) : this.#timeoutMs;
+        const where = modes.map((m) => MODE_WORDS[m]).join(' or ');
+        const seconds = Math.round(timeoutMs / 1000);
+        // Nobody may be watching (--yes, --json): the wait says what it waits for, how long, and how to stop it.
         const now = this.#locator.current();
-        if (!now || !modes.includes(now.mode)) this.#run.log(`Waiting up to ${Math.round(this.#timeoutMs / 1000)} s for the phone in ${modes.map((m) => MODE_WORDS[m]).join(' or ')}.`);
+        if (!now || !modes.includes(now.mode)) this.#run.log(`Waiting up to ${seconds} s for the phone in ${where} (cancel stops the wait; Ctrl-C in a terminal).`);
         try {
-            return await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs: this.#timeoutMs });
+            return await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs });
         } catch (error) {
             if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
             if (error instanceof ReviveError) throw error;
-            throw ReviveError.of('phone-not-found', { mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any', seconds: Math.round(this.#timeoutMs / 1000) }, { cause: error });
+            const facts = { mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any', seconds };
+            throw noPerson ? ReviveError.of('person-not-there', facts, { cause: error }) : ReviveError.of('phone-not-found', facts, { cause: error });
         }
     }
 
@@ -58,7 +69,7 @@ export class PhoneModes {
         const now = this.#locator.current();
         if (now) return now;
         this.#run.instruct({ id: INSTRUCTION_IDS.connect, text: `Connect the ${this.#recipe.name} to this computer with a USB cable and switch it on.`, waitingFor: null });
-        return this.waitFor(ALL_MODES);
+        return this.waitFor(ALL_MODES, true);
     }
 
     adb(phone: FoundPhone): Promise<AdbLink> {
@@ -89,7 +100,7 @@ export class PhoneModes {
         const combo = mode === 'android' ? undefined : this.#recipe.keyCombos[mode];
         const text = combo ? `${why} ${combo.instructions}` : `${why} Bring the phone into ${MODE_WORDS[mode]}.`;
         this.#run.instruct({ id: `enter-${mode}`, text, picture: combo?.picture, buttons: combo?.buttons, waitingFor: mode });
-        return this.waitFor([mode]);
+        return this.waitFor([mode], true);
     }
 
     /** Bring the phone to a mode from wherever it is. */
