@@ -7,6 +7,7 @@ import { answerConfirm, askCancel, cancelJob, finishJob, openBackupFolder, press
 import { formatBytes } from '../format.js';
 import { overallProgress } from '../job-progress.js';
 import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
+import { ModeHint } from './ModeHint.js';
 import { WizardStages } from './Wizard.js';
 import { errorWords } from '../error-words.js';
 
@@ -147,6 +148,7 @@ function Instruction({ job }: { job: JobState }): ReactNode {
                         {job.pressed ? t('run.pressing') : t('run.holdingButtons')}
                     </button>
                 ) : null}
+                {instruction.waitingFor ? <ModeHint key={instruction.id} mode={instruction.waitingFor} /> : null}
             </div>
             {instruction.picture ? <ComboPicture picture={instruction.picture} buttons={instruction.buttons} /> : null}
         </section>
