@@ -46,6 +46,11 @@ export const ERROR_CODES = {
     'bridge-closed': { facts: [] },
     cancelled: { facts: ['what'], optional: ['partition'], variants: ['check', 'download', 'fastboot', 'fastboot-partial'] },
     // Finding the phone and its model.
+    'device-ref-invalid': { facts: ['text', 'example'], optional: ['scheme'], variants: ['empty', 'host-port', 'virtual', 'busid', 'usb-port', 'serial'] },
+    'usbip-device-busy': { facts: ['address', 'busid'] },
+    'adb-no-answer': { facts: ['seconds'], optional: ['target', 'service'], variants: ['handshake', 'open'] },
+    'adb-not-allowed': { facts: ['seconds'] },
+    'adb-protocol': { facts: ['problem'] },
     'phone-not-found': { facts: ['mode', 'seconds'] },
     'person-not-there': { facts: ['mode', 'seconds'] },
     'phone-mismatch': { facts: ['expected', 'found', 'phone'], variants: ['android', 'bootloader'] },
@@ -64,6 +69,7 @@ export const ERROR_CODES = {
     'fastboot-timeout': { facts: ['command', 'partition', 'seconds'], variants: ['whole', 'partial'] },
     'fastboot-disconnected': { facts: ['command', 'partition'], variants: ['whole', 'partial'] },
     'fastboot-protocol': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
+    'fastboot-connection-dropped': { facts: ['command'] },
     'usb-error': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
     // Files and folders on this computer, from the operating system's error.
     'file-enoent': { facts: ['file'] },

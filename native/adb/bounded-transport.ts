@@ -43,14 +43,7 @@ export class BoundedAdbTransport implements AdbTransport {
             timer = setTimeout(() => {
                 // The phone's late answer would open a stream nobody reads: the connection is over.
                 this.#hangUp();
-                reject(
-                    new ReviveError({
-                        code: 'adb-no-answer',
-                        message: `The phone did not take the adb request "${service.split(':')[0] ?? service}" within ${Math.round(this.#openTimeoutMs / 1000)} s; Revive closed the connection.`,
-                        nextStep: 'Check that the phone is still on and its screen responds, unplug and replug it, and try again.',
-                        details: { service: service.split(':')[0] ?? service },
-                    }),
-                );
+                reject(ReviveError.of('adb-no-answer', { variant: 'open', service: service.split(':')[0] ?? service, seconds: Math.round(this.#openTimeoutMs / 1000) }));
             }, this.#openTimeoutMs);
         });
         try {

@@ -188,34 +188,16 @@ function closingByHangUp(connection: AdbDaemonConnection, hangUp: () => void): A
 }
 
 function noAnswerError(target: AdbTarget, ms: number): ReviveError {
-    return new ReviveError({
-        code: 'adb-no-answer',
-        message: `The phone (${targetLabel(target)}) did not answer adb within ${Math.round(ms / 1000)} s. Another program may be using the phone — another revive command, the Revive app, or an adb server.`,
-        nextStep: 'Close the other program (or let its command finish; `adb kill-server` stops an adb server), then unplug and replug the phone and try again.',
-        details: { target: targetLabel(target), seconds: Math.round(ms / 1000) },
-    });
+    return ReviveError.of('adb-no-answer', { variant: 'handshake', target: targetLabel(target), seconds: Math.round(ms / 1000) });
 }
 
 function notAllowedError(ms: number): ReviveError {
-    return new ReviveError({
-        code: 'adb-not-allowed',
-        message: `Nobody tapped Allow on the phone's "Allow USB debugging?" within ${Math.round(ms / 1000)} s.`,
-        nextStep: 'Unlock the phone, tap Allow (tick "Always allow from this computer"), then run the command again.',
-        details: { seconds: Math.round(ms / 1000) },
-    });
+    return ReviveError.of('adb-not-allowed', { seconds: Math.round(ms / 1000) });
 }
 
 /** The phone's adb answers made no sense (a corrupt packet, an impossible size, a refused key loop). */
-function protocolError(what: string, cause?: unknown): ReviveError {
-    return new ReviveError(
-        {
-            code: 'adb-protocol',
-            message: `The phone's adb answer made no sense: ${what}. Revive closed the connection; nothing was changed on the phone.`,
-            nextStep: 'Unplug and replug the phone (try another cable or USB port) and try again; restart the phone if it repeats.',
-            details: { reason: what },
-        },
-        { cause },
-    );
+function protocolError(problem: string, cause?: unknown): ReviveError {
+    return ReviveError.of('adb-protocol', { problem }, { cause });
 }
 
 /** How to drop each connection without the phone's help, for a close the phone never confirms. */

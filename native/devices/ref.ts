@@ -38,13 +38,10 @@ const BUSID = /^\d{1,3}-\d{1,3}(?:\.\d{1,3}){0,6}$/;
 /** Printable ASCII without spaces: what USB serial strings and codenames are in practice. */
 const WORD = /^[\x21-\x7e]+$/;
 
-function invalid(text: string, form: string, example: string): ReviveError {
-    return new ReviveError({
-        code: 'device-ref-invalid',
-        message: `"${text}" does not name a phone: ${form}.`,
-        nextStep: `Write it as ${example}, or as one of ${DEVICE_REF_FORMS}; \`revive devices\` lists the phones this computer sees.`,
-        details: { text },
-    });
+type RefProblem = 'empty' | 'host-port' | 'virtual' | 'busid' | 'usb-port' | 'serial';
+
+function invalid(text: string, variant: RefProblem, example: string, scheme?: string): ReviveError {
+    return ReviveError.of('device-ref-invalid', { text, example, variant, ...(scheme !== undefined ? { scheme } : {}) });
 }
 
 /** `HOST:PORT` or `[IPV6]:PORT` → host and port, or undefined when it is neither. */
@@ -57,7 +54,7 @@ export function splitHostPort(text: string): { host: string; port: number } | un
 
 function hostPort(text: string, whole: string, scheme: string): { host: string; port: number } {
     const parsed = splitHostPort(text);
-    if (!parsed) throw invalid(whole, `${scheme}: wants HOST:PORT with a port from 1 to 65535`, `${scheme}:127.0.0.1:${scheme === 'usbip' ? 3240 : 5555}`);
+    if (!parsed) throw invalid(whole, 'host-port', `${scheme}:127.0.0.1:${scheme === 'usbip' ? 3240 : 5555}`, scheme);
     return parsed;
 }
 
@@ -73,25 +70,25 @@ export interface ParseDeviceRefOptions {
 /** A person's words for a phone → a DeviceRef; a ReviveError (`device-ref-invalid`) that shows the right form otherwise. */
 export function parseDeviceRef(input: string, options: ParseDeviceRefOptions = {}): DeviceRef {
     const text = input.trim();
-    if (text === '') throw invalid(input, 'it is empty', 'ABC123 (the serial `revive devices` shows)');
+    if (text === '') throw invalid(input, 'empty', 'ABC123');
     const colon = text.indexOf(':');
     const scheme = colon > 0 ? text.slice(0, colon) : '';
     const rest = text.slice(colon + 1);
     switch (scheme) {
         case 'virtual':
-            if (!WORD.test(rest) || rest.includes('/')) throw invalid(text, 'virtual: wants the codename of a phone recipe', 'virtual:ks01ltexx');
+            if (!WORD.test(rest) || rest.includes('/')) throw invalid(text, 'virtual', 'virtual:ks01ltexx');
             return { kind: 'virtual', codename: rest, stateDir: options.virtualStateDir };
         case 'usbip': {
             const slash = rest.lastIndexOf('/');
             const busid = slash >= 0 ? rest.slice(slash + 1) : undefined;
-            if (busid !== undefined && !BUSID.test(busid)) throw invalid(text, 'the bus id after / is written like 1-1', 'usbip:127.0.0.1:3240/1-1');
+            if (busid !== undefined && !BUSID.test(busid)) throw invalid(text, 'busid', 'usbip:127.0.0.1:3240/1-1');
             const address = hostPort(slash >= 0 ? rest.slice(0, slash) : rest, text, 'usbip');
             return busid === undefined ? { kind: 'usbip', ...address } : { kind: 'usbip', ...address, busid };
         }
         case 'tcp':
             return { kind: 'tcp', ...hostPort(rest, text, 'tcp') };
         case 'usb':
-            if (!PORT_PATH.test(rest)) throw invalid(text, 'usb: wants a port path, bus-port[.port…]', 'usb:1-4 or usb:1-4.2');
+            if (!PORT_PATH.test(rest)) throw invalid(text, 'usb-port', 'usb:1-4.2');
             return { kind: 'port', port: `usb:${rest}` };
         default:
             break;
@@ -100,7 +97,7 @@ export function parseDeviceRef(input: string, options: ParseDeviceRefOptions = {
     // adb's habit: a plain HOST:PORT is adbd over TCP.
     const tcp = splitHostPort(text);
     if (tcp) return { kind: 'tcp', ...tcp };
-    if (!WORD.test(text) || text.includes(':')) throw invalid(text, 'a serial number has no spaces or colons', 'ABC123 (the serial `revive devices` shows)');
+    if (!WORD.test(text) || text.includes(':')) throw invalid(text, 'serial', 'ABC123');
     return { kind: 'serial', serial: text };
 }
 

@@ -48,8 +48,8 @@ export class FastbootClient {
     readonly #transferBytes: number;
     #queue: Promise<unknown> = Promise.resolve();
     #maxDownload: number | undefined;
-    /** Why the connection was given up, once an exchange broke off half-way (see #drop). */
-    #dropped: string | undefined;
+    /** Set once an exchange broke off half-way and the connection was given up (see #drop). */
+    #dropped = false;
 
     private constructor(transport: UsbTransport, options: FastbootClientOptions) {
         this.transport = transport;
@@ -82,21 +82,16 @@ export class FastbootClient {
      */
     #drop(error: unknown, context: FailureContext & { timeoutMs?: number; during?: string }): ReviveError {
         const failure = transportError(error, context);
-        if (this.#dropped === undefined) {
-            this.#dropped = failure.message;
+        if (!this.#dropped) {
+            this.#dropped = true;
             void this.transport.close().catch(() => undefined);
         }
         return failure;
     }
 
     async #send(command: string, context: FailureContext, ctx?: JobContext): Promise<void> {
-        if (this.#dropped !== undefined) {
-            throw new ReviveError({
-                code: 'fastboot-connection-dropped',
-                message: `Revive closed the connection to the phone before "${command}", because an earlier exchange broke off: ${this.#dropped} Nothing more was sent.`,
-                nextStep: 'Reconnect the phone in bootloader mode and run the command again.',
-                details: { command },
-            });
+        if (this.#dropped) {
+            throw ReviveError.of('fastboot-connection-dropped', { command });
         }
         try {
             ctx?.signal?.throwIfAborted();

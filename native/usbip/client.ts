@@ -138,12 +138,7 @@ export class UsbIpClient {
             (async () => {
                 const header = decodeOpHeader(await reader.read(OP_HEADER_SIZE));
                 if (header.code === OpCode.repImport && header.status === OpStatus.deviceBusy) {
-                    throw new ReviveError({
-                        code: 'usbip-device-busy',
-                        message: `Another program is using the phone: the USB/IP server at ${this.address} has already handed device ${busid} to another client (another revive command, the Revive app, or \`usbip attach\`).`,
-                        nextStep: 'Close that program or let its command finish (on Linux, `usbip detach` releases an attached device), then try again.',
-                        details: { address: this.address, busid },
-                    });
+                    throw ReviveError.of('usbip-device-busy', { address: this.address, busid });
                 }
                 if (header.code !== OpCode.repImport || header.status !== 0) {
                     throw new ReviveError({
