@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { AdbKeyStore } from '../../native/adb/credentials.js';
-import { connectAdb } from '../../native/adb/phone.js';
+import { connectAdb, usbManagerFromDetach } from '../../native/adb/phone.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import type { PanelPhone, PhoneConnector } from '../jobs/panels/push.js';
@@ -64,18 +64,21 @@ export class SharedAdbConnection {
 /** adb to the virtual phone while it is plugged in and started normally. */
 export class VirtualAdbSession {
     readonly #shared: SharedAdbConnection;
+    /** The phone's own `detach`, as WebUSB's `disconnect`: the connection learns of an unplug in the same tick. */
+    readonly #usb: USB;
 
     constructor(
         readonly phone: VirtualPhone,
         readonly home: string,
     ) {
         this.#shared = new SharedAdbConnection(() => new AdbKeyStore({ appDir: join(home, 'adb'), userAdbDir: null }));
+        this.#usb = usbManagerFromDetach(phone);
     }
 
     readonly connect: PhoneConnector = async (signal) => {
         const usbDevice = this.phone.usbDevice;
         if (this.phone.isUnplugged || this.phone.mode !== 'android' || !usbDevice) throw notReachable();
-        return this.#shared.connect({ usbDevice }, signal);
+        return this.#shared.connect({ usbDevice, usb: this.#usb }, signal);
     };
 
     close(): Promise<void> {

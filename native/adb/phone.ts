@@ -23,6 +23,7 @@ import { ReviveError } from '../jobs/errors.js';
 import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
 import { diagnoseUsbAccess } from '../usb/permissions.js';
+import { hasReviveExtensions } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import { usbErrorCode } from '../usb/webusb-transport.js';
 import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transport.js';
@@ -146,6 +147,9 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
     const manager = new QuietUsbManager();
     const forward = (event: Event): void => void manager.dispatchEvent(Object.assign(new Event('disconnect'), { device: (event as Event & { device?: USBDevice }).device }));
     target.usb?.addEventListener('disconnect', forward);
+    // Our own devices (virtual, USB/IP) say when they are gone even where no manager is passed (the
+    // panels' shared connection): without it a write after an unplug rejects with nobody listening.
+    if (hasReviveExtensions(device)) void device.disconnected.then(() => manager.dispatchEvent(Object.assign(new Event('disconnect'), { device })));
     const daemon = new AdbDaemonWebUsbDevice(device, iface, manager as unknown as USB);
     const hangUp = (): void => {
         target.usb?.removeEventListener('disconnect', forward);
