@@ -7,6 +7,7 @@ import { answerConfirm, askCancel, cancelJob, finishJob, openBackupFolder, press
 import { formatBytes } from '../format.js';
 import { overallProgress } from '../job-progress.js';
 import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
+import { Glossary } from './Glossary.js';
 import { ModeHint } from './ModeHint.js';
 import { WizardStages } from './Wizard.js';
 import { errorWords } from '../error-words.js';
@@ -466,6 +467,7 @@ export function RunStep(): ReactNode {
                     {job.outcome === 'running' ? <StepProgress job={job} stepTitle={title(running?.id ?? job.progress?.step ?? '', running?.title ?? job.progress?.step ?? '')} /> : null}
                     <CancelControl job={job} />
                     <LogPanel job={job} />
+                    {recipe ? <Glossary recipe={recipe} /> : null}
                 </div>
             </div>
         </>

@@ -3,6 +3,7 @@ import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FileRole, RecipeView } from '../api/contract-types.js';
 import { errorWords } from '../error-words.js';
+import { Glossary } from './Glossary.js';
 import { formatBytes } from '../format.js';
 import { addFile, addFiles, addFilesToRole, chooseRecipe, fileFits, goTo, removeFile, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
 import { ProgressBar, ScreenHeading } from './common.js';
@@ -209,6 +210,7 @@ export function FilesStep(): ReactNode {
                     {t('files.unplaced', { names: unplaced.join(', ') })}
                 </p>
             ) : null}
+            <Glossary recipe={recipe} />
             <div className="actions">
                 <button type="button" className="button secondary" onClick={() => goTo('recipe')}>
                     {t('wizard.back')}
@@ -255,6 +257,7 @@ export function ReviewStep(): ReactNode {
                 </ol>
             </section>
             <FileOrigins files={files} />
+            <Glossary recipe={recipe} />
             <section className="panel warning" aria-labelledby="review-erased">
                 <h2 id="review-erased">{t('review.erasedTitle')}</h2>
                 <p>{t('review.erasedLead')}</p>
