@@ -54,6 +54,7 @@ export const ERROR_CODES = {
     'phone-not-found': { facts: ['mode', 'seconds'] },
     'person-not-there': { facts: ['mode', 'seconds'] },
     'phone-mismatch': { facts: ['expected', 'found', 'phone'], variants: ['android', 'bootloader'] },
+    'rom-wrong-device': { facts: ['file', 'fileName', 'phone', 'found'] },
     'recovery-wrong-device': { facts: ['fileName', 'found', 'phone'], optional: ['file', 'expected', 'propFile'] },
     'odin-wrong-phone': { facts: ['phone', 'found', 'expected', 'partition'], variants: ['chip', 'no-partition', 'partition-size'] },
     // Samsung download mode: a flash cut short, and the session around it.

@@ -157,14 +157,13 @@ async function checkRom(recipe: Recipe, rom: VerifiedFile, phoneCodename: string
     }
     const ours = new Set([phoneCodename.toLowerCase(), ...recipe.codenames.map((c) => c.toLowerCase())]);
     if (!devices.some((d) => ours.has(d.toLowerCase()))) {
-        throw refuse(
-            'rom-wrong-device',
-            rom.path,
-            `${rom.name} is built for another phone. Installing it would leave this phone unable to start.`,
-            `a ROM for ${phoneCodename} (${recipe.name})`,
-            `a ROM for ${devices.join(', ')}`,
-            `Download the LineageOS build for ${recipe.codenames[0] ?? phoneCodename}, not for ${devices[0] ?? 'another phone'}.`,
-        );
+        // Both phones by name, the codename beside it: "the Google Nexus 6 (shamu)", never "shamu" alone.
+        throw ReviveError.of('rom-wrong-device', {
+            file: rom.path,
+            fileName: rom.name,
+            phone: `${recipe.name} (${recipe.codenames[0] ?? phoneCodename})`,
+            found: devices.map(namedCodename).join(', '),
+        });
     }
     const postBuild = facts.metadata['post-build'];
     const fromFingerprint = postBuild ? androidVersionFromFingerprint(postBuild) : undefined;

@@ -95,7 +95,8 @@ describe('the safety gate', () => {
         await withSidecar(path);
         const error = await refusal(plan({ rom: path }));
         expect(error.code).toBe('rom-wrong-device');
-        expect(error.details).toMatchObject({ found: 'a ROM for shamu' });
+        expect(error.details).toMatchObject({ found: 'Google Nexus 6 (shamu)', phone: 'Samsung Galaxy S4 LTE-A (ks01ltexx)' });
+        expect(error.message).toContain('another phone, the Google Nexus 6 (shamu), not for this Samsung Galaxy S4 LTE-A (ks01ltexx)');
     });
 
     it('refuses arm64 Gapps for an arm ROM, and Gapps for another Android version', async () => {
