@@ -720,7 +720,11 @@ export class AdbPhone {
             throw error;
         });
         // Recovery leaves sideload mode after the install: wait for that connection to end first.
-        await Promise.race([this.#adb.disconnected, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        // The timer is cleared: left running, it kept the process alive 10 s after the command ended,
+        // and a Ctrl-C in that window killed it with status 130 after it had said "Installed".
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.#adb.disconnected.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
         await this.reconnect(['recovery', 'sideload'], { timeoutMs: 60_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         if (outcome === 'done') return;
         const log = await this.readText('/tmp/recovery.log').catch(() => '');
