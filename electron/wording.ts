@@ -1,11 +1,12 @@
 /**
  * English words on the Node side (the CLI, logs, --json, the journal) from the same locale file the
  * page uses, so a sentence is written once. Importing this module installs it as the wording of
- * every ReviveError made from a code and its facts.
+ * every ReviveError made from a code and its facts, and of every coded log line.
  */
 import i18next from 'i18next';
 import { errorKeys, type ErrorCode, type ErrorFacts } from '../common/error-codes.js';
 import { setErrorWording } from '../native/jobs/errors.js';
+import { setLogWording } from '../native/jobs/log-note.js';
 import en from '../renderer/locales/en/translation.json' with { type: 'json' };
 
 const english = i18next.createInstance();
@@ -32,3 +33,4 @@ export function englishError(code: ErrorCode, facts: ErrorFacts): { title: strin
 }
 
 setErrorWording(englishError);
+setLogWording((code, facts) => english.t(`logLines.${code}`, { ...facts }));

@@ -14,9 +14,12 @@ export { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, subs
  * page words them from its locale files. `message` and `nextStep` are English and come only with
  * codes whose words are not in the locale files yet.
  */
+/** The facts a code's words are made from: names to plain values. */
+const Facts = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
 export const ApiError = z.object({
     code: z.string(),
-    facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    facts: Facts.optional(),
     message: z.string().optional(),
     nextStep: z.string().optional(),
 });
@@ -393,7 +396,8 @@ export const events = {
         /** The facts the question rests on (what was copied and where; which backups exist), for the page to word. */
         facts: z.record(z.string(), z.union([z.string(), z.number()])),
     }),
-    jobLog: z.object({ jobId: JobId, at: z.string(), line: z.string() }),
+    /** One log line: a code and its facts (common/log-codes.ts) for the page to word, or a phone's or tool's own words in `line`. */
+    jobLog: z.object({ jobId: JobId, at: z.string(), line: z.string().optional(), code: z.string().optional(), facts: Facts.optional() }),
     jobDone: z.object({
         jobId: JobId,
         phoneName: z.string(),

@@ -220,7 +220,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 return emit('jobConfirm', { jobId: event.jobId, id: event.id, question: event.question, detail: event.detail, danger: event.danger, confirmLabel: event.confirmLabel, cancelLabel: event.cancelLabel, facts: { ...(event.facts ?? {}) } });
             case 'log':
                 job.log.push(`${event.at}  ${event.line}`);
-                return emit('jobLog', { jobId: event.jobId, at: event.at, line: event.line });
+                return emit('jobLog', { jobId: event.jobId, at: event.at, ...(event.note ? { code: event.note.code, facts: event.note.facts } : { line: event.line }) });
             case 'done': {
                 job.finished = true;
                 const backup = event.report.backup;

@@ -4,6 +4,7 @@
  * Revive's key (or the user's adb key), and the features the upgrade needs: identity, battery,
  * reboot, shell with exit status, push/pull with progress and SHA-256, APK install, sideload.
  */
+import { logNote } from '../jobs/log-note.js';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { open, stat } from 'node:fs/promises';
@@ -514,7 +515,7 @@ export class AdbPhone {
         if (!options.verifyOnPhone) return { ...sent, checkedOn: 'sent' };
         const onPhone = await this.sha256OnPhone(remotePath);
         if (onPhone === undefined) {
-            ctx.onLog?.(`The phone cannot compute SHA-256 (no sha256sum); ${remotePath} was checked as sent, not as stored.`);
+            logNote(ctx, 'phone-no-sha256', { file: remotePath });
             return { ...sent, checkedOn: 'sent' };
         }
         if (onPhone !== sent.sha256) {

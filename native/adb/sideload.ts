@@ -5,6 +5,7 @@
  * Before the phone is touched, the package must be a complete zip (end-of-central-directory found,
  * yauzl opens it) with an update-binary.
  */
+import { logNote } from '../jobs/log-note.js';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Adb } from '@yume-chan/adb';
@@ -202,7 +203,7 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
             if (!served.has(index)) sentBytes += length;
             served.add(index);
             report();
-            if (!wasAllSent && allSent()) ctx.onLog?.(`All of ${name} sent; waiting for recovery to verify and install it (up to ${Math.round(installMs / 60_000)} minutes).`);
+            if (!wasAllSent && allSent()) logNote(ctx, 'sideload-all-sent', { file: name, minutes: Math.round(installMs / 60_000) });
         }
     } catch (error) {
         if (error instanceof ReviveError) throw error;

@@ -6,6 +6,7 @@
  * right after a sideload TWRP may still sit in sideload mode (minadbd, no shell), so each command
  * first checks the banner and, if the phone is in sideload, leaves it by rebooting into recovery.
  */
+import { logNote } from '../jobs/log-note.js';
 import { ReviveError } from '../jobs/errors.js';
 import { ensurePrivateDir, fileInside } from '../jobs/private-files.js';
 import { checkedName } from '../jobs/names.js';
@@ -64,7 +65,7 @@ export class Twrp {
     async ensureRecovery(ctx: JobContext = {}): Promise<void> {
         if (this.phone.state === 'recovery') return;
         if (this.phone.state === 'sideload') {
-            ctx.onLog?.('The phone is still in ADB sideload mode; returning it to the TWRP menu.');
+            logNote(ctx, 'twrp-leaving-sideload', {});
             await this.phone.reboot('recovery');
             await this.phone.reconnect(['recovery'], { timeoutMs: 90_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
             return;

@@ -6,6 +6,7 @@
  * with a Range request; so does a run started again later (the part and its source are kept). A file
  * that does not match is deleted and the source named; a 404 or a mismatch moves on to the next source.
  */
+import { logNote } from '../jobs/log-note.js';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -95,7 +96,7 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
         if (start > 0) {
             headers['range'] = `bytes=${start}-`;
             if (state?.validator) headers['if-range'] = state.validator;
-            ctx.onLog?.(`Resuming ${url} at byte ${start}.`);
+            logNote(ctx, 'download-resuming', { url, byte: start });
         }
         let response;
         try {
@@ -168,7 +169,7 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
             await once(out, 'close');
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? error;
             drops++;
-            ctx.onLog?.(`The connection to ${new URL(url).host} dropped after ${done} bytes.`);
+            logNote(ctx, 'download-dropped', { host: new URL(url).host, bytes: done });
             if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
             continue;
         }
@@ -294,7 +295,7 @@ export async function fetchRecipeFile(recipe: Recipe, download: FileDownload, ct
     const target = cachedPath(recipe, download, home);
     const cached = cachedDownload(recipe, download, home);
     if (cached) {
-        ctx.onLog?.(`${download.name}: already downloaded and verified (${cached.source}).`);
+        logNote(ctx, 'download-cached', { file: download.name, source: cached.source });
         return { ...cached, path: target, fromCache: true, refused: [] };
     }
     if (download.availability !== 'published') throw notFetchable(recipe, download);
@@ -336,14 +337,14 @@ export async function fetchRecipeFile(recipe: Recipe, download: FileDownload, ct
             };
             writeOrigin(target, origin);
             appendDownloadJournal(target, { role: download.role, event: 'verified', url: source.url, detail: origin.checks.join(' ') });
-            ctx.onLog?.(`${download.name}: downloaded from ${source.url} and verified (${origin.checks.join(', ')}).`);
+            logNote(ctx, 'download-verified', { file: download.name, url: source.url, checks: origin.checks.join(', ') });
             return { ...origin, path: target, fromCache: false, refused: failures };
         } catch (error) {
             if (!(error instanceof SourceFailed)) throw error;
             const failed: SourceFailure = { url: source.url, reason: error.reason, detail: error.detail };
             failures.push(failed);
             appendDownloadJournal(target, { role: download.role, event: `refused:${failed.reason}`, url: source.url, detail: failed.detail });
-            ctx.onLog?.(`${download.name} from ${source.url}: ${REASON_WORDS[failed.reason]} (${failed.detail}).`);
+            logNote(ctx, 'download-source-failed', { file: download.name, url: source.url, reason: failed.reason, detail: failed.detail });
         }
     }
     throw failure(recipe, download, failures);

@@ -3,6 +3,7 @@
  * package is shown to belong to this phone, to the ROM's Android release and to its CPU.
  * Each refusal is a ReviveError naming the file, what was expected, what was found and what to do.
  */
+import { logNote } from '../jobs/log-note.js';
 import { basename } from 'node:path';
 import type { ChecksumSource } from '../jobs/events.js';
 import { ReviveError } from '../jobs/errors.js';
@@ -296,7 +297,7 @@ async function checkRecovery(recovery: VerifiedFile, recipe: Recipe, phoneCodena
     // Beyond the checksum: the image's own properties say which phone it was built for.
     const target = await readRecoveryTarget(image, check.facts);
     if (target.kind === 'unknown') {
-        ctx.onLog?.(`${recovery.name}: which phone it was built for cannot be read (${target.reason}); its checksum is what vouches for it.`);
+        logNote(ctx, 'recovery-unreadable', { file: recovery.name, reason: target.reason });
         return check.facts;
     }
     const ours = new Set([phoneCodename, ...recipe.codenames].map((c) => c.toLowerCase()));
@@ -305,7 +306,7 @@ async function checkRecovery(recovery: VerifiedFile, recipe: Recipe, phoneCodena
         const phone = `${recipe.name} (${recipe.codenames[0] ?? phoneCodename})`;
         throw ReviveError.of('recovery-wrong-device', { file: recovery.path, fileName: recovery.name, phone, found, expected: phone, propFile: target.propFile });
     }
-    ctx.onLog?.(`${recovery.name}: built for ${target.devices.join(', ')} (${target.propFile}), which is this phone.`);
+    logNote(ctx, 'recovery-built-for', { file: recovery.name, devices: target.devices.join(', '), propFile: target.propFile });
     return check.facts;
 }
 
@@ -318,7 +319,7 @@ export async function runGate(plan: GatePlan, recipe: Recipe, phoneCodename: str
     for (const file of plan.files) {
         if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
         verified.push(await verifyChecksum(recipe, file, ctx));
-        ctx.onLog?.(`${basename(file.path)}: SHA-256 matches (${verified[verified.length - 1]?.checksumSource}).`);
+        logNote(ctx, 'checksum-matches', { file: basename(file.path), source: verified[verified.length - 1]?.checksumSource ?? 'recipe' });
     }
     const byRole = (role: FileRole): VerifiedFile | undefined => verified.find((v) => v.role === role);
     const recoveryFile = byRole('recovery');

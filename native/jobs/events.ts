@@ -8,6 +8,7 @@
  * never through an event.
  */
 import type { PhoneMode } from '../manifests/schema.js';
+import type { LogNote } from '../../common/log-codes.js';
 import type { ReviveErrorData } from './errors.js';
 import type { ProgressEvent } from './progress.js';
 
@@ -110,6 +111,8 @@ export interface JobLogEvent {
     readonly jobId: string;
     readonly at: string;
     readonly line: string;
+    /** The line's code and facts, when it has words of its own in the locale files. */
+    readonly note?: LogNote | undefined;
 }
 
 export interface JobDoneEvent<Report = UpgradeReport> {

@@ -1,4 +1,5 @@
 /** Progress of long work: raw facts from the protocol layer, rate and ETA computed in one place. */
+import type { LogNote } from '../../common/log-codes.js';
 
 export interface ProgressFacts {
     /** A short machine name of the current step, e.g. `flash:RECOVERY` or `sideload:rom`. */
@@ -78,5 +79,6 @@ export class ProgressTracker {
 export interface JobContext {
     readonly signal?: AbortSignal | undefined;
     readonly onProgress?: ((facts: ProgressFacts) => void) | undefined;
-    readonly onLog?: ((line: string) => void) | undefined;
+    /** One log line in English; `note` is its code and facts when the line has words of its own (log-note.ts). */
+    readonly onLog?: ((line: string, note?: LogNote) => void) | undefined;
 }

@@ -6,6 +6,8 @@ import type { JobEvent, JobInstruction, JobConfirmRequest, JobStepInfo, JobUi, J
 import { ReviveError } from './errors.js';
 import type { Journal, JournalValue } from './journal.js';
 import { ProgressTracker, type JobContext } from './progress.js';
+import type { LogCode, LogFactsOf, LogNote } from '../../common/log-codes.js';
+import { logNote } from './log-note.js';
 
 /** Distributive Omit, so each member of the event union keeps its own fields. */
 type EventBody<E> = E extends JobEvent ? Omit<E, 'jobId' | 'at'> : never;
@@ -67,12 +69,17 @@ export class JobRun {
         return {
             signal: this.signal,
             onProgress: (facts) => this.#tracker.report(facts),
-            onLog: (line) => this.log(line),
+            onLog: (line, note) => this.log(line, note),
         };
     }
 
-    log(line: string): void {
-        this.emit({ type: 'log', line });
+    log(line: string, note?: LogNote): void {
+        this.emit({ type: 'log', line, ...(note ? { note } : {}) });
+    }
+
+    /** A coded log line: English here, the page's language there. */
+    note<C extends LogCode>(code: C, facts: LogFactsOf<C>): void {
+        logNote(this.context(), code, facts);
     }
 
     wasVerified(id: string): boolean {

@@ -45,6 +45,13 @@ export interface StepState {
     readonly bytesToPhone?: number;
 }
 
+export interface LogEntry {
+    readonly at: string;
+    readonly line?: string | undefined;
+    readonly code?: string | undefined;
+    readonly facts?: Readonly<Record<string, string | number | boolean>> | undefined;
+}
+
 export interface JobState {
     readonly jobId: string;
     readonly steps: StepState[];
@@ -52,7 +59,8 @@ export interface JobState {
     readonly instruction: EventPayload<'jobInstruction'> | null;
     readonly pressed: boolean;
     readonly confirm: EventPayload<'jobConfirm'> | null;
-    readonly log: string[];
+    /** Log lines as they came: a code and facts the page words, or a phone's own words. */
+    readonly log: LogEntry[];
     readonly outcome: 'running' | 'done' | 'failed' | 'cancelled';
     readonly cancelStage: 'idle' | 'asking' | 'cancelling';
     readonly done: EventPayload<'jobDone'> | null;
@@ -164,7 +172,7 @@ const JOB_EVENTS: { readonly [K in JobEventName]: (e: EventPayload<K>) => void }
     jobProgress: (e) => updateJob(e.jobId, () => ({ progress: e })),
     jobInstruction: (e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false, progress: null })),
     jobConfirm: (e) => updateJob(e.jobId, () => ({ confirm: e })),
-    jobLog: (e) => updateJob(e.jobId, (job) => ({ log: [...job.log, `${e.at.slice(11, 19)}  ${e.line}`].slice(-2000) })),
+    jobLog: (e) => updateJob(e.jobId, (job) => ({ log: [...job.log, { at: e.at.slice(11, 19), line: e.line, code: e.code, facts: e.facts }].slice(-2000) })),
     jobDone: (e) => {
         updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
         void refreshJobs();

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, type CodeShape, type ErrorCode } from '../../common/error-codes.js';
+import { LOG_CODES, type LogCode } from '../../common/log-codes.js';
+import { logLine } from '../../native/jobs/log-note.js';
 import { englishError } from '../../electron/wording.js';
 
 type Json = { [key: string]: string | Json };
@@ -92,5 +94,32 @@ describe('the typed list of error codes', () => {
         expect(roles.message).toBe('The Google apps file was not checked for the Samsung Galaxy S4.');
         const sizes = englishError('odin-disconnected', { variant: 'flash', partition: 'RECOVERY', done: 1, total: 40 });
         expect(sizes.message).toMatch(/^Flashing RECOVERY failed after 1\.0 MiB of 40\.0 MiB sent: The phone disconnected\./);
+    });
+});
+
+describe('the typed list of log lines', () => {
+    const codes = Object.keys(LOG_CODES) as LogCode[];
+
+    it.each(codes)('%s has English and German words with the same placeholders, all of them facts', (code) => {
+        const known = new Set<string>(LOG_CODES[code]);
+        // A line with a count has a singular and a plural form in each language.
+        const keys = text(en, `logLines.${code}`) === undefined ? [`logLines.${code}_one`, `logLines.${code}_other`] : [`logLines.${code}`];
+        for (const key of keys) {
+            const [english, german] = [text(en, key), text(de, key)];
+            expect(english, `en ${key}`).toBeTruthy();
+            expect(german, `de ${key}`).toBeTruthy();
+            expect(german, `de ${key} is still English`).not.toBe(english);
+            expect(placeholders(german ?? ''), `placeholders of ${key}`).toEqual(placeholders(english ?? ''));
+            for (const name of placeholders(english ?? '')) {
+                const fact = name.startsWith('$t(') ? /\{\{([A-Za-z0-9_]+)\}\}/.exec(name)?.[1] : name;
+                expect(known.has(fact ?? ''), `${key} uses ${name}, which ${code} does not declare`).toBe(true);
+            }
+        }
+    });
+
+    it('words a line in English on Node, as the terminal and the journal show it', () => {
+        expect(logLine({ code: 'waiting-for-phone', facts: { seconds: 10, mode: 'sideload' } })).toBe('Waiting up to 10 s for the phone in TWRP sideload (cancel stops the wait; Ctrl-C in a terminal).');
+        expect(logLine({ code: 'storage-to-copy', facts: { count: 1, bytes: 12 } })).toBe('Internal storage holds 1 file (12 bytes) to copy.');
+        expect(logLine({ code: 'checksum-matches', facts: { file: 'rom.zip', source: 'sidecar' } })).toBe('rom.zip: SHA-256 matches (its .sha256 file).');
     });
 });

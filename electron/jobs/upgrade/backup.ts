@@ -58,14 +58,14 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
     const name = checkedName('backup', `revive-${job.run.jobId}`);
     const adb = await job.modes.adb(phone);
     try {
-        job.run.log(`TWRP backs up ${letters.names.join(', ')}.`);
+        job.run.note('backup-parts', { parts: letters.names.join(', ') });
         const out = await adb.shell(shellCommand('twrp', 'backup', letters.letters, name));
         if (/^E:|Error processing script/m.test(out)) {
             throw new ReviveError({ code: 'backup-failed', message: `TWRP could not make the backup: ${firstError(out)}`, nextStep: 'Free some space on the phone, then resume the job.' });
         }
         // TWRP names the folder after ro.serialno; USB shows no serial in download mode, so ask TWRP.
         const remoteDir = `/data/media/TWRP/BACKUPS/${(await adb.getprop('ro.serialno')) || (job.found?.serial ?? '')}/${name}`;
-        job.run.log(`TWRP finished the backup; copying it from ${remoteDir}.`);
+        job.run.note('backup-finished', { folder: remoteDir });
         const listing = await adb.listDir(remoteDir);
         const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));
         if (wins.length === 0) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Resume the job to try the backup again.' });
@@ -80,7 +80,7 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
             const local = entry.local;
             // A resumed backup copies again: what an earlier attempt left is replaced, never followed.
             await rm(local, { force: true });
-            job.run.log(`Copying ${entry.name} to the computer.`);
+            job.run.note('backup-copying', { file: entry.name });
             const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, job.run.context());
             const onPhone = (await adb.sha256(`${remoteDir}/${entry.name}`)) ?? '';
             const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
@@ -143,7 +143,7 @@ async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Prom
         const name = `${twrpName}.emmc.win`;
         const local = fileInside(localDir, name);
         await rm(local, { force: true });
-        job.run.log(`Copying the ${part.name} partition (${device}) to the computer as ${name}.`);
+        job.run.note('backup-raw-copying', { partition: part.name, device, file: name });
         const pulled = await adb.pull(device, local, job.run.context());
         const onPhone = await adb.sha256(device);
         const onDisk = await hashFile(local, {}, `backup-check:${name}`);

@@ -49,11 +49,10 @@ export class PhoneModes {
     async waitFor(modes: readonly PhoneMode[], byPerson = false): Promise<FoundPhone> {
         const noPerson = byPerson && this.#personTimeoutMs !== undefined;
         const timeoutMs = noPerson ? Math.min(this.#personTimeoutMs ?? this.#timeoutMs, this.#timeoutMs) : this.#timeoutMs;
-        const where = modes.map((m) => MODE_WORDS[m]).join(' or ');
         const seconds = Math.round(timeoutMs / 1000);
         // Nobody may be watching (--yes, --json): the wait says what it waits for, how long, and how to stop it.
         const now = this.#locator.current();
-        if (!now || !modes.includes(now.mode)) this.#run.log(`Waiting up to ${seconds} s for the phone in ${where} (cancel stops the wait; Ctrl-C in a terminal).`);
+        if (!now || !modes.includes(now.mode)) this.#run.note('waiting-for-phone', { seconds, mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any' });
         try {
             return await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs });
         } catch (error) {
@@ -110,13 +109,13 @@ export class PhoneModes {
         if (mode === 'sideload') {
             const recovery = phone.mode === 'recovery' ? phone : await this.ensure('recovery');
             const adb = await this.adb(recovery);
-            this.#run.log('Asking TWRP to start ADB sideload.');
+            this.#run.note('sideload-asked', {});
             try {
                 await adb.shell('twrp sideload');
             } catch (error) {
                 // TWRP restarts adbd as minadbd right away; the reply may be cut off by that very restart.
                 if (!(error instanceof ReviveError && error.code === 'adb-disconnected')) throw error;
-                this.#run.log('TWRP dropped the connection while switching to sideload, as it does.');
+                this.#run.note('sideload-dropped', {});
             }
             await adb.end();
             return this.waitFor(['sideload']);

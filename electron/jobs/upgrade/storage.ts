@@ -91,7 +91,7 @@ export async function copyInternalStorage(job: UpgradeJob): Promise<StepResult> 
     try {
         const listing = (await adb.listFiles(INTERNAL_STORAGE, job.run.context())).filter((f) => !SKIPPED.some((re) => re.test(f.path)));
         const total = listing.reduce((sum, f) => sum + f.sizeBytes, 0);
-        job.run.log(`Internal storage holds ${listing.length} files (${total} bytes) to copy.`);
+        job.run.note('storage-to-copy', { count: listing.length, bytes: total });
         const targets = listing.map((file) => ({ ...file, local: localPathFor(directory, file.path) }));
         await ensurePrivateDir(directory);
         const sums: string[] = [];

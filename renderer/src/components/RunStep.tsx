@@ -203,7 +203,7 @@ function LogPanel({ job }: { job: JobState }): ReactNode {
             ) : null}
             {open ? (
                 <pre id="job-log" className="log" tabIndex={0}>
-                    {job.log.join('\n')}
+                    {job.log.map((entry) => `${entry.at}  ${entry.code ? t(`logLines.${entry.code}`, { ...entry.facts }) : (entry.line ?? '')}`).join('\n')}
                 </pre>
             ) : null}
         </section>
