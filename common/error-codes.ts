@@ -15,6 +15,10 @@ export interface CodeShape {
     readonly variants?: readonly string[];
 }
 
+const SPARSE_PROBLEMS = [
+    'header-short', 'bad-magic', 'version', 'file-header-size', 'chunk-header-size', 'block-size', 'ends-in-chunk-header', 'chunk-type', 'file-ended', 'ends-in-header-at', 'raw-size', 'raw-past-end', 'fill-size', 'dont-care-size', 'blocks-covered', 'shorter-than-header', 'ends-in-header', 'ends-before-chunk', 'ends-in-chunk', 'chunk-past-blocks', 'raw-payload', 'fill-payload', 'dont-care-payload', 'crc-payload', 'crc-mismatch', 'trailing-data', 'piece-too-small', 'chunk-too-big', 'file-ended-before', 'wrote-other',
+] as const;
+
 export const ERROR_CODES = {
     // Files on this computer.
     'checksum-mismatch': { facts: ['file', 'found', 'expected'], optional: ['path'], variants: ['typed', 'sidecar', 'recipe', 'gate-recipe', 'gate-typed', 'gate-sidecar', 'gate-download'] },
@@ -72,6 +76,27 @@ export const ERROR_CODES = {
     'fastboot-protocol': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
     'fastboot-connection-dropped': { facts: ['command'] },
     'usb-error': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
+    // Format errors the codecs throw: what is wrong, in numbers; the words are in the locale.
+    'pit-invalid': { facts: ['file'], optional: ['size', 'limit', 'count', 'value'], variants: ['too-large', 'too-short', 'bad-magic', 'too-many', 'truncated'] },
+    'pit-name-invalid': { facts: ['field', 'name', 'limit'], variants: ['too-long', 'bad-character'] },
+    'lz4-invalid': {
+        facts: ['file'],
+        optional: ['produced', 'value', 'limit'],
+        variants: [
+            'no-frame-magic', 'header-short', 'empty', 'magic-cut', 'skippable-cut', 'bad-frame-magic', 'no-legacy-magic', 'ends-in-block-header', 'legacy-block-too-big',
+            'ends-in-block', 'frame-version', 'dictionary', 'block-size-code', 'header-checksum', 'block-too-big', 'block-checksum', 'content-too-long', 'content-size',
+            'content-checksum-cut', 'content-checksum', 'length-past-end', 'no-last-literals', 'literals-past-end', 'past-limit', 'offset-cut', 'offset-before-start',
+        ],
+    },
+    'firmware-md5-missing': { facts: ['file'] },
+    'firmware-unsafe-path': { facts: ['file', 'member'] },
+    'firmware-truncated': { facts: ['file', 'byte'], optional: ['member'], variants: ['no-end', 'extended', 'member'] },
+    'firmware-damaged': { facts: ['file', 'byte'] },
+    'firmware-absurd-size': { facts: ['file', 'byte', 'size'], variants: ['member', 'extended'] },
+    'firmware-md5-mismatch': { facts: ['file', 'expected', 'found'] },
+    'sparse-invalid': { facts: ['file'], optional: ['chunk', 'chunks', 'found', 'expected'], variants: SPARSE_PROBLEMS },
+    /** A sparse problem found by the check before sending: the same words, and that nothing was sent. */
+    'sparse-refused': { facts: ['file'], optional: ['chunk', 'chunks', 'found', 'expected'], variants: SPARSE_PROBLEMS },
     // Files and folders on this computer, from the operating system's error.
     'file-enoent': { facts: ['file'] },
     'file-eisdir': { facts: ['file'] },

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { openRegularFile } from '../files/read-limited.js';
+import type { ErrorFacts, FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { ByteReader } from '../../common/byte-reader.js';
@@ -39,8 +40,13 @@ export interface FirmwareArchive {
     readonly md5: string | undefined;
 }
 
-function archiveError(code: string, path: string, problem: string, nextStep = 'Download the firmware again from a trusted source; do not flash this file.'): ReviveError {
-    return new ReviveError({ code, message: `${basename(path)}: ${problem}`, nextStep });
+/** A small format error: what is wrong with the archive, as a code and facts; the locale words it. */
+function archiveError<C extends 'firmware-md5-missing' | 'firmware-unsafe-path' | 'firmware-truncated' | 'firmware-damaged' | 'firmware-absurd-size' | 'firmware-md5-mismatch'>(
+    code: C,
+    path: string,
+    facts: Omit<FactsOf<C>, 'file'>,
+): ReviveError {
+    return new ReviveError(code, { file: basename(path), ...(facts as ErrorFacts) });
 }
 
 /** Where the MD5 line starts and what it says, from the last bytes of a `.tar.md5`. */
@@ -59,7 +65,7 @@ async function readMd5Trailer(path: string, size: number): Promise<{ hashEnd: nu
         const line = Buffer.from(tail.subarray(lineStart, end)).toString('latin1');
         const match = /^([0-9a-fA-F]{32}) [ *]?(\S.*)$/.exec(line);
         if (!match || (separator < 0 && size > TRAILER_SCAN)) {
-            throw archiveError('firmware-md5-missing', path, 'the MD5 line at the end of the .tar.md5 file is missing or damaged.');
+            throw archiveError('firmware-md5-missing', path, {});
         }
         return { hashEnd: size - length + lineStart, md5: match[1]!.toLowerCase() };
     } finally {
@@ -96,7 +102,7 @@ function checksumOk(header: Uint8Array): boolean {
 function safeName(name: string, path: string): string {
     const clean = name.replace(/^(\.\/)+/, '');
     if (clean.startsWith('/') || clean.split('/').includes('..') || /[\\\0]/.test(clean) || /^[A-Za-z]:/.test(clean)) {
-        throw archiveError('firmware-unsafe-path', path, `the archive contains "${name}", a path that points outside the archive. Revive refuses such archives.`);
+        throw archiveError('firmware-unsafe-path', path, { member: name });
     }
     return clean;
 }
@@ -150,15 +156,15 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
     try {
         while (!ended) {
             const header = await input.read(BLOCK);
-            if (!header) throw archiveError('firmware-truncated', path, `the archive ends at byte ${input.position} without its end marker; the download is incomplete.`);
+            if (!header) throw archiveError('firmware-truncated', path, { variant: 'no-end', byte: input.position });
             if (header.every((b) => b === 0)) {
                 ended = true;
                 break;
             }
-            if (!checksumOk(header)) throw archiveError('firmware-damaged', path, `the tar header at byte ${input.position - BLOCK} is damaged (checksum mismatch); this is not an intact firmware archive.`);
+            if (!checksumOk(header)) throw archiveError('firmware-damaged', path, { byte: input.position - BLOCK });
             const storedSize = octal(header, 124, 12);
             if (!Number.isFinite(storedSize) || storedSize < 0 || storedSize > MAX_MEMBER_SIZE || input.position + storedSize > hashEnd) {
-                throw archiveError('firmware-absurd-size', path, `the tar header at byte ${input.position - BLOCK} claims a member of ${storedSize} bytes, more than the archive holds.`);
+                throw archiveError('firmware-absurd-size', path, { variant: 'member', byte: input.position - BLOCK, size: storedSize });
             }
             const type = String.fromCharCode(header[156] ?? 0);
             const prefix = Buffer.from(header.subarray(257, 263)).toString('latin1').startsWith('ustar') ? cString(header.subarray(345, 500)) : '';
@@ -166,9 +172,9 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
             nextName = undefined;
             const padded = Math.ceil(storedSize / BLOCK) * BLOCK;
             if (type === 'L' || type === 'x') {
-                if (storedSize > 1024 * 1024) throw archiveError('firmware-absurd-size', path, 'an extended tar header is larger than 1 MiB.');
+                if (storedSize > 1024 * 1024) throw archiveError('firmware-absurd-size', path, { variant: 'extended', byte: input.position - BLOCK, size: storedSize });
                 const data = await input.read(padded);
-                if (!data) throw archiveError('firmware-truncated', path, 'the archive ends inside an extended header.');
+                if (!data) throw archiveError('firmware-truncated', path, { variant: 'extended', byte: input.position });
                 nextName = type === 'L' ? cString(data.subarray(0, storedSize)) : parsePax(data.subarray(0, storedSize)).path;
                 continue;
             }
@@ -179,7 +185,7 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
                 let left = padded;
                 while (left > 0) {
                     const piece = await input.read(Math.min(left, 1024 * 1024));
-                    if (!piece) throw archiveError('firmware-truncated', path, `the archive ends inside ${name}; the download is incomplete.`);
+                    if (!piece) throw archiveError('firmware-truncated', path, { variant: 'member', byte: input.position, member: name });
                     if (head.length < 32 && left === padded) head = piece.slice(0, Math.min(32, storedSize));
                     left -= piece.length;
                 }
@@ -189,7 +195,7 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
                 if (storedSize === 0) ignored.push({ name, reason: 'empty file' });
                 else members.push({ name, dataOffset, storedSize, lz4, size: flashSize });
             } else {
-                if (padded > 0 && !(await input.read(padded))) throw archiveError('firmware-truncated', path, `the archive ends inside ${name}.`);
+                if (padded > 0 && !(await input.read(padded))) throw archiveError('firmware-truncated', path, { variant: 'member', byte: input.position, member: name });
                 ignored.push({ name, reason: type === '5' ? 'directory' : type === '1' || type === '2' ? 'link' : `tar entry type "${type}"` });
             }
         }
@@ -201,11 +207,7 @@ export async function inspectFirmware(path: string, ctx: JobContext = {}): Promi
     if (trailer) {
         const found = md5.digest('hex');
         if (found !== trailer.md5) {
-            throw archiveError(
-                'firmware-md5-mismatch',
-                path,
-                `the MD5 checksum does not match: the file says ${trailer.md5}, its contents give ${found}. The file is damaged or was changed. Nothing was sent to the phone.`,
-            );
+            throw archiveError('firmware-md5-mismatch', path, { expected: trailer.md5, found });
         }
     }
     // Odin3 checks everything before the first write: each LZ4 member is decoded once here (every

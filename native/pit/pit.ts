@@ -5,6 +5,7 @@
  * padding) that bootloaders check and libpit ignores: we keep it so a re-serialised PIT is the
  * same file.
  */
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export const PIT_MAGIC = 0x12349876;
@@ -56,12 +57,9 @@ export interface Pit {
     readonly trailer: Uint8Array;
 }
 
-function pitError(code: string, message: string, source: string): ReviveError {
-    return new ReviveError({
-        code,
-        message: `${source} is not a usable PIT file: ${message}`,
-        nextStep: 'Use the PIT file that matches this phone model (download it from the phone with `revive odin download-pit`), not a renamed or damaged file.',
-    });
+/** A small format error: what is wrong with the PIT, as a code and numbers; the locale words it. */
+function pitError(variant: FactsOf<'pit-invalid'>['variant'], source: string, facts: { size?: number; limit?: number; count?: number; value?: string } = {}): ReviveError {
+    return ReviveError.of('pit-invalid', { file: source, variant, ...facts });
 }
 
 /** A C string of at most 32 bytes; bytes are kept 1:1 (latin1) so nothing is lost or invented. */
@@ -76,10 +74,10 @@ function readName(bytes: Uint8Array, offset: number): string {
 }
 
 function writeName(target: Uint8Array, offset: number, text: string, field: string): void {
-    if (text.length > NAME_FIELD) throw new ReviveError({ code: 'pit-invalid', message: `The PIT ${field} "${text}" is longer than ${NAME_FIELD} bytes.`, nextStep: 'Shorten the name.' });
+    if (text.length > NAME_FIELD) throw ReviveError.of('pit-name-invalid', { variant: 'too-long', field, name: text, limit: NAME_FIELD });
     for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        if (code > 0xff || code === 0) throw new ReviveError({ code: 'pit-invalid', message: `The PIT ${field} "${text}" has a character that cannot be stored.`, nextStep: 'Use plain ASCII names.' });
+        if (code > 0xff || code === 0) throw ReviveError.of('pit-name-invalid', { variant: 'bad-character', field, name: text, limit: NAME_FIELD });
         target[offset + i] = code;
     }
 }
@@ -93,15 +91,15 @@ const rawNameFields = new WeakMap<PitEntry, Uint8Array>();
 
 /** Parse a PIT; `source` names the file in errors. Throws ReviveError('pit-invalid'), never returns a partial table. */
 export function parsePit(bytes: Uint8Array, source = 'The PIT'): Pit {
-    if (bytes.length > PIT_MAX_FILE_SIZE) throw pitError('pit-invalid', `it is ${bytes.length} bytes, far larger than any PIT (at most ${PIT_MAX_FILE_SIZE}).`, source);
-    if (bytes.length < PIT_HEADER_SIZE) throw pitError('pit-invalid', `it is only ${bytes.length} bytes, shorter than the ${PIT_HEADER_SIZE}-byte PIT header.`, source);
+    if (bytes.length > PIT_MAX_FILE_SIZE) throw pitError('too-large', source, { size: bytes.length, limit: PIT_MAX_FILE_SIZE });
+    if (bytes.length < PIT_HEADER_SIZE) throw pitError('too-short', source, { size: bytes.length, limit: PIT_HEADER_SIZE });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const magic = view.getUint32(0, true);
-    if (magic !== PIT_MAGIC) throw pitError('pit-invalid', `it starts with 0x${magic.toString(16).padStart(8, '0')} instead of the PIT signature 0x12349876.`, source);
+    if (magic !== PIT_MAGIC) throw pitError('bad-magic', source, { value: `0x${magic.toString(16).padStart(8, '0')}` });
     const count = view.getUint32(4, true);
-    if (count > PIT_MAX_ENTRIES) throw pitError('pit-invalid', `it claims ${count} partitions (at most ${PIT_MAX_ENTRIES} are plausible).`, source);
+    if (count > PIT_MAX_ENTRIES) throw pitError('too-many', source, { count, limit: PIT_MAX_ENTRIES });
     const end = PIT_HEADER_SIZE + count * PIT_ENTRY_SIZE;
-    if (end > bytes.length) throw pitError('pit-invalid', `it is truncated: ${count} partitions need ${end} bytes but the file has ${bytes.length}.`, source);
+    if (end > bytes.length) throw pitError('truncated', source, { count, limit: end, size: bytes.length });
     const header: PitHeader = {
         unknown1: view.getUint32(8, true),
         unknown2: view.getUint32(12, true),

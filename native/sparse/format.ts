@@ -3,6 +3,7 @@
  * chunks, each a 12-byte header plus payload. All fields little-endian.
  */
 import { decodeLayout, encodeLayout } from '../../common/le-layout.js';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export const SPARSE_MAGIC = 0xed26ff3a;
@@ -53,12 +54,17 @@ export interface ChunkHeader {
     readonly totalBytes: number;
 }
 
-export function sparseError(message: string, source?: string): ReviveError {
-    return new ReviveError({
-        code: 'sparse-invalid',
-        message: `${source ? `${source}: ` : ''}${message}`,
-        nextStep: 'The image file is damaged or not an Android sparse image. Download it again and check its checksum.',
-    });
+/** What a sparse image's numbers say about it, for the words: a chunk, sizes, block counts. */
+export interface SparseFacts {
+    readonly chunk?: number;
+    readonly chunks?: number;
+    readonly found?: number | string;
+    readonly expected?: number | string;
+}
+
+/** A small format error: what is wrong with the image, as a code and numbers; the locale words it. */
+export function sparseError(variant: FactsOf<'sparse-invalid'>['variant'], source?: string, facts: SparseFacts = {}): ReviveError {
+    return ReviveError.of('sparse-invalid', { file: source ?? '(sparse)', variant, ...facts });
 }
 
 export function isSparseMagic(bytes: Uint8Array): boolean {
@@ -80,13 +86,13 @@ export function encodeSparseHeader(header: Omit<SparseHeader, 'majorVersion' | '
 }
 
 export function decodeSparseHeader(bytes: Uint8Array, source?: string): SparseHeader {
-    if (bytes.length < FILE_HEADER_SIZE) throw sparseError(`the sparse header is ${bytes.length} bytes, expected at least ${FILE_HEADER_SIZE}`, source);
+    if (bytes.length < FILE_HEADER_SIZE) throw sparseError('header-short', source, { found: bytes.length, expected: FILE_HEADER_SIZE });
     const { magic, ...header } = decodeLayout(FILE_HEADER, bytes);
-    if (magic !== SPARSE_MAGIC) throw sparseError(`not a sparse image (magic 0x${magic.toString(16)}, expected 0x${SPARSE_MAGIC.toString(16)})`, source);
-    if (header.majorVersion !== 1) throw sparseError(`sparse format version ${header.majorVersion}.${header.minorVersion} is not supported (only 1.x)`, source);
-    if (header.fileHeaderSize < FILE_HEADER_SIZE) throw sparseError(`file header size ${header.fileHeaderSize} is below ${FILE_HEADER_SIZE}`, source);
-    if (header.chunkHeaderSize < CHUNK_HEADER_SIZE) throw sparseError(`chunk header size ${header.chunkHeaderSize} is below ${CHUNK_HEADER_SIZE}`, source);
-    if (header.blockSize === 0 || header.blockSize % 4 !== 0) throw sparseError(`block size ${header.blockSize} is not a positive multiple of 4`, source);
+    if (magic !== SPARSE_MAGIC) throw sparseError('bad-magic', source, { found: `0x${magic.toString(16)}`, expected: `0x${SPARSE_MAGIC.toString(16)}` });
+    if (header.majorVersion !== 1) throw sparseError('version', source, { found: `${header.majorVersion}.${header.minorVersion}` });
+    if (header.fileHeaderSize < FILE_HEADER_SIZE) throw sparseError('file-header-size', source, { found: header.fileHeaderSize, expected: FILE_HEADER_SIZE });
+    if (header.chunkHeaderSize < CHUNK_HEADER_SIZE) throw sparseError('chunk-header-size', source, { found: header.chunkHeaderSize, expected: CHUNK_HEADER_SIZE });
+    if (header.blockSize === 0 || header.blockSize % 4 !== 0) throw sparseError('block-size', source, { found: header.blockSize });
     return header;
 }
 
@@ -97,9 +103,9 @@ export function encodeChunkHeader(header: ChunkHeader): Uint8Array {
 const knownTypes = new Set<number>(Object.values(ChunkType));
 
 export function decodeChunkHeader(bytes: Uint8Array, source?: string): ChunkHeader {
-    if (bytes.length < CHUNK_HEADER_SIZE) throw sparseError('the image ends inside a chunk header', source);
+    if (bytes.length < CHUNK_HEADER_SIZE) throw sparseError('ends-in-chunk-header', source);
     const { type, blocks, totalBytes } = decodeLayout(CHUNK_HEADER, bytes);
-    if (!knownTypes.has(type)) throw sparseError(`unknown chunk type 0x${type.toString(16)}`, source);
+    if (!knownTypes.has(type)) throw sparseError('chunk-type', source, { found: `0x${type.toString(16)}` });
     return { type: type as ChunkTypeCode, blocks, totalBytes };
 }
 

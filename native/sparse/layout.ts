@@ -88,7 +88,7 @@ class LayoutBuilder {
  */
 export async function layoutFromRawFile(path: string, options: ScanOptions = {}): Promise<SparseLayout> {
     const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
-    if (blockSize <= 0 || blockSize % 4 !== 0) throw sparseError(`block size ${blockSize} is not a positive multiple of 4`, path);
+    if (blockSize <= 0 || blockSize % 4 !== 0) throw sparseError('block-size', path, { found: blockSize });
     const size = (await stat(path)).size;
     const builder = new LayoutBuilder(blockSize);
     const bufferBytes = Math.max(blockSize, Math.floor(READ_BUFFER_BYTES / blockSize) * blockSize);
@@ -103,7 +103,7 @@ export async function layoutFromRawFile(path: string, options: ScanOptions = {})
             let got = 0;
             while (got < want) {
                 const { bytesRead } = await handle.read(buffer, got, want - got, position + got);
-                if (bytesRead === 0) throw sparseError(`the file ended at ${position + got} bytes while ${size} were expected`, path);
+                if (bytesRead === 0) throw sparseError('file-ended', path, { found: position + got, expected: size });
                 got += bytesRead;
             }
             for (let at = 0; at < got; at += blockSize) {
@@ -138,7 +138,7 @@ export async function layoutFromSparseFile(path: string, options: { signal?: Abo
         const readAt = async (position: number, length: number): Promise<Uint8Array> => {
             const bytes = new Uint8Array(length);
             const { bytesRead } = await handle.read(bytes, 0, length, position);
-            if (bytesRead < length) throw sparseError(`the file ends at ${position + bytesRead} bytes, inside a header`, path);
+            if (bytesRead < length) throw sparseError('ends-in-header-at', path, { found: position + bytesRead });
             return bytes;
         };
         const header = decodeSparseHeader(await readAt(0, FILE_HEADER_SIZE), path);
@@ -149,23 +149,23 @@ export async function layoutFromSparseFile(path: string, options: { signal?: Abo
             if (index % 4096 === 0) options.signal?.throwIfAborted();
             const chunk = decodeChunkHeader(await readAt(position, CHUNK_HEADER_SIZE), path);
             const dataAt = position + header.chunkHeaderSize;
-            const where = `chunk ${index + 1} of ${header.totalChunks} (at byte ${position})`;
+            const where = { chunk: index + 1, chunks: header.totalChunks };
             switch (chunk.type) {
                 case ChunkType.raw: {
                     const length = chunk.blocks * header.blockSize;
-                    if (chunk.totalBytes !== header.chunkHeaderSize + length) throw sparseError(`${where}: RAW size ${chunk.totalBytes} does not match ${chunk.blocks} blocks`, path);
-                    if (dataAt + length > size) throw sparseError(`${where}: RAW data runs past the end of the file`, path);
+                    if (chunk.totalBytes !== header.chunkHeaderSize + length) throw sparseError('raw-size', path, { ...where, found: chunk.totalBytes, expected: chunk.blocks });
+                    if (dataAt + length > size) throw sparseError('raw-past-end', path, where);
                     chunks.push({ kind: 'raw', blocks: chunk.blocks, source: { path, offset: dataAt, length } });
                     break;
                 }
                 case ChunkType.fill: {
-                    if (chunk.totalBytes !== header.chunkHeaderSize + 4) throw sparseError(`${where}: FILL size ${chunk.totalBytes} is not ${header.chunkHeaderSize + 4}`, path);
+                    if (chunk.totalBytes !== header.chunkHeaderSize + 4) throw sparseError('fill-size', path, { ...where, found: chunk.totalBytes, expected: header.chunkHeaderSize + 4 });
                     const pattern = await readAt(dataAt, 4);
                     chunks.push({ kind: 'fill', blocks: chunk.blocks, pattern: new DataView(pattern.buffer).getUint32(0, true) });
                     break;
                 }
                 case ChunkType.dontCare:
-                    if (chunk.totalBytes !== header.chunkHeaderSize) throw sparseError(`${where}: DONT_CARE size ${chunk.totalBytes} is not ${header.chunkHeaderSize}`, path);
+                    if (chunk.totalBytes !== header.chunkHeaderSize) throw sparseError('dont-care-size', path, { ...where, found: chunk.totalBytes, expected: header.chunkHeaderSize });
                     chunks.push({ kind: 'skip', blocks: chunk.blocks });
                     break;
                 case ChunkType.crc32:
@@ -175,7 +175,7 @@ export async function layoutFromSparseFile(path: string, options: { signal?: Abo
             blocks += chunk.blocks;
             position += chunk.totalBytes;
         }
-        if (blocks !== header.totalBlocks) throw sparseError(`the chunks cover ${blocks} blocks but the header says ${header.totalBlocks}`, path);
+        if (blocks !== header.totalBlocks) throw sparseError('blocks-covered', path, { found: blocks, expected: header.totalBlocks });
         return { blockSize: header.blockSize, totalBlocks: header.totalBlocks, chunks };
     } finally {
         await handle.close();

@@ -38,31 +38,31 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
     const source = options.source;
     const reader = new ByteReader(stream);
     const headBytes = await reader.read(FILE_HEADER_SIZE);
-    if (!headBytes) throw sparseError('the image is shorter than a sparse header', source);
+    if (!headBytes) throw sparseError('shorter-than-header', source);
     const header = decodeSparseHeader(headBytes, source);
-    if (!(await reader.skip(header.fileHeaderSize - FILE_HEADER_SIZE))) throw sparseError('the image ends inside its header', source);
+    if (!(await reader.skip(header.fileHeaderSize - FILE_HEADER_SIZE))) throw sparseError('ends-in-header', source);
     yield { kind: 'header', header };
     const blockSize = header.blockSize;
     let offset = 0;
     let crc = 0;
     for (let index = 0; index < header.totalChunks; index++) {
-        const where = `chunk ${index + 1} of ${header.totalChunks}`;
+        const where = { chunk: index + 1, chunks: header.totalChunks };
         const chunkBytes = await reader.read(CHUNK_HEADER_SIZE);
-        if (!chunkBytes) throw sparseError(`the image ends before ${where}`, source);
+        if (!chunkBytes) throw sparseError('ends-before-chunk', source, where);
         const chunk = decodeChunkHeader(chunkBytes, source);
-        if (!(await reader.skip(header.chunkHeaderSize - CHUNK_HEADER_SIZE))) throw sparseError(`the image ends inside ${where}`, source);
+        if (!(await reader.skip(header.chunkHeaderSize - CHUNK_HEADER_SIZE))) throw sparseError('ends-in-chunk', source, where);
         const payload = chunk.totalBytes - header.chunkHeaderSize;
         const length = chunk.blocks * blockSize;
         if (chunk.type !== ChunkType.crc32 && offset + length > header.totalBlocks * blockSize) {
-            throw sparseError(`${where} runs past the image's ${header.totalBlocks} blocks`, source);
+            throw sparseError('chunk-past-blocks', source, { ...where, expected: header.totalBlocks });
         }
         switch (chunk.type) {
             case ChunkType.raw: {
-                if (payload !== length) throw sparseError(`${where}: RAW payload is ${payload} bytes, expected ${length}`, source);
+                if (payload !== length) throw sparseError('raw-payload', source, { ...where, found: payload, expected: length });
                 let left = length;
                 while (left > 0) {
                     const bytes = await reader.upTo(left);
-                    if (!bytes) throw sparseError(`the image ends inside ${where}`, source);
+                    if (!bytes) throw sparseError('ends-in-chunk', source, where);
                     if (options.verifyCrc) crc = crc32(bytes, crc);
                     yield { kind: 'data', offset: offset + length - left, bytes };
                     left -= bytes.length;
@@ -70,9 +70,9 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
                 break;
             }
             case ChunkType.fill: {
-                if (payload !== 4) throw sparseError(`${where}: FILL payload is ${payload} bytes, expected 4`, source);
+                if (payload !== 4) throw sparseError('fill-payload', source, { ...where, found: payload, expected: 4 });
                 const pattern = await reader.read(4);
-                if (!pattern) throw sparseError(`the image ends inside ${where}`, source);
+                if (!pattern) throw sparseError('ends-in-chunk', source, where);
                 const copy = Uint8Array.from(pattern);
                 if (options.verifyCrc && length > 0) {
                     const block = new Uint8Array(Math.min(length, 64 * 1024));
@@ -83,17 +83,17 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
                 break;
             }
             case ChunkType.dontCare:
-                if (payload !== 0) throw sparseError(`${where}: DONT_CARE carries ${payload} bytes, expected none`, source);
+                if (payload !== 0) throw sparseError('dont-care-payload', source, { ...where, found: payload });
                 if (options.verifyCrc) crc = crcOfRepeated(ZERO_BLOCK, length, crc);
                 yield { kind: 'skip', offset, length };
                 break;
             case ChunkType.crc32: {
-                if (payload !== 4) throw sparseError(`${where}: CRC32 payload is ${payload} bytes, expected 4`, source);
+                if (payload !== 4) throw sparseError('crc-payload', source, { ...where, found: payload, expected: 4 });
                 const value = await reader.read(4);
-                if (!value) throw sparseError(`the image ends inside ${where}`, source);
+                if (!value) throw sparseError('ends-in-chunk', source, where);
                 const expected = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
                 if (options.verifyCrc && expected !== crc >>> 0) {
-                    throw sparseError(`CRC32 mismatch at ${where}: image says 0x${expected.toString(16)}, data gives 0x${(crc >>> 0).toString(16)}`, source);
+                    throw sparseError('crc-mismatch', source, { ...where, expected: `0x${expected.toString(16)}`, found: `0x${(crc >>> 0).toString(16)}` });
                 }
                 break;
             }
@@ -101,9 +101,9 @@ export async function* readSparse(stream: AsyncIterable<Uint8Array> | Iterable<U
         offset += length;
     }
     if (offset !== header.totalBlocks * blockSize) {
-        throw sparseError(`the chunks cover ${offset / blockSize} blocks but the header says ${header.totalBlocks}`, source);
+        throw sparseError('blocks-covered', source, { found: offset / blockSize, expected: header.totalBlocks });
     }
     if (options.requireEnd && (await reader.upTo(1))) {
-        throw sparseError(`the file goes on after the last of its ${header.totalChunks} chunks`, source);
+        throw sparseError('trailing-data', source, { chunks: header.totalChunks });
     }
 }

@@ -56,7 +56,7 @@ function pieceLayout(items: readonly Backed[], layout: SparseLayout): SparseLayo
 export function resparse(layout: SparseLayout, maxBytes: number): SparseLayout[] {
     const budget = maxBytes - RESPARSE_OVERHEAD;
     if (budget < CHUNK_HEADER_SIZE + layout.blockSize) {
-        throw sparseError(`a piece of at most ${maxBytes} bytes cannot hold even one ${layout.blockSize}-byte block`);
+        throw sparseError('piece-too-small', undefined, { found: maxBytes, expected: layout.blockSize });
     }
     const pieces: SparseLayout[] = [];
     let current: Backed[] = [];
@@ -89,7 +89,7 @@ export function resparse(layout: SparseLayout, maxBytes: number): SparseLayout[]
                     continue;
                 }
             }
-            if (current.length === 0) throw sparseError(`a ${size}-byte chunk does not fit in a ${maxBytes}-byte piece`);
+            if (current.length === 0) throw sparseError('chunk-too-big', undefined, { found: size, expected: maxBytes });
             flush();
         }
     }

@@ -17,7 +17,8 @@ export async function validateSparseFile(path: string, ctx: JobContext = {}): Pr
             if (event.kind === 'header') ctx.onProgress?.({ step, bytesDone: 0, bytesTotal: event.header.totalBlocks * event.header.blockSize, cancellable: true });
         }
     } catch (error) {
-        if (!(error instanceof ReviveError)) throw error;
-        throw new ReviveError({ ...error.toJSON(), message: `${error.message}. Nothing was sent to the phone.` }, { cause: error });
+        if (!(error instanceof ReviveError) || error.code !== 'sparse-invalid') throw error;
+        // The same problem, said before anything left: the words add that nothing was sent.
+        throw new ReviveError('sparse-refused', error.facts, { cause: error });
     }
 }

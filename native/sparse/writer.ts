@@ -28,7 +28,7 @@ export function sparseImageLength(layout: SparseLayout, options: WriteSparseOpti
 
 function checkLayout(layout: SparseLayout): void {
     const covered = layout.chunks.reduce((sum, chunk) => sum + chunk.blocks, 0);
-    if (covered !== layout.totalBlocks) throw sparseError(`the chunks cover ${covered} blocks but the image has ${layout.totalBlocks}`);
+    if (covered !== layout.totalBlocks) throw sparseError('blocks-covered', undefined, { found: covered, expected: layout.totalBlocks });
 }
 
 /** Collects output into fixed buffers; RAW data is read straight into them. */
@@ -123,7 +123,7 @@ async function* encode(layout: SparseLayout, options: WriteSparseOptions, signal
                     let got = 0;
                     while (got < fromFile) {
                         const { bytesRead } = await handle.read(window, got, fromFile - got, chunk.source.offset + done + got);
-                        if (bytesRead === 0) throw sparseError(`the file ended before byte ${chunk.source.offset + done + got}`, chunk.source.path);
+                        if (bytesRead === 0) throw sparseError('file-ended-before', chunk.source.path, { found: chunk.source.offset + done + got });
                         got += bytesRead;
                     }
                     // Past the source's end (a partial last block) the image is zero padded.
@@ -171,7 +171,7 @@ export async function writeByteSource(source: ByteSource, path: string, signal?:
             await handle.write(bytes);
             written += bytes.length;
         }
-        if (written !== source.length) throw sparseError(`wrote ${written} bytes but ${source.length} were announced`, path);
+        if (written !== source.length) throw sparseError('wrote-other', path, { found: written, expected: source.length });
     } finally {
         await handle.close();
     }
@@ -191,7 +191,7 @@ export function fileSource(path: string, length: number, bufferBytes = DEFAULT_B
                     let got = 0;
                     while (got < buffer.length) {
                         const { bytesRead } = await handle.read(buffer, got, buffer.length - got, position + got);
-                        if (bytesRead === 0) throw sparseError(`the file ended at ${position + got} bytes, ${length} were expected`, path);
+                        if (bytesRead === 0) throw sparseError('file-ended', path, { found: position + got, expected: length });
                         got += bytesRead;
                     }
                     position += got;
