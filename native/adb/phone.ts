@@ -13,7 +13,6 @@ import {
     Adb,
     AdbDaemonTransport,
     AdbPublicKeyAuthenticator,
-    AdbSignatureAuthenticator,
     type AdbAuthenticator,
     type AdbDaemonConnection,
     type AdbPacketData,
@@ -28,7 +27,7 @@ import { hasReviveExtensions } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import { usbErrorCode } from '../usb/webusb-transport.js';
 import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transport.js';
-import { AdbKeyStore } from './credentials.js';
+import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
 import { shellCommand } from './shell-words.js';
 import { AdbFrameError, openAdbTcpConnection } from './tcp-connection.js';
 import { checkSideloadPackage, serveSideload, type SideloadTimeouts } from './sideload.js';
@@ -252,7 +251,7 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
             serial,
             connection,
             credentialStore: keyStore,
-            authenticators: [AdbSignatureAuthenticator, announcing],
+            authenticators: [adbSignatureAuthenticator, announcing],
             // Delayed ack (Android 14+) is optional; classic flow control works everywhere.
             initialDelayedAckBytes: 0,
         });

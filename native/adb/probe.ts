@@ -4,9 +4,9 @@
  * answers with its banner (device / recovery / sideload); one that knows none of our keys is
  * `unauthorized`. Fits `setAdbStateRefiner` in native/usb/classify.ts.
  */
-import { AdbDaemonTransport, AdbSignatureAuthenticator } from '@yume-chan/adb';
+import { AdbDaemonTransport } from '@yume-chan/adb';
 import { AdbDaemonWebUsbDevice, AdbDefaultInterfaceFilter, findUsbInterface } from '@yume-chan/adb-daemon-webusb';
-import { AdbKeyStore } from './credentials.js';
+import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
 
 export type ProbedAdbState = 'device' | 'recovery' | 'sideload' | 'unauthorized';
 
@@ -21,7 +21,7 @@ export async function probeAdbState(device: USBDevice, signal?: AbortSignal, key
             serial: device.serialNumber ?? 'usb',
             connection,
             credentialStore: keyStore,
-            authenticators: [AdbSignatureAuthenticator],
+            authenticators: [adbSignatureAuthenticator],
             initialDelayedAckBytes: 0,
         });
         const state: string | undefined = transport.banner.state;
