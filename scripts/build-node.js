@@ -3,7 +3,8 @@
  * The Node-side programs that run without Electron, compiled to JavaScript in dist/node/: the `revive`
  * command (electron/cli.ts) and the browser bridge (electron/bridge/serve.ts). Node then starts them
  * without compiling TypeScript at run time. One esbuild bundle per program, split so a command's code
- * (and its packages, which stay in node_modules) loads only when the command runs.
+ * (and its packages, which stay in node_modules but for the ones in BUNDLED_PACKAGES) loads only
+ * when the command runs.
  *
  * `node scripts/build-node.js` builds; `npm run build` does too. bin/revive.js and bin/start.js call
  * ensureBuilt(), which rebuilds only when a source file is newer than the build (a checkout being
@@ -32,6 +33,24 @@ function filesUnder(dir) {
     return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
+/**
+ * Packages compiled into the bundle instead of loaded from node_modules at run time. @yume-chan's adb
+ * comes as some 200 small ES modules: resolving and loading them one by one cost every `revive adb …`
+ * command more CPU than all of Revive's own code. Every other package (native ones like usb among
+ * them) stays in node_modules.
+ */
+const BUNDLED_PACKAGES = /^@yume-chan\//;
+
+/** An esbuild plugin: bare imports stay external unless their package name matches `bundled`. */
+function bundleOnly(bundled) {
+    return {
+        name: 'bundle-only',
+        setup(build) {
+            build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('node:') || !bundled.test(args.path) ? { path: args.path, external: true } : undefined));
+        },
+    };
+}
+
 export async function buildNode() {
     const { build } = await import('esbuild');
     const started = Date.now();
@@ -44,7 +63,7 @@ export async function buildNode() {
         format: 'esm',
         platform: 'node',
         target: 'node22',
-        packages: 'external',
+        plugins: [bundleOnly(BUNDLED_PACKAGES)],
         chunkNames: 'chunks/[name]-[hash]',
         write: false,
         metafile: true,
@@ -56,7 +75,8 @@ export async function buildNode() {
     for (const file of result.outputFiles.filter((f) => !entryPaths.has(f.path))) writeAtomically(file.path, file.contents);
     for (const file of result.outputFiles.filter((f) => entryPaths.has(f.path))) writeAtomically(file.path, file.contents);
     for (const path of filesUnder(outdir)) if (!outputs.has(path) && path !== stampFile && !path.endsWith('.tmp')) rmSync(path, { force: true });
-    const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/'));
+    // Bundled packages count as one input: npm rewrites its lock file in node_modules on every install.
+    const inputs = [...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/')), 'node_modules/.package-lock.json'];
     writeAtomically(stampFile, JSON.stringify({ built: started, inputs }));
     return { files: outputs.size, inputs: inputs.length, ms: Date.now() - started };
 }
