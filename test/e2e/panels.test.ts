@@ -145,9 +145,11 @@ describe('after-the-upgrade panels in Chromium', () => {
         await page.getByText(/The phone (listed|did not list)/).waitFor();
         await page.getByLabel(t('firewall.apps.typeLabel')).fill('org.mozilla.focus');
         await page.getByRole('button', { name: t('firewall.apps.add') }).click();
-        const focusWifi = page.getByRole('checkbox', { name: 'Allow Wi-Fi for org.mozilla.focus' });
+        const focusWifi = page.getByRole('checkbox', { name: 'Allow Wi-Fi for Firefox Focus (org.mozilla.focus)' });
+        // The app's everyday name stands above its package name.
+        expect(await page.getByRole('rowheader', { name: /org\.mozilla\.focus/ }).innerText()).toMatch(/^Firefox Focus\s+org\.mozilla\.focus/);
         expect(await focusWifi.isChecked()).toBe(true);
-        await page.getByRole('checkbox', { name: 'Allow Mobile data for org.mozilla.focus' }).check();
+        await page.getByRole('checkbox', { name: 'Allow Mobile data for Firefox Focus (org.mozilla.focus)' }).check();
         await page.getByRole('button', { name: 'Make the firewall files (1 app allowed)' }).click();
         await page.getByRole('heading', { name: t('firewall.result.title') }).waitFor();
         const afwall = readFileSync(join(e2e.home, 'firewall', 'afwall-revive-private.json'), 'utf8');
@@ -184,7 +186,7 @@ describe('after-the-upgrade panels in Chromium', () => {
         await page.getByText(/Das Handy hat/).waitFor();
         await page.getByLabel(t('firewall.apps.typeLabel')).fill('org.mozilla.focus');
         await page.getByRole('button', { name: t('firewall.apps.add') }).click();
-        await page.getByRole('checkbox', { name: 'WLAN für org.mozilla.focus erlauben' }).waitFor();
+        await page.getByRole('checkbox', { name: 'WLAN für Firefox Focus (org.mozilla.focus) erlauben' }).waitFor();
         expect(await axeViolations(page)).toEqual([]);
         await shot(page, 'de', 'firewall');
         await openPanel(page, t, 'apps');

@@ -10,6 +10,7 @@ import {
     setAppNetwork,
     usePanels,
 } from '../../panels-store.js';
+import { appLabelKey } from '../../app-labels.js';
 import { ScreenHeading } from '../common.js';
 import { FileFacts, PanelNav, Pushed, SendToPhone, TaskView, usePanelPhone } from './shared.js';
 
@@ -28,7 +29,17 @@ export function FirewallPanel(): ReactNode {
     const [typedError, setTypedError] = useState(false);
     const [filter, setFilter] = useState('');
     const allowed = apps.filter((a) => a.wifi || a.mobile || a.vpn);
-    const shown = apps.filter((a) => a.packageName.toLowerCase().includes(filter.trim().toLowerCase()));
+    // The name people know an app by, with its package name beside it; the package name alone where Revive does not know the app.
+    const label = (packageName: string): string | undefined => {
+        const key = appLabelKey(packageName);
+        return key ? t(key) : undefined;
+    };
+    const named = (packageName: string): string => {
+        const name = label(packageName);
+        return name ? `${name} (${packageName})` : packageName;
+    };
+    const wanted = filter.trim().toLowerCase();
+    const shown = apps.filter((a) => named(a.packageName).toLowerCase().includes(wanted));
     const unknownUid = allowed.filter((a) => a.uid === null);
     return (
         <>
@@ -79,6 +90,7 @@ export function FirewallPanel(): ReactNode {
                 <section className="panel" aria-labelledby="fw-table-heading">
                     <h2 id="fw-table-heading">{t('firewall.table.title')}</h2>
                     <p className="hint">{t('firewall.table.hint', { count: allowed.length, total: apps.length })}</p>
+                    <p className="hint">{t('firewall.table.packageNames')}</p>
                     {apps.length > 10 ? (
                         <label className="field">
                             <span>{t('firewall.table.filter')}</span>
@@ -101,6 +113,7 @@ export function FirewallPanel(): ReactNode {
                                 {shown.map((app) => (
                                     <tr key={app.packageName} className={app.wifi || app.mobile || app.vpn ? 'allowed' : ''}>
                                         <th scope="row">
+                                            {label(app.packageName) ? <span className="app-label">{label(app.packageName)}</span> : null}
                                             <span className="mono">{app.packageName}</span>
                                             <span className="uid">{app.uid === null ? t('firewall.table.noUid') : t('firewall.table.uid', { uid: app.uid })}</span>
                                         </th>
@@ -109,7 +122,7 @@ export function FirewallPanel(): ReactNode {
                                                 <input
                                                     type="checkbox"
                                                     checked={app[n]}
-                                                    aria-label={t('firewall.table.allow', { network: t(`firewall.networks.${n}`), app: app.packageName })}
+                                                    aria-label={t('firewall.table.allow', { network: t(`firewall.networks.${n}`), app: named(app.packageName) })}
                                                     onChange={(e) => setAppNetwork(app.packageName, n, e.target.checked)}
                                                 />
                                             </td>
@@ -139,7 +152,7 @@ export function FirewallPanel(): ReactNode {
                             { label: t('firewall.result.apply'), path: result.files.apply },
                         ]}
                     />
-                    {result.files.ipv4 === null ? <p className="hint">{t('firewall.result.noScript', { apps: unknownUid.map((a) => a.packageName).join(', ') })}</p> : null}
+                    {result.files.ipv4 === null ? <p className="hint">{t('firewall.result.noScript', { apps: unknownUid.map((a) => named(a.packageName)).join(', ') })}</p> : null}
                     <p>{t('firewall.result.howTo')}</p>
                     <h3>{t('firewall.push.title')}</h3>
                     <SendToPhone label={t('firewall.push.send')} busy={task?.running === true} onSend={(id) => void pushResult('firewall', id)} />
