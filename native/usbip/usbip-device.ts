@@ -18,6 +18,8 @@ import type { SocketReader } from './socket-reader.js';
 
 interface PendingUrb {
     readonly direction: number;
+    /** The transfer buffer asked for: a reply claiming more is damaged. */
+    readonly length: number;
     readonly resolve: (value: { status: number; data: Uint8Array }) => void;
     readonly reject: (error: unknown) => void;
 }
@@ -65,6 +67,8 @@ export class UsbIpBackend implements UsbDeviceBackend {
             const header = decodeUrbHeader(await this.#reader.read(URB_HEADER_SIZE));
             if (header.command === UrbCommand.retSubmit) {
                 const urb = this.#pending.get(header.seqnum);
+                // Checked before reading the data: a damaged length must not make us wait for gigabytes.
+                if (urb && header.actualLength > urb.length) throw new Error(`the server answered ${header.actualLength} bytes to a ${urb.length}-byte transfer`);
                 const length = urb?.direction === UsbIpDirection.in && header.actualLength > 0 ? header.actualLength : 0;
                 const data = length > 0 ? await this.#reader.read(length) : Buffer.alloc(0);
                 if (!urb) continue;
@@ -105,6 +109,7 @@ export class UsbIpBackend implements UsbDeviceBackend {
             };
             this.#pending.set(seqnum, {
                 direction,
+                length,
                 resolve: (value) => {
                     signal?.removeEventListener('abort', onAbort);
                     resolve(value);

@@ -1,12 +1,13 @@
 /**
  * Hostile input at the file and device boundaries: LZ4 frames, tar and .tar.md5 archives, sparse
  * images (flashed into the virtual phone: a refused image writes nothing), flashable zips, and
- * replies from a USB/IP server and a fastboot device that send damaged or endless data.
+ * replies from a USB/IP server (device lists, the import, URB replies) and a fastboot device that
+ * send damaged or endless data.
  */
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,9 @@ import { connectFastbootTcp } from '../../native/tcp/fastboot-tcp.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
 import { UsbIpClient } from '../../native/usbip/client.js';
 import { encodeOpHeader, encodeRepDevlist, OpCode } from '../../native/usbip/protocol.js';
-import type { VirtualPhone } from '../../native/virtual/phone.js';
+import { UsbIpServer } from '../../native/usbip/server.js';
+import { UsbError } from '../../native/usb/transport.js';
+import { VirtualPhone } from '../../native/virtual/phone.js';
 import { bootloaderPhone } from '../native/fastboot/phones.js';
 import { compressible, lz4Frame, tarBytes, withMd5Trailer } from '../native/odin/firmware-fixtures.js';
 import { bounded, expectClearRefusal, mutated, property, SEED, tried } from './harness.js';
@@ -205,4 +208,59 @@ describe('hostile devices', () => {
             }
         }, 20);
     });
+
+    it('a USB/IP server whose import reply and URB replies are damaged: the phone is read, or refused, within the timeout', async () => {
+        const phone = await VirtualPhone.create({ codename: 'shamu', mode: 'bootloader', stateDir: nextPath('usbip-phone'), enumerationDelayMs: 10 });
+        const real = await UsbIpServer.start();
+        const busid = real.export(phone);
+        // Between client and server: bytes from the server are damaged at the given stream offsets.
+        let damage: ReadonlyArray<readonly [number, number]> = [];
+        const proxy = await hostileServer((client) => {
+            const changes = [...damage];
+            let offset = 0;
+            const upstream = connect(real.port, '127.0.0.1');
+            upstream.on('error', () => client.destroy());
+            client.on('close', () => upstream.destroy());
+            upstream.on('close', () => client.destroy());
+            client.on('data', (chunk: Buffer) => upstream.write(chunk));
+            upstream.on('data', (chunk: Buffer) => {
+                const copy = Buffer.from(chunk);
+                for (const [at, xor] of changes) if (at >= offset && at < offset + copy.length) copy[at - offset] = copy[at - offset]! ^ xor;
+                offset += copy.length;
+                client.write(copy);
+            });
+        });
+        try {
+            // The import reply is 8 + 312 bytes; the descriptor and fastboot replies follow.
+            await property(fc.array(fc.tuple(fc.nat({ max: 1200 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), async (changes) => {
+                damage = changes;
+                const outcome = await bounded(async () => {
+                    const device = await new UsbIpClient({ host: '127.0.0.1', port: proxy.port }, { timeoutMs: 1000 }).import(busid);
+                    try {
+                        let transport;
+                        try {
+                            transport = await WebUsbTransport.open(device, { class: 0xff, subclass: 0x42, protocol: 0x03 });
+                        } catch (error) {
+                            // Opening names what went wrong in USB terms; the commands turn it into their message.
+                            if (error instanceof UsbError) return undefined;
+                            throw error;
+                        }
+                        const fastboot = await FastbootClient.open(transport, { timeoutMs: 1000 });
+                        try {
+                            return await fastboot.getVar('product');
+                        } finally {
+                            await fastboot.close().catch(() => undefined);
+                        }
+                    } finally {
+                        await device.forget().catch(() => undefined);
+                    }
+                }, 20_000);
+                if ('error' in outcome) expectClearRefusal(outcome.error);
+            }, 30);
+        } finally {
+            await proxy.close();
+            await real.close();
+            await phone.close();
+        }
+    }, 300_000);
 });
