@@ -151,7 +151,7 @@ async function checkRom(recipe: Recipe, rom: VerifiedFile, phoneCodename: string
             'rom-device-unknown',
             rom.path,
             `${rom.name} does not say which phone it is for (no pre-device in its metadata, no device check in its updater-script), so Revive cannot prove it fits this phone.`,
-            `a ROM built for ${phoneCodename}`,
+            `a ROM built for the ${recipe.name} (${phoneCodename})`,
             'no device name in the package',
             `Use a ROM built for the ${recipe.name} (${recipe.codenames.join(' / ')}).`,
         );

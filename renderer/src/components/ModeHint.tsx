@@ -11,7 +11,7 @@ import type { PhoneModeName } from '../api/contract-types.js';
 export const MODE_HINT_AFTER_MS = 40_000;
 
 /** The reasons to check, most likely first, per mode the job waits for. */
-const REASONS: Readonly<Partial<Record<PhoneModeName, readonly string[]>>> = {
+export const MODE_HINT_REASONS: Readonly<Partial<Record<PhoneModeName, readonly string[]>>> = {
     download: ['cable', 'offFirst', 'downloadKeys', 'driverSamsung', 'battery'],
     bootloader: ['cable', 'offFirst', 'bootloaderKeys', 'driverGoogle', 'battery'],
     recovery: ['cable', 'recoveryKeys', 'battery'],
@@ -26,7 +26,7 @@ export function ModeHint({ mode }: { mode: PhoneModeName }): ReactNode {
         const timer = setTimeout(() => setLate(true), MODE_HINT_AFTER_MS);
         return () => clearTimeout(timer);
     }, []);
-    const reasons = REASONS[mode];
+    const reasons = MODE_HINT_REASONS[mode];
     // aria-live: the hint is announced once when it appears, without taking focus from the buttons.
     return (
         <div aria-live="polite">
