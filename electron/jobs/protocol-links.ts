@@ -9,6 +9,7 @@ import type { JobContext } from '../../native/jobs/progress.js';
 import { odinFlash } from '../../native/odin/flash.js';
 import { pitDifferences, type Pit } from '../../native/pit/index.js';
 import { FASTBOOT_INTERFACE } from '../../native/usb/classify.js';
+import { explainOpenFailure } from '../../native/usb/permissions.js';
 import { WebUsbTransport } from '../../native/usb/webusb-transport.js';
 import type { AdbLink, ExpectedOdinPhone, FastbootLink, FoundPhone, OdinLink, ProtocolLinks } from './phone-link.js';
 import type { FlashSource } from '../../native/odin/source.js';
@@ -234,10 +235,10 @@ export function protocolLinks(options: ProtocolLinkOptions = {}): ProtocolLinks 
             return new SharedAdbLink(shared.link, dispose);
         },
         async odin(phone: FoundPhone): Promise<OdinLink> {
-            return new OdinTransportLink(await WebUsbTransport.open(phone.device, 'samsung-download'));
+            return new OdinTransportLink(await WebUsbTransport.open(phone.device, 'samsung-download').catch((error: unknown) => Promise.reject(explainOpenFailure(error, phone.device))));
         },
         async fastboot(phone: FoundPhone): Promise<FastbootLink> {
-            const transport = await WebUsbTransport.open(phone.device, FASTBOOT_INTERFACE);
+            const transport = await WebUsbTransport.open(phone.device, FASTBOOT_INTERFACE).catch((error: unknown) => Promise.reject(explainOpenFailure(error, phone.device)));
             return new FastbootClientLink(await FastbootClient.open(transport));
         },
     };

@@ -22,10 +22,9 @@ import { ReadableStream } from '@yume-chan/stream-extra';
 import { ReviveError } from '../jobs/errors.js';
 import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
-import { diagnoseUsbAccess } from '../usb/permissions.js';
+import { explainOpenFailure } from '../usb/permissions.js';
 import { hasReviveExtensions } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
-import { usbErrorCode } from '../usb/webusb-transport.js';
 import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transport.js';
 import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
 import { shellCommand } from './shell-words.js';
@@ -161,9 +160,8 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
     } catch (error) {
         hangUp();
         // Claiming an interface another process holds fails with EBUSY (libusb) or access denied.
-        const code = usbErrorCode(error);
-        if (code === 'busy' || code === 'access') throw diagnoseUsbAccess(error, { vendorId: device.vendorId, productId: device.productId, name: device.productName ?? undefined });
-        throw disconnectedError('opening the adb connection', error);
+        const explained = explainOpenFailure(error, device);
+        throw explained instanceof ReviveError ? explained : disconnectedError('opening the adb connection', error);
     }
 }
 

@@ -9,6 +9,7 @@ import type { PhoneMode } from '../manifests/schema.js';
 import { connectFastbootTcp } from '../tcp/fastboot-tcp.js';
 import { classifyDevice, classifyInterfaces, FASTBOOT_INTERFACE, type DeviceKind } from '../usb/classify.js';
 import { portOfUsbDevice } from '../usb/port-identity.js';
+import { explainOpenFailure } from '../usb/permissions.js';
 import type { UsbTransport } from '../usb/transport.js';
 import { WebUsbTransport } from '../usb/webusb-transport.js';
 import type { OwnerChoice } from '../virtual/owner.js';
@@ -173,7 +174,8 @@ export async function openTransport(ref: DeviceRef | undefined, protocol: 'fastb
         };
     } catch (error) {
         await found.close();
-        throw error;
+        // Another program holds the interface (a second revive, the app, an adb server): say so.
+        throw explainOpenFailure(error, found.device);
     }
 }
 

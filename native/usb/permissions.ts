@@ -113,3 +113,13 @@ export function diagnoseUsbAccess(error: unknown, device: { vendorId: number; pr
     }
     return ReviveError.from(error);
 }
+
+/**
+ * Opening a phone failed: when the reason is that another program holds it (EBUSY) or the system
+ * denies it, the error that says what to do; otherwise the error as it was.
+ */
+export function explainOpenFailure(error: unknown, device: USBDevice): unknown {
+    const code = usbErrorCode(error);
+    if (code !== 'busy' && code !== 'access') return error;
+    return diagnoseUsbAccess(error, { vendorId: device.vendorId, productId: device.productId, name: device.productName ?? undefined });
+}

@@ -70,4 +70,22 @@ describe('a phone another program holds', () => {
         expect((error as ReviveError).code).toBe('adb-no-answer');
         expect((error as ReviveError).message).toContain('Another program may be using the phone');
     }, 60_000);
+
+    it('on local USB: an interface another process claimed (EBUSY) is said to be in use, with what to close', async () => {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', owner: 'accept', stateDir: join(dir, 'claimed'), enumerationDelayMs: 10 });
+        cleanups.push(() => phone.close());
+        const device = await phone.waitForDevice({ mode: 'android', timeoutMs: 10_000 });
+        // What libusb answers when another process holds the interface (the `usb` package's words).
+        const held = new Proxy(device, {
+            get(target, key) {
+                if (key === 'claimInterface') return async () => Promise.reject(new Error('LIBUSB_ERROR_BUSY'));
+                const value: unknown = Reflect.get(target, key, target);
+                return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+            },
+        });
+        const error = await connectAdb({ usbDevice: held }, { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }), handshakeTimeoutMs: 5000 }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ReviveError);
+        expect(['usb-busy', 'usb-held-by-adb', 'usb-held-by-cdc-acm']).toContain((error as ReviveError).code);
+        expect((error as ReviveError).nextStep).toMatch(/Close other phone tools|adb kill-server|unbind/);
+    }, 60_000);
 });
