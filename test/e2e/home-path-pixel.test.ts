@@ -1,5 +1,5 @@
 /**
- * The home path on a virtual Pixel 3a, whose unlock erases it (English, mouse): the photos are on
+ * The home path on a virtual Pixel 3a, whose unlock erases it (English and German): the photos are on
  * the computer, checked, before the unlock question appears; a deliberate Stop at the erase
  * question is a stop, not a failure; the upgrade continues in the app; a page opened during the
  * job shows the job as it is and finishes it.
@@ -14,7 +14,7 @@ import { Person } from './person.js';
 
 const PHOTOS: Record<string, string> = { 'DCIM/Camera/IMG_0001.jpg': 'the cat on the sofa', 'Download/boarding-pass.pdf': 'seat 12A' };
 
-describe('home path: Pixel 3a in Chromium (English, mouse)', () => {
+describe.each(['en', 'de'] as const)('home path: Pixel 3a in Chromium (%s, mouse)', (language) => {
     let e2e: E2e;
     let demo: DemoPackages;
     beforeAll(async () => {
@@ -31,11 +31,11 @@ describe('home path: Pixel 3a in Chromium (English, mouse)', () => {
     });
 
     it('copies the photos before the unlock, stops on request, continues in the app and in a reopened page', async () => {
-        const person = new Person(e2e, 'en', 'mouse', 'home-path-pixel');
+        const person = new Person(e2e, language, 'mouse', 'home-path-pixel');
         const { page } = e2e;
         const t = person.t;
         await page.setViewportSize({ width: 1280, height: 800 });
-        await page.goto(e2e.url('en'));
+        await page.goto(e2e.url(language));
         await page.getByRole('combobox', { name: t('devices.virtualOffer.model') }).selectOption('sargo');
         await person.press(person.button('devices.virtualOffer.start'));
         await person.button('devices.upgrade').waitFor();
@@ -98,8 +98,10 @@ describe('home path: Pixel 3a in Chromium (English, mouse)', () => {
         await expect.poll(() => page.getByRole('alertdialog').getByRole('heading').textContent()).toBe(eraseQuestion);
         const second = await e2e.context.newPage();
         await second.setViewportSize({ width: 800, height: 600 });
-        await second.goto(e2e.url('en'));
+        await second.goto(e2e.url(language));
         await second.getByRole('alertdialog').getByRole('heading', { name: eraseQuestion }).waitFor({ timeout: 15_000 });
+        // The reopened page is back in the job: the phone is not "busy with another program" (Revive itself).
+        expect(await second.locator('main').innerText()).not.toContain(t('states.busy'));
         await person.shot('reopened-800x600', second);
         await page.close();
         const done = second.getByRole('heading', { name: t('run.done.title') });

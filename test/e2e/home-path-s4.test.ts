@@ -1,5 +1,6 @@
 /**
- * The home path on a virtual Galaxy S4, in German with the keyboard alone: a ROM for another phone
+ * The home path on a virtual Galaxy S4, in German with the keyboard alone and in English with the
+ * mouse: a ROM for another phone
  * is refused on the Files step (its checksum is fine, it just does not fit), a refused optional
  * file is removed, the cable is pulled during the install, and the upgrade continues in the app.
  */
@@ -13,7 +14,10 @@ import { startE2e, type E2e } from './harness.js';
 import { Person } from './person.js';
 import { activate } from './wizard.js';
 
-describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
+describe.each([
+    ['de', 'keyboard'],
+    ['en', 'mouse'],
+] as const)('home path: Galaxy S4 in Chromium (%s, %s)', (language, input) => {
     let e2e: E2e;
     let nexus: DemoPackages;
     beforeAll(async () => {
@@ -34,11 +38,11 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
     }
 
     it('refuses a misfit file at once, lets a refused file go, and continues after a pulled cable', async () => {
-        const person = new Person(e2e, 'de', 'keyboard', 'home-path-s4');
+        const person = new Person(e2e, language, input, `home-path-s4-${input}`);
         const { page, demo } = e2e;
         const t = person.t;
         await page.setViewportSize({ width: 1280, height: 800 });
-        await page.goto(e2e.url('de'));
+        await page.goto(e2e.url(language));
         await person.press(person.button('devices.virtualOffer.start'));
         await person.press(person.button('devices.upgrade'));
         await person.press(person.button('wizard.next'));
@@ -80,13 +84,12 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
         await page.setViewportSize({ width: 1280, height: 800 });
         await person.press(person.button('review.start'));
 
-        // Pull the cable while the ROM is being sent.
         const phone = e2e.backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');
         // At the erase question (the job waits there), the whole upgrade's progress: steps done of
         // all, as the step list shows them, and the files' bytes on the phone (TWRP by now).
         const eraseQuestion = page.getByRole('alertdialog').getByRole('heading', { name: t('job.confirms.erase.question') });
-        await person.drive(() => eraseQuestion.isVisible(), () => true);
+        await person.drive(() => eraseQuestion.isVisible(), (question) => (question === t('job.confirms.erase.question') ? 'stop-driving' : true));
         const overall = page.getByTestId('overall-progress');
         const stepsSaid = async (): Promise<boolean> => {
             const total = await page.locator('.job-steps li').count();
@@ -97,8 +100,16 @@ describe('home path: Galaxy S4 in Chromium (German, keyboard only)', () => {
         await expect.poll(stepsSaid, { timeout: 15_000 }).toBe(true);
         expect(await overall.innerText()).toContain(t('run.overall.bytes').split('{{')[0]);
         await person.shot('overall-progress');
-        await person.drive(async () => phone.mode === 'sideload', () => true);
-        phone.unplug();
+        // Pull the cable 64 KB into the ROM: armed by the phone itself as it enters sideload, so a busy machine cannot miss the moment.
+        let pulled = false;
+        const arm = (mode: string): void => {
+            if (mode !== 'sideload' || pulled) return;
+            pulled = true;
+            phone.faults.unplugAfterBytes = 64 * 1024;
+        };
+        phone.on('mode', arm);
+        await person.drive(async () => phone.isUnplugged, () => true);
+        phone.off('mode', arm);
         const failed = page.getByRole('heading', { name: t('run.failed.title') });
         await failed.waitFor({ timeout: 60_000 });
         await person.focusOn('#failed-heading');

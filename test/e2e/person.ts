@@ -17,6 +17,29 @@ export interface AxeFinding {
     readonly impact: string | null;
 }
 
+/**
+ * What breaks a layout at this size: the page scrolling sideways, a file card sticking out of the
+ * drop zone (a long checksum), the instruction squeezed to a few words a line (800×600).
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+    return page.evaluate(() => {
+        const problems: string[] = [];
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth > width + 1) problems.push(`the page is ${document.documentElement.scrollWidth} px wide in a ${width} px window`);
+        for (const zone of document.querySelectorAll('.drop-zone')) {
+            const outer = zone.getBoundingClientRect();
+            for (const card of zone.querySelectorAll('.file-row')) {
+                const inner = card.getBoundingClientRect();
+                if (inner.right > outer.right + 1) problems.push(`a file card ends ${Math.round(inner.right - outer.right)} px outside the drop zone`);
+            }
+        }
+        const instruction = document.querySelector('#instruction-text');
+        // About 35 characters a line at the instruction's size.
+        if (instruction && instruction.getBoundingClientRect().width < 300) problems.push(`the instruction is only ${Math.round(instruction.getBoundingClientRect().width)} px wide`);
+        return problems;
+    });
+}
+
 export class Person {
     readonly t: (key: string) => string;
     readonly findings: AxeFinding[] = [];
@@ -51,6 +74,16 @@ export class Person {
             return (await axe.run(document)).violations.map((v) => ({ id: v.id, impact: v.impact }));
         });
         for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') this.findings.push({ screen: file, ...v });
+        expect(await layoutProblems(page), file).toEqual([]);
+    }
+
+    /** The same state at 800×600 too (the instruction must keep whole lines there), then back to the size it had. */
+    async shotAt800x600(name: string, page: Page = this.page): Promise<void> {
+        const size = page.viewportSize();
+        if (!size || (size.width === 800 && size.height === 600)) return;
+        await page.setViewportSize({ width: 800, height: 600 });
+        await this.shot(`${name}-800x600`, page);
+        await page.setViewportSize(size);
     }
 
     async press(target: Locator): Promise<void> {
@@ -89,6 +122,7 @@ export class Person {
                 // So does a new instruction.
                 await this.focusOn('#instruction-heading', page);
                 await this.shot(`keys-${++seen}`, page);
+                await this.shotAt800x600(`keys-${seen}`, page);
                 await activate(page, holding, this.input);
                 await this.focusKept(page);
                 continue;

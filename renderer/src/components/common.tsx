@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../api/contract-types.js';
 import { errorWords } from '../error-words.js';
 import { formatBytes, formatDuration, percent } from '../format.js';
+import { COMBO_KEYS, type ComboKey } from '../combo-keys.js';
+import type { TFunction } from 'i18next';
 
 /** The screen's heading; takes focus when the screen appears so keyboard and screen-reader users start there. */
 export function ScreenHeading({ children, id }: { children: ReactNode; id?: string }): ReactNode {
@@ -80,12 +82,41 @@ export function comboUrl(picture: string): string | undefined {
     return comboUrls[`../../assets/combos/${picture}`];
 }
 
+/** The key-combo picture with its numbered arrows named underneath, in the page's language. */
 export function ComboPicture({ picture, buttons }: { picture: string; buttons: readonly string[] }): ReactNode {
     const { t } = useTranslation();
     const url = comboUrl(picture);
     if (!url) return null;
-    const names = buttons.map((b) => t(`buttons.${b}`, { defaultValue: b })).join(' + ');
-    return <img className="combo-picture" src={url} alt={t('combo.alt', { buttons: names })} width={220} height={300} />;
+    const keys = COMBO_KEYS[picture] ?? [];
+    const name = (button: string): string => t(`buttons.${button}`, { defaultValue: button });
+    const held = keys.filter((k) => !k.once && !k.then);
+    const alt = keys.length > 0 ? keys.map((k) => comboKeyWords(t, k, name(k.button))).join(', ') : buttons.map(name).join(' + ');
+    return (
+        <figure className="combo">
+            <img className="combo-picture" src={url} alt={t('combo.alt', { buttons: alt })} width={220} height={300} />
+            {keys.length > 0 ? (
+                <figcaption>
+                    <ol className="combo-keys" aria-label={t('combo.keysLabel')}>
+                        {keys.map((k) => (
+                            <li key={k.n} className={k.once ? 'once' : undefined}>
+                                <span className="combo-badge" aria-hidden="true">
+                                    {k.n}
+                                </span>
+                                <span>{comboKeyWords(t, k, name(k.button))}</span>
+                            </li>
+                        ))}
+                    </ol>
+                    {held.length > 1 ? <p className="hint">{t('combo.together', { numbers: held.map((k) => k.n).join(' + ') })}</p> : null}
+                </figcaption>
+            ) : null}
+        </figure>
+    );
+}
+
+function comboKeyWords(t: TFunction, key: ComboKey, name: string): string {
+    if (key.once) return t('combo.once', { button: name });
+    if (key.then) return t('combo.then', { button: name });
+    return name;
 }
 
 /**
