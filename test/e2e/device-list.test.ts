@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startE2e, type E2e } from './harness.js';
+import { startE2e, type E2e } from './harness.js';
+import { seriousAxeFindings } from './axe.js';
 import { translations } from './wizard.js';
 
 describe('device list and files in Chromium', () => {
@@ -56,12 +57,6 @@ describe('device list and files in Chromium', () => {
 
     it('passes an axe-core scan with no serious or critical violations', async () => {
         const { page } = e2e;
-        await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
-        const violations = await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe;
-            const result = await axe.run(document);
-            return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-        });
-        expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
     });
 });

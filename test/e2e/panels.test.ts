@@ -9,21 +9,11 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWireGuardKeyPair } from '../../native/panels/wireguard.js';
-import { ROOT, screenshotDir, startE2e, type E2e } from './harness.js';
+import { screenshotDir, startE2e, type E2e } from './harness.js';
+import { seriousAxeFindings } from './axe.js';
 import { translations } from './wizard.js';
 
 type Language = 'en' | 'de';
-
-async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string | null; targets: string[] }>> {
-    const loaded = await page.evaluate(() => 'axe' in window);
-    if (!loaded) await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
-    const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-        const result = await axe.run(document);
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => String(n.target)) }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 async function shot(page: Page, language: Language, name: string): Promise<void> {
     await page.screenshot({ path: join(screenshotDir(language), `panels-${name}.png`), fullPage: true });
@@ -89,7 +79,7 @@ describe('after-the-upgrade panels in Chromium', () => {
     it('makes a VPN profile with its QR code and pushes the .conf byte-identical to the virtual phone (English)', async () => {
         const t = await start('en');
         const { page } = e2e;
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await createVpn(t);
         await page.getByRole('button', { name: t('vpn.push.send').replace('{{file}}', 'wg-home.conf') }).click();
         await page.getByText('/sdcard/Download/wg-home.conf').waitFor();
@@ -99,7 +89,7 @@ describe('after-the-upgrade panels in Chromium', () => {
         const local = readFileSync(join(e2e.home, 'vpn', 'wg-home.conf'));
         expect(onPhone.equals(local)).toBe(true);
         expect(local.toString()).toContain(`PublicKey = ${serverKey}`);
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'en', 'vpn');
         // Imported: the profile (it holds the private key) is deleted from shared storage again.
         await page.getByRole('button', { name: t('vpn.push.remove') }).click();
@@ -111,13 +101,13 @@ describe('after-the-upgrade panels in Chromium', () => {
         const t = translations('en');
         const { page } = e2e;
         await openPanel(page, t, 'keys');
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await createKeys(t);
         const advice = page.getByRole('note').filter({ hasText: t('keys.revocation.title') });
         expect(await advice.innerText()).toMatch(/\.rev\.asc declares this key invalid/);
         // The form with the passphrase is gone once the key exists; "Create another key" starts empty.
         expect(await page.getByRole('textbox', { name: t('keys.passphrase.label'), exact: true }).count()).toBe(0);
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'en', 'keys');
     });
 
@@ -154,7 +144,7 @@ describe('after-the-upgrade panels in Chromium', () => {
         await page.getByRole('heading', { name: t('firewall.result.title') }).waitFor();
         const afwall = readFileSync(join(e2e.home, 'firewall', 'afwall-revive-private.json'), 'utf8');
         expect(afwall).toContain('org.mozilla.focus');
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'en', 'firewall');
 
         await openPanel(page, t, 'apps');
@@ -166,7 +156,7 @@ describe('after-the-upgrade panels in Chromium', () => {
         await page.getByRole('button', { name: 'Check and install 1 app' }).click();
         await page.getByText(t('apps.status.refused')).waitFor();
         expect(await page.getByRole('alert').innerText()).toContain('Nothing was installed');
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'en', 'apps');
     });
 
@@ -174,12 +164,12 @@ describe('after-the-upgrade panels in Chromium', () => {
         const t = await start('de');
         const { page } = e2e;
         await createVpn(t);
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'de', 'vpn');
         await openPanel(page, t, 'keys');
         await createKeys(t);
         expect(await page.getByRole('note').innerText()).toContain('Bewahren Sie das Widerrufszertifikat getrennt auf');
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'de', 'keys');
         await openPanel(page, t, 'firewall');
         await page.getByRole('button', { name: /Die Apps vom .* lesen/ }).click();
@@ -187,10 +177,10 @@ describe('after-the-upgrade panels in Chromium', () => {
         await page.getByLabel(t('firewall.apps.typeLabel')).fill('org.mozilla.focus');
         await page.getByRole('button', { name: t('firewall.apps.add') }).click();
         await page.getByRole('checkbox', { name: 'WLAN für Firefox Focus (org.mozilla.focus) erlauben' }).waitFor();
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'de', 'firewall');
         await openPanel(page, t, 'apps');
-        expect(await axeViolations(page)).toEqual([]);
+        expect(await seriousAxeFindings(page)).toEqual([]);
         await shot(page, 'de', 'apps');
     });
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { E2e } from './harness.js';
-import { ROOT, screenshotDir } from './harness.js';
+import { screenshotDir } from './harness.js';
+import { seriousAxeFindings } from './axe.js';
 import { activate, translations, type Input } from './wizard.js';
 
 export interface AxeFinding {
@@ -68,12 +69,7 @@ export class Person {
         const file = `${String(++this.#n).padStart(2, '0')}-${name}.png`;
         await page.screenshot({ path: join(this.#dir, file), fullPage: true });
         this.shots.push(file);
-        if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
-        const violations = await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string | null }> }> } }).axe;
-            return (await axe.run(document)).violations.map((v) => ({ id: v.id, impact: v.impact }));
-        });
-        for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') this.findings.push({ screen: file, ...v });
+        for (const v of await seriousAxeFindings(page)) this.findings.push({ screen: file, id: v.id, impact: v.impact });
         expect(await layoutProblems(page), file).toEqual([]);
     }
 

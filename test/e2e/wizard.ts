@@ -9,6 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { E2e } from './harness.js';
 import { ROOT, screenshotDir } from './harness.js';
+import { seriousAxeFindings } from './axe.js';
 
 type Json = { [key: string]: string | Json };
 export function translations(language: 'en' | 'de'): (key: string) => string {
@@ -54,6 +55,8 @@ export class Shots {
         const file = `${this.#prefix}${String(++this.#n).padStart(2, '0')}-${name}.png`;
         await this.page.screenshot({ path: join(this.#dir, file), fullPage: true });
         this.taken.push(file);
+        // Every photographed state is also scanned: no serious or critical axe finding on any screen.
+        expect(await seriousAxeFindings(this.page), file).toEqual([]);
     }
 }
 
