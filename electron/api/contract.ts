@@ -137,9 +137,15 @@ export type VerifiedFile = z.infer<typeof VerifiedFile>;
 
 const Empty = z.object({}).strict();
 const JobId = z.string().min(1).max(100);
+/**
+ * The id of a job the page starts: chosen by the page before it starts the job (common/job-id.ts),
+ * so every event of the job, the first one included, names a job the page already knows.
+ */
+const NewJobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const Ok = z.object({ ok: z.literal(true) });
 
 export const StartUpgradeOptions = z.object({
+    jobId: NewJobId,
     deviceId: z.string(),
     recipeId: z.string(),
     /** Files that passed verifyFile, by their verificationId. */
@@ -149,8 +155,6 @@ export const StartUpgradeOptions = z.object({
 });
 export type StartUpgradeOptions = z.input<typeof StartUpgradeOptions>;
 
-/** Client-chosen id that ties a panel command to its progress events (like verificationId). */
-const TaskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** Passphrases travel only inside the one command that needs them, never in an event or a log. */
 const Passphrase = z.string().min(1).max(1024);
@@ -303,14 +307,14 @@ export const commands = {
     /** Write the job's log to a file in the app's data folder; returns where. */
     saveLog: { request: z.object({ jobId: JobId }).strict(), result: z.object({ path: z.string() }) },
     /** Keys panel: a new OpenPGP key pair with its revocation certificate, saved 0600. */
-    createKeys: { request: z.object({ taskId: TaskId, key: NewKeyOptions }).strict(), result: KeysResult },
+    createKeys: { request: z.object({ jobId: NewJobId, key: NewKeyOptions }).strict(), result: KeysResult },
     /** Keys panel: a new key certified by the old one (from its secret key file), the old key revoked as superseded. */
-    rotateKeys: { request: z.object({ taskId: TaskId, oldSecretKey: FileRef, oldPassphrase: Passphrase, key: NewKeyOptions }).strict(), result: KeysResult },
+    rotateKeys: { request: z.object({ jobId: NewJobId, oldSecretKey: FileRef, oldPassphrase: Passphrase, key: NewKeyOptions }).strict(), result: KeysResult },
     /** VPN panel: the phone's WireGuard keys and configuration, the server's [Peer] block and the QR code. */
     createVpn: {
         request: z
             .object({
-                taskId: TaskId,
+                jobId: NewJobId,
                 name: z.string().min(1).max(15),
                 addresses: z.array(z.string().min(1).max(64)).min(1).max(8),
                 dns: z.array(z.string().min(1).max(64)).max(8),
@@ -328,7 +332,7 @@ export const commands = {
     createFirewall: {
         request: z
             .object({
-                taskId: TaskId,
+                jobId: NewJobId,
                 apps: z.array(z.object({ packageName: PackageName, uid: z.number().int().min(0).nullable(), wifi: z.boolean(), mobile: z.boolean(), vpn: z.boolean() }).strict()).max(2000),
             })
             .strict(),
@@ -337,16 +341,16 @@ export const commands = {
     /** Send a panel's files (by its resultId) to the phone, each checked on arrival. The secret key only when asked for. */
     /** Delete what pushPanelFiles put on the phone (the VPN profile, once imported: it holds a private key). */
     removePushedFiles: {
-        request: z.object({ taskId: TaskId, deviceId: z.string(), resultId: z.string().max(100) }).strict(),
+        request: z.object({ jobId: NewJobId, deviceId: z.string(), resultId: z.string().max(100) }).strict(),
         result: z.object({ removed: z.array(z.string()) }),
     },
     pushPanelFiles: {
-        request: z.object({ taskId: TaskId, deviceId: z.string(), resultId: z.string().max(100), includeSecretKey: z.boolean().default(false) }).strict(),
+        request: z.object({ jobId: NewJobId, deviceId: z.string(), resultId: z.string().max(100), includeSecretKey: z.boolean().default(false) }).strict(),
         result: z.object({ pushed: z.array(z.object({ local: z.string(), remote: z.string(), sha256: z.string() })) }),
     },
     /** Apps panel: every APK checked against its SHA-256 before adb is used, then installed one by one. */
     installApps: {
-        request: z.object({ taskId: TaskId, deviceId: z.string(), apps: z.array(z.object({ file: FileRef, sha256: Sha256 }).strict()).min(1).max(50) }).strict(),
+        request: z.object({ jobId: NewJobId, deviceId: z.string(), apps: z.array(z.object({ file: FileRef, sha256: Sha256 }).strict()).min(1).max(50) }).strict(),
         result: z.object({ results: z.array(AppResult), error: ApiError.nullable() }),
     },
 } as const;
@@ -358,7 +362,8 @@ export const events = {
     verifyProgress: z.object({ verificationId: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
     /** Each step with the bytes it will put onto the phone (0 for steps that send none), so the page can show the whole job's progress. */
     jobStarted: z.object({ jobId: JobId, steps: z.array(z.object({ id: z.string(), title: z.string(), bytesToPhone: z.number() })), resumed: z.boolean() }),
-    jobStep: z.object({ jobId: JobId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'skipped']), description: z.string() }),
+    /** A step of any job (an upgrade or a panel's): `failed` is followed by the job's end. */
+    jobStep: z.object({ jobId: JobId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'skipped', 'failed']), description: z.string() }),
     jobProgress: z.object({
         jobId: JobId,
         step: z.string(),
@@ -409,10 +414,6 @@ export const events = {
     jobFailed: z.object({ jobId: JobId, error: ApiError, step: z.string().nullable(), phoneState: z.string(), phoneNow: PhoneNow, resumable: z.boolean() }),
     /** A deliberate stop: Stop pressed (`person`) or a question answered with Stop (`declined`). */
     jobCancelled: z.object({ jobId: JobId, step: z.string().nullable(), phoneState: z.string(), phoneNow: PhoneNow, reason: z.enum(['person', 'declined']), resumable: z.boolean() }),
-    /** A panel task's steps, progress and log (never a passphrase or key material). */
-    panelStep: z.object({ taskId: TaskId, step: z.string(), title: z.string(), status: z.enum(['started', 'finished', 'failed']), detail: z.string() }),
-    panelProgress: z.object({ taskId: TaskId, step: z.string(), bytesDone: z.number(), bytesTotal: z.number(), rate: z.number(), etaSeconds: z.number().nullable() }),
-    panelLog: z.object({ taskId: TaskId, line: z.string() }),
 } as const;
 
 export type Commands = typeof commands;

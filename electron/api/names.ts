@@ -46,9 +46,6 @@ export const EVENT_NAMES = [
     'jobDone',
     'jobFailed',
     'jobCancelled',
-    'panelStep',
-    'panelProgress',
-    'panelLog',
 ] as const;
 
 export type CommandNameList = (typeof COMMAND_NAMES)[number];

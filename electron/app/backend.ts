@@ -13,7 +13,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
 import { appHome, Journal, jobsDir, readJournal, type JournalEntry } from '../../native/jobs/journal.js';
 import { phoneNow } from '../jobs/upgrade/phone-now.js';
-import { Speedometer, type ProgressFacts } from '../../native/jobs/progress.js';
+import { ProgressTracker, type ProgressFacts } from '../../native/jobs/progress.js';
 import { expectedChecksum, knownFileByDigest } from '../../native/integrity/checksums.js';
 import { hashFile } from '../../native/integrity/hash.js';
 import { runGate, type GatePlanFile } from '../../native/integrity/gate.js';
@@ -121,16 +121,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
 
     /** A file's hashing or download progress as verifyProgress events, at most every 100 ms, with rate and time left. */
     const verifyProgress = (verificationId: string): ((facts: ProgressFacts) => void) => {
-        const speed = new Speedometer();
-        let lastSent = 0;
-        return (facts) => {
-            const now = performance.now();
-            const rate = speed.update(facts.bytesDone);
-            if (now - lastSent < 100 && facts.bytesDone < facts.bytesTotal) return;
-            lastSent = now;
-            const left = facts.bytesTotal - facts.bytesDone;
-            emit('verifyProgress', { verificationId, bytesDone: facts.bytesDone, bytesTotal: facts.bytesTotal, rate, etaSeconds: rate > 0 ? left / rate : null });
-        };
+        const tracker = new ProgressTracker(
+            (p) => emit('verifyProgress', { verificationId, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, rate: p.rate, etaSeconds: p.rate > 0 ? p.etaSeconds : null }),
+            { intervalMs: 100 },
+        );
+        return (facts) => tracker.report(facts);
     };
 
     const busyPhone = (): boolean => [...jobs.values()].some((job) => !job.finished && job.virtual === virtual);
@@ -401,52 +396,49 @@ export function createBackend(options: BackendOptions = {}): Backend {
         return found.slice(0, 5);
     };
 
-    /** Start (or continue) an upgrade job on a phone of the list; resolves once the job announced its id. */
-    const launch = async (recipe: Recipe, deviceId: string, choices: Omit<UpgradeOptions, 'device'>): Promise<{ jobId: string }> => {
+    /** Start (or continue) an upgrade job, under the id the page chose, on a phone of the list; resolves once the job started. */
+    const launch = async (recipe: Recipe, deviceId: string, jobId: string, choices: Omit<UpgradeOptions, 'device' | 'jobId'>): Promise<{ jobId: string }> => {
         const isVirtual = deviceId.startsWith(VIRTUAL_PREFIX);
         if (isVirtual && (!virtual || `${VIRTUAL_PREFIX}${virtual.recipe.id}` !== deviceId)) throw gone();
         if (isVirtual && busyPhone()) throw ReviveError.of('device-busy', {});
-        let job: RunningJob | undefined;
+        if (jobs.get(jobId)?.finished === false) throw ReviveError.of('job-running', {});
+        const controller = new AbortController();
         // Said while the phone shows "Allow USB debugging?" (a phone that does not know this computer yet).
         const onWaitingForAuth = (message: string): void => {
-            if (!job) return;
+            const job = jobs.get(jobId);
+            if (job?.controller !== controller) return;
             const at = new Date().toISOString();
             job.log.push(`${at}  ${message}`);
-            emit('jobLog', { jobId: job.jobId, at, line: message });
+            emit('jobLog', { jobId, at, line: message });
         };
         const target = virtual && isVirtual ? await virtualTarget(virtual, recipe) : await watchedTarget(deviceId, recipe, onWaitingForAuth);
-        const controller = new AbortController();
-        const upgrade: UpgradeOptions = { ...choices, device: target.ref };
-        const early: JobEvent[] = [];
-        const emitJob = (event: JobEvent): void => {
-            if (!job) {
-                job = { jobId: event.jobId, recipeId: recipe.id, deviceId, controller, confirms: new Map(), log: [], events: [], virtual: target.virtual, instruction: undefined, finished: false };
-                jobs.set(event.jobId, job);
-            }
-            early.push(event);
-            toContractEvent(job, event);
-        };
-        const confirms = (): Map<string, (yes: boolean) => void> => job?.confirms ?? new Map();
+        const running: RunningJob = { jobId, recipeId: recipe.id, deviceId, controller, confirms: new Map(), log: [], events: [], virtual: target.virtual, instruction: undefined, finished: false };
+        const before = jobs.get(jobId);
+        jobs.set(jobId, running);
+        let started = false;
+        const upgrade: UpgradeOptions = { ...choices, ...(choices.resumeJobId ? {} : { jobId }), device: target.ref };
         const finished = runUpgrade(upgrade, {
             recipe,
             locator: target.locator,
             links: target.links,
-            emit: emitJob,
+            emit: (event) => {
+                started ||= event.type === 'started';
+                toContractEvent(running, event);
+            },
             signal: controller.signal,
             waitTimeoutMs: options.waitTimeoutMs,
             ui: {
                 instruct: () => undefined,
                 confirm: (request, signal) =>
                     new Promise<boolean>((resolve, reject) => {
-                        const map = confirms();
                         const onAbort = (): void => {
-                            map.delete(request.id);
+                            running.confirms.delete(request.id);
                             reject(new Error('cancelled'));
                         };
                         signal.addEventListener('abort', onAbort, { once: true });
-                        map.set(request.id, (yes) => {
+                        running.confirms.set(request.id, (yes) => {
                             signal.removeEventListener('abort', onAbort);
-                            map.delete(request.id);
+                            running.confirms.delete(request.id);
                             resolve(yes);
                         });
                     }),
@@ -454,14 +446,15 @@ export function createBackend(options: BackendOptions = {}): Backend {
         });
         // The job ends in done/failed/cancelled events; the phone is free for the list and the panels then.
         void finished.catch(() => undefined).finally(() => void target.release().catch(() => undefined));
-        // runUpgrade announces the job synchronously; its id is known by now.
-        const started = early.find((e) => e.type === 'started');
-        if (!job || !started) {
+        // runUpgrade says `started` before its first await; a job that could not even open its journal did not.
+        if (!started) {
+            if (before) jobs.set(jobId, before);
+            else jobs.delete(jobId);
             await finished;
             throw ReviveError.of('job-not-started', {});
         }
         announceDevices();
-        return { jobId: job.jobId };
+        return { jobId };
     };
 
     const handlers: CommandHandlers = {
@@ -609,7 +602,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 throw ReviveError.of('files-missing', {});
             }
             const kept = await keepForResume(files);
-            return launch(recipe, request.deviceId, {
+            return launch(recipe, request.deviceId, request.jobId, {
                 files: { recovery: kept.recovery ?? files.recovery, rom: kept.rom ?? files.rom, gapps: kept.gapps, su: kept.su },
                 checksums,
                 noBackup: request.declineBackup,
@@ -634,7 +627,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
                 throw ReviveError.of('resume-files-missing', { files: missing.map((p) => basename(p)).join(', ') });
             }
             const typed = (params['typedChecksums'] ?? {}) as Record<string, string>;
-            return launch(recipe, deviceId, {
+            return launch(recipe, deviceId, jobId, {
                 files: { recovery: files['recovery'], rom: files['rom'], gapps: files['gapps'], su: files['su'] },
                 checksums: typed,
                 noBackup: params['noBackup'] === true,

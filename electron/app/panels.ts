@@ -14,7 +14,7 @@ import { checkApks } from '../../native/panels/apps.js';
 import type { CreateKeyOptions } from '../../native/panels/openpgp.js';
 import { listPhonePackages } from '../jobs/panels/firewall.js';
 import { createFirewallJob } from '../jobs/panels/firewall.js';
-import type { PanelEvent, PanelJobOptions } from '../jobs/panels/job.js';
+import type { PanelJobEvent, PanelJobOptions } from '../jobs/panels/job.js';
 import { createKeysJob, rotateKeysJob, type CreateKeysResult } from '../jobs/panels/keys.js';
 import { firewallPushPlan, installAppsJob, keysPushPlan, pushFilesJob, removeFilesJob, vpnPushPlan, type PhoneConnector, type PushItem } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
@@ -70,25 +70,30 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
         return id;
     };
 
-    /** The job's own events, tagged with the UI's task id. */
-    const jobOptions = (taskId: string): PanelJobOptions => ({
+    /** A panel job under the id the page chose: its steps, progress and log as the contract's job events. */
+    const jobOptions = (jobId: string): PanelJobOptions => ({
+        jobId,
         home: env.home,
-        onEvent: (event: PanelEvent) => {
+        onEvent: (event: PanelJobEvent) => {
             switch (event.type) {
                 case 'step':
-                    return env.emit('panelStep', { taskId, step: event.step, title: event.title, status: event.status, detail: event.detail });
+                    return env.emit('jobStep', { jobId, step: event.step, title: event.title, status: event.status, description: event.description });
                 case 'progress':
-                    return env.emit('panelProgress', {
-                        taskId,
+                    return env.emit('jobProgress', {
+                        jobId,
                         step: event.progress.step,
                         bytesDone: event.progress.bytesDone,
+                        bytesSent: Math.max(event.progress.bytesDone, event.progress.bytesSent ?? 0),
                         bytesTotal: event.progress.bytesTotal,
+                        toPhone: event.progress.toPhone ?? false,
                         rate: event.progress.rate,
                         etaSeconds: event.progress.etaSeconds,
+                        cancellable: event.progress.cancellable ?? true,
                     });
                 case 'log':
-                    return env.emit('panelLog', { taskId, line: event.line });
+                    return env.emit('jobLog', { jobId, at: event.at, ...(event.note ? { code: event.note.code, facts: event.note.facts } : { line: event.line }) });
                 default:
+                    // How it ended is the command's answer.
                     return undefined;
             }
         },
@@ -97,19 +102,19 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
     const localPath = (file: FileRef): Promise<string> => env.uploads.resolve(file);
 
     return {
-        async createKeys({ taskId, key }) {
-            const created = await createKeysJob({ ...newKeyOptions(key), outDir: join(env.home, 'keys') }, jobOptions(taskId));
+        async createKeys({ jobId, key }) {
+            const created = await createKeysJob({ ...newKeyOptions(key), outDir: join(env.home, 'keys') }, jobOptions(jobId));
             const resultId = remember({ kind: 'keys', publicKey: created.files.publicKey, secretKey: created.files.secretKey });
             return keysView(resultId, created, null);
         },
-        async rotateKeys({ taskId, oldSecretKey, oldPassphrase, key }) {
+        async rotateKeys({ jobId, oldSecretKey, oldPassphrase, key }) {
             const oldSecretKeyPath = await localPath(oldSecretKey);
-            const rotated = await rotateKeysJob({ oldSecretKeyPath, oldPassphrase, newKey: newKeyOptions(key), outDir: join(env.home, 'keys') }, jobOptions(taskId));
+            const rotated = await rotateKeysJob({ oldSecretKeyPath, oldPassphrase, newKey: newKeyOptions(key), outDir: join(env.home, 'keys') }, jobOptions(jobId));
             const resultId = remember({ kind: 'keys', publicKey: rotated.files.publicKey, secretKey: rotated.files.secretKey });
             return keysView(resultId, rotated, { oldFingerprint: rotated.oldKey.fingerprint, oldKeyRevocation: rotated.oldKeyRevocation, transitionStatement: rotated.transitionStatement });
         },
-        async createVpn({ taskId, ...profile }) {
-            const created = await createVpnJob({ ...profile, outDir: join(env.home, 'vpn') }, jobOptions(taskId));
+        async createVpn({ jobId, ...profile }) {
+            const created = await createVpnJob({ ...profile, outDir: join(env.home, 'vpn') }, jobOptions(jobId));
             const resultId = remember({ kind: 'vpn', config: created.files.config });
             // The QR holds the phone's private key, like the .conf: it goes only to the screen that shows it.
             const qr = await readFile(created.files.qr);
@@ -132,13 +137,13 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
                 await phone.close();
             }
         },
-        async createFirewall({ taskId, apps }) {
+        async createFirewall({ jobId, apps }) {
             const allow = apps.map((a) => ({ packageName: a.packageName, wifi: a.wifi, mobile: a.mobile, vpn: a.vpn, ...(a.uid === null ? {} : { uid: a.uid }) }));
-            const created = await createFirewallJob({ allow, outDir: join(env.home, 'firewall') }, jobOptions(taskId));
+            const created = await createFirewallJob({ allow, outDir: join(env.home, 'firewall') }, jobOptions(jobId));
             const resultId = remember({ kind: 'firewall', files: { ...created.files } });
             return { resultId, name: created.profile.name, allowedApps: created.profile.apps.length, warnings: [...created.warnings], files: { ...created.files } };
         },
-        async pushPanelFiles({ taskId, deviceId, resultId, includeSecretKey }) {
+        async pushPanelFiles({ jobId, deviceId, resultId, includeSecretKey }) {
             const artifact = artifacts.get(resultId);
             if (!artifact) throw new ReviveError({ code: 'panel-result-unknown', message: 'Those files are no longer known to Revive (it was restarted).', nextStep: 'Create them again, then send them.' });
             let plan: PushItem[];
@@ -146,21 +151,21 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
             else if (includeSecretKey) throw new ReviveError({ code: 'bad-request', message: 'Only the keys panel has a secret key to send.', nextStep: 'Send the files without that option.' });
             else plan = artifact.kind === 'vpn' ? vpnPushPlan(artifact.config) : firewallPushPlan(artifact.files);
             const connect = env.connectorFor(deviceId);
-            const { pushed } = await pushFilesJob(connect, plan, jobOptions(taskId));
+            const { pushed } = await pushFilesJob(connect, plan, jobOptions(jobId));
             return { pushed: pushed.map((p) => ({ local: p.local, remote: p.remote, sha256: p.sha256 })) };
         },
-        async removePushedFiles({ taskId, deviceId, resultId }) {
+        async removePushedFiles({ jobId, deviceId, resultId }) {
             const artifact = artifacts.get(resultId);
             if (!artifact) throw new ReviveError({ code: 'panel-result-unknown', message: 'Those files are no longer known to Revive (it was restarted).', nextStep: 'Delete them on the phone with a file manager.' });
             const plan = artifact.kind === 'keys' ? keysPushPlan(artifact, artifact.secretKey !== undefined) : artifact.kind === 'vpn' ? vpnPushPlan(artifact.config) : firewallPushPlan(artifact.files);
-            const { removed } = await removeFilesJob(env.connectorFor(deviceId), plan.map((item) => item.remote), jobOptions(taskId));
+            const { removed } = await removeFilesJob(env.connectorFor(deviceId), plan.map((item) => item.remote), jobOptions(jobId));
             return { removed: [...removed] };
         },
-        async installApps({ taskId, deviceId, apps }) {
+        async installApps({ jobId, deviceId, apps }) {
             const requests = await Promise.all(apps.map(async (app) => ({ path: await localPath(app.file), sha256: app.sha256 })));
             const connect = env.connectorFor(deviceId);
             try {
-                const { results } = await installAppsJob(connect, requests, jobOptions(taskId));
+                const { results } = await installAppsJob(connect, requests, jobOptions(jobId));
                 return { results: results.map((r) => ({ fileName: r.fileName, sha256: r.sha256, status: r.status, message: r.message })), error: null };
             } catch (error) {
                 const failure = ReviveError.from(error);

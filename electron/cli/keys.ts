@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import * as openpgp from 'openpgp';
 import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
-import type { PanelEvent } from '../jobs/panels/job.js';
+import type { PanelJobEvent } from '../jobs/panels/job.js';
 import { keysPushPlan, OPENKEYCHAIN_PHONE_DIR, pushFilesJob, type PushItem } from '../jobs/panels/push.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
@@ -54,11 +54,11 @@ function printStrength(io: CliIo, strength: PassphraseStrength): void {
  * A panel job's events on stderr: each finished step, log lines, and byte progress (a live
  * percentage on a terminal, quarter steps in a pipe). Jobs never put secrets in events.
  */
-export function panelProgress(io: CliIo): (event: PanelEvent) => void {
+export function panelProgress(io: CliIo): (event: PanelJobEvent) => void {
     let lastStep = '';
     let lastPercent = -1;
     return (event) => {
-        if (event.type === 'step' && event.status === 'finished') io.err(`✓ ${event.detail}\n`);
+        if (event.type === 'step' && event.status === 'finished') io.err(`✓ ${event.description}\n`);
         if (event.type === 'log') io.err(`${event.line}\n`);
         if (event.type === 'progress') {
             const { step, bytesDone, bytesTotal } = event.progress;

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { describeDeviceRef } from '../../native/devices/ref.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import type { JobEvent, JobUi, UpgradeReport } from '../../native/jobs/events.js';
+import type { JobEvent, JobFailedEvent, JobUi, UpgradeReport } from '../../native/jobs/events.js';
+import type { ReviveErrorData } from '../../native/jobs/errors.js';
 import { appHome, jobsDir } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { DeviceWatcher } from '../../native/usb/watcher.js';
@@ -55,7 +56,11 @@ export interface CounterOptions {
     readonly linkOptions?: ((lane: CounterLane) => ProtocolLinkOptions) | undefined;
 }
 
-export type LaneStatus = 'queued' | 'opening' | 'running' | 'done' | 'failed' | 'cancelled';
+/** Before its job runs, a lane waits or opens its phone; after, it ended as the job's last event says. */
+export type LaneStatus = 'queued' | 'opening' | 'running' | JobOutcomeEvent['type'];
+
+/** Why a lane's job failed or stopped: the job's own error, and where it left the phone. */
+export type LaneError = Pick<ReviveErrorData, 'code' | 'message' | 'nextStep'> & { readonly phoneState?: JobFailedEvent['phoneState'] | undefined };
 
 export interface CounterLane {
     readonly index: number;
@@ -71,7 +76,7 @@ export interface CounterLane {
     finishedAt?: number | undefined;
     report?: UpgradeReport | undefined;
     /** Why it failed (failed or cancelled). */
-    error?: { readonly code: string; readonly message: string; readonly nextStep: string; readonly phoneState?: string | undefined } | undefined;
+    error?: LaneError | undefined;
     receipt?: WrittenReceipt | undefined;
     /** Why there is no receipt although a shop was given (the job never reached the phone). */
     receiptMissing?: string | undefined;

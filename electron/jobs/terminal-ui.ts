@@ -96,7 +96,8 @@ export class TerminalUi {
             case 'step':
                 if (event.status === 'started') this.#line(`\n> ${event.title}\n  ${event.description}`);
                 else if (event.status === 'finished') this.#line(`  Done: ${event.description}`);
-                else this.#line(`\n- ${event.title}: ${event.description}`);
+                else if (event.status === 'skipped') this.#line(`\n- ${event.title}: ${event.description}`);
+                // A failed step: the job's own `failed` or `cancelled` event says what happened.
                 break;
             case 'progress':
                 this.#progress(event.progress);

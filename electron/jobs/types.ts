@@ -18,6 +18,9 @@ export type {
     JobDoneEvent,
     JobFailedEvent,
     JobCancelledEvent,
+    UpgradeEnding,
+    PanelJobEvent,
+    PanelJobReport,
     JobStepInfo,
     JobUi,
     StepStatus,
@@ -45,6 +48,8 @@ export interface UpgradeFiles {
 }
 
 export interface UpgradeOptions {
+    /** The new job's id, chosen by the caller before it starts (common/job-id.ts; default: a new one). */
+    readonly jobId?: string | undefined;
     readonly device: DeviceRef;
     readonly files: UpgradeFiles;
     /** Checksums typed in by the person, per role (64 hex digits), for files not in the recipe. */

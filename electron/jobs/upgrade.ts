@@ -55,15 +55,15 @@ export function planFacts(recipe: Recipe, options: Pick<UpgradeOptions, 'files' 
 
 /**
  * Run (or resume) an upgrade. Resolves with the report when the new system answered; rejects with
- * a ReviveError otherwise (after a `failed` or `cancelled` event). The `started` event, with the
- * job id, is emitted synchronously before the first await: callers rely on it to track the job.
+ * a ReviveError otherwise (after a `failed` or `cancelled` event). The job's id is the caller's
+ * (`options.jobId`, or `resumeJobId` to continue one), so a caller knows it before the first event.
  */
 export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironment): Promise<UpgradeReport> {
     const recipe = env.recipe;
     const home = options.home ?? appHome();
     const journal = options.resumeJobId
         ? Journal.resume(options.resumeJobId, home)
-        : Journal.create(newJobId(), 'upgrade', journalParams(options, recipe), home);
+        : Journal.create(options.jobId ?? newJobId(), 'upgrade', journalParams(options, recipe), home);
     const run = new JobRun({ journal, emit: env.emit, ui: env.ui, signal: env.signal });
     const job = new UpgradeJob(env, options, run);
     const plan = planFacts(recipe, options);

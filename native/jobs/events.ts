@@ -12,7 +12,8 @@ import type { LogNote } from '../../common/log-codes.js';
 import type { ReviveErrorData } from './errors.js';
 import type { ProgressEvent } from './progress.js';
 
-export type JobKind = 'upgrade';
+/** What a job does: the guided upgrade, or one of the panels' short jobs. */
+export type JobKind = 'upgrade' | 'keys-create' | 'keys-rotate' | 'keys-revoke' | 'vpn-create' | 'firewall-create' | 'panel-push' | 'panel-remove' | 'apps-install';
 
 /** What the job has done to the phone, proven by its journal (see electron/jobs/upgrade/phone-now.ts). */
 export interface PhoneNowFacts {
@@ -23,7 +24,8 @@ export interface PhoneNowFacts {
     readonly mode: PhoneMode | null;
 }
 
-export type StepStatus = 'started' | 'finished' | 'skipped';
+/** `failed`: the step's action threw; the job's own `failed` or `cancelled` event follows. */
+export type StepStatus = 'started' | 'finished' | 'skipped' | 'failed';
 
 /** One step of a job as the plan lists it before it runs. */
 export interface JobStepInfo {
@@ -53,7 +55,7 @@ export interface JobStepEvent {
     readonly step: string;
     readonly title: string;
     readonly status: StepStatus;
-    /** Plain words: what this step does (started), what it found (finished) or why it was skipped. */
+    /** Plain words: what this step does (started), what it found (finished), why it was skipped or why it failed. */
     readonly description: string;
 }
 
@@ -122,13 +124,12 @@ export interface JobDoneEvent<Report = UpgradeReport> {
     readonly report: Report;
 }
 
-export interface JobFailedEvent {
-    readonly type: 'failed';
-    readonly jobId: string;
-    readonly at: string;
-    readonly error: ReviveErrorData;
-    /** The step that failed, and in plain words the state the phone was left in. */
-    readonly step: string | null;
+/**
+ * How a job that changes a phone says where it left it (the upgrade's endings carry this; a panel
+ * job, which only writes files or talks to Android, has nothing to add).
+ */
+export interface UpgradeEnding {
+    /** In plain words the state the phone was left in. */
     readonly phoneState: string;
     /** The facts behind phoneState, from the job's journal. */
     readonly phoneNow: PhoneNowFacts;
@@ -136,28 +137,46 @@ export interface JobFailedEvent {
     readonly resumable: boolean;
 }
 
-export interface JobCancelledEvent {
+export type JobFailedEvent<Ending = UpgradeEnding> = {
+    readonly type: 'failed';
+    readonly jobId: string;
+    readonly at: string;
+    readonly error: ReviveErrorData;
+    /** The step that failed. */
+    readonly step: string | null;
+} & Ending;
+
+export type JobCancelledEvent<Ending = UpgradeEnding> = {
     readonly type: 'cancelled';
     readonly jobId: string;
     readonly at: string;
     readonly step: string | null;
-    readonly phoneState: string;
-    readonly phoneNow: PhoneNowFacts;
     /** `person`: Stop was pressed; `declined`: the person answered a question with Stop. Neither is a failure. */
     readonly reason: 'person' | 'declined';
-    readonly resumable: boolean;
+} & Ending;
+
+/** What the panels' short jobs hand back in their `done` event: a sentence with paths, never key material. */
+export interface PanelJobReport {
+    readonly detail: string;
 }
 
-export type JobEvent =
+/**
+ * Every job's events, in one vocabulary. `Report` is what `done` hands back, `Ending` what
+ * `failed` and `cancelled` add: the upgrade's by default, `JobEvent<PanelJobReport, object>` for a panel job.
+ */
+export type JobEvent<Report = UpgradeReport, Ending = UpgradeEnding> =
     | JobStartedEvent
     | JobStepEvent
     | JobProgressEvent
     | JobInstructionEvent
     | JobConfirmEvent
     | JobLogEvent
-    | JobDoneEvent
-    | JobFailedEvent
-    | JobCancelledEvent;
+    | JobDoneEvent<Report>
+    | JobFailedEvent<Ending>
+    | JobCancelledEvent<Ending>;
+
+/** A panel job's events: the same words, a sentence for a report, no phone state at the end. */
+export type PanelJobEvent = JobEvent<PanelJobReport, object>;
 
 export type JobEventType = JobEvent['type'];
 

@@ -6,7 +6,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ReviveError } from './errors.js';
 import { checkedName } from './names.js';
 
@@ -29,11 +28,7 @@ export function jobsDir(home: string = appHome()): string {
     return join(home, 'jobs');
 }
 
-/** A sortable, unguessable id: `20240101-120000-ab12cd`. */
-export function newJobId(now: Date = new Date()): string {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
+export { newJobId } from '../../common/job-id.js';
 
 const SECRET_KEY = /pass(word|phrase)?|secret|token|private|credential|pin$|^key$|adbkey/i;
 

@@ -50,25 +50,48 @@ export class Speedometer {
     }
 }
 
-/** Turns raw facts into ProgressEvents with rate and ETA; one tracker per job. */
+/**
+ * How often a job tells the world about its bytes: at most four times a second, so a flash of 1 MiB
+ * chunks does not become an IPC or WebSocket message per chunk. Step changes and the last byte are
+ * always told at once.
+ */
+export const JOB_PROGRESS_INTERVAL_MS = 250;
+
+export interface ProgressTrackerOptions {
+    /** Milliseconds between two events of one step (0: every report). */
+    readonly intervalMs?: number | undefined;
+    readonly now?: (() => number) | undefined;
+}
+
+/** Turns raw facts into ProgressEvents with rate and ETA, at most one per interval; one tracker per job. */
 export class ProgressTracker {
     readonly #listener: ProgressListener;
     readonly #speed: Speedometer;
+    readonly #now: () => number;
+    readonly #intervalMs: number;
     #step = '';
+    #lastSent = Number.NEGATIVE_INFINITY;
 
-    constructor(listener: ProgressListener, now?: () => number) {
+    constructor(listener: ProgressListener, options: ProgressTrackerOptions = {}) {
         this.#listener = listener;
-        this.#speed = new Speedometer(now);
+        this.#now = options.now ?? (() => performance.now());
+        this.#speed = new Speedometer(this.#now);
+        this.#intervalMs = options.intervalMs ?? 0;
     }
 
     report(facts: ProgressFacts): void {
-        if (facts.step !== this.#step) {
+        const newStep = facts.step !== this.#step;
+        if (newStep) {
             this.#step = facts.step;
             this.#speed.update(0);
         }
         // The rate is the wire's; time left runs until the last byte is sent (its acknowledgement follows at once).
         const moved = Math.max(facts.bytesDone, facts.bytesSent ?? 0);
         const rate = this.#speed.update(moved);
+        const at = this.#now();
+        const last = facts.bytesDone >= facts.bytesTotal;
+        if (!newStep && !last && at - this.#lastSent < this.#intervalMs) return;
+        this.#lastSent = at;
         const left = facts.bytesTotal - moved;
         const etaSeconds = rate > 0 ? left / rate : left <= 0 ? 0 : null;
         this.#listener({ ...facts, rate, etaSeconds });

@@ -1,16 +1,18 @@
 /**
- * Runs a job as a list of steps: emits typed events, journals each step's start and verification,
- * skips steps an earlier run verified, and turns failures and cancellation into one final event.
+ * The one job runner, for the upgrade and the panels' short jobs: runs a job as a list of steps,
+ * emits typed events (one vocabulary: started, step, progress, log, … done, failed, cancelled) under
+ * the id the caller chose for the job's journal, journals each step's start and verification, skips
+ * steps an earlier run verified, and tells progress at most every JOB_PROGRESS_INTERVAL_MS.
  */
-import type { JobEvent, JobInstruction, JobConfirmRequest, JobStepInfo, JobUi, JobKind } from './events.js';
+import type { JobEvent, JobInstruction, JobConfirmRequest, JobStepInfo, JobUi, JobKind, UpgradeEnding, UpgradeReport } from './events.js';
 import { ReviveError } from './errors.js';
 import type { Journal, JournalValue } from './journal.js';
-import { ProgressTracker, type JobContext } from './progress.js';
+import { JOB_PROGRESS_INTERVAL_MS, ProgressTracker, type JobContext } from './progress.js';
 import type { LogCode, LogFactsOf, LogNote } from '../../common/log-codes.js';
 import { logNote } from './log-note.js';
 
 /** Distributive Omit, so each member of the event union keeps its own fields. */
-type EventBody<E> = E extends JobEvent ? Omit<E, 'jobId' | 'at'> : never;
+type EventBody<E> = E extends { readonly jobId: string; readonly at: string } ? Omit<E, 'jobId' | 'at'> : never;
 
 export interface StepResult {
     /** Plain words: what the step found or did. */
@@ -31,33 +33,54 @@ export class JobCancelled extends Error {
     override readonly name = 'JobCancelled';
 }
 
-export class JobRun {
+/** A job with no person to ask (a panel job): a question it asks is a mistake in the job, said in words. */
+const NO_PERSON: JobUi = {
+    instruct: () => undefined,
+    confirm: () => Promise.reject(ReviveError.of('unexpected', { problem: 'This job has no one to ask a question.' })),
+};
+
+export interface JobRunOptions<Report, Ending> {
+    /** The job's journal, created or resumed under the id the caller chose. */
+    readonly journal: Journal;
+    readonly emit: (event: JobEvent<Report, Ending>) => void;
+    /** The person-facing side; a job without questions leaves it out. */
+    readonly ui?: JobUi | undefined;
+    readonly signal: AbortSignal;
+    /** Milliseconds between two progress events of one step (default JOB_PROGRESS_INTERVAL_MS). */
+    readonly progressIntervalMs?: number | undefined;
+    readonly now?: (() => number) | undefined;
+}
+
+export class JobRun<Report = UpgradeReport, Ending = UpgradeEnding> {
     readonly jobId: string;
     readonly journal: Journal;
     readonly signal: AbortSignal;
     readonly outcomes: StepOutcome[] = [];
-    readonly #emit: (event: JobEvent) => void;
+    readonly #emit: (event: JobEvent<Report, Ending>) => void;
     readonly #ui: JobUi;
     readonly #tracker: ProgressTracker;
     readonly #verified: Map<string, Record<string, JournalValue>>;
     #current: string | null = null;
 
-    constructor(options: { journal: Journal; emit: (event: JobEvent) => void; ui: JobUi; signal: AbortSignal }) {
+    constructor(options: JobRunOptions<Report, Ending>) {
         this.journal = options.journal;
         this.jobId = options.journal.jobId;
         this.signal = options.signal;
         this.#emit = options.emit;
-        this.#ui = options.ui;
+        this.#ui = options.ui ?? NO_PERSON;
         this.#verified = options.journal.verifiedSteps();
-        this.#tracker = new ProgressTracker((progress) => this.emit({ type: 'progress', progress }));
+        this.#tracker = new ProgressTracker((progress) => this.emit({ type: 'progress', progress }), {
+            intervalMs: options.progressIntervalMs ?? JOB_PROGRESS_INTERVAL_MS,
+            now: options.now,
+        });
     }
 
     get currentStep(): string | null {
         return this.#current;
     }
 
-    emit(event: EventBody<JobEvent>): void {
-        this.#emit({ ...event, jobId: this.jobId, at: new Date().toISOString() } as JobEvent);
+    emit(event: EventBody<JobEvent<Report, Ending>>): void {
+        this.#emit({ ...event, jobId: this.jobId, at: new Date().toISOString() } as JobEvent<Report, Ending>);
     }
 
     start(kind: JobKind, steps: readonly JobStepInfo[]): void {
@@ -133,6 +156,7 @@ export class JobRun {
         } catch (error) {
             const failure = this.signal.aborted ? 'cancelled' : ReviveError.from(error).message;
             this.journal.append({ t: 'step', step: info.id, status: 'failed', detail: failure });
+            this.emit({ type: 'step', step: info.id, title: info.title, status: 'failed', description: failure });
             throw error;
         }
         const data = { ...(result.data ?? {}), detail: result.detail };

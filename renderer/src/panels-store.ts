@@ -1,12 +1,13 @@
 /**
  * State of the secondary panels (keys, VPN, firewall, apps): one task per panel at a time, fed by
- * the panelStep/panelProgress/panelLog events, and each panel's last result. Passphrases are never
+ * the jobStep/jobProgress/jobLog events of the job whose id the panel chose, and each panel's last result. Passphrases are never
  * stored here: the forms keep them in component state and hand them to the one command.
  */
 import { create } from 'zustand';
 import { listedFileName, parseSha256Sums } from '../../common/sha256sums.js';
 import type { ApiError, ApiResult, EventPayload, FileRef, FirewallResult, KeysResult, PhonePackage, ReviveApi, AppResult, CommandRequest, VpnResult } from './api/contract-types.js';
 import type { FirewallApp as ProfileApp } from '../../common/firewall-app.js';
+import { newJobId } from '../../common/job-id.js';
 
 export type PanelName = 'keys' | 'vpn' | 'firewall' | 'apps';
 export const PANELS: readonly PanelName[] = ['keys', 'vpn', 'firewall', 'apps'];
@@ -14,17 +15,18 @@ export const PANELS: readonly PanelName[] = ['keys', 'vpn', 'firewall', 'apps'];
 export interface TaskStep {
     readonly step: string;
     readonly title: string;
-    readonly status: 'started' | 'finished' | 'failed';
+    readonly status: EventPayload<'jobStep'>['status'];
     readonly detail: string;
 }
 
 export interface PanelTask {
-    readonly taskId: string;
+    /** The panel job's id, chosen here before the command starts it. */
+    readonly jobId: string;
     /** What the task does, for its heading: create, rotate, push, list, install. */
     readonly kind: 'create' | 'rotate' | 'push' | 'remove' | 'list' | 'install';
     readonly running: boolean;
     readonly steps: TaskStep[];
-    readonly progress: EventPayload<'panelProgress'> | null;
+    readonly progress: EventPayload<'jobProgress'> | null;
     readonly log: string[];
     readonly error: ApiError | null;
 }
@@ -86,36 +88,38 @@ const get = usePanels.getState;
 let api: ReviveApi | null = null;
 let counter = 0;
 
-function panelOf(taskId: string): PanelName | undefined {
-    return PANELS.find((p) => get().tasks[p]?.taskId === taskId);
+function panelOf(jobId: string): PanelName | undefined {
+    return PANELS.find((p) => get().tasks[p]?.jobId === jobId);
 }
 
-function updateTask(taskId: string, change: (task: PanelTask) => Partial<PanelTask>): void {
-    const panel = panelOf(taskId);
+/** An event of a panel's own job; the upgrade's events (and other jobs') are not a panel's. */
+function updateTask(jobId: string, change: (task: PanelTask) => Partial<PanelTask>): void {
+    const panel = panelOf(jobId);
     const task = panel ? get().tasks[panel] : undefined;
     if (panel && task) set({ tasks: { ...get().tasks, [panel]: { ...task, ...change(task) } } });
 }
 
 export function connectPanels(revive: ReviveApi): void {
     api = revive;
-    revive.onPanelStep((e) =>
-        updateTask(e.taskId, (task) => {
+    revive.onJobStep((e) =>
+        updateTask(e.jobId, (task) => {
             const known = task.steps.some((s) => s.step === e.step);
-            const step = { step: e.step, title: e.title, status: e.status, detail: e.detail };
+            const step = { step: e.step, title: e.title, status: e.status, detail: e.description };
             return { steps: known ? task.steps.map((s) => (s.step === e.step ? step : s)) : [...task.steps, step], ...(e.status !== 'started' ? { progress: null } : {}) };
         }),
     );
-    revive.onPanelProgress((e) => updateTask(e.taskId, () => ({ progress: e })));
-    revive.onPanelLog((e) => updateTask(e.taskId, (task) => ({ log: [...task.log, e.line].slice(-500) })));
+    revive.onJobProgress((e) => updateTask(e.jobId, () => ({ progress: e })));
+    // A panel job's log lines are its own plain lines (coded notes are the upgrade's).
+    revive.onJobLog((e) => updateTask(e.jobId, (task) => ({ log: [...task.log, ...(e.line === undefined ? [] : [e.line])].slice(-500) })));
 }
 
 /** Runs one panel command as the panel's current task; a failure is kept on the task, in words. */
-async function runTask<T>(panel: PanelName, kind: PanelTask['kind'], call: (taskId: string) => Promise<ApiResult<T>>): Promise<T | undefined> {
+async function runTask<T>(panel: PanelName, kind: PanelTask['kind'], call: (jobId: string) => Promise<ApiResult<T>>): Promise<T | undefined> {
     if (!api || get().tasks[panel]?.running) return undefined;
-    const taskId = `${panel}-${Date.now().toString(36)}${(counter++).toString(36)}`;
-    set({ tasks: { ...get().tasks, [panel]: { taskId, kind, running: true, steps: [], progress: null, log: [], error: null } } });
-    const result = await call(taskId);
-    updateTask(taskId, () => ({ running: false, progress: null, error: result.ok ? null : result.error }));
+    const jobId = newJobId();
+    set({ tasks: { ...get().tasks, [panel]: { jobId, kind, running: true, steps: [], progress: null, log: [], error: null } } });
+    const result = await call(jobId);
+    updateTask(jobId, () => ({ running: false, progress: null, error: result.ok ? null : result.error }));
     return result.ok ? result.value : undefined;
 }
 
@@ -128,17 +132,17 @@ export type NewKey = CommandRequest<'createKeys'>['key'];
 
 export async function createKeys(key: NewKey): Promise<boolean> {
     set({ keys: null, keysPushed: null });
-    const result = await runTask('keys', 'create', (taskId) => revive().createKeys({ taskId, key }));
+    const result = await runTask('keys', 'create', (jobId) => revive().createKeys({ jobId, key }));
     if (result) set({ keys: result });
     return result !== undefined;
 }
 
 export async function rotateKeys(oldKeyFile: File, oldPassphrase: string, key: NewKey): Promise<boolean> {
     set({ keys: null, keysPushed: null });
-    const result = await runTask('keys', 'rotate', async (taskId) => {
+    const result = await runTask('keys', 'rotate', async (jobId) => {
         const ref = await revive().fileRef(oldKeyFile);
         if (!ref.ok) return ref;
-        return revive().rotateKeys({ taskId, oldSecretKey: ref.value, oldPassphrase, key });
+        return revive().rotateKeys({ jobId, oldSecretKey: ref.value, oldPassphrase, key });
     });
     if (result) set({ keys: result });
     return result !== undefined;
@@ -149,7 +153,7 @@ export async function pushResult(panel: 'keys' | 'vpn' | 'firewall', deviceId: s
     if (!resultId) return;
     const field = panel === 'keys' ? 'keysPushed' : panel === 'vpn' ? 'vpnPushed' : 'firewallPushed';
     set({ [field]: null });
-    const result = await runTask(panel, 'push', (taskId) => revive().pushPanelFiles({ taskId, deviceId, resultId, includeSecretKey }));
+    const result = await runTask(panel, 'push', (jobId) => revive().pushPanelFiles({ jobId, deviceId, resultId, includeSecretKey }));
     if (result) set({ [field]: result.pushed.map((p) => p.remote) });
     if (result && panel === 'vpn') set({ vpnPushedTo: deviceId, vpnRemoved: false });
 }
@@ -158,23 +162,23 @@ export async function pushResult(panel: 'keys' | 'vpn' | 'firewall', deviceId: s
 export async function removeVpnFromPhone(): Promise<void> {
     const { vpn, vpnPushedTo } = get();
     if (!vpn || !vpnPushedTo) return;
-    const result = await runTask('vpn', 'remove', (taskId) => revive().removePushedFiles({ taskId, deviceId: vpnPushedTo, resultId: vpn.resultId }));
+    const result = await runTask('vpn', 'remove', (jobId) => revive().removePushedFiles({ jobId, deviceId: vpnPushedTo, resultId: vpn.resultId }));
     if (result) set({ vpnRemoved: true });
 }
 
-export type VpnForm = Omit<CommandRequest<'createVpn'>, 'taskId'>;
+export type VpnForm = Omit<CommandRequest<'createVpn'>, 'jobId'>;
 
 export async function createVpn(form: VpnForm): Promise<void> {
     set({ vpn: null, vpnPushed: null, vpnPushedTo: null, vpnRemoved: false });
-    const result = await runTask('vpn', 'create', (taskId) => revive().createVpn({ taskId, ...form }));
+    const result = await runTask('vpn', 'create', (jobId) => revive().createVpn({ jobId, ...form }));
     if (result) set({ vpn: result });
 }
 
 export async function readPhoneApps(deviceId: string): Promise<void> {
-    const result = await runTask('firewall', 'list', async (taskId) => {
+    const result = await runTask('firewall', 'list', async (jobId) => {
         const answer = await revive().listPhoneApps({ deviceId });
         // listPhoneApps has no steps of its own; say on the task what happened.
-        if (answer.ok) updateTask(taskId, () => ({ steps: [{ step: 'list', title: '', status: 'finished', detail: '' }] }));
+        if (answer.ok) updateTask(jobId, () => ({ steps: [{ step: 'list', title: '', status: 'finished', detail: '' }] }));
         return answer;
     });
     if (!result) return;
@@ -211,7 +215,7 @@ export async function createFirewall(): Promise<void> {
         .firewallApps.filter((a) => a.wifi || a.mobile || a.vpn)
         .map((a) => ({ packageName: a.packageName, uid: a.uid, wifi: a.wifi, mobile: a.mobile, vpn: a.vpn }));
     set({ firewall: null, firewallPushed: null });
-    const result = await runTask('firewall', 'create', (taskId) => revive().createFirewall({ taskId, apps }));
+    const result = await runTask('firewall', 'create', (jobId) => revive().createFirewall({ jobId, apps }));
     if (result) set({ firewall: result });
 }
 
@@ -253,7 +257,7 @@ export const SHA256 = /^[0-9a-f]{64}$/;
 export async function installApps(deviceId: string): Promise<void> {
     const apps = get().apks.flatMap((a) => (a.file && SHA256.test(a.sha256) ? [{ file: a.file, sha256: a.sha256 }] : []));
     set({ appResults: null, appsError: null });
-    const result = await runTask('apps', 'install', (taskId) => revive().installApps({ taskId, deviceId, apps }));
+    const result = await runTask('apps', 'install', (jobId) => revive().installApps({ jobId, deviceId, apps }));
     if (result) set({ appResults: result.results, appsError: result.error });
 }
 

@@ -3,6 +3,7 @@
  * practice) so the API event subscription can update it without hooks.
  */
 import { create } from 'zustand';
+import { newJobId } from '../../common/job-id.js';
 import { listedFileName, parseSha256Sums } from '../../common/sha256sums.js';
 import type {
     ApiError,
@@ -128,17 +129,13 @@ export function dismissError(): void {
     set({ error: null });
 }
 
-/** Job events that arrived before startUpgrade's answer told us the job id (the job starts at once). */
-const early = new Map<string, Array<(job: JobState) => Partial<JobState>>>();
-
+/**
+ * An event of the job on the page. The page picks a job's id before it starts the job, so even the
+ * first event finds its job here; events of other jobs (a panel's, another page's) are not its own.
+ */
 function updateJob(jobId: string, change: (job: JobState) => Partial<JobState>): void {
     const job = get().job;
     if (job?.jobId === jobId) set({ job: { ...job, ...change(job) } });
-    else if (!job || job.outcome !== 'running') {
-        const list = early.get(jobId) ?? [];
-        if (list.length < 500) list.push(change);
-        early.set(jobId, list);
-    }
 }
 
 function updateFile(verificationId: string, change: Partial<FileEntry>): void {
@@ -161,7 +158,7 @@ const JOB_EVENTS: { readonly [K in JobEventName]: (e: EventPayload<K>) => void }
     jobStarted: (e) => updateJob(e.jobId, () => ({ steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) })),
     jobStep: (e) =>
         updateJob(e.jobId, (job) => {
-            const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : 'skipped';
+            const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : e.status;
             const known = job.steps.some((step) => step.id === e.step);
             const description = e.status === 'started' ? { description: e.description } : {};
             const steps = known ? job.steps.map((step) => (step.id === e.step ? { ...step, status, ...description } : step)) : [...job.steps, { id: e.step, title: e.title, status, ...description }];
@@ -225,7 +222,6 @@ function freshJob(jobId: string): JobState {
 export async function attachJob(jobId: string): Promise<void> {
     const result = await run(api().attachJob({ jobId }));
     if (!result) return;
-    early.delete(jobId);
     set({ screen: 'run', recipeId: result.recipeId, deviceId: result.deviceId, job: freshJob(jobId), error: null });
     for (const { event, payload } of result.events) (JOB_EVENTS[event] as (e: unknown) => void)(payload);
 }
@@ -243,7 +239,6 @@ export async function resumeJob(summary: JobSummary): Promise<void> {
     if (!deviceId) return;
     // The job keeps its id: the page starts its new run from a clean slate before the first event comes.
     const before = get().job;
-    early.delete(summary.jobId);
     set({ screen: 'run', recipeId: summary.recipeId, deviceId, job: freshJob(summary.jobId) });
     const result = await run(api().resumeJob({ jobId: summary.jobId, deviceId }));
     if (!result) {
@@ -431,13 +426,18 @@ export async function startUpgrade(): Promise<void> {
     const { deviceId, recipeId, files, keepBackup } = get();
     if (!deviceId || !recipeId) return;
     const chosen = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => fileFits(entry));
+    // The job's id is chosen here, and the job is on the page before it starts: its first events land on it.
+    const jobId = newJobId();
+    const before = get().job;
+    set({ job: freshJob(jobId) });
     const result = await run(
-        api().startUpgrade({ deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup }),
+        api().startUpgrade({ jobId, deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup }),
     );
-    if (!result) return;
-    set({ screen: 'run', job: freshJob(result.jobId) });
-    for (const change of early.get(result.jobId) ?? []) updateJob(result.jobId, change);
-    early.clear();
+    if (!result) {
+        set({ job: before });
+        return;
+    }
+    set({ screen: 'run' });
 }
 
 export async function answerConfirm(yes: boolean): Promise<void> {

@@ -16,7 +16,7 @@ import {
     type InstalledPackage,
 } from '../../../native/panels/firewall.js';
 import { shellCommand } from '../../../native/adb/shell-words.js';
-import { PanelJob, type PanelJobOptions } from './job.js';
+import { runPanelJob, type PanelJobOptions } from './job.js';
 
 /** What the firewall panel needs from a connected phone. */
 export interface PhoneShell {
@@ -60,8 +60,7 @@ export async function createFirewallJob(
     input: { readonly name?: string | undefined; readonly allow: readonly AppChoice[]; readonly installed?: readonly InstalledPackage[] | undefined; readonly allowDnsViaNetd?: boolean | undefined; readonly outDir: string },
     options: PanelJobOptions = {},
 ): Promise<CreateFirewallResult> {
-    const job = new PanelJob('firewall-create', { name: input.name ?? 'private', apps: input.allow.map((a) => a.packageName), outDir: input.outDir }, options);
-    return job.run(async () => {
+    return runPanelJob('firewall-create', { name: input.name ?? 'private', apps: input.allow.map((a) => a.packageName), outDir: input.outDir }, options, async (job) => {
         const profile = await job.step('profile', 'Build the deny-by-default profile', async () => {
             const value = createPrivateProfile(input);
             return { value, detail: `${value.apps.length} app(s) allowed; everything else is blocked.`, data: { apps: value.apps.map((a) => `${a.packageName}:${a.uid ?? '?'}:${a.wifi ? 'w' : ''}${a.mobile ? 'm' : ''}${a.vpn ? 'v' : ''}`) } };

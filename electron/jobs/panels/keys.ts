@@ -13,7 +13,7 @@ import {
 } from '../../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../../native/panels/passphrase.js';
 import { writePrivateFile } from '../../../native/jobs/private-files.js';
-import { PanelJob, type PanelJobOptions } from './job.js';
+import { runPanelJob, type PanelJobOptions } from './job.js';
 
 export interface KeyFiles {
     readonly publicKey: string;
@@ -54,8 +54,7 @@ async function readKeyFile(path: string, what: string): Promise<string> {
 }
 
 export async function createKeysJob(input: CreateKeyOptions & { readonly outDir: string; readonly baseName?: string | undefined }, options: PanelJobOptions = {}): Promise<CreateKeysResult> {
-    const job = new PanelJob('keys-create', { outDir: input.outDir, algorithm: input.algorithm ?? 'curve25519', expiresInDays: input.expiresInDays ?? 0, identities: input.userIds.length }, options);
-    return job.run(async () => {
+    return runPanelJob('keys-create', { outDir: input.outDir, algorithm: input.algorithm ?? 'curve25519', expiresInDays: input.expiresInDays ?? 0, identities: input.userIds.length }, options, async (job) => {
         const bundle = await job.step('generate', 'Create the key pair', async () => {
             const value = await createKeyPair(input);
             return { value, detail: `Created ${value.algorithm} key ${value.fingerprint}.`, data: keyFacts(value) };
@@ -76,8 +75,7 @@ export async function rotateKeysJob(
     input: { readonly oldSecretKeyPath: string; readonly oldPassphrase: string; readonly newKey: CreateKeyOptions; readonly outDir: string },
     options: PanelJobOptions = {},
 ): Promise<RotateKeysResult> {
-    const job = new PanelJob('keys-rotate', { oldSecretKeyPath: input.oldSecretKeyPath, outDir: input.outDir, algorithm: input.newKey.algorithm ?? 'curve25519' }, options);
-    return job.run(async () => {
+    return runPanelJob('keys-rotate', { oldSecretKeyPath: input.oldSecretKeyPath, outDir: input.outDir, algorithm: input.newKey.algorithm ?? 'curve25519' }, options, async (job) => {
         const oldArmored = await readKeyFile(input.oldSecretKeyPath, 'old secret key');
         const rotation = await job.step('rotate', 'Create the new key, certify it with the old key, revoke the old key', async () => {
             const value = await rotateKey({ oldSecretKeyArmored: oldArmored, oldPassphrase: input.oldPassphrase, newKey: input.newKey });
@@ -111,8 +109,7 @@ export async function revokeKeyJob(
     input: { readonly secretKeyPath: string; readonly passphrase: string; readonly reason: RevocationReason; readonly text?: string | undefined; readonly outDir: string },
     options: PanelJobOptions = {},
 ): Promise<{ readonly jobId: string; readonly key: KeyInfo; readonly revocation: string }> {
-    const job = new PanelJob('keys-revoke', { secretKeyPath: input.secretKeyPath, reason: input.reason, outDir: input.outDir }, options);
-    return job.run(async () => {
+    return runPanelJob('keys-revoke', { secretKeyPath: input.secretKeyPath, reason: input.reason, outDir: input.outDir }, options, async (job) => {
         const armored = await readKeyFile(input.secretKeyPath, 'secret key');
         const { key, revocationCertificate } = await job.step('revoke', 'Make the revocation certificate', async () => {
             const value = await createRevocation(armored, input.passphrase, input.reason, input.text ?? '');

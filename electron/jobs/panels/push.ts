@@ -12,7 +12,7 @@ import { hashFile } from '../../../native/integrity/hash.js';
 import { checkApks, installVerifiedApks, requireAllVerified, type ApkRequest, type AppInstallResult } from '../../../native/panels/apps.js';
 import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR } from '../../../native/panels/firewall.js';
 import { PHONE_DOWNLOAD_DIR } from '../../../native/panels/wireguard.js';
-import { PanelJob, type PanelJobOptions } from './job.js';
+import { runPanelJob, type PanelJobOptions } from './job.js';
 
 /** What the panels need from a connected phone (AdbPhone has it). */
 export interface PanelPhone {
@@ -67,8 +67,7 @@ export function firewallPushPlan(files: { readonly afwall: string; readonly appl
 }
 
 export async function pushFilesJob(connect: PhoneConnector, items: readonly PushItem[], options: PanelJobOptions = {}): Promise<{ readonly jobId: string; readonly pushed: readonly PushResult[] }> {
-    const job = new PanelJob('panel-push', { files: items.map((i) => `${i.local} -> ${i.remote}`) }, options);
-    return job.run(async () => {
+    return runPanelJob('panel-push', { files: items.map((i) => `${i.local} -> ${i.remote}`) }, options, async (job) => {
         const ctx = job.context();
         const local = await job.step('hash', 'Check the files to send', async () => {
             const value = [];
@@ -107,8 +106,7 @@ export async function pushFilesJob(connect: PhoneConnector, items: readonly Push
  * sits in shared storage, readable by apps, until the person has imported it), and check they are gone.
  */
 export async function removeFilesJob(connect: PhoneConnector, remotes: readonly string[], options: PanelJobOptions = {}): Promise<{ readonly jobId: string; readonly removed: readonly string[] }> {
-    const job = new PanelJob('panel-remove', { files: [...remotes] }, options);
-    return job.run(async () => {
+    return runPanelJob('panel-remove', { files: [...remotes] }, options, async (job) => {
         const phone = await job.step('connect', 'Connect to the phone', async () => ({ value: await connect(options.signal), detail: 'Connected.' }));
         try {
             for (const remote of remotes) {
@@ -129,8 +127,7 @@ export async function removeFilesJob(connect: PhoneConnector, remotes: readonly 
 }
 
 export async function installAppsJob(connect: PhoneConnector, requests: readonly ApkRequest[], options: PanelJobOptions = {}): Promise<{ readonly jobId: string; readonly results: readonly AppInstallResult[] }> {
-    const job = new PanelJob('apps-install', { apks: requests.map((r) => r.path) }, options);
-    return job.run(async () => {
+    return runPanelJob('apps-install', { apks: requests.map((r) => r.path) }, options, async (job) => {
         const ctx = job.context();
         // All checksums first: a modified APK stops everything before adb is touched.
         const verified = await job.step('verify', 'Check every APK against its SHA-256', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { qrPng } from '../../../native/panels/qr.js';
 import { writePrivateFile } from '../../../native/jobs/private-files.js';
 import { createWireGuardProfile, type WireGuardProfileOptions } from '../../../native/panels/wireguard.js';
-import { PanelJob, type PanelJobOptions } from './job.js';
+import { runPanelJob, type PanelJobOptions } from './job.js';
 
 export interface VpnFiles {
     /** `wg-<name>.conf`: what the phone imports (contains its private key). */
@@ -25,8 +25,7 @@ export interface CreateVpnResult {
 }
 
 export async function createVpnJob(input: WireGuardProfileOptions & { readonly outDir: string }, options: PanelJobOptions = {}): Promise<CreateVpnResult> {
-    const job = new PanelJob('vpn-create', { name: input.name, endpoint: input.endpoint, outDir: input.outDir }, options);
-    return job.run(async () => {
+    return runPanelJob('vpn-create', { name: input.name, endpoint: input.endpoint, outDir: input.outDir }, options, async (job) => {
         const profile = await job.step('generate', 'Create the phone\'s WireGuard keys and configuration', async () => {
             const value = createWireGuardProfile(input);
             return { value, detail: `Created tunnel ${value.name}; the phone's public key is ${value.keyPair.publicKey}.`, data: { name: value.name, phonePublicKey: value.keyPair.publicKey } };

@@ -54,9 +54,6 @@ const EVENTS: Record<EventName, true> = {
     jobDone: true,
     jobFailed: true,
     jobCancelled: true,
-    panelStep: true,
-    panelProgress: true,
-    panelLog: true,
 };
 
 const closedError = {

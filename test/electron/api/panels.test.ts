@@ -37,13 +37,13 @@ describe('panels through the API', () => {
     let vpn: VpnResult;
 
     it('creates keys; the passphrase and the secret key appear in no event and no journal', async () => {
-        const result = await backend.call('createKeys', { taskId: 't1', key: { userIds: [{ name: 'Ada', email: 'ada@example.org' }, { email: 'ada@work.example' }], passphrase: PASSPHRASE } });
+        const result = await backend.call('createKeys', { jobId: 't1', key: { userIds: [{ name: 'Ada', email: 'ada@example.org' }, { email: 'ada@work.example' }], passphrase: PASSPHRASE } });
         expect(result.ok).toBe(true);
         if (!result.ok) return;
         keys = result.value as KeysResult;
         expect(keys.userIds).toEqual(['Ada <ada@example.org>', '<ada@work.example>']);
         expect(keys.algorithm).toMatch(/curve25519|ed25519/i);
-        expect(seen.some((e) => e.startsWith('panelStep') && e.includes('"t1"'))).toBe(true);
+        expect(seen.some((e) => e.startsWith('jobStep') && e.includes('"t1"'))).toBe(true);
         const secret = await readFile(keys.files.secretKey, 'utf8');
         const body = secret.split('\n').filter((l) => l.length >= 60).slice(1).join('\n');
         expect(body.length).toBeGreaterThan(100);
@@ -54,16 +54,16 @@ describe('panels through the API', () => {
     });
 
     it('refuses a malformed panel request with plain words', async () => {
-        const result = await backend.call('createKeys', { taskId: 't2', key: { userIds: [], passphrase: '' } });
+        const result = await backend.call('createKeys', { jobId: 't2', key: { userIds: [], passphrase: '' } });
         expect(result.ok).toBe(false);
         if (!result.ok) expect(result.error.code).toBe('bad-request');
-        const push = await backend.call('pushPanelFiles', { taskId: 't2', deviceId: 'virtual:ks01ltexx', resultId: 'nope' });
+        const push = await backend.call('pushPanelFiles', { jobId: 't2', deviceId: 'virtual:ks01ltexx', resultId: 'nope' });
         expect(push.ok).toBe(false);
     });
 
     it('creates a VPN profile with its QR and server block, and pushes it byte-identical to the virtual phone', async () => {
         const result = await backend.call('createVpn', {
-            taskId: 't3',
+            jobId: 't3',
             name: 'home',
             addresses: ['10.8.0.2/32'],
             dns: ['10.8.0.1'],
@@ -80,10 +80,10 @@ describe('panels through the API', () => {
         const privateKey = /PrivateKey = (\S+)/.exec(await readFile(vpn.files.config, 'utf8'))?.[1] ?? 'missing';
         expect(seen.join('\n')).not.toContain(privateKey);
 
-        const notYet = await backend.call('pushPanelFiles', { taskId: 't4', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
+        const notYet = await backend.call('pushPanelFiles', { jobId: 't4', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
         expect(notYet.ok).toBe(false);
         await backend.call('startVirtualPhone', { codename: 'ks01ltexx' });
-        const pushed = await backend.call('pushPanelFiles', { taskId: 't4', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
+        const pushed = await backend.call('pushPanelFiles', { jobId: 't4', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
         expect(pushed).toMatchObject({ ok: true, value: { pushed: [{ remote: '/sdcard/Download/wg-home.conf' }] } });
         const phone = backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');
@@ -97,17 +97,17 @@ describe('panels through the API', () => {
         if (!phone) throw new Error('no virtual phone');
         const landed = join(phone.stateDir, 'fs', 'data', 'media', '0', 'Download', 'wg-home.conf');
         expect(existsSync(landed)).toBe(true);
-        const removed = await backend.call('removePushedFiles', { taskId: 't4b', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
+        const removed = await backend.call('removePushedFiles', { jobId: 't4b', deviceId: 'virtual:ks01ltexx', resultId: vpn.resultId });
         expect(removed).toMatchObject({ ok: true, value: { removed: ['/sdcard/Download/wg-home.conf'] } });
         expect(existsSync(landed)).toBe(false);
     });
 
     it('sends the secret key only when asked, and refuses a modified APK before installing anything', async () => {
-        const pub = await backend.call('pushPanelFiles', { taskId: 't5', deviceId: 'virtual:ks01ltexx', resultId: keys.resultId });
+        const pub = await backend.call('pushPanelFiles', { jobId: 't5', deviceId: 'virtual:ks01ltexx', resultId: keys.resultId });
         expect(pub.ok && (pub.value as { pushed: unknown[] }).pushed).toHaveLength(1);
         const apk = join(dir, 'focus.apk');
         await writeFile(apk, Buffer.from('PK\u0003\u0004 not really an apk'));
-        const result = await backend.call('installApps', { taskId: 't6', deviceId: 'virtual:ks01ltexx', apps: [{ file: await backend.uploads.grant(apk), sha256: '0'.repeat(64) }] });
+        const result = await backend.call('installApps', { jobId: 't6', deviceId: 'virtual:ks01ltexx', apps: [{ file: await backend.uploads.grant(apk), sha256: '0'.repeat(64) }] });
         expect(result.ok).toBe(true);
         if (!result.ok) return;
         const value = result.value as { results: Array<{ status: string }>; error: { code: string } | null };

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newJobId } from '../../../common/job-id.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import type { Device, DeviceSnapshot, EventName, EventPayload, FileRole, VpnResult } from '../../../electron/api/contract.js';
 import { main } from '../../../electron/cli.js';
@@ -141,7 +142,7 @@ describe('the app with a USB/IP source', () => {
                     resolve({ event, payload });
                 });
             });
-            const { jobId } = await call<{ jobId: string }>('startUpgrade', { deviceId: device.id, recipeId: 'ks01ltexx', files });
+            const { jobId } = await call<{ jobId: string }>('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files });
             const busy = onUsbIp(await call<DeviceSnapshot>('listDevices', {}));
             expect(busy?.state).toBe('busy');
             const end = await ended;
@@ -162,7 +163,7 @@ describe('the app with a USB/IP source', () => {
         const device = onUsbIp(await call<DeviceSnapshot>('listDevices', {}));
         if (!device) throw new Error('the USB/IP phone is not listed');
         const vpn = await call<VpnResult>('createVpn', {
-            taskId: 'vpn1',
+            jobId: 'vpn1',
             name: 'usbip',
             addresses: ['10.8.0.2/32'],
             dns: [],
@@ -171,7 +172,7 @@ describe('the app with a USB/IP source', () => {
             allowedIps: ['0.0.0.0/0'],
             persistentKeepalive: 25,
         });
-        const pushed = await call<{ pushed: Array<{ remote: string; sha256: string }> }>('pushPanelFiles', { taskId: 'push1', deviceId: device.id, resultId: vpn.resultId });
+        const pushed = await call<{ pushed: Array<{ remote: string; sha256: string }> }>('pushPanelFiles', { jobId: 'push1', deviceId: device.id, resultId: vpn.resultId });
         expect(pushed.pushed.map((p) => p.remote)).toEqual(['/sdcard/Download/wg-usbip.conf']);
         const landed = await readFile(join(phone.stateDir, 'fs', 'data', 'media', '0', 'Download', 'wg-usbip.conf'));
         expect(landed.equals(await readFile(vpn.files.config))).toBe(true);

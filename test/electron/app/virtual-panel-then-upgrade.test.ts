@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newJobId } from '../../../common/job-id.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import { openBackupFolder } from '../../../electron/app/open-folder.js';
 import type { Device, EventName, EventPayload, VpnResult } from '../../../electron/api/contract.js';
@@ -43,7 +44,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
         const phone = backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');
         const vpn = await call<VpnResult>('createVpn', {
-            taskId: 'vpn1',
+            jobId: 'vpn1',
             name: 'before',
             addresses: ['10.8.0.2/32'],
             dns: [],
@@ -52,7 +53,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
             allowedIps: ['0.0.0.0/0'],
             persistentKeepalive: 25,
         });
-        await call('pushPanelFiles', { taskId: 'push1', deviceId: device.id, resultId: vpn.resultId });
+        await call('pushPanelFiles', { jobId: 'push1', deviceId: device.id, resultId: vpn.resultId });
         const appearance = phone.usbDevice;
 
         const files = [];
@@ -82,7 +83,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
                 if (event === 'jobDone' || event === 'jobFailed' || event === 'jobCancelled') resolve({ event, payload });
             });
         });
-        await call('startUpgrade', { deviceId: device.id, recipeId: 'ks01ltexx', files });
+        await call('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files });
         expect(await ended).toMatchObject({ event: 'jobDone', payload: { androidAfter: '8.1.0' } });
         // The job talked to the phone (identify: codename, battery) on the very appearance the panels had used.
         expect(appearanceAtIdentify).toBe(appearance);

@@ -54,7 +54,7 @@ describe('file references over the bridge', () => {
         expect(hashed).toMatchObject({ ok: false, error: { code: 'bad-request' } });
         const zero = await call('verifyFile', { file: { path: '/dev/zero' }, role: 'rom', recipeId: 'ks01ltexx', verificationId: 'v2' });
         expect(zero).toMatchObject({ ok: false, error: { code: 'bad-request' } });
-        const keys = await call('rotateKeys', { taskId: 't1', oldSecretKey: { path: '/etc/passwd' }, oldPassphrase: 'violet harbour seventeen lanterns', key: { userIds: [{ email: 'a@example.org' }], passphrase: 'violet harbour seventeen lanterns' } });
+        const keys = await call('rotateKeys', { jobId: 't1', oldSecretKey: { path: '/etc/passwd' }, oldPassphrase: 'violet harbour seventeen lanterns', key: { userIds: [{ email: 'a@example.org' }], passphrase: 'violet harbour seventeen lanterns' } });
         expect(keys).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     });
 

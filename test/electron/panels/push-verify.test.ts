@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pushFilesJob, type PhoneConnector } from '../../../electron/jobs/panels/push.js';
-import type { PanelEvent } from '../../../electron/jobs/panels/job.js';
+import type { PanelJobEvent as PanelEvent } from '../../../electron/jobs/panels/job.js';
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { connectAdb } from '../../../native/adb/phone.js';
 import { ReviveError } from '../../../native/jobs/errors.js';

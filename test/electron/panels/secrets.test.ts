@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirewallJob } from '../../../electron/jobs/panels/firewall.js';
-import type { PanelEvent } from '../../../electron/jobs/panels/job.js';
+import type { PanelJobEvent as PanelEvent } from '../../../electron/jobs/panels/job.js';
 import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../../../electron/jobs/panels/keys.js';
 import { createVpnJob } from '../../../electron/jobs/panels/vpn.js';
 import { generateWireGuardKeyPair } from '../../../native/panels/wireguard.js';
