@@ -58,7 +58,8 @@ function electronBinary() {
 
 const USAGE = 'Usage: npm start [-- --usbip HOST:PORT]...   (or REVIVE_USBIP=HOST:PORT[,HOST:PORT...] npm start)';
 
-function usbipSources() {
+/** `--usbip` and REVIVE_USBIP, read by the app's own reader (electron/app/usbip-sources.ts) from the bridge's build. */
+function usbipSources(read) {
     let values;
     try {
         ({ values } = parseArgs({ args: process.argv.slice(2), options: { usbip: { type: 'string', multiple: true, default: [] } }, strict: true, allowPositionals: false }));
@@ -66,19 +67,18 @@ function usbipSources() {
         console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
         process.exit(2);
     }
-    const fromEnv = (process.env.REVIVE_USBIP ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const all = [...new Set([...fromEnv, ...values.usbip])];
-    for (const address of all) {
-        const port = Number(/:(\d+)$/.exec(address)?.[1]);
-        if (!/^[^\s]+:\d+$/.test(address) || !(port > 0 && port < 65536)) {
-            console.error(`A USB/IP server is written HOST:PORT (e.g. 127.0.0.1:3240), not "${address}".\n${USAGE}`);
-            process.exit(2);
-        }
+    const fromEnv = (process.env.REVIVE_USBIP ?? '').split(',').filter((s) => s.trim().length > 0);
+    try {
+        return read([...fromEnv, ...values.usbip]);
+    } catch (error) {
+        console.error(`${error instanceof Error ? error.message : String(error)}${error?.nextStep ? ` ${error.nextStep}` : ''}\n${USAGE}`);
+        process.exit(2);
     }
-    return all;
 }
 
-const sources = usbipSources();
+const { ensureBuilt } = await import('../scripts/build-node.js');
+const bridge = await import(await ensureBuilt('serve'));
+const sources = usbipSources(bridge.usbipSources);
 const electron = electronBinary();
 buildRenderer();
 if (electron) {
@@ -91,7 +91,5 @@ if (electron) {
     child.on('exit', (code) => process.exit(code ?? 0));
 } else {
     console.log('The Electron runtime is not installed here (`npx install-electron` downloads it), so Revive runs in your browser instead.');
-    const { ensureBuilt } = await import('../scripts/build-node.js');
-    const { serveInBrowser } = await import(await ensureBuilt('serve'));
-    await serveInBrowser({ staticDir: join(root, 'dist/renderer'), usbipSources: sources });
+    await bridge.serveInBrowser({ staticDir: join(root, 'dist/renderer'), usbipSources: sources });
 }

@@ -1,9 +1,25 @@
-/** The USB/IP servers the app watches besides local USB: `REVIVE_USBIP=HOST:PORT[,HOST:PORT…]` (bin/start.js also folds `--usbip` into it). */
-import { parseHostPort } from '../../native/usbip/client.js';
+/**
+ * The USB/IP servers the app (and `revive devices --usbip`) watches besides local USB:
+ * `REVIVE_USBIP=HOST:PORT[,HOST:PORT…]`, and `npm start -- --usbip HOST:PORT` (bin/start.js). Each
+ * address is read as the phone words `usbip:HOST:PORT` by native/devices/ref.ts, like every other
+ * way to name a phone; a malformed one throws its ReviveError (`device-ref-invalid`) with the right form.
+ */
+import { describeDeviceRef, parseDeviceRef } from '../../native/devices/ref.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+
+/** `HOST:PORT` (or `usbip:HOST:PORT`) → the server's `HOST:PORT`, without repeats. */
+export function usbipSources(addresses: readonly string[]): string[] {
+    const servers = addresses.map((address) => {
+        const words = address.trim().startsWith('usbip:') ? address.trim() : `usbip:${address.trim()}`;
+        const ref = parseDeviceRef(words);
+        if (ref.kind !== 'usbip' || ref.busid !== undefined) {
+            throw new ReviveError({ code: 'device-ref-invalid', message: `"${address}" does not name a USB/IP server: it is written HOST:PORT.`, nextStep: 'Write it as 127.0.0.1:3240.', details: { text: address } });
+        }
+        return describeDeviceRef(ref).slice('usbip:'.length);
+    });
+    return [...new Set(servers)];
+}
 
 export function usbipSourcesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-    const addresses = (env['REVIVE_USBIP'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    // A malformed address throws a ReviveError that names it and shows the HOST:PORT form.
-    for (const address of addresses) parseHostPort(address);
-    return [...new Set(addresses)];
+    return usbipSources((env['REVIVE_USBIP'] ?? '').split(',').filter((s) => s.trim().length > 0));
 }

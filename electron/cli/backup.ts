@@ -25,11 +25,9 @@ const deviceOptions = { device: { type: 'string' }, 'virtual-state': { type: 'st
 const keyOptions = { identity: { type: 'string' }, 'passphrase-file': { type: 'string' } } as const;
 
 async function openDevice(values: { device?: string | undefined; 'virtual-state'?: string | undefined; owner?: string | undefined }, io: CliIo): Promise<AdbSession> {
-    const device = values.device;
-    if (!device) throw new CliUsageError('Give the phone with --device.');
-    if (device.startsWith('virtual:')) return openAdbSession({ virtual: device.slice('virtual:'.length), 'virtual-state': values['virtual-state'], owner: values.owner }, io);
-    if (values['virtual-state']) throw new CliUsageError('--virtual-state goes with --device virtual:CODENAME.');
-    return openAdbSession({ serial: device, owner: values.owner }, io);
+    if (!values.device) throw new CliUsageError('Give the phone with --device.');
+    // Every way to name a phone, read by native/devices/ref.ts like `-s`; --virtual-state and --owner go with virtual:CODENAME.
+    return openAdbSession({ serial: values.device, 'virtual-state': values['virtual-state'], owner: values.owner }, io);
 }
 
 /** How to open an archive: an age identity file or a passphrase file (never a passphrase on argv). */

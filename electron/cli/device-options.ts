@@ -45,8 +45,8 @@ export function deviceRefFromOptions(values: DeviceValues): DeviceRef | undefine
             throw error;
         }
     }
-    if (values['virtual-state'] !== undefined && ref?.kind !== 'virtual') throw new CliUsageError('--virtual-state goes with --virtual CODENAME.');
-    if (values.owner !== undefined && ref?.kind !== 'virtual') throw new CliUsageError('--owner goes with --virtual CODENAME.');
+    if (values['virtual-state'] !== undefined && ref?.kind !== 'virtual') throw new CliUsageError('--virtual-state goes with --virtual CODENAME (or the words virtual:CODENAME).');
+    if (values.owner !== undefined && ref?.kind !== 'virtual') throw new CliUsageError('--owner goes with --virtual CODENAME (or the words virtual:CODENAME).');
     return ref;
 }
 

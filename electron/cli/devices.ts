@@ -1,7 +1,8 @@
 /** `revive devices`: list phones on local USB, USB/IP servers and (with --virtual) a virtual phone. */
 import { parseArgs } from 'node:util';
 import type { DetectedDevice } from '../../native/usb/watcher.js';
-import { parseHostPort } from '../../native/usbip/client.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import { usbipSources } from '../app/usbip-sources.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { listingWatcher, modeOfDetected } from '../jobs/listing.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
@@ -51,12 +52,12 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
         },
         strict: true,
     });
-    for (const address of values.usbip) {
-        try {
-            parseHostPort(address);
-        } catch {
-            throw new CliUsageError(`--usbip wants HOST:PORT, not "${address}".`);
-        }
+    let servers: string[];
+    try {
+        servers = usbipSources(values.usbip);
+    } catch (error) {
+        if (error instanceof ReviveError) throw new CliUsageError(`--usbip: ${error.message} ${error.nextStep}`);
+        throw error;
     }
     // adb phones show adbd's own state (recovery, sideload, unauthorized), asked without prompting.
     const watcher = listingWatcher({ pollMs: 500 });
@@ -82,7 +83,7 @@ async function devices(args: readonly string[], io: CliIo): Promise<number> {
             watcher.on('detach', (d) => print('detach', d));
         }
         await watcher.startLocal();
-        const firstPolls = values.usbip.map((address) => watcher.addUsbIpSource(address));
+        const firstPolls = servers.map((address) => watcher.addUsbIpSource(address));
         if (values.watch) {
             await new Promise<void>((resolve) => {
                 if (io.signal.aborted) return resolve();
