@@ -24,10 +24,9 @@ import { AdbKeyStore } from '../../native/adb/credentials.js';
 import { modeOfDetected } from '../jobs/listing.js';
 import { deviceMatcher, deviceRefOf, sessionOnWatcher, type DeviceSession } from '../jobs/locate.js';
 import type { PhoneLocator, ProtocolLinks } from '../jobs/phone-link.js';
-import { protocolLinks } from '../jobs/protocol-links.js';
 import type { DeviceRef, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
-import { VirtualPhoneLocator } from '../jobs/virtual-locator.js';
+import { virtualPhoneSession } from '../jobs/device-session.js';
 import { apiErrorOf, dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
 import { SharedAdbConnection, VirtualAdbSession, notReachable } from './panel-phone.js';
 import { createPanelHandlers } from './panels.js';
@@ -82,7 +81,7 @@ type JobEventRecord = CommandResult<'attachJob'>['events'][number];
 const MAX_RECORDED_EVENTS = 3000;
 
 export interface Backend extends ApiBackend {
-    /** The built-in virtual phone, when one was started (tests assert its state). */
+    /** The built-in virtual phone, when one was started (tests assert its state); a source of the list's watcher. */
     readonly virtualPhone: VirtualPhone | undefined;
     /** Where a job that ended here put its verified backup (undefined: no such job, or no backup). */
     backupFolderOf(jobId: string): string | undefined;
@@ -243,7 +242,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
         }
     };
 
+    let unwatchVirtual: (() => void) | undefined;
     const watchPhone = (phone: VirtualPhone): void => {
+        unwatchVirtual = usbPhones.watcher.addVirtualPhone(phone);
         phone.on('attach', announceDevices);
         phone.on('detach', announceDevices);
         phone.on('mode', announceDevices);
@@ -294,13 +295,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const virtualTarget = async (phone: VirtualPhone, recipe: Recipe): Promise<UpgradeTarget> => {
         // adbd serves one host at a time: the panels hang up before the job connects.
         if (adbSession?.phone === phone) await adbSession.close();
-        const links = protocolLinks();
+        // Followed on the list's own watcher, where the virtual phone is one more source.
+        const session = virtualPhoneSession(phone, { watcher: usbPhones.watcher });
         return {
             ref: { kind: 'virtual', codename: recipe.id, stateDir: phone.stateDir },
-            locator: new VirtualPhoneLocator(phone),
-            links,
+            locator: session.locator,
+            links: session.links,
             virtual: phone,
-            release: () => links.dispose(),
+            release: () => session.close(),
         };
     };
 
@@ -471,6 +473,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             const recipe = recipeById(codename);
             if (virtual && virtual.recipe.id !== recipe.id) {
                 if (busyPhone()) throw ReviveError.of('virtual-busy', { phone: virtual.recipe.name });
+                unwatchVirtual?.();
                 await virtual.close();
                 virtual = undefined;
             }
@@ -698,6 +701,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             listeners.clear();
             await adbSession?.close();
             await usbAdb.close();
+            unwatchVirtual?.();
             usbPhones.close();
             await virtual?.close();
             virtual = undefined;

@@ -131,7 +131,8 @@ export class UsbPhones {
      * or an upgrade takes it over. Never a phone an upgrade is using.
      */
     #identify(device: DetectedDevice): void {
-        if (device.mode !== 'adb' || !['device', 'recovery', 'unauthorized'].includes(device.state) || this.busy(device)) return;
+        // The in-process virtual phone says who it is to the backend itself.
+        if (device.source === 'virtual' || device.mode !== 'adb' || !['device', 'recovery', 'unauthorized'].includes(device.state) || this.busy(device)) return;
         const stop = new AbortController();
         void device.disconnected.then(() => stop.abort());
         const timeoutMs = device.state === 'unauthorized' ? ALLOW_TIMEOUT_MS : IDENTIFY_TIMEOUT_MS;

@@ -9,7 +9,7 @@ import type { ProtocolLinkOptions } from '../jobs/protocol-links.js';
 import { TerminalUi } from '../jobs/terminal-ui.js';
 import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
-import { scriptedPerson } from '../jobs/virtual-locator.js';
+import { scriptedPerson } from '../jobs/scripted-person.js';
 import { runCounter, type CounterOptions, type CounterPhone } from '../jobs/counter.js';
 import { RECEIPT_LANGUAGES, type ReceiptLanguage } from '../shop/receipt-page.js';
 import { printReceiptPdf } from '../shop/receipt-pdf.js';

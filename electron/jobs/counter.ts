@@ -20,7 +20,7 @@ import { readPhoneIdentity } from './phone-identity.js';
 import type { ProtocolLinkOptions } from './protocol-links.js';
 import type { DeviceRef, UpgradeFiles } from './types.js';
 import { runUpgrade } from './upgrade.js';
-import { scriptedPerson } from './virtual-locator.js';
+import { scriptedPerson } from './scripted-person.js';
 
 export interface CounterPhone {
     readonly device: DeviceRef;

@@ -1,7 +1,8 @@
 /**
  * Opening the phone an upgrade runs on, from a DeviceRef: an in-process virtual phone (state in a
  * folder, like `virtual-phone serve --state-dir`), a phone exported over USB/IP, or a local USB phone
- * by serial. Each gives a PhoneLocator that follows the phone across re-enumerations.
+ * by serial. Each is a source of a DeviceWatcher, and its PhoneLocator follows the phone there across
+ * re-enumerations.
  */
 import { describeDeviceRef } from '../../native/devices/ref.js';
 import { ReviveError } from '../../native/jobs/errors.js';
@@ -9,10 +10,8 @@ import { requireRecipe } from '../../native/manifests/load.js';
 import { DeviceWatcher, type DetectedDevice } from '../../native/usb/watcher.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import { modeOfDetected } from './listing.js';
-import { sessionOnWatcher, type DeviceSession, type DeviceSessionOptions, type WatchedSessionOptions } from './locate.js';
-import { protocolLinks } from './protocol-links.js';
+import { sessionForRecipe, sessionOnWatcher, type DeviceSession, type DeviceSessionOptions, type WatchedSessionOptions } from './locate.js';
 import type { DeviceRef } from './types.js';
-import { VirtualPhoneLocator } from './virtual-locator.js';
 
 export type { DeviceSession, DeviceSessionOptions } from './locate.js';
 
@@ -33,14 +32,11 @@ export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOp
     if (ref.kind === 'virtual') {
         const recipe = requireRecipe(ref.codename);
         const phone = await VirtualPhone.create({ recipe, stateDir: ref.stateDir, owner: 'accept' });
-        const links = protocolLinks(options.linkOptions);
+        const session = virtualPhoneSession(phone, options);
         return {
-            recipe,
-            locator: new VirtualPhoneLocator(phone),
-            links,
-            virtualPhone: phone,
+            ...session,
             close: async () => {
-                await links.dispose();
+                await session.close();
                 await phone.close();
             },
         };
@@ -57,6 +53,17 @@ export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOp
     if (ref.kind === 'usbip') await watcher.addUsbIpSource(`${ref.host}:${ref.port}`);
     else await watcher.startLocal();
     return openOnWatcher(watcher, ref, { ...options, ownsWatcher: true });
+}
+
+/**
+ * A session on an in-process virtual phone: one more source of a DeviceWatcher (its own, or the
+ * `watcher` given, which already watches the phone), followed there like a phone on a USB port.
+ */
+export function virtualPhoneSession(phone: VirtualPhone, options: DeviceSessionOptions & { readonly watcher?: DeviceWatcher | undefined } = {}): DeviceSession {
+    const ref: DeviceRef = { kind: 'virtual', codename: phone.recipe.id, stateDir: phone.stateDir };
+    const watcher = options.watcher ?? new DeviceWatcher({ recipes: [phone.recipe] });
+    if (!options.watcher) watcher.addVirtualPhone(phone);
+    return { ...sessionForRecipe(watcher, ref, phone.recipe, { ...options, ownsWatcher: !options.watcher }), virtualPhone: phone };
 }
 
 /**

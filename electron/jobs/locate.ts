@@ -20,7 +20,7 @@ export interface DeviceSession {
     readonly links: ReturnType<typeof protocolLinks>;
     /** Set for `virtual:` devices: the scripted person presses its keys. */
     readonly virtualPhone?: VirtualPhone | undefined;
-    /** The watcher that follows the phone (not for in-process virtual phones): its port identities. */
+    /** The watcher that follows the phone: its port identities. */
     readonly watcher?: DeviceWatcher | undefined;
     close(): Promise<void>;
 }
@@ -73,6 +73,7 @@ export function deviceMatcher(ref: DeviceRef, recipe: Recipe): (device: Detected
     }
     if (ref.kind === 'port') return (d) => d.port === ref.port && fits(d);
     if (ref.kind === 'serial') return (d) => d.source === 'usb' && (d.serial === ref.serial || (d.recipeId === recipe.id && !d.serial));
+    if (ref.kind === 'virtual') return (d) => d.source === 'virtual' && d.recipeId === ref.codename && fits(d);
     return () => false;
 }
 
@@ -83,9 +84,16 @@ export function portMatcher(port: string, recipe: Recipe): (device: DetectedDevi
 }
 
 /**
- * Follows one phone in a DeviceWatcher. USB alone cannot tell TWRP from its sideload mode (same
- * ids), nor always Android from recovery: for adb devices the mode comes from adbd's own banner,
- * asked once per attachment over the shared adb session the job then uses.
+ * Whether USB (or the phone itself) tells this entry's mode. USB alone cannot tell TWRP from its
+ * sideload mode (same ids), nor always Android from recovery; an in-process virtual phone says its mode.
+ */
+function modeIsKnown(device: DetectedDevice): boolean {
+    return device.mode !== 'adb' || device.source === 'virtual';
+}
+
+/**
+ * Follows one phone in a DeviceWatcher. For adb devices whose mode USB does not tell, the mode
+ * comes from adbd's own banner, asked once per attachment over the shared adb session the job then uses.
  */
 export class WatcherLocator implements PhoneLocator {
     readonly #watcher: DeviceWatcher;
@@ -106,7 +114,7 @@ export class WatcherLocator implements PhoneLocator {
     }
 
     async #modeOf(device: DetectedDevice, signal: AbortSignal): Promise<PhoneMode | undefined> {
-        if (device.mode !== 'adb') return modeOfDetected(device);
+        if (modeIsKnown(device)) return modeOfDetected(device);
         const known = this.#probed.get(device.device);
         if (known) return known;
         const adb = await this.#links.adb(this.#phone(device, 'android'), { signal });
@@ -119,7 +127,7 @@ export class WatcherLocator implements PhoneLocator {
     current(): FoundPhone | undefined {
         for (const device of this.#watcher.list()) {
             if (!this.#matches(device)) continue;
-            const mode = device.mode === 'adb' ? this.#probed.get(device.device) : modeOfDetected(device);
+            const mode = modeIsKnown(device) ? modeOfDetected(device) : this.#probed.get(device.device);
             if (mode) return this.#phone(device, mode);
         }
         return undefined;
@@ -168,12 +176,8 @@ export interface WatchedSessionOptions extends DeviceSessionOptions {
     readonly ownsWatcher?: boolean | undefined;
 }
 
-/**
- * A DeviceSession for the phone `first` (already in the watcher's list), followed by `ref` across
- * re-enumerations. The recipe comes from the USB identity, else `recipeHint`, else the phone's own
- * codename (asked over adb when it is in Android or recovery).
- */
-export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, first: DetectedDevice, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
+/** Protocol links and the watcher's detach announcer for one session, and how to end them. */
+function sessionParts(watcher: DeviceWatcher, options: WatchedSessionOptions): { links: ReturnType<typeof protocolLinks>; usb: USB; end: () => Promise<void> } {
     const links = protocolLinks(options.linkOptions);
     const announcer = disconnectAnnouncer(watcher);
     const end = async (): Promise<void> => {
@@ -181,13 +185,32 @@ export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, f
         announcer.stop();
         if (options.ownsWatcher) watcher.close();
     };
+    return { links, usb: announcer.usb, end };
+}
+
+/**
+ * A DeviceSession for a phone whose recipe is known before it is seen (the in-process virtual
+ * phone, a source of its watcher): followed by `ref` from the start, present or not.
+ */
+export function sessionForRecipe(watcher: DeviceWatcher, ref: DeviceRef, recipe: Recipe, options: WatchedSessionOptions = {}): DeviceSession {
+    const { links, usb, end } = sessionParts(watcher, options);
+    return { recipe, locator: new WatcherLocator(watcher, deviceMatcher(ref, recipe), links, usb), watcher, links, close: end };
+}
+
+/**
+ * A DeviceSession for the phone `first` (already in the watcher's list), followed by `ref` across
+ * re-enumerations. The recipe comes from the USB identity, else `recipeHint`, else the phone's own
+ * codename (asked over adb when it is in Android or recovery).
+ */
+export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, first: DetectedDevice, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
+    const { links, usb, end } = sessionParts(watcher, options);
     let recipe: Recipe | undefined;
     try {
         // Several phones share one USB identity in Android mode (Samsung's 04E8:6860): then ask the phone.
         recipe =
             (first.recipeId ? findRecipe(first.recipeId) : undefined) ??
             (options.recipeHint ? findRecipe(options.recipeHint) : undefined) ??
-            (await askCodename(first, links, announcer.usb, options.signal));
+            (await askCodename(first, links, usb, options.signal));
     } catch (error) {
         await end();
         throw error;
@@ -203,7 +226,7 @@ export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, f
     return {
         recipe,
         // Followed by its port from now on: two phones of one model without serials stay apart.
-        locator: new WatcherLocator(watcher, first.port ? portMatcher(first.port, recipe) : deviceMatcher(ref, recipe), links, announcer.usb),
+        locator: new WatcherLocator(watcher, first.port ? portMatcher(first.port, recipe) : deviceMatcher(ref, recipe), links, usb),
         watcher,
         links,
         close: end,

@@ -7,13 +7,23 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Recipe } from '../manifests/schema.js';
 import { UsbIpClient } from '../usbip/client.js';
-import type { VirtualPhone } from '../virtual/phone.js';
+import type { VirtualMode, VirtualPhone } from '../virtual/phone.js';
 import { hasReviveExtensions } from './backend-device.js';
 import { classifyDevice, matchRecipe, refineState, type DeviceKind, type DeviceState } from './classify.js';
 import { portOfUsbDevice, PortIdentities, type PhoneIdentity } from './port-identity.js';
 import { waitForAttach, type WaitOptions } from './wait-for-attach.js';
 
 export type DeviceSource = 'usb' | 'usbip' | 'virtual';
+
+/** What an in-process virtual phone in each mode is on USB, as adbd's banner would say. */
+const VIRTUAL_STATES: Readonly<Record<VirtualMode, DeviceState>> = {
+    android: 'device',
+    recovery: 'recovery',
+    sideload: 'sideload',
+    download: 'download',
+    bootloader: 'bootloader',
+    off: 'unknown',
+};
 
 export interface DetectedDevice {
     /** Stable for the slot: the port path when known, else `usb:VID:PID:SERIAL`. */
@@ -86,11 +96,13 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         return [...this.#devices.values()].map((t) => t.detected);
     }
 
-    async #add(id: string, port: string | undefined, source: DeviceSource, device: USBDevice, recipeHint?: Recipe): Promise<void> {
+    /** `known.state`: what the phone itself says it is in (an in-process virtual phone), instead of asking its adbd. */
+    async #add(id: string, port: string | undefined, source: DeviceSource, device: USBDevice, known: { readonly recipe?: Recipe; readonly state?: DeviceState } = {}): Promise<void> {
+        const { recipe: recipeHint, state } = known;
         if (this.#closed) return;
         let leave!: () => void;
         const disconnected = new Promise<void>((resolve) => (leave = resolve));
-        const classification = await refineState(device, classifyDevice(device));
+        const classification = state ? { ...classifyDevice(device), state } : await refineState(device, classifyDevice(device));
         const product = device.productName ?? undefined;
         this.#recipes ??= (await import('../manifests/load.js')).loadRecipes();
         const recipe = recipeHint ?? matchRecipe(this.#recipes, { vendorId: device.vendorId, productId: device.productId, product, kind: classification.kind });
@@ -240,19 +252,27 @@ export class DeviceWatcher extends EventEmitter<DeviceWatcherEvents> {
         return first;
     }
 
-    /** Watch an in-process virtual phone. */
-    addVirtualPhone(phone: VirtualPhone): void {
+    /**
+     * Watch an in-process virtual phone: one more source, its USB device listed like any other, in
+     * the state the phone says it is in. Returns how to stop watching it.
+     */
+    addVirtualPhone(phone: VirtualPhone): () => void {
         const id = `virtual:${phone.serial}`;
-        const onAttach = (device: USBDevice): void => void this.#add(id, id, 'virtual', device, phone.recipe);
+        const onAttach = (device: USBDevice): void => void this.#add(id, id, 'virtual', device, { recipe: phone.recipe, state: VIRTUAL_STATES[phone.mode] });
         const onDetach = (device: USBDevice): void => this.#removeIf(id, device);
         phone.on('attach', onAttach);
         phone.on('detach', onDetach);
-        this.#stops.push(() => {
+        let stopped = false;
+        const stop = (): void => {
+            if (stopped) return;
+            stopped = true;
             phone.off('attach', onAttach);
             phone.off('detach', onDetach);
             this.#remove(id);
-        });
+        };
+        this.#stops.push(stop);
         if (phone.usbDevice) onAttach(phone.usbDevice);
+        return stop;
     }
 
     /** Resolve with the first device (present now or attaching later) that matches. */

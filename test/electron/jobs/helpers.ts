@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { JobEvent, JobConfirmRequest, UpgradeReport } from '../../../native/jobs/events.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../../native/virtual/phone.js';
-import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
+import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
+import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import type { UpgradeFiles } from '../../../electron/jobs/types.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { scriptedPerson, VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
 
 export interface RunResult {
     readonly report?: UpgradeReport | undefined;
@@ -22,14 +22,14 @@ export async function upgradeVirtual(
     options: { home: string; backupTo?: string; noBackup?: boolean; resumeJobId?: string; answer?: (request: JobConfirmRequest) => boolean; signal?: AbortSignal; onEvent?: (event: JobEvent) => void },
 ): Promise<RunResult> {
     const events: JobEvent[] = [];
-    const links = protocolLinks();
+    const session = virtualPhoneSession(phone);
     try {
         const report = await runUpgrade(
             { device: { kind: 'virtual', codename: recipe.id }, files, home: options.home, backupTo: options.backupTo, noBackup: options.noBackup, resumeJobId: options.resumeJobId },
             {
                 recipe,
-                locator: new VirtualPhoneLocator(phone),
-                links,
+                locator: session.locator,
+                links: session.links,
                 ui: scriptedPerson(phone, { answer: options.answer }),
                 emit: (e) => {
                     events.push(e);
@@ -43,7 +43,7 @@ export async function upgradeVirtual(
     } catch (error) {
         return { error, events };
     } finally {
-        await links.dispose();
+        await session.close();
     }
 }
 

@@ -19,7 +19,7 @@ import { parseDeviceRef } from '../../../native/devices/ref.js';
 import { openOnWatcher } from '../../../electron/jobs/device-session.js';
 import { isImei, readPhoneIdentity } from '../../../electron/jobs/phone-identity.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { scriptedPerson } from '../../../electron/jobs/virtual-locator.js';
+import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import { phoneState } from './helpers.js';
 
 let dir: string;

@@ -8,9 +8,8 @@ import type { JobEvent } from '../../../native/jobs/events.js';
 import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
+import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
 import { totalWrites, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
@@ -31,14 +30,14 @@ describe('cancelling an upgrade', () => {
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner: 'accept', enumerationDelayMs: 20 });
         const controller = new AbortController();
         const events: JobEvent[] = [];
-        const links = protocolLinks();
+        const session = virtualPhoneSession(phone);
         try {
             const job = runUpgrade(
                 { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, home: join(dir, 'home'), backupTo: join(dir, 'backup') },
                 {
                     recipe,
-                    locator: new VirtualPhoneLocator(phone),
-                    links,
+                    locator: session.locator,
+                    links: session.links,
                     // A person who reads the instruction and then presses Cancel instead of the keys.
                     ui: { instruct: () => setTimeout(() => controller.abort(new Error('Cancel pressed')), 20), confirm: async () => true },
                     emit: (e) => events.push(e),
@@ -65,7 +64,7 @@ describe('cancelling an upgrade', () => {
             const journal = readJournal(join(dir, 'home', 'jobs', `${events[0]?.jobId}.jsonl`));
             expect(journal.at(-1)).toMatchObject({ t: 'end', outcome: 'cancelled' });
         } finally {
-            await links.dispose();
+            await session.close();
             await phone.close();
         }
     });

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
-import { VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
+import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
@@ -34,15 +33,15 @@ afterAll(async () => {
 async function upgradeSwitchedOff(name: string, env: { personTimeoutMs?: number; signal?: AbortSignal; onEvent?: (event: JobEvent) => void }): Promise<{ error: unknown; events: JobEvent[] }> {
     const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, name), owner: 'accept', enumerationDelayMs: 20 });
     phone.powerOff();
-    const links = protocolLinks();
+    const session = virtualPhoneSession(phone);
     const events: JobEvent[] = [];
     try {
         await runUpgrade(
             { device: { kind: 'virtual', codename: recipe.id }, files: { recovery: demo.recovery, rom: demo.rom }, home: join(dir, 'home'), noBackup: true },
             {
                 recipe,
-                locator: new VirtualPhoneLocator(phone),
-                links,
+                locator: session.locator,
+                links: session.links,
                 ui: { instruct: () => undefined, confirm: async () => true },
                 emit: (event) => {
                     events.push(event);
@@ -57,7 +56,7 @@ async function upgradeSwitchedOff(name: string, env: { personTimeoutMs?: number;
     } catch (error) {
         return { error, events };
     } finally {
-        await links.dispose();
+        await session.close();
         await phone.close();
     }
 }

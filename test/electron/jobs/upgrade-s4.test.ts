@@ -11,9 +11,9 @@ import type { JobEvent } from '../../../native/jobs/events.js';
 import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
+import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { scriptedPerson, VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
+import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import { phoneState, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
@@ -36,10 +36,11 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
         // The phone's EFS (its IMEI): TWRP's command line has no letter for it, the job copies the raw device.
         const efs = randomBytes(300_000);
         await phone.partitions.write('EFS', 0, efs);
+        const session = virtualPhoneSession(phone);
         try {
             const report = await runUpgrade(
                 { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },
-                { recipe, locator: new VirtualPhoneLocator(phone), links: protocolLinks(), ui: scriptedPerson(phone), emit: (e) => { events.push(e); if (process.env['REVIVE_TEST_DEBUG'] && e.type !== 'progress') console.log(JSON.stringify(e).slice(0, 300)); }, signal: new AbortController().signal, waitTimeoutMs: 10_000 },
+                { recipe, locator: session.locator, links: session.links, ui: scriptedPerson(phone), emit: (e) => { events.push(e); if (process.env['REVIVE_TEST_DEBUG'] && e.type !== 'progress') console.log(JSON.stringify(e).slice(0, 300)); }, signal: new AbortController().signal, waitTimeoutMs: 10_000 },
             );
             // From the phone's own state, not from our report:
             const state = JSON.parse(readFileSync(join(dir, 'phone', 'state.json'), 'utf8')) as { mode: string; installed: Array<{ fileName: string; sha256: string }>; androidVersion: string };
@@ -67,6 +68,7 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
                 'identify', 'gate', 'save-storage', 'flash-recovery', 'enter-recovery', 'backup', 'wipe', 'install:rom', 'install:gapps', 'install:su', 'reboot', 'verify-system',
             ]);
         } finally {
+            await session.close();
             await phone.close();
         }
     });

@@ -8,7 +8,7 @@ import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { openDeviceSession } from '../../../electron/jobs/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { scriptedPerson } from '../../../electron/jobs/virtual-locator.js';
+import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import { phoneState } from './helpers.js';
 
 let dir: string;

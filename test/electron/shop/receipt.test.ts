@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
 import { readPhoneIdentity } from '../../../electron/jobs/phone-identity.js';
-import { protocolLinks } from '../../../electron/jobs/protocol-links.js';
-import { VirtualPhoneLocator } from '../../../electron/jobs/virtual-locator.js';
+import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
 import { writeReceipt, type JobOutcomeEvent, type WrittenReceipt } from '../../../electron/shop/receipt.js';
 import { printReceiptPdf } from '../../../electron/shop/receipt-pdf.js';
 import { openShop, type Shop } from '../../../electron/shop/shop.js';
@@ -36,14 +35,14 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 async function identityOf(phone: VirtualPhone): Promise<PhoneIdentity> {
-    const links = protocolLinks();
+    const session = virtualPhoneSession(phone);
     try {
-        const adb = await links.adb(new VirtualPhoneLocator(phone).current()!, {});
+        const adb = await session.links.adb(session.locator.current()!, {});
         const identity = await readPhoneIdentity(adb);
         await adb.close();
         return identity;
     } finally {
-        await links.dispose();
+        await session.close();
     }
 }
 
