@@ -9,7 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { AdbPhone } from '../adb/phone.js';
 import { shellCommand } from '../adb/shell-words.js';
 import { TWRP_BACKUP_ROOT, Twrp } from '../adb/twrp.js';
@@ -71,13 +71,16 @@ export async function deviceFacts(phone: AdbPhone, recipe: Recipe): Promise<Devi
     };
 }
 
-/** by-name links are lowercase on Qualcomm phones whatever the PIT calls the partition (EFS → efs). */
-async function findBlockDevice(phone: AdbPhone, partition: string): Promise<string | undefined> {
+/**
+ * The block device of a partition by name, or undefined when none is there: by-name links are
+ * lowercase on Qualcomm phones whatever the PIT calls the partition (EFS → efs). `exists` asks the
+ * phone whether a path is there (the CLI's adb phone and the upgrade's adb link both can).
+ */
+export async function findBlockDevice(partition: string, exists: (path: string) => Promise<boolean>): Promise<string | undefined> {
     for (const dir of BLOCK_DIRS) {
         for (const name of new Set([partition.toLowerCase(), partition])) {
             const path = `${dir}/${name}`;
-            const answer = await phone.shell(shellCommand('ls', path));
-            if (answer.exitCode === 0 && answer.stdout.includes(name)) return path;
+            if (/^[\w./-]+$/.test(path) && (await exists(path))) return path;
         }
     }
     return undefined;
@@ -119,7 +122,10 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
                 }
                 // Raw state partitions: pulled to a private temp file (block devices report no size), checked against the phone's sha256sum.
                 for (const part of recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_STATE_PARTS.has(p.twrpName))) {
-                    const device = await findBlockDevice(phone, part.name);
+                    const device = await findBlockDevice(part.name, async (path) => {
+                        const answer = await phone.shell(shellCommand('ls', path));
+                        return answer.exitCode === 0 && answer.stdout.includes(posix.basename(path));
+                    });
                     if (!device) {
                         ctx.onLog?.(`The ${part.name} partition was not found on the phone; it is not in this backup.`);
                         continue;

@@ -11,7 +11,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import { checkedName } from '../../../native/jobs/names.js';
 import type { ReportBackup, ReportBackupFile } from '../../../native/jobs/events.js';
 import { ensurePrivateDir, fileInside, writePrivateFile } from '../../../native/jobs/private-files.js';
-import { hashFile } from '../../../native/integrity/hash.js';
+import { BLOCK_DIRS, findBlockDevice } from '../../../native/backup/phone-backup.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
 import type { AdbLink } from '../phone-link.js';
 import { CONFIRM_IDS, noRawBackupId } from './ids.js';
@@ -19,24 +19,6 @@ import { firstError, type UpgradeJob } from './job.js';
 
 /** Partitions without a TWRP letter that are backed up raw (see rawBackups). */
 const RAW_BACKUP: ReadonlySet<string> = new Set(['efs', 'persist']);
-
-/** Where Qualcomm phones list their partitions by name (lowercase names on Samsungs). */
-const BLOCK_DIRS = ['/dev/block/bootdevice/by-name', '/dev/block/platform/msm_sdcc.1/by-name'] as const;
-
-/** The block device of a partition, as the phone names it, or undefined when none answers. */
-async function findBlockDevice(adb: AdbLink, partition: string): Promise<string | undefined> {
-    const names = [...new Set([partition.toLowerCase(), partition])];
-    for (const dir of BLOCK_DIRS) {
-        for (const name of names) {
-            const path = `${dir}/${name}`;
-            if (!/^[\w./-]+$/.test(path)) continue;
-            const out = await adb.shell(`${shellCommand('ls', path)} && echo revive-found`);
-            if (/^revive-found$/m.test(out)) return path;
-        }
-    }
-    return undefined;
-}
-
 
 export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; backup: ReportBackup }> {
     if (job.options.noBackup) {
@@ -81,11 +63,11 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
             // A resumed backup copies again: what an earlier attempt left is replaced, never followed.
             await rm(local, { force: true });
             job.run.note('backup-copying', { file: entry.name });
-            const pulled = await adb.pull(`${remoteDir}/${entry.name}`, local, job.run.context());
+            // Hashed once, as the bytes were written: the copy is what was hashed.
+            const onDisk = await adb.pull(`${remoteDir}/${entry.name}`, local, job.run.context());
             const onPhone = (await adb.sha256(`${remoteDir}/${entry.name}`)) ?? '';
             const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
-            const onDisk = await hashFile(local, {}, `backup-check:${entry.name}`);
-            if (onDisk.sha256 !== pulled.sha256 || onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
+            if (onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
                 throw new ReviveError({
                     code: 'backup-mismatch',
                     message: `The backup file ${entry.name} on the computer does not match the phone's copy (phone ${onPhone || 'unknown'}, TWRP ${twrpDigest || 'none'}, computer ${onDisk.sha256}).`,
@@ -120,7 +102,7 @@ async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Prom
     const names: string[] = [];
     for (const part of job.recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_BACKUP.has(p.twrpName))) {
         const twrpName = part.twrpName ?? part.name;
-        const device = await findBlockDevice(adb, part.name);
+        const device = await findBlockDevice(part.name, async (path) => /^revive-found$/m.test(await adb.shell(`${shellCommand('ls', path)} && echo revive-found`)));
         if (!device) {
             const ok = await job.run.confirm({
                 id: noRawBackupId(twrpName),
@@ -144,10 +126,9 @@ async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Prom
         const local = fileInside(localDir, name);
         await rm(local, { force: true });
         job.run.note('backup-raw-copying', { partition: part.name, device, file: name });
-        const pulled = await adb.pull(device, local, job.run.context());
+        const onDisk = await adb.pull(device, local, job.run.context());
         const onPhone = await adb.sha256(device);
-        const onDisk = await hashFile(local, {}, `backup-check:${name}`);
-        if (!onPhone || onPhone !== onDisk.sha256 || pulled.sha256 !== onDisk.sha256) {
+        if (!onPhone || onPhone !== onDisk.sha256) {
             throw new ReviveError({
                 code: 'backup-mismatch',
                 message: onPhone

@@ -3,46 +3,25 @@
  * backup names and letters are checked, job ids too, and every word is quoted by one function.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useVirtualAdb } from '../../support/virtual-adb.js';
 import { pushFilesJob, type PhoneConnector } from '../../../electron/jobs/panels/push.js';
-import { AdbKeyStore } from '../../../native/adb/credentials.js';
-import { connectAdb, usbManagerFromDetach, type AdbPhone } from '../../../native/adb/phone.js';
+import type { AdbKeyStore } from '../../../native/adb/credentials.js';
+import { connectAdb } from '../../../native/adb/phone.js';
 import { shellCommand, shellQuote } from '../../../native/adb/shell-words.js';
 import { Twrp } from '../../../native/adb/twrp.js';
 import { Journal } from '../../../native/jobs/journal.js';
 import { parsePackageList } from '../../../native/panels/firewall.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
+import type { VirtualPhone } from '../../../native/virtual/phone.js';
 
-let dir: string;
-let phone: VirtualPhone | undefined;
-let adb: AdbPhone | undefined;
-
-beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-shell-injection-'));
-});
-afterEach(async () => {
-    await adb?.close();
-    await phone?.close();
-    adb = undefined;
-    phone = undefined;
-    await rm(dir, { recursive: true, force: true });
-});
-
-const keyStore = (): AdbKeyStore => new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null });
-
-async function virtual(mode: 'android' | 'recovery'): Promise<VirtualPhone> {
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode, owner: 'accept', stateDir: join(dir, 'phone'), enumerationDelayMs: 20 });
-    return phone;
-}
+const fx = useVirtualAdb('shell-injection');
+const keyStore = (): AdbKeyStore => fx.keyStore();
+const virtual = (mode: 'android' | 'recovery'): Promise<VirtualPhone> => fx.phone(mode);
 
 async function twrpOn(p: VirtualPhone): Promise<Twrp> {
-    const usbDevice = p.usbDevice;
-    if (!usbDevice) throw new Error('virtual phone not on the bus');
-    adb = await connectAdb({ usbDevice, usb: usbManagerFromDetach(p), findAgain: (signal) => p.waitForDevice({ timeoutMs: 10_000, signal }) }, { keyStore: keyStore() });
-    return new Twrp(adb);
+    return new Twrp(await fx.adb(p, { follow: true }));
 }
 
 const sdcard = (p: VirtualPhone, path: string): string => join(p.stateDir, 'fs/data/media/0', path);
@@ -58,15 +37,15 @@ describe('the phone shell', () => {
     });
 
     it('a resumed job id cannot name a path outside the journals', async () => {
-        const home = join(dir, 'home');
-        await writeFile(join(dir, 'elsewhere.jsonl'), `${JSON.stringify({ t: 'job', at: '', jobId: 'x', kind: 'upgrade', params: {} })}\n`);
+        const home = join(fx.dir, 'home');
+        await writeFile(join(fx.dir, 'elsewhere.jsonl'), `${JSON.stringify({ t: 'job', at: '', jobId: 'x', kind: 'upgrade', params: {} })}\n`);
         expect(() => Journal.resume('../../elsewhere', home)).toThrow(expect.objectContaining({ code: 'bad-name' }));
         expect(() => Journal.peek('../../elsewhere', home)).toThrow(expect.objectContaining({ code: 'bad-name' }));
     });
 
     it('a pushed file\'s folder is quoted by the one quoting function', async () => {
         const p = await virtual('android');
-        const local = join(dir, 'note.txt');
+        const local = join(fx.dir, 'note.txt');
         await writeFile(local, 'hello');
         const connect: PhoneConnector = (signal) => {
             const usbDevice = p.usbDevice;
@@ -74,7 +53,7 @@ describe('the phone shell', () => {
             return connectAdb({ usbDevice }, { keyStore: keyStore(), signal });
         };
         const remote = "/sdcard/it's; mkdir /sdcard/INJ4; echo '/note.txt";
-        await pushFilesJob(connect, [{ local, remote }], { home: join(dir, 'home') }).catch(() => undefined);
+        await pushFilesJob(connect, [{ local, remote }], { home: join(fx.dir, 'home') }).catch(() => undefined);
         expect(existsSync(sdcard(p, 'INJ4'))).toBe(false);
     });
 

@@ -3,42 +3,19 @@
  * makes the copies private (M2): a phone that lists `../escape.txt` writes nothing outside it.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdbKeyStore } from '../../../native/adb/credentials.js';
-import { connectAdb, usbManagerFromDetach, type AdbPhone } from '../../../native/adb/phone.js';
+import { describe, expect, it } from 'vitest';
+import { useVirtualAdb } from '../../support/virtual-adb.js';
 import { Twrp } from '../../../native/adb/twrp.js';
 import type { ModeProtocol } from '../../../native/virtual/mode-protocol.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { renamingAdbd } from './renaming-adbd.js';
 
-let dir: string;
-let phone: VirtualPhone | undefined;
-let adb: AdbPhone | undefined;
-
-beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-twrp-pull-'));
-});
-afterEach(async () => {
-    await adb?.close();
-    await phone?.close();
-    adb = undefined;
-    phone = undefined;
-    await rm(dir, { recursive: true, force: true });
-});
+const fx = useVirtualAdb('twrp-pull');
 
 async function twrpOn(recovery?: ModeProtocol): Promise<{ twrp: Twrp; backups: string }> {
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', owner: 'accept', stateDir: join(dir, 'phone'), enumerationDelayMs: 20, ...(recovery ? { protocols: { recovery } } : {}) });
-    const p = phone;
-    const usbDevice = p.usbDevice;
-    if (!usbDevice) throw new Error('virtual phone not on the bus');
-    adb = await connectAdb(
-        { usbDevice, usb: usbManagerFromDetach(p), findAgain: (signal) => p.waitForDevice({ timeoutMs: 10_000, signal }) },
-        { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }) },
-    );
-    const twrp = new Twrp(adb);
+    const p = await fx.phone('recovery', recovery ? { protocols: { recovery } } : {});
+    const twrp = new Twrp(await fx.adb(p, { follow: true }));
     await twrp.backup('B', 'bk');
     return { twrp, backups: join(p.stateDir, 'fs/data/media/TWRP/BACKUPS', p.serial) };
 }
@@ -49,37 +26,37 @@ describe('twrp pull-backup', () => {
         const { twrp, backups } = await twrpOn(renamingAdbd('ZZZescape.txt', '../escape.txt'));
         await writeFile(join(backups, 'bk', 'ZZZescape.txt'), 'planted');
         await writeFile(join(backups, 'escape.txt'), 'planted');
-        const local = join(dir, 'out', 'backup');
+        const local = join(fx.dir, 'out', 'backup');
         await expect(twrp.pullBackup('bk', local)).rejects.toMatchObject({ code: 'unsafe-file-name' });
-        expect(existsSync(join(dir, 'out', 'escape.txt'))).toBe(false);
+        expect(existsSync(join(fx.dir, 'out', 'escape.txt'))).toBe(false);
         expect(existsSync(join(local, 'escape.txt'))).toBe(false);
     });
 
     it('refuses a backup name that is not a plain name before anything is written', async () => {
         const { twrp } = await twrpOn();
-        const local = join(dir, 'out', 'backup');
+        const local = join(fx.dir, 'out', 'backup');
         for (const name of ['../../../../..', '..', 'bk/../bk', '.hidden']) {
             await expect(twrp.pullBackup(name, local)).rejects.toMatchObject({ code: 'bad-name' });
         }
-        expect(existsSync(join(dir, 'out'))).toBe(false);
+        expect(existsSync(join(fx.dir, 'out'))).toBe(false);
         await expect(twrp.backupFolder('../x')).rejects.toMatchObject({ code: 'bad-name' });
     });
 
     it('refuses a file name holding a backslash (a separator on Windows)', async () => {
         const { twrp, backups } = await twrpOn();
         await writeFile(join(backups, 'bk', '..\\escape.win'), 'planted');
-        const local = join(dir, 'backup');
+        const local = join(fx.dir, 'backup');
         await expect(twrp.pullBackup('bk', local)).rejects.toMatchObject({ code: 'unsafe-file-name' });
-        expect(await readdir(dir)).not.toContain('escape.win');
+        expect(await readdir(fx.dir)).not.toContain('escape.win');
         expect(existsSync(join(local, '..\\escape.win'))).toBe(false);
     });
 
     it('does not write through a link planted in the folder, and makes the copies private', async () => {
         const { twrp } = await twrpOn();
-        const local = join(dir, 'backup');
+        const local = join(fx.dir, 'backup');
         await mkdir(local, { recursive: true, mode: 0o755 });
         await chmod(local, 0o755);
-        const target = join(dir, 'target');
+        const target = join(fx.dir, 'target');
         await writeFile(target, 'not to be overwritten');
         await symlink(target, join(local, 'boot.emmc.win'));
         await expect(twrp.pullBackup('bk', local)).rejects.toMatchObject({ code: 'file-exists' });

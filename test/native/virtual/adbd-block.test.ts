@@ -1,34 +1,17 @@
 /** The virtual phone's partitions as block devices (/dev/block/…/by-name), read with our adb host side. */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdbKeyStore } from '../../../native/adb/credentials.js';
-import { connectAdb, type AdbPhone } from '../../../native/adb/phone.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { describe, expect, it } from 'vitest';
+import { useVirtualAdb } from '../../support/virtual-adb.js';
+import type { AdbPhone } from '../../../native/adb/phone.js';
+import type { VirtualPhone } from '../../../native/virtual/phone.js';
 
-let dir: string;
-let phone: VirtualPhone | undefined;
-let adb: AdbPhone | undefined;
-
-beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-adbd-block-'));
-});
-afterEach(async () => {
-    await adb?.close();
-    await phone?.close();
-    adb = undefined;
-    phone = undefined;
-    await rm(dir, { recursive: true, force: true });
-});
+const fx = useVirtualAdb('adbd-block');
 
 async function open(mode: 'android' | 'recovery'): Promise<{ phone: VirtualPhone; adb: AdbPhone }> {
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode, owner: 'accept', stateDir: join(dir, 'phone'), enumerationDelayMs: 20 });
-    const usbDevice = phone.usbDevice;
-    if (!usbDevice) throw new Error('virtual phone not on the bus');
-    adb = await connectAdb({ usbDevice }, { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }) });
-    return { phone, adb };
+    const phone = await fx.phone(mode);
+    return { phone, adb: await fx.adb(phone) };
 }
 
 describe('block devices on the virtual phone', () => {
@@ -39,8 +22,8 @@ describe('block devices on the virtual phone', () => {
         const digest = createHash('sha256').update(efs).digest('hex');
         const device = '/dev/block/bootdevice/by-name/efs';
 
-        const pulled = await adb.pull(device, join(dir, 'efs.img'));
-        expect((await readFile(join(dir, 'efs.img'))).equals(efs)).toBe(true);
+        const pulled = await adb.pull(device, join(fx.dir, 'efs.img'));
+        expect((await readFile(join(fx.dir, 'efs.img'))).equals(efs)).toBe(true);
         expect(pulled).toEqual({ sha256: digest, bytes: efs.length });
 
         expect((await adb.shell(`sha256sum ${device}`)).stdout).toBe(`${digest}  ${device}\n`);
@@ -68,6 +51,6 @@ describe('block devices on the virtual phone', () => {
         const answer = await adb.shell('sha256sum /dev/block/bootdevice/by-name/efs');
         expect(answer.exitCode).toBe(1);
         expect(answer.stderr).toMatch(/Permission denied/);
-        await expect(adb.pull('/dev/block/bootdevice/by-name/efs', join(dir, 'efs.img'))).rejects.toThrow();
+        await expect(adb.pull('/dev/block/bootdevice/by-name/efs', join(fx.dir, 'efs.img'))).rejects.toThrow();
     });
 });
