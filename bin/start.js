@@ -58,7 +58,7 @@ function electronBinary() {
 
 const USAGE = 'Usage: npm start [-- --usbip HOST:PORT]...   (or REVIVE_USBIP=HOST:PORT[,HOST:PORT...] npm start)';
 
-/** `--usbip` and REVIVE_USBIP, read by the app's own reader (electron/app/usbip-sources.ts) from the bridge's build. */
+/** `--usbip` and REVIVE_USBIP, read by the app's own reader (electron/phone-finding/usbip-sources.ts) from the bridge's build. */
 function usbipSources(read) {
     let values;
     try {
@@ -86,7 +86,7 @@ if (electron) {
     if (stale(join(root, 'dist/electron/preload.cjs'), [join(root, 'electron/preload.ts'), join(root, 'electron/api')])) {
         run(['vite', 'build', '--mode', 'preload', '--logLevel', 'error'], 'bundle the preload');
     }
-    // Electron main reads the USB/IP servers from REVIVE_USBIP (see electron/app/usbip-sources.ts).
+    // Electron main reads the USB/IP servers from REVIVE_USBIP (see electron/phone-finding/usbip-sources.ts).
     const child = spawn(electron, [root], { stdio: 'inherit', env: { ...process.env, REVIVE_USBIP: sources.join(',') } });
     child.on('exit', (code) => process.exit(code ?? 0));
 } else {

@@ -12,7 +12,7 @@ import { toApiError } from './app/dispatch.js';
 import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './app/app-protocol.js';
 import { createBackend } from './app/backend.js';
 import { openBackupFolder } from './app/open-folder.js';
-import { usbipSourcesFromEnv } from './app/usbip-sources.js';
+import { usbipSourcesFromEnv } from './phone-finding/usbip-sources.js';
 import { WINDOW_CSP, allowNavigation, allowPermission, isTrustedSender, windowOptions } from './app/window-guards.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -21,19 +21,19 @@ import { loadRecipes } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import { AdbKeyStore } from '../../native/adb/credentials.js';
-import { modeOfDetected } from '../jobs/listing.js';
-import { deviceMatcher, deviceRefOf, sessionOnWatcher, type DeviceSession } from '../jobs/locate.js';
+import { modeOfDetected } from '../phone-finding/listing.js';
+import { deviceMatcher, deviceRefOf, sessionOnWatcher, type DeviceSession } from '../phone-finding/locate.js';
 import type { PhoneLocator, ProtocolLinks } from '../jobs/phone-link.js';
 import type { DeviceRef, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
-import { virtualPhoneSession } from '../jobs/device-session.js';
+import { virtualPhoneSession } from '../phone-finding/device-session.js';
 import { apiErrorOf, dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
 import { SharedAdbConnection, VirtualAdbSession, notReachable } from './panel-phone.js';
 import { createPanelHandlers } from './panels.js';
 import { toRecipeView } from './recipes.js';
 import { fetchRecipeFile } from '../../native/download/fetch-file.js';
 import { UploadStore } from './uploads.js';
-import { UsbPhones } from './usb-phones.js';
+import { UsbPhones } from '../phone-finding/usb-phones.js';
 
 export interface BackendOptions {
     /** App data folder (journals, logs, backups, the virtual phone's state); default $REVIVE_HOME or ~/.config/revive. */

@@ -3,7 +3,7 @@ import { createBackend } from '../app/backend.js';
 import { startBridge } from './server.js';
 
 /** bin/start.js reads `--usbip` and REVIVE_USBIP with the app's own reader (one way to name a phone). */
-export { usbipSources } from '../app/usbip-sources.js';
+export { usbipSources } from '../phone-finding/usbip-sources.js';
 
 export async function serveInBrowser(options: { staticDir: string; port?: number | undefined; usbipSources?: readonly string[] | undefined }): Promise<void> {
     const usbipSources = options.usbipSources ?? [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDemoPackages } from '../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../native/manifests/load.js';
-import { openDeviceSession } from '../jobs/device-session.js';
+import { openDeviceSession } from '../phone-finding/device-session.js';
 import { formatBytes } from '../../common/format-bytes.js';
 import type { DeviceRef } from '../jobs/types.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';

@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { DetectedDevice } from '../../native/usb/watcher.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import { usbipSources } from '../app/usbip-sources.js';
+import { usbipSources } from '../phone-finding/usbip-sources.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
-import { listingWatcher, modeOfDetected } from '../jobs/listing.js';
+import { listingWatcher, modeOfDetected } from '../phone-finding/listing.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 const USAGE = 'revive devices [--watch] [--json] [--usbip HOST:PORT]… [--virtual CODENAME]';

@@ -1,8 +1,8 @@
 /** `revive identify --device ID`: "which phone is this?" — the phone shows itself, harmlessly. */
 import { parseArgs } from 'node:util';
 import { DEVICE_REF_FORMS, describeDeviceRef, parseDeviceRef } from '../../native/devices/ref.js';
-import { openDeviceSession } from '../jobs/device-session.js';
-import { showPhone } from '../jobs/show-phone.js';
+import { openDeviceSession } from '../phone-finding/device-session.js';
+import { showPhone } from '../phone-finding/show-phone.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 async function identify(args: readonly string[], io: CliIo): Promise<number> {

@@ -4,7 +4,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal } from '../../native/jobs/journal.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
-import { openDeviceSession, type DeviceSession } from '../jobs/device-session.js';
+import { openDeviceSession, type DeviceSession } from '../phone-finding/device-session.js';
 import type { ProtocolLinkOptions } from '../jobs/protocol-links.js';
 import { TerminalUi } from '../jobs/terminal-ui.js';
 import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';

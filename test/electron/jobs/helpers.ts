@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JobEvent, JobConfirmRequest, UpgradeReport } from '../../../native/jobs/events.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../../native/virtual/phone.js';
-import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
+import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import type { UpgradeFiles } from '../../../electron/jobs/types.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';

@@ -8,7 +8,7 @@ import type { JobEvent } from '../../../native/jobs/events.js';
 import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
+import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { totalWrites, upgradeVirtual } from './helpers.js';
 

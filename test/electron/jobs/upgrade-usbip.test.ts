@@ -6,7 +6,7 @@ import { generateDemoPackages, type DemoPackages } from '../../../native/integri
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { openDeviceSession } from '../../../electron/jobs/device-session.js';
+import { openDeviceSession } from '../../../electron/phone-finding/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import { phoneState } from './helpers.js';

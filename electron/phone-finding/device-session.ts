@@ -11,7 +11,7 @@ import { DeviceWatcher, type DetectedDevice } from '../../native/usb/watcher.js'
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import { modeOfDetected } from './listing.js';
 import { sessionForRecipe, sessionOnWatcher, type DeviceSession, type DeviceSessionOptions, type WatchedSessionOptions } from './locate.js';
-import type { DeviceRef } from './types.js';
+import type { DeviceRef } from '../jobs/types.js';
 
 export type { DeviceSession, DeviceSessionOptions } from './locate.js';
 

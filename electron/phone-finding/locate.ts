@@ -9,9 +9,9 @@ import type { PhoneMode, Recipe } from '../../native/manifests/schema.js';
 import type { DeviceWatcher, DetectedDevice } from '../../native/usb/watcher.js';
 import { modeOfDetected } from './listing.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
-import type { FoundPhone, PhoneLocator } from './phone-link.js';
-import { protocolLinks, type ProtocolLinkOptions } from './protocol-links.js';
-import type { DeviceRef } from './types.js';
+import type { FoundPhone, PhoneLocator } from '../jobs/phone-link.js';
+import { protocolLinks, type ProtocolLinkOptions } from '../jobs/protocol-links.js';
+import type { DeviceRef } from '../jobs/types.js';
 
 export interface DeviceSession {
     readonly recipe: Recipe;

@@ -10,7 +10,7 @@ import { findRecipe } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { DetectedDevice, DeviceWatcher } from '../../native/usb/watcher.js';
 import type { Device } from '../api/contract.js';
-import { listingWatcher, modeOfDetected } from '../jobs/listing.js';
+import { listingWatcher, modeOfDetected } from './listing.js';
 
 export interface UsbPhonesOptions {
     readonly recipes: readonly Recipe[];

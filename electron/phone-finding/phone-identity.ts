@@ -3,7 +3,7 @@
  * it attached to the phone's port through download mode and the bootloader, where USB says nothing.
  */
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
-import type { AdbLink } from './phone-link.js';
+import type { AdbLink } from '../jobs/phone-link.js';
 
 /** A 15-digit IMEI whose Luhn check digit is right; anything else is not an IMEI. */
 export function isImei(text: string): boolean {
