@@ -18,6 +18,7 @@ import type { PanelJobEvent, PanelJobOptions } from '../jobs/panels/job.js';
 import { createKeysJob, rotateKeysJob, type CreateKeysResult } from '../jobs/panels/keys.js';
 import { firewallPushPlan, installAppsJob, keysPushPlan, pushFilesJob, removeFilesJob, vpnPushPlan, type PhoneConnector, type PushItem } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
+import { jobProgressPayload } from './job-events.js';
 import type { UploadStore } from './uploads.js';
 
 type Request<K extends keyof typeof commands> = z.output<(typeof commands)[K]['request']>;
@@ -79,17 +80,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
                 case 'step':
                     return env.emit('jobStep', { jobId, step: event.step, title: event.title, status: event.status, description: event.description });
                 case 'progress':
-                    return env.emit('jobProgress', {
-                        jobId,
-                        step: event.progress.step,
-                        bytesDone: event.progress.bytesDone,
-                        bytesSent: Math.max(event.progress.bytesDone, event.progress.bytesSent ?? 0),
-                        bytesTotal: event.progress.bytesTotal,
-                        toPhone: event.progress.toPhone ?? false,
-                        rate: event.progress.rate,
-                        etaSeconds: event.progress.etaSeconds,
-                        cancellable: event.progress.cancellable ?? true,
-                    });
+                    return env.emit('jobProgress', jobProgressPayload(jobId, event.progress));
                 case 'log':
                     return env.emit('jobLog', { jobId, at: event.at, ...(event.note ? { code: event.note.code, facts: event.note.facts } : { line: event.line }) });
                 default:

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { virtualPhoneSession } from '../../../electron/jobs/device-session.js';
+import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
