@@ -2,10 +2,11 @@
  * The virtual phone's shell: the small command set real tools and Revive use (getprop, dumpsys
  * battery, ls, rm, cat, mkdir, echo, sha256sum, pm install, reboot, twrp …), served over
  * `shell:` / `exec:` (v1: one merged raw stream, no exit code) and `shell,v2,…:` (framed stdout,
- * stderr and exit code). Lists are joined with `;`, `&&` and `||` like sh does.
+ * stderr and exit code). Lists are joined with `;`, `&&` and `||` like sh does, and `a | b` hands a's
+ * output to b (Revive hashes a range of a file on the phone with `dd … | sha256sum`).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { ServiceContext, ShellResult } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
@@ -17,9 +18,11 @@ import { hashFile } from '../integrity/hash.js';
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
 const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr, exitCode });
 
-/** Split a command line into `;`/`&&`/`||`-joined simple commands of words (quotes honoured). */
-export function parseCommandLine(line: string): Array<{ words: string[]; join: ';' | '&&' | '||' }> {
-    const commands: Array<{ words: string[]; join: ';' | '&&' | '||' }> = [];
+type Join = ';' | '&&' | '||' | '|';
+
+/** Split a command line into `;`/`&&`/`||`/`|`-joined simple commands of words (quotes honoured). */
+export function parseCommandLine(line: string): Array<{ words: string[]; join: Join }> {
+    const commands: Array<{ words: string[]; join: Join }> = [];
     let words: string[] = [];
     let word = '';
     let inWord = false;
@@ -29,7 +32,7 @@ export function parseCommandLine(line: string): Array<{ words: string[]; join: '
         word = '';
         inWord = false;
     };
-    const endCommand = (join: ';' | '&&' | '||'): void => {
+    const endCommand = (join: Join): void => {
         endWord();
         if (words.length > 0) commands.push({ words, join });
         words = [];
@@ -58,6 +61,8 @@ export function parseCommandLine(line: string): Array<{ words: string[]; join: '
         } else if (c === '|' && line[i + 1] === '|') {
             endCommand('||');
             i++;
+        } else if (c === '|') {
+            endCommand('|');
         } else {
             word += c;
             inWord = true;
@@ -177,12 +182,61 @@ function splitFlags(args: string[]): { flags: Set<string>; operands: string[] } 
     return { flags, operands };
 }
 
-async function runSimple(words: string[], context: ServiceContext): Promise<ShellResult> {
+/** A command's result; `bytes` is binary output, read as the next command of a pipe takes it (`dd`). */
+type StageResult = ShellResult & { readonly bytes?: AsyncIterable<Uint8Array> };
+
+/** `length` bytes of a file from `start`, 1 MiB at a time, so a big range never sits whole in memory. */
+async function* fileRange(path: string, start: number, length: number): AsyncGenerator<Uint8Array> {
+    const handle = await open(path, 'r');
+    try {
+        for (let at = 0; at < length; ) {
+            const { bytesRead, buffer } = await handle.read(new Uint8Array(Math.min(1024 * 1024, length - at)), 0, Math.min(1024 * 1024, length - at), start + at);
+            if (bytesRead === 0) return;
+            yield buffer.subarray(0, bytesRead);
+            at += bytesRead;
+        }
+    } finally {
+        await handle.close();
+    }
+}
+
+async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
+    yield data;
+}
+
+/** A dd block count or size: digits, optionally with toybox/busybox's k or M suffix. */
+function ddNumber(text: string | undefined, fallback: number): number | undefined {
+    if (text === undefined) return fallback;
+    const match = /^(\d+)([kKM]?)$/.exec(text);
+    if (!match) return undefined;
+    return Number(match[1]) * (match[2] === 'M' ? 1024 * 1024 : match[2] ? 1024 : 1);
+}
+
+/** `dd if=FILE [bs=N] [skip=N] [count=N]` to standard output, as toolbox, toybox and busybox do. */
+async function dd(rest: string[], context: ServiceContext, quiet: boolean): Promise<StageResult> {
+    const operands = new Map(rest.map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] as const));
+    const input = operands.get('if');
+    const bs = ddNumber(operands.get('bs'), 512);
+    const skip = ddNumber(operands.get('skip'), 0);
+    const count = operands.has('count') ? ddNumber(operands.get('count'), 0) : Infinity;
+    if (!input || operands.has('of') || !bs || skip === undefined || count === undefined) return fail('dd: the virtual phone supports if=, bs=, skip= and count= to standard output\n');
+    const path = context.fs.hostPath(input);
+    const size = await stat(path).then((info) => (info.isFile() ? info.size : undefined), () => undefined);
+    if (size === undefined) return fail(`dd: ${input}: No such file or directory\n`);
+    const start = Math.min(size, skip * bs);
+    const length = Math.min(size - start, count * bs);
+    const records = `${Math.floor(length / bs)}+${length % bs ? 1 : 0} records`;
+    return { stdout: '', stderr: quiet ? '' : `${records} in\n${records} out\n${length} bytes copied\n`, exitCode: 0, bytes: fileRange(path, start, length) };
+}
+
+async function runSimple(words: string[], context: ServiceContext, stdin?: AsyncIterable<Uint8Array>): Promise<StageResult> {
     // Redirections tools append (`</dev/null`, `2>&1`) change nothing here.
     const args = words.filter((w) => !/^(<|[12]?>)/.test(w));
     const [name = '', ...rest] = args;
     const { fs, phone, mode } = context;
     switch (name) {
+        case 'dd':
+            return dd(rest, context, words.includes('2>/dev/null'));
         case 'true':
             return ok();
         case 'false':
@@ -279,6 +333,12 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
             return ok();
         }
         case 'sha256sum': {
+            // No file (or `-`): the standard input, named `-` as coreutils, toybox and busybox do.
+            if (rest.length === 0 || (rest.length === 1 && rest[0] === '-')) {
+                const hash = createHash('sha256');
+                for await (const chunk of stdin ?? []) hash.update(chunk);
+                return ok(`${hash.digest('hex')}  -\n`);
+            }
             let out = '';
             for (const path of rest) {
                 const partition = blockPartition(context, path);
@@ -324,28 +384,39 @@ async function runSimple(words: string[], context: ServiceContext): Promise<Shel
     }
 }
 
+const encoder = new TextEncoder();
+
 export async function executeShell(line: string, context: ServiceContext): Promise<ShellResult> {
     const result: ShellResult = { stdout: '', stderr: '', exitCode: 0 };
     let previous = 0;
-    let join: ';' | '&&' | '||' = ';';
+    let join: Join = ';';
+    let skipping = false;
+    let stdin: AsyncIterable<Uint8Array> | undefined;
     for (const command of parseCommandLine(line)) {
-        const skip = (join === '&&' && previous !== 0) || (join === '||' && previous === 0);
+        // A pipe runs as one command: all of it or none, with the last command's status.
+        const skip: boolean = join === '|' ? skipping : (join === '&&' && previous !== 0) || (join === '||' && previous === 0);
+        skipping = skip;
         join = command.join;
         if (skip) continue;
         if (command.words[0] === 'exit') {
             result.exitCode = Number(command.words[1] ?? previous) || 0;
             return result;
         }
-        const one = await runSimple(command.words, context);
-        result.stdout += one.stdout;
+        const one = await runSimple(command.words, context, stdin);
+        stdin = undefined;
+        if (command.join === '|') {
+            stdin = one.bytes ?? once(encoder.encode(one.stdout));
+            result.stderr += one.stderr;
+            continue;
+        }
+        if (one.bytes) for await (const chunk of one.bytes) result.stdout += new TextDecoder().decode(chunk);
+        else result.stdout += one.stdout;
         result.stderr += one.stderr;
         previous = one.exitCode;
         result.exitCode = one.exitCode;
     }
     return result;
 }
-
-const encoder = new TextEncoder();
 
 /** `shell:` and `exec:` (protocol v1): a raw stream, stderr merged, no exit code. */
 export async function runShellService(stream: AdbdStream, context: ServiceContext, command: string): Promise<void> {

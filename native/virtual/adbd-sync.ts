@@ -3,7 +3,7 @@
  * Requests are `id(4) + u32 length + path`; the stream is a byte stream, so a request may span
  * WRTEs and one WRTE may carry several. Files stream through a handle: nothing is held whole.
  */
-import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { open, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ServiceContext } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
@@ -41,21 +41,25 @@ async function statWords(hostPath: string): Promise<[number, number, number]> {
     }
 }
 
+/**
+ * SEND as adbd does it (file_sync_service.cpp, handle_send_file): a regular file at the path is
+ * unlinked, the path created and written in place in order, and unlinked again if the transfer
+ * fails, so bytes below the file's current size are final while the transfer runs.
+ */
 async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: string): Promise<void> {
     const comma = spec.lastIndexOf(',');
     const remote = comma >= 0 ? spec.slice(0, comma) : spec;
     const hostPath = context.fs.hostPath(remote);
-    // Write beside the target and rename at DONE: an interrupted push leaves no half file behind.
-    const partial = join(dirname(hostPath), `.${Date.now()}.adb-partial`);
     let failure: string | undefined;
     try {
         await mkdir(dirname(hostPath), { recursive: true });
         const info = await stat(hostPath).catch(() => undefined);
         if (info?.isDirectory()) failure = `couldn't create file: Is a directory`;
+        else if (info) await rm(hostPath, { force: true });
     } catch (error) {
         failure = `secure_mkdirs() failed: ${error instanceof Error ? error.message : String(error)}`;
     }
-    const handle = failure ? undefined : await open(partial, 'w');
+    const handle = failure ? undefined : await open(hostPath, 'wx');
     let done = false;
     try {
         for (;;) {
@@ -74,7 +78,6 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
             } else if (kind === ID.DONE) {
                 if (handle) {
                     await handle.close();
-                    await rename(partial, hostPath);
                     await utimes(hostPath, length, length).catch(() => undefined);
                 }
                 done = true;
@@ -85,9 +88,9 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
             }
         }
     } finally {
-        if (!done) {
-            await handle?.close().catch(() => undefined);
-            await rm(partial, { force: true });
+        if (!done && handle) {
+            await handle.close().catch(() => undefined);
+            await rm(hostPath, { force: true });
         }
     }
 }
