@@ -52,8 +52,8 @@ export class Speedometer {
 
 /**
  * How often a job tells the world about its bytes: at most four times a second, so a flash of 1 MiB
- * chunks does not become an IPC or WebSocket message per chunk. Step changes and the last byte are
- * always told at once.
+ * chunks does not become an IPC or WebSocket message per chunk. Step changes, a step's first byte
+ * and its last byte are always told at once.
  */
 export const JOB_PROGRESS_INTERVAL_MS = 250;
 
@@ -71,6 +71,8 @@ export class ProgressTracker {
     readonly #intervalMs: number;
     #step = '';
     #lastSent = Number.NEGATIVE_INFINITY;
+    /** The last event told of this step said 0 bytes. */
+    #sentNothing = false;
 
     constructor(listener: ProgressListener, options: ProgressTrackerOptions = {}) {
         this.#listener = listener;
@@ -90,8 +92,11 @@ export class ProgressTracker {
         const rate = this.#speed.update(moved);
         const at = this.#now();
         const last = facts.bytesDone >= facts.bytesTotal;
-        if (!newStep && !last && at - this.#lastSent < this.#intervalMs) return;
+        // The first byte of a step counts as a change too: "it has begun" is told at once.
+        const begun = this.#sentNothing && facts.bytesDone > 0;
+        if (!newStep && !last && !begun && at - this.#lastSent < this.#intervalMs) return;
         this.#lastSent = at;
+        this.#sentNothing = facts.bytesDone === 0;
         const left = facts.bytesTotal - moved;
         const etaSeconds = rate > 0 ? left / rate : left <= 0 ? 0 : null;
         this.#listener({ ...facts, rate, etaSeconds });

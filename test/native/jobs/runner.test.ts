@@ -57,16 +57,18 @@ describe('job runner progress', () => {
         expect((await flash512(8, 0)).progress).toHaveLength(512);
     });
 
-    it('tells a new step at once, whatever the interval', async () => {
+    it('tells a new step and its first byte at once, whatever the interval', async () => {
         const clock = manualClock();
         const events: JobEvent[] = [];
         const run = new JobRun({ journal: Journal.create(newJobId(), 'upgrade', {}, home), emit: (e) => events.push(e), signal: new AbortController().signal, now: clock.now });
         const ctx = run.context();
+        ctx.onProgress?.({ step: 'sideload:rom', bytesDone: 0, bytesTotal: 100 });
         ctx.onProgress?.({ step: 'sideload:rom', bytesDone: 1, bytesTotal: 100 });
         ctx.onProgress?.({ step: 'sideload:rom', bytesDone: 2, bytesTotal: 100 });
         ctx.onProgress?.({ step: 'sideload:gapps', bytesDone: 1, bytesTotal: 100 });
+        ctx.onProgress?.({ step: 'sideload:gapps', bytesDone: 2, bytesTotal: 100 });
         const steps = events.flatMap((e) => (e.type === 'progress' ? [`${e.progress.step}:${e.progress.bytesDone}`] : []));
-        expect(steps).toEqual(['sideload:rom:1', 'sideload:gapps:1']);
+        expect(steps).toEqual(['sideload:rom:0', 'sideload:rom:1', 'sideload:gapps:1']);
     });
 
     it('names every event with the id the caller chose, and says which step failed', async () => {
