@@ -64,14 +64,14 @@ export class UploadStore {
         return total;
     }
 
-    #limitError(why: string): ReviveError {
-        return new ReviveError({ code: 'upload-limit', message: `Revive holds too many uploaded files already (${why}).`, nextStep: 'Remove files you no longer need from the list, or reload the page, then add the file again.' });
+    #limitError(variant: 'files' | 'bytes', limit: number): ReviveError {
+        return ReviveError.of('upload-limit', { variant, limit });
     }
 
     /** Stream one upload to disk; returns its id. `fileName` is kept (sanitised) so checks can see it. */
     async receive(fileName: string, body: Readable, signal?: AbortSignal): Promise<string> {
         const safeName = basename(fileName).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || 'upload.bin';
-        if (this.#files.size + this.#arriving >= this.#maxFiles) throw this.#limitError(`at most ${this.#maxFiles} files`);
+        if (this.#files.size + this.#arriving >= this.#maxFiles) throw this.#limitError('files', this.#maxFiles);
         const id = randomBytes(16).toString('hex');
         const dir = join(await this.#root(), id);
         await mkdir(dir, { mode: 0o700 });
@@ -92,11 +92,8 @@ export class UploadStore {
             await pipeline(body, createWriteStream(path, { mode: 0o600 }), { signal });
         } catch (error) {
             await rm(dir, { recursive: true, force: true });
-            if (overTotal) throw this.#limitError(`at most ${this.#maxTotalBytes} bytes in all`);
-            throw new ReviveError(
-                { code: 'upload-failed', message: `The file ${safeName} did not arrive completely: ${(error as Error).message}.`, nextStep: 'Add the file again.' },
-                { cause: error },
-            );
+            if (overTotal) throw this.#limitError('bytes', this.#maxTotalBytes);
+            throw ReviveError.of('upload-failed', { file: safeName, cause: (error as Error).message }, { cause: error });
         } finally {
             this.#arriving--;
             this.#inFlight -= received;
@@ -109,7 +106,7 @@ export class UploadStore {
     async grant(path: string): Promise<FileRef> {
         const info = isAbsolute(path) ? await stat(path).catch(() => undefined) : undefined;
         if (!info?.isFile()) {
-            throw new ReviveError({ code: 'not-a-file', message: `${basename(path)} is not a file Revive can read (a folder, a device or gone).`, nextStep: 'Choose the downloaded file itself.' });
+            throw ReviveError.of('not-a-file', { file: basename(path) });
         }
         const fileToken = randomBytes(16).toString('hex');
         this.#granted.set(fileToken, path);
@@ -121,7 +118,7 @@ export class UploadStore {
         if ('uploadId' in ref) return this.path(ref.uploadId);
         const path = this.#granted.get(ref.fileToken);
         if (path) return path;
-        throw new ReviveError({ code: 'file-unknown', message: 'Revive does not know this file (it was not chosen in this window, or Revive was restarted).', nextStep: 'Add the file again.' });
+        throw ReviveError.of('file-unknown', {});
     }
 
     /** True when the path is one of this store's uploads (they go when the backend closes). */
@@ -145,11 +142,7 @@ export class UploadStore {
             const info = await stat(path).catch(() => undefined);
             if (info?.isFile()) return path;
         }
-        throw new ReviveError({
-            code: 'upload-unknown',
-            message: 'The uploaded file is no longer there (the backend was restarted or the upload was removed).',
-            nextStep: 'Add the file again.',
-        });
+        throw ReviveError.of('upload-unknown', {});
     }
 
     async close(): Promise<void> {

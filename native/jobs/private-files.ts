@@ -16,12 +16,7 @@ export function fileInside(dir: string, name: string): string {
     const base = resolve(dir);
     const full = resolve(base, name);
     if (!isPlainFileName(name) || dirname(full) !== base || basename(full) !== name) {
-        throw new ReviveError({
-            code: 'unsafe-file-name',
-            message: `The phone named a file "${name.slice(0, 200)}", which is not a plain file name; it was not copied and nothing was written outside ${base}.`,
-            nextStep: 'Rename or delete that file on the phone (it may have been placed there to attack this computer), then try again.',
-            details: { file: name.slice(0, 200), folder: base },
-        });
+        throw ReviveError.of('unsafe-file-name', { variant: 'plain', file: name.slice(0, 200), folder: base });
     }
     return full;
 }
@@ -42,15 +37,7 @@ export async function createPrivateFile(path: string): Promise<FileHandle> {
         return handle;
     } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-            throw new ReviveError(
-                {
-                    code: 'file-exists',
-                    message: `${path} already exists; Revive does not overwrite it.`,
-                    nextStep: 'Choose an empty folder, or move that file away, then try again.',
-                    details: { file: path },
-                },
-                { cause: error },
-            );
+            throw ReviveError.of('file-exists', { file: path }, { cause: error });
         }
         throw error;
     }

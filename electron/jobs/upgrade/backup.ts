@@ -30,7 +30,7 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
             confirmLabel: 'Go on without a backup',
             cancelLabel: 'Stop',
         });
-        if (!ok) throw new ReviveError({ code: 'backup-required', message: 'The upgrade stopped: no backup was made and you chose not to go on without one.', nextStep: 'Start again without --no-backup to make a backup first.' });
+        if (!ok) throw ReviveError.of('backup-required', {});
         const declinedAt = new Date().toISOString();
         job.run.journal.append({ t: 'note', key: 'no-backup', data: { declinedAt, choice: 'The person chose explicitly to go on without a backup.' } });
         return { detail: 'No backup: the person chose to go on without one (recorded).', backup: { kind: 'declined', declinedAt } };
@@ -43,14 +43,14 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
         job.run.note('backup-parts', { parts: letters.names.join(', ') });
         const out = await adb.shell(shellCommand('twrp', 'backup', letters.letters, name));
         if (/^E:|Error processing script/m.test(out)) {
-            throw new ReviveError({ code: 'backup-failed', message: `TWRP could not make the backup: ${firstError(out)}`, nextStep: 'Free some space on the phone, then resume the job.' });
+            throw ReviveError.of('backup-failed', { variant: 'twrp', twrpSaid: firstError(out), folder: '' });
         }
         // TWRP names the folder after ro.serialno; USB shows no serial in download mode, so ask TWRP.
         const remoteDir = `/data/media/TWRP/BACKUPS/${(await adb.getprop('ro.serialno')) || (job.found?.serial ?? '')}/${name}`;
         job.run.note('backup-finished', { folder: remoteDir });
         const listing = await adb.listDir(remoteDir);
         const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));
-        if (wins.length === 0) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Resume the job to try the backup again.' });
+        if (wins.length === 0) throw ReviveError.of('backup-failed', { variant: 'empty', twrpSaid: '', folder: remoteDir });
         const localDir = job.backupDir();
         // The phone names the files: every name is checked before the first one is written.
         const copies = listing
@@ -68,12 +68,7 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
             const onPhone = (await adb.sha256(`${remoteDir}/${entry.name}`)) ?? '';
             const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
             if (onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
-                throw new ReviveError({
-                    code: 'backup-mismatch',
-                    message: `The backup file ${entry.name} on the computer does not match the phone's copy (phone ${onPhone || 'unknown'}, TWRP ${twrpDigest || 'none'}, computer ${onDisk.sha256}).`,
-                    nextStep: 'Check the cable and the free space on the computer, then resume the job to copy the backup again.',
-                    details: { file: local, expected: onPhone, found: onDisk.sha256 },
-                });
+                throw ReviveError.of('backup-mismatch', { variant: 'twrp-file', file: local, name: entry.name, expected: onPhone || '—', twrp: twrpDigest || '—', found: onDisk.sha256 });
             }
             files.push({ name: entry.name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
             if (twrpDigest) await writePrivateFile(`${local}.sha2`, `${twrpDigest}  ${entry.name}\n`);
@@ -113,11 +108,7 @@ async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Prom
                 cancelLabel: 'Stop',
             });
             if (!ok) {
-                throw new ReviveError({
-                    code: 'backup-raw-missing',
-                    message: `The upgrade stopped before erasing anything: the ${part.name} partition was not found on the phone, so it could not be backed up.`,
-                    nextStep: `Back up ${part.name} by hand in TWRP (Backup, tick ${part.name}), copy it to the computer, then resume the job.`,
-                });
+                throw ReviveError.of('backup-raw-missing', { partition: part.name });
             }
             job.run.journal.append({ t: 'note', key: `no-raw-backup:${twrpName}`, data: { partition: part.name, choice: 'The person chose to go on without it (not found on the phone).' } });
             continue;
@@ -129,14 +120,12 @@ async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Prom
         const onDisk = await adb.pull(device, local, job.run.context());
         const onPhone = await adb.sha256(device);
         if (!onPhone || onPhone !== onDisk.sha256) {
-            throw new ReviveError({
-                code: 'backup-mismatch',
-                message: onPhone
-                    ? `The copy of the ${part.name} partition on the computer (${name}, SHA-256 ${onDisk.sha256}) does not match the phone's ${device} (SHA-256 ${onPhone}). Nothing was erased.`
-                    : `The phone cannot compute the SHA-256 of its ${part.name} partition (${device}: no sha256sum). The copy cannot be checked, so nothing was erased.`,
-                nextStep: 'Check the cable and the free space on the computer, then resume the job to copy it again.',
-                details: { file: local, expected: onPhone ?? '', found: onDisk.sha256 },
-            });
+            throw ReviveError.of(
+                'backup-mismatch',
+                onPhone
+                    ? { variant: 'partition', file: local, name, partition: part.name, device, expected: onPhone, found: onDisk.sha256 }
+                    : { variant: 'partition-unchecked', file: local, name, partition: part.name, device, expected: '', found: onDisk.sha256 },
+            );
         }
         await writePrivateFile(`${local}.sha2`, `${onDisk.sha256}  ${name}\n`);
         files.push({ name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });

@@ -87,13 +87,8 @@ async function identify(job: UpgradeJob): Promise<StepResult> {
 
 async function checkBattery(job: UpgradeJob, battery: number | undefined): Promise<void> {
     const min = job.recipe.minBatteryPercent;
-    const low = (found: string, code = 'battery-low'): ReviveError =>
-        new ReviveError({
-            code,
-            message: `The phone's battery is too low to start: the ${job.recipe.name} needs at least ${min}%, and it is at ${found}. Nothing was changed on the phone.`,
-            nextStep: `Charge the phone to at least ${min}% (leave it on the charger for a while), then start again.`,
-            details: { expected: `at least ${min}%`, found },
-        });
+    const low = (found: number | undefined): ReviveError =>
+        found === undefined ? ReviveError.of('battery-declined', { phone: job.recipe.name, min }) : ReviveError.of('battery-low', { phone: job.recipe.name, min, found });
     if (battery === undefined) {
         const ok = await job.run.confirm({
             id: CONFIRM_IDS.battery,
@@ -103,10 +98,10 @@ async function checkBattery(job: UpgradeJob, battery: number | undefined): Promi
             confirmLabel: `Yes, at least ${min}%`,
             cancelLabel: 'No, charge it first',
         });
-        if (!ok) throw low('not confirmed', 'battery-declined');
+        if (!ok) throw low(undefined);
         return;
     }
-    if (battery < min) throw low(`${battery}%`);
+    if (battery < min) throw low(battery);
 }
 
 async function gate(job: UpgradeJob): Promise<StepResult> {
@@ -153,7 +148,7 @@ async function unlock(job: UpgradeJob): Promise<StepResult> {
             confirmLabel: 'Yes, it is on',
             cancelLabel: 'No, stop here',
         });
-        if (!ok) throw new ReviveError({ code: 'unlock-declined', message: 'The upgrade stopped before the bootloader was touched: OEM unlocking is not switched on.', nextStep: recipe.unlock.explanation });
+        if (!ok) throw ReviveError.of('unlock-declined', { variant: 'oem-toggle' });
         return { detail: "The person confirmed that 'OEM unlocking' is on." };
     }
     if (method !== 'fastboot-oem-unlock' && method !== 'fastboot-flashing-unlock') return { detail: 'This phone needs no unlocking.' };
@@ -171,7 +166,7 @@ async function unlock(job: UpgradeJob): Promise<StepResult> {
             confirmLabel: 'Unlock',
             cancelLabel: 'Stop',
         });
-        if (!ok) throw new ReviveError({ code: 'unlock-declined', message: 'The upgrade stopped: the bootloader stays locked.', nextStep: 'Continue the upgrade when you are ready to unlock.' });
+        if (!ok) throw ReviveError.of('unlock-declined', { variant: 'unlock' });
         job.run.instruct({ id: INSTRUCTION_IDS.confirmUnlock, text: 'Look at the phone: it asks whether to unlock. Press Volume Up to choose Yes, then Power to confirm.', waitingFor: 'bootloader' });
         job.touch('unlock');
         await fastboot.unlock(method, job.run.context());
@@ -184,11 +179,7 @@ async function unlock(job: UpgradeJob): Promise<StepResult> {
     try {
         const unlocked = (await check.getVar('unlocked')).trim();
         if (unlocked !== 'yes') {
-            throw new ReviveError({
-                code: 'unlock-failed',
-                message: `The bootloader is still locked (it answers unlocked=${unlocked || 'nothing'}).`,
-                nextStep: "Check that 'OEM unlocking' is on in Developer options, and confirm on the phone's screen when it asks.",
-            });
+            throw ReviveError.of('unlock-failed', { answer: unlocked || '—' });
         }
     } finally {
         await check.close();
@@ -247,11 +238,7 @@ async function enterRecovery(job: UpgradeJob): Promise<StepResult> {
     try {
         const twrp = await adb.getprop('ro.twrp.version');
         if (!twrp) {
-            throw new ReviveError({
-                code: 'recovery-not-twrp',
-                message: 'The phone started a recovery, but not TWRP: the old system probably put its own recovery back.',
-                nextStep: 'Continue the upgrade: it puts TWRP on the phone again. Then hold the recovery keys right after flashing.',
-            });
+            throw ReviveError.of('recovery-not-twrp', {});
         }
         return { detail: `TWRP ${twrp} is running.` };
     } finally {
@@ -281,7 +268,7 @@ function eraseDetail(job: UpgradeJob): { detail: string; facts: Record<string, s
 async function wipe(job: UpgradeJob): Promise<StepResult> {
     const words = eraseDetail(job);
     const ok = await job.run.confirm({ id: CONFIRM_IDS.erase, question: 'This erases everything on the phone. Continue?', detail: words.detail, facts: words.facts, danger: true, confirmLabel: 'Erase and continue', cancelLabel: 'Stop' });
-    if (!ok) throw new ReviveError({ code: 'wipe-declined', message: 'The upgrade stopped before erasing.', nextStep: 'Continue the upgrade when you are ready.' });
+    if (!ok) throw ReviveError.of('wipe-declined', {});
     const phone = await job.modes.ensure('recovery');
     const has = (twrpName: string): boolean => job.recipe.partitions.some((p) => p.twrpName === twrpName);
     const commands = [...(has('cache') ? ['twrp wipe cache'] : []), 'twrp wipe dalvik', ...(has('system') ? ['twrp wipe system'] : []), 'twrp format data'];
@@ -291,7 +278,7 @@ async function wipe(job: UpgradeJob): Promise<StepResult> {
         for (const command of commands) {
             const out = await adb.shell(command);
             if (/^E:|Error processing script/m.test(out)) {
-                throw new ReviveError({ code: 'wipe-failed', message: `TWRP could not erase (${command}): ${firstError(out)}`, nextStep: 'Continue the upgrade to try again; if it fails again, restart TWRP and continue.' });
+                throw ReviveError.of('wipe-failed', { command, twrpSaid: firstError(out) });
             }
         }
     } finally {
@@ -321,16 +308,12 @@ async function install(job: UpgradeJob, role: FileRole): Promise<StepResult> {
         const start = log.lastIndexOf('Installing zip file');
         const block = start >= 0 ? log.slice(start) : '';
         if (start < 0 || /Error installing zip file|^E\d{4}:|^E:/m.test(block)) {
-            throw new ReviveError({
-                code: 'install-failed',
-                message: `TWRP did not install ${basename(path)}: ${firstError(block) || 'no install was reported'}.`,
-                nextStep: 'Continue the upgrade to try this package again. If TWRP names an error, the package does not fit this phone.',
-                details: { file: path },
-            });
+            const said = firstError(block);
+            throw ReviveError.of('install-failed', said ? { variant: 'said', file: basename(path), path, twrpSaid: said } : { variant: 'silent', file: basename(path), path });
         }
         const postBuild = role === 'rom' ? job.gate?.rom?.postBuild : undefined;
         if (postBuild && !block.includes(postBuild)) {
-            throw new ReviveError({ code: 'install-unconfirmed', message: `TWRP's log does not show ${basename(path)} (${postBuild}) as installed.`, nextStep: 'Continue the upgrade to install it again.' });
+            throw ReviveError.of('install-unconfirmed', { file: basename(path), build: postBuild });
         }
     } finally {
         await check.close();
@@ -352,12 +335,7 @@ async function verify(job: UpgradeJob): Promise<StepResult> {
         const expected = job.gate?.rom?.postBuild;
         const expectedVersion = expected ? androidVersionFromFingerprint(expected) : undefined;
         if ((expected && fingerprint !== expected) || (expectedVersion && androidVersion !== expectedVersion)) {
-            throw new ReviveError({
-                code: 'system-unexpected',
-                message: `The phone started, but reports ${fingerprint || 'no build'} (Android ${androidVersion || '?'}) instead of ${expected}.`,
-                nextStep: 'Continue the upgrade to install the ROM again.',
-                details: { expected: expected ?? '', found: fingerprint },
-            });
+            throw ReviveError.of('system-unexpected', { expected: expected ?? '', found: fingerprint || '—', android: androidVersion || '?' });
         }
         return { detail: `The phone runs Android ${androidVersion} (${fingerprint}).`, data: { androidVersion, fingerprint } };
     } finally {

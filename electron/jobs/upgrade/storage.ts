@@ -51,12 +51,7 @@ function localPathFor(dir: string, phonePath: string): string {
     const full = resolve(dir, ...parts);
     const inside = relative(resolve(dir), full);
     if (!plain || inside.startsWith('..') || inside.split(sep).length !== parts.length) {
-        throw new ReviveError({
-            code: 'unsafe-file-name',
-            message: `The phone named a file "${phonePath.slice(0, 200)}", which cannot be saved under that name; nothing was written outside ${dir}.`,
-            nextStep: 'Rename the file on the phone (or move it to a memory card), then continue the upgrade.',
-            details: { file: phonePath.slice(0, 200) },
-        });
+        throw ReviveError.of('unsafe-file-name', { variant: 'storage', file: phonePath.slice(0, 200), folder: dir });
     }
     return full;
 }
@@ -112,12 +107,7 @@ export async function copyInternalStorage(job: UpgradeJob): Promise<StepResult> 
             const onDisk = await hashFile(local, {}, `storage-check:${file.path}`);
             const onPhone = await adb.sha256(remote);
             if (onDisk.sha256 !== pulled.sha256 || (onPhone !== undefined && onPhone !== onDisk.sha256) || onDisk.sizeBytes !== file.sizeBytes) {
-                throw new ReviveError({
-                    code: 'storage-copy-mismatch',
-                    message: `The copy of ${file.path} on the computer does not match the phone's (phone ${onPhone ?? 'unknown'}, computer ${onDisk.sha256}). Nothing on the phone was changed.`,
-                    nextStep: 'Check the cable and the free space on the computer, then continue the upgrade to copy it again.',
-                    details: { file: local, expected: onPhone ?? '', found: onDisk.sha256 },
-                });
+                throw ReviveError.of('storage-copy-mismatch', { file: local, name: file.path, expected: onPhone ?? '—', found: onDisk.sha256 });
             }
             sums.push(`${onDisk.sha256}  ${file.path}\n`);
             done += onDisk.sizeBytes;
