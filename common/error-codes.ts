@@ -22,7 +22,21 @@ const SPARSE_PROBLEMS = [
 export const ERROR_CODES = {
     // Files on this computer.
     'checksum-mismatch': { facts: ['file', 'found', 'expected'], optional: ['path'], variants: ['typed', 'sidecar', 'recipe', 'gate-recipe', 'gate-typed', 'gate-sidecar', 'gate-download'] },
-    'checksum-missing': { facts: ['file', 'phone'] },
+    'checksum-missing': { facts: ['file', 'phone'], optional: ['path', 'role', 'found'], variants: ['files', 'gate'] },
+    // The gate: what each package says about itself against the phone and the ROM.
+    'rom-signature-invalid': { facts: ['file', 'signer', 'found'], optional: ['path'] },
+    'rom-not-installable': { facts: ['file', 'entries'], optional: ['path'] },
+    'rom-device-unknown': { facts: ['file', 'codename', 'phone', 'codenames'], optional: ['path'] },
+    'rom-version-unknown': { facts: ['file'], optional: ['path'] },
+    'gapps-unknown': { facts: ['file', 'arch', 'android'], optional: ['path'] },
+    'gapps-wrong-arch': { facts: ['file', 'found', 'expected', 'android'], optional: ['path'] },
+    'gapps-wrong-android': { facts: ['file', 'found', 'expected', 'arch', 'foundSdk', 'expectedSdk'], optional: ['path'] },
+    'su-unknown': { facts: ['file', 'lineage', 'arch'], optional: ['path'] },
+    'su-wrong-version': { facts: ['file', 'found', 'expected', 'arch'], optional: ['path'] },
+    'su-wrong-arch': { facts: ['file', 'found', 'expected', 'lineage'], optional: ['path'] },
+    'recovery-tar-not-odin': { facts: ['file', 'phone', 'codename', 'member'], optional: ['path'] },
+    'recovery-not-image': { facts: ['file', 'phone', 'codename', 'partition', 'expected', 'found'], optional: ['path'] },
+    'gate-no-rom': { facts: [] },
     'resume-files-missing': { facts: ['files'] },
     'file-not-verified': { facts: ['role', 'phone'] },
     'files-missing': { facts: [] },

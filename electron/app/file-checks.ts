@@ -79,7 +79,7 @@ export function createFileChecks(env: FileChecksEnvironment): FileChecks {
             const expected = expectation?.sha256 ?? known?.sha256 ?? null;
             let problem: VerifiedFile['problem'] = null;
             if (expected === null) {
-                problem = toApiError(ReviveError.of('checksum-missing', { file: name, phone: recipe.name }));
+                problem = toApiError(ReviveError.of('checksum-missing', { variant: 'files', file: name, phone: recipe.name }));
             } else if (expected !== digest.sha256) {
                 const variant = expectation?.source === 'typed' ? 'typed' : expectation?.source === 'sidecar' ? 'sidecar' : 'recipe';
                 problem = toApiError(ReviveError.of('checksum-mismatch', { variant, file: name, found: digest.sha256, expected }));

@@ -3,6 +3,7 @@
  * package is shown to belong to this phone, to the ROM's Android release and to its CPU.
  * Each refusal is a ReviveError naming the file, what was expected, what was found and what to do.
  */
+import type { ErrorFacts, FactsOf } from '../../common/error-codes.js';
 import { logNote } from '../jobs/log-note.js';
 import { basename } from 'node:path';
 import type { ChecksumSource } from '../jobs/events.js';
@@ -65,12 +66,27 @@ export interface GateReport {
     readonly recovery: BootImageFacts | undefined;
 }
 
-const ROLE_WORDS: Readonly<Record<FileRole, string>> = { recovery: 'recovery image', rom: 'ROM', gapps: 'Gapps package', su: 'su add-on' };
 
 /** A refusal: code, file, then the plain message, what was expected, what was found and what to do. */
-function refuse(code: string, file: string, ...[message, expected, found, nextStep]: [string, string, string, string]): ReviveError {
-    return new ReviveError({ code, message: `${message} Expected ${expected}; found ${found}.`, nextStep, details: { file, expected, found } });
+/** A refusal of one file: its code and facts (the file by name and path, and what was found). */
+function refuse<C extends GateCode>(code: C, path: string, facts: Omit<FactsOf<C>, 'file' | 'path'>): ReviveError {
+    return new ReviveError(code, { file: basename(path), path, ...(facts as ErrorFacts) });
 }
+
+type GateCode =
+    | 'checksum-missing'
+    | 'rom-signature-invalid'
+    | 'rom-not-installable'
+    | 'rom-device-unknown'
+    | 'rom-version-unknown'
+    | 'gapps-unknown'
+    | 'gapps-wrong-arch'
+    | 'gapps-wrong-android'
+    | 'su-unknown'
+    | 'su-wrong-version'
+    | 'su-wrong-arch'
+    | 'recovery-tar-not-odin'
+    | 'recovery-not-image';
 
 async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContext): Promise<VerifiedFile> {
     const name = basename(file.path);
@@ -88,14 +104,7 @@ async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContex
     if (knownFileByDigest(recipe, file.role, digest.sha256)) {
         return { role: file.role, path: file.path, name, sizeBytes: digest.sizeBytes, sha256: digest.sha256, checksumSource: 'recipe' };
     }
-    throw refuse(
-        'checksum-missing',
-        file.path,
-        `Revive cannot check the ${ROLE_WORDS[file.role]} ${name}: it is not one of the known-good files for the ${recipe.name}, and no checksum was given for it.`,
-        `a SHA-256 for ${name} (typed in, or in ${name}.sha256 next to it)`,
-        `none; the file's SHA-256 is ${digest.sha256}`,
-        'Copy the SHA-256 from the download page and type it in (or save it as a .sha256 file next to the file), then try again.',
-    );
+    throw refuse('checksum-missing', file.path, { variant: 'gate', role: file.role, phone: recipe.name, found: digest.sha256 });
 }
 
 function knownFor(recipe: Recipe, verified: VerifiedFile): KnownFile | undefined {
@@ -119,14 +128,7 @@ async function checkRomSignature(recipe: Recipe, rom: VerifiedFile): Promise<voi
         await verifyPackageSignature(rom.path, anchor);
     } catch (error) {
         const why = error instanceof ReviveError ? (error.details?.['found'] ?? error.message) : String(error);
-        throw refuse(
-            'rom-signature-invalid',
-            rom.path,
-            `${rom.name} is named like an official build, but it does not carry the ${anchor.name}'s signature; the phone's recovery would refuse it, and it may have been changed.`,
-            `a whole-file signature by the ${anchor.name}`,
-            String(why),
-            'Do not use this file. Download the build again from its official page.',
-        );
+        throw refuse('rom-signature-invalid', rom.path, { signer: anchor.name, found: String(why) });
     }
 }
 
@@ -137,24 +139,10 @@ async function checkRom(recipe: Recipe, rom: VerifiedFile, phoneCodename: string
     const preDevices = (facts.metadata['pre-device'] ?? '').split(',').map((d) => d.trim()).filter(Boolean);
     const devices = [...new Set([...preDevices, ...facts.assertedDevices])];
     if (!facts.hasUpdateBinary) {
-        throw refuse(
-            'rom-not-installable',
-            rom.path,
-            `${rom.name} is a zip, but not a package a recovery can install: it has no META-INF/com/google/android/update-binary.`,
-            'a flashable ROM zip',
-            `a zip with ${facts.entryNames.length} entries and no installer`,
-            'Pick the ROM zip itself (not a zip containing it, and not a firmware package for Odin).',
-        );
+        throw refuse('rom-not-installable', rom.path, { entries: facts.entryNames.length });
     }
     if (devices.length === 0) {
-        throw refuse(
-            'rom-device-unknown',
-            rom.path,
-            `${rom.name} does not say which phone it is for (no pre-device in its metadata, no device check in its updater-script), so Revive cannot prove it fits this phone.`,
-            `a ROM built for the ${recipe.name} (${phoneCodename})`,
-            'no device name in the package',
-            `Use a ROM built for the ${recipe.name} (${recipe.codenames.join(' / ')}).`,
-        );
+        throw refuse('rom-device-unknown', rom.path, { codename: phoneCodename, phone: recipe.name, codenames: recipe.codenames.join(' / ') });
     }
     const ours = new Set([phoneCodename.toLowerCase(), ...recipe.codenames.map((c) => c.toLowerCase())]);
     if (!devices.some((d) => ours.has(d.toLowerCase()))) {
@@ -170,14 +158,7 @@ async function checkRom(recipe: Recipe, rom: VerifiedFile, phoneCodename: string
     const fromFingerprint = postBuild ? androidVersionFromFingerprint(postBuild) : undefined;
     const androidVersion = fromFingerprint ? shortAndroidVersion(fromFingerprint) : known?.androidVersion;
     if (!androidVersion) {
-        throw refuse(
-            'rom-version-unknown',
-            rom.path,
-            `${rom.name} does not say which Android version it installs (no post-build in its metadata), so Revive cannot match Gapps and su to it.`,
-            'a post-build fingerprint in META-INF/com/android/metadata',
-            'none',
-            'Use an official or well-known LineageOS build; they all carry this metadata.',
-        );
+        throw refuse('rom-version-unknown', rom.path, {});
     }
     const lineageVersion = known?.lineageVersion ?? parseLineageName(rom.name) ?? lineageForAndroid(androidVersion);
     const arch = known?.arch ?? recipe.cpuArch;
@@ -193,35 +174,14 @@ async function checkGapps(gapps: VerifiedFile, rom: RomFacts, recipe: Recipe): P
     const platform = facts.gprop['ro.addon.platform'] ?? known?.androidVersion ?? fromName?.androidVersion;
     const sdk = facts.gprop['ro.addon.sdk'];
     if (!arch || !platform) {
-        throw refuse(
-            'gapps-unknown',
-            gapps.path,
-            `${gapps.name} does not say which CPU and Android version it is for (no g.prop inside, and its name is not open_gapps-<cpu>-<android>-<variant>-<date>.zip).`,
-            `Gapps for ${rom.arch}, Android ${rom.androidVersion}`,
-            'no CPU or Android version in the package',
-            `Download OpenGApps for platform ${rom.arch}, Android ${rom.androidVersion}.`,
-        );
+        throw refuse('gapps-unknown', gapps.path, { arch: rom.arch, android: rom.androidVersion });
     }
     if (arch !== rom.arch) {
-        throw refuse(
-            'gapps-wrong-arch',
-            gapps.path,
-            `${gapps.name} is built for ${arch} processors, but the ROM is ${rom.arch}; the recovery would refuse it or the phone would crash at start.`,
-            `Gapps for ${rom.arch}`,
-            `Gapps for ${arch}`,
-            `Download OpenGApps with platform "${rom.arch}" and Android ${rom.androidVersion}.`,
-        );
+        throw refuse('gapps-wrong-arch', gapps.path, { found: arch, expected: rom.arch, android: rom.androidVersion });
     }
     const sdkMismatch = sdk !== undefined && sdkForAndroid(rom.androidVersion) !== undefined && Number(sdk) !== sdkForAndroid(rom.androidVersion);
     if (shortAndroidVersion(platform) !== shortAndroidVersion(rom.androidVersion) || sdkMismatch) {
-        throw refuse(
-            'gapps-wrong-android',
-            gapps.path,
-            `${gapps.name} is for Android ${platform}, but the ROM installs Android ${rom.androidVersion}; Google apps only work on the Android version they were made for.`,
-            `Gapps for Android ${rom.androidVersion}${sdkForAndroid(rom.androidVersion) ? ` (SDK ${sdkForAndroid(rom.androidVersion)})` : ''}`,
-            `Gapps for Android ${platform}${sdk ? ` (SDK ${sdk})` : ''}`,
-            `Download OpenGApps for Android ${rom.androidVersion}, platform ${rom.arch}.`,
-        );
+        throw refuse('gapps-wrong-android', gapps.path, { found: platform, expected: rom.androidVersion, arch: rom.arch, foundSdk: sdk === undefined ? '?' : Number(sdk), expectedSdk: sdkForAndroid(rom.androidVersion) ?? '?' });
     }
 }
 
@@ -232,34 +192,13 @@ async function checkSu(su: VerifiedFile, rom: RomFacts, recipe: Recipe): Promise
     const lineageVersion = known?.lineageVersion ?? fromName?.lineageVersion ?? facts.metadata['lineage-version'];
     const arch = known?.arch ?? fromName?.arch;
     if (!lineageVersion || !arch) {
-        throw refuse(
-            'su-unknown',
-            su.path,
-            `${su.name} does not say which LineageOS version and CPU it is for (its name is not addonsu-<version>-<cpu>-signed.zip).`,
-            `addonsu-${rom.lineageVersion ?? '?'}-${rom.arch}-signed.zip`,
-            su.name,
-            'Use the su add-on from the LineageOS extras page, under its original name.',
-        );
+        throw refuse('su-unknown', su.path, { lineage: rom.lineageVersion ?? '?', arch: rom.arch });
     }
     if (rom.lineageVersion !== undefined && lineageVersion !== rom.lineageVersion) {
-        throw refuse(
-            'su-wrong-version',
-            su.path,
-            `${su.name} is the su add-on for LineageOS ${lineageVersion}, but the ROM is LineageOS ${rom.lineageVersion}.`,
-            `the su add-on for LineageOS ${rom.lineageVersion}`,
-            `the su add-on for LineageOS ${lineageVersion}`,
-            `Download addonsu-${rom.lineageVersion}-${rom.arch}-signed.zip.`,
-        );
+        throw refuse('su-wrong-version', su.path, { found: lineageVersion, expected: rom.lineageVersion ?? '?', arch: rom.arch });
     }
     if (arch !== rom.arch) {
-        throw refuse(
-            'su-wrong-arch',
-            su.path,
-            `${su.name} is built for ${arch} processors, but the ROM is ${rom.arch}.`,
-            `the su add-on for ${rom.arch}`,
-            `the su add-on for ${arch}`,
-            `Download addonsu-${rom.lineageVersion ?? ''}-${rom.arch}-signed.zip.`,
-        );
+        throw refuse('su-wrong-arch', su.path, { found: arch, expected: rom.arch, lineage: rom.lineageVersion ?? '' });
     }
 }
 
@@ -274,25 +213,11 @@ async function checkRecovery(recovery: VerifiedFile, recipe: Recipe, phoneCodena
     const partitionBytes = partition?.sizeBytes ?? Number.MAX_SAFE_INTEGER;
     const image = await openRecoveryImage(recovery.path, ctx);
     if (image.member && recipe.method !== 'odin') {
-        throw refuse(
-            'recovery-tar-not-odin',
-            recovery.path,
-            `${recovery.name} is an archive for Samsung's Odin, but the ${recipe.name} takes its recovery over fastboot.`,
-            `a TWRP .img file for ${recipe.name} (${recipe.codenames[0] ?? recipe.id})`,
-            `an Odin archive holding ${image.member}`,
-            `Pick the TWRP .img file for the ${recipe.name} (${recipe.codenames[0] ?? recipe.id}).`,
-        );
+        throw refuse('recovery-tar-not-odin', recovery.path, { phone: recipe.name, codename: recipe.codenames[0] ?? recipe.id, member: image.member });
     }
     const check = await checkRecoveryHeader(image, partitionBytes);
     if (!check.ok) {
-        throw refuse(
-            'recovery-not-image',
-            recovery.path,
-            `${recovery.name} is not a recovery image this phone's ${recipe.recoveryPartition} partition can take.`,
-            check.expected,
-            check.found,
-            `Pick the TWRP .img file (or, for Samsung, the .img.tar) for the ${recipe.name} (${recipe.codenames[0] ?? recipe.id}).`,
-        );
+        throw refuse('recovery-not-image', recovery.path, { phone: recipe.name, codename: recipe.codenames[0] ?? recipe.id, partition: recipe.recoveryPartition, expected: check.expected, found: check.found });
     }
     // Beyond the checksum: the image's own properties say which phone it was built for.
     const target = await readRecoveryTarget(image, check.facts);
@@ -329,11 +254,7 @@ export async function runGate(plan: GatePlan, recipe: Recipe, phoneCodename: str
     const gapps = byRole('gapps');
     const su = byRole('su');
     if ((gapps || su) && !rom) {
-        throw new ReviveError({
-            code: 'gate-no-rom',
-            message: 'Gapps and su can only be checked against a ROM, and no ROM was given.',
-            nextStep: 'Add the LineageOS ROM zip to the plan.',
-        });
+        throw ReviveError.of('gate-no-rom', {});
     }
     if (gapps && rom) await checkGapps(gapps, rom, recipe);
     if (su && rom) await checkSu(su, rom, recipe);

@@ -79,7 +79,7 @@ describe('the upgrade refuses before touching the phone', () => {
         await writeDemoGapps(gapps, { arch: 'arm', platform: '9', sdk: 28 });
         const { error } = await refused('android', { gapps: await sidecar(gapps) });
         expect(error.code).toBe('gapps-wrong-android');
-        expect(error.details).toMatchObject({ expected: 'Gapps for Android 8.1 (SDK 27)', found: 'Gapps for Android 9 (SDK 28)' });
+        expect(error.details).toMatchObject({ expected: '8.1', expectedSdk: 27, found: '9', foundSdk: 28 });
     });
 
     it('a recovery file that is not an image', async () => {
