@@ -79,12 +79,7 @@ class AdbPhoneLink implements AdbLink {
         const { size } = await checkSideloadPackage(path);
         const outcome = await serveSideload(this.#phone.adb, path, size, ctx);
         if (outcome !== 'done') {
-            throw new ReviveError({
-                code: 'sideload-refused',
-                message: `TWRP refused ${basename(path)} during sideload.`,
-                nextStep: "Read TWRP's message on the phone screen; the package may not fit this phone.",
-                details: { file: path },
-            });
+            throw ReviveError.of('sideload-refused', { variant: 'screen', file: basename(path), path });
         }
     }
 

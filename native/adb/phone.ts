@@ -134,11 +134,7 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
     const device = target.usbDevice;
     const iface = findUsbInterface(device, AdbDefaultInterfaceFilter);
     if (!iface) {
-        throw new ReviveError({
-            code: 'adb-no-interface',
-            message: `The USB device ${device.productName ?? ''} has no adb interface.`,
-            nextStep: 'Switch on USB debugging (Settings → Developer options), or boot the phone into recovery.',
-        });
+        throw ReviveError.of('adb-no-interface', { product: device.productName ?? '' });
     }
     // yume-chan's connection ends quietly only on its manager's `disconnect`; closing the device
     // under it makes its internal pipe reject with nobody listening. A private manager (forwarding the
@@ -265,7 +261,7 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
     } catch (error) {
         hangUp();
         if (error instanceof ReviveError) throw error;
-        if (options.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: 'Connecting to the phone was cancelled.', nextStep: 'Start again when ready.' }, { cause: error });
+        if (options.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'adb-connect', what: targetLabel(target) }, { cause: error });
         if (error instanceof AdbFrameError) throw protocolError(error.message, error);
         // The library's words when the phone asks again after every key was offered.
         if (error instanceof Error && /No authenticator can handle/.test(error.message)) throw protocolError('it asked to authenticate again after Revive had offered its key', error);
@@ -329,13 +325,12 @@ function stallWatch(ms: number, hangUp: () => void): { kick(): void; stop(): voi
     };
 }
 
-function stalledError(doing: string, done: number, ms: number): ReviveError {
-    return new ReviveError({
-        code: 'adb-stalled',
-        message: `The phone stopped answering while ${doing} (${done} bytes moved, nothing for ${Math.round(ms / 1000)} s); the transfer did not finish.`,
-        nextStep: 'Check the cable and that the phone is still on, reconnect it and try again.',
-        details: { bytesDone: done },
-    });
+/** A transfer the phone stopped taking part in: sending `file` to `remote`, or fetching `remote`. */
+function stalledError(remote: string, file: string | undefined, done: number, ms: number): ReviveError {
+    const seconds = Math.round(ms / 1000);
+    return file === undefined
+        ? ReviveError.of('adb-stalled', { variant: 'fetch', remote, bytesDone: done, seconds })
+        : ReviveError.of('adb-stalled', { variant: 'send', remote, file, bytesDone: done, seconds });
 }
 
 export interface PushOutcome {
@@ -483,11 +478,7 @@ export class AdbPhone {
         }
         const capacity = (await this.shell('cat /sys/class/power_supply/battery/capacity')).stdout.trim();
         if (/^\d+$/.test(capacity)) return Number(capacity);
-        throw new ReviveError({
-            code: 'adb-battery-unknown',
-            message: 'The phone did not report its battery level.',
-            nextStep: 'Check the battery on the phone screen; charge it above the recipe minimum before continuing.',
-        });
+        throw ReviveError.of('adb-battery-unknown', {});
     }
 
     /** Ask the phone to reboot; the connection ends. `download` is Samsung's Odin mode. */
@@ -516,12 +507,7 @@ export class AdbPhone {
             return { ...sent, checkedOn: 'sent' };
         }
         if (onPhone !== sent.sha256) {
-            throw new ReviveError({
-                code: 'push-mismatch',
-                message: `The phone's copy of ${basename(localPath)} (${remotePath}) does not match what was sent: sent SHA-256 ${sent.sha256}, the phone has ${onPhone}.`,
-                nextStep: "Check the cable (try another one) and the phone's free space, then send it again.",
-                details: { file: localPath, remote: remotePath, expected: sent.sha256, found: onPhone },
-            });
+            throw ReviveError.of('push-mismatch', { file: basename(localPath), path: localPath, remote: remotePath, expected: sent.sha256, found: onPhone });
         }
         return { ...sent, checkedOn: 'phone' };
     }
@@ -537,12 +523,10 @@ export class AdbPhone {
         const text = `${answer.stdout}\n${answer.stderr}`;
         // mksh on Android 5 and older: `/system/bin/sh: sha256sum: not found`, status 127.
         if (answer.exitCode === 127 || /\bsha256sum: (command )?not found/.test(text)) return undefined;
-        throw new ReviveError({
-            code: 'adb-hash-failed',
-            message: `The phone could not compute the SHA-256 of ${remotePath}: ${text.trim() || `exit status ${answer.exitCode}`}.`,
-            nextStep: 'Check that the file is there and readable (for example with `revive adb shell ls -l`), then try again.',
-            details: { remote: remotePath },
-        });
+        const phoneSaid = text.trim();
+        throw phoneSaid
+            ? ReviveError.of('adb-hash-failed', { variant: 'said', remote: remotePath, phoneSaid })
+            : ReviveError.of('adb-hash-failed', { variant: 'status', remote: remotePath, exitCode: answer.exitCode });
     }
 
     async #send(localPath: string, remotePath: string, ctx: JobContext, stallMs: number): Promise<{ sha256: string; bytes: number }> {
@@ -579,15 +563,15 @@ export class AdbPhone {
         try {
             await sync.write({ filename: remotePath, file, permission: 0o644 });
         } catch (error) {
-            if (watch.fired) throw stalledError(`sending ${basename(localPath)} to ${remotePath}`, done, stallMs);
-            if (ctx.signal?.aborted) throw new ReviveError({ code: 'cancelled', message: `Sending ${basename(localPath)} was cancelled; the phone keeps no partial file.`, nextStep: 'Start again when ready.' }, { cause: error });
+            if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
+            if (ctx.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'adb-send', what: basename(localPath) }, { cause: error });
             throw disconnectedError(`sending ${basename(localPath)} to ${remotePath}`, error);
         } finally {
             watch.stop();
             await handle.close();
             await sync.dispose().catch(() => undefined);
         }
-        if (watch.fired) throw stalledError(`sending ${basename(localPath)} to ${remotePath}`, done, stallMs);
+        if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
         ctx.onProgress?.({ step, bytesDone: done, bytesSent: done, bytesTotal: size, toPhone: true, cancellable: true });
         return { sha256: hash.digest('hex'), bytes: done };
     }
@@ -639,7 +623,7 @@ export class AdbPhone {
         } catch (error) {
             watch.stop();
             out.destroy();
-            if (watch.fired) throw stalledError(`fetching ${remotePath}`, 0, stallMs);
+            if (watch.fired) throw stalledError(remotePath, undefined, 0, stallMs);
             throw disconnectedError(`fetching ${remotePath}`, error);
         }
         const hash = createHash('sha256');
@@ -649,7 +633,7 @@ export class AdbPhone {
             const info = await sync.lstat(remotePath).catch(() => undefined);
             const total = info ? Number(info.size) : 0;
             if (!info || info.mode === 0) {
-                throw new ReviveError({ code: 'adb-no-such-file', message: `The phone has no file ${remotePath}.`, nextStep: 'Check the path on the phone (for example with `revive adb shell ls`).' });
+                throw ReviveError.of('adb-no-such-file', { remote: remotePath });
             }
             for await (const chunk of sync.read(remotePath)) {
                 watch.kick();
@@ -661,14 +645,14 @@ export class AdbPhone {
             }
         } catch (error) {
             out.destroy();
-            if (watch.fired) throw stalledError(`fetching ${remotePath}`, done, stallMs);
+            if (watch.fired) throw stalledError(remotePath, undefined, done, stallMs);
             if (error instanceof ReviveError) throw error;
             throw disconnectedError(`fetching ${remotePath}`, error);
         } finally {
             watch.stop();
             await sync.dispose().catch(() => undefined);
         }
-        if (watch.fired) throw stalledError(`fetching ${remotePath}`, done, stallMs);
+        if (watch.fired) throw stalledError(remotePath, undefined, done, stallMs);
         await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
         return { sha256: hash.digest('hex'), bytes: done };
     }
@@ -682,12 +666,7 @@ export class AdbPhone {
         const text = `${result.stdout}\n${result.stderr}`;
         if (!/^Success\b/m.test(text)) {
             const reason = /Failure \[([^\]]+)\]/.exec(text)?.[1] ?? text.trim().split('\n').pop() ?? 'no answer';
-            throw new ReviveError({
-                code: 'apk-install-failed',
-                message: `The phone refused to install ${basename(apkPath)}: ${reason}.`,
-                nextStep: 'Check that the APK is for this phone\'s Android version and architecture, then try again.',
-                details: { file: apkPath, reason },
-            });
+            throw ReviveError.of('apk-install-failed', { file: basename(apkPath), path: apkPath, phoneSaid: reason });
         }
     }
 
@@ -695,7 +674,7 @@ export class AdbPhone {
     async startSideload(ctx: JobContext = {}): Promise<void> {
         if (this.state === 'sideload') return;
         if (this.state !== 'recovery') {
-            throw new ReviveError({ code: 'adb-not-recovery', message: 'The phone is not in recovery, so it cannot receive a sideload.', nextStep: 'Reboot the phone into TWRP recovery first.' });
+            throw ReviveError.of('adb-not-recovery', {});
         }
         // TWRP restarts adbd as minadbd: this shell connection drops before `twrp sideload` returns.
         await this.shell('twrp sideload').catch(() => undefined);
@@ -729,14 +708,7 @@ export class AdbPhone {
         const reason =
             log.split('\n').reverse().find((line) => /E\d{4}:|This package is for device|^E:|Invalid zip|Could not find/.test(line))?.trim() ??
             'recovery reported a failure without details';
-        throw new ReviveError({
-            code: 'sideload-refused',
-            message: `Recovery refused ${basename(zipPath)}: ${reason}`,
-            nextStep: /This package is for device/.test(reason)
-                ? 'This package is built for another phone. Download the package made for this exact model.'
-                : 'Check the package is meant for this phone and for the installed recovery, then try again.',
-            details: { file: zipPath, reason },
-        });
+        throw ReviveError.of('sideload-refused', { variant: /This package is for device/.test(reason) ? 'other-phone' : 'said', file: basename(zipPath), path: zipPath, twrpSaid: reason });
     }
 
     /** Read a text file on the phone (small files only: logs, props). */

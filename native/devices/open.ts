@@ -3,6 +3,7 @@
  * port, USB/IP, or an in-process virtual phone), then a fastboot or Odin transport or an adb target
  * on it; fastboot and adb also over TCP. The one place every CLI command opens a phone.
  */
+import type { ErrorCode } from '../../common/error-codes.js';
 import type { AdbTarget } from '../adb/phone.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { PhoneMode } from '../manifests/schema.js';
@@ -36,36 +37,23 @@ export interface FoundUsbDevice {
     close(): Promise<void>;
 }
 
-/** What each protocol's phone is called, and what to do when none is found. */
-const NOT_FOUND: Record<PhoneProtocol, { code: string; what: string; nextStep: string }> = {
-    fastboot: {
-        code: 'fastboot-no-device',
-        what: 'No phone in bootloader (fastboot) mode was found',
-        nextStep: 'Start the phone in its bootloader (see the key combination in its recipe), connect it with a data cable, and try again.',
-    },
-    adb: {
-        code: 'adb-no-device',
-        what: 'No phone with adb was found',
-        nextStep: 'Switch on USB debugging (or boot TWRP), connect the phone with a data cable, and try again.',
-    },
-    'samsung-download': {
-        code: 'odin-no-device',
-        what: 'No Samsung phone in download mode was found',
-        nextStep: 'Switch the phone off, hold its download-mode key combination until the warning screen shows, press Volume Up, then connect it with a data cable.',
-    },
-};
+/** The code that says no phone speaking this protocol was found. */
+const NOT_FOUND = { fastboot: 'fastboot-no-device', adb: 'adb-no-device', 'samsung-download': 'odin-no-device' } as const satisfies Record<PhoneProtocol, ErrorCode>;
+
+/** Where Revive looked: this computer's USB, a serial, a port, or a USB/IP server (and bus id). */
+type NotFoundWhere =
+    | { readonly variant: 'usb' }
+    | { readonly variant: 'serial'; readonly serial: string }
+    | { readonly variant: 'port'; readonly port: string }
+    | { readonly variant: 'usbip'; readonly server: string }
+    | { readonly variant: 'usbip-busid'; readonly server: string; readonly busid: string };
+
+function notFound(protocol: PhoneProtocol, where: NotFoundWhere, extra: { usb?: string } = {}, options?: { cause?: unknown }): ReviveError {
+    return new ReviveError(NOT_FOUND[protocol], { ...where, ...extra }, options);
+}
 
 /** The mode a virtual phone starts in for each protocol (adb: the mode its state was saved in). */
 const VIRTUAL_MODE: Record<PhoneProtocol, PhoneMode | undefined> = { fastboot: 'bootloader', 'samsung-download': 'download', adb: undefined };
-
-function notFoundData(protocol: PhoneProtocol, where: string): { code: string; message: string; nextStep: string } {
-    const { code, what, nextStep } = NOT_FOUND[protocol];
-    return { code, message: `${what} ${where}.`, nextStep };
-}
-
-function notFound(protocol: PhoneProtocol, where: string): ReviveError {
-    return new ReviveError(notFoundData(protocol, where));
-}
 
 async function virtualDevice(ref: Extract<DeviceRef, { kind: 'virtual' }>, protocol: PhoneProtocol, options: OpenDeviceOptions): Promise<FoundUsbDevice> {
     const { VirtualPhone } = await import('../virtual/phone.js');
@@ -74,11 +62,7 @@ async function virtualDevice(ref: Extract<DeviceRef, { kind: 'virtual' }>, proto
     try {
         const device = await virtual.waitForDevice({ mode, timeoutMs: 5000, signal: options.signal });
         if (classifyDevice(device).kind !== protocol) {
-            throw new ReviveError({
-                code: protocol === 'adb' ? 'adb-wrong-mode' : 'virtual-wrong-mode',
-                message: `The virtual ${virtual.recipe.name} is in ${virtual.mode} mode, which has no ${protocol === 'adb' ? 'adb' : protocol}.`,
-                nextStep: 'Start it in android, recovery or sideload mode (revive virtual-phone).',
-            });
+            throw ReviveError.of('virtual-wrong-mode', { phone: virtual.recipe.name, mode: virtual.mode, protocol });
         }
         return { device, virtual, close: () => virtual.close() };
     } catch (error) {
@@ -94,7 +78,7 @@ async function usbipDevice(ref: Extract<DeviceRef, { kind: 'usbip' }>, protocol:
     const entry = (await client.list(signal)).find(
         (e) => (ref.busid === undefined || e.device.busid === ref.busid) && classifyInterfaces(e.device.vendorId, e.device.productId, e.interfaces).kind === protocol,
     );
-    if (!entry) throw notFound(protocol, `on the USB/IP server ${server}${ref.busid ? ` at bus id ${ref.busid}` : ''}`);
+    if (!entry) throw notFound(protocol, ref.busid ? { variant: 'usbip-busid', server, busid: ref.busid } : { variant: 'usbip', server });
     const device = await client.import(entry.device.busid, signal);
     // The import is given back on close, or a server such as usbipd keeps it (and this process) alive.
     return { device, location: `usbip:${server}/${entry.device.busid}`, close: () => device.forget().catch(() => undefined) };
@@ -108,24 +92,20 @@ export async function localUsbDevices(protocol: PhoneProtocol): Promise<{ usb: U
 }
 
 async function localDevice(ref: Extract<DeviceRef, { kind: 'serial' | 'port' }> | undefined, protocol: PhoneProtocol): Promise<FoundUsbDevice> {
-    const where = ref?.kind === 'serial' ? `with serial ${ref.serial}` : ref?.kind === 'port' ? `on the USB port ${ref.port}` : "on this computer's USB ports";
+    const where: NotFoundWhere = ref?.kind === 'serial' ? { variant: 'serial', serial: ref.serial } : ref?.kind === 'port' ? { variant: 'port', port: ref.port } : { variant: 'usb' };
     let found: { usb: USB; devices: USBDevice[] };
     try {
         found = await localUsbDevices(protocol);
     } catch (error) {
         // No USB bus (a container) or no permission to list it: no phone there, either.
-        throw new ReviveError({ ...notFoundData(protocol, where), details: { usb: error instanceof Error ? error.message : String(error) } }, { cause: error });
+        throw notFound(protocol, where, { usb: error instanceof Error ? error.message : String(error) }, { cause: error });
     }
     const { usb, devices: candidates } = found;
     const matching = candidates.filter((device) => (ref?.kind === 'serial' ? device.serialNumber === ref.serial : ref?.kind === 'port' ? portOfUsbDevice(device) === ref.port : true));
     const device = matching[0];
     if (!device) throw notFound(protocol, where);
     if (!ref && matching.length > 1) {
-        throw new ReviveError({
-            code: 'device-ambiguous',
-            message: `${matching.length} phones are connected.`,
-            nextStep: 'Pick one with -s SERIAL or -s usb:BUS-PORT (`revive devices` lists them).',
-        });
+        throw ReviveError.of('device-ambiguous', { count: matching.length });
     }
     return { device, usb, close: async () => undefined };
 }
@@ -138,11 +118,7 @@ export async function findUsbDevice(ref: DeviceRef | undefined, protocol: PhoneP
         case 'usbip':
             return usbipDevice(ref, protocol, options.signal);
         case 'tcp':
-            throw new ReviveError({
-                code: 'device-ref-not-usb',
-                message: `${describeDeviceRef(ref)} is a TCP address; ${protocol === 'samsung-download' ? 'Samsung download mode' : protocol} is spoken over USB here.`,
-                nextStep: 'Name the phone by its serial, usb:BUS-PORT or usbip:HOST:PORT.',
-            });
+            throw ReviveError.of('device-ref-not-usb', { address: describeDeviceRef(ref), protocol });
         default:
             return localDevice(ref, protocol);
     }

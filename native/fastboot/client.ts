@@ -218,23 +218,14 @@ export class FastbootClient {
             // As AOSP fastboot: a named slot must exist on the phone; a phone with slots flashes its
             // slot-less partitions as they are.
             if ((slot === 'a' || slot === 'b') && !(Number(await this.#tryGetVar('slot-count', ctx)) >= 2)) {
-                throw new ReviveError({
-                    code: 'slot-missing',
-                    message: `This phone has no A/B slots, so slot ${slot} does not exist. Nothing was written to '${partition}'.`,
-                    nextStep: 'Leave out --slot on this phone.',
-                    details: { partition, slot },
-                });
+                throw ReviveError.of('slot-missing', { partition, slot });
             }
             return [partition];
         }
         if (slot === 'all') return [`${partition}_a`, `${partition}_b`];
         const chosen = slot === undefined || slot === 'current' ? await this.#currentSlot(ctx) : slot;
         if (!chosen) {
-            throw new ReviveError({
-                code: 'slot-unknown',
-                message: `'${partition}' has A/B slots but the phone did not say which slot is active.`,
-                nextStep: 'Name the slot explicitly (e.g. boot_a), or set one active first with `revive fastboot set-active a`.',
-            });
+            throw ReviveError.of('slot-unknown', { partition });
         }
         return [`${partition}_${chosen}`];
     }
@@ -265,7 +256,7 @@ export class FastbootClient {
         } catch (error) {
             throw this.#drop(error, { ...downloadContext, timeoutMs: this.#timeoutMs, during: `the download (${sent} of ${source.length} bytes sent)` });
         }
-        if (sent !== source.length) throw this.#drop(new ReviveError({ code: 'image-changed', message: `The image produced ${sent} bytes, ${source.length} were announced.`, nextStep: 'Do not change the image file while it is being flashed; run the step again.' }), downloadContext);
+        if (sent !== source.length) throw this.#drop(ReviveError.of('image-changed', { sent, announced: source.length }), downloadContext);
         const done = await this.#reply(downloadContext, ctx, this.#timeoutMs);
         if (done.kind !== 'OKAY') throw this.#drop(new FastbootProtocolError('the phone asked for more data after the download'), downloadContext);
         ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base + sent, bytesSent: progress.base + sent, bytesTotal: progress.total, toPhone: true, cancellable: false });
@@ -294,11 +285,7 @@ export class FastbootClient {
             for (const target of targets) {
                 const partitionBytes = await this.#partitionSize(target, ctx);
                 if (partitionBytes !== undefined && partitionBytes > 0 && expandedBytes > partitionBytes) {
-                    throw new ReviveError({
-                        code: 'image-too-large',
-                        message: `The image ${image.path} (${expandedBytes} bytes) is larger than the partition '${target}' (${partitionBytes} bytes). Nothing was written.`,
-                        nextStep: 'Check that the image is meant for this exact phone model and partition.',
-                    });
+                    throw ReviveError.of('image-too-large', { variant: 'partition', file: image.path, imageBytes: expandedBytes, partition: target, partitionBytes });
                 }
                 const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
                 const step = `flash:${target}`;
@@ -323,11 +310,7 @@ export class FastbootClient {
             const bytes = (await stat(image.path)).size;
             const max = await this.#maxDownloadSize(ctx);
             if (max > 0 && bytes > max) {
-                throw new ReviveError({
-                    code: 'image-too-large',
-                    message: `The boot image ${image.path} is ${bytes} bytes; the phone accepts at most ${max} bytes in one download.`,
-                    nextStep: 'Use a boot/recovery image built for this phone; they are far smaller than this.',
-                });
+                throw ReviveError.of('image-too-large', { variant: 'download', file: image.path, imageBytes: bytes, limit: max });
             }
             ctx?.onLog?.(`Sending 'boot.img' (${Math.ceil(bytes / 1024)} KB)`);
             const context: FailureContext = { command: 'boot', imageBytes: bytes };

@@ -21,7 +21,7 @@ export function failError(reason: string, context: FailureContext): ReviveError 
         return ReviveError.of('bootloader-locked', facts);
     }
     if (/(too large|too big|exceeds|larger than|size too|not enough space)/i.test(said)) {
-        return ReviveError.of('image-too-large', { ...facts, partition: context.partition ?? context.command, imageBytes: context.imageBytes ?? 0, partitionBytes: context.partitionBytes ?? 0 });
+        return ReviveError.of('image-too-large', { variant: 'phone-said', ...facts, partition: context.partition ?? context.command, imageBytes: context.imageBytes ?? 0, partitionBytes: context.partitionBytes ?? 0 });
     }
     if (/(not found|does not exist|doesn't exist|unknown partition|no such partition|invalid partition)/i.test(said)) {
         return ReviveError.of('partition-unknown', { ...facts, partition: context.partition ?? context.command });
