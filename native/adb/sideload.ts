@@ -36,24 +36,14 @@ export async function checkSideloadPackage(zipPath: string): Promise<{ size: num
     const name = basename(zipPath);
     const size = await stat(zipPath).then((s) => s.size, () => -1);
     if (size < 0) {
-        throw new ReviveError({ code: 'sideload-missing', message: `There is no file ${zipPath}.`, nextStep: 'Check the path of the package.' });
+        throw ReviveError.of('file-enoent', { file: zipPath });
     }
     if (!(await hasEndOfCentralDirectory(zipPath, size))) {
-        throw new ReviveError({
-            code: 'sideload-not-zip',
-            message: `${name} is not a complete zip file (no end-of-central-directory record in its last bytes); it is truncated or not a flashable package.`,
-            nextStep: 'Download the package again and check its SHA-256 against the one on the download page. The phone was not touched.',
-            details: { file: zipPath, expected: 'a complete zip archive', found: `${size} bytes without a zip end record` },
-        });
+        throw ReviveError.of('sideload-not-zip', { file: name, path: zipPath, size });
     }
     const facts = await inspectZip(zipPath);
     if (!facts.hasUpdateBinary) {
-        throw new ReviveError({
-            code: 'sideload-not-flashable',
-            message: `${name} is a zip but not a flashable package: it has no META-INF/com/google/android/update-binary.`,
-            nextStep: 'Pick the installable zip (ROM, Gapps or add-on) for this phone. The phone was not touched.',
-            details: { file: zipPath },
-        });
+        throw ReviveError.of('sideload-not-flashable', { file: name, path: zipPath });
     }
     return { size };
 }
@@ -152,37 +142,18 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
     const allSent = (): boolean => served.size >= blocks;
     const cancelled = (): ReviveError =>
         allSent()
-            ? new ReviveError({
-                  code: 'cancelled',
-                  message: `Stopped waiting for recovery after all of ${name} was sent; recovery may still be installing it.`,
-                  nextStep: "Look at the phone's screen: wait until recovery says the install finished or failed before you unplug or restart it.",
-              })
-            : new ReviveError({ code: 'cancelled', message: `Sideloading ${name} was cancelled after ${served.size} of ${blocks} blocks; recovery did not install it.`, nextStep: 'Start the sideload again when ready.' });
+            ? ReviveError.of('cancelled', { variant: 'sideload-installing', what: name })
+            : ReviveError.of('cancelled', { variant: 'sideload', what: name, blocksSent: served.size, blocksTotal: blocks });
     const stalled = (): ReviveError =>
         allSent()
-            ? new ReviveError({
-                  code: 'sideload-no-verdict',
-                  message: `Recovery received all of ${name} but did not report the result within ${Math.round(installMs / 60_000)} minutes.`,
-                  nextStep: "Look at the phone's screen for the result; if it is stuck, restart it into recovery and sideload the package again.",
-                  details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
-              })
-            : new ReviveError({
-                  code: 'sideload-stalled',
-                  message: `The phone stopped answering while receiving ${name} (${served.size} of ${blocks} blocks sent, nothing for ${Math.round(stallMs / 1000)} s). The package was not installed.`,
-                  nextStep: 'Check the cable and the phone; restart it into recovery, start ADB sideload again and repeat the sideload.',
-                  details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
-              });
+            ? ReviveError.of('sideload-no-verdict', { file: name, path: zipPath, blocksSent: served.size, blocksTotal: blocks, minutes: Math.round(installMs / 60_000) })
+            : ReviveError.of('sideload-stalled', { file: name, path: zipPath, blocksSent: served.size, blocksTotal: blocks, seconds: Math.round(stallMs / 1000) });
     const wait = <T>(work: Promise<T>): Promise<T> => within(work, allSent() ? installMs : stallMs, ctx.signal, stalled, cancelled);
     try {
         for (;;) {
             const request = await wait(reader.read(8));
             if (!request) {
-                throw new ReviveError({
-                    code: 'sideload-interrupted',
-                    message: `The phone disconnected while receiving ${name} (${served.size} of ${blocks} blocks sent). The package was not installed.`,
-                    nextStep: 'Reconnect the phone, start ADB sideload in recovery again and repeat the sideload.',
-                    details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
-                });
+                throw ReviveError.of('sideload-interrupted', { file: name, path: zipPath, blocksSent: served.size, blocksTotal: blocks });
             }
             const text = new TextDecoder().decode(request);
             // Recovery reads a block before it asks for another: every block served before this
@@ -191,10 +162,10 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
             report();
             if (text === 'DONEDONE') return 'done';
             if (text === 'FAILFAIL') return 'failed';
-            if (!/^\d{8}$/.test(text)) throw new ReviveError({ code: 'sideload-protocol', message: `The phone sent an unexpected sideload request "${text}".`, nextStep: 'Update TWRP on the phone and try again.' });
+            if (!/^\d{8}$/.test(text)) throw ReviveError.of('sideload-protocol', { variant: 'request', request: text, file: name });
             const index = Number(text);
             const offset = index * SIDELOAD_BLOCK_SIZE;
-            if (offset >= size) throw new ReviveError({ code: 'sideload-protocol', message: `The phone asked for block ${index}, past the end of ${name}.`, nextStep: 'Update TWRP on the phone and try again.' });
+            if (offset >= size) throw ReviveError.of('sideload-protocol', { variant: 'past-end', block: index, file: name });
             const length = Math.min(SIDELOAD_BLOCK_SIZE, size - offset);
             const block = new Uint8Array(length);
             await handle.read(block, 0, length, offset);
