@@ -63,7 +63,7 @@ export const ERROR_CODES = {
     'bad-request': { facts: ['command', 'problems'] },
     'unknown-command': { facts: ['command'] },
     'bridge-closed': { facts: [] },
-    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal'], variants: ['check', 'download', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing'] },
+    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal'], variants: ['check', 'download', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel'] },
     // Finding the phone and its model.
     'device-ref-invalid': { facts: ['text', 'example'], optional: ['scheme'], variants: ['empty', 'host-port', 'virtual', 'busid', 'usb-port', 'serial'] },
     'usbip-device-busy': { facts: ['address', 'busid'] },
@@ -134,6 +134,18 @@ export const ERROR_CODES = {
     'fastboot-protocol': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
     'fastboot-connection-dropped': { facts: ['command'] },
     'usb-error': { facts: ['command', 'partition', 'problem'], variants: ['whole', 'partial'] },
+    // The panels: apps, firewall, VPN and keys, and the files they send to the phone.
+    'apps-none': { facts: [] },
+    'firewall-input': { facts: [], optional: ['name', 'packageName', 'uid', 'packages'], variants: ['profile-name', 'not-package', 'listed-twice', 'not-installed', 'bad-uid', 'uid-unknown'] },
+    'wireguard-input': { facts: [], optional: ['text'], variants: ['private-key', 'server-public-key', 'preshared-key', 'tunnel-name', 'tunnel-address', 'allowed-ips', 'endpoint', 'dns', 'no-address', 'keepalive', 'key-pair'] },
+    'openpgp-input': { facts: [], optional: ['index', 'email', 'days'], variants: ['no-identity', 'empty-identity', 'bad-email', 'reserved-characters', 'no-passphrase', 'expiry'] },
+    'panel-result-unknown': { facts: [], variants: ['send', 'remove'] },
+    'phone-not-in-android': { facts: [] },
+    'key-file-unreadable': { facts: ['file'], variants: ['secret', 'old-secret'] },
+    'keys-no-secret': { facts: [] },
+    /** The file on this computer changed between its check and its sending. */
+    'push-file-changed': { facts: ['file', 'path', 'remote', 'expected', 'found'] },
+    'remove-failed': { facts: ['remote'] },
     // Format errors the codecs throw: what is wrong, in numbers; the words are in the locale.
     'pit-invalid': { facts: ['file'], optional: ['size', 'limit', 'count', 'value'], variants: ['too-large', 'too-short', 'bad-magic', 'too-many', 'truncated'] },
     'pit-name-invalid': { facts: ['field', 'name', 'limit'], variants: ['too-long', 'bad-character'] },

@@ -12,11 +12,7 @@ import type { VirtualPhone } from '../../native/virtual/phone.js';
 import type { PanelPhone, PhoneConnector } from '../jobs/panels/push.js';
 
 export function notReachable(): ReviveError {
-    return new ReviveError({
-        code: 'phone-not-in-android',
-        message: 'The phone is not reachable over USB debugging right now.',
-        nextStep: 'Start the phone normally (Android), switch on USB debugging in Developer options, connect it, and try again.',
-    });
+    return ReviveError.of('phone-not-in-android', {});
 }
 
 /**

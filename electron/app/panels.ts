@@ -136,10 +136,10 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
         },
         async pushPanelFiles({ jobId, deviceId, resultId, includeSecretKey }) {
             const artifact = artifacts.get(resultId);
-            if (!artifact) throw new ReviveError({ code: 'panel-result-unknown', message: 'Those files are no longer known to Revive (it was restarted).', nextStep: 'Create them again, then send them.' });
+            if (!artifact) throw ReviveError.of('panel-result-unknown', { variant: 'send' });
             let plan: PushItem[];
             if (artifact.kind === 'keys') plan = keysPushPlan(artifact, includeSecretKey);
-            else if (includeSecretKey) throw new ReviveError({ code: 'bad-request', message: 'Only the keys panel has a secret key to send.', nextStep: 'Send the files without that option.' });
+            else if (includeSecretKey) throw ReviveError.of('bad-request', { command: 'pushPanelResult', problems: 'includeSecretKey' });
             else plan = artifact.kind === 'vpn' ? vpnPushPlan(artifact.config) : firewallPushPlan(artifact.files);
             const connect = env.connectorFor(deviceId);
             const { pushed } = await pushFilesJob(connect, plan, jobOptions(jobId));
@@ -147,7 +147,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
         },
         async removePushedFiles({ jobId, deviceId, resultId }) {
             const artifact = artifacts.get(resultId);
-            if (!artifact) throw new ReviveError({ code: 'panel-result-unknown', message: 'Those files are no longer known to Revive (it was restarted).', nextStep: 'Delete them on the phone with a file manager.' });
+            if (!artifact) throw ReviveError.of('panel-result-unknown', { variant: 'remove' });
             const plan = artifact.kind === 'keys' ? keysPushPlan(artifact, artifact.secretKey !== undefined) : artifact.kind === 'vpn' ? vpnPushPlan(artifact.config) : firewallPushPlan(artifact.files);
             const { removed } = await removeFilesJob(env.connectorFor(deviceId), plan.map((item) => item.remote), jobOptions(jobId));
             return { removed: [...removed] };

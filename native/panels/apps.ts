@@ -159,7 +159,7 @@ async function checkOne(request: ApkRequest, ctx: JobContext): Promise<ApkCheck>
 
 /** Hashes every APK (streaming, with progress) and compares it with its expected SHA-256. */
 export async function checkApks(requests: readonly ApkRequest[], ctx: JobContext = {}): Promise<ApkCheck[]> {
-    if (requests.length === 0) throw new ReviveError({ code: 'apps-none', message: 'No APK files were chosen.', nextStep: 'Add the APK files to install.' });
+    if (requests.length === 0) throw ReviveError.of('apps-none', {});
     const checks: ApkCheck[] = [];
     for (const request of requests) {
         if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');

@@ -4,6 +4,7 @@
  * per Android UID and per interface class, for rooted phones without AFWall+.
  */
 import type { FirewallApp } from '../../common/firewall-app.js';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export const NETWORK_CLASSES = ['wifi', 'mobile', 'vpn'] as const;
@@ -59,8 +60,8 @@ export const OLD_IPTABLES_PHONE_DIR = '/sdcard/revive/firewall';
 const PACKAGE = /^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)+$/;
 const VPN_APPS = ['com.wireguard.android', 'de.blinkt.openvpn', 'net.openvpn.openvpn', 'org.torproject.android', 'ch.protonvpn.android'];
 
-function bad(message: string, nextStep: string): ReviveError {
-    return new ReviveError({ code: 'firewall-input', message, nextStep });
+function bad(facts: FactsOf<'firewall-input'>): ReviveError {
+    return ReviveError.of('firewall-input', facts);
 }
 
 /**
@@ -85,7 +86,7 @@ export function parseDumpsysUid(output: string): number | null {
 }
 
 function checkProfileName(name: string): void {
-    if (!/^[a-zA-Z0-9_.-]{1,32}$/.test(name)) throw bad(`The profile name "${name}" cannot be used.`, 'Use 1 to 32 letters, digits or _ . - (it becomes part of file names).');
+    if (!/^[a-zA-Z0-9_.-]{1,32}$/.test(name)) throw bad({ variant: 'profile-name', name });
 }
 
 /**
@@ -98,14 +99,14 @@ export function createPrivateProfile(options: { readonly name?: string | undefin
     const installed = new Map((options.installed ?? []).map((p) => [p.packageName, p.uid]));
     const seen = new Set<string>();
     const apps = options.allow.map((choice): FirewallApp => {
-        if (!PACKAGE.test(choice.packageName)) throw bad(`"${choice.packageName}" is not an Android package name.`, 'Package names look like org.mozilla.focus; pick them from the list of installed apps.');
-        if (seen.has(choice.packageName)) throw bad(`${choice.packageName} is listed twice.`, 'List each app once.');
+        if (!PACKAGE.test(choice.packageName)) throw bad({ variant: 'not-package', packageName: choice.packageName });
+        if (seen.has(choice.packageName)) throw bad({ variant: 'listed-twice', packageName: choice.packageName });
         seen.add(choice.packageName);
         if (options.installed && !installed.has(choice.packageName)) {
-            throw bad(`${choice.packageName} is not installed on the phone.`, 'Install the app first, or remove it from the profile.');
+            throw bad({ variant: 'not-installed', packageName: choice.packageName });
         }
         const uid = choice.uid ?? installed.get(choice.packageName) ?? null;
-        if (uid !== null && (!Number.isInteger(uid) || uid < 0)) throw bad(`The UID ${uid} of ${choice.packageName} is not valid.`, 'Leave the UID out; Revive reads it from the phone.');
+        if (uid !== null && (!Number.isInteger(uid) || uid < 0)) throw bad({ variant: 'bad-uid', uid: String(uid), packageName: choice.packageName });
         return { packageName: choice.packageName, uid, wifi: choice.wifi ?? true, mobile: choice.mobile ?? true, vpn: choice.vpn ?? true };
     });
     return { name, apps: apps.sort((a, b) => a.packageName.localeCompare(b.packageName)), allowDnsViaNetd: options.allowDnsViaNetd ?? true };
@@ -155,7 +156,7 @@ export const CHAIN = 'revive';
 export function renderIptablesRules(profile: FirewallProfile, family: IpFamily): string {
     const missing = profile.apps.filter((a) => a.uid === null).map((a) => a.packageName);
     if (missing.length > 0) {
-        throw bad(`The Android UID of ${missing.join(', ')} is unknown, so iptables rules cannot name it.`, 'Connect the phone so Revive can read the UIDs, or use the AFWall+ file (it needs only package names).');
+        throw bad({ variant: 'uid-unknown', packages: missing.join(', ') });
     }
     const reject = family === 'ipv4' ? 'icmp-port-unreachable' : 'icmp6-port-unreachable';
     const lines = [

@@ -7,6 +7,7 @@
  * rejects them.
  */
 import * as openpgp from 'openpgp';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import { estimatePassphraseStrength, type PassphraseStrength } from './passphrase.js';
 
@@ -82,21 +83,21 @@ const EMAIL = /^[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+$/;
 // GnuPG 2.2 compatibility: v4 keys, no AEAD / SEIPDv2 features advertised, iterated S2K.
 const KEY_CONFIG: openpgp.PartialConfig = { v6Keys: false, aeadProtect: false, s2kType: openpgp.enums.s2k.iterated };
 
-function badInput(message: string, nextStep: string): ReviveError {
-    return new ReviveError({ code: 'openpgp-input', message, nextStep });
+function badInput(facts: FactsOf<'openpgp-input'>): ReviveError {
+    return ReviveError.of('openpgp-input', facts);
 }
 
 /** Checks identities and renders them as `Name (comment) <email>`, the form GnuPG shows. */
 export function normaliseUserIds(userIds: readonly UserIdInput[]): openpgp.UserID[] {
-    if (userIds.length === 0) throw badInput('A key needs at least one identity (a name and/or an email address).', 'Add your name and email address.');
+    if (userIds.length === 0) throw badInput({ variant: 'no-identity' });
     return userIds.map((input, index) => {
         const name = input.name?.trim() ?? '';
         const email = input.email?.trim() ?? '';
         const comment = input.comment?.trim() ?? '';
-        if (!name && !email) throw badInput(`Identity ${index + 1} has neither a name nor an email address.`, 'Fill in a name, an email address, or both.');
-        if (email && !EMAIL.test(email)) throw badInput(`"${email}" (identity ${index + 1}) is not an email address.`, 'Check the address: it looks like name@example.org.');
+        if (!name && !email) throw badInput({ variant: 'empty-identity', index: index + 1 });
+        if (email && !EMAIL.test(email)) throw badInput({ variant: 'bad-email', email, index: index + 1 });
         if (/[<>()]/.test(name) || /[<>()]/.test(comment)) {
-            throw badInput(`Identity ${index + 1} contains < > ( or ), which OpenPGP uses to separate name, comment and email.`, 'Remove those characters.');
+            throw badInput({ variant: 'reserved-characters', index: index + 1 });
         }
         const id: openpgp.UserID = {};
         if (name) id.name = name;
@@ -108,7 +109,7 @@ export function normaliseUserIds(userIds: readonly UserIdInput[]): openpgp.UserI
 
 function checkPassphrase(passphrase: string): void {
     if (passphrase.length === 0) {
-        throw badInput('The secret key needs a passphrase: without one, anyone who copies the file can read your mail.', 'Choose a passphrase (four or more words is easy to remember and hard to guess).');
+        throw badInput({ variant: 'no-passphrase' });
     }
 }
 
@@ -134,7 +135,7 @@ async function generate(options: CreateKeyOptions): Promise<{ privateKey: openpg
     const userIDs = normaliseUserIds(options.userIds);
     checkPassphrase(options.passphrase);
     const days = options.expiresInDays ?? 0;
-    if (!Number.isInteger(days) || days < 0 || days > 36500) throw badInput(`The expiry "${days}" days is not a whole number of days between 0 and 36500.`, 'Give the number of days, or 0 for a key that does not expire.');
+    if (!Number.isInteger(days) || days < 0 || days > 36500) throw badInput({ variant: 'expiry', days: String(days) });
     const algorithm = options.algorithm ?? 'curve25519';
     const common = {
         userIDs,

@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export interface WireGuardKeyPair {
@@ -50,8 +51,8 @@ export interface WireGuardProfile {
 export const DEFAULT_ALLOWED_IPS = ['0.0.0.0/0', '::/0'] as const;
 export const PHONE_DOWNLOAD_DIR = '/sdcard/Download';
 
-function bad(message: string, nextStep: string): ReviveError {
-    return new ReviveError({ code: 'wireguard-input', message, nextStep });
+function bad(facts: FactsOf<'wireguard-input'>): ReviveError {
+    return ReviveError.of('wireguard-input', facts);
 }
 
 function fromBase64Url(text: string): Buffer {
@@ -69,7 +70,7 @@ export function generateWireGuardKeyPair(): WireGuardKeyPair {
 
 /** The public key for a base64 private key (what `wg pubkey` computes). */
 export function wireGuardPublicKey(privateKeyBase64: string): string {
-    const raw = decodeKey(privateKeyBase64, 'private key');
+    const raw = decodeKey(privateKeyBase64, 'private-key');
     const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: raw.toString('base64url'), x: '' }, format: 'jwk' });
     const jwk = createPublicKey(key).export({ format: 'jwk' });
     if (typeof jwk.x !== 'string') throw new Error('node:crypto returned an X25519 JWK without x');
@@ -80,11 +81,11 @@ export function generatePresharedKey(): string {
     return randomBytes(32).toString('base64');
 }
 
-function decodeKey(base64: string, what: string): Buffer {
+function decodeKey(base64: string, what: 'private-key' | 'server-public-key' | 'preshared-key'): Buffer {
     const trimmed = base64.trim();
     const raw = Buffer.from(trimmed, 'base64');
     if (!/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(trimmed) || raw.length !== 32) {
-        throw bad(`The ${what} "${trimmed}" is not a WireGuard key (44 characters of base64 ending in "=", 32 bytes).`, `Copy the ${what} again exactly as \`wg\` prints it.`);
+        throw bad({ variant: what, text: trimmed });
     }
     return raw;
 }
@@ -92,18 +93,18 @@ function decodeKey(base64: string, what: string): Buffer {
 /** Tunnel names: what Linux accepts as an interface name and the WireGuard app as a tunnel name. */
 export function checkTunnelName(name: string): void {
     if (!/^[a-zA-Z0-9_=+.-]{1,12}$/.test(name)) {
-        throw bad(`The tunnel name "${name}" cannot be used.`, 'Use 1 to 12 letters, digits or _ = + . - (no spaces): the phone shows it as wg-<name>.');
+        throw bad({ variant: 'tunnel-name', text: name });
     }
 }
 
-function checkCidr(value: string, what: string): string {
+function checkCidr(value: string, what: 'tunnel-address' | 'allowed-ips'): string {
     const trimmed = value.trim();
     const [address, prefix, extra] = trimmed.split('/');
     const family = address ? isIP(address) : 0;
     const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
     const max = family === 6 ? 128 : 32;
     if (!family || extra !== undefined || !Number.isInteger(bits) || bits < 0 || bits > max || (prefix !== undefined && !/^\d+$/.test(prefix))) {
-        throw bad(`The ${what} "${trimmed}" is not an IP address with an optional /prefix.`, `Write it like 10.8.0.2/32 or fd00::2/128.`);
+        throw bad({ variant: what, text: trimmed });
     }
     return prefix === undefined ? `${address}/${bits}` : trimmed;
 }
@@ -115,33 +116,33 @@ function checkEndpoint(endpoint: string): string {
     const host = match?.[1] ?? '';
     const hostOk = host.startsWith('[') ? isIP(host.slice(1, -1)) === 6 : host.length > 0 && !host.startsWith('-') && !host.endsWith('.');
     if (!match || port < 1 || port > 65535 || !hostOk) {
-        throw bad(`The server address "${trimmed}" is not host:port.`, 'Write it like vpn.example.org:51820, 203.0.113.7:51820 or [2001:db8::1]:51820.');
+        throw bad({ variant: 'endpoint', text: trimmed });
     }
     return trimmed;
 }
 
 function checkDns(server: string): string {
     const trimmed = server.trim();
-    if (!isIP(trimmed)) throw bad(`The DNS server "${trimmed}" is not an IP address.`, 'Give the DNS server as an address such as 10.8.0.1 or 9.9.9.9.');
+    if (!isIP(trimmed)) throw bad({ variant: 'dns', text: trimmed });
     return trimmed;
 }
 
 /** Builds the phone's profile. Pure apart from generating keys. */
 export function createWireGuardProfile(options: WireGuardProfileOptions): WireGuardProfile {
     checkTunnelName(options.name);
-    if (options.addresses.length === 0) throw bad('The phone needs at least one tunnel address.', 'Give the address the server assigned to this phone, e.g. 10.8.0.2/32.');
-    const addresses = options.addresses.map((a) => checkCidr(a, 'tunnel address'));
+    if (options.addresses.length === 0) throw bad({ variant: 'no-address' });
+    const addresses = options.addresses.map((a) => checkCidr(a, 'tunnel-address'));
     const dns = options.dns.map(checkDns);
-    decodeKey(options.serverPublicKey, 'server public key');
+    decodeKey(options.serverPublicKey, 'server-public-key');
     const endpoint = checkEndpoint(options.endpoint);
-    const allowedIps = (options.allowedIps && options.allowedIps.length > 0 ? options.allowedIps : DEFAULT_ALLOWED_IPS).map((a) => checkCidr(a, 'allowed IP range'));
+    const allowedIps = (options.allowedIps && options.allowedIps.length > 0 ? options.allowedIps : DEFAULT_ALLOWED_IPS).map((a) => checkCidr(a, 'allowed-ips'));
     const keepalive = options.persistentKeepalive ?? 25;
-    if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw bad(`The keepalive "${keepalive}" is not a number of seconds between 0 and 65535.`, 'Use 25 (the usual value) or 0 to turn it off.');
+    if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) throw bad({ variant: 'keepalive', text: String(keepalive) });
     const keyPair = options.keyPair ?? generateWireGuardKeyPair();
-    decodeKey(keyPair.privateKey, 'private key');
-    if (wireGuardPublicKey(keyPair.privateKey) !== keyPair.publicKey) throw bad('The given public key does not belong to the given private key.', 'Give only the private key, or a matching pair.');
+    decodeKey(keyPair.privateKey, 'private-key');
+    if (wireGuardPublicKey(keyPair.privateKey) !== keyPair.publicKey) throw bad({ variant: 'key-pair' });
     const presharedKey = options.presharedKey ?? generatePresharedKey();
-    decodeKey(presharedKey, 'pre-shared key');
+    decodeKey(presharedKey, 'preshared-key');
 
     const config = [
         '[Interface]',

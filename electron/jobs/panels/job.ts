@@ -79,7 +79,7 @@ export async function runPanelJob<T>(
         if (signal.aborted || error instanceof JobCancelled) {
             journal.append({ t: 'end', outcome: 'cancelled', detail: 'Cancelled.' });
             run.emit({ type: 'cancelled', step, reason: 'person' });
-            throw new ReviveError({ code: 'cancelled', message: 'Cancelled.', nextStep: 'Start again when ready.' }, { cause: error });
+            throw ReviveError.of('cancelled', { variant: 'panel', what: kind }, { cause: error });
         }
         const failure = ReviveError.from(error);
         journal.append({ t: 'end', outcome: 'failed', detail: failure.message });

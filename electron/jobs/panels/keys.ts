@@ -45,11 +45,11 @@ function keyFacts(key: KeyInfo): Record<string, string | string[] | null> {
     return { fingerprint: key.fingerprint, algorithm: key.algorithm, userIds: [...key.userIds], expiresAt: key.expiresAt };
 }
 
-async function readKeyFile(path: string, what: string): Promise<string> {
+async function readKeyFile(path: string, what: 'secret' | 'old-secret'): Promise<string> {
     try {
         return await readFile(path, 'utf8');
     } catch (error) {
-        throw new ReviveError({ code: 'file-missing', message: `The ${what} ${path} cannot be read.`, nextStep: 'Check the path of the key file.' }, { cause: error });
+        throw ReviveError.of('key-file-unreadable', { variant: what, file: path }, { cause: error });
     }
 }
 
@@ -76,7 +76,7 @@ export async function rotateKeysJob(
     options: PanelJobOptions = {},
 ): Promise<RotateKeysResult> {
     return runPanelJob('keys-rotate', { oldSecretKeyPath: input.oldSecretKeyPath, outDir: input.outDir, algorithm: input.newKey.algorithm ?? 'curve25519' }, options, async (job) => {
-        const oldArmored = await readKeyFile(input.oldSecretKeyPath, 'old secret key');
+        const oldArmored = await readKeyFile(input.oldSecretKeyPath, 'old-secret');
         const rotation = await job.step('rotate', 'Create the new key, certify it with the old key, revoke the old key', async () => {
             const value = await rotateKey({ oldSecretKeyArmored: oldArmored, oldPassphrase: input.oldPassphrase, newKey: input.newKey });
             return { value, detail: `New key ${value.newKey.fingerprint} certified by old key ${value.oldKey.fingerprint}; old key revoked as superseded.`, data: { old: keyFacts(value.oldKey), new: keyFacts(value.newKey) } };
@@ -110,7 +110,7 @@ export async function revokeKeyJob(
     options: PanelJobOptions = {},
 ): Promise<{ readonly jobId: string; readonly key: KeyInfo; readonly revocation: string }> {
     return runPanelJob('keys-revoke', { secretKeyPath: input.secretKeyPath, reason: input.reason, outDir: input.outDir }, options, async (job) => {
-        const armored = await readKeyFile(input.secretKeyPath, 'secret key');
+        const armored = await readKeyFile(input.secretKeyPath, 'secret');
         const { key, revocationCertificate } = await job.step('revoke', 'Make the revocation certificate', async () => {
             const value = await createRevocation(armored, input.passphrase, input.reason, input.text ?? '');
             return { value, detail: `Revocation (${input.reason}) made for ${value.key.fingerprint}.`, data: { fingerprint: value.key.fingerprint, reason: input.reason } };

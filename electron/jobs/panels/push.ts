@@ -49,7 +49,7 @@ export interface PushResult {
 export function keysPushPlan(files: { readonly publicKey: string; readonly secretKey?: string | undefined }, includeSecret: boolean): PushItem[] {
     const plan = [{ local: files.publicKey, remote: `${OPENKEYCHAIN_PHONE_DIR}/${basename(files.publicKey)}` }];
     if (includeSecret) {
-        if (!files.secretKey) throw new ReviveError({ code: 'keys-no-secret', message: 'Pushing the secret key was asked for, but no secret key file was given.', nextStep: 'Give the secret key file too.' });
+        if (!files.secretKey) throw ReviveError.of('keys-no-secret', {});
         plan.push({ local: files.secretKey, remote: `${OPENKEYCHAIN_PHONE_DIR}/${basename(files.secretKey)}` });
     }
     return plan;
@@ -82,12 +82,7 @@ export async function pushFilesJob(connect: PhoneConnector, items: readonly Push
                     await phone.shell(shellCommand('mkdir', '-p', posix.dirname(item.remote)));
                     const { sha256, checkedOn } = await phone.push(item.local, item.remote, ctx, { verifyOnPhone: true });
                     if (sha256 !== item.sha256) {
-                        throw new ReviveError({
-                            code: 'push-mismatch',
-                            message: `${item.remote} on the phone does not match ${item.local}: it was checked as ${item.sha256}, the phone got ${sha256}. The file may have changed on the computer while it was sent.`,
-                            nextStep: 'Check that nothing else is writing the file, then push again.',
-                            details: { file: item.local, remote: item.remote, expected: item.sha256, found: sha256 },
-                        });
+                        throw ReviveError.of('push-file-changed', { file: basename(item.local), path: item.local, remote: item.remote, expected: item.sha256, found: sha256 });
                     }
                     pushed.push({ local: item.local, remote: item.remote, sha256 });
                     const how = checkedOn === 'sent' ? 'checked as sent; the phone cannot compute SHA-256' : "checked on the phone's copy";
@@ -114,7 +109,7 @@ export async function removeFilesJob(connect: PhoneConnector, remotes: readonly 
                     await phone.shell(shellCommand('rm', '-f', remote));
                     const left = await phone.shell(shellCommand('ls', remote));
                     if (left.exitCode === 0) {
-                        throw new ReviveError({ code: 'remove-failed', message: `${remote} is still on the phone after deleting it.`, nextStep: 'Delete it on the phone with a file manager.', details: { remote } });
+                        throw ReviveError.of('remove-failed', { remote });
                     }
                     return { value: undefined, detail: `${remote} deleted.` };
                 });
