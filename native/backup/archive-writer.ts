@@ -85,7 +85,7 @@ export class BackupArchiveWriter {
 
     static async create(target: ArchiveTarget, device: DeviceFacts): Promise<BackupArchiveWriter> {
         if (!target.fileName.endsWith(ARCHIVE_SUFFIX) || target.fileName.includes('/') || target.fileName.includes('\\')) {
-            throw new ReviveError({ code: 'backup-bad-name', message: `"${target.fileName}" cannot be a backup file name.`, nextStep: `Use a plain file name ending in ${ARCHIVE_SUFFIX}.` });
+            throw ReviveError.of('backup-bad-name', { name: target.fileName, suffix: ARCHIVE_SUFFIX });
         }
         try {
             await mkdir(target.folder, { recursive: true, mode: 0o700 });
@@ -95,7 +95,7 @@ export class BackupArchiveWriter {
         }
         const finalPath = join(target.folder, target.fileName);
         if (await stat(finalPath).then(() => true, () => false)) {
-            throw new ReviveError({ code: 'backup-exists', message: `${finalPath} already exists; Revive never overwrites a backup.`, nextStep: 'Choose another file name or folder.' });
+            throw ReviveError.of('backup-exists', { file: finalPath });
         }
         const encryptor = await ageEncryptor(target.recipients);
         const entry: DeviceEntry = { format: ARCHIVE_FORMAT, revive: reviveVersion(), createdAt: new Date().toISOString(), device };
@@ -133,13 +133,13 @@ export class BackupArchiveWriter {
         for await (const chunk of source) {
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
             this.#check();
-            if (written + chunk.length > size) throw new ReviveError({ code: 'backup-size-changed', message: `${name} grew while it was copied (more than the ${size} bytes announced).`, nextStep: 'Leave the phone alone while it is backed up, then back up again.' });
+            if (written + chunk.length > size) throw ReviveError.of('backup-size-changed', { variant: 'grew', name, size });
             hash.update(chunk);
             written += chunk.length;
             ctx.onProgress?.({ step: `backup:${name}`, bytesDone: written, bytesTotal: size, cancellable: true });
             if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
         }
-        if (written !== size) throw new ReviveError({ code: 'backup-size-changed', message: `${name} ended after ${written} of its ${size} bytes.`, nextStep: 'Check the cable, then back up again.' });
+        if (written !== size) throw ReviveError.of('backup-size-changed', { variant: 'short', name, size, written });
         stream.end();
         await Promise.race([entryDone, failed]);
         this.#check();
@@ -150,7 +150,7 @@ export class BackupArchiveWriter {
     async addPart(kind: PartKind, name: string, sizeBytes: number, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ctx?: JobContext): Promise<Part> {
         const path = `${PART_PREFIX[kind]}${name}`;
         assertSafeEntryName(path);
-        if (this.#parts.some((p) => p.path === path)) throw new ReviveError({ code: 'backup-duplicate-part', message: `The backup already holds ${path}.`, nextStep: 'This is a bug in Revive; report it with the log.' });
+        if (this.#parts.some((p) => p.path === path)) throw ReviveError.of('backup-duplicate-part', { name: path });
         const { sha256 } = await this.#entry(path, sizeBytes, source, ctx);
         const part: Part = { path, kind, sizeBytes, sha256 };
         this.#parts.push(part);

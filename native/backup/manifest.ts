@@ -58,10 +58,6 @@ export function partKind(path: string): PartKind | undefined {
 export function assertSafeEntryName(name: string): void {
     const segments = name.replace(/\/$/, '').split('/');
     if (name.startsWith('/') || name.includes('\\') || name.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
-        throw new ReviveError({
-            code: 'backup-bad-entry-name',
-            message: `The backup holds an entry named "${name.slice(0, 200)}", which is not a plain relative path.`,
-            nextStep: 'This archive was not made by Revive or by tar from a backup folder; make the archive again.',
-        });
+        throw ReviveError.of('backup-bad-entry-name', { name: name.slice(0, 200) });
     }
 }

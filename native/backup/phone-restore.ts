@@ -113,7 +113,7 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
             async end(sha256) {
                 await writer.end();
                 // The file could have changed between the checking pass and this one.
-                if (sha256 !== expected.get(part.path)) throw new ReviveError({ code: 'backup-changed', message: `${part.path} changed on the computer while it was restored.`, nextStep: 'Leave the backup file alone during a restore and start again.' });
+                if (sha256 !== expected.get(part.path)) throw ReviveError.of('backup-changed', { name: part.path });
                 await after?.(sha256);
             },
         };
@@ -151,7 +151,7 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
         await phone.reconnect(['device'], { timeoutMs: 300_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         const reported = (await phone.identity()).fingerprint;
         if (wanted !== undefined && reported !== wanted) {
-            throw new ReviveError({ code: 'restore-check-failed', message: `After the restore the phone reports ${reported}, not the backed-up ${wanted}.`, nextStep: 'Boot TWRP and restore again; if it happens again, save the log and report it.' });
+            throw ReviveError.of('restore-check-failed', { found: reported, expected: wanted });
         }
         return reported;
     }, (reported) => `The phone reports ${reported}.`);

@@ -47,7 +47,7 @@ export function checkContents(contents: ArchiveContents): VerifiedArchive {
     }
     const images = [...twrp.values()].filter((p) => isTwrpImage(p.name));
     if (!manifest && images.length === 0) {
-        throw new ReviveError({ code: 'backup-empty', message: 'The archive holds no TWRP backup (no .win files) and no Revive manifest.', nextStep: 'Give an archive made by Revive, or a tar of a TWRP backup folder (TWRP/BACKUPS/<serial>/<name>).' });
+        throw ReviveError.of('backup-empty', {});
     }
     return { ...contents, checkedAgainst: manifest ? 'manifest' : 'twrp-digests', twrpImagesWithoutDigest: images.filter((p) => !withDigest.has(p.name)).map((p) => p.path) };
 }

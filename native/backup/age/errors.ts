@@ -31,14 +31,5 @@ export class AgeTruncatedError extends ReviveError {
 }
 
 export function noMatchingKey(kind: 'passphrase' | 'identity' | 'mixed'): ReviveError {
-    return new ReviveError({
-        code: kind === 'passphrase' ? 'age-wrong-passphrase' : 'age-no-identity',
-        message:
-            kind === 'passphrase'
-                ? 'The passphrase does not open this backup.'
-                : kind === 'identity'
-                  ? 'None of the given keys opens this backup (it was encrypted to other recipients).'
-                  : 'This backup is locked with a passphrase, not with a key file (or the other way round).',
-        nextStep: kind === 'passphrase' ? 'Type the passphrase again exactly as when the backup was made (letters, spaces and case count).' : 'Give the key file (identity) that belongs to the public key the backup was encrypted to, or the passphrase.',
-    });
+    return kind === 'passphrase' ? ReviveError.of('age-wrong-passphrase', {}) : ReviveError.of('age-no-identity', { variant: kind });
 }

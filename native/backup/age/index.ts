@@ -20,9 +20,9 @@ const NONCE_SIZE = 16;
 
 /** A Transform from plaintext to an age file. The header (scrypt can take a second) is made first. */
 export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise<Transform> {
-    if (recipients.length === 0) throw new ReviveError({ code: 'age-no-recipient', message: 'No recipient and no passphrase to encrypt the backup to.', nextStep: 'Give a passphrase (file) or at least one age1… recipient.' });
+    if (recipients.length === 0) throw ReviveError.of('age-no-recipient', {});
     if (recipients.some((r) => r.kind === 'scrypt') && recipients.length > 1) {
-        throw new ReviveError({ code: 'age-passphrase-alone', message: 'A passphrase cannot be combined with other recipients in one age file.', nextStep: 'Use either one passphrase or one or more age1… recipients.' });
+        throw ReviveError.of('age-passphrase-alone', {});
     }
     const fileKey = randomBytes(16);
     const stanzas = await Promise.all(recipients.map((r) => wrapFileKey(r, fileKey)));

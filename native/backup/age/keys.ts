@@ -66,11 +66,7 @@ export function generateIdentity(): X25519Identity {
 export function parseRecipient(text: string): Uint8Array {
     const decoded = bech32Decode(text.trim());
     if (!decoded || decoded.hrp !== RECIPIENT_HRP || decoded.data.length !== 32) {
-        throw new ReviveError({
-            code: 'age-bad-recipient',
-            message: `"${text.trim().slice(0, 80)}" is not an age recipient (it should start with age1 and come from age-keygen or Revive).`,
-            nextStep: 'Copy the whole public key (age1…) again, e.g. from `age-keygen -y key.txt`.',
-        });
+        throw ReviveError.of('age-bad-recipient', { text: text.trim().slice(0, 80) });
     }
     return decoded.data;
 }
@@ -87,16 +83,12 @@ export function parseIdentityFile(text: string): X25519Identity[] {
         if (line === '' || line.startsWith('#')) return;
         const decoded = bech32Decode(line);
         if (!decoded || decoded.hrp !== IDENTITY_HRP || decoded.data.length !== 32) {
-            throw new ReviveError({
-                code: 'age-bad-identity',
-                message: `Line ${index + 1} of the identity file is not an age secret key (AGE-SECRET-KEY-1…).`,
-                nextStep: 'Give the file age-keygen wrote (or Revive\'s key file), not the public key.',
-            });
+            throw ReviveError.of('age-bad-identity', { variant: 'line', line: index + 1 });
         }
         identities.push({ secretKey: decoded.data, recipient: encodeRecipient(publicKeyOf(decoded.data)) });
     });
     if (identities.length === 0) {
-        throw new ReviveError({ code: 'age-bad-identity', message: 'The identity file holds no age secret key.', nextStep: 'Give the file age-keygen wrote (it has a line AGE-SECRET-KEY-1…).' });
+        throw ReviveError.of('age-bad-identity', { variant: 'empty' });
     }
     return identities;
 }
