@@ -8,7 +8,7 @@ import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { findByFlashFilename, findPartition, parsePit, partitionSizeBytes, type Pit, type PitEntry } from '../pit/pit.js';
 import { UsbError, type UsbTransport } from '../usb/transport.js';
-import { OdinSession, odinNextStep } from './session.js';
+import { OdinSession } from './session.js';
 import { describeSource, openSource, type ChunkReader, type FlashSource } from './source.js';
 
 export type { FlashSource } from './source.js';
@@ -68,15 +68,9 @@ function resolveEntry(pit: Pit, file: OdinFlashFile): PitEntry {
     const entry = file.partition !== undefined ? findPartition(pit, file.partition) : file.fileName !== undefined ? findByFlashFilename(pit, file.fileName) : undefined;
     if (entry) return entry;
     const known = pit.entries.filter((e) => e.partitionName !== '').map((e) => e.partitionName).join(', ');
-    throw new ReviveError({
-        code: 'odin-partition-unknown',
-        message:
-            file.partition !== undefined
-                ? `The phone's partition table has no partition named "${file.partition}" (names are case-sensitive).`
-                : `The phone's partition table maps no partition to the file name "${file.fileName ?? describeSource(file.source)}".`,
-        nextStep: `Use one of this phone's partitions: ${known}. Nothing was written.`,
-        details: { partition: targetLabel(file) },
-    });
+    throw file.partition !== undefined
+        ? ReviveError.of('odin-partition-unknown', { variant: 'name', partition: file.partition, known })
+        : ReviveError.of('odin-partition-unknown', { variant: 'file-name', partition: targetLabel(file), fileName: file.fileName ?? describeSource(file.source), known });
 }
 
 /** Best effort: end the session so the phone is not left waiting; a phone that no longer answers is fine. */
@@ -94,16 +88,21 @@ async function openSession(transport: UsbTransport, options: OdinSessionOptions,
         if (!options.resume) await session.handshake();
         await session.beginSession();
     } catch (error) {
-        throw usbToRevive(error, 'starting the download-mode session');
+        throw usbToRevive(error, 'start');
     }
     return session;
 }
 
-function usbToRevive(error: unknown, doing: string): ReviveError {
+/** What the session was doing when USB failed: the variant of the words. */
+type SessionMoment = 'start' | 'pit' | 'pit-end' | 'reboot' | 'prepare' | 'end';
+
+function usbToRevive(error: unknown, moment: SessionMoment, finished = ''): ReviveError {
     if (error instanceof ReviveError) return error;
     if (error instanceof UsbError) {
-        const what = error.code === 'disconnected' ? 'The phone disconnected' : error.code === 'timeout' ? 'The phone stopped answering' : `USB failed (${error.message})`;
-        return new ReviveError({ code: `odin-${error.code}`, message: `${what} while ${doing}.`, nextStep: odinNextStep.reconnect }, { cause: error });
+        if (error.code === 'disconnected' || error.code === 'timeout') {
+            return ReviveError.of(error.code === 'disconnected' ? 'odin-disconnected' : 'odin-timeout', { variant: moment, finished }, { cause: error });
+        }
+        return ReviveError.of('odin-usb-failed', { variant: moment, problem: error.message, finished }, { cause: error });
     }
     return ReviveError.from(error);
 }
@@ -115,12 +114,12 @@ export async function odinDownloadPit(transport: UsbTransport, options: OdinSess
         pit = await session.downloadPit();
     } catch (error) {
         await endQuietly(session);
-        throw usbToRevive(error, 'reading the partition table');
+        throw usbToRevive(error, 'pit');
     }
     try {
         await session.endSession(options.reboot);
     } catch (error) {
-        throw usbToRevive(error, 'ending the session');
+        throw usbToRevive(error, 'pit-end');
     }
     return pit;
 }
@@ -131,20 +130,16 @@ export async function odinReboot(transport: UsbTransport, options: { resume: boo
     try {
         await session.endSession(true);
     } catch (error) {
-        throw usbToRevive(error, 'asking the phone to restart');
+        throw usbToRevive(error, 'reboot');
     }
 }
 
 export async function odinFlash(transport: UsbTransport, options: OdinFlashOptions, ctx: JobContext = {}): Promise<OdinFlashResult> {
     if (options.files.length === 0 && !options.repartitionPit) {
-        throw new ReviveError({ code: 'odin-nothing-to-flash', message: 'No files were given to flash.', nextStep: 'Name at least one partition and file.' });
+        throw ReviveError.of('odin-nothing-to-flash', { variant: 'no-files', skipped: '' });
     }
     if (options.repartitionPit && options.expertRepartition !== true) {
-        throw new ReviveError({
-            code: 'odin-repartition-unconfirmed',
-            message: 'Writing a new partition table (repartitioning) was asked for without the expert confirmation.',
-            nextStep: 'Repartitioning with the wrong PIT makes the phone unusable. Only confirm it when a guide for this exact model tells you to.',
-        });
+        throw ReviveError.of('odin-repartition-unconfirmed', {});
     }
     const localPit = options.repartitionPit ? parsePit(options.repartitionPit, 'The new PIT') : undefined;
     const readers: ChunkReader[] = [];
@@ -158,7 +153,7 @@ export async function odinFlash(transport: UsbTransport, options: OdinFlashOptio
             });
             readers.push(reader);
             if (reader.size === 0) {
-                throw new ReviveError({ code: 'odin-file-empty', message: `${describeSource(file.source)} is empty; there is nothing to flash into ${targetLabel(file)}. Nothing was sent to the phone.`, nextStep: 'Pick the right image file.' });
+                throw ReviveError.of('odin-file-empty', { file: describeSource(file.source), partition: targetLabel(file) });
             }
         }
         const totalBytes = readers.reduce((sum, reader) => sum + reader.size, 0) + (options.repartitionPit?.length ?? 0);
@@ -183,11 +178,7 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
     const largest = Math.max(0, ...readers.map((reader) => reader.size));
     if ((totalBytes >= FOUR_GIB || largest >= FOUR_GIB) && session.bootloaderVersion === 0) {
         await endQuietly(session);
-        throw new ReviveError({
-            code: 'odin-too-large',
-            message: `This phone's bootloader only understands transfers below 4 GiB, and ${largest >= FOUR_GIB ? `one file is ${mib(largest)}` : `the files add up to ${mib(totalBytes)}`}. Nothing was sent.`,
-            nextStep: 'Flash the files one at a time (each below 4 GiB), or use a sparse image split into smaller parts.',
-        });
+        throw ReviveError.of('odin-too-large', largest >= FOUR_GIB ? { variant: 'one-file', size: tenthsOfMiB(largest) } : { variant: 'all-files', size: tenthsOfMiB(totalBytes) });
     }
     // Thor's order (PIT, then TotalBytes): the total then counts exactly what will be sent, and every
     // refusal below happens before the phone is told a transfer is coming. Bootloaders accept either.
@@ -196,7 +187,7 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
         pit = localPit ?? parsePit(await session.downloadPit(), "The phone's partition table");
     } catch (error) {
         await endQuietly(session);
-        throw usbToRevive(error, 'reading the partition table');
+        throw usbToRevive(error, 'pit');
     }
     try {
         options.checkPit?.(pit);
@@ -218,21 +209,12 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
             const entry = resolveEntry(pit, file);
             const limit = partitionSizeBytes(entry);
             if (entry.blockCount > 0 && reader.size > limit) {
-                throw new ReviveError({
-                    code: 'odin-file-too-large',
-                    message: `${describeSource(file.source)} is ${reader.size} bytes but partition ${entry.partitionName} holds only ${limit} bytes. Nothing was written.`,
-                    nextStep: `Check that this image is meant for ${entry.partitionName} of this phone model.`,
-                    details: { partition: entry.partitionName },
-                });
+                throw ReviveError.of('odin-file-too-large', { file: describeSource(file.source), size: reader.size, partition: entry.partitionName, limit });
             }
             plan.push({ entry, reader });
         });
         if (plan.length === 0 && !options.repartitionPit) {
-            throw new ReviveError({
-                code: 'odin-nothing-to-flash',
-                message: `None of the files has a partition on this phone (skipped: ${skipped.join(', ')}). Nothing was written.`,
-                nextStep: 'Check that the firmware is meant for this phone model.',
-            });
+            throw ReviveError.of('odin-nothing-to-flash', { variant: 'none-fit', skipped: skipped.join(', ') });
         }
     } catch (error) {
         await endQuietly(session);
@@ -245,7 +227,7 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
         if (options.repartitionPit) await session.uploadPit(options.repartitionPit);
     } catch (error) {
         await endQuietly(session);
-        throw usbToRevive(error, 'preparing to flash');
+        throw usbToRevive(error, 'prepare');
     }
 
     const flashed: Array<{ partition: string; bytes: number }> = [];
@@ -270,15 +252,7 @@ async function flashInSession(session: OdinSession, options: OdinFlashOptions, p
     try {
         await session.endSession(options.reboot);
     } catch (error) {
-        const failure = usbToRevive(error, 'ending the session');
-        throw new ReviveError(
-            {
-                code: failure.code,
-                message: `All files were sent (${flashed.map((f) => f.partition).join(', ')}), but ${failure.message.charAt(0).toLowerCase()}${failure.message.slice(1)}`,
-                nextStep: 'The phone most likely has the files. Restart it by holding Power and Volume Down for 10 seconds.',
-            },
-            { cause: error },
-        );
+        throw usbToRevive(error, 'end', flashed.map((f) => f.partition).join(', '));
     }
     return { flashed, skipped, rebooted: options.reboot, bootloaderVersion: session.bootloaderVersion, partSize: session.geometry.partSize };
 }

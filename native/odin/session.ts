@@ -99,20 +99,12 @@ export class OdinSession {
             answer = await this.transport.read(7, { timeoutMs: Timeouts.handshake });
         } catch (error) {
             if (error instanceof UsbError && error.code === 'timeout') {
-                throw new ReviveError({
-                    code: 'odin-handshake',
-                    message: 'The phone did not answer the download-mode greeting. It may still be in a session from an earlier run with --no-reboot.',
-                    nextStep: 'If the last run used --no-reboot, add --resume. Otherwise restart the phone into download mode and try again.',
-                }, { cause: error });
+                throw ReviveError.of('odin-handshake', { variant: 'silent', answer: '' }, { cause: error });
             }
             throw error;
         }
         if (new TextDecoder().decode(answer) !== HANDSHAKE_REPLY) {
-            throw new ReviveError({
-                code: 'odin-handshake',
-                message: `The phone answered the download-mode greeting with "${new TextDecoder().decode(answer)}" instead of "${HANDSHAKE_REPLY}".`,
-                nextStep: 'Make sure the phone shows the download-mode screen ("Downloading… Do not turn off target"), then try again.',
-            });
+            throw ReviveError.of('odin-handshake', { variant: 'other', answer: new TextDecoder().decode(answer), expected: HANDSHAKE_REPLY });
         }
         this.log('Handshake done (ODIN → LOKE).');
     }

@@ -33,11 +33,7 @@ class FileReader implements ChunkReader {
         while (got < want) {
             const { bytesRead } = await this.handle.read(data, got, want - got, this.#position + got);
             if (bytesRead === 0) {
-                throw new ReviveError({
-                    code: 'odin-source-short',
-                    message: `${this.path} ended after ${this.#position + got} bytes although it had ${this.size} when the flash started.`,
-                    nextStep: 'Do not change the file while it is being flashed; flash it again.',
-                });
+                throw ReviveError.of('odin-source-short', { variant: 'changed', file: this.path, bytes: this.#position + got, size: this.size });
             }
             got += bytesRead;
         }
@@ -66,11 +62,7 @@ class StreamReader implements ChunkReader {
             if (this.#pending.length === 0) {
                 const next = await this.#iterator.next();
                 if (next.done) {
-                    throw new ReviveError({
-                        code: 'odin-source-short',
-                        message: `${this.name} ended after ${this.#position + got} bytes; ${this.size} were expected.`,
-                        nextStep: 'The file or archive is damaged or incomplete: download it again.',
-                    });
+                    throw ReviveError.of('odin-source-short', { variant: 'damaged', file: this.name, bytes: this.#position + got, size: this.size });
                 }
                 this.#pending = next.value;
                 continue;
