@@ -10,6 +10,7 @@ import type { ErrorFacts, FactValue } from './error-codes.js';
 export const LOG_CODES = {
     // Waiting for the phone, and the mode changes in between.
     'waiting-for-phone': ['seconds', 'mode'],
+    'waiting-for-allow': ['seconds'],
     'sideload-asked': [],
     'sideload-dropped': [],
     // The copy of internal storage and TWRP's backup.

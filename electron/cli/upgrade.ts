@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
+import { logLine, type LogNote } from '../../native/jobs/log-note.js';
 import { appHome, Journal } from '../../native/jobs/journal.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { openDeviceSession, type DeviceSession } from '../phone-finding/device-session.js';
@@ -84,11 +85,21 @@ function upgradeWithTerminal(options: UpgradeOptions, session: DeviceSession, io
         });
 }
 
-/** What the terminal shows while the phone asks "Allow USB debugging?"; without a person the wait is bounded. */
-export function authNotice(io: CliIo, json: boolean, noPerson = json): ProtocolLinkOptions {
+/**
+ * What the terminal shows while the phone asks "Allow USB debugging?"; without a person the wait is
+ * bounded (by --wait, else NO_PERSON_WAIT_MS). With --json the wait is one `log` line on stdout
+ * (code waiting-for-allow, the seconds it lasts at most), so a program reading it knows why
+ * nothing moves.
+ */
+export function authNotice(io: CliIo, json: boolean, noPerson = json, waitTimeoutMs?: number, extra: Readonly<Record<string, string>> = {}): ProtocolLinkOptions {
+    const allowTimeoutMs = noPerson ? (waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined;
     return {
-        onWaitingForAuth: (message) => (json ? undefined : io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`)),
-        allowTimeoutMs: noPerson ? NO_PERSON_WAIT_MS : undefined,
+        onWaitingForAuth: (message) => {
+            if (!json) return io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`);
+            const note: LogNote = { code: 'waiting-for-allow', facts: { seconds: Math.round((allowTimeoutMs ?? 0) / 1000) } };
+            io.out(`${JSON.stringify({ type: 'log', ...extra, at: new Date().toISOString(), line: logLine(note), note })}\n`);
+        },
+        allowTimeoutMs,
     };
 }
 
@@ -223,7 +234,7 @@ const upgrade: CliCommand = {
             return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
         }
         const device = parseDeviceRef(deviceWords[0] ?? '', { virtualStateDir: values['virtual-state'] });
-        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false)) });
+        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false), waitTimeoutMs) });
         if (values.fetch) {
             try {
                 const given = Object.fromEntries(Object.entries(files).filter(([, path]) => path)) as Partial<UpgradeFiles>;
@@ -299,10 +310,13 @@ async function runCounterInTerminal(
         onEvent: (lane, event) => terminal.event(lane, event),
         onLane: (lane) => terminal.lane(lane),
         onNotice: (lane, message) => (values.json ? undefined : io.err(`${lane ? `[${lane.label}] ` : ''}${message}\n`)),
-        linkOptions: (lane) => ({
-            onWaitingForAuth: (message) => (values.json ? undefined : io.out(`[${lane.label}] *** On the phone: ${message} (Allow USB debugging).\n`)),
-            allowTimeoutMs: noPerson ? NO_PERSON_WAIT_MS : undefined,
-        }),
+        linkOptions: (lane) =>
+            values.json
+                ? authNotice(io, true, true, job.waitTimeoutMs, { device: lane.label, ...(lane.ticket ? { ticket: lane.ticket } : {}) })
+                : {
+                      onWaitingForAuth: (message) => io.out(`[${lane.label}] *** On the phone: ${message} (Allow USB debugging).\n`),
+                      allowTimeoutMs: noPerson ? (job.waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
+                  },
     });
     if (values.pdf) {
         // Printed after every job ended, so Chromium never competes with a phone's transfer.
