@@ -11,6 +11,7 @@ import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { DEVICE_USAGE, deviceOptions, deviceRefFromOptions, ownerChoice, type DeviceValues } from './device-options.js';
 import { jobContext } from './progress.js';
+import { allowWaitLine, NO_PERSON_WAIT_MS } from './json-waits.js';
 
 export interface AdbSession {
     readonly phone: AdbPhone;
@@ -22,11 +23,17 @@ function waitingNotice(io: CliIo): (message: string) => void {
     return (message) => io.err(`${message} (the phone asks "Allow USB debugging?").\n`);
 }
 
-export async function openAdbSession(values: DeviceValues, io: CliIo): Promise<AdbSession> {
+/**
+ * `json`: a program reads stdout and nobody taps Allow, so that wait is a --json line there and ends
+ * after `waitMs` (default NO_PERSON_WAIT_MS) with a message saying so.
+ */
+export async function openAdbSession(values: DeviceValues, io: CliIo, noPerson: { json: boolean; waitMs?: number | undefined } = { json: false }): Promise<AdbSession> {
     const ref = deviceRefFromOptions(values);
     const opened = await openAdbTarget(ref, { signal: io.signal, owner: ref?.kind === 'virtual' ? ownerChoice(values.owner, io) : undefined });
     try {
-        const phone = await connectAdb(opened.target, { signal: io.signal, onWaitingForAuth: waitingNotice(io) });
+        const allowMs = noPerson.json ? (noPerson.waitMs ?? NO_PERSON_WAIT_MS) : undefined;
+        const onWaitingForAuth = allowMs === undefined ? waitingNotice(io) : () => io.out(allowWaitLine(allowMs));
+        const phone = await connectAdb(opened.target, { signal: io.signal, onWaitingForAuth, allowTimeoutMs: allowMs });
         return {
             phone,
             virtual: opened.virtual,

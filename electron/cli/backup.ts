@@ -24,10 +24,11 @@ const DEVICE_USAGE = '--device SERIAL|tcp:HOST:PORT|usbip:HOST:PORT|virtual:CODE
 const deviceOptions = { device: { type: 'string' }, 'virtual-state': { type: 'string' }, owner: { type: 'string' } } as const;
 const keyOptions = { identity: { type: 'string' }, 'passphrase-file': { type: 'string' } } as const;
 
-async function openDevice(values: { device?: string | undefined; 'virtual-state'?: string | undefined; owner?: string | undefined }, io: CliIo): Promise<AdbSession> {
+async function openDevice(values: { device?: string | undefined; 'virtual-state'?: string | undefined; owner?: string | undefined; json?: boolean | undefined }, io: CliIo): Promise<AdbSession> {
     if (!values.device) throw new CliUsageError('Give the phone with --device.');
     // Every way to name a phone, read by native/devices/ref.ts like `-s`; --virtual-state and --owner go with virtual:CODENAME.
-    return openAdbSession({ serial: values.device, 'virtual-state': values['virtual-state'], owner: values.owner }, io);
+    // With --json the wait for Allow is a line before the result and ends after NO_PERSON_WAIT_MS.
+    return openAdbSession({ serial: values.device, 'virtual-state': values['virtual-state'], owner: values.owner }, io, { json: values.json ?? false });
 }
 
 /** How to open an archive: an age identity file or a passphrase file (never a passphrase on argv). */

@@ -2,7 +2,6 @@
 import { parseArgs } from 'node:util';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
-import { logLine, type LogNote } from '../../native/jobs/log-note.js';
 import { appHome, Journal } from '../../native/jobs/journal.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { openDeviceSession, type DeviceSession } from '../phone-finding/device-session.js';
@@ -19,12 +18,7 @@ import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 import { downloadContext, fetchRoles } from './fetch.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import { CounterTerminal } from './counter-terminal.js';
-
-/**
- * Without a person (--yes, --json) a wait for someone to act — keys to hold, a cable to plug, Allow
- * to tap — ends after this long (--wait sets it), with a message saying what it waited for.
- */
-export const NO_PERSON_WAIT_MS = 120_000;
+import { allowWaitLine, NO_PERSON_WAIT_MS } from './json-waits.js';
 
 export interface TerminalRunFlags {
     readonly json: boolean;
@@ -95,9 +89,7 @@ export function authNotice(io: CliIo, json: boolean, noPerson = json, waitTimeou
     const allowTimeoutMs = noPerson ? (waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined;
     return {
         onWaitingForAuth: (message) => {
-            if (!json) return io.out(`\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`);
-            const note: LogNote = { code: 'waiting-for-allow', facts: { seconds: Math.round((allowTimeoutMs ?? 0) / 1000) } };
-            io.out(`${JSON.stringify({ type: 'log', ...extra, at: new Date().toISOString(), line: logLine(note), note })}\n`);
+            io.out(json ? allowWaitLine(allowTimeoutMs ?? 0, extra) : `\n  *** On the phone ***\n  ${message} (Allow USB debugging).\n`);
         },
         allowTimeoutMs,
     };
