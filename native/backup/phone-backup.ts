@@ -47,11 +47,7 @@ export interface BackupResult extends FinishedArchive {
 }
 
 export function needsTwrp(phone: AdbPhone): ReviveError {
-    return new ReviveError({
-        code: 'backup-needs-twrp',
-        message: `The phone is in ${phone.state === 'device' ? 'Android' : phone.state} mode; a full backup is made from TWRP.`,
-        nextStep: 'Boot the phone into TWRP (recovery) and try again. A phone whose bootloader is locked and wipes data when unlocked cannot be backed up fully; copy its internal storage (photos, downloads) from Android instead.',
-    });
+    return phone.state === 'device' ? ReviveError.of('backup-needs-twrp', { variant: 'android' }) : ReviveError.of('backup-needs-twrp', { variant: 'other', state: phone.state });
 }
 
 /** The phone's facts for the manifest, asked of TWRP. */
@@ -93,7 +89,7 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
     const wanted = options.parts ?? DEFAULT_TWRP_PARTS;
     const available = recipe.partitions.map((p) => p.twrpName).filter((n): n is string => n !== undefined && TWRP_LETTER[n] !== undefined);
     const unknown = wanted.filter((n) => !available.includes(n));
-    if (unknown.length > 0) throw new ReviveError({ code: 'backup-unknown-part', message: `This phone has no ${unknown.join(', ')} partition TWRP can back up (it has ${available.join(', ')}).`, nextStep: `Choose among ${available.join(', ')}.` });
+    if (unknown.length > 0) throw ReviveError.of('backup-unknown-part', { partitions: unknown.join(', '), available: available.join(', ') });
     const letters = wanted.map((n) => TWRP_LETTER[n]).join('');
     const name = `revive-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
     ctx.onLog?.(`TWRP backs up ${wanted.join(', ')} as ${name}.`);
@@ -105,7 +101,7 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
             withSync(phone, 'copying the backup', async (sync) => {
                 // TWRP's folder, every file as it is (split parts, digests, .info, recovery.log).
                 const files = await listTree(sync, remoteDir);
-                if (!files.some((f) => isTwrpImage(f.rel))) throw new ReviveError({ code: 'backup-failed', message: `TWRP reported no backup files in ${remoteDir}.`, nextStep: 'Read the TWRP screen (free space?), then back up again.' });
+                if (!files.some((f) => isTwrpImage(f.rel))) throw ReviveError.of('backup-failed', { variant: 'archive-empty', twrpSaid: '', folder: remoteDir });
                 const digests = new Map<string, string>();
                 for (const file of files) {
                     ctx.signal?.throwIfAborted();
@@ -117,7 +113,7 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
                     const image = file.rel.slice(0, -'.sha2'.length);
                     const expected = parseTwrpDigest(await phone.readText(file.path), 'sha256');
                     if (digests.has(image) && expected !== digests.get(image)) {
-                        throw new ReviveError({ code: 'backup-mismatch', message: `${image} as copied (SHA-256 ${digests.get(image)}) does not match TWRP's digest (${expected ?? 'unreadable'}).`, nextStep: 'Check the cable, then back up again.', details: { part: `twrp/${image}` } });
+                        throw ReviveError.of('backup-mismatch', { variant: 'archive-twrp', file: `twrp/${image}`, name: image, expected: expected ?? '—', found: digests.get(image) ?? '' });
                     }
                 }
                 // Raw state partitions: pulled to a private temp file (block devices report no size), checked against the phone's sha256sum.
@@ -134,7 +130,7 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
                     const pulled = await phone.pull(device, local, ctx, { createNew: true });
                     const onPhone = await phone.sha256OnPhone(device);
                     if (onPhone !== undefined && onPhone !== pulled.sha256) {
-                        throw new ReviveError({ code: 'backup-mismatch', message: `The copy of ${part.name} (SHA-256 ${pulled.sha256}) does not match the phone's ${device} (${onPhone}).`, nextStep: 'Check the cable, then back up again.', details: { part: `raw/${part.twrpName}.emmc.win` } });
+                        throw ReviveError.of('backup-mismatch', { variant: 'archive-partition', file: `raw/${part.twrpName}.emmc.win`, name: `${part.twrpName}.emmc.win`, partition: part.name, device, expected: onPhone, found: pulled.sha256 });
                     }
                     await writer.addPart('raw', `${part.twrpName}.emmc.win`, pulled.bytes, createReadStream(local), ctx);
                     await rm(local, { force: true });
