@@ -133,6 +133,10 @@ export const ERROR_CODES = {
     'backup-duplicate-part': { facts: ['name'] },
     'backup-changed': { facts: ['name'] },
     'restore-check-failed': { facts: ['found', 'expected'] },
+    'restore-other-model': { facts: ['backupModel', 'backupCodename', 'phoneModel', 'phoneCodename'] },
+    'restore-unknown-model': { facts: ['folder', 'serial'] },
+    'restore-unknown-part': { facts: ['partitions', 'available'], variants: ['some', 'no-twrp'] },
+    'restore-encryption-mismatch': { facts: [], variants: ['backup-encrypted', 'phone-encrypted'] },
     // Samsung download mode: a flash cut short, and the session around it.
     'odin-disconnected': { facts: [], optional: ['partition', 'done', 'total', 'finished', 'bytesDone', 'bytesTotal'], variants: ['flash', 'flash-after', 'start', 'end', 'pit', 'pit-end', 'reboot', 'prepare'] },
     'odin-timeout': { facts: [], optional: ['partition', 'done', 'total', 'finished', 'bytesDone', 'bytesTotal'], variants: ['flash', 'flash-after', 'start', 'end', 'pit', 'pit-end', 'reboot', 'prepare'] },

@@ -40,9 +40,6 @@ export interface RestoreResult {
     readonly fingerprintChecked: boolean;
 }
 
-function refuse(code: string, message: string, nextStep: string): ReviveError {
-    return new ReviveError({ code, message: `${message} Nothing was written to the phone.`, nextStep });
-}
 
 /** Pass 1: everything that can refuse, with nothing written. */
 export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<{ verified: VerifiedArchive; partitions: string[] }> {
@@ -53,7 +50,7 @@ export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, 
     const verified = await verifyArchive(archive, identities, ctx, {
         onDevice(entry) {
             if (!sameModel(entry.device.codename)) {
-                throw refuse('restore-other-model', `This backup was made on a ${entry.device.model || entry.device.codename} (${entry.device.codename}); this phone is a ${phoneFacts.model || phoneFacts.codename} (${phoneFacts.codename}).`, 'Restore it onto the phone it was made on.');
+                throw ReviveError.of('restore-other-model', { backupModel: entry.device.model || entry.device.codename, backupCodename: entry.device.codename, phoneModel: phoneFacts.model || phoneFacts.codename, phoneCodename: phoneFacts.codename });
             }
         },
     });
@@ -61,20 +58,16 @@ export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, 
     if (!backupDevice) {
         const serial = verified.foreignFolder?.split('/').at(-2);
         if (serial !== phoneFacts.serial) {
-            throw refuse('restore-unknown-model', `This archive has no Revive manifest, and its TWRP folder (${verified.foreignFolder ?? '?'}) does not name this phone's serial (${phoneFacts.serial}), so the model it was made on is unknown.`, 'Import the TWRP folder with `revive backup import`, which records the phone, or restore it onto the phone whose serial its folder names.');
+            throw ReviveError.of('restore-unknown-model', { folder: verified.foreignFolder ?? '?', serial: phoneFacts.serial });
         }
     }
     const images = verified.parts.filter((p) => p.kind === 'twrp' && isTwrpImage(p.name));
     const inBackup = [...new Set(images.map((p) => twrpImageName(p.name)?.twrpName).filter((n): n is string => n !== undefined && TWRP_LETTER[n] !== undefined))];
     const unknown = (options.only ?? []).filter((n) => !inBackup.includes(n));
-    if (unknown.length > 0) throw refuse('restore-unknown-part', `The backup holds no ${unknown.join(', ')} (it holds ${inBackup.join(', ') || 'no TWRP partitions'}).`, `Choose among ${inBackup.join(', ')}.`);
+    if (unknown.length > 0) throw ReviveError.of('restore-unknown-part', { ...(inBackup.length === 0 ? { variant: 'no-twrp' as const } : { variant: 'some' as const }), partitions: unknown.join(', '), available: inBackup.join(', ') });
     const partitions = options.only ? [...options.only] : inBackup;
     if (partitions.includes('data') && backupDevice && backupDevice.dataEncrypted !== null && phoneFacts.dataEncrypted !== null && backupDevice.dataEncrypted !== phoneFacts.dataEncrypted) {
-        throw refuse(
-            'restore-encryption-mismatch',
-            `The backup's /data was ${backupDevice.dataEncrypted ? 'encrypted' : 'not encrypted'}, this phone's /data is ${phoneFacts.dataEncrypted ? 'encrypted' : 'not encrypted'}; TWRP cannot restore data across that (it fails with error 255).`,
-            backupDevice.dataEncrypted ? 'Encrypt the phone the way it was when the backup was made, then restore.' : 'Format /data in TWRP (Wipe → Format Data) to remove the encryption, then restore.',
-        );
+        throw ReviveError.of('restore-encryption-mismatch', { variant: backupDevice.dataEncrypted ? 'backup-encrypted' : 'phone-encrypted' });
     }
     return { verified, partitions };
 }
