@@ -137,6 +137,20 @@ export const ERROR_CODES = {
     'restore-unknown-model': { facts: ['folder', 'serial'] },
     'restore-unknown-part': { facts: ['partitions', 'available'], variants: ['some', 'no-twrp'] },
     'restore-encryption-mismatch': { facts: [], variants: ['backup-encrypted', 'phone-encrypted'] },
+    // TWRP, driven over adb.
+    'twrp-bad-letters': { facts: ['letters'] },
+    'twrp-not-running': { facts: [], optional: ['mode'], variants: ['mode', 'unauthorized', 'no-twrp'] },
+    'twrp-failed': { facts: ['command'], optional: ['twrpSaid', 'exitCode'], variants: ['said', 'status', 'unconfirmed'] },
+    'twrp-no-backup': { facts: ['name', 'remote'] },
+    'twrp-backup-digest': { facts: ['backup', 'localDir'], optional: ['files', 'unsigned'], variants: ['empty', 'mismatch', 'unsigned', 'mixed'] },
+    'adb-list-failed': { facts: ['remote', 'phoneSaid'] },
+    'show-failed': { facts: ['phoneSaid'] },
+    // Following a phone through its restarts.
+    'device-unfollowable': { facts: ['phone', 'mode'] },
+    'device-ref-unfollowable': { facts: ['address'] },
+    'phone-no-recipe': { facts: ['manufacturer', 'product', 'usbId'] },
+    'device-twice': { facts: ['address'] },
+    'file-changed': { facts: ['file', 'expected', 'found'], optional: ['path'] },
     // Samsung download mode: a flash cut short, and the session around it.
     'odin-disconnected': { facts: [], optional: ['partition', 'done', 'total', 'finished', 'bytesDone', 'bytesTotal'], variants: ['flash', 'flash-after', 'start', 'end', 'pit', 'pit-end', 'reboot', 'prepare'] },
     'odin-timeout': { facts: [], optional: ['partition', 'done', 'total', 'finished', 'bytesDone', 'bytesTotal'], variants: ['flash', 'flash-after', 'start', 'end', 'pit', 'pit-end', 'reboot', 'prepare'] },

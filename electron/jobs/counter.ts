@@ -227,7 +227,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
 export async function runCounter(phones: readonly CounterPhone[], options: CounterOptions): Promise<CounterLane[]> {
     const labels = phones.map((p) => describeDeviceRef(p.device));
     const duplicate = labels.find((label, i) => labels.indexOf(label) !== i);
-    if (duplicate) throw new ReviveError({ code: 'device-twice', message: `The phone ${duplicate} is named twice.`, nextStep: 'Name each phone once; two jobs on one phone would fight over it.' });
+    if (duplicate) throw ReviveError.of('device-twice', { address: duplicate });
     const lanes: CounterLane[] = phones.map((phone, index) => ({ index, label: labels[index] ?? '', ticket: phone.ticket ?? '', status: 'queued' }));
     for (const lane of lanes) options.onLane?.(lane);
     const shared = new SharedWatcher();

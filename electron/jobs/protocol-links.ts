@@ -58,7 +58,7 @@ class AdbPhoneLink implements AdbLink {
     async listDir(remote: string): Promise<Array<{ name: string; sizeBytes: number }>> {
         const out = await this.#phone.shell(shellCommand('ls', remote));
         if (out.exitCode !== 0) {
-            throw new ReviveError({ code: 'adb-list-failed', message: `The phone could not list ${remote}: ${(out.stderr || out.stdout).trim()}`, nextStep: 'Resume the job to try again.' });
+            throw ReviveError.of('adb-list-failed', { remote, phoneSaid: (out.stderr || out.stdout).trim() });
         }
         // One name per line, as the phone wrote it: the caller checks each (no silent basename).
         return out.stdout

@@ -42,11 +42,7 @@ export async function openDeviceSession(ref: DeviceRef, options: DeviceSessionOp
         };
     }
     if (ref.kind === 'tcp') {
-        throw new ReviveError({
-            code: 'device-ref-unfollowable',
-            message: `An upgrade restarts the phone into download mode and recovery; over TCP (${describeDeviceRef(ref)}) Revive cannot follow it there.`,
-            nextStep: 'Connect the phone with a USB cable and name it by its serial or port (`revive devices` shows them), or export it over USB/IP.',
-        });
+        throw ReviveError.of('device-ref-unfollowable', { address: describeDeviceRef(ref) });
     }
     const watcher = new DeviceWatcher();
     if (options.onNotice) watcher.on('notice', options.onNotice);

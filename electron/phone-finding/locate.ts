@@ -51,11 +51,7 @@ export function deviceRefOf(device: DetectedDevice): DeviceRef {
     }
     if (device.source === 'usb' && device.port) return { kind: 'port', port: device.port };
     if (device.source === 'usb' && device.serial) return { kind: 'serial', serial: device.serial };
-    throw new ReviveError({
-        code: 'device-unfollowable',
-        message: `The ${device.name ?? 'phone'} does not report a serial number in ${device.mode} mode, so Revive could not find it again after it restarts.`,
-        nextStep: 'Start the phone normally (Android), connect it, and pick it again in the phone list.',
-    });
+    throw ReviveError.of('device-unfollowable', { phone: device.name ?? '', mode: device.mode });
 }
 
 /** Whether a watcher entry may be this recipe's phone (USB ids shared by several models say nothing). */
@@ -217,10 +213,10 @@ export async function sessionOnWatcher(watcher: DeviceWatcher, ref: DeviceRef, f
     }
     if (!recipe) {
         await end();
-        throw new ReviveError({
-            code: 'recipe-unknown',
-            message: `Revive has no recipe for the connected phone (${first.manufacturer ?? ''} ${first.product ?? ''}, ${first.vendorId.toString(16)}:${first.productId.toString(16)}).`,
-            nextStep: 'Add a recipe for this phone (see resources/manifests/README.md).',
+        throw ReviveError.of('phone-no-recipe', {
+            manufacturer: first.manufacturer ?? '',
+            product: first.product ?? '',
+            usbId: `${first.vendorId.toString(16)}:${first.productId.toString(16)}`,
         });
     }
     return {

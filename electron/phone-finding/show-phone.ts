@@ -22,7 +22,7 @@ export async function showPhone(session: DeviceSession, signal: AbortSignal): Pr
     try {
         const out = await adb.shell('am start -a android.settings.DEVICE_INFO_SETTINGS');
         if (!/Starting: Intent/.test(out)) {
-            throw new ReviveError({ code: 'show-failed', message: `The phone did not open its About phone screen: ${out.trim() || 'no answer'}.`, nextStep: 'Unlock the phone\'s screen and try again.' });
+            throw ReviveError.of('show-failed', { phoneSaid: out.trim() });
         }
         return { mode: found.mode, port: found.port, shows: 'about-phone' };
     } finally {

@@ -13,7 +13,7 @@ export function usbipSources(addresses: readonly string[]): string[] {
         const words = address.trim().startsWith('usbip:') ? address.trim() : `usbip:${address.trim()}`;
         const ref = parseDeviceRef(words);
         if (ref.kind !== 'usbip' || ref.busid !== undefined) {
-            throw new ReviveError({ code: 'device-ref-invalid', message: `"${address}" does not name a USB/IP server: it is written HOST:PORT.`, nextStep: 'Write it as 127.0.0.1:3240.', details: { text: address } });
+            throw ReviveError.of('device-ref-invalid', { variant: 'host-port', text: address, scheme: 'usbip', example: '127.0.0.1:3240' });
         }
         return describeDeviceRef(ref).slice('usbip:'.length);
     });

@@ -43,7 +43,7 @@ function fatalLines(output: string): string[] {
 /** TWRP's partition letters, or a refusal (they reach the phone's root shell). */
 function checkedLetters(letters: string): string {
     if (/^[SDCRBAEOM]{1,11}$/i.test(letters)) return letters;
-    throw new ReviveError({ code: 'twrp-bad-letters', message: `"${letters.slice(0, 40)}" are not TWRP backup letters.`, nextStep: 'Use S (system), D (data), C (cache), R (recovery), B (boot). Nothing was sent to the phone.' });
+    throw ReviveError.of('twrp-bad-letters', { letters: letters.slice(0, 40) });
 }
 
 /** TWRP's own success line per command (openrecoveryscript.cpp). */
@@ -70,11 +70,10 @@ export class Twrp {
             await this.phone.reconnect(['recovery'], { timeoutMs: 90_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
             return;
         }
-        throw new ReviveError({
-            code: 'twrp-not-running',
-            message: `The phone is in ${this.phone.state === 'device' ? 'Android' : this.phone.state} mode, not in TWRP.`,
-            nextStep: 'Reboot the phone into recovery (TWRP) and try again.',
-        });
+        const state = this.phone.state;
+        throw state === 'unauthorized'
+            ? ReviveError.of('twrp-not-running', { variant: 'unauthorized' })
+            : ReviveError.of('twrp-not-running', { variant: 'mode', mode: state === 'device' ? 'android' : state });
     }
 
     /** `twrp WORD…`, each word quoted for the phone's root shell. */
@@ -85,19 +84,18 @@ export class Twrp {
         const output = result.stdout + result.stderr;
         for (const line of output.split('\n')) if (line.trim()) ctx.onLog?.(line);
         if (result.exitCode === 127) {
-            throw new ReviveError({ code: 'twrp-not-running', message: 'The recovery on the phone has no `twrp` command: it is not TWRP.', nextStep: 'Flash TWRP for this phone and boot into it.' });
+            throw ReviveError.of('twrp-not-running', { variant: 'no-twrp' });
         }
         const errors = fatalLines(output);
         const marker = SUCCESS.find(([command]) => command.test(args))?.[1];
         const confirmed = marker ? marker.test(output) : true;
         if (result.exitCode !== 0 || errors.length > 0 || !confirmed) {
-            const why = errors.join(' ') || (confirmed ? `exit status ${result.exitCode}` : 'TWRP did not report that it finished');
-            throw new ReviveError({
-                code: 'twrp-failed',
-                message: `TWRP could not run "twrp ${args}": ${why}`,
-                nextStep: 'Read the message on the phone screen; fix the cause (e.g. free space, the backup name) and try again.',
-                details: { command: args },
-            });
+            const twrpSaid = errors.join(' ');
+            throw twrpSaid
+                ? ReviveError.of('twrp-failed', { variant: 'said', command: args, twrpSaid })
+                : confirmed
+                  ? ReviveError.of('twrp-failed', { variant: 'status', command: args, exitCode: result.exitCode })
+                  : ReviveError.of('twrp-failed', { variant: 'unconfirmed', command: args });
         }
         return { output, lines: output.split('\n').filter((l) => l.trim()) };
     }
@@ -152,7 +150,7 @@ export class Twrp {
             await sync.dispose().catch(() => undefined);
         }
         if (entries.length === 0) {
-            throw new ReviveError({ code: 'twrp-no-backup', message: `The phone has no TWRP backup named "${name}" (${remoteDir}).`, nextStep: 'Check the backup name (see the TWRP/BACKUPS folder on the phone).' });
+            throw ReviveError.of('twrp-no-backup', { name, remote: remoteDir });
         }
         // Every name is checked before the first file is written.
         const targets = new Map(entries.map((entry) => [entry.name, fileInside(localDir, entry.name)]));
@@ -173,13 +171,17 @@ export class Twrp {
             .map(([file, sha256]) => ({ file, sha256, expected: digests.get(file), ok: digests.get(file) === sha256 }));
         const bad = checks.filter((c) => !c.ok);
         if (checks.length === 0 || bad.length > 0) {
-            throw new ReviveError({
-                code: 'twrp-backup-digest',
-                message: checks.length === 0 ? `The backup "${name}" holds no partition images.` : `These backup files do not match their digests: ${bad.map((c) => (c.expected ? c.file : `${c.file} (no .sha2)`)).join(', ')}.`,
-                nextStep: 'Make the backup again in TWRP (with digests on), then copy it again.',
-                details: { backup: name, localDir },
-            });
+            throw checks.length === 0
+                ? ReviveError.of('twrp-backup-digest', { variant: 'empty', backup: name, localDir })
+                : digestFailure(name, localDir, bad);
         }
         return checks;
     }
+}
+
+/** Backup files whose digest differs (`files`) and those without a .sha2 digest (`unsigned`). */
+function digestFailure(backup: string, localDir: string, bad: readonly BackupFileCheck[]): ReviveError {
+    const files = bad.filter((c) => c.expected).map((c) => c.file).join(', ');
+    const unsigned = bad.filter((c) => !c.expected).map((c) => c.file).join(', ');
+    return ReviveError.of('twrp-backup-digest', { variant: files && unsigned ? 'mixed' : files ? 'mismatch' : 'unsigned', backup, localDir, files, unsigned });
 }

@@ -88,12 +88,7 @@ export class UpgradeJob {
     assertUnchanged(role: FileRole, sha256: string): void {
         const gated = this.gate?.files.find((f) => f.role === role);
         if (gated && gated.sha256 !== sha256) {
-            throw new ReviveError({
-                code: 'file-changed',
-                message: `${gated.name} changed on the computer after it was checked (SHA-256 was ${gated.sha256}, is now ${sha256}).`,
-                nextStep: 'Put the original file back (or download it again), then resume the job.',
-                details: { file: gated.path, expected: gated.sha256, found: sha256 },
-            });
+            throw ReviveError.of('file-changed', { file: gated.name, path: gated.path, expected: gated.sha256, found: sha256 });
         }
     }
 
