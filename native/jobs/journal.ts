@@ -66,11 +66,7 @@ export class Journal {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const path = join(dir, `${checkedName('job', jobId)}.jsonl`);
         if (existsSync(path)) {
-            throw new ReviveError({
-                code: 'journal-exists',
-                message: `A job with the id ${jobId} already exists (${path}).`,
-                nextStep: 'Resume that job, or start a new one without choosing its id.',
-            });
+            throw ReviveError.of('journal-exists', { jobId, path });
         }
         const journal = new Journal(path, jobId, [], 1);
         journal.#write({ t: 'job', at: new Date().toISOString(), jobId, kind, params: redactSecrets(params) as Record<string, JournalValue> });
@@ -93,7 +89,7 @@ export class Journal {
         const entries = readJournal(join(jobsDir(home), `${checkedName('job', jobId)}.jsonl`));
         const header = entries[0];
         if (!header || header.t !== 'job') {
-            throw new ReviveError({ code: 'journal-damaged', message: `The journal of job ${jobId} has no header.`, nextStep: 'Start the upgrade again as a new job.' });
+            throw ReviveError.of('journal-damaged', { variant: 'no-header', jobId });
         }
         return header;
     }
@@ -138,11 +134,7 @@ export class Journal {
 
 export function readJournal(path: string): JournalEntry[] {
     if (!existsSync(path)) {
-        throw new ReviveError({
-            code: 'journal-missing',
-            message: `There is no journal for this job at ${path}.`,
-            nextStep: 'Check the job id (revive lists them in the jobs folder of its data folder), or start the upgrade again.',
-        });
+        throw ReviveError.of('journal-missing', { path });
     }
     const entries: JournalEntry[] = [];
     const lines = readFileSync(path, 'utf8').split('\n');
@@ -153,11 +145,7 @@ export function readJournal(path: string): JournalEntry[] {
         } catch {
             // A crash mid-append leaves at most a torn last line; anything earlier is damage.
             if (index < lines.length - 2) {
-                throw new ReviveError({
-                    code: 'journal-damaged',
-                    message: `Line ${index + 1} of the job journal ${path} is damaged.`,
-                    nextStep: 'Start the upgrade again as a new job; the phone is re-checked from the start.',
-                });
+                throw ReviveError.of('journal-damaged', { variant: 'line', line: index + 1, path });
             }
         }
     });

@@ -19,10 +19,5 @@ export type NameKind = 'backup' | 'job';
 /** The name itself when it is plain, else a refusal (before anything reaches the phone or the disk). */
 export function checkedName(kind: NameKind, name: string): string {
     if (NAME.test(name)) return name;
-    throw new ReviveError({
-        code: 'bad-name',
-        message: `"${name.slice(0, 80)}" cannot be a ${kind === 'job' ? 'job id' : 'backup name'}: only letters, digits, dots, dashes and underscores, starting with a letter or digit.`,
-        nextStep: kind === 'job' ? 'Give the job id exactly as Revive printed it (like 20260101-120000-ab12cd).' : 'Give a backup name like revive-2026-01-01. Nothing was sent to the phone.',
-        details: { kind, name: name.slice(0, 80) },
-    });
+    throw ReviveError.of('bad-name', { variant: kind, kind, name: name.slice(0, 80) });
 }

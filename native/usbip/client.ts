@@ -24,11 +24,7 @@ export function parseHostPort(text: string): { host: string; port: number } {
     const match = /^(.*):(\d+)$/.exec(text.trim());
     const port = match ? Number.parseInt(match[2] ?? '', 10) : NaN;
     if (!match || !match[1] || !(port > 0 && port < 65536)) {
-        throw new ReviveError({
-            code: 'usbip-address-invalid',
-            message: `"${text}" is not a USB/IP server address.`,
-            nextStep: 'Write it as HOST:PORT, for example 127.0.0.1:3240.',
-        });
+        throw ReviveError.of('usbip-address-invalid', { text });
     }
     return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
 }
@@ -141,11 +137,7 @@ export class UsbIpClient {
                     throw ReviveError.of('usbip-device-busy', { address: this.address, busid });
                 }
                 if (header.code !== OpCode.repImport || header.status !== 0) {
-                    throw new ReviveError({
-                        code: 'usbip-import-refused',
-                        message: `The USB/IP server at ${this.address} did not hand over device ${busid} (it is gone, in use, or not exported).`,
-                        nextStep: 'List the server’s devices again and pick one it exports; on a real usbipd, bind the device first (`usbip bind -b BUSID`).',
-                    });
+                    throw ReviveError.of('usbip-import-refused', { address: this.address, busid });
                 }
                 const device = decodeDeviceInfo(await reader.read(DEVICE_INFO_SIZE));
                 const backend = new UsbIpBackend(socket, reader, device);
