@@ -261,12 +261,7 @@ const REASON_WORDS: Readonly<Record<SourceFailureReason, string>> = {
 function failure(recipe: Recipe, download: FileDownload, failures: readonly SourceFailure[]): ReviveError {
     const offline = failures.length > 0 && failures.every((f) => f.reason === 'unreachable');
     if (offline) {
-        return new ReviveError({
-            code: 'download-offline',
-            message: `Revive cannot reach the internet, so it cannot download ${download.name}.`,
-            nextStep: `Connect this computer to the internet and try again, or download the file by hand from ${download.manualPage} and choose "I have it already".`,
-            details: { file: download.name, role: download.role, manualPage: download.manualPage },
-        });
+        return ReviveError.of('download-offline', { file: download.name, role: download.role, manualPage: download.manualPage });
     }
     const list = failures.map((f) => `${f.url}: ${REASON_WORDS[f.reason]} (${f.detail})`).join('; ');
     return new ReviveError({

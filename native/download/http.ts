@@ -40,14 +40,8 @@ export function isLoopback(url: URL): boolean {
 function checkScheme(url: URL, from: URL | undefined): void {
     if (url.protocol === 'https:') return;
     if (url.protocol === 'http:' && isLoopback(url) && (!from || isLoopback(from))) return;
-    throw new ReviveError({
-        code: from ? 'download-insecure-redirect' : 'download-insecure-url',
-        message: from
-            ? `The server at ${from.host} sent the download on to ${url.protocol}//${url.host}, an address anyone on the way could change, so Revive did not follow it.`
-            : `Revive downloads only over https, not from ${url.protocol}//${url.host}.`,
-        nextStep: 'Download the file by hand from its official page and choose "I have it already".',
-        details: { url: url.href },
-    });
+    const target = `${url.protocol}//${url.host}`;
+    throw from ? ReviveError.of('download-insecure-redirect', { from: from.host, target, url: url.href }) : ReviveError.of('download-insecure-url', { target, url: url.href });
 }
 
 function bypassProxy(url: URL, env: NodeJS.ProcessEnv): boolean {
@@ -93,11 +87,7 @@ export async function httpGet(address: string, options: HttpGetOptions = {}): Pr
         }
         return { status, headers: response.headers, body: response, url: url.href };
     }
-    throw new ReviveError({
-        code: 'download-redirect-loop',
-        message: `The server sent the download of ${address} round in more than ${MAX_REDIRECTS} redirects.`,
-        nextStep: 'Try again later, or download the file by hand from its official page.',
-    });
+    throw ReviveError.of('download-redirect-loop', { url: address, limit: MAX_REDIRECTS });
 }
 
 /** GET a small text (a checksum file, a signature, a key), at most `limitBytes`. */

@@ -27,12 +27,7 @@ const CHECKSUM_FILE_MAX = 1024 * 1024;
 export function normaliseTypedChecksum(text: string, file: string): string {
     const hex = text.trim().toLowerCase();
     if (!HEX64.test(hex)) {
-        throw new ReviveError({
-            code: 'checksum-malformed',
-            message: `The checksum typed for ${basename(file)} is not a SHA-256: expected 64 hex digits (0-9, a-f), found "${text.trim().slice(0, 80)}".`,
-            nextStep: 'Copy the SHA-256 exactly from the download page, or leave it empty when a .sha256 file lies next to the file.',
-            details: { file, expected: '64 hex digits', found: text.trim().slice(0, 80) },
-        });
+        throw ReviveError.of('checksum-malformed', { file: basename(file), path: file, found: text.trim().slice(0, 80) });
     }
     return hex;
 }

@@ -58,12 +58,7 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
         );
     }
     const notAFile = (): ReviveError =>
-        new ReviveError({
-            code: 'not-a-file',
-            message: `${path} is not a regular file (it is a folder, a device or a pipe), so Revive does not read it.`,
-            nextStep: 'Choose the downloaded file itself.',
-            details: { file: path },
-        });
+        ReviveError.of('not-a-file', { file: path });
     if (!before.isFile()) throw notAFile();
     const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     const after = await handle.stat();

@@ -13,11 +13,7 @@ export function parseRecipe(json: unknown, source: string): Recipe {
     const result = Recipe.safeParse(json);
     if (!result.success) {
         const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ');
-        throw new ReviveError({
-            code: 'recipe-invalid',
-            message: `The device recipe ${source} is not valid: ${problems}.`,
-            nextStep: 'Fix the recipe file (see resources/manifests/README.md) or remove it.',
-        });
+        throw ReviveError.of('recipe-invalid', { file: source, problems });
     }
     return result.data;
 }
