@@ -145,6 +145,12 @@ export const ERROR_CODES = {
     'backup-duplicate-part': { facts: ['name'] },
     'backup-changed': { facts: ['name'] },
     'restore-check-failed': { facts: ['found', 'expected'] },
+    'backup-weak-passphrase': { facts: [] },
+    'backup-unknown-phone': { facts: ['model', 'device'], variants: ['backup', 'restore'] },
+    'backup-folder-empty': { facts: ['folder'] },
+    // The command line's own refusals.
+    'journal-incomplete': { facts: ['jobId'] },
+    'receipt-missing': { facts: ['file'] },
     'restore-other-model': { facts: ['backupModel', 'backupCodename', 'phoneModel', 'phoneCodename'] },
     'restore-unknown-model': { facts: ['folder', 'serial'] },
     'restore-unknown-part': { facts: ['partitions', 'available'], variants: ['some', 'no-twrp'] },

@@ -50,7 +50,7 @@ async function recipientsFrom(values: { recipient?: string[] | undefined; 'passp
     const strength = estimatePassphraseStrength(passphrase);
     // On stderr: stdout stays the result (plain or --json).
     io.err(`Passphrase strength: ${strength.level} (${strength.score}/4)\n${strength.reasons.map((r) => `  - ${r}\n`).join('')}`);
-    if (strength.score < 2) throw new ReviveError({ code: 'backup-weak-passphrase', message: 'This passphrase is too weak to protect a whole phone.', nextStep: 'Choose a longer one: four or more unrelated words.' });
+    if (strength.score < 2) throw ReviveError.of('backup-weak-passphrase', {});
     return { recipients: [{ kind: 'scrypt', passphrase }], verifyWith: [{ kind: 'scrypt', passphrase }] };
 }
 
@@ -69,7 +69,7 @@ const create: CliCommand = {
         try {
             const identity = await session.phone.identity();
             const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
-            if (!recipe) throw new ReviveError({ code: 'backup-unknown-phone', message: `Revive has no recipe for this phone (${identity.model || '?'}, ${identity.device || '?'}), so it does not know its partitions.`, nextStep: 'See resources/manifests/README.md to add one.' });
+            if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'backup', model: identity.model || '?', device: identity.device || '?' });
             const result = await backupPhone(session.phone, recipe, { folder: resolve(values.to), recipients, verifyWith, parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'] }, jobContext(io));
             if (values.json) io.out(`${JSON.stringify({ path: result.path, sizeBytes: result.sizeBytes, manifest: result.manifest, verified: verifyWith !== undefined })}\n`);
             else {
@@ -114,7 +114,7 @@ const importFolder: CliCommand = {
         const folder = resolve(positionals[0] ?? '');
         const recipe = requireRecipe(values.codename);
         const names = (await readdir(folder)).filter((n) => isTwrpImage(n) || isTwrpDigestFile(n) || n.endsWith('.info') || n === 'recovery.log').sort();
-        if (!names.some(isTwrpImage)) throw new ReviveError({ code: 'backup-empty', message: `${folder} holds no TWRP backup files (*.win).`, nextStep: 'Give the folder TWRP made: TWRP/BACKUPS/<serial>/<name>.' });
+        if (!names.some(isTwrpImage)) throw ReviveError.of('backup-folder-empty', { folder });
         const { recipients, verifyWith } = await recipientsFrom(values, io);
         const serial = basename(resolve(folder, '..'));
         const facts = { codename: values.codename, model: recipe.models[0] ?? recipe.name, serial, fingerprint: '', androidVersion: '', twrpVersion: null, dataEncrypted: null, partitions: recipe.partitions.map((p) => ({ name: p.name, twrpName: p.twrpName ?? null, filesystem: p.filesystem })) };
@@ -148,7 +148,7 @@ const restore: CliCommand = {
         try {
             const identity = await session.phone.identity();
             const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
-            if (!recipe) throw new ReviveError({ code: 'backup-unknown-phone', message: `Revive has no recipe for this phone (${identity.model || '?'}, ${identity.device || '?'}). Nothing was written to the phone.`, nextStep: 'See resources/manifests/README.md to add one.' });
+            if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'restore', model: identity.model || '?', device: identity.device || '?' });
             const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
             const archive = resolve(positionals[0] ?? '');
             const journal = Journal.create(newJobId(), 'restore', { archive, device: values.device ?? '', only: only ?? null, storage: !values['no-storage'] });

@@ -149,11 +149,7 @@ const flash: CliCommand = {
         if (repartition && typeof pitFile !== 'string') throw new CliUsageError('--repartition needs --pit FILE.');
         if (!repartition && pitFile !== undefined) throw new CliUsageError('--pit is only used with --repartition.');
         if (repartition && !parsed.options.has('i-understand-repartition')) {
-            throw new ReviveError({
-                code: 'odin-repartition-unconfirmed',
-                message: 'Repartitioning rewrites the phone\'s partition table; with the wrong PIT the phone will not start again.',
-                nextStep: 'Only if a guide for this exact model tells you to, add --i-understand-repartition.',
-            });
+            throw ReviveError.of('odin-repartition-unconfirmed', {});
         }
         if (parsed.partitions.length === 0 && parsed.tars.length === 0 && !repartition) throw new CliUsageError('Name at least one --PARTITION FILE or --tar FIRMWARE.');
         const ctx = jobContext(io);

@@ -42,7 +42,7 @@ async function verifyReceipt(args: readonly string[], io: CliIo): Promise<number
     try {
         bytes = await readFile(file);
     } catch {
-        throw new ReviveError({ code: 'receipt-missing', message: `There is no receipt at ${file}.`, nextStep: 'Give the path of a receipt (.json) from the shop\'s receipts folder.' });
+        throw ReviveError.of('receipt-missing', { file });
     }
     const outcome = verifyDocument<Receipt | DeletionRecord>(bytes, key);
     if (!outcome.ok) {

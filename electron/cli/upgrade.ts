@@ -135,7 +135,7 @@ function filesFromJournal(jobId: string, home: string): { files: UpgradeFiles; b
     const params = Journal.peek(jobId, home).params;
     const files = (params['files'] ?? {}) as Record<string, string>;
     if (!files['recovery'] || !files['rom']) {
-        throw new ReviveError({ code: 'journal-incomplete', message: `The journal of job ${jobId} does not name its files.`, nextStep: 'Give the files again with --recovery, --rom, --gapps and --su.' });
+        throw ReviveError.of('journal-incomplete', { jobId });
     }
     return {
         files: { recovery: files['recovery'], rom: files['rom'], gapps: files['gapps'], su: files['su'] },
