@@ -42,6 +42,8 @@ export const ERROR_CODES = {
     'files-missing': { facts: [] },
     'download-unknown': { facts: ['role', 'phone'] },
     'download-offline': { facts: ['file', 'role', 'manualPage'] },
+    'download-withdrawn': { facts: ['file', 'role', 'phone', 'manualPage', 'note'] },
+    'download-manual': { facts: ['file', 'role', 'phone', 'manualPage', 'note'] },
     'download-insecure-url': { facts: ['target', 'url'] },
     'download-insecure-redirect': { facts: ['from', 'target', 'url'] },
     'download-redirect-loop': { facts: ['url', 'limit'] },

@@ -273,15 +273,8 @@ function failure(recipe: Recipe, download: FileDownload, failures: readonly Sour
 }
 
 function notFetchable(recipe: Recipe, download: FileDownload): ReviveError {
-    return new ReviveError({
-        code: download.availability === 'withdrawn' ? 'download-withdrawn' : 'download-manual',
-        message:
-            download.availability === 'withdrawn'
-                ? `${download.name} is no longer published, so Revive cannot download it. ${download.note ?? ''}`.trim()
-                : `Revive does not download the ${download.role} for the ${recipe.name} itself. ${download.note ?? ''}`.trim(),
-        nextStep: `Get the file from ${download.manualPage} (or your own copy), then choose "I have it already" and give its SHA-256.`,
-        details: { file: download.name, role: download.role, manualPage: download.manualPage },
-    });
+    const facts = { file: download.name, role: download.role, phone: recipe.name, manualPage: download.manualPage, note: download.note ?? '' };
+    return ReviveError.of(download.availability === 'withdrawn' ? 'download-withdrawn' : 'download-manual', facts);
 }
 
 /** Download (or find in the cache) one recipe file, verified. Throws a ReviveError naming every source's fate. */
