@@ -207,6 +207,11 @@ export const ERROR_CODES = {
     'phone-not-in-android': { facts: [] },
     'key-file-unreadable': { facts: ['file'], variants: ['secret', 'old-secret'] },
     'keys-no-secret': { facts: [] },
+    'keys-not-secret': { facts: ['file'] },
+    'keys-unprotected': { facts: ['file'] },
+    'firewall-not-afwall': { facts: ['file'] },
+    /** A file a command was given that cannot be read. */
+    'cli-file-unreadable': { facts: ['file'], variants: ['key', 'afwall'] },
     /** The file on this computer changed between its check and its sending. */
     'push-file-changed': { facts: ['file', 'path', 'remote', 'expected', 'found'] },
     'remove-failed': { facts: ['remote'] },

@@ -55,12 +55,12 @@ async function readAfwallFile(file: string): Promise<void> {
     try {
         text = await readFile(file, 'utf8');
     } catch (error) {
-        throw new ReviveError({ code: 'file-missing', message: `The AFWall+ file ${file} cannot be read.`, nextStep: 'Check the file name (firewall create prints where it saved the file).' }, { cause: error });
+        throw ReviveError.of('cli-file-unreadable', { variant: 'afwall', file }, { cause: error });
     }
     try {
         JSON.parse(text);
     } catch (error) {
-        throw new ReviveError({ code: 'firewall-not-afwall', message: `${file} is not an AFWall+ rules file (not JSON).`, nextStep: 'Give the afwall-….json file that firewall create wrote.' }, { cause: error });
+        throw ReviveError.of('firewall-not-afwall', { file }, { cause: error });
     }
 }
 

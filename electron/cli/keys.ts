@@ -88,7 +88,7 @@ async function readArmored(file: string): Promise<string> {
     try {
         return await readFile(file, 'utf8');
     } catch (error) {
-        throw new ReviveError({ code: 'file-missing', message: `The key file ${file} cannot be read.`, nextStep: 'Check the file name (keys create prints where it saved the keys).' }, { cause: error });
+        throw ReviveError.of('cli-file-unreadable', { variant: 'key', file }, { cause: error });
     }
 }
 
@@ -115,14 +115,10 @@ async function checkSecretKeyFile(file: string): Promise<void> {
     try {
         key = await openpgp.readPrivateKey({ armoredKey: text });
     } catch (error) {
-        throw new ReviveError({ code: 'keys-not-secret', message: `${file} is not an armored OpenPGP secret key.`, nextStep: 'Give the .sec.asc file that keys create wrote.' }, { cause: error });
+        throw ReviveError.of('keys-not-secret', { file }, { cause: error });
     }
     if (key.isDecrypted()) {
-        throw new ReviveError({
-            code: 'keys-unprotected',
-            message: `The secret key in ${file} is not protected by a passphrase, so it is not sent to the phone.`,
-            nextStep: 'Protect it with a passphrase first (gpg --edit-key KEY passwd, then export it again), or create the key with revive keys create.',
-        });
+        throw ReviveError.of('keys-unprotected', { file });
     }
 }
 
