@@ -211,7 +211,7 @@ export const ERROR_CODES = {
     'keys-unprotected': { facts: ['file'] },
     'firewall-not-afwall': { facts: ['file'] },
     /** A file a command was given that cannot be read. */
-    'cli-file-unreadable': { facts: ['file'], variants: ['key', 'afwall'] },
+    'cli-file-unreadable': { facts: ['file'], variants: ['key', 'afwall', 'wireguard'] },
     /** The file on this computer changed between its check and its sending. */
     'push-file-changed': { facts: ['file', 'path', 'remote', 'expected', 'found'] },
     'remove-failed': { facts: ['remote'] },

@@ -27,11 +27,7 @@ export async function fetchRoles(recipe: Recipe, roles: readonly FileRole[], ctx
     for (const role of roles) {
         const download = recipe.downloads.find((d) => d.role === role);
         if (!download) {
-            throw new ReviveError({
-                code: 'download-unknown',
-                message: `The recipe for the ${recipe.name} does not say where its ${role} file is published.`,
-                nextStep: 'Give the file yourself, with its SHA-256.',
-            });
+            throw ReviveError.of('download-unknown', { role, phone: recipe.name });
         }
         fetched.push(await fetchRecipeFile(recipe, download, ctx));
     }

@@ -14,7 +14,7 @@ async function readConfig(file: string): Promise<string> {
     try {
         return await readFile(file, 'utf8');
     } catch (error) {
-        throw new ReviveError({ code: 'file-missing', message: `The WireGuard configuration ${file} cannot be read.`, nextStep: 'Check the file name (vpn create prints where it saved the .conf).' }, { cause: error });
+        throw ReviveError.of('cli-file-unreadable', { variant: 'wireguard', file }, { cause: error });
     }
 }
 
