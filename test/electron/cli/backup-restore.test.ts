@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
+import { runCli } from '../../support/run-cli.js';
 import { formatIdentityFile, generateIdentity } from '../../../native/backup/age/index.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
@@ -27,13 +27,6 @@ beforeAll(() => {
 afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -113,7 +106,7 @@ async function upgradeAway(codename: string, stateDir: string): Promise<void> {
 }
 
 async function backupOf(codename: string, stateDir: string, to: string): Promise<string> {
-    const made = await cli(['backup', 'create', '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--to', to, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+    const made = await runCli(['backup', 'create', '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--to', to, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
     expect(made.code, made.err).toBe(0);
     return (JSON.parse(made.out) as { path: string }).path;
 }
@@ -129,7 +122,7 @@ describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) =
         // The backup left the phone as it was (TWRP's copy removed again).
         expect(snapshot(stateDir).files).toEqual(before.files);
 
-        const verified = await cli(['backup', 'verify', archive, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+        const verified = await runCli(['backup', 'verify', archive, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
         expect(verified.code, verified.err).toBe(0);
         const parts = (JSON.parse(verified.out) as { parts: { path: string }[] }).parts.map((p) => p.path);
         expect(parts).toEqual(expect.arrayContaining(['storage/DCIM/Camera/IMG_2026.jpg', 'storage/Download/ticket.pdf', `raw/${codename === 'shamu' ? 'persist' : 'efs'}.emmc.win`]));
@@ -141,7 +134,7 @@ describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) =
         // restore runs from TWRP
         const phone = await VirtualPhone.create({ codename, stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
         await phone.close();
-        const restored = await cli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes']);
+        const restored = await runCli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes']);
         expect(restored.code, restored.err).toBe(0);
         expect(restored.out).toContain(`reports the backed-up system: ${before.fingerprint}`);
         const after = snapshot(stateDir);
@@ -168,7 +161,7 @@ describe('refusals write nothing to the phone', () => {
         const phone = await VirtualPhone.create({ codename, stateDir: onto, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
         await phone.close();
         const before = snapshot(onto);
-        const result = await cli(['restore', file, '--device', `virtual:${codename}`, '--virtual-state', onto, '--passphrase-file', passFile, '--yes']);
+        const result = await runCli(['restore', file, '--device', `virtual:${codename}`, '--virtual-state', onto, '--passphrase-file', passFile, '--yes']);
         expect(result.code).toBe(1);
         const after = snapshot(onto);
         expect(after.writeCounts).toEqual(before.writeCounts);
@@ -207,7 +200,7 @@ describe('refusals write nothing to the phone', () => {
         if (spawnSync('sh', ['-c', 'command -v age']).status !== 0) throw new Error('This test needs age (apt-get install -y age).');
         const identity = generateIdentity();
         writeFileSync(join(dir, 'shop.key'), formatIdentityFile(identity), { mode: 0o600 });
-        const made = await cli(['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, 'shop'), '--recipient', identity.recipient, '--identity', join(dir, 'shop.key'), '--json']);
+        const made = await runCli(['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, 'shop'), '--recipient', identity.recipient, '--identity', join(dir, 'shop.key'), '--json']);
         expect(made.code, made.err).toBe(0);
         const listing = execSync(`age -d -i "${join(dir, 'shop.key')}" "${(JSON.parse(made.out) as { path: string }).path}" | tar t`, { encoding: 'utf8' }).split('\n');
         expect(listing[0]).toBe('device.json');

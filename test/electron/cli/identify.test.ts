@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
+import { runCli } from '../../support/run-cli.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 
@@ -16,13 +16,6 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
-
 describe('revive identify', () => {
     it('makes only the phone on that port open its About phone screen, and says where a phone in download mode is', async () => {
         const phones = [
@@ -33,12 +26,12 @@ describe('revive identify', () => {
         const server = await UsbIpServer.start({ port: 0 });
         phones.forEach((phone, i) => server.export(phone, `1-${i + 1}`));
         try {
-            const shown = await cli(['identify', '--device', `usbip:${server.address}/1-2`]);
+            const shown = await runCli(['identify', '--device', `usbip:${server.address}/1-2`]);
             expect(shown.code, shown.err).toBe(0);
             expect(shown.out).toMatch(new RegExp(`on usbip:${server.address}/1-2 now shows its About phone screen`));
             expect(phones.map((p) => p.state.extra['screen'])).toEqual([undefined, 'about-phone', undefined]);
             expect(phones[1]!.mode).toBe('android');
-            const download = await cli(['identify', '--device', `usbip:${server.address}/1-3`, '--json']);
+            const download = await runCli(['identify', '--device', `usbip:${server.address}/1-3`, '--json']);
             expect(download.code, download.err).toBe(0);
             expect(JSON.parse(download.out)).toMatchObject({ mode: 'download', shows: null, port: `usbip:${server.address}/1-3` });
         } finally {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
+import { runCli } from '../../support/run-cli.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
@@ -24,13 +24,6 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
-
 type Line = Record<string, unknown> & { type?: string; note?: { code: string; facts: Record<string, unknown> } };
 const lines = (out: string): Line[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
@@ -43,7 +36,7 @@ describe('--json waits', () => {
         const server = await UsbIpServer.start({ port: 0 });
         server.export(phone, '1-1');
         try {
-            const run = await cli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--json', '--wait', '2', '--home', join(dir, 'home')]);
+            const run = await runCli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--json', '--wait', '2', '--home', join(dir, 'home')]);
             expect(run.code, run.err).not.toBe(0);
             const events = lines(run.out);
             const waiting = events.findIndex((e) => e.note?.code === 'waiting-for-allow');
@@ -65,7 +58,7 @@ describe('--json waits', () => {
         const server = await UsbIpServer.start({ port: 0 });
         server.export(phone, '1-1');
         try {
-            const run = await cli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--yes', '--json', '--wait', '2', '--home', join(dir, 'home')]);
+            const run = await runCli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--yes', '--json', '--wait', '2', '--home', join(dir, 'home')]);
             expect(run.code, run.err).not.toBe(0);
             const events = lines(run.out);
             const started = events.findIndex((e) => e.type === 'started');

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
+import { runCli } from '../../support/run-cli.js';
 import { readPhoneIdentity } from '../../../electron/phone-finding/phone-identity.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { writeReceipt, type JobOutcomeEvent, type WrittenReceipt } from '../../../electron/shop/receipt.js';
@@ -26,13 +26,6 @@ let shop: Shop;
 let done: WrittenReceipt;
 let failed: WrittenReceipt;
 const recipe = requireRecipe('ks01ltexx');
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 async function identityOf(phone: VirtualPhone): Promise<PhoneIdentity> {
     const session = virtualPhoneSession(phone);
@@ -64,7 +57,7 @@ beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-receipts-'));
     process.env['REVIVE_HOME'] = join(dir, 'home');
     demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 256 * 1024 });
-    const created = await cli(['shop', 'init', join(dir, 'shop'), '--name', 'Fix & Go <Berlin>']);
+    const created = await runCli(['shop', 'init', join(dir, 'shop'), '--name', 'Fix & Go <Berlin>']);
     expect(created.code, created.err).toBe(0);
     shop = await openShop(join(dir, 'shop'));
     done = await jobWithReceipt('ok', 'T-1001', () => undefined);
@@ -79,7 +72,7 @@ describe('the shop folder', () => {
     it('holds a private signing key (0600) and its public key, and is never replaced', async () => {
         expect(statSync(join(dir, 'shop', 'shop-key.pem')).mode & 0o777).toBe(0o600);
         expect(await readFile(join(dir, 'shop', 'shop-key.pub.pem'), 'utf8')).toMatch(/BEGIN PUBLIC KEY/);
-        const again = await cli(['shop', 'init', join(dir, 'shop'), '--name', 'Other']);
+        const again = await runCli(['shop', 'init', join(dir, 'shop'), '--name', 'Other']);
         expect(again.code).toBe(1);
         expect(again.err).toMatch(/already a shop folder/);
     });
@@ -120,25 +113,25 @@ describe('receipts', () => {
 
     it('verifies only untampered receipts signed by that shop', async () => {
         for (const file of [done.shopJson, done.customerJson, failed.shopJson]) {
-            const ok = await cli(['receipt', 'verify', file, '--shop', join(dir, 'shop')]);
+            const ok = await runCli(['receipt', 'verify', file, '--shop', join(dir, 'shop')]);
             expect(ok.code, ok.err).toBe(0);
             expect(ok.out).toMatch(/^VALID/);
         }
-        expect((await cli(['receipt', 'verify', done.shopJson, '--key', join(dir, 'shop', 'shop-key.pub.pem')])).code).toBe(0);
+        expect((await runCli(['receipt', 'verify', done.shopJson, '--key', join(dir, 'shop', 'shop-key.pub.pem')])).code).toBe(0);
         const bytes = await readFile(done.shopJson);
         for (const at of [10, Math.floor(bytes.length / 2), bytes.length - 1]) {
             const flipped = Buffer.from(bytes);
             flipped[at] = flipped[at]! ^ 0x01;
             await writeFile(join(dir, 'tampered.json'), flipped);
-            const bad = await cli(['receipt', 'verify', join(dir, 'tampered.json'), '--shop', join(dir, 'shop')]);
+            const bad = await runCli(['receipt', 'verify', join(dir, 'tampered.json'), '--shop', join(dir, 'shop')]);
             expect(bad.code).toBe(1);
             expect(bad.err).toMatch(/NOT VALID/);
         }
-        expect((await cli(['shop', 'init', join(dir, 'other-shop'), '--name', 'Other'])).code).toBe(0);
-        const other = await cli(['receipt', 'verify', done.shopJson, '--shop', join(dir, 'other-shop')]);
+        expect((await runCli(['shop', 'init', join(dir, 'other-shop'), '--name', 'Other'])).code).toBe(0);
+        const other = await runCli(['receipt', 'verify', done.shopJson, '--shop', join(dir, 'other-shop')]);
         expect(other.code).toBe(1);
         expect(other.err).toMatch(/another key/);
-        expect((await cli(['receipt', 'verify', done.shopJson])).code).toBe(2);
+        expect((await runCli(['receipt', 'verify', done.shopJson])).code).toBe(2);
     });
 
     it('prints a receipt page to PDF with Chromium', async () => {
@@ -151,33 +144,33 @@ describe('receipts', () => {
 describe('history and purge', () => {
     it('finds jobs by ticket, serial, IMEI and date', async () => {
         const shopDir = join(dir, 'shop');
-        const byTicket = await cli(['history', '--shop', shopDir, '--ticket', 'T-1002', '--json']);
+        const byTicket = await runCli(['history', '--shop', shopDir, '--ticket', 'T-1002', '--json']);
         expect(byTicket.out.trim().split('\n').map((l) => (JSON.parse(l) as { ticket: string }).ticket)).toEqual(['T-1002']);
-        const bySerial = await cli(['history', '--shop', shopDir, '--serial', done.receipt.phone.serial!, '--json']);
+        const bySerial = await runCli(['history', '--shop', shopDir, '--serial', done.receipt.phone.serial!, '--json']);
         expect(bySerial.out.trim().split('\n')).toHaveLength(1);
-        const byImei = await cli(['history', '--shop', shopDir, '--imei', failed.receipt.phone.imei!]);
+        const byImei = await runCli(['history', '--shop', shopDir, '--imei', failed.receipt.phone.imei!]);
         expect(byImei.out).toMatch(/T-1002/);
         expect(byImei.out).not.toMatch(/T-1001/);
         const today = new Date().toISOString().slice(0, 10);
-        expect((await cli(['history', '--shop', shopDir, '--from', today, '--to', today, '--json'])).out.trim().split('\n')).toHaveLength(2);
-        expect((await cli(['history', '--shop', shopDir, '--to', '2000-01-01'])).out).toMatch(/No jobs match/);
-        expect((await cli(['history', '--shop', shopDir, '--from', 'yesterday'])).code).toBe(1);
+        expect((await runCli(['history', '--shop', shopDir, '--from', today, '--to', today, '--json'])).out.trim().split('\n')).toHaveLength(2);
+        expect((await runCli(['history', '--shop', shopDir, '--to', '2000-01-01'])).out).toMatch(/No jobs match/);
+        expect((await runCli(['history', '--shop', shopDir, '--from', 'yesterday'])).code).toBe(1);
     });
 
     it('deletes old backups and journals, keeps receipts, and signs a deletion record', async () => {
         const backup = done.receipt.backup.kind === 'verified' ? done.receipt.backup.directory : '';
         const journal = join(dir, 'home', 'jobs', done.receipt.journal.name);
         expect(existsSync(backup) && existsSync(journal)).toBe(true);
-        const kept = await cli(['shop', 'purge', '--shop', join(dir, 'shop'), '--older-than', '30', '--home', join(dir, 'home')]);
+        const kept = await runCli(['shop', 'purge', '--shop', join(dir, 'shop'), '--older-than', '30', '--home', join(dir, 'home')]);
         expect(kept.out).toMatch(/^0 item/m);
         expect(existsSync(backup)).toBe(true);
-        const purged = await cli(['shop', 'purge', '--shop', join(dir, 'shop'), '--older-than', '0', '--home', join(dir, 'home')]);
+        const purged = await runCli(['shop', 'purge', '--shop', join(dir, 'shop'), '--older-than', '0', '--home', join(dir, 'home')]);
         expect(purged.code, purged.err).toBe(0);
         expect(existsSync(backup) || existsSync(journal)).toBe(false);
         expect(existsSync(done.shopJson)).toBe(true);
         const record = /deletion record is (\S+)/.exec(purged.out)?.[1];
         expect(record).toBeDefined();
-        const verified = await cli(['receipt', 'verify', record!, '--shop', join(dir, 'shop')]);
+        const verified = await runCli(['receipt', 'verify', record!, '--shop', join(dir, 'shop')]);
         expect(verified.code, verified.err).toBe(0);
         const text = JSON.parse(await readFile(record!, 'utf8')) as { document: { deleted: Array<{ what: string; ticket: string }> } };
         expect(text.document.deleted).toEqual(expect.arrayContaining([expect.objectContaining({ what: 'backup', ticket: 'T-1001' }), expect.objectContaining({ what: 'journal', ticket: 'T-1002' })]));
