@@ -5,18 +5,15 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AdbKeyStore } from '../native/adb/credentials.js';
 import { connectAdb } from '../native/adb/phone.js';
 import { writeDemoRom } from '../native/integrity/demo-packages.js';
-import { VirtualPhone } from '../native/virtual/phone.js';
-import { startAdbTcpEndpoint } from '../native/virtual/tcp/adb-endpoint.js';
+import type { VirtualPhone } from '../native/virtual/phone.js';
+import { startAdbRig } from './adb-rig.js';
 import type { BenchResult } from './types.js';
-import { freePort } from '../test/support/free-port.js';
 
 const exec = promisify(execFile);
 const GiB = 1024 * 1024 * 1024;
@@ -36,15 +33,8 @@ async function waitForMode(phone: VirtualPhone, mode: 'android' | 'recovery' | '
 }
 
 export async function run(): Promise<BenchResult[]> {
-    const dir = await mkdtemp(join(tmpdir(), 'revive-bench-adb-'));
-    await mkdir(join(dir, 'home'), { recursive: true });
-    const serverPort = await freePort();
-    const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'sideload', owner: 'accept', stateDir: join(dir, 'phone') });
-    const endpoint = await startAdbTcpEndpoint(phone, 0);
-    const serial = `127.0.0.1:${endpoint.port}`;
-    const env = { ...process.env, HOME: join(dir, 'home') };
-    const adb = (args: string[]): Promise<unknown> => exec('adb', ['-P', String(serverPort), ...args], { env, maxBuffer: 16 * 1024 * 1024 });
-    const keyStore = new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null });
+    const rig = await startAdbRig('adb', 'sideload');
+    const { dir, phone, serial, keyStore, adb } = rig;
     try {
         const pkg = join(dir, 'rom.zip');
         await writeDemoRom(pkg, { devices: phone.recipe.codenames, androidVersion: '8.1.0', payloadBytes: GiB - 128 * 1024 });
@@ -54,7 +44,7 @@ export async function run(): Promise<BenchResult[]> {
 
         // Sideload, ours.
         let started = performance.now();
-        const ours = await connectAdb({ host: '127.0.0.1', port: endpoint.port }, { keyStore });
+        const ours = await connectAdb({ host: '127.0.0.1', port: rig.port }, { keyStore });
         await ours.sideload(pkg);
         const oursSideload = (performance.now() - started) / 1000;
         await ours.close();
@@ -76,7 +66,7 @@ export async function run(): Promise<BenchResult[]> {
         phone.reboot('android');
         await waitForMode(phone, 'android');
         started = performance.now();
-        const pusher = await connectAdb({ host: '127.0.0.1', port: endpoint.port }, { keyStore });
+        const pusher = await connectAdb({ host: '127.0.0.1', port: rig.port }, { keyStore });
         await pusher.push(big, '/sdcard/big-ours.bin');
         const oursPush = (performance.now() - started) / 1000;
         await pusher.close();
@@ -93,10 +83,7 @@ export async function run(): Promise<BenchResult[]> {
             { name: 'adb push 1 GiB over TCP into the virtual phone', ours: { seconds: oursPush, peakRssMB }, reference: { tool: 'adb 29 (Debian)', seconds: refPush }, notes },
         ];
     } finally {
-        await adb(['kill-server']).catch(() => undefined);
-        await endpoint.close();
-        await phone.close();
-        await rm(dir, { recursive: true, force: true });
+        await rig.close();
     }
 }
 

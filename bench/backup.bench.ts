@@ -6,40 +6,29 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AdbKeyStore } from '../native/adb/credentials.js';
 import { connectAdb } from '../native/adb/phone.js';
 import { TWRP_BACKUP_ROOT, Twrp } from '../native/adb/twrp.js';
 import { generateIdentity, parseRecipient } from '../native/backup/age/index.js';
 import { BackupArchiveWriter } from '../native/backup/archive-writer.js';
 import { deviceFacts } from '../native/backup/phone-backup.js';
 import { listTree, readPhoneFile, withSync } from '../native/backup/phone-files.js';
-import { VirtualPhone } from '../native/virtual/phone.js';
-import { startAdbTcpEndpoint } from '../native/virtual/tcp/adb-endpoint.js';
+import { startAdbRig } from './adb-rig.js';
 import type { BenchResult } from './types.js';
-import { freePort } from '../test/support/free-port.js';
 
 const exec = promisify(execFile);
 const GiB = 1024 * 1024 * 1024;
 
 export async function run(): Promise<BenchResult[]> {
-    const dir = await mkdtemp(join(tmpdir(), 'revive-bench-backup-'));
-    await mkdir(join(dir, 'home'), { recursive: true });
-    const serverPort = await freePort();
-    const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', owner: 'accept', stateDir: join(dir, 'phone') });
-    const endpoint = await startAdbTcpEndpoint(phone, 0);
-    const serial = `127.0.0.1:${endpoint.port}`;
-    const env = { ...process.env, HOME: join(dir, 'home') };
-    const adb = (args: string[]): Promise<unknown> => exec('adb', ['-P', String(serverPort), ...args], { env, maxBuffer: 16 * 1024 * 1024 });
-    const keyStore = new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null });
+    const rig = await startAdbRig('backup', 'recovery');
+    const { dir, phone, serial, keyStore, adb } = rig;
     try {
         const block = 4 * 1024 * 1024;
         for (let offset = 0; offset < 2 * GiB; offset += block) await phone.partitions.write('USERDATA', offset, randomBytes(block));
-        const ours = await connectAdb({ host: '127.0.0.1', port: endpoint.port }, { keyStore });
+        const ours = await connectAdb({ host: '127.0.0.1', port: rig.port }, { keyStore });
         await new Twrp(ours).backup('D', 'bench');
         const remoteDir = `${TWRP_BACKUP_ROOT}/${phone.serial}/bench`;
         const facts = await deviceFacts(ours, phone.recipe);
@@ -71,10 +60,7 @@ export async function run(): Promise<BenchResult[]> {
             },
         ];
     } finally {
-        await adb(['kill-server']).catch(() => undefined);
-        await endpoint.close();
-        await phone.close();
-        await rm(dir, { recursive: true, force: true });
+        await rig.close();
     }
 }
 
