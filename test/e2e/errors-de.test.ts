@@ -63,11 +63,7 @@ describe('errors in German (Chromium, mouse)', () => {
         const person = new Person(e2e, 'de', 'mouse', 'errors-s4');
         const { page, demo } = e2e;
         const t = person.t;
-        await page.goto(e2e.url('de'));
-        await person.press(person.button('devices.virtualOffer.start'));
-        await person.press(person.button('devices.upgrade'));
-        await person.press(person.button('wizard.next'));
-        await page.getByRole('heading', { name: t('files.title') }).waitFor();
+        await person.openFilesStep();
 
         // 1. Checksum mismatch: the ROM one byte off, with its real .sha256 beside it.
         const damaged = join(e2e.home, 'damaged');

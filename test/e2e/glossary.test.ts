@@ -22,12 +22,7 @@ describe('the glossary', () => {
             const { page, demo } = e2e;
             const t = person.t;
             await page.setViewportSize({ width: 1280, height: 800 });
-            await page.goto(e2e.url(language));
-            const start = person.button('devices.virtualOffer.start');
-            if (await start.isVisible().catch(() => false)) await person.press(start);
-            await person.press(person.button('devices.upgrade'));
-            await person.press(person.button('wizard.next'));
-            await page.getByRole('heading', { name: t('files.title') }).waitFor();
+            await person.openFilesStep();
 
             const glossary = page.locator('details.glossary');
             const summary = glossary.locator('summary');

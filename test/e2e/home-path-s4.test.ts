@@ -42,11 +42,7 @@ describe.each([
         const { page, demo } = e2e;
         const t = person.t;
         await page.setViewportSize({ width: 1280, height: 800 });
-        await page.goto(e2e.url(language));
-        await person.press(person.button('devices.virtualOffer.start'));
-        await person.press(person.button('devices.upgrade'));
-        await person.press(person.button('wizard.next'));
-        await page.getByRole('heading', { name: t('files.title') }).waitFor();
+        await person.openFilesStep();
 
         // The Nexus 6 ROM: its checksum matches its .sha256, but it is for another phone.
         await pick(person, page, 'recovery', [demo.recovery, `${demo.recovery}.sha256`], t('files.choose'));

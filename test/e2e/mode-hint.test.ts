@@ -26,11 +26,7 @@ describe('a hint when the phone does not appear in the mode asked for', () => {
             const t = person.t;
             await page.clock.install();
             await page.setViewportSize({ width: 1280, height: 800 });
-            await page.goto(e2e.url(language));
-            await person.press(person.button('devices.virtualOffer.start'));
-            await person.press(person.button('devices.upgrade'));
-            await person.press(person.button('wizard.next'));
-            await page.getByRole('heading', { name: t('files.title') }).waitFor();
+            await person.openFilesStep();
             for (const role of ['recovery', 'rom'] as const) await page.locator(`input[type=file][data-role=${role}]`).setInputFiles([demo[role], `${demo[role]}.sha256`]);
             await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 30_000 }).toBe(2);
             await person.press(person.button('wizard.next'));

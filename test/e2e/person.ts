@@ -90,6 +90,19 @@ export class Person {
         return page.getByRole('button', { name: this.t(key), exact: true });
     }
 
+    /** Open the app in this person's language, start the offered virtual phone if it is not on yet, and go to its Files step. */
+    async openFilesStep(): Promise<void> {
+        const { page } = this;
+        await page.goto(this.e2e.url(this.language));
+        const start = this.button('devices.virtualOffer.start');
+        const upgrade = this.button('devices.upgrade');
+        await start.or(upgrade).first().waitFor();
+        if (await start.isVisible()) await this.press(start);
+        await this.press(upgrade);
+        await this.press(this.button('wizard.next'));
+        await page.getByRole('heading', { name: this.t('files.title') }).waitFor();
+    }
+
     /**
      * Go on through the run: hold buttons when asked, answer each question with `answer` (true: its
      * confirm button), until `until` holds. Screenshots each new question and instruction.

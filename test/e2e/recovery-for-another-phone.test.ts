@@ -36,12 +36,7 @@ describe('a TWRP for another phone, refused on the Files step', () => {
             const { page, demo } = e2e;
             const t = person.t;
             await page.setViewportSize({ width: 1280, height: 800 });
-            await page.goto(e2e.url(language));
-            const start = person.button('devices.virtualOffer.start');
-            if (await start.isVisible().catch(() => false)) await person.press(start);
-            await person.press(person.button('devices.upgrade'));
-            await person.press(person.button('wizard.next'));
-            await page.getByRole('heading', { name: t('files.title') }).waitFor();
+            await person.openFilesStep();
 
             await pick(person, page, [nexus.recovery, `${nexus.recovery}.sha256`], t('files.choose'));
             const row = page.locator('li.file-row').filter({ has: page.locator('input[data-role=recovery]') });
