@@ -107,6 +107,7 @@ export const ERROR_CODES = {
     'sideload-protocol': { facts: ['file'], optional: ['request', 'block'], variants: ['request', 'past-end'] },
     'sideload-refused': { facts: ['file'], optional: ['path', 'twrpSaid'], variants: ['said', 'other-phone', 'screen'] },
     'phone-not-found': { facts: ['mode', 'seconds'] },
+    'phone-never-appeared': { facts: ['where', 'seconds'], variants: ['usbip', 'port', 'serial'] },
     'person-not-there': { facts: ['mode', 'seconds'] },
     'phone-mismatch': { facts: ['expected', 'found', 'phone'], variants: ['android', 'bootloader'] },
     'rom-wrong-device': { facts: ['file', 'fileName', 'phone', 'found'] },

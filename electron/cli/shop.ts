@@ -54,7 +54,7 @@ async function verifyReceipt(args: readonly string[], io: CliIo): Promise<number
         io.out(`VALID: deletion record signed by ${r.shop.name} (key ${r.shop.keyId}): ${r.deleted.length} item(s) deleted on ${r.at}.\n`);
         return 0;
     }
-    io.out(`VALID: signed by ${r.shop.name} (key ${r.shop.keyId}). Ticket ${r.ticket || '-'}, ${r.phone.name}${r.phone.serial ? ` ${r.phone.serial}` : ''}: ${r.result.outcome}, ${r.finishedAt}.\n`);
+    io.out(`VALID: signed by ${r.shop.name} (key ${r.shop.keyId}). Ticket ${r.ticket || '-'}, ${r.phone.name ?? 'phone not found'}${r.phone.serial ? ` ${r.phone.serial}` : ''}: ${r.result.outcome}, ${r.finishedAt}.\n`);
     return 0;
 }
 
@@ -87,7 +87,7 @@ async function history(args: readonly string[], io: CliIo): Promise<number> {
         io.out('No jobs match.\n');
         return 0;
     }
-    const rows = found.map(({ file, receipt: r }) => [r.startedAt.slice(0, 16).replace('T', ' '), r.ticket || '-', r.phone.name, r.phone.serial ?? '-', r.phone.imei ?? '-', r.result.outcome, r.technician || '-', file]);
+    const rows = found.map(({ file, receipt: r }) => [r.startedAt.slice(0, 16).replace('T', ' '), r.ticket || '-', r.phone.name ?? '-', r.phone.serial ?? '-', r.phone.imei ?? '-', r.result.outcome, r.technician || '-', file]);
     const head = ['STARTED (UTC)', 'TICKET', 'PHONE', 'SERIAL', 'IMEI', 'RESULT', 'TECHNICIAN', 'RECEIPT'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     for (const line of [head, ...rows]) io.out(`${line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}\n`);

@@ -164,7 +164,8 @@ const upgrade: CliCommand = {
         '             (or put FILE.sha256 next to the file)',
         '  --fetch    download the files not given, from where the phone\'s recipe says they are published',
         '  --yes      answer yes to every question (erasing, unlocking, going without a backup)',
-        '  --wait     how many seconds to wait for a phone to come back after an instruction (default 600; with --yes or --json, where nobody holds keys or taps Allow, 120)',
+        '  --wait     how many seconds to wait for a phone to appear at first (default 30) and to come back after an instruction',
+        '             (default 600; with --yes or --json, where nobody holds keys or taps Allow, 120)',
         'Exit status 0 only when every phone has started its new system and reported its version.',
     ].join('\n'),
     async run(args: readonly string[], io: CliIo): Promise<number> {
@@ -226,7 +227,7 @@ const upgrade: CliCommand = {
             return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
         }
         const device = parseDeviceRef(deviceWords[0] ?? '', { virtualStateDir: values['virtual-state'] });
-        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false), waitTimeoutMs) });
+        const session = await openDeviceSession(device, { signal: io.signal, findTimeoutMs: waitTimeoutMs, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false), waitTimeoutMs) });
         if (values.fetch) {
             try {
                 const given = Object.fromEntries(Object.entries(files).filter(([, path]) => path)) as Partial<UpgradeFiles>;

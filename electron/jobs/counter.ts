@@ -9,7 +9,7 @@ import { describeDeviceRef } from '../../native/devices/ref.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobFailedEvent, JobUi, UpgradeReport } from '../../native/jobs/events.js';
 import type { ReviveErrorData } from '../../native/jobs/errors.js';
-import { appHome, jobsDir } from '../../native/jobs/journal.js';
+import { appHome, Journal, jobsDir, newJobId } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { DeviceWatcher } from '../../native/usb/watcher.js';
 import { writeReceipt, type JobOutcomeEvent, type WrittenReceipt } from '../shop/receipt.js';
@@ -19,7 +19,9 @@ import { openDeviceSession, openOnWatcher, type DeviceSession } from '../phone-f
 import { readPhoneIdentity } from '../phone-finding/phone-identity.js';
 import type { ProtocolLinkOptions } from './protocol-links.js';
 import type { DeviceRef, UpgradeFiles } from './types.js';
-import { runUpgrade } from './upgrade.js';
+import { journalParams, runUpgrade } from './upgrade.js';
+import { STEP_IDS } from './upgrade/ids.js';
+import { describePhoneNow, phoneNow } from './upgrade/phone-now.js';
 import { scriptedPerson } from './scripted-person.js';
 
 export interface CounterPhone {
@@ -78,7 +80,7 @@ export interface CounterLane {
     /** Why it failed (failed or cancelled). */
     error?: LaneError | undefined;
     receipt?: WrittenReceipt | undefined;
-    /** Why there is no receipt although a shop was given (the job never reached the phone). */
+    /** Why there is no receipt although a shop was given (it could not be written). */
     receiptMissing?: string | undefined;
 }
 
@@ -144,7 +146,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
             session = await openDeviceSession(phone.device, { signal: options.signal, linkOptions });
         } else {
             await shared.watch(phone.device);
-            session = await openOnWatcher(shared.watcher, phone.device, { signal: options.signal, linkOptions, onNotice: (m) => options.onNotice?.(lane, m) });
+            session = await openOnWatcher(shared.watcher, phone.device, { signal: options.signal, linkOptions, findTimeoutMs: options.waitTimeoutMs, onNotice: (m) => options.onNotice?.(lane, m) });
         }
         lane.phoneName = session.recipe.name;
         const who = await identify(session, options.signal);
@@ -190,34 +192,64 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
     } catch (error) {
         const failure = ReviveError.from(error);
         lane.status = outcome?.type === 'cancelled' || options.signal.aborted ? 'cancelled' : 'failed';
+        try {
+            if (!outcome) {
+                outcome = endedBeforeOutcome(lane, phone.device, options, failure, session);
+                options.onEvent?.(lane, outcome);
+            }
+        } catch {
+            // No journal can be written (a full disk): the lane still says why it failed; the receipt says why it is missing.
+        }
         lane.error = { code: failure.code, message: failure.message, nextStep: failure.nextStep, phoneState: outcome && outcome.type !== 'done' ? outcome.phoneState : undefined };
     } finally {
         lane.finishedAt = Date.now();
         await session?.close().catch(() => undefined);
     }
     if (options.shop) {
-        if (outcome && lane.jobId && session) {
-            try {
-                lane.receipt = await writeReceipt({
-                    shop: options.shop,
-                    technician: options.technician ?? '',
-                    ticket: lane.ticket,
-                    notes: phone.notes,
-                    recipe: session.recipe,
-                    port: lane.port,
-                    identity: lane.identity,
-                    journalPath: join(jobsDir(home), `${lane.jobId}.jsonl`),
-                    outcome,
-                    language: options.receiptLanguage,
-                });
-            } catch (error) {
-                lane.receiptMissing = `The receipt could not be written: ${error instanceof Error ? error.message : String(error)}`;
-            }
-        } else {
-            lane.receiptMissing = 'No receipt: the job never reached the phone (nothing was written to it).';
+        try {
+            if (!outcome || !lane.jobId) throw new Error('the job wrote no journal');
+            lane.receipt = await writeReceipt({
+                shop: options.shop,
+                technician: options.technician ?? '',
+                ticket: lane.ticket,
+                notes: phone.notes,
+                recipe: session?.recipe,
+                port: lane.port ?? lane.label,
+                identity: lane.identity,
+                journalPath: join(jobsDir(home), `${lane.jobId}.jsonl`),
+                outcome,
+                language: options.receiptLanguage,
+            });
+        } catch (error) {
+            lane.receiptMissing = `The receipt could not be written: ${error instanceof Error ? error.message : String(error)}`;
         }
     }
     changed();
+}
+
+/**
+ * The ending of a job that stopped before the upgrade gave one — its phone never appeared, never
+ * answered, or never said "Allow" — so that it, too, leaves a journal and a receipt. Nothing was
+ * written to the phone before the upgrade started; if it had started, its journal says what was.
+ */
+function endedBeforeOutcome(lane: CounterLane, device: DeviceRef, options: CounterOptions, failure: ReviveError, session: DeviceSession | undefined): JobOutcomeEvent {
+    const home = options.home ?? appHome();
+    const started = lane.jobId !== undefined;
+    // The recipe stays out of a job that never started, so the app never offers to continue it.
+    const journal = started ? Journal.resume(lane.jobId ?? '', home) : Journal.create(newJobId(), 'upgrade', journalParams({ device, files: options.files, checksums: options.checksums, noBackup: options.noBackup }, undefined), home);
+    lane.jobId = journal.jobId;
+    let step: string = STEP_IDS.identify;
+    for (const entry of journal.entries) if (entry.t === 'step' && entry.status === 'started') step = entry.step;
+    const now = phoneNow(journal.entries, session?.locator.current()?.mode);
+    const phoneState = describePhoneNow(now);
+    const at = new Date().toISOString();
+    if (lane.status === 'cancelled') {
+        journal.append({ t: 'end', outcome: 'cancelled', detail: phoneState });
+        return { type: 'cancelled', jobId: journal.jobId, at, step, reason: 'person', phoneState, phoneNow: now, resumable: started };
+    }
+    if (!started) journal.append({ t: 'step', step, status: 'failed', detail: `${failure.code}: ${failure.message}` });
+    journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
+    return { type: 'failed', jobId: journal.jobId, at, error: failure.toJSON(), step, phoneState, phoneNow: now, resumable: started };
 }
 
 /**

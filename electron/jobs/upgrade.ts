@@ -22,10 +22,11 @@ export type { UpgradeEnvironment } from './upgrade/job.js';
 /** Answers of Stop to the job's questions: a deliberate stop, not a failure. */
 const DECLINED: ReadonlySet<string> = new Set(['unlock-declined', 'wipe-declined', 'backup-required', 'backup-raw-missing', 'battery-declined']);
 
-function journalParams(options: UpgradeOptions, recipe: Recipe): Record<string, JournalValue> {
+/** What a job's journal header records it was started with; the recipe is unknown for a phone never found. */
+export function journalParams(options: UpgradeOptions, recipe: Recipe | undefined): Record<string, JournalValue> {
     const device: Record<string, JournalValue> = { ...options.device, stateDir: 'stateDir' in options.device ? (options.device.stateDir ?? null) : null };
     return {
-        recipeId: recipe.id,
+        recipeId: recipe?.id ?? null,
         device,
         files: Object.fromEntries(Object.entries(options.files).filter(([, v]) => v !== undefined)) as Record<string, string>,
         typedChecksums: Object.fromEntries(Object.entries(options.checksums ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>,

@@ -68,23 +68,15 @@ export function virtualPhoneSession(phone: VirtualPhone, options: DeviceSessionO
  */
 export async function openOnWatcher(watcher: DeviceWatcher, ref: Exclude<DeviceRef, { kind: 'virtual' | 'tcp' }>, options: WatchedSessionOptions = {}): Promise<DeviceSession> {
     let first: DetectedDevice;
+    const timeoutMs = options.findTimeoutMs ?? 30_000;
     try {
-        first = await watcher.waitFor(firstMatcher(ref), { signal: options.signal, timeoutMs: 30_000 });
+        first = await watcher.waitFor(firstMatcher(ref), { signal: options.signal, timeoutMs });
     } catch (error) {
         if (options.ownsWatcher) watcher.close();
-        throw new ReviveError(
-            {
-                code: 'phone-not-found',
-                message:
-                    ref.kind === 'usbip'
-                        ? `No phone appeared on the USB/IP server ${describeDeviceRef(ref).slice('usbip:'.length)}.`
-                        : ref.kind === 'port'
-                          ? `No phone is connected to the USB port ${ref.port}.`
-                          : `No phone with the serial ${ref.serial} is connected.`,
-                nextStep: 'Check the cable and that the phone is switched on; `revive devices` lists what this computer sees.',
-            },
-            { cause: error },
-        );
+        if (options.signal?.aborted) throw error;
+        const seconds = Math.round(timeoutMs / 1000);
+        const where = ref.kind === 'usbip' ? describeDeviceRef(ref).slice('usbip:'.length) : ref.kind === 'port' ? ref.port : ref.serial;
+        throw ReviveError.of('phone-never-appeared', { variant: ref.kind, where, seconds }, { cause: error });
     }
     const session = await sessionOnWatcher(watcher, ref, first, options);
     if (ref.kind === 'usbip') options.onNotice?.(`Found the ${session.recipe.name} on ${describeDeviceRef(ref).slice('usbip:'.length)}.`);

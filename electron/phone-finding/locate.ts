@@ -31,6 +31,8 @@ export interface DeviceSessionOptions {
     readonly recipeHint?: string | undefined;
     readonly onNotice?: ((message: string) => void) | undefined;
     readonly linkOptions?: ProtocolLinkOptions | undefined;
+    /** How long to wait for the phone to appear at first (default 30 s). */
+    readonly findTimeoutMs?: number | undefined;
 }
 
 /** `usbip:HOST:PORT/BUSID` (the port path of an imported device) → its server and bus id. */

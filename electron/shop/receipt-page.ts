@@ -90,7 +90,7 @@ export function receiptPage(receipt: Receipt, language: ReceiptLanguage): string
 <table><tbody>${row(t('phone'), receipt.phone.name)}${row(t('model'), receipt.phone.model)}${row(t('codename'), receipt.phone.codename)}${row(t('serial'), receipt.phone.serial)}${row(t('imei'), receipt.phone.imei)}${row(t('port'), receipt.phone.port)}</tbody></table>
 <h2>${e(t('resultHeading'))}</h2>
 <p class="result-${result.outcome}"><strong>${e(t(`result_${result.outcome}`))}</strong>: ${e(result.message)}</p>
-<table><tbody>${result.step ? row(t('failedStep'), result.step) : ''}${row(t('phoneLeft'), result.phoneState)}</tbody></table>
+<table><tbody>${result.step ? row(t('failedStep'), result.step) : ''}${row(t('phoneChanged'), t(`phoneChanged_${result.phoneChanged}`))}${row(t('phoneLeft'), result.phoneState)}</tbody></table>
 <h2>${e(t('stateHeading'))}</h2>
 <table><tbody><tr><th scope="row">${e(t('before'))}</th><td>${build(receipt.before)}</td></tr><tr><th scope="row">${e(t('after'))}</th><td>${build(receipt.after)}</td></tr></tbody></table>
 <h2>${e(t('filesHeading'))}</h2>${files}

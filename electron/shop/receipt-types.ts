@@ -5,10 +5,11 @@
 import type { ReportFile } from '../../native/jobs/events.js';
 
 export interface ReceiptPhone {
-    readonly name: string;
-    readonly recipeId: string;
+    /** The recipe's name and id, and the codename; null when the job never found the phone. */
+    readonly name: string | null;
+    readonly recipeId: string | null;
     readonly model: string | null;
-    readonly codename: string;
+    readonly codename: string | null;
     readonly serial: string | null;
     readonly imei: string | null;
     /** Where it was plugged in (`usb:1-3.4`, `usbip:HOST:PORT/BUSID`). */
@@ -25,6 +26,8 @@ export type ReceiptBackup =
     | { readonly kind: 'declined'; readonly declinedAt: string }
     /** The job ended before its backup step. */
     | { readonly kind: 'not-made' };
+
+export type PhoneChanged = 'unchanged' | 'changed' | 'unknown';
 
 export interface Receipt {
     readonly format: 'revive-receipt/1';
@@ -50,6 +53,11 @@ export interface Receipt {
         readonly message: string;
         /** What state the phone was left in. */
         readonly phoneState: string;
+        /**
+         * Whether this job changed the phone: `unchanged` (nothing was written to it), `changed`,
+         * or `unknown` (a write began and was not verified, e.g. the cable was pulled mid-flash).
+         */
+        readonly phoneChanged: PhoneChanged;
     };
     readonly journal: { readonly name: string; readonly sha256: string };
     /** The technician's notes: in the shop copy only. */

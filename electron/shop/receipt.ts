@@ -12,10 +12,10 @@ import type { JobCancelledEvent, JobDoneEvent, JobFailedEvent, ReportBackup, Rep
 import { readJournal, type JournalValue } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { receiptPage, type ReceiptLanguage } from './receipt-page.js';
-import type { PhoneBuild, Receipt, ReceiptBackup } from './receipt-types.js';
+import type { PhoneBuild, PhoneChanged, Receipt, ReceiptBackup } from './receipt-types.js';
 import { signDocument, type Shop } from './shop.js';
 
-export type { PhoneBuild, Receipt, ReceiptBackup, ReceiptPhone } from './receipt-types.js';
+export type { PhoneBuild, PhoneChanged, Receipt, ReceiptBackup, ReceiptPhone } from './receipt-types.js';
 
 export type JobOutcomeEvent = JobDoneEvent | JobFailedEvent | JobCancelledEvent;
 
@@ -24,7 +24,8 @@ export interface ReceiptInput {
     readonly technician: string;
     readonly ticket: string;
     readonly notes?: string | undefined;
-    readonly recipe: { readonly id: string; readonly name: string };
+    /** The phone's recipe; undefined when the job never found the phone. */
+    readonly recipe?: { readonly id: string; readonly name: string } | undefined;
     readonly port?: string | undefined;
     /** What the phone said about itself in Android (kept on its port). */
     readonly identity?: PhoneIdentity | undefined;
@@ -62,6 +63,12 @@ function backupOf(entries: ReturnType<typeof readJournal>, outcome: JobOutcomeEv
     return { kind: 'verified', directory: recorded.directory, files: recorded.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256 })) };
 }
 
+/** What the journal proves the job did to the phone (see upgrade/phone-now.ts). */
+function phoneChanged(outcome: JobOutcomeEvent): PhoneChanged {
+    if (outcome.type === 'done' || outcome.phoneNow.changes.length > 0) return 'changed';
+    return outcome.phoneNow.interrupted ? 'unknown' : 'unchanged';
+}
+
 /** The receipt's record of a finished (or failed) job; the journal must be complete (its end written). */
 export async function buildReceipt(input: ReceiptInput): Promise<Receipt> {
     const journalBytes = await readFile(input.journalPath);
@@ -87,10 +94,10 @@ export async function buildReceipt(input: ReceiptInput): Promise<Receipt> {
         startedAt: header?.at ?? outcome.at,
         finishedAt: outcome.at,
         phone: {
-            name: input.recipe.name,
-            recipeId: input.recipe.id,
+            name: input.recipe?.name ?? null,
+            recipeId: input.recipe?.id ?? null,
             model: identity?.model || null,
-            codename: identity?.codename || stringOf(identify['codename']) || input.recipe.id,
+            codename: identity?.codename || stringOf(identify['codename']) || (input.recipe?.id ?? null),
             // The phone's own serial (read in Android); a USB serial only when it did not tell us.
             serial: identity?.serial || (usbSerial && !usbSerial.includes(':') ? usbSerial : null),
             imei: identity?.imei ?? null,
@@ -102,10 +109,10 @@ export async function buildReceipt(input: ReceiptInput): Promise<Receipt> {
         backup: backupOf(entries, outcome),
         result:
             outcome.type === 'done'
-                ? { outcome: 'done', step: null, code: null, message: `The phone runs Android ${outcome.report.after.androidVersion}.`, phoneState: `The phone started its new system (${outcome.report.after.buildFingerprint}).` }
+                ? { outcome: 'done', step: null, code: null, message: `The phone runs Android ${outcome.report.after.androidVersion}.`, phoneState: `The phone started its new system (${outcome.report.after.buildFingerprint}).`, phoneChanged: 'changed' }
                 : outcome.type === 'failed'
-                  ? { outcome: 'failed', step: outcome.step, code: outcome.error.code, message: outcome.error.message, phoneState: outcome.phoneState }
-                  : { outcome: 'cancelled', step: outcome.step, code: 'cancelled', message: 'The job was stopped.', phoneState: outcome.phoneState },
+                  ? { outcome: 'failed', step: outcome.step, code: outcome.error.code, message: outcome.error.message, phoneState: outcome.phoneState, phoneChanged: phoneChanged(outcome) }
+                  : { outcome: 'cancelled', step: outcome.step, code: 'cancelled', message: 'The job was stopped.', phoneState: outcome.phoneState, phoneChanged: phoneChanged(outcome) },
         journal: { name: basename(input.journalPath), sha256: createHash('sha256').update(journalBytes).digest('hex') },
         ...(input.notes ? { notes: input.notes } : {}),
     };

@@ -98,7 +98,7 @@ describe('receipts', () => {
 
     it('records a failed job: what failed and what state the phone was left in', () => {
         const r = failed.receipt;
-        expect(r.result).toMatchObject({ outcome: 'failed', step: 'install:rom', code: expect.any(String), phoneState: expect.stringMatching(/TWRP|erased/) });
+        expect(r.result).toMatchObject({ outcome: 'failed', step: 'install:rom', code: expect.any(String), phoneState: expect.stringMatching(/TWRP|erased/), phoneChanged: 'changed' });
         expect(r.after).toBeNull();
         expect(r.backup.kind).toBe('verified');
         expect(r.files).toHaveLength(4);
