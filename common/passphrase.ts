@@ -74,3 +74,8 @@ export function ratePassphrase(passphrase: string): StrengthFacts {
     const score = (bits < 28 ? 0 : bits < 40 ? 1 : bits < 56 ? 2 : bits < 72 ? 3 : 4) as StrengthFacts['score'];
     return { ...base, score, level: STRENGTH_LEVELS[score] ?? 'very-weak', bits, common: false };
 }
+
+/** A whole phone's backup needs at least a "fair" passphrase: the CLI and the app refuse weaker ones. */
+export function strongEnoughForBackup(facts: Pick<StrengthFacts, 'score'>): boolean {
+    return facts.score >= 2;
+}

@@ -11,10 +11,12 @@ import { backupPhone } from '../../native/backup/phone-backup.js';
 import { restorePhone } from '../../native/backup/phone-restore.js';
 import { isTwrpDigestFile, isTwrpImage } from '../../native/backup/twrp-folder.js';
 import { verifyArchive } from '../../native/backup/verify.js';
+import { recordVerified } from '../../native/backup/check-record.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import { Journal, newJobId } from '../../native/jobs/journal.js';
+import { appHome, Journal, newJobId } from '../../native/jobs/journal.js';
 import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
 import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
+import { strongEnoughForBackup } from '../../common/passphrase.js';
 import { openAdbSession, type AdbSession } from './adb.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { readPassphrase } from './keys.js';
@@ -50,7 +52,7 @@ async function recipientsFrom(values: { recipient?: string[] | undefined; 'passp
     const strength = estimatePassphraseStrength(passphrase);
     // On stderr: stdout stays the result (plain or --json).
     io.err(`Passphrase strength: ${strength.level} (${strength.score}/4)\n${strength.reasons.map((r) => `  - ${r}\n`).join('')}`);
-    if (strength.score < 2) throw ReviveError.of('backup-weak-passphrase', {});
+    if (!strongEnoughForBackup(strength)) throw ReviveError.of('backup-weak-passphrase', {});
     return { recipients: [{ kind: 'scrypt', passphrase }], verifyWith: [{ kind: 'scrypt', passphrase }] };
 }
 
@@ -70,7 +72,7 @@ const create: CliCommand = {
             const identity = await session.phone.identity();
             const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
             if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'backup', model: identity.model || '?', device: identity.device || '?' });
-            const result = await backupPhone(session.phone, recipe, { folder: resolve(values.to), recipients, verifyWith, parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'] }, jobContext(io));
+            const result = await backupPhone(session.phone, recipe, { folder: resolve(values.to), recipients, verifyWith, recordIn: appHome(), parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'] }, jobContext(io));
             if (values.json) io.out(`${JSON.stringify({ path: result.path, sizeBytes: result.sizeBytes, manifest: result.manifest, verified: verifyWith !== undefined })}\n`);
             else {
                 io.out(`Backup written: ${result.path} (${human(result.sizeBytes)}, ${result.manifest.parts.length} parts)\n`);
@@ -91,9 +93,11 @@ const verify: CliCommand = {
         if (positionals.length !== 1) throw new CliUsageError('Give one backup file.');
         const file = positionals[0] ?? '';
         const checked = await verifyArchive(file, await identitiesFrom(values, io), jobContext(io));
+        // The app's backups list shows when each archive was last verified, whoever verified it.
+        const record = await recordVerified(file, checked);
         const device = checked.device?.device;
         if (values.json) {
-            io.out(`${JSON.stringify({ ok: true, checkedAgainst: checked.checkedAgainst, device: device ?? null, parts: checked.parts.map((p) => ({ path: p.path, sizeBytes: p.sizeBytes, sha256: p.sha256 })), verifiedAt: new Date().toISOString() })}\n`);
+            io.out(`${JSON.stringify({ ok: true, checkedAgainst: checked.checkedAgainst, device: device ?? null, parts: checked.parts.map((p) => ({ path: p.path, sizeBytes: p.sizeBytes, sha256: p.sha256 })), verifiedAt: record.verifiedAt })}\n`);
             return 0;
         }
         if (device) io.out(`Backup of ${device.model || device.codename} (${device.codename}, serial ${device.serial}), ${device.fingerprint}, made ${checked.device?.createdAt}\n`);
@@ -123,13 +127,15 @@ const importFolder: CliCommand = {
         });
         if (verifyWith) {
             // TWRP's own digests are checked here: a damaged old backup is named now, not at restore.
+            let checked;
             try {
-                await verifyArchive(done.path, verifyWith, jobContext(io));
+                checked = await verifyArchive(done.path, verifyWith, jobContext(io));
             } catch (error) {
                 const { rm } = await import('node:fs/promises');
                 await rm(done.path, { force: true });
                 throw error;
             }
+            await recordVerified(done.path, checked);
         }
         io.out(`Imported ${names.length} files into ${done.path}${verifyWith ? '; every TWRP digest matched' : ''}.\n`);
         return 0;

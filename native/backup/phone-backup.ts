@@ -22,6 +22,7 @@ import type { DeviceFacts } from './manifest.js';
 import { listTree, readPhoneFile, withSync } from './phone-files.js';
 import { isTwrpImage, parseTwrpDigest } from './twrp-folder.js';
 import { verifyArchive } from './verify.js';
+import { recordVerified } from './check-record.js';
 
 /** TWRP's command-line letters for the partitions it backs up as such. */
 export const TWRP_LETTER: Readonly<Record<string, string>> = { system: 'S', data: 'D', cache: 'C', recovery: 'R', boot: 'B' };
@@ -40,6 +41,8 @@ export interface BackupOptions {
     /** TWRP names to back up; default boot, system, data (those the recipe has). */
     readonly parts?: readonly string[] | undefined;
     readonly storage?: boolean | undefined;
+    /** The app data folder where the read-back is recorded as the archive's last verification (check-record.ts); unset: not recorded. */
+    readonly recordIn?: string | undefined;
 }
 
 export interface BackupResult extends FinishedArchive {
@@ -147,7 +150,8 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
         );
         if (options.verifyWith) {
             ctx.onLog?.(`Reading ${finished.path} back to verify it.`);
-            await verifyArchive(finished.path, options.verifyWith, ctx);
+            const checked = await verifyArchive(finished.path, options.verifyWith, ctx);
+            if (options.recordIn !== undefined) await recordVerified(finished.path, checked, options.recordIn);
         }
         return { ...finished, twrpFolder: remoteDir };
     } finally {
