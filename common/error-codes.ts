@@ -151,6 +151,8 @@ export const ERROR_CODES = {
     'backup-weak-passphrase': { facts: [] },
     'backup-unknown-phone': { facts: ['model', 'device'], variants: ['backup', 'restore'] },
     'backup-folder-empty': { facts: ['folder'] },
+    'backup-not-found': { facts: ['file', 'folder'] },
+    'travel-clean-refused': { facts: ['file'], variants: ['not-verified', 'other-phone'] },
     // The command line's own refusals.
     'journal-incomplete': { facts: ['jobId'] },
     'receipt-missing': { facts: ['file'] },

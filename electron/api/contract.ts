@@ -252,6 +252,28 @@ const RecordedJobEvent = z.object({
     payload: z.record(z.string(), z.unknown()),
 });
 
+/** A backup archive on this computer (`<app data>/backups/*.tar.age`), as the backups list shows it. */
+export const BackupView = z.object({
+    /** Its file name in the backups folder: how commands name it. */
+    backupId: z.string(),
+    path: z.string(),
+    /** The recipe's name for the phone it is of, when its codename is known. */
+    phoneName: z.string().nullable(),
+    codename: z.string().nullable(),
+    serial: z.string().nullable(),
+    createdAt: z.string(),
+    sizeBytes: z.number(),
+    /** age's header says how it is locked: a passphrase, or keys (`age1…` recipients). */
+    lockedWith: z.enum(['passphrase', 'key', 'unknown']),
+    /** When a verify (the app's, `revive backup verify`, or the read-back after a backup) last found every part intact; null: never, or changed since. */
+    lastVerifiedAt: z.string().nullable(),
+});
+export type BackupView = z.infer<typeof BackupView>;
+
+const BackupId = z.string().regex(/^[A-Za-z0-9._-]{1,200}\.tar\.age$/);
+/** How to open an archive: its passphrase, or an age identity file the person picked. */
+const BackupUnlock = z.union([z.object({ passphrase: Passphrase }).strict(), z.object({ identity: FileRef }).strict()]);
+
 export const commands = {
     listDevices: { request: Empty, result: DeviceSnapshot },
     listRecipes: { request: Empty, result: z.array(RecipeView) },
@@ -353,6 +375,21 @@ export const commands = {
         request: z.object({ jobId: NewJobId, deviceId: z.string(), apps: z.array(z.object({ file: FileRef, sha256: Sha256 }).strict()).min(1).max(50) }).strict(),
         result: z.object({ results: z.array(AppResult), error: ApiError.nullable() }),
     },
+    /** The backups on this computer, newest first. */
+    listBackups: { request: Empty, result: z.object({ folder: z.string(), backups: z.array(BackupView) }) },
+    /** Back up the phone (in TWRP) into one archive locked with this passphrase, then read it back to verify it; answers when done. */
+    backUpPhone: { request: z.object({ jobId: NewJobId, deviceId: z.string(), passphrase: Passphrase }).strict(), result: BackupView },
+    /** Decrypt a backup and check every part (no phone needed); a success is recorded as its last verification. */
+    verifyBackup: { request: z.object({ jobId: NewJobId, backupId: BackupId, unlock: BackupUnlock }).strict(), result: BackupView },
+    /** Delete a backup archive from this computer (the page asks first). */
+    deleteBackup: { request: z.object({ backupId: BackupId }).strict(), result: Ok },
+    /** Put a backup back on the phone (in TWRP): refused with nothing written when it is another model's or damaged. */
+    restoreBackup: {
+        request: z.object({ jobId: NewJobId, deviceId: z.string(), backupId: BackupId, unlock: BackupUnlock, storage: z.boolean().default(true) }).strict(),
+        result: z.object({ restored: z.array(z.string()), storageFiles: z.number(), fingerprint: z.string().nullable(), fingerprintChecked: z.boolean() }),
+    },
+    /** "Travel-clean": format /data on the phone (in TWRP); refused unless this backup is of this phone and verified. */
+    makeTravelClean: { request: z.object({ jobId: NewJobId, deviceId: z.string(), backupId: BackupId }).strict(), result: z.object({ storageFilesLeft: z.number() }) },
 } as const;
 
 

@@ -32,6 +32,12 @@ export const COMMAND_NAMES = [
     'pushPanelFiles',
     'removePushedFiles',
     'installApps',
+    'listBackups',
+    'backUpPhone',
+    'verifyBackup',
+    'deleteBackup',
+    'restoreBackup',
+    'makeTravelClean',
 ] as const;
 
 export const EVENT_NAMES = [

@@ -2,7 +2,7 @@
  * The backend behind the API contract, shared by Electron main (IPC) and the browser bridge
  * (WebSocket), put together from modules that each say what they are: the phones the app knows
  * (phones.ts: USB, USB/IP and the built-in virtual phone), the files step (file-checks.ts), the
- * upgrades (upgrade-jobs.ts), the panels (panels.ts), recipes and uploads.
+ * upgrades (upgrade-jobs.ts), the panels (panels.ts), the backups (backups.ts), recipes and uploads.
  */
 import '../wording.js';
 import type { EventName, EventPayload } from '../api/contract.js';
@@ -12,6 +12,7 @@ import { loadRecipes } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
+import { createAppBackups } from './backups.js';
 import { createFileChecks } from './file-checks.js';
 import { createPanelHandlers } from './panels.js';
 import { createAppPhones } from './phones.js';
@@ -68,16 +69,23 @@ export function createBackend(options: BackendOptions = {}): Backend {
         usbipPollMs: options.usbipPollMs,
         onNotice: options.onNotice ?? ((message) => process.stderr.write(`note: ${message}\n`)),
         onSnapshot: (snapshot) => emit('devicesChanged', snapshot),
-        upgrading: (phone) => upgrades.runsOn(phone),
+        upgrading: (phone) => upgrades.runsOn(phone) || backups.runsOn(phone),
     });
     const files = createFileChecks({ home, uploads, recipeById, emit });
     const upgrades = createUpgradeJobs({ home, recipes, uploads, phones, waitTimeoutMs: options.waitTimeoutMs, recipeById, verified: files.verified, emit });
     const panels = createPanelHandlers({ home, uploads, emit, connectorFor: (deviceId) => phones.connectorFor(deviceId) });
+    const backups = createAppBackups({ home, recipes, phones, uploads, emit });
 
     const handlers: CommandHandlers = {
         ...panels,
         ...files.handlers,
         ...upgrades.handlers,
+        ...backups.handlers,
+        async cancelJob(request) {
+            // A backup job of this page, or else an upgrade.
+            if (backups.cancel(request.jobId)) return { cancelling: true };
+            return upgrades.handlers.cancelJob(request);
+        },
         async listDevices() {
             // The first look at local USB and every USB/IP server, so a phone plugged in before the app started is listed.
             await phones.ready;
@@ -115,6 +123,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         },
         async close() {
             upgrades.close();
+            backups.close();
             files.close();
             listeners.clear();
             await phones.close();

@@ -1,5 +1,6 @@
-/** A job's progress as the contract's jobProgress event: the same for an upgrade and a panel job. */
-import type { EventPayload } from '../api/contract.js';
+/** A job's events as the contract's: the same for an upgrade, a panel job and a backup job. */
+import type { EventName, EventPayload } from '../api/contract.js';
+import type { PanelJobEvent } from '../jobs/panels/job.js';
 import type { ProgressEvent } from '../../native/jobs/progress.js';
 
 export function jobProgressPayload(jobId: string, progress: ProgressEvent): EventPayload<'jobProgress'> {
@@ -13,5 +14,26 @@ export function jobProgressPayload(jobId: string, progress: ProgressEvent): Even
         rate: progress.rate,
         etaSeconds: progress.etaSeconds,
         cancellable: progress.cancellable ?? true,
+    };
+}
+
+type Emit = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
+
+/**
+ * A short job's steps, progress and log as the contract's job events, under the id the page chose.
+ * How the job ended is the answer of the command that ran it, not an event.
+ */
+export function shortJobEvents(jobId: string, emit: Emit): (event: PanelJobEvent) => void {
+    return (event) => {
+        switch (event.type) {
+            case 'step':
+                return emit('jobStep', { jobId, step: event.step, title: event.title, status: event.status, description: event.description });
+            case 'progress':
+                return emit('jobProgress', jobProgressPayload(jobId, event.progress));
+            case 'log':
+                return emit('jobLog', { jobId, at: event.at, ...(event.note ? { code: event.note.code, facts: event.note.facts } : { line: event.line }) });
+            default:
+                return undefined;
+        }
     };
 }

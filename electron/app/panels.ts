@@ -14,11 +14,11 @@ import { checkApks } from '../../native/panels/apps.js';
 import type { CreateKeyOptions } from '../../native/panels/openpgp.js';
 import { listPhonePackages } from '../jobs/panels/firewall.js';
 import { createFirewallJob } from '../jobs/panels/firewall.js';
-import type { PanelJobEvent, PanelJobOptions } from '../jobs/panels/job.js';
+import type { PanelJobOptions } from '../jobs/panels/job.js';
 import { createKeysJob, rotateKeysJob, type CreateKeysResult } from '../jobs/panels/keys.js';
 import { firewallPushPlan, installAppsJob, keysPushPlan, pushFilesJob, removeFilesJob, vpnPushPlan, type PhoneConnector, type PushItem } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
-import { jobProgressPayload } from './job-events.js';
+import { shortJobEvents } from './job-events.js';
 import type { UploadStore } from './uploads.js';
 
 type Request<K extends keyof typeof commands> = z.output<(typeof commands)[K]['request']>;
@@ -72,23 +72,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
     };
 
     /** A panel job under the id the page chose: its steps, progress and log as the contract's job events. */
-    const jobOptions = (jobId: string): PanelJobOptions => ({
-        jobId,
-        home: env.home,
-        onEvent: (event: PanelJobEvent) => {
-            switch (event.type) {
-                case 'step':
-                    return env.emit('jobStep', { jobId, step: event.step, title: event.title, status: event.status, description: event.description });
-                case 'progress':
-                    return env.emit('jobProgress', jobProgressPayload(jobId, event.progress));
-                case 'log':
-                    return env.emit('jobLog', { jobId, at: event.at, ...(event.note ? { code: event.note.code, facts: event.note.facts } : { line: event.line }) });
-                default:
-                    // How it ended is the command's answer.
-                    return undefined;
-            }
-        },
-    });
+    const jobOptions = (jobId: string): PanelJobOptions => ({ jobId, home: env.home, onEvent: shortJobEvents(jobId, env.emit) });
 
     const localPath = (file: FileRef): Promise<string> => env.uploads.resolve(file);
 

@@ -13,7 +13,7 @@ import type { ReviveErrorData } from './errors.js';
 import type { ProgressEvent } from './progress.js';
 
 /** What a job does: the guided upgrade, or one of the panels' short jobs. */
-export type JobKind = 'upgrade' | 'keys-create' | 'keys-rotate' | 'keys-revoke' | 'vpn-create' | 'firewall-create' | 'panel-push' | 'panel-remove' | 'apps-install';
+export type JobKind = 'upgrade' | 'keys-create' | 'keys-rotate' | 'keys-revoke' | 'vpn-create' | 'firewall-create' | 'panel-push' | 'panel-remove' | 'apps-install' | 'backup' | 'backup-verify' | 'restore' | 'travel-clean';
 
 /** What the job has done to the phone, proven by its journal (see electron/jobs/upgrade/phone-now.ts). */
 export interface PhoneNowFacts {

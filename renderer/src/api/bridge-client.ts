@@ -41,6 +41,12 @@ const COMMANDS: Record<CommandName, true> = {
     pushPanelFiles: true,
     removePushedFiles: true,
     installApps: true,
+    listBackups: true,
+    backUpPhone: true,
+    verifyBackup: true,
+    deleteBackup: true,
+    restoreBackup: true,
+    makeTravelClean: true,
 };
 const EVENTS: Record<EventName, true> = {
     devicesChanged: true,

@@ -1,0 +1,253 @@
+/**
+ * Backups behind the API contract: the list of archives in `<app data>/backups/`, verify (no phone
+ * needed; a success is recorded as the archive's last verification), delete, back up a phone in
+ * TWRP, restore onto it, and "travel-clean" (format /data, only once a verified backup of this
+ * very phone exists). Each runs as a job on the one runner under the id the page chose, its steps,
+ * progress and log as job events; how it ended is the command's answer. Passphrases arrive only in
+ * the command that needs them and go nowhere but into the archive's age layer.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import type { BackupView, commands, CommandResult, EventName, EventPayload } from '../api/contract.js';
+import { AdbKeyStore } from '../../native/adb/credentials.js';
+import { connectAdb, type AdbPhone } from '../../native/adb/phone.js';
+import { Twrp } from '../../native/adb/twrp.js';
+import { parseIdentityFile, type AgeIdentity } from '../../native/backup/age/index.js';
+import { describeBackup, listBackups, type ListedBackup } from '../../native/backup/backup-list.js';
+import { forgetCheck, recordVerified } from '../../native/backup/check-record.js';
+import { backupPhone, needsTwrp, STORAGE_ROOT } from '../../native/backup/phone-backup.js';
+import { listTree, withSync } from '../../native/backup/phone-files.js';
+import { restorePhone } from '../../native/backup/phone-restore.js';
+import { verifyArchive } from '../../native/backup/verify.js';
+import { ratePassphrase, strongEnoughForBackup } from '../../common/passphrase.js';
+import { ReviveError } from '../../native/jobs/errors.js';
+import type { Recipe } from '../../native/manifests/schema.js';
+import type { VirtualPhone } from '../../native/virtual/phone.js';
+import { runPanelJob, type PanelJobKind, type PanelRun } from '../jobs/panels/job.js';
+import { shortJobEvents } from './job-events.js';
+import type { AppPhones, UpgradeTarget } from './phones.js';
+import type { UploadStore } from './uploads.js';
+
+type Request<K extends keyof typeof commands> = z.output<(typeof commands)[K]['request']>;
+
+export type BackupCommandName = 'listBackups' | 'backUpPhone' | 'verifyBackup' | 'deleteBackup' | 'restoreBackup' | 'makeTravelClean';
+
+export type BackupHandlers = {
+    readonly [K in BackupCommandName]: (request: Request<K>) => Promise<CommandResult<K>>;
+};
+
+export interface BackupEnvironment {
+    readonly home: string;
+    readonly recipes: readonly Recipe[];
+    readonly phones: AppPhones;
+    readonly uploads: UploadStore;
+    emit<K extends EventName>(event: K, payload: EventPayload<K>): void;
+}
+
+export interface AppBackups {
+    readonly handlers: BackupHandlers;
+    /** Stop a running backup job; false when no such job runs here. */
+    cancel(jobId: string): boolean;
+    /** Whether a backup job has this virtual phone now (it is busy for everyone else). */
+    runsOn(phone: VirtualPhone): boolean;
+    close(): void;
+}
+
+/** Where the app keeps backups: `<app data>/backups/`, next to the upgrade's backup folders. */
+export function backupsFolder(home: string): string {
+    return join(home, 'backups');
+}
+
+export function createAppBackups(env: BackupEnvironment): AppBackups {
+    const folder = backupsFolder(env.home);
+    const running = new Map<string, { controller: AbortController; virtual: VirtualPhone | undefined }>();
+
+    const view = (listed: ListedBackup): BackupView => ({
+        backupId: listed.fileName,
+        path: listed.path,
+        phoneName: env.recipes.find((r) => listed.codename !== null && (r.id === listed.codename || r.codenames.includes(listed.codename)))?.name ?? null,
+        codename: listed.codename,
+        serial: listed.serial,
+        createdAt: listed.createdAt,
+        sizeBytes: listed.sizeBytes,
+        lockedWith: listed.lockedWith,
+        lastVerifiedAt: listed.lastCheck?.verifiedAt ?? null,
+    });
+
+    /** A backup the list shows, by its file name: never a path from the page. */
+    const backupNamed = async (backupId: string): Promise<ListedBackup> => {
+        const listed = (await listBackups(folder, env.home)).find((b) => b.fileName === backupId);
+        if (!listed) throw ReviveError.of('backup-not-found', { file: backupId, folder });
+        return listed;
+    };
+
+    const identitiesOf = async (unlock: Request<'verifyBackup'>['unlock']): Promise<AgeIdentity[]> => {
+        if ('passphrase' in unlock) return [{ kind: 'scrypt', passphrase: unlock.passphrase }];
+        const text = await readFile(await env.uploads.resolve(unlock.identity), 'utf8');
+        return parseIdentityFile(text).map((i): AgeIdentity => ({ kind: 'x25519', secretKey: i.secretKey }));
+    };
+
+    const recipeOf = (deviceId: string): Recipe => {
+        const device = env.phones.snapshot().devices.find((d) => d.id === deviceId);
+        if (!device) throw ReviveError.of('device-gone', {});
+        const recipe = env.recipes.find((r) => r.id === device.recipeId);
+        if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'backup', model: device.name, device: device.id });
+        return recipe;
+    };
+
+    /** A job under the page's id, stoppable with cancelJob; the phone it holds is busy meanwhile. */
+    const job = async <T>(kind: PanelJobKind, jobId: string, params: Record<string, string | boolean>, body: (run: PanelRun, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, summary: (value: T) => string): Promise<T> => {
+        const controller = new AbortController();
+        const entry = { controller, virtual: undefined as VirtualPhone | undefined };
+        running.set(jobId, entry);
+        try {
+            return await runPanelJob(kind, params, { jobId, home: env.home, onEvent: shortJobEvents(jobId, env.emit), signal: controller.signal }, (run) =>
+                body(run, controller.signal, (phone) => {
+                    entry.virtual = phone;
+                    env.phones.announce();
+                }),
+            summary);
+        } finally {
+            running.delete(jobId);
+            env.phones.announce();
+        }
+    };
+
+    /**
+     * adb to the phone in TWRP, found again by its port after it restarts. Until the backup engine
+     * brings a phone to TWRP itself, a phone in any other mode is refused with what to do.
+     */
+    const connectInTwrp = async (run: PanelRun, deviceId: string, recipe: Recipe, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void): Promise<{ adb: AdbPhone; target: UpgradeTarget }> =>
+        run.step('connect', 'Connect to the phone in TWRP', async () => {
+            const device = env.phones.snapshot().devices.find((d) => d.id === deviceId);
+            if (!device) throw ReviveError.of('device-gone', {});
+            if (device.mode !== 'recovery') throw device.mode === 'android' ? ReviveError.of('backup-needs-twrp', { variant: 'android' }) : ReviveError.of('backup-needs-twrp', { variant: 'other', state: device.mode });
+            const target = await env.phones.targetFor(deviceId, recipe, (message) => run.log(message));
+            hold(target.virtual);
+            try {
+                const found = await target.locator.waitFor(['recovery'], { signal, timeoutMs: 30_000 });
+                const keyStore = target.virtual ? new AdbKeyStore({ appDir: join(env.home, 'adb'), userAdbDir: null }) : new AdbKeyStore();
+                const findAgain = async (again?: AbortSignal): Promise<USBDevice> => (await target.locator.waitFor(['android', 'recovery'], { signal: again ?? signal, timeoutMs: 300_000 })).device;
+                const adb = await connectAdb({ usbDevice: found.device, usb: found.usb, findAgain }, { signal, keyStore, onWaitingForAuth: (message) => run.log(message) });
+                if (adb.state !== 'recovery') {
+                    const refusal = needsTwrp(adb);
+                    await adb.close();
+                    throw refusal;
+                }
+                return { value: { adb, target }, detail: `Connected to ${device.name} in TWRP.` };
+            } catch (error) {
+                await target.release();
+                throw error;
+            }
+        });
+
+    const done = async (adb: AdbPhone, target: UpgradeTarget): Promise<void> => {
+        await adb.close().catch(() => undefined);
+        await target.release().catch(() => undefined);
+    };
+
+    const handlers: BackupHandlers = {
+        async listBackups() {
+            return { folder, backups: (await listBackups(folder, env.home)).map(view) };
+        },
+        async backUpPhone({ jobId, deviceId, passphrase }) {
+            if (!strongEnoughForBackup(ratePassphrase(passphrase))) throw ReviveError.of('backup-weak-passphrase', {});
+            const recipe = recipeOf(deviceId);
+            const lock: AgeIdentity[] = [{ kind: 'scrypt', passphrase }];
+            const fileName = await job('backup', jobId, { deviceId, folder }, async (run, signal, hold) => {
+                const { adb, target } = await connectInTwrp(run, deviceId, recipe, signal, hold);
+                try {
+                    const finished = await run.step('backup', 'Back up the phone into one encrypted archive', async () => {
+                        const result = await backupPhone(adb, recipe, { folder, recipients: [{ kind: 'scrypt', passphrase }], storage: true }, run.context());
+                        return { value: result, detail: `Written ${result.path} (${result.sizeBytes} bytes, ${result.manifest.parts.length} parts).`, data: { path: result.path } };
+                    });
+                    await run.step('verify', 'Read the archive back and check every part', async () => {
+                        const checked = await verifyArchive(finished.path, lock, run.context());
+                        await recordVerified(finished.path, checked, env.home);
+                        return { value: undefined, detail: `Every part is intact (${checked.parts.length}).` };
+                    });
+                    return finished.path.slice(folder.length + 1);
+                } finally {
+                    await done(adb, target);
+                }
+            }, (name) => `Backed up into ${name}.`);
+            return view(await describeBackup(folder, fileName, env.home));
+        },
+        async verifyBackup({ jobId, backupId, unlock }) {
+            const listed = await backupNamed(backupId);
+            const identities = await identitiesOf(unlock);
+            await job('backup-verify', jobId, { archive: listed.path }, (run) =>
+                run.step('verify', 'Decrypt the backup and check every part', async () => {
+                    const checked = await verifyArchive(listed.path, identities, run.context());
+                    await recordVerified(listed.path, checked, env.home);
+                    return { value: checked.parts.length, detail: `Every part is intact (${checked.parts.length}).` };
+                }),
+            (parts) => `Verified: ${parts} parts intact.`);
+            return view(await describeBackup(folder, backupId, env.home));
+        },
+        async deleteBackup({ backupId }) {
+            const listed = await backupNamed(backupId);
+            await rm(listed.path);
+            await forgetCheck(listed.path, env.home);
+            return { ok: true as const };
+        },
+        async restoreBackup({ jobId, deviceId, backupId, unlock, storage }) {
+            const listed = await backupNamed(backupId);
+            const identities = await identitiesOf(unlock);
+            const recipe = recipeOf(deviceId);
+            const result = await job('restore', jobId, { deviceId, archive: listed.path, storage }, async (run, signal, hold) => {
+                const { adb, target } = await connectInTwrp(run, deviceId, recipe, signal, hold);
+                try {
+                    return await run.step('restore', 'Check every part, then put the backup back on the phone', async () => {
+                        const restored = await restorePhone(adb, { recipe, archive: listed.path, identities, storage, journal: run.run.journal }, run.context());
+                        return { value: restored, detail: `Restored ${restored.restored.join(', ')}${restored.fingerprint ? `; the phone reports ${restored.fingerprint}` : ''}.` };
+                    });
+                } finally {
+                    await done(adb, target);
+                }
+            }, (r) => `Restored ${r.restored.join(', ')}.`);
+            return { restored: [...result.restored], storageFiles: result.storageFiles, fingerprint: result.fingerprint ?? null, fingerprintChecked: result.fingerprintChecked };
+        },
+        async makeTravelClean({ jobId, deviceId, backupId }) {
+            const listed = await backupNamed(backupId);
+            const recipe = recipeOf(deviceId);
+            return job('travel-clean', jobId, { deviceId, archive: listed.path }, async (run, signal, hold) => {
+                const { adb, target } = await connectInTwrp(run, deviceId, recipe, signal, hold);
+                try {
+                    await run.step('check-backup', 'Check that a verified backup of this phone exists', async () => {
+                        const serial = (await adb.identity()).serial;
+                        const check = listed.lastCheck;
+                        if (!check) throw ReviveError.of('travel-clean-refused', { variant: 'not-verified', file: backupId });
+                        if (!check.device || check.device.serial !== serial) throw ReviveError.of('travel-clean-refused', { variant: 'other-phone', file: backupId });
+                        return { value: undefined, detail: `${backupId} is of this phone (${serial}), verified ${check.verifiedAt}.` };
+                    });
+                    await run.step('format-data', 'Format /data in TWRP', async () => {
+                        await new Twrp(adb).formatData(run.context());
+                        return { value: undefined, detail: 'TWRP formatted /data.' };
+                    });
+                    return await run.step('check-clean', 'Check that internal storage is empty', async () => {
+                        const left = (await withSync(adb, 'checking internal storage', (sync) => listTree(sync, STORAGE_ROOT))).length;
+                        return { value: { storageFilesLeft: left }, detail: `${left} files left in internal storage.` };
+                    });
+                } finally {
+                    await done(adb, target);
+                }
+            }, (r) => `Formatted /data; ${r.storageFilesLeft} files left in internal storage.`);
+        },
+    };
+
+    return {
+        handlers,
+        cancel(jobId) {
+            const entry = running.get(jobId);
+            if (!entry) return false;
+            entry.controller.abort();
+            return true;
+        },
+        runsOn: (phone) => [...running.values()].some((entry) => entry.virtual === phone),
+        close() {
+            for (const entry of running.values()) entry.controller.abort();
+        },
+    };
+}

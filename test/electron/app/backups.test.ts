@@ -1,0 +1,154 @@
+/**
+ * The app's backups on the built-in virtual phone, through the backend's commands: back up the
+ * phone in TWRP (progress as job events), the list with its last verification, verify (a wrong
+ * passphrase changes nothing; `revive backup verify` records too), travel-clean only after a
+ * verified backup of this phone, restore → internal storage and /data as before, delete.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import type { ApiError, BackupView, Device, EventName, EventPayload } from '../../../electron/api/contract.js';
+import { VirtualFs } from '../../../native/virtual/adbd-fs.js';
+import { runCli } from '../../support/run-cli.js';
+
+const PASS = 'orchard violin seventy lanterns';
+let dir: string;
+let backend: Backend;
+const events: Array<{ event: EventName; payload: unknown }> = [];
+
+async function call<T>(command: string, request: unknown): Promise<T> {
+    const result = await backend.call(command, request);
+    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
+    return result.value as T;
+}
+
+async function refusal(command: string, request: unknown): Promise<ApiError> {
+    const result = await backend.call(command, request);
+    if (result.ok) throw new Error(`${command} was expected to fail`);
+    return result.error;
+}
+
+const list = async (): Promise<BackupView[]> => (await call<{ backups: BackupView[] }>('listBackups', {})).backups;
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+let device: Device;
+const song = randomBytes(200 * 1024);
+const onPhone = (path: string): string => {
+    const phone = backend.virtualPhone;
+    if (!phone) throw new Error('no virtual phone');
+    return new VirtualFs(phone.stateDir).hostPath(path);
+};
+
+async function inTwrp(): Promise<Device> {
+    const phone = backend.virtualPhone;
+    if (!phone) throw new Error('no virtual phone');
+    if (phone.mode !== 'recovery') phone.pressKeys('recovery');
+    await phone.waitForDevice({ mode: 'recovery', timeoutMs: 20_000 });
+    for (let i = 0; i < 100; i++) {
+        const found = (await call<{ devices: Device[] }>('listDevices', {})).devices.find((d) => d.virtual && d.mode === 'recovery' && d.state === 'ready');
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('the virtual phone did not show up in recovery');
+}
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-app-backups-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    backend = createBackend({ home: join(dir, 'home'), localUsb: false, waitTimeoutMs: 15_000, onNotice: () => undefined });
+    backend.subscribe((event, payload) => void events.push({ event, payload }));
+    await call<Device>('startVirtualPhone', { codename: 'ks01ltexx' });
+    mkdirSync(onPhone('/data/media/0/Music'), { recursive: true });
+    writeFileSync(onPhone('/data/media/0/Music/song.ogg'), song);
+    device = await inTwrp();
+}, 60_000);
+
+afterAll(async () => {
+    await backend?.close();
+    delete process.env['REVIVE_HOME'];
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('backups in the app, on the virtual phone', () => {
+    let backup: BackupView;
+
+    it('refuses a weak passphrase before touching the phone', async () => {
+        expect((await refusal('backUpPhone', { jobId: 'weak1', deviceId: device.id, passphrase: 'password1' })).code).toBe('backup-weak-passphrase');
+        expect(await list()).toEqual([]);
+    });
+
+    it('backs the phone up into one archive, verified, with progress as job events', async () => {
+        backup = await call<BackupView>('backUpPhone', { jobId: 'bk1', deviceId: device.id, passphrase: PASS });
+        expect(backup).toMatchObject({ codename: 'ks01ltexx', phoneName: 'Samsung Galaxy S4 LTE-A', lockedWith: 'passphrase' });
+        expect(backup.lastVerifiedAt).not.toBeNull();
+        expect(backup.backupId).toMatch(/^ks01ltexx-.*\.tar\.age$/);
+        const steps = events.filter((e) => e.event === 'jobStep' && (e.payload as EventPayload<'jobStep'>).jobId === 'bk1').map((e) => e.payload as EventPayload<'jobStep'>);
+        expect(steps.filter((s) => s.status === 'finished').map((s) => s.step)).toEqual(['connect', 'backup', 'verify']);
+        const progress = events.filter((e) => e.event === 'jobProgress' && (e.payload as EventPayload<'jobProgress'>).jobId === 'bk1');
+        expect(progress.length).toBeGreaterThan(0);
+        expect(await list()).toEqual([backup]);
+    }, 120_000);
+
+    it('verify with a wrong passphrase fails and keeps the last verification; the right one records a new time', async () => {
+        const before = backup.lastVerifiedAt;
+        expect((await refusal('verifyBackup', { jobId: 'v1', backupId: backup.backupId, unlock: { passphrase: 'not the right words at all' } })).code).toMatch(/age|passphrase|key/);
+        expect((await list())[0]?.lastVerifiedAt).toBe(before);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const verified = await call<BackupView>('verifyBackup', { jobId: 'v2', backupId: backup.backupId, unlock: { passphrase: PASS } });
+        expect(verified.lastVerifiedAt).not.toBeNull();
+        expect(Date.parse(verified.lastVerifiedAt ?? '')).toBeGreaterThan(Date.parse(before ?? ''));
+        backup = verified;
+    }, 60_000);
+
+    it('an archive changed since its verification has no last verification; `revive backup verify` records one', async () => {
+        const copy = join(dir, 'home', 'backups', backup.backupId.replace('.tar.age', '-copy.tar.age'));
+        writeFileSync(copy, readFileSync(backup.path), { mode: 0o600 });
+        const listed = (await list()).find((b) => b.path === copy);
+        expect(listed?.lastVerifiedAt).toBeNull();
+        // Not verified: the phone is not made travel-clean, nothing is written to it.
+        const writes = backend.virtualPhone?.partitions.writeCount('USERDATA');
+        const refused = await refusal('makeTravelClean', { jobId: 'tc0', deviceId: (await inTwrp()).id, backupId: copy.split('/').at(-1) });
+        expect(refused).toMatchObject({ code: 'travel-clean-refused', facts: { variant: 'not-verified' } });
+        expect(backend.virtualPhone?.partitions.writeCount('USERDATA')).toBe(writes);
+        expect(existsSync(onPhone('/data/media/0/Music/song.ogg'))).toBe(true);
+        writeFileSync(join(dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
+        const cli = await runCli(['backup', 'verify', copy, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+        expect(cli.code).toBe(0);
+        const verifiedAt = (JSON.parse(cli.out.trim().split('\n').at(-1) ?? '{}') as { verifiedAt: string }).verifiedAt;
+        expect((await list()).find((b) => b.path === copy)?.lastVerifiedAt).toBe(verifiedAt);
+        // Touched after the verification: not the file that was verified any more.
+        utimesSync(copy, new Date(), new Date(Date.now() + 5000));
+        expect((await list()).find((b) => b.path === copy)?.lastVerifiedAt).toBeNull();
+        await call('deleteBackup', { backupId: copy.split('/').at(-1) });
+        expect(existsSync(copy)).toBe(false);
+    }, 60_000);
+
+    it('makes the phone travel-clean only with a verified backup of it, then restores it', async () => {
+        device = await inTwrp();
+        const phone = backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        const userdata = async (): Promise<string> => sha(await phone.partitions.read('USERDATA', 0, await phone.partitions.storedLength('USERDATA')));
+        const dataBefore = await userdata();
+        const cleaned = await call<{ storageFilesLeft: number }>('makeTravelClean', { jobId: 'tc1', deviceId: device.id, backupId: backup.backupId });
+        expect(cleaned.storageFilesLeft).toBe(0);
+        expect(existsSync(onPhone('/data/media/0/Music/song.ogg'))).toBe(false);
+
+        device = await inTwrp();
+        const restored = await call<{ restored: string[]; storageFiles: number; fingerprintChecked: boolean }>('restoreBackup', { jobId: 'rs1', deviceId: device.id, backupId: backup.backupId, unlock: { passphrase: PASS } });
+        expect(restored.restored).toEqual(expect.arrayContaining(['boot', 'system', 'data']));
+        expect(restored.fingerprintChecked).toBe(true);
+        expect(sha(readFileSync(onPhone('/data/media/0/Music/song.ogg')))).toBe(sha(song));
+        expect(await userdata()).toBe(dataBefore);
+    }, 180_000);
+
+    it('delete removes the file and its record from the list', async () => {
+        await call('deleteBackup', { backupId: backup.backupId });
+        expect(existsSync(backup.path)).toBe(false);
+        expect(await list()).toEqual([]);
+        expect((await refusal('deleteBackup', { backupId: backup.backupId })).code).toBe('backup-not-found');
+    });
+});
