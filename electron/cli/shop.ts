@@ -7,7 +7,7 @@ import { appHome } from '../../native/jobs/journal.js';
 import { checkDay, listReceipts, purgeOldJobs, searchHistory, type DeletionRecord } from '../shop/records.js';
 import type { Receipt } from '../shop/receipt.js';
 import { printReceiptPdf } from '../shop/receipt-pdf.js';
-import { initShop, openShop, PUBLIC_KEY_FILE, readPublicKey, verifyDocument } from '../shop/shop.js';
+import { BACKUP_RECIPIENT_FILE, initShop, openShop, PUBLIC_KEY_FILE, readPublicKey, verifyDocument } from '../shop/shop.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 
 async function init(args: readonly string[], io: CliIo): Promise<number> {
@@ -16,7 +16,10 @@ async function init(args: readonly string[], io: CliIo): Promise<number> {
     if (!dir || positionals.length > 1) throw new CliUsageError('Give one folder for the shop: revive shop init DIR --name "Shop name".');
     if (!values.name) throw new CliUsageError('--name "Shop name" is required (it is printed on every receipt).');
     const shop = await initShop(dir, values.name);
-    io.out(`Shop "${shop.name}" created in ${dir}.\n  Signing key (keep it private, 0600): ${join(dir, 'shop-key.pem')}\n  Public key (give it to whoever checks receipts): ${join(dir, PUBLIC_KEY_FILE)}\n  Key id: ${shop.keyId}\n`);
+    io.out(
+        `Shop "${shop.name}" created in ${dir}.\n  Signing key (keep it private, 0600): ${join(dir, 'shop-key.pem')}\n  Public key (give it to whoever checks receipts): ${join(dir, PUBLIC_KEY_FILE)}\n  Key id: ${shop.keyId}\n` +
+            `  Backup key (age identity, keep it private, 0600; it opens the counter's backups): ${shop.backupIdentityFile}\n  Backup recipient: ${shop.backupRecipient ?? ''} (${join(dir, BACKUP_RECIPIENT_FILE)})\n`,
+    );
     return 0;
 }
 

@@ -1,7 +1,9 @@
 /**
- * A repair shop's folder: its name, its Ed25519 signing key (0600) and public key, and what it keeps
- * (receipts/, deletions/). Receipts and deletion records are signed with this key so a customer or an
- * auditor can check them later with only the public key.
+ * A repair shop's folder: its name, its Ed25519 signing key (0600) and public key, its age X25519
+ * backup identity (0600) and recipient, and what it keeps (receipts/, deletions/). Receipts and
+ * deletion records are signed with the signing key so a customer or an auditor can check them later
+ * with only the public key; backups taken at the counter are encrypted to the backup recipient, so
+ * only the shop's identity (or the `age` tool with it) opens them.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,12 +12,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
+import { formatIdentityFile, generateIdentity, parseRecipient } from '../../native/backup/age/index.js';
 
 export const SHOP_FILE = 'shop.json';
 export const PRIVATE_KEY_FILE = 'shop-key.pem';
 export const PUBLIC_KEY_FILE = 'shop-key.pub.pem';
+/** age-keygen's format: `age -d -i shop-backup-key.txt FILE.tar.age` opens a counter backup. */
+export const BACKUP_IDENTITY_FILE = 'shop-backup-key.txt';
+export const BACKUP_RECIPIENT_FILE = 'shop-backup-key.pub.txt';
 
-const ShopFile = z.object({ version: z.literal(1), name: z.string().min(1), keyId: z.string(), createdAt: z.string() });
+// `backupRecipient` is absent in shop folders made before backups were encrypted to the shop.
+const ShopFile = z.object({ version: z.literal(1), name: z.string().min(1), keyId: z.string(), createdAt: z.string(), backupRecipient: z.string().optional() });
 
 export interface Shop {
     readonly dir: string;
@@ -24,6 +31,10 @@ export interface Shop {
     readonly keyId: string;
     readonly receiptsDir: string;
     readonly deletionsDir: string;
+    /** The shop's age recipient (`age1…`) for counter backups; undefined for an older shop folder without one. */
+    readonly backupRecipient: string | undefined;
+    /** Its identity file (0600), which decrypts those backups. */
+    readonly backupIdentityFile: string;
     sign(data: Uint8Array): string;
 }
 
@@ -54,10 +65,14 @@ export async function initShop(dir: string, name: string, now: Date = new Date()
         });
     }
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const backupKey = generateIdentity();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writePrivateFile(join(dir, PRIVATE_KEY_FILE), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await writeFile(join(dir, PUBLIC_KEY_FILE), publicKey.export({ type: 'spki', format: 'pem' }));
-    await writeFile(join(dir, SHOP_FILE), `${JSON.stringify({ version: 1, name: name.trim(), keyId: keyIdOf(publicKey), createdAt: now.toISOString() }, null, 2)}\n`);
+    await writePrivateFile(join(dir, BACKUP_IDENTITY_FILE), formatIdentityFile(backupKey, now));
+    await writeFile(join(dir, BACKUP_RECIPIENT_FILE), `${backupKey.recipient}\n`);
+    const info: z.infer<typeof ShopFile> = { version: 1, name: name.trim(), keyId: keyIdOf(publicKey), createdAt: now.toISOString(), backupRecipient: backupKey.recipient };
+    await writeFile(join(dir, SHOP_FILE), `${JSON.stringify(info, null, 2)}\n`);
     await mkdir(join(dir, 'receipts'), { recursive: true });
     return openShop(dir);
 }
@@ -92,12 +107,21 @@ export async function openShop(dir: string): Promise<Shop> {
         throw notAShop(dir, `its signing key ${PRIVATE_KEY_FILE} is missing or unreadable.`);
     }
     if (keyIdOf(createPublicKey(privateKey)) !== info.keyId) throw notAShop(dir, `its signing key does not belong to it (key id ${info.keyId}).`);
+    if (info.backupRecipient !== undefined) {
+        try {
+            parseRecipient(info.backupRecipient);
+        } catch {
+            throw notAShop(dir, `its backup recipient in ${SHOP_FILE} is not an age recipient.`);
+        }
+    }
     return {
         dir,
         name: info.name,
         keyId: info.keyId,
         receiptsDir: join(dir, 'receipts'),
         deletionsDir: join(dir, 'deletions'),
+        backupRecipient: info.backupRecipient,
+        backupIdentityFile: join(dir, BACKUP_IDENTITY_FILE),
         sign: (data) => sign(null, data, privateKey).toString('base64'),
     };
 }

@@ -3,6 +3,7 @@
  * that failed, each with a signed shop copy, customer copy and printable page; verification, the
  * history search and the purge with its deletion record.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,21 @@ describe('the shop folder', () => {
         const again = await runCli(['shop', 'init', join(dir, 'shop'), '--name', 'Other']);
         expect(again.code).toBe(1);
         expect(again.err).toMatch(/already a shop folder/);
+    });
+});
+
+describe('the shop\'s backup key', () => {
+    it('is an age X25519 identity (0600) whose recipient the shop names, and the age tool opens what is encrypted to it', async () => {
+        expect(statSync(shop.backupIdentityFile).mode & 0o777).toBe(0o600);
+        expect(shop.backupRecipient).toMatch(/^age1[0-9a-z]{58}$/);
+        expect((await readFile(join(dir, 'shop', 'shop-backup-key.pub.txt'), 'utf8')).trim()).toBe(shop.backupRecipient);
+        const secret = 'a customer backup';
+        const sealed = execFileSync('age', ['-e', '-r', shop.backupRecipient!], { input: secret });
+        expect(execFileSync('age', ['-d', '-i', shop.backupIdentityFile], { input: sealed }).toString()).toBe(secret);
+        expect((await runCli(['shop', 'init', join(dir, 'other-shop-for-keys'), '--name', 'Other'])).code).toBe(0);
+        const other = await openShop(join(dir, 'other-shop-for-keys'));
+        expect(other.backupRecipient).not.toBe(shop.backupRecipient);
+        expect(() => execFileSync('age', ['-d', '-i', other.backupIdentityFile], { input: sealed, stdio: ['pipe', 'pipe', 'ignore'] })).toThrow();
     });
 });
 
