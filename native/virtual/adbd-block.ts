@@ -57,8 +57,12 @@ export function blockLength(context: ServiceContext, partition: string): Promise
 
 /** The partition's stored bytes, a chunk at a time (never the whole image in memory). */
 export async function* readBlock(context: ServiceContext, partition: string): AsyncGenerator<Uint8Array> {
-    const length = await blockLength(context, partition);
+    yield* blockRange(context, partition, 0, await blockLength(context, partition));
+}
+
+/** `length` stored bytes of a partition from `start`, a chunk at a time (dd's `if=` on a block device). */
+export async function* blockRange(context: ServiceContext, partition: string, start: number, length: number): AsyncGenerator<Uint8Array> {
     for (let offset = 0; offset < length; offset += CHUNK) {
-        yield await context.phone.partitions.read(partition, offset, Math.min(CHUNK, length - offset));
+        yield await context.phone.partitions.read(partition, start + offset, Math.min(CHUNK, length - offset));
     }
 }

@@ -12,7 +12,7 @@ import type { ServiceContext, ShellResult } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
 import { dumpsysPackage, installPackage, listPackages } from './adbd-packages.js';
-import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength } from './adbd-block.js';
+import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength, blockRange } from './adbd-block.js';
 import { hashFile } from '../integrity/hash.js';
 
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
@@ -212,21 +212,52 @@ function ddNumber(text: string | undefined, fallback: number): number | undefine
     return Number(match[1]) * (match[2] === 'M' ? 1024 * 1024 : match[2] ? 1024 : 1);
 }
 
-/** `dd if=FILE [bs=N] [skip=N] [count=N]` to standard output, as toolbox, toybox and busybox do. */
+/**
+ * `dd if=FILE [bs=N] [skip=N] [count=N] [of=FILE] [seek=N]`, as toolbox, toybox and busybox do: to
+ * standard output, or (`of=`) into a file or, in recovery, a partition's block device, written in
+ * place from `seek` (dd never truncates a block device). `if=` may be a block device too.
+ */
 async function dd(rest: string[], context: ServiceContext, quiet: boolean): Promise<StageResult> {
     const operands = new Map(rest.map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] as const));
     const input = operands.get('if');
+    const output = operands.get('of');
     const bs = ddNumber(operands.get('bs'), 512);
     const skip = ddNumber(operands.get('skip'), 0);
+    const seek = ddNumber(operands.get('seek'), 0);
     const count = operands.has('count') ? ddNumber(operands.get('count'), 0) : Infinity;
-    if (!input || operands.has('of') || !bs || skip === undefined || count === undefined) return fail('dd: the virtual phone supports if=, bs=, skip= and count= to standard output\n');
+    if (!input || !bs || skip === undefined || seek === undefined || count === undefined) return fail('dd: the virtual phone supports if=, of=, bs=, skip=, seek= and count=\n');
+    const inPartition = blockPartition(context, input);
+    const outPartition = output === undefined ? undefined : blockPartition(context, output);
+    if ((inPartition || outPartition) && !canReadBlocks(context)) return fail(`dd: ${inPartition ? input : output ?? ''}: Permission denied\n`);
     const path = context.fs.hostPath(input);
-    const size = await stat(path).then((info) => (info.isFile() ? info.size : undefined), () => undefined);
+    const size = inPartition ? await blockLength(context, inPartition) : await stat(path).then((info) => (info.isFile() ? info.size : undefined), () => undefined);
     if (size === undefined) return fail(`dd: ${input}: No such file or directory\n`);
     const start = Math.min(size, skip * bs);
     const length = Math.min(size - start, count * bs);
     const records = `${Math.floor(length / bs)}+${length % bs ? 1 : 0} records`;
-    return { stdout: '', stderr: quiet ? '' : `${records} in\n${records} out\n${length} bytes copied\n`, exitCode: 0, bytes: fileRange(path, start, length) };
+    const report = quiet ? '' : `${records} in\n${records} out\n${length} bytes copied\n`;
+    const bytes = inPartition ? blockRange(context, inPartition, start, length) : fileRange(path, start, length);
+    if (output === undefined) return { stdout: '', stderr: report, exitCode: 0, bytes };
+    if (outPartition) {
+        let at = seek * bs;
+        for await (const chunk of bytes) {
+            await context.phone.partitions.write(outPartition, at, chunk);
+            at += chunk.length;
+        }
+        return { stdout: '', stderr: report, exitCode: 0 };
+    }
+    const target = await open(context.fs.hostPath(output), seek > 0 ? 'r+' : 'w').catch(() => undefined);
+    if (!target) return fail(`dd: ${output}: No such file or directory\n`);
+    try {
+        let at = seek * bs;
+        for await (const chunk of bytes) {
+            await target.write(chunk, 0, chunk.length, at);
+            at += chunk.length;
+        }
+    } finally {
+        await target.close();
+    }
+    return { stdout: '', stderr: report, exitCode: 0 };
 }
 
 async function runSimple(words: string[], context: ServiceContext, stdin?: AsyncIterable<Uint8Array>): Promise<StageResult> {

@@ -1,6 +1,6 @@
 /** The virtual phone's partitions as block devices (/dev/block/…/by-name), read with our adb host side. */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useVirtualAdb } from '../../support/virtual-adb.js';
@@ -45,6 +45,24 @@ describe('block devices on the virtual phone', () => {
         expect(missing.stderr).toMatch(/No such file/);
     });
 
+    it('take dd of= in recovery: a file written into the partition in place, read back with dd if= | sha256sum', async () => {
+        const { phone, adb } = await open('recovery');
+        const old = randomBytes(8192);
+        await phone.partitions.write('EFS', 0, old);
+        const image = randomBytes(4096);
+        await writeFile(join(fx.dir, 'efs-in.img'), image);
+        await adb.push(join(fx.dir, 'efs-in.img'), '/tmp/efs.img');
+        const writes = phone.partitions.writeCount('EFS');
+        const device = '/dev/block/bootdevice/by-name/efs';
+        const written = await adb.shell(`dd if=/tmp/efs.img of=${device} bs=4096 count=1`);
+        expect(written.exitCode, written.stderr).toBe(0);
+        expect(phone.partitions.writeCount('EFS')).toBeGreaterThan(writes);
+        // dd writes in place and never truncates a block device: the bytes past the image stay.
+        expect(Buffer.from(await phone.partitions.read('EFS', 0, 8192)).equals(Buffer.concat([image, old.subarray(4096)]))).toBe(true);
+        const digest = createHash('sha256').update(image).digest('hex');
+        expect((await adb.shell(`dd if=${device} bs=4096 count=1 2>/dev/null | sha256sum`)).stdout).toBe(`${digest}  -\n`);
+    });
+
     it('refuse Android\'s shell user', async () => {
         const { phone, adb } = await open('android');
         await phone.partitions.write('EFS', 0, randomBytes(1000));
@@ -52,5 +70,8 @@ describe('block devices on the virtual phone', () => {
         expect(answer.exitCode).toBe(1);
         expect(answer.stderr).toMatch(/Permission denied/);
         await expect(adb.pull('/dev/block/bootdevice/by-name/efs', join(fx.dir, 'efs.img'))).rejects.toThrow();
+        const writes = phone.partitions.writeCount('EFS');
+        expect((await adb.shell('dd if=/system/build.prop of=/dev/block/bootdevice/by-name/efs')).stderr).toMatch(/Permission denied/);
+        expect(phone.partitions.writeCount('EFS')).toBe(writes);
     });
 });
