@@ -160,6 +160,10 @@ export const ERROR_CODES = {
     'restore-unknown-model': { facts: ['folder', 'serial'] },
     'restore-unknown-part': { facts: ['partitions', 'available'], variants: ['some', 'no-twrp'] },
     'restore-encryption-mismatch': { facts: [], variants: ['backup-encrypted', 'phone-encrypted'] },
+    'restore-no-raw-state': { facts: [] },
+    'restore-raw-no-device': { facts: ['part', 'partition'] },
+    'restore-raw-unconfirmed': { facts: ['partitions'], variants: ['flag', 'typed'] },
+    'restore-raw-mismatch': { facts: ['partition', 'device', 'expected', 'found'], variants: ['copy', 'write', 'readback'] },
     // TWRP, driven over adb.
     'twrp-bad-letters': { facts: ['letters'] },
     'twrp-not-running': { facts: [], optional: ['mode'], variants: ['mode', 'unauthorized', 'no-twrp'] },

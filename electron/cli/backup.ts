@@ -5,10 +5,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
 import { archiveFileName, BackupArchiveWriter } from '../../native/backup/archive-writer.js';
-import { backupPhone } from '../../native/backup/phone-backup.js';
-import { restorePhone } from '../../native/backup/phone-restore.js';
+import { backupPhone, RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
+import { RAW_STATE_CONFIRM_ID, restorePhone } from '../../native/backup/phone-restore.js';
 import { isTwrpDigestFile, isTwrpImage } from '../../native/backup/twrp-folder.js';
 import { verifyArchive } from '../../native/backup/verify.js';
 import { recordVerified } from '../../native/backup/check-record.js';
@@ -21,6 +22,7 @@ import { openAdbSession, type AdbSession } from './adb.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { readPassphrase } from './keys.js';
 import { jobContext } from './progress.js';
+import { englishText } from '../wording.js';
 
 const DEVICE_USAGE = '--device SERIAL|tcp:HOST:PORT|usbip:HOST:PORT|virtual:CODENAME [--virtual-state DIR]';
 const deviceOptions = { device: { type: 'string' }, 'virtual-state': { type: 'string' }, owner: { type: 'string' } } as const;
@@ -142,13 +144,29 @@ const importFolder: CliCommand = {
     },
 };
 
+/**
+ * The extra question before raw state partitions are written, at a terminal: its words (the same
+ * the app shows for RAW_STATE_CONFIRM_ID), then the phone's codename typed back. Anything else
+ * refuses with nothing written.
+ */
+async function confirmRawState(io: CliIo, codename: string, only: readonly string[] | undefined): Promise<void> {
+    const partitions = only?.filter((n) => RAW_STATE_PARTS.has(n)).join(', ') || 'EFS, persist, modem';
+    const key = `job.confirms.${RAW_STATE_CONFIRM_ID}`;
+    io.err(`${englishText(`${key}.question`)}\n${englishText(`${key}.detail`)}\n`);
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const answer = await new Promise<string>((done) => rl.question(englishText(`${key}.typed`, { codename, partitions }), done)).finally(() => rl.close());
+    if (answer.trim() !== codename) throw ReviveError.of('restore-raw-unconfirmed', { variant: 'typed', partitions });
+}
+
 const restore: CliCommand = {
     name: 'restore',
-    usage: `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data] [--no-storage] [--yes]`,
+    usage: `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data,efs] [--with-efs] [--no-storage] [--yes]`,
     async run(args, io) {
-        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'no-storage': { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'with-efs': { type: 'boolean' }, 'no-storage': { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
         if (positionals.length !== 1) throw new CliUsageError('Give one backup file.');
-        if (!values.yes) throw new CliUsageError('A restore overwrites the chosen partitions on the phone: add --yes to confirm.');
+        const withEfs = values['with-efs'] === true;
+        // With --with-efs a person at a terminal may type the phone's codename instead of --yes.
+        if (!values.yes && !(withEfs && process.stdin.isTTY)) throw new CliUsageError('A restore overwrites the chosen partitions on the phone: add --yes to confirm.');
         const identities = await identitiesFrom(values, io);
         const session = await openDevice(values, io);
         try {
@@ -156,11 +174,12 @@ const restore: CliCommand = {
             const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
             if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'restore', model: identity.model || '?', device: identity.device || '?' });
             const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
+            if (withEfs && !values.yes) await confirmRawState(io, identity.device || (recipe.codenames[0] ?? recipe.id), only);
             const archive = resolve(positionals[0] ?? '');
-            const journal = Journal.create(newJobId(), 'restore', { archive, device: values.device ?? '', only: only ?? null, storage: !values['no-storage'] });
+            const journal = Journal.create(newJobId(), 'restore', { archive, device: values.device ?? '', only: only ?? null, storage: !values['no-storage'], withEfs });
             let result;
             try {
-                result = await restorePhone(session.phone, { recipe, archive, identities, only, storage: !values['no-storage'], journal }, jobContext(io));
+                result = await restorePhone(session.phone, { recipe, archive, identities, only, storage: !values['no-storage'], journal, withRawState: withEfs }, jobContext(io));
                 journal.append({ t: 'end', outcome: 'done', detail: `Restored ${result.restored.join(', ')}.` });
             } catch (error) {
                 const failure = ReviveError.from(error);
@@ -170,7 +189,8 @@ const restore: CliCommand = {
             }
             if (values.json) io.out(`${JSON.stringify(result)}\n`);
             else {
-                io.out(`Restored ${result.restored.join(', ')}${result.storageFiles > 0 ? ` and ${result.storageFiles} files of internal storage` : ''}.\n`);
+                io.out(`Restored ${[...result.restored, ...result.rawRestored].join(', ')}${result.storageFiles > 0 ? ` and ${result.storageFiles} files of internal storage` : ''}.\n`);
+                if (result.rawRestored.length > 0) io.out(`${result.rawRestored.join(', ')}: written and read back from the phone, every byte as backed up.\n`);
                 if (result.fingerprintChecked) io.out(`The phone started and reports the backed-up system: ${result.fingerprint}\n`);
             }
             return 0;

@@ -3,7 +3,9 @@
  * encryption this phone cannot take, a damaged archive: every part is decrypted and checked first),
  * then push the TWRP parts with their digests into TWRP's backup folder, run `twrp restore`, put
  * internal storage back, remove the pushed folder, and check that the phone reports the backed-up
- * build fingerprint once it has started.
+ * build fingerprint once it has started. Raw state partitions (EFS, persist, modem) are written only
+ * when asked (`withRawState`, which the CLI's --with-efs sets after its own confirmation): each is
+ * checked on the phone before the first write and read back from the block device after it.
  */
 import type { AdbPhone } from '../adb/phone.js';
 import { shellCommand } from '../adb/shell-words.js';
@@ -13,8 +15,9 @@ import type { Journal } from '../jobs/journal.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { Recipe } from '../manifests/schema.js';
 import type { AgeIdentity } from './age/index.js';
-import { readBackupArchive, type PartHeader, type PartSink } from './archive-reader.js';
-import { deviceFacts, needsTwrp, STORAGE_ROOT, TWRP_LETTER } from './phone-backup.js';
+import { posix } from 'node:path';
+import { readBackupArchive, type PartHeader, type PartSink, type ReadPart } from './archive-reader.js';
+import { deviceFacts, findBlockDevice, needsTwrp, RAW_STATE_PARTS, STORAGE_ROOT, TWRP_LETTER } from './phone-backup.js';
 import { PhoneFileWriter } from './phone-files.js';
 import { isTwrpImage, twrpImageName } from './twrp-folder.js';
 import { verifyArchive, type VerifiedArchive } from './verify.js';
@@ -31,18 +34,66 @@ export interface RestoreOptions {
     readonly checkBoot?: boolean | undefined;
     /** Where each step and each part sent is recorded, so an interrupted restore says where it stopped. */
     readonly journal?: Journal | undefined;
+    /**
+     * Also write the backup's raw state partitions (raw/: EFS, persist, modem) back to their block
+     * devices. Writing the wrong one breaks the phone's radio: set only after the person confirmed
+     * it (RAW_STATE_CONFIRM_ID is the question's id for a UI).
+     */
+    readonly withRawState?: boolean | undefined;
+}
+
+/** The id of the extra question before raw state partitions are written (words: job.confirms.<id>). */
+export const RAW_STATE_CONFIRM_ID = 'restore-raw-state';
+
+/** A raw state partition to write: the archive's part, the recipe's partition and the phone's block device. */
+export interface RawTarget {
+    readonly part: ReadPart;
+    readonly partition: string;
+    readonly device: string;
 }
 
 export interface RestoreResult {
     readonly restored: readonly string[];
+    /** Raw state partitions written and read back (efs, persist…). */
+    readonly rawRestored: readonly string[];
     readonly storageFiles: number;
     readonly fingerprint: string | undefined;
     readonly fingerprintChecked: boolean;
 }
 
 
+/** `efs.emmc.win` → `efs`: the TWRP name a raw part was read from. */
+const rawName = (part: PartHeader): string => part.name.replace(/\.emmc\.win$/, '');
+
+/** The raw state parts of a checked archive, each with the block device it goes to; refuses when one has none. */
+async function rawTargets(phone: AdbPhone, recipe: Recipe, verified: VerifiedArchive): Promise<RawTarget[]> {
+    const raw = verified.parts.filter((p) => p.kind === 'raw');
+    if (raw.length === 0) throw ReviveError.of('restore-no-raw-state', {});
+    const targets: RawTarget[] = [];
+    for (const part of raw) {
+        const twrpName = rawName(part);
+        const partition = recipe.partitions.find((p) => p.twrpName === twrpName && RAW_STATE_PARTS.has(twrpName))?.name;
+        const device = partition === undefined ? undefined : await findBlockDevice(partition, (path) => phone.shell(shellCommand('ls', path)).then((a) => a.exitCode === 0 && a.stdout.includes(posix.basename(path))));
+        if (partition === undefined || device === undefined) throw ReviveError.of('restore-raw-no-device', { part: part.path, partition: partition ?? twrpName });
+        targets.push({ part, partition, device });
+    }
+    return targets;
+}
+
+/** dd's block size for an image: as large as divides its length, so `count` covers it exactly. */
+function ddBlockSize(bytes: number): number {
+    return [1 << 20, 4096, 512].find((bs) => bytes % bs === 0) ?? 1;
+}
+
+/** The phone's SHA-256 of the first `bytes` of a block device (the partition may be larger than the image). */
+async function blockDigestOnPhone(phone: AdbPhone, device: string, bytes: number): Promise<string | undefined> {
+    const bs = ddBlockSize(bytes);
+    const answer = await phone.shell(`${shellCommand('dd', `if=${device}`, `bs=${bs}`, `count=${bytes / bs}`)} 2>/dev/null | sha256sum`);
+    return /^([0-9a-f]{64})\b/.exec(answer.stdout.trim())?.[1];
+}
+
 /** Pass 1: everything that can refuse, with nothing written. */
-export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<{ verified: VerifiedArchive; partitions: string[] }> {
+export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<{ verified: VerifiedArchive; partitions: string[]; raw: RawTarget[] }> {
     const { recipe, archive, identities } = options;
     if (phone.state !== 'recovery') throw needsTwrp(phone);
     const phoneFacts = await deviceFacts(phone, recipe);
@@ -63,13 +114,21 @@ export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, 
     }
     const images = verified.parts.filter((p) => p.kind === 'twrp' && isTwrpImage(p.name));
     const inBackup = [...new Set(images.map((p) => twrpImageName(p.name)?.twrpName).filter((n): n is string => n !== undefined && TWRP_LETTER[n] !== undefined))];
-    const unknown = (options.only ?? []).filter((n) => !inBackup.includes(n));
+    // --only may name raw state partitions too (efs, persist…): those need withRawState.
+    const onlyRaw = (options.only ?? []).filter((n) => RAW_STATE_PARTS.has(n));
+    if (onlyRaw.length > 0 && options.withRawState !== true) throw ReviveError.of('restore-raw-unconfirmed', { variant: 'flag', partitions: onlyRaw.join(', ') });
+    const only = options.only?.filter((n) => !RAW_STATE_PARTS.has(n));
+    const unknown = (only ?? []).filter((n) => !inBackup.includes(n));
     if (unknown.length > 0) throw ReviveError.of('restore-unknown-part', { ...(inBackup.length === 0 ? { variant: 'no-twrp' as const } : { variant: 'some' as const }), partitions: unknown.join(', '), available: inBackup.join(', ') });
-    const partitions = options.only ? [...options.only] : inBackup;
+    const partitions = only ? [...only] : inBackup;
     if (partitions.includes('data') && backupDevice && backupDevice.dataEncrypted !== null && phoneFacts.dataEncrypted !== null && backupDevice.dataEncrypted !== phoneFacts.dataEncrypted) {
         throw ReviveError.of('restore-encryption-mismatch', { variant: backupDevice.dataEncrypted ? 'backup-encrypted' : 'phone-encrypted' });
     }
-    return { verified, partitions };
+    const allRaw = options.withRawState === true ? await rawTargets(phone, recipe, verified) : [];
+    const missingRaw = onlyRaw.filter((n) => !allRaw.some((t) => rawName(t.part) === n));
+    if (missingRaw.length > 0) throw ReviveError.of('restore-unknown-part', { variant: 'some', partitions: missingRaw.join(', '), available: allRaw.map((t) => rawName(t.part)).join(', ') });
+    const raw = allRaw.filter((t) => onlyRaw.length === 0 || onlyRaw.includes(rawName(t.part)));
+    return { verified, partitions, raw };
 }
 
 /** One journalled step: started, then verified or failed with the reason. */
@@ -87,7 +146,7 @@ async function journalled<T>(journal: Journal | undefined, step: string, detail:
 
 export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<RestoreResult> {
     const { archive, identities, journal } = options;
-    const { verified, partitions } = await journalled(journal, 'check', 'Decrypt the backup and check every part; refuse another model or incompatible /data encryption.', () => checkRestorable(phone, options, ctx), (r) => `Every part is intact (${r.verified.parts.length}); nothing was written to the phone.`);
+    const { verified, partitions, raw } = await journalled(journal, 'check', 'Decrypt the backup and check every part; refuse another model or incompatible /data encryption.', () => checkRestorable(phone, options, ctx), (r) => `Every part is intact (${r.verified.parts.length}); nothing was written to the phone.`);
     const serial = (await phone.identity()).serial;
     const name = `revive-restore-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
     const remoteDir = `${TWRP_BACKUP_ROOT}/${serial}/${name}`;
@@ -96,8 +155,10 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
         const image = twrpImageName(part.name);
         return part.kind === 'twrp' && isTwrpImage(part.name) && image !== undefined && partitions.includes(image.twrpName);
     };
+    const rawRemote = (target: RawTarget): string => `${remoteDir}/raw-${target.part.name}`;
+    const rawNames = raw.map((t) => t.partition);
     let storageFiles = 0;
-    ctx.onLog?.(`Every part checked. Copying ${partitions.join(', ')}${options.storage !== false ? ' and internal storage' : ''} to the phone.`);
+    ctx.onLog?.(`Every part checked. Copying ${[...partitions, ...rawNames].join(', ')}${options.storage !== false ? ' and internal storage' : ''} to the phone.`);
     const sinkFor = async (remote: string, part: PartHeader, after?: (sha256: string) => Promise<void>): Promise<PartSink> => {
         journal?.append({ t: 'note', key: 'sending', data: { part: part.path, to: remote, sizeBytes: part.sizeBytes } });
         const writer = await PhoneFileWriter.open(phone, remote);
@@ -122,6 +183,8 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
                         await digest.end();
                     });
                 }
+                const rawTarget = raw.find((t) => t.part.path === part.path);
+                if (rawTarget) return sinkFor(rawRemote(rawTarget), part);
                 if (part.kind === 'storage' && options.storage !== false) {
                     storageFiles++;
                     return sinkFor(`${STORAGE_ROOT}/${part.name}`, part);
@@ -129,15 +192,39 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
                 return undefined;
             },
         }, ctx), () => `Copied to the phone; ${storageFiles} files of internal storage.`);
+        if (raw.length > 0) {
+            // Every raw image as the phone holds it, before the first partition is written.
+            await journalled(journal, 'raw-check', `Check the copies of ${rawNames.join(', ')} on the phone.`, async () => {
+                for (const target of raw) {
+                    const found = await phone.sha256OnPhone(rawRemote(target));
+                    if (found !== target.part.sha256) throw ReviveError.of('restore-raw-mismatch', { variant: 'copy', partition: target.partition, device: target.device, expected: target.part.sha256, found: found ?? '—' });
+                }
+            }, () => 'Every copy on the phone matches the backup; no partition was written yet.');
+        }
         const letters = partitions.map((n) => TWRP_LETTER[n]).join('');
-        ctx.onLog?.(`TWRP restores ${partitions.join(', ')}.`);
-        await journalled(journal, 'twrp-restore', `twrp restore ${name} ${letters}`, () => new Twrp(phone).restore(name, letters, ctx), () => 'TWRP reported Restore complete.');
+        if (letters) {
+            ctx.onLog?.(`TWRP restores ${partitions.join(', ')}.`);
+            await journalled(journal, 'twrp-restore', `twrp restore ${name} ${letters}`, () => new Twrp(phone).restore(name, letters, ctx), () => 'TWRP reported Restore complete.');
+        }
+        for (const target of raw) {
+            const bytes = target.part.sizeBytes;
+            const bs = ddBlockSize(bytes);
+            ctx.onLog?.(`Writing ${target.partition} (${bytes} bytes) to ${target.device}.`);
+            await journalled(journal, `raw:${target.partition}`, `dd ${target.part.name} to ${target.device}, then read it back`, async () => {
+                const answer = await phone.shell(shellCommand('dd', `if=${rawRemote(target)}`, `of=${target.device}`, `bs=${bs}`, `count=${bytes / bs}`));
+                if (answer.exitCode !== 0) throw ReviveError.of('restore-raw-mismatch', { variant: 'write', partition: target.partition, device: target.device, expected: target.part.sha256, found: (answer.stderr || answer.stdout).trim().slice(0, 200) });
+                const found = await blockDigestOnPhone(phone, target.device, bytes);
+                if (found !== target.part.sha256) throw ReviveError.of('restore-raw-mismatch', { variant: 'readback', partition: target.partition, device: target.device, expected: target.part.sha256, found: found ?? '—' });
+                return found;
+            }, (found) => `${target.device} reads back as ${found}.`);
+        }
     } finally {
         // Not over a cut cable (the next run's check removes nothing it needs; TWRP's folder is named per run).
         await Promise.race([phone.shell(shellCommand('rm', '-rf', remoteDir)), phone.disconnected]).catch(() => undefined);
     }
     const wanted = verified.device?.device.fingerprint;
-    if (options.checkBoot === false || !partitions.includes('system')) return { restored: partitions, storageFiles, fingerprint: undefined, fingerprintChecked: false };
+    const rawRestored = raw.map((t) => rawName(t.part));
+    if (options.checkBoot === false || !partitions.includes('system')) return { restored: partitions, rawRestored, storageFiles, fingerprint: undefined, fingerprintChecked: false };
     ctx.onLog?.('Starting the restored system to check it.');
     const fingerprint = await journalled(journal, 'boot-check', 'Start Android and compare its build fingerprint with the backup\'s.', async () => {
         await phone.reboot('system');
@@ -148,5 +235,5 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
         }
         return reported;
     }, (reported) => `The phone reports ${reported}.`);
-    return { restored: partitions, storageFiles, fingerprint, fingerprintChecked: wanted !== undefined };
+    return { restored: partitions, rawRestored, storageFiles, fingerprint, fingerprintChecked: wanted !== undefined };
 }

@@ -1,8 +1,9 @@
 /**
  * Acceptance on virtual phones, through the CLI: fill the phone (system, data, internal storage,
- * EFS/persist), back it up encrypted, "upgrade" it (everything replaced, another fingerprint),
- * restore → every partition and file byte-identical and the same fingerprint. Refusals (wrong
- * passphrase, a cut-short archive, one flipped byte, another model) write nothing to the phone.
+ * EFS/persist), back it up encrypted, "upgrade" it (everything replaced, EFS/persist overwritten,
+ * another fingerprint), restore with --with-efs → every partition and file byte-identical and the
+ * same fingerprint. Refusals (wrong passphrase, a cut-short archive, one flipped byte, another
+ * model, EFS without its confirmation or with the wrong codename typed) write nothing to the phone.
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -87,7 +88,17 @@ async function filledPhone(codename: string, stateDir: string): Promise<void> {
     await phone.close();
 }
 
-/** What an upgrade does to the phone: new system, empty data and storage, another fingerprint. */
+/** The phone's raw state partition (EFS on the S4, persist on the Nexus 6). */
+const statePartition = (codename: string): { name: string; twrpName: string } => {
+    const part = requireRecipe(codename).partitions.find((p) => p.twrpName === 'efs' || p.twrpName === 'persist');
+    if (!part?.twrpName) throw new Error(`${codename} has no state partition`);
+    return { name: part.name, twrpName: part.twrpName };
+};
+
+/**
+ * What an upgrade gone wrong does to the phone: new system, empty data and storage, another
+ * fingerprint, and its state partition (EFS/persist) overwritten in full — a partition keeps its size.
+ */
 async function upgradeAway(codename: string, stateDir: string): Promise<void> {
     const phone = await VirtualPhone.create({ codename, stateDir, owner: 'accept', enumerationDelayMs: 20 });
     const recipe = requireRecipe(codename);
@@ -95,6 +106,8 @@ async function upgradeAway(codename: string, stateDir: string): Promise<void> {
         await phone.partitions.erase(p.name);
         await phone.partitions.write(p.name, 0, randomBytes(64 * 1024));
     }
+    const state = statePartition(codename).name;
+    await phone.partitions.write(state, 0, randomBytes(await phone.partitions.storedLength(state)));
     rmSync(join(stateDir, 'fs', 'system'), { recursive: true, force: true });
     rmSync(join(stateDir, 'fs', 'data'), { recursive: true, force: true });
     mkdirSync(join(stateDir, 'fs', 'data', 'media', '0'), { recursive: true });
@@ -134,9 +147,11 @@ describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) =
         // restore runs from TWRP
         const phone = await VirtualPhone.create({ codename, stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
         await phone.close();
-        const restored = await runCli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes']);
+        expect(snapshot(stateDir).partitions[`${statePartition(codename).name}.img`]).not.toBe(before.partitions[`${statePartition(codename).name}.img`]);
+        const restored = await runCli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--with-efs', '--yes']);
         expect(restored.code, restored.err).toBe(0);
         expect(restored.out).toContain(`reports the backed-up system: ${before.fingerprint}`);
+        expect(restored.out).toContain(`${statePartition(codename).twrpName}: written and read back from the phone`);
         const after = snapshot(stateDir);
         expect(after.fingerprint).toBe(before.fingerprint);
         expect(after.androidVersion).toBe(before.androidVersion);
@@ -157,11 +172,11 @@ describe('refusals write nothing to the phone', () => {
         archive = await backupOf('ks01ltexx', stateDir, join(dir, 'refuse-backups'));
     });
 
-    async function refusedRestore(file: string, passFile = join(dir, 'pass.txt'), onto = stateDir, codename = 'ks01ltexx'): Promise<string> {
+    async function refusedRestore(file: string, passFile = join(dir, 'pass.txt'), onto = stateDir, codename = 'ks01ltexx', extra: readonly string[] = []): Promise<string> {
         const phone = await VirtualPhone.create({ codename, stateDir: onto, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
         await phone.close();
         const before = snapshot(onto);
-        const result = await runCli(['restore', file, '--device', `virtual:${codename}`, '--virtual-state', onto, '--passphrase-file', passFile, '--yes']);
+        const result = await runCli(['restore', file, '--device', `virtual:${codename}`, '--virtual-state', onto, '--passphrase-file', passFile, '--yes', ...extra]);
         expect(result.code).toBe(1);
         const after = snapshot(onto);
         expect(after.writeCounts).toEqual(before.writeCounts);
@@ -194,6 +209,45 @@ describe('refusals write nothing to the phone', () => {
         await filledPhone('shamu', nexus);
         const other = await backupOf('shamu', nexus, join(dir, 'nexus-backups'));
         expect(await refusedRestore(other)).toMatch(/made on a .*\(shamu\); this phone is a .*\(ks01ltexx\)\. Nothing was written/);
+    });
+
+    it('EFS named without --with-efs', async () => {
+        expect(await refusedRestore(archive, undefined, undefined, undefined, ['--only', 'efs'])).toMatch(/efs can only be restored with --with-efs: .*Nothing was written/);
+    });
+
+    /** `revive restore … --with-efs` without --yes at a terminal (util-linux `script` makes the pseudo-terminal), `typed` typed at its prompt. */
+    function restoreAtTerminal(typed: string, only: string): { status: number | null; output: string } {
+        if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) throw new Error('This test needs script (apt-get install -y util-linux).');
+        const words = ['node', 'bin/revive.js', 'restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--with-efs', '--only', only];
+        const command = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+        const run = spawnSync('script', ['-qec', command, '/dev/null'], { input: `${typed}\n`, encoding: 'utf8', timeout: 300_000, env: { ...process.env, REVIVE_HOME: join(dir, 'home') } });
+        return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    }
+
+    it('EFS at a terminal: the wrong codename typed writes nothing; the right one writes EFS and reads it back', async () => {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
+        const efs = await phone.partitions.read('EFS', 0, await phone.partitions.storedLength('EFS'));
+        await phone.partitions.write('EFS', 0, randomBytes(efs.length));
+        await phone.close();
+        const before = snapshot(stateDir);
+
+        const wrong = restoreAtTerminal('yes', 'efs');
+        expect(wrong.output).toContain('Also write the EFS and modem partitions?');
+        expect(wrong.output).toMatch(/Type ks01ltexx to write efs to this phone/);
+        expect(wrong.output).toMatch(/not the phone's codename.*Nothing was written to the phone/s);
+        expect(wrong.status).toBe(1);
+        expect(snapshot(stateDir).writeCounts).toEqual(before.writeCounts);
+        expect(snapshot(stateDir).partitions).toEqual(before.partitions);
+
+        const right = restoreAtTerminal('ks01ltexx', 'efs');
+        expect(right.output).toContain('efs: written and read back from the phone');
+        expect(right.status).toBe(0);
+        const after = snapshot(stateDir);
+        expect(after.partitions['EFS.img']).toBe(sha(efs));
+        // Only EFS was written: the other partitions and the files are as they were.
+        expect({ ...after.partitions, 'EFS.img': '' }).toEqual({ ...before.partitions, 'EFS.img': '' });
+        expect(after.files).toEqual(before.files);
+        expect(Object.keys(after.writeCounts).filter((k) => after.writeCounts[k] !== before.writeCounts[k])).toEqual(['EFS']);
     });
 
     it('Debian age opens a backup made for a key: age -d -i | tar t', async () => {
