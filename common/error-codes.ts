@@ -19,6 +19,12 @@ const SPARSE_PROBLEMS = [
     'header-short', 'bad-magic', 'version', 'file-header-size', 'chunk-header-size', 'block-size', 'ends-in-chunk-header', 'chunk-type', 'file-ended', 'ends-in-header-at', 'raw-size', 'raw-past-end', 'fill-size', 'dont-care-size', 'blocks-covered', 'shorter-than-header', 'ends-in-header', 'ends-before-chunk', 'ends-in-chunk', 'chunk-past-blocks', 'raw-payload', 'fill-payload', 'dont-care-payload', 'crc-payload', 'crc-mismatch', 'trailing-data', 'piece-too-small', 'chunk-too-big', 'file-ended-before', 'wrote-other',
 ] as const;
 
+/** What a path is when it is not a regular file. */
+const FILE_TYPES = ['folder', 'character-device', 'block-device', 'pipe', 'socket', 'special'] as const;
+
+/** What the host had asked an Odin bootloader when its answer did not fit, and the answer's numbers. */
+const ODIN_ANSWER_FACTS = ['stage', 'partition', 'part', 'found', 'expected', 'reason', 'value', 'answer', 'size'] as const;
+
 export const ERROR_CODES = {
     // Files on this computer.
     'checksum-mismatch': { facts: ['file', 'found', 'expected'], optional: ['path'], variants: ['typed', 'sidecar', 'recipe', 'gate-recipe', 'gate-typed', 'gate-sidecar', 'gate-download'] },
@@ -54,7 +60,12 @@ export const ERROR_CODES = {
     'upload-unknown': { facts: [] },
     'file-unknown': { facts: [] },
     'not-a-file': { facts: ['file'] },
-    'file-too-large': { facts: ['file', 'limit'] },
+    'file-too-large': { facts: ['file', 'kind', 'size', 'limit'] },
+    'file-unreadable': { facts: ['file', 'kind'], optional: ['problem'], variants: ['missing', 'denied', 'other'] },
+    'file-not-regular': { facts: ['file', 'kind'], variants: FILE_TYPES },
+    'file-grew': { facts: ['file', 'kind'] },
+    'file-missing': { facts: ['file'], variants: ['file', 'backup'] },
+    'folder-unusable': { facts: ['folder', 'kind', 'at'], optional: ['problem'], variants: ['unreadable', 'not-folder', 'cannot-create'] },
     // The app and its jobs.
     'recipe-unknown': { facts: ['recipe'] },
     'recipe-mismatch': { facts: ['connected', 'phone'] },
@@ -190,6 +201,12 @@ export const ERROR_CODES = {
     'odin-too-large': { facts: ['size'], variants: ['one-file', 'all-files'] },
     'odin-file-too-large': { facts: ['file', 'size', 'partition', 'limit'] },
     'odin-source-short': { facts: ['file', 'bytes', 'size'], variants: ['changed', 'damaged'] },
+    'odin-image-unusable': { facts: ['file'], optional: ['problem'], variants: ['missing', 'denied', 'other', ...FILE_TYPES] },
+    'odin-cancelled': { facts: ['partition', 'done', 'total'], optional: ['finished', 'bytesDone', 'bytesTotal'], variants: ['first', 'after'] },
+    /** A flash cut short by another error: its code (`cause`) and facts travel along, and its words go inside these. */
+    'odin-flash-failed': { facts: ['partition', 'done', 'total', 'cause', 'before'], optional: ['finished', 'bytesDone', 'bytesTotal', 'variant'] },
+    'odin-protocol': { facts: [], optional: ODIN_ANSWER_FACTS, variants: ['reply-size', 'refused', 'wrong-type', 'part-size', 'total-bytes', 'pit-size', 'pit-too-long', 'pit-short', 'part-ack'] },
+    'odin-packet-invalid': { facts: [], optional: ['kind', 'size', 'found', 'type', 'request', 'destination'], variants: ['no-layout', 'command-size', 'unknown-command', 'destination', 'reply-size'] },
     // fastboot.
     'bootloader-locked': { facts: ['command', 'phoneSaid'] },
     'image-too-large': { facts: ['imageBytes'], optional: ['command', 'partition', 'phoneSaid', 'partitionBytes', 'file', 'limit'], variants: ['phone-said', 'partition', 'download'] },

@@ -161,7 +161,7 @@ const flash: CliCommand = {
             for (const ignored of archive.ignored) io.err(`${tar}: ignoring ${ignored.name} (${ignored.reason}).\n`);
             files.push(...firmwareFlashFiles(archive));
         }
-        const repartitionPit = typeof pitFile === 'string' ? await readLimitedFile(pitFile, { what: 'PIT file', maxBytes: PIT_MAX_FILE_SIZE }) : undefined;
+        const repartitionPit = typeof pitFile === 'string' ? await readLimitedFile(pitFile, { what: 'pit', maxBytes: PIT_MAX_FILE_SIZE }) : undefined;
         const result = await withDevice(parsed, io, (transport) =>
             odinFlash(transport, { files, ...sessionOptions(parsed), repartitionPit, expertRepartition: repartition && parsed.options.has('i-understand-repartition') }, ctx),
         );

@@ -9,7 +9,7 @@ const print: CliCommand = {
     async run(args, io) {
         if (args.length !== 1 || args[0]!.startsWith('-')) throw new CliUsageError('Give exactly one PIT file.');
         const file = args[0]!;
-        const bytes = await readLimitedFile(file, { what: 'PIT file', maxBytes: PIT_MAX_FILE_SIZE });
+        const bytes = await readLimitedFile(file, { what: 'pit', maxBytes: PIT_MAX_FILE_SIZE });
         io.out(formatPit(parsePit(bytes, file)));
         return 0;
     },

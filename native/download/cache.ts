@@ -42,7 +42,7 @@ export function readOrigin(file: string): DownloadOrigin | undefined {
     const path = originPath(file);
     if (!existsSync(path)) return undefined;
     try {
-        const parsed = DownloadOrigin.safeParse(JSON.parse(readLimitedTextSync(path, { what: 'download record', maxBytes: 64 * 1024 })) as unknown);
+        const parsed = DownloadOrigin.safeParse(JSON.parse(readLimitedTextSync(path, { what: 'download-record', maxBytes: 64 * 1024 })) as unknown);
         return parsed.success ? parsed.data : undefined;
     } catch {
         return undefined;

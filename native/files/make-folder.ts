@@ -6,25 +6,26 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
-function cannotCreate(folder: string, what: string, why: string, cause?: unknown): ReviveError {
-    return new ReviveError(
-        { code: 'folder-unusable', message: `Cannot use ${folder} as the ${what}: ${why}.`, nextStep: 'Name a folder in your home or temp folder that you can write to.', details: { folder } },
-        { cause },
-    );
+/** What a folder is for; the message names it in the person's language (`errorFacts.folderKinds`). */
+export type FolderKind = 'virtual-state';
+
+function cannotCreate(folder: string, what: FolderKind, at: string, variant: FactsOf<'folder-unusable'>['variant'], error?: NodeJS.ErrnoException): ReviveError {
+    return ReviveError.of('folder-unusable', { folder, kind: what, at, variant, problem: error ? (error.code ?? error.message) : '' }, { cause: error });
 }
 
-export async function makeFolder(folder: string, what: string): Promise<void> {
+export async function makeFolder(folder: string, what: FolderKind): Promise<void> {
     const missing: string[] = [];
     let at = resolve(folder);
     for (;;) {
         const info = await stat(at).catch((error: NodeJS.ErrnoException) => {
             if (error.code === 'ENOENT') return undefined;
-            throw cannotCreate(folder, what, `${at} cannot be read (${error.code ?? error.message})`, error);
+            throw cannotCreate(folder, what, at, 'unreadable', error);
         });
         if (info) {
-            if (!info.isDirectory()) throw cannotCreate(folder, what, `${at} is not a folder`);
+            if (!info.isDirectory()) throw cannotCreate(folder, what, at, 'not-folder');
             break;
         }
         missing.unshift(at);
@@ -35,7 +36,7 @@ export async function makeFolder(folder: string, what: string): Promise<void> {
     for (const level of missing) {
         await mkdir(level).catch((error: NodeJS.ErrnoException) => {
             if (error.code === 'EEXIST') return;
-            throw cannotCreate(folder, what, `${level} cannot be created (${error.code ?? error.message})`, error);
+            throw cannotCreate(folder, what, level, 'cannot-create', error);
         });
     }
 }

@@ -5,11 +5,15 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
+/** What a file is for; the message names it in the person's language (`errorFacts.fileKinds`). */
+export type FileKind = 'image' | 'firmware' | 'checksum-list' | 'download-record' | 'recipe' | 'pit';
+
 export interface FileLimit {
-    /** What the file is for, in words ("PIT file", "checksum file"): the message names it. */
-    readonly what: string;
+    /** What the file is for: the message names it. */
+    readonly what: FileKind;
     /** Larger files are refused unread. */
     readonly maxBytes: number;
 }
@@ -17,56 +21,38 @@ export interface FileLimit {
 // O_NONBLOCK: opening a FIFO must not wait for a writer; it has no effect on regular files.
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
-function kind(info: Stats): string {
-    if (info.isDirectory()) return 'a folder';
-    if (info.isCharacterDevice()) return 'a character device';
-    if (info.isBlockDevice()) return 'a block device';
-    if (info.isFIFO()) return 'a named pipe';
-    if (info.isSocket()) return 'a socket';
-    return 'not a regular file';
+function kind(info: Stats): FactsOf<'file-not-regular'>['variant'] {
+    if (info.isDirectory()) return 'folder';
+    if (info.isCharacterDevice()) return 'character-device';
+    if (info.isBlockDevice()) return 'block-device';
+    if (info.isFIFO()) return 'pipe';
+    if (info.isSocket()) return 'socket';
+    return 'special';
 }
 
-function unreadable(path: string, what: string, error: unknown): ReviveError {
+function unreadable(path: string, what: FileKind, error: unknown): ReviveError {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission was denied' : (error as Error).message;
-    return new ReviveError(
-        { code: 'file-unreadable', message: `Cannot read the ${what} ${path}: ${why}.`, nextStep: 'Check the file name and that the file is still there.', details: { file: path } },
-        { cause: error },
-    );
+    const variant = code === 'ENOENT' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'other';
+    return ReviveError.of('file-unreadable', { file: path, kind: what, variant, problem: (error as Error).message }, { cause: error });
 }
 
 /** Refuse anything that is not a regular file (devices, pipes, folders), naming the file. */
-export function checkRegularFile(path: string, what: string, info: Stats): void {
+export function checkRegularFile(path: string, what: FileKind, info: Stats): void {
     if (info.isFile()) return;
-    throw new ReviveError({
-        code: 'file-not-regular',
-        message: `The ${what} ${path} is ${kind(info)}, not a regular file; Revive reads only regular files.`,
-        nextStep: 'Name the file itself (a downloaded file on this computer), not a device, pipe or folder.',
-        details: { file: path },
-    });
+    throw ReviveError.of('file-not-regular', { file: path, kind: what, variant: kind(info) });
 }
 
 function checkSize(path: string, limit: FileLimit, size: number): void {
     if (size <= limit.maxBytes) return;
-    throw new ReviveError({
-        code: 'file-too-large',
-        message: `The ${limit.what} ${path} is ${size} bytes; a ${limit.what} is at most ${limit.maxBytes} bytes, so this is not one.`,
-        nextStep: `Check that you named the right ${limit.what}.`,
-        details: { file: path, size, maxBytes: limit.maxBytes },
-    });
+    throw ReviveError.of('file-too-large', { file: path, kind: limit.what, size, limit: limit.maxBytes });
 }
 
-function grew(path: string, what: string): ReviveError {
-    return new ReviveError({
-        code: 'file-changed',
-        message: `The ${what} ${path} grew while Revive was reading it.`,
-        nextStep: 'Wait until the file is completely downloaded or copied, then try again.',
-        details: { file: path },
-    });
+function grew(path: string, what: FileKind): ReviveError {
+    return ReviveError.of('file-grew', { file: path, kind: what });
 }
 
 /** Open a regular file for reading (a FIFO or device is refused before anything is read). */
-export async function openRegularFile(path: string, what: string): Promise<{ handle: FileHandle; size: number }> {
+export async function openRegularFile(path: string, what: FileKind): Promise<{ handle: FileHandle; size: number }> {
     let handle: FileHandle;
     try {
         handle = await open(path, OPEN_FLAGS);

@@ -51,7 +51,7 @@ export function findSidecarChecksum(file: string): { sha256: string; from: strin
     const candidates = [`${file}.sha256`, `${file}.sha256sum`, join(dir, 'SHA256SUMS'), join(dir, 'sha256sums.txt'), join(dir, 'sha256sum.txt')];
     for (const candidate of candidates) {
         if (!existsSync(candidate)) continue;
-        const sha256 = parseChecksumList(readLimitedTextSync(candidate, { what: 'checksum file', maxBytes: CHECKSUM_FILE_MAX }), name);
+        const sha256 = parseChecksumList(readLimitedTextSync(candidate, { what: 'checksum-list', maxBytes: CHECKSUM_FILE_MAX }), name);
         if (sha256) return { sha256, from: candidate };
     }
     return undefined;

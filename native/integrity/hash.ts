@@ -47,15 +47,7 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
     try {
         before = await stat(path);
     } catch (error) {
-        throw new ReviveError(
-            {
-                code: 'file-missing',
-                message: `The file ${path} cannot be read.`,
-                nextStep: 'Check the file name and that the file is still there (an unplugged USB stick?), then try again.',
-                details: { file: path },
-            },
-            { cause: error },
-        );
+        throw ReviveError.of('file-missing', { file: path, variant: 'file' }, { cause: error });
     }
     const notAFile = (): ReviveError =>
         ReviveError.of('not-a-file', { file: path });

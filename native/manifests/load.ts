@@ -23,7 +23,7 @@ const RECIPE_MAX_BYTES = 1024 * 1024;
 
 /** One recipe file, read and checked; every failure names the file. */
 export function readRecipeFile(path: string): Recipe {
-    const text = readLimitedTextSync(path, { what: 'device recipe', maxBytes: RECIPE_MAX_BYTES });
+    const text = readLimitedTextSync(path, { what: 'recipe', maxBytes: RECIPE_MAX_BYTES });
     let json: unknown;
     try {
         json = JSON.parse(text);

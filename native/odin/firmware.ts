@@ -129,7 +129,7 @@ function parsePax(data: Uint8Array): Record<string, string> {
  */
 export async function inspectFirmware(path: string, ctx: JobContext = {}): Promise<FirmwareArchive> {
     // A device or pipe (`--tar /dev/zero`) has no end to hash: only regular files are archives.
-    const opened = await openRegularFile(path, 'firmware archive');
+    const opened = await openRegularFile(path, 'firmware');
     const { size } = opened;
     await opened.handle.close();
     const withMd5 = /\.md5$/i.test(path);

@@ -4,6 +4,7 @@
  * support) runs before the first byte of a file is sent; on error or cancel the session is ended
  * when the phone still answers, and the error says which partition and how far it got.
  */
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { findByFlashFilename, findPartition, parsePit, partitionSizeBytes, type Pit, type PitEntry } from '../pit/pit.js';
@@ -148,8 +149,7 @@ export async function odinFlash(transport: UsbTransport, options: OdinFlashOptio
         // leave the first one written.
         for (const file of options.files) {
             const reader = await openSource(file.source).catch((error: unknown) => {
-                const failure = ReviveError.from(error);
-                throw new ReviveError({ ...failure.toJSON(), message: `${failure.message} Nothing was sent to the phone.` }, { cause: error });
+                throw unusableImage(error);
             });
             readers.push(reader);
             if (reader.size === 0) {
@@ -267,35 +267,27 @@ interface FailurePoint {
 async function flashFailure(session: OdinSession, error: unknown, point: FailurePoint, ctx: JobContext): Promise<ReviveError> {
     const { entry, done, size, flashed } = point;
     const name = entry.partitionName;
-    const progress = `${mib(done)} of ${mib(size)} sent`;
-    const before = flashed.length > 0 ? ` (${flashed.map((f) => f.partition).join(', ')} finished before it)` : '';
     const cancelled = ctx.signal?.aborted === true;
     const gone = error instanceof UsbError && error.code === 'disconnected';
     if (!gone) await endQuietly(session);
-    const details = { partition: name, bytesDone: done, bytesTotal: size };
-    if (cancelled) {
-        return new ReviveError(
-            {
-                code: 'odin-cancelled',
-                message: `Flashing ${name} was cancelled after ${progress}${before}. ${name} is now incomplete.`,
-                nextStep: `Keep the phone in download mode and flash ${name} again before restarting it.`,
-                details,
-            },
-            { cause: error },
-        );
-    }
+    const facts = { partition: name, done: tenthsOfMiB(done), total: tenthsOfMiB(size), bytesDone: done, bytesTotal: size, finished: flashed.map((f) => f.partition).join(', ') };
+    const after = flashed.length > 0 ? 'after' : 'first';
+    if (cancelled) return ReviveError.of('odin-cancelled', { ...facts, variant: after }, { cause: error });
     if (gone || (error instanceof UsbError && error.code === 'timeout')) {
-        const facts = { partition: name, done: tenthsOfMiB(done), total: tenthsOfMiB(size), bytesDone: done, bytesTotal: size, finished: flashed.map((f) => f.partition).join(', ') };
         return ReviveError.of(gone ? 'odin-disconnected' : 'odin-timeout', { ...facts, variant: flashed.length > 0 ? 'flash-after' : 'flash' }, { cause: error });
     }
-    const cause = error instanceof ReviveError ? error.message : error instanceof Error ? error.message : String(error);
-    return new ReviveError(
-        {
-            code: error instanceof ReviveError ? error.code : error instanceof UsbError ? `odin-${error.code}` : 'odin-flash-failed',
-            message: `Flashing ${name} failed after ${progress}${before}: ${cause} ${name} is incomplete; the flash did not succeed.`,
-            nextStep: `Reconnect the cable, put the phone into download mode again and flash ${name} again before restarting the phone.`,
-            details,
-        },
-        { cause: error },
-    );
+    // The cause's own words go inside ours: its code and facts travel along (`errors.<cause>.message`).
+    const cause = ReviveError.from(error);
+    const wrapped: FactsOf<'odin-flash-failed'> = { ...cause.facts, ...facts, cause: cause.code, before: after };
+    return ReviveError.of('odin-flash-failed', wrapped, { cause: error });
+}
+
+/** A file that cannot be opened for flashing: the reason, and that nothing was sent. */
+function unusableImage(error: unknown): ReviveError {
+    const failure = ReviveError.from(error);
+    const file = String(failure.facts['file'] ?? '');
+    if (failure.code === 'file-not-regular' || failure.code === 'file-unreadable') {
+        return ReviveError.of('odin-image-unusable', { file, variant: String(failure.facts['variant']) as FactsOf<'odin-image-unusable'>['variant'], problem: String(failure.facts['problem'] ?? '') }, { cause: error });
+    }
+    return failure;
 }

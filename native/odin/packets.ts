@@ -4,6 +4,8 @@
  * Host→device commands are always 1024 bytes (u32 type, u32 request, u32 args…, zero-filled);
  * device→host replies are always 8 bytes (u32 type, u32 value). All little-endian.
  */
+import type { FactsOf } from '../../common/error-codes.js';
+import { ReviveError } from '../jobs/errors.js';
 
 export const COMMAND_SIZE = 1024;
 export const REPLY_SIZE = 8;
@@ -59,8 +61,11 @@ export interface OdinReply {
     readonly value: number;
 }
 
-export class OdinPacketError extends Error {
-    override readonly name = 'OdinPacketError';
+/** A packet that does not fit the layouts below: a format error, worded at the edge (`odin-packet-invalid`). */
+export class OdinPacketError extends ReviveError {
+    constructor(facts: FactsOf<'odin-packet-invalid'>) {
+        super('odin-packet-invalid', facts);
+    }
 }
 
 /**
@@ -101,7 +106,7 @@ type CommandFields = Readonly<Record<string, number | bigint | boolean | string>
 export function encodeCommand(command: OdinCommand): Uint8Array {
     const fields = command as unknown as CommandFields;
     const row = COMMANDS.find((r) => r.kind === command.kind && (r.destination === undefined || r.destination === fields['destination']));
-    if (!row) throw new OdinPacketError(`No layout for command ${command.kind}.`);
+    if (!row) throw new OdinPacketError({ variant: 'no-layout', kind: command.kind });
     const bytes = new Uint8Array(COMMAND_SIZE);
     const view = new DataView(bytes.buffer);
     view.setUint32(0, row.type, true);
@@ -123,15 +128,15 @@ export function encodeCommand(command: OdinCommand): Uint8Array {
 
 /** Decode a 1024-byte command (the virtual bootloader's side). Unknown commands throw OdinPacketError. */
 export function decodeCommand(bytes: Uint8Array): OdinCommand {
-    if (bytes.length !== COMMAND_SIZE) throw new OdinPacketError(`A command must be ${COMMAND_SIZE} bytes, got ${bytes.length}.`);
+    if (bytes.length !== COMMAND_SIZE) throw new OdinPacketError({ variant: 'command-size', size: COMMAND_SIZE, found: bytes.length });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const type = view.getUint32(0, true);
     const request = view.getUint32(4, true);
     const rows = COMMANDS.filter((r) => r.type === type && r.request === request);
-    if (rows.length === 0) throw new OdinPacketError(`Unknown command type 0x${type.toString(16)} request ${request}.`);
+    if (rows.length === 0) throw new OdinPacketError({ variant: 'unknown-command', type: `0x${type.toString(16)}`, request });
     const destination = view.getUint32(8, true);
     const row = rows.find((r) => r.destination === undefined || r.destination === destination);
-    if (!row) throw new OdinPacketError(`Unknown file destination ${destination}.`);
+    if (!row) throw new OdinPacketError({ variant: 'destination', destination });
     const fields: Record<string, number | bigint | boolean | string> = { kind: row.kind, ...row.defaults };
     let offset = 8;
     for (const arg of row.args) {
@@ -157,7 +162,7 @@ export function encodeReply(reply: OdinReply): Uint8Array {
 }
 
 export function decodeReply(bytes: Uint8Array): OdinReply {
-    if (bytes.length !== REPLY_SIZE) throw new OdinPacketError(`A reply must be ${REPLY_SIZE} bytes, got ${bytes.length}.`);
+    if (bytes.length !== REPLY_SIZE) throw new OdinPacketError({ variant: 'reply-size', size: REPLY_SIZE, found: bytes.length });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return { type: view.getUint32(0, true), value: view.getUint32(4, true) };
 }
@@ -167,15 +172,18 @@ export function isFailureReply(reply: OdinReply): boolean {
     return (reply.type & 0xff) === 0xff;
 }
 
+/** Why a bootloader refused, named for the words (`errorFacts.odinRefusals`). */
+export type OdinRefusal = 'write-protected' | 'erase' | 'write' | 'authentication' | 'too-large' | 'ext4' | 'other';
+
 /** Failure codes bootloaders put in a failure reply's value (Thor): −2 write-protect … −7 ext4. */
-export function failureReason(value: number): string {
+export function failureReason(value: number): OdinRefusal {
     switch (value | 0) {
-        case -2: return 'the partition is write-protected';
-        case -3: return 'erasing failed';
-        case -4: return 'writing failed';
-        case -5: return 'the bootloader refused the image (authentication)';
-        case -6: return 'the image is larger than the partition';
-        case -7: return 'the ext4 image was rejected';
-        default: return `the bootloader reported error ${value | 0}`;
+        case -2: return 'write-protected';
+        case -3: return 'erase';
+        case -4: return 'write';
+        case -5: return 'authentication';
+        case -6: return 'too-large';
+        case -7: return 'ext4';
+        default: return 'other';
     }
 }

@@ -3,6 +3,7 @@
  * the wire (the bytes, zero-length packets and order real bootloaders are known to accept), with
  * Heimdall's known failures left out (no silent truncation past 4 GiB, no retry that skips data).
  */
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { PitEntry } from '../pit/pit.js';
@@ -38,12 +39,20 @@ export const Timeouts = {
 /** Largest PIT a bootloader plausibly reports (real ones are 4–16 KiB). */
 const MAX_PIT_SIZE = 1024 * 1024;
 
-export const odinNextStep = {
-    reconnect: 'Check the cable, put the phone into download mode again (it shows "Downloading…") and try again.',
-} as const;
+/** What the host had asked when an answer came (`errorFacts.odinStages`); some name a partition and a part. */
+export type OdinStage =
+    | 'begin-session' | 'part-size' | 'total-bytes' | 'pit-dump' | 'pit-dump-end' | 'pit-flash' | 'pit-size' | 'pit-data' | 'pit-flash-end'
+    | 'file-flash' | 'file-sequence' | 'file-part' | 'file-sequence-end' | 'end-session' | 'reboot';
 
-function protocolError(message: string, nextStep: string = odinNextStep.reconnect): ReviveError {
-    return new ReviveError({ code: 'odin-protocol', message, nextStep });
+/** Where an answer belongs: the stage, and the partition and part it names. */
+interface Asked {
+    readonly stage: OdinStage;
+    readonly partition?: string;
+    readonly part?: number;
+}
+
+function protocolError(facts: FactsOf<'odin-protocol'>): ReviveError {
+    return ReviveError.of('odin-protocol', facts);
 }
 
 export class OdinSession {
@@ -73,21 +82,22 @@ export class OdinSession {
         if (options.zlpAfter ?? true) await this.zlp();
     }
 
-    async reply(expectedType: number | readonly number[], what: string, timeoutMs: number = Timeouts.reply): Promise<OdinReply> {
+    async reply(expectedType: number | readonly number[], what: OdinStage | Asked, timeoutMs: number = Timeouts.reply): Promise<OdinReply> {
+        const asked = typeof what === 'string' ? { stage: what } : what;
         const bytes = await this.transport.read(8, { timeoutMs });
         let reply: OdinReply;
         try {
             reply = decodeReply(bytes);
         } catch {
-            throw protocolError(`The phone's answer to ${what} was ${bytes.length} bytes instead of 8.`);
+            throw protocolError({ variant: 'reply-size', ...asked, found: bytes.length });
         }
         const allowed = typeof expectedType === 'number' ? [expectedType] : expectedType;
-        if (isFailureReply(reply)) throw protocolError(`The phone refused ${what}: ${failureReason(reply.value)}.`);
-        if (!allowed.includes(reply.type)) throw protocolError(`The phone answered ${what} with packet type 0x${reply.type.toString(16)} instead of 0x${allowed[0]?.toString(16)}.`);
+        if (isFailureReply(reply)) throw protocolError({ variant: 'refused', ...asked, reason: failureReason(reply.value), value: reply.value | 0 });
+        if (!allowed.includes(reply.type)) throw protocolError({ variant: 'wrong-type', ...asked, found: `0x${reply.type.toString(16)}`, expected: `0x${allowed[0]?.toString(16) ?? ''}` });
         return reply;
     }
 
-    async command(command: OdinCommand, expectedType: number, what: string): Promise<OdinReply> {
+    async command(command: OdinCommand, expectedType: number, what: OdinStage | Asked): Promise<OdinReply> {
         await this.send(command);
         return this.reply(expectedType, what);
     }
@@ -111,11 +121,11 @@ export class OdinSession {
 
     /** BeginSession, then 1 MiB parts when the bootloader supports changing the part size (non-zero reply). */
     async beginSession(): Promise<void> {
-        const begin = await this.command({ kind: 'begin-session', protocolVersion: 0 }, PacketType.session, 'the start of the session');
+        const begin = await this.command({ kind: 'begin-session', protocolVersion: 0 }, PacketType.session, 'begin-session');
         this.bootloaderVersion = begin.value;
         if (begin.value !== 0) {
-            const size = await this.command({ kind: 'file-part-size', partSize: NEGOTIATED_GEOMETRY.partSize }, PacketType.session, 'the file part size');
-            if (size.value !== 0) throw protocolError(`The phone did not accept 1 MiB file parts (answer ${size.value}).`);
+            const size = await this.command({ kind: 'file-part-size', partSize: NEGOTIATED_GEOMETRY.partSize }, PacketType.session, 'part-size');
+            if (size.value !== 0) throw protocolError({ variant: 'part-size', answer: size.value });
             this.geometry = NEGOTIATED_GEOMETRY;
         } else {
             this.geometry = DEFAULT_GEOMETRY;
@@ -124,21 +134,21 @@ export class OdinSession {
     }
 
     async sendTotalBytes(total: bigint): Promise<void> {
-        const reply = await this.command({ kind: 'total-bytes', totalBytes: total }, PacketType.session, 'the total size');
-        if (reply.value !== 0) throw protocolError(`The phone did not accept the total size of ${total} bytes (answer ${reply.value}).`);
+        const reply = await this.command({ kind: 'total-bytes', totalBytes: total }, PacketType.session, 'total-bytes');
+        if (reply.value !== 0) throw protocolError({ variant: 'total-bytes', size: String(total), answer: reply.value });
     }
 
     async downloadPit(): Promise<Uint8Array> {
-        const start = await this.command({ kind: 'pit-dump' }, PacketType.pit, 'the request for its partition table');
+        const start = await this.command({ kind: 'pit-dump' }, PacketType.pit, 'pit-dump');
         const size = start.value;
-        if (size === 0 || size > MAX_PIT_SIZE) throw protocolError(`The phone reported a partition table of ${size} bytes, which is not plausible.`);
+        if (size === 0 || size > MAX_PIT_SIZE) throw protocolError({ variant: 'pit-size', size });
         const pit = new Uint8Array(size);
         const chunks = Math.ceil(size / PIT_CHUNK_SIZE);
         let received = 0;
         for (let i = 0; i < chunks; i++) {
             await this.send({ kind: 'pit-part', value: i });
             const chunk = await this.transport.read(PIT_CHUNK_SIZE, { timeoutMs: Timeouts.reply });
-            if (received + chunk.length > size) throw protocolError(`The phone sent more partition-table bytes than the ${size} it announced.`);
+            if (received + chunk.length > size) throw protocolError({ variant: 'pit-too-long', size });
             pit.set(chunk, received);
             received += chunk.length;
             this.ctx.onProgress?.({ step: 'pit:download', bytesDone: received, bytesTotal: size });
@@ -149,8 +159,8 @@ export class OdinSession {
         } catch (error) {
             if (error instanceof UsbError && error.code === 'disconnected') throw error;
         }
-        await this.command({ kind: 'pit-end', size: 0 }, PacketType.pit, 'the end of the partition-table download');
-        if (received !== size) throw protocolError(`The phone sent ${received} partition-table bytes instead of ${size}.`);
+        await this.command({ kind: 'pit-end', size: 0 }, PacketType.pit, 'pit-dump-end');
+        if (received !== size) throw protocolError({ variant: 'pit-short', found: received, size });
         return pit;
     }
 
@@ -158,12 +168,12 @@ export class OdinSession {
     async uploadPit(pit: Uint8Array): Promise<void> {
         const padded = new Uint8Array(Math.ceil(pit.length / 4096) * 4096);
         padded.set(pit);
-        await this.command({ kind: 'pit-flash' }, PacketType.pit, 'the start of repartitioning');
-        await this.command({ kind: 'pit-part', value: padded.length }, PacketType.pit, 'the partition-table size');
+        await this.command({ kind: 'pit-flash' }, PacketType.pit, 'pit-flash');
+        await this.command({ kind: 'pit-part', value: padded.length }, PacketType.pit, 'pit-size');
         await this.transport.write(padded, { timeoutMs: Timeouts.data, zlp: 'never' });
         await this.zlp();
-        await this.reply(PacketType.pit, 'the new partition table', Timeouts.sequenceEnd);
-        await this.command({ kind: 'pit-end', size: padded.length }, PacketType.pit, 'the end of repartitioning');
+        await this.reply(PacketType.pit, 'pit-data', Timeouts.sequenceEnd);
+        await this.command({ kind: 'pit-end', size: padded.length }, PacketType.pit, 'pit-flash-end');
     }
 
     /**
@@ -175,19 +185,19 @@ export class OdinSession {
         const size = reader.size;
         const sequenceMax = partSize * partsPerSequence;
         const sequences = Math.ceil(size / sequenceMax);
-        await this.command({ kind: 'file-flash' }, PacketType.file, `the start of flashing ${entry.partitionName}`);
+        await this.command({ kind: 'file-flash' }, PacketType.file, { stage: 'file-flash', partition: entry.partitionName });
         let done = 0;
         for (let s = 0; s < sequences; s++) {
             const sequenceBytes = Math.min(sequenceMax, size - s * sequenceMax);
             const parts = Math.ceil(sequenceBytes / partSize);
-            await this.command({ kind: 'file-sequence', byteCount: parts * partSize }, PacketType.file, `a block of ${entry.partitionName}`);
+            await this.command({ kind: 'file-sequence', byteCount: parts * partSize }, PacketType.file, { stage: 'file-sequence', partition: entry.partitionName });
             for (let p = 0; p < parts; p++) {
                 signal?.throwIfAborted();
                 const { data, bytes } = await reader.readPadded(partSize);
                 if (p > 0) await this.zlp();
                 await this.transport.write(data, { timeoutMs: Timeouts.data, zlp: 'never' });
-                const ack = await this.reply([FILE_PART_REPLY_TYPE, PacketType.file], `part ${p} of ${entry.partitionName}`);
-                if (ack.value !== p) throw protocolError(`The phone acknowledged part ${ack.value} of ${entry.partitionName} while part ${p} was sent.`);
+                const ack = await this.reply([FILE_PART_REPLY_TYPE, PacketType.file], { stage: 'file-part', partition: entry.partitionName, part: p });
+                if (ack.value !== p) throw protocolError({ variant: 'part-ack', partition: entry.partitionName, part: p, found: ack.value });
                 done += bytes;
                 onBytes(done);
             }
@@ -204,17 +214,17 @@ export class OdinSession {
                 },
                 { zlpBefore: true, zlpAfter: true },
             );
-            await this.reply(PacketType.file, `the end of a block of ${entry.partitionName}`, Timeouts.sequenceEnd);
+            await this.reply(PacketType.file, { stage: 'file-sequence-end', partition: entry.partitionName }, Timeouts.sequenceEnd);
         }
     }
 
     /** EndSession; with `reboot`, also the reboot request (Heimdall: only when --no-reboot is not given). */
     async endSession(reboot: boolean): Promise<void> {
-        await this.command({ kind: 'end-session' }, PacketType.endSession, 'the end of the session');
+        await this.command({ kind: 'end-session' }, PacketType.endSession, 'end-session');
         if (!reboot) return;
         try {
             await this.send({ kind: 'reboot' });
-            await this.reply(PacketType.endSession, 'the reboot request');
+            await this.reply(PacketType.endSession, 'reboot');
         } catch (error) {
             // A phone that restarts before its answer arrives has done what was asked.
             if (!(error instanceof UsbError && error.code === 'disconnected')) throw error;

@@ -161,7 +161,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         }
         const ownsStateDir = options.stateDir === undefined;
         const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `revive-phone-${recipe.id}-`));
-        await makeFolder(stateDir, "virtual phone's state folder");
+        await makeFolder(stateDir, 'virtual-state');
         const saved = await loadStateFile(stateDir);
         if (saved && saved.model !== recipe.id) {
             throw new ReviveError({

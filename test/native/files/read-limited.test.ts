@@ -15,7 +15,7 @@ afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
 });
 
-const limit = { what: 'checksum file', maxBytes: 1000 };
+const limit = { what: 'checksum-list', maxBytes: 1000 } as const;
 
 async function refusal(work: () => unknown): Promise<ReviveError> {
     try {
