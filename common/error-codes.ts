@@ -30,7 +30,9 @@ export const ERROR_CODES = {
     'checksum-mismatch': { facts: ['file', 'found', 'expected'], optional: ['path'], variants: ['typed', 'sidecar', 'recipe', 'gate-recipe', 'gate-typed', 'gate-sidecar', 'gate-download'] },
     'checksum-missing': { facts: ['file', 'phone'], optional: ['path', 'role', 'found'], variants: ['files', 'gate'] },
     // The gate: what each package says about itself against the phone and the ROM.
-    'rom-signature-invalid': { facts: ['file', 'signer', 'found'], optional: ['path'] },
+    'rom-signature-invalid': { facts: ['file', 'signer', 'problem'], optional: ['path', 'block', 'subjects'] },
+    'package-signature-invalid': { facts: ['file', 'signer', 'problem'], optional: ['path', 'block', 'subjects'] },
+    'signature-block-invalid': { facts: [], variants: ['truncated', 'length', 'oid', 'not-signed-data', 'empty', 'no-signer-infos', 'no-signer-info', 'signed-attributes', 'digest', 'no-signature'] },
     'rom-not-installable': { facts: ['file', 'entries'], optional: ['path'] },
     'rom-device-unknown': { facts: ['file', 'codename', 'phone', 'codenames'], optional: ['path'] },
     'rom-version-unknown': { facts: ['file'], optional: ['path'] },
@@ -54,7 +56,11 @@ export const ERROR_CODES = {
     'download-insecure-redirect': { facts: ['from', 'target', 'url'] },
     'download-redirect-loop': { facts: ['url', 'limit'] },
     'checksum-malformed': { facts: ['file', 'found'], optional: ['path'] },
-    'recipe-invalid': { facts: ['file', 'problems'] },
+    'recipe-invalid': { facts: ['file', 'problems'], variants: ['schema', 'json'] },
+    'zip-corrupt': { facts: ['file'], optional: ['path', 'problem', 'member', 'size', 'limit'], variants: ['unreadable', 'member-too-large'] },
+    'zip-member-too-large': { facts: ['member', 'size', 'limit'] },
+    /** Every source of a recipe file failed: the first two's fates (`reason`, the server's or library's `detail`) and how many others. */
+    'download-failed': { facts: ['file', 'role', 'phone', 'manualPage', 'sources'], optional: ['url', 'reason', 'detail', 'url2', 'reason2', 'detail2', 'others'], variants: ['no-source', 'one', 'two', 'more'] },
     'upload-failed': { facts: ['file', 'cause'] },
     'upload-limit': { facts: ['limit'], variants: ['files', 'bytes'] },
     'upload-unknown': { facts: [] },
@@ -67,7 +73,7 @@ export const ERROR_CODES = {
     'file-missing': { facts: ['file'], variants: ['file', 'backup'] },
     'folder-unusable': { facts: ['folder', 'kind', 'at'], optional: ['problem'], variants: ['unreadable', 'not-folder', 'cannot-create'] },
     // The app and its jobs.
-    'recipe-unknown': { facts: ['recipe'] },
+    'recipe-unknown': { facts: ['recipe'], optional: ['known'], variants: ['listed', 'named'] },
     'recipe-mismatch': { facts: ['connected', 'phone'] },
     'no-virtual-phone': { facts: [] },
     'virtual-busy': { facts: ['phone'] },

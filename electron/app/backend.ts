@@ -57,7 +57,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
 
     const recipeById = (id: string): Recipe => {
         const recipe = recipes.find((r) => r.id === id);
-        if (!recipe) throw ReviveError.of('recipe-unknown', { recipe: id });
+        if (!recipe) throw ReviveError.of('recipe-unknown', { recipe: id, variant: 'listed' });
         return recipe;
     };
 

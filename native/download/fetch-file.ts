@@ -248,28 +248,19 @@ async function checkSignatures(download: FileDownload, source: DownloadSource, p
     return checks;
 }
 
-const REASON_WORDS: Readonly<Record<SourceFailureReason, string>> = {
-    'not-found': 'not there (404)',
-    'http-error': 'the server refused',
-    unreachable: 'could not be reached',
-    dropped: 'the connection kept dropping',
-    'checksum-file': 'no usable checksum',
-    mismatch: 'sent other bytes than the published file',
-    signature: 'the signature did not verify',
-};
-
 function failure(recipe: Recipe, download: FileDownload, failures: readonly SourceFailure[]): ReviveError {
     const offline = failures.length > 0 && failures.every((f) => f.reason === 'unreachable');
     if (offline) {
         return ReviveError.of('download-offline', { file: download.name, role: download.role, manualPage: download.manualPage });
     }
-    const list = failures.map((f) => `${f.url}: ${REASON_WORDS[f.reason]} (${f.detail})`).join('; ');
-    return new ReviveError({
-        code: 'download-failed',
-        message: `Revive could not download ${download.name} for the ${recipe.name}: ${list || 'no source is known'}.`,
-        nextStep: `Download it by hand from ${download.manualPage}, then choose "I have it already" and give its SHA-256.`,
-        details: { file: download.name, role: download.role, manualPage: download.manualPage, sources: failures.length },
-    });
+    const facts = { file: download.name, role: download.role, phone: recipe.name, manualPage: download.manualPage, sources: failures.length };
+    // The first two sources' fates in words (recipes name one or two); every source's is in the log.
+    const [first, second] = failures;
+    if (!first) return ReviveError.of('download-failed', { ...facts, variant: 'no-source' });
+    const one = { url: first.url, reason: first.reason, detail: first.detail };
+    if (!second) return ReviveError.of('download-failed', { ...facts, ...one, variant: 'one' });
+    const two = { ...one, url2: second.url, reason2: second.reason, detail2: second.detail, others: failures.length - 2 };
+    return ReviveError.of('download-failed', { ...two, ...facts, variant: failures.length > 2 ? 'more' : 'two' });
 }
 
 function notFetchable(recipe: Recipe, download: FileDownload): ReviveError {

@@ -127,8 +127,9 @@ async function checkRomSignature(recipe: Recipe, rom: VerifiedFile): Promise<voi
     try {
         await verifyPackageSignature(rom.path, anchor);
     } catch (error) {
-        const why = error instanceof ReviveError ? (error.details?.['found'] ?? error.message) : String(error);
-        throw refuse('rom-signature-invalid', rom.path, { signer: anchor.name, found: String(why) });
+        // The signature check's own problem and facts; a file that cannot be read is refused as such.
+        const facts = error instanceof ReviveError && error.code === 'package-signature-invalid' ? error.facts : { problem: 'unreadable' };
+        throw refuse('rom-signature-invalid', rom.path, { signer: anchor.name, problem: facts['problem'] ?? 'unreadable', block: facts['block'] ?? '', subjects: facts['subjects'] ?? '' });
     }
 }
 

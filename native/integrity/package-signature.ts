@@ -13,6 +13,7 @@ import { createHash, createVerify, X509Certificate } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
 export interface PackageSignerAnchor {
@@ -46,22 +47,22 @@ interface Der {
 function readDer(buffer: Buffer, offset: number): Der {
     const tag = buffer[offset];
     let lengthByte = buffer[offset + 1];
-    if (tag === undefined || lengthByte === undefined) throw new Error('truncated DER');
+    if (tag === undefined || lengthByte === undefined) throw blockError('truncated');
     let length = lengthByte;
     let header = 2;
     if (lengthByte & 0x80) {
         const count = lengthByte & 0x7f;
-        if (count === 0 || count > 4) throw new Error('unsupported DER length');
+        if (count === 0 || count > 4) throw blockError('length');
         length = 0;
         for (let i = 0; i < count; i++) {
             lengthByte = buffer[offset + 2 + i];
-            if (lengthByte === undefined) throw new Error('truncated DER');
+            if (lengthByte === undefined) throw blockError('truncated');
             length = length * 256 + lengthByte;
         }
         header += count;
     }
     const end = offset + header + length;
-    if (end > buffer.length) throw new Error('truncated DER');
+    if (end > buffer.length) throw blockError('truncated');
     return { tag, raw: buffer.subarray(offset, end), content: buffer.subarray(offset + header, end) };
 }
 
@@ -76,7 +77,7 @@ function children(element: Der): Der[] {
 }
 
 function oid(element: Der | undefined): string {
-    if (!element || element.tag !== 0x06) throw new Error('expected an OID');
+    if (!element || element.tag !== 0x06) throw blockError('oid');
     const bytes = element.content;
     const first = bytes[0] ?? 0;
     const parts = [Math.floor(first / 40), first % 40];
@@ -101,57 +102,58 @@ interface SignedData {
 function parseSignedData(der: Buffer): SignedData {
     const contentInfo = readDer(der, 0);
     const [type, explicit] = children(contentInfo);
-    if (oid(type) !== '1.2.840.113549.1.7.2' || !explicit || explicit.tag !== 0xa0) throw new Error('not a CMS SignedData');
+    if (oid(type) !== '1.2.840.113549.1.7.2' || !explicit || explicit.tag !== 0xa0) throw blockError('not-signed-data');
     const [signedData] = children(explicit);
-    if (!signedData) throw new Error('empty SignedData');
+    if (!signedData) throw blockError('empty');
     const fields = children(signedData);
     const certificates = fields.find((f) => f.tag === 0xa0);
     const signerInfos = fields[fields.length - 1];
-    if (!signerInfos || signerInfos.tag !== 0x31) throw new Error('no SignerInfos');
+    if (!signerInfos || signerInfos.tag !== 0x31) throw blockError('no-signer-infos');
     const [signerInfo] = children(signerInfos);
-    if (!signerInfo) throw new Error('no SignerInfo');
+    if (!signerInfo) throw blockError('no-signer-info');
     const info = children(signerInfo);
     // version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm, signature
     const digestAlgorithm = info[2];
-    if (info[3]?.tag === 0xa0) throw new Error('signed attributes are not used by Android packages');
+    if (info[3]?.tag === 0xa0) throw blockError('signed-attributes');
     const signature = info[4];
     const digest = DIGESTS[oid(digestAlgorithm ? children(digestAlgorithm)[0] : undefined)];
-    if (!digest) throw new Error('unsupported digest algorithm');
-    if (!signature || signature.tag !== 0x04) throw new Error('no signature value');
+    if (!digest) throw blockError('digest');
+    if (!signature || signature.tag !== 0x04) throw blockError('no-signature');
     return { certificates: certificates ? children(certificates).map((c) => Buffer.from(c.raw)) : [], digest, signature: Buffer.from(signature.content) };
 }
 
-function refuse(file: string, anchor: PackageSignerAnchor, found: string, error?: unknown): ReviveError {
-    return new ReviveError(
-        {
-            code: 'package-signature-invalid',
-            message: `${basename(file)} does not carry a valid signature of the ${anchor.name}: ${found}. The phone's recovery would refuse it, and it may have been changed.`,
-            nextStep: 'Do not use this file. Download it again from its official page.',
-            details: { file, expected: `a whole-file signature by the ${anchor.name}`, found },
-        },
-        error === undefined ? undefined : { cause: error },
-    );
+/** What is wrong with a package's signature, and the facts that say more (`errorFacts.signatureProblems`). */
+type Refusal = Pick<FactsOf<'package-signature-invalid'>, 'problem' | 'block' | 'subjects'>;
+type SignatureProblem = 'too-short' | 'no-footer' | 'footer-outside' | 'comment-too-long' | 'eocd-misplaced' | 'second-eocd';
+
+function refuse(file: string, anchor: PackageSignerAnchor, problem: Refusal, error?: unknown): ReviveError {
+    return ReviveError.of('package-signature-invalid', { file: basename(file), path: file, signer: anchor.name, ...problem }, error === undefined ? undefined : { cause: error });
+}
+
+/** A signature block (DER) that does not parse: a format error, named by what is wrong. */
+function blockError(variant: FactsOf<'signature-block-invalid'>['variant']): ReviveError {
+    return ReviveError.of('signature-block-invalid', { variant });
 }
 
 /** The signed length and the DER signature block, after the same sanity checks as recovery's. */
-async function readSignatureBlock(path: string): Promise<{ signedLength: number; block: Buffer } | string> {
+async function readSignatureBlock(path: string): Promise<{ signedLength: number; block: Buffer } | SignatureProblem> {
     const handle = await open(path, 'r');
     try {
         const { size } = await handle.stat();
-        if (size < EOCD_BYTES + FOOTER_BYTES) return 'the file is too short to be a signed package';
+        if (size < EOCD_BYTES + FOOTER_BYTES) return 'too-short';
         const footer = Buffer.alloc(FOOTER_BYTES);
         await handle.read(footer, 0, FOOTER_BYTES, size - FOOTER_BYTES);
-        if (footer[2] !== 0xff || footer[3] !== 0xff) return 'no signature footer at the end of the zip';
+        if (footer[2] !== 0xff || footer[3] !== 0xff) return 'no-footer';
         const signatureStart = footer.readUInt16LE(0);
         const commentSize = footer.readUInt16LE(4);
         const eocdSize = commentSize + EOCD_BYTES;
-        if (signatureStart > commentSize || signatureStart <= FOOTER_BYTES) return 'the signature footer points outside the zip comment';
-        if (size < eocdSize) return 'the zip comment is longer than the file';
+        if (signatureStart > commentSize || signatureStart <= FOOTER_BYTES) return 'footer-outside';
+        if (size < eocdSize) return 'comment-too-long';
         const eocd = Buffer.alloc(eocdSize);
         await handle.read(eocd, 0, eocdSize, size - eocdSize);
-        if (!eocd.subarray(0, 4).equals(EOCD_MAGIC)) return 'the zip directory end is not where the comment length says';
+        if (!eocd.subarray(0, 4).equals(EOCD_MAGIC)) return 'eocd-misplaced';
         // A second end-of-directory inside the comment could make a zip reader see other contents.
-        if (eocd.indexOf(EOCD_MAGIC, 1) !== -1) return 'the zip comment contains a second directory end';
+        if (eocd.indexOf(EOCD_MAGIC, 1) !== -1) return 'second-eocd';
         const block = Buffer.from(eocd.subarray(eocdSize - signatureStart, eocdSize - FOOTER_BYTES));
         return { signedLength: size - eocdSize + EOCD_BYTES - 2, block };
     } finally {
@@ -167,24 +169,25 @@ const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).
  */
 export async function verifyPackageSignature(path: string, anchor: PackageSignerAnchor): Promise<PackageSignature> {
     const located = await readSignatureBlock(path);
-    if (typeof located === 'string') throw refuse(path, anchor, located);
+    if (typeof located === 'string') throw refuse(path, anchor, { problem: located });
     let signed: SignedData;
     try {
         signed = parseSignedData(located.block);
     } catch (error) {
-        throw refuse(path, anchor, `its signature block cannot be read (${error instanceof Error ? error.message : String(error)})`, error);
+        const block = error instanceof ReviveError && error.code === 'signature-block-invalid' ? String(error.facts['variant']) : 'unreadable';
+        throw refuse(path, anchor, { problem: 'block', block }, error);
     }
     const certificate = signed.certificates
         .map((der) => ({ der, x509: new X509Certificate(der) }))
         .find(({ der, x509 }) => sha256Hex(der) === anchor.certificateSha256 || sha256Hex(x509.publicKey.export({ type: 'spki', format: 'der' })) === anchor.publicKeySha256);
     if (!certificate) {
         const subjects = signed.certificates.map((der) => new X509Certificate(der).subject.replace(/\n/g, ', ')).join('; ');
-        throw refuse(path, anchor, `it is signed by another key (${subjects || 'no certificate'})`);
+        throw refuse(path, anchor, subjects ? { problem: 'other-key', subjects } : { problem: 'no-certificate' });
     }
     const verifier = createVerify(signed.digest);
     if (located.signedLength > 0) {
         for await (const chunk of createReadStream(path, { start: 0, end: located.signedLength - 1, highWaterMark: 1 << 20 })) verifier.update(chunk as Buffer);
     }
-    if (!verifier.verify(certificate.x509.publicKey, signed.signature)) throw refuse(path, anchor, 'the signature does not match the file');
+    if (!verifier.verify(certificate.x509.publicKey, signed.signature)) throw refuse(path, anchor, { problem: 'mismatch' });
     return { signer: anchor.name, digest: signed.digest, certificateSha256: sha256Hex(certificate.der) };
 }

@@ -29,16 +29,10 @@ export interface ZipFacts {
 }
 
 function corrupt(path: string, cause: unknown): ReviveError {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new ReviveError(
-        {
-            code: 'zip-corrupt',
-            message: `${basename(path)} is not a readable zip file (${reason}). It is probably incomplete or damaged.`,
-            nextStep: 'Download the file again and check its SHA-256 against the one on the download page.',
-            details: { file: path, expected: 'a complete zip archive', found: reason },
-        },
-        { cause },
-    );
+    if (cause instanceof ReviveError && cause.code === 'zip-member-too-large') return ReviveError.of('zip-corrupt', { file: basename(path), path, ...cause.facts, variant: 'member-too-large' }, { cause });
+    // yauzl's own words say what it found wrong in the zip.
+    const problem = cause instanceof Error ? cause.message : String(cause);
+    return ReviveError.of('zip-corrupt', { file: basename(path), path, problem, variant: 'unreadable' }, { cause });
 }
 
 function openZip(path: string): Promise<ZipFile> {
@@ -53,7 +47,7 @@ function openZip(path: string): Promise<ZipFile> {
 function readEntry(zip: ZipFile, entry: Entry): Promise<string> {
     return new Promise((resolve, reject) => {
         if (entry.uncompressedSize > MAX_MEMBER_BYTES) {
-            reject(new Error(`${entry.fileName} is ${entry.uncompressedSize} bytes, too large for a text member`));
+            reject(ReviveError.of('zip-member-too-large', { member: entry.fileName, size: entry.uncompressedSize, limit: MAX_MEMBER_BYTES }));
             return;
         }
         zip.openReadStream(entry, (error, stream) => {

@@ -13,7 +13,7 @@ export function parseRecipe(json: unknown, source: string): Recipe {
     const result = Recipe.safeParse(json);
     if (!result.success) {
         const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ');
-        throw ReviveError.of('recipe-invalid', { file: source, problems });
+        throw ReviveError.of('recipe-invalid', { file: source, problems, variant: 'schema' });
     }
     return result.data;
 }
@@ -28,15 +28,7 @@ export function readRecipeFile(path: string): Recipe {
     try {
         json = JSON.parse(text);
     } catch (error) {
-        throw new ReviveError(
-            {
-                code: 'recipe-invalid',
-                message: `The device recipe ${path} is not valid JSON (${(error as Error).message}). No phone was touched.`,
-                nextStep: 'Fix the recipe file (see resources/manifests/README.md) or remove it.',
-                details: { file: path },
-            },
-            { cause: error },
-        );
+        throw ReviveError.of('recipe-invalid', { file: path, problems: (error as Error).message, variant: 'json' }, { cause: error });
     }
     return parseRecipe(json, path);
 }
@@ -80,11 +72,7 @@ export function requireRecipe(nameOrModel: string): Recipe {
     const recipe = findRecipe(nameOrModel);
     if (!recipe) {
         const known = loadRecipes().map((r) => `${r.id} (${r.name})`).join(', ');
-        throw new ReviveError({
-            code: 'recipe-unknown',
-            message: `Revive has no recipe for "${nameOrModel}".`,
-            nextStep: `Pick one of: ${known}; or add a recipe file for this phone.`,
-        });
+        throw ReviveError.of('recipe-unknown', { recipe: nameOrModel, known, variant: 'named' });
     }
     return recipe;
 }
