@@ -173,6 +173,15 @@ export const ERROR_CODES = {
     // The command line's own refusals.
     'journal-incomplete': { facts: ['jobId'] },
     'receipt-missing': { facts: ['file'] },
+    // The repair shop's folder and the counter.
+    'shop-invalid': { facts: ['dir'], optional: ['keyId'], variants: ['file', 'key', 'key-other', 'recipient'] },
+    'shop-exists': { facts: ['dir'] },
+    'shop-name-missing': { facts: [] },
+    'shop-folder-relative': { facts: ['dir'] },
+    'shop-not-set': { facts: [] },
+    'receipt-not-written': { facts: [], optional: ['problem'], variants: ['never-reached', 'no-journal', 'failed'] },
+    'lane-busy': { facts: [] },
+    'lane-unknown': { facts: [] },
     'restore-other-model': { facts: ['backupModel', 'backupCodename', 'phoneModel', 'phoneCodename'] },
     'restore-unknown-model': { facts: ['folder', 'serial'] },
     'restore-unknown-part': { facts: ['partitions', 'available'], variants: ['some', 'no-twrp'] },

@@ -273,6 +273,61 @@ export type BackupView = z.infer<typeof BackupView>;
 const BackupId = z.string().regex(/^[A-Za-z0-9._-]{1,200}\.tar\.age$/);
 /** How to open an archive: its passphrase, or an age identity file the person picked. */
 const BackupUnlock = z.union([z.object({ passphrase: Passphrase }).strict(), z.object({ identity: FileRef }).strict()]);
+/** A shop folder as the person typed it: a whole path on this computer (the backend refuses any other, in words). */
+const ShopFolder = z.string().trim().min(1).max(1000);
+const Ticket = z.string().trim().max(64);
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** One phone's lane at the counter, once it was started (a connected phone without a lane is just listed). */
+export const CounterLane = z.object({
+    /** The device list's id of the phone (its port), which stays through its restarts. */
+    deviceId: z.string(),
+    ticket: z.string(),
+    /** `queued`: waits for a place (the concurrency limit); the others as the job went. */
+    status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+    /** The job's id (the page chose it); its job events carry it. */
+    jobId: z.string(),
+    recipeId: z.string(),
+    phoneName: z.string(),
+    /** Where it is plugged in, and what Android said about it (kept through download mode and recovery). */
+    port: z.string().nullable(),
+    model: z.string().nullable(),
+    serial: z.string().nullable(),
+    imei: z.string().nullable(),
+    /** Why the job could not start (a lane whose job started ends in the job's own jobFailed event). */
+    error: ApiError.nullable(),
+    /** The receipts written for the job, when a shop is set. */
+    receipt: z.object({ file: z.string(), customerPage: z.string() }).nullable(),
+    /** Why there is no receipt although a shop is set. */
+    receiptProblem: ApiError.nullable(),
+});
+export type CounterLane = z.infer<typeof CounterLane>;
+
+export const CounterView = z.object({
+    /** The shop whose key signs the receipts; null: no receipts are written. */
+    shop: z.object({ dir: z.string(), name: z.string(), keyId: z.string() }).nullable(),
+    technician: z.string(),
+    /** How many upgrades run at once; 1 is one at a time. */
+    concurrency: z.number().int().min(1).max(16),
+    lanes: z.array(CounterLane),
+});
+export type CounterView = z.infer<typeof CounterView>;
+
+/** One job of the shop's history, from its shop receipt (as `revive history` lists it). */
+export const HistoryEntry = z.object({
+    file: z.string(),
+    jobId: z.string(),
+    ticket: z.string(),
+    technician: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    phoneName: z.string().nullable(),
+    model: z.string().nullable(),
+    serial: z.string().nullable(),
+    imei: z.string().nullable(),
+    outcome: z.enum(['done', 'failed', 'cancelled']),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
 export const commands = {
     listDevices: { request: Empty, result: DeviceSnapshot },
@@ -390,6 +445,28 @@ export const commands = {
     },
     /** "Travel-clean": format /data on the phone (in TWRP); refused unless this backup is of this phone and verified. */
     makeTravelClean: { request: z.object({ jobId: NewJobId, deviceId: z.string(), backupId: BackupId }).strict(), result: z.object({ storageFilesLeft: z.number() }) },
+    /** The counter: its shop, technician, concurrency limit and lanes. */
+    counterState: { request: Empty, result: CounterView },
+    /** Use this shop folder (one made by `revive shop init` or createShop), technician and concurrency limit. */
+    counterSettings: {
+        request: z.object({ shopDir: ShopFolder.nullable().optional(), technician: z.string().trim().max(100).optional(), concurrency: z.number().int().min(1).max(16).optional() }).strict(),
+        result: CounterView,
+    },
+    /** `revive shop init DIR --name NAME` from the app: the shop's folder with its signing key, then used by the counter. */
+    createShop: { request: z.object({ dir: ShopFolder, name: z.string().trim().min(1).max(100) }).strict(), result: CounterView },
+    /** Queue an upgrade on this phone (the receipt's page in `language`) with the files the files step verified; it starts when a place is free. */
+    startLane: { request: StartUpgradeOptions.extend({ ticket: Ticket, language: z.enum(['en', 'de']).default('en') }).strict(), result: CounterView },
+    /** Take a queued lane out of the queue, or stop its running job (as Stop does). */
+    cancelLane: { request: z.object({ deviceId: z.string() }).strict(), result: CounterView },
+    /** Take an ended lane off the counter (its receipt stays in the shop's folder). */
+    dismissLane: { request: z.object({ deviceId: z.string() }).strict(), result: CounterView },
+    /** "Which phone is this?": the phone in Android opens its About phone screen; otherwise only its port is known. */
+    identifyPhone: { request: z.object({ deviceId: z.string() }).strict(), result: z.object({ shows: z.enum(['about-phone']).nullable(), port: z.string().nullable() }) },
+    /** The shop's job history, searched as `revive history` does (every field optional; days as YYYY-MM-DD, both included). */
+    searchHistory: {
+        request: z.object({ ticket: Ticket.optional(), serial: z.string().trim().max(64).optional(), imei: z.string().trim().max(20).optional(), from: Day.optional(), to: Day.optional() }).strict(),
+        result: z.object({ entries: z.array(HistoryEntry) }),
+    },
 } as const;
 
 
@@ -451,6 +528,8 @@ export const events = {
     jobFailed: z.object({ jobId: JobId, error: ApiError, step: z.string().nullable(), phoneState: z.string(), phoneNow: PhoneNow, resumable: z.boolean() }),
     /** A deliberate stop: Stop pressed (`person`) or a question answered with Stop (`declined`). */
     jobCancelled: z.object({ jobId: JobId, step: z.string().nullable(), phoneState: z.string(), phoneNow: PhoneNow, reason: z.enum(['person', 'declined']), resumable: z.boolean() }),
+    /** The counter's shop, settings or lanes changed. */
+    counterChanged: CounterView,
 } as const;
 
 export type Commands = typeof commands;

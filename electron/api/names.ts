@@ -38,6 +38,14 @@ export const COMMAND_NAMES = [
     'deleteBackup',
     'restoreBackup',
     'makeTravelClean',
+    'counterState',
+    'counterSettings',
+    'createShop',
+    'startLane',
+    'cancelLane',
+    'dismissLane',
+    'identifyPhone',
+    'searchHistory',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -52,6 +60,7 @@ export const EVENT_NAMES = [
     'jobDone',
     'jobFailed',
     'jobCancelled',
+    'counterChanged',
 ] as const;
 
 export type CommandNameList = (typeof COMMAND_NAMES)[number];

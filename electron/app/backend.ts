@@ -2,7 +2,8 @@
  * The backend behind the API contract, shared by Electron main (IPC) and the browser bridge
  * (WebSocket), put together from modules that each say what they are: the phones the app knows
  * (phones.ts: USB, USB/IP and the built-in virtual phone), the files step (file-checks.ts), the
- * upgrades (upgrade-jobs.ts), the panels (panels.ts), the backups (backups.ts), recipes and uploads.
+ * upgrades (upgrade-jobs.ts), the repair-shop counter (counter-desk.ts), the panels (panels.ts),
+ * the backups (backups.ts), recipes and uploads.
  */
 import '../wording.js';
 import type { EventName, EventPayload } from '../api/contract.js';
@@ -13,6 +14,7 @@ import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { dispatch, checkEvent, toApiError, type ApiBackend, type CommandHandlers, type EventListener } from './dispatch.js';
 import { createAppBackups } from './backups.js';
+import { createCounterDesk } from './counter-desk.js';
 import { createFileChecks } from './file-checks.js';
 import { createPanelHandlers } from './panels.js';
 import { createAppPhones } from './phones.js';
@@ -73,6 +75,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     });
     const files = createFileChecks({ home, uploads, recipeById, emit });
     const upgrades = createUpgradeJobs({ home, recipes, uploads, phones, waitTimeoutMs: options.waitTimeoutMs, recipeById, verified: files.verified, emit });
+    const counter = createCounterDesk({ home, upgrades, phones, recipeById, emit });
     const panels = createPanelHandlers({ home, uploads, emit, connectorFor: (deviceId) => phones.connectorFor(deviceId) });
     const backups = createAppBackups({ home, recipes, phones, uploads, emit });
 
@@ -86,6 +89,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             if (backups.cancel(request.jobId)) return { cancelling: true };
             return upgrades.handlers.cancelJob(request);
         },
+        ...counter.handlers,
         async listDevices() {
             // The first look at local USB and every USB/IP server, so a phone plugged in before the app started is listed.
             await phones.ready;
@@ -122,6 +126,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             return () => void listeners.delete(listener);
         },
         async close() {
+            counter.close();
             upgrades.close();
             backups.close();
             files.close();

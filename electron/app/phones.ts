@@ -9,6 +9,7 @@ import type { Device, DeviceSnapshot } from '../api/contract.js';
 import { AdbKeyStore } from '../../native/adb/credentials.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { Recipe } from '../../native/manifests/schema.js';
+import type { DeviceWatcher } from '../../native/usb/watcher.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import type { PhoneConnector } from '../jobs/panels/push.js';
 import type { PhoneLocator, ProtocolLinks } from '../jobs/phone-link.js';
@@ -40,6 +41,8 @@ export interface UpgradeTarget {
     readonly ref: DeviceRef;
     readonly locator: PhoneLocator;
     readonly links: ProtocolLinks;
+    /** The watcher that follows it: what its port remembers of the phone (identity). */
+    readonly watcher: DeviceWatcher | undefined;
     readonly virtual: VirtualPhone | undefined;
     release(): Promise<void>;
 }
@@ -127,6 +130,7 @@ export function createAppPhones(options: AppPhonesOptions): AppPhones {
             ref: { kind: 'virtual', codename: recipe.id, stateDir: phone.stateDir },
             locator: session.locator,
             links: session.links,
+            watcher: session.watcher,
             virtual: phone,
             release: () => session.close(),
         };
@@ -155,6 +159,7 @@ export function createAppPhones(options: AppPhonesOptions): AppPhones {
             ref,
             locator: session.locator,
             links: session.links,
+            watcher: session.watcher,
             virtual: undefined,
             release: async () => {
                 await session.close();

@@ -8,7 +8,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { CommandResult, EventName, EventPayload, FileRole } from '../api/contract.js';
+import type { z } from 'zod';
+import type { CommandResult, EventName, EventPayload, FileRole, StartUpgradeOptions } from '../api/contract.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
 import { Journal, jobsDir, readJournal, type JournalEntry } from '../../native/jobs/journal.js';
@@ -20,7 +21,7 @@ import { phoneNow } from '../jobs/upgrade/phone-now.js';
 import { apiErrorOf, type CommandHandlers } from './dispatch.js';
 import { jobProgressPayload } from './job-events.js';
 import type { VerifiedPath } from './file-checks.js';
-import type { AppPhones } from './phones.js';
+import type { AppPhones, UpgradeTarget } from './phones.js';
 import type { UploadStore } from './uploads.js';
 
 interface RunningJob {
@@ -55,10 +56,24 @@ export interface UpgradeJobsEnvironment {
     emit<K extends EventName>(event: K, payload: EventPayload<K>): void;
 }
 
+/** What a caller that starts an upgrade (the counter) learns of it, besides the contract's events. */
+export interface UpgradeHooks {
+    /** The phone was taken for the job, before the job starts: e.g. read who it is while it is in Android. */
+    readonly onTarget?: ((target: UpgradeTarget, signal: AbortSignal) => Promise<void>) | undefined;
+    /** Every event of the job as the job said it (its last one: done, failed or cancelled). */
+    readonly onEvent?: ((event: JobEvent) => void) | undefined;
+    /** The job ended and its journal is complete (also after a start that failed). */
+    readonly onEnd?: (() => void) | undefined;
+    /** Stops the job as Stop does (a lane cancelled on the counter). */
+    readonly signal?: AbortSignal | undefined;
+}
+
 export type UpgradeJobHandlers = Pick<CommandHandlers, 'startUpgrade' | 'listJobs' | 'attachJob' | 'resumeJob' | 'forgetJob' | 'answerConfirm' | 'pressVirtualButtons' | 'cancelJob' | 'saveLog'>;
 
 export interface UpgradeJobs {
     readonly handlers: UpgradeJobHandlers;
+    /** Start an upgrade as startUpgrade does (files the files step verified), telling `hooks` how it goes. */
+    start(request: z.output<typeof StartUpgradeOptions>, hooks: UpgradeHooks): Promise<{ jobId: string }>;
     /** Keep a contract event of a running job (the backend calls it for every event it sends). */
     record(event: EventName, payload: unknown): void;
     /** Whether an upgrade runs on this virtual phone now. */
@@ -197,9 +212,14 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
     };
 
     /** Start (or continue) an upgrade job, under the id the page chose, on a phone of the list; resolves once the job started. */
-    const launch = async (recipe: Recipe, deviceId: string, jobId: string, choices: Omit<UpgradeOptions, 'device' | 'jobId'>): Promise<{ jobId: string }> => {
+    const launch = async (recipe: Recipe, deviceId: string, jobId: string, choices: Omit<UpgradeOptions, 'device' | 'jobId'>, hooks: UpgradeHooks = {}): Promise<{ jobId: string }> => {
         if (jobs.get(jobId)?.finished === false) throw ReviveError.of('job-running', {});
         const controller = new AbortController();
+        if (hooks.signal) {
+            const stop = (): void => controller.abort(new Error('Cancelled by the person.'));
+            if (hooks.signal.aborted) stop();
+            else hooks.signal.addEventListener('abort', stop, { once: true });
+        }
         // Said while the phone shows "Allow USB debugging?" (a phone that does not know this computer yet).
         const onWaitingForAuth = (message: string): void => {
             const job = jobs.get(jobId);
@@ -209,6 +229,13 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             emit('jobLog', { jobId, at, line: message });
         };
         const target = await env.phones.targetFor(deviceId, recipe, onWaitingForAuth);
+        try {
+            await hooks.onTarget?.(target, controller.signal);
+        } catch (error) {
+            await target.release().catch(() => undefined);
+            hooks.onEnd?.();
+            throw error;
+        }
         const running: RunningJob = { jobId, recipeId: recipe.id, deviceId, controller, confirms: new Map(), log: [], events: [], virtual: target.virtual, instruction: undefined, finished: false };
         const before = jobs.get(jobId);
         jobs.set(jobId, running);
@@ -221,6 +248,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             emit: (event) => {
                 started ||= event.type === 'started';
                 toContractEvent(running, event);
+                hooks.onEvent?.(event);
             },
             signal: controller.signal,
             waitTimeoutMs: env.waitTimeoutMs,
@@ -242,7 +270,10 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             },
         });
         // The job ends in done/failed/cancelled events; the phone is free for the list and the panels then.
-        void finished.catch(() => undefined).finally(() => void target.release().catch(() => undefined));
+        void finished
+            .catch(() => undefined)
+            .finally(() => target.release().catch(() => undefined))
+            .finally(() => hooks.onEnd?.());
         // runUpgrade says `started` before its first await; a job that could not even open its journal did not.
         if (!started) {
             if (before) jobs.set(jobId, before);
@@ -254,30 +285,32 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
         return { jobId };
     };
 
+    const start = async (request: z.output<typeof StartUpgradeOptions>, hooks: UpgradeHooks): Promise<{ jobId: string }> => {
+        const recipe = env.recipeById(request.recipeId);
+        const files: Partial<Record<FileRole, string>> = {};
+        const checksums: Partial<Record<FileRole, string>> = {};
+        for (const { role, verificationId } of request.files) {
+            const verified = env.verified(verificationId);
+            if (!verified || verified.role !== role || verified.recipeId !== recipe.id) {
+                throw ReviveError.of('file-not-verified', { role, phone: recipe.name });
+            }
+            files[role] = verified.path;
+            if (verified.typed) checksums[role] = verified.sha256;
+        }
+        if (!files.recovery || !files.rom) {
+            throw ReviveError.of('files-missing', {});
+        }
+        const kept = await keepForResume(files);
+        return launch(recipe, request.deviceId, request.jobId, {
+            files: { recovery: kept.recovery ?? files.recovery, rom: kept.rom ?? files.rom, gapps: kept.gapps, su: kept.su },
+            checksums,
+            noBackup: request.declineBackup,
+            home,
+        }, hooks);
+    };
+
     const handlers: UpgradeJobHandlers = {
-        async startUpgrade(request) {
-            const recipe = env.recipeById(request.recipeId);
-            const files: Partial<Record<FileRole, string>> = {};
-            const checksums: Partial<Record<FileRole, string>> = {};
-            for (const { role, verificationId } of request.files) {
-                const verified = env.verified(verificationId);
-                if (!verified || verified.role !== role || verified.recipeId !== recipe.id) {
-                    throw ReviveError.of('file-not-verified', { role, phone: recipe.name });
-                }
-                files[role] = verified.path;
-                if (verified.typed) checksums[role] = verified.sha256;
-            }
-            if (!files.recovery || !files.rom) {
-                throw ReviveError.of('files-missing', {});
-            }
-            const kept = await keepForResume(files);
-            return launch(recipe, request.deviceId, request.jobId, {
-                files: { recovery: kept.recovery ?? files.recovery, rom: kept.rom ?? files.rom, gapps: kept.gapps, su: kept.su },
-                checksums,
-                noBackup: request.declineBackup,
-                home,
-            });
-        },
+        startUpgrade: (request) => start(request, {}),
         async listJobs() {
             return { jobs: unfinishedJobs() };
         },
@@ -346,6 +379,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
 
     return {
         handlers,
+        start,
         record(event, payload) {
             const jobId = (payload as { jobId?: unknown }).jobId;
             const job = event.startsWith('job') && typeof jobId === 'string' ? jobs.get(jobId) : undefined;

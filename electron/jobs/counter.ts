@@ -12,11 +12,13 @@ import type { ReviveErrorData } from '../../native/jobs/errors.js';
 import { appHome, Journal, jobsDir, newJobId } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { DeviceWatcher } from '../../native/usb/watcher.js';
-import { writeReceipt, type JobOutcomeEvent, type WrittenReceipt } from '../shop/receipt.js';
+import { writeReceipt, type JobOutcomeEvent, type ReceiptInput, type WrittenReceipt } from '../shop/receipt.js';
 import type { ReceiptLanguage } from '../shop/receipt-page.js';
 import type { Shop } from '../shop/shop.js';
 import { openDeviceSession, openOnWatcher, type DeviceSession } from '../phone-finding/device-session.js';
 import { readPhoneIdentity } from '../phone-finding/phone-identity.js';
+import { JobQueue } from './job-queue.js';
+import type { PhoneLocator, ProtocolLinks } from './phone-link.js';
 import type { ProtocolLinkOptions } from './protocol-links.js';
 import type { DeviceRef, UpgradeFiles } from './types.js';
 import { journalParams, runUpgrade } from './upgrade.js';
@@ -100,23 +102,8 @@ class SharedWatcher {
     }
 }
 
-function semaphore(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-    let running = 0;
-    const waiting: Array<() => void> = [];
-    return async (task) => {
-        if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-        running++;
-        try {
-            return await task();
-        } finally {
-            running--;
-            waiting.shift()?.();
-        }
-    };
-}
-
 /** What the phone said about itself: read now when it can talk (Android, recovery), else what its port remembers. */
-async function identify(session: DeviceSession, signal: AbortSignal): Promise<{ identity: PhoneIdentity | undefined; port: string | undefined }> {
+export async function identifyOnPort(session: { readonly locator: PhoneLocator; readonly links: ProtocolLinks; readonly watcher?: DeviceWatcher | undefined }, signal: AbortSignal): Promise<{ identity: PhoneIdentity | undefined; port: string | undefined }> {
     const found = session.locator.current() ?? (await session.locator.waitFor(['android', 'recovery', 'download', 'bootloader', 'sideload'], { signal, timeoutMs: 30_000 }));
     const port = found.port;
     const remembered = port ? session.watcher?.identities.lookup(port) : undefined;
@@ -149,7 +136,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
             session = await openOnWatcher(shared.watcher, phone.device, { signal: options.signal, linkOptions, findTimeoutMs: options.waitTimeoutMs, onNotice: (m) => options.onNotice?.(lane, m) });
         }
         lane.phoneName = session.recipe.name;
-        const who = await identify(session, options.signal);
+        const who = await identifyOnPort(session, options.signal);
         lane.port = who.port ?? (session.virtualPhone ? `virtual:${session.virtualPhone.serial}` : undefined);
         lane.identity = who.identity;
         lane.status = 'running';
@@ -206,25 +193,43 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
         await session?.close().catch(() => undefined);
     }
     if (options.shop) {
-        try {
-            if (!outcome || !lane.jobId) throw new Error('the job wrote no journal');
-            lane.receipt = await writeReceipt({
-                shop: options.shop,
-                technician: options.technician ?? '',
-                ticket: lane.ticket,
-                notes: phone.notes,
-                recipe: session?.recipe,
-                port: lane.port ?? lane.label,
-                identity: lane.identity,
-                journalPath: join(jobsDir(home), `${lane.jobId}.jsonl`),
-                outcome,
-                language: options.receiptLanguage,
-            });
-        } catch (error) {
-            lane.receiptMissing = `The receipt could not be written: ${error instanceof Error ? error.message : String(error)}`;
-        }
+        const receipt = await writeLaneReceipt({
+            shop: options.shop,
+            technician: options.technician ?? '',
+            ticket: lane.ticket,
+            notes: phone.notes,
+            recipe: session?.recipe,
+            port: lane.port ?? lane.label,
+            identity: lane.identity,
+            home,
+            jobId: lane.jobId,
+            outcome,
+            language: options.receiptLanguage,
+        });
+        if ('receipt' in receipt) lane.receipt = receipt.receipt;
+        else lane.receiptMissing = receipt.missing.message;
     }
     changed();
+}
+
+export interface LaneReceiptInput extends Omit<ReceiptInput, 'journalPath' | 'outcome'> {
+    readonly home: string;
+    readonly jobId: string | undefined;
+    readonly outcome: JobOutcomeEvent | undefined;
+}
+
+/**
+ * A lane's receipt once its job ended, also when it failed or was stopped; a job that could write no
+ * journal has none, and the lane says why.
+ */
+export async function writeLaneReceipt(input: LaneReceiptInput): Promise<{ readonly receipt: WrittenReceipt } | { readonly missing: ReviveError }> {
+    const { home, jobId, outcome, ...rest } = input;
+    if (!outcome || !jobId) return { missing: ReviveError.of('receipt-not-written', { variant: 'no-journal' }) };
+    try {
+        return { receipt: await writeReceipt({ ...rest, outcome, journalPath: join(jobsDir(home), `${jobId}.jsonl`) }) };
+    } catch (error) {
+        return { missing: ReviveError.of('receipt-not-written', { variant: 'failed', problem: ReviveError.from(error).message }) };
+    }
 }
 
 /**
@@ -263,9 +268,9 @@ export async function runCounter(phones: readonly CounterPhone[], options: Count
     const lanes: CounterLane[] = phones.map((phone, index) => ({ index, label: labels[index] ?? '', ticket: phone.ticket ?? '', status: 'queued' }));
     for (const lane of lanes) options.onLane?.(lane);
     const shared = new SharedWatcher();
-    const limit = semaphore(Math.max(1, options.concurrency ?? phones.length));
+    const queue = new JobQueue(options.concurrency ?? phones.length);
     try {
-        await Promise.all(lanes.map((lane, i) => limit(() => runLane(lane, phones[i]!, options, shared))));
+        await Promise.all(lanes.map((lane, i) => queue.run(() => runLane(lane, phones[i]!, options, shared))));
     } finally {
         shared.watcher.close();
     }

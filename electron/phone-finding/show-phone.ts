@@ -20,12 +20,20 @@ export async function showPhone(session: DeviceSession, signal: AbortSignal): Pr
     if (found.mode !== 'android') return { mode: found.mode, port: found.port, shows: undefined };
     const adb = await session.links.adb(found, { signal });
     try {
-        const out = await adb.shell('am start -a android.settings.DEVICE_INFO_SETTINGS');
-        if (!/Starting: Intent/.test(out)) {
-            throw ReviveError.of('show-failed', { phoneSaid: out.trim() });
-        }
+        await showAboutPhone(adb);
         return { mode: found.mode, port: found.port, shows: 'about-phone' };
     } finally {
         await adb.close();
     }
+}
+
+/**
+ * The About phone screen, opened over adb on a phone in Android: the one action both `revive
+ * identify` and the app's counter use. Chosen over a vibration (needs a permission adb's shell lacks
+ * on old Androids) or a reboot into a visible mode (interrupts whatever the customer's phone is
+ * doing): opening a settings screen changes nothing and is undone with the Back button.
+ */
+export async function showAboutPhone(adb: { shell(command: string): Promise<string> }): Promise<void> {
+    const out = await adb.shell('am start -a android.settings.DEVICE_INFO_SETTINGS');
+    if (!/Starting: Intent/.test(out)) throw ReviveError.of('show-failed', { phoneSaid: out.trim() });
 }

@@ -51,19 +51,9 @@ export function verifySignature(publicKey: KeyObject, data: Uint8Array, signatur
     }
 }
 
-function notAShop(dir: string, why: string): ReviveError {
-    return new ReviveError({ code: 'shop-invalid', message: `${dir} is not a Revive shop folder: ${why}`, nextStep: `Create one with: revive shop init ${dir} --name "Your shop"` });
-}
-
 export async function initShop(dir: string, name: string, now: Date = new Date()): Promise<Shop> {
-    if (name.trim() === '') throw new ReviveError({ code: 'shop-name-missing', message: 'The shop needs a name (it is printed on every receipt).', nextStep: 'Give it with --name "Your shop".' });
-    if (existsSync(join(dir, SHOP_FILE)) || existsSync(join(dir, PRIVATE_KEY_FILE))) {
-        throw new ReviveError({
-            code: 'shop-exists',
-            message: `${dir} is already a shop folder; its key signed its receipts, so it is not replaced.`,
-            nextStep: 'Use that folder with --shop, or choose a new folder.',
-        });
-    }
+    if (name.trim() === '') throw ReviveError.of('shop-name-missing', {});
+    if (existsSync(join(dir, SHOP_FILE)) || existsSync(join(dir, PRIVATE_KEY_FILE))) throw ReviveError.of('shop-exists', { dir });
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const backupKey = generateIdentity();
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -98,20 +88,20 @@ export async function openShop(dir: string): Promise<Shop> {
     try {
         info = ShopFile.parse(JSON.parse(await readFile(join(dir, SHOP_FILE), 'utf8')));
     } catch {
-        throw notAShop(dir, `${SHOP_FILE} is missing or unreadable.`);
+        throw ReviveError.of('shop-invalid', { dir, variant: 'file' });
     }
     let privateKey: KeyObject;
     try {
         privateKey = createPrivateKey(await readFile(join(dir, PRIVATE_KEY_FILE), 'utf8'));
     } catch {
-        throw notAShop(dir, `its signing key ${PRIVATE_KEY_FILE} is missing or unreadable.`);
+        throw ReviveError.of('shop-invalid', { dir, variant: 'key' });
     }
-    if (keyIdOf(createPublicKey(privateKey)) !== info.keyId) throw notAShop(dir, `its signing key does not belong to it (key id ${info.keyId}).`);
+    if (keyIdOf(createPublicKey(privateKey)) !== info.keyId) throw ReviveError.of('shop-invalid', { dir, variant: 'key-other', keyId: info.keyId });
     if (info.backupRecipient !== undefined) {
         try {
             parseRecipient(info.backupRecipient);
         } catch {
-            throw notAShop(dir, `its backup recipient in ${SHOP_FILE} is not an age recipient.`);
+            throw ReviveError.of('shop-invalid', { dir, variant: 'recipient' });
         }
     }
     return {

@@ -47,6 +47,14 @@ const COMMANDS: Record<CommandName, true> = {
     deleteBackup: true,
     restoreBackup: true,
     makeTravelClean: true,
+    counterState: true,
+    counterSettings: true,
+    createShop: true,
+    startLane: true,
+    cancelLane: true,
+    dismissLane: true,
+    identifyPhone: true,
+    searchHistory: true,
 };
 const EVENTS: Record<EventName, true> = {
     devicesChanged: true,
@@ -60,6 +68,7 @@ const EVENTS: Record<EventName, true> = {
     jobDone: true,
     jobFailed: true,
     jobCancelled: true,
+    counterChanged: true,
 };
 
 const closedError = {

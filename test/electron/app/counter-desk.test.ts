@@ -1,0 +1,148 @@
+/**
+ * The app's counter through the backend's API: three virtual Galaxy S4s exported over USB/IP, a shop
+ * made from the app, two lanes at a time, one phone whose cable is pulled mid-flash. Asserted from
+ * the phones' own state, the signed receipts and the history search.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newJobId } from '../../../common/job-id.js';
+import type { CounterView, DeviceSnapshot, EventPayload, FileRole, HistoryEntry } from '../../../electron/api/contract.js';
+import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import { readPublicKey, verifyDocument } from '../../../electron/shop/shop.js';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { UsbIpServer } from '../../../native/usbip/server.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+
+let dir: string;
+let demo: DemoPackages;
+let phones: VirtualPhone[];
+let server: UsbIpServer;
+let backend: Backend;
+
+const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+async function call<T>(command: string, request: unknown): Promise<T> {
+    const result = await backend.call(command, request);
+    if (!result.ok) throw new Error(`${command} failed: ${JSON.stringify(result.error)}`);
+    return result.value as T;
+}
+
+const idOf = (n: number): string => `usbip:127.0.0.1:${server.port}/1-${n + 1}`;
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-app-counter-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
+    phones = [];
+    server = await UsbIpServer.start({ port: 0 });
+    for (const n of [0, 1, 2]) {
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, `phone${n}`), owner: 'accept', enumerationDelayMs: 30 });
+        server.export(phone, `1-${n + 1}`);
+        phones.push(phone);
+    }
+    backend = createBackend({ home: join(dir, 'home'), usbipSources: [`127.0.0.1:${server.port}`], localUsb: false, usbipPollMs: 100, waitTimeoutMs: 20_000, onNotice: () => undefined });
+    // The people at the counter: keys held when asked, yes to every question.
+    backend.subscribe((event, payload) => {
+        if (event === 'jobInstruction') {
+            const instruction = payload as EventPayload<'jobInstruction'>;
+            const lane = lanesNow.find((l) => l.jobId === instruction.jobId);
+            const phone = phones.find((_p, n) => lane?.deviceId === idOf(n));
+            const mode = instruction.waitingFor;
+            if (phone && mode && mode !== 'unknown' && instruction.buttons.length > 0) setTimeout(() => phone.mode !== mode && phone.pressKeys(mode), 50);
+        }
+        if (event === 'jobConfirm') {
+            const question = payload as EventPayload<'jobConfirm'>;
+            setTimeout(() => void backend.call('answerConfirm', { jobId: question.jobId, requestId: question.id, yes: true }), 20);
+        }
+        if (event === 'counterChanged') lanesNow = (payload as CounterView).lanes;
+    });
+});
+
+let lanesNow: CounterView['lanes'] = [];
+
+afterAll(async () => {
+    await backend?.close();
+    await server?.close();
+    for (const phone of phones ?? []) await phone.close();
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe('the counter in the app', () => {
+    it('refuses a shop folder that is not one, and creates one as `revive shop init` does', async () => {
+        const refused = await backend.call('counterSettings', { shopDir: join(dir, 'nothing-here') });
+        expect(refused).toMatchObject({ ok: false, error: { code: 'shop-invalid', facts: { variant: 'file' } } });
+        expect(await backend.call('createShop', { dir: 'relative/shop', name: 'Fix-it' })).toMatchObject({ ok: false, error: { code: 'shop-folder-relative' } });
+        const view = await call<CounterView>('createShop', { dir: join(dir, 'shop'), name: 'Fix-it Corner' });
+        expect(view.shop).toMatchObject({ dir: join(dir, 'shop'), name: 'Fix-it Corner' });
+        expect(statSync(join(dir, 'shop', 'shop-key.pem')).mode & 0o777).toBe(0o600);
+        const set = await call<CounterView>('counterSettings', { technician: 'Ana', concurrency: 2 });
+        expect(set).toMatchObject({ technician: 'Ana', concurrency: 2 });
+    });
+
+    it('"which phone is this?" opens the About phone screen on that phone only', async () => {
+        await expect.poll(async () => (await call<DeviceSnapshot>('listDevices', {})).devices.filter((d) => d.recipeId === 'ks01ltexx' && d.state === 'ready').length, { timeout: 20_000 }).toBe(3);
+        const shown = await call<{ shows: string | null; port: string | null }>('identifyPhone', { deviceId: idOf(1) });
+        expect(shown).toEqual({ shows: 'about-phone', port: idOf(1) });
+        expect(phones.map((p) => p.state.extra['screen'])).toEqual([undefined, 'about-phone', undefined]);
+    });
+
+    it('runs three lanes two at a time; the unplugged one fails alone, each gets a signed receipt', async () => {
+        const files: Array<{ role: FileRole; verificationId: string }> = [];
+        for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
+            const path = demo[role];
+            const verified = await call<{ ok: boolean }>('verifyFile', { file: await backend.uploads.grant(path), role, recipeId: 'ks01ltexx', verificationId: `c-${role}`, expectedSha256: sha256Of(path) });
+            expect(verified.ok).toBe(true);
+            files.push({ role, verificationId: `c-${role}` });
+        }
+        phones[2]!.faults.unplugAfterBytes = 100_000;
+        let queuedSeen = false;
+        const off = backend.subscribe((event, payload) => {
+            if (event === 'counterChanged' && (payload as CounterView).lanes.some((l) => l.status === 'queued') && (payload as CounterView).lanes.some((l) => l.status === 'running')) queuedSeen = true;
+        });
+        try {
+            for (const n of [0, 1, 2]) {
+                await call<CounterView>('startLane', { jobId: newJobId(), deviceId: idOf(n), recipeId: 'ks01ltexx', files, ticket: `T-10${n}`, language: n === 1 ? 'de' : 'en' });
+            }
+            expect((await backend.call('startLane', { jobId: newJobId(), deviceId: idOf(0), recipeId: 'ks01ltexx', files, ticket: 'again' })).ok).toBe(false);
+            await expect.poll(async () => (await call<CounterView>('counterState', {})).lanes.map((l) => l.status), { timeout: 240_000, interval: 500 }).toEqual(['done', 'done', 'failed']);
+        } finally {
+            off();
+        }
+        expect(queuedSeen).toBe(true);
+        const rom = sha256Of(demo.rom);
+        expect(phones[0]!.state.installed[0]?.sha256).toBe(rom);
+        expect(phones[1]!.state.installed[0]?.sha256).toBe(rom);
+        expect(phones[2]!.state.installed).toEqual([]);
+        const view = await call<CounterView>('counterState', {});
+        const key = await readPublicKey(join(dir, 'shop', 'shop-key.pub.pem'));
+        for (const lane of view.lanes) {
+            expect(lane.port).toBe(lane.deviceId);
+            expect(lane.serial).toBe(phones[view.lanes.indexOf(lane)]!.serial);
+            if (!lane.receipt) throw new Error(`no receipt for ${lane.deviceId}: ${JSON.stringify(lane.receiptProblem)}`);
+            const verified = verifyDocument<{ ticket: string; technician: string; result: { outcome: string } }>(readFileSync(lane.receipt.file), key);
+            expect(verified).toMatchObject({ ok: true, document: { ticket: lane.ticket, technician: 'Ana', result: { outcome: lane.status } } });
+        }
+        expect(readFileSync(view.lanes[1]!.receipt!.customerPage, 'utf8')).toContain('lang="de"');
+    }, 300_000);
+
+    it('searches the history by ticket, serial and day, as `revive history` does', async () => {
+        const byTicket = await call<{ entries: HistoryEntry[] }>('searchHistory', { ticket: 't-102' });
+        expect(byTicket.entries.map((e) => [e.ticket, e.outcome])).toEqual([['T-102', 'failed']]);
+        const bySerial = await call<{ entries: HistoryEntry[] }>('searchHistory', { serial: phones[0]!.serial });
+        expect(bySerial.entries.map((e) => e.ticket)).toEqual(['T-100']);
+        const today = new Date().toISOString().slice(0, 10);
+        expect((await call<{ entries: HistoryEntry[] }>('searchHistory', { from: today, to: today })).entries).toHaveLength(3);
+        expect((await call<{ entries: HistoryEntry[] }>('searchHistory', { to: '2000-01-01' })).entries).toEqual([]);
+    });
+
+    it('takes an ended lane off the counter, and a queued one out of the queue', async () => {
+        const view = await call<CounterView>('dismissLane', { deviceId: idOf(2) });
+        expect(view.lanes.map((l) => l.deviceId)).toEqual([idOf(0), idOf(1)]);
+        expect(await backend.call('cancelLane', { deviceId: idOf(2) })).toMatchObject({ ok: false, error: { code: 'lane-unknown' } });
+    });
+});
