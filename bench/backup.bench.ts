@@ -37,7 +37,7 @@ export async function run(): Promise<BenchResult[]> {
         const identity = generateIdentity();
         let started = performance.now();
         const archive = await BackupArchiveWriter.write({ folder: join(dir, 'ours'), fileName: 'bench.tar.age', recipients: [{ kind: 'x25519', publicKey: parseRecipient(identity.recipient) }] }, facts, (writer) =>
-            withSync(ours, 'bench', async (sync) => {
+            withSync(ours, { activity: 'backup-copy' }, async (sync) => {
                 for (const file of await listTree(sync, remoteDir)) await writer.addPart('twrp', file.rel, file.sizeBytes, readPhoneFile(sync, file.path));
             }),
         );

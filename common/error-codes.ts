@@ -108,6 +108,18 @@ export const ERROR_CODES = {
     'adb-not-allowed': { facts: ['seconds'] },
     'adb-protocol': { facts: ['problem'] },
     'adb-no-interface': { facts: ['product'] },
+    'adb-disconnected': { facts: ['activity'], optional: ['command', 'file', 'remote'] },
+    'adb-unreachable': { facts: ['address'] },
+    /** The last try's error (`cause`) and its facts travel along, and its words go inside these. */
+    'adb-not-back': { facts: ['wanted', 'cause'], optional: ['variant'] },
+    'adb-other-mode': { facts: ['found'] },
+    'usbip-unreachable': { facts: ['address'], optional: ['problem', 'seconds'], variants: ['socket', 'timeout', 'cancelled'] },
+    'fastboot-tcp-connect': { facts: ['address'], optional: ['problem', 'seconds', 'found'], variants: ['socket', 'timeout', 'cancelled', 'closed', 'handshake'] },
+    // USB access: who holds the phone, or what the system denies (the phone by name, or by USB id).
+    'usb-held-by-adb': { facts: ['naming', 'name', 'usbId'] },
+    'usb-held-by-cdc-acm': { facts: ['naming', 'name', 'usbId', 'interfaces', 'first'] },
+    'usb-permission': { facts: ['naming', 'name', 'usbId', 'rules'], variants: ['linux', 'other'] },
+    'usb-busy': { facts: ['naming', 'name', 'usbId'] },
     // adb: files and apps on the phone.
     'adb-stalled': { facts: ['remote', 'bytesDone', 'seconds'], optional: ['file'], variants: ['send', 'fetch'] },
     'adb-battery-unknown': { facts: [] },
@@ -254,6 +266,13 @@ export const ERROR_CODES = {
     /** The file on this computer changed between its check and its sending. */
     'push-file-changed': { facts: ['file', 'path', 'remote', 'expected', 'found'] },
     'remove-failed': { facts: ['remote'] },
+    'openpgp-not-a-secret-key': { facts: ['problem'] },
+    'openpgp-wrong-passphrase': { facts: ['fingerprint'] },
+    'apk-no-checksum': { facts: ['file'] },
+    'apk-mismatch': { facts: ['file', 'expected', 'found'] },
+    'apk-not-apk': { facts: ['file'], variants: ['not-zip', 'no-manifest', 'unsigned'] },
+    /** Nothing was installed: the first refusal's code (`cause`) and facts travel along, and its words go inside these. */
+    'apk-checksum': { facts: ['cause', 'refused', 'others'], optional: ['variant'] },
     // Format errors the codecs throw: what is wrong, in numbers; the words are in the locale.
     'pit-invalid': { facts: ['file'], optional: ['size', 'limit', 'count', 'value'], variants: ['too-large', 'too-short', 'bad-magic', 'too-many', 'truncated'] },
     'pit-name-invalid': { facts: ['field', 'name', 'limit'], variants: ['too-long', 'bad-character'] },

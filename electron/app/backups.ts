@@ -227,7 +227,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
                         return { value: undefined, detail: 'TWRP formatted /data.' };
                     });
                     return await run.step('check-clean', 'Check that internal storage is empty', async () => {
-                        const left = (await withSync(adb, 'checking internal storage', (sync) => listTree(sync, STORAGE_ROOT))).length;
+                        const left = (await withSync(adb, { activity: 'storage-check' }, (sync) => listTree(sync, STORAGE_ROOT))).length;
                         return { value: { storageFilesLeft: left }, detail: `${left} files left in internal storage.` };
                     });
                 } finally {

@@ -104,15 +104,15 @@ export function targetLabel(target: AdbTarget): string {
     return 'host' in target ? `tcp:${target.host}:${target.port}` : target.usbDevice.serialNumber ?? 'usb';
 }
 
-export function disconnectedError(what: string, cause?: unknown): ReviveError {
-    return new ReviveError(
-        {
-            code: 'adb-disconnected',
-            message: `The phone disconnected during ${what}.`,
-            nextStep: 'Check the cable and that the phone is still on, reconnect it and try again.',
-        },
-        { cause },
-    );
+/** What adb was doing when the phone went away (`errorFacts.adbActivities`), with the file or command it names. */
+export type AdbActivity =
+    | { readonly activity: 'connect' | 'handshake' | 'backup-copy' | 'storage-check' }
+    | { readonly activity: 'command'; readonly command: string }
+    | { readonly activity: 'send'; readonly file: string; readonly remote: string }
+    | { readonly activity: 'list' | 'fetch' | 'read' | 'write'; readonly remote: string };
+
+export function disconnectedError(what: AdbActivity, cause?: unknown): ReviveError {
+    return ReviveError.of('adb-disconnected', what, { cause });
 }
 
 async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<{ connection: AdbDaemonConnection; serial: string; hangUp: () => void }> {
@@ -121,14 +121,7 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
             const connection = await openAdbTcpConnection(target.host, target.port, signal);
             return { connection, serial: `${target.host}:${target.port}`, hangUp: () => connection.close() };
         } catch (error) {
-            throw new ReviveError(
-                {
-                    code: 'adb-unreachable',
-                    message: `Nothing answers adb at ${target.host}:${target.port}.`,
-                    nextStep: 'Check the address and port, and that the phone has adb over network switched on.',
-                },
-                { cause: error },
-            );
+            throw ReviveError.of('adb-unreachable', { address: `${target.host}:${target.port}` }, { cause: error });
         }
     }
     const device = target.usbDevice;
@@ -157,7 +150,7 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
         hangUp();
         // Claiming an interface another process holds fails with EBUSY (libusb) or access denied.
         const explained = explainOpenFailure(error, device);
-        throw explained instanceof ReviveError ? explained : disconnectedError('opening the adb connection', error);
+        throw explained instanceof ReviveError ? explained : disconnectedError({ activity: 'connect' }, error);
     }
 }
 
@@ -265,7 +258,7 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
         if (error instanceof AdbFrameError) throw protocolError(error.message, error);
         // The library's words when the phone asks again after every key was offered.
         if (error instanceof Error && /No authenticator can handle/.test(error.message)) throw protocolError('it asked to authenticate again after Revive had offered its key', error);
-        throw disconnectedError('the adb handshake', error);
+        throw disconnectedError({ activity: 'handshake' }, error);
     } finally {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
@@ -407,20 +400,15 @@ export class AdbPhone {
                 const adb = await authenticate(target, { ...this.#options, signal: options.signal ?? this.#options.signal });
                 this.#adb = observeDisconnect(adb);
                 if (states.includes(this.state)) return;
-                lastError = new Error(`the phone is in ${this.state} mode`);
+                lastError = ReviveError.of('adb-other-mode', { found: this.state });
             } catch (error) {
                 lastError = error;
             }
             await new Promise((resolve) => setTimeout(resolve, 250));
         }
-        throw new ReviveError(
-            {
-                code: 'adb-not-back',
-                message: `The phone did not come back in ${states.join(' or ')} mode (${lastError instanceof Error ? lastError.message : String(lastError)}).`,
-                nextStep: 'Check the phone screen and the cable; start the phone into the wanted mode with its keys if needed.',
-            },
-            { cause: lastError },
-        );
+        // Why the last try failed: that error's code and facts, worded inside ours.
+        const cause = ReviveError.from(lastError ?? new Error('no answer'));
+        throw ReviveError.of('adb-not-back', { ...cause.facts, wanted: states.join('-'), cause: cause.code }, { cause: lastError });
     }
 
     /** Run a shell command; the exit status comes from shell protocol v2, or a marker on old phones. */
@@ -435,7 +423,7 @@ export class AdbPhone {
         try {
             return await Promise.race([this.#shell(command), gone]);
         } catch (error) {
-            throw disconnectedError(`the command "${command}"`, error);
+            throw disconnectedError({ activity: 'command', command }, error);
         }
     }
 
@@ -565,7 +553,7 @@ export class AdbPhone {
         } catch (error) {
             if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
             if (ctx.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'adb-send', what: basename(localPath) }, { cause: error });
-            throw disconnectedError(`sending ${basename(localPath)} to ${remotePath}`, error);
+            throw disconnectedError({ activity: 'send', file: basename(localPath), remote: remotePath }, error);
         } finally {
             watch.stop();
             await handle.close();
@@ -598,7 +586,7 @@ export class AdbPhone {
             await walk('');
         } catch (error) {
             if (error instanceof ReviveError || ctx.signal?.aborted) throw error;
-            throw disconnectedError(`listing ${remoteDir}`, error);
+            throw disconnectedError({ activity: 'list', remote: remoteDir }, error);
         } finally {
             await sync.dispose().catch(() => undefined);
         }
@@ -624,7 +612,7 @@ export class AdbPhone {
             watch.stop();
             out.destroy();
             if (watch.fired) throw stalledError(remotePath, undefined, 0, stallMs);
-            throw disconnectedError(`fetching ${remotePath}`, error);
+            throw disconnectedError({ activity: 'fetch', remote: remotePath }, error);
         }
         const hash = createHash('sha256');
         let done = 0;
@@ -647,7 +635,7 @@ export class AdbPhone {
             out.destroy();
             if (watch.fired) throw stalledError(remotePath, undefined, done, stallMs);
             if (error instanceof ReviveError) throw error;
-            throw disconnectedError(`fetching ${remotePath}`, error);
+            throw disconnectedError({ activity: 'fetch', remote: remotePath }, error);
         } finally {
             watch.stop();
             await sync.dispose().catch(() => undefined);

@@ -178,15 +178,7 @@ export async function serveSideload(adb: Adb, zipPath: string, size: number, ctx
         }
     } catch (error) {
         if (error instanceof ReviveError) throw error;
-        throw new ReviveError(
-            {
-                code: 'sideload-interrupted',
-                message: `The connection broke while sending ${name} (${served.size} of ${blocks} blocks sent). The package was not installed.`,
-                nextStep: 'Reconnect the phone, start ADB sideload in recovery again and repeat the sideload.',
-                details: { file: zipPath, blocksSent: served.size, blocksTotal: blocks },
-            },
-            { cause: error },
-        );
+        throw ReviveError.of('sideload-interrupted', { file: name, path: zipPath, blocksSent: served.size, blocksTotal: blocks }, { cause: error });
     } finally {
         await handle.close();
         // After an unplug these throw too, and a silent phone may never confirm the close: the

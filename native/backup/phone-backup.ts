@@ -101,7 +101,7 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
     const tmp = await mkdtemp(join(tmpdir(), 'revive-raw-'));
     try {
         const finished = await BackupArchiveWriter.write({ folder: options.folder, fileName: options.fileName ?? archiveFileName(facts), recipients: options.recipients }, facts, (writer) =>
-            withSync(phone, 'copying the backup', async (sync) => {
+            withSync(phone, { activity: 'backup-copy' }, async (sync) => {
                 // TWRP's folder, every file as it is (split parts, digests, .info, recovery.log).
                 const files = await listTree(sync, remoteDir);
                 if (!files.some((f) => isTwrpImage(f.rel))) throw ReviveError.of('backup-failed', { variant: 'archive-empty', twrpSaid: '', folder: remoteDir });

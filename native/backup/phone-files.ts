@@ -3,7 +3,7 @@
  * chunks, write a file from chunks. Nothing is buffered beyond a few chunks.
  */
 import { ReadableStream } from '@yume-chan/stream-extra';
-import { disconnectedError, type AdbPhone } from '../adb/phone.js';
+import { disconnectedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -18,7 +18,7 @@ export interface PhoneFile {
 
 type Sync = Awaited<ReturnType<AdbPhone['adb']['sync']>>;
 
-export async function withSync<T>(phone: AdbPhone, what: string, work: (sync: Sync) => Promise<T>): Promise<T> {
+export async function withSync<T>(phone: AdbPhone, what: AdbActivity, work: (sync: Sync) => Promise<T>): Promise<T> {
     let sync: Sync;
     try {
         sync = await phone.adb.sync();
@@ -53,7 +53,7 @@ export async function* readPhoneFile(sync: Sync, path: string): AsyncGenerator<U
     try {
         for await (const chunk of sync.read(path)) yield chunk;
     } catch (error) {
-        throw disconnectedError(`reading ${path}`, error);
+        throw disconnectedError({ activity: 'read', remote: path }, error);
     }
 }
 
@@ -108,7 +108,7 @@ export class PhoneFileWriter {
         try {
             sync = await phone.adb.sync();
         } catch (error) {
-            throw disconnectedError(`writing ${path}`, error);
+            throw disconnectedError({ activity: 'write', remote: path }, error);
         }
         // A cut cable does not always fail the sync stream itself: the connection's end does.
         const cut = phone.disconnected.then(() => Promise.reject(new Error('the phone was disconnected')));
@@ -120,7 +120,7 @@ export class PhoneFileWriter {
         try {
             await Promise.race([this.#channel.put(chunk), this.#done.then(() => Promise.reject(new Error('the phone closed the file early')))]);
         } catch (error) {
-            throw disconnectedError(`writing ${this.#path}`, error);
+            throw disconnectedError({ activity: 'write', remote: this.#path }, error);
         }
     }
 
@@ -129,7 +129,7 @@ export class PhoneFileWriter {
         try {
             await this.#done;
         } catch (error) {
-            throw disconnectedError(`writing ${this.#path}`, error);
+            throw disconnectedError({ activity: 'write', remote: this.#path }, error);
         }
     }
 }

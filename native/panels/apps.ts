@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import yauzl from 'yauzl';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { findSidecarChecksum, normaliseTypedChecksum } from '../integrity/checksums.js';
@@ -26,8 +27,15 @@ export interface ApkCheck {
     readonly sha256: string | null;
     readonly expected: string | null;
     readonly source: 'typed' | 'sidecar' | null;
-    /** Plain words when !ok. */
+    /** Why it was refused, as a code and facts (null when ok). */
+    readonly refusal: ReviveError | null;
+    /** The refusal's English words (the command line's log). */
     readonly problem: string | null;
+}
+
+/** A refused check: the refusal, and its English words beside it. */
+function refused(refusal: ReviveError): { ok: false; refusal: ReviveError; problem: string } {
+    return { ok: false, refusal, problem: refusal.message };
 }
 
 export interface VerifiedApk {
@@ -67,16 +75,16 @@ const SIGNING_BLOCK_MAGIC = Buffer.from('APK Sig Block 42');
  * (v2+, right before the central directory). The phone verifies the signature itself; this only
  * keeps any zip-shaped file from being sent as an "APK".
  */
-export async function apkShapeProblem(path: string): Promise<string | null> {
+export async function apkShapeProblem(path: string): Promise<FactsOf<'apk-not-apk'>['variant'] | null> {
     let names: string[];
     try {
         names = await zipEntryNames(path);
     } catch {
-        return 'it is not a zip file';
+        return 'not-zip';
     }
-    if (!names.includes('AndroidManifest.xml')) return 'it has no AndroidManifest.xml';
+    if (!names.includes('AndroidManifest.xml')) return 'no-manifest';
     if (names.some((name) => V1_SIGNATURE.test(name)) || (await hasSigningBlock(path))) return null;
-    return 'it is not signed (no META-INF signature and no APK Signing Block)';
+    return 'unsigned';
 }
 
 function zipEntryNames(path: string): Promise<string[]> {
@@ -133,28 +141,28 @@ async function checkOne(request: ApkRequest, ctx: JobContext): Promise<ApkCheck>
         } else {
             const sidecar = findSidecarChecksum(request.path);
             if (!sidecar) {
-                return { ...base, ok: false, sizeBytes: null, sha256: null, expected: null, source: null, problem: `No SHA-256 was given for ${fileName} and there is no ${fileName}.sha256 next to it.` };
+                return { ...base, sizeBytes: null, sha256: null, expected: null, source: null, ...refused(ReviveError.of('apk-no-checksum', { file: fileName })) };
             }
             expected = sidecar.sha256;
             source = 'sidecar';
         }
     } catch (error) {
-        return { ...base, ok: false, sizeBytes: null, sha256: null, expected: null, source: null, problem: ReviveError.from(error).message };
+        return { ...base, sizeBytes: null, sha256: null, expected: null, source: null, ...refused(ReviveError.from(error)) };
     }
     let digest;
     try {
         digest = await hashFile(request.path, ctx, `verify:${fileName}`);
     } catch (error) {
         if (ctx.signal?.aborted) throw error;
-        return { ...base, ok: false, sizeBytes: null, sha256: null, expected, source, problem: ReviveError.from(error).message };
+        return { ...base, sizeBytes: null, sha256: null, expected, source, ...refused(ReviveError.from(error)) };
     }
     const found = { ...base, sizeBytes: digest.sizeBytes, sha256: digest.sha256, expected, source };
     if (digest.sha256 !== expected) {
-        return { ...found, ok: false, problem: `${fileName} does not match its checksum: expected ${expected}, found ${digest.sha256}. The file is damaged or not the one that was published.` };
+        return { ...found, ...refused(ReviveError.of('apk-mismatch', { file: fileName, expected, found: digest.sha256 })) };
     }
     const notApk = await apkShapeProblem(request.path);
-    if (notApk) return { ...found, ok: false, problem: `${fileName} matches its checksum but is not an APK: ${notApk}.` };
-    return { ...found, ok: true, problem: null };
+    if (notApk) return { ...found, ...refused(ReviveError.of('apk-not-apk', { file: fileName, variant: notApk })) };
+    return { ...found, ok: true, refusal: null, problem: null };
 }
 
 /** Hashes every APK (streaming, with progress) and compares it with its expected SHA-256. */
@@ -173,13 +181,11 @@ export async function checkApks(requests: readonly ApkRequest[], ctx: JobContext
 /** All-or-nothing: the phone is touched only when every APK is verified. */
 export function requireAllVerified(checks: readonly ApkCheck[]): VerifiedApk[] {
     const failed = checks.filter((c) => !c.ok);
-    if (failed.length > 0) {
-        throw new ReviveError({
-            code: 'apk-checksum',
-            message: `Nothing was installed: ${failed.map((c) => c.problem).join(' ')}`,
-            nextStep: 'Download the refused APK again from its official page and copy its SHA-256 from there (or put the published .sha256 file next to it).',
-            details: Object.fromEntries(failed.map((c) => [c.fileName, c.sha256 ?? 'unreadable'])),
-        });
+    const first = failed[0]?.refusal;
+    if (first) {
+        // The first refusal's code and facts travel along and its words go inside ours; the others are counted.
+        const facts = { ...first.facts, cause: first.code, refused: failed.map((c) => c.fileName).join(', '), others: failed.length - 1 };
+        throw ReviveError.of('apk-checksum', facts);
     }
     return checks.map((c) => ({ path: c.path, fileName: c.fileName, sizeBytes: c.sizeBytes ?? 0, sha256: c.sha256 ?? '' }));
 }

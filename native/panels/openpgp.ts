@@ -174,19 +174,14 @@ export async function unlockSecretKey(armored: string, passphrase: string): Prom
     try {
         key = await openpgp.readPrivateKey({ armoredKey: armored });
     } catch (error) {
-        throw new ReviveError(
-            { code: 'openpgp-not-a-secret-key', message: `This file is not an OpenPGP secret key (${error instanceof Error ? error.message : String(error)}).`, nextStep: 'Export the secret key (not the public key) as an armored .asc file and choose that file.' },
-            { cause: error },
-        );
+        // OpenPGP.js says what it found wrong in the file.
+        throw ReviveError.of('openpgp-not-a-secret-key', { problem: error instanceof Error ? error.message : String(error) }, { cause: error });
     }
     if (key.isDecrypted()) return key;
     try {
         return await openpgp.decryptKey({ privateKey: key, passphrase });
     } catch (error) {
-        throw new ReviveError(
-            { code: 'openpgp-wrong-passphrase', message: `The passphrase does not unlock the secret key ${key.getFingerprint().toUpperCase()}.`, nextStep: 'Type the passphrase of the old key again (check the keyboard layout and Caps Lock).' },
-            { cause: error },
-        );
+        throw ReviveError.of('openpgp-wrong-passphrase', { fingerprint: key.getFingerprint().toUpperCase() }, { cause: error });
     }
 }
 

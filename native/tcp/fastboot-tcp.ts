@@ -3,6 +3,7 @@
  * FastbootClient is the same code over USB and over the network (`fastboot -s tcp:HOST:PORT`).
  */
 import { connect, type Socket } from 'node:net';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import { UsbError, type IoOptions, type UsbDeviceInfo, type UsbTransport, type WriteOptions } from '../usb/transport.js';
 import { encodeFrameHeader, FrameDecoder, HANDSHAKE, parseHandshake } from './fastboot-frames.js';
@@ -166,15 +167,13 @@ class FastbootTcpTransport implements UsbTransport {
     }
 }
 
-function connectionError(host: string, port: number, why: string, cause?: unknown): ReviveError {
-    return new ReviveError(
-        {
-            code: 'fastboot-tcp-connect',
-            message: `Could not reach fastboot at tcp:${host}:${port}: ${why}.`,
-            nextStep: 'Check that the phone (or virtual phone) is in bootloader mode and serving fastboot over TCP on that address and port.',
-        },
-        { cause },
-    );
+type ConnectProblem = Omit<FactsOf<'fastboot-tcp-connect'>, 'address'>;
+
+function connectionError(host: string, port: number, problem: ConnectProblem | unknown, cause?: unknown): ReviveError {
+    if (problem instanceof ReviveError) return problem;
+    // A socket error: the system's own words (ECONNREFUSED …).
+    const facts: ConnectProblem = problem instanceof Error ? { variant: 'socket', problem: problem.message } : (problem as ConnectProblem);
+    return ReviveError.of('fastboot-tcp-connect', { address: `${host}:${port}`, ...facts }, { cause });
 }
 
 /** Connect and do the FB01 handshake; the result speaks fastboot like a USB device. */
@@ -185,8 +184,8 @@ export async function connectFastbootTcp(host: string, port: number = FASTBOOT_T
     try {
         const reply = await new Promise<Buffer>((resolve, reject) => {
             let received = Buffer.alloc(0);
-            const timer = setTimeout(() => fail(new Error(`no handshake within ${timeoutMs} ms`)), timeoutMs);
-            const onAbort = (): void => fail(new Error('cancelled'));
+            const timer = setTimeout(() => fail(connectionError(host, port, { variant: 'timeout', seconds: timeoutMs / 1000 })), timeoutMs);
+            const onAbort = (): void => fail(connectionError(host, port, { variant: 'cancelled' }));
             const cleanup = (): void => {
                 clearTimeout(timer);
                 options.signal?.removeEventListener('abort', onAbort);
@@ -198,7 +197,7 @@ export async function connectFastbootTcp(host: string, port: number = FASTBOOT_T
                 cleanup();
                 reject(error);
             }
-            const onClose = (): void => fail(new Error('the connection closed during the handshake'));
+            const onClose = (): void => fail(connectionError(host, port, { variant: 'closed' }));
             const onData = (chunk: Buffer): void => {
                 received = Buffer.concat([received, chunk]);
                 if (received.length >= 4) {
@@ -215,12 +214,12 @@ export async function connectFastbootTcp(host: string, port: number = FASTBOOT_T
             socket.once('connect', () => socket.write(HANDSHAKE));
         });
         const version = parseHandshake(reply.subarray(0, 4));
-        if (version === undefined || version < 1) throw new Error(`the handshake was "${reply.subarray(0, 4).toString('latin1')}", expected FB01`);
+        if (version === undefined || version < 1) throw connectionError(host, port, { variant: 'handshake', found: reply.subarray(0, 4).toString('latin1') });
         const transport = new FastbootTcpTransport(socket, { vendorId: 0, productId: 0, location: `tcp:${host}:${port}`, product: 'fastboot over TCP' }, reply.subarray(4));
         socket.resume();
         return transport;
     } catch (error) {
         socket.destroy();
-        throw connectionError(host, port, (error as Error).message, error);
+        throw connectionError(host, port, error, error);
     }
 }

@@ -69,47 +69,25 @@ export function cdcAcmBoundInterfaces(vendorId: number, productId: number, paths
 /** Turn an access/busy failure opening a phone into a ReviveError that says what to do. */
 export function diagnoseUsbAccess(error: unknown, device: { vendorId: number; productId: number; name?: string | undefined }, paths: SystemPaths = defaults): ReviveError {
     const code = usbErrorCode(error);
-    const name = device.name ?? `the phone (${device.vendorId.toString(16).padStart(4, '0')}:${device.productId.toString(16).padStart(4, '0')})`;
+    const usbId = `${device.vendorId.toString(16).padStart(4, '0')}:${device.productId.toString(16).padStart(4, '0')}`;
+    const who = { naming: device.name === undefined ? 'unnamed' : 'named', name: device.name ?? '', usbId };
     if (code === 'busy' || code === 'access') {
         if (adbServerRunning(paths)) {
-            return new ReviveError(
-                { code: 'usb-held-by-adb', message: `An adb server is running on this computer and holds ${name}'s USB interface.`, nextStep: 'Stop it with `adb kill-server` (or close Android Studio), then try again.' },
-                { cause: error },
-            );
+            return ReviveError.of('usb-held-by-adb', who, { cause: error });
         }
         const bound = paths.platform === 'linux' ? cdcAcmBoundInterfaces(device.vendorId, device.productId, paths) : [];
         if (bound.length > 0) {
-            return new ReviveError(
-                {
-                    code: 'usb-held-by-cdc-acm',
-                    message: `The Linux modem driver (cdc_acm) has taken ${name}'s interface ${bound.join(', ')}.`,
-                    nextStep: `Free it with \`echo -n ${bound[0]} | sudo tee /sys/bus/usb/drivers/cdc_acm/unbind\` (or \`sudo modprobe -r cdc_acm\`), then try again.`,
-                },
-                { cause: error },
-            );
+            return ReviveError.of('usb-held-by-cdc-acm', { ...who, interfaces: bound.join(', '), first: bound[0] ?? '' }, { cause: error });
         }
     }
     if (code === 'access' && paths.platform === 'linux') {
-        return new ReviveError(
-            {
-                code: 'usb-permission',
-                message: `This computer does not let Revive open ${name}: no udev rule grants access to it.`,
-                nextStep: `Install Revive's rule: \`sudo cp ${UDEV_RULES_FILE} /etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm trigger\`, then unplug and replug the phone.`,
-            },
-            { cause: error },
-        );
+        return ReviveError.of('usb-permission', { ...who, rules: UDEV_RULES_FILE, variant: 'linux' }, { cause: error });
     }
     if (code === 'busy') {
-        return new ReviveError(
-            { code: 'usb-busy', message: `Another program is using ${name}'s USB interface.`, nextStep: 'Close other phone tools (Odin, Heimdall, adb, Android Studio, Samsung Kies/Smart Switch), then unplug and replug the phone.' },
-            { cause: error },
-        );
+        return ReviveError.of('usb-busy', who, { cause: error });
     }
     if (code === 'access') {
-        return new ReviveError(
-            { code: 'usb-permission', message: `This computer does not let Revive open ${name}.`, nextStep: 'On Windows install the WinUSB driver for the phone (e.g. with Zadig); on macOS close other phone tools; then replug the phone.' },
-            { cause: error },
-        );
+        return ReviveError.of('usb-permission', { ...who, rules: '', variant: 'other' }, { cause: error });
     }
     return ReviveError.from(error);
 }

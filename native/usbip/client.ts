@@ -46,14 +46,13 @@ export class UsbIpClient {
     }
 
     #unreachable(cause: unknown): ReviveError {
-        return new ReviveError(
-            {
-                code: 'usbip-unreachable',
-                message: `The USB/IP server at ${this.address} could not be reached (${cause instanceof Error ? cause.message : String(cause)}).`,
-                nextStep: 'Check that the server (usbipd or `revive virtual-phone serve`) is running and the address is right.',
-            },
-            { cause },
-        );
+        if (cause instanceof ReviveError) return cause;
+        // A socket error: the system's own words (ECONNREFUSED …).
+        return ReviveError.of('usbip-unreachable', { address: this.address, variant: 'socket', problem: cause instanceof Error ? cause.message : String(cause) }, { cause });
+    }
+
+    #silent(): ReviveError {
+        return ReviveError.of('usbip-unreachable', { address: this.address, variant: 'timeout', seconds: this.timeoutMs / 1000 });
     }
 
     async #connect(signal?: AbortSignal): Promise<{ socket: Socket; reader: SocketReader }> {
@@ -61,8 +60,8 @@ export class UsbIpClient {
         const reader = new SocketReader(socket);
         try {
             await new Promise<void>((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-                const onAbort = (): void => reject(new Error('cancelled'));
+                const timer = setTimeout(() => reject(this.#silent()), this.timeoutMs);
+                const onAbort = (): void => reject(ReviveError.of('usbip-unreachable', { address: this.address, variant: 'cancelled' }));
                 signal?.addEventListener('abort', onAbort, { once: true });
                 socket.once('connect', () => {
                     clearTimeout(timer);
@@ -88,7 +87,7 @@ export class UsbIpClient {
             return await Promise.race([
                 work,
                 new Promise<never>((_, reject) => {
-                    timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+                    timer = setTimeout(() => reject(this.#silent()), this.timeoutMs);
                 }),
             ]);
         } catch (error) {
