@@ -2,15 +2,13 @@
  * `revive backup create | verify | import` and `revive restore`: one encrypted archive per backup
  * (tar in age), checked part by part; restore refuses, with nothing written, what it cannot restore.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { createReadStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
-import { archiveFileName, BackupArchiveWriter } from '../../native/backup/archive-writer.js';
 import { backupPhone, RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
 import { RAW_STATE_CONFIRM_ID, restorePhone } from '../../native/backup/phone-restore.js';
-import { isTwrpDigestFile, isTwrpImage } from '../../native/backup/twrp-folder.js';
+import { importTwrpFolder } from '../../native/backup/twrp-import.js';
 import { verifyArchive } from '../../native/backup/verify.js';
 import { recordVerified } from '../../native/backup/check-record.js';
 import { ReviveError } from '../../native/jobs/errors.js';
@@ -113,33 +111,28 @@ const verify: CliCommand = {
 
 const importFolder: CliCommand = {
     name: 'backup import',
-    usage: 'revive backup import FOLDER --codename CODENAME --to DIR (--passphrase-file F | --recipient age1… [--identity F])',
+    usage: 'revive backup import FOLDER --codename CODENAME --to DIR (--passphrase-file F | --recipient age1… [--identity F]) [--twrp-password-file F]',
     async run(args, io) {
-        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...keyOptions, to: { type: 'string' }, codename: { type: 'string' }, recipient: { type: 'string', multiple: true } }, allowPositionals: true, strict: true });
+        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...keyOptions, to: { type: 'string' }, codename: { type: 'string' }, recipient: { type: 'string', multiple: true }, 'twrp-password-file': { type: 'string' } }, allowPositionals: true, strict: true });
         if (positionals.length !== 1 || !values.to || !values.codename) throw new CliUsageError('Give the TWRP folder, --codename and --to.');
-        const folder = resolve(positionals[0] ?? '');
         const recipe = requireRecipe(values.codename);
-        const names = (await readdir(folder)).filter((n) => isTwrpImage(n) || isTwrpDigestFile(n) || n.endsWith('.info') || n === 'recovery.log').sort();
-        if (!names.some(isTwrpImage)) throw ReviveError.of('backup-folder-empty', { folder });
+        // TWRP's own password (for its openaes-encrypted backups) is read as typed: every byte is key.
+        const twrpPassword = values['twrp-password-file'] === undefined ? undefined : ((await readFile(values['twrp-password-file'], 'utf8')).split(/\r?\n/)[0] ?? '');
         const { recipients, verifyWith } = await recipientsFrom(values, io);
-        const serial = basename(resolve(folder, '..'));
-        const facts = { codename: values.codename, model: recipe.models[0] ?? recipe.name, serial, fingerprint: '', androidVersion: '', twrpVersion: null, dataEncrypted: null, partitions: recipe.partitions.map((p) => ({ name: p.name, twrpName: p.twrpName ?? null, filesystem: p.filesystem })) };
-        const done = await BackupArchiveWriter.write({ folder: resolve(values.to), fileName: archiveFileName(facts), recipients }, facts, async (writer) => {
-            for (const name of names) await writer.addPart('twrp', name, (await stat(join(folder, name))).size, createReadStream(join(folder, name)), jobContext(io));
-        });
+        const done = await importTwrpFolder({ folder: positionals[0] ?? '', recipe, codename: values.codename, to: values.to, recipients, twrpPassword }, jobContext(io));
         if (verifyWith) {
             // TWRP's own digests are checked here: a damaged old backup is named now, not at restore.
             let checked;
             try {
                 checked = await verifyArchive(done.path, verifyWith, jobContext(io));
             } catch (error) {
-                const { rm } = await import('node:fs/promises');
                 await rm(done.path, { force: true });
                 throw error;
             }
             await recordVerified(done.path, checked);
         }
-        io.out(`Imported ${names.length} files into ${done.path}${verifyWith ? '; every TWRP digest matched' : ''}.\n`);
+        if (done.decrypted.length > 0) io.out(`Decrypted TWRP's encryption of ${done.decrypted.join(', ')} (each checked against TWRP's digest of the encrypted file).\n`);
+        io.out(`Imported ${done.files} files into ${done.path}${verifyWith ? '; every TWRP digest matched' : ''}.\n`);
         return 0;
     },
 };
