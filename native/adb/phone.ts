@@ -27,6 +27,7 @@ import { hasReviveExtensions } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transport.js';
 import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
+import { startPhoneHash, type PhoneHashLayout, type RunningPhoneHash } from './phone-hash.js';
 import { shellCommand } from './shell-words.js';
 import { AdbFrameError, openAdbTcpConnection } from './tcp-connection.js';
 import { checkSideloadPackage, serveSideload, type SideloadTimeouts } from './sideload.js';
@@ -283,6 +284,8 @@ export interface PushOptions {
     readonly verifyOnPhone?: boolean | undefined;
     /** Longest silence from the phone before the transfer is given up (default 60 s). */
     readonly stallMs?: number | undefined;
+    /** How the phone's hash follows the transfer (tests use small stretches). */
+    readonly phoneHashLayout?: PhoneHashLayout | undefined;
 }
 
 export interface PullOptions {
@@ -482,14 +485,25 @@ export class AdbPhone {
 
     /**
      * Send a file with sync; returns the SHA-256 of the bytes sent, computed while streaming. With
-     * `verifyOnPhone` the phone then hashes its stored copy (`sha256sum`, toybox on Android 6+ and in
-     * TWRP) and a difference throws `push-mismatch`; a phone without sha256sum is said in the log and
-     * the result says `checkedOn: 'sent'`.
+     * `verifyOnPhone` the phone hashes its stored copy (`sha256sum`, toybox on Android 6+ and in
+     * TWRP) — while the file arrives where its adbd speaks shell protocol v2 (./phone-hash.ts),
+     * after the transfer elsewhere — and a difference throws `push-mismatch`; a phone without
+     * sha256sum is said in the log and the result says `checkedOn: 'sent'`.
      */
     async push(localPath: string, remotePath: string, ctx: JobContext = {}, options: PushOptions = {}): Promise<PushOutcome> {
-        const sent = await this.#send(localPath, remotePath, ctx, options.stallMs ?? DEFAULT_STALL_MS);
+        const running = options.verifyOnPhone ? await startPhoneHash(this.#adb, remotePath, options.phoneHashLayout).catch(() => undefined) : undefined;
+        let sent;
+        try {
+            sent = await this.#send(localPath, remotePath, ctx, options.stallMs ?? DEFAULT_STALL_MS, running);
+        } catch (error) {
+            running?.cancel();
+            throw error;
+        }
         if (!options.verifyOnPhone) return { ...sent, checkedOn: 'sent' };
-        const onPhone = await this.sha256OnPhone(remotePath);
+        const whileSent = await running?.finish(sent.bytes);
+        // Hashed as it arrived and equal: done. Otherwise the whole copy once more, after the
+        // transfer: a stretch read before adbd had written it must not fail a good copy.
+        const onPhone = whileSent === sent.sha256 ? whileSent : await this.sha256OnPhone(remotePath);
         if (onPhone === undefined) {
             logNote(ctx, 'phone-no-sha256', { file: remotePath });
             return { ...sent, checkedOn: 'sent' };
@@ -517,7 +531,7 @@ export class AdbPhone {
             : ReviveError.of('adb-hash-failed', { variant: 'status', remote: remotePath, exitCode: answer.exitCode });
     }
 
-    async #send(localPath: string, remotePath: string, ctx: JobContext, stallMs: number): Promise<{ sha256: string; bytes: number }> {
+    async #send(localPath: string, remotePath: string, ctx: JobContext, stallMs: number, running?: RunningPhoneHash): Promise<{ sha256: string; bytes: number }> {
         const size = (await stat(localPath)).size;
         const handle = await open(localPath, 'r');
         const hash = createHash('sha256');
@@ -532,6 +546,8 @@ export class AdbPhone {
                     controller.error(ctx.signal.reason);
                     return;
                 }
+                // Asked for more: the sync writer has taken everything enqueued so far.
+                running?.sent(done);
                 const buffer = new Uint8Array(chunkSize);
                 const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
                 if (bytesRead === 0) {

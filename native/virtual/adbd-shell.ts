@@ -3,7 +3,8 @@
  * battery, ls, rm, cat, mkdir, echo, sha256sum, pm install, reboot, twrp …), served over
  * `shell:` / `exec:` (v1: one merged raw stream, no exit code) and `shell,v2,…:` (framed stdout,
  * stderr and exit code). Lists are joined with `;`, `&&` and `||` like sh does, and `a | b` hands a's
- * output to b (Revive hashes a range of a file on the phone with `dd … | sha256sum`).
+ * output to b (Revive hashes a range of a file on the phone with `dd … | sha256sum`), and
+ * `while read a b; do …; done` runs its body per line of the host's standard input (shell v2).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -417,24 +418,75 @@ async function runSimple(words: string[], context: ServiceContext, stdin?: Async
 
 const encoder = new TextEncoder();
 
-export async function executeShell(line: string, context: ServiceContext): Promise<ShellResult> {
+/** Lines of a byte stream, as `read` takes them (the last one even without its newline). */
+async function* lines(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<string> {
+    const decoder = new TextDecoder();
+    let pending = '';
+    for await (const chunk of input) {
+        pending += decoder.decode(chunk, { stream: true });
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+            yield pending.slice(0, newline);
+            pending = pending.slice(newline + 1);
+        }
+    }
+    pending += decoder.decode();
+    if (pending) yield pending;
+}
+
+type Command = ReturnType<typeof parseCommandLine>[number];
+
+/**
+ * `while read A B; do …; done`: the body once per line of standard input, with the line's fields in
+ * the variables (the last takes the rest, as sh's read does) and `$A` / `${A}` replaced in the
+ * body's words; the body's output, as it comes, is the loop's. Revive hashes a file on the phone
+ * while it arrives with such a loop (native/adb/phone-hash.ts).
+ */
+async function* whileRead(names: readonly string[], body: readonly Command[], stdin: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, context: ServiceContext): AsyncGenerator<Uint8Array> {
+    for await (const line of lines(stdin)) {
+        const fields = line.trim().split(/\s+/);
+        const values = new Map(names.map((name, i) => [name, i === names.length - 1 ? fields.slice(i).join(' ') : (fields[i] ?? '')]));
+        const expand = (word: string): string => word.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, name: string) => values.get(name) ?? whole);
+        for (const command of body) {
+            const one = await runSimple(command.words.map(expand), context);
+            if (one.bytes) yield* one.bytes;
+            else if (one.stdout) yield encoder.encode(one.stdout);
+        }
+    }
+}
+
+/** The commands of `line`; `stdin` is what the first one reads (the host's, over shell protocol v2). */
+export async function executeShell(line: string, context: ServiceContext, hostStdin?: AsyncIterable<Uint8Array>): Promise<ShellResult> {
     const result: ShellResult = { stdout: '', stderr: '', exitCode: 0 };
     let previous = 0;
     let join: Join = ';';
     let skipping = false;
-    let stdin: AsyncIterable<Uint8Array> | undefined;
-    for (const command of parseCommandLine(line)) {
+    let stdin: AsyncIterable<Uint8Array> | undefined = hostStdin;
+    const commands = parseCommandLine(line);
+    for (let index = 0; index < commands.length; index++) {
+        let command = commands[index] as Command;
         // A pipe runs as one command: all of it or none, with the last command's status.
         const skip: boolean = join === '|' ? skipping : (join === '&&' && previous !== 0) || (join === '||' && previous === 0);
         skipping = skip;
-        join = command.join;
-        if (skip) continue;
-        if (command.words[0] === 'exit') {
-            result.exitCode = Number(command.words[1] ?? previous) || 0;
-            return result;
+        let one: StageResult;
+        if (command.words[0] === 'while' && command.words[1] === 'read') {
+            const end = commands.findIndex((c, i) => i > index && c.words[0] === 'done');
+            const body = commands.slice(index + 1, end < 0 ? commands.length : end).map((c, i) => (i === 0 && c.words[0] === 'do' ? { ...c, words: c.words.slice(1) } : c));
+            if (end < 0 || commands[index + 1]?.words[0] !== 'do') return { ...result, stderr: `${result.stderr}sh: syntax error: while without do … done\n`, exitCode: 2 };
+            const names = command.words.slice(2);
+            command = commands[end] as Command;
+            index = end;
+            one = { stdout: '', stderr: '', exitCode: 0, bytes: whileRead(names, body, stdin ?? [], context) };
+        } else {
+            if (command.words[0] === 'exit' && !skip) {
+                result.exitCode = Number(command.words[1] ?? previous) || 0;
+                return result;
+            }
+            one = skip ? ok() : await runSimple(command.words, context, stdin);
         }
-        const one = await runSimple(command.words, context, stdin);
+        join = command.join;
         stdin = undefined;
+        if (skip) continue;
         if (command.join === '|') {
             stdin = one.bytes ?? once(encoder.encode(one.stdout));
             result.stderr += one.stderr;
@@ -476,9 +528,11 @@ export async function runShellService(stream: AdbdStream, context: ServiceContex
     }
 }
 
+const V2_STDIN = 0;
 const V2_STDOUT = 1;
 const V2_STDERR = 2;
 const V2_EXIT = 3;
+const V2_CLOSE_STDIN = 4;
 
 function v2Packet(id: number, data: Uint8Array): Uint8Array {
     const packet = new Uint8Array(5 + data.length);
@@ -486,6 +540,22 @@ function v2Packet(id: number, data: Uint8Array): Uint8Array {
     new DataView(packet.buffer).setUint32(1, data.length, true);
     packet.set(data, 5);
     return packet;
+}
+
+/**
+ * The host's standard input over shell protocol v2 (`u8 id, u32 length, data` packets: 0 data,
+ * 4 closed), read only when a command reads it, as a process reads its pipe.
+ */
+async function* v2Stdin(stream: AdbdStream): AsyncGenerator<Uint8Array> {
+    for (;;) {
+        const header = await stream.readExactly(5).catch(() => undefined);
+        if (!header) return;
+        const id = header[0];
+        const length = new DataView(header.buffer, header.byteOffset, 5).getUint32(1, true);
+        const data = length > 0 ? await stream.readExactly(length).catch(() => undefined) : new Uint8Array(0);
+        if (!data || id === V2_CLOSE_STDIN) return;
+        if (id === V2_STDIN) yield data;
+    }
 }
 
 /** `shell,v2,…:` — stdout, stderr and the exit code framed as `u8 id, u32 length, data`. */
@@ -496,7 +566,7 @@ export async function runShellV2Service(stream: AdbdStream, context: ServiceCont
         await stream.flush();
         return;
     }
-    const result = await executeShell(command, context);
+    const result = await executeShell(command, context, v2Stdin(stream));
     if (result.stdout) await stream.write(v2Packet(V2_STDOUT, encoder.encode(result.stdout)));
     if (result.stderr) await stream.write(v2Packet(V2_STDERR, encoder.encode(result.stderr)));
     await stream.write(v2Packet(V2_EXIT, Uint8Array.of(result.exitCode & 0xff)));
