@@ -162,6 +162,16 @@ export const ERROR_CODES = {
     'storage-copy-mismatch': { facts: ['file', 'name', 'expected', 'found'] },
     // Backups: encrypting, writing, reading and restoring them.
     'age-wrong-passphrase': { facts: [] },
+    'age-bad-header': {
+        facts: [],
+        optional: ['field', 'version', 'logN', 'max'],
+        variants: [
+            'passphrase-mixed', 'file-key-size', 'mac-mismatch', 'ends-in-header', 'not-base64', 'not-canonical', 'line-too-long', 'not-age', 'version', 'no-stanza', 'mac-size', 'bad-line', 'bad-arguments',
+            'body-line-long', 'header-too-long', 'recipient-low-order', 'scrypt-arguments', 'scrypt-salt', 'scrypt-work-factor', 'scrypt-too-costly', 'scrypt-body', 'x25519-arguments', 'x25519-share', 'x25519-body', 'x25519-low-order',
+        ],
+    },
+    'age-bad-payload': { facts: [], optional: ['chunk', 'plaintextOffset', 'to'], variants: ['chunk-short', 'bytes-after-final', 'last-chunk-auth', 'chunk-auth', 'final-empty'] },
+    'age-truncated': { facts: ['plaintextBytes'] },
     'age-no-identity': { facts: [], variants: ['identity', 'mixed'] },
     'age-no-recipient': { facts: [] },
     'age-passphrase-alone': { facts: [] },
@@ -180,6 +190,11 @@ export const ERROR_CODES = {
     'backup-weak-passphrase': { facts: [] },
     'backup-unknown-phone': { facts: ['model', 'device'], variants: ['backup', 'restore'] },
     'backup-folder-empty': { facts: ['folder'] },
+    /** `place`: in the entry `part`, after it, or at the archive's start; an age error (`problem: age`) brings its `cause` code and facts. */
+    'backup-damaged': { facts: ['part', 'place', 'problem'], optional: ['size', 'expected', 'found', 'algorithm', 'digestFile', 'cause', 'variant', 'field', 'version', 'logN', 'max', 'chunk', 'plaintextOffset', 'to', 'plaintextBytes'] },
+    'backup-several-folders': { facts: ['first', 'second'] },
+    'backup-disk-full': { facts: ['folder'] },
+    'backup-write-failed': { facts: ['folder', 'problem'] },
     'backup-not-found': { facts: ['file', 'folder'] },
     'travel-clean-refused': { facts: ['file'], variants: ['not-verified', 'other-phone'] },
     // The command line's own refusals.

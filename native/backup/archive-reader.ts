@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import tar from 'tar-stream';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { AgeDecryption, type AgeIdentity } from './age/index.js';
@@ -59,13 +60,12 @@ export interface ArchiveContents {
     readonly foreignFolder: string | undefined;
 }
 
-export function damaged(part: string, why: string, details: Record<string, string | number | boolean> = {}): ReviveError {
-    return new ReviveError({
-        code: 'backup-damaged',
-        message: `The backup is damaged in ${part}: ${why}`,
-        nextStep: 'Use another copy of this backup. This copy was changed or cut short after it was written; do not restore from it.',
-        details: { part, ...details },
-    });
+/** What is wrong with one part of a backup (`errorFacts.backupProblems`), and the numbers that show it. */
+export type BackupDamage = Omit<FactsOf<'backup-damaged'>, 'part' | 'place'>;
+
+/** The backup is damaged in `part` (an entry, or the archive `after` an entry or at its `start`). */
+export function damaged(part: string, damage: BackupDamage, place: 'entry' | 'after' | 'start' = 'entry'): ReviveError {
+    return ReviveError.of('backup-damaged', { ...damage, part, place });
 }
 
 /** Entry name → Revive layout, or undefined to skip (directories, files outside a TWRP folder). */
@@ -84,7 +84,7 @@ async function readAll(entry: AsyncIterable<Buffer>, what: string): Promise<Buff
     let size = 0;
     for await (const chunk of entry) {
         size += chunk.length;
-        if (size > MAX_JSON) throw damaged(what, 'it is far larger than a manifest can be');
+        if (size > MAX_JSON) throw damaged(what, { problem: 'manifest-too-large' });
         parts.push(chunk);
     }
     return Buffer.concat(parts);
@@ -95,17 +95,17 @@ function parseJson<T>(data: Buffer, what: string, schema: { safeParse(v: unknown
     try {
         value = JSON.parse(data.toString('utf8'));
     } catch {
-        throw damaged(what, 'it is not JSON');
+        throw damaged(what, { problem: 'not-json' });
     }
     const parsed = schema.safeParse(value);
-    if (!parsed.success) throw damaged(what, 'it is not a Revive backup manifest of a version this Revive reads');
+    if (!parsed.success) throw damaged(what, { problem: 'not-manifest' });
     return parsed.data;
 }
 
 /** Decrypt and walk the archive once. Throws ReviveError naming the part on any damage. */
 export async function readBackupArchive(path: string, identities: readonly AgeIdentity[], handlers: ReadHandlers = {}, ctx: JobContext = {}): Promise<ArchiveContents> {
     const total = (await stat(path).catch((error: unknown) => {
-        throw new ReviveError({ code: 'file-missing', message: `The backup file ${path} cannot be read.`, nextStep: 'Check the file name and that the disk is attached.' }, { cause: error });
+        throw ReviveError.of('file-missing', { file: path, variant: 'backup' }, { cause: error });
     })).size;
     const source = createReadStream(path, { highWaterMark: 1 << 20 });
     const decryption = new AgeDecryption(identities);
@@ -170,14 +170,14 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
                 manifest = parseJson(await readAll(entry as AsyncIterable<Buffer>, MANIFEST_ENTRY), MANIFEST_ENTRY, ManifestSchema);
                 continue;
             }
-            if (manifest) throw damaged(rawName, 'it comes after the manifest, which must be the last entry');
+            if (manifest) throw damaged(rawName, { problem: 'after-manifest' });
             const place = classify(rawName, revive);
             if (!place) {
                 entry.resume();
                 continue;
             }
             if (place.folder !== undefined) {
-                if (foreignFolder !== undefined && foreignFolder !== place.folder) throw new ReviveError({ code: 'backup-several-folders', message: `The archive holds more than one TWRP backup folder (${foreignFolder} and ${place.folder}).`, nextStep: 'Make one archive per TWRP backup folder.' });
+                if (foreignFolder !== undefined && foreignFolder !== place.folder) throw ReviveError.of('backup-several-folders', { first: foreignFolder, second: place.folder });
                 foreignFolder = place.folder;
             }
             current = place.path;
@@ -194,7 +194,7 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
                 size += chunk.length;
                 if (sink) await sink.write(chunk);
             }
-            if (size !== part.sizeBytes) throw damaged(part.path, `it ends after ${size} of ${part.sizeBytes} bytes`);
+            if (size !== part.sizeBytes) throw damaged(part.path, { problem: 'ends-early', size, expected: part.sizeBytes });
             const sha256 = hash.digest('hex');
             parts.push({ ...part, sha256, md5: md5?.digest('hex'), text: keep ? Buffer.concat(keep).toString('utf8') : undefined });
             if (sink) await sink.end(sha256);
@@ -211,8 +211,10 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
         await feeding;
         const failure = ReviveError.from(cause);
         if (failure.code.startsWith('age-') && failure.code !== 'age-wrong-passphrase' && failure.code !== 'age-no-identity') {
-            const where = current ?? (parts.length > 0 ? `the archive after ${parts[parts.length - 1]?.path}` : 'the archive header');
-            throw damaged(where, failure.message, { cause: failure.code });
+            // The age error's code and facts travel along; its words go inside ours.
+            const last = parts[parts.length - 1]?.path;
+            const damage = { ...failure.facts, problem: 'age', cause: failure.code };
+            throw current !== undefined ? damaged(current, damage) : last !== undefined ? damaged(last, damage, 'after') : damaged('', damage, 'start');
         }
         throw failure;
     }

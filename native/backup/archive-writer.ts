@@ -37,13 +37,11 @@ export interface FinishedArchive {
 function diskError(error: unknown, folder: string): ReviveError {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOSPC' || code === 'EDQUOT') {
-        return new ReviveError(
-            { code: 'backup-disk-full', message: `The computer's disk is full: the backup could not be written to ${folder}. The unfinished file was removed; nothing on the phone was changed.`, nextStep: 'Free space on the computer (or choose another folder, e.g. an external disk), then back up again.', details: { folder } },
-            { cause: error },
-        );
+        return ReviveError.of('backup-disk-full', { folder }, { cause: error });
     }
     if (error instanceof ReviveError) return error;
-    return new ReviveError({ code: 'backup-write-failed', message: `The backup could not be written to ${folder}: ${error instanceof Error ? error.message : String(error)}`, nextStep: 'Check the folder (permissions, free space, a removed disk), then back up again.', details: { folder } }, { cause: error });
+    // The system's own words for what went wrong (EIO, a removed disk …).
+    return ReviveError.of('backup-write-failed', { folder, problem: error instanceof Error ? error.message : String(error) }, { cause: error });
 }
 
 /** A default file name: codename, serial and time, so a folder of backups sorts by phone and date. */

@@ -19,18 +19,18 @@ export interface VerifiedArchive extends ArchiveContents {
 /** Throws naming the first part that differs; returns what was checked. */
 export function checkContents(contents: ArchiveContents): VerifiedArchive {
     const { parts, manifest, device } = contents;
-    if (device && !manifest) throw damaged(MANIFEST_ENTRY, 'the manifest (the last entry) is missing: the archive was cut short');
+    if (device && !manifest) throw damaged(MANIFEST_ENTRY, { problem: 'manifest-missing' });
     if (manifest) {
         const read = new Map(parts.map((p) => [p.path, p]));
         for (const expected of manifest.parts) {
             const got = read.get(expected.path);
-            if (!got) throw damaged(expected.path, 'it is listed in the manifest but missing from the archive');
-            if (got.sizeBytes !== expected.sizeBytes) throw damaged(expected.path, `it has ${got.sizeBytes} bytes, the manifest says ${expected.sizeBytes}`);
-            if (got.sha256 !== expected.sha256) throw damaged(expected.path, `its SHA-256 is ${got.sha256}, the manifest says ${expected.sha256}`);
+            if (!got) throw damaged(expected.path, { problem: 'not-in-archive' });
+            if (got.sizeBytes !== expected.sizeBytes) throw damaged(expected.path, { problem: 'size-differs', size: got.sizeBytes, expected: expected.sizeBytes });
+            if (got.sha256 !== expected.sha256) throw damaged(expected.path, { problem: 'sha-differs', found: got.sha256, expected: expected.sha256 });
         }
         const listed = new Set(manifest.parts.map((p) => p.path));
         const extra = parts.find((p) => !listed.has(p.path));
-        if (extra) throw damaged(extra.path, 'it is in the archive but not in the manifest');
+        if (extra) throw damaged(extra.path, { problem: 'extra' });
     }
     const twrp = new Map(parts.filter((p) => p.kind === 'twrp').map((p) => [p.name, p]));
     const withDigest = new Set<string>();
@@ -40,9 +40,9 @@ export function checkContents(contents: ArchiveContents): VerifiedArchive {
         const image = twrp.get(digest.target);
         if (!image) continue;
         const expected = parseTwrpDigest(file.text ?? '', digest.algorithm);
-        if (!expected) throw damaged(file.path, 'it is not a digest file TWRP writes (<hex>  <name>)');
+        if (!expected) throw damaged(file.path, { problem: 'not-digest' });
         const actual = digest.algorithm === 'sha256' ? image.sha256 : image.md5;
-        if (actual !== expected) throw damaged(image.path, `its ${digest.algorithm === 'sha256' ? 'SHA-256' : 'MD5'} ${actual ?? '?'} differs from TWRP's ${file.name} (${expected})`);
+        if (actual !== expected) throw damaged(image.path, { problem: 'digest-differs', algorithm: digest.algorithm === 'sha256' ? 'SHA-256' : 'MD5', found: actual ?? '?', digestFile: file.name, expected });
         withDigest.add(image.name);
     }
     const images = [...twrp.values()].filter((p) => isTwrpImage(p.name));

@@ -1,19 +1,21 @@
-/** What can be wrong with an age file, named by the part of the file where it was found. */
+/**
+ * What can be wrong with an age file, named by the part of the file where it was found: a format
+ * error with a code (`age-bad-header` / `age-bad-payload`), the problem as its variant and the
+ * numbers as facts, worded from the locale files.
+ */
+import type { FactsOf } from '../../../common/error-codes.js';
 import { ReviveError } from '../../jobs/errors.js';
 
 export type AgePart = 'header' | 'payload';
+type HeaderProblem = Omit<FactsOf<'age-bad-header'>, never>;
+type PayloadProblem = Omit<FactsOf<'age-bad-payload'>, never>;
 
 /** A malformed or tampered file (decided from its bytes alone). */
 export class AgeFormatError extends ReviveError {
     readonly part: AgePart;
 
-    constructor(part: AgePart, why: string, details?: Record<string, string | number | boolean>) {
-        super({
-            code: part === 'header' ? 'age-bad-header' : 'age-bad-payload',
-            message: `The encrypted file is damaged in its ${part}: ${why}.`,
-            nextStep: 'Use another copy of the backup; this one has been changed or cut short since it was written.',
-            ...(details ? { details } : {}),
-        });
+    constructor(...[part, facts]: ['header', HeaderProblem] | ['payload', PayloadProblem]) {
+        super(part === 'header' ? 'age-bad-header' : 'age-bad-payload', facts);
         this.part = part;
     }
 }
@@ -21,12 +23,7 @@ export class AgeFormatError extends ReviveError {
 /** A payload that ends before its final chunk: the file was cut short. */
 export class AgeTruncatedError extends ReviveError {
     constructor(plaintextBytes: number) {
-        super({
-            code: 'age-truncated',
-            message: `The encrypted file is cut short: it ends after ${plaintextBytes} bytes of content without its final chunk.`,
-            nextStep: 'Copy the backup again from where it was made (the copy stopped early, or the disk filled up).',
-            details: { plaintextBytes },
-        });
+        super('age-truncated', { plaintextBytes });
     }
 }
 

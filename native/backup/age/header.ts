@@ -20,11 +20,14 @@ export function b64encode(data: Uint8Array): string {
     return Buffer.from(data).toString('base64').replace(/=+$/, '');
 }
 
+/** Which base64 field of the header a decoding error names (`errorFacts.ageFields`). */
+export type Base64Field = 'mac' | 'stanza-body' | 'scrypt-salt' | 'x25519-share';
+
 /** Canonical unpadded base64 only, as the spec requires of decoders. */
-export function b64decode(text: string, what: string): Uint8Array {
-    if (!/^[A-Za-z0-9+/]*$/.test(text)) throw new AgeFormatError('header', `${what} is not unpadded base64`);
+export function b64decode(text: string, what: Base64Field): Uint8Array {
+    if (!/^[A-Za-z0-9+/]*$/.test(text)) throw new AgeFormatError('header', { variant: 'not-base64', field: what });
     const data = Buffer.from(text, 'base64');
-    if (b64encode(data) !== text) throw new AgeFormatError('header', `${what} is not canonical base64`);
+    if (b64encode(data) !== text) throw new AgeFormatError('header', { variant: 'not-canonical', field: what });
     return new Uint8Array(data);
 }
 
@@ -76,7 +79,7 @@ export function parseHeader(data: Buffer): ParsedHeader | undefined {
     const nextLine = (): string | undefined => {
         const end = data.indexOf(0x0a, pos);
         if (end < 0) {
-            if (data.length - pos > MAX_HEADER_BYTES) throw new AgeFormatError('header', 'a header line is far too long');
+            if (data.length - pos > MAX_HEADER_BYTES) throw new AgeFormatError('header', { variant: 'line-too-long' });
             return undefined;
         }
         const line = data.toString('latin1', pos, end);
@@ -86,34 +89,34 @@ export function parseHeader(data: Buffer): ParsedHeader | undefined {
     const version = nextLine();
     if (version === undefined) {
         if (data.length > 0 && !VERSION_LINE.startsWith(data.toString('latin1', 0, Math.min(data.length, VERSION_LINE.length)))) {
-            throw new AgeFormatError('header', 'this is not an age file (it does not start with age-encryption.org/v1)');
+            throw new AgeFormatError('header', { variant: 'not-age' });
         }
         return undefined;
     }
-    if (version !== VERSION_LINE) throw new AgeFormatError('header', version.startsWith('age-encryption.org/') ? `unsupported age version "${version}"` : 'this is not an age file (it does not start with age-encryption.org/v1)');
+    if (version !== VERSION_LINE) throw new AgeFormatError('header', version.startsWith('age-encryption.org/') ? { variant: 'version', version } : { variant: 'not-age' });
     for (;;) {
         const line = nextLine();
         if (line === undefined) return undefined;
         if (line.startsWith('--- ')) {
-            if (stanzas.length === 0) throw new AgeFormatError('header', 'the header has no recipient stanza');
-            const mac = b64decode(line.slice(4), 'the header MAC');
-            if (mac.length !== 32) throw new AgeFormatError('header', 'the header MAC has the wrong length');
+            if (stanzas.length === 0) throw new AgeFormatError('header', { variant: 'no-stanza' });
+            const mac = b64decode(line.slice(4), 'mac');
+            if (mac.length !== 32) throw new AgeFormatError('header', { variant: 'mac-size' });
             const macInput = data.toString('latin1', 0, pos - line.length - 1) + '---';
             return { stanzas, macInput, mac, length: pos };
         }
-        if (!line.startsWith('-> ')) throw new AgeFormatError('header', 'a header line is neither a stanza nor the MAC');
+        if (!line.startsWith('-> ')) throw new AgeFormatError('header', { variant: 'bad-line' });
         const [type, ...args] = line.slice(3).split(' ');
-        if (!type || args.some((a) => a === '') || ![type, ...args].every((a) => /^[\x21-\x7e]+$/.test(a))) throw new AgeFormatError('header', 'a stanza has empty or invalid arguments');
+        if (!type || args.some((a) => a === '') || ![type, ...args].every((a) => /^[\x21-\x7e]+$/.test(a))) throw new AgeFormatError('header', { variant: 'bad-arguments' });
         const bodyLines: string[] = [];
         for (;;) {
             const bodyLine = nextLine();
             if (bodyLine === undefined) return undefined;
-            if (bodyLine.length > 64) throw new AgeFormatError('header', 'a stanza body line is longer than 64 columns');
+            if (bodyLine.length > 64) throw new AgeFormatError('header', { variant: 'body-line-long' });
             bodyLines.push(bodyLine);
             if (bodyLine.length < 64) break;
         }
-        stanzas.push({ type, args, body: b64decode(bodyLines.join(''), 'a stanza body') });
-        if (pos > MAX_HEADER_BYTES) throw new AgeFormatError('header', 'the header is far too long');
+        stanzas.push({ type, args, body: b64decode(bodyLines.join(''), 'stanza-body') });
+        if (pos > MAX_HEADER_BYTES) throw new AgeFormatError('header', { variant: 'header-too-long' });
     }
 }
 

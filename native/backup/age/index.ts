@@ -47,13 +47,13 @@ export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise
 
 async function fileKeyFor(header: ParsedHeader, identities: readonly AgeIdentity[]): Promise<Uint8Array> {
     const hasScrypt = header.stanzas.some((s) => s.type === 'scrypt');
-    if (hasScrypt && header.stanzas.length > 1) throw new AgeFormatError('header', 'a passphrase stanza is mixed with other stanzas');
+    if (hasScrypt && header.stanzas.length > 1) throw new AgeFormatError('header', { variant: 'passphrase-mixed' });
     for (const identity of identities) {
         for (const stanza of header.stanzas) {
             const fileKey = await unwrapFileKey(identity, stanza);
             if (!fileKey) continue;
-            if (fileKey.length !== 16) throw new AgeFormatError('header', 'the file key is not 16 bytes');
-            if (!macMatches(header, fileKey)) throw new AgeFormatError('header', 'its MAC does not match (the header was changed)');
+            if (fileKey.length !== 16) throw new AgeFormatError('header', { variant: 'file-key-size' });
+            if (!macMatches(header, fileKey)) throw new AgeFormatError('header', { variant: 'mac-mismatch' });
             return fileKey;
         }
     }
@@ -99,7 +99,7 @@ export class AgeDecryption {
     }
 
     final(out: (plain: Buffer) => void): void {
-        if (!this.#fileKey) throw new AgeFormatError('header', 'the file ends inside its header');
+        if (!this.#fileKey) throw new AgeFormatError('header', { variant: 'ends-in-header' });
         if (!this.#opener) throw new AgeTruncatedError(0);
         out(this.#opener.open(this.#pending.takeAll(), true));
     }

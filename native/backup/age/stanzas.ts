@@ -54,7 +54,7 @@ export async function wrapFileKey(recipient: AgeRecipient, fileKey: Uint8Array):
     const ephemeral = randomBytes(32);
     const share = publicKeyOf(ephemeral);
     const shared = x25519(ephemeral, recipient.publicKey);
-    if (!shared) throw new AgeFormatError('header', 'the recipient public key is not usable (a low-order point)');
+    if (!shared) throw new AgeFormatError('header', { variant: 'recipient-low-order' });
     const wrapKey = hkdf(shared, Buffer.concat([share, recipient.publicKey]), X25519_INFO);
     return { type: 'X25519', args: [b64encode(share)], body: seal(wrapKey, fileKey) };
 }
@@ -64,22 +64,22 @@ export async function unwrapFileKey(identity: AgeIdentity, stanza: Stanza): Prom
     if (identity.kind === 'scrypt') {
         if (stanza.type !== 'scrypt') return undefined;
         const [saltText, logText, ...extra] = stanza.args;
-        if (saltText === undefined || logText === undefined || extra.length > 0) throw new AgeFormatError('header', 'the scrypt stanza has the wrong number of arguments');
-        const salt = b64decode(saltText, 'the scrypt salt');
-        if (salt.length !== 16) throw new AgeFormatError('header', 'the scrypt salt is not 16 bytes');
-        if (!/^[1-9][0-9]*$/.test(logText)) throw new AgeFormatError('header', 'the scrypt work factor is not a plain number');
+        if (saltText === undefined || logText === undefined || extra.length > 0) throw new AgeFormatError('header', { variant: 'scrypt-arguments' });
+        const salt = b64decode(saltText, 'scrypt-salt');
+        if (salt.length !== 16) throw new AgeFormatError('header', { variant: 'scrypt-salt' });
+        if (!/^[1-9][0-9]*$/.test(logText)) throw new AgeFormatError('header', { variant: 'scrypt-work-factor' });
         const logN = Number(logText);
-        if (logN > Math.min(identity.maxLogN ?? MAX_SCRYPT_LOG_N, MAX_SCRYPT_LOG_N)) throw new AgeFormatError('header', `the scrypt work factor 2^${logN} is beyond what we accept (2^${MAX_SCRYPT_LOG_N})`);
-        if (stanza.body.length !== 32) throw new AgeFormatError('header', 'the scrypt stanza body is not 32 bytes');
+        if (logN > Math.min(identity.maxLogN ?? MAX_SCRYPT_LOG_N, MAX_SCRYPT_LOG_N)) throw new AgeFormatError('header', { variant: 'scrypt-too-costly', logN, max: MAX_SCRYPT_LOG_N });
+        if (stanza.body.length !== 32) throw new AgeFormatError('header', { variant: 'scrypt-body' });
         return open(await scryptKey(identity.passphrase, salt, logN), stanza.body);
     }
     if (stanza.type !== 'X25519') return undefined;
-    if (stanza.args.length !== 1 || stanza.args[0] === undefined) throw new AgeFormatError('header', 'an X25519 stanza has the wrong number of arguments');
-    const share = b64decode(stanza.args[0], 'an X25519 share');
-    if (share.length !== 32) throw new AgeFormatError('header', 'an X25519 share is not 32 bytes');
-    if (stanza.body.length !== 32) throw new AgeFormatError('header', 'an X25519 stanza body is not 32 bytes');
+    if (stanza.args.length !== 1 || stanza.args[0] === undefined) throw new AgeFormatError('header', { variant: 'x25519-arguments' });
+    const share = b64decode(stanza.args[0], 'x25519-share');
+    if (share.length !== 32) throw new AgeFormatError('header', { variant: 'x25519-share' });
+    if (stanza.body.length !== 32) throw new AgeFormatError('header', { variant: 'x25519-body' });
     const shared = x25519(identity.secretKey, share);
-    if (!shared) throw new AgeFormatError('header', 'an X25519 share is a low-order point');
+    if (!shared) throw new AgeFormatError('header', { variant: 'x25519-low-order' });
     const wrapKey = hkdf(shared, Buffer.concat([share, publicKeyOf(identity.secretKey)]), X25519_INFO);
     return open(wrapKey, stanza.body);
 }

@@ -109,18 +109,18 @@ export class StreamOpener {
     open(sealed: Buffer, last: boolean): Buffer {
         const counter = this.#counter;
         if (sealed.length < TAG_SIZE || (sealed.length === TAG_SIZE && !(last && counter === 0n))) {
-            throw last ? new AgeTruncatedError(this.#plaintextBytes) : new AgeFormatError('payload', 'a chunk is too short');
+            throw last ? new AgeTruncatedError(this.#plaintextBytes) : new AgeFormatError('payload', { variant: 'chunk-short' });
         }
         const plain = this.#try(sealed, counter, last);
         if (!plain) {
             const other = this.#try(sealed, counter, !last);
             const at = { chunk: Number(counter), plaintextOffset: this.#plaintextBytes };
             if (other && last) throw new AgeTruncatedError(this.#plaintextBytes + other.length);
-            if (other) throw new AgeFormatError('payload', `there are bytes after its final chunk (chunk ${counter})`, at);
-            if (last) throw new AgeFormatError('payload', `its last chunk (${counter}, after content byte ${this.#plaintextBytes}) fails its authentication: the file was cut short or bytes were changed`, at);
-            throw new AgeFormatError('payload', `chunk ${counter} (content bytes ${this.#plaintextBytes}–${this.#plaintextBytes + sealed.length - TAG_SIZE}) fails its authentication: bytes were changed`, at);
+            if (other) throw new AgeFormatError('payload', { variant: 'bytes-after-final', ...at });
+            if (last) throw new AgeFormatError('payload', { variant: 'last-chunk-auth', ...at });
+            throw new AgeFormatError('payload', { variant: 'chunk-auth', ...at, to: this.#plaintextBytes + sealed.length - TAG_SIZE });
         }
-        if (last && plain.length === 0 && counter > 0n) throw new AgeFormatError('payload', 'the final chunk is empty');
+        if (last && plain.length === 0 && counter > 0n) throw new AgeFormatError('payload', { variant: 'final-empty' });
         this.#counter++;
         this.#plaintextBytes += plain.length;
         return plain;

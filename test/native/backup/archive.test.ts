@@ -93,10 +93,12 @@ describe('writing', () => {
         mkdirSync(mountPoint);
         const script = join(dir, 'fill.mts');
         const writer = resolve('native/backup/archive-writer.ts');
+        const wording = resolve('electron/wording.ts');
         writeFileSync(
             script,
             `import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import ${JSON.stringify(wording)};
 import { BackupArchiveWriter } from ${JSON.stringify(writer)};
 const folder = process.argv[2] + '/backups';
 const big = randomBytes(3 * 1024 * 1024);
