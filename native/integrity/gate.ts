@@ -14,7 +14,7 @@ import type { BootImageFacts } from './boot-image.js';
 import { checkRecoveryHeader, openRecoveryImage, readRecoveryTarget } from './recovery-image.js';
 import { findRecipe } from '../manifests/load.js';
 import { expectedChecksum, knownFileByDigest } from './checksums.js';
-import { hashFile } from './hash.js';
+import { hashFileShared } from './hash.js';
 import { verifyPackageSignature } from './package-signature.js';
 import { loadSigners } from '../download/signers.js';
 import {
@@ -91,7 +91,7 @@ type GateCode =
 async function verifyChecksum(recipe: Recipe, file: GatePlanFile, ctx: JobContext): Promise<VerifiedFile> {
     const name = basename(file.path);
     const expected = expectedChecksum(recipe, file.role, file.path, file.typedSha256);
-    const digest = await hashFile(file.path, ctx, `verify:${file.role}`);
+    const digest = await hashFileShared(file.path, ctx, `verify:${file.role}`);
     if (expected) {
         if (digest.sha256 !== expected.sha256) {
             const variant = expected.source === 'recipe' ? 'gate-recipe' : expected.source === 'typed' ? 'gate-typed' : expected.source === 'download' ? 'gate-download' : 'gate-sidecar';

@@ -64,3 +64,54 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
 export function hashBytes(data: Uint8Array): string {
     return createHash('sha256').update(data).digest('hex');
 }
+
+/** A file changed this recently may change again within its file system's timestamp granularity unseen. */
+const SETTLED_MS = 2000;
+const SHARED_MAX = 32;
+const shared = new Map<string, Promise<FileDigest>>();
+
+/** Resolve with `promise`, or reject as soon as `signal` aborts (the promise runs on for whoever else waits). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (!signal) return promise;
+    signal.throwIfAborted();
+    return new Promise<T>((resolve, reject) => {
+        const abort = (): void => reject(signal.reason);
+        signal.addEventListener('abort', abort, { once: true });
+        promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
+}
+
+/**
+ * The SHA-256 of a file that several jobs of this process check: the counter checks one ROM for
+ * every phone, each job twice (before it starts and again just before sending), and one hash serves
+ * them all while the file is the same on disk — same device, inode, size, and modification and change
+ * times to the nanosecond (any write moves the change time). A hash under way is shared too, so jobs
+ * started together read the file once. A file changed in the last two seconds is hashed every time.
+ */
+export async function hashFileShared(path: string, ctx: JobContext = {}, step = `verify:${basename(path)}`): Promise<FileDigest> {
+    let info;
+    try {
+        info = await stat(path, { bigint: true });
+    } catch {
+        return hashFile(path, ctx, step);
+    }
+    if (!info.isFile() || Date.now() - Number(info.ctimeNs / 1_000_000n) < SETTLED_MS) return hashFile(path, ctx, step);
+    const key = `${path}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+    const known = shared.get(key);
+    if (known) {
+        try {
+            const digest = await untilAborted(known, ctx.signal);
+            ctx.onProgress?.({ step, bytesDone: digest.sizeBytes, bytesTotal: digest.sizeBytes, cancellable: true });
+            return digest;
+        } catch {
+            // Whoever started that hash was stopped; this job hashes for itself unless it was stopped too.
+            ctx.signal?.throwIfAborted();
+            if (shared.get(key) === known) shared.delete(key);
+        }
+    }
+    const digest = hashFile(path, ctx, step);
+    shared.set(key, digest);
+    digest.catch(() => shared.get(key) === digest && shared.delete(key));
+    if (shared.size > SHARED_MAX) shared.delete(shared.keys().next().value ?? '');
+    return digest;
+}

@@ -9,7 +9,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobStepInfo, ReportBackup } from '../../../native/jobs/events.js';
 import type { JournalValue } from '../../../native/jobs/journal.js';
 import type { StepResult } from '../../../native/jobs/runner.js';
-import { hashFile } from '../../../native/integrity/hash.js';
+import { hashFileShared } from '../../../native/integrity/hash.js';
 import { runGate, type GatePlanFile } from '../../../native/integrity/gate.js';
 import { openRecoveryImage } from '../../../native/integrity/recovery-image.js';
 import { androidVersionFromFingerprint } from '../../../native/integrity/zip-inspect.js';
@@ -198,7 +198,7 @@ async function flashRecovery(job: UpgradeJob): Promise<StepResult> {
     const recipe = job.recipe;
     const image = job.file('recovery');
     const partition = recipe.recoveryPartition;
-    const digest = await hashFile(image, job.run.context(), 'recheck:recovery');
+    const digest = await hashFileShared(image, job.run.context(), 'recheck:recovery');
     job.assertUnchanged('recovery', digest.sha256);
     if (recipe.method === 'odin') {
         const phone = await job.modes.ensure('download');
@@ -289,7 +289,7 @@ async function wipe(job: UpgradeJob): Promise<StepResult> {
 
 async function install(job: UpgradeJob, role: FileRole): Promise<StepResult> {
     const path = job.file(role);
-    const digest = await hashFile(path, job.run.context(), `recheck:${role}`);
+    const digest = await hashFileShared(path, job.run.context(), `recheck:${role}`);
     job.assertUnchanged(role, digest.sha256);
     const phone = await job.modes.ensure('sideload');
     const adb = await job.modes.adb(phone);
