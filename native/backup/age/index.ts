@@ -33,11 +33,11 @@ export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise
         transform(chunk: Buffer, _encoding, callback: TransformCallback) {
             pending.push(chunk);
             // Strictly more than a chunk: the held-back chunk might be the last one.
-            while (pending.length > CHUNK_SIZE) this.push(sealer.seal(pending.take(CHUNK_SIZE), false));
+            while (pending.length > CHUNK_SIZE) for (const sealed of sealer.sealPieces(pending.takePieces(CHUNK_SIZE), false)) this.push(sealed);
             callback();
         },
         flush(callback: TransformCallback) {
-            this.push(sealer.seal(pending.takeAll(), true));
+            for (const sealed of sealer.sealPieces(pending.takePieces(pending.length), true)) this.push(sealed);
             callback();
         },
     });

@@ -52,6 +52,26 @@ export class ByteQueue {
     takeAll(): Buffer {
         return this.take(this.#length);
     }
+
+    /** Remove the first `n` bytes (n <= length) as views of the queued buffers: nothing is copied. */
+    takePieces(n: number): Buffer[] {
+        const out: Buffer[] = [];
+        let left = n;
+        while (left > 0) {
+            const part = this.#parts[0] as Buffer;
+            if (part.length <= left) {
+                out.push(part);
+                this.#parts.shift();
+                left -= part.length;
+            } else {
+                out.push(part.subarray(0, left));
+                this.#parts[0] = part.subarray(left);
+                left = 0;
+            }
+        }
+        this.#length -= n;
+        return out;
+    }
 }
 
 function chunkNonce(counter: bigint, last: boolean): Buffer {
@@ -70,11 +90,16 @@ export class StreamSealer {
         this.#key = key;
     }
 
-    seal(chunk: Buffer, last: boolean): Buffer {
+    /**
+     * One chunk given as pieces, sealed as pieces (ciphertext of each, then the tag): the cipher
+     * streams, so a chunk that spans several incoming buffers is never copied into one.
+     */
+    sealPieces(pieces: readonly Buffer[], last: boolean): Buffer[] {
         const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last), { authTagLength: TAG_SIZE });
-        const body = cipher.update(chunk);
+        const out = pieces.map((piece) => cipher.update(piece));
         cipher.final();
-        return Buffer.concat([body, cipher.getAuthTag()]);
+        out.push(cipher.getAuthTag());
+        return out;
     }
 }
 
