@@ -13,11 +13,12 @@ const FAIL_NEXT: readonly FailNext[] = ['flash', 'erase', 'download', 'sideload'
 
 export type FaultWord =
     | { readonly kind: 'unplug-after-bytes'; readonly bytes: number }
+    | { readonly kind: 'unplug-after-device-bytes'; readonly bytes: number }
     | { readonly kind: 'stall-after-bytes'; readonly bytes: number }
     | { readonly kind: 'fail-next'; readonly command: FailNext }
     | { readonly kind: 'battery'; readonly percent: number };
 
-export const FAULT_USAGE = `unplug-after-bytes=N | stall-after-bytes=N | fail-next=${FAIL_NEXT.join('|')} | battery=N`;
+export const FAULT_USAGE = `unplug-after-bytes=N | unplug-after-device-bytes=N | stall-after-bytes=N | fail-next=${FAIL_NEXT.join('|')} | battery=N`;
 
 function invalid(text: string, why: string): ReviveError {
     return new ReviveError({ code: 'fault-invalid', message: `"${text}" is not a fault: ${why}`, nextStep: `Write one of ${FAULT_USAGE}.` });
@@ -34,6 +35,7 @@ export function parseFaultWord(text: string): FaultWord {
     };
     switch (name) {
         case 'unplug-after-bytes':
+        case 'unplug-after-device-bytes':
             return { kind: name, bytes: count() };
         case 'stall-after-bytes':
             return { kind: name, bytes: count() };
@@ -54,6 +56,9 @@ export function applyFault(phone: VirtualPhone, fault: FaultWord): void {
     switch (fault.kind) {
         case 'unplug-after-bytes':
             phone.faults.unplugAfterBytes = fault.bytes;
+            break;
+        case 'unplug-after-device-bytes':
+            phone.faults.unplugAfterDeviceBytes = fault.bytes;
             break;
         case 'stall-after-bytes':
             phone.faults.stallAfterBytes = fault.bytes;

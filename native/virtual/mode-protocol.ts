@@ -38,6 +38,8 @@ export interface VirtualOwner {
 export interface FaultPlan {
     /** Cut the connection after this many host→device bytes (counted by the chassis). */
     unplugAfterBytes?: number | undefined;
+    /** Cut the connection after this many device→host bytes (a backup being pulled; counted by the chassis). */
+    unplugAfterDeviceBytes?: number | undefined;
     /** Answer the next command of this kind with the protocol's failure reply. */
     failNext?: 'flash' | 'erase' | 'download' | 'sideload' | 'any' | undefined;
     /** Stop answering (no reply) once this many host→device bytes have passed. */

@@ -116,7 +116,9 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     /** Protocol emulations still running: close() waits for them before removing a temp state dir. */
     readonly #serving = new Set<Promise<void>>();
     #hostBytes = 0;
+    #deviceBytes = 0;
     #unplugFault: { value: number; base: number } | undefined;
+    #unplugInFault: { value: number; base: number } | undefined;
     #stallFault: { value: number; base: number } | undefined;
     #saving: Promise<void> = Promise.resolve();
     #saveQueued = false;
@@ -265,6 +267,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         }
         const hooks: FaceHooks = {
             beforeBulkOut: (length) => this.#beforeBulkOut(length),
+            beforeBulkIn: (length) => this.#beforeBulkIn(length),
             isHung: () => this.#isHung(),
             unplug: () => this.unplug('The USB cable was pulled (injected fault: unplug after bytes).'),
             log: (line) => this.log(line),
@@ -307,29 +310,40 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         this.#connections.clear();
     }
 
-    #syncFault(fault: { value: number; base: number } | undefined, value: number | undefined): { value: number; base: number } | undefined {
+    #syncFault(fault: { value: number; base: number } | undefined, value: number | undefined, counted = this.#hostBytes): { value: number; base: number } | undefined {
         if (value === undefined) return undefined;
         if (fault && fault.value === value) return fault;
-        return { value, base: this.#hostBytes };
+        return { value, base: counted };
+    }
+
+    /** How many of `length` bytes pass a one-shot unplug fault counted from `fault.base` on `counted`, and whether it fires. */
+    static #crossing(fault: { value: number; base: number } | undefined, length: number, counted: number): { deliver: number; unplug: boolean } {
+        const left = fault === undefined ? Infinity : fault.value - (counted - fault.base);
+        return length >= left ? { deliver: Math.max(0, left), unplug: true } : { deliver: length, unplug: false };
     }
 
     #beforeBulkOut(length: number): { deliver: number; unplug: boolean; hang: boolean } {
         this.#unplugFault = this.#syncFault(this.#unplugFault, this.faults.unplugAfterBytes);
         this.#stallFault = this.#syncFault(this.#stallFault, this.faults.stallAfterBytes);
         if (this.#isHung()) return { deliver: 0, unplug: false, hang: true };
-        let deliver = length;
-        let unplug = false;
-        if (this.#unplugFault) {
-            const left = this.#unplugFault.value - (this.#hostBytes - this.#unplugFault.base);
-            if (length >= left) {
-                deliver = Math.max(0, left);
-                unplug = true;
-                this.faults.unplugAfterBytes = undefined;
-                this.#unplugFault = undefined;
-            }
+        const plan = VirtualPhone.#crossing(this.#unplugFault, length, this.#hostBytes);
+        if (plan.unplug) {
+            this.faults.unplugAfterBytes = undefined;
+            this.#unplugFault = undefined;
         }
-        this.#hostBytes += deliver;
-        return { deliver, unplug, hang: false };
+        this.#hostBytes += plan.deliver;
+        return { ...plan, hang: false };
+    }
+
+    #beforeBulkIn(length: number): { deliver: number; unplug: boolean } {
+        this.#unplugInFault = this.#syncFault(this.#unplugInFault, this.faults.unplugAfterDeviceBytes, this.#deviceBytes);
+        const plan = VirtualPhone.#crossing(this.#unplugInFault, length, this.#deviceBytes);
+        if (plan.unplug) {
+            this.faults.unplugAfterDeviceBytes = undefined;
+            this.#unplugInFault = undefined;
+        }
+        this.#deviceBytes += plan.deliver;
+        return plan;
     }
 
     #isHung(): boolean {

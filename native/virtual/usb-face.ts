@@ -11,13 +11,15 @@ import { UsbError } from '../usb/transport.js';
 import type { FaceDescriptors } from './face-descriptors.js';
 import type { HostPipeEnd } from './pipe.js';
 
-/** What the face asks the phone before host→device bulk bytes reach the protocol. */
+/** What the face asks the phone before bulk bytes pass, either way. */
 export interface FaceHooks {
     /**
      * `deliver`: how many of the bytes reach the device; `unplug`: pull the cable after them;
      * `hang`: the device stops answering (stall fault).
      */
     beforeBulkOut(length: number): { deliver: number; unplug: boolean; hang: boolean };
+    /** Device→host bytes about to be handed over: how many the host gets, and whether the cable is pulled after them. */
+    beforeBulkIn(length: number): { deliver: number; unplug: boolean };
     /** Whether IN transfers should hang (stall fault active). */
     isHung(): boolean;
     unplug(): void;
@@ -200,7 +202,10 @@ export class UsbFace implements UsbDeviceBackend {
         if (!this.host) return STALL;
         if (this.#hooks.isHung()) return this.#never(signal);
         const data = await this.host.take(length, signal);
-        return ok(data);
+        const plan = this.#hooks.beforeBulkIn(data.length);
+        // The cable is pulled mid-transfer: the host gets the bytes up to the fault, then the device is gone.
+        if (plan.unplug) queueMicrotask(() => this.#hooks.unplug());
+        return ok(plan.deliver >= data.length ? data : data.subarray(0, plan.deliver));
     }
 
     async transferOut(endpointAddress: number, data: Uint8Array, signal?: AbortSignal): Promise<{ status: UrbStatus; bytesWritten: number }> {

@@ -1,10 +1,11 @@
 /**
- * The engine against an in-process virtual Galaxy S4 in TWRP: a data backup past TWRP's split size
+ * The engine against an in-process virtual Galaxy S4 in TWRP: a backup cut by an unplug leaves no
+ * partial archive and no partition written; a data backup past TWRP's split size
  * comes as .win000/.win001 and restores; a restore cut by an unplug mid-copy leaves a journal that
  * says which part was being sent, and running it again finishes with the phone as backed up.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { connectAdb, usbManagerFromDetach, type AdbPhone } from '../../../native/adb/phone.js';
 import { backupPhone } from '../../../native/backup/phone-backup.js';
 import { restorePhone } from '../../../native/backup/phone-restore.js';
+import { ReviveError } from '../../../native/jobs/errors.js';
 import { Journal, newJobId, readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualFs } from '../../../native/virtual/adbd-fs.js';
@@ -49,6 +51,24 @@ describe('the backup engine on a virtual phone', () => {
     let archive: string;
     const userdata = (): Promise<string> => phone.partitions.storedLength('USERDATA').then(async (n) => sha(await phone.partitions.read('USERDATA', 0, n)));
     let dataBefore: string;
+
+    it('an unplug mid-backup: a disconnect error, no partial archive, no partition written; the next backup runs', async () => {
+        const writeCounts = (): number[] => phone.partitions.names().map((n) => phone.partitions.writeCount(n));
+        const writes = writeCounts();
+        const adb = await connect();
+        phone.faults.unplugAfterDeviceBytes = 400 * 1024;
+        const failure = await backupPhone(adb, recipe, { folder: join(dir, 'cut'), recipients: [...pass] }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        await adb.close().catch(() => undefined);
+        expect(failure).toBeInstanceOf(ReviveError);
+        expect((failure as ReviveError).code).toBe('adb-disconnected');
+        expect(phone.isUnplugged).toBe(true);
+        expect(readdirSync(join(dir, 'cut'))).toEqual([]);
+        expect(writeCounts()).toEqual(writes);
+        phone.replug();
+    });
 
     it('splits a data backup past TWRP’s size into .win000, .win001… with a digest each', async () => {
         dataBefore = await userdata();

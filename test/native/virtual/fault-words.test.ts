@@ -10,6 +10,7 @@ afterEach(async () => {
 describe('fault words', () => {
     it('reads each fault the serve command takes', () => {
         expect(parseFaultWord('unplug-after-bytes=65536')).toEqual({ kind: 'unplug-after-bytes', bytes: 65536 });
+        expect(parseFaultWord('unplug-after-device-bytes=4096')).toEqual({ kind: 'unplug-after-device-bytes', bytes: 4096 });
         expect(parseFaultWord('stall-after-bytes=0')).toEqual({ kind: 'stall-after-bytes', bytes: 0 });
         expect(parseFaultWord('fail-next=sideload')).toEqual({ kind: 'fail-next', command: 'sideload' });
         expect(parseFaultWord('battery=5')).toEqual({ kind: 'battery', percent: 5 });
