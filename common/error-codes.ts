@@ -43,7 +43,10 @@ export const ERROR_CODES = {
     'su-wrong-version': { facts: ['file', 'found', 'expected', 'arch'], optional: ['path'] },
     'su-wrong-arch': { facts: ['file', 'found', 'expected', 'lineage'], optional: ['path'] },
     'recovery-tar-not-odin': { facts: ['file', 'phone', 'codename', 'member'], optional: ['path'] },
-    'recovery-not-image': { facts: ['file', 'phone', 'codename', 'partition', 'expected', 'found'], optional: ['path'] },
+    'recovery-not-image': { facts: ['file', 'phone', 'codename', 'partition', 'image'], optional: ['path', 'size', 'start', 'pageSize', 'declared', 'limit'], variants: ['short-file', 'not-boot-image', 'page-size', 'no-kernel', 'cut-short', 'too-large'] },
+    'recovery-tar-no-image': { facts: ['file', 'members'], optional: ['path'], variants: ['others', 'empty'] },
+    /** `problem` names what is wrong (`errorFacts.ramdiskProblems`); an LZ4 error brings its `cause` code and facts. */
+    'recovery-ramdisk-damaged': { facts: ['image', 'problem'], optional: ['detail', 'text', 'limit', 'size', 'entry', 'cause', 'variant', 'file', 'produced', 'value'] },
     'gate-no-rom': { facts: [] },
     'resume-files-missing': { facts: ['files'] },
     'file-not-verified': { facts: ['role', 'phone'] },
@@ -92,7 +95,7 @@ export const ERROR_CODES = {
     'bad-request': { facts: ['command', 'problems'] },
     'unknown-command': { facts: ['command'] },
     'bridge-closed': { facts: [] },
-    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal'], variants: ['check', 'download', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel'] },
+    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId'], variants: ['check', 'download', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade'] },
     // Finding the phone and its model.
     'device-ref-invalid': { facts: ['text', 'example'], optional: ['scheme'], variants: ['empty', 'host-port', 'virtual', 'busid', 'usb-port', 'serial'] },
     'usbip-device-busy': { facts: ['address', 'busid'] },
@@ -279,6 +282,16 @@ export const ERROR_CODES = {
     'keys-not-secret': { facts: ['file'] },
     'keys-unprotected': { facts: ['file'] },
     'firewall-not-afwall': { facts: ['file'] },
+    'firewall-no-packages': { facts: [] },
+    'keys-not-public': { facts: ['file'], variants: ['secret', 'other'] },
+    'sideload-checksum': { facts: ['file', 'found', 'expected'] },
+    // A repair shop's folder, keys and receipts.
+    'pdf-unavailable': { facts: [] },
+    'pdf-failed': { facts: ['html', 'pdf'], optional: ['problem'], variants: ['failed', 'no-pdf'] },
+    'key-missing': { facts: ['file', 'keyFile'] },
+    'key-invalid': { facts: ['file', 'keyFile'] },
+    'date-invalid': { facts: ['flag', 'text'] },
+    'days-invalid': { facts: ['days'] },
     /** A file a command was given that cannot be read. */
     'cli-file-unreadable': { facts: ['file'], variants: ['key', 'afwall', 'wireguard'] },
     /** The file on this computer changed between its check and its sending. */

@@ -22,7 +22,7 @@ export const LOG_CODES = {
     // The gate.
     'checksum-matches': ['file', 'source'],
     'recovery-built-for': ['file', 'devices', 'propFile'],
-    'recovery-unreadable': ['file', 'reason'],
+    'recovery-unreadable': ['file', 'reason', 'propFile', 'compression'],
     // Sideload and TWRP.
     'sideload-all-sent': ['file', 'minutes'],
     'twrp-leaving-sideload': [],

@@ -156,11 +156,7 @@ export const commands: readonly CliCommand[] = [
                 if (!/^[0-9a-f]{64}$/.test(expected)) throw new CliUsageError('--sha256 takes 64 hex digits.');
                 const { sha256 } = await hashFile(file, { signal: io.signal });
                 if (sha256 !== expected) {
-                    throw new ReviveError({
-                        code: 'sideload-checksum',
-                        message: `${file} has SHA-256 ${sha256}, not the expected ${expected}. The phone was not touched.`,
-                        nextStep: 'Download the file again from the official page and compare once more.',
-                    });
+                    throw ReviveError.of('sideload-checksum', { file, found: sha256, expected });
                 }
             }
             await session.phone.sideload(file, jobContext(io));

@@ -35,11 +35,7 @@ async function packagesFromPhone(device: DeviceValues, allow: readonly AppChoice
         try {
             const packages = await listPhonePackages(phone, allow.map((a) => a.packageName));
             if (packages.length === 0) {
-                throw new ReviveError({
-                    code: 'firewall-no-packages',
-                    message: 'The phone listed no installed apps (`pm list packages` answered nothing).',
-                    nextStep: 'Start the phone fully into Android (not recovery), unlock it, and try again; or pass --packages with the saved output of `adb shell pm list packages -U`.',
-                });
+                throw ReviveError.of('firewall-no-packages', {});
             }
             const withUid = packages.filter((p) => p.uid !== null).length;
             io.err(`✓ ${packages.length} app(s) installed on the phone, ${withUid} with their UID.\n`);

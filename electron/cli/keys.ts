@@ -95,11 +95,7 @@ async function readArmored(file: string): Promise<string> {
 /** The public key file must hold a public key and nothing secret (a mix-up would leak the secret key). */
 async function checkPublicKeyFile(file: string): Promise<void> {
     const text = await readArmored(file);
-    const notPublic = new ReviveError({
-        code: 'keys-not-public',
-        message: `${file} is not an armored OpenPGP public key${/PRIVATE KEY BLOCK/.test(text) ? ': it holds a SECRET key' : ''}.`,
-        nextStep: 'Give the .pub.asc file that keys create wrote; the secret key is sent only with --secret-key.',
-    });
+    const notPublic = ReviveError.of('keys-not-public', { file, variant: /PRIVATE KEY BLOCK/.test(text) ? 'secret' : 'other' });
     if (!/-----BEGIN PGP PUBLIC KEY BLOCK-----/.test(text) || /PRIVATE KEY BLOCK/.test(text)) throw notPublic;
     try {
         if ((await openpgp.readKey({ armoredKey: text })).isPrivate()) throw notPublic;

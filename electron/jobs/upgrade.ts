@@ -118,7 +118,8 @@ export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironmen
             journal.append({ t: 'end', outcome: 'cancelled', detail: phoneState });
             run.emit({ type: 'cancelled', step, phoneState, phoneNow: now, reason: declined ? 'declined' : 'person', resumable: true });
             if (declined) throw error;
-            throw new ReviveError({ code: 'cancelled', message: `The upgrade was stopped. ${phoneState}`, nextStep: `Resume it later with the job id ${journal.jobId}.` }, { cause: error });
+            // Where the phone was left is in the cancelled event just sent (phoneNow), worded by whoever shows it.
+            throw ReviveError.of('cancelled', { variant: 'upgrade', what: 'upgrade', jobId: journal.jobId }, { cause: error });
         }
         const failure = ReviveError.from(error);
         // Before anything was changed a job can simply start again; after, it continues where it stopped.

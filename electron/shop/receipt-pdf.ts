@@ -22,19 +22,16 @@ export function findChromium(): string | undefined {
 /** Print `html` (a receipt page on disk) to `pdf`. */
 export async function printReceiptPdf(html: string, pdf: string, chromium: string | undefined = findChromium()): Promise<void> {
     if (!chromium) {
-        throw new ReviveError({
-            code: 'pdf-unavailable',
-            message: 'No PDF was made: Chromium, which prints the receipt page, is not installed.',
-            nextStep: 'Install Chromium (Debian: apt-get install chromium), or print the HTML page from any browser.',
-        });
+        throw ReviveError.of('pdf-unavailable', {});
     }
     // The page has no scripts and a CSP of default-src 'none'; as root Chromium refuses to start with its sandbox.
     const sandbox = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
     try {
         await run(chromium, ['--headless', ...sandbox, '--disable-gpu', '--no-first-run', '--disable-background-networking', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, pathToFileURL(html).href], { timeout: 120_000 });
     } catch (error) {
-        throw new ReviveError({ code: 'pdf-failed', message: `Chromium could not print ${html} to PDF: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, nextStep: 'Print the HTML page from a browser instead.' });
+        // Chromium's own first line says why.
+        throw ReviveError.of('pdf-failed', { variant: 'failed', html, pdf, problem: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) });
     }
     const head = await readFile(pdf).then((b) => b.subarray(0, 5).toString('latin1'), () => '');
-    if (head !== '%PDF-') throw new ReviveError({ code: 'pdf-failed', message: `Chromium wrote no PDF to ${pdf}.`, nextStep: 'Print the HTML page from a browser instead.' });
+    if (head !== '%PDF-') throw ReviveError.of('pdf-failed', { variant: 'no-pdf', html, pdf });
 }

@@ -47,7 +47,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function checkDay(text: string | undefined, flag: string): void {
     if (text !== undefined && (!DAY.test(text) || Number.isNaN(Date.parse(text)))) {
-        throw new ReviveError({ code: 'date-invalid', message: `${flag} takes a day as YYYY-MM-DD, not "${text}".`, nextStep: `For example ${flag} 2026-11-28.` });
+        throw ReviveError.of('date-invalid', { flag, text });
     }
 }
 
@@ -85,7 +85,7 @@ export interface DeletionRecord {
  * record of what was deleted to deletions/. Returns the record and where it is.
  */
 export async function purgeOldJobs(shop: Shop, days: number, home: string, now: Date = new Date()): Promise<{ record: DeletionRecord; file: string }> {
-    if (!Number.isFinite(days) || days < 0) throw new ReviveError({ code: 'days-invalid', message: `--older-than takes a number of days, not ${days}.`, nextStep: 'For example --older-than 30.' });
+    if (!Number.isFinite(days) || days < 0) throw ReviveError.of('days-invalid', { days: String(days) });
     const cutoff = now.getTime() - days * 86_400_000;
     const deleted: DeletedItem[] = [];
     for (const { receipt } of await listReceipts(shop)) {

@@ -72,14 +72,14 @@ export async function readPublicKey(path: string): Promise<KeyObject> {
     try {
         text = await readFile(path, 'utf8');
     } catch {
-        throw new ReviveError({ code: 'key-missing', message: `There is no public key at ${path}.`, nextStep: `Give the shop's ${PUBLIC_KEY_FILE} (from its folder) with --key, or the folder with --shop.` });
+        throw ReviveError.of('key-missing', { file: path, keyFile: PUBLIC_KEY_FILE });
     }
     try {
         const key = createPublicKey(text);
         if (key.asymmetricKeyType !== 'ed25519') throw new Error(key.asymmetricKeyType);
         return key;
     } catch {
-        throw new ReviveError({ code: 'key-invalid', message: `${path} is not an Ed25519 public key.`, nextStep: `Give the shop's ${PUBLIC_KEY_FILE}.` });
+        throw ReviveError.of('key-invalid', { file: path, keyFile: PUBLIC_KEY_FILE });
     }
 }
 

@@ -14,7 +14,16 @@ export interface BootImageFacts {
     readonly fileBytes: number;
 }
 
-export type BootImageCheck = { readonly ok: true; readonly facts: BootImageFacts } | { readonly ok: false; readonly expected: string; readonly found: string };
+/** What is wrong with a boot image header, and its numbers: the facts of `recovery-not-image`. */
+export type BootImageProblem =
+    | { readonly variant: 'short-file'; readonly size: number }
+    | { readonly variant: 'not-boot-image'; readonly start: string }
+    | { readonly variant: 'page-size'; readonly pageSize: number }
+    | { readonly variant: 'no-kernel' }
+    | { readonly variant: 'cut-short'; readonly declared: number; readonly size: number }
+    | { readonly variant: 'too-large'; readonly size: number; readonly limit: number };
+
+export type BootImageCheck = { readonly ok: true; readonly facts: BootImageFacts } | { readonly ok: false; readonly problem: BootImageProblem };
 
 const PAGE_SIZES = new Set([2048, 4096, 8192, 16384]);
 
@@ -26,7 +35,7 @@ export function checkBootImageHeader(header: Uint8Array, fileBytes: number, part
     const magic = Buffer.from(header.subarray(0, 8)).toString('latin1');
     if (header.length < 48 || magic !== BOOT_MAGIC) {
         const shown = Buffer.from(header.subarray(0, 8)).toString('hex');
-        return { ok: false, expected: `an Android boot image (starting with "${BOOT_MAGIC}")`, found: header.length < 8 ? `a file of ${fileBytes} bytes` : `a file starting with bytes ${shown}` };
+        return { ok: false, problem: header.length < 8 ? { variant: 'short-file', size: fileBytes } : { variant: 'not-boot-image', start: shown } };
     }
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
     const u32 = (offset: number): number => view.getUint32(offset, true);
@@ -42,7 +51,7 @@ export function checkBootImageHeader(header: Uint8Array, fileBytes: number, part
         const ramdiskSize = u32(16);
         const secondSize = u32(24);
         const pageSize = u32(36);
-        if (!PAGE_SIZES.has(pageSize)) return { ok: false, expected: 'a page size of 2048, 4096, 8192 or 16384 bytes in the image header', found: `${pageSize}` };
+        if (!PAGE_SIZES.has(pageSize)) return { ok: false, problem: { variant: 'page-size', pageSize } };
         facts = {
             headerVersion: headerVersion < 16 ? headerVersion : 0,
             pageSize,
@@ -54,12 +63,8 @@ export function checkBootImageHeader(header: Uint8Array, fileBytes: number, part
             fileBytes,
         };
     }
-    if (facts.kernelSize === 0) return { ok: false, expected: 'a kernel in the image', found: 'a kernel size of 0' };
-    if (facts.declaredBytes > fileBytes) {
-        return { ok: false, expected: `at least ${facts.declaredBytes} bytes (as its header says)`, found: `${fileBytes} bytes: the image is cut short` };
-    }
-    if (fileBytes > partitionBytes) {
-        return { ok: false, expected: `at most ${partitionBytes} bytes (the recovery partition's size)`, found: `${fileBytes} bytes` };
-    }
+    if (facts.kernelSize === 0) return { ok: false, problem: { variant: 'no-kernel' } };
+    if (facts.declaredBytes > fileBytes) return { ok: false, problem: { variant: 'cut-short', declared: facts.declaredBytes, size: fileBytes } };
+    if (fileBytes > partitionBytes) return { ok: false, problem: { variant: 'too-large', size: fileBytes, limit: partitionBytes } };
     return { ok: true, facts };
 }

@@ -218,12 +218,12 @@ async function checkRecovery(recovery: VerifiedFile, recipe: Recipe, phoneCodena
     }
     const check = await checkRecoveryHeader(image, partitionBytes);
     if (!check.ok) {
-        throw refuse('recovery-not-image', recovery.path, { phone: recipe.name, codename: recipe.codenames[0] ?? recipe.id, partition: recipe.recoveryPartition, expected: check.expected, found: check.found });
+        throw refuse('recovery-not-image', recovery.path, { phone: recipe.name, codename: recipe.codenames[0] ?? recipe.id, partition: recipe.recoveryPartition, image: image.member ?? recovery.name, ...check.problem });
     }
     // Beyond the checksum: the image's own properties say which phone it was built for.
     const target = await readRecoveryTarget(image, check.facts);
     if (target.kind === 'unknown') {
-        logNote(ctx, 'recovery-unreadable', { file: recovery.name, reason: target.reason });
+        logNote(ctx, 'recovery-unreadable', { file: recovery.name, reason: target.reason, propFile: target.propFile ?? '', compression: target.compression ?? '' });
         return check.facts;
     }
     const ours = new Set([phoneCodename, ...recipe.codenames].map((c) => c.toLowerCase()));

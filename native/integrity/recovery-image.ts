@@ -14,6 +14,7 @@ import { basename } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ByteReader } from '../../common/byte-reader.js';
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { decodeLz4, decodeLz4Legacy, LZ4_LEGACY_MAGIC, LZ4_MAGIC } from '../odin/lz4.js';
@@ -34,7 +35,10 @@ const DEVICE_PROPS = ['ro.twrp.target.devices', 'ro.product.device', 'ro.build.p
 
 export type RecoveryTarget =
     | { readonly kind: 'devices'; readonly devices: readonly string[]; readonly propFile: string }
-    | { readonly kind: 'unknown'; readonly reason: string };
+    | { readonly kind: 'unknown'; readonly reason: RecoveryUnknownReason; readonly propFile?: string; readonly compression?: string };
+
+/** Why an image does not say which phone it was built for (`errorFacts.recoveryUnknown`). */
+export type RecoveryUnknownReason = 'no-device' | 'no-props' | 'no-ramdisk' | 'compression' | 'format';
 
 /** The image bytes to check and flash: the file itself, or a member of the Odin tar holding it. */
 export interface RecoveryImage {
@@ -45,13 +49,11 @@ export interface RecoveryImage {
     bytes(): AsyncIterable<Uint8Array>;
 }
 
-function damaged(name: string, problem: string): ReviveError {
-    return new ReviveError({
-        code: 'recovery-ramdisk-damaged',
-        message: `${name}: the recovery's ramdisk is damaged (${problem}); the phone could not start it.`,
-        nextStep: 'Download the TWRP image again from its official page; do not flash this file.',
-        details: { name, problem },
-    });
+type RamdiskProblem = Omit<FactsOf<'recovery-ramdisk-damaged'>, 'image'>;
+
+/** `image` names the image: the file, or the member of an Odin tar and its file. */
+function damaged(image: string, problem: RamdiskProblem): ReviveError {
+    return ReviveError.of('recovery-ramdisk-damaged', { ...problem, image });
 }
 
 async function readHead(path: string, length: number): Promise<Uint8Array> {
@@ -88,12 +90,8 @@ export async function openRecoveryImage(path: string, ctx: JobContext = {}): Pro
     const archive = await inspectFirmware(path, ctx);
     const member = archive.members.find((m) => /^recovery\.img(\.lz4)?$/i.test(basename(m.name)));
     if (!member) {
-        throw new ReviveError({
-            code: 'recovery-tar-no-image',
-            message: `${basename(path)} is an Odin archive, but it holds no recovery image (no recovery.img inside; it has ${archive.members.map((m) => m.name).join(', ') || 'no files'}).`,
-            nextStep: 'Pick the TWRP file for this phone: a twrp-….img, or the twrp-….img.tar made for Odin.',
-            details: { file: path, members: archive.members.map((m) => m.name).join(', ') },
-        });
+        const members = archive.members.map((m) => m.name).join(', ');
+        throw ReviveError.of('recovery-tar-no-image', { file: basename(path), path, members, variant: members === '' ? 'empty' : 'others' });
     }
     return { path, size: member.size, member: member.name, bytes: () => memberStream(archive, member) };
 }
@@ -104,8 +102,7 @@ export async function checkRecoveryHeader(image: RecoveryImage, partitionBytes: 
     try {
         const header = (await reader.read(Math.min(image.size, 4096))) ?? new Uint8Array(0);
         const check = checkBootImageHeader(header, image.size, partitionBytes);
-        const where = image.member ? `${image.member} in ${basename(image.path)}` : basename(image.path);
-        return check.ok ? check : { ...check, found: check.found.replace(/^a file/, `${where}: a file`) };
+        return check;
     } finally {
         await reader.close();
     }
@@ -135,7 +132,8 @@ function gunzip(source: AsyncIterable<Uint8Array>, name: string): AsyncIterable<
             for await (const chunk of inflate as AsyncIterable<Buffer>) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
         } catch (error) {
             if (error instanceof ReviveError) throw error;
-            throw damaged(name, `its gzip data does not decompress: ${(error as Error).message}`);
+            // zlib's own words say what is wrong.
+            throw damaged(name, { problem: 'gzip', detail: (error as Error).message });
         }
     })();
 }
@@ -149,21 +147,21 @@ const COMPRESSIONS: ReadonlyArray<{ readonly magic: readonly number[]; readonly 
 ];
 
 /** The ramdisk's bytes, decompressed; undefined (with the reason) for a compression Revive does not read. */
-async function decompressed(ramdisk: ByteReader, size: number, name: string): Promise<{ stream: AsyncIterable<Uint8Array> } | { unknown: string }> {
+async function decompressed(ramdisk: ByteReader, size: number, name: string): Promise<{ stream: AsyncIterable<Uint8Array> } | { unknown: 'compression' | 'format'; compression?: string }> {
     const head = (await ramdisk.read(Math.min(6, size))) ?? new Uint8Array(0);
     const rest = prepend(head, slice(ramdisk, size - head.length));
     const u32 = head.length >= 4 ? new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true) : -1;
     if (head[0] === 0x1f && head[1] === 0x8b) return { stream: gunzip(rest, name) };
-    if (u32 === LZ4_LEGACY_MAGIC) return { stream: decodeLz4Legacy(rest, `${name}'s ramdisk`) };
-    if (u32 === LZ4_MAGIC) return { stream: decodeLz4(rest, `${name}'s ramdisk`) };
+    if (u32 === LZ4_LEGACY_MAGIC) return { stream: decodeLz4Legacy(rest, name) };
+    if (u32 === LZ4_MAGIC) return { stream: decodeLz4(rest, name) };
     if (Buffer.from(head.subarray(0, 5)).toString('latin1') === '07070') return { stream: rest };
     const known = COMPRESSIONS.find((c) => c.magic.every((b, i) => head[i] === b));
-    return { unknown: known ? `its ramdisk is ${known.name}-compressed, which Revive does not unpack` : 'its ramdisk is in a format Revive does not know' };
+    return known ? { unknown: 'compression', compression: known.name } : { unknown: 'format' };
 }
 
 function hex(field: Uint8Array, name: string): number {
     const text = Buffer.from(field).toString('latin1');
-    if (!/^[0-9a-fA-F]{8}$/.test(text)) throw damaged(name, `a cpio header field reads "${text.replace(/[^\x20-\x7e]/g, '?')}" instead of hex digits`);
+    if (!/^[0-9a-fA-F]{8}$/.test(text)) throw damaged(name, { problem: 'cpio-hex', text: text.replace(/[^\x20-\x7e]/g, '?') });
     return Number.parseInt(text, 16);
 }
 
@@ -181,7 +179,7 @@ async function findDevices(stream: AsyncIterable<Uint8Array>, name: string): Pro
     async function* counted(): AsyncGenerator<Uint8Array> {
         for await (const chunk of stream) {
             produced += chunk.length;
-            if (produced > MAX_RAMDISK_BYTES) throw damaged(name, `it unpacks to more than ${MAX_RAMDISK_BYTES / 1024 / 1024} MiB, far more than a recovery holds`);
+            if (produced > MAX_RAMDISK_BYTES) throw damaged(name, { problem: 'too-big', limit: MAX_RAMDISK_BYTES / 1024 / 1024 });
             yield chunk;
         }
     }
@@ -190,48 +188,50 @@ async function findDevices(stream: AsyncIterable<Uint8Array>, name: string): Pro
     try {
         for (let entries = 0; ; entries++) {
             const header = await cpio.read(CPIO_HEADER);
-            if (!header) throw damaged(name, entries === 0 ? 'it is empty' : 'the cpio archive ends without its TRAILER!!! entry');
+            if (!header) throw damaged(name, { problem: entries === 0 ? 'empty' : 'no-trailer' });
             const magic = Buffer.from(header.subarray(0, 6)).toString('latin1');
-            if (magic !== '070701' && magic !== '070702') throw damaged(name, `a cpio entry starts with "${magic.replace(/[^\x20-\x7e]/g, '?')}" instead of 070701`);
+            if (magic !== '070701' && magic !== '070702') throw damaged(name, { problem: 'cpio-magic', text: magic.replace(/[^\x20-\x7e]/g, '?') });
             const mode = hex(header.subarray(14, 22), name);
             const fileSize = hex(header.subarray(54, 62), name);
             const nameSize = hex(header.subarray(94, 102), name);
-            if (nameSize < 1 || nameSize > MAX_NAME_BYTES) throw damaged(name, `a cpio entry has a name of ${nameSize} bytes`);
+            if (nameSize < 1 || nameSize > MAX_NAME_BYTES) throw damaged(name, { problem: 'name-size', size: nameSize });
             const rawName = await cpio.read(nameSize + ((4 - ((CPIO_HEADER + nameSize) % 4)) % 4));
-            if (!rawName) throw damaged(name, 'the cpio archive ends inside an entry name');
+            if (!rawName) throw damaged(name, { problem: 'ends-in-name' });
             const entry = Buffer.from(rawName.subarray(0, nameSize - 1)).toString('latin1').replace(/^(\.\/|\/)+/, '');
             if (entry === 'TRAILER!!!') break;
             const padded = fileSize + ((4 - (fileSize % 4)) % 4);
             const regular = (mode & 0o170000) === 0o100000;
             if (regular && PROP_FILES.includes(entry) && fileSize <= MAX_PROP_BYTES) {
                 const data = await cpio.read(padded);
-                if (!data) throw damaged(name, `the cpio archive ends inside ${entry}`);
+                if (!data) throw damaged(name, { problem: 'ends-in-entry', entry });
                 const devices = devicesIn(parseProperties(Buffer.from(data.subarray(0, fileSize)).toString('utf8')));
                 if (devices.length > 0) return { kind: 'devices', devices, propFile: entry };
                 propsWithoutDevice ??= entry;
             } else if (!(await cpio.skip(padded))) {
-                throw damaged(name, `the cpio archive ends inside ${entry}`);
+                throw damaged(name, { problem: 'ends-in-entry', entry });
             }
         }
     } finally {
         await cpio.close();
     }
-    return { kind: 'unknown', reason: propsWithoutDevice ? `its ${propsWithoutDevice} names no device` : 'its ramdisk has no property file (prop.default or default.prop)' };
+    return propsWithoutDevice ? { kind: 'unknown', reason: 'no-device', propFile: propsWithoutDevice } : { kind: 'unknown', reason: 'no-props' };
 }
 
 /** Which phones the recovery image says it was built for, from its ramdisk's properties. */
 export async function readRecoveryTarget(image: RecoveryImage, facts: BootImageFacts): Promise<RecoveryTarget> {
-    const name = image.member ? `${image.member} in ${basename(image.path)}` : basename(image.path);
-    if (facts.ramdiskSize === 0) return { kind: 'unknown', reason: 'it has no ramdisk' };
+    const name = image.member ? `${basename(image.path)}/${image.member}` : basename(image.path);
+    if (facts.ramdiskSize === 0) return { kind: 'unknown', reason: 'no-ramdisk' };
     const reader = new ByteReader(image.bytes());
     try {
-        if (!(await reader.skip(facts.ramdiskOffset))) throw damaged(name, 'the image ends before its ramdisk');
+        if (!(await reader.skip(facts.ramdiskOffset))) throw damaged(name, { problem: 'ends-before-ramdisk' });
         const ramdisk = await decompressed(reader, facts.ramdiskSize, name);
-        if ('unknown' in ramdisk) return { kind: 'unknown', reason: ramdisk.unknown };
+        if ('unknown' in ramdisk) return { kind: 'unknown', reason: ramdisk.unknown, ...(ramdisk.compression ? { compression: ramdisk.compression } : {}) };
         return await findDevices(ramdisk.stream, name);
     } catch (error) {
         if (error instanceof ReviveError && error.code !== 'lz4-invalid') throw error;
-        throw damaged(name, error instanceof ReviveError ? error.message : String(error));
+        // An LZ4 format error's code and facts travel along, and its words go inside ours.
+        if (error instanceof ReviveError) throw damaged(name, { ...error.facts, problem: 'lz4', cause: error.code });
+        throw damaged(name, { problem: 'other', detail: String(error) });
     } finally {
         await reader.close();
     }

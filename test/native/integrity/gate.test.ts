@@ -129,7 +129,7 @@ describe('the safety gate', () => {
         const huge = join(dir, 'twrp-huge.img');
         await writeDemoBootImage(huge, { kernelBytes: 12 * 1024 * 1024 });
         await withSidecar(huge);
-        expect((await refusal(plan({ recovery: huge }))).details?.['expected']).toMatch(/at most 10485760 bytes/);
+        expect((await refusal(plan({ recovery: huge }))).message).toMatch(/at most 10485760 bytes/);
     });
 
     it("refuses a TWRP built for another phone, named by its own ramdisk, and accepts the phone's other codename", async () => {

@@ -23,7 +23,7 @@ async function targetOf(bytes: Uint8Array, name = `image-${count++}.img`): Promi
     await writeFile(path, bytes);
     const image = await openRecoveryImage(path);
     const check = await checkRecoveryHeader(image, 64 * 1024 * 1024);
-    if (!check.ok) throw new Error(`header refused: ${check.found}`);
+    if (!check.ok) throw new Error(`header refused: ${check.problem.variant}`);
     return readRecoveryTarget(image, check.facts);
 }
 
@@ -70,11 +70,11 @@ describe("the recovery image's own target device", () => {
     });
 
     it('says so, without refusing, when the ramdisk names no device or uses a compression Revive does not unpack', async () => {
-        expect(await targetOf(demoBootImage({}))).toEqual({ kind: 'unknown', reason: 'its prop.default names no device' });
+        expect(await targetOf(demoBootImage({}))).toEqual({ kind: 'unknown', reason: 'no-device', propFile: 'prop.default' });
         const xz = Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(200, 7)]);
-        expect(await targetOf(demoBootImage({ ramdisk: xz }))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('XZ') });
+        expect(await targetOf(demoBootImage({ ramdisk: xz }))).toMatchObject({ kind: 'unknown', reason: 'compression', compression: 'XZ' });
         const noProps = gzipSync(newcCpio([{ name: 'init', data: Buffer.from('x') }]));
-        expect(await targetOf(demoBootImage({ ramdisk: noProps }))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('no property file') });
+        expect(await targetOf(demoBootImage({ ramdisk: noProps }))).toMatchObject({ kind: 'unknown', reason: 'no-props' });
     });
 
     it('refuses damaged ramdisks with a clear message: bad gzip, cut cpio, bad cpio header, a decompression bomb', async () => {
