@@ -11,6 +11,9 @@ import { AppsPanel } from './components/panels/AppsPanel.js';
 import { FirewallPanel } from './components/panels/FirewallPanel.js';
 import { KeysPanel } from './components/panels/KeysPanel.js';
 import { VpnPanel } from './components/panels/VpnPanel.js';
+import { BackupFlowScreen } from './components/backups/BackupFlow.js';
+import { BackupsListScreen } from './components/backups/BackupsList.js';
+import { RestoreScreen } from './components/backups/RestoreScreen.js';
 
 function Screen(): ReactNode {
     const screen = useUi((s) => s.screen);
@@ -33,6 +36,12 @@ function Screen(): ReactNode {
             return <FirewallPanel />;
         case 'apps':
             return <AppsPanel />;
+        case 'backups':
+            return <BackupsListScreen />;
+        case 'backup':
+            return <BackupFlowScreen />;
+        case 'restore':
+            return <RestoreScreen />;
     }
 }
 

@@ -8,6 +8,7 @@ import { App } from './App.js';
 import { initI18n } from './i18n.js';
 import { connect } from './store.js';
 import { connectPanels } from './panels-store.js';
+import { connectBackups, refreshBackups } from './backups-store.js';
 import './styles.css';
 
 function findApi(): ReviveApi | undefined {
@@ -28,7 +29,9 @@ async function start(): Promise<void> {
     createRoot(root).render(<StrictMode>{api ? <App /> : <NoBackend />}</StrictMode>);
     if (api) {
         connectPanels(api);
+        connectBackups(api);
         await connect(api);
+        await refreshBackups();
     }
 }
 

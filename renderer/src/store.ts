@@ -18,7 +18,7 @@ import type {
     VerifiedFile,
 } from './api/contract-types.js';
 
-export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run' | 'keys' | 'vpn' | 'firewall' | 'apps';
+export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run' | 'keys' | 'vpn' | 'firewall' | 'apps' | 'backups' | 'backup' | 'restore';
 
 export interface FileEntry {
     readonly name: string;

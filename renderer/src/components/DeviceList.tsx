@@ -6,6 +6,8 @@ import { attachJob, deviceForJob, forgetJob, openWizard, replugVirtualPhone, res
 import { phoneNowText } from './RunStep.js';
 import { ScreenHeading } from './common.js';
 import { AfterUpgrade } from './panels/AfterUpgrade.js';
+import { BackupsSection } from './backups/BackupsSection.js';
+import { openBackupFlow, openRestore } from '../backups-store.js';
 
 function DeviceCard({ device }: { device: Device }): ReactNode {
     const { t } = useTranslation();
@@ -54,6 +56,20 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
                     <button type="button" className="button primary" disabled={busy} onClick={() => openWizard(device.id)}>
                         {t('devices.upgrade')}
                     </button>
+                ) : null}
+                {/* Backups run with the phone in TWRP: until Revive can bring a phone there itself, they are offered for a phone in recovery. */}
+                {upgradable && device.mode === 'recovery' ? (
+                    <>
+                        <button type="button" className="button secondary" disabled={busy} onClick={() => openBackupFlow(device.id, 'backup')}>
+                            {t('devices.backUp')}
+                        </button>
+                        <button type="button" className="button secondary" disabled={busy} onClick={() => openRestore(device.id, null)}>
+                            {t('devices.restore')}
+                        </button>
+                        <button type="button" className="button secondary" disabled={busy} onClick={() => openBackupFlow(device.id, 'travel')}>
+                            {t('devices.travel')}
+                        </button>
+                    </>
                 ) : null}
                 {device.virtual ? (
                     <button type="button" className="button secondary" disabled={busy} onClick={() => void unplugVirtualPhone()}>
@@ -179,6 +195,7 @@ export function DeviceList(): ReactNode {
                 </section>
             ) : null}
             {devices.length === 0 && !virtualPhone ? <VirtualOffer /> : null}
+            <BackupsSection />
             <AfterUpgrade />
         </>
     );

@@ -147,3 +147,15 @@ export function FilePicker(props: { role: string; label: string; multiple?: bool
         </>
     );
 }
+
+/** What still keeps a form from being sent, one line each; nothing when all is there. */
+export function MissingList({ label, problems }: { label: string; problems: readonly string[] }): ReactNode {
+    if (problems.length === 0) return null;
+    return (
+        <ul className="hint problems" aria-label={label}>
+            {problems.map((p) => (
+                <li key={p}>{p}</li>
+            ))}
+        </ul>
+    );
+}

@@ -2,44 +2,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KeyAlgorithm } from '../../api/contract-types.js';
-import { ratePassphrase } from '../../../../common/passphrase.js';
 import { clearResult, createKeys, pushResult, rotateKeys, usePanels } from '../../panels-store.js';
-import { FilePicker, ScreenHeading } from '../common.js';
+import { FilePicker, MissingList, ScreenHeading } from '../common.js';
+import { NewPassphrase } from '../NewPassphrase.js';
+import { ratePassphrase } from '../../../../common/passphrase.js';
 import { FileFacts, PanelNav, Pushed, SendToPhone, TaskView } from './shared.js';
-
-function StrengthMeter({ passphrase }: { passphrase: string }): ReactNode {
-    const { t } = useTranslation();
-    const facts = ratePassphrase(passphrase);
-    if (facts.length === 0) return null;
-    const reasons: string[] = [];
-    if (facts.length === 0) reasons.push(t('keys.strength.reasons.empty'));
-    else if (facts.common) reasons.push(t('keys.strength.reasons.common'));
-    else {
-        if (facts.words >= 4) reasons.push(t('keys.strength.reasons.words', { count: facts.words }));
-        if (facts.length < 8) reasons.push(t('keys.strength.reasons.tooShort', { count: facts.length }));
-        else if (facts.length < 12 && facts.words < 4) reasons.push(t('keys.strength.reasons.short', { count: facts.length }));
-        else reasons.push(t('keys.strength.reasons.length', { count: facts.length }));
-        const classes = facts.classes.map((c) => t(`keys.strength.classes.${c}`)).join(', ');
-        reasons.push(facts.classes.length < 3 && facts.words < 4 ? t('keys.strength.reasons.fewClasses', { classes }) : t('keys.strength.reasons.classes', { classes }));
-        if (facts.run >= 3) reasons.push(t('keys.strength.reasons.run', { count: facts.run }));
-    }
-    return (
-        <div className={`strength level-${facts.level}`} aria-live="polite">
-            <div className="strength-head">
-                <span id="strength-label">{t('keys.strength.label')}</span>
-                <strong>{t(`keys.strength.levels.${facts.level}`)}</strong>
-            </div>
-            <div className="strength-track" role="meter" aria-labelledby="strength-label" aria-valuemin={0} aria-valuemax={4} aria-valuenow={facts.score} aria-valuetext={t(`keys.strength.levels.${facts.level}`)}>
-                <div className="strength-fill" style={{ width: `${facts.length === 0 ? 0 : ((facts.score + 1) / 5) * 100}%` }} />
-            </div>
-            <ul className="strength-reasons">
-                {reasons.map((r) => (
-                    <li key={r}>{r}</li>
-                ))}
-            </ul>
-        </div>
-    );
-}
 
 interface Identity {
     readonly name: string;
@@ -182,33 +149,9 @@ function KeysForm(): ReactNode {
                 </fieldset>
             </section>
 
-            <section className="panel" aria-labelledby="passphrase-heading">
-                <h2 id="passphrase-heading">{t('keys.passphrase.title')}</h2>
-                <p className="hint">{t('keys.passphrase.hint')}</p>
-                <div className="row">
-                    <label className="field grow">
-                        <span>{t('keys.passphrase.label')}</span>
-                        <input type={type} autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
-                    </label>
-                    <label className="field grow">
-                        <span>{t('keys.passphrase.repeat')}</span>
-                        <input type={type} autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={repeat !== '' && repeat !== passphrase} />
-                    </label>
-                </div>
-                <label className="inline-check">
-                    <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
-                    <span>{t('keys.passphrase.show')}</span>
-                </label>
-                <StrengthMeter passphrase={passphrase} />
-            </section>
+            <NewPassphrase words="keys.passphrase" passphrase={passphrase} repeat={repeat} show={show} onPassphrase={setPassphrase} onRepeat={setRepeat} onShow={setShow} />
 
-            {problems.length > 0 ? (
-                <ul className="hint problems" aria-label={t('keys.problems.label')}>
-                    {problems.map((p) => (
-                        <li key={p}>{p}</li>
-                    ))}
-                </ul>
-            ) : null}
+            <MissingList label={t('keys.problems.label')} problems={problems} />
             <div className="actions end">
                 <button type="submit" className="button primary" disabled={problems.length > 0 || task?.running === true}>
                     {mode === 'create' ? t('keys.create') : t('keys.rotate')}

@@ -1,0 +1,187 @@
+/**
+ * Backups in Chromium on the virtual Galaxy S4: the "Before you travel" flow walked in English
+ * with the mouse and in German with the keyboard alone (back up → encrypt → verify → travel-clean
+ * → back home: restore), checked against the virtual phone's own files; and the backups list
+ * (verify shows the new last-verified time, delete removes the file). Every state photographed and
+ * scanned by axe.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualFs } from '../../native/virtual/adbd-fs.js';
+import type { BackupView } from '../../electron/api/contract.js';
+import { startE2e, type E2e } from './harness.js';
+import { Person } from './person.js';
+
+const PASSPHRASE = 'harbour violet seventeen lanterns';
+
+describe('backups in Chromium', () => {
+    let e2e: E2e;
+    beforeAll(async () => {
+        e2e = await startE2e({ bypassCsp: true });
+    });
+    afterAll(async () => {
+        await e2e?.close();
+    });
+
+    const phoneFile = (path: string): string => {
+        const phone = e2e.backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        return new VirtualFs(phone.stateDir).hostPath(path);
+    };
+
+    /** Type into a field: fill it by mouse, or Tab to it and type by keyboard. */
+    async function typeInto(person: Person, field: Locator, text: string): Promise<void> {
+        if (person.input === 'mouse') return field.fill(text);
+        await field.waitFor({ state: 'visible' });
+        for (let i = 0; i < 80 && !(await field.evaluate((el) => el === document.activeElement)); i++) await person.page.keyboard.press('Tab');
+        expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+        await person.page.keyboard.type(text);
+    }
+
+    /** The app open in this language with the virtual phone plugged in, and its owner holding the keys for TWRP. */
+    async function phoneInTwrp(person: Person): Promise<void> {
+        const { page } = person;
+        await page.goto(e2e.url(person.language));
+        const start = person.button('devices.virtualOffer.start');
+        await start.or(person.button('devices.upgrade')).first().waitFor();
+        if (await start.isVisible()) await person.press(start);
+        await person.button('devices.upgrade').waitFor();
+        const phone = e2e.backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        // The person starts the phone in TWRP (Volume Up + Home + Power on the Galaxy S4).
+        if (phone.mode !== 'recovery') phone.pressKeys('recovery');
+        await person.button('devices.travel').waitFor({ timeout: 30_000 });
+    }
+
+    /** The whole pre-travel flow, from the phone in TWRP to the restore after the trip. */
+    async function travel(person: Person): Promise<void> {
+        const { page, t } = person;
+        await phoneInTwrp(person);
+        const photo = randomBytes(96 * 1024);
+        mkdirSync(phoneFile('/data/media/0/DCIM/Camera'), { recursive: true });
+        writeFileSync(phoneFile(`/data/media/0/DCIM/Camera/${person.language}.jpg`), photo);
+        await person.shot('home-phone-in-twrp');
+
+        await person.press(person.button('devices.travel'));
+        await page.getByRole('heading', { level: 1, name: t('backups.flow.titleTravel').replace('{{name}}', 'Samsung Galaxy S4 LTE-A') }).waitFor();
+        // A weak passphrase: the strength rating says so and the backup cannot start.
+        const passphrase = page.getByLabel(t('backups.flow.passphrase.label'), { exact: true });
+        const repeat = page.getByLabel(t('backups.flow.passphrase.repeat'), { exact: true });
+        await typeInto(person, passphrase, 'password1');
+        await expect.poll(() => page.locator('.strength strong').innerText()).toBe(t('keys.strength.levels.very-weak'));
+        expect(await person.button('backups.flow.start').isDisabled()).toBe(true);
+        await person.shot('passphrase-weak');
+        await passphrase.fill('');
+        await typeInto(person, passphrase, PASSPHRASE);
+        await typeInto(person, repeat, PASSPHRASE);
+        await expect.poll(() => page.locator('.strength strong').innerText()).toBe(t('keys.strength.levels.very-strong'));
+        await person.shot('passphrase');
+
+        await person.press(person.button('backups.flow.start'));
+        const made = page.getByRole('heading', { name: t('backups.flow.done.title') });
+        let sawProgress = false;
+        const deadline = Date.now() + 120_000;
+        while (!(await made.isVisible())) {
+            if (Date.now() > deadline) throw new Error(`The backup did not finish:\n${await page.locator('main').innerText()}`);
+            if (await page.locator('.error-box').isVisible()) throw new Error(`The backup failed:\n${await page.locator('main').innerText()}`);
+            if (!sawProgress && (await page.getByRole('progressbar').first().isVisible().catch(() => false))) {
+                sawProgress = true;
+                await person.shot('backup-progress');
+            }
+            await page.waitForTimeout(50);
+        }
+        await person.shot('backup-verified');
+        const listed = (await e2e.backend.call('listBackups', {})) as { ok: true; value: { backups: BackupView[] } };
+        const backup = listed.value.backups[0];
+        expect(backup?.lastVerifiedAt).not.toBeNull();
+        expect(await page.locator('main').innerText()).toContain(backup?.backupId ?? '?');
+
+        // Travel-clean: asked first, then /data is formatted and the photo is gone from the phone.
+        await person.press(person.button('backups.flow.clean.ask'));
+        const dialog = page.getByRole('alertdialog');
+        await dialog.waitFor();
+        await person.focusOn('#backup-confirm-heading');
+        await person.shot('travel-clean-question');
+        await person.press(dialog.getByRole('button', { name: t('backups.flow.clean.confirm') }));
+        await page.getByText(t('backups.flow.clean.done_other').replace('{{count}}', '0')).waitFor({ timeout: 60_000 });
+        expect(existsSync(phoneFile(`/data/media/0/DCIM/Camera/${person.language}.jpg`))).toBe(false);
+        await person.shot('travel-clean');
+
+        // Back home: restore it, asked first; the photo and the system come back.
+        await person.press(person.button('backups.flow.home.restore'));
+        await page.getByRole('heading', { level: 1, name: t('backups.restore.title').replace('{{name}}', 'Samsung Galaxy S4 LTE-A') }).waitFor();
+        await typeInto(person, page.getByLabel(t('backups.unlock.passphrase'), { exact: true }), PASSPHRASE);
+        await person.shot('restore-choose');
+        await person.press(person.button('backups.restore.start'));
+        await dialog.waitFor();
+        await person.shot('restore-question');
+        await person.press(dialog.getByRole('button', { name: t('backups.restore.confirm') }));
+        await page.getByRole('heading', { name: t('backups.restore.done.title') }).waitFor({ timeout: 180_000 });
+        expect(readFileSync(phoneFile(`/data/media/0/DCIM/Camera/${person.language}.jpg`)).equals(photo)).toBe(true);
+        expect(await page.locator('main').innerText()).toContain(e2e.backend.virtualPhone?.state.buildFingerprint ?? '?');
+        await person.shot('restored');
+        expect(person.findings).toEqual([]);
+    }
+
+    it('walks "Before you travel" in English with the mouse', async () => {
+        await travel(new Person(e2e, 'en', 'mouse', 'backups-travel'));
+    }, 400_000);
+
+    it('walks "Vor der Reise" in German with the keyboard alone', async () => {
+        await travel(new Person(e2e, 'de', 'keyboard', 'backups-travel'));
+        expect(await e2e.page.locator('html').getAttribute('lang')).toBe('de');
+    }, 400_000);
+
+    it('the list: verify shows the new last-verified time, delete removes the file', async () => {
+        const person = new Person(e2e, 'en', 'mouse', 'backups-list');
+        const { page, t } = person;
+        let listed = (await e2e.backend.call('listBackups', {})) as { ok: true; value: { folder: string; backups: BackupView[] } };
+        if (listed.value.backups.length === 0) {
+            // Run alone: make the backup to list through the backend.
+            await phoneInTwrp(person);
+            const made = await e2e.backend.call('backUpPhone', { jobId: 'list-backup', deviceId: 'virtual:ks01ltexx', passphrase: PASSPHRASE });
+            expect(made.ok).toBe(true);
+            listed = (await e2e.backend.call('listBackups', {})) as typeof listed;
+        }
+        const original = listed.value.backups[0];
+        if (!original) throw new Error('no backup to copy');
+        // A copy never verified: the list says "Never" until it is.
+        const copyName = 'ks01ltexx-copy-2026-01-02T03-04-05.tar.age';
+        const copy = join(listed.value.folder, copyName);
+        copyFileSync(original.path, copy);
+        await page.goto(e2e.url('en'));
+        await person.press(person.button('backups.home.open'));
+        await page.getByRole('heading', { level: 1, name: t('backups.list.title') }).waitFor();
+        const row = page.getByRole('row').filter({ hasText: copyName });
+        await expect.poll(() => row.getByTestId('last-verified').innerText()).toBe(t('backups.list.never'));
+        await person.shot('list');
+
+        await person.press(row.getByRole('button', { name: new RegExp(`^${t('backups.list.verifyLabel').split('{{')[0]}`) }));
+        await page.getByLabel(t('backups.unlock.passphrase')).fill(PASSPHRASE);
+        await person.shot('verify-passphrase');
+        await person.press(person.button('backups.list.verifyNow'));
+        await page.getByText(t('backups.list.verifiedNow')).waitFor({ timeout: 60_000 });
+        const after = (await e2e.backend.call('listBackups', {})) as { ok: true; value: { backups: BackupView[] } };
+        const verifiedAt = after.value.backups.find((b) => b.backupId === copyName)?.lastVerifiedAt;
+        expect(verifiedAt).toBeTruthy();
+        const shown = await row.getByTestId('last-verified').innerText();
+        expect(shown).not.toContain(t('backups.list.never'));
+        expect(shown).toContain(new Date(verifiedAt ?? '').toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' }));
+        await person.shot('verified');
+
+        await person.press(row.getByRole('button', { name: new RegExp(`^${t('backups.list.deleteLabel').split('{{')[0]}`) }));
+        const dialog = page.getByRole('alertdialog');
+        await dialog.waitFor();
+        await person.shot('delete-question');
+        await person.press(dialog.getByRole('button', { name: t('backups.list.deleteConfirm') }));
+        await expect.poll(() => row.count()).toBe(0);
+        expect(existsSync(copy)).toBe(false);
+        expect(existsSync(original.path)).toBe(true);
+        await person.shot('deleted');
+        await person.shotAt800x600('deleted');
+        expect(person.findings).toEqual([]);
+    }, 200_000);
+});
