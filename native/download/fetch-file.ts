@@ -7,8 +7,7 @@
  * that does not match is deleted and the source named; a 404 or a mismatch moves on to the next source.
  */
 import { logNote } from '../jobs/log-note.js';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
@@ -28,8 +27,10 @@ import {
     writePartState,
     type DownloadOrigin,
 } from './cache.js';
-import { HttpUnreachable, httpGet, httpGetText } from './http.js';
-import { checkDetachedSignature, pinnedKey } from './openpgp-check.js';
+import { HttpDropped, HttpUnreachable, httpGet, httpGetText } from './http.js';
+import { HttpProtocolError } from './http-response.js';
+import { PartFile } from './part-file.js';
+import type * as OpenPgpCheck from './openpgp-check.js';
 import { loadSigners, type OpenPgpSigner, type Signers } from './signers.js';
 
 export interface DownloadContext extends JobContext {
@@ -111,35 +112,41 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
                 }
                 throw new SourceFailed('unreachable', error.message);
             }
-            if (error instanceof ReviveError) throw new SourceFailed('http-error', error.message);
+            if (error instanceof HttpDropped) {
+                drops++;
+                if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
+                await sleep(250 * drops, undefined, { signal: ctx.signal });
+                continue;
+            }
+            if (error instanceof ReviveError || error instanceof HttpProtocolError) throw new SourceFailed('http-error', error.message);
             throw error;
         }
         const { status } = response;
         if (status === 404 || status === 410) {
-            response.body.resume();
+            response.discard();
             throw new SourceFailed('not-found', `HTTP ${status}`);
         }
         const contentRange = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
         if (status === 416 && start > 0) {
-            response.body.resume();
+            response.discard();
             const total = /\/(\d+)$/.exec(String(response.headers['content-range'] ?? ''))?.[1];
             if (total !== undefined && Number(total) === start) return { sizeBytes: start, sha256: await hashExisting(part, createHash('sha256')) };
             await rm(part, { force: true });
             continue;
         }
         if (status === 206 && Number(contentRange?.[1] ?? -1) !== start) {
-            response.body.resume();
+            response.discard();
             await rm(part, { force: true });
             continue;
         }
         if (status !== 200 && status !== 206) {
-            response.body.resume();
+            response.discard();
             throw new SourceFailed('http-error', `HTTP ${status}`);
         }
         if (status === 200) start = 0;
         const totalBytes = status === 206 ? (contentRange?.[3] !== '*' ? Number(contentRange?.[3]) : undefined) : response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
         if (source.sizeBytes !== undefined && totalBytes !== undefined && totalBytes !== source.sizeBytes) {
-            response.body.destroy();
+            response.discard();
             await rm(part, { force: true });
             throw new SourceFailed('mismatch', `the server offers ${totalBytes} bytes, the recipe expects ${source.sizeBytes}`);
         }
@@ -147,34 +154,38 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
         writePartState(part, { url, validator, totalBytes });
         const hash = createHash('sha256');
         if (start > 0) await hashExisting(part, hash);
-        const out = createWriteStream(part, { flags: start > 0 ? 'a' : 'w' });
+        const file = new PartFile(part, start > 0, hash);
         let done = start;
         let reported = 0;
+        let writeError: unknown;
         const report = (): void => ctx.onProgress?.({ step, bytesDone: done, bytesTotal: totalBytes ?? done, cancellable: true });
         report();
         try {
-            for await (const chunk of response.body) {
-                const bytes = chunk as Buffer;
-                hash.update(bytes);
-                done += bytes.length;
-                if (!out.write(bytes)) await once(out, 'drain');
+            await response.readBody((chunk) => {
+                try {
+                    file.take(chunk);
+                } catch (error) {
+                    writeError = error;
+                    throw error;
+                }
+                done += chunk.length;
                 const now = Date.now();
                 if (now - reported >= PROGRESS_EVERY_MS) {
                     reported = now;
                     report();
                 }
-            }
+            });
         } catch (error) {
-            out.end();
-            await once(out, 'close');
+            // A full or failing disk is not the source's fault: no retry, no next source.
+            file.close(writeError === undefined);
+            if (writeError !== undefined) throw writeError;
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? error;
             drops++;
             logNote(ctx, 'download-dropped', { host: new URL(url).host, bytes: done });
             if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
             continue;
         }
-        out.end();
-        await once(out, 'close');
+        file.close();
         report();
         if (totalBytes !== undefined && done < totalBytes) {
             drops++;
@@ -207,15 +218,18 @@ async function expectedSha256(download: FileDownload, source: DownloadSource, ba
     return { sha256, check: 'sha256:publisher' };
 }
 
-const keyCache = new Map<string, Awaited<ReturnType<typeof pinnedKey>>>();
+/** OpenPGP (a large library) loads only for a file that has a publisher's signature to check. */
+const openpgpCheck = (): Promise<typeof OpenPgpCheck> => import('./openpgp-check.js');
 
-async function publisherKey(signer: OpenPgpSigner, base: string | undefined, ctx: DownloadContext): Promise<Awaited<ReturnType<typeof pinnedKey>>> {
+const keyCache = new Map<string, Awaited<ReturnType<typeof OpenPgpCheck.pinnedKey>>>();
+
+async function publisherKey(signer: OpenPgpSigner, base: string | undefined, ctx: DownloadContext): Promise<Awaited<ReturnType<typeof OpenPgpCheck.pinnedKey>>> {
     const url = resolveSourceUrl(signer.keyUrl, base);
     const cached = keyCache.get(`${url} ${signer.fingerprint}`);
     if (cached && typeof cached !== 'string') return cached;
     const answer = await httpGetText(url, { signal: ctx.signal, env: ctx.env });
     if (answer.status !== 200) return `the key of ${signer.name} (${signer.keyUrl}) cannot be fetched: HTTP ${answer.status}`;
-    const key = await pinnedKey(answer.text, signer);
+    const key = await (await openpgpCheck()).pinnedKey(answer.text, signer);
     keyCache.set(`${url} ${signer.fingerprint}`, key);
     return key;
 }
@@ -231,7 +245,7 @@ async function checkSignatures(download: FileDownload, source: DownloadSource, p
         if (typeof key === 'string') throw new SourceFailed('signature', key);
         const signature = await httpGetText(resolveSourceUrl(source.signatureUrl, base), { signal: ctx.signal, env: ctx.env, headers: source.referer ? { referer: source.referer } : undefined });
         if (signature.status !== 200) throw new SourceFailed('signature', `its signature file: HTTP ${signature.status}`);
-        const problem = await checkDetachedSignature(part, signature.text, key);
+        const problem = await (await openpgpCheck()).checkDetachedSignature(part, signature.text, key);
         if (problem) throw new SourceFailed('signature', problem);
         checks.push(`openpgp:${download.openpgpSigner}`);
     }
