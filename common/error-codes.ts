@@ -95,7 +95,7 @@ export const ERROR_CODES = {
     'bad-request': { facts: ['command', 'problems'] },
     'unknown-command': { facts: ['command'] },
     'bridge-closed': { facts: [] },
-    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId'], variants: ['check', 'download', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade'] },
+    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId'], variants: ['check', 'download', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade', 'backup'] },
     // Finding the phone and its model.
     'device-ref-invalid': { facts: ['text', 'example'], optional: ['scheme'], variants: ['empty', 'host-port', 'virtual', 'busid', 'usb-port', 'serial'] },
     'usbip-device-busy': { facts: ['address', 'busid'] },
@@ -191,6 +191,8 @@ export const ERROR_CODES = {
     'backup-changed': { facts: ['name'] },
     'restore-check-failed': { facts: ['found', 'expected'] },
     'backup-weak-passphrase': { facts: [] },
+    'backup-bootloader-locked': { facts: ['phone'], variants: ['wipes', 'keeps'] },
+    'backup-storage-needs-android': { facts: ['state'] },
     'backup-unknown-phone': { facts: ['model', 'device'], variants: ['backup', 'restore'] },
     'backup-folder-empty': { facts: ['folder'] },
     /** `place`: in the entry `part`, after it, or at the archive's start; an age error (`problem: age`) brings its `cause` code and facts. */

@@ -6,20 +6,26 @@ import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
-import { backupPhone, RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
+import { RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
 import { RAW_STATE_CONFIRM_ID, restorePhone } from '../../native/backup/phone-restore.js';
 import { importTwrpFolder } from '../../native/backup/twrp-import.js';
 import { verifyArchive } from '../../native/backup/verify.js';
 import { recordVerified } from '../../native/backup/check-record.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import { appHome, Journal, newJobId } from '../../native/jobs/journal.js';
+import { Journal, newJobId } from '../../native/jobs/journal.js';
 import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
 import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
 import { strongEnoughForBackup } from '../../common/passphrase.js';
 import { openAdbSession, type AdbSession } from './adb.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { readPassphrase } from './keys.js';
-import { jobContext } from './progress.js';
+import { jobContext, progressPrinter } from './progress.js';
+import { parseDeviceRef } from '../../native/devices/ref.js';
+import { openDeviceSession } from '../phone-finding/device-session.js';
+import { backupParamsOf, runBackup, type BackupJobEvent } from '../jobs/backup/run.js';
+import { scriptedPerson } from '../jobs/scripted-person.js';
+import { NO_PERSON_WAIT_MS } from './json-waits.js';
+import { authNotice } from './upgrade.js';
 import { englishText } from '../wording.js';
 
 const DEVICE_USAGE = '--device SERIAL|tcp:HOST:PORT|usbip:HOST:PORT|virtual:CODENAME [--virtual-state DIR]';
@@ -60,23 +66,83 @@ function human(bytes: number): string {
     return bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(2)} GiB` : bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** The backup job's events on the terminal: steps and log lines on stderr; with --json only the waits, as `log` lines on stdout. */
+function backupPrinter(io: CliIo, json: boolean): (event: BackupJobEvent) => void {
+    const progress = progressPrinter(io);
+    return (event) => {
+        if (json) {
+            if (event.type === 'log' && (event.note?.code === 'waiting-for-phone' || event.note?.code === 'waiting-for-allow')) io.out(`${JSON.stringify(event)}\n`);
+            return;
+        }
+        if (event.type === 'step' && event.status === 'started') io.err(`> ${event.title}: ${event.description}\n`);
+        else if (event.type === 'step' && event.status !== 'failed') io.err(`  ${event.description}\n`);
+        else if (event.type === 'log') io.err(`  ${event.line}\n`);
+        else if (event.type === 'instruction') io.err(`\n  *** On the phone ***\n  ${event.text}\n`);
+        else if (event.type === 'progress') progress(event.progress);
+        else if (event.type === 'failed' || event.type === 'cancelled') {
+            if (event.resumable) io.err(`To continue later: revive backup create --resume ${event.jobId} --device … (and the passphrase or recipients again)\n`);
+        }
+    };
+}
+
+/** --wait SECONDS: how long to wait for the phone to come back after a restart or an instruction. */
+export function waitOption(value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const seconds = Number(value);
+    if (!(Number.isInteger(seconds) && seconds >= 1)) throw new CliUsageError('--wait takes a whole number of seconds (1 or more).');
+    return seconds * 1000;
+}
+
 const create: CliCommand = {
     name: 'backup create',
-    usage: `revive backup create ${DEVICE_USAGE} --to DIR (--passphrase-file F | --recipient age1… [--recipient …] [--identity F]) [--parts boot,system,data] [--no-storage] [--json]`,
+    usage: [
+        `revive backup create --device ID --to DIR (--passphrase-file F | --recipient age1… [--recipient …] [--identity F]) [--parts boot,system,data] [--no-storage] [--twrp IMG] [--storage-only] [--wait SECONDS] [--json]`,
+        'revive backup create --resume JOBID --device ID (--passphrase-file F | --recipient age1… [--identity F]) [--json]',
+        '  --device        a USB serial, usb:PORT, usbip:HOST:PORT[/BUSID], or virtual:CODENAME [--virtual-state DIR]',
+        '  --twrp IMG      a TWRP image to start from RAM (fastboot boot) on a phone with an unlocked bootloader: nothing is written to it',
+        '  --storage-only  only internal storage (photos, downloads, documents), read from the running Android: for a phone whose bootloader is locked',
+        '  --wait          seconds to wait for the phone to come back after a restart (default 600; 120 with --json where nobody is there)',
+        '  --resume        continue an interrupted backup (same folder and choices, from its journal)',
+    ].join('\n'),
     async run(args, io) {
-        const { values } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, to: { type: 'string' }, recipient: { type: 'string', multiple: true }, parts: { type: 'string' }, 'no-storage': { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
-        if (!values.to) throw new CliUsageError('Give the folder for the backup with --to DIR.');
+        const { values } = parseCliArgs({
+            args: [...args],
+            options: { ...deviceOptions, ...keyOptions, to: { type: 'string' }, recipient: { type: 'string', multiple: true }, parts: { type: 'string' }, 'no-storage': { type: 'boolean' }, 'storage-only': { type: 'boolean' }, twrp: { type: 'string' }, wait: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' } },
+            strict: true,
+        });
+        if (!values.device) throw new CliUsageError('Give the phone with --device.');
+        if (!values.to && !values.resume) throw new CliUsageError('Give the folder for the backup with --to DIR.');
+        if (values['storage-only'] && (values.parts || values['no-storage'] || values.twrp)) throw new CliUsageError('--storage-only copies internal storage alone: it goes without --parts, --no-storage and --twrp.');
+        const waitTimeoutMs = waitOption(values.wait);
+        const json = values.json ?? false;
+        const choices = values.resume
+            ? backupParamsOf(values.resume)
+            : { folder: resolve(values.to ?? ''), parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'], storageOnly: values['storage-only'] ?? false, twrpImage: values.twrp ? resolve(values.twrp) : undefined };
         const { recipients, verifyWith } = await recipientsFrom(values, io);
-        const session = await openDevice(values, io);
+        const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
+        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, json, json, waitTimeoutMs) });
         try {
-            const identity = await session.phone.identity();
-            const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
-            if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'backup', model: identity.model || '?', device: identity.device || '?' });
-            const result = await backupPhone(session.phone, recipe, { folder: resolve(values.to), recipients, verifyWith, recordIn: appHome(), parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'] }, jobContext(io));
-            if (values.json) io.out(`${JSON.stringify({ path: result.path, sizeBytes: result.sizeBytes, manifest: result.manifest, verified: verifyWith !== undefined })}\n`);
+            const person = session.virtualPhone ? scriptedPerson(session.virtualPhone, { delayMs: 300 }) : undefined;
+            const result = await runBackup(
+                { ...choices, recipients, verifyWith },
+                {
+                    recipe: session.recipe,
+                    locator: session.locator,
+                    links: session.links,
+                    emit: backupPrinter(io, json),
+                    signal: io.signal,
+                    waitTimeoutMs,
+                    personTimeoutMs: json ? (waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
+                    ui: {
+                        instruct: (instruction) => person?.instruct(instruction),
+                        confirm: () => Promise.resolve(false),
+                    },
+                },
+            );
+            if (json) io.out(`${JSON.stringify({ jobId: result.jobId, path: result.archive.path, sizeBytes: result.archive.sizeBytes, sha256: result.archive.sha256, manifest: result.manifest, verified: result.verified, kind: result.kind, twrpWay: result.twrpWay, phoneLeftIn: result.phoneLeftIn, journal: result.journalPath })}\n`);
             else {
-                io.out(`Backup written: ${result.path} (${human(result.sizeBytes)}, ${result.manifest.parts.length} parts)\n`);
-                io.out(verifyWith ? 'Read back and verified: every part matches its SHA-256.\n' : 'Not read back: give --identity with --recipient to verify it now, or run revive backup verify later.\n');
+                io.out(`Backup written: ${result.archive.path} (${human(result.archive.sizeBytes)}, ${result.manifest.parts.length} parts)\n`);
+                io.out(result.verified ? 'Read back and verified: every part matches its SHA-256.\n' : 'Not read back: give --identity with --recipient to verify it now, or run revive backup verify later.\n');
             }
             return 0;
         } finally {

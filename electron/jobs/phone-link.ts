@@ -3,6 +3,7 @@
  * adapters in protocol-links.ts implement them over the Odin, fastboot and adb modules, and the
  * locators find the phone (in-process virtual phone, local USB, USB/IP) across re-enumerations.
  */
+import type { AdbPhone } from '../../native/adb/phone.js';
 import type { PhoneMode } from '../../native/manifests/schema.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import type { Pit } from '../../native/pit/pit.js';
@@ -51,6 +52,8 @@ export interface AdbLink {
     mode(): 'android' | 'recovery' | 'sideload' | 'unauthorized';
     /** End the session at once: the phone is about to leave this USB attachment (reboot, sideload start). */
     end(): Promise<void>;
+    /** The adb session itself, for the engines in native/ that speak adb sync (backup, restore). */
+    session(): AdbPhone;
 }
 
 /** Samsung download mode. */

@@ -90,6 +90,10 @@ class AdbPhoneLink implements AdbLink {
     async end(): Promise<void> {
         await this.#phone.close();
     }
+
+    session(): AdbPhone {
+        return this.#phone;
+    }
 }
 
 class OdinTransportLink implements OdinLink {
@@ -207,6 +211,10 @@ class SharedAdbLink implements AdbLink {
 
     async end(): Promise<void> {
         await this.#end();
+    }
+
+    session(): AdbPhone {
+        return this.#inner.session();
     }
 }
 

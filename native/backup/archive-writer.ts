@@ -26,6 +26,8 @@ export interface ArchiveTarget {
     /** File name without folder, ending in .tar.age. */
     readonly fileName: string;
     readonly recipients: readonly AgeRecipient[];
+    /** Told of each part once it is in the archive (a job journals it). */
+    readonly onPart?: ((part: Part) => void) | undefined;
 }
 
 export interface FinishedArchive {
@@ -61,11 +63,13 @@ export class BackupArchiveWriter {
     readonly #failed: Promise<never>;
     readonly #device: DeviceEntry;
     readonly #parts: Part[] = [];
+    readonly #onPart: ((part: Part) => void) | undefined;
     #failure: unknown;
     #closed = false;
 
-    private constructor(folder: string, fileName: string, encryptor: Transform, device: DeviceEntry) {
+    private constructor(folder: string, fileName: string, encryptor: Transform, device: DeviceEntry, onPart: ((part: Part) => void) | undefined) {
         this.#folder = folder;
+        this.#onPart = onPart;
         this.path = join(folder, fileName);
         this.#partial = `${this.path}.partial`;
         this.#device = device;
@@ -97,7 +101,7 @@ export class BackupArchiveWriter {
         }
         const encryptor = await ageEncryptor(target.recipients);
         const entry: DeviceEntry = { format: ARCHIVE_FORMAT, revive: reviveVersion(), createdAt: new Date().toISOString(), device };
-        const writer = new BackupArchiveWriter(target.folder, target.fileName, encryptor, entry);
+        const writer = new BackupArchiveWriter(target.folder, target.fileName, encryptor, entry, target.onPart);
         await writer.#writeJson(DEVICE_ENTRY, entry);
         return writer;
     }
@@ -152,6 +156,7 @@ export class BackupArchiveWriter {
         const { sha256 } = await this.#entry(path, sizeBytes, source, ctx);
         const part: Part = { path, kind, sizeBytes, sha256 };
         this.#parts.push(part);
+        this.#onPart?.(part);
         return part;
     }
 

@@ -18,7 +18,7 @@ import type { JobContext } from '../jobs/progress.js';
 import type { Recipe } from '../manifests/schema.js';
 import type { AgeIdentity, AgeRecipient } from './age/index.js';
 import { archiveFileName, BackupArchiveWriter, type FinishedArchive } from './archive-writer.js';
-import type { DeviceFacts } from './manifest.js';
+import type { DeviceFacts, Part } from './manifest.js';
 import { listTree, readPhoneFile, withSync } from './phone-files.js';
 import { isTwrpImage, parseTwrpDigest } from './twrp-folder.js';
 import { verifyArchive } from './verify.js';
@@ -43,6 +43,8 @@ export interface BackupOptions {
     readonly storage?: boolean | undefined;
     /** The app data folder where the read-back is recorded as the archive's last verification (check-record.ts); unset: not recorded. */
     readonly recordIn?: string | undefined;
+    /** Told of each part once it is in the archive. */
+    readonly onPart?: ((part: Part) => void) | undefined;
 }
 
 export interface BackupResult extends FinishedArchive {
@@ -100,7 +102,7 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
     const remoteDir = `${TWRP_BACKUP_ROOT}/${facts.serial}/${name}`;
     const tmp = await mkdtemp(join(tmpdir(), 'revive-raw-'));
     try {
-        const finished = await BackupArchiveWriter.write({ folder: options.folder, fileName: options.fileName ?? archiveFileName(facts), recipients: options.recipients }, facts, (writer) =>
+        const finished = await BackupArchiveWriter.write({ folder: options.folder, fileName: options.fileName ?? archiveFileName(facts), recipients: options.recipients, onPart: options.onPart }, facts, (writer) =>
             withSync(phone, { activity: 'backup-copy' }, async (sync) => {
                 // TWRP's folder, every file as it is (split parts, digests, .info, recovery.log).
                 const files = await listTree(sync, remoteDir);

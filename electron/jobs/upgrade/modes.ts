@@ -20,15 +20,18 @@ export const MODE_WORDS: Readonly<Record<PhoneMode, string>> = {
     sideload: 'TWRP sideload',
 };
 
+/** What PhoneModes needs of a job's run, whatever the job reports at its end (upgrade, backup). */
+export type ModesRun = Pick<JobRun<unknown, unknown>, 'signal' | 'context' | 'note' | 'instruct'>;
+
 export class PhoneModes {
     readonly #recipe: Recipe;
     readonly #locator: PhoneLocator;
     readonly #links: ProtocolLinks;
-    readonly #run: JobRun;
+    readonly #run: ModesRun;
     readonly #timeoutMs: number;
     readonly #personTimeoutMs: number | undefined;
 
-    constructor(options: { recipe: Recipe; locator: PhoneLocator; links: ProtocolLinks; run: JobRun; timeoutMs: number; personTimeoutMs?: number | undefined }) {
+    constructor(options: { recipe: Recipe; locator: PhoneLocator; links: ProtocolLinks; run: ModesRun; timeoutMs: number; personTimeoutMs?: number | undefined }) {
         this.#recipe = options.recipe;
         this.#locator = options.locator;
         this.#links = options.links;
@@ -102,6 +105,18 @@ export class PhoneModes {
         return this.waitFor([mode], true);
     }
 
+    /**
+     * Tell a phone that runs adb (Android, TWRP) to restart into a mode, and wait for it there. Only
+     * for transitions that cannot land in something else: into recovery from Android only when the
+     * recovery is known to be TWRP (on Samsung, Android puts its stock recovery back on a normal start).
+     */
+    async tell(phone: FoundPhone, mode: 'android' | 'recovery' | 'bootloader'): Promise<FoundPhone> {
+        const adb = await this.adb(phone);
+        await adb.reboot(mode === 'android' ? 'system' : mode);
+        await adb.end();
+        return this.waitFor([mode]);
+    }
+
     /** Bring the phone to a mode from wherever it is. */
     async ensure(mode: PhoneMode): Promise<FoundPhone> {
         const phone = await this.anyMode();
@@ -120,18 +135,8 @@ export class PhoneModes {
             await adb.end();
             return this.waitFor(['sideload']);
         }
-        if (mode === 'android' && (phone.mode === 'recovery' || phone.mode === 'sideload')) {
-            const adb = await this.adb(phone);
-            await adb.reboot('system');
-            await adb.end();
-            return this.waitFor(['android']);
-        }
-        if (mode === 'recovery' && phone.mode === 'sideload') {
-            const adb = await this.adb(phone);
-            await adb.reboot('recovery');
-            await adb.end();
-            return this.waitFor(['recovery']);
-        }
+        if (mode === 'android' && (phone.mode === 'recovery' || phone.mode === 'sideload')) return this.tell(phone, 'android');
+        if (mode === 'recovery' && phone.mode === 'sideload') return this.tell(phone, 'recovery');
         if (mode === 'download' || mode === 'bootloader') return this.byKeys(mode, `Now the phone must go into ${MODE_WORDS[mode]}.`);
         if (mode === 'recovery') return this.byKeys('recovery', 'Now start TWRP straight away, without letting the old system start.');
         return this.byKeys('android', 'Start the phone normally, into Android.');

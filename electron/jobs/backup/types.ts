@@ -1,0 +1,100 @@
+/**
+ * The backup job's contract, for the CLI (`revive backup create`), the app ("Back up this phone",
+ * "Before you travel") and the upgrade's backup step: what a caller hands in, what the job tells
+ * while it runs (the one event vocabulary of native/jobs/events.ts) and what it hands back.
+ */
+import type { AgeIdentity, AgeRecipient } from '../../../native/backup/age/index.js';
+import type { Manifest } from '../../../native/backup/manifest.js';
+import type { JobEvent, JobUi } from '../../../native/jobs/events.js';
+import type { PhoneMode, Recipe } from '../../../native/manifests/schema.js';
+import type { PhoneLocator, ProtocolLinks } from '../phone-link.js';
+
+/** The steps of a backup, in order; the page words each from its locale files. */
+export const BACKUP_STEP_IDS = {
+    identify: 'identify',
+    /** Bring the phone to TWRP (full backup) or to Android (internal storage only). */
+    reach: 'reach-phone-mode',
+    archive: 'archive',
+    verify: 'verify-archive',
+    /** Put the phone back where it was found. */
+    leave: 'leave-phone',
+} as const;
+
+/** How the job reached TWRP: it was there, Android restarted into it, or it was started from RAM (`fastboot boot`, nothing written). */
+export type TwrpWay = 'already' | 'adb-reboot' | 'fastboot-boot';
+
+export interface BackupJobOptions {
+    /** The new job's id, chosen by the caller before it starts (common/job-id.ts; default: a new one). */
+    readonly jobId?: string | undefined;
+    /** Continue this interrupted backup from its journal (the same folder, file name and choices). */
+    readonly resumeJobId?: string | undefined;
+    /** App data folder (default `$REVIVE_HOME` or `~/.config/revive`). */
+    readonly home?: string | undefined;
+    /** The folder the archive goes to (created 0700, or tightened to 0700). */
+    readonly folder: string;
+    /** The archive's file name (ending .tar.age); default `<codename>-<serial>-<time>.tar.age`. */
+    readonly fileName?: string | undefined;
+    /** Who can open the archive: X25519 recipients (a shop) or one scrypt passphrase (a person). Never journalled. */
+    readonly recipients: readonly AgeRecipient[];
+    /** To read the finished archive back and check every part: the identity or passphrase matching `recipients`. */
+    readonly verifyWith?: readonly AgeIdentity[] | undefined;
+    /** TWRP names to back up; default boot, system, data (those the recipe has). */
+    readonly parts?: readonly string[] | undefined;
+    /** Internal storage (/data/media/0) into the archive too (default true). */
+    readonly storage?: boolean | undefined;
+    /** Only internal storage, read from the running Android: nothing unlocked, nothing started. */
+    readonly storageOnly?: boolean | undefined;
+    /** A TWRP image to start from RAM with `fastboot boot` on phones whose bootloader is unlocked (the phone stays unchanged). */
+    readonly twrpImage?: string | undefined;
+    /** Where the phone is left: `as-found` (default: Android if it was running Android), or `recovery` (stay in TWRP). */
+    readonly leaveIn?: 'as-found' | 'recovery' | undefined;
+}
+
+/** What the job hands back when the archive is written (and, with verifyWith, read back and checked). */
+export interface BackupJobReport {
+    readonly jobId: string;
+    readonly recipeId: string;
+    readonly phoneName: string;
+    readonly serial: string;
+    readonly kind: 'full' | 'storage-only';
+    readonly archive: {
+        readonly path: string;
+        readonly name: string;
+        readonly sizeBytes: number;
+        /** SHA-256 of the archive file itself (what a receipt names). */
+        readonly sha256: string;
+    };
+    readonly manifest: Manifest;
+    /** True when the archive was read back and every part matched the manifest. */
+    readonly verified: boolean;
+    /** How TWRP was reached; null for a storage-only backup. */
+    readonly twrpWay: TwrpWay | null;
+    /** The mode the job left the phone in. */
+    readonly phoneLeftIn: PhoneMode | null;
+    readonly startedAt: string;
+    readonly finishedAt: string;
+    readonly runs: number;
+    readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly status: 'done' | 'skipped' | 'done-earlier'; readonly detail: string }>;
+    readonly journalPath: string;
+}
+
+/** What `failed` and `cancelled` add: a backup changes nothing on the phone, so only whether it can resume. */
+export interface BackupEnding {
+    readonly resumable: boolean;
+}
+
+export type BackupJobEvent = JobEvent<BackupJobReport, BackupEnding>;
+
+/** The phone and the person, as for the upgrade (electron/jobs/upgrade/job.ts). */
+export interface BackupEnvironment {
+    readonly recipe: Recipe;
+    readonly locator: PhoneLocator;
+    readonly links: ProtocolLinks;
+    readonly ui: JobUi;
+    readonly emit: (event: BackupJobEvent) => void;
+    readonly signal: AbortSignal;
+    /** How long to wait for the phone after an instruction or a restart (default 10 minutes). */
+    readonly waitTimeoutMs?: number | undefined;
+    /** Set when nobody is there to act (--json, --yes): a wait for a person ends after this long. */
+    readonly personTimeoutMs?: number | undefined;
+}
