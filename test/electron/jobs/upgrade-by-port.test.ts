@@ -19,6 +19,9 @@ import { parseDeviceRef } from '../../../native/devices/ref.js';
 import { openOnWatcher } from '../../../electron/phone-finding/device-session.js';
 import { isImei, readPhoneIdentity } from '../../../electron/phone-finding/phone-identity.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
+import { runCounter } from '../../../electron/jobs/counter.js';
+import { initShop } from '../../../electron/shop/shop.js';
+import type { Receipt } from '../../../electron/shop/receipt.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import { phoneState } from './helpers.js';
 
@@ -35,10 +38,10 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-async function twoPhones(mode: 'android' | 'download'): Promise<{ phones: VirtualPhone[]; server: UsbIpServer; watcher: DeviceWatcher; close: () => Promise<void> }> {
+async function twoPhones(mode: 'android' | 'download', name: string = mode): Promise<{ phones: VirtualPhone[]; server: UsbIpServer; watcher: DeviceWatcher; close: () => Promise<void> }> {
     const phones = [
-        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${mode}-a`), enumerationDelayMs: 30 }),
-        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${mode}-b`), enumerationDelayMs: 30 }),
+        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${name}-a`), enumerationDelayMs: 30 }),
+        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${name}-b`), enumerationDelayMs: 30 }),
     ];
     const server = await UsbIpServer.start({ port: 0 });
     server.export(phones[0]!, '1-1');
@@ -118,4 +121,45 @@ describe('phones followed by their port', () => {
             await close();
         }
     });
+
+    it('runs the counter on two identical S4s in download mode without a serial: each lane writes only to the phone on its port', async () => {
+        const { phones, server, watcher, close } = await twoPhones('download', 'counter');
+        const shop = await initShop(join(dir, 'shop'), 'By Port');
+        // The counter imports the phones with a watcher of its own; a USB/IP port is imported by one client at a time.
+        watcher.close();
+        try {
+            const before = phones.map((phone) => ({ ...phoneState(phone.stateDir).writeCounts }));
+            expect(before.map((counts) => counts['RECOVERY'] ?? 0)).toEqual([0, 0]);
+            const devices = [`usbip:${server.address}/1-1`, `usbip:${server.address}/1-2`];
+            // Each lane's person holds the keys on the phone of that lane only.
+            const lanes = await runCounter(
+                devices.map((words, i) => ({ device: parseDeviceRef(words), ticket: `P-${i + 1}` })),
+                {
+                    files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su },
+                    noBackup: true,
+                    home: join(dir, 'home'),
+                    shop,
+                    signal: new AbortController().signal,
+                    waitTimeoutMs: 30_000,
+                    uiFor: (lane) => {
+                        const person = scriptedPerson(phones[lane.index]!);
+                        return { instruct: (instruction) => person.instruct(instruction), confirm: async () => true };
+                    },
+                },
+            );
+            expect(lanes.map((l) => l.status), JSON.stringify(lanes.map((l) => l.error))).toEqual(['done', 'done']);
+            expect(lanes.map((l) => l.port)).toEqual(devices);
+            const after = phones.map((phone) => phoneState(phone.stateDir));
+            for (const state of after) expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')));
+            // Each phone's recovery was written by exactly one job: both phones' write counters moved alike.
+            expect(after[0]!.writeCounts['RECOVERY']).toBeGreaterThan(0);
+            expect(after[0]!.writeCounts).toEqual(after[1]!.writeCounts);
+            for (const [i, lane] of lanes.entries()) {
+                const receipt = (JSON.parse(readFileSync(lane.receipt!.shopJson, 'utf8')) as { document: Receipt }).document;
+                expect(receipt).toMatchObject({ ticket: `P-${i + 1}`, phone: { port: devices[i], codename: 'ks01ltexx' }, result: { outcome: 'done', phoneChanged: 'changed' } });
+            }
+        } finally {
+            await close();
+        }
+    }, 300_000);
 });
