@@ -1,6 +1,7 @@
 /**
- * `revive virtual-phone serve --fault … --person stdin` in its own process: the fault cuts an Odin
- * flash by another `revive` process, and the owner's typed actions move the phone.
+ * `revive virtual-phone serve --fault … --person stdin` in its own process: the faults (repeatable:
+ * unplug-after-bytes, stall-after-bytes, fail-next, battery) disturb an Odin flash or an adb shell by
+ * another `revive` process, and the owner's typed actions move the phone.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -45,10 +46,12 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-async function waitForLog(pattern: RegExp): Promise<void> {
-    for (let i = 0; i < 300 && !pattern.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(stderr).toMatch(pattern);
+async function waitFor(text: () => string, pattern: RegExp): Promise<void> {
+    for (let i = 0; i < 300 && !pattern.test(text()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(text()).toMatch(pattern);
 }
+
+const waitForLog = (pattern: RegExp): Promise<void> => waitFor(() => stderr, pattern);
 
 describe('virtual-phone serve with faults', () => {
     it('names its faults in the ready line', () => {
@@ -76,6 +79,19 @@ describe('virtual-phone serve with faults', () => {
         await waitForLog(/owner: holding the keys for recovery/);
     });
 
+    it('reports the battery it was given (battery=N) once it is in recovery', async () => {
+        await waitForLog(/owner: holding the keys for recovery/);
+        let level = '';
+        for (let attempt = 0; attempt < 30 && level === ''; attempt++) {
+            level = await run(process.execPath, ['bin/revive.js', 'adb', 'shell', 'cat', '/sys/class/power_supply/battery/capacity', '--usbip', ready.usbip], { cwd: ROOT, timeout: 60_000 }).then(
+                (done) => done.stdout.trim(),
+                () => '',
+            );
+            if (level === '') await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+        expect(level).toBe('60');
+    }, 120_000);
+
     it('refuses an unknown fault before serving', async () => {
         const refused = await run(process.execPath, ['bin/revive.js', 'virtual-phone', 'serve', '--model', 'ks01ltexx', '--mode', 'download', '--fault', 'explode=1'], { cwd: ROOT, timeout: 60_000 }).then(
             () => ({ code: 0, err: '' }),
@@ -84,4 +100,54 @@ describe('virtual-phone serve with faults', () => {
         expect(refused.code).toBe(2);
         expect(refused.err).toMatch(/there is no fault called explode/);
     });
+});
+
+describe('virtual-phone serve with a refused flash and a stall', () => {
+    let phone: ChildProcess;
+    let address = '';
+    let log = '';
+
+    beforeAll(async () => {
+        phone = spawn(process.execPath, ['bin/revive.js', 'virtual-phone', 'serve', '--model', 'ks01ltexx', '--mode', 'download', '--usbip-port', '0', '--state-dir', join(dir, 'phone2'), '--fault', 'fail-next=flash', '--fault', 'stall-after-bytes=400000', '--person', 'stdin'], {
+            cwd: ROOT,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        phone.stderr!.on('data', (chunk: Buffer) => void (log += chunk.toString()));
+        const line = await new Promise<{ usbip: string; faults: string[] }>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('virtual-phone serve printed no ready line within 60 s')), 60_000);
+            createInterface({ input: phone.stdout! }).once('line', (text) => {
+                clearTimeout(timer);
+                resolve(JSON.parse(text) as { usbip: string; faults: string[] });
+            });
+            phone.once('exit', (code) => reject(new Error(`virtual-phone serve exited early with ${code}: ${log}`)));
+        });
+        expect(line.faults).toEqual(['fail-next=flash', 'stall-after-bytes=400000']);
+        address = line.usbip;
+    }, 90_000);
+
+    afterAll(async () => {
+        if (phone.exitCode !== null) return;
+        const exited = new Promise((resolve) => phone.once('exit', resolve));
+        phone.kill('SIGINT');
+        await exited;
+    });
+
+    const flash = async (): Promise<{ code: number; err: string }> => {
+        const image = join(dir, 'recovery2.img');
+        await writeFile(image, Buffer.alloc(2 * 1024 * 1024, 9));
+        return run(process.execPath, ['bin/revive.js', 'odin', 'flash', '--RECOVERY', image, '--no-reboot', '--usbip', address], { cwd: ROOT, timeout: 120_000 }).then(
+            () => ({ code: 0, err: '' }),
+            (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, err: error.stderr ?? '' }),
+        );
+    };
+
+    it('refuses the next flash once (fail-next=flash), then stalls the one after (stall-after-bytes)', async () => {
+        const refused = await flash();
+        expect(refused.code).not.toBe(0);
+        await waitFor(() => log, /download: FAIL flash refused \(injected fault\)/);
+        const stalled = await flash();
+        expect(stalled.code).not.toBe(0);
+        expect(stalled.err).toMatch(/time|answer|respond|stall/i);
+    }, 180_000);
+
 });
