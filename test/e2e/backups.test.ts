@@ -155,7 +155,7 @@ describe('backups in Chromium', () => {
         await page.goto(e2e.url('en'));
         await person.press(person.button('backups.home.open'));
         await page.getByRole('heading', { level: 1, name: t('backups.list.title') }).waitFor();
-        const row = page.getByRole('row').filter({ hasText: copyName });
+        const row = page.getByRole('listitem').filter({ hasText: copyName });
         await expect.poll(() => row.getByTestId('last-verified').innerText()).toBe(t('backups.list.never'));
         await person.shot('list');
 

@@ -1,6 +1,6 @@
 /**
- * The backups on this computer: phone, date, size, how each is locked and when it was last
- * verified, with verify (the passphrase asked in the row), restore (onto a phone in TWRP) and
+ * The backups on this computer, one card each: phone, date, size, how each is locked and when it
+ * was last verified, with verify (the passphrase asked in the row), restore (onto a phone in TWRP) and
  * delete (asked first).
  */
 import { useState, type ReactNode } from 'react';
@@ -22,72 +22,76 @@ function BackupRow({ backup }: { backup: BackupView }): ReactNode {
     const mine = task?.backupId === backup.backupId;
     const rowId = `backup-${backup.backupId.replace(/[^A-Za-z0-9]/g, '-')}`;
     return (
-        <>
-            <tr id={rowId}>
-                <th scope="row">
-                    {backup.phoneName ?? backup.codename ?? t('backups.unknownPhone')}
-                    <span className="choice-detail mono small">{backup.backupId}</span>
-                </th>
-                <td className="nowrap">{formatWhen(backup.createdAt, i18n.language)}</td>
-                <td className="nowrap">{formatBytes(backup.sizeBytes, i18n.language)}</td>
-                <td>{t(`backups.list.locked.${backup.lockedWith}`)}</td>
-                <td data-testid="last-verified">
-                    {backup.lastVerifiedAt ? formatWhen(backup.lastVerifiedAt, i18n.language) : t('backups.list.never')}
+        <li className="backup-card" aria-labelledby={`${rowId}-heading`}>
+            <div className="backup-card-row">
+                <div className="device-main">
+                    <h2 id={`${rowId}-heading`}>{backup.phoneName ?? backup.codename ?? t('backups.unknownPhone')}</h2>
+                    <p className="mono small">{backup.backupId}</p>
+                    <dl className="device-facts">
+                        <div>
+                            <dt>{t('backups.list.columns.made')}</dt>
+                            <dd>{formatWhen(backup.createdAt, i18n.language)}</dd>
+                        </div>
+                        <div>
+                            <dt>{t('backups.list.columns.size')}</dt>
+                            <dd>{formatBytes(backup.sizeBytes, i18n.language)}</dd>
+                        </div>
+                        <div>
+                            <dt>{t('backups.list.columns.locked')}</dt>
+                            <dd>{t(`backups.list.locked.${backup.lockedWith}`)}</dd>
+                        </div>
+                        <div>
+                            <dt>{t('backups.list.columns.verified')}</dt>
+                            <dd data-testid="last-verified">{backup.lastVerifiedAt ? formatWhen(backup.lastVerifiedAt, i18n.language) : t('backups.list.never')}</dd>
+                        </div>
+                    </dl>
                     {justVerified ? (
-                        <span className="choice-detail status-word verified" role="status">
+                        <p className="status-word verified" role="status">
                             {t('backups.list.verifiedNow')}
-                        </span>
+                        </p>
                     ) : null}
-                </td>
-                <td>
-                    <div className="row-actions">
-                        <button type="button" className="button secondary small" aria-label={t('backups.list.verifyLabel', { backup: line })} disabled={task?.running === true} aria-expanded={open === 'verify'} onClick={() => setOpen(open === 'verify' ? null : 'verify')}>
-                            {t('backups.list.verify')}
+                </div>
+                <div className="device-actions">
+                    <button type="button" className="button secondary" aria-label={t('backups.list.verifyLabel', { backup: line })} disabled={task?.running === true} aria-expanded={open === 'verify'} onClick={() => setOpen(open === 'verify' ? null : 'verify')}>
+                        {t('backups.list.verify')}
+                    </button>
+                    {restoreTarget ? (
+                        <button type="button" className="button secondary" aria-label={t('backups.list.restoreLabel', { backup: line })} disabled={task?.running === true} onClick={() => openRestore(restoreTarget.id, backup)}>
+                            {t('backups.list.restore')}
                         </button>
-                        {restoreTarget ? (
-                            <button type="button" className="button secondary small" aria-label={t('backups.list.restoreLabel', { backup: line })} disabled={task?.running === true} onClick={() => openRestore(restoreTarget.id, backup)}>
-                                {t('backups.list.restore')}
-                            </button>
-                        ) : null}
-                        <button type="button" className="button secondary small" aria-label={t('backups.list.deleteLabel', { backup: line })} disabled={task?.running === true} onClick={() => setOpen('delete')}>
-                            {t('backups.list.delete')}
-                        </button>
-                    </div>
-                </td>
-            </tr>
-            {open !== null || (mine && (task.running || task.error)) ? (
-                <tr className="row-detail">
-                    <td colSpan={6}>
-                        {open === 'verify' ? (
-                            <UnlockForm
-                                backup={backup}
-                                idPrefix={rowId}
-                                submitLabel={t('backups.list.verifyNow')}
-                                busy={task?.running === true}
-                                onCancel={() => setOpen(null)}
-                                onUnlock={(unlock) => {
-                                    setOpen(null);
-                                    void verifyBackup(backup.backupId, unlock);
-                                }}
-                            />
-                        ) : null}
-                        {open === 'delete' ? (
-                            <DangerQuestion
-                                question={t('backups.list.deleteQuestion', { backup: line })}
-                                detail={t('backups.list.deleteDetail', { file: backup.backupId })}
-                                cancel={t('backups.list.keep')}
-                                confirm={t('backups.list.deleteConfirm')}
-                                onAnswer={(yes) => {
-                                    setOpen(null);
-                                    if (yes) void deleteBackup(backup.backupId);
-                                }}
-                            />
-                        ) : null}
-                        {mine ? <TaskView task={task} /> : null}
-                    </td>
-                </tr>
+                    ) : null}
+                    <button type="button" className="button secondary" aria-label={t('backups.list.deleteLabel', { backup: line })} disabled={task?.running === true} onClick={() => setOpen('delete')}>
+                        {t('backups.list.delete')}
+                    </button>
+                </div>
+            </div>
+            {open === 'verify' ? (
+                <UnlockForm
+                    backup={backup}
+                    idPrefix={rowId}
+                    submitLabel={t('backups.list.verifyNow')}
+                    busy={task?.running === true}
+                    onCancel={() => setOpen(null)}
+                    onUnlock={(unlock) => {
+                        setOpen(null);
+                        void verifyBackup(backup.backupId, unlock);
+                    }}
+                />
             ) : null}
-        </>
+            {open === 'delete' ? (
+                <DangerQuestion
+                    question={t('backups.list.deleteQuestion', { backup: line })}
+                    detail={t('backups.list.deleteDetail', { file: backup.backupId })}
+                    cancel={t('backups.list.keep')}
+                    confirm={t('backups.list.deleteConfirm')}
+                    onAnswer={(yes) => {
+                        setOpen(null);
+                        if (yes) void deleteBackup(backup.backupId);
+                    }}
+                />
+            ) : null}
+            {mine && (task.running || task.error) ? <TaskView task={task} /> : null}
+        </li>
     );
 }
 
@@ -105,26 +109,11 @@ export function BackupsListScreen(): ReactNode {
             {listError ? <ErrorBox error={listError} /> : null}
             {loaded && backups.length === 0 ? <p className="empty">{t('backups.list.empty')}</p> : null}
             {backups.length > 0 ? (
-                <div className="table-scroll backups-table">
-                    <table className="app-table">
-                        <caption className="visually-hidden">{t('backups.list.caption')}</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">{t('backups.list.columns.phone')}</th>
-                                <th scope="col">{t('backups.list.columns.made')}</th>
-                                <th scope="col">{t('backups.list.columns.size')}</th>
-                                <th scope="col">{t('backups.list.columns.locked')}</th>
-                                <th scope="col">{t('backups.list.columns.verified')}</th>
-                                <th scope="col">{t('backups.list.columns.actions')}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {backups.map((b) => (
-                                <BackupRow key={b.backupId} backup={b} />
-                            ))}
-                        </tbody>
-                    </table>
-                </div>
+                <ul className="backup-list" aria-label={t('backups.list.caption')}>
+                    {backups.map((b) => (
+                        <BackupRow key={b.backupId} backup={b} />
+                    ))}
+                </ul>
             ) : null}
             <p className="hint">{t('backups.list.restoreHint')}</p>
             <div className="actions">
