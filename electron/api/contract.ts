@@ -17,11 +17,10 @@ export { COMMAND_NAMES, EVENT_NAMES, IPC_COMMAND_PREFIX, IPC_EVENT_CHANNEL, subs
 /** The facts a code's words are made from: names to plain values. */
 const Facts = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
+/** An error as the page gets it: a code from common/error-codes.ts and its facts; the page words them. */
 export const ApiError = z.object({
     code: z.string(),
     facts: Facts.optional(),
-    message: z.string().optional(),
-    nextStep: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 

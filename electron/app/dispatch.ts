@@ -33,14 +33,14 @@ export interface ApiBackend {
     close(): Promise<void>;
 }
 
-/** What crosses to the page: a code and its facts; English words only for codes not yet in the locale files. */
+/** What crosses to the page: a code and its facts, never words (the page words them in its language). */
 export function toApiError(error: unknown): ApiError {
     return apiErrorOf(ReviveError.from(error).toJSON());
 }
 
 export function apiErrorOf(data: ReviveErrorData): ApiError {
     const facts = data.details ?? {};
-    return data.worded ? { code: data.code, facts } : { code: data.code, facts, message: data.message, nextStep: data.nextStep };
+    return { code: data.code, facts };
 }
 
 export async function dispatch(handlers: CommandHandlers, command: unknown, request: unknown): Promise<ApiResult<unknown>> {

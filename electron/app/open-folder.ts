@@ -10,15 +10,16 @@ import type { Backend } from './backend.js';
 export async function openBackupFolder(backend: Pick<Backend, 'backupFolderOf'>, jobId: unknown, open: (path: string) => Promise<string>): Promise<ApiResult<{ path: string }>> {
     const path = typeof jobId === 'string' ? backend.backupFolderOf(jobId) : undefined;
     if (!path) {
-        return { ok: false, error: { code: 'backup-folder-unknown', message: 'Revive has no backup folder for this upgrade.', nextStep: 'Copy the path shown above and open it in your file manager.' } };
+        return { ok: false, error: { code: 'backup-folder-unknown', facts: {} } };
     }
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory()) {
-        return { ok: false, error: { code: 'backup-folder-gone', message: `The backup folder ${path} is no longer there.`, nextStep: 'Check whether it was moved or deleted.', facts: { path } } };
+        return { ok: false, error: { code: 'backup-folder-gone', facts: { path } } };
     }
     const problem = await open(path);
     if (problem) {
-        return { ok: false, error: { code: 'backup-folder-not-opened', message: `The file manager could not open ${path}: ${problem}`, nextStep: 'Copy the path and open it in your file manager by hand.', facts: { path } } };
+        // The desktop shell's own words say why.
+        return { ok: false, error: { code: 'backup-folder-not-opened', facts: { path, problem } } };
     }
     return { ok: true, value: { path } };
 }

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { AppResult, commands, CommandResult, EventName, EventPayload, FileRef, KeysResult } from '../api/contract.js';
 import { ReviveError } from '../../native/jobs/errors.js';
+import { toApiError } from './dispatch.js';
 import { checkApks } from '../../native/panels/apps.js';
 import type { CreateKeyOptions } from '../../native/panels/openpgp.js';
 import { listPhonePackages } from '../jobs/panels/firewall.js';
@@ -153,7 +154,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
                     status: c.ok ? 'not-attempted' : 'refused',
                     message: c.ok ? `${c.fileName} matches its checksum, but nothing was installed because another file was refused.` : (c.problem ?? `${c.fileName} was refused.`),
                 }));
-                return { results, error: { code: failure.code, message: failure.message, nextStep: failure.nextStep } };
+                return { results, error: toApiError(failure) };
             }
         },
     };

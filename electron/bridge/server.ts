@@ -140,7 +140,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
                 send(ws, {
                     type: 'result',
                     id,
-                    result: { ok: false, error: { code: 'refused', message: 'The backend refused a message without a valid token or shape.', nextStep: 'Open the address Revive printed, exactly as printed.' } },
+                    result: { ok: false, error: { code: 'refused', facts: {} } },
                 });
                 return;
             }

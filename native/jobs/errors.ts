@@ -16,36 +16,33 @@ export function setErrorWording(words: ErrorWording): void {
     wording = words;
 }
 
-/** An error whose English words are still written where it is thrown (being moved to the locale files). */
+/**
+ * A ReviveError as plain data (events, journals, --json): its code and facts, and their English
+ * words for the command line and logs. The page words `code` and `details` itself.
+ */
 export interface ReviveErrorData {
     readonly code: string;
     readonly message: string;
     readonly nextStep: string;
     readonly details?: Readonly<Record<string, string | number | boolean>> | undefined;
-    /** Set when the words come from the locale files: the page words `code` and `details` itself. */
-    readonly worded?: true | undefined;
 }
 
+/**
+ * Made only from a listed code and its facts: there is no constructor that takes a sentence, so an
+ * error cannot reach a person in words the locale files do not have (the type forbids it).
+ */
 export class ReviveError extends Error {
     override readonly name = 'ReviveError';
-    readonly code: string;
+    readonly code: ErrorCode;
     readonly nextStep: string;
     readonly details: Readonly<Record<string, string | number | boolean>> | undefined;
-    /** True when the words come from the locale files (code + facts), not from the throwing code. */
-    readonly worded: boolean;
 
-    constructor(data: ReviveErrorData, options?: { cause?: unknown });
-    constructor(code: ErrorCode, facts: ErrorFacts, options?: { cause?: unknown });
-    constructor(first: ReviveErrorData | ErrorCode, second?: ErrorFacts | { cause?: unknown }, third?: { cause?: unknown }) {
-        const coded = typeof first === 'string';
-        const facts = coded ? ((second ?? {}) as ErrorFacts) : first.details;
-        const words = coded ? wording(first, facts ?? {}) : first;
-        super(words.message, coded ? third : (second as { cause?: unknown } | undefined));
-        this.code = coded ? first : first.code;
+    constructor(code: ErrorCode, facts: ErrorFacts, options?: { cause?: unknown }) {
+        const words = wording(code, facts);
+        super(words.message, options);
+        this.code = code;
         this.nextStep = words.nextStep;
-        this.details = facts && Object.keys(facts).length > 0 ? facts : undefined;
-        // A copy of a coded error's data (`{ ...error.toJSON(), … }`) stays coded when its words were not changed.
-        this.worded = coded || (first.worded === true && first.message === wording(first.code as ErrorCode, facts ?? {}).message);
+        this.details = Object.keys(facts).length > 0 ? facts : undefined;
     }
 
     /** A typed error: `ReviveError.of('checksum-mismatch', { file, expected, found, variant })`. */
@@ -59,7 +56,7 @@ export class ReviveError extends Error {
     }
 
     toJSON(): ReviveErrorData {
-        return { code: this.code, message: this.message, nextStep: this.nextStep, ...(this.details ? { details: this.details } : {}), ...(this.worded ? { worded: true as const } : {}) };
+        return { code: this.code, message: this.message, nextStep: this.nextStep, ...(this.details ? { details: this.details } : {}) };
     }
 
     static from(error: unknown): ReviveError {

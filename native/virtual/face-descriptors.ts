@@ -32,11 +32,7 @@ export interface FaceDescriptors {
 export function faceDescriptors(recipe: Recipe, mode: PhoneMode, serial: string): FaceDescriptors {
     const identity = recipe.usb[mode];
     if (!identity) {
-        throw new ReviveError({
-            code: 'virtual-mode-unsupported',
-            message: `The ${recipe.name} has no ${mode} mode (its recipe has no USB identity for it).`,
-            nextStep: `Pick a mode this phone has: ${Object.keys(recipe.usb).join(', ')}.`,
-        });
+        throw ReviveError.of('virtual-mode-unsupported', { phone: recipe.name, mode, modes: Object.keys(recipe.usb).join(', ') });
     }
     const strings = new Map<number, string>([
         [1, identity.manufacturer],

@@ -3,6 +3,7 @@
  * on `revive virtual-phone serve`, or a line such as `download` or `unplug` on its stdin, so a shop can
  * rehearse and a test can disturb one phone among several served by separate processes.
  */
+import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 import { PhoneMode } from '../manifests/schema.js';
 import type { FaultPlan } from './mode-protocol.js';
@@ -20,17 +21,17 @@ export type FaultWord =
 
 export const FAULT_USAGE = `unplug-after-bytes=N | unplug-after-device-bytes=N | stall-after-bytes=N | fail-next=${FAIL_NEXT.join('|')} | battery=N`;
 
-function invalid(text: string, why: string): ReviveError {
-    return new ReviveError({ code: 'fault-invalid', message: `"${text}" is not a fault: ${why}`, nextStep: `Write one of ${FAULT_USAGE}.` });
+function invalid(text: string, facts: Omit<FactsOf<'fault-invalid'>, 'text' | 'usage'>): ReviveError {
+    return ReviveError.of('fault-invalid', { text, usage: FAULT_USAGE, ...facts });
 }
 
 export function parseFaultWord(text: string): FaultWord {
     const match = /^([a-z-]+)=(.+)$/.exec(text.trim());
-    if (!match?.[1] || !match[2]) throw invalid(text, 'it needs NAME=VALUE.');
+    if (!match?.[1] || !match[2]) throw invalid(text, { variant: 'shape' });
     const [, name, value] = match;
     const count = (): number => {
         const n = Number(value);
-        if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw invalid(text, `${value} is not a whole number of bytes.`);
+        if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw invalid(text, { variant: 'bytes', value });
         return n;
     };
     switch (name) {
@@ -40,15 +41,15 @@ export function parseFaultWord(text: string): FaultWord {
         case 'stall-after-bytes':
             return { kind: name, bytes: count() };
         case 'fail-next':
-            if (!(FAIL_NEXT as readonly string[]).includes(value)) throw invalid(text, `the command is one of ${FAIL_NEXT.join(', ')}.`);
+            if (!(FAIL_NEXT as readonly string[]).includes(value)) throw invalid(text, { variant: 'command', commands: FAIL_NEXT.join(', ') });
             return { kind: name, command: value as FailNext };
         case 'battery': {
             const percent = Number(value);
-            if (!/^\d+$/.test(value) || percent > 100) throw invalid(text, 'the battery is a whole percentage from 0 to 100.');
+            if (!/^\d+$/.test(value) || percent > 100) throw invalid(text, { variant: 'battery' });
             return { kind: name, percent };
         }
         default:
-            throw invalid(text, `there is no fault called ${name}.`);
+            throw invalid(text, { variant: 'name', name });
     }
 }
 

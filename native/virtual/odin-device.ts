@@ -42,11 +42,7 @@ export async function loadDevicePit(phone: VirtualPhoneView): Promise<{ pit: Pit
     const own = join(phone.stateDir, DEVICE_PIT_FILE);
     const file = existsSync(own) ? own : phone.recipe.pit ? join(PIT_RESOURCE_DIR, phone.recipe.pit) : undefined;
     if (!file) {
-        throw new ReviveError({
-            code: 'virtual-pit-missing',
-            message: `The recipe ${phone.recipe.id} names no PIT file, so its virtual phone has no download mode.`,
-            nextStep: 'Add a "pit" file name to the recipe and the PIT to resources/pit.',
-        });
+        throw ReviveError.of('virtual-pit-missing', { recipe: phone.recipe.id });
     }
     const bytes = new Uint8Array(await readFile(file));
     return { pit: parsePit(bytes, file), bytes };

@@ -22,11 +22,7 @@ export interface PartitionCounters {
 
 function safeFileName(name: string): string {
     if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.')) {
-        throw new ReviveError({
-            code: 'partition-name-invalid',
-            message: `The partition name "${name}" cannot be used as a file name.`,
-            nextStep: 'Use partition names made of letters, digits, "_", "-" and ".".',
-        });
+        throw ReviveError.of('partition-name-invalid', { partition: name });
     }
     return `${name}.img`;
 }
@@ -59,11 +55,7 @@ export class FilePartitionStore implements PartitionStore {
     #spec(name: string): PartitionSpec {
         const spec = this.#specs.get(name);
         if (!spec) {
-            throw new ReviveError({
-                code: 'partition-unknown',
-                message: `The phone has no partition named "${name}".`,
-                nextStep: `Use one of: ${this.names().join(', ')}.`,
-            });
+            throw ReviveError.of('virtual-partition-unknown', { partition: name, known: this.names().join(', ') });
         }
         return spec;
     }
@@ -90,11 +82,7 @@ export class FilePartitionStore implements PartitionStore {
     async write(name: string, offset: number, data: Uint8Array): Promise<void> {
         const spec = this.#spec(name);
         if (offset < 0 || offset + data.length > spec.sizeBytes) {
-            throw new ReviveError({
-                code: 'partition-overflow',
-                message: `Writing ${data.length} bytes at offset ${offset} does not fit the ${name} partition (${spec.sizeBytes} bytes).`,
-                nextStep: 'Check that the image is meant for this partition of this phone.',
-            });
+            throw ReviveError.of('partition-overflow', { variant: 'write', partition: name, size: data.length, offset, limit: spec.sizeBytes });
         }
         const handle = await this.#handle(name);
         let done = 0;
@@ -130,11 +118,7 @@ export class FilePartitionStore implements PartitionStore {
     async truncate(name: string, lengthBytes: number): Promise<void> {
         const spec = this.#spec(name);
         if (lengthBytes < 0 || lengthBytes > spec.sizeBytes) {
-            throw new ReviveError({
-                code: 'partition-overflow',
-                message: `An image of ${lengthBytes} bytes does not fit the ${name} partition (${spec.sizeBytes} bytes).`,
-                nextStep: 'Check that the image is meant for this partition of this phone.',
-            });
+            throw ReviveError.of('partition-overflow', { variant: 'image', partition: name, size: lengthBytes, limit: spec.sizeBytes });
         }
         await truncate(this.path(name), lengthBytes);
     }

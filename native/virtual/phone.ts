@@ -155,30 +155,18 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     static async create(options: VirtualPhoneOptions): Promise<VirtualPhone> {
         const recipe = options.recipe ?? (options.codename ? requireRecipe(options.codename) : undefined);
         if (!recipe) {
-            throw new ReviveError({
-                code: 'virtual-no-model',
-                message: 'A virtual phone needs a model.',
-                nextStep: 'Pass a recipe or a codename such as ks01ltexx or shamu.',
-            });
+            throw ReviveError.of('virtual-no-model', {});
         }
         const ownsStateDir = options.stateDir === undefined;
         const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `revive-phone-${recipe.id}-`));
         await makeFolder(stateDir, 'virtual-state');
         const saved = await loadStateFile(stateDir);
         if (saved && saved.model !== recipe.id) {
-            throw new ReviveError({
-                code: 'virtual-state-mismatch',
-                message: `The folder ${stateDir} holds the state of a virtual ${saved.model}, not a ${recipe.id}.`,
-                nextStep: 'Use another --state-dir for this model, or the model that folder belongs to.',
-            });
+            throw ReviveError.of('virtual-state-mismatch', { folder: stateDir, found: saved.model, expected: recipe.id });
         }
         const mode = options.mode ?? saved?.lastMode ?? 'android';
         if (!recipe.usb[mode]) {
-            throw new ReviveError({
-                code: 'virtual-mode-unsupported',
-                message: `The ${recipe.name} has no ${mode} mode.`,
-                nextStep: `Pick a mode this phone has: ${Object.keys(recipe.usb).join(', ')}.`,
-            });
+            throw ReviveError.of('virtual-mode-unsupported', { phone: recipe.name, mode, modes: Object.keys(recipe.usb).join(', ') });
         }
         const serial = saved?.serial ?? options.serial ?? `${recipe.virtual.serialPrefix}${randomBytes(4).toString('hex')}`;
         const state: VirtualPhoneState = {
@@ -353,11 +341,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
 
     #requireMode(mode: PhoneMode): void {
         if (!this.recipe.usb[mode]) {
-            throw new ReviveError({
-                code: 'virtual-mode-unsupported',
-                message: `The ${this.recipe.name} has no ${mode} mode.`,
-                nextStep: `Pick a mode this phone has: ${Object.keys(this.recipe.usb).join(', ')}.`,
-            });
+            throw ReviveError.of('virtual-mode-unsupported', { phone: this.recipe.name, mode, modes: Object.keys(this.recipe.usb).join(', ') });
         }
     }
 
@@ -390,11 +374,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
     pressKeys(mode: PhoneMode): void {
         this.#requireMode(mode);
         if (this.state.batteryPercent <= 0) {
-            throw new ReviveError({
-                code: 'virtual-battery-empty',
-                message: 'The phone does not switch on: its battery is empty.',
-                nextStep: 'Charge the phone (set the battery above 0 %) and try again.',
-            });
+            throw ReviveError.of('virtual-battery-empty', {});
         }
         this.log(`keys held for ${MODE_NAMES[mode]}`);
         this.#enterMode(mode, `The phone is restarting into ${MODE_NAMES[mode]} (keys held).`);
@@ -574,13 +554,7 @@ async function loadStateFile(stateDir: string): Promise<VirtualPhoneStateFile | 
         if (parsed.version !== 1 || typeof parsed.model !== 'string') throw new Error('unknown format');
         return parsed;
     } catch (error) {
-        throw new ReviveError(
-            {
-                code: 'virtual-state-invalid',
-                message: `The virtual phone's state file ${file} cannot be read (${error instanceof Error ? error.message : String(error)}).`,
-                nextStep: 'Remove that file (the phone starts fresh) or pick another --state-dir.',
-            },
-            { cause: error },
-        );
+        // JSON.parse's or the file system's own words say why.
+        throw ReviveError.of('virtual-state-invalid', { file, problem: error instanceof Error ? error.message : String(error) }, { cause: error });
     }
 }

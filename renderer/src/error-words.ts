@@ -12,7 +12,5 @@ export interface ErrorWords {
 export function errorWords(t: TFunction, error: ApiError): ErrorWords {
     const keys = errorKeys(error.code, error.facts ?? {});
     const title = t(keys.title, { ...keys.values, defaultValue: t('errors.title') });
-    // Codes whose words are not in the locale files yet still bring their English words along.
-    if (error.message !== undefined) return { title, message: error.message, nextStep: error.nextStep ?? '' };
     return { title, message: t(keys.message, keys.values), nextStep: t(keys.nextStep, keys.values) };
 }

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 async function listed(): Promise<DeviceSnapshot['devices'][number] | undefined> {
     const result = await backend.call('listDevices', {});
-    if (!result.ok) throw new Error(result.error.message);
+    if (!result.ok) throw new Error(`${result.error.code}: ${JSON.stringify(result.error.facts)}`);
     return (result.value as DeviceSnapshot).devices[0];
 }
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 
 async function recipeView(id: string): Promise<RecipeView> {
     const listed = await backend.call('listRecipes', {});
-    if (!listed.ok) throw new Error(listed.error.message);
+    if (!listed.ok) throw new Error(`${listed.error.code}: ${JSON.stringify(listed.error.facts)}`);
     return (listed.value as RecipeView[]).find((r) => r.id === id) as RecipeView;
 }
 

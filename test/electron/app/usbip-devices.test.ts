@@ -51,7 +51,7 @@ const onUsbIp = (snapshot: DeviceSnapshot): Device | undefined => snapshot.devic
 
 async function call<T>(command: string, request: unknown): Promise<T> {
     const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${result.error.message}`);
+    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
     return result.value as T;
 }
 

@@ -23,7 +23,7 @@ const sha256Of = (path: string): string => createHash('sha256').update(readFileS
 
 async function call<T>(command: string, request: unknown): Promise<T> {
     const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${result.error.message}`);
+    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
     return result.value as T;
 }
 

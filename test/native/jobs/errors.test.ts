@@ -21,3 +21,19 @@ describe('ReviveError.from', () => {
         expect(err).not.toMatch(/ENOENT|cable/);
     });
 });
+
+describe('a ReviveError is made from a listed code and its facts only', () => {
+    it('has no constructor that takes a sentence, and no code outside the typed list (typecheck fails otherwise)', () => {
+        // Each line below must be a type error: if ReviveError took English words again, or any
+        // string as a code, `npm run typecheck` would fail on the unused directive.
+        // @ts-expect-error a sentence is not a code
+        const english = (): ReviveError => new ReviveError({ code: 'x', message: 'Something broke.', nextStep: 'Try again.' }, {});
+        // @ts-expect-error a code must be in common/error-codes.ts
+        const unlisted = (): ReviveError => ReviveError.of('not-a-listed-code', {});
+        // @ts-expect-error a code's facts are named by the list
+        const noFacts = (): ReviveError => ReviveError.of('checksum-mismatch', { file: 'a.zip' });
+        expect([english, unlisted, noFacts].every((make) => typeof make === 'function')).toBe(true);
+        const coded = ReviveError.of('not-a-file', { file: '/x' });
+        expect(coded.toJSON()).toEqual({ code: 'not-a-file', message: coded.message, nextStep: coded.nextStep, details: { file: '/x' } });
+    });
+});
