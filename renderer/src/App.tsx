@@ -7,6 +7,7 @@ import { ErrorBox } from './components/common.js';
 import { DeviceList } from './components/DeviceList.js';
 import { FilesStep, RecipeStep, ReviewStep } from './components/Wizard.js';
 import { RunStep } from './components/RunStep.js';
+import { CounterScreen } from './components/CounterScreen.js';
 import { AppsPanel } from './components/panels/AppsPanel.js';
 import { FirewallPanel } from './components/panels/FirewallPanel.js';
 import { KeysPanel } from './components/panels/KeysPanel.js';
@@ -42,6 +43,8 @@ function Screen(): ReactNode {
             return <BackupFlowScreen />;
         case 'restore':
             return <RestoreScreen />;
+        case 'counter':
+            return <CounterScreen />;
     }
 }
 

@@ -9,6 +9,7 @@ import { initI18n } from './i18n.js';
 import { connect } from './store.js';
 import { connectPanels } from './panels-store.js';
 import { connectBackups, refreshBackups } from './backups-store.js';
+import { connectCounter } from './counter-store.js';
 import './styles.css';
 
 function findApi(): ReviveApi | undefined {
@@ -30,6 +31,7 @@ async function start(): Promise<void> {
     if (api) {
         connectPanels(api);
         connectBackups(api);
+        connectCounter(api);
         await connect(api);
         await refreshBackups();
     }

@@ -18,7 +18,7 @@ import type {
     VerifiedFile,
 } from './api/contract-types.js';
 
-export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run' | 'keys' | 'vpn' | 'firewall' | 'apps' | 'backups' | 'backup' | 'restore';
+export type Screen = 'home' | 'recipe' | 'files' | 'review' | 'run' | 'keys' | 'vpn' | 'firewall' | 'apps' | 'backups' | 'backup' | 'restore' | 'counter';
 
 export interface FileEntry {
     readonly name: string;
@@ -151,37 +151,52 @@ function markStep(steps: StepState[], id: string | null, status: 'failed' | 'sto
     return steps.map((step) => (step.id === id || step.status === 'running' ? { ...step, status } : step));
 }
 
-type JobEventName = 'jobStarted' | 'jobStep' | 'jobProgress' | 'jobInstruction' | 'jobConfirm' | 'jobLog' | 'jobDone' | 'jobFailed' | 'jobCancelled';
+export type JobEventName = 'jobStarted' | 'jobStep' | 'jobProgress' | 'jobInstruction' | 'jobConfirm' | 'jobLog' | 'jobDone' | 'jobFailed' | 'jobCancelled';
 
-/** How each job event changes the page; the same for live events and for a reopened page's replay. */
+/**
+ * How each job event changes a job's state, whoever shows the job: the wizard's run screen (one job)
+ * and the counter's lanes (one job each). The same for live events and for a reopened page's replay.
+ */
+export const JOB_CHANGES: { readonly [K in JobEventName]: (job: JobState, e: EventPayload<K>) => Partial<JobState> } = {
+    jobStarted: (_job, e) => ({ steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) }),
+    jobStep: (job, e) => {
+        const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : e.status;
+        const known = job.steps.some((step) => step.id === e.step);
+        const description = e.status === 'started' ? { description: e.description } : {};
+        const steps = known ? job.steps.map((step) => (step.id === e.step ? { ...step, status, ...description } : step)) : [...job.steps, { id: e.step, title: e.title, status, ...description }];
+        // A finished step ends whatever it asked the person to do.
+        const ended = e.status !== 'started';
+        return { steps, ...(ended ? { instruction: null, pressed: false, progress: null } : {}) };
+    },
+    jobProgress: (_job, e) => ({ progress: e }),
+    jobInstruction: (_job, e) => ({ instruction: e, pressed: false, progress: null }),
+    jobConfirm: (_job, e) => ({ confirm: e }),
+    jobLog: (job, e) => ({ log: [...job.log, { at: e.at.slice(11, 19), line: e.line, code: e.code, facts: e.facts }].slice(-2000) }),
+    jobDone: (_job, e) => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' }),
+    jobFailed: (job, e) => ({ outcome: 'failed', failure: e, steps: markStep(job.steps, e.step, 'failed'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' }),
+    jobCancelled: (job, e) => ({ outcome: 'cancelled', failure: e, steps: markStep(job.steps, e.step, 'stopped'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' }),
+};
+
+const ENDS: ReadonlySet<JobEventName> = new Set(['jobDone', 'jobFailed', 'jobCancelled']);
+
+/** Every job event names its job: the page's own job takes it; an ended job refreshes the unfinished list. */
+function onJobEvent<K extends JobEventName>(event: K): (e: EventPayload<K>) => void {
+    return (e) => {
+        updateJob(e.jobId, (job) => JOB_CHANGES[event](job, e));
+        if (ENDS.has(event)) void refreshJobs();
+    };
+}
+
 const JOB_EVENTS: { readonly [K in JobEventName]: (e: EventPayload<K>) => void } = {
-    jobStarted: (e) => updateJob(e.jobId, () => ({ steps: e.steps.map((step) => ({ ...step, status: 'waiting' as const })) })),
-    jobStep: (e) =>
-        updateJob(e.jobId, (job) => {
-            const status: StepState['status'] = e.status === 'started' ? 'running' : e.status === 'finished' ? 'done' : e.status;
-            const known = job.steps.some((step) => step.id === e.step);
-            const description = e.status === 'started' ? { description: e.description } : {};
-            const steps = known ? job.steps.map((step) => (step.id === e.step ? { ...step, status, ...description } : step)) : [...job.steps, { id: e.step, title: e.title, status, ...description }];
-            // A finished step ends whatever it asked the person to do.
-            const ended = e.status !== 'started';
-            return { steps, ...(ended ? { instruction: null, pressed: false, progress: null } : {}) };
-        }),
-    jobProgress: (e) => updateJob(e.jobId, () => ({ progress: e })),
-    jobInstruction: (e) => updateJob(e.jobId, () => ({ instruction: e, pressed: false, progress: null })),
-    jobConfirm: (e) => updateJob(e.jobId, () => ({ confirm: e })),
-    jobLog: (e) => updateJob(e.jobId, (job) => ({ log: [...job.log, { at: e.at.slice(11, 19), line: e.line, code: e.code, facts: e.facts }].slice(-2000) })),
-    jobDone: (e) => {
-        updateJob(e.jobId, () => ({ outcome: 'done', done: e, instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
-        void refreshJobs();
-    },
-    jobFailed: (e) => {
-        updateJob(e.jobId, (job) => ({ outcome: 'failed', failure: e, steps: markStep(job.steps, e.step, 'failed'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
-        void refreshJobs();
-    },
-    jobCancelled: (e) => {
-        updateJob(e.jobId, (job) => ({ outcome: 'cancelled', failure: e, steps: markStep(job.steps, e.step, 'stopped'), instruction: null, confirm: null, progress: null, cancelStage: 'idle' }));
-        void refreshJobs();
-    },
+    jobStarted: onJobEvent('jobStarted'),
+    jobStep: onJobEvent('jobStep'),
+    jobProgress: onJobEvent('jobProgress'),
+    jobInstruction: onJobEvent('jobInstruction'),
+    jobConfirm: onJobEvent('jobConfirm'),
+    jobLog: onJobEvent('jobLog'),
+    jobDone: onJobEvent('jobDone'),
+    jobFailed: onJobEvent('jobFailed'),
+    jobCancelled: onJobEvent('jobCancelled'),
 };
 
 export async function connect(revive: ReviveApi): Promise<void> {
@@ -214,7 +229,7 @@ export async function refreshJobs(): Promise<void> {
     if (result.ok) set({ jobs: result.value.jobs });
 }
 
-function freshJob(jobId: string): JobState {
+export function freshJob(jobId: string): JobState {
     return { jobId, steps: [], progress: null, instruction: null, pressed: false, confirm: null, log: [], outcome: 'running', cancelStage: 'idle', done: null, failure: null, savedLogPath: null };
 }
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createBackend, type Backend } from '../../electron/app/backend.js';
+import { createBackend, type Backend, type BackendOptions } from '../../electron/app/backend.js';
 import { startBridge, type Bridge } from '../../electron/bridge/server.js';
 import { generateDemoPackages, type DemoPackages } from '../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../native/manifests/load.js';
@@ -42,12 +42,13 @@ export interface E2e {
     close(): Promise<void>;
 }
 
-export async function startE2e(options: { bypassCsp?: boolean; recipes?: (demo: DemoPackages) => Recipe[] } = {}): Promise<E2e> {
+/** `backend`: more of the backend's options, e.g. USB/IP servers whose virtual phones it lists (several phones at once). */
+export async function startE2e(options: { bypassCsp?: boolean; recipes?: (demo: DemoPackages) => Recipe[]; backend?: Omit<BackendOptions, 'home' | 'recipes'> } = {}): Promise<E2e> {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium) to run the UI tests.`);
     ensureRendererBuilt();
     const home = mkdtempSync(join(tmpdir(), 'revive-e2e-'));
     const demo = await generateDemoPackages(join(home, 'downloads'), requireRecipe('ks01ltexx'));
-    const backend = createBackend({ home, waitTimeoutMs: 30_000, ...(options.recipes ? { recipes: options.recipes(demo) } : {}) });
+    const backend = createBackend({ home, waitTimeoutMs: 30_000, ...options.backend, ...(options.recipes ? { recipes: options.recipes(demo) } : {}) });
     const bridge = await startBridge({ backend, staticDir: STATIC });
     const browser = await chromium.launch({
         executablePath: CHROMIUM,

@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Device, JobSummary } from '../api/contract-types.js';
-import { attachJob, deviceForJob, forgetJob, openWizard, replugVirtualPhone, resumeJob, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
+import { attachJob, deviceForJob, forgetJob, goTo, openWizard, replugVirtualPhone, resumeJob, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
 import { phoneNowText } from './RunStep.js';
 import { ScreenHeading } from './common.js';
 import { AfterUpgrade } from './panels/AfterUpgrade.js';
@@ -196,6 +196,13 @@ export function DeviceList(): ReactNode {
             ) : null}
             {devices.length === 0 && !virtualPhone ? <VirtualOffer /> : null}
             <BackupsSection />
+            <section className="panel offer" aria-labelledby="counter-offer-heading">
+                <h2 id="counter-offer-heading">{t('counter.offer.title')}</h2>
+                <p>{t('counter.offer.text')}</p>
+                <button type="button" className="button secondary" onClick={() => goTo('counter')}>
+                    {t('counter.offer.open')}
+                </button>
+            </section>
             <AfterUpgrade />
         </>
     );

@@ -13,7 +13,7 @@ import { WizardStages } from './Wizard.js';
 import { errorWords } from '../error-words.js';
 
 /** Step ids look like `install:rom`; translations are keyed by the id, falling back to the job's own title. */
-function useStepTitle(): (id: string, title: string) => string {
+export function useStepTitle(): (id: string, title: string) => string {
     const { t } = useTranslation();
     return (id, title) => t(`job.steps.${id.replace(/:/g, '-')}`, { defaultValue: title });
 }

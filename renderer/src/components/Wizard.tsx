@@ -77,7 +77,7 @@ export function RecipeStep(): ReactNode {
     );
 }
 
-function FileRow({ role, required, suggestedName, download, entry }: { role: FileRole; required: boolean; suggestedName: string | null; download: FileDownloadView | null; entry: FileEntry | undefined }): ReactNode {
+export function FileRow({ role, required, suggestedName, download, entry }: { role: FileRole; required: boolean; suggestedName: string | null; download: FileDownloadView | null; entry: FileEntry | undefined }): ReactNode {
     const { t } = useTranslation();
     const checksums = useUi((s) => s.checksums);
     const typed = entry ? (checksums[entry.name] ?? '') : '';
