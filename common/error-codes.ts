@@ -317,6 +317,7 @@ export const ERROR_CODES = {
     'openpgp-not-a-secret-key': { facts: ['problem'] },
     'openpgp-wrong-passphrase': { facts: ['fingerprint'] },
     'apk-no-checksum': { facts: ['file'] },
+    'apk-not-attempted': { facts: ['file'], variants: ['cancelled', 'other-refused'] },
     'apk-mismatch': { facts: ['file', 'expected', 'found'] },
     'apk-not-apk': { facts: ['file'], variants: ['not-zip', 'no-manifest', 'unsigned'] },
     /** Nothing was installed: the first refusal's code (`cause`) and facts travel along, and its words go inside these. */

@@ -226,7 +226,8 @@ export const AppResult = z.object({
     sha256: z.string().nullable(),
     /** `refused`: its checksum did not match (nothing was installed then). */
     status: z.enum(['installed', 'failed', 'not-attempted', 'refused']),
-    message: z.string(),
+    /** Why it is not installed (null when it is). */
+    problem: ApiError.nullable(),
 });
 export type AppResult = z.infer<typeof AppResult>;
 

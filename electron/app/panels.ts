@@ -142,7 +142,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
             const connect = env.connectorFor(deviceId);
             try {
                 const { results } = await installAppsJob(connect, requests, jobOptions(jobId));
-                return { results: results.map((r) => ({ fileName: r.fileName, sha256: r.sha256, status: r.status, message: r.message })), error: null };
+                return { results: results.map((r) => ({ fileName: r.fileName, sha256: r.sha256, status: r.status, problem: r.problem ? toApiError(r.problem) : null })), error: null };
             } catch (error) {
                 const failure = ReviveError.from(error);
                 if (failure.code !== 'apk-checksum') throw failure;
@@ -152,7 +152,7 @@ export function createPanelHandlers(env: PanelEnvironment): PanelHandlers {
                     fileName: c.fileName,
                     sha256: c.sha256,
                     status: c.ok ? 'not-attempted' : 'refused',
-                    message: c.ok ? `${c.fileName} matches its checksum, but nothing was installed because another file was refused.` : (c.problem ?? `${c.fileName} was refused.`),
+                    problem: toApiError(c.refusal ?? ReviveError.of('apk-not-attempted', { file: c.fileName, variant: 'other-refused' })),
                 }));
                 return { results, error: toApiError(failure) };
             }

@@ -53,6 +53,9 @@ export interface AppInstallResult {
     readonly fileName: string;
     readonly sha256: string;
     readonly status: 'installed' | 'failed' | 'not-attempted';
+    /** Why it is not installed, as a code and facts (null when installed). */
+    readonly problem: ReviveError | null;
+    /** The outcome's English words (the command line's log). */
     readonly message: string;
 }
 
@@ -195,15 +198,16 @@ export async function installVerifiedApks(phone: AppInstaller, apks: readonly Ve
     const results: AppInstallResult[] = [];
     for (const apk of apks) {
         if (ctx.signal?.aborted) {
-            results.push({ fileName: apk.fileName, sha256: apk.sha256, status: 'not-attempted', message: 'Cancelled before this app.' });
+            const problem = ReviveError.of('apk-not-attempted', { file: apk.fileName, variant: 'cancelled' });
+            results.push({ fileName: apk.fileName, sha256: apk.sha256, status: 'not-attempted', problem, message: problem.message });
             continue;
         }
         try {
             await phone.install(apk.path, ctx);
-            results.push({ fileName: apk.fileName, sha256: apk.sha256, status: 'installed', message: `${apk.fileName} is installed.` });
+            results.push({ fileName: apk.fileName, sha256: apk.sha256, status: 'installed', problem: null, message: `${apk.fileName} is installed.` });
         } catch (error) {
             const failure = ReviveError.from(error);
-            results.push({ fileName: apk.fileName, sha256: apk.sha256, status: 'failed', message: `${apk.fileName} was not installed: ${failure.message}` });
+            results.push({ fileName: apk.fileName, sha256: apk.sha256, status: 'failed', problem: failure, message: `${apk.fileName} was not installed: ${failure.message}` });
         }
         ctx.onLog?.(results[results.length - 1]?.message ?? '');
     }

@@ -47,7 +47,7 @@ export function AppsPanel(): ReactNode {
                                         <p className={`status-word ${state === 'installed' ? 'verified' : state === 'refused' || state === 'failed' ? 'refused' : ''}`} role="status">
                                             {t(`apps.status.${state}`)}
                                         </p>
-                                        {outcome && outcome.status !== 'installed' ? <p className="refusal">{outcome.message}</p> : null}
+                                        {outcome?.problem ? <p className="refusal">{errorWords(t, outcome.problem).message}</p> : null}
                                         {apk.error ? <p className="refusal">{errorWords(t, apk.error).message}</p> : null}
                                     </div>
                                     <label className="field grow">
