@@ -177,7 +177,7 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
             });
         } catch (error) {
             // A full or failing disk is not the source's fault: no retry, no next source.
-            file.close(writeError === undefined);
+            file.close();
             if (writeError !== undefined) throw writeError;
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? error;
             drops++;
