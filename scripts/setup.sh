@@ -94,7 +94,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     heimdall-flash adb fastboot android-sdk-libsparse-utils \
     usbip usbutils udev umockdev gir1.2-umockdev-1.0 python3 python3-gi \
-    gnupg wireguard-tools zbar-tools iptables util-linux iproute2 age lz4 openssl curl \
+    gnupg wireguard-tools zbar-tools iptables util-linux iproute2 age lz4 openssl curl time \
     mkbootimg cpio chromium fonts-dejavu-core >/dev/null
 # udev's package builds hwdb.bin when it is installed; build it if it has gone since.
 if [ ! -e /usr/lib/udev/hwdb.bin ] && [ ! -e /etc/udev/hwdb.bin ]; then $SUDO systemd-hwdb --usr update; fi
@@ -104,6 +104,8 @@ for tool in heimdall adb fastboot simg2img img2simg usbip lsusb umockdev-run gpg
     iptables-restore ip6tables-restore unshare script age age-keygen lz4 openssl curl mkbootimg cpio chromium; do
     command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || missing="$missing $tool"
 done
+# GNU time (not the shell keyword) measures the download benchmark's peak RSS.
+[ -x /usr/bin/time ] || missing="$missing /usr/bin/time"
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import gi; gi.require_version("UMockdev", "1.0")' 2>/dev/null; then
     missing="$missing /usr/bin/python3-with-gi-and-UMockdev"
 fi
