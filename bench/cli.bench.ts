@@ -2,11 +2,12 @@
  * Whole processes, as a person runs them: `revive fastboot flash` (512 MiB over TCP) against Debian's
  * `fastboot -s tcp:…`, `revive adb push` against `adb push`, each into a virtual phone served by
  * `revive virtual-phone serve` in a process of its own, alternating, 3 rounds; and the start time of
- * `revive help` and `revive devices --json` against `fastboot --version`. Startup is included.
+ * `revive help` and `revive devices --json` against `fastboot --version`. Startup is included;
+ * medians, with the load average (the machine is shared).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -58,15 +59,16 @@ async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): P
     return (performance.now() - started) / 1000;
 }
 
-const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const loadAverage = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ')[0] ?? '?';
 
 /**
- * Ours and the reference, alternating, ROUNDS times; the means. A first round is not timed: the
+ * Ours and the reference, alternating, ROUNDS times; the medians (the machine is shared). A first round is not timed: the
  * phone creates its partition image and files then (the first 512 MiB flash into a fresh phone took
  * 2-3 times as long as the next ones, whichever tool sent it), a one-off cost that would otherwise
  * land on whichever tool happens to go first — ours, every time.
  */
-async function alternate(ours: () => Promise<number>, reference: () => Promise<number>): Promise<{ ours: number; reference: number }> {
+async function alternate(ours: () => Promise<number>, reference: () => Promise<number>): Promise<{ ours: number; reference: number; rounds: string }> {
     await ours();
     await reference();
     const o: number[] = [];
@@ -75,7 +77,7 @@ async function alternate(ours: () => Promise<number>, reference: () => Promise<n
         o.push(await ours());
         r.push(await reference());
     }
-    return { ours: mean(o), reference: mean(r) };
+    return { ours: median(o), reference: median(r), rounds: `ours ${o.map((x) => x.toFixed(2)).join('/')} s, reference ${r.map((x) => x.toFixed(2)).join('/')} s, load average ${await loadAverage()}` };
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -107,7 +109,7 @@ export async function run(): Promise<BenchResult[]> {
                 name: 'fastboot flash 512 MiB over TCP, whole process',
                 ours: { seconds: flash.ours },
                 reference: { tool: 'fastboot (Debian)', seconds: flash.reference },
-                notes: `mean of ${ROUNDS} alternating rounds after an untimed one; the phone runs in its own revive virtual-phone serve process`,
+                notes: `median of ${ROUNDS} alternating rounds after an untimed one (${flash.rounds}); the phone runs in its own revive virtual-phone serve process`,
             });
         } finally {
             await stop(bootloader);
@@ -131,7 +133,7 @@ export async function run(): Promise<BenchResult[]> {
                 name: 'adb push 512 MiB over TCP, whole process',
                 ours: { seconds: push.ours },
                 reference: { tool: 'adb push (Debian)', seconds: push.reference },
-                notes: `mean of ${ROUNDS} alternating rounds after an untimed one; ours also checks the phone's copy by SHA-256, adb does not`,
+                notes: `median of ${ROUNDS} alternating rounds after an untimed one (${push.rounds}); ours also checks the phone's copy by SHA-256 (hashed on the phone while it arrives), adb does not`,
             });
         } finally {
             await adb(['kill-server']).catch(() => undefined);
@@ -153,10 +155,10 @@ async function alternateStart(env: NodeJS.ProcessEnv): Promise<BenchResult[]> {
         devices.push(await timed(process.execPath, [REVIVE, 'devices', '--json'], env));
         reference.push(await timed('fastboot', ['--version'], env));
     }
-    const notes = `mean of ${runs} alternating runs; the reference is a C++ binary that needs no runtime`;
+    const notes = `median of ${runs} alternating runs, load average ${await loadAverage()}; the reference is a C++ binary that needs no runtime`;
     return [
-        { name: 'start: revive help, whole process', ours: { seconds: mean(help) }, reference: { tool: 'fastboot --version', seconds: mean(reference) }, notes },
-        { name: 'start: revive devices --json (no phone), whole process', ours: { seconds: mean(devices) }, reference: { tool: 'fastboot --version', seconds: mean(reference) }, notes },
+        { name: 'start: revive help, whole process', ours: { seconds: median(help) }, reference: { tool: 'fastboot --version', seconds: median(reference) }, notes },
+        { name: 'start: revive devices --json (no phone), whole process', ours: { seconds: median(devices) }, reference: { tool: 'fastboot --version', seconds: median(reference) }, notes },
     ];
 }
 
