@@ -26,14 +26,19 @@ export interface AdbRig {
     close(): Promise<void>;
 }
 
-export async function startAdbRig(name: string, mode: VirtualPhoneOptions['mode']): Promise<AdbRig> {
-    const dir = await mkdtemp(join(tmpdir(), `revive-bench-${name}-`));
+/** Debian's adb on a private server port and HOME below `dir`, so it never meets the user's adb server or keys. */
+export async function debianAdb(dir: string): Promise<{ env: NodeJS.ProcessEnv; adb(args: readonly string[]): Promise<unknown> }> {
     await mkdir(join(dir, 'home'), { recursive: true });
     const serverPort = await freePort();
+    const env = { ...process.env, HOME: join(dir, 'home') };
+    return { env, adb: (args) => exec('adb', ['-P', String(serverPort), ...args], { env, maxBuffer: 16 * 1024 * 1024 }) };
+}
+
+export async function startAdbRig(name: string, mode: VirtualPhoneOptions['mode']): Promise<AdbRig> {
+    const dir = await mkdtemp(join(tmpdir(), `revive-bench-${name}-`));
+    const { adb } = await debianAdb(dir);
     const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode, owner: 'accept', stateDir: join(dir, 'phone') });
     const endpoint = await startAdbTcpEndpoint(phone, 0);
-    const env = { ...process.env, HOME: join(dir, 'home') };
-    const adb = (args: readonly string[]): Promise<unknown> => exec('adb', ['-P', String(serverPort), ...args], { env, maxBuffer: 16 * 1024 * 1024 });
     return {
         dir,
         phone,

@@ -5,23 +5,22 @@
  * `revive help` and `revive devices --json` against `fastboot --version`. Startup is included;
  * medians, with the load average (the machine is shared).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildNode } from '../scripts/build-node.js';
 import { freePort } from '../test/support/free-port.js';
+import { REVIVE, serve, stop } from './served-phone.js';
 import type { BenchResult } from './types.js';
 
 const exec = promisify(execFile);
 const MiB = 1024 * 1024;
 const SIZE = 512 * MiB;
 const ROUNDS = 3;
-const REVIVE = fileURLToPath(new URL('../bin/revive.js', import.meta.url));
 
 async function makeRandomFile(path: string): Promise<void> {
     const handle = await open(path, 'w');
@@ -30,27 +29,6 @@ async function makeRandomFile(path: string): Promise<void> {
     } finally {
         await handle.close();
     }
-}
-
-interface Served {
-    readonly child: ChildProcess;
-    readonly endpoints: { adb: string | null; fastboot: string | null };
-}
-
-/** `revive virtual-phone serve …` until its one JSON line says where it listens. */
-function serve(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-    const child = spawn(process.execPath, [REVIVE, 'virtual-phone', 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-    return new Promise((resolve, reject) => {
-        const lines = createInterface({ input: child.stdout });
-        lines.once('line', (line) => resolve({ child, endpoints: JSON.parse(line) as Served['endpoints'] }));
-        child.once('exit', (code) => reject(new Error(`virtual-phone serve exited with ${code}`)));
-    });
-}
-
-async function stop(served: Served): Promise<void> {
-    const exited = new Promise((resolve) => served.child.once('exit', resolve));
-    served.child.kill('SIGTERM');
-    await exited;
 }
 
 async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
