@@ -136,6 +136,10 @@ describe('the counter screen with three phones', () => {
         await page.getByLabel(german ? de('app.language') : en('app.language')).selectOption('en');
         await page.getByRole('heading', { name: en('counter.title'), level: 1 }).waitFor();
         await shot(shotsEn, page, 'ended');
+        // A small shop laptop: the lanes keep whole lines, nothing scrolls sideways.
+        await page.setViewportSize({ width: 800, height: 600 });
+        await shot(shotsEn, page, 'ended-800x600');
+        await page.setViewportSize({ width: 1200, height: 900 });
 
         // What the phones say themselves: the two good ones have the ROM, the unplugged one nothing.
         const rom = sha256Of(demo.rom);
