@@ -4,6 +4,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal } from '../../native/jobs/journal.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
+import { newJobId } from '../../common/job-id.js';
 import { openDeviceSession, type DeviceSession } from '../phone-finding/device-session.js';
 import type { ProtocolLinkOptions } from '../jobs/protocol-links.js';
 import { TerminalUi } from '../jobs/terminal-ui.js';
@@ -201,7 +202,8 @@ const upgrade: CliCommand = {
         });
         const deviceWords = values.device;
         if (deviceWords.length === 0) throw new CliUsageError('--device is required (a serial, usbip:HOST:PORT or virtual:CODENAME).');
-        if (values['virtual-state'] && (deviceWords.length > 1 || !deviceWords[0]?.startsWith('virtual:'))) throw new CliUsageError('--virtual-state only goes with one --device virtual:CODENAME.');
+        // The one parser of a person's words for a phone says whether it is a virtual one.
+        if (values['virtual-state'] && (deviceWords.length > 1 || parseDeviceRef(deviceWords[0] ?? '').kind !== 'virtual')) throw new CliUsageError('--virtual-state only goes with one --device virtual:CODENAME.');
         if (values['backup-to'] && values['no-backup']) throw new CliUsageError('Choose either --backup-to DIR or --no-backup, not both.');
         const home = values.home ?? appHome();
         let files: UpgradeFiles;
@@ -238,7 +240,8 @@ const upgrade: CliCommand = {
             }
         }
         return runUpgradeInTerminal(
-            { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, resumeJobId: values.resume, home },
+            // The command chooses the job's id before it starts, as the page does (common/job-id.ts).
+            { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, ...(values.resume ? { resumeJobId: values.resume } : { jobId: newJobId() }), home },
             session,
             io,
             { json: values.json ?? false, assumeYes: values.yes ?? false, waitTimeoutMs },
