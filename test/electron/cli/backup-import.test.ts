@@ -3,8 +3,10 @@
  * the folder TWRP's tool encrypted (test/fixtures/twrp-openaes) becomes an age archive holding the
  * decrypted images, checked against TWRP's digests of the encrypted files; a missing or wrong
  * password, or one changed byte, leaves no archive. A data backup the virtual phone's TWRP made,
- * encrypted as TWRP does, is imported and restored onto the phone byte for byte.
+ * encrypted as TWRP does, is imported and restored onto the phone byte for byte, and so is an
+ * archive made by hand with Debian's tar and age from the phone's TWRP folder.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,5 +129,35 @@ describe('an encrypted TWRP backup of the virtual phone, imported and restored',
         expect(restored.code, restored.err).toBe(0);
         expect(sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')))).toBe(dataBefore);
         expect(sha(readFileSync(join(stateDir, 'fs', 'data', 'data', 'org.example.notes', 'notes.db')))).toBe(notesBefore);
+    });
+});
+
+describe('an archive made by hand: tar of the phone’s TWRP folder, then age -e', () => {
+    it('is restored by revive restore, /data byte for byte', async () => {
+        if (spawnSync('sh', ['-c', 'command -v age && command -v tar']).status !== 0) throw new Error('This test needs age and tar (apt-get install -y age tar).');
+        const stateDir = join(dir, 'hand-phone');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        const serial = phone.serial;
+        await phone.partitions.write('USERDATA', 0, randomBytes(200 * 1024));
+        await phone.close();
+        const made = await runCli(['twrp', 'backup', 'D', 'by-hand', '--virtual', 'ks01ltexx', '--virtual-state', stateDir]);
+        expect(made.code, made.err).toBe(0);
+        const dataBefore = sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')));
+        // As someone would from an SD card: the TWRP folder tarred, encrypted for an age-keygen key.
+        const sd = join(dir, 'hand-sd');
+        cpSync(join(stateDir, 'fs', 'data', 'media', 'TWRP'), join(sd, 'TWRP'), { recursive: true });
+        const key = join(dir, 'hand.key');
+        execFileSync('age-keygen', ['-o', key], { stdio: 'pipe' });
+        const recipient = execFileSync('age-keygen', ['-y', key], { encoding: 'utf8' }).trim();
+        const archive = join(dir, 'by-hand.tar.age');
+        execFileSync('sh', ['-c', 'tar c -C "$1" TWRP | age -e -r "$2" -o "$3"', 'sh', sd, recipient, archive]);
+
+        const wiped = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        await wiped.partitions.erase('USERDATA');
+        await wiped.close();
+        rmSync(join(stateDir, 'fs', 'data', 'media', 'TWRP', 'BACKUPS', serial, 'by-hand'), { recursive: true, force: true });
+        const restored = await runCli(['restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--identity', key, '--only', 'data', '--yes']);
+        expect(restored.code, restored.err).toBe(0);
+        expect(sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')))).toBe(dataBefore);
     });
 });
