@@ -432,8 +432,12 @@ export const commands = {
     },
     /** The backups on this computer, newest first. */
     listBackups: { request: Empty, result: z.object({ folder: z.string(), backups: z.array(BackupView) }) },
-    /** Back up the phone (in TWRP) into one archive locked with this passphrase, then read it back to verify it; answers when done. */
-    backUpPhone: { request: z.object({ jobId: NewJobId, deviceId: z.string(), passphrase: Passphrase }).strict(), result: BackupView },
+    /**
+     * Back up the phone (in Android or TWRP: the backup job brings it to TWRP) into one archive locked
+     * with this passphrase, then read it back to verify it; answers when done. `leaveInTwrp` keeps the
+     * phone in TWRP afterwards (the pre-travel flow formats /data next), else it goes back where it was.
+     */
+    backUpPhone: { request: z.object({ jobId: NewJobId, deviceId: z.string(), passphrase: Passphrase, leaveInTwrp: z.boolean().default(false) }).strict(), result: BackupView },
     /** Decrypt a backup and check every part (no phone needed); a success is recorded as its last verification. */
     verifyBackup: { request: z.object({ jobId: NewJobId, backupId: BackupId, unlock: BackupUnlock }).strict(), result: BackupView },
     /** Delete a backup archive from this computer (the page asks first). */

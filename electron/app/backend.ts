@@ -77,7 +77,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const upgrades = createUpgradeJobs({ home, recipes, uploads, phones, waitTimeoutMs: options.waitTimeoutMs, recipeById, verified: files.verified, emit });
     const counter = createCounterDesk({ home, upgrades, phones, recipeById, emit });
     const panels = createPanelHandlers({ home, uploads, emit, connectorFor: (deviceId) => phones.connectorFor(deviceId) });
-    const backups = createAppBackups({ home, recipes, phones, uploads, emit });
+    const backups = createAppBackups({ home, recipes, phones, uploads, emit, waitTimeoutMs: options.waitTimeoutMs });
 
     const handlers: CommandHandlers = {
         ...panels,

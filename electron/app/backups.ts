@@ -16,7 +16,7 @@ import { Twrp } from '../../native/adb/twrp.js';
 import { parseIdentityFile, type AgeIdentity } from '../../native/backup/age/index.js';
 import { describeBackup, listBackups, type ListedBackup } from '../../native/backup/backup-list.js';
 import { forgetCheck, recordVerified } from '../../native/backup/check-record.js';
-import { backupPhone, needsTwrp, STORAGE_ROOT } from '../../native/backup/phone-backup.js';
+import { needsTwrp, STORAGE_ROOT } from '../../native/backup/phone-backup.js';
 import { listTree, withSync } from '../../native/backup/phone-files.js';
 import { restorePhone } from '../../native/backup/phone-restore.js';
 import { verifyArchive } from '../../native/backup/verify.js';
@@ -24,7 +24,9 @@ import { ratePassphrase, strongEnoughForBackup } from '../../common/passphrase.j
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
+import { runBackup } from '../jobs/backup/run.js';
 import { runPanelJob, type PanelJobKind, type PanelRun } from '../jobs/panels/job.js';
+import type { JobUi } from '../../native/jobs/events.js';
 import { shortJobEvents } from './job-events.js';
 import type { AppPhones, UpgradeTarget } from './phones.js';
 import type { UploadStore } from './uploads.js';
@@ -43,7 +45,15 @@ export interface BackupEnvironment {
     readonly phones: AppPhones;
     readonly uploads: UploadStore;
     emit<K extends EventName>(event: K, payload: EventPayload<K>): void;
+    /** How long a job waits for the phone after it restarts (default the backup job's). */
+    readonly waitTimeoutMs?: number | undefined;
 }
+
+/** The app's backup asks no questions and gives no instructions: it is offered for a phone in Android or TWRP, which adb restarts itself. */
+const NO_PERSON: JobUi = {
+    instruct: () => undefined,
+    confirm: () => Promise.reject(ReviveError.of('unexpected', { problem: 'The backup job asked a question the app does not offer.' })),
+};
 
 export interface AppBackups {
     readonly handlers: BackupHandlers;
@@ -96,23 +106,25 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
         return recipe;
     };
 
-    /** A job under the page's id, stoppable with cancelJob; the phone it holds is busy meanwhile. */
-    const job = async <T>(kind: PanelJobKind, jobId: string, params: Record<string, string | boolean>, body: (run: PanelRun, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, summary: (value: T) => string): Promise<T> => {
+    /** Work under the page's job id, stoppable with cancelJob; the phone it holds is busy meanwhile. */
+    const track = async <T>(jobId: string, body: (signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>): Promise<T> => {
         const controller = new AbortController();
         const entry = { controller, virtual: undefined as VirtualPhone | undefined };
         running.set(jobId, entry);
         try {
-            return await runPanelJob(kind, params, { jobId, home: env.home, onEvent: shortJobEvents(jobId, env.emit), signal: controller.signal }, (run) =>
-                body(run, controller.signal, (phone) => {
-                    entry.virtual = phone;
-                    env.phones.announce();
-                }),
-            summary);
+            return await body(controller.signal, (phone) => {
+                entry.virtual = phone;
+                env.phones.announce();
+            });
         } finally {
             running.delete(jobId);
             env.phones.announce();
         }
     };
+
+    /** A short job on the one runner under the page's id (verify, restore, travel-clean). */
+    const job = <T>(kind: PanelJobKind, jobId: string, params: Record<string, string | boolean>, body: (run: PanelRun, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, summary: (value: T) => string): Promise<T> =>
+        track(jobId, (signal, hold) => runPanelJob(kind, params, { jobId, home: env.home, onEvent: shortJobEvents(jobId, env.emit), signal }, (run) => body(run, signal, hold), summary));
 
     /**
      * adb to the phone in TWRP, found again by its port after it restarts. Until the backup engine
@@ -151,28 +163,24 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
         async listBackups() {
             return { folder, backups: (await listBackups(folder, env.home)).map(view) };
         },
-        async backUpPhone({ jobId, deviceId, passphrase }) {
+        async backUpPhone({ jobId, deviceId, passphrase, leaveInTwrp }) {
             if (!strongEnoughForBackup(ratePassphrase(passphrase))) throw ReviveError.of('backup-weak-passphrase', {});
             const recipe = recipeOf(deviceId);
             const lock: AgeIdentity[] = [{ kind: 'scrypt', passphrase }];
-            const fileName = await job('backup', jobId, { deviceId, folder }, async (run, signal, hold) => {
-                const { adb, target } = await connectInTwrp(run, deviceId, recipe, signal, hold);
+            // The one backup job (electron/jobs/backup): it brings the phone to TWRP, journals every part, reads the archive back and records that.
+            const report = await track(jobId, async (signal, hold) => {
+                const target = await env.phones.targetFor(deviceId, recipe, () => undefined);
+                hold(target.virtual);
                 try {
-                    const finished = await run.step('backup', 'Back up the phone into one encrypted archive', async () => {
-                        const result = await backupPhone(adb, recipe, { folder, recipients: [{ kind: 'scrypt', passphrase }], storage: true }, run.context());
-                        return { value: result, detail: `Written ${result.path} (${result.sizeBytes} bytes, ${result.manifest.parts.length} parts).`, data: { path: result.path } };
-                    });
-                    await run.step('verify', 'Read the archive back and check every part', async () => {
-                        const checked = await verifyArchive(finished.path, lock, run.context());
-                        await recordVerified(finished.path, checked, env.home);
-                        return { value: undefined, detail: `Every part is intact (${checked.parts.length}).` };
-                    });
-                    return finished.path.slice(folder.length + 1);
+                    return await runBackup(
+                        { jobId, home: env.home, folder, recipients: [{ kind: 'scrypt', passphrase }], verifyWith: lock, storage: true, leaveIn: leaveInTwrp ? 'recovery' : 'as-found' },
+                        { recipe, locator: target.locator, links: target.links, ui: NO_PERSON, emit: shortJobEvents(jobId, env.emit), signal, waitTimeoutMs: env.waitTimeoutMs },
+                    );
                 } finally {
-                    await done(adb, target);
+                    await target.release().catch(() => undefined);
                 }
-            }, (name) => `Backed up into ${name}.`);
-            return view(await describeBackup(folder, fileName, env.home));
+            });
+            return view(await describeBackup(folder, report.archive.name, env.home));
         },
         async verifyBackup({ jobId, backupId, unlock }) {
             const listed = await backupNamed(backupId);

@@ -1,6 +1,6 @@
 /** A job's events as the contract's: the same for an upgrade, a panel job and a backup job. */
 import type { EventName, EventPayload } from '../api/contract.js';
-import type { PanelJobEvent } from '../jobs/panels/job.js';
+import type { JobEvent } from '../../native/jobs/events.js';
 import type { ProgressEvent } from '../../native/jobs/progress.js';
 
 export function jobProgressPayload(jobId: string, progress: ProgressEvent): EventPayload<'jobProgress'> {
@@ -20,10 +20,10 @@ export function jobProgressPayload(jobId: string, progress: ProgressEvent): Even
 type Emit = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
 
 /**
- * A short job's steps, progress and log as the contract's job events, under the id the page chose.
- * How the job ended is the answer of the command that ran it, not an event.
+ * A job's steps, progress and log as the contract's job events, under the id the page chose, for
+ * jobs whose command answers how they ended (panels, backups) rather than an event.
  */
-export function shortJobEvents(jobId: string, emit: Emit): (event: PanelJobEvent) => void {
+export function shortJobEvents<Report, Ending>(jobId: string, emit: Emit): (event: JobEvent<Report, Ending>) => void {
     return (event) => {
         switch (event.type) {
             case 'step':

@@ -121,9 +121,10 @@ export function openBackupsList(): void {
 }
 
 export async function backUpPhone(passphrase: string): Promise<boolean> {
-    const deviceId = get().deviceId;
+    const { deviceId, flow } = get();
     if (!deviceId) return false;
-    const made = await runTask('backup', null, (revive, jobId) => revive.backUpPhone({ jobId, deviceId, passphrase }));
+    // Before a trip the phone stays in TWRP: travel-clean formats /data there next.
+    const made = await runTask('backup', null, (revive, jobId) => revive.backUpPhone({ jobId, deviceId, passphrase, leaveInTwrp: flow === 'travel' }));
     if (made) set({ current: made });
     return made !== undefined;
 }

@@ -57,15 +57,17 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
                         {t('devices.upgrade')}
                     </button>
                 ) : null}
-                {/* Backups run with the phone in TWRP: until Revive can bring a phone there itself, they are offered for a phone in recovery. */}
-                {upgradable && device.mode === 'recovery' ? (
+                {/* The backup job restarts a phone in Android into TWRP itself; a restore starts from TWRP. */}
+                {upgradable && (device.mode === 'android' || device.mode === 'recovery') ? (
                     <>
                         <button type="button" className="button secondary" disabled={busy} onClick={() => openBackupFlow(device.id, 'backup')}>
                             {t('devices.backUp')}
                         </button>
-                        <button type="button" className="button secondary" disabled={busy} onClick={() => openRestore(device.id, null)}>
-                            {t('devices.restore')}
-                        </button>
+                        {device.mode === 'recovery' ? (
+                            <button type="button" className="button secondary" disabled={busy} onClick={() => openRestore(device.id, null)}>
+                                {t('devices.restore')}
+                            </button>
+                        ) : null}
                         <button type="button" className="button secondary" disabled={busy} onClick={() => openBackupFlow(device.id, 'travel')}>
                             {t('devices.travel')}
                         </button>

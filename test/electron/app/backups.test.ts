@@ -1,6 +1,6 @@
 /**
  * The app's backups on the built-in virtual phone, through the backend's commands: back up the
- * phone in TWRP (progress as job events), the list with its last verification, verify (a wrong
+ * phone from Android (the backup job restarts it into TWRP; progress as job events), the list with its last verification, verify (a wrong
  * passphrase changes nothing; `revive backup verify` records too), travel-clean only after a
  * verified backup of this phone, restore → internal storage and /data as before, delete.
  */
@@ -64,7 +64,6 @@ beforeAll(async () => {
     await call<Device>('startVirtualPhone', { codename: 'ks01ltexx' });
     mkdirSync(onPhone('/data/media/0/Music'), { recursive: true });
     writeFileSync(onPhone('/data/media/0/Music/song.ogg'), song);
-    device = await inTwrp();
 }, 60_000);
 
 afterAll(async () => {
@@ -77,17 +76,19 @@ describe('backups in the app, on the virtual phone', () => {
     let backup: BackupView;
 
     it('refuses a weak passphrase before touching the phone', async () => {
-        expect((await refusal('backUpPhone', { jobId: 'weak1', deviceId: device.id, passphrase: 'password1' })).code).toBe('backup-weak-passphrase');
+        expect((await refusal('backUpPhone', { jobId: 'weak1', deviceId: 'virtual:ks01ltexx', passphrase: 'password1' })).code).toBe('backup-weak-passphrase');
         expect(await list()).toEqual([]);
     });
 
-    it('backs the phone up into one archive, verified, with progress as job events', async () => {
-        backup = await call<BackupView>('backUpPhone', { jobId: 'bk1', deviceId: device.id, passphrase: PASS });
+    it('backs the phone up from Android into one archive, verified, with progress as job events; it stays in TWRP', async () => {
+        expect(backend.virtualPhone?.mode).toBe('android');
+        backup = await call<BackupView>('backUpPhone', { jobId: 'bk1', deviceId: 'virtual:ks01ltexx', passphrase: PASS, leaveInTwrp: true });
+        expect(backend.virtualPhone?.mode).toBe('recovery');
         expect(backup).toMatchObject({ codename: 'ks01ltexx', phoneName: 'Samsung Galaxy S4 LTE-A', lockedWith: 'passphrase' });
         expect(backup.lastVerifiedAt).not.toBeNull();
         expect(backup.backupId).toMatch(/^ks01ltexx-.*\.tar\.age$/);
         const steps = events.filter((e) => e.event === 'jobStep' && (e.payload as EventPayload<'jobStep'>).jobId === 'bk1').map((e) => e.payload as EventPayload<'jobStep'>);
-        expect(steps.filter((s) => s.status === 'finished').map((s) => s.step)).toEqual(['connect', 'backup', 'verify']);
+        expect(steps.filter((s) => s.status === 'finished').map((s) => s.step)).toEqual(['identify', 'reach-phone-mode', 'archive', 'verify-archive', 'leave-phone']);
         const progress = events.filter((e) => e.event === 'jobProgress' && (e.payload as EventPayload<'jobProgress'>).jobId === 'bk1');
         expect(progress.length).toBeGreaterThan(0);
         expect(await list()).toEqual([backup]);

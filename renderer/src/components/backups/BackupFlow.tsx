@@ -123,7 +123,7 @@ export function BackupFlowScreen(): ReactNode {
     const name = phone?.name ?? t('backups.unknownPhone');
     const running = task?.running ? task.steps.find((s) => s.status === 'started')?.step : undefined;
     const done: Stage[] = current ? ['backup', 'encrypt', ...(current.lastVerifiedAt ? (['verify'] as const) : []), ...(cleaned ? (['clean'] as const) : [])] : [];
-    const stage: Stage | null = running === 'verify' ? 'verify' : running ? 'backup' : !current ? 'backup' : travel ? (cleaned ? 'home' : 'clean') : null;
+    const stage: Stage | null = running === 'verify-archive' ? 'verify' : running ? 'backup' : !current ? 'backup' : travel ? (cleaned ? 'home' : 'clean') : null;
     const showTask = task && (task.kind === 'backup' ? !current || task.error !== null : task.running || task.error !== null);
     return (
         <>
