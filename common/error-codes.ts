@@ -223,6 +223,7 @@ export const ERROR_CODES = {
     // The repair shop's folder and the counter.
     'shop-invalid': { facts: ['dir'], optional: ['keyId'], variants: ['file', 'key', 'key-other', 'recipient'] },
     'shop-exists': { facts: ['dir'] },
+    'shop-no-backup-key': { facts: ['dir'], variants: ['none', 'unreadable'] },
     'shop-name-missing': { facts: [] },
     'shop-folder-relative': { facts: ['dir'] },
     'shop-not-set': { facts: [] },

@@ -70,8 +70,10 @@ export function receiptPage(receipt: Receipt, language: ReceiptLanguage): string
             : `<table><thead><tr><th scope="col">${e(t('file'))}</th><th scope="col">${e(t('size'))}</th><th scope="col">${e(t('sha256'))}</th><th scope="col">${e(t('origin'))}</th></tr></thead><tbody>${receipt.files
                   .map((f) => `<tr><td>${e(f.name)}</td><td>${e(bytes(f.sizeBytes))}</td><td class="hash">${e(f.sha256)}</td><td>${e(t(`origin_${f.checksumSource}`))}</td></tr>`)
                   .join('')}</tbody></table>`;
-    const backup =
-        receipt.backup.kind === 'verified'
+    const archive = receipt.backup.kind === 'verified' ? receipt.backup.archive : undefined;
+    const backup = archive
+        ? `<p>${e(t('backupArchive', { directory: receipt.backup.kind === 'verified' ? receipt.backup.directory : '' }))}${archive.openedBy ? ` ${e(t(`backupOpenedBy_${archive.openedBy}`))}` : ''}</p><table><tbody><tr><td>${e(archive.name)}</td><td>${e(bytes(archive.sizeBytes))}</td><td class="hash">${e(archive.sha256)}</td></tr></tbody></table>`
+        : receipt.backup.kind === 'verified'
             ? `<p>${e(t('backupVerified', { count: receipt.backup.files.length, directory: receipt.backup.directory }))}</p><table><tbody>${receipt.backup.files
                   .map((f) => `<tr><td>${e(f.name)}</td><td>${e(bytes(f.sizeBytes))}</td><td class="hash">${e(f.sha256)}</td></tr>`)
                   .join('')}</tbody></table>`

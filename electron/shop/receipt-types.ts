@@ -21,8 +21,23 @@ export interface PhoneBuild {
     readonly buildFingerprint: string;
 }
 
+/** Who can open a counter backup's archive: the shop (its age backup key) or the customer (a passphrase). */
+export type BackupOpener = 'shop-key' | 'customer-passphrase';
+
+export interface ReceiptBackupFile {
+    readonly name: string;
+    readonly sizeBytes: number;
+    readonly sha256: string;
+}
+
 export type ReceiptBackup =
-    | { readonly kind: 'verified'; readonly directory: string; readonly files: ReadonlyArray<{ readonly name: string; readonly sizeBytes: number; readonly sha256: string }> }
+    | {
+          readonly kind: 'verified';
+          readonly directory: string;
+          readonly files: readonly ReceiptBackupFile[];
+          /** The backup as one encrypted archive (`….tar.age`): its name and SHA-256, and who can open it when the counter chose. */
+          readonly archive?: ReceiptBackupFile & { readonly openedBy: BackupOpener | null };
+      }
     | { readonly kind: 'declined'; readonly declinedAt: string }
     /** The job ended before its backup step. */
     | { readonly kind: 'not-made' };

@@ -12,10 +12,10 @@ import type { JobCancelledEvent, JobDoneEvent, JobFailedEvent, ReportBackup, Rep
 import { readJournal, type JournalValue } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { receiptPage, type ReceiptLanguage } from './receipt-page.js';
-import type { PhoneBuild, PhoneChanged, Receipt, ReceiptBackup } from './receipt-types.js';
+import type { BackupOpener, PhoneBuild, PhoneChanged, Receipt, ReceiptBackup } from './receipt-types.js';
 import { signDocument, type Shop } from './shop.js';
 
-export type { PhoneBuild, PhoneChanged, Receipt, ReceiptBackup, ReceiptPhone } from './receipt-types.js';
+export type { BackupOpener, PhoneBuild, PhoneChanged, Receipt, ReceiptBackup, ReceiptPhone } from './receipt-types.js';
 
 export type JobOutcomeEvent = JobDoneEvent | JobFailedEvent | JobCancelledEvent;
 
@@ -32,6 +32,8 @@ export interface ReceiptInput {
     readonly journalPath: string;
     readonly outcome: JobOutcomeEvent;
     readonly language?: ReceiptLanguage | undefined;
+    /** Who the counter had the backup encrypted to, when it chose. */
+    readonly backupOpenedBy?: BackupOpener | undefined;
 }
 
 export interface WrittenReceipt {
@@ -53,14 +55,19 @@ function verifiedData(entries: ReturnType<typeof readJournal>, step: string): Re
     return found;
 }
 
-function backupOf(entries: ReturnType<typeof readJournal>, outcome: JobOutcomeEvent): ReceiptBackup {
+/** An encrypted backup archive, as the backup engine names it (see native/backup/archive-writer.ts). */
+const ARCHIVE_NAME = /\.tar\.age$/;
+
+function backupOf(entries: ReturnType<typeof readJournal>, outcome: JobOutcomeEvent, openedBy: BackupOpener | undefined): ReceiptBackup {
     const recorded = (outcome.type === 'done' ? outcome.report.backup : (verifiedData(entries, 'backup')?.['backup'] as unknown as ReportBackup | undefined)) ?? undefined;
     if (!recorded) {
         const declined = entries.find((e) => e.t === 'note' && e.key === 'no-backup');
         return declined && declined.t === 'note' ? { kind: 'declined', declinedAt: stringOf(declined.data['declinedAt']) } : { kind: 'not-made' };
     }
     if (recorded.kind === 'declined') return { kind: 'declined', declinedAt: recorded.declinedAt };
-    return { kind: 'verified', directory: recorded.directory, files: recorded.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256 })) };
+    const files = recorded.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256 }));
+    const archive = files.length === 1 && ARCHIVE_NAME.test(files[0]?.name ?? '') ? files[0] : undefined;
+    return { kind: 'verified', directory: recorded.directory, files, ...(archive ? { archive: { ...archive, openedBy: openedBy ?? null } } : {}) };
 }
 
 /** What the journal proves the job did to the phone (see upgrade/phone-now.ts). */
@@ -106,7 +113,7 @@ export async function buildReceipt(input: ReceiptInput): Promise<Receipt> {
         before,
         after: outcome.type === 'done' ? outcome.report.after : null,
         files: files.map((f) => ({ role: f.role, name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256, checksumSource: f.checksumSource })),
-        backup: backupOf(entries, outcome),
+        backup: backupOf(entries, outcome, input.backupOpenedBy),
         result:
             outcome.type === 'done'
                 ? { outcome: 'done', step: null, code: null, message: `The phone runs Android ${outcome.report.after.androidVersion}.`, phoneState: `The phone started its new system (${outcome.report.after.buildFingerprint}).`, phoneChanged: 'changed' }

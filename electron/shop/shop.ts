@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
-import { formatIdentityFile, generateIdentity, parseRecipient } from '../../native/backup/age/index.js';
+import { formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
 
 export const SHOP_FILE = 'shop.json';
 export const PRIVATE_KEY_FILE = 'shop-key.pem';
@@ -154,4 +154,23 @@ export function verifyDocument<T>(bytes: Buffer, publicKey: KeyObject): VerifyOu
     if (parsed.signature.keyId !== keyIdOf(publicKey)) return { ok: false, reason: `it was signed by another key (${parsed.signature.keyId}), not this shop's (${keyIdOf(publicKey)}).` };
     if (!verifySignature(publicKey, Buffer.from(canonicalJson(parsed.document)), parsed.signature.value)) return { ok: false, reason: 'the signature does not match its contents (it was changed).' };
     return { ok: true, document: parsed.document };
+}
+
+/**
+ * The keys a counter backup is encrypted with when the customer gives no passphrase: the shop's
+ * recipient, and its identity to read the archive back before anything on the phone is erased.
+ */
+export async function shopBackupKeys(shop: Shop): Promise<{ readonly recipients: readonly AgeRecipient[]; readonly verifyWith: readonly AgeIdentity[] }> {
+    if (!shop.backupRecipient) throw ReviveError.of('shop-no-backup-key', { variant: 'none', dir: shop.dir });
+    let identities;
+    try {
+        identities = parseIdentityFile(await readFile(shop.backupIdentityFile, 'utf8'));
+    } catch (error) {
+        throw ReviveError.of('shop-no-backup-key', { variant: 'unreadable', dir: shop.dir }, { cause: error });
+    }
+    if (!identities.some((identity) => identity.recipient === shop.backupRecipient)) throw ReviveError.of('shop-no-backup-key', { variant: 'unreadable', dir: shop.dir });
+    return {
+        recipients: [{ kind: 'x25519', publicKey: parseRecipient(shop.backupRecipient) }],
+        verifyWith: identities.map((identity): AgeIdentity => ({ kind: 'x25519', secretKey: identity.secretKey })),
+    };
 }

@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { readPhoneIdentity } from '../../../electron/phone-finding/phone-identity.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
-import { writeReceipt, type JobOutcomeEvent, type WrittenReceipt } from '../../../electron/shop/receipt.js';
+import { writeReceipt, type JobOutcomeEvent, type Receipt, type WrittenReceipt } from '../../../electron/shop/receipt.js';
+import { receiptPage } from '../../../electron/shop/receipt-page.js';
 import { printReceiptPdf } from '../../../electron/shop/receipt-pdf.js';
-import { openShop, type Shop } from '../../../electron/shop/shop.js';
+import { openShop, shopBackupKeys, type Shop } from '../../../electron/shop/shop.js';
+import { ageDecryptor, ageEncryptor } from '../../../native/backup/age/index.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import type { PhoneIdentity } from '../../../native/usb/port-identity.js';
@@ -92,6 +94,17 @@ describe('the shop\'s backup key', () => {
         expect(other.backupRecipient).not.toBe(shop.backupRecipient);
         expect(() => execFileSync('age', ['-d', '-i', other.backupIdentityFile], { input: sealed, stdio: ['pipe', 'pipe', 'ignore'] })).toThrow();
     });
+
+    it('gives the counter its recipient to encrypt to and its identity to read the archive back', async () => {
+        const keys = await shopBackupKeys(shop);
+        const encryptor = await ageEncryptor(keys.recipients);
+        const sealed = Buffer.concat(await encryptor.end(Buffer.from('a counter backup')).toArray());
+        expect(execFileSync('age', ['-d', '-i', shop.backupIdentityFile], { input: sealed }).toString()).toBe('a counter backup');
+        const decryptor = ageDecryptor(keys.verifyWith);
+        expect(Buffer.concat(await decryptor.end(sealed).toArray()).toString()).toBe('a counter backup');
+        const older = { ...shop, backupRecipient: undefined };
+        await expect(shopBackupKeys(older)).rejects.toMatchObject({ code: 'shop-no-backup-key' });
+    });
 });
 
 describe('receipts', () => {
@@ -148,6 +161,17 @@ describe('receipts', () => {
         expect(other.code).toBe(1);
         expect(other.err).toMatch(/another key/);
         expect((await runCli(['receipt', 'verify', done.shopJson])).code).toBe(2);
+    });
+
+    it('names an encrypted backup archive, its SHA-256 and who can open it on the page', () => {
+        const archive = { name: 'ks01ltexx-4d00-20261129.tar.age', sizeBytes: 3 * 1024 * 1024, sha256: 'ab'.repeat(32) };
+        const receipt: Receipt = { ...done.receipt, backup: { kind: 'verified', directory: '/backups/T-1001', files: [archive], archive: { ...archive, openedBy: 'customer-passphrase' } } };
+        const english = receiptPage(receipt, 'en');
+        expect(english).toContain(archive.name);
+        expect(english).toContain(archive.sha256);
+        expect(english).toMatch(/opens only with the customer&#39;s passphrase/);
+        const forShop: Receipt = { ...receipt, backup: { kind: 'verified', directory: '/backups/T-1001', files: [archive], archive: { ...archive, openedBy: 'shop-key' } } };
+        expect(receiptPage(forShop, 'de')).toMatch(/nur mit dem Sicherungsschlüssel der Werkstatt/);
     });
 
     it('prints a receipt page to PDF with Chromium', async () => {
