@@ -15,6 +15,7 @@ import { runTwrpCommand } from './twrp.js';
 import { dumpsysPackage, installPackage, listPackages } from './adbd-packages.js';
 import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength, blockRange } from './adbd-block.js';
 import { hashFile } from '../integrity/hash.js';
+import { sha256OnThread } from './hash-thread.js';
 
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
 const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr, exitCode });
@@ -367,9 +368,7 @@ async function runSimple(words: string[], context: ServiceContext, stdin?: Async
         case 'sha256sum': {
             // No file (or `-`): the standard input, named `-` as coreutils, toybox and busybox do.
             if (rest.length === 0 || (rest.length === 1 && rest[0] === '-')) {
-                const hash = createHash('sha256');
-                for await (const chunk of stdin ?? []) hash.update(chunk);
-                return ok(`${hash.digest('hex')}  -\n`);
+                return ok(`${await sha256OnThread(stdin ?? [])}  -\n`);
             }
             let out = '';
             for (const path of rest) {
