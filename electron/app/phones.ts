@@ -9,7 +9,7 @@ import type { Device, DeviceSnapshot } from '../api/contract.js';
 import { AdbKeyStore } from '../../native/adb/credentials.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { Recipe } from '../../native/manifests/schema.js';
-import type { DeviceWatcher } from '../../native/usb/watcher.js';
+import type { DetectedDevice, DeviceWatcher } from '../../native/usb/watcher.js';
 import { VirtualPhone } from '../../native/virtual/phone.js';
 import type { PhoneConnector } from '../jobs/panels/push.js';
 import type { PhoneLocator, ProtocolLinks } from '../jobs/phone-link.js';
@@ -93,15 +93,22 @@ export function createAppPhones(options: AppPhonesOptions): AppPhones {
         onChange: announce,
     });
 
+    /** The virtual phone as the list's watcher sees it: one more source, found like any phone. */
+    const virtualEntry = (): DetectedDevice | undefined => (virtual ? usbPhones.watcher.list().find((d) => d.source === 'virtual' && d.id === `virtual:${virtual?.serial}`) : undefined);
+
     const snapshot = (): DeviceSnapshot => {
         const devices: Device[] = [];
-        if (virtual && !virtual.isUnplugged && virtual.mode !== 'off' && virtual.usbDevice) {
+        const entry = virtualEntry();
+        const mode = entry ? modeOfDetected(entry) : undefined;
+        if (virtual && entry && mode) {
+            // The watcher's entry says where and in which mode it is; the phone adds what USB does
+            // not tell (its battery), and the backend whether an upgrade holds it.
             devices.push({
                 id: `${VIRTUAL_PREFIX}${virtual.recipe.id}`,
-                serial: virtual.serial,
-                name: virtual.recipe.name,
-                recipeId: virtual.recipe.id,
-                mode: virtual.mode,
+                serial: entry.serial ?? virtual.serial,
+                name: entry.name ?? virtual.recipe.name,
+                recipeId: entry.recipeId ?? virtual.recipe.id,
+                mode,
                 state: virtualBusy() ? 'busy' : 'ready',
                 batteryPercent: virtual.state.batteryPercent,
                 virtual: true,
@@ -190,6 +197,7 @@ export function createAppPhones(options: AppPhonesOptions): AppPhones {
             }
             const phone = virtual;
             if (!phone.usbDevice) await phone.waitForDevice({ timeoutMs: 5000 });
+            if (!virtualEntry()) await usbPhones.watcher.waitFor((d) => d.id === `virtual:${phone.serial}`, { timeoutMs: 5000 }).catch(() => undefined);
             const device = snapshot().devices.find((d) => d.virtual);
             options.onSnapshot(snapshot());
             if (!device) throw ReviveError.of('virtual-not-ready', {});

@@ -64,7 +64,7 @@ export class UsbPhones {
         this.ready = Promise.all(starts).then(() => undefined);
     }
 
-    /** Phones only (hubs, keyboards and the like are not listed). The in-process virtual phone is listed by the backend itself. */
+    /** Phones only (hubs, keyboards and the like are not listed). The virtual phone's entry is listed by the backend (electron/app/phones.ts), which adds what only it knows. */
     #phones(): DetectedDevice[] {
         return this.watcher.list().filter((d) => d.mode !== 'unknown' && d.source !== 'virtual');
     }
