@@ -5,7 +5,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
 import { RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
 import { RAW_STATE_CONFIRM_ID, restorePhone } from '../../native/backup/phone-restore.js';
 import { importTwrpFolder } from '../../native/backup/twrp-import.js';
@@ -14,11 +13,9 @@ import { recordVerified } from '../../native/backup/check-record.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { Journal, newJobId } from '../../native/jobs/journal.js';
 import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
-import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
-import { strongEnoughForBackup } from '../../common/passphrase.js';
 import { openAdbSession, type AdbSession } from './adb.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
-import { readPassphrase } from './keys.js';
+import { identitiesFrom, recipientsFrom } from './backup-keys.js';
 import { jobContext, progressPrinter } from './progress.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { openDeviceSession } from '../phone-finding/device-session.js';
@@ -37,29 +34,6 @@ async function openDevice(values: { device?: string | undefined; 'virtual-state'
     // Every way to name a phone, read by native/devices/ref.ts like `-s`; --virtual-state and --owner go with virtual:CODENAME.
     // With --json the wait for Allow is a line before the result and ends after NO_PERSON_WAIT_MS.
     return openAdbSession({ serial: values.device, 'virtual-state': values['virtual-state'], owner: values.owner }, io, { json: values.json ?? false });
-}
-
-/** How to open an archive: an age identity file or a passphrase file (never a passphrase on argv). */
-async function identitiesFrom(values: { identity?: string | undefined; 'passphrase-file'?: string | undefined }, io: CliIo): Promise<AgeIdentity[]> {
-    if (values.identity && values['passphrase-file']) throw new CliUsageError('Give --identity or --passphrase-file, not both.');
-    if (values.identity) return parseIdentityFile(await readFile(values.identity, 'utf8')).map((i) => ({ kind: 'x25519', secretKey: i.secretKey }));
-    return [{ kind: 'scrypt', passphrase: await readPassphrase(io, 'Passphrase of the backup', values['passphrase-file']) }];
-}
-
-/** Who can open a new archive: recipients (age1…), or a passphrase asked twice with its strength shown. */
-async function recipientsFrom(values: { recipient?: string[] | undefined; 'passphrase-file'?: string | undefined; identity?: string | undefined }, io: CliIo): Promise<{ recipients: AgeRecipient[]; verifyWith: AgeIdentity[] | undefined }> {
-    const recipients = (values.recipient ?? []).map((r): AgeRecipient => ({ kind: 'x25519', publicKey: parseRecipient(r) }));
-    if (recipients.length > 0) {
-        if (values['passphrase-file']) throw new CliUsageError('A passphrase cannot be combined with --recipient (age allows one or the other).');
-        const verifyWith = values.identity ? parseIdentityFile(await readFile(values.identity, 'utf8')).map((i): AgeIdentity => ({ kind: 'x25519', secretKey: i.secretKey })) : undefined;
-        return { recipients, verifyWith };
-    }
-    const passphrase = await readPassphrase(io, 'Passphrase for the backup', values['passphrase-file'], true);
-    const strength = estimatePassphraseStrength(passphrase);
-    // On stderr: stdout stays the result (plain or --json).
-    io.err(`Passphrase strength: ${strength.level} (${strength.score}/4)\n${strength.reasons.map((r) => `  - ${r}\n`).join('')}`);
-    if (!strongEnoughForBackup(strength)) throw ReviveError.of('backup-weak-passphrase', {});
-    return { recipients: [{ kind: 'scrypt', passphrase }], verifyWith: [{ kind: 'scrypt', passphrase }] };
 }
 
 function human(bytes: number): string {

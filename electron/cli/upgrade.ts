@@ -20,6 +20,7 @@ import { downloadContext, fetchRoles } from './fetch.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import { CounterTerminal } from './counter-terminal.js';
 import { allowWaitLine, NO_PERSON_WAIT_MS } from './json-waits.js';
+import { recipientsFrom } from './backup-keys.js';
 
 export interface TerminalRunFlags {
     readonly json: boolean;
@@ -148,7 +149,7 @@ function filesFromJournal(jobId: string, home: string): { files: UpgradeFiles; b
 const upgrade: CliCommand = {
     name: 'upgrade',
     usage: [
-        'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--fetch] [--backup-to DIR | --no-backup]',
+        'revive upgrade --device ID --recovery IMG --rom ZIP [--gapps ZIP] [--su ZIP] [--fetch] [--backup-to DIR [--passphrase-file F | --recipient age1… [--identity F]] | --no-backup]',
         '               [--sha256 ROLE=HEX]... [--yes] [--json] [--virtual-state DIR]',
         'revive upgrade --resume JOBID --device ID [--yes] [--json]',
         'revive upgrade --device A --device B … [--shop DIR --technician NAME --ticket DEVICE=TICKET… --note DEVICE=TEXT…]',
@@ -161,6 +162,9 @@ const upgrade: CliCommand = {
         '  --device   a USB serial, a USB port (usb:1-3.4, as `revive devices` shows), usbip:HOST:PORT[/BUSID],',
         '             or virtual:CODENAME (an in-process virtual phone;',
         '             its state lives in --virtual-state DIR, as with `virtual-phone serve --state-dir`)',
+        '  --backup-to the folder for the backup: one encrypted archive (tar in age) that `revive restore` puts back;',
+        '             --passphrase-file F or --recipient age1… choose who opens it (at a terminal the passphrase is asked',
+        '             twice, its strength shown); otherwise a key made for it is kept 0600 beside it',
         '  --sha256   the checksum of a file that is not in the phone\'s recipe, e.g. --sha256 rom=3f5a…',
         '             (or put FILE.sha256 next to the file)',
         '  --fetch    download the files not given, from where the phone\'s recipe says they are published',
@@ -189,6 +193,9 @@ const upgrade: CliCommand = {
                 su: { type: 'string' },
                 'backup-to': { type: 'string' },
                 'no-backup': { type: 'boolean', default: false },
+                'passphrase-file': { type: 'string' },
+                recipient: { type: 'string', multiple: true },
+                identity: { type: 'string' },
                 sha256: { type: 'string', multiple: true, default: [] },
                 yes: { type: 'boolean', default: false },
                 json: { type: 'boolean', default: false },
@@ -222,12 +229,18 @@ const upgrade: CliCommand = {
         const waitSeconds = values.wait === undefined ? undefined : Number(values.wait);
         if (waitSeconds !== undefined && !(Number.isInteger(waitSeconds) && waitSeconds >= 1)) throw new CliUsageError('--wait takes a whole number of seconds (1 or more).');
         const waitTimeoutMs = waitSeconds === undefined ? undefined : waitSeconds * 1000;
+        const keysGiven = values['passphrase-file'] !== undefined || (values.recipient ?? []).length > 0;
+        if (keysGiven && noBackup) throw new CliUsageError('--passphrase-file and --recipient protect the backup: they do not go with --no-backup.');
         const counterWanted = deviceWords.length > 1 || values.shop !== undefined || values.jobs !== undefined || values['one-at-a-time'] === true;
         if (counterWanted) {
             if (values.resume) throw new CliUsageError('--resume continues one job on one phone; it does not go with several --device, --shop or --jobs.');
             if (values.fetch) throw new CliUsageError('--fetch goes with one phone; fetch the files first (revive fetch), then give them to every phone.');
+            if (keysGiven) throw new CliUsageError('--passphrase-file and --recipient go with one phone; the counter encrypts with the shop\'s key.');
             return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
         }
+        // Asked before the phone is touched; at a terminal with nobody given, the passphrase is asked (twice, its strength shown).
+        const askHere = !noBackup && !values.json && !values.yes && io.interactive && process.stdin.isTTY === true;
+        const backupKeys = keysGiven || askHere ? await recipientsFrom(values, io) : undefined;
         const device = parseDeviceRef(deviceWords[0] ?? '', { virtualStateDir: values['virtual-state'] });
         const session = await openDeviceSession(device, { signal: io.signal, findTimeoutMs: waitTimeoutMs, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false), waitTimeoutMs) });
         if (values.fetch) {
@@ -241,7 +254,7 @@ const upgrade: CliCommand = {
         }
         return runUpgradeInTerminal(
             // The command chooses the job's id before it starts, as the page does (common/job-id.ts).
-            { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, ...(values.resume ? { resumeJobId: values.resume } : { jobId: newJobId() }), home },
+            { device, files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, backupKeys, ...(values.resume ? { resumeJobId: values.resume } : { jobId: newJobId() }), home },
             session,
             io,
             { json: values.json ?? false, assumeYes: values.yes ?? false, waitTimeoutMs },

@@ -53,7 +53,7 @@ export function printReport(report: UpgradeReport, out: (text: string) => void):
         `  Now:        ${report.after.buildFingerprint}`,
         `  Installed:  ${report.installed.join(', then ')}`,
         report.backup.kind === 'verified'
-            ? `  Backup:     ${report.backup.files.length} files in ${report.backup.directory} (each SHA-256 checked against the phone)`
+            ? `  Backup:     ${report.backup.files.map((f) => `${f.name} (SHA-256 ${f.sha256})`).join(', ')} in ${report.backup.directory}; revive restore puts it back`
             : `  Backup:     none (you chose to go without one, ${report.backup.declinedAt})`,
         `  Files used: ${report.files.map((f) => `${f.name} (${f.checksumSource === 'recipe' ? 'known-good' : f.checksumSource === 'typed' ? 'typed checksum' : f.checksumSource === 'download' ? `downloaded from ${f.origin ?? 'its source'}` : 'checksum file'})`).join(', ')}`,
         `  Runs:       ${report.runs}${report.runs > 1 ? ' (the job was interrupted and resumed)' : ''}`,

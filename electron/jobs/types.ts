@@ -2,6 +2,7 @@
  * The upgrade job's contract, for the CLI, the desktop wizard (electron/api) and tests.
  * Event values are defined in native/jobs/events.ts and re-exported here.
  */
+import type { AgeIdentity, AgeRecipient } from '../../native/backup/age/index.js';
 import type { DeviceRef } from '../../native/devices/ref.js';
 
 export type {
@@ -56,6 +57,12 @@ export interface UpgradeOptions {
     readonly checksums?: Partial<Record<keyof UpgradeFiles, string>> | undefined;
     /** Where the TWRP backup is copied to; default `<app data>/backups/<jobId>`. */
     readonly backupTo?: string | undefined;
+    /**
+     * Who can open the backup archive: a passphrase (scrypt) or recipients (a shop), and what reads
+     * it back. Never journalled; a resumed job is given them again. Unset: a key made for this
+     * backup is kept 0600 beside the archive.
+     */
+    readonly backupKeys?: { readonly recipients: readonly AgeRecipient[]; readonly verifyWith?: readonly AgeIdentity[] | undefined } | undefined;
     /** The person chose explicitly to go without a backup (recorded in the journal). */
     readonly noBackup?: boolean | undefined;
     /** Continue this interrupted job from its journal instead of starting a new one. */

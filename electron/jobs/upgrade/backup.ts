@@ -4,18 +4,21 @@
  * the partitions TWRP has no letter for but that nothing can give back (EFS, persist) are copied
  * raw from their block devices. The person may decline, explicitly and on the record.
  */
-import { rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shellCommand } from '../../../native/adb/shell-words.js';
+import { formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../../native/backup/age/index.js';
+import { archiveFileName } from '../../../native/backup/archive-writer.js';
+import { recordVerified } from '../../../native/backup/check-record.js';
+import { BLOCK_DIRS, DEFAULT_TWRP_PARTS, findBlockDevice } from '../../../native/backup/phone-backup.js';
+import { verifyArchive } from '../../../native/backup/verify.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
-import { checkedName } from '../../../native/jobs/names.js';
-import type { ReportBackup, ReportBackupFile } from '../../../native/jobs/events.js';
-import { ensurePrivateDir, fileInside, writePrivateFile } from '../../../native/jobs/private-files.js';
-import { BLOCK_DIRS, findBlockDevice } from '../../../native/backup/phone-backup.js';
-import type { Recipe } from '../../../native/manifests/schema.js';
+import type { ReportBackup } from '../../../native/jobs/events.js';
+import { ensurePrivateDir, writePrivateFile } from '../../../native/jobs/private-files.js';
+import { writeArchive } from '../backup/archive-step.js';
 import type { AdbLink } from '../phone-link.js';
 import { CONFIRM_IDS, noRawBackupId } from './ids.js';
-import { firstError, type UpgradeJob } from './job.js';
+import type { UpgradeJob } from './job.js';
 
 /** Partitions without a TWRP letter that are backed up raw (see rawBackups). */
 const RAW_BACKUP: ReadonlySet<string> = new Set(['efs', 'persist']);
@@ -36,50 +39,24 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
         return { detail: 'No backup: the person chose to go on without one (recorded).', backup: { kind: 'declined', declinedAt } };
     }
     const phone = await job.modes.ensure('recovery');
-    const letters = backupLetters(job.recipe);
-    const name = checkedName('backup', `revive-${job.run.jobId}`);
+    const folder = job.backupDir();
     const adb = await job.modes.adb(phone);
     try {
-        job.run.note('backup-parts', { parts: letters.names.join(', ') });
-        const out = await adb.shell(shellCommand('twrp', 'backup', letters.letters, name));
-        if (/^E:|Error processing script/m.test(out)) {
-            throw ReviveError.of('backup-failed', { variant: 'twrp', twrpSaid: firstError(out), folder: '' });
-        }
-        // TWRP names the folder after ro.serialno; USB shows no serial in download mode, so ask TWRP.
-        const remoteDir = `/data/media/TWRP/BACKUPS/${(await adb.getprop('ro.serialno')) || (job.found?.serial ?? '')}/${name}`;
-        job.run.note('backup-finished', { folder: remoteDir });
-        const listing = await adb.listDir(remoteDir);
-        const wins = listing.filter((f) => f.name.endsWith('.win') || /\.win\d+$/.test(f.name));
-        if (wins.length === 0) throw ReviveError.of('backup-failed', { variant: 'empty', twrpSaid: '', folder: remoteDir });
-        const localDir = job.backupDir();
-        // The phone names the files: every name is checked before the first one is written.
-        const copies = listing
-            .filter((entry) => !(entry.name.endsWith('.sha2') || entry.name === 'recovery.log' || entry.name.endsWith('.info')))
-            .map((entry) => ({ name: entry.name, local: fileInside(localDir, entry.name) }));
-        await ensurePrivateDir(localDir);
-        const files: ReportBackupFile[] = [];
-        for (const entry of copies) {
-            const local = entry.local;
-            // A resumed backup copies again: what an earlier attempt left is replaced, never followed.
-            await rm(local, { force: true });
-            job.run.note('backup-copying', { file: entry.name });
-            // Hashed once, as the bytes were written: the copy is what was hashed.
-            const onDisk = await adb.pull(`${remoteDir}/${entry.name}`, local, job.run.context());
-            const onPhone = (await adb.sha256(`${remoteDir}/${entry.name}`)) ?? '';
-            const twrpDigest = listing.some((f) => f.name === `${entry.name}.sha2`) ? ((await adb.shell(shellCommand('cat', `${remoteDir}/${entry.name}.sha2`))).trim().split(/\s+/)[0] ?? '') : '';
-            if (onPhone !== onDisk.sha256 || (twrpDigest !== '' && twrpDigest !== onDisk.sha256)) {
-                throw ReviveError.of('backup-mismatch', { variant: 'twrp-file', file: local, name: entry.name, expected: onPhone || '—', twrp: twrpDigest || '—', found: onDisk.sha256 });
-            }
-            files.push({ name: entry.name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
-            if (twrpDigest) await writePrivateFile(`${local}.sha2`, `${twrpDigest}  ${entry.name}\n`);
-        }
-        const raw = await rawBackups(job, adb, localDir);
-        files.push(...raw.files);
-        await writePrivateFile(join(localDir, 'SHA256SUMS'), files.map((f) => `${f.sha256}  ${f.name}\n`).join(''));
-        const names = [...letters.names, ...raw.names];
+        await checkRawState(job, adb);
+        const keys = await backupKeys(job, folder);
+        const serial = (await adb.getprop('ro.serialno')) || (job.found?.serial ?? 'unknown');
+        const codename = job.found?.codename ?? job.recipe.codenames[0] ?? job.recipe.id;
+        // Named once per job (from the journal's first line), so a resumed job finds the archive it wrote.
+        const fileName = archiveFileName({ codename, serial }, new Date(job.run.journal.entries[0]?.at ?? Date.now()));
+        const parts = DEFAULT_TWRP_PARTS.filter((name) => job.recipe.partitions.some((p) => p.twrpName === name));
+        job.run.note('backup-parts', { parts: parts.join(', ') });
+        const { archive, manifest } = await writeArchive(job.run, adb.session(), job.recipe, { folder, fileName, recipients: keys.recipients, parts, storage: true });
+        if (keys.verifyWith) await recordVerified(archive.path, await verifyArchive(archive.path, keys.verifyWith, job.run.context()), job.home);
+        job.run.note('backup-finished', { folder: archive.path });
+        const raw = manifest.parts.filter((p) => p.kind === 'raw').map((p) => p.path.slice('raw/'.length).replace(/\.emmc\.win$/, ''));
         return {
-            detail: `Backup of ${names.join(', ')} copied to ${localDir}: ${files.length} files, every SHA-256 matches the phone's.`,
-            backup: { kind: 'verified', directory: localDir, files },
+            detail: `Backup of ${[...parts, ...raw].join(', ')}${manifest.parts.some((p) => p.kind === 'storage') ? ' and internal storage' : ''} written to ${archive.path} (${archive.sizeBytes} bytes, SHA-256 ${archive.sha256}): ${manifest.parts.length} parts, each checked${keys.verifyWith ? ' and read back' : ''}. Undo the upgrade with revive restore.`,
+            backup: { kind: 'verified', directory: folder, files: [{ name: archive.name, sizeBytes: archive.sizeBytes, sha256: archive.sha256 }] },
         };
     } finally {
         await adb.close();
@@ -87,57 +64,43 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
 }
 
 /**
- * Partitions TWRP's command line has no letter for but that hold what nothing can give back
- * (EFS: the IMEI; persist: sensor calibration and DRM keys), copied the way careful people do
- * it in TWRP's root shell: the raw block device, pulled to `<name>.emmc.win` (TWRP's own name
- * for raw images), its SHA-256 asked of the phone (`sha256sum`) and compared with the copy's.
+ * Who can open the upgrade's archive: the person's passphrase or the shop's recipients when given;
+ * otherwise a key made for this backup, kept 0600 beside the archive in its 0700 folder (named in
+ * the journal, so a resumed job uses the same key) — the archive is then as private as that folder,
+ * and opens with `age -d -i KEY` or `revive restore --identity KEY`.
  */
-async function rawBackups(job: UpgradeJob, adb: AdbLink, localDir: string): Promise<{ files: ReportBackupFile[]; names: string[] }> {
-    const files: ReportBackupFile[] = [];
-    const names: string[] = [];
+async function backupKeys(job: UpgradeJob, folder: string): Promise<{ recipients: readonly AgeRecipient[]; verifyWith: readonly AgeIdentity[] | undefined }> {
+    const given = job.options.backupKeys;
+    if (given) return { recipients: given.recipients, verifyWith: given.verifyWith };
+    const keyFile = join(folder, `revive-${job.run.jobId}.key`);
+    let identity = await readFile(keyFile, 'utf8').then((text) => parseIdentityFile(text)[0], () => undefined);
+    if (!identity) {
+        identity = generateIdentity();
+        await ensurePrivateDir(folder);
+        await writePrivateFile(keyFile, formatIdentityFile(identity));
+        job.run.journal.append({ t: 'note', key: 'backup-key-file', data: { path: keyFile } });
+    }
+    return { recipients: [{ kind: 'x25519', publicKey: parseRecipient(identity.recipient) }], verifyWith: [{ kind: 'x25519', secretKey: identity.secretKey }] };
+}
+
+/**
+ * A state partition nothing can give back (EFS: the IMEI) that the phone does not show is asked
+ * about before the backup, on the record; the engine then backs up the ones it finds.
+ */
+async function checkRawState(job: UpgradeJob, adb: AdbLink): Promise<void> {
     for (const part of job.recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_BACKUP.has(p.twrpName))) {
         const twrpName = part.twrpName ?? part.name;
         const device = await findBlockDevice(part.name, async (path) => /^revive-found$/m.test(await adb.shell(`${shellCommand('ls', path)} && echo revive-found`)));
-        if (!device) {
-            const ok = await job.run.confirm({
-                id: noRawBackupId(twrpName),
-                question: `The ${part.name} partition cannot be found on the phone. Go on without backing it up?`,
-                detail: `${part.name} holds what cannot be downloaded again (on Samsung phones the EFS partition holds the IMEI). Revive looked for it in ${BLOCK_DIRS.join(' and ')}.`,
-                danger: true,
-                confirmLabel: `Go on without ${part.name}`,
-                cancelLabel: 'Stop',
-            });
-            if (!ok) {
-                throw ReviveError.of('backup-raw-missing', { partition: part.name });
-            }
-            job.run.journal.append({ t: 'note', key: `no-raw-backup:${twrpName}`, data: { partition: part.name, choice: 'The person chose to go on without it (not found on the phone).' } });
-            continue;
-        }
-        const name = `${twrpName}.emmc.win`;
-        const local = fileInside(localDir, name);
-        await rm(local, { force: true });
-        job.run.note('backup-raw-copying', { partition: part.name, device, file: name });
-        const onDisk = await adb.pull(device, local, job.run.context());
-        const onPhone = await adb.sha256(device);
-        if (!onPhone || onPhone !== onDisk.sha256) {
-            throw ReviveError.of(
-                'backup-mismatch',
-                onPhone
-                    ? { variant: 'partition', file: local, name, partition: part.name, device, expected: onPhone, found: onDisk.sha256 }
-                    : { variant: 'partition-unchecked', file: local, name, partition: part.name, device, expected: '', found: onDisk.sha256 },
-            );
-        }
-        await writePrivateFile(`${local}.sha2`, `${onDisk.sha256}  ${name}\n`);
-        files.push({ name, sizeBytes: onDisk.sizeBytes, sha256: onDisk.sha256 });
-        names.push(twrpName);
+        if (device) continue;
+        const ok = await job.run.confirm({
+            id: noRawBackupId(twrpName),
+            question: `The ${part.name} partition cannot be found on the phone. Go on without backing it up?`,
+            detail: `${part.name} holds what cannot be downloaded again (on Samsung phones the EFS partition holds the IMEI). Revive looked for it in ${BLOCK_DIRS.join(' and ')}.`,
+            danger: true,
+            confirmLabel: `Go on without ${part.name}`,
+            cancelLabel: 'Stop',
+        });
+        if (!ok) throw ReviveError.of('backup-raw-missing', { partition: part.name });
+        job.run.journal.append({ t: 'note', key: `no-raw-backup:${twrpName}`, data: { partition: part.name, choice: 'The person chose to go on without it (not found on the phone).' } });
     }
-    return { files, names };
 }
-
-function backupLetters(recipe: Recipe): { letters: string; names: string[] } {
-    const byName: Record<string, string> = { boot: 'B', system: 'S', data: 'D' };
-    const names = recipe.partitions.map((p) => p.twrpName).filter((n): n is string => n !== undefined && byName[n] !== undefined);
-    return { letters: names.map((n) => byName[n]).join(''), names };
-}
-
-

@@ -390,7 +390,7 @@ export function upgradeSteps(recipe: Recipe): readonly UpgradeStep[] {
         {
             id: STEP_IDS.backup,
             title: 'Back up the phone',
-            description: (job) => (job.options.noBackup ? 'You chose to go without a backup.' : 'TWRP backs up the phone; every file is copied to this computer and its SHA-256 compared with the phone’s.'),
+            description: (job) => (job.options.noBackup ? 'You chose to go without a backup.' : 'TWRP backs up the phone; the backup, the EFS/persist partitions and internal storage go into one encrypted archive on this computer, every part checked.'),
             run: backup,
         },
         { id: STEP_IDS.wipe, title: 'Erase the old system', description: () => 'Erasing the old system and data.', run: wipe },

@@ -7,11 +7,12 @@
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
+import { phoneSnapshot } from '../../support/phone-snapshot.js';
 import { formatIdentityFile, generateIdentity } from '../../../native/backup/age/index.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
@@ -30,41 +31,7 @@ afterAll(() => {
 });
 
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
-function walk(root: string, skip: (rel: string) => boolean): Record<string, string> {
-    const out: Record<string, string> = {};
-    const visit = (d: string): void => {
-        for (const e of readdirSync(d, { withFileTypes: true })) {
-            const p = join(d, e.name);
-            const rel = relative(root, p);
-            if (skip(rel)) continue;
-            if (e.isDirectory()) visit(p);
-            else out[rel] = sha(readFileSync(p));
-        }
-    };
-    visit(root);
-    return out;
-}
-
-interface Snapshot {
-    partitions: Record<string, string>;
-    files: Record<string, string>;
-    fingerprint: string;
-    androidVersion: string;
-    writeCounts: Record<string, number>;
-}
-
-function snapshot(stateDir: string): Snapshot {
-    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { buildFingerprint: string; androidVersion: string; writeCounts: Record<string, number> };
-    return {
-        partitions: walk(join(stateDir, 'partitions'), () => false),
-        // TWRP's own log and backup folder are recovery's working files, not the phone's content.
-        files: walk(join(stateDir, 'fs'), (rel) => rel === 'data/media/TWRP' || rel === 'cache/recovery' || rel === 'tmp'),
-        fingerprint: state.buildFingerprint,
-        androidVersion: state.androidVersion,
-        writeCounts: { ...state.writeCounts },
-    };
-}
+const snapshot = phoneSnapshot;
 
 /** A phone in TWRP with real content everywhere a backup must reach. */
 async function filledPhone(codename: string, stateDir: string): Promise<void> {

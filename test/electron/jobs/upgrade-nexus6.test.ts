@@ -3,6 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIdentityFile } from '../../../native/backup/age/index.js';
+import { verifyArchive } from '../../../native/backup/verify.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { hashFile } from '../../../native/integrity/hash.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
@@ -48,7 +50,11 @@ describe('the upgrade on a virtual Nexus 6 (fastboot path, with unlock)', () => 
             const twrp = readFileSync(demo.recovery);
             expect(readFileSync(phone.partitions.path('recovery')).subarray(0, twrp.length).equals(twrp)).toBe(true);
             // boot, system, data through TWRP; persist (no TWRP letter) copied raw from its block device.
-            expect((await readdir(join(dir, 'backup'))).filter((f) => f.endsWith('.win')).sort()).toEqual(['boot.emmc.win', 'data.f2fs.win', 'persist.emmc.win', 'system.ext4.win']);
+            // One archive, opened with the key made for it beside it.
+            const names = await readdir(join(dir, 'backup'));
+            const key = parseIdentityFile(readFileSync(join(dir, 'backup', names.find((f) => f.endsWith('.key')) ?? ''), 'utf8')).map((i) => ({ kind: 'x25519' as const, secretKey: i.secretKey }));
+            const checked = await verifyArchive(join(dir, 'backup', names.find((f) => f.endsWith('.tar.age')) ?? ''), key);
+            expect(checked.parts.map((p) => p.path).filter((p) => p.endsWith('.win')).sort()).toEqual(['raw/persist.emmc.win', 'twrp/boot.emmc.win', 'twrp/data.f2fs.win', 'twrp/system.ext4.win']);
         } finally {
             await phone.close();
         }

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIdentityFile } from '../../../native/backup/age/index.js';
+import { verifyArchive } from '../../../native/backup/verify.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { hashFile } from '../../../native/integrity/hash.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
@@ -51,15 +53,18 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
             const recovery = readFileSync(phone.partitions.path('RECOVERY'));
             const twrp = readFileSync(demo.recovery);
             expect(recovery.subarray(0, twrp.length).equals(twrp)).toBe(true);
-            // The backup on the computer matches what the phone holds.
+            // The backup on the computer is one archive (with the key made for it) and matches what the phone held.
             const backupFiles = await readdir(join(dir, 'backup'));
-            expect(backupFiles.some((f) => f.startsWith('boot'))).toBe(true);
-            expect(existsSync(join(dir, 'backup', 'SHA256SUMS'))).toBe(true);
-            expect(readFileSync(join(dir, 'backup', 'efs.emmc.win')).equals(efs)).toBe(true);
-            const efsDigest = (await hashFile(join(dir, 'backup', 'efs.emmc.win'))).sha256;
-            expect(readFileSync(join(dir, 'backup', 'efs.emmc.win.sha2'), 'utf8')).toBe(`${efsDigest}  efs.emmc.win\n`);
-            expect(readFileSync(join(dir, 'backup', 'SHA256SUMS'), 'utf8')).toContain(`${efsDigest}  efs.emmc.win\n`);
-            expect(report.backup.kind === 'verified' && report.backup.files.some((f) => f.name === 'efs.emmc.win' && f.sha256 === efsDigest)).toBe(true);
+            const archive = backupFiles.find((f) => f.endsWith('.tar.age')) ?? '';
+            const key = backupFiles.find((f) => f.endsWith('.key')) ?? '';
+            expect(backupFiles.filter((f) => !f.startsWith('internal-storage')).sort()).toEqual([archive, key].sort());
+            const identities = parseIdentityFile(readFileSync(join(dir, 'backup', key), 'utf8')).map((i) => ({ kind: 'x25519' as const, secretKey: i.secretKey }));
+            const checked = await verifyArchive(join(dir, 'backup', archive), identities);
+            const efsDigest = createHash('sha256').update(efs).digest('hex');
+            expect(checked.parts.find((p) => p.path === 'raw/efs.emmc.win')?.sha256).toBe(efsDigest);
+            expect(checked.parts.some((p) => p.path.startsWith('twrp/boot'))).toBe(true);
+            const archiveDigest = (await hashFile(join(dir, 'backup', archive))).sha256;
+            expect(report.backup.kind === 'verified' && report.backup.files.some((f) => f.name === archive && f.sha256 === archiveDigest)).toBe(true);
             expect(report.backup.kind).toBe('verified');
             expect(report.after.androidVersion).toBe('8.1.0');
             expect(events.at(-1)?.type).toBe('done');

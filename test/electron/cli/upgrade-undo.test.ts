@@ -1,0 +1,77 @@
+/**
+ * An upgrade can be undone: `revive upgrade --backup-to DIR --passphrase-file F` writes its backup
+ * through the backup engine into one age archive, and `revive restore` of that archive gives back
+ * every partition and file of the virtual Galaxy S4 as it was before the upgrade, and its fingerprint.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/run-cli.js';
+import { phoneSnapshot } from '../../support/phone-snapshot.js';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+
+const PASS = 'juniper kettle orbit seventeen';
+let dir: string;
+let demo: DemoPackages;
+
+beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'revive-upgrade-undo-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    writeFileSync(join(dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
+    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
+});
+afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const snapshot = phoneSnapshot;
+
+describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => {
+    it('gives back every partition and file as before the upgrade, and the fingerprint', async () => {
+        const stateDir = join(dir, 'phone');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        await phone.partitions.write('BOOT', 0, randomBytes(200 * 1024));
+        await phone.partitions.write('SYSTEM', 0, randomBytes(600 * 1024));
+        await phone.partitions.write('USERDATA', 4096, randomBytes(200 * 1024));
+        await phone.partitions.write('EFS', 0, randomBytes(64 * 1024));
+        const fs = (p: string): string => join(stateDir, 'fs', p);
+        mkdirSync(fs('system/app/Phone'), { recursive: true });
+        writeFileSync(fs('system/app/Phone/Phone.apk'), randomBytes(30_000));
+        mkdirSync(fs('data/data/org.example.notes'), { recursive: true });
+        writeFileSync(fs('data/data/org.example.notes/notes.db'), randomBytes(20_000));
+        mkdirSync(fs('data/media/0/DCIM/Camera'), { recursive: true });
+        writeFileSync(fs('data/media/0/DCIM/Camera/IMG_2026.jpg'), randomBytes(90_000));
+        await phone.saveState();
+        await phone.close();
+        const before = snapshot(stateDir);
+
+        const backups = join(dir, 'backups');
+        const upgraded = await runCli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--recovery', demo.recovery, '--rom', demo.rom, '--backup-to', backups, '--passphrase-file', join(dir, 'pass.txt'), '--yes', '--home', join(dir, 'home')]);
+        expect(upgraded.code, upgraded.err + upgraded.out).toBe(0);
+        const archive = readdirSync(backups).find((name) => name.endsWith('.tar.age')) ?? '';
+        expect(statSync(join(backups, archive)).mode & 0o777).toBe(0o600);
+        // A passphrase was given: no key file is made.
+        expect(readdirSync(backups).filter((name) => name.endsWith('.key'))).toEqual([]);
+        const after = snapshot(stateDir);
+        expect(after.fingerprint).not.toBe(before.fingerprint);
+
+        // The person starts TWRP (it stays in recovery after the upgrade) and restores.
+        const inTwrp = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
+        await inTwrp.close();
+        const restored = await runCli(['restore', join(backups, archive), '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes']);
+        expect(restored.code, restored.err).toBe(0);
+        expect(restored.out).toContain(`reports the backed-up system: ${before.fingerprint}`);
+        const undone = snapshot(stateDir);
+        expect(undone.fingerprint).toBe(before.fingerprint);
+        // TWRP stays in the recovery partition: the backup is taken from it, after it was written.
+        const { 'RECOVERY.img': recoveryNow, ...partitions } = undone.partitions;
+        const { 'RECOVERY.img': recoveryBefore, ...partitionsBefore } = before.partitions;
+        expect(recoveryNow).not.toBe(recoveryBefore);
+        expect(partitions).toEqual(partitionsBefore);
+        expect(undone.files).toEqual(before.files);
+    });
+});
