@@ -5,7 +5,8 @@
  * verified backup of this phone, restore → internal storage and /data as before, delete.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import type { ApiError, BackupView, Device, EventName, EventPayload } from '../../../electron/api/contract.js';
 import { VirtualFs } from '../../../native/virtual/adbd-fs.js';
+import { ageDecryptor, ageEncryptor, formatIdentityFile, generateIdentity, parseRecipient } from '../../../native/backup/age/index.js';
 import { runCli } from '../../support/run-cli.js';
 
 const PASS = 'orchard violin seventy lanterns';
@@ -126,6 +128,20 @@ describe('backups in the app, on the virtual phone', () => {
         expect((await list()).find((b) => b.path === copy)?.lastVerifiedAt).toBeNull();
         await call('deleteBackup', { backupId: copy.split('/').at(-1) });
         expect(existsSync(copy)).toBe(false);
+    }, 60_000);
+
+    it('a backup locked with a key is listed so and verified with the identity file the person picks', async () => {
+        const identity = generateIdentity();
+        const keyed = join(dir, 'home', 'backups', 'ks01ltexx-keyed-2026-02-03T04-05-06.tar.age');
+        // The same archive, opened with the passphrase and locked again to an age1… recipient.
+        await pipeline(createReadStream(backup.path), ageDecryptor([{ kind: 'scrypt', passphrase: PASS }]), await ageEncryptor([{ kind: 'x25519', publicKey: parseRecipient(identity.recipient) }]), createWriteStream(keyed, { mode: 0o600 }));
+        expect((await list()).find((b) => b.path === keyed)).toMatchObject({ lockedWith: 'key', lastVerifiedAt: null });
+        writeFileSync(join(dir, 'key.txt'), formatIdentityFile(identity), { mode: 0o600 });
+        const file = await backend.uploads.grant(join(dir, 'key.txt'));
+        const verified = await call<BackupView>('verifyBackup', { jobId: 'vk1', backupId: 'ks01ltexx-keyed-2026-02-03T04-05-06.tar.age', unlock: { identity: file } });
+        expect(verified).toMatchObject({ lockedWith: 'key', codename: 'ks01ltexx' });
+        expect(verified.lastVerifiedAt).not.toBeNull();
+        await call('deleteBackup', { backupId: verified.backupId });
     }, 60_000);
 
     it('makes the phone travel-clean only with a verified backup of it, then restores it', async () => {
