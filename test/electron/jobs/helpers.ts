@@ -1,9 +1,13 @@
 /** Shared set-up for upgrade tests: a virtual phone, demo packages, and a job run against them. */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import type { JobEvent, JobConfirmRequest, UpgradeReport } from '../../../native/jobs/events.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
-import type { VirtualPhone } from '../../../native/virtual/phone.js';
+import { VirtualPhone, type VirtualPhoneOptions } from '../../../native/virtual/phone.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import type { UpgradeFiles } from '../../../electron/jobs/types.js';
@@ -62,4 +66,40 @@ export function phoneState(stateDir: string): PhoneStateFile {
 
 export function totalWrites(phone: VirtualPhone): number {
     return phone.partitions.names().reduce((sum, name) => sum + phone.partitions.writeCount(name), 0);
+}
+
+/** A test file's bench for upgrades: a temp folder, REVIVE_HOME inside it, the recipe's demo packages. */
+export interface UpgradeBench {
+    readonly dir: string;
+    readonly home: string;
+    readonly demo: DemoPackages;
+    /** A virtual phone of the recipe in Android, its state in `dir/<name>`, an owner who accepts. */
+    phone(name: string, options?: Partial<VirtualPhoneOptions>): Promise<VirtualPhone>;
+}
+
+/** Sets up (before the file's tests) and removes (after them) one bench; call it at the top of a test file. */
+export function upgradeBench(recipe: Recipe, options: { readonly prefix: string; readonly romBytes: number }): UpgradeBench {
+    let dir = '';
+    let demo: DemoPackages | undefined;
+    beforeAll(async () => {
+        dir = await mkdtemp(join(tmpdir(), options.prefix));
+        process.env['REVIVE_HOME'] = join(dir, 'home');
+        demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: options.romBytes });
+    });
+    afterAll(async () => {
+        if (dir) await rm(dir, { recursive: true, force: true });
+    });
+    return {
+        get dir() {
+            return dir;
+        },
+        get home() {
+            return join(dir, 'home');
+        },
+        get demo() {
+            if (!demo) throw new Error('the bench is set up in beforeAll');
+            return demo;
+        },
+        phone: (name, extra = {}) => VirtualPhone.create({ codename: recipe.id, mode: 'android', stateDir: join(dir, name), owner: 'accept', enumerationDelayMs: 20, ...extra }),
+    };
 }

@@ -4,35 +4,23 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { renamingAdbd } from '../../native/adb/renaming-adbd.js';
-import { phoneState, upgradeVirtual } from './helpers.js';
+import { phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
+const bench = upgradeBench(recipe, { prefix: 'revive-upgrade-backup-', romBytes: 128 * 1024 });
 
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-upgrade-backup-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 128 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
-
-const files = (): { recovery: string; rom: string; gapps: string; su: string } => ({ recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su });
+const files = (): { recovery: string; rom: string; gapps: string; su: string } => ({ recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su });
 
 describe('the upgrade\'s backup files', () => {
     it.each([['../boot.c.win', 'slash'], ['..\\boot.c.win', 'backslash']])('refuses the name %s from the phone before writing it and before the wipe', async (lie, label) => {
-        const stateDir = join(dir, `phone-${label}`);
+        const stateDir = join(bench.dir, `phone-${label}`);
         // TWRP's boot.emmc.win is listed to the computer under another name; the phone really holds
         // boot.c.win (and its digest) beside the backup folder, so an unchecked ../ copy succeeds.
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20, protocols: { recovery: renamingAdbd('boot.emmc.win', lie) } });
@@ -43,10 +31,10 @@ describe('the upgrade\'s backup files', () => {
             await writeFile(join(beside, 'boot.c.win'), planted);
             await writeFile(join(beside, 'boot.c.win.sha2'), `${createHash('sha256').update(planted).digest('hex')}  boot.c.win\n`);
             const before = phoneState(stateDir);
-            const backupTo = join(dir, `escape-${label}`, 'backup');
-            const result = await upgradeVirtual(phone, recipe, files(), { home: join(dir, 'home'), backupTo });
+            const backupTo = join(bench.dir, `escape-${label}`, 'backup');
+            const result = await upgradeVirtual(phone, recipe, files(), { home: join(bench.dir, 'home'), backupTo });
             const written = async (folder: string): Promise<string[]> => (existsSync(folder) ? (await readdir(folder)).filter((name) => name.includes('boot.c')) : []);
-            expect(await written(join(dir, `escape-${label}`))).toEqual([]);
+            expect(await written(join(bench.dir, `escape-${label}`))).toEqual([]);
             expect(await written(backupTo)).toEqual([]);
             expect(result.report).toBeUndefined();
             expect(result.error).toBeInstanceOf(ReviveError);
@@ -59,13 +47,13 @@ describe('the upgrade\'s backup files', () => {
     });
 
     it('makes the backup private: files 0600, the folder 0700 although it existed as 0755', async () => {
-        const stateDir = join(dir, 'phone-private');
+        const stateDir = join(bench.dir, 'phone-private');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         try {
-            const backupTo = join(dir, 'private', 'backup');
+            const backupTo = join(bench.dir, 'private', 'backup');
             await mkdir(backupTo, { recursive: true, mode: 0o755 });
             await chmod(backupTo, 0o755);
-            const result = await upgradeVirtual(phone, recipe, files(), { home: join(dir, 'home'), backupTo });
+            const result = await upgradeVirtual(phone, recipe, files(), { home: join(bench.dir, 'home'), backupTo });
             expect(result.error).toBeUndefined();
             expect((await stat(backupTo)).mode & 0o777).toBe(0o700);
             const names = await readdir(backupTo);

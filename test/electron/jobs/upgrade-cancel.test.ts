@@ -1,39 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
 import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { totalWrites, upgradeVirtual } from './helpers.js';
+import { totalWrites, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
-
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-cancel-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 64 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-cancel-', romBytes: 64 * 1024 });
 
 describe('cancelling an upgrade', () => {
     it('stops while waiting for the person, says where the phone is, and can be resumed', async () => {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner: 'accept', enumerationDelayMs: 20 });
+        const phone = await bench.phone('phone');
         const controller = new AbortController();
         const events: JobEvent[] = [];
         const session = virtualPhoneSession(phone);
         try {
             const job = runUpgrade(
-                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, home: join(dir, 'home'), backupTo: join(dir, 'backup') },
+                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, home: join(bench.dir, 'home'), backupTo: join(bench.dir, 'backup') },
                 {
                     recipe,
                     locator: session.locator,
@@ -61,7 +47,7 @@ describe('cancelling an upgrade', () => {
                 expect(last.reason).toBe('person');
             }
             expect(totalWrites(phone)).toBe(0);
-            const journal = readJournal(join(dir, 'home', 'jobs', `${events[0]?.jobId}.jsonl`));
+            const journal = readJournal(join(bench.dir, 'home', 'jobs', `${events[0]?.jobId}.jsonl`));
             expect(journal.at(-1)).toMatchObject({ t: 'end', outcome: 'cancelled' });
         } finally {
             await session.close();
@@ -70,11 +56,11 @@ describe('cancelling an upgrade', () => {
     });
 
     it('Ctrl-C right after the wipe says TWRP was written and the phone erased, not that nothing was written', async () => {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone-after-wipe'), owner: 'accept', enumerationDelayMs: 20 });
+        const phone = await bench.phone('phone-after-wipe');
         const controller = new AbortController();
         try {
-            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, {
-                home: join(dir, 'home'),
+            const result = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom }, {
+                home: join(bench.dir, 'home'),
                 noBackup: true,
                 signal: controller.signal,
                 onEvent: (event) => {
@@ -96,16 +82,16 @@ describe('cancelling an upgrade', () => {
     });
 
     it('going without a backup must be chosen explicitly, and is recorded in the journal', async () => {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone-nobackup'), owner: 'accept', enumerationDelayMs: 20 });
+        const phone = await bench.phone('phone-nobackup');
         try {
             const asked: string[] = [];
-            const declined = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, { home: join(dir, 'home'), noBackup: true, answer: (r) => (asked.push(r.id), r.id !== 'no-backup') });
+            const declined = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom }, { home: join(bench.dir, 'home'), noBackup: true, answer: (r) => (asked.push(r.id), r.id !== 'no-backup') });
             expect((declined.error as ReviveError).code).toBe('backup-required');
             expect(asked).toEqual(['no-backup']);
             // Plug the phone in again for the second run (a new USB attachment, as after a restart of the app).
             phone.unplug();
             phone.replug();
-            const accepted = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, { home: join(dir, 'home'), noBackup: true });
+            const accepted = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom }, { home: join(bench.dir, 'home'), noBackup: true });
             expect(accepted.error).toBeUndefined();
             expect(accepted.report?.backup.kind).toBe('declined');
             const journal = readJournal(accepted.report?.journalPath ?? '');

@@ -1,41 +1,28 @@
 /** The EFS partition (the IMEI) is copied raw; a copy that does not match the phone stops the job before the wipe. */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { corruptingAdbd } from '../../native/adb/corrupting-adbd.js';
-import { phoneState, upgradeVirtual } from './helpers.js';
+import { phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
-
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-upgrade-efs-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 128 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-upgrade-efs-', romBytes: 128 * 1024 });
 
 describe('the raw EFS backup', () => {
     it('stops the job before the wipe when the computer\'s copy differs from the phone\'s partition', async () => {
         const marker = 'REVIVE-EFS-MARKER';
         // Damage the EFS bytes on their way to the computer (a bad cable only an end-to-end digest notices).
         const cable = corruptingAdbd(marker, 'to-computer');
-        const stateDir = join(dir, 'phone');
+        const stateDir = join(bench.dir, 'phone');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20, protocols: { recovery: cable.protocol } });
         try {
             await phone.partitions.write('EFS', 0, Buffer.concat([Buffer.from(marker), randomBytes(4096)]));
             const before = phoneState(stateDir);
-            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, { home: join(dir, 'home'), backupTo: join(dir, 'backup') });
+            const result = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, { home: join(bench.dir, 'home'), backupTo: join(bench.dir, 'backup') });
             expect(result.report).toBeUndefined();
             expect(cable.hits).toBeGreaterThan(0);
             const error = result.error as ReviveError;
@@ -52,7 +39,7 @@ describe('the raw EFS backup', () => {
             expect(after.buildFingerprint).toBe(before.buildFingerprint);
             expect(after.installed).toEqual([]);
             // The unfinished archive was removed.
-            expect(existsSync(join(dir, 'backup')) ? readdirSync(join(dir, 'backup')).filter((n) => n.includes('.tar.age')) : []).toEqual([]);
+            expect(existsSync(join(bench.dir, 'backup')) ? readdirSync(join(bench.dir, 'backup')).filter((n) => n.includes('.tar.age')) : []).toEqual([]);
         } finally {
             await phone.close();
         }

@@ -3,41 +3,29 @@
  * plugs the cable, so such a wait says what it waits for and how to stop it, and ends after its
  * bound with a message naming the mode; with a person there it lasts until cancelled.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
 import { JobCancelled } from '../../../native/jobs/runner.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { upgradeBench } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
-
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-no-person-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 64 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-no-person-', romBytes: 64 * 1024 });
 
 /** An upgrade of a switched-off phone with nobody there: questions are answered, keys never pressed. */
 async function upgradeSwitchedOff(name: string, env: { personTimeoutMs?: number; signal?: AbortSignal; onEvent?: (event: JobEvent) => void }): Promise<{ error: unknown; events: JobEvent[] }> {
-    const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, name), owner: 'accept', enumerationDelayMs: 20 });
+    const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(bench.dir, name), owner: 'accept', enumerationDelayMs: 20 });
     phone.powerOff();
     const session = virtualPhoneSession(phone);
     const events: JobEvent[] = [];
     try {
         await runUpgrade(
-            { device: { kind: 'virtual', codename: recipe.id }, files: { recovery: demo.recovery, rom: demo.rom }, home: join(dir, 'home'), noBackup: true },
+            { device: { kind: 'virtual', codename: recipe.id }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom }, home: join(bench.dir, 'home'), noBackup: true },
             {
                 recipe,
                 locator: session.locator,

@@ -2,36 +2,22 @@
  * A phone that dies in TWRP while the upgrade waits for it to change mode (issue 13): the upgrade
  * says what it waits for, and ends with a message naming that mode instead of waiting in silence.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { upgradeVirtual } from './helpers.js';
+import { upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
-
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-dies-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 64 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-dies-', romBytes: 64 * 1024 });
 
 describe('a phone that dies in TWRP', () => {
     it('the wait for sideload says what it waits for and ends with a message naming the mode', async () => {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner: 'accept', enumerationDelayMs: 20 });
+        const phone = await bench.phone('phone');
         try {
             let died = false;
-            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom }, {
-                home: join(dir, 'home'),
+            const result = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom }, {
+                home: join(bench.dir, 'home'),
                 noBackup: true,
                 onEvent: (event) => {
                     if (!died && event.type === 'log' && /start ADB sideload/.test(event.line)) {
