@@ -23,7 +23,7 @@ describe('the virtual-phone box', () => {
             const { page } = e2e;
             await page.setViewportSize({ width: 1280, height: 800 });
             await page.goto(e2e.url(language));
-            const offer = page.locator('section.offer');
+            const offer = page.locator('section[aria-labelledby="virtual-offer-heading"]');
             await offer.waitFor();
             const said = await offer.innerText();
             expect(said).toContain(person.t('devices.virtualOffer.writes').replace('{{folder}}', e2e.home));
