@@ -17,6 +17,7 @@ import { openAdbSession, type AdbSession } from './adb.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { identitiesFrom, recipientsFrom } from './backup-keys.js';
 import { jobContext, progressPrinter } from './progress.js';
+import type { JobContext } from '../../native/jobs/progress.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { openDeviceSession } from '../phone-finding/device-session.js';
 import { backupParamsOf, runBackup, type BackupJobEvent } from '../jobs/backup/run.js';
@@ -193,10 +194,11 @@ async function confirmRawState(io: CliIo, codename: string, only: readonly strin
 
 const restore: CliCommand = {
     name: 'restore',
-    usage: `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data,efs] [--with-efs] [--no-storage] [--yes]`,
+    usage: `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data,efs] [--with-efs] [--no-storage] [--wait SECONDS] [--yes] [--json]`,
     async run(args, io) {
-        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'with-efs': { type: 'boolean' }, 'no-storage': { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'with-efs': { type: 'boolean' }, 'no-storage': { type: 'boolean' }, wait: { type: 'string' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
         if (positionals.length !== 1) throw new CliUsageError('Give one backup file.');
+        const bootWaitMs = waitOption(values.wait);
         const withEfs = values['with-efs'] === true;
         // With --with-efs a person at a terminal may type the phone's codename instead of --yes.
         if (!values.yes && !(withEfs && process.stdin.isTTY)) throw new CliUsageError('A restore overwrites the chosen partitions on the phone: add --yes to confirm.');
@@ -212,7 +214,10 @@ const restore: CliCommand = {
             const journal = Journal.create(newJobId(), 'restore', { archive, device: values.device ?? '', only: only ?? null, storage: !values['no-storage'], withEfs });
             let result;
             try {
-                result = await restorePhone(session.phone, { recipe, archive, identities, only, storage: !values['no-storage'], journal, withRawState: withEfs }, jobContext(io));
+                const ctx = jobContext(io);
+                // With --json the wait for Android to come back is a `log` line on stdout, as for the upgrade.
+                const onLog: JobContext['onLog'] = (line, note) => (values.json && note?.code === 'waiting-for-phone' ? io.out(`${JSON.stringify({ type: 'log', at: new Date().toISOString(), line, note })}\n`) : ctx.onLog?.(line, note));
+                result = await restorePhone(session.phone, { recipe, archive, identities, only, storage: !values['no-storage'], journal, withRawState: withEfs, bootWaitMs }, { ...ctx, onLog });
                 journal.append({ t: 'end', outcome: 'done', detail: `Restored ${result.restored.join(', ')}.` });
             } catch (error) {
                 const failure = ReviveError.from(error);

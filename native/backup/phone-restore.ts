@@ -12,6 +12,7 @@ import { shellCommand } from '../adb/shell-words.js';
 import { TWRP_BACKUP_ROOT, Twrp } from '../adb/twrp.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { Journal } from '../jobs/journal.js';
+import { logNote } from '../jobs/log-note.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { Recipe } from '../manifests/schema.js';
 import type { AgeIdentity } from './age/index.js';
@@ -32,6 +33,8 @@ export interface RestoreOptions {
     readonly storage?: boolean | undefined;
     /** Wait for Android and compare its fingerprint (default true). */
     readonly checkBoot?: boolean | undefined;
+    /** How long to wait for the restored Android to come back (default 5 minutes). */
+    readonly bootWaitMs?: number | undefined;
     /** Where each step and each part sent is recorded, so an interrupted restore says where it stopped. */
     readonly journal?: Journal | undefined;
     /**
@@ -228,7 +231,10 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
     ctx.onLog?.('Starting the restored system to check it.');
     const fingerprint = await journalled(journal, 'boot-check', 'Start Android and compare its build fingerprint with the backup\'s.', async () => {
         await phone.reboot('system');
-        await phone.reconnect(['device'], { timeoutMs: 300_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const timeoutMs = options.bootWaitMs ?? 300_000;
+        // Nobody may be watching (--json): the wait says what it waits for and how long at most.
+        logNote(ctx, 'waiting-for-phone', { seconds: Math.round(timeoutMs / 1000), mode: 'android' });
+        await phone.reconnect(['device'], { timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         const reported = (await phone.identity()).fingerprint;
         if (wanted !== undefined && reported !== wanted) {
             throw ReviveError.of('restore-check-failed', { found: reported, expected: wanted });

@@ -62,9 +62,12 @@ describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => 
         // The person starts TWRP (it stays in recovery after the upgrade) and restores.
         const inTwrp = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
         await inTwrp.close();
-        const restored = await runCli(['restore', join(backups, archive), '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes']);
+        const restored = await runCli(['restore', join(backups, archive), '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes', '--json', '--wait', '120']);
         expect(restored.code, restored.err).toBe(0);
-        expect(restored.out).toContain(`reports the backed-up system: ${before.fingerprint}`);
+        // With --json the wait for Android to come back is a `log` line, bounded by --wait; the result is the last line.
+        const lines = restored.out.trim().split('\n').map((line) => JSON.parse(line) as { type?: string; note?: { code: string; facts: Record<string, unknown> }; fingerprint?: string; fingerprintChecked?: boolean });
+        expect(lines.filter((l) => l.type === 'log').map((l) => l.note)).toEqual([{ code: 'waiting-for-phone', facts: { seconds: 120, mode: 'android' } }]);
+        expect(lines.at(-1)).toMatchObject({ fingerprint: before.fingerprint, fingerprintChecked: true });
         const undone = snapshot(stateDir);
         expect(undone.fingerprint).toBe(before.fingerprint);
         // TWRP stays in the recovery partition: the backup is taken from it, after it was written.
