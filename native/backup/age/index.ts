@@ -17,6 +17,8 @@ export { AgeFormatError, AgeTruncatedError } from './errors.js';
 export { encodeIdentity, formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type X25519Identity } from './keys.js';
 
 const NONCE_SIZE = 16;
+/** Bytes buffered on either side of the encryptor: several chunks, so data moves in batches. */
+const STREAM_BUFFER = 1 << 20;
 
 /** A Transform from plaintext to an age file. The header (scrypt can take a second) is made first. */
 export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise<Transform> {
@@ -30,6 +32,9 @@ export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise
     const sealer = new StreamSealer(payloadKey(fileKey, nonce));
     const pending = new ByteQueue();
     const transform = new Transform({
+        // Node's default 16 KiB is less than one chunk: every write would wait for a drain.
+        writableHighWaterMark: STREAM_BUFFER,
+        readableHighWaterMark: STREAM_BUFFER,
         transform(chunk: Buffer, _encoding, callback: TransformCallback) {
             pending.push(chunk);
             // Strictly more than a chunk: the held-back chunk might be the last one.
