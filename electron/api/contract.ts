@@ -270,7 +270,8 @@ export const BackupView = z.object({
 });
 export type BackupView = z.infer<typeof BackupView>;
 
-const BackupId = z.string().regex(/^[A-Za-z0-9._-]{1,200}\.tar\.age$/);
+/** A name the backups list gave (one folder level at most: an upgrade's backup folder); only listed names are accepted. */
+const BackupId = z.string().regex(/^([A-Za-z0-9_][A-Za-z0-9._-]{0,119}\/)?[A-Za-z0-9._-]{1,200}\.tar\.age$/);
 /** How to open an archive: its passphrase, or an age identity file the person picked. */
 const BackupUnlock = z.union([z.object({ passphrase: Passphrase }).strict(), z.object({ identity: FileRef }).strict()]);
 /** A shop folder as the person typed it: a whole path on this computer (the backend refuses any other, in words). */

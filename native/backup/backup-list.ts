@@ -4,15 +4,16 @@
  * is locked (age's header is plain text: a passphrase or keys) and the last verification
  * (check-record.ts), which also brings the manifest's facts once the archive was opened.
  */
+import type { Dirent } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { appHome } from '../jobs/journal.js';
 import { parseHeader } from './age/header.js';
 import { ARCHIVE_SUFFIX } from './archive-writer.js';
 import { lastCheck, type CheckRecord } from './check-record.js';
 
 export interface ListedBackup {
-    /** The file's name in the folder: what the app refers to it by. */
+    /** The file's name in the folder (`FOLDER/NAME` one level down): what the app refers to it by. */
     readonly fileName: string;
     readonly path: string;
     readonly sizeBytes: number;
@@ -46,7 +47,7 @@ async function lockedWith(path: string): Promise<ListedBackup['lockedWith']> {
 export async function describeBackup(folder: string, fileName: string, home: string = appHome()): Promise<ListedBackup> {
     const path = join(folder, fileName);
     const info = await stat(path);
-    const named = NAME.exec(fileName);
+    const named = NAME.exec(basename(fileName));
     const check = await lastCheck(path, home);
     const fromName = named ? `${named[3]}T${named[4]}:${named[5]}:${named[6]}.000Z` : undefined;
     return {
@@ -61,12 +62,23 @@ export async function describeBackup(folder: string, fileName: string, home: str
     };
 }
 
-/** Every finished archive in `folder`, newest first (a `.partial` being written is not a backup yet). */
+/**
+ * Every finished archive in `folder` and in its folders one level down (an upgrade keeps its backup
+ * in a folder of its own, `<date>-<model>-<serial>/`), newest first; `fileName` is then
+ * `FOLDER/NAME.tar.age`. A `.partial` being written is not a backup yet.
+ */
 export async function listBackups(folder: string, home: string = appHome()): Promise<ListedBackup[]> {
-    const names = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return [];
-        throw error;
-    });
-    const listed = await Promise.all(names.filter((e) => e.isFile() && e.name.endsWith(ARCHIVE_SUFFIX)).map((e) => describeBackup(folder, e.name, home)));
+    const entries = async (dir: string): Promise<Dirent[]> =>
+        readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return [];
+            throw error;
+        });
+    const isArchive = (e: Dirent): boolean => e.isFile() && e.name.endsWith(ARCHIVE_SUFFIX);
+    const top = await entries(folder);
+    const names = top.filter(isArchive).map((e) => e.name);
+    for (const sub of top.filter((e) => e.isDirectory() && !e.name.startsWith('.'))) {
+        names.push(...(await entries(join(folder, sub.name))).filter(isArchive).map((e) => `${sub.name}/${e.name}`));
+    }
+    const listed = await Promise.all(names.map((name) => describeBackup(folder, name, home)));
     return listed.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

@@ -132,13 +132,16 @@ describe('backups in the app, on the virtual phone', () => {
 
     it('a backup locked with a key is listed so and verified with the identity file the person picks', async () => {
         const identity = generateIdentity();
-        const keyed = join(dir, 'home', 'backups', 'ks01ltexx-keyed-2026-02-03T04-05-06.tar.age');
+        // In a folder of its own, as an upgrade keeps its backup: listed too.
+        mkdirSync(join(dir, 'home', 'backups', '20260203-GT-I9506-upgrade'), { recursive: true });
+        const keyed = join(dir, 'home', 'backups', '20260203-GT-I9506-upgrade', 'ks01ltexx-keyed-2026-02-03T04-05-06.tar.age');
         // The same archive, opened with the passphrase and locked again to an age1… recipient.
         await pipeline(createReadStream(backup.path), ageDecryptor([{ kind: 'scrypt', passphrase: PASS }]), await ageEncryptor([{ kind: 'x25519', publicKey: parseRecipient(identity.recipient) }]), createWriteStream(keyed, { mode: 0o600 }));
         expect((await list()).find((b) => b.path === keyed)).toMatchObject({ lockedWith: 'key', lastVerifiedAt: null });
         writeFileSync(join(dir, 'key.txt'), formatIdentityFile(identity), { mode: 0o600 });
         const file = await backend.uploads.grant(join(dir, 'key.txt'));
-        const verified = await call<BackupView>('verifyBackup', { jobId: 'vk1', backupId: 'ks01ltexx-keyed-2026-02-03T04-05-06.tar.age', unlock: { identity: file } });
+        const verified = await call<BackupView>('verifyBackup', { jobId: 'vk1', backupId: '20260203-GT-I9506-upgrade/ks01ltexx-keyed-2026-02-03T04-05-06.tar.age', unlock: { identity: file } });
+        expect(verified.backupId).toBe('20260203-GT-I9506-upgrade/ks01ltexx-keyed-2026-02-03T04-05-06.tar.age');
         expect(verified).toMatchObject({ lockedWith: 'key', codename: 'ks01ltexx' });
         expect(verified.lastVerifiedAt).not.toBeNull();
         await call('deleteBackup', { backupId: verified.backupId });
