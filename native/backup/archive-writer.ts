@@ -66,6 +66,8 @@ export class BackupArchiveWriter {
     readonly #done: Promise<void>;
     /** Rejects when the output pipeline fails (a full disk); never resolves otherwise. Raced against waits. */
     readonly #failed: Promise<never>;
+    /** Aborted when the output pipeline fails: ends a wait for a drain without a race per chunk. */
+    readonly #stopped = new AbortController();
     readonly #device: DeviceEntry;
     readonly #parts: Part[] = [];
     readonly #onPart: ((part: Part) => void) | undefined;
@@ -84,6 +86,7 @@ export class BackupArchiveWriter {
         this.#failed = new Promise<never>((_, reject) => {
             this.#done.catch((error: unknown) => {
                 this.#failure ??= error;
+                this.#stopped.abort(error);
                 reject(error as Error);
             });
         });
@@ -136,7 +139,7 @@ export class BackupArchiveWriter {
         });
         // An entry destroyed by abort() rejects this too; the abort's own error is what reaches the caller.
         entryDone.catch(() => undefined);
-        const failed = this.#failed;
+        const stopped = { signal: this.#stopped.signal };
         for await (const chunk of source) {
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
             this.#check();
@@ -144,11 +147,12 @@ export class BackupArchiveWriter {
             hash.update(chunk);
             written += chunk.length;
             ctx.onProgress?.({ step: `backup:${name}`, bytesDone: written, bytesTotal: size, cancellable: true });
-            if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
+            // Not Promise.race with #failed: that never settles, so every race would stay attached to it.
+            if (!stream.write(chunk)) await once(stream, 'drain', stopped);
         }
         if (written !== size) throw ReviveError.of('backup-size-changed', { variant: 'short', name, size, written });
         stream.end();
-        await Promise.race([entryDone, failed]);
+        await Promise.race([entryDone, this.#failed]);
         this.#check();
         return { sha256: hash.digest('hex'), sizeBytes: written };
     }
