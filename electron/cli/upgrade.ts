@@ -11,10 +11,10 @@ import { TerminalUi } from '../jobs/terminal-ui.js';
 import type { UpgradeFiles, UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
 import { scriptedPerson } from '../jobs/scripted-person.js';
-import { runCounter, type CounterOptions, type CounterPhone } from '../jobs/counter.js';
+import { runCounter, type CounterBackupKeys, type CounterOptions, type CounterPhone } from '../jobs/counter.js';
 import { RECEIPT_LANGUAGES, type ReceiptLanguage } from '../shop/receipt-page.js';
 import { printReceiptPdf } from '../shop/receipt-pdf.js';
-import { openShop } from '../shop/shop.js';
+import { openShop, shopBackupKeys } from '../shop/shop.js';
 import { CliUsageError, type CliCommand, type CliIo } from './command.js';
 import { downloadContext, fetchRoles } from './fetch.js';
 import type { Recipe } from '../../native/manifests/schema.js';
@@ -156,7 +156,8 @@ const upgrade: CliCommand = {
         '               [--jobs N | --one-at-a-time] [--receipt-language en|de] [--pdf] …the files and flags above',
         '  several --device: the upgrades run at once, one line per phone, then a summary table;',
         '             each phone is followed by its own port, and a failure on one never touches another',
-        '  --shop     write a signed receipt per job (also for a failed one) to DIR/receipts (see `revive shop init`)',
+        '  --shop     write a signed receipt per job (also for a failed one) to DIR/receipts (see `revive shop init`);',
+        '             each backup is encrypted to the shop\'s backup key, or for one phone to --passphrase-file F (the customer\'s)',
         '  --ticket   the customer\'s ticket for a phone, e.g. --ticket usbip:127.0.0.1:3240=T-1001',
         '  --pdf      also print each receipt page to PDF with the system\'s Chromium, after every job ended',
         '  --device   a USB serial, a USB port (usb:1-3.4, as `revive devices` shows), usbip:HOST:PORT[/BUSID],',
@@ -235,7 +236,8 @@ const upgrade: CliCommand = {
         if (counterWanted) {
             if (values.resume) throw new CliUsageError('--resume continues one job on one phone; it does not go with several --device, --shop or --jobs.');
             if (values.fetch) throw new CliUsageError('--fetch goes with one phone; fetch the files first (revive fetch), then give them to every phone.');
-            if (keysGiven) throw new CliUsageError('--passphrase-file and --recipient go with one phone; the counter encrypts with the shop\'s key.');
+            if ((values.recipient ?? []).length > 0) throw new CliUsageError('--recipient goes with one phone without a shop; at the counter a backup is encrypted to the shop\'s key (or a customer\'s --passphrase-file).');
+            if (values['passphrase-file'] !== undefined && deviceWords.length > 1) throw new CliUsageError('--passphrase-file (the customer\'s passphrase) goes with one phone; with several, each backup is encrypted to the shop\'s key.');
             return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
         }
         // Asked before the phone is touched; at a terminal with nobody given, the passphrase is asked (twice, its strength shown).
@@ -277,6 +279,7 @@ function perDevice(pairs: readonly string[], flag: string, devices: readonly str
 
 interface CounterFlags {
     readonly shop?: string | undefined;
+    readonly 'passphrase-file'?: string | undefined;
     readonly technician?: string | undefined;
     readonly ticket: string[];
     readonly note: string[];
@@ -305,12 +308,21 @@ async function runCounterInTerminal(
     if (!values.shop && (values.technician !== undefined || tickets.size > 0 || notes.size > 0)) throw new CliUsageError('--technician, --ticket and --note go on receipts: give the shop with --shop DIR.');
     const phones: CounterPhone[] = deviceWords.map((words) => ({ device: parseDeviceRef(words), ticket: tickets.get(words), notes: notes.get(words) }));
     const shop = values.shop ? await openShop(values.shop) : undefined;
+    // Chosen before any phone is touched: the customer's passphrase, else the shop's key (without a shop, a key per backup).
+    const backupKeys: CounterBackupKeys | undefined = job.noBackup
+        ? undefined
+        : values['passphrase-file'] !== undefined
+          ? { keys: await recipientsFrom({ 'passphrase-file': values['passphrase-file'] }, io), openedBy: 'customer-passphrase' }
+          : shop
+            ? { keys: await shopBackupKeys(shop), openedBy: 'shop-key' }
+            : undefined;
     const terminal = new CounterTerminal(io, { json: values.json ?? false, assumeYes: values.yes ?? false });
     const noPerson = (values.json ?? false) || (values.yes ?? false);
     const lanes = await runCounter(phones, {
         ...job,
         personTimeoutMs: noPerson ? (job.waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
         shop,
+        backupKeys: () => backupKeys,
         technician: values.technician,
         receiptLanguage: language as ReceiptLanguage,
         concurrency,

@@ -12,7 +12,7 @@ import type { ReviveErrorData } from '../../native/jobs/errors.js';
 import { appHome, Journal, jobsDir, newJobId } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { DeviceWatcher } from '../../native/usb/watcher.js';
-import { writeReceipt, type JobOutcomeEvent, type ReceiptInput, type WrittenReceipt } from '../shop/receipt.js';
+import { writeReceipt, type BackupOpener, type JobOutcomeEvent, type ReceiptInput, type WrittenReceipt } from '../shop/receipt.js';
 import type { ReceiptLanguage } from '../shop/receipt-page.js';
 import type { Shop } from '../shop/shop.js';
 import { openDeviceSession, openOnWatcher, type DeviceSession } from '../phone-finding/device-session.js';
@@ -20,7 +20,7 @@ import { readPhoneIdentity } from '../phone-finding/phone-identity.js';
 import { JobQueue } from './job-queue.js';
 import type { PhoneLocator, ProtocolLinks } from './phone-link.js';
 import type { ProtocolLinkOptions } from './protocol-links.js';
-import type { DeviceRef, UpgradeFiles } from './types.js';
+import type { DeviceRef, UpgradeFiles, UpgradeOptions } from './types.js';
 import { journalParams, runUpgrade } from './upgrade.js';
 import { STEP_IDS } from './upgrade/ids.js';
 import { describePhoneNow, phoneNow } from './upgrade/phone-now.js';
@@ -34,12 +34,19 @@ export interface CounterPhone {
     readonly notes?: string | undefined;
 }
 
+export interface CounterBackupKeys {
+    readonly keys: NonNullable<UpgradeOptions['backupKeys']>;
+    readonly openedBy: BackupOpener;
+}
+
 export interface CounterOptions {
     readonly files: UpgradeFiles;
     readonly checksums?: Partial<Record<keyof UpgradeFiles, string>> | undefined;
     /** Backups go to `backupTo/<ticket or number>/` (default: the app data folder, per job). */
     readonly backupTo?: string | undefined;
     readonly noBackup?: boolean | undefined;
+    /** Who can open each phone's backup archive (the shop's key, or a customer's passphrase), and who that is for the receipt. */
+    readonly backupKeys?: ((phone: CounterPhone) => CounterBackupKeys | undefined) | undefined;
     readonly home?: string | undefined;
     /** Receipts are written when a shop is given. */
     readonly shop?: Shop | undefined;
@@ -127,6 +134,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
     changed();
     let session: DeviceSession | undefined;
     let outcome: JobOutcomeEvent | undefined;
+    const backupKeys = options.noBackup ? undefined : options.backupKeys?.(phone);
     try {
         const linkOptions = options.linkOptions?.(lane);
         if (phone.device.kind === 'virtual' || phone.device.kind === 'tcp') {
@@ -151,6 +159,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
                 checksums: options.checksums,
                 backupTo: options.backupTo ? join(options.backupTo, (lane.ticket || String(lane.index + 1)).replace(/[^\w.-]+/g, '_')) : undefined,
                 noBackup: options.noBackup,
+                backupKeys: backupKeys?.keys,
                 home,
             },
             {
@@ -205,6 +214,7 @@ async function runLane(lane: CounterLane, phone: CounterPhone, options: CounterO
             jobId: lane.jobId,
             outcome,
             language: options.receiptLanguage,
+            backupOpenedBy: backupKeys?.openedBy,
         });
         if ('receipt' in receipt) lane.receipt = receipt.receipt;
         else lane.receiptMissing = receipt.missing.message;
