@@ -58,6 +58,8 @@ export const ERROR_CODES = {
     'download-insecure-url': { facts: ['target', 'url'] },
     'download-insecure-redirect': { facts: ['from', 'target', 'url'] },
     'download-redirect-loop': { facts: ['url', 'limit'] },
+    'download-untrusted-server': { facts: ['host', 'reason'] },
+    'download-proxy-refused': { facts: ['proxy', 'target', 'status'] },
     'checksum-malformed': { facts: ['file', 'found'], optional: ['path'] },
     'recipe-invalid': { facts: ['file', 'problems'], variants: ['schema', 'json'] },
     'zip-corrupt': { facts: ['file'], optional: ['path', 'problem', 'member', 'size', 'limit'], variants: ['unreadable', 'member-too-large'] },

@@ -45,6 +45,21 @@ export class HttpDropped extends Error {
 const MAX_REDIRECTS = 8;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 const NO_NETWORK = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNREFUSED', 'ENETDOWN', 'ETIMEDOUT']);
+/** OpenSSL's and Node's codes for a certificate that does not prove the server is who it claims. */
+const UNTRUSTED = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_REVOKED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export function isLoopback(url: URL): boolean {
     return LOOPBACK.has(url.hostname);
@@ -84,6 +99,8 @@ const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 function classify(error: NodeJS.ErrnoException, url: URL, signal: AbortSignal | undefined): Error {
     if (signal?.aborted) return signal.reason instanceof Error ? signal.reason : error;
     if (error.code && NO_NETWORK.has(error.code)) return new HttpUnreachable(`${url.host}: ${error.code}`, { cause: error });
+    // Refused, never retried without the check: a wrong certificate is an attack or a broken server.
+    if (error.code && UNTRUSTED.has(error.code)) return ReviveError.of('download-untrusted-server', { host: url.host, reason: error.code }, { cause: error });
     return error;
 }
 
@@ -146,7 +163,8 @@ async function openTunnel(proxy: URL, url: URL, signal: AbortSignal | undefined)
     socket.removeAllListeners('error');
     if (status !== 200) {
         socket.destroy();
-        throw new HttpUnreachable(`the proxy ${proxy.host} refused the tunnel to ${authority}: HTTP ${status}`);
+        // The proxy answered, so the network is there: a 407 or 403 is the person's to fix, not "offline".
+        throw ReviveError.of('download-proxy-refused', { proxy: proxy.host, target: authority, status });
     }
     return socket;
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
@@ -46,11 +47,19 @@ export class DownloadServer {
         return this.log.filter((r) => r.path === `/${url.host}${url.pathname}`);
     }
 
-    async start(): Promise<string> {
-        this.#server = createServer((req, res) => this.#handle(req, res));
+    /** Plain http, or https with `tls`'s key and certificate (the client must trust it on its own). */
+    async start(tls?: { readonly key: string; readonly cert: string }): Promise<string> {
+        const handle = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
+        this.#server = tls ? createHttpsServer(tls, handle) : createServer(handle);
+        // A client that refuses the certificate hangs up mid-handshake: that is the test, not a fault.
+        this.#server.on('tlsClientError', () => undefined);
         await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
-        this.base = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+        this.base = `${tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
         return this.base;
+    }
+
+    get port(): number {
+        return (this.#server?.address() as AddressInfo).port;
     }
 
     async stop(): Promise<void> {
