@@ -21,7 +21,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { showAboutPhone } from '../phone-finding/show-phone.js';
 import type { JobOutcomeEvent } from '../shop/receipt.js';
 import { listReceipts, searchHistory } from '../shop/records.js';
-import { initShop, openShop, type Shop } from '../shop/shop.js';
+import { initShop, openShop, shopBackupKeys, type Shop } from '../shop/shop.js';
 import { VIRTUAL_PREFIX, type AppPhones } from './phones.js';
 import type { UpgradeJobs } from './upgrade-jobs.js';
 
@@ -102,9 +102,13 @@ export function createCounterDesk(env: CounterDeskEnvironment): CounterDesk {
         let outcome: JobOutcomeEvent | undefined;
         let ended: () => void = () => undefined;
         const end = new Promise<void>((resolve) => (ended = resolve));
+        // At the counter a backup is the customer's data: encrypted to the shop's key, as the CLI's counter does.
+        const backupOpenedBy = shop && !request.declineBackup ? ('shop-key' as const) : undefined;
         try {
+            const backupKeys = shop && backupOpenedBy ? await shopBackupKeys(shop) : undefined;
             await env.upgrades.start(request, {
                 signal: lane.controller.signal,
+                backupKeys,
                 onTarget: async (target, signal) => {
                     const who = await identifyOnPort(target, signal);
                     identity = who.identity;
@@ -136,6 +140,7 @@ export function createCounterDesk(env: CounterDeskEnvironment): CounterDesk {
             jobId: lane.view.jobId,
             outcome,
             language,
+            backupOpenedBy,
         });
         update(lane, 'receipt' in written ? { status, receipt: { file: written.receipt.shopJson, customerPage: written.receipt.customerHtml } } : { status, receiptProblem: toApiError(written.missing) });
     };

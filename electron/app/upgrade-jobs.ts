@@ -66,6 +66,8 @@ export interface UpgradeHooks {
     readonly onEnd?: (() => void) | undefined;
     /** Stops the job as Stop does (a lane cancelled on the counter). */
     readonly signal?: AbortSignal | undefined;
+    /** Who can open the job's backup archive (the counter: the shop's key); without it, a key kept beside the archive. */
+    readonly backupKeys?: UpgradeOptions['backupKeys'];
 }
 
 export type UpgradeJobHandlers = Pick<CommandHandlers, 'startUpgrade' | 'listJobs' | 'attachJob' | 'resumeJob' | 'forgetJob' | 'answerConfirm' | 'pressVirtualButtons' | 'cancelJob' | 'saveLog'>;
@@ -305,6 +307,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             files: { recovery: kept.recovery ?? files.recovery, rom: kept.rom ?? files.rom, gapps: kept.gapps, su: kept.su },
             checksums,
             noBackup: request.declineBackup,
+            backupKeys: hooks.backupKeys,
             home,
         }, hooks);
     };

@@ -3,6 +3,7 @@
  * made from the app, two lanes at a time, one phone whose cable is pulled mid-flash. Asserted from
  * the phones' own state, the signed receipts and the history search.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
 import type { CounterView, DeviceSnapshot, EventPayload, FileRole, HistoryEntry } from '../../../electron/api/contract.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import type { ReceiptBackup } from '../../../electron/shop/receipt-types.js';
 import { readPublicKey, verifyDocument } from '../../../electron/shop/shop.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
@@ -124,8 +126,15 @@ describe('the counter in the app', () => {
             expect(lane.port).toBe(lane.deviceId);
             expect(lane.serial).toBe(phones[view.lanes.indexOf(lane)]!.serial);
             if (!lane.receipt) throw new Error(`no receipt for ${lane.deviceId}: ${JSON.stringify(lane.receiptProblem)}`);
-            const verified = verifyDocument<{ ticket: string; technician: string; result: { outcome: string } }>(readFileSync(lane.receipt.file), key);
+            const verified = verifyDocument<{ ticket: string; technician: string; result: { outcome: string }; backup: ReceiptBackup }>(readFileSync(lane.receipt.file), key);
             expect(verified).toMatchObject({ ok: true, document: { ticket: lane.ticket, technician: 'Ana', result: { outcome: lane.status } } });
+            const backup = verified.ok ? verified.document.backup : undefined;
+            if (lane.status !== 'done') continue;
+            // The customer's data leaves the phone encrypted to the shop's key, as with `revive upgrade --shop`.
+            if (backup?.kind !== 'verified' || !backup.archive) throw new Error(`no backup archive on ${lane.deviceId}'s receipt: ${JSON.stringify(backup)}`);
+            expect(backup.archive.openedBy).toBe('shop-key');
+            const archive = join(backup.directory, backup.archive.name);
+            expect(execFileSync('sh', ['-c', 'age -d -i "$1" "$2" | tar t', 'sh', join(dir, 'shop', 'shop-backup-key.txt'), archive]).toString()).toContain('manifest.json');
         }
         expect(readFileSync(view.lanes[1]!.receipt!.customerPage, 'utf8')).toContain('lang="de"');
     }, 300_000);
