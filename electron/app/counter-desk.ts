@@ -16,7 +16,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent } from '../../native/jobs/events.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
-import { identifyOnPort, writeLaneReceipt } from '../jobs/counter.js';
+import { failedBeforeStart, identifyOnPort, writeLaneReceipt } from '../jobs/counter.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { showAboutPhone } from '../phone-finding/show-phone.js';
 import type { JobOutcomeEvent } from '../shop/receipt.js';
@@ -121,9 +121,17 @@ export function createCounterDesk(env: CounterDeskEnvironment): CounterDesk {
                 onEnd: () => ended(),
             });
         } catch (error) {
-            // The job never started: nothing was written to the phone.
-            update(lane, { status: lane.controller.signal.aborted ? 'cancelled' : 'failed', error: toApiError(error), receiptProblem: shop ? toApiError(ReviveError.of('receipt-not-written', { variant: 'never-reached' })) : null });
-            return;
+            // The job never started: nothing was written to the phone. A failed job gets its receipt all the same.
+            const cancelled = lane.controller.signal.aborted;
+            update(lane, { status: cancelled ? 'cancelled' : 'failed', error: toApiError(error) });
+            if (!shop || cancelled) return update(lane, { receiptProblem: shop ? toApiError(ReviveError.of('receipt-not-written', { variant: 'never-reached' })) : null });
+            try {
+                outcome = failedBeforeStart(lane.view.jobId, { recipeId: null, deviceId: lane.view.deviceId }, ReviveError.from(error), env.home);
+            } catch {
+                // No journal can be written (a full disk): the lane says why the receipt is missing.
+                return update(lane, { receiptProblem: toApiError(ReviveError.of('receipt-not-written', { variant: 'never-reached' })) });
+            }
+            ended();
         }
         // The journal's end is written when the job's promise settles: the receipt hashes the whole journal.
         await end;

@@ -9,7 +9,7 @@ import { describeDeviceRef } from '../../native/devices/ref.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { JobEvent, JobFailedEvent, JobUi, UpgradeReport } from '../../native/jobs/events.js';
 import type { ReviveErrorData } from '../../native/jobs/errors.js';
-import { appHome, Journal, jobsDir, newJobId } from '../../native/jobs/journal.js';
+import { appHome, Journal, jobsDir, newJobId, type JournalValue } from '../../native/jobs/journal.js';
 import type { PhoneIdentity } from '../../native/usb/port-identity.js';
 import { DeviceWatcher } from '../../native/usb/watcher.js';
 import { writeReceipt, type BackupOpener, type JobOutcomeEvent, type ReceiptInput, type WrittenReceipt } from '../shop/receipt.js';
@@ -247,11 +247,31 @@ export async function writeLaneReceipt(input: LaneReceiptInput): Promise<{ reado
  * answered, or never said "Allow" — so that it, too, leaves a journal and a receipt. Nothing was
  * written to the phone before the upgrade started; if it had started, its journal says what was.
  */
+/**
+ * The journal of a counter job that failed before it reached its phone (it never appeared, or went
+ * before the job began): nothing was written to the phone, and the receipt says so. `params` keep
+ * the recipe out, so the app never offers to continue the job.
+ */
+export function failedBeforeStart(jobId: string, params: Record<string, JournalValue>, failure: ReviveError, home: string, mode?: Parameters<typeof phoneNow>[1]): JobOutcomeEvent {
+    const journal = Journal.create(jobId, 'upgrade', params, home);
+    const step: string = STEP_IDS.identify;
+    const now = phoneNow(journal.entries, mode);
+    journal.append({ t: 'step', step, status: 'failed', detail: `${failure.code}: ${failure.message}` });
+    journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
+    return { type: 'failed', jobId, at: new Date().toISOString(), error: failure.toJSON(), step, phoneState: describePhoneNow(now), phoneNow: now, resumable: false };
+}
+
 function endedBeforeOutcome(lane: CounterLane, device: DeviceRef, options: CounterOptions, failure: ReviveError, session: DeviceSession | undefined): JobOutcomeEvent {
     const home = options.home ?? appHome();
     const started = lane.jobId !== undefined;
+    const params = journalParams({ device, files: options.files, checksums: options.checksums, noBackup: options.noBackup }, undefined);
+    if (!started && lane.status !== 'cancelled') {
+        const outcome = failedBeforeStart(newJobId(), params, failure, home, session?.locator.current()?.mode);
+        lane.jobId = outcome.jobId;
+        return outcome;
+    }
     // The recipe stays out of a job that never started, so the app never offers to continue it.
-    const journal = started ? Journal.resume(lane.jobId ?? '', home) : Journal.create(newJobId(), 'upgrade', journalParams({ device, files: options.files, checksums: options.checksums, noBackup: options.noBackup }, undefined), home);
+    const journal = started ? Journal.resume(lane.jobId ?? '', home) : Journal.create(newJobId(), 'upgrade', params, home);
     lane.jobId = journal.jobId;
     let step: string = STEP_IDS.identify;
     for (const entry of journal.entries) if (entry.t === 'step' && entry.status === 'started') step = entry.step;
@@ -262,7 +282,6 @@ function endedBeforeOutcome(lane: CounterLane, device: DeviceRef, options: Count
         journal.append({ t: 'end', outcome: 'cancelled', detail: phoneState });
         return { type: 'cancelled', jobId: journal.jobId, at, step, reason: 'person', phoneState, phoneNow: now, resumable: started };
     }
-    if (!started) journal.append({ t: 'step', step, status: 'failed', detail: `${failure.code}: ${failure.message}` });
     journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
     return { type: 'failed', jobId: journal.jobId, at, error: failure.toJSON(), step, phoneState, phoneNow: now, resumable: started };
 }

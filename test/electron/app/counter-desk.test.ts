@@ -154,4 +154,14 @@ describe('the counter in the app', () => {
         expect(view.lanes.map((l) => l.deviceId)).toEqual([idOf(0), idOf(1)]);
         expect(await backend.call('cancelLane', { deviceId: idOf(2) })).toMatchObject({ ok: false, error: { code: 'lane-unknown' } });
     });
+
+    it('a lane whose phone is gone before its job starts still gets a signed failed receipt', async () => {
+        const gone = `usbip:127.0.0.1:${server.port}/1-9`;
+        await call<CounterView>('startLane', { jobId: newJobId(), deviceId: gone, recipeId: 'ks01ltexx', files: (['recovery', 'rom', 'gapps', 'su'] as const).map((role) => ({ role, verificationId: `c-${role}` })), ticket: 'T-GONE', language: 'en' });
+        await expect.poll(async () => (await call<CounterView>('counterState', {})).lanes.find((l) => l.deviceId === gone)?.status, { timeout: 30_000 }).toBe('failed');
+        const lane = (await call<CounterView>('counterState', {})).lanes.find((l) => l.deviceId === gone);
+        if (!lane?.receipt) throw new Error(`no receipt: ${JSON.stringify(lane?.receiptProblem)}`);
+        const verified = verifyDocument<{ ticket: string; result: { outcome: string; phoneChanged: string } }>(readFileSync(lane.receipt.file), await readPublicKey(join(dir, 'shop', 'shop-key.pub.pem')));
+        expect(verified).toMatchObject({ ok: true, document: { ticket: 'T-GONE', result: { outcome: 'failed', phoneChanged: 'unchanged' } } });
+    });
 });
