@@ -254,6 +254,7 @@ export const ERROR_CODES = {
     // Following a phone through its restarts.
     'device-unfollowable': { facts: ['phone', 'mode'] },
     'device-ref-unfollowable': { facts: ['address'] },
+    'tcp-mode-needs-usb': { facts: ['address'], variants: ['bootloader', 'download'] },
     'phone-no-recipe': { facts: ['manufacturer', 'product', 'usbId'] },
     'device-twice': { facts: ['address'] },
     'file-changed': { facts: ['file', 'expected', 'found'], optional: ['path'] },

@@ -26,6 +26,7 @@ import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { runBackup } from '../jobs/backup/run.js';
 import { runPanelJob, type PanelJobKind, type PanelRun } from '../jobs/panels/job.js';
+import { usbDeviceOf } from '../jobs/protocol-links.js';
 import type { JobUi } from '../../native/jobs/events.js';
 import { shortJobEvents } from './job-events.js';
 import type { AppPhones, UpgradeTarget } from './phones.js';
@@ -140,8 +141,8 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             try {
                 const found = await target.locator.waitFor(['recovery'], { signal, timeoutMs: 30_000 });
                 const keyStore = target.virtual ? new AdbKeyStore({ appDir: join(env.home, 'adb'), userAdbDir: null }) : new AdbKeyStore();
-                const findAgain = async (again?: AbortSignal): Promise<USBDevice> => (await target.locator.waitFor(['android', 'recovery'], { signal: again ?? signal, timeoutMs: 300_000 })).device;
-                const adb = await connectAdb({ usbDevice: found.device, usb: found.usb, findAgain }, { signal, keyStore, onWaitingForAuth: (message) => run.log(message) });
+                const findAgain = async (again?: AbortSignal): Promise<USBDevice> => usbDeviceOf(await target.locator.waitFor(['android', 'recovery'], { signal: again ?? signal, timeoutMs: 300_000 }), 'adb');
+                const adb = await connectAdb({ usbDevice: usbDeviceOf(found, 'adb'), usb: found.usb, findAgain }, { signal, keyStore, onWaitingForAuth: (message) => run.log(message) });
                 if (adb.state !== 'recovery') {
                     const refusal = needsTwrp(adb);
                     await adb.close();

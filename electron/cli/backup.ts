@@ -20,6 +20,7 @@ import { jobContext, progressPrinter } from './progress.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { openDeviceSession } from '../phone-finding/device-session.js';
+import { openTcpSession } from '../phone-finding/tcp-session.js';
 import { backupParamsOf, runBackup, type BackupJobEvent } from '../jobs/backup/run.js';
 import { scriptedPerson } from '../jobs/scripted-person.js';
 import { NO_PERSON_WAIT_MS } from './json-waits.js';
@@ -73,7 +74,7 @@ const create: CliCommand = {
     usage: [
         `revive backup create --device ID --to DIR (--passphrase-file F | --recipient age1… [--recipient …] [--identity F]) [--parts boot,system,data] [--no-storage] [--twrp IMG] [--storage-only] [--wait SECONDS] [--json]`,
         'revive backup create --resume JOBID --device ID (--passphrase-file F | --recipient age1… [--identity F]) [--json]',
-        '  --device        a USB serial, usb:PORT, usbip:HOST:PORT[/BUSID], or virtual:CODENAME [--virtual-state DIR]',
+        '  --device        a USB serial, usb:PORT, usbip:HOST:PORT[/BUSID], tcp:HOST:PORT (adb over the network: Android and TWRP only), or virtual:CODENAME [--virtual-state DIR]',
         '  --twrp IMG      a TWRP image to start from RAM (fastboot boot) on a phone with an unlocked bootloader: nothing is written to it',
         '  --storage-only  only internal storage (photos, downloads, documents), read from the running Android: for a phone whose bootloader is locked',
         '  --wait          seconds to wait for the phone to come back after a restart (default 600; 120 with --json where nobody is there)',
@@ -95,7 +96,9 @@ const create: CliCommand = {
             : { folder: resolve(values.to ?? ''), parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'], storageOnly: values['storage-only'] ?? false, twrpImage: values.twrp ? resolve(values.twrp) : undefined };
         const { recipients, verifyWith } = await recipientsFrom(values, io);
         const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
-        const session = await openDeviceSession(device, { signal: io.signal, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, json, json, waitTimeoutMs) });
+        const sessionOptions = { signal: io.signal, onNotice: (m: string) => io.err(`${m}\n`), linkOptions: authNotice(io, json, json, waitTimeoutMs) };
+        // A backup needs only Android and TWRP, which adb reaches over TCP too (an upgrade needs more).
+        const session = device.kind === 'tcp' ? await openTcpSession(device, sessionOptions) : await openDeviceSession(device, sessionOptions);
         try {
             const person = session.virtualPhone ? scriptedPerson(session.virtualPhone, { delayMs: 300 }) : undefined;
             const result = await runBackup(

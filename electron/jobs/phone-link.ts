@@ -14,7 +14,8 @@ export interface FoundPhone {
     readonly serial: string;
     /** Where it is plugged in (the watcher's port path), when a watcher found it. */
     readonly port?: string | undefined;
-    readonly device: USBDevice;
+    /** Its USB device; none for a phone reached over TCP (adb over the network). */
+    readonly device?: USBDevice | undefined;
     /** The WebUSB manager that reports this device's disconnect (protocol libraries listen to it). */
     readonly usb?: USB | undefined;
     /** The recipe the USB identity matched, when known. */

@@ -159,10 +159,12 @@ export interface ProtocolLinkOptions {
 class SharedAdbLink implements AdbLink {
     readonly #inner: AdbPhoneLink;
     readonly #end: () => Promise<void>;
+    readonly #beforeReboot: ((target: AdbRebootTarget) => void) | undefined;
 
-    constructor(inner: AdbPhoneLink, end: () => Promise<void>) {
+    constructor(inner: AdbPhoneLink, end: () => Promise<void>, beforeReboot?: (target: AdbRebootTarget) => void) {
         this.#inner = inner;
         this.#end = end;
+        this.#beforeReboot = beforeReboot;
     }
 
     mode(): 'android' | 'recovery' | 'sideload' | 'unauthorized' {
@@ -181,8 +183,10 @@ class SharedAdbLink implements AdbLink {
         return this.#inner.shell(command);
     }
 
-    reboot(target: 'system' | 'recovery' | 'bootloader' | 'download' | 'sideload'): Promise<void> {
-        return this.#inner.reboot(target);
+    async reboot(target: AdbRebootTarget): Promise<void> {
+        // Refused before the phone is told anything: a restart it cannot be followed through.
+        this.#beforeReboot?.(target);
+        await this.#inner.reboot(target);
     }
 
     pull(remote: string, local: string, ctx: JobContext): Promise<{ sha256: string; sizeBytes: number }> {
@@ -218,6 +222,22 @@ class SharedAdbLink implements AdbLink {
     }
 }
 
+/** The USB device of a phone found on a bus; a phone reached over TCP has none. */
+export function usbDeviceOf(phone: FoundPhone, protocol: 'adb' | 'fastboot' | 'samsung-download'): USBDevice {
+    if (!phone.device) throw ReviveError.of('device-ref-not-usb', { address: phone.serial, protocol });
+    return phone.device;
+}
+
+type AdbRebootTarget = Parameters<AdbLink['reboot']>[0];
+
+/**
+ * A link lending one open adb session (its owner ends it with `end`), for links other than
+ * protocolLinks' own (adb over TCP); `beforeReboot` may refuse a restart before it is asked for.
+ */
+export function sharedAdbLink(adb: AdbPhone, end: () => Promise<void>, beforeReboot?: (target: AdbRebootTarget) => void): AdbLink {
+    return new SharedAdbLink(new AdbPhoneLink(adb), end, beforeReboot);
+}
+
 export function protocolLinks(options: ProtocolLinkOptions = {}): ProtocolLinks & { dispose(): Promise<void> } {
     // One adb session per USB attachment: a phone's adbd serves one host connection at a time, and
     // re-authenticating for every step would only add waiting. A new attachment means a new session.
@@ -230,18 +250,21 @@ export function protocolLinks(options: ProtocolLinkOptions = {}): ProtocolLinks 
     return {
         dispose,
         async adb(phone: FoundPhone, ctx: JobContext): Promise<AdbLink> {
-            if (shared?.device !== phone.device) {
+            const device = usbDeviceOf(phone, 'adb');
+            if (shared?.device !== device) {
                 await dispose();
-                const adb = await connectAdb({ usbDevice: phone.device, usb: phone.usb }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth, allowTimeoutMs: options.allowTimeoutMs });
-                shared = { device: phone.device, link: new AdbPhoneLink(adb) };
+                const adb = await connectAdb({ usbDevice: device, usb: phone.usb }, { signal: ctx.signal, onWaitingForAuth: options.onWaitingForAuth, allowTimeoutMs: options.allowTimeoutMs });
+                shared = { device, link: new AdbPhoneLink(adb) };
             }
             return new SharedAdbLink(shared.link, dispose);
         },
         async odin(phone: FoundPhone): Promise<OdinLink> {
-            return new OdinTransportLink(await WebUsbTransport.open(phone.device, 'samsung-download').catch((error: unknown) => Promise.reject(explainOpenFailure(error, phone.device))));
+            const device = usbDeviceOf(phone, 'samsung-download');
+            return new OdinTransportLink(await WebUsbTransport.open(device, 'samsung-download').catch((error: unknown) => Promise.reject(explainOpenFailure(error, device))));
         },
         async fastboot(phone: FoundPhone): Promise<FastbootLink> {
-            const transport = await WebUsbTransport.open(phone.device, FASTBOOT_INTERFACE).catch((error: unknown) => Promise.reject(explainOpenFailure(error, phone.device)));
+            const device = usbDeviceOf(phone, 'fastboot');
+            const transport = await WebUsbTransport.open(device, FASTBOOT_INTERFACE).catch((error: unknown) => Promise.reject(explainOpenFailure(error, device)));
             return new FastbootClientLink(await FastbootClient.open(transport));
         },
     };
