@@ -139,6 +139,9 @@ export class BackupArchiveWriter {
         });
         // An entry destroyed by abort() rejects this too; the abort's own error is what reaches the caller.
         entryDone.catch(() => undefined);
+        // A failed pipeline (a full disk) destroys the entry with its error: that error reaches the
+        // caller through #failed, and an 'error' with no listener would end the process instead.
+        stream.on('error', () => undefined);
         const stopped = { signal: this.#stopped.signal };
         for await (const chunk of source) {
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
