@@ -53,6 +53,9 @@ export async function startPhoneHash(adb: Adb, remotePath: string, layout: Phone
     const shell = adb.subprocess.shellProtocol;
     if (!shell?.isSupported) return undefined;
     const child = await shell.spawn(phoneHashCommand(remotePath));
+    // A transfer that fails or is cancelled ends the command with its connection: `exited` then
+    // rejects ("Socket ended without exit message") and finish() is never there to hear it.
+    const exited = child.exited.catch(() => -1);
     const encoder = new TextEncoder();
     const writer = child.stdin.getWriter();
     // Lines go out in order without holding up the transfer; a failed write only spoils the result.
@@ -88,7 +91,7 @@ export async function startPhoneHash(adb: Adb, remotePath: string, layout: Phone
             write(`${next / BLOCK} ${blocks - next / BLOCK + 1}\n`);
             writing = writing.then(() => writer.close()).catch(() => void (broken = true));
             await writing;
-            const exitCode = await child.exited.catch(() => -1);
+            const exitCode = await exited;
             await reading;
             const digest = /^([0-9a-f]{64})\s/.exec(stdout)?.[1];
             return !broken && exitCode === 0 ? digest : undefined;
