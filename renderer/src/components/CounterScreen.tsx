@@ -27,8 +27,8 @@ import {
 } from '../counter-store.js';
 import { errorWords as errorWordsOf } from '../error-words.js';
 import { chooseRecipe, fileFits, goTo, setKeepBackup, useUi, type JobState } from '../store.js';
-import { ComboPicture, ErrorBox, ProgressBar, ScreenHeading } from './common.js';
-import { ModeHint } from './ModeHint.js';
+import { ErrorBox, ProgressBar, ScreenHeading } from './common.js';
+import { InstructionBody } from './InstructionBody.js';
 import { confirmTexts, instructionText, phoneNowText, useStepTitle } from './RunStep.js';
 import { FileRow } from './Wizard.js';
 
@@ -71,22 +71,14 @@ function LaneInstruction({ job, recipe, laneId }: { job: JobState; recipe: Recip
     if (!instruction) return null;
     return (
         <section className="lane-instruction" aria-labelledby={`${laneId}-todo`}>
-            <div className="instruction-text">
-                <h3 id={`${laneId}-todo`}>{t('counter.lane.doNow')}</h3>
-                <p className="big">{instructionText(t, i18n.exists.bind(i18n), instruction, recipe)}</p>
-                {instruction.waitingFor ? (
-                    <p className="waiting" role="status">
-                        <span className="spinner" aria-hidden="true" /> {t('run.waitingFor', { mode: t(`modes.${instruction.waitingFor}`) })}
-                    </p>
-                ) : null}
-                {instruction.virtualPhone && instruction.buttons.length > 0 ? (
-                    <button type="button" className="button secondary" aria-disabled={job.pressed} onClick={() => (job.pressed ? undefined : void pressLaneButtons(job.jobId))}>
-                        {job.pressed ? t('run.pressing') : t('run.holdingButtons')}
-                    </button>
-                ) : null}
-                {instruction.waitingFor ? <ModeHint key={instruction.id} mode={instruction.waitingFor} /> : null}
-            </div>
-            {instruction.picture ? <ComboPicture picture={instruction.picture} buttons={instruction.buttons} /> : null}
+            <InstructionBody
+                heading={<h3 id={`${laneId}-todo`}>{t('counter.lane.doNow')}</h3>}
+                text={instructionText(t, i18n.exists.bind(i18n), instruction, recipe)}
+                instruction={instruction}
+                pressed={job.pressed}
+                onPress={() => void pressLaneButtons(job.jobId)}
+                primary={false}
+            />
         </section>
     );
 }

@@ -6,9 +6,9 @@ import type { EventPayload, PhoneNow, RecipeView } from '../api/contract-types.j
 import { answerConfirm, askCancel, cancelJob, finishJob, openBackupFolder, pressVirtualButtons, resumeCurrentJob, saveLog, useUi, type JobState, type StepState } from '../store.js';
 import { formatBytes } from '../format.js';
 import { overallProgress } from '../job-progress.js';
-import { ComboPicture, ProgressBar, ScreenHeading } from './common.js';
+import { ProgressBar, ScreenHeading } from './common.js';
+import { InstructionBody } from './InstructionBody.js';
 import { Glossary } from './Glossary.js';
-import { ModeHint } from './ModeHint.js';
 import { WizardStages } from './Wizard.js';
 import { errorWords } from '../error-words.js';
 
@@ -131,27 +131,19 @@ function Instruction({ job }: { job: JobState }): ReactNode {
     const text = instructionText(t, i18n.exists.bind(i18n), instruction, recipe);
     return (
         <section className="panel instruction" aria-labelledby="instruction-heading" aria-describedby="instruction-text">
-            <div className="instruction-text">
-                <h2 id="instruction-heading" tabIndex={-1} ref={focusOnMount}>
-                    {t('run.doNow')}
-                </h2>
-                <p className="big" id="instruction-text">
-                    {text}
-                </p>
-                {instruction.waitingFor ? (
-                    <p className="waiting" role="status">
-                        <span className="spinner" aria-hidden="true" /> {t('run.waitingFor', { mode: t(`modes.${instruction.waitingFor}`) })}
-                    </p>
-                ) : null}
-                {instruction.virtualPhone && instruction.buttons.length > 0 ? (
-                    // aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page.
-                    <button type="button" className="button primary" aria-disabled={job.pressed} onClick={() => (job.pressed ? undefined : void pressVirtualButtons())}>
-                        {job.pressed ? t('run.pressing') : t('run.holdingButtons')}
-                    </button>
-                ) : null}
-                {instruction.waitingFor ? <ModeHint key={instruction.id} mode={instruction.waitingFor} /> : null}
-            </div>
-            {instruction.picture ? <ComboPicture picture={instruction.picture} buttons={instruction.buttons} /> : null}
+            <InstructionBody
+                heading={
+                    <h2 id="instruction-heading" tabIndex={-1} ref={focusOnMount}>
+                        {t('run.doNow')}
+                    </h2>
+                }
+                text={text}
+                textId="instruction-text"
+                instruction={instruction}
+                pressed={job.pressed}
+                onPress={() => void pressVirtualButtons()}
+                primary
+            />
         </section>
     );
 }
