@@ -33,13 +33,17 @@ export const BLOCK_DIRS = ['/dev/block/bootdevice/by-name', '/dev/block/platform
 export const STORAGE_ROOT = '/data/media/0';
 
 export interface BackupOptions {
+    /** The folder the archive goes to (created 0700, or tightened to 0700). */
     readonly folder: string;
+    /** The archive's file name (ending .tar.age); default `<codename>-<serial>-<time>.tar.age`. */
     readonly fileName?: string | undefined;
+    /** Who can open the archive: X25519 recipients (a shop) or one scrypt passphrase (a person). Never journalled. */
     readonly recipients: readonly AgeRecipient[];
     /** To read the finished archive back (verify): the identity or passphrase matching `recipients`; undefined skips it (a shop encrypting to a key it does not hold). */
     readonly verifyWith?: readonly AgeIdentity[] | undefined;
     /** TWRP names to back up; default boot, system, data (those the recipe has). */
     readonly parts?: readonly string[] | undefined;
+    /** Internal storage (/data/media/0) into the archive too (default true). */
     readonly storage?: boolean | undefined;
     /** The app data folder where the read-back is recorded as the archive's last verification (check-record.ts); unset: not recorded. */
     readonly recordIn?: string | undefined;

@@ -3,8 +3,8 @@
  * "Before you travel") and the upgrade's backup step: what a caller hands in, what the job tells
  * while it runs (the one event vocabulary of native/jobs/events.ts) and what it hands back.
  */
-import type { AgeIdentity, AgeRecipient } from '../../../native/backup/age/index.js';
 import type { Manifest } from '../../../native/backup/manifest.js';
+import type { BackupOptions } from '../../../native/backup/phone-backup.js';
 import type { JobEvent, JobUi } from '../../../native/jobs/events.js';
 import type { PhoneMode, Recipe } from '../../../native/manifests/schema.js';
 import type { PhoneLocator, ProtocolLinks } from '../phone-link.js';
@@ -23,25 +23,14 @@ export const BACKUP_STEP_IDS = {
 /** How the job reached TWRP: it was there, Android restarted into it, or it was started from RAM (`fastboot boot`, nothing written). */
 export type TwrpWay = 'already' | 'adb-reboot' | 'fastboot-boot';
 
-export interface BackupJobOptions {
+/** The engine's own choices (folder, file name, recipients, read-back, parts, storage) plus the job's. */
+export interface BackupJobOptions extends Pick<BackupOptions, 'folder' | 'fileName' | 'recipients' | 'verifyWith' | 'parts' | 'storage'> {
     /** The new job's id, chosen by the caller before it starts (common/job-id.ts; default: a new one). */
     readonly jobId?: string | undefined;
     /** Continue this interrupted backup from its journal (the same folder, file name and choices). */
     readonly resumeJobId?: string | undefined;
     /** App data folder (default `$REVIVE_HOME` or `~/.config/revive`). */
     readonly home?: string | undefined;
-    /** The folder the archive goes to (created 0700, or tightened to 0700). */
-    readonly folder: string;
-    /** The archive's file name (ending .tar.age); default `<codename>-<serial>-<time>.tar.age`. */
-    readonly fileName?: string | undefined;
-    /** Who can open the archive: X25519 recipients (a shop) or one scrypt passphrase (a person). Never journalled. */
-    readonly recipients: readonly AgeRecipient[];
-    /** To read the finished archive back and check every part: the identity or passphrase matching `recipients`. */
-    readonly verifyWith?: readonly AgeIdentity[] | undefined;
-    /** TWRP names to back up; default boot, system, data (those the recipe has). */
-    readonly parts?: readonly string[] | undefined;
-    /** Internal storage (/data/media/0) into the archive too (default true). */
-    readonly storage?: boolean | undefined;
     /** Only internal storage, read from the running Android: nothing unlocked, nothing started. */
     readonly storageOnly?: boolean | undefined;
     /** A TWRP image to start from RAM with `fastboot boot` on phones whose bootloader is unlocked (the phone stays unchanged). */
