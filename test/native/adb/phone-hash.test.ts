@@ -4,45 +4,30 @@
  * damaged on its way is still caught.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdbKeyStore } from '../../../native/adb/credentials.js';
-import { connectAdb, type AdbPhone } from '../../../native/adb/phone.js';
+import { describe, expect, it } from 'vitest';
+import type { AdbPhone } from '../../../native/adb/phone.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { ModeProtocol } from '../../../native/virtual/mode-protocol.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
+import type { VirtualPhone } from '../../../native/virtual/phone.js';
+import { useVirtualAdb } from '../../support/virtual-adb.js';
 import { corruptingAdbd } from './corrupting-adbd.js';
 
 const MiB = 1024 * 1024;
 // Small stretches, so a few MiB make several lines; the margin covers the sync writer's queues.
 const layout = { stretchBlocks: 1, marginBytes: 6 * MiB };
 
-let dir: string;
-let phone: VirtualPhone | undefined;
-let adb: AdbPhone | undefined;
+const rig = useVirtualAdb('phone-hash');
 
-beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-phone-hash-'));
-});
-afterEach(async () => {
-    await adb?.close();
-    adb = undefined;
-    await phone?.close();
-    phone = undefined;
-    await rm(dir, { recursive: true, force: true });
-});
+let current: VirtualPhone | undefined;
 
 async function connect(android?: ModeProtocol): Promise<AdbPhone> {
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', owner: 'accept', stateDir: join(dir, 'phone'), enumerationDelayMs: 20, ...(android ? { protocols: { android } } : {}) });
-    const usbDevice = phone.usbDevice;
-    if (!usbDevice) throw new Error('virtual phone not on the bus');
-    adb = await connectAdb({ usbDevice }, { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }) });
-    return adb;
+    current = await rig.phone('android', android ? { protocols: { android } } : {});
+    return rig.adb(current);
 }
 
-const stored = (name: string): Promise<Buffer> => readFile(join(dir, 'phone', 'fs', 'data', 'media', '0', name));
+const stored = (name: string): Promise<Buffer> => readFile(join(rig.dir, 'phone', 'fs', 'data', 'media', '0', name));
 
 describe("the phone's copy hashed while it arrives", () => {
     it('needs no sha256sum of the whole file after the transfer', async () => {
@@ -51,16 +36,16 @@ describe("the phone's copy hashed while it arrives", () => {
         const cable = corruptingAdbd("'sha256sum' '", 'to-phone');
         const phoneAdb = await connect(cable.protocol);
         const bytes = randomBytes(12 * MiB + 12345);
-        await writeFile(join(dir, 'image.bin'), bytes);
-        const outcome = await phoneAdb.push(join(dir, 'image.bin'), '/sdcard/image.bin', {}, { verifyOnPhone: true, phoneHashLayout: layout });
+        await writeFile(join(rig.dir, 'image.bin'), bytes);
+        const outcome = await phoneAdb.push(join(rig.dir, 'image.bin'), '/sdcard/image.bin', {}, { verifyOnPhone: true, phoneHashLayout: layout });
         expect(outcome.checkedOn).toBe('phone');
         expect(outcome.bytes).toBe(bytes.length);
         expect((await stored('image.bin')).equals(bytes)).toBe(true);
         expect(cable.hits).toBe(0);
         // A file of whole blocks, and an empty one, end where the last line says.
         for (const size of [2 * MiB, 0]) {
-            await writeFile(join(dir, 'even.bin'), randomBytes(size));
-            expect((await phoneAdb.push(join(dir, 'even.bin'), '/sdcard/even.bin', {}, { verifyOnPhone: true, phoneHashLayout: layout })).checkedOn).toBe('phone');
+            await writeFile(join(rig.dir, 'even.bin'), randomBytes(size));
+            expect((await phoneAdb.push(join(rig.dir, 'even.bin'), '/sdcard/even.bin', {}, { verifyOnPhone: true, phoneHashLayout: layout })).checkedOn).toBe('phone');
         }
     });
 
@@ -71,18 +56,17 @@ describe("the phone's copy hashed while it arrives", () => {
             const phoneAdb = await connect(cable.protocol);
             const bytes = randomBytes(12 * MiB + 4096);
             bytes.write(marker, at, 'latin1');
-            await writeFile(join(dir, 'image.bin'), bytes);
-            const push = phoneAdb.push(join(dir, 'image.bin'), '/sdcard/image.bin', {}, { verifyOnPhone: true, phoneHashLayout: layout });
+            await writeFile(join(rig.dir, 'image.bin'), bytes);
+            const push = phoneAdb.push(join(rig.dir, 'image.bin'), '/sdcard/image.bin', {}, { verifyOnPhone: true, phoneHashLayout: layout });
             const error = (await push.catch((e: unknown) => e)) as ReviveError;
             expect(error).toBeInstanceOf(ReviveError);
             expect(error.code).toBe('push-mismatch');
             expect(cable.hits).toBeGreaterThan(0);
             expect((await stored('image.bin')).equals(bytes)).toBe(false);
-            await adb?.close();
-            adb = undefined;
-            await phone?.close();
-            phone = undefined;
-            await rm(join(dir, 'phone'), { recursive: true, force: true });
+            // The next round starts on a fresh phone; the helper closes only the last one.
+            await phoneAdb.close();
+            await current?.close();
+            await rm(join(rig.dir, 'phone'), { recursive: true, force: true });
         }
     });
 });

@@ -3,51 +3,32 @@
  * file hashed on the phone), and its adbd writes a pushed file in place as adbd does.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdbKeyStore } from '../../../native/adb/credentials.js';
-import { connectAdb, type AdbPhone } from '../../../native/adb/phone.js';
+import { describe, expect, it } from 'vitest';
+import type { AdbPhone } from '../../../native/adb/phone.js';
 import { shellCommand } from '../../../native/adb/shell-words.js';
-import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { useVirtualAdb } from '../../support/virtual-adb.js';
 
 const RANGE = 64 * 1024;
 
-let dir: string;
-let phone: VirtualPhone | undefined;
-let adb: AdbPhone | undefined;
-
-beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-adbd-pipe-'));
-});
-afterEach(async () => {
-    await adb?.close();
-    adb = undefined;
-    await phone?.close();
-    phone = undefined;
-    await rm(dir, { recursive: true, force: true });
-});
+const rig = useVirtualAdb('adbd-pipe');
 
 async function connect(): Promise<AdbPhone> {
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', owner: 'accept', stateDir: join(dir, 'phone'), enumerationDelayMs: 20 });
-    const usbDevice = phone.usbDevice;
-    if (!usbDevice) throw new Error('virtual phone not on the bus');
-    adb = await connectAdb({ usbDevice }, { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }) });
-    return adb;
+    return rig.adb(await rig.phone('android'));
 }
 
 describe("the virtual phone's dd and pipes", () => {
     it('hashes a range of a pushed file with dd | sha256sum', async () => {
         const phoneAdb = await connect();
         const bytes = randomBytes(3 * RANGE + 4321);
-        const path = join(dir, 'image.bin');
+        const path = join(rig.dir, 'image.bin');
         await writeFile(path, bytes);
         // A second push replaces the first file in place (adbd unlinks it first).
-        await writeFile(join(dir, 'old.bin'), randomBytes(5 * RANGE));
-        await phoneAdb.push(join(dir, 'old.bin'), '/sdcard/image.bin');
+        await writeFile(join(rig.dir, 'old.bin'), randomBytes(5 * RANGE));
+        await phoneAdb.push(join(rig.dir, 'old.bin'), '/sdcard/image.bin');
         await phoneAdb.push(path, '/sdcard/image.bin', {}, { verifyOnPhone: true });
-        expect((await readFile(join(dir, 'phone', 'fs', 'data', 'media', '0', 'image.bin'))).equals(bytes)).toBe(true);
+        expect((await readFile(join(rig.dir, 'phone', 'fs', 'data', 'media', '0', 'image.bin'))).equals(bytes)).toBe(true);
 
         const range = async (words: string[]): Promise<string> => (await phoneAdb.shell(`${shellCommand('dd', 'if=/sdcard/image.bin', ...words)} 2>/dev/null | sha256sum`)).stdout;
         const sha = (data: Buffer): string => `${createHash('sha256').update(data).digest('hex')}  -\n`;
