@@ -6,6 +6,8 @@
 import type { AdbPhone } from '../../native/adb/phone.js';
 import type { PhoneMode } from '../../native/manifests/schema.js';
 import type { JobContext } from '../../native/jobs/progress.js';
+import type { JobUi } from '../../native/jobs/events.js';
+import type { Recipe } from '../../native/manifests/schema.js';
 import type { Pit } from '../../native/pit/pit.js';
 import type { FlashSource } from '../../native/odin/source.js';
 
@@ -85,4 +87,24 @@ export interface ProtocolLinks {
     adb(phone: FoundPhone, ctx: JobContext): Promise<AdbLink>;
     odin(phone: FoundPhone, ctx: JobContext): Promise<OdinLink>;
     fastboot(phone: FoundPhone, ctx: JobContext): Promise<FastbootLink>;
+}
+
+/**
+ * What a job that follows one phone through its modes is handed (the upgrade, the backup): the
+ * recipe, the way to find and speak to the phone, the person, where its events go, and its waits.
+ */
+export interface PhoneJobEnvironment<Event> {
+    readonly recipe: Recipe;
+    readonly locator: PhoneLocator;
+    readonly links: ProtocolLinks;
+    readonly ui: JobUi;
+    readonly emit: (event: Event) => void;
+    readonly signal: AbortSignal;
+    /** How long to wait for the phone after an instruction or a restart (default 10 minutes). */
+    readonly waitTimeoutMs?: number | undefined;
+    /**
+     * Set when nobody is there to act (the terminal's --yes or --json): a wait that needs a person
+     * (keys to hold, a cable to plug) ends after this long instead of `waitTimeoutMs`.
+     */
+    readonly personTimeoutMs?: number | undefined;
 }

@@ -5,9 +5,9 @@
  */
 import type { Manifest } from '../../../native/backup/manifest.js';
 import type { BackupOptions } from '../../../native/backup/phone-backup.js';
-import type { JobEvent, JobUi } from '../../../native/jobs/events.js';
-import type { PhoneMode, Recipe } from '../../../native/manifests/schema.js';
-import type { PhoneLocator, ProtocolLinks } from '../phone-link.js';
+import type { JobEvent } from '../../../native/jobs/events.js';
+import type { PhoneMode } from '../../../native/manifests/schema.js';
+import type { PhoneJobEnvironment } from '../phone-link.js';
 
 /** The steps of a backup, in order; the page words each from its locale files. */
 export const BACKUP_STEP_IDS = {
@@ -75,15 +75,4 @@ export interface BackupEnding {
 export type BackupJobEvent = JobEvent<BackupJobReport, BackupEnding>;
 
 /** The phone and the person, as for the upgrade (electron/jobs/upgrade/job.ts). */
-export interface BackupEnvironment {
-    readonly recipe: Recipe;
-    readonly locator: PhoneLocator;
-    readonly links: ProtocolLinks;
-    readonly ui: JobUi;
-    readonly emit: (event: BackupJobEvent) => void;
-    readonly signal: AbortSignal;
-    /** How long to wait for the phone after an instruction or a restart (default 10 minutes). */
-    readonly waitTimeoutMs?: number | undefined;
-    /** Set when nobody is there to act (--json, --yes): a wait for a person ends after this long. */
-    readonly personTimeoutMs?: number | undefined;
-}
+export type BackupEnvironment = PhoneJobEnvironment<BackupJobEvent>;

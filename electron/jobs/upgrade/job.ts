@@ -5,30 +5,16 @@
  */
 import { join } from 'node:path';
 import { ReviveError } from '../../../native/jobs/errors.js';
-import type { JobUi, JobEvent } from '../../../native/jobs/events.js';
+import type { JobEvent } from '../../../native/jobs/events.js';
 import { appHome } from '../../../native/jobs/journal.js';
 import type { JobRun } from '../../../native/jobs/runner.js';
 import type { GateReport } from '../../../native/integrity/gate.js';
 import type { FileRole, Recipe } from '../../../native/manifests/schema.js';
-import type { PhoneLocator, ProtocolLinks } from '../phone-link.js';
+import type { PhoneJobEnvironment } from '../phone-link.js';
 import type { UpgradeOptions } from '../types.js';
 import { PhoneModes } from './modes.js';
 
-export interface UpgradeEnvironment {
-    readonly recipe: Recipe;
-    readonly locator: PhoneLocator;
-    readonly links: ProtocolLinks;
-    readonly ui: JobUi;
-    readonly emit: (event: JobEvent) => void;
-    readonly signal: AbortSignal;
-    /** How long to wait for the phone after an instruction (default 10 minutes). */
-    readonly waitTimeoutMs?: number | undefined;
-    /**
-     * Set when nobody is there to act (the terminal's --yes or --json): a wait that needs a person
-     * (keys to hold, a cable to plug) ends after this long instead of `waitTimeoutMs`.
-     */
-    readonly personTimeoutMs?: number | undefined;
-}
+export type UpgradeEnvironment = PhoneJobEnvironment<JobEvent>;
 
 /** The phone as the first look found it (re-detected on every run). */
 export interface FoundFacts {
