@@ -6,14 +6,15 @@
  * progress and log as job events; how it ended is the command's answer. Passphrases arrive only in
  * the command that needs them and go nowhere but into the archive's age layer.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { BackupView, commands, CommandResult, EventName, EventPayload } from '../api/contract.js';
 import { AdbKeyStore } from '../../native/adb/credentials.js';
 import { connectAdb, type AdbPhone } from '../../native/adb/phone.js';
 import { Twrp } from '../../native/adb/twrp.js';
-import { parseIdentityFile, type AgeIdentity } from '../../native/backup/age/index.js';
+import type { AgeIdentity } from '../../native/backup/age/index.js';
+import { identitiesFromFile } from '../../native/backup/identity-file.js';
 import { describeBackup, listBackups, type ListedBackup } from '../../native/backup/backup-list.js';
 import { forgetCheck, recordVerified } from '../../native/backup/check-record.js';
 import { needsTwrp, STORAGE_ROOT } from '../../native/backup/phone-backup.js';
@@ -95,8 +96,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
 
     const identitiesOf = async (unlock: Request<'verifyBackup'>['unlock']): Promise<AgeIdentity[]> => {
         if ('passphrase' in unlock) return [{ kind: 'scrypt', passphrase: unlock.passphrase }];
-        const text = await readFile(await env.uploads.resolve(unlock.identity), 'utf8');
-        return parseIdentityFile(text).map((i): AgeIdentity => ({ kind: 'x25519', secretKey: i.secretKey }));
+        return identitiesFromFile(await env.uploads.resolve(unlock.identity));
     };
 
     const recipeOf = (deviceId: string): Recipe => {

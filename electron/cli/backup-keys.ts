@@ -3,8 +3,8 @@
  * open one; recipients (age1…) or a passphrase asked twice with its strength shown to make one. A
  * passphrase never comes on argv. Shared by `revive backup`, `revive restore` and `revive upgrade`.
  */
-import { readFile } from 'node:fs/promises';
-import { parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
+import { parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
+import { identitiesFromFile } from '../../native/backup/identity-file.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { estimatePassphraseStrength } from '../../native/panels/passphrase.js';
 import { strongEnoughForBackup } from '../../common/passphrase.js';
@@ -14,7 +14,7 @@ import { readPassphrase } from './keys.js';
 /** How to open an archive: an age identity file or a passphrase file (never a passphrase on argv). */
 export async function identitiesFrom(values: { identity?: string | undefined; 'passphrase-file'?: string | undefined }, io: CliIo): Promise<AgeIdentity[]> {
     if (values.identity && values['passphrase-file']) throw new CliUsageError('Give --identity or --passphrase-file, not both.');
-    if (values.identity) return parseIdentityFile(await readFile(values.identity, 'utf8')).map((i) => ({ kind: 'x25519', secretKey: i.secretKey }));
+    if (values.identity) return identitiesFromFile(values.identity);
     return [{ kind: 'scrypt', passphrase: await readPassphrase(io, 'Passphrase of the backup', values['passphrase-file']) }];
 }
 
@@ -23,7 +23,7 @@ export async function recipientsFrom(values: { recipient?: string[] | undefined;
     const recipients = (values.recipient ?? []).map((r): AgeRecipient => ({ kind: 'x25519', publicKey: parseRecipient(r) }));
     if (recipients.length > 0) {
         if (values['passphrase-file']) throw new CliUsageError('A passphrase cannot be combined with --recipient (age allows one or the other).');
-        const verifyWith = values.identity ? parseIdentityFile(await readFile(values.identity, 'utf8')).map((i): AgeIdentity => ({ kind: 'x25519', secretKey: i.secretKey })) : undefined;
+        const verifyWith = values.identity ? await identitiesFromFile(values.identity) : undefined;
         return { recipients, verifyWith };
     }
     const passphrase = await readPassphrase(io, 'Passphrase for the backup', values['passphrase-file'], true);

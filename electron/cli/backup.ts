@@ -2,7 +2,7 @@
  * `revive backup create | verify | import` and `revive restore`: one encrypted archive per backup
  * (tar in age), checked part by part; restore refuses, with nothing written, what it cannot restore.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
@@ -16,6 +16,7 @@ import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
 import { openAdbSession, type AdbSession } from './adb.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { identitiesFrom, recipientsFrom } from './backup-keys.js';
+import { readFirstLine } from './keys.js';
 import { jobContext, progressPrinter } from './progress.js';
 import type { JobContext } from '../../native/jobs/progress.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
@@ -161,7 +162,7 @@ const importFolder: CliCommand = {
         if (positionals.length !== 1 || !values.to || !values.codename) throw new CliUsageError('Give the TWRP folder, --codename and --to.');
         const recipe = requireRecipe(values.codename);
         // TWRP's own password (for its openaes-encrypted backups) is read as typed: every byte is key.
-        const twrpPassword = values['twrp-password-file'] === undefined ? undefined : ((await readFile(values['twrp-password-file'], 'utf8')).split(/\r?\n/)[0] ?? '');
+        const twrpPassword = values['twrp-password-file'] === undefined ? undefined : await readFirstLine(values['twrp-password-file'], 'twrp-password');
         const { recipients, verifyWith } = await recipientsFrom(values, io);
         const done = await importTwrpFolder({ folder: positionals[0] ?? '', recipe, codename: values.codename, to: values.to, recipients, twrpPassword }, jobContext(io));
         if (verifyWith) {

@@ -5,6 +5,7 @@ import * as openpgp from 'openpgp';
 import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
 import type { PanelJobEvent } from '../jobs/panels/job.js';
 import { keysPushPlan, OPENKEYCHAIN_PHONE_DIR, pushFilesJob, type PushItem } from '../jobs/panels/push.js';
+import { readLimitedText } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../native/panels/passphrase.js';
@@ -21,9 +22,17 @@ export function parseUserId(text: string): UserIdInput {
     return { name, comment: match[2], email: match[3] };
 }
 
+/** A passphrase or password is far shorter; a larger "passphrase file" is some other file. */
+const PASSPHRASE_FILE_MAX_BYTES = 64 * 1024;
+
+/** The first line of a passphrase (or TWRP password) file: small, regular, read whole. */
+export async function readFirstLine(file: string, what: 'passphrase' | 'twrp-password'): Promise<string> {
+    return (await readLimitedText(file, { what, maxBytes: PASSPHRASE_FILE_MAX_BYTES })).split(/\r?\n/)[0] ?? '';
+}
+
 /** A passphrase from a file (first line) or typed at a prompt without echo; never from argv. */
 export async function readPassphrase(io: CliIo, prompt: string, file: string | undefined, confirm = false): Promise<string> {
-    if (file) return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
+    if (file) return readFirstLine(file, 'passphrase');
     if (!process.stdin.isTTY) throw new CliUsageError(`${prompt}: give --passphrase-file FILE (no terminal to ask on).`);
     const ask = (question: string): Promise<string> =>
         new Promise((resolve) => {

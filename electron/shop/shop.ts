@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
-import { formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
+import { formatIdentityFile, generateIdentity, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
+import { readIdentityFile } from '../../native/backup/identity-file.js';
 
 export const SHOP_FILE = 'shop.json';
 export const PRIVATE_KEY_FILE = 'shop-key.pem';
@@ -164,7 +165,7 @@ export async function shopBackupKeys(shop: Shop): Promise<{ readonly recipients:
     if (!shop.backupRecipient) throw ReviveError.of('shop-no-backup-key', { variant: 'none', dir: shop.dir });
     let identities;
     try {
-        identities = parseIdentityFile(await readFile(shop.backupIdentityFile, 'utf8'));
+        identities = await readIdentityFile(shop.backupIdentityFile);
     } catch (error) {
         throw ReviveError.of('shop-no-backup-key', { variant: 'unreadable', dir: shop.dir }, { cause: error });
     }

@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { checkRegularFile, readLimitedText } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { Recipe } from '../manifests/schema.js';
@@ -19,6 +20,9 @@ import { archiveFileName, BackupArchiveWriter, type FinishedArchive } from './ar
 import type { DeviceFacts } from './manifest.js';
 import { isOpenAes, openAesDecryptor, openAesPlainSize } from './twrp-openaes.js';
 import { isTwrpDigestFile, isTwrpImage, parseTwrpDigest, twrpDigestTarget } from './twrp-folder.js';
+
+/** TWRP writes one `HEX  NAME` line; a larger "digest" is not one (and is not read into memory). */
+const TWRP_DIGEST_MAX_BYTES = 64 * 1024;
 
 export interface ImportOptions {
     /** TWRP's backup folder, e.g. …/TWRP/BACKUPS/<serial>/<name>. */
@@ -53,6 +57,8 @@ export async function importTwrpFolder(options: ImportOptions, ctx: JobContext =
     const folder = resolve(options.folder);
     const names = (await readdir(folder)).filter((n) => isTwrpImage(n) || isTwrpDigestFile(n) || n.endsWith('.info') || n === 'recovery.log').sort();
     if (!names.some(isTwrpImage)) throw ReviveError.of('backup-folder-empty', { folder });
+    // A pipe or device among them would hang the reads below (or stream forever): refused by name first.
+    for (const name of names) checkRegularFile(join(folder, name), 'twrp-backup-file', await stat(join(folder, name)));
     const encrypted = new Set<string>();
     for (const name of names.filter(isTwrpImage)) if (await startsEncrypted(join(folder, name))) encrypted.add(name);
     // Everything that can refuse before the archive is begun: a password missing or wrong.
@@ -66,7 +72,7 @@ export async function importTwrpFolder(options: ImportOptions, ctx: JobContext =
     for (const name of names) {
         const digest = twrpDigestTarget(name);
         if (!digest || !encrypted.has(digest.target)) continue;
-        const hex = parseTwrpDigest(await readFile(join(folder, name), 'utf8'), digest.algorithm);
+        const hex = parseTwrpDigest(await readLimitedText(join(folder, name), { what: 'twrp-digest', maxBytes: TWRP_DIGEST_MAX_BYTES }), digest.algorithm);
         if (hex) cipherDigests.set(digest.target, { file: name, algorithm: digest.algorithm, hex });
     }
     const recipe = options.recipe;

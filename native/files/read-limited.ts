@@ -9,7 +9,9 @@ import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
 
 /** What a file is for; the message names it in the person's language (`errorFacts.fileKinds`). */
-export type FileKind = 'image' | 'firmware' | 'checksum-list' | 'download-record' | 'recipe' | 'pit';
+export type FileKind =
+    | 'image' | 'firmware' | 'checksum-list' | 'download-record' | 'recipe' | 'pit'
+    | 'twrp-backup-file' | 'twrp-digest' | 'age-identity' | 'passphrase' | 'twrp-password';
 
 export interface FileLimit {
     /** What the file is for: the message names it. */

@@ -16,6 +16,7 @@ import { readBackupArchive } from '../../../native/backup/archive-reader.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { openAesEncrypt } from '../../support/openaes.js';
 import { runCli } from '../../support/run-cli.js';
+import { makeSpecialFile, REFUSED_AS, SPECIAL_FILES } from '../../support/special-files.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'twrp-openaes');
 const FOLDER = join(FIXTURES, 'TWRP', 'BACKUPS', 'RF1D40TEST', '2026-03-01--12-00-00');
@@ -159,5 +160,39 @@ describe('an archive made by hand: tar of the phone’s TWRP folder, then age -e
         const restored = await runCli(['restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--identity', key, '--only', 'data', '--yes']);
         expect(restored.code, restored.err).toBe(0);
         expect(sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')))).toBe(dataBefore);
+    });
+});
+
+describe('special files in a TWRP folder or as its password file', () => {
+    it.each(SPECIAL_FILES)('refuses a digest file that is %s, naming it, at once and with no archive', async (kind) => {
+        const copy = join(dir, `special-${kind}`);
+        cpSync(FOLDER, copy, { recursive: true });
+        const digest = join(copy, 'data.ext4.win001.sha2');
+        rmSync(digest);
+        makeSpecialFile(kind, digest);
+        const to = join(dir, `special-${kind}-out`);
+        const run = await runCli(importArgs(copy, to, ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        expect(run.code).toBe(1);
+        expect(run.err).toContain(digest);
+        expect(run.err).toMatch(REFUSED_AS[kind]);
+        expect(existsSync(to) ? readdirSync(to) : []).toEqual([]);
+    });
+
+    it('refuses an image that is a pipe (reading it would wait for ever)', async () => {
+        const copy = join(dir, 'special-image');
+        cpSync(FOLDER, copy, { recursive: true });
+        rmSync(join(copy, 'boot.emmc.win'));
+        makeSpecialFile('fifo', join(copy, 'boot.emmc.win'));
+        const run = await runCli(importArgs(copy, join(dir, 'special-image-out'), ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        expect(run.code).toBe(1);
+        expect(run.err).toMatch(/boot\.emmc\.win \(?.*is a named pipe, not a regular file/);
+    });
+
+    it.each(SPECIAL_FILES)('refuses a TWRP password file that is %s, naming it', async (kind) => {
+        const password = makeSpecialFile(kind, join(dir, `twrp-password-${kind}`));
+        const run = await runCli(importArgs(FOLDER, join(dir, `password-${kind}-out`), ['--twrp-password-file', password]));
+        expect(run.code).toBe(1);
+        expect(run.err).toContain(password);
+        expect(run.err).toMatch(REFUSED_AS[kind]);
     });
 });

@@ -1,0 +1,79 @@
+/**
+ * The files that open a backup — an age identity file, a passphrase file — named on the command
+ * line, picked in the app or kept by the shop: a link to /dev/zero, a FIFO or a sparse 10 GiB file is
+ * refused at once with an error naming the file; nothing waits on it or reads it into memory.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../../../electron/app/backend.js';
+import { initShop, shopBackupKeys } from '../../../electron/shop/shop.js';
+import { makeSpecialFile, REFUSED_AS, SPECIAL_FILES } from '../../support/special-files.js';
+import { runCli } from '../../support/run-cli.js';
+
+let dir: string;
+let archive: string;
+let backend: Backend;
+
+beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'revive-key-files-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    // Never opened: the key is read (and refused) before the archive is.
+    archive = join(dir, 'home', 'backups', 'ks01ltexx-RF1D40TEST-2026-03-01T12-00-00.tar.age');
+    mkdirSync(dirname(archive), { recursive: true });
+    backend = createBackend({ home: join(dir, 'home'), localUsb: false, onNotice: () => undefined });
+});
+afterAll(async () => {
+    await backend?.close();
+    delete process.env['REVIVE_HOME'];
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(SPECIAL_FILES)('a key file that is %s', (kind) => {
+    it('is refused by `revive backup verify --identity`, naming it', async () => {
+        const file = makeSpecialFile(kind, join(dir, `identity-${kind}`));
+        const run = await runCli(['backup', 'verify', archive, '--identity', file]);
+        expect(run.code).toBe(1);
+        expect(run.err).toContain(file);
+        expect(run.err).toMatch(REFUSED_AS[kind]);
+    });
+
+    it('is refused by `revive backup verify --passphrase-file`, naming it', async () => {
+        const file = makeSpecialFile(kind, join(dir, `passphrase-${kind}`));
+        const run = await runCli(['backup', 'verify', archive, '--passphrase-file', file]);
+        expect(run.code).toBe(1);
+        expect(run.err).toContain(file);
+        expect(run.err).toMatch(REFUSED_AS[kind]);
+    });
+
+    it('as the shop’s backup identity leaves the counter without a backup key', async () => {
+        const shop = await initShop(join(dir, `shop-${kind}`), 'Fix & Go');
+        rmSync(shop.backupIdentityFile);
+        makeSpecialFile(kind, shop.backupIdentityFile);
+        const error = await shopBackupKeys(shop).then(() => undefined, (e: unknown) => e);
+        expect(error).toMatchObject({ code: 'shop-no-backup-key' });
+        expect(String((error as Error).cause)).toMatch(REFUSED_AS[kind]);
+    });
+});
+
+describe('the identity file picked in the app', () => {
+    it('is refused when it is huge (a picked file is a regular file, but may be any size) or became a pipe', async () => {
+        writeFileSync(archive, 'not opened');
+        const huge = makeSpecialFile('huge', join(dir, 'picked-huge.txt'));
+        const picked = join(dir, 'picked.txt');
+        writeFileSync(picked, '# an identity\n');
+        const refs = { huge: await backend.uploads.grant(huge), swapped: await backend.uploads.grant(picked) };
+        // Picked as a file, then replaced by a pipe before it is read.
+        rmSync(picked);
+        makeSpecialFile('fifo', picked);
+        const backupId = archive.split('/').at(-1);
+        for (const [name, identity] of Object.entries(refs)) {
+            const result = await backend.call('verifyBackup', { jobId: `v-${name}`, backupId, unlock: { identity } });
+            expect(result.ok).toBe(false);
+            if (result.ok) continue;
+            expect(result.error.code).toBe(name === 'huge' ? 'file-too-large' : 'file-not-regular');
+            expect(result.error.facts).toMatchObject({ file: name === 'huge' ? huge : picked, kind: 'age-identity' });
+        }
+    });
+});
