@@ -1,9 +1,9 @@
 /** `revive firewall …`: deny-by-default app firewall profiles (AFWall+ file and iptables scripts). */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createFirewallJob, listPhonePackages } from '../jobs/panels/firewall.js';
 import { firewallPushPlan } from '../jobs/panels/push.js';
+import { readLimitedText, unreadableAs } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { AFWALL_PHONE_DIR, IPTABLES_FILES, IPTABLES_PHONE_DIR, OLD_IPTABLES_PHONE_DIR, parsePackageList, type AppChoice, type InstalledPackage } from '../../native/panels/firewall.js';
 import { pushToPhone } from './keys.js';
@@ -46,13 +46,11 @@ async function packagesFromPhone(device: DeviceValues, allow: readonly AppChoice
     });
 }
 
+/** AFWall+'s export and `pm list packages -U` of even a crowded phone stay far below this. */
+const FIREWALL_INPUT_MAX_BYTES = 4 * 1024 * 1024;
+
 async function readAfwallFile(file: string): Promise<void> {
-    let text: string;
-    try {
-        text = await readFile(file, 'utf8');
-    } catch (error) {
-        throw ReviveError.of('cli-file-unreadable', { variant: 'afwall', file }, { cause: error });
-    }
+    const text = await unreadableAs(readLimitedText(file, { what: 'afwall-rules', maxBytes: FIREWALL_INPUT_MAX_BYTES }), (cause) => ReviveError.of('cli-file-unreadable', { variant: 'afwall', file }, { cause }));
     try {
         JSON.parse(text);
     } catch (error) {
@@ -80,7 +78,7 @@ export const commands: readonly CliCommand[] = [
             if (values['from-phone'] && values.packages) throw new CliUsageError('Use either --packages FILE or --from-phone, not both.');
             if (!values['from-phone'] && hasDevice(values)) throw new CliUsageError('A phone (-s, --virtual) is only used with --from-phone.');
             const allow = (values.allow ?? []).map(parseAllow);
-            const installed = values['from-phone'] ? await packagesFromPhone(values, allow, io) : values.packages ? parsePackageList(await readFile(values.packages, 'utf8')) : undefined;
+            const installed = values['from-phone'] ? await packagesFromPhone(values, allow, io) : values.packages ? parsePackageList(await readLimitedText(values.packages, { what: 'package-list', maxBytes: FIREWALL_INPUT_MAX_BYTES })) : undefined;
             const result = await createFirewallJob(
                 { name: values.name, allow, installed, allowDnsViaNetd: !values['no-dns'], outDir: values.out ?? '.' },
                 { signal: io.signal },

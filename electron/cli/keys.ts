@@ -1,11 +1,10 @@
 /** `revive keys …`: OpenPGP keys for OpenKeychain and GnuPG. Passphrases never come from argv. */
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import * as openpgp from 'openpgp';
-import { createKeysJob, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
+import { createKeysJob, OPENPGP_KEY_MAX_BYTES, revokeKeyJob, rotateKeysJob } from '../jobs/panels/keys.js';
 import type { PanelJobEvent } from '../jobs/panels/job.js';
 import { keysPushPlan, OPENKEYCHAIN_PHONE_DIR, pushFilesJob, type PushItem } from '../jobs/panels/push.js';
-import { readLimitedText } from '../../native/files/read-limited.js';
+import { readLimitedText, unreadableAs } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { KEY_ALGORITHMS, REVOCATION_REASONS, type KeyAlgorithm, type RevocationReason, type UserIdInput } from '../../native/panels/openpgp.js';
 import type { PassphraseStrength } from '../../native/panels/passphrase.js';
@@ -94,11 +93,7 @@ export async function pushToPhone(io: CliIo, device: DeviceValues, items: readon
 }
 
 async function readArmored(file: string): Promise<string> {
-    try {
-        return await readFile(file, 'utf8');
-    } catch (error) {
-        throw ReviveError.of('cli-file-unreadable', { variant: 'key', file }, { cause: error });
-    }
+    return unreadableAs(readLimitedText(file, { what: 'openpgp-key', maxBytes: OPENPGP_KEY_MAX_BYTES }), (cause) => ReviveError.of('cli-file-unreadable', { variant: 'key', file }, { cause }));
 }
 
 /** The public key file must hold a public key and nothing secret (a mix-up would leak the secret key). */

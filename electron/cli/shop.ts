@@ -1,7 +1,7 @@
 /** `revive shop init|purge`, `revive receipt verify|pdf`, `revive history`: the repair shop's records. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readLimitedFile, unreadableAs } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { appHome } from '../../native/jobs/journal.js';
 import { checkDay, listReceipts, purgeOldJobs, searchHistory, type DeletionRecord } from '../shop/records.js';
@@ -35,19 +35,17 @@ async function purge(args: readonly string[], io: CliIo): Promise<number> {
     return 0;
 }
 
+/** A receipt is a few KiB of signed JSON; a larger file is not one (and is not read into memory). */
+const RECEIPT_MAX_BYTES = 1024 * 1024;
+
 async function verifyReceipt(args: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseArgs({ args: [...args], options: { shop: { type: 'string' }, key: { type: 'string' } }, allowPositionals: true, strict: true });
     const file = positionals[0];
     if (!file || positionals.length > 1) throw new CliUsageError('Give one receipt file: revive receipt verify FILE --shop DIR | --key PUB.');
     if (Boolean(values.shop) === Boolean(values.key)) throw new CliUsageError("Give the shop whose signature to check: --shop DIR or --key shop-key.pub.pem (one of them).");
     const key = await readPublicKey(values.key ?? join(values.shop ?? '', PUBLIC_KEY_FILE));
-    let bytes: Buffer;
-    try {
-        bytes = await readFile(file);
-    } catch {
-        throw ReviveError.of('receipt-missing', { file });
-    }
-    const outcome = verifyDocument<Receipt | DeletionRecord>(bytes, key);
+    const bytes = await unreadableAs(readLimitedFile(file, { what: 'receipt', maxBytes: RECEIPT_MAX_BYTES }), (cause) => ReviveError.of('receipt-missing', { file }, { cause }));
+    const outcome = verifyDocument<Receipt | DeletionRecord>(Buffer.from(bytes), key);
     if (!outcome.ok) {
         io.err(`NOT VALID: ${file}: ${outcome.reason}\n`);
         return 1;

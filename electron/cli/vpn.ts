@@ -1,8 +1,8 @@
 /** `revive vpn …`: WireGuard profiles for the phone. */
-import { readFile } from 'node:fs/promises';
 import QRCode from 'qrcode';
 import { vpnPushPlan } from '../jobs/panels/push.js';
 import { createVpnJob } from '../jobs/panels/vpn.js';
+import { readLimitedText, unreadableAs } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { qrPng } from '../../native/panels/qr.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
@@ -10,12 +10,11 @@ import { pushToPhone } from './keys.js';
 import { CliUsageError, parseCliArgs, type CliCommand } from './command.js';
 import { DEVICE_USAGE, deviceOptions } from './device-options.js';
 
+/** A WireGuard profile is a few hundred bytes, a few KiB with many peers. */
+const WIREGUARD_CONFIG_MAX_BYTES = 64 * 1024;
+
 async function readConfig(file: string): Promise<string> {
-    try {
-        return await readFile(file, 'utf8');
-    } catch (error) {
-        throw ReviveError.of('cli-file-unreadable', { variant: 'wireguard', file }, { cause: error });
-    }
+    return unreadableAs(readLimitedText(file, { what: 'wireguard-config', maxBytes: WIREGUARD_CONFIG_MAX_BYTES }), (cause) => ReviveError.of('cli-file-unreadable', { variant: 'wireguard', file }, { cause }));
 }
 
 const list = (values: readonly string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readLimitedText, unreadableAs } from '../../native/files/read-limited.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import { writePrivateFile } from '../../native/jobs/private-files.js';
 import { formatIdentityFile, generateIdentity, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
@@ -69,12 +70,7 @@ export async function initShop(dir: string, name: string, now: Date = new Date()
 }
 
 export async function readPublicKey(path: string): Promise<KeyObject> {
-    let text: string;
-    try {
-        text = await readFile(path, 'utf8');
-    } catch {
-        throw ReviveError.of('key-missing', { file: path, keyFile: PUBLIC_KEY_FILE });
-    }
+    const text = await unreadableAs(readLimitedText(path, { what: 'public-key', maxBytes: 64 * 1024 }), (cause) => ReviveError.of('key-missing', { file: path, keyFile: PUBLIC_KEY_FILE }, { cause }));
     try {
         const key = createPublicKey(text);
         if (key.asymmetricKeyType !== 'ed25519') throw new Error(key.asymmetricKeyType);

@@ -11,7 +11,8 @@ import { ReviveError } from '../jobs/errors.js';
 /** What a file is for; the message names it in the person's language (`errorFacts.fileKinds`). */
 export type FileKind =
     | 'image' | 'firmware' | 'checksum-list' | 'download-record' | 'recipe' | 'pit'
-    | 'twrp-backup-file' | 'twrp-digest' | 'age-identity' | 'passphrase' | 'twrp-password';
+    | 'twrp-backup-file' | 'twrp-digest' | 'age-identity' | 'passphrase' | 'twrp-password'
+    | 'openpgp-key' | 'wireguard-config' | 'afwall-rules' | 'package-list' | 'receipt' | 'public-key';
 
 export interface FileLimit {
     /** What the file is for: the message names it. */
@@ -93,6 +94,20 @@ export async function readLimitedFile(path: string, limit: FileLimit): Promise<U
 
 export async function readLimitedText(path: string, limit: FileLimit): Promise<string> {
     return Buffer.from(await readLimitedFile(path, limit)).toString('utf8');
+}
+
+/**
+ * A bounded read of a file that has a refusal of its own when it cannot be opened (missing, denied):
+ * `unreadable` words that one; a file too large, growing or not a regular file keeps the refusals
+ * above, which say so.
+ */
+export async function unreadableAs<T>(read: Promise<T>, unreadable: (cause: unknown) => ReviveError): Promise<T> {
+    try {
+        return await read;
+    } catch (error) {
+        if (error instanceof ReviveError && error.code === 'file-unreadable') throw unreadable(error.cause ?? error);
+        throw error;
+    }
 }
 
 /** Synchronous twin of readLimitedText, for the few places that load at start-up. */

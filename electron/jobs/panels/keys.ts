@@ -1,6 +1,6 @@
 /** OpenPGP panel jobs: create, rotate and revoke keys, writing every file 0600. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readLimitedText, unreadableAs } from '../../../native/files/read-limited.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import {
     REVOCATION_ADVICE,
@@ -45,12 +45,11 @@ function keyFacts(key: KeyInfo): Record<string, string | string[] | null> {
     return { fingerprint: key.fingerprint, algorithm: key.algorithm, userIds: [...key.userIds], expiresAt: key.expiresAt };
 }
 
+/** An armored OpenPGP key, even one with many signatures, is far smaller. */
+export const OPENPGP_KEY_MAX_BYTES = 1024 * 1024;
+
 async function readKeyFile(path: string, what: 'secret' | 'old-secret'): Promise<string> {
-    try {
-        return await readFile(path, 'utf8');
-    } catch (error) {
-        throw ReviveError.of('key-file-unreadable', { variant: what, file: path }, { cause: error });
-    }
+    return unreadableAs(readLimitedText(path, { what: 'openpgp-key', maxBytes: OPENPGP_KEY_MAX_BYTES }), (cause) => ReviveError.of('key-file-unreadable', { variant: what, file: path }, { cause }));
 }
 
 export async function createKeysJob(input: CreateKeyOptions & { readonly outDir: string; readonly baseName?: string | undefined }, options: PanelJobOptions = {}): Promise<CreateKeysResult> {

@@ -31,17 +31,9 @@ afterAll(async () => {
 });
 
 describe.each(SPECIAL_FILES)('a key file that is %s', (kind) => {
-    it('is refused by `revive backup verify --identity`, naming it', async () => {
-        const file = makeSpecialFile(kind, join(dir, `identity-${kind}`));
-        const run = await runCli(['backup', 'verify', archive, '--identity', file]);
-        expect(run.code).toBe(1);
-        expect(run.err).toContain(file);
-        expect(run.err).toMatch(REFUSED_AS[kind]);
-    });
-
-    it('is refused by `revive backup verify --passphrase-file`, naming it', async () => {
-        const file = makeSpecialFile(kind, join(dir, `passphrase-${kind}`));
-        const run = await runCli(['backup', 'verify', archive, '--passphrase-file', file]);
+    it.each(['--identity', '--passphrase-file'])('is refused by `revive backup verify %s`, naming it', async (option) => {
+        const file = makeSpecialFile(kind, join(dir, `${option.slice(2)}-${kind}`));
+        const run = await runCli(['backup', 'verify', archive, option, file]);
         expect(run.code).toBe(1);
         expect(run.err).toContain(file);
         expect(run.err).toMatch(REFUSED_AS[kind]);

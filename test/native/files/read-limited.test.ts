@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRegularFile, readLimitedFile, readLimitedTextSync } from '../../../native/files/read-limited.js';
+import { openRegularFile, readLimitedFile, readLimitedText, readLimitedTextSync, unreadableAs } from '../../../native/files/read-limited.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 
 let dir: string;
@@ -59,5 +59,13 @@ describe('bounded reads of named files', () => {
         const missing = await refusal(() => readLimitedTextSync(join(dir, 'nope'), limit));
         expect(missing.code).toBe('file-unreadable');
         expect(missing.message).toMatch(/nope: it does not exist/);
+    });
+
+    it('words a file that cannot be opened with the caller’s refusal, and keeps the others', async () => {
+        const own = (cause: unknown): ReviveError => ReviveError.of('cli-file-unreadable', { variant: 'key', file: 'own' }, { cause });
+        const missing = await refusal(() => unreadableAs(readLimitedText(join(dir, 'nope'), limit), own));
+        expect(missing.code).toBe('cli-file-unreadable');
+        expect((missing.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+        expect((await refusal(() => unreadableAs(readLimitedText(dir, limit), own))).code).toBe('file-not-regular');
     });
 });
