@@ -486,6 +486,8 @@ export const events = {
     jobProgress: z.object({
         jobId: JobId,
         step: z.string(),
+        /** What within the step is being worked on now (a backup's part), when bytesDone and bytesTotal count the step as a whole. */
+        item: z.string().nullable(),
         /** What the receiver has: for bytes going to the phone, what the phone acknowledged. */
         bytesDone: z.number(),
         /** What left the computer (never less than bytesDone). */

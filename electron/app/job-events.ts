@@ -7,6 +7,7 @@ export function jobProgressPayload(jobId: string, progress: ProgressEvent): Even
     return {
         jobId,
         step: progress.step,
+        item: progress.item ?? null,
         bytesDone: progress.bytesDone,
         bytesSent: Math.max(progress.bytesDone, progress.bytesSent ?? 0),
         bytesTotal: progress.bytesTotal,

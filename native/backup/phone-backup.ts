@@ -23,6 +23,7 @@ import { listTree, readPhoneFile, withSync } from './phone-files.js';
 import { isTwrpImage, parseTwrpDigest } from './twrp-folder.js';
 import { verifyArchive } from './verify.js';
 import { recordVerified } from './check-record.js';
+import { WholeBackupProgress } from './whole-progress.js';
 
 /** TWRP's command-line letters for the partitions it backs up as such. */
 export const TWRP_LETTER: Readonly<Record<string, string>> = { system: 'S', data: 'D', cache: 'C', recovery: 'R', boot: 'B' };
@@ -91,6 +92,36 @@ export async function findBlockDevice(partition: string, exists: (path: string) 
     return undefined;
 }
 
+/** A state partition the recipe names, found on the phone: its block device and size (0 when the device reports none). */
+interface RawStatePart {
+    readonly partition: string;
+    readonly twrpName: string;
+    readonly device: string;
+    readonly sizeBytes: number;
+}
+
+/** The recipe's raw state partitions the phone has (with their sizes where it tells them), and the names of those it has not. */
+async function rawStateParts(phone: AdbPhone, recipe: Recipe): Promise<{ found: RawStatePart[]; missing: string[] }> {
+    // A by-name link's own size is its target's name; the block device's size comes from blockdev.
+    const sizeOf = async (device: string): Promise<number> => {
+        const answer = await phone.shell(shellCommand('blockdev', '--getsize64', device));
+        const bytes = Number(answer.stdout.trim());
+        return answer.exitCode === 0 && Number.isSafeInteger(bytes) && bytes > 0 ? bytes : 0;
+    };
+    const found: RawStatePart[] = [];
+    const missing: string[] = [];
+    for (const part of recipe.partitions) {
+        if (part.twrpName === undefined || !RAW_STATE_PARTS.has(part.twrpName)) continue;
+        const device = await findBlockDevice(part.name, async (path) => {
+            const answer = await phone.shell(shellCommand('ls', path));
+            return answer.exitCode === 0 && answer.stdout.includes(posix.basename(path));
+        });
+        if (device) found.push({ partition: part.name, twrpName: part.twrpName, device, sizeBytes: await sizeOf(device) });
+        else missing.push(part.name);
+    }
+    return { found, missing };
+}
+
 export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: BackupOptions, ctx: JobContext = {}): Promise<BackupResult> {
     if (phone.state !== 'recovery') throw needsTwrp(phone);
     const twrp = new Twrp(phone);
@@ -108,14 +139,21 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
     try {
         const finished = await BackupArchiveWriter.write({ folder: options.folder, fileName: options.fileName ?? archiveFileName(facts), recipients: options.recipients, onPart: options.onPart }, facts, (writer) =>
             withSync(phone, { activity: 'backup-copy' }, async (sync) => {
-                // TWRP's folder, every file as it is (split parts, digests, .info, recovery.log).
+                // Everything the copy will hold, listed before its first byte: the whole backup's progress counts toward their sum.
                 const files = await listTree(sync, remoteDir);
                 if (!files.some((f) => isTwrpImage(f.rel))) throw ReviveError.of('backup-failed', { variant: 'archive-empty', twrpSaid: '', folder: remoteDir });
+                const raw = await rawStateParts(phone, recipe);
+                for (const part of raw.missing) ctx.onLog?.(`The ${part} partition was not found on the phone; it is not in this backup.`);
+                const storage = options.storage !== false ? await listTree(sync, STORAGE_ROOT) : [];
+                const sum = (sizes: readonly number[]): number => sizes.reduce((a, b) => a + b, 0);
+                const whole = new WholeBackupProgress(ctx, sum(files.map((f) => f.sizeBytes)) + sum(raw.found.map((p) => p.sizeBytes)) + sum(storage.map((f) => f.sizeBytes)));
+                whole.start();
+                // TWRP's folder, every file as it is (split parts, digests, .info, recovery.log).
                 const digests = new Map<string, string>();
                 for (const file of files) {
                     ctx.signal?.throwIfAborted();
                     ctx.onLog?.(`Copying ${file.rel} (${file.sizeBytes} bytes).`);
-                    const part = await writer.addPart('twrp', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), ctx);
+                    const part = await whole.part(`twrp/${file.rel}`, file.sizeBytes, (partCtx) => writer.addPart('twrp', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), partCtx));
                     digests.set(file.rel, part.sha256);
                 }
                 for (const file of files.filter((f) => f.rel.endsWith('.sha2'))) {
@@ -125,32 +163,23 @@ export async function backupPhone(phone: AdbPhone, recipe: Recipe, options: Back
                         throw ReviveError.of('backup-mismatch', { variant: 'archive-twrp', file: `twrp/${image}`, name: image, expected: expected ?? '—', found: digests.get(image) ?? '' });
                     }
                 }
-                // Raw state partitions: pulled to a private temp file (block devices report no size), checked against the phone's sha256sum.
-                for (const part of recipe.partitions.filter((p) => p.twrpName !== undefined && RAW_STATE_PARTS.has(p.twrpName))) {
-                    const device = await findBlockDevice(part.name, async (path) => {
-                        const answer = await phone.shell(shellCommand('ls', path));
-                        return answer.exitCode === 0 && answer.stdout.includes(posix.basename(path));
-                    });
-                    if (!device) {
-                        ctx.onLog?.(`The ${part.name} partition was not found on the phone; it is not in this backup.`);
-                        continue;
-                    }
-                    const local = join(tmp, `${part.twrpName}.emmc.win`);
-                    const pulled = await phone.pull(device, local, ctx, { createNew: true });
-                    const onPhone = await phone.sha256OnPhone(device);
+                // Raw state partitions: pulled to a private temp file (not every block device reports its size), checked against the phone's sha256sum.
+                for (const part of raw.found) {
+                    const name = `${part.twrpName}.emmc.win`;
+                    const local = join(tmp, name);
+                    // The pull is what takes the time; adding the local copy to the archive is not counted again.
+                    const pulled = await whole.part(`raw/${name}`, part.sizeBytes, (partCtx) => phone.pull(part.device, local, partCtx, { createNew: true }));
+                    const onPhone = await phone.sha256OnPhone(part.device);
                     if (onPhone !== undefined && onPhone !== pulled.sha256) {
-                        throw ReviveError.of('backup-mismatch', { variant: 'archive-partition', file: `raw/${part.twrpName}.emmc.win`, name: `${part.twrpName}.emmc.win`, partition: part.name, device, expected: onPhone, found: pulled.sha256 });
+                        throw ReviveError.of('backup-mismatch', { variant: 'archive-partition', file: `raw/${name}`, name, partition: part.partition, device: part.device, expected: onPhone, found: pulled.sha256 });
                     }
-                    await writer.addPart('raw', `${part.twrpName}.emmc.win`, pulled.bytes, createReadStream(local), ctx);
+                    await writer.addPart('raw', name, pulled.bytes, createReadStream(local), { signal: ctx.signal });
                     await rm(local, { force: true });
                 }
-                if (options.storage !== false) {
-                    const storage = await listTree(sync, STORAGE_ROOT);
-                    ctx.onLog?.(`Copying internal storage: ${storage.length} files.`);
-                    for (const file of storage) {
-                        ctx.signal?.throwIfAborted();
-                        await writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), ctx);
-                    }
+                if (storage.length > 0) ctx.onLog?.(`Copying internal storage: ${storage.length} files.`);
+                for (const file of storage) {
+                    ctx.signal?.throwIfAborted();
+                    await whole.part(`storage/${file.rel}`, file.sizeBytes, (partCtx) => writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), partCtx));
                 }
             }),
         );

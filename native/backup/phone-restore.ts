@@ -45,6 +45,9 @@ export interface RestoreOptions {
     readonly withRawState?: boolean | undefined;
 }
 
+/** The progress step of the copy to the phone (the whole archive's bytes, read a second time). */
+export const RESTORE_PUSH_STEP = 'restore-push';
+
 /** The id of the extra question before raw state partitions are written (words: job.confirms.<id>). */
 export const RAW_STATE_CONFIRM_ID = 'restore-raw-state';
 
@@ -175,6 +178,8 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
             },
         };
     };
+    // The second pass over the whole archive is the copy to the phone: told as such, apart from the check's read.
+    const pushing: JobContext = { ...ctx, onProgress: (facts) => ctx.onProgress?.({ ...facts, step: RESTORE_PUSH_STEP }) };
     try {
         await journalled(journal, 'push', `Copy ${partitions.join(', ')} with their digests to ${remoteDir}${options.storage !== false ? ' and internal storage to /data/media/0' : ''}.`, () => readBackupArchive(archive, identities, {
             async onPart(part) {
@@ -194,7 +199,7 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
                 }
                 return undefined;
             },
-        }, ctx), () => `Copied to the phone; ${storageFiles} files of internal storage.`);
+        }, pushing), () => `Copied to the phone; ${storageFiles} files of internal storage.`);
         if (raw.length > 0) {
             // Every raw image as the phone holds it, before the first partition is written.
             await journalled(journal, 'raw-check', `Check the copies of ${rawNames.join(', ')} on the phone.`, async () => {

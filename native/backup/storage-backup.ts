@@ -14,6 +14,7 @@ import { archiveFileName, BackupArchiveWriter, type FinishedArchive } from './ar
 import type { Part } from './manifest.js';
 import { deviceFacts } from './phone-backup.js';
 import { listTree, readPhoneFile, withSync } from './phone-files.js';
+import { WholeBackupProgress } from './whole-progress.js';
 
 /** Internal storage as Android shows it to adb (the same files as /data/media/0 in TWRP). */
 export const ANDROID_STORAGE = '/storage/emulated/0';
@@ -35,9 +36,11 @@ export async function backupStorageFromAndroid(phone: AdbPhone, recipe: Recipe, 
         withSync(phone, { activity: 'backup-copy' }, async (sync) => {
             const files = await listTree(sync, ANDROID_STORAGE, (rel) => STORAGE_SKIPPED.some((re) => re.test(rel)));
             ctx.onLog?.(`Copying internal storage from Android: ${files.length} files.`);
+            const whole = new WholeBackupProgress(ctx, files.reduce((sum, f) => sum + f.sizeBytes, 0));
+            whole.start();
             for (const file of files) {
                 ctx.signal?.throwIfAborted();
-                await writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), ctx);
+                await whole.part(`storage/${file.rel}`, file.sizeBytes, (partCtx) => writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), partCtx));
             }
         }),
     );

@@ -4,6 +4,8 @@ import type { LogNote } from '../../common/log-codes.js';
 export interface ProgressFacts {
     /** A short machine name of the current step, e.g. `flash:RECOVERY` or `sideload:rom`. */
     readonly step: string;
+    /** What within the step is being worked on now (a backup's part, `twrp/data.ext4.win000`), when the bytes count toward the step as a whole. */
+    readonly item?: string | undefined;
     /**
      * Bytes the receiver HAS: for writes to a phone, what the phone acknowledged (Odin's per-part
      * reply, fastboot's OKAY after the data phase, the next block a recovery asks for), never what

@@ -365,6 +365,15 @@ async function runSimple(words: string[], context: ServiceContext, stdin?: Async
             }
             return ok();
         }
+        case 'blockdev': {
+            // toybox's and busybox's `blockdev --getsize64 DEV`: a block device's size in bytes.
+            const path = rest[1];
+            if (rest[0] !== '--getsize64' || path === undefined || rest.length !== 2) return fail('usage: blockdev --getsize64 DEV\n');
+            const partition = blockPartition(context, path);
+            if (!partition) return fail(`blockdev: ${path}: No such device\n`);
+            if (!canReadBlocks(context)) return fail(`blockdev: ${path}: Permission denied\n`);
+            return ok(`${await blockLength(context, partition)}\n`);
+        }
         case 'sha256sum': {
             // No file (or `-`): the standard input, named `-` as coreutils, toybox and busybox do.
             if (rest.length === 0 || (rest.length === 1 && rest[0] === '-')) {

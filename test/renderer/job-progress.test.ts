@@ -10,6 +10,7 @@ const steps = (statuses: Array<StepState['status']>): StepState[] =>
 const progress = (facts: Partial<EventPayload<'jobProgress'>>): EventPayload<'jobProgress'> => ({
     jobId: 'j',
     step: 'sideload:rom.zip',
+    item: null,
     bytesDone: 0,
     bytesSent: 0,
     bytesTotal: 4000,

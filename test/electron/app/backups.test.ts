@@ -1,6 +1,6 @@
 /**
  * The app's backups on the built-in virtual phone, through the backend's commands: back up the
- * phone from Android (the backup job restarts it into TWRP; progress as job events), the list with its last verification, verify (a wrong
+ * phone from Android (the backup job restarts it into TWRP; progress over the whole backup as job events), the list with its last verification, verify (a wrong
  * passphrase changes nothing; `revive backup verify` records too), travel-clean only after a
  * verified backup of this phone, restore → internal storage and /data as before, delete.
  */
@@ -15,6 +15,7 @@ import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import type { ApiError, BackupView, Device, EventName, EventPayload } from '../../../electron/api/contract.js';
 import { VirtualFs } from '../../../native/virtual/adbd-fs.js';
 import { ageDecryptor, ageEncryptor, formatIdentityFile, generateIdentity, parseRecipient } from '../../../native/backup/age/index.js';
+import { verifyArchive } from '../../../native/backup/verify.js';
 import { runCli } from '../../support/run-cli.js';
 
 const PASS = 'orchard violin seventy lanterns';
@@ -91,8 +92,18 @@ describe('backups in the app, on the virtual phone', () => {
         expect(backup.backupId).toMatch(/^ks01ltexx-.*\.tar\.age$/);
         const steps = events.filter((e) => e.event === 'jobStep' && (e.payload as EventPayload<'jobStep'>).jobId === 'bk1').map((e) => e.payload as EventPayload<'jobStep'>);
         expect(steps.filter((s) => s.status === 'finished').map((s) => s.step)).toEqual(['identify', 'reach-phone-mode', 'archive', 'verify-archive', 'leave-phone']);
-        const progress = events.filter((e) => e.event === 'jobProgress' && (e.payload as EventPayload<'jobProgress'>).jobId === 'bk1');
-        expect(progress.length).toBeGreaterThan(0);
+        const progress = events.filter((e) => e.event === 'jobProgress' && (e.payload as EventPayload<'jobProgress'>).jobId === 'bk1').map((e) => e.payload as EventPayload<'jobProgress'>);
+        // One count over the whole backup: its total, known before the first byte, is every part's size (TWRP's files, EFS, internal storage).
+        const whole = progress.filter((p) => p.step === 'backup');
+        const parts = (await verifyArchive(backup.path, [{ kind: 'scrypt', passphrase: PASS }])).parts;
+        const total = parts.reduce((sum, p) => sum + p.sizeBytes, 0);
+        expect(whole[0]).toMatchObject({ bytesDone: 0, bytesTotal: total, item: null });
+        expect(whole.every((p) => p.bytesTotal === total)).toBe(true);
+        expect(whole.every((p, i) => i === 0 || p.bytesDone >= (whole[i - 1]?.bytesDone ?? 0))).toBe(true);
+        expect(whole.at(-1)?.bytesDone).toBe(total);
+        expect(parts.map((p) => p.path)).toEqual(expect.arrayContaining(['raw/efs.emmc.win', 'storage/Music/song.ogg']));
+        // The part being copied rides along; the bytes are the whole's, not the part's.
+        expect(whole.some((p) => p.item === 'storage/Music/song.ogg' && p.bytesDone > song.length)).toBe(true);
         expect(await list()).toEqual([backup]);
     }, 120_000);
 
@@ -163,6 +174,11 @@ describe('backups in the app, on the virtual phone', () => {
         expect(restored.fingerprintChecked).toBe(true);
         expect(sha(readFileSync(onPhone('/data/media/0/Music/song.ogg')))).toBe(sha(song));
         expect(await userdata()).toBe(dataBefore);
+        // The copy to the phone counts the whole archive, apart from the check's read of it.
+        const progress = events.filter((e) => e.event === 'jobProgress' && (e.payload as EventPayload<'jobProgress'>).jobId === 'rs1').map((e) => e.payload as EventPayload<'jobProgress'>);
+        const steps = [...new Set(progress.map((p) => p.step))];
+        expect(steps).toEqual(['backup-read', 'restore-push']);
+        expect(progress.filter((p) => p.step === 'restore-push').at(-1)).toMatchObject({ bytesDone: backup.sizeBytes, bytesTotal: backup.sizeBytes });
     }, 180_000);
 
     it('delete removes the file and its record from the list', async () => {

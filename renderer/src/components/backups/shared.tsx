@@ -23,11 +23,16 @@ export function useBackupPhone(): Device | undefined {
     return useUi((s) => s.snapshot.devices.find((d) => d.id === deviceId));
 }
 
-/** What a bar counts: a part being copied into the archive (`backup:twrp/data.ext4.win000`), the archive being read, or a step's bytes. */
+/**
+ * What a bar counts: the whole backup's copy (`backup`, its current part in `item`), the archive
+ * read back (`backup-read`), the whole archive copied to the phone (`restore-push`), or a step's bytes.
+ */
 function progressLabel(t: TFunction, step: string): string {
-    const [kind = step, name = ''] = step.split(/:(.*)/s);
-    if (kind === 'backup' && name) return t('backups.progress.copying', { name });
+    const kind = step.split(':')[0] ?? step;
+    if (kind === 'backup') return t('backups.progress.whole');
     if (kind === 'backup-read') return t('backups.progress.reading');
+    if (kind === 'restore-push') return t('backups.progress.toPhone');
+    if (kind === 'hash') return t('backups.progress.hashing');
     return t(`backups.steps.${kind}`, { defaultValue: t('backups.progress.working') });
 }
 
@@ -55,7 +60,14 @@ export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
                 </p>
             ) : null}
             {task.running && task.progress && task.progress.bytesTotal > 0 ? (
-                <ProgressBar label={progressLabel(t, task.progress.step)} bytesDone={task.progress.bytesDone} bytesTotal={task.progress.bytesTotal} rate={task.progress.rate} etaSeconds={task.progress.etaSeconds} />
+                <>
+                    <ProgressBar label={progressLabel(t, task.progress.step)} bytesDone={task.progress.bytesDone} bytesTotal={task.progress.bytesTotal} rate={task.progress.rate} etaSeconds={task.progress.etaSeconds} />
+                    {task.progress.item ? (
+                        <p className="progress-item" data-testid="progress-item">
+                            {t('backups.progress.item')} <span className="mono">{task.progress.item}</span>
+                        </p>
+                    ) : null}
+                </>
             ) : null}
             {task.running ? (
                 <div className="actions end">
