@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readHead } from '../../native/files/read-head.js';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ReviveError } from '../../native/jobs/errors.js';
@@ -32,6 +32,7 @@ export async function printReceiptPdf(html: string, pdf: string, chromium: strin
         // Chromium's own first line says why.
         throw ReviveError.of('pdf-failed', { variant: 'failed', html, pdf, problem: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) });
     }
-    const head = await readFile(pdf).then((b) => b.subarray(0, 5).toString('latin1'), () => '');
+    // The magic alone: Chromium's PDF of a long receipt need not be read into memory to tell.
+    const head = await readHead(pdf, 5).then((b) => Buffer.from(b).toString('latin1'), () => '');
     if (head !== '%PDF-') throw ReviveError.of('pdf-failed', { variant: 'no-pdf', html, pdf });
 }

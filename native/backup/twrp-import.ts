@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { readHead } from '../files/read-head.js';
 import { checkRegularFile, readLimitedText } from '../files/read-limited.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
@@ -42,17 +43,6 @@ export interface ImportResult extends FinishedArchive {
     readonly decrypted: readonly string[];
 }
 
-async function startsEncrypted(path: string): Promise<boolean> {
-    const handle = await open(path, 'r');
-    try {
-        const head = Buffer.alloc(4);
-        const { bytesRead } = await handle.read(head, 0, 4, 0);
-        return isOpenAes(head.subarray(0, bytesRead));
-    } finally {
-        await handle.close();
-    }
-}
-
 export async function importTwrpFolder(options: ImportOptions, ctx: JobContext = {}): Promise<ImportResult> {
     const folder = resolve(options.folder);
     const names = (await readdir(folder)).filter((n) => isTwrpImage(n) || isTwrpDigestFile(n) || n.endsWith('.info') || n === 'recovery.log').sort();
@@ -60,7 +50,7 @@ export async function importTwrpFolder(options: ImportOptions, ctx: JobContext =
     // A pipe or device among them would hang the reads below (or stream forever): refused by name first.
     for (const name of names) checkRegularFile(join(folder, name), 'twrp-backup-file', await stat(join(folder, name)));
     const encrypted = new Set<string>();
-    for (const name of names.filter(isTwrpImage)) if (await startsEncrypted(join(folder, name))) encrypted.add(name);
+    for (const name of names.filter(isTwrpImage)) if (isOpenAes(await readHead(join(folder, name), 4))) encrypted.add(name);
     // Everything that can refuse before the archive is begun: a password missing or wrong.
     const plainSizes = new Map<string, number>();
     for (const name of encrypted) {

@@ -15,6 +15,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ByteReader } from '../../common/byte-reader.js';
 import type { FactsOf } from '../../common/error-codes.js';
+import { readHead } from '../files/read-head.js';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { decodeLz4, decodeLz4Legacy, LZ4_LEGACY_MAGIC, LZ4_MAGIC } from '../odin/lz4.js';
@@ -54,17 +55,6 @@ type RamdiskProblem = Omit<FactsOf<'recovery-ramdisk-damaged'>, 'image'>;
 /** `image` names the image: the file, or the member of an Odin tar and its file. */
 function damaged(image: string, problem: RamdiskProblem): ReviveError {
     return ReviveError.of('recovery-ramdisk-damaged', { ...problem, image });
-}
-
-async function readHead(path: string, length: number): Promise<Uint8Array> {
-    const handle = await open(path, 'r');
-    try {
-        const head = new Uint8Array(length);
-        const { bytesRead } = await handle.read(head, 0, length, 0);
-        return head.subarray(0, bytesRead);
-    } finally {
-        await handle.close();
-    }
 }
 
 /** The file's bytes, opened on the first read: a reader closed before reading opens nothing. */

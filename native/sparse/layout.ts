@@ -3,6 +3,7 @@
  * backed blocks): building, splitting and writing it never holds an image in memory.
  */
 import { open, stat } from 'node:fs/promises';
+import { readHead } from '../files/read-head.js';
 import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, isSparseMagic, sparseError, type SparseHeader } from './format.js';
 
 /** Where a RAW chunk's bytes are: `length` may be short of blocks × blockSize at a file's end (zero padded). */
@@ -37,14 +38,8 @@ export interface ScanOptions {
 
 /** True when the file starts with the sparse magic. */
 export async function isSparseFile(path: string): Promise<boolean> {
-    const handle = await open(path, 'r');
-    try {
-        const head = new Uint8Array(4);
-        const { bytesRead } = await handle.read(head, 0, 4, 0);
-        return bytesRead === 4 && isSparseMagic(head);
-    } finally {
-        await handle.close();
-    }
+    const head = await readHead(path, 4);
+    return head.length === 4 && isSparseMagic(head);
 }
 
 class LayoutBuilder {
