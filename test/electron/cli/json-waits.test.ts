@@ -3,26 +3,16 @@
  * waits for and for how long at most, before the wait ends in a message naming what it waited for
  * (issue 13): a phone whose owner never taps Allow, and a phone that never arrives.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { upgradeBench } from '../jobs/helpers.js';
 
-let dir: string;
-let demo: DemoPackages;
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-json-waits-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 64 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-json-waits-', romBytes: 64 * 1024 });
 
 type Line = Record<string, unknown> & { type?: string; note?: { code: string; facts: Record<string, unknown> } };
 const lines = (out: string): Line[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
@@ -32,11 +22,11 @@ const neverAnswers = { confirm: () => new Promise<boolean>(() => undefined) };
 
 describe('--json waits', () => {
     it('upgrade: a phone never allowed gives a waiting line first, then an error naming Allow', async () => {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'never-allows'), owner: neverAnswers, enumerationDelayMs: 20 });
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(bench.dir, 'never-allows'), owner: neverAnswers, enumerationDelayMs: 20 });
         const server = await UsbIpServer.start({ port: 0 });
         server.export(phone, '1-1');
         try {
-            const run = await runCli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--json', '--wait', '2', '--home', join(dir, 'home')]);
+            const run = await runCli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--no-backup', '--json', '--wait', '2', '--home', bench.home]);
             expect(run.code, run.err).not.toBe(0);
             const events = lines(run.out);
             const waiting = events.findIndex((e) => e.note?.code === 'waiting-for-allow');
@@ -54,11 +44,11 @@ describe('--json waits', () => {
     }, 120_000);
 
     it('upgrade: a phone nobody brings into the next mode gives started, a waiting line, then failed naming the mode', async () => {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'nobody-there'), owner: 'accept', enumerationDelayMs: 20 });
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(bench.dir, 'nobody-there'), owner: 'accept', enumerationDelayMs: 20 });
         const server = await UsbIpServer.start({ port: 0 });
         server.export(phone, '1-1');
         try {
-            const run = await runCli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--yes', '--json', '--wait', '2', '--home', join(dir, 'home')]);
+            const run = await runCli(['upgrade', '--device', `usbip:${server.address}/1-1`, '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--no-backup', '--yes', '--json', '--wait', '2', '--home', bench.home]);
             expect(run.code, run.err).not.toBe(0);
             const events = lines(run.out);
             const started = events.findIndex((e) => e.type === 'started');

@@ -1,34 +1,22 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../../native/jobs/events.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
-import { phoneState } from './helpers.js';
+import { phoneState, upgradeBench } from './helpers.js';
 import { runCli } from '../../support/run-cli.js';
 
-let dir: string;
-let demo: DemoPackages;
-
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-cli-upgrade-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-cli-upgrade-', romBytes: 256 * 1024 });
 
 const cli = runCli;
 
-describe('revive upgrade and revive demo', () => {
+describe('revive upgrade and revive bench.demo', () => {
     it('upgrades virtual:ks01ltexx with --json and exits 0 once the new system answered', async () => {
-        const stateDir = join(dir, 'phone');
+        const stateDir = join(bench.dir, 'phone');
         const result = await cli([
             'upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir,
-            '--recovery', demo.recovery, '--rom', demo.rom, '--gapps', demo.gapps, '--su', demo.su,
-            '--backup-to', join(dir, 'backup'), '--yes', '--json', '--home', join(dir, 'home'),
+            '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--gapps', bench.demo.gapps, '--su', bench.demo.su,
+            '--backup-to', join(bench.dir, 'backup'), '--yes', '--json', '--home', bench.home,
         ]);
         expect(result.err).toBe('');
         expect(result.code, result.out.slice(-1500)).toBe(0);
@@ -42,30 +30,30 @@ describe('revive upgrade and revive demo', () => {
     });
 
     it('exits non-zero with the reason when the gate refuses, and without --yes does not erase', async () => {
-        const rom = join(dir, 'lineage-15.1-20180915-UNOFFICIAL-ks01ltexx.zip');
-        await copyFile(demo.rom, rom);
-        const refused = await cli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', join(dir, 'phone2'), '--recovery', demo.recovery, '--rom', rom, '--home', join(dir, 'home')]);
+        const rom = join(bench.dir, 'lineage-15.1-20180915-UNOFFICIAL-ks01ltexx.zip');
+        await copyFile(bench.demo.rom, rom);
+        const refused = await cli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', join(bench.dir, 'phone2'), '--recovery', bench.demo.recovery, '--rom', rom, '--home', bench.home]);
         expect(refused.code).toBe(1);
         expect(refused.err).toMatch(/not the file it claims to be/);
         expect(refused.err).toMatch(/What to do: Do not use this file/);
 
-        const stateDir = join(dir, 'phone3');
-        const unanswered = await cli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--recovery', demo.recovery, '--rom', demo.rom, '--gapps', demo.gapps, '--su', demo.su, '--backup-to', join(dir, 'backup3'), '--home', join(dir, 'home')]);
+        const stateDir = join(bench.dir, 'phone3');
+        const unanswered = await cli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--gapps', bench.demo.gapps, '--su', bench.demo.su, '--backup-to', join(bench.dir, 'backup3'), '--home', bench.home]);
         expect(unanswered.code).toBe(1);
         expect(unanswered.err).toMatch(/Run with --yes/);
         expect(phoneState(stateDir).installed).toEqual([]);
     });
 
     it('refuses usage mistakes with exit status 2', async () => {
-        expect((await cli(['upgrade', '--rom', demo.rom])).code).toBe(2);
-        expect((await cli(['upgrade', '--device', 'virtual:ks01ltexx', '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup', '--backup-to', dir])).code).toBe(2);
+        expect((await cli(['upgrade', '--rom', bench.demo.rom])).code).toBe(2);
+        expect((await cli(['upgrade', '--device', 'virtual:ks01ltexx', '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--no-backup', '--backup-to', bench.dir])).code).toBe(2);
     });
 
-    it('revive demo runs the whole upgrade and prints the report', async () => {
-        const result = await cli(['demo', '--dir', join(dir, 'demo'), '--rom-mib', '1']);
+    it('revive bench.demo runs the whole upgrade and prints the report', async () => {
+        const result = await cli(['demo', '--dir', join(bench.dir, 'demo'), '--rom-mib', '1']);
         expect(result.code, `${result.err}\n${result.out.slice(-1500)}`).toBe(0);
         expect(result.out).toMatch(/Done\. The Samsung Galaxy S4 LTE-A now runs Android 8\.1\.0/);
         expect(result.out).toMatch(/DEMO/);
-        expect(phoneState(join(dir, 'demo', 'phone')).installed).toHaveLength(3);
+        expect(phoneState(join(bench.dir, 'demo', 'phone')).installed).toHaveLength(3);
     });
 });

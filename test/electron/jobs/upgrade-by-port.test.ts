@@ -5,11 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { DeviceWatcher } from '../../../native/usb/watcher.js';
@@ -23,25 +20,16 @@ import { runCounter } from '../../../electron/jobs/counter.js';
 import { initShop } from '../../../electron/shop/shop.js';
 import type { Receipt } from '../../../electron/shop/receipt.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
-import { phoneState } from './helpers.js';
+import { phoneState, upgradeBench } from './helpers.js';
 
-let dir: string;
-let demo: DemoPackages;
 const SAME_SERIAL = '0123456789ABCDEF';
 
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-by-port-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-by-port-', romBytes: 256 * 1024 });
 
 async function twoPhones(mode: 'android' | 'download', name: string = mode): Promise<{ phones: VirtualPhone[]; server: UsbIpServer; watcher: DeviceWatcher; close: () => Promise<void> }> {
     const phones = [
-        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${name}-a`), enumerationDelayMs: 30 }),
-        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(dir, `${name}-b`), enumerationDelayMs: 30 }),
+        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(bench.dir, `${name}-a`), enumerationDelayMs: 30 }),
+        await VirtualPhone.create({ codename: 'ks01ltexx', mode, serial: SAME_SERIAL, stateDir: join(bench.dir, `${name}-b`), enumerationDelayMs: 30 }),
     ];
     const server = await UsbIpServer.start({ port: 0 });
     server.export(phones[0]!, '1-1');
@@ -100,7 +88,7 @@ describe('phones followed by their port', () => {
                 const session = await openOnWatcher(watcher, ref, { recipeHint: 'ks01ltexx' });
                 try {
                     return await runUpgrade(
-                        { device: ref, files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, backupTo: join(dir, `backup-${i}`), home: join(dir, 'home') },
+                        { device: ref, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, `backup-${i}`), home: bench.home },
                         { recipe: session.recipe, locator: session.locator, links: session.links, ui: scriptedPerson(phone), emit: () => undefined, signal: new AbortController().signal, waitTimeoutMs: 30_000 },
                     );
                 } finally {
@@ -109,9 +97,9 @@ describe('phones followed by their port', () => {
             });
             const reports = await Promise.all(jobs);
             expect(reports.map((r) => r.after.androidVersion)).toEqual(['8.1.0', '8.1.0']);
-            const [a, b] = [phoneState(join(dir, 'download-a')), phoneState(join(dir, 'download-b'))];
+            const [a, b] = [phoneState(join(bench.dir, 'download-a')), phoneState(join(bench.dir, 'download-b'))];
             for (const state of [a, b]) {
-                expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')));
+                expect(state.installed.map((p) => p.sha256)).toEqual([bench.demo.rom, bench.demo.gapps, bench.demo.su].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')));
                 expect(state.mode).toBe('android');
             }
             // Each TWRP flash landed once, on its own phone: the write counters are the same for both.
@@ -124,7 +112,7 @@ describe('phones followed by their port', () => {
 
     it('runs the counter on two identical S4s in download mode without a serial: each lane writes only to the phone on its port', async () => {
         const { phones, server, watcher, close } = await twoPhones('download', 'counter');
-        const shop = await initShop(join(dir, 'shop'), 'By Port');
+        const shop = await initShop(join(bench.dir, 'shop'), 'By Port');
         // The counter imports the phones with a watcher of its own; a USB/IP port is imported by one client at a time.
         watcher.close();
         try {
@@ -135,9 +123,9 @@ describe('phones followed by their port', () => {
             const lanes = await runCounter(
                 devices.map((words, i) => ({ device: parseDeviceRef(words), ticket: `P-${i + 1}` })),
                 {
-                    files: { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su },
+                    files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su },
                     noBackup: true,
-                    home: join(dir, 'home'),
+                    home: bench.home,
                     shop,
                     signal: new AbortController().signal,
                     waitTimeoutMs: 30_000,
@@ -150,7 +138,7 @@ describe('phones followed by their port', () => {
             expect(lanes.map((l) => l.status), JSON.stringify(lanes.map((l) => l.error))).toEqual(['done', 'done']);
             expect(lanes.map((l) => l.port)).toEqual(devices);
             const after = phones.map((phone) => phoneState(phone.stateDir));
-            for (const state of after) expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')));
+            for (const state of after) expect(state.installed.map((p) => p.sha256)).toEqual([bench.demo.rom, bench.demo.gapps, bench.demo.su].map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')));
             // Each phone's recovery was written by exactly one job: both phones' write counters moved alike.
             expect(after[0]!.writeCounts['RECOVERY']).toBeGreaterThan(0);
             expect(after[0]!.writeCounts).toEqual(after[1]!.writeCounts);

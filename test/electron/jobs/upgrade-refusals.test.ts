@@ -1,18 +1,15 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, writeDemoGapps, writeDemoRom, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
+import { writeDemoGapps, writeDemoRom } from '../../../native/integrity/demo-packages.js';
 import { hashFile } from '../../../native/integrity/hash.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import type { UpgradeFiles } from '../../../electron/jobs/types.js';
-import { phoneState, totalWrites, upgradeVirtual } from './helpers.js';
+import { phoneState, totalWrites, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
 
 async function sidecar(path: string): Promise<string> {
     const { sha256 } = await hashFile(path);
@@ -20,21 +17,14 @@ async function sidecar(path: string): Promise<string> {
     return path;
 }
 
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-refusals-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 128 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-refusals-', romBytes: 128 * 1024 });
 
 async function refused(name: string, files: Partial<UpgradeFiles>, battery = 80): Promise<{ error: ReviveError; phone: VirtualPhone }> {
-    const stateDir = join(dir, `phone-${name}`);
+    const stateDir = join(bench.dir, `phone-${name}`);
     const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', batteryPercent: battery, enumerationDelayMs: 20 });
     try {
         const before = totalWrites(phone);
-        const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su, ...files }, { home: join(dir, 'home'), backupTo: join(dir, `backup-${name}`) });
+        const result = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su, ...files }, { home: bench.home, backupTo: join(bench.dir, `backup-${name}`) });
         expect(result.report).toBeUndefined();
         expect(result.error).toBeInstanceOf(ReviveError);
         // Nothing reached the phone: its write counters (from its own state file) did not move.
@@ -53,15 +43,15 @@ async function refused(name: string, files: Partial<UpgradeFiles>, battery = 80)
 
 describe('the upgrade refuses before touching the phone', () => {
     it('a ROM one byte off its recipe checksum', async () => {
-        const rom = join(dir, 'lineage-15.1-20180915-UNOFFICIAL-ks01ltexx.zip');
-        await copyFile(demo.rom, rom);
+        const rom = join(bench.dir, 'lineage-15.1-20180915-UNOFFICIAL-ks01ltexx.zip');
+        await copyFile(bench.demo.rom, rom);
         const { error } = await refused('checksum', { rom });
         expect(error.code).toBe('checksum-mismatch');
         expect(error.message).toContain('lineage-15.1-20180915-UNOFFICIAL-ks01ltexx.zip');
     });
 
     it("another phone's ROM", async () => {
-        const rom = join(dir, 'lineage-15.1-demo-serranoveltexx.zip');
+        const rom = join(bench.dir, 'lineage-15.1-demo-serranoveltexx.zip');
         await writeDemoRom(rom, { devices: ['serranoveltexx'], androidVersion: '8.1.0', payloadBytes: 1024 });
         const { error } = await refused('device', { rom: await sidecar(rom) });
         expect(error.code).toBe('rom-wrong-device');
@@ -69,13 +59,13 @@ describe('the upgrade refuses before touching the phone', () => {
     });
 
     it('arm64 Gapps for an arm ROM', async () => {
-        const gapps = join(dir, 'open_gapps-arm64-8.1-nano-demo.zip');
+        const gapps = join(bench.dir, 'open_gapps-arm64-8.1-nano-demo.zip');
         await writeDemoGapps(gapps, { arch: 'arm64', platform: '8.1', sdk: 27 });
         expect((await refused('arch', { gapps: await sidecar(gapps) })).error.code).toBe('gapps-wrong-arch');
     });
 
     it('Gapps for another Android version', async () => {
-        const gapps = join(dir, 'open_gapps-arm-9-nano-demo.zip');
+        const gapps = join(bench.dir, 'open_gapps-arm-9-nano-demo.zip');
         await writeDemoGapps(gapps, { arch: 'arm', platform: '9', sdk: 28 });
         const { error } = await refused('android', { gapps: await sidecar(gapps) });
         expect(error.code).toBe('gapps-wrong-android');
@@ -83,8 +73,8 @@ describe('the upgrade refuses before touching the phone', () => {
     });
 
     it('a recovery file that is not an image', async () => {
-        const recovery = join(dir, 'twrp-not-an-image.img');
-        await copyFile(demo.su, recovery);
+        const recovery = join(bench.dir, 'twrp-not-an-image.img');
+        await copyFile(bench.demo.su, recovery);
         expect((await refused('image', { recovery: await sidecar(recovery) })).error.code).toBe('recovery-not-image');
     });
 

@@ -1,27 +1,16 @@
 /** Pixel 3a: unlocking wipes the phone, so internal storage is copied and checked before the unlock question. */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSteps, planFacts } from '../../../electron/jobs/upgrade.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { phoneState, upgradeVirtual } from './helpers.js';
+import { phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('sargo');
-let dir: string;
-let demo: DemoPackages;
 
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-upgrade-sargo-'));
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 512 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-upgrade-sargo-', romBytes: 512 * 1024 });
 
 const PHOTOS: Record<string, string> = { 'DCIM/Camera/IMG_0001.jpg': 'a photo of the cat', 'Download/ticket.pdf': 'a ticket', 'Documents/notes/list.txt': 'milk, bread' };
 
@@ -33,17 +22,17 @@ describe('the upgrade on a virtual Pixel 3a, whose unlock erases it', () => {
     });
 
     it('has every photo on the computer, checked, before it asks to unlock; the unlock then wipes the phone', async () => {
-        const stateDir = join(dir, 'phone');
+        const stateDir = join(bench.dir, 'phone');
         for (const [path, text] of Object.entries(PHOTOS)) {
             const host = join(stateDir, 'fs', 'data', 'media', '0', ...path.split('/'));
             mkdirSync(join(host, '..'), { recursive: true });
             writeFileSync(host, text);
         }
         const phone = await VirtualPhone.create({ codename: 'sargo', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
-        const home = join(dir, 'home');
+        const home = bench.home;
         const atUnlock: Array<{ facts: Record<string, string | number>; detail: string; copies: Record<string, string | undefined> }> = [];
         try {
-            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, {
+            const result = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, {
                 home,
                 answer: (request) => {
                     if (request.id === 'unlock') {

@@ -1,34 +1,25 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { describe, expect, it } from 'vitest';
+import { generateDemoPackages } from '../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { resourcePath } from '../../../native/resources.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { phoneState, upgradeVirtual } from './helpers.js';
+import { phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
-let dir: string;
-let demo: DemoPackages;
 
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-wrong-phone-'));
-    demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: 128 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(recipe, { prefix: 'revive-wrong-phone-', romBytes: 128 * 1024 });
 
 describe('Odin refuses a Samsung that is not the chosen model', () => {
     it('stops before writing when the phone in download mode shows another partition table', async () => {
         // Samsungs share 04e8:685d in download mode; this one carries an S4 mini's partition table.
-        const stateDir = join(dir, 'phone');
+        const stateDir = join(bench.dir, 'phone');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         await copyFile(resourcePath('pit', 'serranoveltexx.pit'), join(stateDir, 'download.pit'));
         try {
-            const result = await upgradeVirtual(phone, recipe, { recovery: demo.recovery, rom: demo.rom, gapps: demo.gapps, su: demo.su }, { home: join(dir, 'home') });
+            const result = await upgradeVirtual(phone, recipe, { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, { home: bench.home });
             expect(result.report).toBeUndefined();
             expect(result.error).toBeInstanceOf(ReviveError);
             const error = result.error as ReviveError;
@@ -42,11 +33,11 @@ describe('Odin refuses a Samsung that is not the chosen model', () => {
 
     it('fastboot: a phone whose bootloader names another product is refused before unlocking', async () => {
         const sargo = requireRecipe('sargo');
-        const packages = await generateDemoPackages(join(dir, 'sargo-packages'), sargo, { romBytes: 128 * 1024 });
-        const stateDir = join(dir, 'nexus');
+        const packages = await generateDemoPackages(join(bench.dir, 'sargo-packages'), sargo, { romBytes: 128 * 1024 });
+        const stateDir = join(bench.dir, 'nexus');
         const phone = await VirtualPhone.create({ codename: 'shamu', mode: 'bootloader', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         try {
-            const result = await upgradeVirtual(phone, sargo, { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, { home: join(dir, 'home') });
+            const result = await upgradeVirtual(phone, sargo, { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, { home: bench.home });
             const error = result.error as ReviveError;
             expect(error.code).toBe('phone-mismatch');
             expect(error.message).toContain(`says it is "shamu"`);

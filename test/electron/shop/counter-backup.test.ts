@@ -6,36 +6,27 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../../../electron/shop/receipt.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { runCli } from '../../support/run-cli.js';
+import { upgradeBench } from '../jobs/helpers.js';
 
-let dir: string;
-let demo: DemoPackages;
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-counter-backup-', romBytes: 64 * 1024 });
 
 beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-counter-backup-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 64 * 1024 });
-    expect((await runCli(['shop', 'init', join(dir, 'shop'), '--name', 'Counter Backups'])).code).toBe(0);
+    expect((await runCli(['shop', 'init', join(bench.dir, 'shop'), '--name', 'Counter Backups'])).code).toBe(0);
 }, 120_000);
-
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
 
 async function counterUpgrade(ticket: string, extra: string[]): Promise<Receipt> {
     const device = 'virtual:ks01ltexx';
-    const run = await runCli(['upgrade', '--device', device, '--recovery', demo.recovery, '--rom', demo.rom, '--shop', join(dir, 'shop'), '--ticket', `${device}=${ticket}`, '--backup-to', join(dir, 'backups'), '--yes', '--json', '--home', join(dir, 'home'), ...extra]);
+    const run = await runCli(['upgrade', '--device', device, '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--shop', join(bench.dir, 'shop'), '--ticket', `${device}=${ticket}`, '--backup-to', join(bench.dir, 'backups'), '--yes', '--json', '--home', bench.home, ...extra]);
     expect(run.code, `${run.out.slice(-2000)}\n${run.err}`).toBe(0);
     const summary = run.out.trim().split('\n').map((line) => JSON.parse(line) as { type?: string; lanes?: Array<{ receipt: string }> }).find((l) => l.type === 'summary');
     const file = summary?.lanes?.[0]?.receipt;
-    expect((await runCli(['receipt', 'verify', file!, '--shop', join(dir, 'shop')])).code).toBe(0);
+    expect((await runCli(['receipt', 'verify', file!, '--shop', join(bench.dir, 'shop')])).code).toBe(0);
     return (JSON.parse(readFileSync(file!, 'utf8')) as { document: Receipt }).document;
 }
 
@@ -53,18 +44,18 @@ describe('backups at the counter', () => {
     it("are encrypted to the shop's backup key, which alone opens them", async () => {
         const archive = archiveOf(await counterUpgrade('T-1', []));
         expect(archive.openedBy).toBe('shop-key');
-        const listing = execFileSync('sh', ['-c', 'age -d -i "$1" "$2" | tar t', 'sh', join(dir, 'shop', 'shop-backup-key.txt'), archive.path]).toString();
+        const listing = execFileSync('sh', ['-c', 'age -d -i "$1" "$2" | tar t', 'sh', join(bench.dir, 'shop', 'shop-backup-key.txt'), archive.path]).toString();
         expect(listing).toMatch(/manifest/);
-        expect((await runCli(['shop', 'init', join(dir, 'other'), '--name', 'Other'])).code).toBe(0);
-        expect(() => execFileSync('age', ['-d', '-i', join(dir, 'other', 'shop-backup-key.txt'), archive.path], { stdio: ['ignore', 'pipe', 'ignore'] })).toThrow();
+        expect((await runCli(['shop', 'init', join(bench.dir, 'other'), '--name', 'Other'])).code).toBe(0);
+        expect(() => execFileSync('age', ['-d', '-i', join(bench.dir, 'other', 'shop-backup-key.txt'), archive.path], { stdio: ['ignore', 'pipe', 'ignore'] })).toThrow();
     }, 300_000);
 
     it("are encrypted to the customer's passphrase when one is given", async () => {
-        const passphrase = join(dir, 'customer-passphrase.txt');
+        const passphrase = join(bench.dir, 'customer-passphrase.txt');
         await writeFile(passphrase, 'correct horse battery staple counter\n');
         const archive = archiveOf(await counterUpgrade('T-2', ['--passphrase-file', passphrase]));
         expect(archive.openedBy).toBe('customer-passphrase');
-        expect(() => execFileSync('age', ['-d', '-i', join(dir, 'shop', 'shop-backup-key.txt'), archive.path], { stdio: ['ignore', 'pipe', 'ignore'] })).toThrow();
+        expect(() => execFileSync('age', ['-d', '-i', join(bench.dir, 'shop', 'shop-backup-key.txt'), archive.path], { stdio: ['ignore', 'pipe', 'ignore'] })).toThrow();
         const verified = await runCli(['backup', 'verify', archive.path, '--passphrase-file', passphrase]);
         expect(verified.code, verified.err).toBe(0);
     }, 300_000);

@@ -4,20 +4,18 @@
  * done and internal storage offered instead, and a cancelled backup resumed from its journal.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBackup, type BackupJobEvent, type BackupJobOptions, type BackupJobReport } from '../../../../electron/jobs/backup/run.js';
 import { virtualPhoneSession } from '../../../../electron/phone-finding/device-session.js';
 import { scriptedPerson } from '../../../../electron/jobs/scripted-person.js';
 import { verifyArchive } from '../../../../native/backup/verify.js';
-import { generateDemoPackages, type DemoPackages } from '../../../../native/integrity/demo-packages.js';
 import { ReviveError } from '../../../../native/jobs/errors.js';
 import { readJournal } from '../../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../../native/virtual/phone.js';
-import { phoneState, type PhoneStateFile } from '../helpers.js';
+import { phoneState, type PhoneStateFile, upgradeBench } from '../helpers.js';
 
 /** The phone's state file once everything it did is saved (it saves lazily). */
 async function saved(phone: VirtualPhone): Promise<PhoneStateFile> {
@@ -27,17 +25,8 @@ async function saved(phone: VirtualPhone): Promise<PhoneStateFile> {
 
 const PASS = 'juniper kettle orbit seventeen';
 const pass = [{ kind: 'scrypt' as const, passphrase: PASS }];
-let dir: string;
-let demo: DemoPackages;
 
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-backup-job-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('shamu'), { romBytes: 64 * 1024 });
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+const bench = upgradeBench(requireRecipe('shamu'), { prefix: 'revive-backup-job-', romBytes: 64 * 1024 });
 
 async function fill(stateDir: string): Promise<void> {
     await mkdir(join(stateDir, 'fs', 'data', 'media', '0', 'DCIM'), { recursive: true });
@@ -51,7 +40,7 @@ async function backUp(phone: VirtualPhone, options: Omit<BackupJobOptions, 'reci
     const session = virtualPhoneSession(phone);
     try {
         const report = await runBackup(
-            { recipients: pass, verifyWith: pass, home: join(dir, 'home'), ...options },
+            { recipients: pass, verifyWith: pass, home: bench.home, ...options },
             {
                 recipe: phone.recipe,
                 locator: session.locator,
@@ -75,14 +64,14 @@ async function backUp(phone: VirtualPhone, options: Omit<BackupJobOptions, 'reci
 
 describe('the backup job', () => {
     it('starts TWRP from RAM on an unlocked Nexus 6: the recovery partition is never written, the phone goes back to Android', async () => {
-        const stateDir = join(dir, 'shamu');
+        const stateDir = join(bench.dir, 'shamu');
         const phone = await VirtualPhone.create({ codename: 'shamu', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         try {
             phone.state.bootloaderLocked = false;
             await fill(stateDir);
             await phone.saveState();
             const writesBefore = { ...(await saved(phone)).writeCounts };
-            const result = await backUp(phone, { jobId: 'backup-shamu', folder: join(dir, 'out-shamu'), twrpImage: demo.recovery });
+            const result = await backUp(phone, { jobId: 'backup-shamu', folder: join(bench.dir, 'out-shamu'), twrpImage: bench.demo.recovery });
             expect(result.error).toBeUndefined();
             const report = result.report as BackupJobReport;
             expect(report.twrpWay).toBe('fastboot-boot');
@@ -106,21 +95,21 @@ describe('the backup job', () => {
     });
 
     it('refuses a locked Nexus 6 plainly, with nothing done, and backs up its internal storage from Android instead', async () => {
-        const stateDir = join(dir, 'shamu-locked');
+        const stateDir = join(bench.dir, 'shamu-locked');
         const phone = await VirtualPhone.create({ codename: 'shamu', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         try {
             await fill(stateDir);
             expect((await saved(phone)).bootloaderLocked).toBe(true);
             const writesBefore = { ...(await saved(phone)).writeCounts };
-            const refused = await backUp(phone, { folder: join(dir, 'out-locked'), twrpImage: demo.recovery });
+            const refused = await backUp(phone, { folder: join(bench.dir, 'out-locked'), twrpImage: bench.demo.recovery });
             expect(refused.error).toBeInstanceOf(ReviveError);
             expect((refused.error as ReviveError).code).toBe('backup-bootloader-locked');
             expect((refused.error as ReviveError).message).toMatch(/unlocking it erases the phone/);
             expect((refused.error as ReviveError).nextStep).toMatch(/--storage-only/);
             expect((await saved(phone)).mode).toBe('android');
-            expect(existsSync(join(dir, 'out-locked')) ? readdirSync(join(dir, 'out-locked')) : []).toEqual([]);
+            expect(existsSync(join(bench.dir, 'out-locked')) ? readdirSync(join(bench.dir, 'out-locked')) : []).toEqual([]);
 
-            const storage = await backUp(phone, { folder: join(dir, 'out-locked'), storageOnly: true });
+            const storage = await backUp(phone, { folder: join(bench.dir, 'out-locked'), storageOnly: true });
             expect(storage.error).toBeUndefined();
             const report = storage.report as BackupJobReport;
             expect(report.kind).toBe('storage-only');
@@ -134,7 +123,7 @@ describe('the backup job', () => {
     });
 
     it('a cancelled backup leaves no partial file; resumed by its id, it finishes', async () => {
-        const stateDir = join(dir, 's4');
+        const stateDir = join(bench.dir, 's4');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         try {
             await fill(stateDir);
@@ -142,7 +131,7 @@ describe('the backup job', () => {
             await phone.saveState();
             const writesBefore = { ...(await saved(phone)).writeCounts };
             const stop = new AbortController();
-            const folder = join(dir, 'out-s4');
+            const folder = join(bench.dir, 'out-s4');
             const first = await backUp(phone, { jobId: 'backup-s4', folder }, stop.signal, (e) => {
                 if (e.type === 'progress' && e.progress.step === 'backup' && e.progress.bytesDone > 0) stop.abort();
             });
