@@ -60,6 +60,8 @@ export const ERROR_CODES = {
     'download-redirect-loop': { facts: ['url', 'limit'] },
     'download-untrusted-server': { facts: ['host', 'reason'] },
     'download-proxy-refused': { facts: ['proxy', 'target', 'status'] },
+    /** HTTPS_PROXY (or https_proxy, HTTP_PROXY) names a proxy Revive cannot use; its value is never repeated (it may hold a password). */
+    'download-proxy-invalid': { facts: ['variable'], optional: ['scheme'], variants: ['scheme', 'address'] },
     'checksum-malformed': { facts: ['file', 'found'], optional: ['path'] },
     'recipe-invalid': { facts: ['file', 'problems'], variants: ['schema', 'json'] },
     'zip-corrupt': { facts: ['file'], optional: ['path', 'problem', 'member', 'size', 'limit'], variants: ['unreadable', 'member-too-large'] },

@@ -121,6 +121,8 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
                     await sleep(250 * drops, undefined, { signal: ctx.signal });
                     continue;
                 }
+                // A proxy setting Revive cannot use is the same for every source: said as it is.
+                if (error instanceof ReviveError && error.code === 'download-proxy-invalid') throw error;
                 if (error instanceof ReviveError || error instanceof HttpProtocolError) throw new SourceFailed('http-error', error.message);
                 throw error;
             }

@@ -47,11 +47,16 @@ export class ResponseParser {
         return this.#done;
     }
 
-    push(data: Uint8Array): void {
+    /**
+     * Returns how many of `data`'s bytes belong to this response: fewer than all once it is complete
+     * (the rest, e.g. after a CONNECT's answer, is the tunnel's).
+     */
+    push(data: Uint8Array): number {
         let at = 0;
         while (at < data.length && !this.#done) {
             at = this.#framing ? this.#body(data, at) : this.#readHead(data, at);
         }
+        return at;
     }
 
     /** The connection ended. Returns false when the response was cut short. */

@@ -8,9 +8,10 @@
  * costs little more CPU than hashing and writing its bytes.
  */
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { ReviveError } from '../jobs/errors.js';
-import { ResponseParser, type ResponseHead } from './http-response.js';
+import { HttpProtocolError, ResponseParser, type ResponseHead } from './http-response.js';
 
 export interface HttpResponse extends ResponseHead {
     /** The address that answered, after redirects. */
@@ -80,11 +81,21 @@ function bypassProxy(url: URL, env: NodeJS.ProcessEnv): boolean {
     return list.some((entry) => entry === '*' || host === entry.replace(/^\./, '') || host.endsWith(entry.startsWith('.') ? entry : `.${entry}`));
 }
 
+/**
+ * The proxy for `url`, from the environment: `http://` (or no scheme) or `https://` (TLS to the
+ * proxy itself, then the tunnel's own TLS inside it). Anything else (a SOCKS proxy) is refused by
+ * name rather than sent a CONNECT it does not understand.
+ */
 function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
     if (bypassProxy(url, env)) return undefined;
-    const proxy = url.protocol === 'https:' ? (env['HTTPS_PROXY'] ?? env['https_proxy']) : (env['HTTP_PROXY'] ?? env['http_proxy']);
+    const variable = url.protocol === 'https:' ? (env['HTTPS_PROXY'] !== undefined ? 'HTTPS_PROXY' : 'https_proxy') : env['HTTP_PROXY'] !== undefined ? 'HTTP_PROXY' : 'http_proxy';
+    const proxy = env[variable]?.trim();
     if (!proxy) return undefined;
-    return new URL(/^[a-z]+:\/\//i.test(proxy) ? proxy : `http://${proxy}`);
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(proxy)?.[1]?.toLowerCase();
+    if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') throw ReviveError.of('download-proxy-invalid', { variable, scheme, variant: 'scheme' });
+    // The value itself is never repeated back: it may hold a password.
+    if (!URL.canParse(scheme ? proxy : `http://${proxy}`)) throw ReviveError.of('download-proxy-invalid', { variable, variant: 'address' });
+    return new URL(scheme ? proxy : `http://${proxy}`);
 }
 
 /**
@@ -101,6 +112,8 @@ function classify(error: NodeJS.ErrnoException, url: URL, signal: AbortSignal | 
     if (error.code && NO_NETWORK.has(error.code)) return new HttpUnreachable(`${url.host}: ${error.code}`, { cause: error });
     // Refused, never retried without the check: a wrong certificate is an attack or a broken server.
     if (error.code && UNTRUSTED.has(error.code)) return ReviveError.of('download-untrusted-server', { host: url.host, reason: error.code }, { cause: error });
+    // The TLS exchange itself failed (an alert, a protocol version it will not speak): asking again will not help.
+    if (error.code?.startsWith('ERR_SSL_')) return new HttpProtocolError(`${url.host}: TLS ${error.code}`, { cause: error });
     return error;
 }
 
@@ -139,34 +152,98 @@ function connected(socket: net.Socket, event: 'connect' | 'secureConnect', url: 
     });
 }
 
-/** `CONNECT host:port` through the proxy; the socket then carries the TLS connection to the host. */
-async function openTunnel(proxy: URL, url: URL, signal: AbortSignal | undefined): Promise<net.Socket> {
-    const socket = proxy.protocol === 'https:' ? tls.connect({ host: hostOf(proxy), port: portOf(proxy), servername: net.isIP(hostOf(proxy)) ? undefined : hostOf(proxy) }) : net.connect({ host: hostOf(proxy), port: portOf(proxy) });
-    await connected(socket, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', proxy, signal);
+/**
+ * A socket with bytes already read from it put back in front. TLS on a socket of its own takes
+ * over the file descriptor and would never see them; on this stream it reads them first.
+ */
+class Prepended extends Duplex {
+    constructor(
+        early: Buffer,
+        private readonly socket: net.Socket,
+    ) {
+        super({ allowHalfOpen: false });
+        this.push(early);
+        socket.on('data', (data: Buffer) => {
+            if (!this.push(data)) socket.pause();
+        });
+        socket.once('end', () => this.push(null));
+        socket.once('error', (error) => this.destroy(error));
+        socket.once('close', () => this.destroy());
+    }
+
+    override _read(): void {
+        this.socket.resume();
+    }
+
+    override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+        this.socket.write(chunk, done);
+    }
+
+    override _final(done: (error?: Error | null) => void): void {
+        this.socket.end(done);
+    }
+
+    override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+        this.socket.destroy();
+        done(error);
+    }
+}
+
+/**
+ * `CONNECT host:port` through the proxy; the returned stream then carries the TLS connection to the
+ * host. Bytes the proxy sent right behind its answer, in the same read, are the tunnel's first.
+ */
+async function openTunnel(proxy: URL, url: URL, signal: AbortSignal | undefined): Promise<Duplex> {
+    const secure = proxy.protocol === 'https:';
+    const socket = secure ? tls.connect({ host: hostOf(proxy), port: portOf(proxy), servername: net.isIP(hostOf(proxy)) ? undefined : hostOf(proxy), ALPNProtocols: ['http/1.1'] }) : net.connect({ host: hostOf(proxy), port: portOf(proxy) });
+    await connected(socket, secure ? 'secureConnect' : 'connect', proxy, signal);
     const authority = `${url.hostname}:${portOf(url)}`;
     const credentials = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
     socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${credentials}\r\n`);
-    const status = await new Promise<number>((resolve, reject) => {
-        const parser = new ResponseParser({ onHead: (head) => resolve(head.status), onBody: () => undefined, onEnd: () => undefined }, true);
-        socket.on('data', (data: Buffer) => {
+    const { status, early } = await new Promise<{ status: number; early: Buffer }>((resolve, reject) => {
+        let status = 0;
+        const parser = new ResponseParser({ onHead: (head) => (status = head.status), onBody: () => undefined, onEnd: () => undefined }, true);
+        const stop = (): void => {
+            socket.off('data', onData);
+            socket.off('error', onError);
+            socket.off('close', onClose);
+            signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (error: Error): void => {
+            stop();
+            socket.destroy();
+            reject(error);
+        };
+        const onData = (data: Buffer): void => {
+            let used: number;
             try {
-                parser.push(data);
+                used = parser.push(data);
             } catch (error) {
-                reject(error instanceof Error ? error : new Error(String(error)));
+                fail(error instanceof Error ? error : new Error(String(error)));
+                return;
             }
-        });
-        socket.once('error', (error) => reject(classify(error, proxy, signal)));
-        socket.once('close', () => reject(new HttpUnreachable(`the proxy ${proxy.host} closed the connection`)));
+            if (!parser.done) return;
+            stop();
+            socket.pause();
+            resolve({ status, early: data.subarray(used) });
+        };
+        const onError = (error: Error): void => fail(classify(error, proxy, signal));
+        const onClose = (): void => fail(new HttpUnreachable(`the proxy ${proxy.host} closed the connection`));
+        // A proxy that never answers must not hold a cancelled download.
+        const onAbort = (): void => fail(classify(new Error('aborted'), proxy, signal));
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        socket.on('data', onData);
+        socket.once('error', onError);
+        socket.once('close', onClose);
     });
-    socket.removeAllListeners('data');
-    socket.removeAllListeners('close');
-    socket.removeAllListeners('error');
     if (status !== 200) {
         socket.destroy();
         // The proxy answered, so the network is there: a 407 or 403 is the person's to fix, not "offline".
         throw ReviveError.of('download-proxy-refused', { proxy: proxy.host, target: authority, status });
     }
-    return socket;
+    if (early.length === 0) return socket;
+    return new Prepended(early, socket);
 }
 
 /** One GET on a connection of its own; resolves once the head has arrived. */

@@ -14,6 +14,7 @@ import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRecipeFile } from '../../../native/download/fetch-file.js';
 import { HttpUnreachable, httpGet } from '../../../native/download/http.js';
+import { HttpProtocolError } from '../../../native/download/http-response.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import { loadRecipes, parseRecipe } from '../../../native/manifests/load.js';
 import type { FileDownload, Recipe } from '../../../native/manifests/schema.js';
@@ -83,13 +84,29 @@ interface ProxyLog {
     heads: string[];
 }
 
+interface ProxyBehaviour {
+    /** A CONNECT without this Proxy-Authorization gets 407. */
+    readonly credentials?: string | undefined;
+    /** Sent in the same write as the 200 answer, before anything from the target. */
+    readonly afterHead?: Buffer | undefined;
+    /** The 200 answer in these many writes, a little apart. */
+    readonly headPieces?: number | undefined;
+    /** Reads the CONNECT and never answers. */
+    readonly silent?: boolean | undefined;
+    /** An https:// proxy: TLS to the proxy with this certificate. */
+    readonly tls?: KeyPair | undefined;
+}
+
 /**
  * An HTTP CONNECT proxy: any authority goes to `targetPort` on 127.0.0.1. With `credentials` set,
  * a CONNECT without that Proxy-Authorization gets 407.
  */
-async function connectProxy(targetPort: number, credentials?: string): Promise<ProxyLog> {
-    const log: ProxyLog = { port: 0, heads: [] };
-    const server = createServer((client: Socket) => {
+async function connectProxy(targetPort: number, behaviour: ProxyBehaviour = {}): Promise<ProxyLog & { closed: Promise<void> }> {
+    const { credentials } = behaviour;
+    let clientClosed: () => void = () => undefined;
+    const log = { port: 0, heads: [] as string[], closed: new Promise<void>((resolve) => (clientClosed = resolve)) };
+    const serve = (client: Socket): void => {
+        client.on('close', () => clientClosed());
         proxySockets.push(client);
         client.on('error', () => undefined);
         let pending = Buffer.alloc(0);
@@ -101,6 +118,7 @@ async function connectProxy(targetPort: number, credentials?: string): Promise<P
             const head = pending.subarray(0, end).toString('latin1');
             const rest = pending.subarray(end + 4);
             log.heads.push(head);
+            if (behaviour.silent) return;
             const auth = /^proxy-authorization: *(.*)$/im.exec(head)?.[1];
             if (credentials && auth !== `Basic ${Buffer.from(credentials).toString('base64')}`) {
                 client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
@@ -108,15 +126,26 @@ async function connectProxy(targetPort: number, credentials?: string): Promise<P
             }
             const upstream = connect(targetPort, '127.0.0.1', () => {
                 proxySockets.push(upstream);
-                client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-                if (rest.length > 0) upstream.write(rest);
-                client.pipe(upstream).pipe(client);
+                void (async () => {
+                    const answer = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n');
+                    const pieces = behaviour.headPieces ?? 1;
+                    const size = Math.ceil(answer.length / pieces);
+                    let at = 0;
+                    for (; at + size < answer.length; at += size) {
+                        client.write(answer.subarray(at, at + size));
+                        await new Promise((resolve) => setTimeout(resolve, 20));
+                    }
+                    client.write(Buffer.concat([answer.subarray(at), behaviour.afterHead ?? Buffer.alloc(0)]));
+                    if (rest.length > 0) upstream.write(rest);
+                    client.pipe(upstream).pipe(client);
+                })();
             });
             upstream.on('error', () => client.destroy());
             client.on('close', () => upstream.destroy());
         };
         client.on('data', onData);
-    });
+    };
+    const server = behaviour.tls ? tls.createServer(behaviour.tls, serve) : createServer(serve);
     proxies.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     log.port = (server.address() as { port: number }).port;
@@ -188,7 +217,7 @@ describe('downloads through an HTTP CONNECT proxy', () => {
         const body = randomBytes(1024 * 1024 + 3);
         const server = await publisher(trusted);
         server.serve(ROM_URL, { body, dropAfter: 300 * 1024 });
-        const proxy = await connectProxy(server.port, 'shop:p@ss word');
+        const proxy = await connectProxy(server.port, { credentials: 'shop:p@ss word' });
         home = mkdtempSync(join(tmpdir(), 'revive-tls-home-'));
         const { recipe, download } = recipeFor(body);
         const env = { HTTPS_PROXY: `http://shop:p%40ss%20word@127.0.0.1:${proxy.port}` };
@@ -216,7 +245,7 @@ describe('downloads through an HTTP CONNECT proxy', () => {
 
     it('a 407 from the proxy is a coded refusal naming the proxy, not "offline"', async () => {
         const server = await publisher(trusted);
-        const proxy = await connectProxy(server.port, 'shop:secret');
+        const proxy = await connectProxy(server.port, { credentials: 'shop:secret' });
         for (const proxyUrl of [`http://127.0.0.1:${proxy.port}`, `http://shop:wrong@127.0.0.1:${proxy.port}`]) {
             const error = await codeOf(httpGet(`https://${PUBLISHER}:${server.port}/x`, { env: { HTTPS_PROXY: proxyUrl } }));
             expect(error.code).toBe('download-proxy-refused');
@@ -233,5 +262,104 @@ describe('downloads through an HTTP CONNECT proxy', () => {
         // Straight to a name only the proxy could reach: it must not resolve, and the proxy sees nothing.
         await expect(httpGet(`https://${PUBLISHER}:${server.port}/x`, { env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: `example.org, .${PUBLISHER.split('.')[1] ?? ''}` } })).rejects.toBeInstanceOf(HttpUnreachable);
         expect(proxy.heads).toHaveLength(0);
+    });
+});
+
+describe('the CONNECT exchange, at its edges', () => {
+    const romPath = '/mirrorbits.lineageos.org/full/ks01ltexx/20240101/lineage.zip';
+
+    it('an answer split over several reads still opens the tunnel', async () => {
+        const body = randomBytes(200_000);
+        const server = await publisher(trusted);
+        server.serve(ROM_URL, body);
+        const proxy = await connectProxy(server.port, { headPieces: 5 });
+        const got = await bodyOf(`https://${PUBLISHER}:${server.port}${romPath}`, { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` });
+        expect(got.equals(body)).toBe(true);
+    });
+
+    it('bytes right behind the proxy\'s answer, in the same read, reach TLS and are not lost', async () => {
+        const server = await publisher(trusted);
+        server.serve(ROM_URL, 'bytes');
+        // A TLS record the client must act on: a fatal handshake_failure alert. Dropped, the handshake
+        // with the real server would go on and succeed; handed to TLS, it ends the connection.
+        const alert = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+        const proxy = await connectProxy(server.port, { afterHead: alert });
+        const error: unknown = await httpGet(`https://${PUBLISHER}:${server.port}${romPath}`, { env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(HttpProtocolError);
+        expect(String((error as Error).message)).toMatch(/ALERT_HANDSHAKE_FAILURE/);
+        expect(server.log).toHaveLength(0);
+        // Through the download job: the source is refused as a protocol failure, naming the alert.
+        home = mkdtempSync(join(tmpdir(), 'revive-tls-home-'));
+        const { recipe, download } = recipeFor(Buffer.from('bytes'));
+        const failed = await codeOf(fetchRecipeFile(recipe, download, { home, baseUrl: `https://${PUBLISHER}:${server.port}`, env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } }));
+        expect(failed.code).toBe('download-failed');
+        expect(failed.facts).toMatchObject({ reason: 'http-error' });
+        expect(String(failed.facts['detail'])).toMatch(/ALERT_HANDSHAKE_FAILURE/);
+    });
+
+    it('a cancel while the proxy has not answered the CONNECT ends at once with the cancel\'s reason and closes the connection', async () => {
+        const server = await publisher(trusted);
+        const proxy = await connectProxy(server.port, { silent: true });
+        const controller = new AbortController();
+        const reason = new Error('Interrupted');
+        const pending = httpGet(`https://${PUBLISHER}:${server.port}/x`, { env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }, signal: controller.signal });
+        const settled = pending.then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        await expect.poll(() => proxy.heads.length).toBe(1);
+        controller.abort(reason);
+        expect(await settled).toBe(reason);
+        await proxy.closed;
+        // The download job: the same reason, no source blamed, no retry through the proxy.
+        home = mkdtempSync(join(tmpdir(), 'revive-tls-home-'));
+        const { recipe, download } = recipeFor(Buffer.from('never sent'));
+        const second = new AbortController();
+        const job = fetchRecipeFile(recipe, download, { home, baseUrl: `https://${PUBLISHER}:${server.port}`, env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }, signal: second.signal }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        await expect.poll(() => proxy.heads.length).toBe(2);
+        second.abort(reason);
+        expect(await job).toBe(reason);
+        expect(server.log).toHaveLength(0);
+    });
+
+    it('an https:// proxy: TLS to the proxy, checked like any server, and the download\'s own TLS inside it', async () => {
+        const body = randomBytes(300_000);
+        const server = await publisher(trusted);
+        server.serve(ROM_URL, body);
+        const proxy = await connectProxy(server.port, { tls: trusted, credentials: 'shop:pw' });
+        const got = await bodyOf(`https://${PUBLISHER}:${server.port}${romPath}`, { HTTPS_PROXY: `https://shop:pw@127.0.0.1:${proxy.port}` });
+        expect(got.equals(body)).toBe(true);
+        expect(proxy.heads[0]).toContain(`Proxy-Authorization: Basic ${Buffer.from('shop:pw').toString('base64')}`);
+        // A proxy whose certificate nobody vouches for is refused before anything is sent to it.
+        const impostor = await connectProxy(server.port, { tls: untrusted });
+        const error = await codeOf(httpGet(`https://${PUBLISHER}:${server.port}${romPath}`, { env: { HTTPS_PROXY: `https://127.0.0.1:${impostor.port}` } }));
+        expect(error.code).toBe('download-untrusted-server');
+        expect(error.facts).toMatchObject({ host: `127.0.0.1:${impostor.port}`, reason: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+        expect(impostor.heads).toHaveLength(0);
+    });
+
+    it('a proxy Revive cannot use (SOCKS, or no address at all) is refused by name, its value never repeated', async () => {
+        const server = await publisher(trusted);
+        server.serve(ROM_URL, 'bytes');
+        const socks = await codeOf(httpGet(`https://${PUBLISHER}:${server.port}/x`, { env: { HTTPS_PROXY: 'socks5://shop:secret@127.0.0.1:1080' } }));
+        expect(socks.code).toBe('download-proxy-invalid');
+        expect(socks.facts).toEqual({ variable: 'HTTPS_PROXY', scheme: 'socks5', variant: 'scheme' });
+        expect(socks.message).toContain('socks5://');
+        expect(socks.message).not.toContain('secret');
+        const garbled = await codeOf(httpGet(`https://${PUBLISHER}:${server.port}/x`, { env: { https_proxy: 'http://sh op:secret@[::1' } }));
+        expect(garbled.facts).toEqual({ variable: 'https_proxy', variant: 'address' });
+        expect(garbled.message).not.toContain('secret');
+        // The download job says it as it is, once, rather than blaming every source.
+        home = mkdtempSync(join(tmpdir(), 'revive-tls-home-'));
+        const { recipe, download } = recipeFor(Buffer.from('bytes'));
+        const failed = await codeOf(fetchRecipeFile(recipe, download, { home, baseUrl: `https://${PUBLISHER}:${server.port}`, env: { HTTPS_PROXY: 'socks5://127.0.0.1:1080' } }));
+        expect(failed.code).toBe('download-proxy-invalid');
+        expect(server.log).toHaveLength(0);
     });
 });
