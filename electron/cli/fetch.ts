@@ -29,7 +29,13 @@ export async function fetchRoles(recipe: Recipe, roles: readonly FileRole[], ctx
         if (!download) {
             throw ReviveError.of('download-unknown', { role, phone: recipe.name });
         }
-        fetched.push(await fetchRecipeFile(recipe, download, ctx));
+        try {
+            fetched.push(await fetchRecipeFile(recipe, download, ctx));
+        } catch (error) {
+            // Ctrl-C wherever the download was (connecting, a proxy's CONNECT, the body): one answer.
+            if (ctx.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'fetch', what: download.name }, { cause: error });
+            throw error;
+        }
     }
     return fetched;
 }

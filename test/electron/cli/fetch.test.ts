@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedChecksum } from '../../../native/integrity/checksums.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
@@ -18,6 +21,7 @@ const server = new DownloadServer();
 const saved = { home: process.env['REVIVE_HOME'], base: process.env['REVIVE_DOWNLOAD_BASE'] };
 
 const address = demoAddress;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-cli-fetch-'));
@@ -84,5 +88,36 @@ describe('revive upgrade --fetch and revive fetch', () => {
         expect(result.err).toMatch(/does not download the rom for the Google Nexus 6 itself/);
         expect(result.err).toMatch(/https:\/\/download\.lineageos\.org\/devices\/shamu\/builds/);
         expect((await cli(['fetch', 'ks01ltexx', '--role', 'firmware'])).code).toBe(2);
+    });
+
+    it('Ctrl-C while the proxy has not answered the CONNECT stops revive fetch at once, saying what to do', async () => {
+        // A proxy that reads the CONNECT and never answers; the sources behind it are https, so they go through it.
+        const heads: string[] = [];
+        const clients: Socket[] = [];
+        const proxy = createServer((client) => {
+            clients.push(client);
+            client.on('data', (data: Buffer) => heads.push(data.toString('latin1')));
+        });
+        await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+        const ownHome = join(dir, 'home-proxy');
+        await mkdir(join(ownHome, 'recipes'), { recursive: true });
+        await writeFile(join(ownHome, 'recipes', 'ks01ltexx.json'), await readFile(join(home, 'recipes', 'ks01ltexx.json')));
+        const env = { ...process.env, REVIVE_HOME: ownHome, REVIVE_DOWNLOAD_BASE: 'https://downloads.test', HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` };
+        const child = spawn(process.execPath, ['bin/revive.js', 'fetch', 'ks01ltexx', '--role', 'gapps'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (data: Buffer) => (err += data.toString()));
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        try {
+            await expect.poll(() => heads.join(''), { timeout: 60_000 }).toMatch(/^CONNECT downloads\.test:443 HTTP\/1\.1\r\n/);
+            child.kill('SIGINT');
+            expect(await exited).toBe(1);
+            expect(err).toContain(`Downloading ${basename(demo.gapps)} was stopped`);
+            expect(err).toContain('Run the same command again');
+            expect(err).not.toMatch(/unexpected/i);
+        } finally {
+            child.kill('SIGKILL');
+            for (const client of clients) client.destroy();
+            await new Promise<void>((resolve) => proxy.close(() => resolve()));
+        }
     });
 });
