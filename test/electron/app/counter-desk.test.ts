@@ -4,14 +4,13 @@
  * the phones' own state, the signed receipts and the history search.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
-import type { CounterView, DeviceSnapshot, EventPayload, FileRole, HistoryEntry } from '../../../electron/api/contract.js';
+import type { CounterView, DeviceSnapshot, EventPayload, HistoryEntry } from '../../../electron/api/contract.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import type { ReceiptBackup } from '../../../electron/shop/receipt-types.js';
 import { readPublicKey, verifyDocument } from '../../../electron/shop/shop.js';
@@ -19,6 +18,7 @@ import { generateDemoPackages, type DemoPackages } from '../../../native/integri
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { callOk, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
 
 let dir: string;
 let demo: DemoPackages;
@@ -26,13 +26,7 @@ let phones: VirtualPhone[];
 let server: UsbIpServer;
 let backend: Backend;
 
-const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-async function call<T>(command: string, request: unknown): Promise<T> {
-    const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${JSON.stringify(result.error)}`);
-    return result.value as T;
-}
+const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
 
 const idOf = (n: number): string => `usbip:127.0.0.1:${server.port}/1-${n + 1}`;
 
@@ -94,13 +88,8 @@ describe('the counter in the app', () => {
     });
 
     it('runs three lanes two at a time; the unplugged one fails alone, each gets a signed receipt', async () => {
-        const files: Array<{ role: FileRole; verificationId: string }> = [];
-        for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-            const path = demo[role];
-            const verified = await call<{ ok: boolean }>('verifyFile', { file: await backend.uploads.grant(path), role, recipeId: 'ks01ltexx', verificationId: `c-${role}`, expectedSha256: sha256Of(path) });
-            expect(verified.ok).toBe(true);
-            files.push({ role, verificationId: `c-${role}` });
-        }
+        const { files, ok } = await verifyDemoFiles(backend, demo, 'ks01ltexx', 'c');
+        for (const verified of ok) expect(verified).toBe(true);
         phones[2]!.faults.unplugAfterBytes = 100_000;
         let queuedSeen = false;
         const off = backend.subscribe((event, payload) => {

@@ -8,17 +8,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import type { DeviceSnapshot, EventName } from '../../../electron/api/contract.js';
+import { callOk } from '../../support/backend-calls.js';
 
 let dir: string;
 let backend: Backend;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
 
-async function call<T>(command: string, request: unknown): Promise<T> {
-    const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
-    return result.value as T;
-}
+const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
 
 beforeAll(() => {
     process.on('unhandledRejection', onUnhandled);

@@ -3,15 +3,14 @@
  * listed, followed across restarts, upgraded end to end and reached by a panel push, all through
  * the backend's API as Electron main and the bridge call it. Asserted from the phone's own state.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
-import type { Device, DeviceSnapshot, EventName, EventPayload, FileRole, VpnResult } from '../../../electron/api/contract.js';
+import type { Device, DeviceSnapshot, EventName, EventPayload } from '../../../electron/api/contract.js';
 import { main } from '../../../electron/cli.js';
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { connectAdb } from '../../../native/adb/phone.js';
@@ -19,6 +18,7 @@ import { generateDemoPackages, type DemoPackages } from '../../../native/integri
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { callOk, createDemoVpn, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
 
 let dir: string;
 let home: string;
@@ -45,15 +45,9 @@ function nextEvent<K extends EventName>(event: K, test: (payload: EventPayload<K
     });
 }
 
-const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
 const onUsbIp = (snapshot: DeviceSnapshot): Device | undefined => snapshot.devices.find((d) => d.id.startsWith('usbip:'));
 
-async function call<T>(command: string, request: unknown): Promise<T> {
-    const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
-    return result.value as T;
-}
+const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
 
 beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-app-usbip-'));
@@ -112,13 +106,8 @@ describe('the app with a USB/IP source', () => {
     it('upgrades it end to end: the phone itself has ROM, Gapps and su, in that order', async () => {
         const device = onUsbIp(await call<DeviceSnapshot>('listDevices', {}));
         if (!device) throw new Error('the USB/IP phone is not listed');
-        const files: Array<{ role: FileRole; verificationId: string }> = [];
-        for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-            const path = demo[role];
-            const verified = await call<{ ok: boolean }>('verifyFile', { file: await backend.uploads.grant(path), role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(path) });
-            expect(verified.ok).toBe(true);
-            files.push({ role, verificationId: `v-${role}` });
-        }
+        const { files, ok } = await verifyDemoFiles(backend, demo, 'ks01ltexx', 'v');
+        for (const verified of ok) expect(verified).toBe(true);
         const answers: unknown[] = [];
         // The person holding the phone on the far side of the USB/IP link: keys when asked, yes to every question.
         const stop = backend.subscribe((event, payload) => {
@@ -162,16 +151,7 @@ describe('the app with a USB/IP source', () => {
     it('pushes a panel file to it, and the phone stores it byte-identical', async () => {
         const device = onUsbIp(await call<DeviceSnapshot>('listDevices', {}));
         if (!device) throw new Error('the USB/IP phone is not listed');
-        const vpn = await call<VpnResult>('createVpn', {
-            jobId: 'vpn1',
-            name: 'usbip',
-            addresses: ['10.8.0.2/32'],
-            dns: [],
-            serverPublicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
-            endpoint: 'vpn.example.org:51820',
-            allowedIps: ['0.0.0.0/0'],
-            persistentKeepalive: 25,
-        });
+        const vpn = await createDemoVpn(backend, 'vpn1', 'usbip');
         const pushed = await call<{ pushed: Array<{ remote: string; sha256: string }> }>('pushPanelFiles', { jobId: 'push1', deviceId: device.id, resultId: vpn.resultId });
         expect(pushed.pushed.map((p) => p.remote)).toEqual(['/sdcard/Download/wg-usbip.conf']);
         const landed = await readFile(join(phone.stateDir, 'fs', 'data', 'media', '0', 'Download', 'wg-usbip.conf'));

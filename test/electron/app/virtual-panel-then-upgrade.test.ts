@@ -2,8 +2,6 @@
  * A panel push to the built-in virtual phone, then an upgrade of the same phone on the same USB
  * appearance: the panels hang up and the job does its own adb handshake; nobody pulls the cable.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,21 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import { openBackupFolder } from '../../../electron/app/open-folder.js';
-import type { Device, EventName, EventPayload, VpnResult } from '../../../electron/api/contract.js';
+import type { Device, EventName, EventPayload } from '../../../electron/api/contract.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
+import { callOk, createDemoVpn, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
 
 let dir: string;
 let demo: DemoPackages;
 let backend: Backend;
 
-const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-async function call<T>(command: string, request: unknown): Promise<T> {
-    const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
-    return result.value as T;
-}
+const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
 
 beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-app-virtual-'));
@@ -43,24 +36,11 @@ describe('panel push, then upgrade, on the virtual phone', () => {
         const device = await call<Device>('startVirtualPhone', { codename: 'ks01ltexx' });
         const phone = backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');
-        const vpn = await call<VpnResult>('createVpn', {
-            jobId: 'vpn1',
-            name: 'before',
-            addresses: ['10.8.0.2/32'],
-            dns: [],
-            serverPublicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
-            endpoint: 'vpn.example.org:51820',
-            allowedIps: ['0.0.0.0/0'],
-            persistentKeepalive: 25,
-        });
+        const vpn = await createDemoVpn(backend, 'vpn1', 'before');
         await call('pushPanelFiles', { jobId: 'push1', deviceId: device.id, resultId: vpn.resultId });
         const appearance = phone.usbDevice;
 
-        const files = [];
-        for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-            await call('verifyFile', { file: await backend.uploads.grant(demo[role]), role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(demo[role]) });
-            files.push({ role, verificationId: `v-${role}` });
-        }
+        const { files } = await verifyDemoFiles(backend, demo, 'ks01ltexx', 'v');
         let firstStepDone = false;
         let appearanceAtIdentify: USBDevice | undefined;
         const ended = new Promise<{ event: EventName; payload: unknown }>((resolve) => {
