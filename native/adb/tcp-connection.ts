@@ -29,50 +29,73 @@ function encodeHeader(packet: AdbPacketInit): Uint8Array {
     return header;
 }
 
+/** Bytes the socket reads into at once; the kernel hands over what it has, up to this. */
+const READ_BUFFER = 1024 * 1024;
+const HEADER_SIZE = 24;
+
+/**
+ * Cuts packets out of the bytes the socket reads into one reused buffer: each payload is copied
+ * once, straight into a buffer of its own (the library keeps payloads), and no buffer is made per
+ * socket read, so a 2 GiB transfer leaves little for the garbage collector.
+ */
 class PacketParser {
-    readonly #chunks: Buffer[] = [];
-    #length = 0;
+    readonly #header = Buffer.alloc(HEADER_SIZE);
+    #headerFilled = 0;
+    #packet: AdbPacketData | undefined;
+    #payloadFilled = 0;
+    readonly #packets: AdbPacketData[] = [];
+    #queuedBytes = 0;
 
-    get buffered(): number {
-        return this.#length;
+    /** Payload bytes of complete packets not yet taken. */
+    get queuedBytes(): number {
+        return this.#queuedBytes;
     }
 
-    push(chunk: Buffer): void {
-        this.#chunks.push(chunk);
-        this.#length += chunk.length;
-    }
-
-    #peek(length: number): Buffer {
-        if ((this.#chunks[0]?.length ?? 0) < length) {
-            const joined = Buffer.concat(this.#chunks);
-            this.#chunks.splice(0, this.#chunks.length, joined);
+    /** Throws AdbFrameError on bytes that are not an adb packet. */
+    feed(data: Uint8Array): void {
+        let offset = 0;
+        while (offset < data.length) {
+            const packet = this.#packet;
+            if (!packet) {
+                const use = Math.min(HEADER_SIZE - this.#headerFilled, data.length - offset);
+                this.#header.set(data.subarray(offset, offset + use), this.#headerFilled);
+                this.#headerFilled += use;
+                offset += use;
+                if (this.#headerFilled === HEADER_SIZE) this.#startPacket();
+                continue;
+            }
+            const use = Math.min(packet.payload.length - this.#payloadFilled, data.length - offset);
+            packet.payload.set(data.subarray(offset, offset + use), this.#payloadFilled);
+            this.#payloadFilled += use;
+            offset += use;
+            if (this.#payloadFilled === packet.payload.length) this.#finishPacket(packet);
         }
-        return (this.#chunks[0] ?? Buffer.alloc(0)).subarray(0, length);
     }
 
-    #consume(length: number): Buffer {
-        const out = Buffer.from(this.#peek(length));
-        const head = this.#chunks[0];
-        if (head && head.length === length) this.#chunks.shift();
-        else if (head) this.#chunks[0] = head.subarray(length);
-        this.#length -= length;
-        return out;
+    #startPacket(): void {
+        const header = this.#header;
+        this.#headerFilled = 0;
+        const command = header.readUInt32LE(0);
+        const payloadLength = header.readUInt32LE(12);
+        // Checked before the payload is awaited: a damaged header must not make us buffer gigabytes.
+        if (header.readUInt32LE(20) !== (command ^ 0xffffffff) >>> 0) throw new AdbFrameError('a packet header was damaged (its magic does not match its command)');
+        if (payloadLength > MAX_ADB_PAYLOAD) throw new AdbFrameError(`a packet claimed ${payloadLength} bytes, more than adb's ${MAX_ADB_PAYLOAD}`);
+        const packet = { command, arg0: header.readUInt32LE(4), arg1: header.readUInt32LE(8), payload: new Uint8Array(payloadLength) };
+        this.#payloadFilled = 0;
+        if (payloadLength === 0) this.#finishPacket(packet);
+        else this.#packet = packet;
+    }
+
+    #finishPacket(packet: AdbPacketData): void {
+        this.#packet = undefined;
+        this.#packets.push(packet);
+        this.#queuedBytes += packet.payload.length;
     }
 
     next(): AdbPacketData | undefined {
-        if (this.#length < 24) return undefined;
-        const header = this.#peek(24);
-        const payloadLength = header.readUInt32LE(12);
-        const command = header.readUInt32LE(0);
-        // Checked before waiting for the payload: a damaged header must not make us buffer gigabytes.
-        if (header.readUInt32LE(20) !== (command ^ 0xffffffff) >>> 0) throw new AdbFrameError('a packet header was damaged (its magic does not match its command)');
-        if (payloadLength > MAX_ADB_PAYLOAD) throw new AdbFrameError(`a packet claimed ${payloadLength} bytes, more than adb's ${MAX_ADB_PAYLOAD}`);
-        if (this.#length < 24 + payloadLength) return undefined;
-        const arg0 = header.readUInt32LE(4);
-        const arg1 = header.readUInt32LE(8);
-        this.#consume(24);
-        const payload = payloadLength > 0 ? new Uint8Array(this.#consume(payloadLength)) : new Uint8Array(0);
-        return { command, arg0, arg1, payload };
+        const packet = this.#packets.shift();
+        if (packet) this.#queuedBytes -= packet.payload.length;
+        return packet;
     }
 }
 
@@ -84,17 +107,31 @@ export interface AdbTcpConnection extends AdbDaemonConnection {
 /** Open a TCP connection to an adbd; rejects with UsbError('disconnected') when nobody answers. */
 export function openAdbTcpConnection(host: string, port: number, signal?: AbortSignal): Promise<AdbTcpConnection> {
     return new Promise((resolve, reject) => {
-        const socket = connect({ host, port, signal });
-        socket.setNoDelay(true);
         const parser = new PacketParser();
         let wake: (() => void) | undefined;
         let ended = false;
         let failure: Error | undefined;
-        socket.on('data', (chunk: Buffer) => {
-            parser.push(chunk);
-            if (parser.buffered > HIGH_WATER) socket.pause();
-            wake?.();
+        let frameError: unknown;
+        const socket = connect({
+            host,
+            port,
+            signal,
+            onread: {
+                buffer: Buffer.allocUnsafe(READ_BUFFER),
+                callback(bytes: number, buffer: Uint8Array): boolean {
+                    try {
+                        parser.feed(buffer.subarray(0, bytes));
+                    } catch (error) {
+                        frameError = error;
+                        socket.destroy();
+                    }
+                    wake?.();
+                    // false pauses the socket: the reader resumes it once it has taken packets.
+                    return parser.queuedBytes <= HIGH_WATER;
+                },
+            },
         });
+        socket.setNoDelay(true);
         socket.on('end', () => {
             ended = true;
             wake?.();
@@ -114,15 +151,10 @@ export function openAdbTcpConnection(host: string, port: number, signal?: AbortS
                 {
                     async pull(controller) {
                         for (;;) {
-                            let packet: AdbPacketData | undefined;
-                            try {
-                                packet = parser.next();
-                            } catch (error) {
-                                socket.destroy();
-                                throw error;
-                            }
+                            if (frameError !== undefined) throw frameError;
+                            const packet = parser.next();
                             if (packet) {
-                                if (parser.buffered < HIGH_WATER / 2) socket.resume();
+                                if (parser.queuedBytes < HIGH_WATER / 2) socket.resume();
                                 controller.enqueue(packet);
                                 return;
                             }
