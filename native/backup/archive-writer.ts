@@ -1,29 +1,23 @@
 /**
  * Writes one backup archive: tar (tar-stream) → age → a file created 0600 in a folder made (or
  * tightened to) 0700. Parts stream through, hashed on the way; nothing holds a whole part in
- * memory. The file is written as `<name>.partial` and renamed only when complete; on any error
- * (a full disk, a phone unplugged mid-part, cancel) the partial file is removed.
+ * memory. The tar stream goes straight to archive-file.ts, which encrypts, hashes and writes it
+ * on a thread of its own while this one reads the phone. The file is written as `<name>.partial` and renamed only when complete; on any error (a full disk,
+ * a phone unplugged mid-part, cancel) the partial file is removed.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, type Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { reviveVersion } from '../resources.js';
-import { ageEncryptor, type AgeRecipient } from './age/index.js';
+import { beginAgeFile, type AgeRecipient } from './age/index.js';
+import { ArchiveFile } from './archive-file.js';
 import { ARCHIVE_FORMAT, DEVICE_ENTRY, MANIFEST_ENTRY, PART_PREFIX, assertSafeEntryName, type DeviceEntry, type DeviceFacts, type Manifest, type Part, type PartKind } from './manifest.js';
 
 export const ARCHIVE_SUFFIX = '.tar.age';
-/**
- * Bytes the archive file buffers before writing: with Node's default 16 KiB every sealed chunk
- * became its own write and drain; 4 MiB lets them go to the disk in large writev batches.
- */
-const FILE_BUFFER = 4 << 20;
 
 export interface ArchiveTarget {
     /** The folder on the computer; created 0700, or tightened to 0700 when it exists. */
@@ -38,6 +32,8 @@ export interface ArchiveTarget {
 export interface FinishedArchive {
     readonly path: string;
     readonly sizeBytes: number;
+    /** SHA-256 of the archive file as written. */
+    readonly sha256: string;
     readonly manifest: Manifest;
 }
 
@@ -62,11 +58,12 @@ export class BackupArchiveWriter {
     readonly #partial: string;
     readonly #folder: string;
     readonly #pack: tar.Pack;
-    readonly #file: WriteStream;
-    readonly #done: Promise<void>;
-    /** Rejects when the output pipeline fails (a full disk); never resolves otherwise. Raced against waits. */
+    readonly #file: ArchiveFile;
+    /** Resolves when the packer has handed over its last byte (the end of the tar). */
+    readonly #packed: Promise<void>;
+    /** Rejects when the output fails (a full disk); never resolves otherwise. Raced against waits. */
     readonly #failed: Promise<never>;
-    /** Aborted when the output pipeline fails: ends a wait for a drain without a race per chunk. */
+    /** Aborted when the output fails: ends a wait for a drain without a race per chunk. */
     readonly #stopped = new AbortController();
     readonly #device: DeviceEntry;
     readonly #parts: Part[] = [];
@@ -74,23 +71,26 @@ export class BackupArchiveWriter {
     #failure: unknown;
     #closed = false;
 
-    private constructor(folder: string, fileName: string, encryptor: Transform, device: DeviceEntry, onPart: ((part: Part) => void) | undefined) {
-        this.#folder = folder;
-        this.#onPart = onPart;
-        this.path = join(folder, fileName);
+    private constructor(target: ArchiveTarget, file: ArchiveFile, fail: Promise<never>, device: DeviceEntry) {
+        this.#folder = target.folder;
+        this.#onPart = target.onPart;
+        this.path = join(target.folder, target.fileName);
         this.#partial = `${this.path}.partial`;
         this.#device = device;
+        this.#file = file;
+        this.#failed = fail;
         this.#pack = tar.pack();
-        this.#file = createWriteStream(this.#partial, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: FILE_BUFFER });
-        this.#done = pipeline(Readable.from(this.#pack), encryptor, this.#file);
-        this.#failed = new Promise<never>((_, reject) => {
-            this.#done.catch((error: unknown) => {
-                this.#failure ??= error;
-                this.#stopped.abort(error);
-                reject(error as Error);
-            });
+        this.#pack.on('data', (data: unknown) => file.push(data as Buffer));
+        this.#packed = new Promise<void>((resolve, reject) => {
+            this.#pack.once('end', resolve);
+            this.#pack.once('error', reject);
         });
-        this.#failed.catch(() => undefined);
+        this.#packed.catch(() => undefined);
+        fail.catch((error: unknown) => {
+            this.#failure ??= error;
+            this.#stopped.abort(error);
+            this.#pack.destroy(error as Error);
+        });
     }
 
     static async create(target: ArchiveTarget, device: DeviceFacts): Promise<BackupArchiveWriter> {
@@ -107,10 +107,24 @@ export class BackupArchiveWriter {
         if (await stat(finalPath).then(() => true, () => false)) {
             throw ReviveError.of('backup-exists', { file: finalPath });
         }
-        const encryptor = await ageEncryptor(target.recipients);
+        const start = await beginAgeFile(target.recipients);
         const entry: DeviceEntry = { format: ARCHIVE_FORMAT, revive: reviveVersion(), createdAt: new Date().toISOString(), device };
-        const writer = new BackupArchiveWriter(target.folder, target.fileName, encryptor, entry, target.onPart);
-        await writer.#writeJson(DEVICE_ENTRY, entry);
+        let fail: (error: unknown) => void = () => undefined;
+        const failed = new Promise<never>((_, reject) => (fail = reject));
+        failed.catch(() => undefined);
+        let file: ArchiveFile;
+        try {
+            file = await ArchiveFile.create(`${finalPath}.partial`, start, fail);
+        } catch (error) {
+            throw diskError(error, target.folder);
+        }
+        const writer = new BackupArchiveWriter(target, file, failed, entry);
+        try {
+            await writer.#writeJson(DEVICE_ENTRY, entry);
+        } catch (error) {
+            await writer.abort();
+            throw diskError(writer.#failure ?? error, target.folder);
+        }
         return writer;
     }
 
@@ -152,6 +166,7 @@ export class BackupArchiveWriter {
             ctx.onProgress?.({ step: `backup:${name}`, bytesDone: written, bytesTotal: size, cancellable: true });
             // Not Promise.race with #failed: that never settles, so every race would stay attached to it.
             if (!stream.write(chunk)) await once(stream, 'drain', stopped);
+            if (this.#file.backlogged) await this.#file.room();
         }
         if (written !== size) throw ReviveError.of('backup-size-changed', { variant: 'short', name, size, written });
         stream.end();
@@ -178,11 +193,12 @@ export class BackupArchiveWriter {
         try {
             await this.#writeJson(MANIFEST_ENTRY, manifest);
             this.#pack.finalize();
-            await this.#done;
+            await Promise.race([this.#packed, this.#failed]);
+            const written = await this.#file.finish();
             this.#closed = true;
             await chmod(this.#partial, 0o600);
             await rename(this.#partial, this.path);
-            return { path: this.path, sizeBytes: (await stat(this.path)).size, manifest };
+            return { path: this.path, sizeBytes: written.sizeBytes, sha256: written.sha256, manifest };
         } catch (error) {
             await this.abort();
             throw diskError(this.#failure ?? error, this.#folder);
@@ -194,8 +210,7 @@ export class BackupArchiveWriter {
         if (!this.#closed) {
             this.#closed = true;
             this.#pack.destroy();
-            this.#file.destroy();
-            await this.#done.catch(() => undefined);
+            await this.#file.close();
         }
         await rm(this.#partial, { force: true });
     }

@@ -10,7 +10,7 @@ import { ReviveError } from '../../jobs/errors.js';
 import { AgeFormatError, AgeTruncatedError, noMatchingKey } from './errors.js';
 import { macMatches, parseHeader, payloadKey, writeHeader, type ParsedHeader } from './header.js';
 import { unwrapFileKey, wrapFileKey, type AgeIdentity, type AgeRecipient } from './stanzas.js';
-import { ByteQueue, CHUNK_SIZE, SEALED_CHUNK_SIZE, StreamOpener, StreamSealer } from './stream.js';
+import { ByteQueue, SEALED_CHUNK_SIZE, StreamOpener, StreamSealer } from './stream.js';
 
 export type { AgeIdentity, AgeRecipient } from './stanzas.js';
 export { AgeFormatError, AgeTruncatedError } from './errors.js';
@@ -20,8 +20,14 @@ const NONCE_SIZE = 16;
 /** Bytes buffered on either side of the encryptor: several chunks, so data moves in batches. */
 const STREAM_BUFFER = 1 << 20;
 
-/** A Transform from plaintext to an age file. The header (scrypt can take a second) is made first. */
-export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise<Transform> {
+/** The start of a new age file: its header (with the payload nonce) and the key its payload is sealed with. */
+export interface AgeFileStart {
+    readonly header: Buffer;
+    readonly payloadKey: Uint8Array;
+}
+
+/** A new file key wrapped for every recipient (scrypt can take a second). */
+export async function beginAgeFile(recipients: readonly AgeRecipient[]): Promise<AgeFileStart> {
     if (recipients.length === 0) throw ReviveError.of('age-no-recipient', {});
     if (recipients.some((r) => r.kind === 'scrypt') && recipients.length > 1) {
         throw ReviveError.of('age-passphrase-alone', {});
@@ -29,24 +35,27 @@ export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise
     const fileKey = randomBytes(16);
     const stanzas = await Promise.all(recipients.map((r) => wrapFileKey(r, fileKey)));
     const nonce = randomBytes(NONCE_SIZE);
-    const sealer = new StreamSealer(payloadKey(fileKey, nonce));
-    const pending = new ByteQueue();
+    return { header: Buffer.concat([writeHeader(stanzas, fileKey), nonce]), payloadKey: payloadKey(fileKey, nonce) };
+}
+
+/** A Transform from plaintext to an age file. The header (scrypt can take a second) is made first. */
+export async function ageEncryptor(recipients: readonly AgeRecipient[]): Promise<Transform> {
+    const start = await beginAgeFile(recipients);
+    const sealer = new StreamSealer(start.payloadKey);
     const transform = new Transform({
         // Node's default 16 KiB is less than one chunk: every write would wait for a drain.
         writableHighWaterMark: STREAM_BUFFER,
         readableHighWaterMark: STREAM_BUFFER,
         transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-            pending.push(chunk);
-            // Strictly more than a chunk: the held-back chunk might be the last one.
-            while (pending.length > CHUNK_SIZE) for (const sealed of sealer.sealPieces(pending.takePieces(CHUNK_SIZE), false)) this.push(sealed);
+            sealer.update(chunk, (sealed) => this.push(sealed));
             callback();
         },
         flush(callback: TransformCallback) {
-            for (const sealed of sealer.sealPieces(pending.takePieces(pending.length), true)) this.push(sealed);
+            sealer.final((sealed) => this.push(sealed));
             callback();
         },
     });
-    transform.push(Buffer.concat([writeHeader(stanzas, fileKey), nonce]));
+    transform.push(start.header);
     return transform;
 }
 

@@ -52,54 +52,55 @@ export class ByteQueue {
     takeAll(): Buffer {
         return this.take(this.#length);
     }
-
-    /** Remove the first `n` bytes (n <= length) as views of the queued buffers: nothing is copied. */
-    takePieces(n: number): Buffer[] {
-        const out: Buffer[] = [];
-        let left = n;
-        while (left > 0) {
-            const part = this.#parts[0] as Buffer;
-            if (part.length <= left) {
-                out.push(part);
-                this.#parts.shift();
-                left -= part.length;
-            } else {
-                out.push(part.subarray(0, left));
-                this.#parts[0] = part.subarray(left);
-                left = 0;
-            }
-        }
-        this.#length -= n;
-        return out;
-    }
 }
 
-function chunkNonce(counter: bigint, last: boolean): Buffer {
-    const nonce = Buffer.alloc(12);
+function chunkNonce(counter: bigint, last: boolean, nonce = Buffer.alloc(12)): Buffer {
     // 11-byte big-endian counter: the top 3 bytes stay zero for any file that fits on a disk.
     nonce.writeBigUInt64BE(counter, 3);
     nonce[11] = last ? 1 : 0;
     return nonce;
 }
 
+/**
+ * The sending side of STREAM: plaintext in any slicing, sealed chunks out. Bytes are gathered in
+ * one chunk-sized buffer (a copy far cheaper than the cipher) so each chunk is one cipher call;
+ * a full chunk waits until more bytes (or the end) show whether it is the last.
+ */
 export class StreamSealer {
     readonly #key: Uint8Array;
+    readonly #nonce = Buffer.alloc(12);
+    readonly #chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+    #filled = 0;
     #counter = 0n;
 
     constructor(key: Uint8Array) {
         this.#key = key;
     }
 
-    /**
-     * One chunk given as pieces, sealed as pieces (ciphertext of each, then the tag): the cipher
-     * streams, so a chunk that spans several incoming buffers is never copied into one.
-     */
-    sealPieces(pieces: readonly Buffer[], last: boolean): Buffer[] {
-        const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last), { authTagLength: TAG_SIZE });
-        const out = pieces.map((piece) => cipher.update(piece));
+    #seal(last: boolean, out: (sealed: Buffer) => void): void {
+        // createCipheriv copies key and nonce: the nonce buffer is reused for the next chunk.
+        const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last, this.#nonce), { authTagLength: TAG_SIZE });
+        out(cipher.update(this.#chunk.subarray(0, this.#filled)));
         cipher.final();
-        out.push(cipher.getAuthTag());
-        return out;
+        out(cipher.getAuthTag());
+        this.#filled = 0;
+    }
+
+    /** Hand every chunk that is known not to be the last to `out` (ciphertext, then its tag). */
+    update(plain: Uint8Array, out: (sealed: Buffer) => void): void {
+        let offset = 0;
+        while (offset < plain.length) {
+            if (this.#filled === CHUNK_SIZE) this.#seal(false, out);
+            const take = Math.min(CHUNK_SIZE - this.#filled, plain.length - offset);
+            this.#chunk.set(plain.subarray(offset, offset + take), this.#filled);
+            this.#filled += take;
+            offset += take;
+        }
+    }
+
+    /** Seal what is left as the last chunk (possibly empty, for an empty file). */
+    final(out: (sealed: Buffer) => void): void {
+        this.#seal(true, out);
     }
 }
 
