@@ -2,8 +2,9 @@
  * Writing the archive, shared by the backup job and the upgrade's backup step: the engine of
  * native/backup (TWRP's backup, raw state partitions and internal storage from TWRP; or internal
  * storage alone from Android) into one age archive, every part journalled as it lands, the
- * archive's own SHA-256 taken for reports and receipts. A run that finds the archive it wrote in
- * an earlier run (journalled, same size and SHA-256) keeps it instead of backing up again.
+ * archive's own SHA-256 (taken as it was written) kept for reports and receipts. A run that
+ * finds the archive it wrote in an earlier run (journalled, same size and SHA-256) keeps it
+ * instead of backing up again.
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -60,8 +61,8 @@ export async function writeArchive(run: ArchiveRun, phone: AdbPhone, recipe: Rec
     const finished = spec.storageOnly
         ? await backupStorageFromAndroid(phone, recipe, target, ctx)
         : await backupPhone(phone, recipe, { ...target, parts: spec.parts, storage: spec.storage }, ctx);
-    const digest = await hashFile(finished.path, ctx, `hash:${basename(finished.path)}`);
-    const archive = { path: finished.path, name: basename(finished.path), sizeBytes: finished.sizeBytes, sha256: digest.sha256 };
+    // Taken by the writer as the bytes went to the disk: no second read of the whole archive.
+    const archive = { path: finished.path, name: basename(finished.path), sizeBytes: finished.sizeBytes, sha256: finished.sha256 };
     run.journal.append({ t: 'note', key: WRITTEN_NOTE, data: { ...archive, manifest: finished.manifest as unknown as JournalValue } });
     return { archive, manifest: finished.manifest };
 }
