@@ -1,7 +1,44 @@
 #!/usr/bin/env node
 // The `revive` command: runs the compiled CLI in dist/node/ (see scripts/build-node.js; in a checkout
 // whose sources are newer than that build, it is rebuilt first).
+import { mkdirSync, statSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ensureBuilt } from '../scripts/build-node.js';
+
+/**
+ * mkdir -p one level at a time: Node's own recursive mkdir (and so enableCompileCache) loops
+ * forever where mkdir says ENOENT under a parent that exists (/proc, /sys).
+ */
+function makeDirectory(dir) {
+    try {
+        mkdirSync(dir);
+        return true;
+    } catch (error) {
+        if (error.code === 'EEXIST') return statSync(dir).isDirectory();
+        if (error.code !== 'ENOENT' || dirname(dir) === dir || !makeDirectory(dirname(dir))) return false;
+    }
+    try {
+        mkdirSync(dir);
+        return true;
+    } catch (error) {
+        return error.code === 'EEXIST';
+    }
+}
+
+// V8's compiled code for Revive's modules is kept between runs (Node checks it against each file's
+// contents): a command then starts without parsing and compiling its JavaScript again. A cache, so
+// it lives in $REVIVE_HOME/cache when that is set (tests, a shop's own folder), else in
+// $XDG_CACHE_HOME/revive or ~/.cache/revive; NODE_DISABLE_COMPILE_CACHE=1 turns it off. Without a
+// folder it can write to, commands start as before.
+try {
+    const cacheHome = process.env.REVIVE_HOME ? join(process.env.REVIVE_HOME, 'cache') : join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'revive');
+    const cacheDir = join(cacheHome, 'node-compile');
+    if (makeDirectory(cacheDir)) enableCompileCache(cacheDir);
+} catch {
+    // No home, or a cache folder that is not one: no cache.
+}
 
 // The process never ends without saying why: not by a stray rejection (no stack trace unless
 // REVIVE_DEBUG is set), and not by running out of things to wait for before the command finished.
