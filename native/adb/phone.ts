@@ -548,7 +548,8 @@ export class AdbPhone {
                 }
                 // Asked for more: the sync writer has taken everything enqueued so far.
                 running?.sent(done);
-                const buffer = new Uint8Array(chunkSize);
+                // Not zero-filled: the read overwrites it (zeroing a fresh MiB per chunk cost a fifth of the read).
+                const buffer = Buffer.allocUnsafe(chunkSize);
                 const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
                 if (bytesRead === 0) {
                     controller.close();
