@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import { initShop, shopBackupKeys } from '../../../electron/shop/shop.js';
 import { makeSpecialFile, REFUSED_AS, SPECIAL_FILES } from '../../support/special-files.js';
+import { refusalOf } from '../../support/refusal.js';
 import { runCli } from '../../support/run-cli.js';
 
 let dir: string;
@@ -43,9 +44,9 @@ describe.each(SPECIAL_FILES)('a key file that is %s', (kind) => {
         const shop = await initShop(join(dir, `shop-${kind}`), 'Fix & Go');
         rmSync(shop.backupIdentityFile);
         makeSpecialFile(kind, shop.backupIdentityFile);
-        const error = await shopBackupKeys(shop).then(() => undefined, (e: unknown) => e);
+        const error = await refusalOf(shopBackupKeys(shop));
         expect(error).toMatchObject({ code: 'shop-no-backup-key' });
-        expect(String((error as Error).cause)).toMatch(REFUSED_AS[kind]);
+        expect(String(error.cause)).toMatch(REFUSED_AS[kind]);
     });
 });
 

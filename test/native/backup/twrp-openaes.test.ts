@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ReviveError } from '../../../native/jobs/errors.js';
 import { openAesDecryptor, openAesKey, openAesPlainSize } from '../../../native/backup/twrp-openaes.js';
 import { openAesEncrypt } from '../../support/openaes.js';
+import { refusalOf } from '../../support/refusal.js';
 
 const FRAMES = join(import.meta.dirname, '..', '..', 'fixtures', 'twrp-openaes', 'frames');
 const dir = mkdtempSync(join(tmpdir(), 'revive-oaes-'));
@@ -24,15 +24,6 @@ async function decrypt(data: Buffer, password: string, chunk = 1000): Promise<Bu
     const out: Buffer[] = [];
     for await (const plain of Readable.from(pieces).pipe(openAesDecryptor(password, 'data.ext4.win001'))) out.push(plain as Buffer);
     return Buffer.concat(out);
-}
-
-async function refusal(work: () => Promise<unknown>): Promise<ReviveError> {
-    const error = await work().then(
-        () => undefined,
-        (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ReviveError);
-    return error as ReviveError;
 }
 
 /** A ustar header of `size` bytes of content, so the first frame decrypts to what TWRP checks for. */
@@ -80,21 +71,21 @@ describe("TWRP's openaes, decrypted", () => {
 
     it('refuses a wrong password, as TWRP does, by the first frame', async () => {
         const encrypted = readFileSync(join(FRAMES, 'plain.tar.aes128.oaes'));
-        expect((await refusal(() => decrypt(encrypted, 'hunter3'))).code).toBe('twrp-password-wrong');
-        expect((await refusal(() => openAesPlainSize(join(FRAMES, 'plain.tar.aes128.oaes'), 'data.ext4.win001', 'Hunter2'))).code).toBe('twrp-password-wrong');
+        expect((await refusalOf(() => decrypt(encrypted, 'hunter3'))).code).toBe('twrp-password-wrong');
+        expect((await refusalOf(() => openAesPlainSize(join(FRAMES, 'plain.tar.aes128.oaes'), 'data.ext4.win001', 'Hunter2'))).code).toBe('twrp-password-wrong');
         // A wrong password on a short only frame garbles the padding: still the password, not damage.
         writeFileSync(join(dir, 'short.oaes'), openAesEncrypt(tarOf(Buffer.from('hi')), 'right'));
-        expect((await refusal(() => openAesPlainSize(join(dir, 'short.oaes'), 'short', 'wrong'))).code).toBe('twrp-password-wrong');
+        expect((await refusalOf(() => openAesPlainSize(join(dir, 'short.oaes'), 'short', 'wrong'))).code).toBe('twrp-password-wrong');
     });
 
     it('names damage: a cut frame, a changed header', async () => {
         const encrypted = readFileSync(join(FRAMES, 'plain.tar.aes192.oaes'));
-        const cut = await refusal(() => decrypt(encrypted.subarray(0, encrypted.length - 5), 'correct horse battery'));
+        const cut = await refusalOf(() => decrypt(encrypted.subarray(0, encrypted.length - 5), 'correct horse battery'));
         expect(cut.code).toBe('twrp-encrypted-damaged');
         expect(cut.facts).toMatchObject({ variant: 'length', offset: 5 * 4096 });
         const header = Buffer.from(encrypted);
         header[2 * 4096 + 4] = 9;
-        expect((await refusal(() => decrypt(header, 'correct horse battery'))).facts).toMatchObject({ variant: 'header', offset: 2 * 4096 });
+        expect((await refusalOf(() => decrypt(header, 'correct horse battery'))).facts).toMatchObject({ variant: 'header', offset: 2 * 4096 });
         // One changed ciphertext byte changes the plaintext without a word from openaes: TWRP's digest files catch it (see the import test).
         const flipped = Buffer.from(encrypted);
         flipped[3 * 4096 + 100] = (flipped[3 * 4096 + 100] ?? 0) ^ 1;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegularFile, readLimitedFile, readLimitedText, readLimitedTextSync, unreadableAs } from '../../../native/files/read-limited.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
+import { refusalOf } from '../../support/refusal.js';
 
 let dir: string;
 beforeEach(() => {
@@ -16,16 +17,6 @@ afterEach(() => {
 });
 
 const limit = { what: 'checksum-list', maxBytes: 1000 } as const;
-
-async function refusal(work: () => unknown): Promise<ReviveError> {
-    try {
-        await work();
-    } catch (error) {
-        expect(error).toBeInstanceOf(ReviveError);
-        return error as ReviveError;
-    }
-    throw new Error('expected a refusal');
-}
 
 describe('bounded reads of named files', () => {
     it('reads a small regular file whole, async and sync', async () => {
@@ -41,31 +32,31 @@ describe('bounded reads of named files', () => {
         const fifo = join(dir, 'pipe');
         execFileSync('mkfifo', [fifo]);
         for (const path of ['/dev/zero', link, dir, fifo]) {
-            const async = await refusal(() => readLimitedFile(path, limit));
+            const async = await refusalOf(() => readLimitedFile(path, limit));
             expect(async.code).toBe('file-not-regular');
             expect(async.message).toContain(path);
-            expect((await refusal(() => readLimitedTextSync(path, limit))).code).toBe('file-not-regular');
-            expect((await refusal(() => openRegularFile(path, 'image'))).code).toBe('file-not-regular');
+            expect((await refusalOf(() => readLimitedTextSync(path, limit))).code).toBe('file-not-regular');
+            expect((await refusalOf(() => openRegularFile(path, 'image'))).code).toBe('file-not-regular');
         }
-        expect((await refusal(() => readLimitedFile('/dev/zero', limit))).message).toMatch(/character device/);
+        expect((await refusalOf(() => readLimitedFile('/dev/zero', limit))).message).toMatch(/character device/);
     });
 
     it('refuses a file larger than the limit and names a missing one', async () => {
         const big = join(dir, 'big');
         writeFileSync(big, Buffer.alloc(1001));
-        const error = await refusal(() => readLimitedFile(big, limit));
+        const error = await refusalOf(() => readLimitedFile(big, limit));
         expect(error.code).toBe('file-too-large');
         expect(error.message).toContain(big);
-        const missing = await refusal(() => readLimitedTextSync(join(dir, 'nope'), limit));
+        const missing = await refusalOf(() => readLimitedTextSync(join(dir, 'nope'), limit));
         expect(missing.code).toBe('file-unreadable');
         expect(missing.message).toMatch(/nope: it does not exist/);
     });
 
     it('words a file that cannot be opened with the caller’s refusal, and keeps the others', async () => {
         const own = (cause: unknown): ReviveError => ReviveError.of('cli-file-unreadable', { variant: 'key', file: 'own' }, { cause });
-        const missing = await refusal(() => unreadableAs(readLimitedText(join(dir, 'nope'), limit), own));
+        const missing = await refusalOf(() => unreadableAs(readLimitedText(join(dir, 'nope'), limit), own));
         expect(missing.code).toBe('cli-file-unreadable');
         expect((missing.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
-        expect((await refusal(() => unreadableAs(readLimitedText(dir, limit), own))).code).toBe('file-not-regular');
+        expect((await refusalOf(() => unreadableAs(readLimitedText(dir, limit), own))).code).toBe('file-not-regular');
     });
 });

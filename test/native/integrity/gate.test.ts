@@ -7,6 +7,7 @@ import { requireRecipe } from '../../../native/manifests/load.js';
 import { runGate, type GatePlanFile } from '../../../native/integrity/gate.js';
 import { generateDemoPackages, writeDemoBootImage, writeDemoGapps, writeDemoRom, writeDemoSu, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { hashFile } from '../../../native/integrity/hash.js';
+import { refusalOf } from '../../support/refusal.js';
 
 const recipe = requireRecipe('ks01ltexx');
 let dir: string;
@@ -16,14 +17,8 @@ function plan(over: Partial<Record<'recovery' | 'rom' | 'gapps' | 'su', string>>
     return (['recovery', 'rom', 'gapps', 'su'] as const).map((role) => ({ role, path: over[role] ?? demo[role] }));
 }
 
-async function refusal(files: GatePlanFile[], codename = 'ks01lte'): Promise<ReviveError> {
-    try {
-        await runGate({ files }, recipe, codename);
-    } catch (error) {
-        expect(error).toBeInstanceOf(ReviveError);
-        return error as ReviveError;
-    }
-    throw new Error('the gate accepted what it should refuse');
+function refusal(files: GatePlanFile[], codename = 'ks01lte'): Promise<ReviveError> {
+    return refusalOf(() => runGate({ files }, recipe, codename), 'the gate accepted what it should refuse');
 }
 
 async function withSidecar(path: string): Promise<string> {

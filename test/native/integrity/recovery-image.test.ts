@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReviveError } from '../../../native/jobs/errors.js';
+import type { ReviveError } from '../../../native/jobs/errors.js';
 import { demoBootImage, demoRamdisk, newcCpio } from '../../../native/integrity/demo-packages.js';
 import { checkRecoveryHeader, openRecoveryImage, readRecoveryTarget, type RecoveryTarget } from '../../../native/integrity/recovery-image.js';
+import { refusalOf } from '../../support/refusal.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -40,14 +41,9 @@ async function tarOf(bytes: Uint8Array, member: string, fileName: string): Promi
 }
 
 async function damage(bytes: Uint8Array): Promise<ReviveError> {
-    try {
-        await targetOf(bytes);
-    } catch (error) {
-        expect(error).toBeInstanceOf(ReviveError);
-        expect((error as ReviveError).code).toBe('recovery-ramdisk-damaged');
-        return error as ReviveError;
-    }
-    throw new Error('a damaged ramdisk was read as if whole');
+    const error = await refusalOf(() => targetOf(bytes), 'a damaged ramdisk was read as if whole');
+    expect(error.code).toBe('recovery-ramdisk-damaged');
+    return error;
 }
 
 describe("the recovery image's own target device", () => {

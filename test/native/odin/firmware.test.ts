@@ -7,6 +7,7 @@ import { firmwareFlashFiles, inspectFirmware } from '../../../native/odin/firmwa
 import { decodeLz4 } from '../../../native/odin/lz4.js';
 import { compressible, lz4Frame, lz4FrameOfBlocks, tarBytes, withMd5Trailer, writeFile } from './firmware-fixtures.js';
 import { MiB, cleanup, connect, createBench, downloadPhone, type Bench } from './helpers.js';
+import { refusalOf } from '../../support/refusal.js';
 
 let bench: Bench;
 beforeEach(() => {
@@ -24,16 +25,6 @@ async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
 
 async function* once(data: Uint8Array, piece = 1000): AsyncGenerator<Uint8Array> {
     for (let at = 0; at < data.length; at += piece) yield data.subarray(at, at + piece);
-}
-
-async function refusal(work: Promise<unknown>): Promise<ReviveError> {
-    try {
-        await work;
-    } catch (error) {
-        expect(error).toBeInstanceOf(ReviveError);
-        return error as ReviveError;
-    }
-    throw new Error('expected a refusal');
 }
 
 describe('LZ4 frames', () => {
@@ -107,11 +98,11 @@ describe('firmware archives', () => {
         const phone = await downloadPhone(bench);
         const before = phone.hostBytes;
         for (const [name, bytes] of [['trailer', badTrailer], ['body', badBody]] as const) {
-            const error = await refusal(inspectFirmware(writeFile(join(bench.dir, `${name}.tar.md5`), bytes)));
+            const error = await refusalOf(inspectFirmware(writeFile(join(bench.dir, `${name}.tar.md5`), bytes)));
             expect(error.code).toBe('firmware-md5-mismatch');
             expect(error.message).toMatch(/MD5 checksum does not match.*Nothing was sent to the phone/);
         }
-        const missing = await refusal(inspectFirmware(writeFile(join(bench.dir, 'none.tar.md5'), tar)));
+        const missing = await refusalOf(inspectFirmware(writeFile(join(bench.dir, 'none.tar.md5'), tar)));
         expect(missing.code).toBe('firmware-md5-missing');
         expect(phone.partitions.writeCount('RECOVERY')).toBe(0);
         expect(phone.hostBytes).toBe(before);
@@ -119,7 +110,7 @@ describe('firmware archives', () => {
 
     it('refuses path traversal, absurd sizes and truncated archives', async () => {
         const evil = await tarBytes([{ name: '../../etc/evil.img', data: new Uint8Array(10) }]);
-        expect((await refusal(inspectFirmware(writeFile(join(bench.dir, 'evil.tar'), evil)))).code).toBe('firmware-unsafe-path');
+        expect((await refusalOf(inspectFirmware(writeFile(join(bench.dir, 'evil.tar'), evil)))).code).toBe('firmware-unsafe-path');
 
         const ok = await tarBytes([{ name: 'boot.img', data: new Uint8Array(600) }]);
         const absurd = Buffer.from(ok);
@@ -127,15 +118,15 @@ describe('firmware archives', () => {
         let sum = 0;
         for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : absurd[i]!;
         absurd.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-        const error = await refusal(inspectFirmware(writeFile(join(bench.dir, 'absurd.tar'), absurd)));
+        const error = await refusalOf(inspectFirmware(writeFile(join(bench.dir, 'absurd.tar'), absurd)));
         expect(error.code).toBe('firmware-absurd-size');
         expect(error.message).toMatch(/claims a member of 8589934591 bytes/);
 
-        const cut = await refusal(inspectFirmware(writeFile(join(bench.dir, 'cut.tar'), ok.subarray(0, 700))));
+        const cut = await refusalOf(inspectFirmware(writeFile(join(bench.dir, 'cut.tar'), ok.subarray(0, 700))));
         expect(cut.code).toBe('firmware-absurd-size');
         const damaged = Buffer.from(ok);
         damaged[10] = 0x41;
-        expect((await refusal(inspectFirmware(writeFile(join(bench.dir, 'damaged.tar'), damaged)))).code).toBe('firmware-damaged');
+        expect((await refusalOf(inspectFirmware(writeFile(join(bench.dir, 'damaged.tar'), damaged)))).code).toBe('firmware-damaged');
     });
 });
 
@@ -189,7 +180,7 @@ describe('firmware archives as Samsung builds them, and damage found before the 
         for (const [label, frame] of cases) {
             await expect(collect(decodeLz4(once(frame))), label).rejects.toThrow(ReviveError);
             const tar = writeFile(join(bench.dir, `bad-${cases.findIndex((c) => c[0] === label)}.tar.md5`), withMd5Trailer(await tarBytes([{ name: 'recovery.img.lz4', data: frame }]), 'AP.tar'));
-            const error = await refusal(inspectFirmware(tar));
+            const error = await refusalOf(inspectFirmware(tar));
             expect(error.code, label).toBe('lz4-invalid');
             expect(error.message, label).toContain('recovery.img.lz4 in bad-');
         }
@@ -198,7 +189,7 @@ describe('firmware archives as Samsung builds them, and damage found before the 
     });
 
     it('refuses a firmware archive that is a device or a folder at once', async () => {
-        expect((await refusal(inspectFirmware('/dev/zero'))).code).toBe('file-not-regular');
-        expect((await refusal(inspectFirmware(bench.dir))).code).toBe('file-not-regular');
+        expect((await refusalOf(inspectFirmware('/dev/zero'))).code).toBe('file-not-regular');
+        expect((await refusalOf(inspectFirmware(bench.dir))).code).toBe('file-not-regular');
     });
 });

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync, openSync, ftruncateSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReviveError } from '../../../native/jobs/errors.js';
 import type { ProgressFacts } from '../../../native/jobs/progress.js';
 import { odinDownloadPit, odinFlash, odinReboot } from '../../../native/odin/flash.js';
 import { parsePit, serializePit } from '../../../native/pit/pit.js';
 import { LEGACY_BOOTLOADER_KEY, PIT_RESOURCE_DIR } from '../../../native/virtual/odin-device.js';
 import { MiB, cleanup, connect, createBench, downloadPhone, imageFile, type Bench } from './helpers.js';
+import { refusalOf } from '../../support/refusal.js';
 
 let bench: Bench;
 beforeEach(() => {
@@ -15,16 +15,6 @@ beforeEach(() => {
 afterEach(async () => {
     await cleanup(bench);
 });
-
-async function caught(work: Promise<unknown>): Promise<ReviveError> {
-    try {
-        await work;
-    } catch (error) {
-        expect(error).toBeInstanceOf(ReviveError);
-        return error as ReviveError;
-    }
-    throw new Error('expected the operation to fail');
-}
 
 describe('Odin host against the virtual phone (in-process USBDevice)', () => {
     it('downloads the phone PIT byte-identical, twice across a --no-reboot/--resume pair', async () => {
@@ -78,15 +68,15 @@ describe('Odin host against the virtual phone (in-process USBDevice)', () => {
         const phone = await downloadPhone(bench);
         const transport = await connect(bench, phone);
         const small = imageFile(bench, 'x.img', 100);
-        const unknown = await caught(odinFlash(transport, { files: [{ partition: 'recovery', source: { path: small.path } }], reboot: false, resume: false }));
+        const unknown = await refusalOf(odinFlash(transport, { files: [{ partition: 'recovery', source: { path: small.path } }], reboot: false, resume: false }));
         expect(unknown.code).toBe('odin-partition-unknown');
         expect(unknown.message).toContain('"recovery"');
         const big = imageFile(bench, 'big.img', 40 * MiB + 1);
-        const tooBig = await caught(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: big.path } }], reboot: false, resume: true }));
+        const tooBig = await refusalOf(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: big.path } }], reboot: false, resume: true }));
         expect(tooBig.code).toBe('odin-file-too-large');
         expect(tooBig.message).toMatch(/partition RECOVERY holds only 41943040 bytes\. Nothing was written/);
         const pit = readFileSync(join(PIT_RESOURCE_DIR, 'gtaxllte.pit'));
-        const unconfirmed = await caught(odinFlash(transport, { files: [], repartitionPit: pit, reboot: false, resume: true }));
+        const unconfirmed = await refusalOf(odinFlash(transport, { files: [], repartitionPit: pit, reboot: false, resume: true }));
         expect(unconfirmed.code).toBe('odin-repartition-unconfirmed');
         expect(phone.partitions.writeCount('RECOVERY')).toBe(0);
         // The session is still usable afterwards.
@@ -128,7 +118,7 @@ describe('Odin host against the virtual phone (in-process USBDevice)', () => {
         ftruncateSync(fd, 4 * 1024 * MiB + 4096);
         closeSync(fd);
         const hostBytes = phone.hostBytes;
-        const refused = await caught(odinFlash(transport, { files: [{ partition: 'SYSTEM', source: { path: sparse } }], reboot: false, resume: true }));
+        const refused = await refusalOf(odinFlash(transport, { files: [{ partition: 'SYSTEM', source: { path: sparse } }], reboot: false, resume: true }));
         expect(refused.code).toBe('odin-too-large');
         expect(refused.message).toMatch(/below 4 GiB.*Nothing was sent/);
         expect(phone.partitions.writeCount('SYSTEM')).toBe(0);
@@ -140,10 +130,10 @@ describe('Odin host against the virtual phone (in-process USBDevice)', () => {
         const transport = await connect(bench, phone);
         const image = imageFile(bench, 'recovery.img', 2 * MiB);
         phone.faults.failNext = 'flash';
-        const refused = await caught(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: false }));
+        const refused = await refusalOf(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: false }));
         expect(refused.message).toMatch(/^Flashing RECOVERY failed after 0\.0 MiB of 2\.0 MiB sent: The phone refused the start of flashing RECOVERY: writing failed/);
         phone.faults.corruptNextReply = true;
-        const corrupt = await caught(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: true }));
+        const corrupt = await refusalOf(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: true }));
         expect(corrupt.message).toMatch(/packet type/);
         expect(phone.partitions.writeCount('RECOVERY')).toBe(0);
         await odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: true });
@@ -155,7 +145,7 @@ describe('Odin host against the virtual phone (in-process USBDevice)', () => {
         const transport = await connect(bench, phone);
         const image = imageFile(bench, 'recovery.img', 40 * MiB);
         const controller = new AbortController();
-        const cancelled = await caught(
+        const cancelled = await refusalOf(
             odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: false }, {
                 signal: controller.signal,
                 onProgress: (p) => p.bytesDone >= 33 * MiB && controller.abort(),
@@ -178,7 +168,7 @@ describe('Odin host against the virtual phone (in-process USBDevice)', () => {
         let transport = await connect(bench, phone);
         const image = imageFile(bench, 'recovery.img', 40 * MiB);
         phone.faults.unplugAfterBytes = after;
-        const failure = await caught(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: false }));
+        const failure = await refusalOf(odinFlash(transport, { files: [{ partition: 'RECOVERY', source: { path: image.path } }], reboot: false, resume: false }));
         expect(failure.message).toMatch(/^Flashing RECOVERY failed after \d+\.\d MiB of 40\.0 MiB sent: .*(disconnected|unplugged).*the flash did not succeed/);
         expect(failure.details).toMatchObject({ partition: 'RECOVERY', bytesTotal: 40 * MiB });
         expect(Number(failure.details?.bytesDone)).toBeLessThanOrEqual(after);
