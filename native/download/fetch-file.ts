@@ -29,7 +29,7 @@ import {
 import { HttpDropped, HttpUnreachable, httpGet, httpGetText } from './http.js';
 import { HttpProtocolError } from './http-response.js';
 import { PartFile } from './part-file.js';
-import { FileSha256Thread } from './file-sha256-thread.js';
+import { Sha256Thread } from './sha256-thread.js';
 import type * as OpenPgpCheck from './openpgp-check.js';
 import { loadSigners, type OpenPgpSigner, type Signers } from './signers.js';
 
@@ -100,11 +100,11 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
             logNote(ctx, 'download-resuming', { url, byte: start });
         }
         // Started before the request: the thread is up, and has hashed a resumed part, by the first byte.
-        let hash = new FileSha256Thread(part, start);
+        let hash = new Sha256Thread({ path: part, bytes: start });
         try {
             let response;
             try {
-                response = await httpGet(url, { headers, signal: ctx.signal, env: ctx.env });
+                response = await httpGet(url, { headers, signal: ctx.signal, env: ctx.env, readBuffer: () => hash.nextReadBuffer() });
             } catch (error) {
                 if (ctx.signal?.aborted) throw error;
                 if (error instanceof HttpUnreachable) {
@@ -152,7 +152,7 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
                 // The server sent the whole file again: the part's bytes are not part of it.
                 start = 0;
                 hash.abandon();
-                hash = new FileSha256Thread(part);
+                hash = new Sha256Thread();
             }
             const totalBytes = status === 206 ? (contentRange?.[3] !== '*' ? Number(contentRange?.[3]) : undefined) : response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
             if (source.sizeBytes !== undefined && totalBytes !== undefined && totalBytes !== source.sizeBytes) {
