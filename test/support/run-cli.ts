@@ -13,3 +13,8 @@ export async function runCli(args: readonly string[]): Promise<CliRun> {
     const code = await main([...args], { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
     return { code, out, err };
 }
+
+/** runCli with the words as arguments: `await revive('pit', 'print', file)`. */
+export function revive(...args: string[]): Promise<CliRun> {
+    return runCli(args);
+}

@@ -7,7 +7,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { CliUsageError } from '../../../electron/cli/command.js';
 import { deviceOptionsAfterCommand, deviceRefFromOptions } from '../../../electron/cli/device-options.js';
 import { catalog } from '../../../electron/cli/index.js';
@@ -16,13 +15,7 @@ import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
 import { startFastbootTcpEndpoint } from '../../../native/virtual/tcp/fastboot-endpoint.js';
 import { bootloaderPhone } from '../../native/fastboot/phones.js';
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
+import { revive } from '../../support/run-cli.js';
 
 const isCommand = (words: readonly string[]): boolean => catalog.some((entry) => entry.name === words.join(' '));
 

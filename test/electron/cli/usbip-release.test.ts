@@ -7,23 +7,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../electron/cli.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { PIT_RESOURCE_DIR } from '../../../native/virtual/odin-device.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startStickyUsbIpServer, type StickyUsbIpServer } from '../../support/sticky-usbip-server.js';
+import { revive } from '../../support/run-cli.js';
 
 let dir: string;
 const phones: VirtualPhone[] = [];
 const servers: UsbIpServer[] = [];
 const stickies: StickyUsbIpServer[] = [];
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 async function exported(codename: string, mode: 'download' | 'bootloader'): Promise<{ phone: VirtualPhone; sticky: StickyUsbIpServer }> {
     const phone = await VirtualPhone.create({ codename, mode, stateDir: mkdtempSync(join(dir, 'phone-')), enumerationDelayMs: 20 });

@@ -1,13 +1,6 @@
 /** `revive virtual-phone serve` and `--virtual-state` end with a clear message instead of a silent exit or a hang. */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
+import { revive } from '../../support/run-cli.js';
 
 describe('virtual phone command-line mistakes', () => {
     it('virtual-phone serve with no port says why it cannot run (it exited at once with status 13)', async () => {

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { V1_SIGNATURE_FILES, axmlManifest, zipBytes } from '../../native/adb/apk-manifest.js';
+import { revive } from '../../support/run-cli.js';
 
 let dir: string;
 let server: Server;
@@ -28,13 +28,6 @@ afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 });
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 /** A signed-shaped zip with the entries the virtual phone's pm looks for. */
 async function apk(name: string, entries: Record<string, Buffer>): Promise<{ path: string; sha256: string }> {

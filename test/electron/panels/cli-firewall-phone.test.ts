@@ -8,12 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { connectAdb } from '../../../native/adb/phone.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
 import { apkBytes } from '../../native/adb/apk-manifest.js';
+import { revive } from '../../support/run-cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -21,13 +21,6 @@ beforeAll(() => {
     process.env['REVIVE_HOME'] = join(dir, 'home');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 async function apk(packageName: string): Promise<string> {
     const path = join(dir, `${packageName}.apk`);

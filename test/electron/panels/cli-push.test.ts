@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { generateWireGuardKeyPair } from '../../../native/panels/wireguard.js';
+import { revive } from '../../support/run-cli.js';
 
 const PASSPHRASE = 'ember quartz ladder meadow';
 
@@ -22,13 +22,6 @@ beforeAll(() => {
     writeFileSync(join(dir, 'pass'), `${PASSPHRASE}\n`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 const phone = ['--virtual', 'ks01ltexx', '--virtual-state'] as const;
 

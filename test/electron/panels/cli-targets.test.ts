@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { connectAdb } from '../../../native/adb/phone.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint, type AdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
+import { revive } from '../../support/run-cli.js';
 
 let dir: string;
 let phone: VirtualPhone;
@@ -33,13 +33,6 @@ afterAll(async () => {
     await phone?.close();
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 });
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 async function pullBack(remote: string): Promise<Buffer> {
     const adb = await connectAdb({ host: '127.0.0.1', port: tcp.port });

@@ -2,20 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { startFastbootTcpEndpoint } from '../../../native/virtual/tcp/fastboot-endpoint.js';
 import { tempDir } from '../sparse/images.js';
 import { bootloaderPhone, makeImage } from './phones.js';
+import { revive } from '../../support/run-cli.js';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 beforeAll(async () => {
     work = await tempDir('fastboot-cli');

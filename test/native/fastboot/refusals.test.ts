@@ -6,20 +6,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli.js';
 import { ChunkType, encodeChunkHeader, encodeSparseHeader } from '../../../native/sparse/format.js';
 import { tempDir } from '../sparse/images.js';
+import { revive } from '../../support/run-cli.js';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
 let state: string;
 let virtual: string[];
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 async function bootWrites(): Promise<number> {
     return (JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { writeCounts?: Record<string, number> }).writeCounts?.['boot'] ?? 0;

@@ -2,10 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../electron/cli.js';
 import { PIT_RESOURCE_DIR } from '../../../native/virtual/odin-device.js';
 import { compressible, lz4Frame, tarBytes, withMd5Trailer, writeFile } from './firmware-fixtures.js';
 import { MiB, cleanup, createBench, imageFile, type Bench } from './helpers.js';
+import { revive } from '../../support/run-cli.js';
 
 const I9505 = new URL('../../fixtures/pit/GT-I9505', import.meta.url).pathname;
 
@@ -16,13 +16,6 @@ beforeEach(() => {
 afterEach(async () => {
     await cleanup(bench);
 });
-
-async function revive(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), interactive: false, signal: new AbortController().signal });
-    return { code, out, err };
-}
 
 describe('revive pit / odin', () => {
     it('pit print prints exactly the heimdall text (banner aside)', async () => {
