@@ -210,6 +210,8 @@ export const ERROR_CODES = {
     'backup-changed': { facts: ['name'] },
     'restore-check-failed': { facts: ['found', 'expected'] },
     'backup-weak-passphrase': { facts: [] },
+    /** An upgrade whose backup is still to be written, started or continued without the passphrase that locks it. */
+    'backup-passphrase-needed': { facts: [], variants: ['start', 'resume'] },
     'backup-bootloader-locked': { facts: ['phone'], variants: ['wipes', 'keeps'] },
     'backup-storage-needs-android': { facts: ['state'] },
     'backup-unknown-phone': { facts: ['model', 'device'], variants: ['backup', 'restore'] },

@@ -242,6 +242,8 @@ export const JobSummary = z.object({
     phoneNow: PhoneNow,
     /** Files the job was started with that are no longer on this computer (it cannot continue then). */
     missingFiles: z.array(z.string()),
+    /** Its backup is still to be written: continuing needs the backup's passphrase again (Revive keeps it nowhere). */
+    needsBackupPassphrase: z.boolean(),
     virtual: z.boolean(),
 });
 export type JobSummary = z.infer<typeof JobSummary>;
@@ -368,13 +370,18 @@ export const commands = {
         request: z.object({ recipeId: z.string(), files: z.array(z.object({ role: FileRole, verificationId: z.string() })).max(4) }).strict(),
         result: z.object({ problems: z.array(z.object({ role: FileRole, problem: ApiError })) }),
     },
-    startUpgrade: { request: StartUpgradeOptions.strict(), result: z.object({ jobId: z.string() }) },
+    /**
+     * Start the upgrade. Unless the backup is declined, `backupPassphrase` locks its archive (age,
+     * scrypt): typed twice on the review page, strong enough for a backup, kept nowhere.
+     */
+    startUpgrade: { request: StartUpgradeOptions.extend({ backupPassphrase: Passphrase.optional() }).strict(), result: z.object({ jobId: z.string() }) },
     /** Upgrades that are running, or stopped or failed and not finished: the home screen offers to open or continue them. */
     listJobs: { request: Empty, result: z.object({ jobs: z.array(JobSummary) }) },
     /** Everything a running (or just ended) job has said so far, so a reopened page shows it as it is. */
     attachJob: { request: z.object({ jobId: JobId }).strict(), result: z.object({ jobId: JobId, recipeId: z.string(), deviceId: z.string(), events: z.array(RecordedJobEvent) }) },
     /** Continue a stopped or failed upgrade on this phone, from its last verified step, with the files it was started with. */
-    resumeJob: { request: z.object({ jobId: JobId, deviceId: z.string() }).strict(), result: z.object({ jobId: z.string() }) },
+    /** Continue an upgrade; one stopped before its backup was written needs the backup's passphrase again (`backup-passphrase-needed`). */
+    resumeJob: { request: z.object({ jobId: JobId, deviceId: z.string(), backupPassphrase: Passphrase.optional() }).strict(), result: z.object({ jobId: z.string() }) },
     /** Do not offer this unfinished upgrade any more (its journal and backups stay). */
     forgetJob: { request: z.object({ jobId: JobId }).strict(), result: Ok },
     /** The person's answer to a jobConfirm question. */

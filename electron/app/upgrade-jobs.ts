@@ -17,7 +17,9 @@ import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import type { UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
+import { STEP_IDS } from '../jobs/upgrade/ids.js';
 import { phoneNow } from '../jobs/upgrade/phone-now.js';
+import { ratePassphrase, strongEnoughForBackup } from '../../common/passphrase.js';
 import { apiErrorOf, type CommandHandlers } from './dispatch.js';
 import { jobProgressPayload } from './job-events.js';
 import type { VerifiedPath } from './file-checks.js';
@@ -84,6 +86,26 @@ export interface UpgradeJobs {
     backupFolderOf(jobId: string): string | undefined;
     /** Stop every running job (Revive is closing). */
     close(): void;
+}
+
+/**
+ * The page's upgrade locks its backup with the person's passphrase, the same way "Back up this
+ * phone" does: nothing that opens the archive is written beside it (or anywhere), so the archive is
+ * as safe as the passphrase. Undefined when no backup is to be written.
+ */
+function passphraseLock(passphrase: string | undefined, wanted: boolean, variant: 'start' | 'resume'): UpgradeOptions['backupKeys'] {
+    if (!wanted) return undefined;
+    if (passphrase === undefined) throw ReviveError.of('backup-passphrase-needed', { variant });
+    if (!strongEnoughForBackup(ratePassphrase(passphrase))) throw ReviveError.of('backup-weak-passphrase', {});
+    const lock = { kind: 'scrypt', passphrase } as const;
+    return { recipients: [lock], verifyWith: [lock] };
+}
+
+/** A backup an earlier run finished is kept as it is; one still to be written needs its passphrase again. */
+function backupStillToWrite(entries: readonly JournalEntry[]): boolean {
+    const header = entries[0];
+    if (header?.t !== 'job' || header.params['noBackup'] === true) return false;
+    return !entries.some((e) => e.t === 'step' && e.step === STEP_IDS.backup && e.status === 'verified');
 }
 
 export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
@@ -207,6 +229,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
                 startedAt: header.at,
                 phoneNow: { changes: [...now.changes], interrupted: now.interrupted, mode: null },
                 missingFiles: files.filter((path) => !existsSync(path)).map((path) => basename(path)),
+                needsBackupPassphrase: backupStillToWrite(entries),
                 virtual: (header.params['device'] as { kind?: unknown } | undefined)?.kind === 'virtual',
             });
         }
@@ -313,7 +336,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
     };
 
     const handlers: UpgradeJobHandlers = {
-        startUpgrade: (request) => start(request, {}),
+        startUpgrade: ({ backupPassphrase, ...request }) => start(request, { backupKeys: passphraseLock(backupPassphrase, !request.declineBackup, 'start') }),
         async listJobs() {
             return { jobs: unfinishedJobs() };
         },
@@ -321,7 +344,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             const job = jobById(jobId);
             return { jobId, recipeId: job.recipeId, deviceId: job.deviceId, events: [...job.events] };
         },
-        async resumeJob({ jobId, deviceId }) {
+        async resumeJob({ jobId, deviceId, backupPassphrase }) {
             if ([...jobs.values()].some((j) => j.jobId === jobId && !j.finished)) throw ReviveError.of('job-running', {});
             const header = Journal.peek(jobId, home);
             const params = header.params;
@@ -332,11 +355,13 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
                 throw ReviveError.of('resume-files-missing', { files: missing.map((p) => basename(p)).join(', ') });
             }
             const typed = (params['typedChecksums'] ?? {}) as Record<string, string>;
+            const backupKeys = passphraseLock(backupPassphrase, backupStillToWrite(readJournal(join(jobsDir(home), `${jobId}.jsonl`))), 'resume');
             return launch(recipe, deviceId, jobId, {
                 files: { recovery: files['recovery'], rom: files['rom'], gapps: files['gapps'], su: files['su'] },
                 checksums: typed,
                 noBackup: params['noBackup'] === true,
                 backupTo: typeof params['backupTo'] === 'string' ? params['backupTo'] : undefined,
+                backupKeys,
                 resumeJobId: jobId,
                 home,
             });

@@ -247,7 +247,7 @@ export function deviceForJob(summary: JobSummary): string | undefined {
 }
 
 /** Continue a stopped or failed upgrade from its last verified step. */
-export async function resumeJob(summary: JobSummary): Promise<void> {
+export async function resumeJob(summary: JobSummary, backupPassphrase?: string): Promise<void> {
     const { snapshot } = get();
     if (summary.virtual && !snapshot.virtualPhone) await run(api().startVirtualPhone({ codename: summary.recipeId }));
     const deviceId = deviceForJob(summary);
@@ -255,7 +255,7 @@ export async function resumeJob(summary: JobSummary): Promise<void> {
     // The job keeps its id: the page starts its new run from a clean slate before the first event comes.
     const before = get().job;
     set({ screen: 'run', recipeId: summary.recipeId, deviceId, job: freshJob(summary.jobId) });
-    const result = await run(api().resumeJob({ jobId: summary.jobId, deviceId }));
+    const result = await run(api().resumeJob({ jobId: summary.jobId, deviceId, ...(backupPassphrase !== undefined ? { backupPassphrase } : {}) }));
     if (!result) {
         set({ job: before, screen: before ? 'run' : 'home' });
         return;
@@ -263,13 +263,13 @@ export async function resumeJob(summary: JobSummary): Promise<void> {
 }
 
 /** The job on screen, continued (from its failure or stop panel). */
-export async function resumeCurrentJob(): Promise<void> {
+export async function resumeCurrentJob(backupPassphrase?: string): Promise<void> {
     const job = get().job;
     const recipeId = get().recipeId;
     if (!job || !recipeId) return;
     const summary = get().jobs.find((j) => j.jobId === job.jobId);
     const virtual = summary?.virtual ?? get().deviceId?.startsWith('virtual:') ?? false;
-    await resumeJob(summary ?? { jobId: job.jobId, recipeId, phoneName: '', status: 'failed', startedAt: '', phoneNow: { changes: [], interrupted: null, mode: null }, missingFiles: [], virtual });
+    await resumeJob(summary ?? { jobId: job.jobId, recipeId, phoneName: '', status: 'failed', startedAt: '', phoneNow: { changes: [], interrupted: null, mode: null }, missingFiles: [], needsBackupPassphrase: backupPassphrase !== undefined, virtual }, backupPassphrase);
 }
 
 export async function forgetJob(jobId: string): Promise<void> {
@@ -437,22 +437,24 @@ export function setChecksum(fileName: string, sha256: string): void {
     set({ checksums: { ...get().checksums, [fileName]: sha256.trim().toLowerCase() } });
 }
 
-export async function startUpgrade(): Promise<void> {
+/** Start the upgrade; `backupPassphrase` locks its backup (the review page asks for it unless the backup is declined, and keeps it only until this call). */
+export async function startUpgrade(backupPassphrase?: string): Promise<boolean> {
     const { deviceId, recipeId, files, keepBackup } = get();
-    if (!deviceId || !recipeId) return;
+    if (!deviceId || !recipeId) return false;
     const chosen = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => fileFits(entry));
     // The job's id is chosen here, and the job is on the page before it starts: its first events land on it.
     const jobId = newJobId();
     const before = get().job;
     set({ job: freshJob(jobId) });
     const result = await run(
-        api().startUpgrade({ jobId, deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup }),
+        api().startUpgrade({ jobId, deviceId, recipeId, files: chosen.map(([role, entry]) => ({ role, verificationId: entry.verificationId })), declineBackup: !keepBackup, ...(keepBackup && backupPassphrase !== undefined ? { backupPassphrase } : {}) }),
     );
     if (!result) {
         set({ job: before });
-        return;
+        return false;
     }
     set({ screen: 'run' });
+    return true;
 }
 
 export async function answerConfirm(yes: boolean): Promise<void> {

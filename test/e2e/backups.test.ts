@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualFs } from '../../native/virtual/adbd-fs.js';
 import type { BackupView } from '../../electron/api/contract.js';
@@ -31,15 +30,6 @@ describe('backups in Chromium', () => {
         if (!phone) throw new Error('no virtual phone');
         return new VirtualFs(phone.stateDir).hostPath(path);
     };
-
-    /** Type into a field: fill it by mouse, or Tab to it and type by keyboard. */
-    async function typeInto(person: Person, field: Locator, text: string): Promise<void> {
-        if (person.input === 'mouse') return field.fill(text);
-        await field.waitFor({ state: 'visible' });
-        for (let i = 0; i < 80 && !(await field.evaluate((el) => el === document.activeElement)); i++) await person.page.keyboard.press('Tab');
-        expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
-        await person.page.keyboard.type(text);
-    }
 
     /** The app open in this language with the virtual phone plugged in and offering a backup. */
     async function phoneListed(person: Person): Promise<void> {
@@ -67,13 +57,13 @@ describe('backups in Chromium', () => {
         // A weak passphrase: the strength rating says so and the backup cannot start.
         const passphrase = page.getByLabel(t('backups.flow.passphrase.label'), { exact: true });
         const repeat = page.getByLabel(t('backups.flow.passphrase.repeat'), { exact: true });
-        await typeInto(person, passphrase, 'password1');
+        await person.typeInto(passphrase, 'password1');
         await expect.poll(() => page.locator('.strength strong').innerText()).toBe(t('keys.strength.levels.very-weak'));
         expect(await person.button('backups.flow.start').isDisabled()).toBe(true);
         await person.shot('passphrase-weak');
         await passphrase.fill('');
-        await typeInto(person, passphrase, PASSPHRASE);
-        await typeInto(person, repeat, PASSPHRASE);
+        await person.typeInto(passphrase, PASSPHRASE);
+        await person.typeInto(repeat, PASSPHRASE);
         await expect.poll(() => page.locator('.strength strong').innerText()).toBe(t('keys.strength.levels.very-strong'));
         await person.shot('passphrase');
 
@@ -112,7 +102,7 @@ describe('backups in Chromium', () => {
         // Back home: restore it, asked first; the photo and the system come back.
         await person.press(person.button('backups.flow.home.restore'));
         await page.getByRole('heading', { level: 1, name: t('backups.restore.title').replace('{{name}}', 'Samsung Galaxy S4 LTE-A') }).waitFor();
-        await typeInto(person, page.getByLabel(t('backups.unlock.passphrase'), { exact: true }), PASSPHRASE);
+        await person.typeInto(page.getByLabel(t('backups.unlock.passphrase'), { exact: true }), PASSPHRASE);
         await person.shot('restore-choose');
         await person.press(person.button('backups.restore.start'));
         await dialog.waitFor();

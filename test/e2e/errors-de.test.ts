@@ -90,7 +90,7 @@ describe('errors in German (Chromium, mouse)', () => {
         // 2. Wrong device: the phone in download mode carries an S4 mini's partition table.
         const stateDir = join(e2e.home, 'virtual', 'ks01ltexx');
         copyFileSync(resourcePath('pit', 'serranoveltexx.pit'), join(stateDir, 'download.pit'));
-        await person.press(person.button('review.start'));
+        await person.startUpgrade();
         const failed = page.getByRole('heading', { name: t('run.failed.title') });
         await person.drive(() => failed.isVisible(), () => true);
         await page.getByText(t('errors.odin-wrong-phone.nextStep').replace('{{phone}}', 'Samsung Galaxy S4 LTE-A')).waitFor();
@@ -106,7 +106,7 @@ describe('errors in German (Chromium, mouse)', () => {
             const step = payload as { step: string; status: string };
             if (step.step === STEP_IDS.flashRecovery && step.status === 'started') phone.faults.unplugAfterBytes = 70_000;
         });
-        await person.press(person.button('jobs.continue'));
+        await person.continueUpgrade();
         await failed.waitFor({ state: 'hidden' });
         await person.drive(() => failed.isVisible(), () => true);
         stop();
@@ -123,7 +123,7 @@ describe('errors in German (Chromium, mouse)', () => {
         if (!job) throw new Error('no unfinished job');
         const files = Journal.peek(job.jobId, e2e.home).params['files'] as Record<string, string>;
         for (const path of Object.values(files)) rmSync(path, { force: true });
-        await person.press(person.button('jobs.continue'));
+        await person.continueUpgrade();
         await page.getByText(t('errors.resume-files-missing.nextStep')).waitFor();
         await person.shot('files-missing');
         await noEnglish(page, 'missing file');
@@ -164,7 +164,7 @@ describe('a locked bootloader in German (Chromium, mouse)', () => {
         await page.locator('input[type=file][data-role=rom]').setInputFiles([sargo.rom, `${sargo.rom}.sha256`]);
         await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 30_000 }).toBe(2);
         await person.press(person.button('wizard.next'));
-        await person.press(person.button('review.start'));
+        await person.startUpgrade();
         const failed = page.getByRole('heading', { name: t('run.failed.title') });
         await person.drive(() => failed.isVisible(), () => true);
         stop();

@@ -56,7 +56,7 @@ describe.each(['en', 'de'] as const)('home path: Pixel 3a in Chromium (%s, mouse
         // Notes meant for developers stay in the recipe.
         for (const developerWords of ['recoveryPartition', 'set_active', 'fastboot flash', '`']) expect(review).not.toContain(developerWords);
         await page.setViewportSize({ width: 1280, height: 800 });
-        await person.press(person.button('review.start'));
+        await person.startUpgrade();
 
         // Until the unlock question: then every photo must already be on the computer, checked.
         const stateDir = join(e2e.home, 'virtual', 'sargo');

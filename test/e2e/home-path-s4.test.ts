@@ -78,7 +78,7 @@ describe.each([
         await page.setViewportSize({ width: 800, height: 600 });
         await person.shot('review-800x600');
         await page.setViewportSize({ width: 1280, height: 800 });
-        await person.press(person.button('review.start'));
+        await person.startUpgrade();
 
         const phone = e2e.backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');

@@ -30,7 +30,7 @@ describe('a hint when the phone does not appear in the mode asked for', () => {
             for (const role of ['recovery', 'rom'] as const) await page.locator(`input[type=file][data-role=${role}]`).setInputFiles([demo[role], `${demo[role]}.sha256`]);
             await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 30_000 }).toBe(2);
             await person.press(person.button('wizard.next'));
-            await person.press(person.button('review.start'));
+            await person.startUpgrade();
 
             // Answer the questions, but do not hold the buttons: the phone stays in Android.
             const holding = page.getByRole('button', { name: t('run.holdingButtons') });

@@ -44,7 +44,7 @@ describe('where the backup is, on the done screen', () => {
         for (const role of ['recovery', 'rom'] as const) await page.locator(`input[type=file][data-role=${role}]`).setInputFiles([demo[role], `${demo[role]}.sha256`]);
         await expect.poll(() => page.locator('li.file-row.verified').count(), { timeout: 30_000 }).toBe(2);
         await person.press(person.button('wizard.next'));
-        await person.press(person.button('review.start'));
+        await person.startUpgrade();
         const done = page.getByRole('heading', { name: t('run.done.title') });
         await person.drive(() => done.isVisible(), () => true);
 

@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import type { E2e } from './harness.js';
 import { screenshotDir } from './harness.js';
 import { seriousAxeFindings } from './axe.js';
-import { activate, translations, type Input } from './wizard.js';
+import { activate, lockBackup, translations, typeInto, type Input } from './wizard.js';
 
 export interface AxeFinding {
     readonly screen: string;
@@ -84,6 +84,24 @@ export class Person {
 
     async press(target: Locator): Promise<void> {
         await activate(this.page, target, this.input);
+    }
+
+    /** Type into a field: fill it by mouse, or Tab to it and type by keyboard. */
+    async typeInto(field: Locator, text: string): Promise<void> {
+        await typeInto(this.page, field, text, this.input);
+    }
+
+    /** Continue an upgrade that stopped before its backup: the passphrase typed twice again, then Continue. */
+    async continueUpgrade(): Promise<void> {
+        await lockBackup(this.page, this.t, this.input, 'jobs.passphrase');
+        await this.shot('continue-passphrase');
+        await this.press(this.button('jobs.continue'));
+    }
+
+    /** Start the upgrade from the review page: its backup's passphrase typed twice, then Start. */
+    async startUpgrade(): Promise<void> {
+        await lockBackup(this.page, this.t, this.input);
+        await this.press(this.button('review.start'));
     }
 
     button(key: string, page: Page = this.page): Locator {

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2e, type E2e } from './harness.js';
-import { upgradeVirtualS4 } from './wizard.js';
+import { verifyArchive } from '../../native/backup/verify.js';
+import { UPGRADE_PASSPHRASE, upgradeVirtualS4 } from './wizard.js';
 
 describe('upgrade wizard in Chromium (English, mouse)', () => {
     let e2e: E2e;
@@ -30,7 +31,13 @@ describe('upgrade wizard in Chromium (English, mouse)', () => {
         expect(Buffer.from(written).equals(twrp)).toBe(true);
         // Before the wipe, TWRP backed the phone up into one encrypted archive on the computer.
         const [job] = readdirSync(join(e2e.home, 'backups'));
-        expect(readdirSync(join(e2e.home, 'backups', job ?? '')).filter((name) => name.endsWith('.tar.age'))).toHaveLength(1);
+        const inFolder = readdirSync(join(e2e.home, 'backups', job ?? ''));
+        const archives = inFolder.filter((name) => name.endsWith('.tar.age'));
+        expect(archives).toHaveLength(1);
+        // Locked with the passphrase typed on the review page, and nothing beside it that would open it.
+        expect(inFolder.filter((name) => name.endsWith('.key'))).toEqual([]);
+        const checked = await verifyArchive(join(e2e.home, 'backups', job ?? '', archives[0] ?? ''), [{ kind: 'scrypt', passphrase: UPGRADE_PASSPHRASE }]);
+        expect(checked.parts.length).toBeGreaterThan(0);
         expect(shots.taken.length).toBeGreaterThanOrEqual(8);
         expect(await e2e.page.locator('main').innerText()).toContain('Android 8.1');
     });

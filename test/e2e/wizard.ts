@@ -39,6 +39,27 @@ export async function activate(page: Page, target: Locator, input: Input): Promi
     throw new Error(`Could not reach ${String(target)} with the Tab key`);
 }
 
+/** Type into a field: fill it by mouse, or Tab to it and type by keyboard. */
+export async function typeInto(page: Page, field: Locator, text: string, input: Input): Promise<void> {
+    if (input === 'mouse') return field.fill(text);
+    await field.waitFor({ state: 'visible' });
+    for (let i = 0; i < 80 && !(await field.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(text);
+}
+
+/** The passphrase an e2e upgrade locks its backup with. */
+export const UPGRADE_PASSPHRASE = 'juniper satchel eleven harbours';
+
+/**
+ * The backup's passphrase, typed twice: on the review page (the upgrade cannot start without it), or
+ * (`jobs.passphrase`) to continue an upgrade that stopped before its backup was written.
+ */
+export async function lockBackup(page: Page, t: (key: string) => string, input: Input, words: 'review.passphrase' | 'jobs.passphrase' = 'review.passphrase', passphrase = UPGRADE_PASSPHRASE): Promise<void> {
+    await typeInto(page, page.getByLabel(t(`${words}.label`), { exact: true }), passphrase, input);
+    await typeInto(page, page.getByLabel(t(`${words}.repeat`), { exact: true }), passphrase, input);
+}
+
 export class Shots {
     #n = 0;
     readonly #dir: string;
@@ -104,6 +125,10 @@ export async function upgradeVirtualS4(e2e: E2e, language: 'en' | 'de', input: I
     await activate(page, page.getByRole('button', { name: t('wizard.next') }), input);
 
     await page.getByRole('heading', { name: t('review.title') }).waitFor();
+    // The upgrade cannot start before its backup has a passphrase, asked here and rated as it is typed.
+    expect(await page.getByRole('button', { name: t('review.start') }).isDisabled()).toBe(true);
+    await lockBackup(page, t, input);
+    await expect.poll(() => page.locator('.strength strong').innerText()).toBe(t('keys.strength.levels.very-strong'));
     await shots.take('review');
     await activate(page, page.getByRole('button', { name: t('review.start') }), input);
 

@@ -5,6 +5,7 @@ import type { Device, JobSummary } from '../api/contract-types.js';
 import { attachJob, deviceForJob, forgetJob, goTo, openWizard, replugVirtualPhone, resumeJob, startVirtualPhone, unplugVirtualPhone, useUi } from '../store.js';
 import { phoneNowText } from './RunStep.js';
 import { ScreenHeading } from './common.js';
+import { BackupPassphraseFields, useBackupPassphrase } from './NewPassphrase.js';
 import { AfterUpgrade } from './panels/AfterUpgrade.js';
 import { BackupsSection } from './backups/BackupsSection.js';
 import { openBackupFlow, openRestore } from '../backups-store.js';
@@ -88,7 +89,10 @@ function UnfinishedJob({ summary }: { summary: JobSummary }): ReactNode {
     const busy = useUi((s) => s.busy);
     const deviceId = useUi(() => deviceForJob(summary));
     const headingId = `job-${summary.jobId}`;
-    const canContinue = summary.missingFiles.length === 0 && deviceId !== undefined;
+    const lock = useBackupPassphrase();
+    // A backup still to be written needs its passphrase again: Revive keeps it nowhere.
+    const askPassphrase = summary.status !== 'running' && summary.needsBackupPassphrase;
+    const canContinue = summary.missingFiles.length === 0 && deviceId !== undefined && (!askPassphrase || lock.problems.length === 0);
     return (
         <li className="panel job-card" aria-labelledby={headingId}>
             <h2 id={headingId}>{summary.status === 'running' ? t('jobs.runningTitle', { name: summary.phoneName }) : t('jobs.continueTitle', { name: summary.phoneName })}</h2>
@@ -100,6 +104,7 @@ function UnfinishedJob({ summary }: { summary: JobSummary }): ReactNode {
                     </p>
                     {summary.missingFiles.length > 0 ? <p className="hint">{t('jobs.missingFiles', { names: summary.missingFiles.join(', ') })}</p> : null}
                     {summary.missingFiles.length === 0 && deviceId === undefined ? <p className="hint">{t('jobs.connectFirst', { name: summary.phoneName })}</p> : null}
+                    {askPassphrase && summary.missingFiles.length === 0 ? <BackupPassphraseFields words="jobs.passphrase" state={lock} /> : null}
                 </>
             ) : null}
             <div className="actions">
@@ -112,7 +117,7 @@ function UnfinishedJob({ summary }: { summary: JobSummary }): ReactNode {
                         <button type="button" className="button secondary" disabled={busy} onClick={() => void forgetJob(summary.jobId)}>
                             {t('jobs.forget')}
                         </button>
-                        <button type="button" className="button primary" disabled={busy || !canContinue} onClick={() => void resumeJob(summary)}>
+                        <button type="button" className="button primary" disabled={busy || !canContinue} onClick={() => void resumeJob(summary, askPassphrase ? lock.passphrase : undefined).then(lock.clear)}>
                             {t('jobs.continue')}
                         </button>
                     </>

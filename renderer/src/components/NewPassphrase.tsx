@@ -2,9 +2,10 @@
  * A new passphrase, typed twice, with its rating (common/passphrase.ts) and the reasons as it is
  * typed, in the page's language: the same for an OpenPGP key and a backup.
  */
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ratePassphrase } from '../../../common/passphrase.js';
+import { ratePassphrase, strongEnoughForBackup } from '../../../common/passphrase.js';
+import { MissingList } from './common.js';
 
 export function StrengthMeter({ passphrase }: { passphrase: string }): ReactNode {
     const { t } = useTranslation();
@@ -42,7 +43,7 @@ export function StrengthMeter({ passphrase }: { passphrase: string }): ReactNode
 
 /** The words of one passphrase section: `<words>.title`, `.hint`, `.label`, `.repeat`, `.show` in the locale files. */
 export function NewPassphrase(props: {
-    words: 'keys.passphrase' | 'backups.flow.passphrase';
+    words: 'keys.passphrase' | 'backups.flow.passphrase' | 'review.passphrase' | 'jobs.passphrase';
     passphrase: string;
     repeat: string;
     show: boolean;
@@ -73,5 +74,55 @@ export function NewPassphrase(props: {
             </label>
             <StrengthMeter passphrase={props.passphrase} />
         </section>
+    );
+}
+
+/** A backup's new passphrase as a form keeps it: both fields, whether it is shown, and what still stops it. */
+export interface BackupPassphrase {
+    readonly passphrase: string;
+    readonly repeat: string;
+    readonly show: boolean;
+    /** In words: empty, too weak for a whole phone, or the second one differs. None: it can lock a backup. */
+    readonly problems: readonly string[];
+    setPassphrase(value: string): void;
+    setRepeat(value: string): void;
+    setShow(value: boolean): void;
+    /** Forget it (once the one command that needed it has it). */
+    clear(): void;
+}
+
+/** The rules every backup passphrase form follows ("Back up this phone", the upgrade, continuing an upgrade). */
+export function useBackupPassphrase(): BackupPassphrase {
+    const { t } = useTranslation();
+    const [passphrase, setPassphrase] = useState('');
+    const [repeat, setRepeat] = useState('');
+    const [show, setShow] = useState(false);
+    const problems: string[] = [];
+    if (passphrase.length === 0) problems.push(t('backups.flow.problems.empty'));
+    else if (!strongEnoughForBackup(ratePassphrase(passphrase))) problems.push(t('backups.flow.problems.weak'));
+    else if (repeat !== passphrase) problems.push(t('backups.flow.problems.repeat'));
+    return {
+        passphrase,
+        repeat,
+        show,
+        problems,
+        setPassphrase,
+        setRepeat,
+        setShow,
+        clear: () => {
+            setPassphrase('');
+            setRepeat('');
+        },
+    };
+}
+
+/** The form's fields and what still stops it, worded by `words`. */
+export function BackupPassphraseFields({ words, state }: { words: 'backups.flow.passphrase' | 'review.passphrase' | 'jobs.passphrase'; state: BackupPassphrase }): ReactNode {
+    const { t } = useTranslation();
+    return (
+        <>
+            <NewPassphrase words={words} passphrase={state.passphrase} repeat={state.repeat} show={state.show} onPassphrase={state.setPassphrase} onRepeat={state.setRepeat} onShow={state.setShow} />
+            <MissingList label={t('backups.flow.problems.label')} problems={state.problems} />
+        </>
     );
 }

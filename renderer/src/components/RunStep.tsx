@@ -8,6 +8,7 @@ import { formatBytes } from '../format.js';
 import { overallProgress } from '../job-progress.js';
 import { ProgressBar, ScreenHeading } from './common.js';
 import { InstructionBody } from './InstructionBody.js';
+import { BackupPassphraseFields, useBackupPassphrase } from './NewPassphrase.js';
 import { Glossary } from './Glossary.js';
 import { WizardStages } from './Wizard.js';
 import { errorWords } from '../error-words.js';
@@ -407,18 +408,26 @@ function StepProgress({ job, stepTitle }: { job: JobState; stepTitle: string }):
 function OutcomeActions({ job }: { job: JobState }): ReactNode {
     const { t } = useTranslation();
     const busy = useUi((s) => s.busy);
+    const keepBackup = useUi((s) => s.keepBackup);
+    const summary = useUi((s) => s.jobs.find((j) => j.jobId === job.jobId));
     const resumable = job.failure?.resumable ?? false;
+    const lock = useBackupPassphrase();
+    // Stopped before its backup was written: continuing needs the backup's passphrase again (Revive keeps it nowhere).
+    const askPassphrase = resumable && (summary?.needsBackupPassphrase ?? (keepBackup && job.steps.some((s) => s.id === 'backup' && s.status !== 'done' && s.status !== 'skipped')));
     return (
-        <div className="actions">
-            <button type="button" className={`button ${resumable ? 'secondary' : 'primary'}`} onClick={finishJob}>
-                {t('run.failed.back')}
-            </button>
-            {resumable ? (
-                <button type="button" className="button primary" disabled={busy} onClick={() => void resumeCurrentJob()}>
-                    {t('jobs.continue')}
+        <>
+            {askPassphrase ? <BackupPassphraseFields words="jobs.passphrase" state={lock} /> : null}
+            <div className="actions">
+                <button type="button" className={`button ${resumable ? 'secondary' : 'primary'}`} onClick={finishJob}>
+                    {t('run.failed.back')}
                 </button>
-            ) : null}
-        </div>
+                {resumable ? (
+                    <button type="button" className="button primary" disabled={busy || (askPassphrase && lock.problems.length > 0)} onClick={() => void resumeCurrentJob(askPassphrase ? lock.passphrase : undefined).then(lock.clear)}>
+                        {t('jobs.continue')}
+                    </button>
+                ) : null}
+            </div>
+        </>
     );
 }
 

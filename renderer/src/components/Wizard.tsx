@@ -8,6 +8,7 @@ import { formatBytes } from '../format.js';
 import { addFile, addFiles, addFilesToRole, chooseRecipe, fileFits, goTo, removeFile, setChecksum, setKeepBackup, startUpgrade, useUi, type FileEntry, type Screen } from '../store.js';
 import { ProgressBar, ScreenHeading } from './common.js';
 import { FileOrigins, FileSource, isDownloadProblem, type FileDownloadView } from './FileSource.js';
+import { BackupPassphraseFields, useBackupPassphrase } from './NewPassphrase.js';
 
 const STAGES: ReadonlyArray<{ screen: Screen; key: string }> = [
     { screen: 'recipe', key: 'wizard.stages.recipe' },
@@ -231,6 +232,7 @@ export function ReviewStep(): ReactNode {
     const busy = useUi((s) => s.busy);
     const files = useUi((s) => s.files);
     const device = useUi((s) => s.snapshot.devices.find((d) => d.id === s.deviceId));
+    const lock = useBackupPassphrase();
     if (!recipe) return null;
     // Only words written for the person: the recipe's own caveats are notes for developers.
     const noteKey = `recipes.${recipe.id}.notes`;
@@ -293,11 +295,13 @@ export function ReviewStep(): ReactNode {
                     <span className="choice-detail">{keepBackup ? t(recipe.unlock.wipesData ? 'review.backupOnWipes' : 'review.backupOn') : t('review.backupOff')}</span>
                 </span>
             </label>
+            {/* Asked here, before the job starts, so nobody is asked mid-flash; kept in this form only until the upgrade has it. */}
+            {keepBackup ? <BackupPassphraseFields words="review.passphrase" state={lock} /> : null}
             <div className="actions">
                 <button type="button" className="button secondary" onClick={() => goTo('files')}>
                     {t('wizard.back')}
                 </button>
-                <button type="button" className="button primary" disabled={busy} onClick={() => void startUpgrade()}>
+                <button type="button" className="button primary" disabled={busy || (keepBackup && lock.problems.length > 0)} onClick={() => void startUpgrade(keepBackup ? lock.passphrase : undefined).then((started) => (started ? lock.clear() : undefined))}>
                     {t('review.start')}
                 </button>
             </div>

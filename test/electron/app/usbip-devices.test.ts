@@ -131,7 +131,7 @@ describe('the app with a USB/IP source', () => {
                     resolve({ event, payload });
                 });
             });
-            const { jobId } = await call<{ jobId: string }>('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files });
+            const { jobId } = await call<{ jobId: string }>('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files, backupPassphrase: 'copper lantern orchard seventy' });
             const busy = onUsbIp(await call<DeviceSnapshot>('listDevices', {}));
             expect(busy?.state).toBe('busy');
             const end = await ended;

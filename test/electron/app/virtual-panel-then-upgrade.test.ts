@@ -63,7 +63,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
                 if (event === 'jobDone' || event === 'jobFailed' || event === 'jobCancelled') resolve({ event, payload });
             });
         });
-        await call('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files });
+        await call('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files, backupPassphrase: 'copper lantern orchard seventy' });
         expect(await ended).toMatchObject({ event: 'jobDone', payload: { androidAfter: '8.1.0' } });
         // The job talked to the phone (identify: codename, battery) on the very appearance the panels had used.
         expect(appearanceAtIdentify).toBe(appearance);

@@ -5,11 +5,10 @@
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ratePassphrase, strongEnoughForBackup } from '../../../../common/passphrase.js';
 import { backUpPhone, makeTravelClean, openRestore, useBackups } from '../../backups-store.js';
 import { formatBytes } from '../../format.js';
-import { MissingList, ScreenHeading } from '../common.js';
-import { NewPassphrase } from '../NewPassphrase.js';
+import { ScreenHeading } from '../common.js';
+import { BackupPassphraseFields, useBackupPassphrase } from '../NewPassphrase.js';
 import { BackupFooter, DangerQuestion, formatWhen, OutcomeHeading, TaskView, useBackupPhone } from './shared.js';
 
 type Stage = 'backup' | 'encrypt' | 'verify' | 'clean' | 'home';
@@ -17,30 +16,20 @@ type Stage = 'backup' | 'encrypt' | 'verify' | 'clean' | 'home';
 function PassphraseForm(): ReactNode {
     const { t } = useTranslation();
     const task = useBackups((s) => s.task);
-    const [passphrase, setPassphrase] = useState('');
-    const [repeat, setRepeat] = useState('');
-    const [show, setShow] = useState(false);
-    const problems: string[] = [];
-    if (passphrase.length === 0) problems.push(t('backups.flow.problems.empty'));
-    else if (!strongEnoughForBackup(ratePassphrase(passphrase))) problems.push(t('backups.flow.problems.weak'));
-    else if (repeat !== passphrase) problems.push(t('backups.flow.problems.repeat'));
+    const lock = useBackupPassphrase();
     const submit = (event: FormEvent): void => {
         event.preventDefault();
-        if (problems.length > 0 || task?.running) return;
-        void backUpPhone(passphrase).then((ok) => {
+        if (lock.problems.length > 0 || task?.running) return;
+        void backUpPhone(lock.passphrase).then((ok) => {
             // Not kept once the backup exists.
-            if (ok) {
-                setPassphrase('');
-                setRepeat('');
-            }
+            if (ok) lock.clear();
         });
     };
     return (
         <form className="panel-form" onSubmit={submit} noValidate>
-            <NewPassphrase words="backups.flow.passphrase" passphrase={passphrase} repeat={repeat} show={show} onPassphrase={setPassphrase} onRepeat={setRepeat} onShow={setShow} />
-            <MissingList label={t('backups.flow.problems.label')} problems={problems} />
+            <BackupPassphraseFields words="backups.flow.passphrase" state={lock} />
             <div className="actions end">
-                <button type="submit" className="button primary" disabled={problems.length > 0 || task?.running === true}>
+                <button type="submit" className="button primary" disabled={lock.problems.length > 0 || task?.running === true}>
                     {t('backups.flow.start')}
                 </button>
             </div>
