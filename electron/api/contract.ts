@@ -269,6 +269,8 @@ export const BackupView = z.object({
     lockedWith: z.enum(['passphrase', 'key', 'unknown']),
     /** When a verify (the app's, `revive backup verify`, or the read-back after a backup) last found every part intact; null: never, or changed since. */
     lastVerifiedAt: z.string().nullable(),
+    /** The raw state partitions (EFS, persist, modem) it holds, as its last verification found; null: not known until it is verified. */
+    rawState: z.array(z.string()).nullable(),
 });
 export type BackupView = z.infer<typeof BackupView>;
 
@@ -452,8 +454,18 @@ export const commands = {
     deleteBackup: { request: z.object({ backupId: BackupId }).strict(), result: Ok },
     /** Put a backup back on the phone (in TWRP): refused with nothing written when it is another model's or damaged. */
     restoreBackup: {
-        request: z.object({ jobId: NewJobId, deviceId: z.string(), backupId: BackupId, unlock: BackupUnlock, storage: z.boolean().default(true) }).strict(),
-        result: z.object({ restored: z.array(z.string()), storageFiles: z.number(), fingerprint: z.string().nullable(), fingerprintChecked: z.boolean() }),
+        request: z
+            .object({
+                jobId: NewJobId,
+                deviceId: z.string(),
+                backupId: BackupId,
+                unlock: BackupUnlock,
+                storage: z.boolean().default(true),
+                /** Also write the backup's raw state partitions (EFS, modem): only with the backup's codename typed back, as the page asks. */
+                rawStateTyped: z.string().max(100).optional(),
+            })
+            .strict(),
+        result: z.object({ restored: z.array(z.string()), rawRestored: z.array(z.string()), storageFiles: z.number(), fingerprint: z.string().nullable(), fingerprintChecked: z.boolean() }),
     },
     /** "Travel-clean": format /data on the phone (in TWRP); refused unless this backup is of this phone and verified. */
     makeTravelClean: { request: z.object({ jobId: NewJobId, deviceId: z.string(), backupId: BackupId }).strict(), result: z.object({ storageFilesLeft: z.number() }) },

@@ -85,6 +85,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
         sizeBytes: listed.sizeBytes,
         lockedWith: listed.lockedWith,
         lastVerifiedAt: listed.lastCheck?.verifiedAt ?? null,
+        rawState: listed.lastCheck?.rawState ?? null,
     });
 
     /** A backup the list shows, by its file name: never a path from the page. */
@@ -201,22 +202,27 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             await forgetCheck(listed.path, env.home);
             return { ok: true as const };
         },
-        async restoreBackup({ jobId, deviceId, backupId, unlock, storage }) {
+        async restoreBackup({ jobId, deviceId, backupId, unlock, storage, rawStateTyped }) {
             const listed = await backupNamed(backupId);
+            // The wrong phone's EFS takes this phone's radio (IMEI, network): written only when the person typed the backup's codename back.
+            const withRawState = rawStateTyped !== undefined;
+            if (withRawState && (listed.codename === null || rawStateTyped.trim() !== listed.codename)) {
+                throw ReviveError.of('restore-raw-unconfirmed', { variant: 'typed', partitions: listed.lastCheck?.rawState?.join(', ') || 'EFS, modem' });
+            }
             const identities = await identitiesOf(unlock);
             const recipe = recipeOf(deviceId);
-            const result = await job('restore', jobId, { deviceId, archive: listed.path, storage }, async (run, signal, hold) => {
+            const result = await job('restore', jobId, { deviceId, archive: listed.path, storage, withRawState }, async (run, signal, hold) => {
                 const { adb, target } = await connectInTwrp(run, deviceId, recipe, signal, hold);
                 try {
                     return await run.step('restore', 'Check every part, then put the backup back on the phone', async () => {
-                        const restored = await restorePhone(adb, { recipe, archive: listed.path, identities, storage, journal: run.run.journal }, run.context());
+                        const restored = await restorePhone(adb, { recipe, archive: listed.path, identities, storage, journal: run.run.journal, withRawState }, run.context());
                         return { value: restored, detail: `Restored ${restored.restored.join(', ')}${restored.fingerprint ? `; the phone reports ${restored.fingerprint}` : ''}.` };
                     });
                 } finally {
                     await done(adb, target);
                 }
             }, (r) => `Restored ${r.restored.join(', ')}.`);
-            return { restored: [...result.restored], storageFiles: result.storageFiles, fingerprint: result.fingerprint ?? null, fingerprintChecked: result.fingerprintChecked };
+            return { restored: [...result.restored], rawRestored: [...result.rawRestored], storageFiles: result.storageFiles, fingerprint: result.fingerprint ?? null, fingerprintChecked: result.fingerprintChecked };
         },
         async makeTravelClean({ jobId, deviceId, backupId }) {
             const listed = await backupNamed(backupId);

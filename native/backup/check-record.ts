@@ -19,6 +19,8 @@ export const CheckRecordSchema = z.object({
     mtimeMs: z.number(),
     verifiedAt: z.string(),
     parts: z.number().int().nonnegative(),
+    /** The raw state partitions it holds (`efs`, `modemst1`…), so a restore can offer them without the passphrase; absent in older records. */
+    rawState: z.array(z.string()).optional(),
     /** The phone the manifest names; null for a hand-made archive (a TWRP folder without our manifest). */
     device: z.object({ codename: z.string(), model: z.string(), serial: z.string(), fingerprint: z.string(), createdAt: z.string() }).nullable(),
 });
@@ -42,6 +44,7 @@ export async function recordVerified(archive: string, verified: VerifiedArchive,
         mtimeMs: info.mtimeMs,
         verifiedAt: at.toISOString(),
         parts: verified.parts.length,
+        rawState: verified.parts.filter((p) => p.kind === 'raw').map((p) => p.name.replace(/\.emmc\.win$/, '')),
         device: device ? { codename: device.device.codename, model: device.device.model, serial: device.device.serial, fingerprint: device.device.fingerprint, createdAt: device.createdAt } : null,
     };
     await writePrivateFile(recordPath(archive, home), `${JSON.stringify(record, null, 2)}\n`);

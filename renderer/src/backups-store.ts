@@ -142,10 +142,11 @@ export async function deleteBackup(backupId: string): Promise<void> {
     await refreshBackups();
 }
 
-export async function restoreBackup(backupId: string, unlock: CommandRequest<'restoreBackup'>['unlock']): Promise<boolean> {
+/** Restore; `rawStateTyped` (the codename the person typed back) also writes the backup's EFS and modem partitions. */
+export async function restoreBackup(backupId: string, unlock: CommandRequest<'restoreBackup'>['unlock'], rawStateTyped?: string): Promise<boolean> {
     const deviceId = get().deviceId;
     if (!deviceId) return false;
-    const restored = await runTask('restore', backupId, (revive, jobId) => revive.restoreBackup({ jobId, deviceId, backupId, unlock }));
+    const restored = await runTask('restore', backupId, (revive, jobId) => revive.restoreBackup({ jobId, deviceId, backupId, unlock, ...(rawStateTyped !== undefined ? { rawStateTyped } : {}) }));
     if (restored) set({ restored });
     return restored !== undefined;
 }

@@ -50,6 +50,9 @@ describe('backups in Chromium', () => {
         const photo = randomBytes(96 * 1024);
         mkdirSync(phoneFile('/data/media/0/DCIM/Camera'), { recursive: true });
         writeFileSync(phoneFile(`/data/media/0/DCIM/Camera/${person.language}.jpg`), photo);
+        // A film, so the copy lasts long enough for its bar to be seen.
+        mkdirSync(phoneFile('/data/media/0/Movies'), { recursive: true });
+        writeFileSync(phoneFile(`/data/media/0/Movies/${person.language}.mp4`), randomBytes(24 * 1024 * 1024));
         await person.shot('home-phone');
 
         await person.press(person.button('devices.travel'));
@@ -69,13 +72,15 @@ describe('backups in Chromium', () => {
 
         await person.press(person.button('backups.flow.start'));
         const made = page.getByRole('heading', { name: t('backups.flow.done.title') });
-        let sawProgress = false;
+        // The bar counts the whole backup, with the part being copied named beneath it.
+        const wholeBar = page.getByRole('progressbar', { name: t('backups.progress.whole'), exact: true });
+        let sawWhole = false;
         const deadline = Date.now() + 120_000;
         while (!(await made.isVisible())) {
             if (Date.now() > deadline) throw new Error(`The backup did not finish:\n${await page.locator('main').innerText()}`);
             if (await page.locator('.error-box').isVisible()) throw new Error(`The backup failed:\n${await page.locator('main').innerText()}`);
-            if (!sawProgress && (await page.getByRole('progressbar').first().isVisible().catch(() => false))) {
-                sawProgress = true;
+            if (!sawWhole && (await wholeBar.isVisible().catch(() => false))) {
+                sawWhole = true;
                 await person.shot('backup-progress');
             }
             await page.waitForTimeout(50);
@@ -99,19 +104,55 @@ describe('backups in Chromium', () => {
         expect(existsSync(phoneFile(`/data/media/0/DCIM/Camera/${person.language}.jpg`))).toBe(false);
         await person.shot('travel-clean');
 
-        // Back home: restore it, asked first; the photo and the system come back.
+        // The phone lost its IMEI on the trip: its EFS is changed, and comes back only when asked for explicitly.
+        const phone = e2e.backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        const efsLength = await phone.partitions.storedLength('EFS');
+        const efsBackedUp = Buffer.from(await phone.partitions.read('EFS', 0, efsLength));
+        await phone.partitions.write('EFS', 0, randomBytes(efsLength));
+
+        // Back home: restore it, asked first; the photo, the system and (typed for) EFS come back.
         await person.press(person.button('backups.flow.home.restore'));
         await page.getByRole('heading', { level: 1, name: t('backups.restore.title').replace('{{name}}', 'Samsung Galaxy S4 LTE-A') }).waitFor();
+        const efs = page.getByRole('checkbox', { name: t('backups.restore.raw.offer').replace('{{partitions}}', 'EFS') });
+        // Off by default.
+        expect(await efs.isChecked()).toBe(false);
+        await person.press(efs);
+        const warning = page.getByTestId('restore-raw-warning');
+        await warning.waitFor();
+        expect(await warning.innerText()).toContain(t('backups.restore.raw.what'));
+        expect(await warning.innerText()).toContain(t('backups.restore.raw.sameSerial').replace('{{serial}}', backup?.serial ?? '?'));
         await person.typeInto(page.getByLabel(t('backups.unlock.passphrase'), { exact: true }), PASSPHRASE);
-        await person.shot('restore-choose');
+        // Until the codename is typed back, the restore cannot start.
+        expect(await person.button('backups.restore.start').isDisabled()).toBe(true);
+        await person.typeInto(page.getByLabel(t('backups.restore.raw.typed').replace('{{partitions}}', 'EFS').replace('{{codename}}', 'ks01ltexx'), { exact: true }), 'ks01ltexx');
+        expect(await person.button('backups.restore.start').isDisabled()).toBe(false);
+        await person.shot('restore-choose-efs');
         await person.press(person.button('backups.restore.start'));
         await dialog.waitFor();
+        await person.focusOn('#backup-confirm-heading');
+        expect(await dialog.innerText()).toContain(t('backups.restore.detailRaw').replace('{{partitions}}', 'EFS'));
         await person.shot('restore-question');
         await person.press(dialog.getByRole('button', { name: t('backups.restore.confirm') }));
-        await page.getByRole('heading', { name: t('backups.restore.done.title') }).waitFor({ timeout: 180_000 });
+        const restoring = page.getByRole('progressbar', { name: t('backups.progress.toPhone'), exact: true });
+        const restoredHeading = page.getByRole('heading', { name: t('backups.restore.done.title') });
+        let sawRestoring = false;
+        const restoreDeadline = Date.now() + 180_000;
+        while (!(await restoredHeading.isVisible())) {
+            if (Date.now() > restoreDeadline) throw new Error(`The restore did not finish:\n${await page.locator('main').innerText()}`);
+            if (!sawRestoring && (await restoring.isVisible().catch(() => false))) {
+                sawRestoring = true;
+                await person.shot('restore-progress');
+            }
+            await page.waitForTimeout(50);
+        }
         expect(readFileSync(phoneFile(`/data/media/0/DCIM/Camera/${person.language}.jpg`)).equals(photo)).toBe(true);
         expect(await page.locator('main').innerText()).toContain(e2e.backend.virtualPhone?.state.buildFingerprint ?? '?');
+        expect(await page.locator('main').innerText()).toContain(t('backups.restore.done.raw').replace('{{partitions}}', 'EFS'));
+        expect(Buffer.from(await phone.partitions.read('EFS', 0, efsLength)).equals(efsBackedUp)).toBe(true);
         await person.shot('restored');
+        // Both copies were long enough (24 MiB of film) for their whole-job bars to be photographed.
+        expect([sawWhole, sawRestoring]).toEqual([true, true]);
         expect(person.findings).toEqual([]);
     }
 

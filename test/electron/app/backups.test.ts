@@ -181,6 +181,26 @@ describe('backups in the app, on the virtual phone', () => {
         expect(progress.filter((p) => p.step === 'restore-push').at(-1)).toMatchObject({ bytesDone: backup.sizeBytes, bytesTotal: backup.sizeBytes });
     }, 180_000);
 
+    it('EFS comes back only with the backup\'s codename typed back; a wrong word writes nothing', async () => {
+        expect(backup.rawState).toEqual(['efs']);
+        device = await inTwrp();
+        const phone = backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        const efsLength = await phone.partitions.storedLength('EFS');
+        const efsBackedUp = sha(await phone.partitions.read('EFS', 0, efsLength));
+        await phone.partitions.write('EFS', 0, randomBytes(efsLength));
+        const efsChanged = sha(await phone.partitions.read('EFS', 0, efsLength));
+        const writes = phone.partitions.names().map((n) => phone.partitions.writeCount(n));
+        const refused = await refusal('restoreBackup', { jobId: 'rs-efs0', deviceId: device.id, backupId: backup.backupId, unlock: { passphrase: PASS }, rawStateTyped: 'yes' });
+        expect(refused).toMatchObject({ code: 'restore-raw-unconfirmed', facts: { variant: 'typed', partitions: 'efs' } });
+        expect(phone.partitions.names().map((n) => phone.partitions.writeCount(n))).toEqual(writes);
+        expect(sha(await phone.partitions.read('EFS', 0, efsLength))).toBe(efsChanged);
+
+        const restored = await call<{ rawRestored: string[] }>('restoreBackup', { jobId: 'rs-efs1', deviceId: device.id, backupId: backup.backupId, unlock: { passphrase: PASS }, rawStateTyped: ` ${backup.codename ?? ''} ` });
+        expect(restored.rawRestored).toEqual(['efs']);
+        expect(sha(await phone.partitions.read('EFS', 0, efsLength))).toBe(efsBackedUp);
+    }, 180_000);
+
     it('delete removes the file and its record from the list', async () => {
         await call('deleteBackup', { backupId: backup.backupId });
         expect(existsSync(backup.path)).toBe(false);
