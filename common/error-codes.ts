@@ -114,7 +114,7 @@ export const ERROR_CODES = {
     'backup-folder-unknown': { facts: [] },
     'backup-folder-gone': { facts: ['path'] },
     'backup-folder-not-opened': { facts: ['path', 'problem'] },
-    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId'], variants: ['check', 'download', 'fetch', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade', 'backup'] },
+    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId'], variants: ['check', 'download', 'fetch', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade', 'backup', 'restore'] },
     // Finding the phone and its model.
     'device-ref-invalid': { facts: ['text', 'example'], optional: ['scheme'], variants: ['empty', 'host-port', 'virtual', 'busid', 'usb-port', 'serial'] },
     'usbip-device-busy': { facts: ['address', 'busid'] },
@@ -170,6 +170,8 @@ export const ERROR_CODES = {
     'unlock-declined': { facts: [], variants: ['oem-toggle', 'unlock'] },
     'unlock-failed': { facts: ['answer'] },
     'recovery-not-twrp': { facts: [] },
+    'twrp-image-needed': { facts: ['phone', 'partition'] },
+    'twrp-write-declined': { facts: ['partition'] },
     'wipe-declined': { facts: [] },
     'wipe-failed': { facts: ['command', 'twrpSaid'] },
     'install-failed': { facts: ['file'], optional: ['path', 'twrpSaid'], variants: ['said', 'silent'] },

@@ -3,26 +3,28 @@
  * (tar in age), checked part by part; restore refuses, with nothing written, what it cannot restore.
  */
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RAW_STATE_PARTS } from '../../native/backup/phone-backup.js';
-import { RAW_STATE_CONFIRM_ID, restorePhone } from '../../native/backup/phone-restore.js';
+import { RAW_STATE_CONFIRM_ID } from '../../native/backup/phone-restore.js';
 import { importTwrpFolder } from '../../native/backup/twrp-import.js';
 import { verifyArchive } from '../../native/backup/verify.js';
 import { recordVerified } from '../../native/backup/check-record.js';
 import { ReviveError } from '../../native/jobs/errors.js';
-import { Journal, newJobId } from '../../native/jobs/journal.js';
-import { findRecipe, requireRecipe } from '../../native/manifests/load.js';
-import { openAdbSession, type AdbSession } from './adb.js';
+import { appHome, jobsDir, newJobId } from '../../native/jobs/journal.js';
+import { requireRecipe } from '../../native/manifests/load.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { identitiesFrom, recipientsFrom } from './backup-keys.js';
 import { readFirstLine } from './keys.js';
 import { jobContext, progressPrinter } from './progress.js';
-import type { JobContext } from '../../native/jobs/progress.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { openDeviceSession } from '../phone-finding/device-session.js';
 import { openTcpSession } from '../phone-finding/tcp-session.js';
-import { backupParamsOf, runBackup, type BackupJobEvent } from '../jobs/backup/run.js';
+import { backupParamsOf, runBackup, type BackupEnding } from '../jobs/backup/run.js';
+import { restoreParamsOf, runRestore } from '../jobs/backup/restore.js';
+import { TerminalUi } from '../jobs/terminal-ui.js';
+import type { JobEvent, JobUi } from '../../native/jobs/events.js';
+import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { scriptedPerson } from '../jobs/scripted-person.js';
 import { NO_PERSON_WAIT_MS } from './json-waits.js';
 import { authNotice } from './upgrade.js';
@@ -32,19 +34,15 @@ const DEVICE_USAGE = '--device SERIAL|tcp:HOST:PORT|usbip:HOST:PORT|virtual:CODE
 const deviceOptions = { device: { type: 'string' }, 'virtual-state': { type: 'string' }, owner: { type: 'string' } } as const;
 const keyOptions = { identity: { type: 'string' }, 'passphrase-file': { type: 'string' } } as const;
 
-async function openDevice(values: { device?: string | undefined; 'virtual-state'?: string | undefined; owner?: string | undefined; json?: boolean | undefined }, io: CliIo): Promise<AdbSession> {
-    if (!values.device) throw new CliUsageError('Give the phone with --device.');
-    // Every way to name a phone, read by native/devices/ref.ts like `-s`; --virtual-state and --owner go with virtual:CODENAME.
-    // With --json the wait for Allow is a line before the result and ends after NO_PERSON_WAIT_MS.
-    return openAdbSession({ serial: values.device, 'virtual-state': values['virtual-state'], owner: values.owner }, io, { json: values.json ?? false });
-}
-
 function human(bytes: number): string {
     return bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(2)} GiB` : bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-/** The backup job's events on the terminal: steps and log lines on stderr; with --json only the waits, as `log` lines on stdout. */
-function backupPrinter(io: CliIo, json: boolean): (event: BackupJobEvent) => void {
+/**
+ * A backup or restore job's events on the terminal: steps and log lines on stderr; with --json only
+ * the waits, as `log` lines on stdout. `resume` words how to continue an interrupted job.
+ */
+function jobPrinter<Report>(io: CliIo, json: boolean, resume: (jobId: string) => string): (event: JobEvent<Report, BackupEnding>) => void {
     const progress = progressPrinter(io);
     return (event) => {
         if (json) {
@@ -56,9 +54,7 @@ function backupPrinter(io: CliIo, json: boolean): (event: BackupJobEvent) => voi
         else if (event.type === 'log') io.err(`  ${event.line}\n`);
         else if (event.type === 'instruction') io.err(`\n  *** On the phone ***\n  ${event.text}\n`);
         else if (event.type === 'progress') progress(event.progress);
-        else if (event.type === 'failed' || event.type === 'cancelled') {
-            if (event.resumable) io.err(`To continue later: revive backup create --resume ${event.jobId} --device … (and the passphrase or recipients again)\n`);
-        }
+        else if ((event.type === 'failed' || event.type === 'cancelled') && event.resumable) io.err(`${resume(event.jobId)}\n`);
     };
 }
 
@@ -70,13 +66,24 @@ export function waitOption(value: string | undefined): number | undefined {
     return seconds * 1000;
 }
 
+/** The person at the terminal: instructions printed (a virtual phone's owner follows them), questions asked or answered by --yes. */
+function terminalPerson(io: CliIo, session: { virtualPhone?: VirtualPhone | undefined }, json: boolean, yes: boolean): JobUi {
+    const person = session.virtualPhone ? scriptedPerson(session.virtualPhone, { delayMs: 300 }) : undefined;
+    const terminal = new TerminalUi({ out: (text) => io.err(text), err: io.err, interactive: io.interactive, json, assumeYes: yes });
+    return {
+        instruct: (instruction) => person?.instruct(instruction),
+        confirm: (request, signal) => terminal.confirm(request, signal),
+    };
+}
+
 const create: CliCommand = {
     name: 'backup create',
     usage: [
-        `revive backup create --device ID --to DIR (--passphrase-file F | --recipient age1… [--recipient …] [--identity F]) [--parts boot,system,data] [--no-storage] [--twrp IMG] [--storage-only] [--wait SECONDS] [--json]`,
+        `revive backup create --device ID --to DIR (--passphrase-file F | --recipient age1… [--recipient …] [--identity F]) [--parts boot,system,data] [--no-storage] [--twrp IMG] [--recovery IMG [--yes]] [--storage-only] [--wait SECONDS] [--json]`,
         'revive backup create --resume JOBID --device ID (--passphrase-file F | --recipient age1… [--identity F]) [--json]',
         '  --device        a USB serial, usb:PORT, usbip:HOST:PORT[/BUSID], tcp:HOST:PORT (adb over the network: Android and TWRP only), or virtual:CODENAME [--virtual-state DIR]',
         '  --twrp IMG      a TWRP image to start from RAM (fastboot boot) on a phone with an unlocked bootloader: nothing is written to it',
+        "  --recovery IMG  the recipe's TWRP for a Samsung phone that still has its own recovery: written to its recovery partition (Odin) after you agree (--yes agrees)",
         '  --storage-only  only internal storage (photos, downloads, documents), read from the running Android: for a phone whose bootloader is locked',
         '  --wait          seconds to wait for the phone to come back after a restart (default 600; 120 with --json where nobody is there)',
         '  --resume        continue an interrupted backup (same folder and choices, from its journal)',
@@ -84,38 +91,34 @@ const create: CliCommand = {
     async run(args, io) {
         const { values } = parseCliArgs({
             args: [...args],
-            options: { ...deviceOptions, ...keyOptions, to: { type: 'string' }, recipient: { type: 'string', multiple: true }, parts: { type: 'string' }, 'no-storage': { type: 'boolean' }, 'storage-only': { type: 'boolean' }, twrp: { type: 'string' }, wait: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' } },
+            options: { ...deviceOptions, ...keyOptions, to: { type: 'string' }, recipient: { type: 'string', multiple: true }, parts: { type: 'string' }, 'no-storage': { type: 'boolean' }, 'storage-only': { type: 'boolean' }, twrp: { type: 'string' }, recovery: { type: 'string' }, yes: { type: 'boolean' }, wait: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' } },
             strict: true,
         });
         if (!values.device) throw new CliUsageError('Give the phone with --device.');
         if (!values.to && !values.resume) throw new CliUsageError('Give the folder for the backup with --to DIR.');
-        if (values['storage-only'] && (values.parts || values['no-storage'] || values.twrp)) throw new CliUsageError('--storage-only copies internal storage alone: it goes without --parts, --no-storage and --twrp.');
+        if (values['storage-only'] && (values.parts || values['no-storage'] || values.twrp || values.recovery)) throw new CliUsageError('--storage-only copies internal storage alone: it goes without --parts, --no-storage, --twrp and --recovery.');
         const waitTimeoutMs = waitOption(values.wait);
         const json = values.json ?? false;
         const choices = values.resume
             ? backupParamsOf(values.resume)
-            : { folder: resolve(values.to ?? ''), parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'], storageOnly: values['storage-only'] ?? false, twrpImage: values.twrp ? resolve(values.twrp) : undefined };
+            : { folder: resolve(values.to ?? ''), parts: values.parts?.split(',').map((p) => p.trim()).filter(Boolean), storage: !values['no-storage'], storageOnly: values['storage-only'] ?? false, twrpImage: values.twrp ? resolve(values.twrp) : undefined, recoveryImage: values.recovery ? resolve(values.recovery) : undefined };
         const { recipients, verifyWith } = await recipientsFrom(values, io);
         const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
         const sessionOptions = { signal: io.signal, onNotice: (m: string) => io.err(`${m}\n`), linkOptions: authNotice(io, json, json, waitTimeoutMs) };
         // A backup needs only Android and TWRP, which adb reaches over TCP too (an upgrade needs more).
         const session = device.kind === 'tcp' ? await openTcpSession(device, sessionOptions) : await openDeviceSession(device, sessionOptions);
         try {
-            const person = session.virtualPhone ? scriptedPerson(session.virtualPhone, { delayMs: 300 }) : undefined;
             const result = await runBackup(
                 { ...choices, recipients, verifyWith },
                 {
                     recipe: session.recipe,
                     locator: session.locator,
                     links: session.links,
-                    emit: backupPrinter(io, json),
+                    emit: jobPrinter(io, json, (id) => `To continue later: revive backup create --resume ${id} --device … (and the passphrase or recipients again)`),
                     signal: io.signal,
                     waitTimeoutMs,
                     personTimeoutMs: json ? (waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
-                    ui: {
-                        instruct: (instruction) => person?.instruct(instruction),
-                        confirm: () => Promise.resolve(false),
-                    },
+                    ui: terminalPerson(io, session, json, values.yes === true),
                 },
             );
             if (json) io.out(`${JSON.stringify({ jobId: result.jobId, path: result.archive.path, sizeBytes: result.archive.sizeBytes, sha256: result.archive.sha256, manifest: result.manifest, verified: result.verified, kind: result.kind, twrpWay: result.twrpWay, phoneLeftIn: result.phoneLeftIn, journal: result.journalPath })}\n`);
@@ -198,38 +201,68 @@ async function confirmRawState(io: CliIo, codename: string, only: readonly strin
 
 const restore: CliCommand = {
     name: 'restore',
-    usage: `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data,efs] [--with-efs] [--no-storage] [--wait SECONDS] [--yes] [--json]`,
+    usage: [
+        `revive restore FILE ${DEVICE_USAGE} (--identity F | --passphrase-file F) [--only boot,system,data,efs] [--with-efs] [--no-storage] [--twrp IMG] [--recovery IMG] [--wait SECONDS] [--yes] [--json]`,
+        'revive restore --resume JOBID --device ID (--identity F | --passphrase-file F) [--yes] [--json]',
+        '  The phone may be in Android, TWRP, the bootloader or download mode: the restore brings it to TWRP itself, after every part of the backup was checked.',
+        '  --twrp IMG      a TWRP image to start from RAM (fastboot boot) on a phone with an unlocked bootloader: nothing is written to it',
+        "  --recovery IMG  the recipe's TWRP for a Samsung phone that still has its own recovery: written to its recovery partition (Odin) after you agree",
+        '  --wait          seconds to wait for the phone after a restart or a key combination (default 600)',
+        '  --resume        continue an interrupted restore (an unplugged cable) from its journal',
+    ].join('\n'),
     async run(args, io) {
-        const { values, positionals } = parseCliArgs({ args: [...args], options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'with-efs': { type: 'boolean' }, 'no-storage': { type: 'boolean' }, wait: { type: 'string' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-        if (positionals.length !== 1) throw new CliUsageError('Give one backup file.');
-        const bootWaitMs = waitOption(values.wait);
-        const withEfs = values['with-efs'] === true;
+        const { values, positionals } = parseCliArgs({
+            args: [...args],
+            options: { ...deviceOptions, ...keyOptions, only: { type: 'string' }, 'with-efs': { type: 'boolean' }, 'no-storage': { type: 'boolean' }, twrp: { type: 'string' }, recovery: { type: 'string' }, wait: { type: 'string' }, resume: { type: 'string' }, yes: { type: 'boolean' }, json: { type: 'boolean' } },
+            allowPositionals: true,
+            strict: true,
+        });
+        if (!values.device) throw new CliUsageError('Give the phone with --device.');
+        if (values.resume ? positionals.length > 0 : positionals.length !== 1) throw new CliUsageError(values.resume ? 'With --resume the backup file comes from the journal: give no file.' : 'Give one backup file.');
+        const waitTimeoutMs = waitOption(values.wait);
+        const json = values.json ?? false;
+        const choices = values.resume
+            ? restoreParamsOf(values.resume)
+            : {
+                  archive: resolve(positionals[0] ?? ''),
+                  only: values.only?.split(',').map((p) => p.trim()).filter(Boolean),
+                  storage: !values['no-storage'],
+                  withRawState: values['with-efs'] === true,
+                  twrpImage: values.twrp ? resolve(values.twrp) : undefined,
+                  recoveryImage: values.recovery ? resolve(values.recovery) : undefined,
+              };
+        const withEfs = choices.withRawState === true;
         // With --with-efs a person at a terminal may type the phone's codename instead of --yes.
         if (!values.yes && !(withEfs && process.stdin.isTTY)) throw new CliUsageError('A restore overwrites the chosen partitions on the phone: add --yes to confirm.');
         const identities = await identitiesFrom(values, io);
-        const session = await openDevice(values, io);
+        const device = parseDeviceRef(values.device, { virtualStateDir: values['virtual-state'] });
+        const sessionOptions = { signal: io.signal, onNotice: (m: string) => io.err(`${m}\n`), linkOptions: authNotice(io, json, json, waitTimeoutMs) };
+        const session = device.kind === 'tcp' ? await openTcpSession(device, sessionOptions) : await openDeviceSession(device, sessionOptions);
         try {
-            const identity = await session.phone.identity();
-            const recipe = findRecipe(identity.device) ?? findRecipe(identity.model);
-            if (!recipe) throw ReviveError.of('backup-unknown-phone', { variant: 'restore', model: identity.model || '?', device: identity.device || '?' });
-            const only = values.only?.split(',').map((p) => p.trim()).filter(Boolean);
-            if (withEfs && !values.yes) await confirmRawState(io, identity.device || (recipe.codenames[0] ?? recipe.id), only);
-            const archive = resolve(positionals[0] ?? '');
-            const journal = Journal.create(newJobId(), 'restore', { archive, device: values.device ?? '', only: only ?? null, storage: !values['no-storage'], withEfs });
+            const recipe = session.recipe;
+            if (withEfs && !values.yes) await confirmRawState(io, recipe.codenames[0] ?? recipe.id, choices.only);
+            const jobId = values.resume ?? newJobId();
             let result;
             try {
-                const ctx = jobContext(io);
-                // With --json the wait for Android to come back is a `log` line on stdout, as for the upgrade.
-                const onLog: JobContext['onLog'] = (line, note) => (values.json && note?.code === 'waiting-for-phone' ? io.out(`${JSON.stringify({ type: 'log', at: new Date().toISOString(), line, note })}\n`) : ctx.onLog?.(line, note));
-                result = await restorePhone(session.phone, { recipe, archive, identities, only, storage: !values['no-storage'], journal, withRawState: withEfs, bootWaitMs }, { ...ctx, onLog });
-                journal.append({ t: 'end', outcome: 'done', detail: `Restored ${result.restored.join(', ')}.` });
+                result = await runRestore(
+                    { ...choices, ...(values.resume ? {} : { jobId }), identities },
+                    {
+                        recipe,
+                        locator: session.locator,
+                        links: session.links,
+                        emit: jobPrinter(io, json, (id) => `To continue: revive restore --resume ${id} --device … (and the passphrase or identity again) --yes`),
+                        signal: io.signal,
+                        waitTimeoutMs,
+                        personTimeoutMs: json ? (waitTimeoutMs ?? NO_PERSON_WAIT_MS) : undefined,
+                        // --yes confirmed the restore; it also answers the restore's own questions (TWRP onto a Samsung's recovery).
+                        ui: terminalPerson(io, session, json, values.yes === true),
+                    },
+                );
             } catch (error) {
-                const failure = ReviveError.from(error);
-                journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
-                io.err(`The restore's journal (each step, each part sent): ${journal.path}\n`);
+                if (error instanceof ReviveError) io.err(`The restore's journal (each step, each part sent): ${join(jobsDir(appHome()), `${jobId}.jsonl`)}\n`);
                 throw error;
             }
-            if (values.json) io.out(`${JSON.stringify(result)}\n`);
+            if (json) io.out(`${JSON.stringify({ jobId: result.jobId, restored: result.restored, rawRestored: result.rawRestored, storageFiles: result.storageFiles, fingerprint: result.fingerprint, fingerprintChecked: result.fingerprintChecked, twrpWay: result.twrpWay, runs: result.runs, journal: result.journalPath })}\n`);
             else {
                 io.out(`Restored ${[...result.restored, ...result.rawRestored].join(', ')}${result.storageFiles > 0 ? ` and ${result.storageFiles} files of internal storage` : ''}.\n`);
                 if (result.rawRestored.length > 0) io.out(`${result.rawRestored.join(', ')}: written and read back from the phone, every byte as backed up.\n`);

@@ -37,6 +37,8 @@ export interface RestoreOptions {
     readonly bootWaitMs?: number | undefined;
     /** Where each step and each part sent is recorded, so an interrupted restore says where it stopped. */
     readonly journal?: Journal | undefined;
+    /** The archive as checkArchiveFor found it in this job (the restore then does not decrypt it twice before it writes). */
+    readonly checked?: CheckedArchive | undefined;
     /**
      * Also write the backup's raw state partitions (raw/: EFS, persist, modem) back to their block
      * devices. Writing the wrong one breaks the phone's radio: set only after the person confirmed
@@ -98,26 +100,53 @@ async function blockDigestOnPhone(phone: AdbPhone, device: string, bytes: number
     return /^([0-9a-f]{64})\b/.exec(answer.stdout.trim())?.[1];
 }
 
-/** Pass 1: everything that can refuse, with nothing written. */
-export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<{ verified: VerifiedArchive; partitions: string[]; raw: RawTarget[] }> {
+/**
+ * Who the phone is, as far as its current mode tells (the archive check needs no more): serial and
+ * /data encryption are null where the mode cannot say (download mode, the bootloader).
+ */
+export interface RestoreTargetFacts {
+    readonly codename: string;
+    readonly model: string;
+    readonly serial: string | null;
+    readonly dataEncrypted: boolean | null;
+}
+
+/** An archive checked part by part for this phone, with the TWRP partitions the restore writes. */
+export interface CheckedArchive {
+    readonly verified: VerifiedArchive;
+    readonly partitions: readonly string[];
+}
+
+/** The refusals that need to know the phone itself: a hand-made backup of another phone, /data encryption it cannot take. */
+function refuseForPhone(checked: CheckedArchive, phone: RestoreTargetFacts): void {
+    const { verified, partitions } = checked;
+    const backupDevice = verified.device?.device;
+    if (!backupDevice && phone.serial !== null) {
+        const serial = verified.foreignFolder?.split('/').at(-2);
+        if (serial !== phone.serial) {
+            throw ReviveError.of('restore-unknown-model', { folder: verified.foreignFolder ?? '?', serial: phone.serial });
+        }
+    }
+    if (partitions.includes('data') && backupDevice && backupDevice.dataEncrypted !== null && phone.dataEncrypted !== null && backupDevice.dataEncrypted !== phone.dataEncrypted) {
+        throw ReviveError.of('restore-encryption-mismatch', { variant: backupDevice.dataEncrypted ? 'backup-encrypted' : 'phone-encrypted' });
+    }
+}
+
+/**
+ * Pass 1 without TWRP: every part decrypted and checked against the manifest, and everything
+ * refused that the archive and the phone's facts decide (another model, parts not in the backup,
+ * raw state without its confirmation, /data encryption where known). Nothing touches the phone.
+ */
+export async function checkArchiveFor(options: Pick<RestoreOptions, 'recipe' | 'archive' | 'identities' | 'only' | 'withRawState'>, phone: RestoreTargetFacts, ctx: JobContext = {}): Promise<CheckedArchive> {
     const { recipe, archive, identities } = options;
-    if (phone.state !== 'recovery') throw needsTwrp(phone);
-    const phoneFacts = await deviceFacts(phone, recipe);
-    const sameModel = (codename: string): boolean => codename === phoneFacts.codename || (recipe.codenames.includes(codename) && recipe.codenames.includes(phoneFacts.codename));
+    const sameModel = (codename: string): boolean => codename === phone.codename || (recipe.codenames.includes(codename) && recipe.codenames.includes(phone.codename));
     const verified = await verifyArchive(archive, identities, ctx, {
         onDevice(entry) {
             if (!sameModel(entry.device.codename)) {
-                throw ReviveError.of('restore-other-model', { backupModel: entry.device.model || entry.device.codename, backupCodename: entry.device.codename, phoneModel: phoneFacts.model || phoneFacts.codename, phoneCodename: phoneFacts.codename });
+                throw ReviveError.of('restore-other-model', { backupModel: entry.device.model || entry.device.codename, backupCodename: entry.device.codename, phoneModel: phone.model || phone.codename, phoneCodename: phone.codename });
             }
         },
     });
-    const backupDevice = verified.device?.device;
-    if (!backupDevice) {
-        const serial = verified.foreignFolder?.split('/').at(-2);
-        if (serial !== phoneFacts.serial) {
-            throw ReviveError.of('restore-unknown-model', { folder: verified.foreignFolder ?? '?', serial: phoneFacts.serial });
-        }
-    }
     const images = verified.parts.filter((p) => p.kind === 'twrp' && isTwrpImage(p.name));
     const inBackup = [...new Set(images.map((p) => twrpImageName(p.name)?.twrpName).filter((n): n is string => n !== undefined && TWRP_LETTER[n] !== undefined))];
     // --only may name raw state partitions too (efs, persist…): those need withRawState.
@@ -126,15 +155,29 @@ export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, 
     const only = options.only?.filter((n) => !RAW_STATE_PARTS.has(n));
     const unknown = (only ?? []).filter((n) => !inBackup.includes(n));
     if (unknown.length > 0) throw ReviveError.of('restore-unknown-part', { ...(inBackup.length === 0 ? { variant: 'no-twrp' as const } : { variant: 'some' as const }), partitions: unknown.join(', '), available: inBackup.join(', ') });
-    const partitions = only ? [...only] : inBackup;
-    if (partitions.includes('data') && backupDevice && backupDevice.dataEncrypted !== null && phoneFacts.dataEncrypted !== null && backupDevice.dataEncrypted !== phoneFacts.dataEncrypted) {
-        throw ReviveError.of('restore-encryption-mismatch', { variant: backupDevice.dataEncrypted ? 'backup-encrypted' : 'phone-encrypted' });
-    }
+    const checked = { verified, partitions: only ? [...only] : inBackup };
+    refuseForPhone(checked, phone);
+    return checked;
+}
+
+/** Pass 1: everything that can refuse, with nothing written (the archive check reused when the caller made it already). */
+export async function checkRestorable(phone: AdbPhone, options: RestoreOptions, ctx: JobContext = {}): Promise<{ verified: VerifiedArchive; partitions: string[]; raw: RawTarget[] }> {
+    const { recipe } = options;
+    if (phone.state !== 'recovery') throw needsTwrp(phone);
+    const phoneFacts = await deviceFacts(phone, recipe);
+    let checked: CheckedArchive;
+    if (options.checked) {
+        // TWRP knows what the mode the archive was checked in could not (serial, /data encryption).
+        checked = options.checked;
+        refuseForPhone(checked, phoneFacts);
+    } else checked = await checkArchiveFor(options, phoneFacts, ctx);
+    const { verified } = checked;
+    const onlyRaw = (options.only ?? []).filter((n) => RAW_STATE_PARTS.has(n));
     const allRaw = options.withRawState === true ? await rawTargets(phone, recipe, verified) : [];
     const missingRaw = onlyRaw.filter((n) => !allRaw.some((t) => rawName(t.part) === n));
     if (missingRaw.length > 0) throw ReviveError.of('restore-unknown-part', { variant: 'some', partitions: missingRaw.join(', '), available: allRaw.map((t) => rawName(t.part)).join(', ') });
     const raw = allRaw.filter((t) => onlyRaw.length === 0 || onlyRaw.includes(rawName(t.part)));
-    return { verified, partitions, raw };
+    return { verified, partitions: [...checked.partitions], raw };
 }
 
 /** One journalled step: started, then verified or failed with the reason. */

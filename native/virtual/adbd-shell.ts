@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { recoveryIsTwrp } from './mode-protocol.js';
 import type { ServiceContext, ShellResult } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
@@ -97,7 +98,8 @@ export function phoneProperties(context: ServiceContext): Record<string, string>
         'ro.secure': mode === 'android' ? '1' : '0',
     };
     if (recipe.virtual.basebandVersion) props['gsm.version.baseband'] = recipe.virtual.basebandVersion;
-    if (mode !== 'android') props['ro.twrp.version'] = '3.7.0_9-0';
+    // A stock recovery (state.extra.recovery) answers adb but is not TWRP.
+    if (mode !== 'android' && recoveryIsTwrp(phone.state)) props['ro.twrp.version'] = '3.7.0_9-0';
     return props;
 }
 

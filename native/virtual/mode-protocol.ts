@@ -71,6 +71,19 @@ export interface VirtualPhoneState {
     extra: Record<string, unknown>;
 }
 
+/** state.extra's key for what the recovery partition holds (absent: TWRP, as on every phone so far). */
+export const RECOVERY_KEY = 'recovery';
+
+/** Whether recovery mode runs TWRP (false only on a phone set up with its stock recovery). */
+export function recoveryIsTwrp(state: Pick<VirtualPhoneState, 'extra'>): boolean {
+    return state.extra[RECOVERY_KEY] !== 'stock';
+}
+
+/** The recovery partition, flashed in download mode, holds TWRP from now on (it runs once the person starts it). */
+export function twrpFlashed(state: Pick<VirtualPhoneState, 'extra'>): void {
+    if (state.extra[RECOVERY_KEY] === 'stock') state.extra[RECOVERY_KEY] = 'twrp-unbooted';
+}
+
 export interface VirtualPhoneView {
     readonly recipe: Recipe;
     readonly serial: string;

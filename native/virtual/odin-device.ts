@@ -23,7 +23,7 @@ import {
     type OdinReply,
 } from '../odin/packets.js';
 import { parsePit, partitionSizeBytes, type Pit, type PitEntry } from '../pit/pit.js';
-import type { ModeProtocol, VirtualPhoneView } from './mode-protocol.js';
+import { twrpFlashed, type ModeProtocol, type VirtualPhoneView } from './mode-protocol.js';
 import type { DevicePipe } from './pipe.js';
 import { resourcePath } from '../resources.js';
 
@@ -291,6 +291,7 @@ class Connection {
         if (command.endOfFile) {
             await phone.partitions.truncate(name, transfer.written);
             phone.partitions.markComplete(name);
+            if (name === phone.recipe.recoveryPartition) twrpFlashed(phone.state);
             phone.log(`download: ${name} flashed, ${transfer.written} bytes`);
             this.transfer = undefined;
         } else {

@@ -17,7 +17,7 @@ import type { PhoneMode, Recipe } from '../manifests/schema.js';
 import { BackendUsbDevice } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import { faceDescriptors } from './face-descriptors.js';
-import type { FaultPlan, ModeProtocol, VirtualOwner, VirtualPhoneState, VirtualPhoneView } from './mode-protocol.js';
+import { RECOVERY_KEY, type FaultPlan, type ModeProtocol, type VirtualOwner, type VirtualPhoneState, type VirtualPhoneView } from './mode-protocol.js';
 import { ownerFor, type OwnerChoice } from './owner.js';
 import { FilePartitionStore, type PartitionCounters, type PartitionSpec } from './partition-store.js';
 import { createPipePair, type HostPipeEnd } from './pipe.js';
@@ -351,12 +351,27 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         this.#closeConnections(reason);
         this.state.mode = mode;
         this.#poweredOn = true;
+        this.#followRecovery(mode);
         this.#scheduleSave();
         this.emit('mode', mode);
         this.#attachTimer = setTimeout(() => {
             this.#attachTimer = undefined;
             this.#attach();
         }, this.enumerationDelayMs);
+    }
+
+    /**
+     * A Samsung phone's stock firmware puts its own recovery back when Android starts before a
+     * freshly flashed TWRP has run once (state.extra.recovery: `stock` → Odin flash → `twrp-unbooted`
+     * → recovery entered → `twrp`; Android first → `stock` again). A phone without the key keeps TWRP.
+     */
+    #followRecovery(mode: PhoneMode): void {
+        if (this.state.extra[RECOVERY_KEY] !== 'twrp-unbooted') return;
+        if (mode === 'recovery') this.state.extra[RECOVERY_KEY] = 'twrp';
+        else if (mode === 'android') {
+            this.state.extra[RECOVERY_KEY] = 'stock';
+            this.log('Android started before TWRP: the stock firmware put its own recovery back');
+        }
     }
 
     /** Leave the current mode: the USB device disappears and re-appears in the new mode. */

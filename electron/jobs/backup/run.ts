@@ -14,13 +14,14 @@ import { JobCancelled, JobRun, type StepResult } from '../../../native/jobs/runn
 import type { PhoneMode } from '../../../native/manifests/schema.js';
 import { PhoneModes } from '../upgrade/modes.js';
 import { writeArchive, type WrittenArchive } from './archive-step.js';
-import { reachAndroid, reachTwrp } from './reach.js';
-import { BACKUP_STEP_IDS, type BackupEnvironment, type BackupJobOptions, type BackupJobReport, type BackupEnding, type TwrpWay } from './types.js';
+import { reachAndroid, reachTwrp, TWRP_WORDS } from './reach.js';
+import { recognisePhone } from './recognise.js';
+import { BACKUP_STEP_IDS, type BackupEnvironment, type BackupJobOptions, type BackupJobReport, type BackupEnding, type TwrpWay, TWRP_WAYS } from './types.js';
 
 export * from './types.js';
 
 /** Refusals a second run would meet again: starting over is no use until something changes. */
-const FINAL: ReadonlySet<string> = new Set(['backup-bootloader-locked', 'phone-mismatch', 'backup-unknown-part', 'backup-weak-passphrase']);
+const FINAL: ReadonlySet<string> = new Set(['backup-bootloader-locked', 'twrp-write-declined', 'phone-mismatch', 'backup-unknown-part', 'backup-weak-passphrase']);
 
 type BackupRun = JobRun<BackupJobReport, BackupEnding>;
 
@@ -33,6 +34,7 @@ function journalParams(options: BackupJobOptions): Record<string, JournalValue> 
         storage: options.storage ?? true,
         storageOnly: options.storageOnly ?? false,
         twrpImage: options.twrpImage ?? null,
+        recoveryImage: options.recoveryImage ?? null,
         leaveIn: options.leaveIn ?? 'as-found',
     };
 }
@@ -54,6 +56,7 @@ export function backupParamsOf(jobId: string, home?: string): Omit<BackupJobOpti
         storage: p['storage'] !== false,
         storageOnly: p['storageOnly'] === true,
         twrpImage: text(p['twrpImage']),
+        recoveryImage: text(p['recoveryImage']),
         leaveIn: p['leaveIn'] === 'recovery' ? 'recovery' : 'as-found',
     };
 }
@@ -90,25 +93,9 @@ class BackupJob {
     }
 
     async identify(): Promise<StepResult> {
-        const recipe = this.env.recipe;
-        const phone = await this.modes.anyMode();
-        let codename = recipe.codenames[0] ?? recipe.id;
-        if (phone.mode === 'android' || phone.mode === 'recovery' || phone.mode === 'sideload') {
-            const adb = await this.modes.adb(phone);
-            try {
-                codename = (await adb.getprop('ro.product.device')) || codename;
-            } finally {
-                await adb.close();
-            }
-        } else if (phone.mode === 'bootloader') {
-            // The bootloader names its product; modes.fastboot refuses another model.
-            await (await this.modes.fastboot(phone)).close();
-        }
-        if (!recipe.codenames.some((c) => c.toLowerCase() === codename.toLowerCase())) {
-            throw ReviveError.of('phone-mismatch', { variant: 'android', phone: recipe.name, expected: recipe.codenames.join(', '), found: codename });
-        }
-        if (!this.foundIn) this.run.journal.append({ t: 'note', key: 'found-in', data: { mode: phone.mode } });
-        return { detail: `${recipe.name} (${codename}), serial ${phone.serial}.`, data: { codename, serial: phone.serial, mode: phone.mode } };
+        const found = await recognisePhone(this.modes, this.env.recipe);
+        if (!this.foundIn) this.run.journal.append({ t: 'note', key: 'found-in', data: { mode: found.mode } });
+        return { detail: `${this.env.recipe.name} (${found.codename}), serial ${found.serial}.`, data: { codename: found.codename, serial: found.serial, mode: found.mode } };
     }
 
     async reach(): Promise<StepResult> {
@@ -116,10 +103,10 @@ class BackupJob {
             await reachAndroid(this.modes);
             return { detail: 'The phone runs Android: its internal storage is read from there; nothing is unlocked or started.' };
         }
-        const reached = await reachTwrp(this.modes, this.env.recipe, this.options.twrpImage, this.run.context());
+        const reached = await reachTwrp(this.modes, this.env.recipe, this.options, this.run);
         this.twrpWay = reached.way;
         this.run.journal.append({ t: 'note', key: 'twrp-way', data: { way: reached.way } });
-        const how = reached.way === 'fastboot-boot' ? 'started from RAM (fastboot boot); nothing was written to the phone' : reached.way === 'adb-reboot' ? 'restarted into from Android' : 'already running';
+        const how = TWRP_WORDS[reached.way];
         return { detail: `TWRP ${reached.twrpVersion}: ${how}.`, data: { way: reached.way, twrpVersion: reached.twrpVersion } };
     }
 
@@ -197,7 +184,7 @@ export async function runBackup(options: BackupJobOptions, env: BackupEnvironmen
     try {
         await run.step({ ...info(BACKUP_STEP_IDS.identify), description: 'Looking for the phone and asking who it is.' }, () => job.identify(), { always: true });
         // Once the archive is written, a resumed job has no more need of TWRP.
-        await run.step({ ...info(BACKUP_STEP_IDS.reach), description: options.storageOnly ? 'Waiting for the phone to run Android.' : 'Bringing the phone to TWRP without writing anything to it.' }, () => job.reach(), { always: !run.wasVerified(BACKUP_STEP_IDS.archive) });
+        await run.step({ ...info(BACKUP_STEP_IDS.reach), description: options.storageOnly ? 'Waiting for the phone to run Android.' : 'Bringing the phone to TWRP (nothing is written to it without asking).' }, () => job.reach(), { always: !run.wasVerified(BACKUP_STEP_IDS.archive) });
         await run.step({ ...info(BACKUP_STEP_IDS.archive), description: `Writing the encrypted backup to ${options.folder}, every part hashed on the way.` }, () => job.archive());
         if (options.verifyWith) await run.step({ ...info(BACKUP_STEP_IDS.verify), description: 'Decrypting the backup and checking every part against the manifest.' }, () => job.verify());
         else run.skip(info(BACKUP_STEP_IDS.verify), 'Not read back: no identity or passphrase to open it was given (revive backup verify can check it later).');
@@ -216,7 +203,7 @@ export async function runBackup(options: BackupJobOptions, env: BackupEnvironmen
             archive: written.archive,
             manifest: written.manifest,
             verified: run.wasVerified(BACKUP_STEP_IDS.verify),
-            twrpWay: options.storageOnly ? null : job.twrpWay ?? (wayNote === 'already' || wayNote === 'adb-reboot' || wayNote === 'fastboot-boot' ? wayNote : null),
+            twrpWay: options.storageOnly ? null : job.twrpWay ?? TWRP_WAYS.find((w) => w === wayNote) ?? null,
             phoneLeftIn: typeof left === 'string' ? (left as PhoneMode) : null,
             startedAt,
             finishedAt: new Date().toISOString(),

@@ -20,8 +20,15 @@ export const BACKUP_STEP_IDS = {
     leave: 'leave-phone',
 } as const;
 
-/** How the job reached TWRP: it was there, Android restarted into it, or it was started from RAM (`fastboot boot`, nothing written). */
-export type TwrpWay = 'already' | 'adb-reboot' | 'fastboot-boot';
+/**
+ * How the job reached TWRP: it was there, Android restarted into it, it was started from RAM
+ * (`fastboot boot`, nothing written), or, on a Samsung phone with its stock recovery, the person
+ * agreed to TWRP being written to the recovery partition (Odin) and started it.
+ */
+export type TwrpWay = 'already' | 'adb-reboot' | 'fastboot-boot' | 'odin-flash';
+
+/** Every way, for reading one back from a journal. */
+export const TWRP_WAYS: readonly TwrpWay[] = ['already', 'adb-reboot', 'fastboot-boot', 'odin-flash'];
 
 /** The engine's own choices (folder, file name, recipients, read-back, parts, storage) plus the job's. */
 export interface BackupJobOptions extends Pick<BackupOptions, 'folder' | 'fileName' | 'recipients' | 'verifyWith' | 'parts' | 'storage'> {
@@ -35,6 +42,8 @@ export interface BackupJobOptions extends Pick<BackupOptions, 'folder' | 'fileNa
     readonly storageOnly?: boolean | undefined;
     /** A TWRP image to start from RAM with `fastboot boot` on phones whose bootloader is unlocked (the phone stays unchanged). */
     readonly twrpImage?: string | undefined;
+    /** The recipe's TWRP image for a Samsung phone whose recovery is still Samsung's own: written to its recovery partition after the person agreed. */
+    readonly recoveryImage?: string | undefined;
     /** Where the phone is left: `as-found` (default: Android if it was running Android), or `recovery` (stay in TWRP). */
     readonly leaveIn?: 'as-found' | 'recovery' | undefined;
 }

@@ -26,6 +26,8 @@ export const CONFIRM_IDS = {
     unlock: 'unlock',
     noBackup: 'no-backup',
     erase: 'erase',
+    /** A backup or restore writes TWRP to a Samsung phone's recovery partition, which still holds Samsung's own. */
+    writeTwrp: 'write-twrp',
 } as const;
 
 /** `no-raw-backup:<partition>`: a partition nothing can give back was not found on the phone. */

@@ -8,7 +8,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import { JobCancelled, type JobRun } from '../../../native/jobs/runner.js';
 import type { PhoneMode, Recipe } from '../../../native/manifests/schema.js';
 import { INSTRUCTION_IDS } from './ids.js';
-import type { AdbLink, FastbootLink, FoundPhone, PhoneLocator, ProtocolLinks } from '../phone-link.js';
+import type { AdbLink, FastbootLink, FoundPhone, OdinLink, PhoneLocator, ProtocolLinks } from '../phone-link.js';
 
 export const ALL_MODES: readonly PhoneMode[] = ['android', 'recovery', 'sideload', 'download', 'bootloader'];
 
@@ -76,6 +76,10 @@ export class PhoneModes {
 
     adb(phone: FoundPhone): Promise<AdbLink> {
         return this.#links.adb(phone, this.#run.context());
+    }
+
+    odin(phone: FoundPhone): Promise<OdinLink> {
+        return this.#links.odin(phone, this.#run.context());
     }
 
     /**

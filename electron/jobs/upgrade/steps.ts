@@ -11,14 +11,10 @@ import type { JournalValue } from '../../../native/jobs/journal.js';
 import type { StepResult } from '../../../native/jobs/runner.js';
 import { hashFileShared } from '../../../native/integrity/hash.js';
 import { runGate, type GatePlanFile } from '../../../native/integrity/gate.js';
-import { openRecoveryImage } from '../../../native/integrity/recovery-image.js';
 import { androidVersionFromFingerprint } from '../../../native/integrity/zip-inspect.js';
 import type { FileRole, Recipe } from '../../../native/manifests/schema.js';
-import { parsePit } from '../../../native/pit/pit.js';
-import { resourcePath } from '../../../native/resources.js';
-import { readFile } from 'node:fs/promises';
-import type { ExpectedOdinPhone } from '../phone-link.js';
 import { twrpBackup } from './backup.js';
+import { writeRecoveryByOdin } from './odin-recovery.js';
 import { firstError, type UpgradeJob } from './job.js';
 import { MODE_WORDS } from './modes.js';
 import { CONFIRM_IDS, INSTRUCTION_IDS, installStepId, STEP_IDS } from './ids.js';
@@ -187,13 +183,6 @@ async function unlock(job: UpgradeJob): Promise<StepResult> {
     return { detail: 'The bootloader is unlocked (the phone confirmed it).', data: { wiped: recipe.unlock.wipesData } };
 }
 
-/** The recipe's PIT, so Odin refuses another Samsung model that shares the download-mode USB id. */
-async function expectedOdinPhone(recipe: Recipe): Promise<ExpectedOdinPhone | undefined> {
-    const file = recipe.pit;
-    if (!file) return undefined;
-    return { name: recipe.name, pit: parsePit(new Uint8Array(await readFile(resourcePath('pit', file))), file) };
-}
-
 async function flashRecovery(job: UpgradeJob): Promise<StepResult> {
     const recipe = job.recipe;
     const image = job.file('recovery');
@@ -201,17 +190,7 @@ async function flashRecovery(job: UpgradeJob): Promise<StepResult> {
     const digest = await hashFileShared(image, job.run.context(), 'recheck:recovery');
     job.assertUnchanged('recovery', digest.sha256);
     if (recipe.method === 'odin') {
-        const phone = await job.modes.ensure('download');
-        const odin = await job.env.links.odin(phone, job.run.context());
-        try {
-            // Samsung's TWRP often comes as an Odin tar: its recovery.img member streams from where it lies.
-            const opened = await openRecoveryImage(image, job.run.context());
-            const source = opened.member ? { stream: opened.bytes(), size: opened.size, name: `${opened.member} in ${basename(image)}` } : { path: image };
-            job.touch('recovery');
-            await odin.flash(partition, source, job.run.context(), await expectedOdinPhone(recipe));
-        } finally {
-            await odin.close();
-        }
+        await writeRecoveryByOdin(job.modes, recipe, image, job.run.context(), () => job.touch('recovery'));
     } else {
         const phone = await job.modes.ensure('bootloader');
         const fastboot = await job.modes.fastboot(phone);

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { phoneSnapshot } from '../../support/phone-snapshot.js';
+import { filledPhone, statePartition, upgradeAway } from '../../support/backup-phones.js';
 import { formatIdentityFile, generateIdentity } from '../../../native/backup/age/index.js';
-import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 
 let dir: string;
@@ -30,60 +30,10 @@ afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The mode the virtual phone was left in (state.json). */
+const modeOf = (stateDir: string): string => (JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { mode: string }).mode;
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const snapshot = phoneSnapshot;
-
-/** A phone in TWRP with real content everywhere a backup must reach. */
-async function filledPhone(codename: string, stateDir: string): Promise<void> {
-    const phone = await VirtualPhone.create({ codename, mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
-    const recipe = requireRecipe(codename);
-    const named = (twrpName: string): string => recipe.partitions.find((p) => p.twrpName === twrpName)?.name ?? twrpName;
-    await phone.partitions.write(named('boot'), 0, randomBytes(256 * 1024));
-    await phone.partitions.write(named('system'), 0, randomBytes(700 * 1024));
-    await phone.partitions.write(named('data'), 4096, randomBytes(300 * 1024));
-    const fs = (p: string): string => join(stateDir, 'fs', p);
-    mkdirSync(fs('system/app/Phone'), { recursive: true });
-    writeFileSync(fs('system/build.prop'), `ro.build.fingerprint=${phone.state.buildFingerprint}\n`);
-    writeFileSync(fs('system/app/Phone/Phone.apk'), randomBytes(40_000));
-    mkdirSync(fs('data/data/org.example.notes'), { recursive: true });
-    writeFileSync(fs('data/data/org.example.notes/notes.db'), randomBytes(30_000));
-    mkdirSync(fs('data/media/0/DCIM/Camera'), { recursive: true });
-    writeFileSync(fs('data/media/0/DCIM/Camera/IMG_2026.jpg'), randomBytes(120_000));
-    mkdirSync(fs('data/media/0/Download'), { recursive: true });
-    writeFileSync(fs('data/media/0/Download/ticket.pdf'), randomBytes(9_000));
-    await phone.saveState();
-    await phone.close();
-}
-
-/** The phone's raw state partition (EFS on the S4, persist on the Nexus 6). */
-const statePartition = (codename: string): { name: string; twrpName: string } => {
-    const part = requireRecipe(codename).partitions.find((p) => p.twrpName === 'efs' || p.twrpName === 'persist');
-    if (!part?.twrpName) throw new Error(`${codename} has no state partition`);
-    return { name: part.name, twrpName: part.twrpName };
-};
-
-/**
- * What an upgrade gone wrong does to the phone: new system, empty data and storage, another
- * fingerprint, and its state partition (EFS/persist) overwritten in full — a partition keeps its size.
- */
-async function upgradeAway(codename: string, stateDir: string): Promise<void> {
-    const phone = await VirtualPhone.create({ codename, stateDir, owner: 'accept', enumerationDelayMs: 20 });
-    const recipe = requireRecipe(codename);
-    for (const p of recipe.partitions.filter((q) => ['boot', 'system', 'data'].includes(q.twrpName ?? ''))) {
-        await phone.partitions.erase(p.name);
-        await phone.partitions.write(p.name, 0, randomBytes(64 * 1024));
-    }
-    const state = statePartition(codename).name;
-    await phone.partitions.write(state, 0, randomBytes(await phone.partitions.storedLength(state)));
-    rmSync(join(stateDir, 'fs', 'system'), { recursive: true, force: true });
-    rmSync(join(stateDir, 'fs', 'data'), { recursive: true, force: true });
-    mkdirSync(join(stateDir, 'fs', 'data', 'media', '0'), { recursive: true });
-    writeFileSync(join(stateDir, 'fs', 'data', 'media', '0', 'new-phone.txt'), 'hello');
-    phone.state.buildFingerprint = `lineage/lineage_${codename}/${codename}:8.1.0/OPM7.181205.001/1:userdebug/test-keys`;
-    phone.state.androidVersion = '8.1.0';
-    await phone.saveState();
-    await phone.close();
-}
 
 async function backupOf(codename: string, stateDir: string, to: string): Promise<string> {
     const made = await runCli(['backup', 'create', '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--to', to, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
@@ -111,12 +61,14 @@ describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) =
 
         await upgradeAway(codename, stateDir);
         expect(snapshot(stateDir).fingerprint).not.toBe(before.fingerprint);
-        // restore runs from TWRP
-        const phone = await VirtualPhone.create({ codename, stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
-        await phone.close();
+        // The phone runs its new Android: the restore brings it to TWRP itself (adb reboot recovery).
+        expect(modeOf(stateDir)).toBe('android');
         expect(snapshot(stateDir).partitions[`${statePartition(codename).name}.img`]).not.toBe(before.partitions[`${statePartition(codename).name}.img`]);
         const restored = await runCli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--with-efs', '--yes']);
         expect(restored.code, restored.err).toBe(0);
+        expect(restored.err).toContain('TWRP 3.7.0_9-0: restarted into from Android.');
+        // Every part was checked before the phone was even restarted.
+        expect(restored.err.indexOf('> Check every part of the backup')).toBeLessThan(restored.err.indexOf('> Start TWRP'));
         expect(restored.out).toContain(`reports the backed-up system: ${before.fingerprint}`);
         expect(restored.out).toContain(`${statePartition(codename).twrpName}: written and read back from the phone`);
         const after = snapshot(stateDir);
@@ -139,12 +91,15 @@ describe('refusals write nothing to the phone', () => {
         archive = await backupOf('ks01ltexx', stateDir, join(dir, 'refuse-backups'));
     });
 
+    /** Refused from Android: the archive is checked before the phone is restarted, so it is not even restarted. */
     async function refusedRestore(file: string, passFile = join(dir, 'pass.txt'), onto = stateDir, codename = 'ks01ltexx', extra: readonly string[] = []): Promise<string> {
-        const phone = await VirtualPhone.create({ codename, stateDir: onto, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
+        const phone = await VirtualPhone.create({ codename, stateDir: onto, mode: 'android', owner: 'accept', enumerationDelayMs: 20 });
         await phone.close();
         const before = snapshot(onto);
         const result = await runCli(['restore', file, '--device', `virtual:${codename}`, '--virtual-state', onto, '--passphrase-file', passFile, '--yes', ...extra]);
         expect(result.code).toBe(1);
+        expect(result.err).not.toContain('> Start TWRP');
+        expect(modeOf(onto)).toBe('android');
         const after = snapshot(onto);
         expect(after.writeCounts).toEqual(before.writeCounts);
         expect(after.files).toEqual(before.files);

@@ -1,0 +1,131 @@
+/**
+ * A virtual Galaxy S4 with Samsung's stock recovery: a backup or a restore needs TWRP, which the job
+ * writes to the recovery partition (Odin, download mode) only after the person agreed, and then
+ * starts straight away by the recovery key combination. Without the TWRP image, or with a "no",
+ * nothing is written to the phone. Backup → upgrade (stock recovery back) → restore is asserted from
+ * the phone's state.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
+import { openRecoveryImage } from '../../../native/integrity/recovery-image.js';
+import { requireRecipe } from '../../../native/manifests/load.js';
+import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { filledPhone, upgradeAway } from '../../support/backup-phones.js';
+import { phoneSnapshot, type PhoneSnapshot } from '../../support/phone-snapshot.js';
+import { runCli } from '../../support/run-cli.js';
+
+const PASS = 'juniper kettle orbit seventeen';
+let dir: string;
+let demo: DemoPackages;
+let stateDir: string;
+
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-stock-recovery-'));
+    process.env['REVIVE_HOME'] = join(dir, 'home');
+    writeFileSync(join(dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
+    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 64 * 1024 });
+    stateDir = join(dir, 's4');
+    await filledPhone('ks01ltexx', stateDir, 'android');
+    await withStockRecovery();
+});
+afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+});
+
+const state = (): { mode: string; extra: Record<string, unknown> } => JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { mode: string; extra: Record<string, unknown> };
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/** Samsung's firmware as it leaves the factory (or as an upgrade to stock puts it back): its own recovery, the phone in Android. */
+async function withStockRecovery(): Promise<void> {
+    const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, mode: 'android', owner: 'accept', enumerationDelayMs: 20 });
+    await phone.partitions.write('RECOVERY', 0, Buffer.from('SEANDROIDENFORCE stock recovery'));
+    phone.state.extra['recovery'] = 'stock';
+    await phone.saveState();
+    await phone.close();
+}
+
+/** The TWRP image's bytes as they land in the recovery partition (the image itself, or the recovery.img of an Odin tar). */
+async function twrpBytesSha(): Promise<string> {
+    const opened = await openRecoveryImage(demo.recovery, {});
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.bytes()) chunks.push(Buffer.from(chunk as Uint8Array));
+    return sha(Buffer.concat(chunks));
+}
+
+function unchanged(before: PhoneSnapshot, after: PhoneSnapshot): void {
+    expect(after.writeCounts).toEqual(before.writeCounts);
+    expect(after.partitions).toEqual(before.partitions);
+    expect(after.files).toEqual(before.files);
+}
+
+const backupArgs = (to: string): string[] => ['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, to), '--passphrase-file', join(dir, 'pass.txt'), '--json'];
+
+describe('a Galaxy S4 with its stock recovery', () => {
+    it('without the TWRP image: a plain refusal, nothing written', async () => {
+        const before = phoneSnapshot(stateDir);
+        const run = await runCli(backupArgs('none'));
+        expect(run.code).toBe(1);
+        expect(run.err).toMatch(/still has Samsung's own recovery.*not given the TWRP image/s);
+        expect(run.err).toContain('--recovery FILE');
+        unchanged(before, phoneSnapshot(stateDir));
+        expect(state().extra['recovery']).toBe('stock');
+    });
+
+    it('the question answered no (nobody at a terminal, no --yes): nothing written', async () => {
+        const before = phoneSnapshot(stateDir);
+        const run = await runCli([...backupArgs('declined'), '--recovery', demo.recovery]);
+        expect(run.code).toBe(1);
+        expect(run.err).toContain('Write TWRP to the RECOVERY partition?');
+        expect(run.err).toMatch(/Nothing else on the phone changes: photos, apps and their data stay/);
+        expect(run.err).toMatch(/chose not to write TWRP to the RECOVERY partition/);
+        unchanged(before, phoneSnapshot(stateDir));
+        expect(state().extra['recovery']).toBe('stock');
+    });
+
+    it('with a yes: TWRP is written to RECOVERY and started; backup → upgrade → restore gives every byte back', async () => {
+        // The refusals left it in its stock recovery: it runs Android again.
+        await withStockRecovery();
+        const before = phoneSnapshot(stateDir);
+        const made = await runCli([...backupArgs('backups'), '--recovery', demo.recovery, '--yes']);
+        expect(made.code, made.err).toBe(0);
+        const backup = JSON.parse(made.out.trim().split('\n').at(-1) ?? '{}') as { path: string; twrpWay: string };
+        expect(backup.twrpWay).toBe('odin-flash');
+        const twrp = await twrpBytesSha();
+        let now = phoneSnapshot(stateDir);
+        // Only the recovery partition changed: it holds TWRP, which ran (so Android keeps it from now on).
+        expect(now.partitions['RECOVERY.img']).toBe(twrp);
+        expect({ ...now.partitions, 'RECOVERY.img': '' }).toEqual({ ...before.partitions, 'RECOVERY.img': '' });
+        expect(now.files).toEqual(before.files);
+        expect(Object.keys(now.writeCounts).filter((k) => now.writeCounts[k] !== before.writeCounts[k])).toEqual(['RECOVERY']);
+        expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'twrp' } });
+
+        // An upgrade gone wrong that put Samsung's stock firmware back: another system and its own recovery.
+        await upgradeAway('ks01ltexx', stateDir);
+        await withStockRecovery();
+        expect(phoneSnapshot(stateDir).fingerprint).not.toBe(before.fingerprint);
+        const restored = await runCli(['restore', backup.path, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes']);
+        expect(restored.code, restored.err).toBe(0);
+        // The person is told, with the phone's key combinations, to go to download mode and then straight into TWRP.
+        const err = restored.err;
+        expect(err).toContain('Write TWRP to the RECOVERY partition?');
+        expect(err).toMatch(/Now the phone must go into download mode\. Switch the phone off\. Hold Volume Down, Home and Power/);
+        expect(err).toMatch(/Now start TWRP straight away, without letting the old system start\. Hold Volume Up, Home and Power/);
+        expect(err.indexOf('> Check every part of the backup')).toBeLessThan(err.indexOf('Write TWRP to the RECOVERY partition?'));
+        expect(err).toContain('written to the recovery partition (the person agreed) and started');
+        expect(restored.out).toContain(`The phone started and reports the backed-up system: ${before.fingerprint}`);
+        now = phoneSnapshot(stateDir);
+        expect(now.fingerprint).toBe(before.fingerprint);
+        expect(now.partitions['RECOVERY.img']).toBe(twrp);
+        // EFS comes back only with --with-efs (the upgrade overwrote it); everything else is as backed up.
+        expect({ ...now.partitions, 'RECOVERY.img': '', 'EFS.img': '' }).toEqual({ ...before.partitions, 'RECOVERY.img': '', 'EFS.img': '' });
+        const { ['data/media/0/new-phone.txt']: added, ...files } = now.files;
+        expect(added).toBeDefined();
+        expect(files).toEqual(before.files);
+        expect(state().extra['recovery']).toBe('twrp');
+    });
+});
