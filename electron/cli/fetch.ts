@@ -1,4 +1,5 @@
 /** `revive fetch`: download a phone's files from where its recipe says they are published, verified. */
+import { constants } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -71,7 +72,8 @@ const fetch: CliCommand = {
         if (values.to) {
             await mkdir(values.to, { recursive: true });
             for (const file of fetched) {
-                await copyFile(file.path, join(values.to, file.name));
+                // Verified already: copied by the kernel (a reflink where the file system can), never read or hashed again.
+                await copyFile(file.path, join(values.to, file.name), constants.COPYFILE_FICLONE);
                 await copyFile(originPath(file.path), originPath(join(values.to, file.name)));
             }
         }
