@@ -3,8 +3,6 @@
  * "Allow USB debugging?" question appears while the list says to look at the phone; once the
  * person allows it, the list shows the phone ready, with its name.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
@@ -12,8 +10,9 @@ import type { DeviceSnapshot } from '../../../electron/api/contract.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import type { VirtualOwner } from '../../../native/virtual/mode-protocol.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
+const temp = tempHome('revive-app-allow-');
 let phone: VirtualPhone;
 let server: UsbIpServer;
 let backend: Backend;
@@ -28,19 +27,16 @@ const owner: VirtualOwner = {
 };
 
 beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-app-allow-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, 'phone'), owner, enumerationDelayMs: 30 });
+    phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(temp.dir, 'phone'), owner, enumerationDelayMs: 30 });
     server = await UsbIpServer.start({ port: 0 });
     server.export(phone, '1-1');
-    backend = createBackend({ home: join(dir, 'home'), usbipSources: [`127.0.0.1:${server.port}`], localUsb: false, usbipPollMs: 100, waitTimeoutMs: 15_000, onNotice: () => undefined });
+    backend = createBackend({ home: temp.home, usbipSources: [`127.0.0.1:${server.port}`], localUsb: false, usbipPollMs: 100, waitTimeoutMs: 15_000, onNotice: () => undefined });
 });
 
 afterAll(async () => {
     await backend?.close();
     await server?.close();
     await phone?.close();
-    await rm(dir, { recursive: true, force: true });
 });
 
 async function listed(): Promise<DeviceSnapshot['devices'][number] | undefined> {

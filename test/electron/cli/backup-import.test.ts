@@ -8,39 +8,34 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readBackupArchive } from '../../../native/backup/archive-reader.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { openAesEncrypt } from '../../support/openaes.js';
 import { runCli } from '../../support/run-cli.js';
 import { makeSpecialFile, REFUSED_AS, SPECIAL_FILES } from '../../support/special-files.js';
+import { tempHome } from '../../support/temp-home.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'twrp-openaes');
 const FOLDER = join(FIXTURES, 'TWRP', 'BACKUPS', 'RF1D40TEST', '2026-03-01--12-00-00');
 const AGE_PASS = 'juniper kettle orbit seventeen';
-let dir: string;
+const temp = tempHome('revive-import-');
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-import-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    writeFileSync(join(dir, 'age-pass.txt'), `${AGE_PASS}\n`, { mode: 0o600 });
-    writeFileSync(join(dir, 'twrp-pass.txt'), 'hunter2\n', { mode: 0o600 });
-    writeFileSync(join(dir, 'twrp-wrong.txt'), 'hunter3\n', { mode: 0o600 });
-});
-afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(temp.dir, 'age-pass.txt'), `${AGE_PASS}\n`, { mode: 0o600 });
+    writeFileSync(join(temp.dir, 'twrp-pass.txt'), 'hunter2\n', { mode: 0o600 });
+    writeFileSync(join(temp.dir, 'twrp-wrong.txt'), 'hunter3\n', { mode: 0o600 });
 });
 
-const importArgs = (folder: string, to: string, extra: readonly string[] = []): string[] => ['backup', 'import', folder, '--codename', 'ks01ltexx', '--to', to, '--passphrase-file', join(dir, 'age-pass.txt'), ...extra];
+const importArgs = (folder: string, to: string, extra: readonly string[] = []): string[] => ['backup', 'import', folder, '--codename', 'ks01ltexx', '--to', to, '--passphrase-file', join(temp.dir, 'age-pass.txt'), ...extra];
 
 describe('importing a TWRP backup encrypted with a password', () => {
     it('decrypts it into the archive, checked against TWRP’s digests of the encrypted files', async () => {
-        const to = join(dir, 'imported');
-        const run = await runCli(importArgs(FOLDER, to, ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        const to = join(temp.dir, 'imported');
+        const run = await runCli(importArgs(FOLDER, to, ['--twrp-password-file', join(temp.dir, 'twrp-pass.txt')]));
         expect(run.code, run.err).toBe(0);
         expect(run.out).toContain("Decrypted TWRP's encryption of data.ext4.win001");
         const [file] = readdirSync(to);
@@ -59,7 +54,7 @@ describe('importing a TWRP backup encrypted with a password', () => {
         expect(stored.get('data.ext4.win000')?.equals(readFileSync(join(FOLDER, 'data.ext4.win000')))).toBe(true);
         expect(stored.get('boot.emmc.win.sha2')?.equals(readFileSync(join(FOLDER, 'boot.emmc.win.sha2')))).toBe(true);
 
-        const verified = await runCli(['backup', 'verify', join(to, file ?? ''), '--passphrase-file', join(dir, 'age-pass.txt')]);
+        const verified = await runCli(['backup', 'verify', join(to, file ?? ''), '--passphrase-file', join(temp.dir, 'age-pass.txt')]);
         expect(verified.code, verified.err).toBe(0);
     });
 
@@ -67,8 +62,8 @@ describe('importing a TWRP backup encrypted with a password', () => {
         ['no password', [], /data\.ext4\.win001 .* was encrypted by TWRP with a password\. Nothing was imported/],
         ['a wrong password', ['--twrp-password-file', join('WRONG')], /data\.ext4\.win001 does not decrypt to a TWRP archive with this password\. Nothing was imported/],
     ])('refuses %s and writes no archive', async (_what, extra, message) => {
-        const to = join(dir, `refused-${extra.length}`);
-        const args = extra.map((a) => (a === 'WRONG' ? join(dir, 'twrp-wrong.txt') : a));
+        const to = join(temp.dir, `refused-${extra.length}`);
+        const args = extra.map((a) => (a === 'WRONG' ? join(temp.dir, 'twrp-wrong.txt') : a));
         const run = await runCli(importArgs(FOLDER, to, args));
         expect(run.code).toBe(1);
         expect(run.err).toMatch(message);
@@ -77,13 +72,13 @@ describe('importing a TWRP backup encrypted with a password', () => {
     });
 
     it('refuses an encrypted file changed after TWRP wrote it (one byte), naming TWRP’s digest, and removes the partial archive', async () => {
-        const copy = join(dir, 'sd', 'TWRP', 'BACKUPS', 'RF1D40TEST', 'changed');
+        const copy = join(temp.dir, 'sd', 'TWRP', 'BACKUPS', 'RF1D40TEST', 'changed');
         cpSync(FOLDER, copy, { recursive: true });
         const bytes = readFileSync(join(copy, 'data.ext4.win001'));
         bytes[3 * 4096 + 77] = (bytes[3 * 4096 + 77] ?? 0) ^ 0x40;
         writeFileSync(join(copy, 'data.ext4.win001'), bytes);
-        const to = join(dir, 'changed-out');
-        const run = await runCli(importArgs(copy, to, ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        const to = join(temp.dir, 'changed-out');
+        const run = await runCli(importArgs(copy, to, ['--twrp-password-file', join(temp.dir, 'twrp-pass.txt')]));
         expect(run.code).toBe(1);
         expect(run.err).toMatch(/data\.ext4\.win001 does not match TWRP's own digest data\.ext4\.win001\.sha2/);
         expect(readdirSync(to)).toEqual([]);
@@ -92,7 +87,7 @@ describe('importing a TWRP backup encrypted with a password', () => {
 
 describe('an encrypted TWRP backup of the virtual phone, imported and restored', () => {
     it('gives back /data byte for byte', async () => {
-        const stateDir = join(dir, 'phone');
+        const stateDir = join(temp.dir, 'phone');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         const serial = phone.serial;
         await phone.partitions.write('USERDATA', 0, randomBytes(300 * 1024));
@@ -106,15 +101,15 @@ describe('an encrypted TWRP backup of the virtual phone, imported and restored',
 
         // What TWRP writes with "Encrypt backup": every data image through openaes, digests of the encrypted bytes.
         const twrpFolder = join(stateDir, 'fs', 'data', 'media', 'TWRP', 'BACKUPS', serial, 'enc');
-        const sd = join(dir, 'sd-card', 'TWRP', 'BACKUPS', serial, 'enc');
+        const sd = join(temp.dir, 'sd-card', 'TWRP', 'BACKUPS', serial, 'enc');
         mkdirSync(sd, { recursive: true });
         for (const name of readdirSync(twrpFolder).filter((n) => /\.win\d*$/.test(n))) {
             const encrypted = openAesEncrypt(readFileSync(join(twrpFolder, name)), 'hunter2');
             writeFileSync(join(sd, name), encrypted);
             writeFileSync(join(sd, `${name}.sha2`), `${sha(encrypted)}  ${name}\n`);
         }
-        const to = join(dir, 'phone-backups');
-        const imported = await runCli(importArgs(sd, to, ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        const to = join(temp.dir, 'phone-backups');
+        const imported = await runCli(importArgs(sd, to, ['--twrp-password-file', join(temp.dir, 'twrp-pass.txt')]));
         expect(imported.code, imported.err).toBe(0);
 
         // The data is lost…
@@ -126,7 +121,7 @@ describe('an encrypted TWRP backup of the virtual phone, imported and restored',
         expect(sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')))).not.toBe(dataBefore);
         // …and comes back from the imported archive.
         const archive = join(to, readdirSync(to)[0] ?? '');
-        const restored = await runCli(['restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'age-pass.txt'), '--only', 'data', '--yes']);
+        const restored = await runCli(['restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(temp.dir, 'age-pass.txt'), '--only', 'data', '--yes']);
         expect(restored.code, restored.err).toBe(0);
         expect(sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')))).toBe(dataBefore);
         expect(sha(readFileSync(join(stateDir, 'fs', 'data', 'data', 'org.example.notes', 'notes.db')))).toBe(notesBefore);
@@ -136,7 +131,7 @@ describe('an encrypted TWRP backup of the virtual phone, imported and restored',
 describe('an archive made by hand: tar of the phone’s TWRP folder, then age -e', () => {
     it('is restored by revive restore, /data byte for byte', async () => {
         if (spawnSync('sh', ['-c', 'command -v age && command -v tar']).status !== 0) throw new Error('This test needs age and tar (apt-get install -y age tar).');
-        const stateDir = join(dir, 'hand-phone');
+        const stateDir = join(temp.dir, 'hand-phone');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         const serial = phone.serial;
         await phone.partitions.write('USERDATA', 0, randomBytes(200 * 1024));
@@ -145,12 +140,12 @@ describe('an archive made by hand: tar of the phone’s TWRP folder, then age -e
         expect(made.code, made.err).toBe(0);
         const dataBefore = sha(readFileSync(join(stateDir, 'partitions', 'USERDATA.img')));
         // As someone would from an SD card: the TWRP folder tarred, encrypted for an age-keygen key.
-        const sd = join(dir, 'hand-sd');
+        const sd = join(temp.dir, 'hand-sd');
         cpSync(join(stateDir, 'fs', 'data', 'media', 'TWRP'), join(sd, 'TWRP'), { recursive: true });
-        const key = join(dir, 'hand.key');
+        const key = join(temp.dir, 'hand.key');
         execFileSync('age-keygen', ['-o', key], { stdio: 'pipe' });
         const recipient = execFileSync('age-keygen', ['-y', key], { encoding: 'utf8' }).trim();
-        const archive = join(dir, 'by-hand.tar.age');
+        const archive = join(temp.dir, 'by-hand.tar.age');
         execFileSync('sh', ['-c', 'tar c -C "$1" TWRP | age -e -r "$2" -o "$3"', 'sh', sd, recipient, archive]);
 
         const wiped = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
@@ -165,13 +160,13 @@ describe('an archive made by hand: tar of the phone’s TWRP folder, then age -e
 
 describe('special files in a TWRP folder or as its password file', () => {
     it.each(SPECIAL_FILES)('refuses a digest file that is %s, naming it, at once and with no archive', async (kind) => {
-        const copy = join(dir, `special-${kind}`);
+        const copy = join(temp.dir, `special-${kind}`);
         cpSync(FOLDER, copy, { recursive: true });
         const digest = join(copy, 'data.ext4.win001.sha2');
         rmSync(digest);
         makeSpecialFile(kind, digest);
-        const to = join(dir, `special-${kind}-out`);
-        const run = await runCli(importArgs(copy, to, ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        const to = join(temp.dir, `special-${kind}-out`);
+        const run = await runCli(importArgs(copy, to, ['--twrp-password-file', join(temp.dir, 'twrp-pass.txt')]));
         expect(run.code).toBe(1);
         expect(run.err).toContain(digest);
         expect(run.err).toMatch(REFUSED_AS[kind]);
@@ -179,18 +174,18 @@ describe('special files in a TWRP folder or as its password file', () => {
     });
 
     it('refuses an image that is a pipe (reading it would wait for ever)', async () => {
-        const copy = join(dir, 'special-image');
+        const copy = join(temp.dir, 'special-image');
         cpSync(FOLDER, copy, { recursive: true });
         rmSync(join(copy, 'boot.emmc.win'));
         makeSpecialFile('fifo', join(copy, 'boot.emmc.win'));
-        const run = await runCli(importArgs(copy, join(dir, 'special-image-out'), ['--twrp-password-file', join(dir, 'twrp-pass.txt')]));
+        const run = await runCli(importArgs(copy, join(temp.dir, 'special-image-out'), ['--twrp-password-file', join(temp.dir, 'twrp-pass.txt')]));
         expect(run.code).toBe(1);
         expect(run.err).toMatch(/boot\.emmc\.win \(?.*is a named pipe, not a regular file/);
     });
 
     it.each(SPECIAL_FILES)('refuses a TWRP password file that is %s, naming it', async (kind) => {
-        const password = makeSpecialFile(kind, join(dir, `twrp-password-${kind}`));
-        const run = await runCli(importArgs(FOLDER, join(dir, `password-${kind}-out`), ['--twrp-password-file', password]));
+        const password = makeSpecialFile(kind, join(temp.dir, `twrp-password-${kind}`));
+        const run = await runCli(importArgs(FOLDER, join(temp.dir, `password-${kind}-out`), ['--twrp-password-file', password]));
         expect(run.code).toBe(1);
         expect(run.err).toContain(password);
         expect(run.err).toMatch(REFUSED_AS[kind]);

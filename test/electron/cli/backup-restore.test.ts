@@ -7,27 +7,22 @@
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { phoneSnapshot } from '../../support/phone-snapshot.js';
 import { filledPhone, statePartition, upgradeAway } from '../../support/backup-phones.js';
 import { formatIdentityFile, generateIdentity } from '../../../native/backup/age/index.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
+const temp = tempHome('revive-backup-cli-');
 const PASS = 'juniper kettle orbit seventeen';
 
 beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-backup-cli-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    writeFileSync(join(dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
-    writeFileSync(join(dir, 'wrong.txt'), 'not the passphrase at all\n', { mode: 0o600 });
-});
-afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(temp.dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
+    writeFileSync(join(temp.dir, 'wrong.txt'), 'not the passphrase at all\n', { mode: 0o600 });
 });
 
 /** The mode the virtual phone was left in (state.json). */
@@ -36,23 +31,23 @@ const sha = (data: Uint8Array): string => createHash('sha256').update(data).dige
 const snapshot = phoneSnapshot;
 
 async function backupOf(codename: string, stateDir: string, to: string): Promise<string> {
-    const made = await runCli(['backup', 'create', '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--to', to, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+    const made = await runCli(['backup', 'create', '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--to', to, '--passphrase-file', join(temp.dir, 'pass.txt'), '--json']);
     expect(made.code, made.err).toBe(0);
     return (JSON.parse(made.out) as { path: string }).path;
 }
 
 describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) => {
     it('backup → upgrade → restore gives back every partition, file and the fingerprint', async () => {
-        const stateDir = join(dir, `${codename}-phone`);
+        const stateDir = join(temp.dir, `${codename}-phone`);
         await filledPhone(codename, stateDir);
         const before = snapshot(stateDir);
-        const archive = await backupOf(codename, stateDir, join(dir, `${codename}-backups`));
+        const archive = await backupOf(codename, stateDir, join(temp.dir, `${codename}-backups`));
         expect(statSync(archive).mode & 0o777).toBe(0o600);
-        expect(statSync(join(dir, `${codename}-backups`)).mode & 0o777).toBe(0o700);
+        expect(statSync(join(temp.dir, `${codename}-backups`)).mode & 0o777).toBe(0o700);
         // The backup left the phone as it was (TWRP's copy removed again).
         expect(snapshot(stateDir).files).toEqual(before.files);
 
-        const verified = await runCli(['backup', 'verify', archive, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+        const verified = await runCli(['backup', 'verify', archive, '--passphrase-file', join(temp.dir, 'pass.txt'), '--json']);
         expect(verified.code, verified.err).toBe(0);
         const parts = (JSON.parse(verified.out) as { parts: { path: string }[] }).parts.map((p) => p.path);
         expect(parts).toEqual(expect.arrayContaining(['storage/DCIM/Camera/IMG_2026.jpg', 'storage/Download/ticket.pdf', `raw/${codename === 'shamu' ? 'persist' : 'efs'}.emmc.win`]));
@@ -64,7 +59,7 @@ describe.each(['ks01ltexx', 'shamu'])('round trip on a virtual %s', (codename) =
         // The phone runs its new Android: the restore brings it to TWRP itself (adb reboot recovery).
         expect(modeOf(stateDir)).toBe('android');
         expect(snapshot(stateDir).partitions[`${statePartition(codename).name}.img`]).not.toBe(before.partitions[`${statePartition(codename).name}.img`]);
-        const restored = await runCli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--with-efs', '--yes']);
+        const restored = await runCli(['restore', archive, '--device', `virtual:${codename}`, '--virtual-state', stateDir, '--passphrase-file', join(temp.dir, 'pass.txt'), '--with-efs', '--yes']);
         expect(restored.code, restored.err).toBe(0);
         expect(restored.err).toContain('TWRP 3.7.0_9-0: restarted into from Android.');
         // Every part was checked before the phone was even restarted.
@@ -86,13 +81,13 @@ describe('refusals write nothing to the phone', () => {
     let archive: string;
     let stateDir: string;
     beforeAll(async () => {
-        stateDir = join(dir, 'refuse-phone');
+        stateDir = join(temp.dir, 'refuse-phone');
         await filledPhone('ks01ltexx', stateDir);
-        archive = await backupOf('ks01ltexx', stateDir, join(dir, 'refuse-backups'));
+        archive = await backupOf('ks01ltexx', stateDir, join(temp.dir, 'refuse-backups'));
     });
 
     /** Refused from Android: the archive is checked before the phone is restarted, so it is not even restarted. */
-    async function refusedRestore(file: string, passFile = join(dir, 'pass.txt'), onto = stateDir, codename = 'ks01ltexx', extra: readonly string[] = []): Promise<string> {
+    async function refusedRestore(file: string, passFile = join(temp.dir, 'pass.txt'), onto = stateDir, codename = 'ks01ltexx', extra: readonly string[] = []): Promise<string> {
         const phone = await VirtualPhone.create({ codename, stateDir: onto, mode: 'android', owner: 'accept', enumerationDelayMs: 20 });
         await phone.close();
         const before = snapshot(onto);
@@ -108,17 +103,17 @@ describe('refusals write nothing to the phone', () => {
     }
 
     it('a wrong passphrase', async () => {
-        expect(await refusedRestore(archive, join(dir, 'wrong.txt'))).toMatch(/passphrase does not open this backup/);
+        expect(await refusedRestore(archive, join(temp.dir, 'wrong.txt'))).toMatch(/passphrase does not open this backup/);
     });
 
     it('a cut-short archive, naming the part', async () => {
-        const cut = join(dir, 'cut.tar.age');
+        const cut = join(temp.dir, 'cut.tar.age');
         writeFileSync(cut, readFileSync(archive).subarray(0, Math.floor(statSync(archive).size * 0.6)));
         expect(await refusedRestore(cut)).toMatch(/damaged in (twrp|raw|storage)\/\S+: .*cut short/);
     });
 
     it('one flipped byte, naming the part', async () => {
-        const flipped = join(dir, 'flipped.tar.age');
+        const flipped = join(temp.dir, 'flipped.tar.age');
         const bytes = readFileSync(archive);
         const at = Math.floor(bytes.length / 2);
         bytes[at] = (bytes[at] ?? 0) ^ 1;
@@ -127,9 +122,9 @@ describe('refusals write nothing to the phone', () => {
     });
 
     it('a backup of another model', async () => {
-        const nexus = join(dir, 'nexus-phone');
+        const nexus = join(temp.dir, 'nexus-phone');
         await filledPhone('shamu', nexus);
-        const other = await backupOf('shamu', nexus, join(dir, 'nexus-backups'));
+        const other = await backupOf('shamu', nexus, join(temp.dir, 'nexus-backups'));
         expect(await refusedRestore(other)).toMatch(/made on a .*\(shamu\); this phone is a .*\(ks01ltexx\)\. Nothing was written/);
     });
 
@@ -140,9 +135,9 @@ describe('refusals write nothing to the phone', () => {
     /** `revive restore … --with-efs` without --yes at a terminal (util-linux `script` makes the pseudo-terminal), `typed` typed at its prompt. */
     function restoreAtTerminal(typed: string, only: string): { status: number | null; output: string } {
         if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) throw new Error('This test needs script (apt-get install -y util-linux).');
-        const words = ['node', 'bin/revive.js', 'restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--with-efs', '--only', only];
+        const words = ['node', 'bin/revive.js', 'restore', archive, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(temp.dir, 'pass.txt'), '--with-efs', '--only', only];
         const command = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
-        const run = spawnSync('script', ['-qec', command, '/dev/null'], { input: `${typed}\n`, encoding: 'utf8', timeout: 300_000, env: { ...process.env, REVIVE_HOME: join(dir, 'home') } });
+        const run = spawnSync('script', ['-qec', command, '/dev/null'], { input: `${typed}\n`, encoding: 'utf8', timeout: 300_000, env: { ...process.env, REVIVE_HOME: temp.home } });
         return { status: run.status, output: `${run.stdout}${run.stderr}` };
     }
 
@@ -175,10 +170,10 @@ describe('refusals write nothing to the phone', () => {
     it('Debian age opens a backup made for a key: age -d -i | tar t', async () => {
         if (spawnSync('sh', ['-c', 'command -v age']).status !== 0) throw new Error('This test needs age (apt-get install -y age).');
         const identity = generateIdentity();
-        writeFileSync(join(dir, 'shop.key'), formatIdentityFile(identity), { mode: 0o600 });
-        const made = await runCli(['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, 'shop'), '--recipient', identity.recipient, '--identity', join(dir, 'shop.key'), '--json']);
+        writeFileSync(join(temp.dir, 'shop.key'), formatIdentityFile(identity), { mode: 0o600 });
+        const made = await runCli(['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(temp.dir, 'shop'), '--recipient', identity.recipient, '--identity', join(temp.dir, 'shop.key'), '--json']);
         expect(made.code, made.err).toBe(0);
-        const listing = execSync(`age -d -i "${join(dir, 'shop.key')}" "${(JSON.parse(made.out) as { path: string }).path}" | tar t`, { encoding: 'utf8' }).split('\n');
+        const listing = execSync(`age -d -i "${join(temp.dir, 'shop.key')}" "${(JSON.parse(made.out) as { path: string }).path}" | tar t`, { encoding: 'utf8' }).split('\n');
         expect(listing[0]).toBe('device.json');
         expect(listing).toEqual(expect.arrayContaining(['twrp/boot.emmc.win', 'twrp/boot.emmc.win.sha2', 'raw/efs.emmc.win', 'storage/DCIM/Camera/IMG_2026.jpg', 'manifest.json']));
     });
@@ -187,19 +182,19 @@ describe('refusals write nothing to the phone', () => {
 describe('a full disk on the computer during a backup', () => {
     it('ends in a clear error, removes the partial archive, and leaves the phone untouched', async () => {
         if (spawnSync('unshare', ['-rm', 'true']).status !== 0) throw new Error('This test needs unprivileged mount namespaces (unshare -rm, util-linux).');
-        const stateDir = join(dir, 'full-phone');
+        const stateDir = join(temp.dir, 'full-phone');
         await filledPhone('ks01ltexx', stateDir);
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         await phone.partitions.write('SYSTEM', 0, randomBytes(3 * 1024 * 1024));
         await phone.close();
         const before = snapshot(stateDir);
-        const small = join(dir, 'small-disk');
+        const small = join(temp.dir, 'small-disk');
         mkdirSync(small);
         // The CLI as a person runs it, with its backup folder on a 2 MiB tmpfs only it can see.
         const run = spawnSync(
             'unshare',
-            ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=2m tmpfs "$1" && node bin/revive.js backup create --device virtual:ks01ltexx --virtual-state "$2" --to "$1/backups" --passphrase-file "$3"; echo "left: $(ls -A "$1/backups")"', 'sh', small, stateDir, join(dir, 'pass.txt')],
-            { encoding: 'utf8', timeout: 300_000, env: { ...process.env, REVIVE_HOME: join(dir, 'home') } },
+            ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=2m tmpfs "$1" && node bin/revive.js backup create --device virtual:ks01ltexx --virtual-state "$2" --to "$1/backups" --passphrase-file "$3"; echo "left: $(ls -A "$1/backups")"', 'sh', small, stateDir, join(temp.dir, 'pass.txt')],
+            { encoding: 'utf8', timeout: 300_000, env: { ...process.env, REVIVE_HOME: temp.home } },
         );
         expect(run.stderr).toMatch(/disk is full.*unfinished file was removed; nothing on the phone was changed/);
         expect(run.stdout.trim()).toBe('left:');

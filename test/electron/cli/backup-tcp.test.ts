@@ -6,28 +6,23 @@
  * before the phone is told anything.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint, type AdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
+const temp = tempHome('revive-backup-tcp-');
 
 beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-backup-tcp-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    writeFileSync(join(dir, 'pass.txt'), 'juniper kettle orbit seventeen\n', { mode: 0o600 });
-});
-afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(temp.dir, 'pass.txt'), 'juniper kettle orbit seventeen\n', { mode: 0o600 });
 });
 
 /** A virtual phone in this mode with photos in internal storage, served over adb TCP until `close`. */
 async function servedPhone(codename: string, mode: 'android' | 'recovery', name: string): Promise<{ phone: VirtualPhone; endpoint: AdbTcpEndpoint; device: string; close(): Promise<void> }> {
-    const stateDir = join(dir, name);
+    const stateDir = join(temp.dir, name);
     mkdirSync(join(stateDir, 'fs', 'data', 'media', '0', 'DCIM'), { recursive: true });
     writeFileSync(join(stateDir, 'fs', 'data', 'media', '0', 'DCIM', 'IMG_1.jpg'), randomBytes(50_000));
     const phone = await VirtualPhone.create({ codename, mode, stateDir, owner: 'accept', enumerationDelayMs: 20 });
@@ -44,13 +39,13 @@ async function servedPhone(codename: string, mode: 'android' | 'recovery', name:
 }
 
 async function backupOver(device: string, to: string, extra: readonly string[] = []): Promise<{ code: number; err: string; report: { path: string; kind: string; twrpWay: string | null; verified: boolean } | undefined }> {
-    const made = await runCli(['backup', 'create', '--device', device, '--to', to, '--passphrase-file', join(dir, 'pass.txt'), '--wait', '60', '--json', ...extra]);
+    const made = await runCli(['backup', 'create', '--device', device, '--to', to, '--passphrase-file', join(temp.dir, 'pass.txt'), '--wait', '60', '--json', ...extra]);
     const last = made.out.trim().split('\n').pop() ?? '';
     return { code: made.code, err: made.err, report: made.code === 0 ? (JSON.parse(last) as { path: string; kind: string; twrpWay: string | null; verified: boolean }) : undefined };
 }
 
 async function partsOf(archive: string): Promise<string[]> {
-    const verified = await runCli(['backup', 'verify', archive, '--passphrase-file', join(dir, 'pass.txt'), '--json']);
+    const verified = await runCli(['backup', 'verify', archive, '--passphrase-file', join(temp.dir, 'pass.txt'), '--json']);
     expect(verified.code, verified.err).toBe(0);
     return (JSON.parse(verified.out) as { parts: { path: string }[] }).parts.map((p) => p.path);
 }
@@ -59,7 +54,7 @@ describe('backup create --device tcp:HOST:PORT', () => {
     it('backs up a phone in TWRP over TCP: archive written and verified', async () => {
         const served = await servedPhone('ks01ltexx', 'recovery', 'twrp');
         try {
-            const { code, err, report } = await backupOver(served.device, join(dir, 'twrp-backups'));
+            const { code, err, report } = await backupOver(served.device, join(temp.dir, 'twrp-backups'));
             expect(code, err).toBe(0);
             expect(report?.kind).toBe('full');
             expect(report?.twrpWay).toBe('already');
@@ -73,7 +68,7 @@ describe('backup create --device tcp:HOST:PORT', () => {
     it('from Android, restarts the phone into TWRP and finds it again at the same address', async () => {
         const served = await servedPhone('ks01ltexx', 'android', 'android-full');
         try {
-            const { code, err, report } = await backupOver(served.device, join(dir, 'android-backups'));
+            const { code, err, report } = await backupOver(served.device, join(temp.dir, 'android-backups'));
             expect(code, err).toBe(0);
             expect(report?.twrpWay).toBe('adb-reboot');
             expect(await partsOf(report?.path ?? '')).toEqual(expect.arrayContaining(['twrp/system.ext4.win', 'storage/DCIM/IMG_1.jpg']));
@@ -85,7 +80,7 @@ describe('backup create --device tcp:HOST:PORT', () => {
     it('copies internal storage alone from Android over TCP (--storage-only)', async () => {
         const served = await servedPhone('ks01ltexx', 'android', 'storage');
         try {
-            const { code, err, report } = await backupOver(served.device, join(dir, 'storage-backups'), ['--storage-only']);
+            const { code, err, report } = await backupOver(served.device, join(temp.dir, 'storage-backups'), ['--storage-only']);
             expect(code, err).toBe(0);
             expect(report?.kind).toBe('storage-only');
             const parts = await partsOf(report?.path ?? '');
@@ -101,10 +96,10 @@ describe('backup create --device tcp:HOST:PORT', () => {
         const served = await servedPhone('shamu', 'android', 'fastboot');
         // Unlocked: TWRP could start from RAM (fastboot boot), but only over USB.
         served.phone.state.bootloaderLocked = false;
-        const image = join(dir, 'twrp.img');
+        const image = join(temp.dir, 'twrp.img');
         writeFileSync(image, randomBytes(4096));
         try {
-            const made = await runCli(['backup', 'create', '--device', served.device, '--to', join(dir, 'fastboot-backups'), '--passphrase-file', join(dir, 'pass.txt'), '--twrp', image, '--wait', '60', '--json']);
+            const made = await runCli(['backup', 'create', '--device', served.device, '--to', join(temp.dir, 'fastboot-backups'), '--passphrase-file', join(temp.dir, 'pass.txt'), '--twrp', image, '--wait', '60', '--json']);
             expect(made.code).not.toBe(0);
             // tcp-mode-needs-usb, worded: which mode, and what to do.
             expect(made.err).toMatch(/Over TCP \(tcp:127\.0\.0\.1:\d+\).*bootloader \(fastboot\)/);

@@ -1,20 +1,11 @@
 /** `revive identify`: the phone on a port shows itself (About phone in Android), and nothing else changes. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
-beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-identify-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-});
-afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-});
+tempHome('revive-identify-');
 
 describe('revive identify', () => {
     it('makes only the phone on that port open its About phone screen, and says where a phone in download mode is', async () => {

@@ -5,46 +5,39 @@
  * 10 GiB file is refused at once, by name, before anything is sent to a phone.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSpecialFile, REFUSED_AS, SPECIAL_FILES } from '../../support/special-files.js';
 import { runCli } from '../../support/run-cli.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
+const temp = tempHome('revive-named-files-');
 let publicKey: string;
 let passphrase: string;
 
 beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-named-files-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    publicKey = join(dir, 'shop-key.pub.pem');
+    publicKey = join(temp.dir, 'shop-key.pub.pem');
     writeFileSync(publicKey, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
-    passphrase = join(dir, 'pass.txt');
+    passphrase = join(temp.dir, 'pass.txt');
     writeFileSync(passphrase, 'orchard violin seventy lanterns\n');
 });
-afterAll(() => {
-    delete process.env['REVIVE_HOME'];
-    if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 /** The command line with the special file in its place. */
 const COMMANDS: ReadonlyArray<readonly [string, (file: string) => string[]]> = [
     ['keys push KEY.pub.asc', (file) => ['keys', 'push', file, '--virtual', 'ks01ltexx']],
-    ['keys revoke --key', (file) => ['keys', 'revoke', '--key', file, '--reason', 'superseded', '--passphrase-file', passphrase, '--out', dir]],
-    ['keys rotate --old-key', (file) => ['keys', 'rotate', '--old-key', file, '--old-passphrase-file', passphrase, '--uid', 'A <a@example.org>', '--passphrase-file', passphrase, '--out', dir]],
+    ['keys revoke --key', (file) => ['keys', 'revoke', '--key', file, '--reason', 'superseded', '--passphrase-file', passphrase, '--out', temp.dir]],
+    ['keys rotate --old-key', (file) => ['keys', 'rotate', '--old-key', file, '--old-passphrase-file', passphrase, '--uid', 'A <a@example.org>', '--passphrase-file', passphrase, '--out', temp.dir]],
     ['vpn qr', (file) => ['vpn', 'qr', file]],
     ['vpn push', (file) => ['vpn', 'push', file, '--virtual', 'ks01ltexx']],
     ['firewall push', (file) => ['firewall', 'push', file, '--virtual', 'ks01ltexx']],
-    ['firewall create --packages', (file) => ['firewall', 'create', '--allow', 'org.fdroid.fdroid', '--packages', file, '--out', dir]],
+    ['firewall create --packages', (file) => ['firewall', 'create', '--allow', 'org.fdroid.fdroid', '--packages', file, '--out', temp.dir]],
     ['receipt verify FILE', (file) => ['receipt', 'verify', file, '--key', publicKey]],
-    ['receipt verify --key', (file) => ['receipt', 'verify', join(dir, 'receipt.json'), '--key', file]],
+    ['receipt verify --key', (file) => ['receipt', 'verify', join(temp.dir, 'receipt.json'), '--key', file]],
 ];
 
 describe.each(COMMANDS)('revive %s', (name, argsWith) => {
     it.each(SPECIAL_FILES)('refuses a file that is %s, naming it', async (kind) => {
-        const file = makeSpecialFile(kind, join(dir, `${name.replace(/\W+/g, '-')}-${kind}`));
+        const file = makeSpecialFile(kind, join(temp.dir, `${name.replace(/\W+/g, '-')}-${kind}`));
         const run = await runCli(argsWith(file));
         expect(run.code, run.out).toBe(1);
         expect(run.err).toContain(file);

@@ -4,35 +4,30 @@
  * every partition and file of the virtual Galaxy S4 as it was before the upgrade, and its fingerprint.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
 import { phoneSnapshot } from '../../support/phone-snapshot.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { tempHome } from '../../support/temp-home.js';
 
 const PASS = 'juniper kettle orbit seventeen';
-let dir: string;
+const temp = tempHome('revive-upgrade-undo-');
 let demo: DemoPackages;
 
 beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-upgrade-undo-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    writeFileSync(join(dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
-});
-afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(temp.dir, 'pass.txt'), `${PASS}\n`, { mode: 0o600 });
+    demo = await generateDemoPackages(join(temp.dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
 });
 
 const snapshot = phoneSnapshot;
 
 describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => {
     it('gives back every partition and file as before the upgrade, and the fingerprint', async () => {
-        const stateDir = join(dir, 'phone');
+        const stateDir = join(temp.dir, 'phone');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
         await phone.partitions.write('BOOT', 0, randomBytes(200 * 1024));
         await phone.partitions.write('SYSTEM', 0, randomBytes(600 * 1024));
@@ -49,8 +44,8 @@ describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => 
         await phone.close();
         const before = snapshot(stateDir);
 
-        const backups = join(dir, 'backups');
-        const upgraded = await runCli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--recovery', demo.recovery, '--rom', demo.rom, '--backup-to', backups, '--passphrase-file', join(dir, 'pass.txt'), '--yes', '--home', join(dir, 'home')]);
+        const backups = join(temp.dir, 'backups');
+        const upgraded = await runCli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--recovery', demo.recovery, '--rom', demo.rom, '--backup-to', backups, '--passphrase-file', join(temp.dir, 'pass.txt'), '--yes', '--home', temp.home]);
         expect(upgraded.code, upgraded.err + upgraded.out).toBe(0);
         const archive = readdirSync(backups).find((name) => name.endsWith('.tar.age')) ?? '';
         expect(statSync(join(backups, archive)).mode & 0o777).toBe(0o600);
@@ -62,7 +57,7 @@ describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => 
         // The person starts TWRP (it stays in recovery after the upgrade) and restores.
         const inTwrp = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir, mode: 'recovery', owner: 'accept', enumerationDelayMs: 20 });
         await inTwrp.close();
-        const restored = await runCli(['restore', join(backups, archive), '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--yes', '--json', '--wait', '120']);
+        const restored = await runCli(['restore', join(backups, archive), '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(temp.dir, 'pass.txt'), '--yes', '--json', '--wait', '120']);
         expect(restored.code, restored.err).toBe(0);
         // With --json the wait for Android to come back is a `log` line, bounded by --wait; the result is the last line.
         const lines = restored.out.trim().split('\n').map((line) => JSON.parse(line) as { type?: string; note?: { code: string; facts: Record<string, unknown> }; fingerprint?: string; fingerprintChecked?: boolean });

@@ -5,9 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../../../electron/shop/receipt.js';
@@ -16,8 +14,9 @@ import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { runCli } from '../../support/run-cli.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
+const temp = tempHome('revive-counter-no-phone-');
 let demo: DemoPackages;
 let empty: UsbIpServer;
 let silent: string;
@@ -32,25 +31,22 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-counter-no-phone-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 64 * 1024 });
-    expect((await runCli(['shop', 'init', join(dir, 'shop'), '--name', 'Counter Test'])).code).toBe(0);
+    demo = await generateDemoPackages(join(temp.dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 64 * 1024 });
+    expect((await runCli(['shop', 'init', join(temp.dir, 'shop'), '--name', 'Counter Test'])).code).toBe(0);
     empty = await UsbIpServer.start({ port: 0 });
     silent = `127.0.0.1:${await closedPort()}`;
 }, 120_000);
 
 afterAll(async () => {
     await empty.close();
-    await rm(dir, { recursive: true, force: true });
 });
 
 describe('a job whose phone never appears', () => {
     it('fails within --wait and still leaves a signed failed receipt saying the phone was not changed', async () => {
         const devices = [`usbip:${empty.address}`, `usbip:${silent}`];
-        const home = join(dir, 'home');
+        const home = temp.home;
         const args = ['upgrade', ...devices.flatMap((d) => ['--device', d]), '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup'];
-        args.push('--shop', join(dir, 'shop'), '--technician', 'Alex', ...devices.flatMap((d, i) => ['--ticket', `${d}=T-${i + 1}`]), '--yes', '--json', '--wait', '3', '--home', home);
+        args.push('--shop', join(temp.dir, 'shop'), '--technician', 'Alex', ...devices.flatMap((d, i) => ['--ticket', `${d}=T-${i + 1}`]), '--yes', '--json', '--wait', '3', '--home', home);
         const run = await runCli(args);
         expect(run.code, run.err).toBe(1);
         const lines = run.out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -64,7 +60,7 @@ describe('a job whose phone never appears', () => {
             expect(lane.error?.message).toMatch(/within 3 seconds/);
             expect(lane.receiptMissing).toBeNull();
             for (const file of [lane.receipt, lane.customerReceipt]) {
-                const verified = await runCli(['receipt', 'verify', file!, '--shop', join(dir, 'shop')]);
+                const verified = await runCli(['receipt', 'verify', file!, '--shop', join(temp.dir, 'shop')]);
                 expect(verified.code, verified.err).toBe(0);
                 expect(verified.out).toMatch(/phone not found: failed/);
             }

@@ -1,9 +1,7 @@
 /** Shared set-up for upgrade tests: a virtual phone, demo packages, and a job run against them. */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import type { JobEvent, JobConfirmRequest, UpgradeReport } from '../../../native/jobs/events.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
@@ -12,6 +10,7 @@ import { virtualPhoneSession } from '../../../electron/phone-finding/device-sess
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
 import type { UpgradeFiles } from '../../../electron/jobs/types.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
+import { tempHome } from '../../support/temp-home.js';
 
 export interface RunResult {
     readonly report?: UpgradeReport | undefined;
@@ -79,27 +78,22 @@ export interface UpgradeBench {
 
 /** Sets up (before the file's tests) and removes (after them) one bench; call it at the top of a test file. */
 export function upgradeBench(recipe: Recipe, options: { readonly prefix: string; readonly romBytes: number }): UpgradeBench {
-    let dir = '';
+    const temp = tempHome(options.prefix);
     let demo: DemoPackages | undefined;
     beforeAll(async () => {
-        dir = await mkdtemp(join(tmpdir(), options.prefix));
-        process.env['REVIVE_HOME'] = join(dir, 'home');
-        demo = await generateDemoPackages(join(dir, 'packages'), recipe, { romBytes: options.romBytes });
-    });
-    afterAll(async () => {
-        if (dir) await rm(dir, { recursive: true, force: true });
+        demo = await generateDemoPackages(join(temp.dir, 'packages'), recipe, { romBytes: options.romBytes });
     });
     return {
         get dir() {
-            return dir;
+            return temp.dir;
         },
         get home() {
-            return join(dir, 'home');
+            return temp.home;
         },
         get demo() {
             if (!demo) throw new Error('the bench is set up in beforeAll');
             return demo;
         },
-        phone: (name, extra = {}) => VirtualPhone.create({ codename: recipe.id, mode: 'android', stateDir: join(dir, name), owner: 'accept', enumerationDelayMs: 20, ...extra }),
+        phone: (name, extra = {}) => VirtualPhone.create({ codename: recipe.id, mode: 'android', stateDir: join(temp.dir, name), owner: 'accept', enumerationDelayMs: 20, ...extra }),
     };
 }

@@ -3,21 +3,19 @@
  * phone (its `pm install`), a modified APK is refused before any adb traffic, results per app.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { V1_SIGNATURE_FILES, axmlManifest, zipBytes } from '../../native/adb/apk-manifest.js';
 import { revive } from '../../support/run-cli.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
+const temp = tempHome('revive-cli-apps-');
 let server: Server;
 let connections = 0;
 
 beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-cli-apps-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
     server = createServer((socket) => {
         connections++;
         socket.destroy();
@@ -26,13 +24,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 });
 
 /** A signed-shaped zip with the entries the virtual phone's pm looks for. */
 async function apk(name: string, entries: Record<string, Buffer>): Promise<{ path: string; sha256: string }> {
     const bytes = await zipBytes({ ...V1_SIGNATURE_FILES, ...entries });
-    const path = join(dir, name);
+    const path = join(temp.dir, name);
     writeFileSync(path, bytes);
     return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -53,7 +50,7 @@ describe('revive apps install', () => {
         const focus = await apk('focus.apk', { 'AndroidManifest.xml': axmlManifest('org.mozilla.focus'), 'classes.dex': randomBytes(300_000) });
         const wireguard = await apk('wireguard.apk', { 'AndroidManifest.xml': axmlManifest('com.wireguard.android'), 'classes.dex': randomBytes(2000) });
         writeFileSync(`${wireguard.path}.sha256`, `${wireguard.sha256}  wireguard.apk\n`);
-        const state = join(dir, 'phone');
+        const state = join(temp.dir, 'phone');
         const run = await revive('apps', 'install', focus.path, wireguard.path, '--sha256', `focus.apk=${focus.sha256}`, '--virtual', 'ks01ltexx', '--virtual-state', state);
         expect(run.code, run.err).toBe(0);
         expect(run.out).toContain(`✓ focus.apk: installed (SHA-256 ${focus.sha256})`);
@@ -69,7 +66,7 @@ describe('revive apps install', () => {
         const good = await apk('k9.apk', { 'AndroidManifest.xml': axmlManifest('com.fsck.k9') });
         // APK-shaped (manifest, signature files), but the phone's package manager cannot parse the manifest.
         const noManifest = await apk('broken.apk', { 'AndroidManifest.xml': randomBytes(64), 'classes.dex': randomBytes(100) });
-        const state = join(dir, 'phone2');
+        const state = join(temp.dir, 'phone2');
         const run = await revive('apps', 'install', noManifest.path, good.path, '--sha256', noManifest.sha256, '--sha256', good.sha256, '--virtual', 'ks01ltexx', '--virtual-state', state);
         expect(run.code).toBe(1);
         expect(run.out).toMatch(/✗ broken\.apk: failed .*— broken\.apk was not installed: The phone refused to install broken\.apk: INSTALL_PARSE_FAILED_MANIFEST_MALFORMED/);
@@ -93,7 +90,7 @@ describe('revive apps install', () => {
         expect(overTcp.out).not.toMatch(/installed/);
         expect(connections).toBe(0);
 
-        const state = join(dir, 'never-started');
+        const state = join(temp.dir, 'never-started');
         const virtual = await revive('apps', 'install', original.path, '--sha256', original.sha256, '--virtual', 'ks01ltexx', '--virtual-state', state);
         expect(virtual.code).toBe(1);
         expect(existsSync(state)).toBe(false);

@@ -4,26 +4,21 @@
  * the allowed apps reach the AFWall+ file and the iptables scripts with the phone's UIDs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdbKeyStore } from '../../../native/adb/credentials.js';
 import { connectAdb } from '../../../native/adb/phone.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
 import { apkBytes } from '../../native/adb/apk-manifest.js';
 import { revive } from '../../support/run-cli.js';
+import { tempHome } from '../../support/temp-home.js';
 
-let dir: string;
-beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'revive-cli-firewall-phone-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
+const temp = tempHome('revive-cli-firewall-phone-');
 
 async function apk(packageName: string): Promise<string> {
-    const path = join(dir, `${packageName}.apk`);
+    const path = join(temp.dir, `${packageName}.apk`);
     writeFileSync(path, await apkBytes(packageName, { 'classes.dex': randomBytes(500) }));
     return path;
 }
@@ -34,7 +29,7 @@ async function preparePhone(stateDir: string, apps: readonly string[], system?: 
     if (system) Object.assign(phone.state, system);
     await phone.saveState();
     const usbDevice = await phone.waitForDevice({ mode: 'android', timeoutMs: 5000 });
-    const adb = await connectAdb({ usbDevice }, { keyStore: new AdbKeyStore({ appDir: join(dir, 'app'), userAdbDir: null }) });
+    const adb = await connectAdb({ usbDevice }, { keyStore: new AdbKeyStore({ appDir: join(temp.dir, 'app'), userAdbDir: null }) });
     try {
         for (const app of apps) await adb.install(await apk(app));
     } finally {
@@ -45,9 +40,9 @@ async function preparePhone(stateDir: string, apps: readonly string[], system?: 
 
 describe('revive firewall create --from-phone', () => {
     it('on a stock Android 5 phone (--virtual): UIDs of the allowed apps come from dumpsys package', async () => {
-        const state = join(dir, 'stock');
+        const state = join(temp.dir, 'stock');
         await (await preparePhone(state, ['org.mozilla.focus', 'com.wireguard.android'])).close();
-        const out = join(dir, 'fw-stock');
+        const out = join(temp.dir, 'fw-stock');
         const result = await revive('firewall', 'create', '--from-phone', '--virtual', 'ks01ltexx', '--virtual-state', state, '--allow', 'org.mozilla.focus:w', '--allow', 'com.wireguard.android', '--out', out);
         expect(result.code, result.err).toBe(0);
         expect(result.err).toMatch(/✓ 1[0-9] app\(s\) installed on the phone, 2 with their UID/);
@@ -61,10 +56,10 @@ describe('revive firewall create --from-phone', () => {
     });
 
     it('on LineageOS 15.1 over adb TCP (-s tcp:): every package with its UID from pm list packages -U', async () => {
-        const phone = await preparePhone(join(dir, 'lineage'), ['org.torproject.android'], { androidVersion: '8.1.0', buildFingerprint: 'lineage/lineage_ks01ltexx/ks01ltexx:8.1.0/OPM7.181205.001/1:userdebug/test-keys' });
+        const phone = await preparePhone(join(temp.dir, 'lineage'), ['org.torproject.android'], { androidVersion: '8.1.0', buildFingerprint: 'lineage/lineage_ks01ltexx/ks01ltexx:8.1.0/OPM7.181205.001/1:userdebug/test-keys' });
         const tcp = await startAdbTcpEndpoint(phone, 0);
         try {
-            const out = join(dir, 'fw-lineage');
+            const out = join(temp.dir, 'fw-lineage');
             const result = await revive('firewall', 'create', '--from-phone', '-s', `tcp:127.0.0.1:${tcp.port}`, '--allow', 'org.torproject.android:wmv', '--allow', 'org.lineageos.jelly:w', '--out', out);
             expect(result.code, result.err).toBe(0);
             expect(result.err).toMatch(/✓ (1[2-9]) app\(s\) installed on the phone, \1 with their UID/);
