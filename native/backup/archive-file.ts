@@ -24,7 +24,8 @@ const SYNC_EVERY = 64 << 20;
  * The thread. Plain JavaScript, because a worker cannot load Revive's TypeScript modules when it
  * runs from source; the sealing is age/stream.ts's StreamSealer (a chunk is sealed once more bytes
  * show it is not the last; nonce = 11-byte big-endian counter || last flag), and the archive tests
- * open what it writes with that module's opener and with Debian's age.
+ * open what it writes with that module's opener and with Debian's age. Writes run on libuv's
+ * threads while this one seals the next batch.
  */
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -33,12 +34,16 @@ const fs = require('node:fs');
 const { fd, header, payloadKey, chunkSize, tagSize, writeBatch, syncEvery } = workerData;
 const key = Buffer.from(payloadKey);
 const hash = createHash('sha256');
-const chunk = Buffer.allocUnsafe(chunkSize);
+const held = Buffer.allocUnsafe(chunkSize);
 const nonce = Buffer.alloc(12);
-let filled = 0;
+let heldBytes = 0;
 let counter = 0n;
 let sealed = [];
 let sealedBytes = 0;
+// Batches whose bytes are sealed but not yet written: handed back once they are, which bounds
+// how far the sender runs ahead of the disk.
+let unwritten = [];
+let writing = false;
 let written = 0;
 let unsynced = 0;
 let syncing = false;
@@ -55,72 +60,101 @@ function queue(buffer) {
     sealed.push(buffer);
     sealedBytes += buffer.length;
 }
-function seal(last) {
+function seal(plain, last) {
     nonce.writeBigUInt64BE(counter++, 3);
     nonce[11] = last ? 1 : 0;
     const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: tagSize });
-    queue(cipher.update(chunk.subarray(0, filled)));
+    queue(cipher.update(plain));
     cipher.final();
     queue(cipher.getAuthTag());
-    filled = 0;
 }
-function write() {
-    let buffers = sealed;
-    let left = sealedBytes;
-    sealed = [];
-    sealedBytes = 0;
-    written += left;
-    unsynced += left;
-    while (left > 0) {
-        let done = fs.writevSync(fd, buffers);
-        if (done === 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-        left -= done;
-        // A short write (a disk filling up): the rest goes again, and that write says why it cannot.
-        while (done > 0) {
-            if (buffers[0].length <= done) {
-                done -= buffers[0].length;
-                buffers = buffers.slice(1);
-            } else {
-                buffers = [buffers[0].subarray(done), ...buffers.slice(1)];
-                done = 0;
+// A full chunk is sealed once a byte after it shows it is not the last; the one chunk that ends
+// a batch waits in 'held' (the only copy) for the next batch or the end.
+function take(plain) {
+    let offset = 0;
+    if (heldBytes > 0) {
+        if (heldBytes === chunkSize) {
+            seal(held, false);
+            heldBytes = 0;
+        } else {
+            const use = Math.min(chunkSize - heldBytes, plain.length);
+            held.set(plain.subarray(0, use), heldBytes);
+            heldBytes += use;
+            offset = use;
+            if (heldBytes === chunkSize && offset < plain.length) {
+                seal(held, false);
+                heldBytes = 0;
             }
         }
     }
-    if (unsynced >= syncEvery && !syncing) {
-        unsynced = 0;
-        syncing = true;
-        fs.fdatasync(fd, (error) => {
-            syncing = false;
-            if (error) fail(error);
-            else if (ending) finish();
-        });
+    while (plain.length - offset > chunkSize) {
+        seal(plain.subarray(offset, offset + chunkSize), false);
+        offset += chunkSize;
+    }
+    if (offset < plain.length) {
+        held.set(plain.subarray(offset), heldBytes);
+        heldBytes += plain.length - offset;
     }
 }
+function startWrite() {
+    if (writing || failed || sealedBytes === 0) return;
+    writing = true;
+    const buffers = sealed;
+    const bytes = sealedBytes;
+    const done = unwritten;
+    sealed = [];
+    sealedBytes = 0;
+    unwritten = [];
+    writeAll(buffers, bytes, (error) => {
+        writing = false;
+        if (error) return fail(error);
+        written += bytes;
+        unsynced += bytes;
+        for (const buffer of done) parentPort.postMessage({ t: 'free', buffer }, [buffer]);
+        if (unsynced >= syncEvery && !syncing) {
+            unsynced = 0;
+            syncing = true;
+            fs.fdatasync(fd, (syncError) => {
+                syncing = false;
+                if (syncError) fail(syncError);
+                else if (ending) finish();
+            });
+        }
+        if (sealedBytes >= writeBatch || ending) startWrite();
+        if (ending) finish();
+    });
+}
+function writeAll(buffers, left, callback) {
+    fs.writev(fd, buffers, (error, done) => {
+        if (error) return callback(error);
+        if (done === 0) return callback(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+        if (done === left) return callback();
+        // A short write (a disk filling up): the rest goes again, and that write says why it cannot.
+        let rest = buffers;
+        let skip = done;
+        while (skip >= rest[0].length) {
+            skip -= rest[0].length;
+            rest = rest.slice(1);
+        }
+        writeAll([rest[0].subarray(skip), ...rest.slice(1)], left - done, callback);
+    });
+}
 function finish() {
-    if (failed || syncing) return;
+    if (failed || syncing || writing || sealedBytes > 0) return;
     fs.fsyncSync(fd);
     parentPort.postMessage({ t: 'done', sizeBytes: written, sha256: hash.digest('hex') });
 }
 parentPort.on('message', (message) => {
     try {
         if (message.t === 'data') {
-            if (!failed) {
-                const plain = new Uint8Array(message.buffer, 0, message.length);
-                let offset = 0;
-                while (offset < plain.length) {
-                    if (filled === chunkSize) seal(false);
-                    const take = Math.min(chunkSize - filled, plain.length - offset);
-                    chunk.set(plain.subarray(offset, offset + take), filled);
-                    filled += take;
-                    offset += take;
-                }
-                if (sealedBytes >= writeBatch) write();
-            }
-            parentPort.postMessage({ t: 'free', buffer: message.buffer }, [message.buffer]);
+            if (failed) return parentPort.postMessage({ t: 'free', buffer: message.buffer }, [message.buffer]);
+            take(new Uint8Array(message.buffer, 0, message.length));
+            unwritten.push(message.buffer);
+            if (sealedBytes >= writeBatch) startWrite();
         } else if (message.t === 'end' && !failed) {
-            seal(true);
-            write();
+            seal(held.subarray(0, heldBytes), true);
             ending = true;
+            startWrite();
             finish();
         }
     } catch (error) {

@@ -6,11 +6,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ageDecryptor, ageEncryptor, formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
+import { BackupArchiveWriter } from '../../native/backup/archive-writer.js';
+import { S4_FACTS } from '../support/backup-facts.js';
 
 function requireTool(name: string, pkg: string): void {
     if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) throw new Error(`This test needs ${name} on PATH (Debian package: ${pkg}). Install it: apt-get install -y ${pkg}`);
@@ -68,6 +71,32 @@ describe('age opens what we write', () => {
         ageOnTerminal(['-d', '-o', join(dir, 'out-pass.bin'), join(dir, 'pass.age')], ['saffron lantern 42 quietly']);
         expect(readFileSync(join(dir, 'out-pass.bin')).equals(data)).toBe(true);
     });
+});
+
+describe('age opens our backup archives', () => {
+    // The archive is sealed on a thread of its own (archive-file.ts), in 1 MiB batches of 64 KiB
+    // chunks: part sizes in 512-byte steps (tar's block) put the end of the tar stream on every
+    // offset within a chunk once, the exact chunk end included, and across a batch's end.
+    it('at every chunk boundary, with the SHA-256 the writer reports', async () => {
+        execFileSync('age-keygen', ['-o', join(dir, 'archive-key.txt')], { stdio: 'pipe' });
+        const recipient = execFileSync('age-keygen', ['-y', join(dir, 'archive-key.txt')], { encoding: 'utf8' }).trim();
+        const part = randomBytes((1 << 20) + 65536);
+        const ends = new Set<number>();
+        for (let step = 0; step < 128; step++) {
+            const size = (1 << 20) - 32768 + step * 512;
+            const finished = await BackupArchiveWriter.write({ folder: join(dir, 'archives'), fileName: `${step}.tar.age`, recipients: [{ kind: 'x25519', publicKey: parseRecipient(recipient) }] }, S4_FACTS, async (w) => {
+                await w.addPart('twrp', 'data.ext4.win', size, [part.subarray(0, 1000), part.subarray(1000, size)]);
+            });
+            expect(createHash('sha256').update(readFileSync(finished.path)).digest('hex')).toBe(finished.sha256);
+            const tar = execFileSync('age', ['-d', '-i', join(dir, 'archive-key.txt'), finished.path], { maxBuffer: 8 << 20 });
+            ends.add(tar.length % 65536);
+            const listed = execFileSync('tar', ['-tv'], { input: tar, encoding: 'utf8' });
+            expect(listed).toContain(`${size} `);
+            rmSync(finished.path);
+        }
+        expect(ends.has(0)).toBe(true);
+        expect(ends.size).toBe(128);
+    }, 300_000);
 });
 
 describe('we open what age writes', () => {
