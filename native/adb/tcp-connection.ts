@@ -35,8 +35,9 @@ const HEADER_SIZE = 24;
 
 /**
  * Cuts packets out of the bytes the socket reads into one reused buffer: each payload is copied
- * once, straight into a buffer of its own (the library keeps payloads), and no buffer is made per
- * socket read, so a 2 GiB transfer leaves little for the garbage collector.
+ * once, straight into a buffer of its own (the library keeps payloads; not zeroed first, as every
+ * byte is written), and no buffer is made per socket read, so a 2 GiB transfer leaves little for
+ * the garbage collector.
  */
 class PacketParser {
     readonly #header = Buffer.alloc(HEADER_SIZE);
@@ -80,7 +81,7 @@ class PacketParser {
         // Checked before the payload is awaited: a damaged header must not make us buffer gigabytes.
         if (header.readUInt32LE(20) !== (command ^ 0xffffffff) >>> 0) throw new AdbFrameError('a packet header was damaged (its magic does not match its command)');
         if (payloadLength > MAX_ADB_PAYLOAD) throw new AdbFrameError(`a packet claimed ${payloadLength} bytes, more than adb's ${MAX_ADB_PAYLOAD}`);
-        const packet = { command, arg0: header.readUInt32LE(4), arg1: header.readUInt32LE(8), payload: new Uint8Array(payloadLength) };
+        const packet = { command, arg0: header.readUInt32LE(4), arg1: header.readUInt32LE(8), payload: Buffer.allocUnsafe(payloadLength) };
         this.#payloadFilled = 0;
         if (payloadLength === 0) this.#finishPacket(packet);
         else this.#packet = packet;
