@@ -23,6 +23,8 @@ const SLOT_BYTES = 256 * 1024;
  * load of 13; with 16 MiB 0.03-0.5 s (peak RSS 107 MB instead of 95 MB).
  */
 const SLOTS = 64;
+/** How long the reader waits for a thread that hashes nothing before giving up on it. */
+const STALL_MS = 60_000;
 /** Queued slices: several per slot for TLS's small records. */
 const QUEUE = 1024;
 
@@ -108,6 +110,8 @@ export class Sha256Thread {
     #copySlot = -1;
     #copyAt = SLOT_BYTES;
     #abandoned = false;
+    /** Where a socket reads once the thread has failed. */
+    #spare: Uint8Array | undefined;
 
     /** `prefix`: the data starts with the first `bytes` of the file at `path` (a resumed download). */
     constructor(prefix?: { path: string; bytes: number }) {
@@ -129,7 +133,13 @@ export class Sha256Thread {
 
     /** The buffer for a plain socket's next read (`onread.buffer`); its body slices are then hashed where they lie. */
     nextReadBuffer(): Uint8Array {
-        this.#lent = this.#take();
+        try {
+            this.#lent = this.#take();
+        } catch {
+            // Thrown here, inside the socket's read, it would end the process: update() says it instead.
+            this.#lent = -1;
+            return (this.#spare ??= new Uint8Array(SLOT_BYTES));
+        }
         return this.#ring.subarray(this.#lent * SLOT_BYTES, (this.#lent + 1) * SLOT_BYTES);
     }
 
@@ -199,10 +209,19 @@ export class Sha256Thread {
 
     /** Block until the thread has hashed `count` slices: it hashes faster than a network delivers. */
     #waitHashed(count: number): void {
+        let progress = Atomics.load(this.#control, HASHED);
+        let stalledSince = Date.now();
         for (;;) {
             const hashed = Atomics.load(this.#control, HASHED);
             if (hashed >= count) return;
             if (Atomics.load(this.#control, ENDED) === ABANDONED) throw new Error('the hashing thread stopped');
+            if (hashed !== progress) {
+                progress = hashed;
+                stalledSince = Date.now();
+            } else if (Date.now() - stalledSince > STALL_MS) {
+                // A thread that died outright (out of memory) says nothing; blocked here, its exit event cannot arrive.
+                throw new Error(`the hashing thread made no progress for ${STALL_MS / 1000} s`);
+            }
             this.#wake(true);
             Atomics.wait(this.#control, HASHED, hashed, 1000);
         }

@@ -58,3 +58,19 @@ describe('Sha256Thread', () => {
         await expect(hash.digest()).rejects.toThrow(/abandoned/);
     });
 });
+
+describe('Sha256Thread when its thread fails', () => {
+    it('the socket reads on and nothing hangs; the digest says why', async () => {
+        const path = join(dir, 'file.part');
+        writeFileSync(path, randomBytes(400));
+        // The thread fails on the resumed part (shorter than said) and stops.
+        const hash = new Sha256Thread({ path, bytes: 1000 });
+        // Far more than the ring holds, whether the thread has failed yet or not.
+        for (let i = 0; i < 200; i++) {
+            const into = hash.nextReadBuffer();
+            hash.update(into.subarray(0, 200_000));
+            hash.update(randomBytes(300));
+        }
+        await expect(hash.digest()).rejects.toThrow(/shorter than 1000 bytes/);
+    });
+});
