@@ -4,27 +4,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { V1_SIGNATURE_FILES, axmlManifest, zipBytes } from '../../native/adb/apk-manifest.js';
 import { revive } from '../../support/run-cli.js';
 import { tempHome } from '../../support/temp-home.js';
+import { watchedPort } from '../../support/watched-port.js';
 
 const temp = tempHome('revive-cli-apps-');
-let server: Server;
-let connections = 0;
-
-beforeAll(async () => {
-    server = createServer((socket) => {
-        connections++;
-        socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-});
-afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const phonePort = watchedPort();
 
 /** A signed-shaped zip with the entries the virtual phone's pm looks for. */
 async function apk(name: string, entries: Record<string, Buffer>): Promise<{ path: string; sha256: string }> {
@@ -81,14 +69,14 @@ describe('revive apps install', () => {
         bytes[bytes.length - 30] = (bytes[bytes.length - 30] ?? 0) ^ 0xff;
         writeFileSync(original.path, bytes);
         const other = await apk('focus2.apk', { 'AndroidManifest.xml': axmlManifest('org.mozilla.focus2') });
-        const port = (server.address() as { port: number }).port;
+        const port = phonePort.port;
 
         const overTcp = await revive('apps', 'install', other.path, original.path, '--sha256', other.sha256, '--sha256', original.sha256, '-s', `tcp:127.0.0.1:${port}`);
         expect(overTcp.code).toBe(1);
         expect(overTcp.err).toContain(`Nothing was installed: snoopsnitch.apk does not match its checksum: expected ${original.sha256}, found ${sha(bytes)}`);
         expect(overTcp.err).toMatch(/snoopsnitch\.apk: refused\./);
         expect(overTcp.out).not.toMatch(/installed/);
-        expect(connections).toBe(0);
+        expect(phonePort.connections).toBe(0);
 
         const state = join(temp.dir, 'never-started');
         const virtual = await revive('apps', 'install', original.path, '--sha256', original.sha256, '--virtual', 'ks01ltexx', '--virtual-state', state);
@@ -100,7 +88,7 @@ describe('revive apps install', () => {
         const none = await revive('apps', 'install', unchecked.path, '-s', `tcp:127.0.0.1:${port}`);
         expect(none.code).toBe(1);
         expect(none.err).toMatch(/No SHA-256 was given for unchecked\.apk/);
-        expect(connections).toBe(0);
+        expect(phonePort.connections).toBe(0);
     });
 
     it('rejects --sha256 lists that do not pair with the APKs', async () => {
