@@ -214,6 +214,8 @@ export const ERROR_CODES = {
     'backup-weak-passphrase': { facts: [] },
     /** An upgrade whose backup is still to be written, started or continued without the passphrase that locks it. */
     'backup-passphrase-needed': { facts: [], variants: ['start', 'resume'] },
+    /** An upgrade with a backup to write and nothing to lock it: Revive keeps no key beside an archive. `cli`: no terminal to ask at; `counter`: no shop key; `desk`: the app's counter without a shop folder; `job`: a caller that gave none. */
+    'backup-lock-needed': { facts: [], variants: ['cli', 'counter', 'desk', 'job'] },
     'backup-bootloader-locked': { facts: ['phone'], variants: ['wipes', 'keeps'] },
     'backup-storage-needs-android': { facts: ['state'] },
     'backup-unknown-phone': { facts: ['model', 'device'], variants: ['backup', 'restore'] },

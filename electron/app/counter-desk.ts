@@ -183,6 +183,8 @@ export function createCounterDesk(env: CounterDeskEnvironment): CounterDesk {
             const before = lanes.get(request.deviceId);
             if (before && (before.view.status === 'queued' || before.view.status === 'running')) throw ReviveError.of('lane-busy', {});
             const recipe = env.recipeById(request.recipeId);
+            // At the counter a backup is locked with the shop's key; without a shop there is nothing to lock it with (and no key is kept beside it).
+            if (!request.declineBackup && !shop) throw ReviveError.of('backup-lock-needed', { variant: 'desk' });
             const lane: Lane = {
                 controller: new AbortController(),
                 view: { deviceId: request.deviceId, ticket, status: 'queued', jobId: request.jobId, recipeId: recipe.id, phoneName: recipe.name, port: null, model: null, serial: null, imei: null, error: null, receipt: null, receiptProblem: null },

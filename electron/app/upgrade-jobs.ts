@@ -17,7 +17,7 @@ import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import type { UpgradeOptions } from '../jobs/types.js';
 import { runUpgrade } from '../jobs/upgrade.js';
-import { STEP_IDS } from '../jobs/upgrade/ids.js';
+import { backupStillToWrite } from '../jobs/upgrade/backup.js';
 import { phoneNow } from '../jobs/upgrade/phone-now.js';
 import { ratePassphrase, strongEnoughForBackup } from '../../common/passphrase.js';
 import { apiErrorOf, type CommandHandlers } from './dispatch.js';
@@ -68,7 +68,7 @@ export interface UpgradeHooks {
     readonly onEnd?: (() => void) | undefined;
     /** Stops the job as Stop does (a lane cancelled on the counter). */
     readonly signal?: AbortSignal | undefined;
-    /** Who can open the job's backup archive (the counter: the shop's key); without it, a key kept beside the archive. */
+    /** Who can open the job's backup archive (the counter: the shop's key); a job with a backup to write and none refuses to start. */
     readonly backupKeys?: UpgradeOptions['backupKeys'];
 }
 
@@ -99,13 +99,6 @@ function passphraseLock(passphrase: string | undefined, wanted: boolean, variant
     if (!strongEnoughForBackup(ratePassphrase(passphrase))) throw ReviveError.of('backup-weak-passphrase', {});
     const lock = { kind: 'scrypt', passphrase } as const;
     return { recipients: [lock], verifyWith: [lock] };
-}
-
-/** A backup an earlier run finished is kept as it is; one still to be written needs its passphrase again. */
-function backupStillToWrite(entries: readonly JournalEntry[]): boolean {
-    const header = entries[0];
-    if (header?.t !== 'job' || header.params['noBackup'] === true) return false;
-    return !entries.some((e) => e.t === 'step' && e.step === STEP_IDS.backup && e.status === 'verified');
 }
 
 export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {

@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generateIdentity, parseRecipient } from '../../native/backup/age/index.js';
 import { generateDemoPackages } from '../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../native/manifests/load.js';
 import { openDeviceSession } from '../phone-finding/device-session.js';
@@ -54,8 +55,12 @@ const demo: CliCommand = {
         say(`Demo packages (each with a .sha256 file next to it):\n  ${[packages.recovery, packages.rom, packages.gapps, packages.su].map((p) => p.slice(dir.length + 1)).join('\n  ')}\n  The ROM is ${formatBytes(romMib * 1024 * 1024)} of demo bytes; it installs LineageOS ${packages.lineageVersion} (Android ${packages.androidVersion}) on the virtual phone only.\n\n`);
         const device: DeviceRef = { kind: 'virtual', codename: recipe.id, stateDir: join(dir, 'phone') };
         const session = await openDeviceSession(device, { signal: io.signal, linkOptions: authNotice(io, json) });
+        // The virtual phone's demo backup is locked for a key that lives only in this process: it is written and read back, and
+        // nothing that opens it is kept (an upgrade of a real phone asks for a passphrase or a recipient instead).
+        const demoKey = generateIdentity();
+        const backupKeys = { recipients: [{ kind: 'x25519' as const, publicKey: parseRecipient(demoKey.recipient) }], verifyWith: [{ kind: 'x25519' as const, secretKey: demoKey.secretKey }] };
         return runUpgradeInTerminal(
-            { device, files: { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, backupTo: join(dir, 'backup'), home: join(dir, 'home') },
+            { device, files: { recovery: packages.recovery, rom: packages.rom, gapps: packages.gapps, su: packages.su }, backupTo: join(dir, 'backup'), backupKeys, home: join(dir, 'home') },
             session,
             io,
             {

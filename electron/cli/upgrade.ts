@@ -1,8 +1,9 @@
 /** `revive upgrade`: the guided upgrade from the command line, on any phone (real, USB/IP or virtual). */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { UpgradeReport } from '../../native/jobs/events.js';
-import { appHome, Journal } from '../../native/jobs/journal.js';
+import { appHome, Journal, jobsDir, readJournal } from '../../native/jobs/journal.js';
 import { parseDeviceRef } from '../../native/devices/ref.js';
 import { newJobId } from '../../common/job-id.js';
 import { openDeviceSession, type DeviceSession } from '../phone-finding/device-session.js';
@@ -21,6 +22,7 @@ import type { Recipe } from '../../native/manifests/schema.js';
 import { CounterTerminal } from './counter-terminal.js';
 import { allowWaitLine, NO_PERSON_WAIT_MS } from './json-waits.js';
 import { recipientsFrom } from './backup-keys.js';
+import { backupStillToWrite } from '../jobs/upgrade/backup.js';
 
 export interface TerminalRunFlags {
     readonly json: boolean;
@@ -164,8 +166,9 @@ const upgrade: CliCommand = {
         '             or virtual:CODENAME (an in-process virtual phone;',
         '             its state lives in --virtual-state DIR, as with `virtual-phone serve --state-dir`)',
         '  --backup-to the folder for the backup: one encrypted archive (tar in age) that `revive restore` puts back;',
-        '             --passphrase-file F or --recipient age1… choose who opens it (at a terminal the passphrase is asked',
-        '             twice, its strength shown); otherwise a key made for it is kept 0600 beside it',
+        '             --passphrase-file F or --recipient age1… choose who opens it; without them the passphrase is asked',
+        '             at a terminal (twice, its strength shown), and elsewhere (--json, --yes, a script) the upgrade',
+        '             refuses before touching the phone: no key is ever kept beside a backup',
         '  --sha256   the checksum of a file that is not in the phone\'s recipe, e.g. --sha256 rom=3f5a…',
         '             (or put FILE.sha256 next to the file)',
         '  --fetch    download the files not given, from where the phone\'s recipe says they are published',
@@ -240,9 +243,12 @@ const upgrade: CliCommand = {
             if (values['passphrase-file'] !== undefined && deviceWords.length > 1) throw new CliUsageError('--passphrase-file (the customer\'s passphrase) goes with one phone; with several, each backup is encrypted to the shop\'s key.');
             return runCounterInTerminal(deviceWords, values, { files, checksums: parseChecksums(values.sha256 ?? []), backupTo, noBackup, home, waitTimeoutMs }, io);
         }
-        // Asked before the phone is touched; at a terminal with nobody given, the passphrase is asked (twice, its strength shown).
-        const askHere = !noBackup && !values.json && !values.yes && io.interactive && process.stdin.isTTY === true;
-        const backupKeys = keysGiven || askHere ? await recipientsFrom(values, io) : undefined;
+        // Settled before the phone is touched: a backup still to be written is locked with what was given, else with a
+        // passphrase asked at the terminal (twice, its strength shown); with no terminal to ask at, nothing starts.
+        const lockNeeded = !noBackup && (!values.resume || backupStillToWrite(readJournal(join(jobsDir(home), `${values.resume}.jsonl`))));
+        const askHere = !values.json && !values.yes && io.interactive && process.stdin.isTTY === true;
+        if (lockNeeded && !keysGiven && !askHere) throw ReviveError.of('backup-lock-needed', { variant: 'cli' });
+        const backupKeys = keysGiven || lockNeeded ? await recipientsFrom(values, io) : undefined;
         const device = parseDeviceRef(deviceWords[0] ?? '', { virtualStateDir: values['virtual-state'] });
         const session = await openDeviceSession(device, { signal: io.signal, findTimeoutMs: waitTimeoutMs, onNotice: (m) => io.err(`${m}\n`), linkOptions: authNotice(io, values.json ?? false, (values.json ?? false) || (values.yes ?? false), waitTimeoutMs) });
         if (values.fetch) {
@@ -308,7 +314,7 @@ async function runCounterInTerminal(
     if (!values.shop && (values.technician !== undefined || tickets.size > 0 || notes.size > 0)) throw new CliUsageError('--technician, --ticket and --note go on receipts: give the shop with --shop DIR.');
     const phones: CounterPhone[] = deviceWords.map((words) => ({ device: parseDeviceRef(words), ticket: tickets.get(words), notes: notes.get(words) }));
     const shop = values.shop ? await openShop(values.shop) : undefined;
-    // Chosen before any phone is touched: the customer's passphrase, else the shop's key (without a shop, a key per backup).
+    // Chosen before any phone is touched: the customer's passphrase, else the shop's key; without either, nothing starts.
     const backupKeys: CounterBackupKeys | undefined = job.noBackup
         ? undefined
         : values['passphrase-file'] !== undefined
@@ -316,6 +322,7 @@ async function runCounterInTerminal(
           : shop
             ? { keys: await shopBackupKeys(shop), openedBy: 'shop-key' }
             : undefined;
+    if (!job.noBackup && !backupKeys) throw ReviveError.of('backup-lock-needed', { variant: 'counter' });
     const terminal = new CounterTerminal(io, { json: values.json ?? false, assumeYes: values.yes ?? false });
     const noPerson = (values.json ?? false) || (values.yes ?? false);
     const lanes = await runCounter(phones, {

@@ -59,8 +59,9 @@ export interface UpgradeOptions {
     readonly backupTo?: string | undefined;
     /**
      * Who can open the backup archive: a passphrase (scrypt) or recipients (a shop), and what reads
-     * it back. Never journalled; a resumed job is given them again. Unset: a key made for this
-     * backup is kept 0600 beside the archive.
+     * it back. Never journalled; a resumed job is given them again. Required while a backup is to
+     * be written: without it the job refuses to start (backup-lock-needed), as no key is ever kept
+     * beside an archive.
      */
     readonly backupKeys?: { readonly recipients: readonly AgeRecipient[]; readonly verifyWith?: readonly AgeIdentity[] | undefined } | undefined;
     /** The person chose explicitly to go without a backup (recorded in the journal). */

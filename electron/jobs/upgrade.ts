@@ -6,13 +6,14 @@
  * re-detects the phone and skips verified steps.
  */
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { ReportBackup, UpgradeReport } from '../../native/jobs/events.js';
-import { appHome, Journal, newJobId, type JournalValue } from '../../native/jobs/journal.js';
+import { appHome, Journal, jobsDir, newJobId, readJournal, type JournalValue } from '../../native/jobs/journal.js';
 import { JobCancelled, JobRun } from '../../native/jobs/runner.js';
 import type { FileRole, Recipe } from '../../native/manifests/schema.js';
 import type { UpgradeOptions } from './types.js';
+import { backupStillToWrite } from './upgrade/backup.js';
 import { UpgradeJob, type UpgradeEnvironment } from './upgrade/job.js';
 import { describePhoneNow, phoneNow } from './upgrade/phone-now.js';
 import { planSteps, STEP_IDS, upgradeSteps, type PlanFacts } from './upgrade/steps.js';
@@ -62,6 +63,10 @@ export function planFacts(recipe: Recipe, options: Pick<UpgradeOptions, 'files' 
 export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironment): Promise<UpgradeReport> {
     const recipe = env.recipe;
     const home = options.home ?? appHome();
+    // Refused before the journal or the phone is touched: Revive keeps no key beside a backup, so a backup still to be written needs its lock from the caller.
+    if (!options.backupKeys && !options.noBackup && (!options.resumeJobId || backupStillToWrite(readJournal(join(jobsDir(home), `${options.resumeJobId}.jsonl`))))) {
+        throw ReviveError.of('backup-lock-needed', { variant: 'job' });
+    }
     const journal = options.resumeJobId
         ? Journal.resume(options.resumeJobId, home)
         : Journal.create(options.jobId ?? newJobId(), 'upgrade', journalParams(options, recipe), home);

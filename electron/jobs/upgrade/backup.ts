@@ -4,20 +4,17 @@
  * the partitions TWRP has no letter for but that nothing can give back (EFS, persist) are copied
  * raw from their block devices. The person may decline, explicitly and on the record.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { shellCommand } from '../../../native/adb/shell-words.js';
-import { formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../../native/backup/age/index.js';
 import { archiveFileName } from '../../../native/backup/archive-writer.js';
 import { recordVerified } from '../../../native/backup/check-record.js';
 import { BLOCK_DIRS, DEFAULT_TWRP_PARTS, findBlockDevice } from '../../../native/backup/phone-backup.js';
 import { verifyArchive } from '../../../native/backup/verify.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { ReportBackup } from '../../../native/jobs/events.js';
-import { ensurePrivateDir, writePrivateFile } from '../../../native/jobs/private-files.js';
+import type { JournalEntry } from '../../../native/jobs/journal.js';
 import { writeArchive } from '../backup/archive-step.js';
 import type { AdbLink } from '../phone-link.js';
-import { CONFIRM_IDS, noRawBackupId } from './ids.js';
+import { CONFIRM_IDS, noRawBackupId, STEP_IDS } from './ids.js';
 import type { UpgradeJob } from './job.js';
 
 /** Partitions without a TWRP letter that are backed up raw (see rawBackups). */
@@ -43,7 +40,7 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
     const adb = await job.modes.adb(phone);
     try {
         await checkRawState(job, adb);
-        const keys = await backupKeys(job, folder);
+        const keys = backupLock(job);
         const serial = (await adb.getprop('ro.serialno')) || (job.found?.serial ?? 'unknown');
         const codename = job.found?.codename ?? job.recipe.codenames[0] ?? job.recipe.id;
         // Named once per job (from the journal's first line), so a resumed job finds the archive it wrote.
@@ -63,24 +60,25 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
     }
 }
 
+/** Who can open the upgrade's archives, and what reads them back: the person's passphrase or the shop's recipients. */
+export type BackupLock = NonNullable<UpgradeJob['options']['backupKeys']>;
+
 /**
- * Who can open the upgrade's archive: the person's passphrase or the shop's recipients when given;
- * otherwise a key made for this backup, kept 0600 beside the archive in its 0700 folder (named in
- * the journal, so a resumed job uses the same key) — the archive is then as private as that folder,
- * and opens with `age -d -i KEY` or `revive restore --identity KEY`.
+ * The lock the caller gave. There is no other: a key made for the backup and kept beside it would
+ * open it for whoever can read the folder. runUpgrade refuses to start without one, so this only
+ * fails for a caller that went around it.
  */
-async function backupKeys(job: UpgradeJob, folder: string): Promise<{ recipients: readonly AgeRecipient[]; verifyWith: readonly AgeIdentity[] | undefined }> {
+export function backupLock(job: UpgradeJob): BackupLock {
     const given = job.options.backupKeys;
-    if (given) return { recipients: given.recipients, verifyWith: given.verifyWith };
-    const keyFile = join(folder, `revive-${job.run.jobId}.key`);
-    let identity = await readFile(keyFile, 'utf8').then((text) => parseIdentityFile(text)[0], () => undefined);
-    if (!identity) {
-        identity = generateIdentity();
-        await ensurePrivateDir(folder);
-        await writePrivateFile(keyFile, formatIdentityFile(identity));
-        job.run.journal.append({ t: 'note', key: 'backup-key-file', data: { path: keyFile } });
-    }
-    return { recipients: [{ kind: 'x25519', publicKey: parseRecipient(identity.recipient) }], verifyWith: [{ kind: 'x25519', secretKey: identity.secretKey }] };
+    if (!given || given.recipients.length === 0) throw ReviveError.of('backup-lock-needed', { variant: 'job' });
+    return given;
+}
+
+/** Whether a job (its journal so far) still has a backup to write: not declined, and not yet verified in an earlier run. */
+export function backupStillToWrite(entries: readonly JournalEntry[]): boolean {
+    const header = entries[0];
+    if (header?.t !== 'job' || header.params['noBackup'] === true) return false;
+    return !entries.some((e) => e.t === 'step' && e.step === STEP_IDS.backup && e.status === 'verified');
 }
 
 /**

@@ -204,7 +204,12 @@ describe('revive upgrade with four phones at the counter', () => {
         expect((await run(['--device', 'usbip:127.0.0.1:1', '--jobs', '2', '--one-at-a-time'])).code).toBe(2);
         expect((await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:2', '--shop', join(dir, 'shop'), '--ticket', 'usbip:127.0.0.1:3=T-1'])).err).toMatch(/--ticket takes DEVICE=VALUE/);
         expect((await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:2', '--technician', 'Alex'])).code).toBe(2);
-        const twice = await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:1']);
+        // Without a shop nothing locks the backups (no key is kept beside them): refused before any phone is looked for.
+        const unlocked = await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:2']);
+        expect(unlocked.code).toBe(1);
+        expect(unlocked.err).toMatch(/At the counter each backup is locked with the shop's age key/);
+        expect(unlocked.err).toMatch(/Add --shop DIR/);
+        const twice = await run(['--device', 'usbip:127.0.0.1:1', '--device', 'usbip:127.0.0.1:1', '--no-backup']);
         expect(twice.code).toBe(1);
         expect(twice.err).toMatch(/named twice/);
     });

@@ -8,7 +8,8 @@ import type { Recipe } from '../../../native/manifests/schema.js';
 import { VirtualPhone, type VirtualPhoneOptions } from '../../../native/virtual/phone.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
-import type { UpgradeFiles } from '../../../electron/jobs/types.js';
+import type { UpgradeFiles, UpgradeOptions } from '../../../electron/jobs/types.js';
+import { generateIdentity, parseRecipient, type AgeIdentity } from '../../../native/backup/age/index.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { tempHome } from '../../support/temp-home.js';
 
@@ -18,17 +19,43 @@ export interface RunResult {
     readonly events: JobEvent[];
 }
 
+/**
+ * The key the upgrade tests lock their backups for, held in memory only (Revive keeps no key beside
+ * an archive): `BACKUP_OPENER` opens what they wrote.
+ */
+const backupKey = generateIdentity();
+export const BACKUP_OPENER: readonly AgeIdentity[] = [{ kind: 'x25519', secretKey: backupKey.secretKey }];
+export const BACKUP_LOCK: NonNullable<UpgradeOptions['backupKeys']> = { recipients: [{ kind: 'x25519', publicKey: parseRecipient(backupKey.recipient) }], verifyWith: BACKUP_OPENER };
+
 export async function upgradeVirtual(
     phone: VirtualPhone,
     recipe: Recipe,
     files: UpgradeFiles,
-    options: { home: string; backupTo?: string; noBackup?: boolean; resumeJobId?: string; answer?: (request: JobConfirmRequest) => boolean; signal?: AbortSignal; onEvent?: (event: JobEvent) => void },
+    options: {
+        home: string;
+        backupTo?: string;
+        noBackup?: boolean;
+        /** Default BACKUP_LOCK; null gives none (the job must refuse). */
+        backupKeys?: UpgradeOptions['backupKeys'] | null;
+        resumeJobId?: string;
+        answer?: (request: JobConfirmRequest) => boolean;
+        signal?: AbortSignal;
+        onEvent?: (event: JobEvent) => void;
+    },
 ): Promise<RunResult> {
     const events: JobEvent[] = [];
     const session = virtualPhoneSession(phone);
     try {
         const report = await runUpgrade(
-            { device: { kind: 'virtual', codename: recipe.id }, files, home: options.home, backupTo: options.backupTo, noBackup: options.noBackup, resumeJobId: options.resumeJobId },
+            {
+                device: { kind: 'virtual', codename: recipe.id },
+                files,
+                home: options.home,
+                backupTo: options.backupTo,
+                noBackup: options.noBackup,
+                backupKeys: options.backupKeys === null ? undefined : (options.backupKeys ?? BACKUP_LOCK),
+                resumeJobId: options.resumeJobId,
+            },
             {
                 recipe,
                 locator: session.locator,

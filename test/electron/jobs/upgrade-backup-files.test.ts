@@ -11,7 +11,7 @@ import { ReviveError } from '../../../native/jobs/errors.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { renamingAdbd } from '../../native/adb/renaming-adbd.js';
-import { phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
+import { phoneState, totalWrites, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
 const bench = upgradeBench(recipe, { prefix: 'revive-upgrade-backup-', romBytes: 128 * 1024 });
@@ -46,6 +46,25 @@ describe('the upgrade\'s backup files', () => {
         }
     });
 
+    it('refuses to start a backup with nothing to lock it: no event, no journal, nothing written to the phone', async () => {
+        const phone = await bench.phone('phone-no-lock');
+        try {
+            const writes = totalWrites(phone);
+            const home = join(bench.dir, 'home-no-lock');
+            const backupTo = join(bench.dir, 'no-lock', 'backup');
+            const result = await upgradeVirtual(phone, recipe, files(), { home, backupTo, backupKeys: null });
+            expect(result.error).toBeInstanceOf(ReviveError);
+            expect((result.error as ReviveError).code).toBe('backup-lock-needed');
+            expect((result.error as ReviveError).facts).toMatchObject({ variant: 'job' });
+            expect(result.events).toEqual([]);
+            expect(totalWrites(phone)).toBe(writes);
+            expect(existsSync(backupTo)).toBe(false);
+            expect(existsSync(join(home, 'jobs'))).toBe(false);
+        } finally {
+            await phone.close();
+        }
+    });
+
     it('makes the backup private: files 0600, the folder 0700 although it existed as 0755', async () => {
         const stateDir = join(bench.dir, 'phone-private');
         const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
@@ -57,7 +76,8 @@ describe('the upgrade\'s backup files', () => {
             expect(result.error).toBeUndefined();
             expect((await stat(backupTo)).mode & 0o777).toBe(0o700);
             const names = await readdir(backupTo);
-            expect(names.filter((n) => n.endsWith('.tar.age') || n.endsWith('.key'))).toHaveLength(2);
+            expect(names.filter((n) => n.endsWith('.tar.age'))).toHaveLength(1);
+            expect(names.filter((n) => n.endsWith('.key'))).toEqual([]);
             // Files 0600; the internal-storage copy is a folder of its own, private like the backup's.
             for (const name of names) {
                 const info = await stat(join(backupTo, name));

@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseIdentityFile } from '../../../native/backup/age/index.js';
 import { verifyArchive } from '../../../native/backup/verify.js';
 import { hashFile } from '../../../native/integrity/hash.js';
 import type { JobEvent } from '../../../native/jobs/events.js';
@@ -14,7 +13,7 @@ import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
-import { phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
+import { BACKUP_LOCK, BACKUP_OPENER, phoneState, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
 const bench = upgradeBench(recipe, { prefix: 'revive-upgrade-s4-', romBytes: 1024 * 1024 });
@@ -29,7 +28,7 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
         const session = virtualPhoneSession(phone);
         try {
             const report = await runUpgrade(
-                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, 'backup'), home: join(bench.dir, 'home') },
+                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, 'backup'), backupKeys: BACKUP_LOCK, home: join(bench.dir, 'home') },
                 { recipe, locator: session.locator, links: session.links, ui: scriptedPerson(phone), emit: (e) => { events.push(e); if (process.env['REVIVE_TEST_DEBUG'] && e.type !== 'progress') console.log(JSON.stringify(e).slice(0, 300)); }, signal: new AbortController().signal, waitTimeoutMs: 10_000 },
             );
             // From the phone's own state, not from our report:
@@ -41,13 +40,11 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
             const recovery = readFileSync(phone.partitions.path('RECOVERY'));
             const twrp = readFileSync(bench.demo.recovery);
             expect(recovery.subarray(0, twrp.length).equals(twrp)).toBe(true);
-            // The backup on the computer is one archive (with the key made for it) and matches what the phone held.
+            // The backup on the computer is one archive, nothing beside it that opens it, and matches what the phone held.
             const backupFiles = await readdir(join(bench.dir, 'backup'));
             const archive = backupFiles.find((f) => f.endsWith('.tar.age')) ?? '';
-            const key = backupFiles.find((f) => f.endsWith('.key')) ?? '';
-            expect(backupFiles.filter((f) => !f.startsWith('internal-storage')).sort()).toEqual([archive, key].sort());
-            const identities = parseIdentityFile(readFileSync(join(bench.dir, 'backup', key), 'utf8')).map((i) => ({ kind: 'x25519' as const, secretKey: i.secretKey }));
-            const checked = await verifyArchive(join(bench.dir, 'backup', archive), identities);
+            expect(backupFiles.filter((f) => !f.startsWith('internal-storage'))).toEqual([archive]);
+            const checked = await verifyArchive(join(bench.dir, 'backup', archive), BACKUP_OPENER);
             const efsDigest = createHash('sha256').update(efs).digest('hex');
             expect(checked.parts.find((p) => p.path === 'raw/efs.emmc.win')?.sha256).toBe(efsDigest);
             expect(checked.parts.some((p) => p.path.startsWith('twrp/boot'))).toBe(true);
