@@ -1,11 +1,12 @@
 /**
  * Backup: 2 GiB of TWRP backup (data, split into .win000/.win001 as TWRP does past 1.5 GiB) copied
  * from the virtual phone over adb TCP into one encrypted archive (tar + age to an X25519 recipient,
- * the engine's copy path: adb sync → tar → SHA-256 → ChaCha20-Poly1305 → disk, fsync'd before it
- * is named), against Debian's `adb pull` of the same TWRP folder, unencrypted, in the same run. The
- * phone is served by `revive virtual-phone serve` in a process of its own, as a real phone is a
- * device of its own, so both sides are measured as clients of the same phone and our peak RSS is
- * ours alone. `npx tsx bench/backup.bench.ts` runs it alone.
+ * the engine's copy path: adb sync → tar → SHA-256 per part → ChaCha20-Poly1305 and the archive's
+ * SHA-256 on the archive thread → disk, fsync'd before it is named), against Debian's `adb pull`
+ * of the same TWRP folder, unencrypted, in the same run. The phone is served by `revive
+ * virtual-phone serve` in a process of its own, as a real phone is a device of its own, so both
+ * sides are measured as clients of the same phone and our peak RSS is ours alone; the phone's own
+ * CPU is shown for both. `npx tsx bench/backup.bench.ts` runs it alone.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +25,7 @@ import { listTree, readPhoneFile, withSync } from '../native/backup/phone-files.
 import { requireRecipe } from '../native/manifests/load.js';
 import { VirtualPhone } from '../native/virtual/phone.js';
 import { debianAdb } from './adb-rig.js';
-import { serve, stop } from './served-phone.js';
+import { phoneCpuSeconds, serve, stop } from './served-phone.js';
 import type { BenchResult } from './types.js';
 
 const exec = promisify(execFile);
@@ -51,6 +52,8 @@ export async function run(): Promise<BenchResult[]> {
             await exec('sync');
 
             const identity = generateIdentity();
+            const loadBefore = loadavg()[0];
+            let phoneCpu = phoneCpuSeconds(served);
             let started = performance.now();
             let streamed = 0;
             const cpu = process.cpuUsage();
@@ -66,22 +69,25 @@ export async function run(): Promise<BenchResult[]> {
             const used = process.cpuUsage(cpu);
             const cpuSeconds = (used.user + used.system) / 1e6;
             const peakRssMB = process.resourceUsage().maxRSS / 1024;
+            const oursPhoneCpu = phoneCpuSeconds(served) - phoneCpu;
             await ours.close();
             await rm(archive.path, { force: true });
 
             const serial = served.endpoints.adb ?? '';
             await adb(['connect', serial]);
             await adb(['-s', serial, 'wait-for-recovery']);
+            phoneCpu = phoneCpuSeconds(served);
             started = performance.now();
             await adb(['-s', serial, 'pull', remoteDir, join(dir, 'pulled')]);
             const refSeconds = (performance.now() - started) / 1000;
+            const refPhoneCpu = phoneCpuSeconds(served) - phoneCpu;
             await adb(['kill-server']).catch(() => undefined);
             return [
                 {
                     name: 'backup: 2 GiB TWRP folder over TCP from the virtual phone into an encrypted archive',
                     ours: { seconds: oursSeconds, peakRssMB },
                     reference: { tool: 'adb 29 (Debian) pull, unencrypted', seconds: refSeconds },
-                    notes: `archive ${(archive.sizeBytes / GiB).toFixed(2)} GiB; of our time ${finishSeconds.toFixed(1)} s after the last byte arrived (manifest, fsync, rename); our CPU ${cpuSeconds.toFixed(1)} s; the phone runs in its own revive virtual-phone serve process; load average ${loadavg()[0]?.toFixed(1) ?? '?'} on ${cpus().length} cores`,
+                    notes: `archive ${(archive.sizeBytes / GiB).toFixed(2)} GiB; of our time ${finishSeconds.toFixed(1)} s after the last byte arrived (manifest, fsync, rename); our CPU ${cpuSeconds.toFixed(1)} s (all our threads: reading the phone, the archive thread, the writes); the phone runs in its own revive virtual-phone serve process and used ${oursPhoneCpu.toFixed(1)} s CPU for ours, ${refPhoneCpu.toFixed(1)} s for adb pull; load average ${loadBefore?.toFixed(1) ?? '?'} before, ${loadavg()[0]?.toFixed(1) ?? '?'} after, on ${cpus().length} cores`,
                 },
             ];
         } finally {

@@ -3,6 +3,7 @@
  * a device of its own: what it costs to be the phone is then not charged to the process measured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -27,4 +28,11 @@ export async function stop(served: Served): Promise<void> {
     const exited = new Promise((resolve) => served.child.once('exit', resolve));
     served.child.kill('SIGTERM');
     await exited;
+}
+
+/** CPU seconds (user + system) the phone's process has used so far (Linux: /proc/PID/stat, in clock ticks of 1/100 s). */
+export function phoneCpuSeconds(served: Served): number {
+    const stat = readFileSync(`/proc/${served.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
 }
