@@ -9,15 +9,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../../../electron/shop/receipt.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { runCli } from '../../support/run-cli.js';
-import { tempHome } from '../../support/temp-home.js';
+import { upgradeBench } from './helpers.js';
 
-const temp = tempHome('revive-counter-no-phone-');
-let demo: DemoPackages;
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-counter-no-phone-', romBytes: 64 * 1024 });
 let empty: UsbIpServer;
 let silent: string;
 
@@ -31,8 +29,7 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-    demo = await generateDemoPackages(join(temp.dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 64 * 1024 });
-    expect((await runCli(['shop', 'init', join(temp.dir, 'shop'), '--name', 'Counter Test'])).code).toBe(0);
+    expect((await runCli(['shop', 'init', join(bench.dir, 'shop'), '--name', 'Counter Test'])).code).toBe(0);
     empty = await UsbIpServer.start({ port: 0 });
     silent = `127.0.0.1:${await closedPort()}`;
 }, 120_000);
@@ -44,9 +41,9 @@ afterAll(async () => {
 describe('a job whose phone never appears', () => {
     it('fails within --wait and still leaves a signed failed receipt saying the phone was not changed', async () => {
         const devices = [`usbip:${empty.address}`, `usbip:${silent}`];
-        const home = temp.home;
-        const args = ['upgrade', ...devices.flatMap((d) => ['--device', d]), '--recovery', demo.recovery, '--rom', demo.rom, '--no-backup'];
-        args.push('--shop', join(temp.dir, 'shop'), '--technician', 'Alex', ...devices.flatMap((d, i) => ['--ticket', `${d}=T-${i + 1}`]), '--yes', '--json', '--wait', '3', '--home', home);
+        const home = bench.home;
+        const args = ['upgrade', ...devices.flatMap((d) => ['--device', d]), '--recovery', bench.demo.recovery, '--rom', bench.demo.rom, '--no-backup'];
+        args.push('--shop', join(bench.dir, 'shop'), '--technician', 'Alex', ...devices.flatMap((d, i) => ['--ticket', `${d}=T-${i + 1}`]), '--yes', '--json', '--wait', '3', '--home', home);
         const run = await runCli(args);
         expect(run.code, run.err).toBe(1);
         const lines = run.out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -60,7 +57,7 @@ describe('a job whose phone never appears', () => {
             expect(lane.error?.message).toMatch(/within 3 seconds/);
             expect(lane.receiptMissing).toBeNull();
             for (const file of [lane.receipt, lane.customerReceipt]) {
-                const verified = await runCli(['receipt', 'verify', file!, '--shop', join(temp.dir, 'shop')]);
+                const verified = await runCli(['receipt', 'verify', file!, '--shop', join(bench.dir, 'shop')]);
                 expect(verified.code, verified.err).toBe(0);
                 expect(verified.out).toMatch(/phone not found: failed/);
             }
