@@ -7,8 +7,9 @@
  * that does not match is deleted and the source named; a 404 or a mismatch moves on to the next source.
  */
 import { logNote } from '../jobs/log-note.js';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReviveError } from '../jobs/errors.js';
@@ -29,7 +30,6 @@ import {
 import { HttpDropped, HttpUnreachable, httpGet, httpGetText } from './http.js';
 import { HttpProtocolError } from './http-response.js';
 import { PartFile } from './part-file.js';
-import { Sha256Thread } from './sha256-thread.js';
 import type * as OpenPgpCheck from './openpgp-check.js';
 import { loadSigners, type OpenPgpSigner, type Signers } from './signers.js';
 
@@ -99,113 +99,108 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
             if (state?.validator) headers['if-range'] = state.validator;
             logNote(ctx, 'download-resuming', { url, byte: start });
         }
-        // Started before the request: the thread is up, and has hashed a resumed part, by the first byte.
-        let hash = new Sha256Thread({ path: part, bytes: start });
+        let response;
         try {
-            let response;
-            try {
-                response = await httpGet(url, { headers, signal: ctx.signal, env: ctx.env, readBuffer: () => hash.nextReadBuffer() });
-            } catch (error) {
-                if (ctx.signal?.aborted) throw error;
-                if (error instanceof HttpUnreachable) {
-                    if (start > 0 && drops < maxResumes) {
-                        drops++;
-                        await sleep(250 * drops, undefined, { signal: ctx.signal });
-                        continue;
-                    }
-                    throw new SourceFailed('unreachable', error.message);
-                }
-                if (error instanceof HttpDropped) {
+            response = await httpGet(url, { headers, signal: ctx.signal, env: ctx.env });
+        } catch (error) {
+            if (ctx.signal?.aborted) throw error;
+            if (error instanceof HttpUnreachable) {
+                if (start > 0 && drops < maxResumes) {
                     drops++;
-                    if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
                     await sleep(250 * drops, undefined, { signal: ctx.signal });
                     continue;
                 }
-                // A proxy setting Revive cannot use is the same for every source: said as it is.
-                if (error instanceof ReviveError && error.code === 'download-proxy-invalid') throw error;
-                if (error instanceof ReviveError || error instanceof HttpProtocolError) throw new SourceFailed('http-error', error.message);
-                throw error;
+                throw new SourceFailed('unreachable', error.message);
             }
-            const { status } = response;
-            if (status === 404 || status === 410) {
-                response.discard();
-                throw new SourceFailed('not-found', `HTTP ${status}`);
-            }
-            const contentRange = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
-            if (status === 416 && start > 0) {
-                response.discard();
-                const total = /\/(\d+)$/.exec(String(response.headers['content-range'] ?? ''))?.[1];
-                if (total !== undefined && Number(total) === start) return { sizeBytes: start, sha256: await hash.digest() };
-                await rm(part, { force: true });
-                continue;
-            }
-            if (status === 206 && Number(contentRange?.[1] ?? -1) !== start) {
-                response.discard();
-                await rm(part, { force: true });
-                continue;
-            }
-            if (status !== 200 && status !== 206) {
-                response.discard();
-                throw new SourceFailed('http-error', `HTTP ${status}`);
-            }
-            if (status === 200 && start > 0) {
-                // The server sent the whole file again: the part's bytes are not part of it.
-                start = 0;
-                hash.abandon();
-                hash = new Sha256Thread();
-            }
-            const totalBytes = status === 206 ? (contentRange?.[3] !== '*' ? Number(contentRange?.[3]) : undefined) : response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
-            if (source.sizeBytes !== undefined && totalBytes !== undefined && totalBytes !== source.sizeBytes) {
-                response.discard();
-                await rm(part, { force: true });
-                throw new SourceFailed('mismatch', `the server offers ${totalBytes} bytes, the recipe expects ${source.sizeBytes}`);
-            }
-            const validator = String(response.headers['etag'] ?? response.headers['last-modified'] ?? '') || undefined;
-            writePartState(part, { url, validator, totalBytes });
-            const file = new PartFile(part, start > 0, hash);
-            let done = start;
-            let reported = 0;
-            let writeError: unknown;
-            const report = (): void => ctx.onProgress?.({ step, bytesDone: done, bytesTotal: totalBytes ?? done, cancellable: true });
-            report();
-            try {
-                await response.readBody((chunk) => {
-                    try {
-                        file.take(chunk);
-                    } catch (error) {
-                        writeError = error;
-                        throw error;
-                    }
-                    done += chunk.length;
-                    const now = Date.now();
-                    if (now - reported >= PROGRESS_EVERY_MS) {
-                        reported = now;
-                        report();
-                    }
-                });
-            } catch (error) {
-                // A full or failing disk is not the source's fault: no retry, no next source.
-                file.close();
-                if (writeError !== undefined) throw writeError;
-                if (ctx.signal?.aborted) throw ctx.signal.reason ?? error;
-                drops++;
-                logNote(ctx, 'download-dropped', { host: new URL(url).host, bytes: done });
-                if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
-                continue;
-            }
-            file.close();
-            report();
-            if (totalBytes !== undefined && done < totalBytes) {
+            if (error instanceof HttpDropped) {
                 drops++;
                 if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
+                await sleep(250 * drops, undefined, { signal: ctx.signal });
                 continue;
             }
-            return { sizeBytes: done, sha256: await hash.digest() };
-        } finally {
-            // Ends the thread on every way out; after digest() it has ended already.
-            hash.abandon();
+            // A proxy setting Revive cannot use is the same for every source: said as it is.
+            if (error instanceof ReviveError && error.code === 'download-proxy-invalid') throw error;
+            if (error instanceof ReviveError || error instanceof HttpProtocolError) throw new SourceFailed('http-error', error.message);
+            throw error;
         }
+        const { status } = response;
+        if (status === 404 || status === 410) {
+            response.discard();
+            throw new SourceFailed('not-found', `HTTP ${status}`);
+        }
+        const contentRange = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
+        if (status === 416 && start > 0) {
+            response.discard();
+            const total = /\/(\d+)$/.exec(String(response.headers['content-range'] ?? ''))?.[1];
+            if (total !== undefined && Number(total) === start) return { sizeBytes: start, sha256: await hashExisting(part, createHash('sha256')) };
+            await rm(part, { force: true });
+            continue;
+        }
+        if (status === 206 && Number(contentRange?.[1] ?? -1) !== start) {
+            response.discard();
+            await rm(part, { force: true });
+            continue;
+        }
+        if (status !== 200 && status !== 206) {
+            response.discard();
+            throw new SourceFailed('http-error', `HTTP ${status}`);
+        }
+        if (status === 200) start = 0;
+        const totalBytes = status === 206 ? (contentRange?.[3] !== '*' ? Number(contentRange?.[3]) : undefined) : response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
+        if (source.sizeBytes !== undefined && totalBytes !== undefined && totalBytes !== source.sizeBytes) {
+            response.discard();
+            await rm(part, { force: true });
+            throw new SourceFailed('mismatch', `the server offers ${totalBytes} bytes, the recipe expects ${source.sizeBytes}`);
+        }
+        const validator = String(response.headers['etag'] ?? response.headers['last-modified'] ?? '') || undefined;
+        writePartState(part, { url, validator, totalBytes });
+        const hash = createHash('sha256');
+        if (start > 0) await hashExisting(part, hash);
+        const file = new PartFile(part, start > 0, hash);
+        let done = start;
+        let reported = 0;
+        let writeError: unknown;
+        const report = (): void => ctx.onProgress?.({ step, bytesDone: done, bytesTotal: totalBytes ?? done, cancellable: true });
+        report();
+        try {
+            await response.readBody((chunk) => {
+                try {
+                    file.take(chunk);
+                } catch (error) {
+                    writeError = error;
+                    throw error;
+                }
+                done += chunk.length;
+                const now = Date.now();
+                if (now - reported >= PROGRESS_EVERY_MS) {
+                    reported = now;
+                    report();
+                }
+            });
+        } catch (error) {
+            // A full or failing disk is not the source's fault: no retry, no next source.
+            file.close();
+            if (writeError !== undefined) throw writeError;
+            if (ctx.signal?.aborted) throw ctx.signal.reason ?? error;
+            drops++;
+            logNote(ctx, 'download-dropped', { host: new URL(url).host, bytes: done });
+            if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
+            continue;
+        }
+        file.close();
+        report();
+        if (totalBytes !== undefined && done < totalBytes) {
+            drops++;
+            if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
+            continue;
+        }
+        return { sizeBytes: done, sha256: hash.digest('hex') };
     }
+}
+
+async function hashExisting(path: string, hash: Hash): Promise<string> {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    return hash.copy().digest('hex');
 }
 
 /** The SHA-256 this source must have: pinned in the recipe, or from the publisher's checksum file. */

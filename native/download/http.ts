@@ -4,8 +4,8 @@
  * NO_PROXY) honoured through a CONNECT tunnel, and the failure classified so the caller can tell
  * "offline" from "refused". HTTP/1.1 on a socket of its own per request (`Connection: close`), the
  * response read by ./http-response.ts: its body reaches the caller as slices of what arrived, with
- * no stream or event per packet (plain connections read into one reused buffer, or into the
- * buffers the caller gives), so a download costs little more CPU than hashing and writing its bytes.
+ * no stream or event per packet (plain connections read into one reused buffer), so a download
+ * costs little more CPU than hashing and writing its bytes.
  */
 import net from 'node:net';
 import { Duplex } from 'node:stream';
@@ -31,11 +31,6 @@ export interface HttpGetOptions {
     readonly signal?: AbortSignal | undefined;
     /** The environment to read the proxy from (default process.env). */
     readonly env?: NodeJS.ProcessEnv | undefined;
-    /**
-     * Where a plain connection reads into, a buffer per read (default: one buffer, reused). The
-     * body's slices are views into it, so a caller can keep them where they lie.
-     */
-    readonly readBuffer?: (() => Uint8Array) | undefined;
 }
 
 /** Why a request did not get an answer: the network is away, or the server misbehaved. */
@@ -104,8 +99,8 @@ function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
 }
 
 /**
- * The plain connection's read buffer unless the caller gives its own: one, reused for every read,
- * small enough that a read's bytes are still in the CPU's cache when the caller uses them.
+ * The plain connection's read buffer: one, reused for every read, small enough that a read's bytes
+ * are still in the CPU's cache when the caller hashes and writes them.
  */
 const READ_BUFFER_BYTES = 256 * 1024;
 
@@ -126,7 +121,7 @@ function classify(error: NodeJS.ErrnoException, url: URL, signal: AbortSignal | 
 async function connect(url: URL, options: HttpGetOptions, feed: (data: Uint8Array) => void): Promise<net.Socket> {
     const proxy = proxyFor(url, options.env ?? process.env);
     if (!proxy && url.protocol === 'http:') {
-        const buffer = options.readBuffer ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
         const socket = net.connect({ host: hostOf(url), port: portOf(url), onread: { buffer, callback: (bytes, into) => (feed(into.subarray(0, bytes)), true) } });
         await connected(socket, 'connect', url, options.signal);
         return socket;
