@@ -5,8 +5,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
@@ -14,14 +12,13 @@ import type { CounterView, DeviceSnapshot, EventPayload, HistoryEntry } from '..
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import type { ReceiptBackup } from '../../../electron/shop/receipt-types.js';
 import { readPublicKey, verifyDocument } from '../../../electron/shop/shop.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { callOk, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
+import { upgradeBench } from '../jobs/helpers.js';
 
-let dir: string;
-let demo: DemoPackages;
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-app-counter-', romBytes: 256 * 1024 });
 let phones: VirtualPhone[];
 let server: UsbIpServer;
 let backend: Backend;
@@ -31,17 +28,14 @@ const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(bac
 const idOf = (n: number): string => `usbip:127.0.0.1:${server.port}/1-${n + 1}`;
 
 beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-app-counter-'));
-    process.env['REVIVE_HOME'] = join(dir, 'home');
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
     phones = [];
     server = await UsbIpServer.start({ port: 0 });
     for (const n of [0, 1, 2]) {
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(dir, `phone${n}`), owner: 'accept', enumerationDelayMs: 30 });
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir: join(bench.dir, `phone${n}`), owner: 'accept', enumerationDelayMs: 30 });
         server.export(phone, `1-${n + 1}`);
         phones.push(phone);
     }
-    backend = createBackend({ home: join(dir, 'home'), usbipSources: [`127.0.0.1:${server.port}`], localUsb: false, usbipPollMs: 100, waitTimeoutMs: 20_000, onNotice: () => undefined });
+    backend = createBackend({ home: bench.home, usbipSources: [`127.0.0.1:${server.port}`], localUsb: false, usbipPollMs: 100, waitTimeoutMs: 20_000, onNotice: () => undefined });
     // The people at the counter: keys held when asked, yes to every question.
     backend.subscribe((event, payload) => {
         if (event === 'jobInstruction') {
@@ -65,17 +59,16 @@ afterAll(async () => {
     await backend?.close();
     await server?.close();
     for (const phone of phones ?? []) await phone.close();
-    await rm(dir, { recursive: true, force: true });
 });
 
 describe('the counter in the app', () => {
     it('refuses a shop folder that is not one, and creates one as `revive shop init` does', async () => {
-        const refused = await backend.call('counterSettings', { shopDir: join(dir, 'nothing-here') });
+        const refused = await backend.call('counterSettings', { shopDir: join(bench.dir, 'nothing-here') });
         expect(refused).toMatchObject({ ok: false, error: { code: 'shop-invalid', facts: { variant: 'file' } } });
         expect(await backend.call('createShop', { dir: 'relative/shop', name: 'Fix-it' })).toMatchObject({ ok: false, error: { code: 'shop-folder-relative' } });
-        const view = await call<CounterView>('createShop', { dir: join(dir, 'shop'), name: 'Fix-it Corner' });
-        expect(view.shop).toMatchObject({ dir: join(dir, 'shop'), name: 'Fix-it Corner' });
-        expect(statSync(join(dir, 'shop', 'shop-key.pem')).mode & 0o777).toBe(0o600);
+        const view = await call<CounterView>('createShop', { dir: join(bench.dir, 'shop'), name: 'Fix-it Corner' });
+        expect(view.shop).toMatchObject({ dir: join(bench.dir, 'shop'), name: 'Fix-it Corner' });
+        expect(statSync(join(bench.dir, 'shop', 'shop-key.pem')).mode & 0o777).toBe(0o600);
         const set = await call<CounterView>('counterSettings', { technician: 'Ana', concurrency: 2 });
         expect(set).toMatchObject({ technician: 'Ana', concurrency: 2 });
     });
@@ -88,7 +81,7 @@ describe('the counter in the app', () => {
     });
 
     it('runs three lanes two at a time; the unplugged one fails alone, each gets a signed receipt', async () => {
-        const { files, ok } = await verifyDemoFiles(backend, demo, 'ks01ltexx', 'c');
+        const { files, ok } = await verifyDemoFiles(backend, bench.demo, 'ks01ltexx', 'c');
         for (const verified of ok) expect(verified).toBe(true);
         phones[2]!.faults.unplugAfterBytes = 100_000;
         let queuedSeen = false;
@@ -105,12 +98,12 @@ describe('the counter in the app', () => {
             off();
         }
         expect(queuedSeen).toBe(true);
-        const rom = sha256Of(demo.rom);
+        const rom = sha256Of(bench.demo.rom);
         expect(phones[0]!.state.installed[0]?.sha256).toBe(rom);
         expect(phones[1]!.state.installed[0]?.sha256).toBe(rom);
         expect(phones[2]!.state.installed).toEqual([]);
         const view = await call<CounterView>('counterState', {});
-        const key = await readPublicKey(join(dir, 'shop', 'shop-key.pub.pem'));
+        const key = await readPublicKey(join(bench.dir, 'shop', 'shop-key.pub.pem'));
         for (const lane of view.lanes) {
             expect(lane.port).toBe(lane.deviceId);
             expect(lane.serial).toBe(phones[view.lanes.indexOf(lane)]!.serial);
@@ -123,7 +116,7 @@ describe('the counter in the app', () => {
             if (backup?.kind !== 'verified' || !backup.archive) throw new Error(`no backup archive on ${lane.deviceId}'s receipt: ${JSON.stringify(backup)}`);
             expect(backup.archive.openedBy).toBe('shop-key');
             const archive = join(backup.directory, backup.archive.name);
-            expect(execFileSync('sh', ['-c', 'age -d -i "$1" "$2" | tar t', 'sh', join(dir, 'shop', 'shop-backup-key.txt'), archive]).toString()).toContain('manifest.json');
+            expect(execFileSync('sh', ['-c', 'age -d -i "$1" "$2" | tar t', 'sh', join(bench.dir, 'shop', 'shop-backup-key.txt'), archive]).toString()).toContain('manifest.json');
         }
         expect(readFileSync(view.lanes[1]!.receipt!.customerPage, 'utf8')).toContain('lang="de"');
     }, 300_000);
@@ -150,7 +143,7 @@ describe('the counter in the app', () => {
         await expect.poll(async () => (await call<CounterView>('counterState', {})).lanes.find((l) => l.deviceId === gone)?.status, { timeout: 30_000 }).toBe('failed');
         const lane = (await call<CounterView>('counterState', {})).lanes.find((l) => l.deviceId === gone);
         if (!lane?.receipt) throw new Error(`no receipt: ${JSON.stringify(lane?.receiptProblem)}`);
-        const verified = verifyDocument<{ ticket: string; result: { outcome: string; phoneChanged: string } }>(readFileSync(lane.receipt.file), await readPublicKey(join(dir, 'shop', 'shop-key.pub.pem')));
+        const verified = verifyDocument<{ ticket: string; result: { outcome: string; phoneChanged: string } }>(readFileSync(lane.receipt.file), await readPublicKey(join(bench.dir, 'shop', 'shop-key.pub.pem')));
         expect(verified).toMatchObject({ ok: true, document: { ticket: 'T-GONE', result: { outcome: 'failed', phoneChanged: 'unchanged' } } });
     });
 });

@@ -2,33 +2,28 @@
  * A panel push to the built-in virtual phone, then an upgrade of the same phone on the same USB
  * appearance: the panels hang up and the job does its own adb handshake; nobody pulls the cable.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
 import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import { openBackupFolder } from '../../../electron/app/open-folder.js';
 import type { Device, EventName, EventPayload } from '../../../electron/api/contract.js';
-import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { callOk, createDemoVpn, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
+import { upgradeBench } from '../jobs/helpers.js';
 
-let dir: string;
-let demo: DemoPackages;
+const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-app-virtual-', romBytes: 256 * 1024 });
 let backend: Backend;
 
 const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
 
 beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'revive-app-virtual-'));
-    demo = await generateDemoPackages(join(dir, 'packages'), requireRecipe('ks01ltexx'), { romBytes: 256 * 1024 });
-    backend = createBackend({ home: join(dir, 'home'), localUsb: false, waitTimeoutMs: 15_000, onNotice: () => undefined });
+    backend = createBackend({ home: bench.home, localUsb: false, waitTimeoutMs: 15_000, onNotice: () => undefined });
 });
 
 afterAll(async () => {
     await backend?.close();
-    await rm(dir, { recursive: true, force: true });
 });
 
 describe('panel push, then upgrade, on the virtual phone', () => {
@@ -40,7 +35,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
         await call('pushPanelFiles', { jobId: 'push1', deviceId: device.id, resultId: vpn.resultId });
         const appearance = phone.usbDevice;
 
-        const { files } = await verifyDemoFiles(backend, demo, 'ks01ltexx', 'v');
+        const { files } = await verifyDemoFiles(backend, bench.demo, 'ks01ltexx', 'v');
         let firstStepDone = false;
         let appearanceAtIdentify: USBDevice | undefined;
         const ended = new Promise<{ event: EventName; payload: unknown }>((resolve) => {
@@ -69,7 +64,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
         expect(appearanceAtIdentify).toBe(appearance);
         const state = JSON.parse(await readFile(join(phone.stateDir, 'state.json'), 'utf8')) as { mode: string; installed: Array<{ sha256: string }> };
         expect(state.mode).toBe('android');
-        expect(state.installed.map((p) => p.sha256)).toEqual([demo.rom, demo.gapps, demo.su].map(sha256Of));
+        expect(state.installed.map((p) => p.sha256)).toEqual([bench.demo.rom, bench.demo.gapps, bench.demo.su].map(sha256Of));
 
         // "Open the folder": main opens this job's own backup folder, and nothing the page names.
         const done = (await ended).payload as EventPayload<'jobDone'>;
