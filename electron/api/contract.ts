@@ -452,7 +452,7 @@ export const commands = {
     verifyBackup: { request: z.object({ jobId: NewJobId, backupId: BackupId, unlock: BackupUnlock }).strict(), result: BackupView },
     /** Delete a backup archive from this computer (the page asks first). */
     deleteBackup: { request: z.object({ backupId: BackupId }).strict(), result: Ok },
-    /** Put a backup back on the phone (in TWRP): refused with nothing written when it is another model's or damaged. */
+    /** Put a backup back on the phone (the restore job brings it to TWRP once every part is checked): refused with nothing written when it is another model's or damaged. */
     restoreBackup: {
         request: z
             .object({

@@ -89,6 +89,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
             if (backups.cancel(request.jobId)) return { cancelling: true };
             return upgrades.handlers.cancelJob(request);
         },
+        async answerConfirm(request) {
+            if (backups.answer(request.jobId, request.requestId, request.yes)) return { ok: true as const };
+            return upgrades.handlers.answerConfirm(request);
+        },
+        async pressVirtualButtons(request) {
+            if (backups.press(request.jobId, request.instructionId)) return { ok: true as const };
+            return upgrades.handlers.pressVirtualButtons(request);
+        },
         ...counter.handlers,
         async listDevices() {
             // The first look at local USB and every USB/IP server, so a phone plugged in before the app started is listed.

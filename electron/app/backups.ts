@@ -1,7 +1,8 @@
 /**
  * Backups behind the API contract: the list of archives in `<app data>/backups/`, verify (no phone
- * needed; a success is recorded as the archive's last verification), delete, back up a phone in
- * TWRP, restore onto it, and "travel-clean" (format /data, only once a verified backup of this
+ * needed; a success is recorded as the archive's last verification), delete, back up a phone and
+ * restore onto it (the backup and restore jobs bring it to TWRP themselves, their key combinations
+ * and questions on the page), and "travel-clean" (format /data, only once a verified backup of this
  * very phone exists). Each runs as a job on the one runner under the id the page chose, its steps,
  * progress and log as job events; how it ended is the command's answer. Passphrases arrive only in
  * the command that needs them and go nowhere but into the archive's age layer.
@@ -19,17 +20,19 @@ import { describeBackup, listBackups, type ListedBackup } from '../../native/bac
 import { forgetCheck, recordVerified } from '../../native/backup/check-record.js';
 import { needsTwrp, STORAGE_ROOT } from '../../native/backup/phone-backup.js';
 import { listTree, withSync } from '../../native/backup/phone-files.js';
-import { restorePhone } from '../../native/backup/phone-restore.js';
 import { verifyArchive } from '../../native/backup/verify.js';
 import { ratePassphrase, strongEnoughForBackup } from '../../common/passphrase.js';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
-import { runBackup } from '../jobs/backup/run.js';
+import { runBackup, type BackupEnding } from '../jobs/backup/run.js';
+import { runRestore } from '../jobs/backup/restore.js';
+import type { PhoneJobEnvironment } from '../jobs/phone-link.js';
+import { cachedDownload, cachedPath } from '../../native/download/cache.js';
 import { runPanelJob, type PanelJobKind, type PanelRun } from '../jobs/panels/job.js';
 import { usbDeviceOf } from '../jobs/protocol-links.js';
-import type { JobUi } from '../../native/jobs/events.js';
-import { shortJobEvents } from './job-events.js';
+import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
+import { answerPage, askPage, pressForPage, shortJobEvents, type PageAnswers } from './job-events.js';
 import type { AppPhones, UpgradeTarget } from './phones.js';
 import type { UploadStore } from './uploads.js';
 
@@ -51,19 +54,34 @@ export interface BackupEnvironment {
     readonly waitTimeoutMs?: number | undefined;
 }
 
-/** The app's backup asks no questions and gives no instructions: it is offered for a phone in Android or TWRP, which adb restarts itself. */
-const NO_PERSON: JobUi = {
-    instruct: () => undefined,
-    confirm: () => Promise.reject(ReviveError.of('unexpected', { problem: 'The backup job asked a question the app does not offer.' })),
-};
+/** A backup job running here: how to stop it, the phone it holds, and what it asked the page. */
+interface Running {
+    readonly controller: AbortController;
+    virtual: VirtualPhone | undefined;
+    readonly answers: PageAnswers;
+    instruction: JobInstruction | undefined;
+}
 
 export interface AppBackups {
     readonly handlers: BackupHandlers;
+    /** The page's answer to a backup or restore job's question; false when no such job runs here. */
+    answer(jobId: string, requestId: string, yes: boolean): boolean;
+    /** The virtual phone's owner follows the job's instruction; false when no such job runs here. */
+    press(jobId: string, instructionId: string): boolean;
     /** Stop a running backup job; false when no such job runs here. */
     cancel(jobId: string): boolean;
     /** Whether a backup job has this virtual phone now (it is busy for everyone else). */
     runsOn(phone: VirtualPhone): boolean;
     close(): void;
+}
+
+/**
+ * The recipe's TWRP as the files step's download left it in the cache (verified, with its record):
+ * what a backup or restore writes to a Samsung's recovery partition after the person's yes.
+ */
+function cachedRecoveryIn(home: string, recipe: Recipe): string | undefined {
+    const download = recipe.downloads.find((d) => d.role === 'recovery');
+    return download && cachedDownload(recipe, download, home) ? cachedPath(recipe, download, home) : undefined;
 }
 
 /** Where the app keeps backups: `<app data>/backups/`, next to the upgrade's backup folders. */
@@ -73,7 +91,9 @@ export function backupsFolder(home: string): string {
 
 export function createAppBackups(env: BackupEnvironment): AppBackups {
     const folder = backupsFolder(env.home);
-    const running = new Map<string, { controller: AbortController; virtual: VirtualPhone | undefined }>();
+    const running = new Map<string, Running>();
+
+    const cachedRecovery = (recipe: Recipe): string | undefined => cachedRecoveryIn(env.home, recipe);
 
     const view = (listed: ListedBackup): BackupView => ({
         backupId: listed.fileName,
@@ -111,7 +131,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
     /** Work under the page's job id, stoppable with cancelJob; the phone it holds is busy meanwhile. */
     const track = async <T>(jobId: string, body: (signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>): Promise<T> => {
         const controller = new AbortController();
-        const entry = { controller, virtual: undefined as VirtualPhone | undefined };
+        const entry: Running = { controller, virtual: undefined, answers: new Map(), instruction: undefined };
         running.set(jobId, entry);
         try {
             return await body(controller.signal, (phone) => {
@@ -124,13 +144,48 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
         }
     };
 
-    /** A short job on the one runner under the page's id (verify, restore, travel-clean). */
+    /**
+     * The backup and restore jobs follow the phone through its modes: their instructions (key
+     * combinations) and questions go to the page, answered with answerConfirm and, on the virtual
+     * phone, pressVirtualButtons.
+     */
+    const phoneJob = async <T>(jobId: string, recipe: Recipe, deviceId: string, work: (env: PhoneJobEnvironment<JobEvent<unknown, BackupEnding>> & { target: UpgradeTarget }) => Promise<T>): Promise<T> =>
+        track(jobId, async (signal, hold) => {
+            const target = await env.phones.targetFor(deviceId, recipe, () => undefined);
+            hold(target.virtual);
+            const entry = running.get(jobId);
+            const events = shortJobEvents(jobId, env.emit, target.virtual !== undefined);
+            try {
+                return await work({
+                    recipe,
+                    locator: target.locator,
+                    links: target.links,
+                    target,
+                    ui: {
+                        instruct: (instruction) => {
+                            if (entry) entry.instruction = instruction;
+                        },
+                        confirm: (request, jobSignal) => askPage(entry?.answers ?? new Map(), request, jobSignal),
+                    },
+                    emit: (event) => {
+                        if (entry && event.type === 'step' && event.status !== 'started') entry.instruction = undefined;
+                        events(event);
+                    },
+                    signal,
+                    waitTimeoutMs: env.waitTimeoutMs,
+                });
+            } finally {
+                await target.release().catch(() => undefined);
+            }
+        });
+
+    /** A short job on the one runner under the page's id (verify, travel-clean). */
     const job = <T>(kind: PanelJobKind, jobId: string, params: Record<string, string | boolean>, body: (run: PanelRun, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, summary: (value: T) => string): Promise<T> =>
         track(jobId, (signal, hold) => runPanelJob(kind, params, { jobId, home: env.home, onEvent: shortJobEvents(jobId, env.emit), signal }, (run) => body(run, signal, hold), summary));
 
     /**
-     * adb to the phone in TWRP, found again by its port after it restarts. Until the backup engine
-     * brings a phone to TWRP itself, a phone in any other mode is refused with what to do.
+     * adb to the phone in TWRP, found again by its port after it restarts, for travel-clean (offered
+     * after a backup that leaves the phone in TWRP); a phone in any other mode is refused with what to do.
      */
     const connectInTwrp = async (run: PanelRun, deviceId: string, recipe: Recipe, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void): Promise<{ adb: AdbPhone; target: UpgradeTarget }> =>
         run.step('connect', 'Connect to the phone in TWRP', async () => {
@@ -170,18 +225,9 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             const recipe = recipeOf(deviceId);
             const lock: AgeIdentity[] = [{ kind: 'scrypt', passphrase }];
             // The one backup job (electron/jobs/backup): it brings the phone to TWRP, journals every part, reads the archive back and records that.
-            const report = await track(jobId, async (signal, hold) => {
-                const target = await env.phones.targetFor(deviceId, recipe, () => undefined);
-                hold(target.virtual);
-                try {
-                    return await runBackup(
-                        { jobId, home: env.home, folder, recipients: [{ kind: 'scrypt', passphrase }], verifyWith: lock, storage: true, leaveIn: leaveInTwrp ? 'recovery' : 'as-found' },
-                        { recipe, locator: target.locator, links: target.links, ui: NO_PERSON, emit: shortJobEvents(jobId, env.emit), signal, waitTimeoutMs: env.waitTimeoutMs },
-                    );
-                } finally {
-                    await target.release().catch(() => undefined);
-                }
-            });
+            const report = await phoneJob(jobId, recipe, deviceId, (job) =>
+                runBackup({ jobId, home: env.home, folder, recipients: [{ kind: 'scrypt', passphrase }], verifyWith: lock, storage: true, leaveIn: leaveInTwrp ? 'recovery' : 'as-found', recoveryImage: cachedRecovery(recipe) }, job),
+            );
             return view(await describeBackup(folder, report.archive.name, env.home));
         },
         async verifyBackup({ jobId, backupId, unlock }) {
@@ -211,18 +257,11 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             }
             const identities = await identitiesOf(unlock);
             const recipe = recipeOf(deviceId);
-            const result = await job('restore', jobId, { deviceId, archive: listed.path, storage, withRawState }, async (run, signal, hold) => {
-                const { adb, target } = await connectInTwrp(run, deviceId, recipe, signal, hold);
-                try {
-                    return await run.step('restore', 'Check every part, then put the backup back on the phone', async () => {
-                        const restored = await restorePhone(adb, { recipe, archive: listed.path, identities, storage, journal: run.run.journal, withRawState }, run.context());
-                        return { value: restored, detail: `Restored ${restored.restored.join(', ')}${restored.fingerprint ? `; the phone reports ${restored.fingerprint}` : ''}.` };
-                    });
-                } finally {
-                    await done(adb, target);
-                }
-            }, (r) => `Restored ${r.restored.join(', ')}.`);
-            return { restored: [...result.restored], rawRestored: [...result.rawRestored], storageFiles: result.storageFiles, fingerprint: result.fingerprint ?? null, fingerprintChecked: result.fingerprintChecked };
+            // The one restore job (electron/jobs/backup/restore.ts): every part checked first, then TWRP reached as the backup does.
+            const result = await phoneJob(jobId, recipe, deviceId, (job) =>
+                runRestore({ jobId, home: env.home, archive: listed.path, identities, storage, withRawState, recoveryImage: cachedRecovery(recipe) }, job),
+            );
+            return { restored: [...result.restored], rawRestored: [...result.rawRestored], storageFiles: result.storageFiles, fingerprint: result.fingerprint, fingerprintChecked: result.fingerprintChecked };
         },
         async makeTravelClean({ jobId, deviceId, backupId }) {
             const listed = await backupNamed(backupId);
@@ -254,6 +293,18 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
 
     return {
         handlers,
+        answer(jobId, requestId, yes) {
+            const entry = running.get(jobId);
+            if (!entry) return false;
+            answerPage(entry.answers, requestId, yes);
+            return true;
+        },
+        press(jobId, instructionId) {
+            const entry = running.get(jobId);
+            if (!entry) return false;
+            pressForPage(entry.virtual, entry.instruction, instructionId);
+            return true;
+        },
         cancel(jobId) {
             const entry = running.get(jobId);
             if (!entry) return false;

@@ -21,7 +21,7 @@ import { backupStillToWrite } from '../jobs/upgrade/backup.js';
 import { phoneNow } from '../jobs/upgrade/phone-now.js';
 import { ratePassphrase, strongEnoughForBackup } from '../../common/passphrase.js';
 import { apiErrorOf, type CommandHandlers } from './dispatch.js';
-import { jobProgressPayload } from './job-events.js';
+import { answerPage, askPage, confirmPayload, instructionPayload, jobProgressPayload, pressForPage, type PageAnswers } from './job-events.js';
 import type { VerifiedPath } from './file-checks.js';
 import type { AppPhones, UpgradeTarget } from './phones.js';
 import type { UploadStore } from './uploads.js';
@@ -33,7 +33,7 @@ interface RunningJob {
     /** Every contract event of the job so far (the last progress only), so a reopened page can rebuild it. */
     readonly events: JobEventRecord[];
     readonly controller: AbortController;
-    readonly confirms: Map<string, (yes: boolean) => void>;
+    readonly confirms: PageAnswers;
     readonly log: string[];
     readonly virtual: VirtualPhone | undefined;
     instruction: JobInstruction | undefined;
@@ -125,18 +125,10 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             case 'instruction':
                 job.instruction = event;
                 job.log.push(`${event.at}  instruction: ${event.text}`);
-                return emit('jobInstruction', {
-                    jobId: event.jobId,
-                    id: event.id,
-                    text: event.text,
-                    picture: event.picture ?? null,
-                    buttons: [...(event.buttons ?? [])],
-                    waitingFor: event.waitingFor,
-                    virtualPhone: job.virtual !== undefined,
-                });
+                return emit('jobInstruction', instructionPayload(event, job.virtual !== undefined));
             case 'confirm':
                 job.log.push(`${event.at}  question: ${event.question}`);
-                return emit('jobConfirm', { jobId: event.jobId, id: event.id, question: event.question, detail: event.detail, danger: event.danger, confirmLabel: event.confirmLabel, cancelLabel: event.cancelLabel, facts: { ...(event.facts ?? {}) } });
+                return emit('jobConfirm', confirmPayload(event));
             case 'log':
                 job.log.push(`${event.at}  ${event.line}`);
                 return emit('jobLog', { jobId: event.jobId, at: event.at, ...(event.note ? { code: event.note.code, facts: event.note.facts } : { line: event.line }) });
@@ -272,19 +264,7 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             waitTimeoutMs: env.waitTimeoutMs,
             ui: {
                 instruct: () => undefined,
-                confirm: (request, signal) =>
-                    new Promise<boolean>((resolve, reject) => {
-                        const onAbort = (): void => {
-                            running.confirms.delete(request.id);
-                            reject(new Error('cancelled'));
-                        };
-                        signal.addEventListener('abort', onAbort, { once: true });
-                        running.confirms.set(request.id, (yes) => {
-                            signal.removeEventListener('abort', onAbort);
-                            running.confirms.delete(request.id);
-                            resolve(yes);
-                        });
-                    }),
+                confirm: (request, signal) => askPage(running.confirms, request, signal),
             },
         });
         // The job ends in done/failed/cancelled events; the phone is free for the list and the panels then.
@@ -366,19 +346,12 @@ export function createUpgradeJobs(env: UpgradeJobsEnvironment): UpgradeJobs {
             return { ok: true as const };
         },
         async answerConfirm({ jobId, requestId, yes }) {
-            const resolve = jobById(jobId).confirms.get(requestId);
-            if (!resolve) throw ReviveError.of('question-gone', {});
-            resolve(yes);
+            answerPage(jobById(jobId).confirms, requestId, yes);
             return { ok: true as const };
         },
         async pressVirtualButtons({ jobId, instructionId }) {
             const job = jobById(jobId);
-            const instruction = job.instruction;
-            if (!job.virtual || !instruction || instruction.id !== instructionId) {
-                throw ReviveError.of('instruction-gone', {});
-            }
-            if (instruction.id === 'connect' && job.virtual.isUnplugged) job.virtual.replug();
-            else if (instruction.waitingFor && job.virtual.mode !== instruction.waitingFor) job.virtual.pressKeys(instruction.waitingFor);
+            pressForPage(job.virtual, job.instruction, instructionId);
             return { ok: true as const };
         },
         async cancelJob({ jobId }) {

@@ -26,6 +26,12 @@ export interface BackupTask {
     readonly progress: EventPayload<'jobProgress'> | null;
     readonly error: ApiError | null;
     readonly cancelling: boolean;
+    /** What the person must do with the phone now (a key combination), until the step moves on. */
+    readonly instruction: EventPayload<'jobInstruction'> | null;
+    /** The virtual phone's owner was asked to press the instruction's keys. */
+    readonly pressed: boolean;
+    /** A question the job waits on (e.g. writing TWRP to a Samsung's recovery partition). */
+    readonly question: EventPayload<'jobConfirm'> | null;
 }
 
 /** Which flow the backup screen walks: a plain backup, or the whole pre-travel one. */
@@ -78,9 +84,11 @@ export function connectBackups(revive: ReviveApi): void {
         updateTask(e.jobId, (task) => {
             const known = task.steps.some((s) => s.step === e.step);
             const step = { step: e.step, status: e.status };
-            return { steps: known ? task.steps.map((s) => (s.step === e.step ? step : s)) : [...task.steps, step], ...(e.status !== 'started' ? { progress: null } : {}) };
+            return { steps: known ? task.steps.map((s) => (s.step === e.step ? step : s)) : [...task.steps, step], ...(e.status !== 'started' ? { progress: null, instruction: null, pressed: false } : {}) };
         }),
     );
+    revive.onJobInstruction((e) => updateTask(e.jobId, () => ({ instruction: e, pressed: false })));
+    revive.onJobConfirm((e) => updateTask(e.jobId, () => ({ question: e })));
     revive.onJobProgress((e) => updateTask(e.jobId, () => ({ progress: e })));
 }
 
@@ -94,9 +102,9 @@ export async function refreshBackups(): Promise<void> {
 async function runTask<T>(kind: BackupTaskKind, backupId: string | null, call: (revive: ReviveApi, jobId: string) => Promise<ApiResult<T>>): Promise<T | undefined> {
     if (!api || get().task?.running) return undefined;
     const jobId = newJobId();
-    set({ task: { jobId, kind, backupId, running: true, steps: [], progress: null, error: null, cancelling: false } });
+    set({ task: { jobId, kind, backupId, running: true, steps: [], progress: null, error: null, cancelling: false, instruction: null, pressed: false, question: null } });
     const result = await call(api, jobId);
-    updateTask(jobId, () => ({ running: false, progress: null, cancelling: false, ...(result.ok ? {} : { error: result.error }) }));
+    updateTask(jobId, () => ({ running: false, progress: null, cancelling: false, instruction: null, question: null, ...(result.ok ? {} : { error: result.error }) }));
     void refreshBackups();
     return result.ok ? result.value : undefined;
 }
@@ -169,4 +177,21 @@ export async function cancelBackupTask(): Promise<void> {
     if (!api || !task?.running) return;
     updateTask(task.jobId, () => ({ cancelling: true }));
     await api.cancelJob({ jobId: task.jobId });
+}
+
+/** The person's answer to the running task's question. */
+export async function answerTaskQuestion(yes: boolean): Promise<void> {
+    const task = get().task;
+    if (!api || !task?.question) return;
+    const requestId = task.question.id;
+    updateTask(task.jobId, () => ({ question: null }));
+    await api.answerConfirm({ jobId: task.jobId, requestId, yes });
+}
+
+/** "I'm holding the buttons" on the virtual phone: its owner presses the instruction's keys. */
+export async function pressTaskButtons(): Promise<void> {
+    const task = get().task;
+    if (!api || !task?.instruction) return;
+    updateTask(task.jobId, () => ({ pressed: true }));
+    await api.pressVirtualButtons({ jobId: task.jobId, instructionId: task.instruction.id });
 }

@@ -58,21 +58,21 @@ function DeviceCard({ device }: { device: Device }): ReactNode {
                         {t('devices.upgrade')}
                     </button>
                 ) : null}
-                {/* The backup job restarts a phone in Android into TWRP itself; a restore starts from TWRP. */}
+                {/* The backup job restarts a phone in Android into TWRP itself; the restore job brings it to TWRP from any mode. */}
                 {upgradable && (device.mode === 'android' || device.mode === 'recovery') ? (
                     <>
                         <button type="button" className="button secondary" disabled={busy} onClick={() => openBackupFlow(device.id, 'backup')}>
                             {t('devices.backUp')}
                         </button>
-                        {device.mode === 'recovery' ? (
-                            <button type="button" className="button secondary" disabled={busy} onClick={() => openRestore(device.id, null)}>
-                                {t('devices.restore')}
-                            </button>
-                        ) : null}
                         <button type="button" className="button secondary" disabled={busy} onClick={() => openBackupFlow(device.id, 'travel')}>
                             {t('devices.travel')}
                         </button>
                     </>
+                ) : null}
+                {upgradable ? (
+                    <button type="button" className="button secondary" disabled={busy} onClick={() => openRestore(device.id, null)}>
+                        {t('devices.restore')}
+                    </button>
                 ) : null}
                 {device.virtual ? (
                     <button type="button" className="button secondary" disabled={busy} onClick={() => void unplugVirtualPhone()}>

@@ -330,7 +330,7 @@ function Outcome({ job }: { job: JobState }): ReactNode {
 }
 
 /** Moves keyboard focus to a heading as it appears, so the person hears and sees what happened. */
-function focusOnMount(element: HTMLElement | null): void {
+export function focusOnMount(element: HTMLElement | null): void {
     element?.focus();
 }
 

@@ -2,7 +2,8 @@
  * The app's backups on the built-in virtual phone, through the backend's commands: back up the
  * phone from Android (the backup job restarts it into TWRP; progress over the whole backup as job events), the list with its last verification, verify (a wrong
  * passphrase changes nothing; `revive backup verify` records too), travel-clean only after a
- * verified backup of this phone, restore → internal storage and /data as before, delete.
+ * verified backup of this phone, restore → internal storage and /data as before (also from Android:
+ * the restore job reaches TWRP itself), delete.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -199,6 +200,33 @@ describe('backups in the app, on the virtual phone', () => {
         const restored = await call<{ rawRestored: string[] }>('restoreBackup', { jobId: 'rs-efs1', deviceId: device.id, backupId: backup.backupId, unlock: { passphrase: PASS }, rawStateTyped: ` ${backup.codename ?? ''} ` });
         expect(restored.rawRestored).toEqual(['efs']);
         expect(sha(await phone.partitions.read('EFS', 0, efsLength))).toBe(efsBackedUp);
+    }, 180_000);
+
+    it('restores a phone that runs Android: every part checked first, then the job restarts it into TWRP itself', async () => {
+        const phone = backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        if (phone.mode !== 'android') phone.reboot('android');
+        await phone.waitForDevice({ mode: 'android', timeoutMs: 20_000 });
+        const restored = await call<{ restored: string[]; fingerprintChecked: boolean; fingerprint: string }>('restoreBackup', { jobId: 'rs-android', deviceId: 'virtual:ks01ltexx', backupId: backup.backupId, unlock: { passphrase: PASS } });
+        expect(restored.restored).toEqual(expect.arrayContaining(['boot', 'system', 'data']));
+        expect(restored.fingerprintChecked).toBe(true);
+        const started = events.filter((e) => e.event === 'jobStep' && (e.payload as EventPayload<'jobStep'>).jobId === 'rs-android' && (e.payload as EventPayload<'jobStep'>).status === 'started').map((e) => (e.payload as EventPayload<'jobStep'>).step);
+        expect(started).toEqual(['identify', 'check-archive', 'reach-phone-mode', 'restore', 'check-system']);
+        expect(phone.mode).toBe('android');
+    }, 180_000);
+
+    it('a Samsung with its stock recovery and no TWRP in the download cache: refused, nothing written', async () => {
+        const phone = backend.virtualPhone;
+        if (!phone) throw new Error('no virtual phone');
+        phone.state.extra['recovery'] = 'stock';
+        try {
+            const writes = phone.partitions.names().map((n) => phone.partitions.writeCount(n));
+            const refused = await refusal('restoreBackup', { jobId: 'rs-stock', deviceId: 'virtual:ks01ltexx', backupId: backup.backupId, unlock: { passphrase: PASS } });
+            expect(refused).toMatchObject({ code: 'twrp-image-needed', facts: { partition: 'RECOVERY' } });
+            expect(phone.partitions.names().map((n) => phone.partitions.writeCount(n))).toEqual(writes);
+        } finally {
+            delete phone.state.extra['recovery'];
+        }
     }, 180_000);
 
     it('delete removes the file and its record from the list', async () => {

@@ -16,7 +16,7 @@ function BackupRow({ backup }: { backup: BackupView }): ReactNode {
     const { t, i18n } = useTranslation();
     const task = useBackups((s) => s.task);
     const justVerified = useBackups((s) => s.justVerified === backup.backupId);
-    const restoreTarget = useUi((s) => s.snapshot.devices.find((d) => d.mode === 'recovery' && d.state === 'ready' && (backup.codename === null || d.recipeId === backup.codename || d.name === backup.phoneName)));
+    const restoreTarget = useUi((s) => s.snapshot.devices.find((d) => d.state === 'ready' && d.recipeId !== null && (backup.codename === null || d.recipeId === backup.codename || d.name === backup.phoneName)));
     const [open, setOpen] = useState<'verify' | 'delete' | null>(null);
     const line = backupLine(t, backup, i18n.language);
     const mine = task?.backupId === backup.backupId;

@@ -67,7 +67,8 @@ export function RestoreScreen(): ReactNode {
     // Backups of this phone's model (a restore of another model is refused anyway); a hand-made one whose phone is unknown too.
     const fitting = backups.filter((b) => !phone?.recipeId || b.codename === null || b.phoneName === phone.name || b.codename === phone.recipeId);
     const chosen = current && fitting.some((b) => b.backupId === current.backupId) ? current : null;
-    const inTwrp = phone?.mode === 'recovery' && phone.state !== 'needs-permission';
+    // The restore job brings the phone to TWRP itself, from whatever mode it is in.
+    const phoneReady = phone !== undefined && phone.state !== 'needs-permission';
     const offersRaw = chosen !== null && chosen.codename !== null && (chosen.rawState ?? []).length > 0;
     const withRaw = offersRaw && rawWanted;
     // Nothing starts while the state partitions are wanted but their codename is not typed back exactly.
@@ -76,7 +77,7 @@ export function RestoreScreen(): ReactNode {
         <>
             <ScreenHeading>{t('backups.restore.title', { name })}</ScreenHeading>
             <p className="lead">{t('backups.restore.lead')}</p>
-            {!inTwrp && !restored && !task?.running ? <p className="panel warning">{t('backups.restore.needsTwrp')}</p> : null}
+            {!phoneReady && !restored && !task?.running ? <p className="panel warning">{t('backups.restore.needsPhone')}</p> : null}
             {restored ? (
                 <section className="panel success" aria-labelledby="restored-heading">
                     <OutcomeHeading id="restored-heading">{t('backups.restore.done.title')}</OutcomeHeading>
@@ -112,8 +113,8 @@ export function RestoreScreen(): ReactNode {
                             </label>
                         ))}
                     </fieldset>
-                    {chosen && inTwrp && !unlock && offersRaw ? <RawStateChoice backup={chosen} phone={phone} wanted={rawWanted} typed={rawTyped} onWanted={setRawWanted} onTyped={setRawTyped} /> : null}
-                    {chosen && inTwrp && !unlock ? (
+                    {chosen && phoneReady && !unlock && offersRaw ? <RawStateChoice backup={chosen} phone={phone} wanted={rawWanted} typed={rawTyped} onWanted={setRawWanted} onTyped={setRawTyped} /> : null}
+                    {chosen && phoneReady && !unlock ? (
                         <section className="panel" aria-labelledby="restore-unlock-heading">
                             <h2 id="restore-unlock-heading">{t('backups.restore.unlockTitle')}</h2>
                             <UnlockForm key={chosen.backupId} backup={chosen} idPrefix="restore" submitLabel={t('backups.restore.start')} busy={rawBlocked} onUnlock={setUnlock} />

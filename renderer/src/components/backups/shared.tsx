@@ -1,4 +1,5 @@
 /** Pieces the backup screens share: dates, the running task with its progress, the unlock form, a danger question. */
+import { TaskPerson } from './TaskPerson.js';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -59,6 +60,7 @@ export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
                     <span className="spinner" aria-hidden="true" /> {t('backups.task.starting')}
                 </p>
             ) : null}
+            <TaskPerson task={task} />
             {task.running && task.progress && task.progress.bytesTotal > 0 ? (
                 <>
                     <ProgressBar label={progressLabel(t, task.progress.step)} bytesDone={task.progress.bytesDone} bytesTotal={task.progress.bytesTotal} rate={task.progress.rate} etaSeconds={task.progress.etaSeconds} />

@@ -1,0 +1,59 @@
+/**
+ * What a backup or restore job asks of the person while it brings the phone to TWRP: the key
+ * combination to hold now (with its picture, and for the virtual phone the button that holds them),
+ * and a question it waits on (writing TWRP to a Samsung's recovery partition), worded by its id.
+ */
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { answerTaskQuestion, pressTaskButtons, useBackups, type BackupTask } from '../../backups-store.js';
+import { useUi } from '../../store.js';
+import { InstructionBody } from '../InstructionBody.js';
+import { confirmTexts, focusOnMount, instructionText } from '../RunStep.js';
+
+export function TaskPerson({ task }: { task: BackupTask }): ReactNode {
+    const { t, i18n } = useTranslation();
+    const deviceId = useBackups((s) => s.deviceId);
+    const recipeId = useUi((s) => s.snapshot.devices.find((d) => d.id === deviceId)?.recipeId);
+    const recipe = useUi((s) => s.recipes.find((r) => r.id === recipeId));
+    if (!task.running) return null;
+    const exists = i18n.exists.bind(i18n);
+    const { instruction, question } = task;
+    const words = question ? confirmTexts(t, exists, question, recipe) : null;
+    return (
+        <>
+            {instruction ? (
+                <section className="panel instruction" aria-labelledby="task-instruction-heading" aria-describedby="task-instruction-text">
+                    <InstructionBody
+                        heading={
+                            <h2 id="task-instruction-heading" tabIndex={-1} ref={focusOnMount}>
+                                {t('run.doNow')}
+                            </h2>
+                        }
+                        text={instructionText(t, exists, instruction, recipe)}
+                        textId="task-instruction-text"
+                        instruction={instruction}
+                        pressed={task.pressed}
+                        onPress={() => void pressTaskButtons()}
+                        primary
+                    />
+                </section>
+            ) : null}
+            {question && words ? (
+                <section className={`panel confirm${question.danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby="task-question-heading" aria-describedby="task-question-detail">
+                    <h2 id="task-question-heading" tabIndex={-1} ref={focusOnMount}>
+                        {words.question}
+                    </h2>
+                    <p id="task-question-detail">{words.detail}</p>
+                    <div className="actions">
+                        <button type="button" className="button secondary" onClick={() => void answerTaskQuestion(false)}>
+                            {words.cancel}
+                        </button>
+                        <button type="button" className={`button ${question.danger ? 'danger' : 'primary'}`} onClick={() => void answerTaskQuestion(true)}>
+                            {words.confirm}
+                        </button>
+                    </div>
+                </section>
+            ) : null}
+        </>
+    );
+}
