@@ -20,7 +20,7 @@ import { runCounter } from '../../../electron/jobs/counter.js';
 import { initShop } from '../../../electron/shop/shop.js';
 import type { Receipt } from '../../../electron/shop/receipt.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
-import { phoneState, upgradeBench } from './helpers.js';
+import { BACKUP_LOCK, phoneState, upgradeBench } from './helpers.js';
 
 const SAME_SERIAL = '0123456789ABCDEF';
 
@@ -88,7 +88,7 @@ describe('phones followed by their port', () => {
                 const session = await openOnWatcher(watcher, ref, { recipeHint: 'ks01ltexx' });
                 try {
                     return await runUpgrade(
-                        { device: ref, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, `backup-${i}`), home: bench.home },
+                        { device: ref, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, `backup-${i}`), backupKeys: BACKUP_LOCK, home: bench.home },
                         { recipe: session.recipe, locator: session.locator, links: session.links, ui: scriptedPerson(phone), emit: () => undefined, signal: new AbortController().signal, waitTimeoutMs: 30_000 },
                     );
                 } finally {

@@ -6,7 +6,7 @@ import { readJournal } from '../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
-import { totalWrites, upgradeBench, upgradeVirtual } from './helpers.js';
+import { BACKUP_LOCK, totalWrites, upgradeBench, upgradeVirtual } from './helpers.js';
 
 const recipe = requireRecipe('ks01ltexx');
 const bench = upgradeBench(recipe, { prefix: 'revive-cancel-', romBytes: 64 * 1024 });
@@ -19,7 +19,7 @@ describe('cancelling an upgrade', () => {
         const session = virtualPhoneSession(phone);
         try {
             const job = runUpgrade(
-                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, home: join(bench.dir, 'home'), backupTo: join(bench.dir, 'backup') },
+                { device: { kind: 'virtual', codename: 'ks01ltexx' }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, home: join(bench.dir, 'home'), backupTo: join(bench.dir, 'backup'), backupKeys: BACKUP_LOCK },
                 {
                     recipe,
                     locator: session.locator,

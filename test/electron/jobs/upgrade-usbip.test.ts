@@ -6,7 +6,7 @@ import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { openDeviceSession } from '../../../electron/phone-finding/device-session.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
-import { phoneState, upgradeBench } from './helpers.js';
+import { BACKUP_LOCK, phoneState, upgradeBench } from './helpers.js';
 
 const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-upgrade-usbip-', romBytes: 256 * 1024 });
 
@@ -21,7 +21,7 @@ describe('the upgrade over USB/IP', () => {
             expect(session.recipe.id).toBe('ks01ltexx');
             expect(session.virtualPhone).toBeUndefined();
             const report = await runUpgrade(
-                { device: { kind: 'usbip', host: '127.0.0.1', port: server.port }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, 'backup'), home: bench.home },
+                { device: { kind: 'usbip', host: '127.0.0.1', port: server.port }, files: { recovery: bench.demo.recovery, rom: bench.demo.rom, gapps: bench.demo.gapps, su: bench.demo.su }, backupTo: join(bench.dir, 'backup'), backupKeys: BACKUP_LOCK, home: bench.home },
                 // The person holds the phone on the far side of the USB/IP link.
                 { recipe: session.recipe, locator: session.locator, links: session.links, ui: scriptedPerson(phone), emit: (e) => { if (process.env['REVIVE_TEST_DEBUG'] && e.type !== 'progress') console.log(JSON.stringify(e).slice(0, 200)); }, signal: new AbortController().signal, waitTimeoutMs: 15_000 },
             );
