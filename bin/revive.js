@@ -12,6 +12,8 @@ import { ensureBuilt } from '../scripts/build-node.js';
  * forever where mkdir says ENOENT under a parent that exists (/proc, /sys).
  */
 function makeDirectory(dir) {
+    // Usually it is there: one stat, no EEXIST error made and thrown on every start.
+    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return true;
     try {
         mkdirSync(dir);
         return true;
