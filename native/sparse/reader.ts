@@ -2,7 +2,7 @@
  * Expanding a sparse image as it streams in: extents of data, fill and skip at their offsets in
  * the expanded image, never more than one incoming buffer held at a time.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import { ByteReader } from '../../common/byte-reader.js';
 import { CHUNK_HEADER_SIZE, ChunkType, decodeChunkHeader, decodeSparseHeader, FILE_HEADER_SIZE, sparseError, type SparseHeader } from './format.js';
 

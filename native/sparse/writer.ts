@@ -1,6 +1,6 @@
 /** Writing a layout out as sparse image bytes, streamed in fixed-size pieces. */
 import { open, type FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import { CHUNK_HEADER_SIZE, ChunkType, encodeChunkHeader, encodedChunkSize, encodeSparseHeader, FILE_HEADER_SIZE, sparseError } from './format.js';
 import type { ChunkPlan, SparseLayout } from './layout.js';
 
