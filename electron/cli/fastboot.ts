@@ -3,7 +3,8 @@
  * fastboot's own device syntax (`-s SERIAL`, `-s tcp:HOST:PORT`, before or after the sub-command).
  */
 import { openTransport } from '../../native/devices/open.js';
-import { FastbootClient, type RebootTarget, type Slot } from '../../native/fastboot/client.js';
+import { FastbootClient, inspectImage, type RebootTarget, type Slot } from '../../native/fastboot/client.js';
+import type { JobContext } from '../../native/jobs/progress.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { CliUsageError, parseCliArgs, type CliCommand, type CliIo } from './command.js';
 import { DEVICE_USAGE, deviceOptions, deviceRefFromOptions, ownerChoice, type DeviceValues } from './device-options.js';
@@ -35,7 +36,7 @@ async function openSession(values: DeviceValues, io: CliIo): Promise<Session> {
 }
 
 /** Parse, connect, run, close: the shape of every fastboot sub-command. */
-interface FastbootCommandSpec {
+interface FastbootCommandSpec<Early> {
     readonly name: string;
     readonly usage: string;
     readonly options?: Record<string, { type: 'string' }>;
@@ -43,10 +44,16 @@ interface FastbootCommandSpec {
     readonly positionals: [number, number];
     /** Usage checks that need no phone: run before connecting. */
     readonly check?: (positionals: string[]) => void;
-    readonly work: (session: Session, positionals: string[], values: Record<string, string | undefined>, io: CliIo) => Promise<void>;
+    /**
+     * Work that needs no phone (reading and checking an image), started before connecting so it runs
+     * while the connection opens; `work` gets its promise and the context it runs in. Stopped when
+     * the command ends.
+     */
+    readonly early?: (positionals: string[], ctx: JobContext) => Promise<Early>;
+    readonly work: (session: Session, positionals: string[], values: Record<string, string | undefined>, io: CliIo, early: { ctx: JobContext; started: Promise<Early> | undefined }) => Promise<void>;
 }
 
-function fastbootCommand({ name, usage, options: extra = {}, positionals: positionalCount, check, work }: FastbootCommandSpec): CliCommand {
+function fastbootCommand<Early = never>({ name, usage, options: extra = {}, positionals: positionalCount, check, early, work }: FastbootCommandSpec<Early>): CliCommand {
     return {
         name: `fastboot ${name}`,
         usage: `revive fastboot ${usage} ${DEVICE_USAGE}`,
@@ -55,11 +62,20 @@ function fastbootCommand({ name, usage, options: extra = {}, positionals: positi
             if (positionals.length < positionalCount[0] || positionals.length > positionalCount[1]) throw new CliUsageError(`Expected ${usage}.`);
             check?.(positionals);
             slotOption((values as Record<string, string | undefined>)['slot']);
-            const session = await openSession(values as Record<string, string | undefined>, io);
+            const stop = new AbortController();
+            const ctx: JobContext = { ...jobContext(io), signal: AbortSignal.any([io.signal, stop.signal]) };
+            const started = early?.(positionals, ctx);
+            // Its failure is reported where work awaits it, after the connection opened — or not at all when connecting failed.
+            started?.catch(() => undefined);
             try {
-                await work(session, positionals, values as Record<string, string | undefined>, io);
+                const session = await openSession(values as Record<string, string | undefined>, io);
+                try {
+                    await work(session, positionals, values as Record<string, string | undefined>, io, { ctx, started });
+                } finally {
+                    await session.close();
+                }
             } finally {
-                await session.close();
+                stop.abort();
             }
             return 0;
         },
@@ -93,8 +109,8 @@ export const commands: readonly CliCommand[] = [
             io.out(`${name}: ${await session.client.getVar(name ?? '', { signal: io.signal })}\n`);
         }
     } }),
-    fastbootCommand({ name: 'flash', usage: 'flash PARTITION FILE [--slot a|b|all]', options: { slot: { type: 'string' } }, positionals: [2, 2], work: async (session, [partition, file], values, io) => {
-        await session.client.flash(partition ?? '', { path: file ?? '' }, jobContext(io), { slot: slotOption(values['slot']) ?? 'current' });
+    fastbootCommand({ name: 'flash', usage: 'flash PARTITION FILE [--slot a|b|all]', options: { slot: { type: 'string' } }, positionals: [2, 2], early: ([, file], ctx) => inspectImage(file ?? '', ctx), work: async (session, [partition, file], values, io, { ctx, started }) => {
+        await session.client.flash(partition ?? '', { path: file ?? '', inspected: started }, ctx, { slot: slotOption(values['slot']) ?? 'current' });
         io.out(`Flashed ${file} to ${partition}.\n`);
     } }),
     fastbootCommand({ name: 'boot', usage: 'boot FILE', options: {}, positionals: [1, 1], work: async (session, [file], _values, io) => {

@@ -41,6 +41,28 @@ export interface FlashOptions {
 const RESPARSE_LIMIT = 1024 * 1024 * 1024;
 const RESPONSE_READ_BYTES = 4096;
 
+/** What a flash needs to know of an image file before anything is sent. */
+export interface InspectedImage {
+    readonly path: string;
+    readonly fileBytes: number;
+    readonly sparse: boolean;
+    /** The bytes it fills on the partition: a sparse image's expanded size, else the file's. */
+    readonly expandedBytes: number;
+}
+
+/**
+ * Read and check an image file: its size, its format and, for a sparse image, every chunk and CRC.
+ * It needs no phone, so a caller can start it while it connects (FastbootClient.flash takes the
+ * promise): the checks then run during the round trips instead of before or between them.
+ */
+export async function inspectImage(path: string, ctx?: JobContext): Promise<InspectedImage> {
+    const fileBytes = (await stat(path)).size;
+    const sparse = await isSparseFile(path);
+    if (sparse) await validateSparseFile(path, ctx);
+    const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;
+    return { path, fileBytes, sparse, expandedBytes };
+}
+
 export class FastbootClient {
     readonly transport: UsbTransport;
     readonly #timeoutMs: number;
@@ -262,26 +284,28 @@ export class FastbootClient {
         ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base + sent, bytesSent: progress.base + sent, bytesTotal: progress.total, toPhone: true, cancellable: false });
     }
 
-    /** Prepare what to send for an image file: itself, or AOSP-style sparse pieces when it exceeds max-download-size. */
-    async #payloads(path: string, ctx?: JobContext): Promise<{ pieces: ByteSource[]; sparse: boolean; expandedBytes: number }> {
-        const fileBytes = (await stat(path)).size;
-        const sparse = await isSparseFile(path);
-        if (sparse) await validateSparseFile(path, ctx);
-        const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;
+    /** What to send for an inspected image: the file itself, or AOSP-style sparse pieces when it exceeds max-download-size. */
+    async #payloads(image: InspectedImage, ctx?: JobContext): Promise<ByteSource[]> {
         const max = await this.#maxDownloadSize(ctx);
-        if (max === 0 || fileBytes <= max) return { pieces: [fileSource(path, fileBytes)], sparse, expandedBytes };
-        const layout = await layoutFromFile(path, { signal: ctx?.signal });
-        return { pieces: resparse(layout, Math.min(max, RESPARSE_LIMIT)).map((piece) => sparseImage(piece)), sparse: true, expandedBytes };
+        if (max === 0 || image.fileBytes <= max) return [fileSource(image.path, image.fileBytes)];
+        const layout = await layoutFromFile(image.path, { signal: ctx?.signal });
+        return resparse(layout, Math.min(max, RESPARSE_LIMIT)).map((piece) => sparseImage(piece));
     }
 
     /**
      * Flash an image file (raw or sparse) to a partition. Images above max-download-size are split
      * into sparse pieces, each downloaded and flashed in turn; A/B partitions get the slot suffix.
      */
-    flash(partition: string, image: { path: string }, ctx?: JobContext, options: FlashOptions = {}): Promise<void> {
+    flash(partition: string, image: { path: string; inspected?: Promise<InspectedImage> }, ctx?: JobContext, options: FlashOptions = {}): Promise<void> {
+        // The file is read and checked while the phone answers has-slot; nothing is sent before it is known good.
+        const stop = new AbortController();
+        const inspected = image.inspected ?? inspectImage(image.path, { ...ctx, signal: ctx?.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal });
+        inspected.catch(() => undefined);
         return this.#exclusive(async () => {
             const targets = await this.#resolvePartition(partition, options.slot ?? 'current', ctx);
-            const { pieces, sparse, expandedBytes } = await this.#payloads(image.path, ctx);
+            const checked = await inspected;
+            const { sparse, expandedBytes } = checked;
+            const pieces = await this.#payloads(checked, ctx);
             for (const target of targets) {
                 const partitionBytes = await this.#partitionSize(target, ctx);
                 if (partitionBytes !== undefined && partitionBytes > 0 && expandedBytes > partitionBytes) {
@@ -301,7 +325,7 @@ export class FastbootClient {
                     await this.#command(`flash:${target}`, ctx, { context });
                 }
             }
-        });
+        }).finally(() => stop.abort());
     }
 
     /** Boot an image (e.g. TWRP) from RAM without flashing it. */
