@@ -1,7 +1,7 @@
 /** The app's backend as the tests drive it: commands that must succeed, and the demo files checked through it. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FileRole, VpnResult } from '../../electron/api/contract.js';
+import type { ApiError, FileRole, VpnResult } from '../../electron/api/contract.js';
 import type { Backend } from '../../electron/app/backend.js';
 import type { DemoPackages } from '../../native/integrity/demo-packages.js';
 
@@ -12,6 +12,13 @@ export async function callOk<T>(backend: Backend, command: string, request: unkn
     const result = await backend.call(command, request);
     if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
     return result.value as T;
+}
+
+/** A command's refusal; a success is thrown. */
+export async function callRefused(backend: Backend, command: string, request: unknown): Promise<ApiError> {
+    const result = await backend.call(command, request);
+    if (result.ok) throw new Error(`${command} was expected to fail`);
+    return result.error;
 }
 
 export interface VerifiedDemoFiles {

@@ -17,6 +17,7 @@ import type { ApiError, BackupView, Device, EventName, EventPayload } from '../.
 import { VirtualFs } from '../../../native/virtual/adbd-fs.js';
 import { ageDecryptor, ageEncryptor, formatIdentityFile, generateIdentity, parseRecipient } from '../../../native/backup/age/index.js';
 import { verifyArchive } from '../../../native/backup/verify.js';
+import { callOk, callRefused } from '../../support/backend-calls.js';
 import { runCli } from '../../support/run-cli.js';
 
 const PASS = 'orchard violin seventy lanterns';
@@ -24,17 +25,8 @@ let dir: string;
 let backend: Backend;
 const events: Array<{ event: EventName; payload: unknown }> = [];
 
-async function call<T>(command: string, request: unknown): Promise<T> {
-    const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
-    return result.value as T;
-}
-
-async function refusal(command: string, request: unknown): Promise<ApiError> {
-    const result = await backend.call(command, request);
-    if (result.ok) throw new Error(`${command} was expected to fail`);
-    return result.error;
-}
+const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
+const refusal = (command: string, request: unknown): Promise<ApiError> => callRefused(backend, command, request);
 
 const list = async (): Promise<BackupView[]> => (await call<{ backups: BackupView[] }>('listBackups', {})).backups;
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');

@@ -4,8 +4,7 @@
  * backup asks for it again to continue; the finished archive opens with the passphrase alone and
  * nothing that opens it (no key file) lies beside it.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,25 +15,16 @@ import type { ApiError, BackupView, Device, EventName, EventPayload, JobSummary 
 import { verifyArchive } from '../../../native/backup/verify.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
+import { callOk, callRefused, verifyDemoFiles } from '../../support/backend-calls.js';
 
 const PASS = 'copper lantern orchard seventy';
 let dir: string;
 let demo: DemoPackages;
 let backend: Backend;
 
-const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-async function call<T>(command: string, request: unknown): Promise<T> {
-    const result = await backend.call(command, request);
-    if (!result.ok) throw new Error(`${command} failed: ${result.error.code}: ${JSON.stringify(result.error.facts)}`);
-    return result.value as T;
-}
-
-async function refusal(command: string, request: unknown): Promise<ApiError> {
-    const result = await backend.call(command, request);
-    if (result.ok) throw new Error(`${command} was expected to fail`);
-    return result.error;
-}
+const call = <T>(command: string, request: unknown): Promise<T> => callOk<T>(backend, command, request);
+const refusal = (command: string, request: unknown): Promise<ApiError> => callRefused(backend, command, request);
 
 /** Every file below `folder`, by path relative to it. */
 function filesIn(folder: string): string[] {
@@ -60,10 +50,7 @@ describe("the app's upgrade and its backup passphrase", () => {
 
     it('is refused with nothing started without a passphrase or with a weak one', async () => {
         device = await call<Device>('startVirtualPhone', { codename: 'ks01ltexx' });
-        for (const role of ['recovery', 'rom', 'gapps', 'su'] as const) {
-            await call('verifyFile', { file: await backend.uploads.grant(demo[role]), role, recipeId: 'ks01ltexx', verificationId: `v-${role}`, expectedSha256: sha256Of(demo[role]) });
-            files.push({ role, verificationId: `v-${role}` });
-        }
+        files.push(...(await verifyDemoFiles(backend, demo, 'ks01ltexx', 'v')).files);
         const writes = backend.virtualPhone?.partitions.names().map((n) => backend.virtualPhone?.partitions.writeCount(n));
         expect(await refusal('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files })).toMatchObject({ code: 'backup-passphrase-needed', facts: { variant: 'start' } });
         expect((await refusal('startUpgrade', { jobId: newJobId(), deviceId: device.id, recipeId: 'ks01ltexx', files, backupPassphrase: 'password1' })).code).toBe('backup-weak-passphrase');
