@@ -35,7 +35,7 @@ export type ReceiptBackup =
           readonly kind: 'verified';
           readonly directory: string;
           readonly files: readonly ReceiptBackupFile[];
-          /** The backup as one encrypted archive (`….tar.age`): its name and SHA-256, and who can open it when the counter chose. */
+          /** The backup as encrypted archives (`….tar.age`): the full backup's (the last of `files`; before it, internal storage copied before an unlock) with its name and SHA-256, and who can open it when the counter chose. */
           readonly archive?: ReceiptBackupFile & { readonly openedBy: BackupOpener | null };
       }
     | { readonly kind: 'declined'; readonly declinedAt: string }

@@ -66,7 +66,8 @@ function backupOf(entries: ReturnType<typeof readJournal>, outcome: JobOutcomeEv
     }
     if (recorded.kind === 'declined') return { kind: 'declined', declinedAt: recorded.declinedAt };
     const files = recorded.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256 }));
-    const archive = files.length === 1 && ARCHIVE_NAME.test(files[0]?.name ?? '') ? files[0] : undefined;
+    // An upgrade's backup is archives only: internal storage copied before the unlock (when it was), then the full backup, last.
+    const archive = files.length > 0 && files.every((f) => ARCHIVE_NAME.test(f.name)) ? files.at(-1) : undefined;
     return { kind: 'verified', directory: recorded.directory, files, ...(archive ? { archive: { ...archive, openedBy: openedBy ?? null } } : {}) };
 }
 

@@ -27,6 +27,12 @@ export interface StorageBackupOptions {
     readonly fileName?: string | undefined;
     readonly recipients: readonly AgeRecipient[];
     readonly onPart?: ((part: Part) => void) | undefined;
+    /**
+     * Also compare every file, once in the archive, with the SHA-256 the phone computes of its own
+     * copy (`sha256sum`; skipped on phones without it): the upgrade's copy before an unlock that
+     * wipes the phone, where a wrong copy cannot be made again.
+     */
+    readonly checkOnPhone?: boolean | undefined;
 }
 
 export async function backupStorageFromAndroid(phone: AdbPhone, recipe: Recipe, options: StorageBackupOptions, ctx: JobContext = {}): Promise<FinishedArchive> {
@@ -40,7 +46,11 @@ export async function backupStorageFromAndroid(phone: AdbPhone, recipe: Recipe, 
             whole.start();
             for (const file of files) {
                 ctx.signal?.throwIfAborted();
-                await whole.part(`storage/${file.rel}`, file.sizeBytes, (partCtx) => writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), partCtx));
+                const part = await whole.part(`storage/${file.rel}`, file.sizeBytes, (partCtx) => writer.addPart('storage', file.rel, file.sizeBytes, readPhoneFile(sync, file.path), partCtx));
+                const onPhone = options.checkOnPhone ? await phone.sha256OnPhone(file.path) : undefined;
+                if (onPhone !== undefined && onPhone !== part.sha256) {
+                    throw ReviveError.of('storage-copy-mismatch', { file: part.path, name: file.rel, expected: onPhone, found: part.sha256 });
+                }
             }
         }),
     );

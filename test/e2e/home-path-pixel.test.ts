@@ -4,13 +4,16 @@
  * question is a stop, not a failure; the upgrade continues in the app; a page opened during the
  * job shows the job as it is and finishes it.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoPackages, type DemoPackages } from '../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../native/manifests/load.js';
+import { ageOnTerminal } from '../support/age-terminal.js';
 import { startE2e, type E2e } from './harness.js';
 import { Person } from './person.js';
+import { UPGRADE_PASSPHRASE } from './wizard.js';
 
 const PHOTOS: Record<string, string> = { 'DCIM/Camera/IMG_0001.jpg': 'the cat on the sofa', 'Download/boarding-pass.pdf': 'seat 12A' };
 
@@ -69,9 +72,17 @@ describe.each(['en', 'de'] as const)('home path: Pixel 3a in Chromium (%s, mouse
             () => stopped.isVisible(),
             (question) => {
                 if (question === unlockQuestion) {
+                    // The photos are in one encrypted archive, opened without Revive: age -d with the passphrase typed on the review page, then tar x.
                     const [folder] = existsSync(backups) ? readdirSync(backups) : [];
+                    const [archive] = folder ? readdirSync(join(backups, folder)).filter((name) => name.endsWith('-storage.tar.age')) : [];
+                    const out = join(e2e.home, `opened-${language}`);
+                    if (folder && archive) {
+                        mkdirSync(out, { recursive: true });
+                        ageOnTerminal(['-d', '-o', join(out, 'storage.tar'), join(backups, folder, archive)], [UPGRADE_PASSPHRASE]);
+                        execFileSync('tar', ['-xf', join(out, 'storage.tar'), '-C', out]);
+                    }
                     for (const path of Object.keys(PHOTOS)) {
-                        const copy = join(backups, folder ?? '-', 'internal-storage', ...path.split('/'));
+                        const copy = join(out, 'storage', ...path.split('/'));
                         copiesAtUnlock[path] = existsSync(copy) ? readFileSync(copy, 'utf8') : null;
                     }
                     return true;

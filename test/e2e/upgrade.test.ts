@@ -29,11 +29,12 @@ describe('upgrade wizard in Chromium (English, mouse)', () => {
         const twrp = readFileSync(e2e.demo.recovery);
         const written = await phone.partitions.read('RECOVERY', 0, twrp.length);
         expect(Buffer.from(written).equals(twrp)).toBe(true);
-        // Before the wipe, TWRP backed the phone up into one encrypted archive on the computer.
+        // Before the wipe, internal storage (from Android) and TWRP's backup went into encrypted archives on the computer.
         const [job] = readdirSync(join(e2e.home, 'backups'));
         const inFolder = readdirSync(join(e2e.home, 'backups', job ?? ''));
-        const archives = inFolder.filter((name) => name.endsWith('.tar.age'));
+        const archives = inFolder.filter((name) => name.endsWith('.tar.age') && !name.endsWith('-storage.tar.age'));
         expect(archives).toHaveLength(1);
+        expect(inFolder.filter((name) => name.endsWith('-storage.tar.age'))).toHaveLength(1);
         // Locked with the passphrase typed on the review page, and nothing beside it that would open it.
         expect(inFolder.filter((name) => name.endsWith('.key'))).toEqual([]);
         const checked = await verifyArchive(join(e2e.home, 'backups', job ?? '', archives[0] ?? ''), [{ kind: 'scrypt', passphrase: UPGRADE_PASSPHRASE }]);

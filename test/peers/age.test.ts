@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ageDecryptor, ageEncryptor, formatIdentityFile, generateIdentity, parseIdentityFile, parseRecipient, type AgeIdentity, type AgeRecipient } from '../../native/backup/age/index.js';
 import { BackupArchiveWriter } from '../../native/backup/archive-writer.js';
+import { ageOnTerminal } from '../support/age-terminal.js';
 import { S4_FACTS } from '../support/backup-facts.js';
 
 function requireTool(name: string, pkg: string): void {
@@ -28,13 +29,6 @@ async function encryptFile(input: string, output: string, recipients: readonly A
 
 async function decryptFile(input: string, output: string, identities: readonly AgeIdentity[]): Promise<void> {
     await pipeline(createReadStream(input), ageDecryptor(identities), createWriteStream(output));
-}
-
-/** Run age with `lines` typed at its /dev/tty prompts (age reads passphrases only from a terminal). */
-function ageOnTerminal(args: readonly string[], lines: readonly string[]): void {
-    const command = ['age', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], { input: lines.map((l) => `${l}\n`).join(''), encoding: 'utf8', timeout: 60_000 });
-    if (result.status !== 0) throw new Error(`age ${args.join(' ')} failed (${result.status}): ${result.stdout}${result.stderr}`);
 }
 
 beforeAll(() => {

@@ -29,6 +29,8 @@ export interface ArchiveSpec {
     readonly parts?: readonly string[] | undefined;
     readonly storage?: boolean | undefined;
     readonly storageOnly?: boolean | undefined;
+    /** Storage only: also compare each file with the phone's own sha256sum (see StorageBackupOptions). */
+    readonly checkOnPhone?: boolean | undefined;
 }
 
 export interface WrittenArchive {
@@ -38,10 +40,11 @@ export interface WrittenArchive {
 
 const WRITTEN_NOTE = 'archive-written';
 
-/** The archive an earlier run of this job finished, if it is still there unchanged. */
+/** The archive an earlier run of this job finished, if it is still there unchanged (a job may write more than one: the upgrade does). */
 async function earlierArchive(run: ArchiveRun, path: string): Promise<WrittenArchive | undefined> {
-    const noted = run.journal.note(WRITTEN_NOTE);
-    if (!noted || noted['path'] !== path) return undefined;
+    let noted: Record<string, JournalValue> | undefined;
+    for (const entry of run.journal.entries) if (entry.t === 'note' && entry.key === WRITTEN_NOTE && entry.data['path'] === path) noted = entry.data;
+    if (!noted) return undefined;
     const size = await stat(path).then((s) => s.size, () => -1);
     if (size !== noted['sizeBytes']) return undefined;
     const digest = await hashFile(path, run.context(), `recheck:${basename(path)}`);
@@ -59,7 +62,7 @@ export async function writeArchive(run: ArchiveRun, phone: AdbPhone, recipe: Rec
     };
     const target = { folder: spec.folder, fileName: spec.fileName, recipients: spec.recipients, onPart };
     const finished = spec.storageOnly
-        ? await backupStorageFromAndroid(phone, recipe, target, ctx)
+        ? await backupStorageFromAndroid(phone, recipe, { ...target, checkOnPhone: spec.checkOnPhone }, ctx)
         : await backupPhone(phone, recipe, { ...target, parts: spec.parts, storage: spec.storage }, ctx);
     // Taken by the writer as the bytes went to the disk: no second read of the whole archive.
     const archive = { path: finished.path, name: basename(finished.path), sizeBytes: finished.sizeBytes, sha256: finished.sha256 };

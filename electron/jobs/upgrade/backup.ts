@@ -15,6 +15,7 @@ import type { JournalEntry } from '../../../native/jobs/journal.js';
 import { writeArchive } from '../backup/archive-step.js';
 import type { AdbLink } from '../phone-link.js';
 import { CONFIRM_IDS, noRawBackupId, STEP_IDS } from './ids.js';
+import { storageFacts } from './storage.js';
 import type { UpgradeJob } from './job.js';
 
 /** Partitions without a TWRP letter that are backed up raw (see rawBackups). */
@@ -40,7 +41,7 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
     const adb = await job.modes.adb(phone);
     try {
         await checkRawState(job, adb);
-        const keys = backupLock(job);
+        const keys = job.backupLock();
         const serial = (await adb.getprop('ro.serialno')) || (job.found?.serial ?? 'unknown');
         const codename = job.found?.codename ?? job.recipe.codenames[0] ?? job.recipe.id;
         // Named once per job (from the journal's first line), so a resumed job finds the archive it wrote.
@@ -50,28 +51,16 @@ export async function twrpBackup(job: UpgradeJob): Promise<{ detail: string; bac
         const { archive, manifest } = await writeArchive(job.run, adb.session(), job.recipe, { folder, fileName, recipients: keys.recipients, parts, storage: true });
         if (keys.verifyWith) await recordVerified(archive.path, await verifyArchive(archive.path, keys.verifyWith, job.run.context()), job.home);
         job.run.note('backup-finished', { folder: archive.path });
+        const storage = storageFacts(job.run.verifiedData(STEP_IDS.saveStorage))?.archive;
         const raw = manifest.parts.filter((p) => p.kind === 'raw').map((p) => p.path.slice('raw/'.length).replace(/\.emmc\.win$/, ''));
         return {
             detail: `Backup of ${[...parts, ...raw].join(', ')}${manifest.parts.some((p) => p.kind === 'storage') ? ' and internal storage' : ''} written to ${archive.path} (${archive.sizeBytes} bytes, SHA-256 ${archive.sha256}): ${manifest.parts.length} parts, each checked${keys.verifyWith ? ' and read back' : ''}. Undo the upgrade with revive restore.`,
-            backup: { kind: 'verified', directory: folder, files: [{ name: archive.name, sizeBytes: archive.sizeBytes, sha256: archive.sha256 }] },
+            // The archive of internal storage made before the unlock belongs to this backup too: the report and the receipt name both.
+            backup: { kind: 'verified', directory: folder, files: [...(storage ? [{ name: storage.name, sizeBytes: storage.sizeBytes, sha256: storage.sha256 }] : []), { name: archive.name, sizeBytes: archive.sizeBytes, sha256: archive.sha256 }] },
         };
     } finally {
         await adb.close();
     }
-}
-
-/** Who can open the upgrade's archives, and what reads them back: the person's passphrase or the shop's recipients. */
-export type BackupLock = NonNullable<UpgradeJob['options']['backupKeys']>;
-
-/**
- * The lock the caller gave. There is no other: a key made for the backup and kept beside it would
- * open it for whoever can read the folder. runUpgrade refuses to start without one, so this only
- * fails for a caller that went around it.
- */
-export function backupLock(job: UpgradeJob): BackupLock {
-    const given = job.options.backupKeys;
-    if (!given || given.recipients.length === 0) throw ReviveError.of('backup-lock-needed', { variant: 'job' });
-    return given;
 }
 
 /** Whether a job (its journal so far) still has a backup to write: not declined, and not yet verified in an earlier run. */

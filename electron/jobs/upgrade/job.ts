@@ -71,6 +71,18 @@ export class UpgradeJob {
         return path;
     }
 
+    /**
+     * Who can open the job's archives, and what reads them back: the person's passphrase or the
+     * shop's recipients, as the caller gave them. There is no other: a key made for the backup and
+     * kept beside it would open it for whoever can read the folder. runUpgrade refuses to start
+     * without one, so this fails only for a caller that went around it.
+     */
+    backupLock(): NonNullable<UpgradeOptions['backupKeys']> {
+        const given = this.options.backupKeys;
+        if (!given || given.recipients.length === 0) throw ReviveError.of('backup-lock-needed', { variant: 'job' });
+        return given;
+    }
+
     assertUnchanged(role: FileRole, sha256: string): void {
         const gated = this.gate?.files.find((f) => f.role === role);
         if (gated && gated.sha256 !== sha256) {

@@ -120,10 +120,10 @@ function unlockDetail(job: UpgradeJob): { detail: string; facts: Record<string, 
     const recipe = job.recipe;
     if (!recipe.unlock.wipesData) return { detail: recipe.unlock.explanation, facts: {} };
     const copy = storageFacts(job.run.verifiedData(STEP_IDS.saveStorage));
-    if (copy && copy.skipped === null) {
+    if (copy?.archive && copy.skipped === null) {
         return {
-            detail: `Your internal storage is on the computer, checked file by file: ${copy.files} files in ${copy.directory}. App data (apps, messages, settings) cannot be copied over USB and will be lost.`,
-            facts: { copied: 'yes', files: copy.files, bytes: copy.bytes, directory: copy.directory },
+            detail: `Your internal storage is on the computer, checked file by file: ${copy.files} files in the encrypted backup ${copy.archive.path}. App data (apps, messages, settings) cannot be copied over USB and will be lost.`,
+            facts: { copied: 'yes', files: copy.files, bytes: copy.bytes, archive: copy.archive.path },
         };
     }
     return {
@@ -343,7 +343,7 @@ export function upgradeSteps(recipe: Recipe): readonly UpgradeStep[] {
             id: STEP_IDS.saveStorage,
             title: 'Copy photos and files',
             applies: (plan) => (plan.noBackup ? 'You chose to go without a backup.' : true),
-            description: () => 'Copying internal storage (photos, downloads, documents) from the running Android to this computer, each file checked against the phone’s SHA-256.',
+            description: () => 'Copying internal storage (photos, downloads, documents) from the running Android into an encrypted backup on this computer, each file checked against the phone’s SHA-256.',
             run: copyInternalStorage,
         },
         {

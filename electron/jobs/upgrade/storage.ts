@@ -1,70 +1,69 @@
 /**
  * Internal storage (photos, downloads, documents) copied from the running Android over adb before
  * anything can erase it — on phones whose bootloader unlock wipes them, that is before the unlock
- * question. Every file is pulled with its SHA-256 computed on the way, then compared with what the
- * phone computes of its own copy; the list goes into SHA256SUMS beside the copies. App data
- * (apps, messages, settings) is not reachable without root, and the step says so.
+ * question. It goes through the one backup engine, as `revive backup create --storage-only` does:
+ * one age archive (storage/<path> parts, device.json, manifest.json) locked like the upgrade's
+ * backup, so `age -d … | tar x`, `revive backup verify` and `revive restore` open it. Every file is
+ * hashed on its way into the archive and compared with what the phone computes of its own copy;
+ * the archive is then read back. App data (apps, messages, settings) is not reachable without
+ * root, and the step says so.
  */
-import { rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { ReviveError } from '../../../native/jobs/errors.js';
+import { ARCHIVE_SUFFIX, archiveFileName } from '../../../native/backup/archive-writer.js';
+import { recordVerified } from '../../../native/backup/check-record.js';
+import { verifyArchive } from '../../../native/backup/verify.js';
+import type { ReportBackupFile } from '../../../native/jobs/events.js';
 import type { JournalValue } from '../../../native/jobs/journal.js';
-import { hashFile } from '../../../native/integrity/hash.js';
-import { ensurePrivateDir, writePrivateFile } from '../../../native/jobs/private-files.js';
 import type { StepResult } from '../../../native/jobs/runner.js';
+import { writeArchive } from '../backup/archive-step.js';
 import { CONFIRM_IDS } from './ids.js';
 import type { UpgradeJob } from './job.js';
 
-/** Where Android keeps the person's files (the same folder as /sdcard on every single-user phone). */
-export const INTERNAL_STORAGE = '/storage/emulated/0';
-
-/** Folders that hold only what an app can make again, or TWRP's own backups (copied in their own step). */
-const SKIPPED = [/^Android\/(data|obb)\//, /^TWRP\//];
-
-/** The facts the step leaves in the journal, which the unlock and erase questions word. */
+/** The facts the step leaves in the journal, which the unlock and erase questions and the report word. */
 export interface StorageCopyFacts {
-    readonly directory: string;
+    /** The encrypted archive the files went into; null when nothing was copied. */
+    readonly archive: (ReportBackupFile & { readonly path: string }) | null;
     readonly files: number;
     readonly bytes: number;
     /** Why nothing was copied, when nothing was: `declined` (the person chose so), `not-android` (the phone was not running Android). */
     readonly skipped: 'declined' | 'not-android' | null;
 }
 
+function archiveOf(value: JournalValue | undefined): StorageCopyFacts['archive'] {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+    const { path, name, sizeBytes, sha256 } = value;
+    return typeof path === 'string' && typeof name === 'string' && typeof sizeBytes === 'number' && typeof sha256 === 'string' ? { path, name, sizeBytes, sha256 } : null;
+}
+
 export function storageFacts(data: Record<string, JournalValue> | undefined): StorageCopyFacts | undefined {
-    if (!data || typeof data['directory'] !== 'string') return undefined;
+    if (!data || typeof data['files'] !== 'number') return undefined;
     const skipped = data['skipped'];
     return {
-        directory: data['directory'],
-        files: typeof data['files'] === 'number' ? data['files'] : 0,
+        archive: archiveOf(data['archive']),
+        files: data['files'],
         bytes: typeof data['bytes'] === 'number' ? data['bytes'] : 0,
         skipped: skipped === 'declined' || skipped === 'not-android' ? skipped : null,
     };
 }
 
-/**
- * Where a file the phone names goes on the computer: the phone's folders kept, but only names a
- * file manager can hold (no `.`/`..`, separators or control characters) and never outside `dir`.
- */
-function localPathFor(dir: string, phonePath: string): string {
-    const parts = phonePath.split('/');
-    const plain = parts.every((part) => part.length > 0 && part.length <= 255 && part !== '.' && part !== '..' && !/[\\:*?"<>|]/.test(part) && ![...part].some((c) => c.charCodeAt(0) < 32));
-    const full = resolve(dir, ...parts);
-    const inside = relative(resolve(dir), full);
-    if (!plain || inside.startsWith('..') || inside.split(sep).length !== parts.length) {
-        throw ReviveError.of('unsafe-file-name', { variant: 'storage', file: phonePath.slice(0, 200), folder: dir });
-    }
-    return full;
+function result(facts: StorageCopyFacts, detail: string): StepResult {
+    return { detail, data: { ...facts, archive: facts.archive ? { ...facts.archive } : null } };
 }
 
-function result(facts: StorageCopyFacts, detail: string): StepResult {
-    return { detail, data: { ...facts } };
+/**
+ * The archive's name: the full backup's (codename, serial, the job's start) with `-storage`, so the
+ * two archives of one upgrade sort together and never take each other's name; kept across runs.
+ */
+function storageArchiveName(job: UpgradeJob): string {
+    const codename = job.found?.codename ?? job.recipe.codenames[0] ?? job.recipe.id;
+    const name = archiveFileName({ codename, serial: job.found?.serial ?? 'unknown' }, new Date(job.run.journal.entries[0]?.at ?? Date.now()));
+    return `${name.slice(0, -ARCHIVE_SUFFIX.length)}-storage${ARCHIVE_SUFFIX}`;
 }
 
 export async function copyInternalStorage(job: UpgradeJob): Promise<StepResult> {
-    const directory = join(job.backupDir(), 'internal-storage');
     if (job.options.noBackup) {
-        return result({ directory, files: 0, bytes: 0, skipped: 'declined' }, 'Nothing copied: you chose to go on without a backup.');
+        return result({ archive: null, files: 0, bytes: 0, skipped: 'declined' }, 'Nothing copied: you chose to go on without a backup.');
     }
+    const lock = job.backupLock();
     let phone = job.modes.current() ?? (await job.modes.anyMode());
     if (phone.mode !== 'android') {
         // Only the running Android shows internal storage to a computer without unlocking anything.
@@ -78,46 +77,24 @@ export async function copyInternalStorage(job: UpgradeJob): Promise<StepResult> 
         });
         if (goOn) {
             job.run.journal.append({ t: 'note', key: 'no-storage-copy', data: { choice: 'The person chose to go on without copying internal storage.' } });
-            return result({ directory, files: 0, bytes: 0, skipped: 'not-android' }, 'Nothing copied: the phone was not running Android and you chose to go on.');
+            return result({ archive: null, files: 0, bytes: 0, skipped: 'not-android' }, 'Nothing copied: the phone was not running Android and you chose to go on.');
         }
         phone = await job.modes.byKeys('android', 'Start the phone normally, into Android, and unlock its screen.');
     }
     const adb = await job.modes.adb(phone);
+    let written: Awaited<ReturnType<typeof writeArchive>>;
     try {
-        const listing = (await adb.listFiles(INTERNAL_STORAGE, job.run.context())).filter((f) => !SKIPPED.some((re) => re.test(f.path)));
-        const total = listing.reduce((sum, f) => sum + f.sizeBytes, 0);
-        job.run.note('storage-to-copy', { count: listing.length, bytes: total });
-        const targets = listing.map((file) => ({ ...file, local: localPathFor(directory, file.path) }));
-        await ensurePrivateDir(directory);
-        const sums: string[] = [];
-        let done = 0;
-        for (const file of targets) {
-            job.run.checkpoint();
-            const remote = `${INTERNAL_STORAGE}/${file.path}`;
-            const local = file.local;
-            await ensurePrivateDir(dirname(local));
-            // A resumed copy starts the file again: what an earlier attempt left is replaced, never followed.
-            await rm(local, { force: true });
-            const context = job.run.context();
-            const base = done;
-            const pulled = await adb.pull(remote, local, {
-                ...context,
-                onProgress: (facts) => context.onProgress?.({ ...facts, step: 'save-storage', bytesDone: base + facts.bytesDone, bytesTotal: total }),
-            });
-            const onDisk = await hashFile(local, {}, `storage-check:${file.path}`);
-            const onPhone = await adb.sha256(remote);
-            if (onDisk.sha256 !== pulled.sha256 || (onPhone !== undefined && onPhone !== onDisk.sha256) || onDisk.sizeBytes !== file.sizeBytes) {
-                throw ReviveError.of('storage-copy-mismatch', { file: local, name: file.path, expected: onPhone ?? '—', found: onDisk.sha256 });
-            }
-            sums.push(`${onDisk.sha256}  ${file.path}\n`);
-            done += onDisk.sizeBytes;
-        }
-        await writePrivateFile(join(directory, 'SHA256SUMS'), sums.join(''));
-        return result(
-            { directory, files: listing.length, bytes: done, skipped: null },
-            `${listing.length} files (${done} bytes) from internal storage copied to ${directory}; every SHA-256 matches the phone's. App data (apps, messages, settings) cannot be copied over USB.`,
-        );
+        written = await writeArchive(job.run, adb.session(), job.recipe, { folder: job.backupDir(), fileName: storageArchiveName(job), recipients: lock.recipients, storageOnly: true, checkOnPhone: true });
     } finally {
         await adb.close();
     }
+    const { archive, manifest } = written;
+    // Read back before the unlock question: what it says is on the computer opens and matches, part by part.
+    if (lock.verifyWith) await recordVerified(archive.path, await verifyArchive(archive.path, lock.verifyWith, job.run.context()), job.home);
+    const parts = manifest.parts.filter((p) => p.kind === 'storage');
+    const bytes = parts.reduce((sum, p) => sum + p.sizeBytes, 0);
+    return result(
+        { archive, files: parts.length, bytes, skipped: null },
+        `${parts.length} files (${bytes} bytes) from internal storage written to ${archive.path} (${archive.sizeBytes} bytes, SHA-256 ${archive.sha256}); every SHA-256 matches the phone's${lock.verifyWith ? ', and the archive was read back' : ''}. App data (apps, messages, settings) cannot be copied over USB.`,
+    );
 }

@@ -96,16 +96,20 @@ describe("the app's upgrade and its backup passphrase", () => {
         expect(endings[1]).toMatchObject({ event: 'jobDone', payload: { jobId } });
         const folder = (endings[1]?.payload as EventPayload<'jobDone'>).backupDirectory ?? '';
         expect(folder).not.toBe('');
-        // One archive, and nothing beside it that would open it (the rest is the copy of internal storage made before the unlock).
-        const inFolder = filesIn(folder).filter((f) => !f.startsWith('internal-storage/'));
-        expect(inFolder).toHaveLength(1);
-        expect(inFolder[0]).toMatch(/\.tar\.age$/);
-        const listed = (await call<{ backups: BackupView[] }>('listBackups', {})).backups.find((b) => b.path === join(folder, inFolder[0] ?? ''));
-        expect(listed).toMatchObject({ lockedWith: 'passphrase' });
-        expect(listed?.lastVerifiedAt).not.toBeNull();
-        const checked = await verifyArchive(join(folder, inFolder[0] ?? ''), [{ kind: 'scrypt', passphrase: PASS }]);
+        // Two archives (internal storage copied before the unlock, then the full backup), and nothing beside them that would open them.
+        const inFolder = filesIn(folder);
+        expect(inFolder).toHaveLength(2);
+        expect(inFolder.every((f) => f.endsWith('.tar.age'))).toBe(true);
+        const full = inFolder.filter((f) => !f.endsWith('-storage.tar.age'));
+        expect(full).toHaveLength(1);
+        for (const name of inFolder) {
+            const listed = (await call<{ backups: BackupView[] }>('listBackups', {})).backups.find((b) => b.path === join(folder, name));
+            expect(listed, name).toMatchObject({ lockedWith: 'passphrase' });
+            expect(listed?.lastVerifiedAt, name).not.toBeNull();
+        }
+        const checked = await verifyArchive(join(folder, full[0] ?? ''), [{ kind: 'scrypt', passphrase: PASS }]);
         expect(checked.parts.map((p) => p.path)).toEqual(expect.arrayContaining(['twrp/system.ext4.win', 'raw/efs.emmc.win']));
-        await expect(verifyArchive(join(folder, inFolder[0] ?? ''), [{ kind: 'scrypt', passphrase: 'not the passphrase at all' }])).rejects.toThrow();
+        for (const name of inFolder) await expect(verifyArchive(join(folder, name), [{ kind: 'scrypt', passphrase: 'not the passphrase at all' }])).rejects.toThrow();
         expect(filesIn(join(dir, 'home')).filter((f) => f.endsWith('.key'))).toEqual([]);
     }, 240_000);
 });

@@ -47,7 +47,9 @@ describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => 
         const backups = join(temp.dir, 'backups');
         const upgraded = await runCli(['upgrade', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--recovery', demo.recovery, '--rom', demo.rom, '--backup-to', backups, '--passphrase-file', join(temp.dir, 'pass.txt'), '--yes', '--home', temp.home]);
         expect(upgraded.code, upgraded.err + upgraded.out).toBe(0);
-        const archive = readdirSync(backups).find((name) => name.endsWith('.tar.age')) ?? '';
+        // The full backup (beside it, internal storage copied from Android before anything, in an archive of its own).
+        const archive = readdirSync(backups).find((name) => name.endsWith('.tar.age') && !name.endsWith('-storage.tar.age')) ?? '';
+        expect(statSync(join(backups, archive.replace(/\.tar\.age$/, '-storage.tar.age'))).mode & 0o777).toBe(0o600);
         expect(statSync(join(backups, archive)).mode & 0o777).toBe(0o600);
         // A passphrase was given: no key file is made.
         expect(readdirSync(backups).filter((name) => name.endsWith('.key'))).toEqual([]);

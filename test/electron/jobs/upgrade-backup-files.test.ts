@@ -76,9 +76,10 @@ describe('the upgrade\'s backup files', () => {
             expect(result.error).toBeUndefined();
             expect((await stat(backupTo)).mode & 0o777).toBe(0o700);
             const names = await readdir(backupTo);
-            expect(names.filter((n) => n.endsWith('.tar.age'))).toHaveLength(1);
-            expect(names.filter((n) => n.endsWith('.key'))).toEqual([]);
-            // Files 0600; the internal-storage copy is a folder of its own, private like the backup's.
+            // Internal storage copied from Android and the full backup: two archives, and nothing else (no key).
+            expect(names.filter((n) => n.endsWith('-storage.tar.age'))).toHaveLength(1);
+            expect(names.filter((n) => n.endsWith('.tar.age'))).toHaveLength(2);
+            expect(names).toHaveLength(2);
             for (const name of names) {
                 const info = await stat(join(backupTo, name));
                 expect(info.mode & 0o777, name).toBe(info.isDirectory() ? 0o700 : 0o600);

@@ -42,8 +42,11 @@ describe('the upgrade on a virtual Galaxy S4 (Odin path)', () => {
             expect(recovery.subarray(0, twrp.length).equals(twrp)).toBe(true);
             // The backup on the computer is one archive, nothing beside it that opens it, and matches what the phone held.
             const backupFiles = await readdir(join(bench.dir, 'backup'));
-            const archive = backupFiles.find((f) => f.endsWith('.tar.age')) ?? '';
-            expect(backupFiles.filter((f) => !f.startsWith('internal-storage'))).toEqual([archive]);
+            // Two archives, both locked: internal storage copied from Android first, then the full backup.
+            const archive = backupFiles.find((f) => f.endsWith('.tar.age') && !f.endsWith('-storage.tar.age')) ?? '';
+            const storageArchive = backupFiles.find((f) => f.endsWith('-storage.tar.age')) ?? '';
+            expect(backupFiles.sort()).toEqual([archive, storageArchive].sort());
+            expect(report.backup.kind === 'verified' ? report.backup.files.map((f) => f.name) : []).toEqual([storageArchive, archive]);
             const checked = await verifyArchive(join(bench.dir, 'backup', archive), BACKUP_OPENER);
             const efsDigest = createHash('sha256').update(efs).digest('hex');
             expect(checked.parts.find((p) => p.path === 'raw/efs.emmc.win')?.sha256).toBe(efsDigest);
