@@ -8,16 +8,13 @@ import type { Recipe } from '../../../native/manifests/schema.js';
 import { VirtualPhone, type VirtualPhoneOptions } from '../../../native/virtual/phone.js';
 import { virtualPhoneSession } from '../../../electron/phone-finding/device-session.js';
 import { scriptedPerson } from '../../../electron/jobs/scripted-person.js';
+import type { PhoneJobEnvironment } from '../../../electron/jobs/phone-link.js';
 import type { UpgradeFiles, UpgradeOptions } from '../../../electron/jobs/types.js';
 import { generateIdentity, parseRecipient, type AgeIdentity } from '../../../native/backup/age/index.js';
 import { runUpgrade } from '../../../electron/jobs/upgrade.js';
 import { tempHome } from '../../support/temp-home.js';
 
-export interface RunResult {
-    readonly report?: UpgradeReport | undefined;
-    readonly error?: unknown;
-    readonly events: JobEvent[];
-}
+export type RunResult = JobRun<UpgradeReport, JobEvent>;
 
 /**
  * The key the upgrade tests lock their backups for, held in memory only (Revive keeps no key beside
@@ -27,7 +24,46 @@ const backupKey = generateIdentity();
 export const BACKUP_OPENER: readonly AgeIdentity[] = [{ kind: 'x25519', secretKey: backupKey.secretKey }];
 export const BACKUP_LOCK: NonNullable<UpgradeOptions['backupKeys']> = { recipients: [{ kind: 'x25519', publicKey: parseRecipient(backupKey.recipient) }], verifyWith: BACKUP_OPENER };
 
-export async function upgradeVirtual(
+/** How a job run on a virtual phone ended, with every event it sent. */
+export interface JobRun<Report, Event> {
+    readonly report?: Report | undefined;
+    readonly error?: unknown;
+    readonly events: Event[];
+}
+
+/**
+ * Runs a job that follows one phone (upgrade, backup, restore) against a virtual phone, with a
+ * scripted person: its events are collected, its report or error returned, never thrown.
+ */
+export async function runOnVirtualPhone<Report, Event>(
+    phone: VirtualPhone,
+    job: (env: PhoneJobEnvironment<Event>) => Promise<Report>,
+    options: { answer?: (request: JobConfirmRequest) => boolean; signal?: AbortSignal | undefined; onEvent?: ((event: Event) => void) | undefined; waitTimeoutMs: number },
+): Promise<JobRun<Report, Event>> {
+    const events: Event[] = [];
+    const session = virtualPhoneSession(phone);
+    try {
+        const report = await job({
+            recipe: phone.recipe,
+            locator: session.locator,
+            links: session.links,
+            ui: scriptedPerson(phone, { answer: options.answer }),
+            emit: (e) => {
+                events.push(e);
+                options.onEvent?.(e);
+            },
+            signal: options.signal ?? new AbortController().signal,
+            waitTimeoutMs: options.waitTimeoutMs,
+        });
+        return { report, events };
+    } catch (error) {
+        return { error, events };
+    } finally {
+        await session.close();
+    }
+}
+
+export function upgradeVirtual(
     phone: VirtualPhone,
     recipe: Recipe,
     files: UpgradeFiles,
@@ -43,38 +79,23 @@ export async function upgradeVirtual(
         onEvent?: (event: JobEvent) => void;
     },
 ): Promise<RunResult> {
-    const events: JobEvent[] = [];
-    const session = virtualPhoneSession(phone);
-    try {
-        const report = await runUpgrade(
-            {
-                device: { kind: 'virtual', codename: recipe.id },
-                files,
-                home: options.home,
-                backupTo: options.backupTo,
-                noBackup: options.noBackup,
-                backupKeys: options.backupKeys === null ? undefined : (options.backupKeys ?? BACKUP_LOCK),
-                resumeJobId: options.resumeJobId,
-            },
-            {
-                recipe,
-                locator: session.locator,
-                links: session.links,
-                ui: scriptedPerson(phone, { answer: options.answer }),
-                emit: (e) => {
-                    events.push(e);
-                    options.onEvent?.(e);
+    return runOnVirtualPhone<UpgradeReport, JobEvent>(
+        phone,
+        (env) =>
+            runUpgrade(
+                {
+                    device: { kind: 'virtual', codename: recipe.id },
+                    files,
+                    home: options.home,
+                    backupTo: options.backupTo,
+                    noBackup: options.noBackup,
+                    backupKeys: options.backupKeys === null ? undefined : (options.backupKeys ?? BACKUP_LOCK),
+                    resumeJobId: options.resumeJobId,
                 },
-                signal: options.signal ?? new AbortController().signal,
-                waitTimeoutMs: 10_000,
-            },
-        );
-        return { report, events };
-    } catch (error) {
-        return { error, events };
-    } finally {
-        await session.close();
-    }
+                { ...env, recipe },
+            ),
+        { answer: options.answer, signal: options.signal, onEvent: options.onEvent, waitTimeoutMs: 10_000 },
+    );
 }
 
 export interface PhoneStateFile {

@@ -20,6 +20,7 @@ import { requireRecipe } from '../../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../../native/virtual/phone.js';
 import { filledPhone, upgradeAway } from '../../../support/backup-phones.js';
 import { phoneSnapshot } from '../../../support/phone-snapshot.js';
+import { type JobRun, runOnVirtualPhone } from '../helpers.js';
 
 const PASS = 'juniper kettle orbit seventeen';
 const pass = [{ kind: 'scrypt' as const, passphrase: PASS }];
@@ -58,28 +59,8 @@ async function backedUpThenUpgraded(codename: string, name: string): Promise<{ s
     return { stateDir, archive, before };
 }
 
-async function restore(phone: VirtualPhone, options: Omit<RestoreJobOptions, 'identities'>, onEvent?: (e: RestoreJobEvent) => void): Promise<{ report?: RestoreJobReport; error?: unknown; events: RestoreJobEvent[] }> {
-    const events: RestoreJobEvent[] = [];
-    const session = virtualPhoneSession(phone);
-    try {
-        const report = await runRestore({ identities: pass, home, ...options }, {
-            recipe: phone.recipe,
-            locator: session.locator,
-            links: session.links,
-            ui: scriptedPerson(phone),
-            emit: (e) => {
-                events.push(e);
-                onEvent?.(e);
-            },
-            signal: new AbortController().signal,
-            waitTimeoutMs: 20_000,
-        });
-        return { report, events };
-    } catch (error) {
-        return { error, events };
-    } finally {
-        await session.close();
-    }
+function restore(phone: VirtualPhone, options: Omit<RestoreJobOptions, 'identities'>, onEvent?: (e: RestoreJobEvent) => void): Promise<JobRun<RestoreJobReport, RestoreJobEvent>> {
+    return runOnVirtualPhone(phone, (env) => runRestore({ identities: pass, home, ...options }, env), { onEvent, waitTimeoutMs: 20_000 });
 }
 
 describe('the restore job', () => {

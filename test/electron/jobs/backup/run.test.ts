@@ -8,14 +8,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBackup, type BackupJobEvent, type BackupJobOptions, type BackupJobReport } from '../../../../electron/jobs/backup/run.js';
-import { virtualPhoneSession } from '../../../../electron/phone-finding/device-session.js';
-import { scriptedPerson } from '../../../../electron/jobs/scripted-person.js';
 import { verifyArchive } from '../../../../native/backup/verify.js';
 import { ReviveError } from '../../../../native/jobs/errors.js';
 import { readJournal } from '../../../../native/jobs/journal.js';
 import { requireRecipe } from '../../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../../native/virtual/phone.js';
-import { phoneState, type PhoneStateFile, upgradeBench } from '../helpers.js';
+import { type JobRun, phoneState, type PhoneStateFile, runOnVirtualPhone, upgradeBench } from '../helpers.js';
 
 /** The phone's state file once everything it did is saved (it saves lazily). */
 async function saved(phone: VirtualPhone): Promise<PhoneStateFile> {
@@ -35,31 +33,8 @@ async function fill(stateDir: string): Promise<void> {
     await writeFile(join(stateDir, 'fs', 'data', 'media', '0', 'Android', 'data', 'org.app', 'cache.bin'), 'cache');
 }
 
-async function backUp(phone: VirtualPhone, options: Omit<BackupJobOptions, 'recipients'>, signal?: AbortSignal, onEvent?: (e: BackupJobEvent) => void): Promise<{ report?: BackupJobReport; error?: unknown; events: BackupJobEvent[] }> {
-    const events: BackupJobEvent[] = [];
-    const session = virtualPhoneSession(phone);
-    try {
-        const report = await runBackup(
-            { recipients: pass, verifyWith: pass, home: bench.home, ...options },
-            {
-                recipe: phone.recipe,
-                locator: session.locator,
-                links: session.links,
-                ui: scriptedPerson(phone),
-                emit: (e) => {
-                    events.push(e);
-                    onEvent?.(e);
-                },
-                signal: signal ?? new AbortController().signal,
-                waitTimeoutMs: 20_000,
-            },
-        );
-        return { report, events };
-    } catch (error) {
-        return { error, events };
-    } finally {
-        await session.close();
-    }
+function backUp(phone: VirtualPhone, options: Omit<BackupJobOptions, 'recipients'>, signal?: AbortSignal, onEvent?: (e: BackupJobEvent) => void): Promise<JobRun<BackupJobReport, BackupJobEvent>> {
+    return runOnVirtualPhone(phone, (env) => runBackup({ recipients: pass, verifyWith: pass, home: bench.home, ...options }, env), { signal, onEvent, waitTimeoutMs: 20_000 });
 }
 
 describe('the backup job', () => {
