@@ -155,17 +155,22 @@ function Confirm({ job }: { job: JobState }): ReactNode {
     const confirm = job.confirm;
     if (!confirm) return null;
     const words = confirmTexts(t, i18n.exists.bind(i18n), confirm, recipe);
+    return <QuestionPanel idPrefix="confirm" danger={confirm.danger} words={words} onAnswer={(yes) => void answerConfirm(yes)} />;
+}
+
+/** A job's question to the person, focused as it appears: its heading, its detail, and the two answers. */
+export function QuestionPanel({ idPrefix, danger, words, onAnswer }: { idPrefix: string; danger: boolean; words: ReturnType<typeof confirmTexts>; onAnswer: (yes: boolean) => void }): ReactNode {
     return (
-        <section className={`panel confirm${confirm.danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby="confirm-heading" aria-describedby="confirm-detail">
-            <h2 id="confirm-heading" tabIndex={-1} ref={focusOnMount}>
+        <section className={`panel confirm${danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby={`${idPrefix}-heading`} aria-describedby={`${idPrefix}-detail`}>
+            <h2 id={`${idPrefix}-heading`} tabIndex={-1} ref={focusOnMount}>
                 {words.question}
             </h2>
-            <p id="confirm-detail">{words.detail}</p>
+            <p id={`${idPrefix}-detail`}>{words.detail}</p>
             <div className="actions">
-                <button type="button" className="button secondary" onClick={() => void answerConfirm(false)}>
+                <button type="button" className="button secondary" onClick={() => onAnswer(false)}>
                     {words.cancel}
                 </button>
-                <button type="button" className={`button ${confirm.danger ? 'danger' : 'primary'}`} onClick={() => void answerConfirm(true)}>
+                <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} onClick={() => onAnswer(true)}>
                     {words.confirm}
                 </button>
             </div>

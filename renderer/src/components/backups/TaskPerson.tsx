@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { answerTaskQuestion, pressTaskButtons, useBackups, type BackupTask } from '../../backups-store.js';
 import { useUi } from '../../store.js';
 import { InstructionBody } from '../InstructionBody.js';
-import { confirmTexts, focusOnMount, instructionText } from '../RunStep.js';
+import { confirmTexts, focusOnMount, instructionText, QuestionPanel } from '../RunStep.js';
 
 export function TaskPerson({ task }: { task: BackupTask }): ReactNode {
     const { t, i18n } = useTranslation();
@@ -39,20 +39,7 @@ export function TaskPerson({ task }: { task: BackupTask }): ReactNode {
                 </section>
             ) : null}
             {question && words ? (
-                <section className={`panel confirm${question.danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby="task-question-heading" aria-describedby="task-question-detail">
-                    <h2 id="task-question-heading" tabIndex={-1} ref={focusOnMount}>
-                        {words.question}
-                    </h2>
-                    <p id="task-question-detail">{words.detail}</p>
-                    <div className="actions">
-                        <button type="button" className="button secondary" onClick={() => void answerTaskQuestion(false)}>
-                            {words.cancel}
-                        </button>
-                        <button type="button" className={`button ${question.danger ? 'danger' : 'primary'}`} onClick={() => void answerTaskQuestion(true)}>
-                            {words.confirm}
-                        </button>
-                    </div>
-                </section>
+                <QuestionPanel idPrefix="task-question" danger={question.danger} words={words} onAnswer={(yes) => void answerTaskQuestion(yes)} />
             ) : null}
         </>
     );
