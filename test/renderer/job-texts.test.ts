@@ -49,8 +49,8 @@ describe('the upgrade job in the page\'s language', () => {
         const erased = confirmTexts(t, exists, { ...base, id: 'erase', facts: { twrpBackup: 'verified', directory: '/b', storageFiles: 3 } } as EventPayload<'jobConfirm'>, s4).detail;
         expect(erased).toContain('/b');
         expect(erased).toContain('(3 Dateien)');
-        const copied = confirmTexts(t, exists, { ...base, id: 'unlock', facts: { copied: 'yes', files: 2, directory: '/c' } } as EventPayload<'jobConfirm'>, pixel).detail;
-        expect(copied).toMatch(/^Ihr interner Speicher liegt geprüft auf dem Computer, Datei für Datei: 2 Dateien in \/c\. App-Daten/);
+        const copied = confirmTexts(t, exists, { ...base, id: 'unlock', facts: { copied: 'yes', files: 2, archive: '/c/sargo-storage.tar.age' } } as EventPayload<'jobConfirm'>, pixel).detail;
+        expect(copied).toMatch(/^Ihr interner Speicher liegt geprüft auf dem Computer, Datei für Datei: 2 Dateien in der verschlüsselten Sicherung \/c\/sargo-storage\.tar\.age\. App-Daten/);
         expect(confirmTexts(t, exists, { ...base, id: 'unlock', facts: { copied: 'no' } } as EventPayload<'jobConfirm'>, pixel).detail).toMatch(/^Vom Handy wurde nichts kopiert/);
         expect(confirmTexts(t, exists, { ...base, id: 'unlock', facts: {} } as EventPayload<'jobConfirm'>, pixel).question).toBe('Das Entsperren löscht alles auf dem Handy. Weitermachen?');
         expect(confirmTexts(t, exists, { ...base, id: 'unlock', facts: {} } as EventPayload<'jobConfirm'>, pixel).detail).toContain('OEM-Entsperrung');
