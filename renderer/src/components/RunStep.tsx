@@ -129,20 +129,25 @@ function Instruction({ job }: { job: JobState }): ReactNode {
     const recipe = useJobRecipe();
     const instruction = job.instruction;
     if (!instruction) return null;
-    const text = instructionText(t, i18n.exists.bind(i18n), instruction, recipe);
+    return <InstructionPanel idPrefix="instruction" text={instructionText(t, i18n.exists.bind(i18n), instruction, recipe)} instruction={instruction} pressed={job.pressed} onPress={() => void pressVirtualButtons()} />;
+}
+
+/** A job's instruction to the person, focused as it appears: what to do now, with its key picture. */
+export function InstructionPanel({ idPrefix, text, instruction, pressed, onPress }: { idPrefix: string; text: string; instruction: EventPayload<'jobInstruction'>; pressed: boolean; onPress: () => void }): ReactNode {
+    const { t } = useTranslation();
     return (
-        <section className="panel instruction" aria-labelledby="instruction-heading" aria-describedby="instruction-text">
+        <section className="panel instruction" aria-labelledby={`${idPrefix}-heading`} aria-describedby={`${idPrefix}-text`}>
             <InstructionBody
                 heading={
-                    <h2 id="instruction-heading" tabIndex={-1} ref={focusOnMount}>
+                    <h2 id={`${idPrefix}-heading`} tabIndex={-1} ref={focusOnMount}>
                         {t('run.doNow')}
                     </h2>
                 }
                 text={text}
-                textId="instruction-text"
+                textId={`${idPrefix}-text`}
                 instruction={instruction}
-                pressed={job.pressed}
-                onPress={() => void pressVirtualButtons()}
+                pressed={pressed}
+                onPress={onPress}
                 primary
             />
         </section>

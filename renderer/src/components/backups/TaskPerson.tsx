@@ -7,8 +7,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { answerTaskQuestion, pressTaskButtons, useBackups, type BackupTask } from '../../backups-store.js';
 import { useUi } from '../../store.js';
-import { InstructionBody } from '../InstructionBody.js';
-import { confirmTexts, focusOnMount, instructionText, QuestionPanel } from '../RunStep.js';
+import { confirmTexts, instructionText, InstructionPanel, QuestionPanel } from '../RunStep.js';
 
 export function TaskPerson({ task }: { task: BackupTask }): ReactNode {
     const { t, i18n } = useTranslation();
@@ -22,21 +21,7 @@ export function TaskPerson({ task }: { task: BackupTask }): ReactNode {
     return (
         <>
             {instruction ? (
-                <section className="panel instruction" aria-labelledby="task-instruction-heading" aria-describedby="task-instruction-text">
-                    <InstructionBody
-                        heading={
-                            <h2 id="task-instruction-heading" tabIndex={-1} ref={focusOnMount}>
-                                {t('run.doNow')}
-                            </h2>
-                        }
-                        text={instructionText(t, exists, instruction, recipe)}
-                        textId="task-instruction-text"
-                        instruction={instruction}
-                        pressed={task.pressed}
-                        onPress={() => void pressTaskButtons()}
-                        primary
-                    />
-                </section>
+                <InstructionPanel idPrefix="task-instruction" text={instructionText(t, exists, instruction, recipe)} instruction={instruction} pressed={task.pressed} onPress={() => void pressTaskButtons()} />
             ) : null}
             {question && words ? (
                 <QuestionPanel idPrefix="task-question" danger={question.danger} words={words} onAnswer={(yes) => void answerTaskQuestion(yes)} />
