@@ -1,7 +1,7 @@
 /** The app's backend as the tests drive it: commands that must succeed, and the demo files checked through it. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ApiError, FileRole, VpnResult } from '../../electron/api/contract.js';
+import type { ApiError, EventName, EventPayload, FileRole, VpnResult } from '../../electron/api/contract.js';
 import type { Backend } from '../../electron/app/backend.js';
 import type { DemoPackages } from '../../native/integrity/demo-packages.js';
 
@@ -53,4 +53,19 @@ export function createDemoVpn(backend: Backend, jobId: string, name: string): Pr
         allowedIps: ['0.0.0.0/0'],
         persistentKeepalive: 25,
     });
+}
+
+/**
+ * The person at the page, for a backend subscriber: a moment after each instruction the virtual
+ * phone's buttons are pressed, and each question is answered yes.
+ */
+export function agreeingPerson(backend: Backend, event: EventName, payload: unknown): void {
+    if (event === 'jobInstruction') {
+        const instruction = payload as EventPayload<'jobInstruction'>;
+        setTimeout(() => void backend.call('pressVirtualButtons', { jobId: instruction.jobId, instructionId: instruction.id }), 20);
+    }
+    if (event === 'jobConfirm') {
+        const question = payload as EventPayload<'jobConfirm'>;
+        setTimeout(() => void backend.call('answerConfirm', { jobId: question.jobId, requestId: question.id, yes: true }), 20);
+    }
 }

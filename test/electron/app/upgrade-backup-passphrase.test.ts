@@ -15,7 +15,7 @@ import type { ApiError, BackupView, Device, EventName, EventPayload, JobSummary 
 import { verifyArchive } from '../../../native/backup/verify.js';
 import { generateDemoPackages, type DemoPackages } from '../../../native/integrity/demo-packages.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
-import { callOk, callRefused, verifyDemoFiles } from '../../support/backend-calls.js';
+import { agreeingPerson, callOk, callRefused, verifyDemoFiles } from '../../support/backend-calls.js';
 
 const PASS = 'copper lantern orchard seventy';
 let dir: string;
@@ -68,14 +68,7 @@ describe("the app's upgrade and its backup passphrase", () => {
                 // Stopped once the phone is recognised, long before the backup.
                 if (step.jobId === jobId && step.step === 'identify' && step.status === 'finished' && endings.length === 0) void backend.call('cancelJob', { jobId });
             }
-            if (event === 'jobInstruction') {
-                const instruction = payload as EventPayload<'jobInstruction'>;
-                setTimeout(() => void backend.call('pressVirtualButtons', { jobId: instruction.jobId, instructionId: instruction.id }), 20);
-            }
-            if (event === 'jobConfirm') {
-                const question = payload as EventPayload<'jobConfirm'>;
-                setTimeout(() => void backend.call('answerConfirm', { jobId: question.jobId, requestId: question.id, yes: true }), 20);
-            }
+            agreeingPerson(backend, event, payload);
             if (event === 'jobDone' || event === 'jobFailed' || event === 'jobCancelled') {
                 endings.push({ event, payload });
                 next?.();

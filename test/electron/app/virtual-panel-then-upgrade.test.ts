@@ -10,7 +10,7 @@ import { createBackend, type Backend } from '../../../electron/app/backend.js';
 import { openBackupFolder } from '../../../electron/app/open-folder.js';
 import type { Device, EventName, EventPayload } from '../../../electron/api/contract.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
-import { callOk, createDemoVpn, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
+import { agreeingPerson, callOk, createDemoVpn, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
 import { upgradeBench } from '../jobs/helpers.js';
 
 const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-app-virtual-', romBytes: 256 * 1024 });
@@ -47,14 +47,7 @@ describe('panel push, then upgrade, on the virtual phone', () => {
                         appearanceAtIdentify = phone.usbDevice;
                     }
                 }
-                if (event === 'jobInstruction') {
-                    const instruction = payload as EventPayload<'jobInstruction'>;
-                    setTimeout(() => void backend.call('pressVirtualButtons', { jobId: instruction.jobId, instructionId: instruction.id }), 20);
-                }
-                if (event === 'jobConfirm') {
-                    const question = payload as EventPayload<'jobConfirm'>;
-                    setTimeout(() => void backend.call('answerConfirm', { jobId: question.jobId, requestId: question.id, yes: true }), 20);
-                }
+                agreeingPerson(backend, event, payload);
                 if (event === 'jobDone' || event === 'jobFailed' || event === 'jobCancelled') resolve({ event, payload });
             });
         });
