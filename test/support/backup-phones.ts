@@ -17,6 +17,7 @@ export async function filledPhone(codename: string, stateDir: string, mode: Phon
     await phone.partitions.write(named('boot'), 0, randomBytes(256 * 1024));
     await phone.partitions.write(named('system'), 0, randomBytes(700 * 1024));
     await phone.partitions.write(named('data'), 4096, randomBytes(300 * 1024));
+    await phone.partitions.write(statePartition(codename).name, 0, randomBytes(64 * 1024));
     const fs = (p: string): string => join(stateDir, 'fs', p);
     mkdirSync(fs('system/app/Phone'), { recursive: true });
     writeFileSync(fs('system/build.prop'), `ro.build.fingerprint=${phone.state.buildFingerprint}\n`);

@@ -3,8 +3,7 @@
  * through the backup engine into one age archive, and `revive restore` of that archive gives back
  * every partition and file of the virtual Galaxy S4 as it was before the upgrade, and its fingerprint.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/run-cli.js';
@@ -13,6 +12,7 @@ import { generateDemoPackages, type DemoPackages } from '../../../native/integri
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { tempHome } from '../../support/temp-home.js';
+import { filledPhone } from '../../support/backup-phones.js';
 
 const PASS = 'juniper kettle orbit seventeen';
 const temp = tempHome('revive-upgrade-undo-');
@@ -28,20 +28,7 @@ const snapshot = phoneSnapshot;
 describe('undoing an upgrade of a virtual Galaxy S4 with revive restore', () => {
     it('gives back every partition and file as before the upgrade, and the fingerprint', async () => {
         const stateDir = join(temp.dir, 'phone');
-        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'android', stateDir, owner: 'accept', enumerationDelayMs: 20 });
-        await phone.partitions.write('BOOT', 0, randomBytes(200 * 1024));
-        await phone.partitions.write('SYSTEM', 0, randomBytes(600 * 1024));
-        await phone.partitions.write('USERDATA', 4096, randomBytes(200 * 1024));
-        await phone.partitions.write('EFS', 0, randomBytes(64 * 1024));
-        const fs = (p: string): string => join(stateDir, 'fs', p);
-        mkdirSync(fs('system/app/Phone'), { recursive: true });
-        writeFileSync(fs('system/app/Phone/Phone.apk'), randomBytes(30_000));
-        mkdirSync(fs('data/data/org.example.notes'), { recursive: true });
-        writeFileSync(fs('data/data/org.example.notes/notes.db'), randomBytes(20_000));
-        mkdirSync(fs('data/media/0/DCIM/Camera'), { recursive: true });
-        writeFileSync(fs('data/media/0/DCIM/Camera/IMG_2026.jpg'), randomBytes(90_000));
-        await phone.saveState();
-        await phone.close();
+        await filledPhone('ks01ltexx', stateDir, 'android');
         const before = snapshot(stateDir);
 
         const backups = join(temp.dir, 'backups');
