@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { ReviveError } from '../../native/jobs/errors.js';
 import type { ReportBackup, UpgradeReport } from '../../native/jobs/events.js';
 import { appHome, Journal, jobsDir, newJobId, readJournal, type JournalValue } from '../../native/jobs/journal.js';
-import { JobCancelled, JobRun } from '../../native/jobs/runner.js';
+import { JobRun } from '../../native/jobs/runner.js';
 import type { FileRole, Recipe } from '../../native/manifests/schema.js';
 import type { UpgradeOptions } from './types.js';
 import { backupStillToWrite } from './upgrade/backup.js';
@@ -111,27 +111,20 @@ export async function runUpgrade(options: UpgradeOptions, env: UpgradeEnvironmen
             after,
             journalPath: journal.path,
         };
-        journal.append({ t: 'end', outcome: 'done', detail: `The phone runs Android ${after.androidVersion}.` });
-        run.emit({ type: 'done', report });
-        return report;
+        return run.done(report, `The phone runs Android ${after.androidVersion}.`);
     } catch (error) {
-        const step = run.currentStep;
         const now = phoneNow(journal.entries, env.locator.current()?.mode);
         const phoneState = describePhoneNow(now);
-        const declined = error instanceof ReviveError && DECLINED.has(error.code);
-        if (env.signal.aborted || error instanceof JobCancelled || declined) {
-            journal.append({ t: 'end', outcome: 'cancelled', detail: phoneState });
-            run.emit({ type: 'cancelled', step, phoneState, phoneNow: now, reason: declined ? 'declined' : 'person', resumable: true });
-            if (declined) throw error;
-            // Where the phone was left is in the cancelled event just sent (phoneNow), worded by whoever shows it.
-            throw ReviveError.of('cancelled', { variant: 'upgrade', what: 'upgrade', jobId: journal.jobId }, { cause: error });
-        }
-        const failure = ReviveError.from(error);
         // Before anything was changed a job can simply start again; after, it continues where it stopped.
         const resumable = now.changes.length > 0 || now.interrupted !== null || run.wasVerified(STEP_IDS.saveStorage);
-        journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
-        run.emit({ type: 'failed', error: failure.toJSON(), step, phoneState, phoneNow: now, resumable });
-        throw failure;
+        throw run.end(error, {
+            declined: (refusal) => DECLINED.has(refusal.code),
+            cancelledDetail: phoneState,
+            cancelled: { phoneState, phoneNow: now, resumable: true },
+            // Where the phone was left is in the cancelled event (phoneNow), worded by whoever shows it.
+            cancelError: (cause) => ReviveError.of('cancelled', { variant: 'upgrade', what: 'upgrade', jobId: journal.jobId }, { cause }),
+            failed: () => ({ phoneState, phoneNow: now, resumable }),
+        });
     }
 }
 

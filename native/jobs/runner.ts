@@ -2,7 +2,8 @@
  * The one job runner, for the upgrade and the panels' short jobs: runs a job as a list of steps,
  * emits typed events (one vocabulary: started, step, progress, log, … done, failed, cancelled) under
  * the id the caller chose for the job's journal, journals each step's start and verification, skips
- * steps an earlier run verified, and tells progress at most every JOB_PROGRESS_INTERVAL_MS.
+ * steps an earlier run verified, tells progress at most every JOB_PROGRESS_INTERVAL_MS, and ends
+ * every job the same way (done, cancelled or failed: journalled, then sent).
  */
 import type { JobEvent, JobInstruction, JobConfirmRequest, JobStepInfo, JobUi, JobKind, UpgradeEnding, UpgradeReport } from './events.js';
 import { ReviveError } from './errors.js';
@@ -38,6 +39,25 @@ const NO_PERSON: JobUi = {
     instruct: () => undefined,
     confirm: () => Promise.reject(ReviveError.of('unexpected', { problem: 'This job has no one to ask a question.' })),
 };
+
+/**
+ * What a job adds to the one ending after an error (JobRun.end): its words for a stop, the error
+ * a stop rejects with, and what its `cancelled` and `failed` events carry beside the step.
+ */
+export interface JobEndingOf<Ending> {
+    /** The journal's `cancelled` line. */
+    readonly cancelledDetail: string;
+    /** What the `cancelled` event adds. */
+    readonly cancelled: Ending;
+    /** The error a stop rejects with; `cause` is what stopped the job. */
+    readonly cancelError: (cause: unknown) => ReviveError;
+    /** What the `failed` event adds for this failure. */
+    readonly failed: (failure: ReviveError) => Ending;
+    /** The journal's `failed` line (default: the code and its English words). */
+    readonly failedDetail?: ((failure: ReviveError) => string) | undefined;
+    /** Answers of Stop to the job's questions: a deliberate stop (reason `declined`), rejected with as they are. */
+    readonly declined?: ((error: ReviveError) => boolean) | undefined;
+}
 
 export interface JobRunOptions<Report, Ending> {
     /** The job's journal, created or resumed under the id the caller chose. */
@@ -176,5 +196,31 @@ export class JobRun<Report = UpgradeReport, Ending = UpgradeEnding> {
         const outcome: StepOutcome = { id: info.id, title: info.title, status: 'skipped', detail: reason, data: {} };
         this.outcomes.push(outcome);
         return outcome;
+    }
+
+    /** The job's ending when it did what it was for: journalled, then sent as `done`. */
+    done(report: Report, detail: string): Report {
+        this.journal.append({ t: 'end', outcome: 'done', detail });
+        this.emit({ type: 'done', report } as EventBody<JobEvent<Report, Ending>>);
+        return report;
+    }
+
+    /**
+     * The job's ending after `error`: a stop (the signal, a checkpoint, or a question answered with
+     * Stop) is journalled and sent as `cancelled`, anything else as `failed`. Returns the error the
+     * job rejects with: `throw run.end(error, ending)`.
+     */
+    end(error: unknown, ending: JobEndingOf<Ending>): ReviveError {
+        const step = this.currentStep;
+        const declined = error instanceof ReviveError && (ending.declined?.(error) ?? false);
+        if (this.signal.aborted || error instanceof JobCancelled || declined) {
+            this.journal.append({ t: 'end', outcome: 'cancelled', detail: ending.cancelledDetail });
+            this.emit({ type: 'cancelled', step, reason: declined ? 'declined' : 'person', ...ending.cancelled } as EventBody<JobEvent<Report, Ending>>);
+            return declined ? error : ending.cancelError(error);
+        }
+        const failure = ReviveError.from(error);
+        this.journal.append({ t: 'end', outcome: 'failed', detail: ending.failedDetail?.(failure) ?? `${failure.code}: ${failure.message}` });
+        this.emit({ type: 'failed', error: failure.toJSON(), step, ...ending.failed(failure) } as EventBody<JobEvent<Report, Ending>>);
+        return failure;
     }
 }

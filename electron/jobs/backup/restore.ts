@@ -12,7 +12,7 @@ import { checkArchiveFor, restorePhone, type CheckedArchive, type RestoreResult 
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobEvent, JobStepInfo } from '../../../native/jobs/events.js';
 import { appHome, Journal, newJobId, type JournalValue } from '../../../native/jobs/journal.js';
-import { JobCancelled, JobRun, type StepResult } from '../../../native/jobs/runner.js';
+import { JobRun, type StepResult } from '../../../native/jobs/runner.js';
 import type { PhoneJobEnvironment } from '../phone-link.js';
 import { PhoneModes } from '../upgrade/modes.js';
 import { reachTwrp, TWRP_WORDS, type TwrpSources } from './reach.js';
@@ -236,19 +236,13 @@ export async function runRestore(options: RestoreJobOptions, env: RestoreEnviron
             runs: journal.run,
             journalPath: journal.path,
         };
-        journal.append({ t: 'end', outcome: 'done', detail: `Restored ${[...report.restored, ...report.rawRestored].join(', ')}.` });
-        run.emit({ type: 'done', report });
-        return report;
+        return run.done(report, `Restored ${[...report.restored, ...report.rawRestored].join(', ')}.`);
     } catch (error) {
-        const step = run.currentStep;
-        if (env.signal.aborted || error instanceof JobCancelled) {
-            journal.append({ t: 'end', outcome: 'cancelled', detail: `Stopped in ${step ?? 'no step'}; the journal says which part was being sent.` });
-            run.emit({ type: 'cancelled', step, reason: 'person', resumable: true });
-            throw ReviveError.of('cancelled', { variant: 'restore', what: env.recipe.name, jobId: journal.jobId }, { cause: error });
-        }
-        const failure = ReviveError.from(error);
-        journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
-        run.emit({ type: 'failed', error: failure.toJSON(), step, resumable: !FINAL.has(failure.code) });
-        throw failure;
+        throw run.end(error, {
+            cancelledDetail: `Stopped in ${run.currentStep ?? 'no step'}; the journal says which part was being sent.`,
+            cancelled: { resumable: true },
+            cancelError: (cause) => ReviveError.of('cancelled', { variant: 'restore', what: env.recipe.name, jobId: journal.jobId }, { cause }),
+            failed: (failure) => ({ resumable: !FINAL.has(failure.code) }),
+        });
     }
 }

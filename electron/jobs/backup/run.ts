@@ -10,7 +10,7 @@ import { verifyArchive } from '../../../native/backup/verify.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobStepInfo } from '../../../native/jobs/events.js';
 import { appHome, Journal, newJobId, type JournalValue } from '../../../native/jobs/journal.js';
-import { JobCancelled, JobRun, type StepResult } from '../../../native/jobs/runner.js';
+import { JobRun, type StepResult } from '../../../native/jobs/runner.js';
 import type { PhoneMode } from '../../../native/manifests/schema.js';
 import { PhoneModes } from '../upgrade/modes.js';
 import { writeArchive, type WrittenArchive } from './archive-step.js';
@@ -211,19 +211,13 @@ export async function runBackup(options: BackupJobOptions, env: BackupEnvironmen
             steps: run.outcomes.map((o) => ({ id: o.id, title: o.title, status: o.status, detail: o.detail })),
             journalPath: journal.path,
         };
-        journal.append({ t: 'end', outcome: 'done', detail: `Backup written: ${written.archive.path}.` });
-        run.emit({ type: 'done', report });
-        return report;
+        return run.done(report, `Backup written: ${written.archive.path}.`);
     } catch (error) {
-        const step = run.currentStep;
-        if (env.signal.aborted || error instanceof JobCancelled) {
-            journal.append({ t: 'end', outcome: 'cancelled', detail: 'Stopped; nothing on the phone was changed.' });
-            run.emit({ type: 'cancelled', step, reason: 'person', resumable: true });
-            throw ReviveError.of('cancelled', { variant: 'backup', what: env.recipe.name, jobId: journal.jobId }, { cause: error });
-        }
-        const failure = ReviveError.from(error);
-        journal.append({ t: 'end', outcome: 'failed', detail: `${failure.code}: ${failure.message}` });
-        run.emit({ type: 'failed', error: failure.toJSON(), step, resumable: !FINAL.has(failure.code) });
-        throw failure;
+        throw run.end(error, {
+            cancelledDetail: 'Stopped; nothing on the phone was changed.',
+            cancelled: { resumable: true },
+            cancelError: (cause) => ReviveError.of('cancelled', { variant: 'backup', what: env.recipe.name, jobId: journal.jobId }, { cause }),
+            failed: (failure) => ({ resumable: !FINAL.has(failure.code) }),
+        });
     }
 }

@@ -8,7 +8,7 @@
 import { Journal, newJobId, type JournalValue } from '../../../native/jobs/journal.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobKind, PanelJobEvent, PanelJobReport } from '../../../native/jobs/events.js';
-import { JobCancelled, JobRun, type StepResult } from '../../../native/jobs/runner.js';
+import { JobRun, type StepResult } from '../../../native/jobs/runner.js';
 import type { JobContext } from '../../../native/jobs/progress.js';
 
 export type { PanelJobEvent } from '../../../native/jobs/events.js';
@@ -71,19 +71,15 @@ export async function runPanelJob<T>(
     try {
         const value = await body(new PanelRun(run));
         const detail = summary(value);
-        journal.append({ t: 'end', outcome: 'done', detail });
-        run.emit({ type: 'done', report: { detail } });
+        run.done({ detail }, detail);
         return value;
     } catch (error) {
-        const step = run.currentStep;
-        if (signal.aborted || error instanceof JobCancelled) {
-            journal.append({ t: 'end', outcome: 'cancelled', detail: 'Cancelled.' });
-            run.emit({ type: 'cancelled', step, reason: 'person' });
-            throw ReviveError.of('cancelled', { variant: 'panel', what: kind }, { cause: error });
-        }
-        const failure = ReviveError.from(error);
-        journal.append({ t: 'end', outcome: 'failed', detail: failure.message });
-        run.emit({ type: 'failed', error: failure.toJSON(), step });
-        throw failure;
+        throw run.end(error, {
+            cancelledDetail: 'Cancelled.',
+            cancelled: {},
+            cancelError: (cause) => ReviveError.of('cancelled', { variant: 'panel', what: kind }, { cause }),
+            failed: () => ({}),
+            failedDetail: (failure) => failure.message,
+        });
     }
 }

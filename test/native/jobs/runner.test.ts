@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent, JobProgressEvent } from '../../../native/jobs/events.js';
 import { Journal, newJobId } from '../../../native/jobs/journal.js';
 import { JOB_PROGRESS_INTERVAL_MS } from '../../../native/jobs/progress.js';
-import { JobRun } from '../../../native/jobs/runner.js';
+import { JobCancelled, JobRun, type JobEndingOf } from '../../../native/jobs/runner.js';
+import { ReviveError } from '../../../native/jobs/errors.js';
 
 let home: string;
 beforeEach(async () => {
@@ -80,5 +81,64 @@ describe('job runner progress', () => {
         expect(events.every((e) => e.jobId === jobId)).toBe(true);
         expect(events.flatMap((e) => (e.type === 'step' ? [e.status] : []))).toEqual(['started', 'failed']);
         expect(run.currentStep).toBe('a');
+    });
+});
+
+describe('the one ending of a job', () => {
+    interface Ending {
+        readonly resumable: boolean;
+    }
+    const ending: JobEndingOf<Ending> = {
+        cancelledDetail: 'Stopped here.',
+        cancelled: { resumable: true },
+        cancelError: (cause) => ReviveError.of('cancelled', { variant: 'backup', what: 'Test phone' }, { cause }),
+        failed: (failure) => ({ resumable: failure.code !== 'phone-mismatch' }),
+        declined: (refusal) => refusal.code === 'wipe-declined',
+    };
+
+    /** A job whose one step throws `error`, ended through the runner; its last event, journal line and rejection. */
+    async function endAfter(error: unknown, abort = false): Promise<{ last: JobEvent<object, Ending> | undefined; end: unknown; thrown: ReviveError }> {
+        const events: JobEvent<object, Ending>[] = [];
+        const controller = new AbortController();
+        const journal = Journal.create(newJobId(), 'backup', {}, home);
+        const run = new JobRun<object, Ending>({ journal, emit: (e) => events.push(e), signal: controller.signal });
+        run.start('backup', [{ id: 'a', title: 'A' }]);
+        // A cancel while the step runs: the socket it was using closes, and that is what the step throws.
+        const action = (): Promise<never> => {
+            if (abort) controller.abort();
+            return Promise.reject(error);
+        };
+        const thrown = await run.step({ id: 'a', title: 'A', description: 'first' }, action).then(
+            () => { throw new Error('the step was meant to fail'); },
+            (e: unknown) => run.end(e, ending),
+        );
+        return { last: events.at(-1), end: journal.entries.at(-1), thrown };
+    }
+
+    it('sends a stop as cancelled, with the job\'s words, and rejects with the job\'s cancel error', async () => {
+        for (const [error, abort] of [[new JobCancelled('cancelled'), false], [new Error('socket closed'), true]] as const) {
+            const { last, end, thrown } = await endAfter(error, abort);
+            expect(last).toMatchObject({ type: 'cancelled', step: 'a', reason: 'person', resumable: true });
+            expect(end).toMatchObject({ t: 'end', outcome: 'cancelled', detail: 'Stopped here.' });
+            expect(thrown.code).toBe('cancelled');
+            expect(thrown.cause).toBe(error);
+        }
+    });
+
+    it('sends a question answered with Stop as cancelled (declined) and rejects with that answer', async () => {
+        const declined = ReviveError.of('wipe-declined', {});
+        const { last, end, thrown } = await endAfter(declined);
+        expect(last).toMatchObject({ type: 'cancelled', reason: 'declined', resumable: true });
+        expect(end).toMatchObject({ outcome: 'cancelled' });
+        expect(thrown).toBe(declined);
+    });
+
+    it('sends anything else as failed, with the code and its words in the journal', async () => {
+        const { last, end, thrown } = await endAfter(ReviveError.of('phone-mismatch', { expected: 'a', found: 'b', phone: 'Test phone', variant: 'android' }));
+        expect(last).toMatchObject({ type: 'failed', step: 'a', error: { code: 'phone-mismatch' }, resumable: false });
+        expect(end).toMatchObject({ outcome: 'failed', detail: `phone-mismatch: ${thrown.message}` });
+        const plain = await endAfter(new Error('cable pulled'));
+        expect(plain.last).toMatchObject({ type: 'failed', error: { code: 'unexpected' }, resumable: true });
+        expect(plain.thrown.code).toBe('unexpected');
     });
 });
