@@ -181,7 +181,7 @@ export const ERROR_CODES = {
     'backup-failed': { facts: ['twrpSaid', 'folder'], variants: ['twrp', 'empty', 'archive-empty'] },
     'backup-mismatch': { facts: ['file', 'name', 'expected', 'found'], optional: ['twrp', 'partition', 'device'], variants: ['twrp-file', 'partition', 'partition-unchecked', 'archive-twrp', 'archive-partition'] },
     'backup-raw-missing': { facts: ['partition'] },
-    'unsafe-file-name': { facts: ['file', 'folder'], variants: ['storage', 'plain'] },
+    'unsafe-file-name': { facts: ['file', 'folder'] },
     'file-exists': { facts: ['file'] },
     'storage-copy-mismatch': { facts: ['file', 'name', 'expected', 'found'] },
     // Backups: encrypting, writing, reading and restoring them.

@@ -16,7 +16,7 @@ export function fileInside(dir: string, name: string): string {
     const base = resolve(dir);
     const full = resolve(base, name);
     if (!isPlainFileName(name) || dirname(full) !== base || basename(full) !== name) {
-        throw ReviveError.of('unsafe-file-name', { variant: 'plain', file: name.slice(0, 200), folder: base });
+        throw ReviveError.of('unsafe-file-name', { file: name.slice(0, 200), folder: base });
     }
     return full;
 }

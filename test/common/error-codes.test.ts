@@ -86,6 +86,20 @@ describe('the typed list of error codes', () => {
         }
     });
 
+    it('has no words in either language for a code or variant it does not list', () => {
+        // Words for a variant nothing can send any more would only drift out of date unseen.
+        const generic = new Set(['title', 'nextStep', 'dismiss']);
+        for (const doc of [en, de]) {
+            for (const [code, words] of Object.entries(nodeAt(doc, 'errors') ?? {})) {
+                if (generic.has(code)) continue;
+                const shape: CodeShape | undefined = (ERROR_CODES as Readonly<Record<string, CodeShape>>)[code];
+                expect(shape, `errors.${code} is not a listed code`).toBeDefined();
+                const variants = typeof words === 'object' ? Object.keys(words).flatMap((key) => /^(?:message|nextStep)_(.+)$/.exec(key)?.[1] ?? []) : [];
+                for (const variant of variants) expect(shape?.variants ?? [], `errors.${code} words a variant ${variant}`).toContain(variant);
+            }
+        }
+    });
+
     it('words a code and its facts in English with every placeholder filled', () => {
         const words = englishError('checksum-mismatch', { variant: 'sidecar', file: 'rom.zip', found: 'ab12', expected: 'cd34' });
         expect(words.message).toBe('rom.zip is not the file it should be: its SHA-256 is ab12, but its .sha256 file says cd34. The download is damaged or a different file.');
