@@ -38,10 +38,11 @@ async function servedPhone(codename: string, mode: 'android' | 'recovery', name:
     };
 }
 
-async function backupOver(device: string, to: string, extra: readonly string[] = []): Promise<{ code: number; err: string; report: { path: string; kind: string; twrpWay: string | null; verified: boolean } | undefined }> {
-    const made = await runCli(['backup', 'create', '--device', device, '--to', to, '--passphrase-file', join(temp.dir, 'pass.txt'), '--wait', '60', '--json', ...extra]);
-    const last = made.out.trim().split('\n').pop() ?? '';
-    return { code: made.code, err: made.err, report: made.code === 0 ? (JSON.parse(last) as { path: string; kind: string; twrpWay: string | null; verified: boolean }) : undefined };
+interface BackupReport {
+    readonly path: string;
+    readonly kind: string;
+    readonly twrpWay: string | null;
+    readonly verified: boolean;
 }
 
 async function partsOf(archive: string): Promise<string[]> {
@@ -50,46 +51,39 @@ async function partsOf(archive: string): Promise<string[]> {
     return (JSON.parse(verified.out) as { parts: { path: string }[] }).parts.map((p) => p.path);
 }
 
+/** A virtual Galaxy S4 in `mode`, backed up over TCP with `extra` options: the report, the archive's parts, where the phone was left. */
+async function backedUpOverTcp(mode: 'android' | 'recovery', name: string, extra: readonly string[] = []): Promise<{ report: BackupReport; parts: string[]; phoneMode: string }> {
+    const served = await servedPhone('ks01ltexx', mode, name);
+    try {
+        const made = await runCli(['backup', 'create', '--device', served.device, '--to', join(temp.dir, `${name}-backups`), '--passphrase-file', join(temp.dir, 'pass.txt'), '--wait', '60', '--json', ...extra]);
+        expect(made.code, made.err).toBe(0);
+        const report = JSON.parse(made.out.trim().split('\n').pop() ?? '') as BackupReport;
+        return { report, parts: await partsOf(report.path), phoneMode: served.phone.mode };
+    } finally {
+        await served.close();
+    }
+}
+
 describe('backup create --device tcp:HOST:PORT', () => {
     it('backs up a phone in TWRP over TCP: archive written and verified', async () => {
-        const served = await servedPhone('ks01ltexx', 'recovery', 'twrp');
-        try {
-            const { code, err, report } = await backupOver(served.device, join(temp.dir, 'twrp-backups'));
-            expect(code, err).toBe(0);
-            expect(report?.kind).toBe('full');
-            expect(report?.twrpWay).toBe('already');
-            const parts = await partsOf(report?.path ?? '');
-            expect(parts).toEqual(expect.arrayContaining(['twrp/boot.emmc.win', 'raw/efs.emmc.win', 'storage/DCIM/IMG_1.jpg']));
-        } finally {
-            await served.close();
-        }
+        const { report, parts } = await backedUpOverTcp('recovery', 'twrp');
+        expect(report.kind).toBe('full');
+        expect(report.twrpWay).toBe('already');
+        expect(parts).toEqual(expect.arrayContaining(['twrp/boot.emmc.win', 'raw/efs.emmc.win', 'storage/DCIM/IMG_1.jpg']));
     }, 180_000);
 
     it('from Android, restarts the phone into TWRP and finds it again at the same address', async () => {
-        const served = await servedPhone('ks01ltexx', 'android', 'android-full');
-        try {
-            const { code, err, report } = await backupOver(served.device, join(temp.dir, 'android-backups'));
-            expect(code, err).toBe(0);
-            expect(report?.twrpWay).toBe('adb-reboot');
-            expect(await partsOf(report?.path ?? '')).toEqual(expect.arrayContaining(['twrp/system.ext4.win', 'storage/DCIM/IMG_1.jpg']));
-        } finally {
-            await served.close();
-        }
+        const { report, parts } = await backedUpOverTcp('android', 'android-full');
+        expect(report.twrpWay).toBe('adb-reboot');
+        expect(parts).toEqual(expect.arrayContaining(['twrp/system.ext4.win', 'storage/DCIM/IMG_1.jpg']));
     }, 180_000);
 
     it('copies internal storage alone from Android over TCP (--storage-only)', async () => {
-        const served = await servedPhone('ks01ltexx', 'android', 'storage');
-        try {
-            const { code, err, report } = await backupOver(served.device, join(temp.dir, 'storage-backups'), ['--storage-only']);
-            expect(code, err).toBe(0);
-            expect(report?.kind).toBe('storage-only');
-            const parts = await partsOf(report?.path ?? '');
-            expect(parts).toContain('storage/DCIM/IMG_1.jpg');
-            expect(parts.filter((p) => p.startsWith('twrp/'))).toEqual([]);
-            expect(served.phone.mode).toBe('android');
-        } finally {
-            await served.close();
-        }
+        const { report, parts, phoneMode } = await backedUpOverTcp('android', 'storage', ['--storage-only']);
+        expect(report.kind).toBe('storage-only');
+        expect(parts).toContain('storage/DCIM/IMG_1.jpg');
+        expect(parts.filter((p) => p.startsWith('twrp/'))).toEqual([]);
+        expect(phoneMode).toBe('android');
     }, 180_000);
 
     it('refuses a step that needs the bootloader, saying to use USB, before the phone restarts', async () => {
