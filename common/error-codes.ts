@@ -95,7 +95,7 @@ export const ERROR_CODES = {
     'virtual-partition-unknown': { facts: ['partition', 'known'] },
     'partition-name-invalid': { facts: ['partition'] },
     'partition-overflow': { facts: ['partition', 'size', 'limit'], optional: ['offset'], variants: ['write', 'image'] },
-    'fault-invalid': { facts: ['text', 'usage'], optional: ['value', 'commands', 'name'], variants: ['shape', 'bytes', 'command', 'battery', 'name'] },
+    'fault-invalid': { facts: ['text', 'usage'], optional: ['value', 'commands', 'name'], variants: ['shape', 'bytes', 'command', 'battery', 'name', 'path'] },
     'job-unknown': { facts: ['jobId'] },
     'bad-name': { facts: ['kind', 'name'], variants: ['job', 'backup'] },
     'journal-exists': { facts: ['jobId', 'path'] },

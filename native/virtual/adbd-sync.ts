@@ -3,7 +3,7 @@
  * Requests are `id(4) + u32 length + path`; the stream is a byte stream, so a request may span
  * WRTEs and one WRTE may carry several. Files stream through a handle: nothing is held whole.
  */
-import { open, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { appendFile, open, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ServiceContext } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
@@ -95,7 +95,23 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
     }
 }
 
-async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number): Promise<void> {
+/** What an app still writing a file adds to it (the `changeAfterPull` fault): the rest of a photo, say. */
+const STILL_WRITTEN = new Uint8Array(4096).fill(0x5a);
+
+/**
+ * The `changeAfterPull` fault: an app still writing the file (a camera, a download) adds to it
+ * once adbd has read it to its end, so the copy the host got is no longer what the phone holds
+ * and the phone's `sha256sum` of it says so. One-shot.
+ */
+async function changeIfStillWritten(context: ServiceContext, devicePath: string): Promise<void> {
+    const wanted = context.phone.faults.changeAfterPull;
+    if (wanted === undefined || context.fs.canonical(wanted) !== context.fs.canonical(devicePath)) return;
+    context.phone.faults.changeAfterPull = undefined;
+    await appendFile(context.fs.hostPath(devicePath), STILL_WRITTEN);
+    context.phone.log(`fault: ${devicePath} changed after it was read (an app was still writing it)`);
+}
+
+async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number, afterRead?: () => Promise<void>): Promise<void> {
     let handle;
     try {
         handle = await open(hostPath, 'r');
@@ -126,6 +142,8 @@ async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number
             if (used > 0) await stream.write(buffer.slice(0, used));
             if (ended) break;
         }
+        // Before DONE: once the host has its copy, the phone's file is already what it is now.
+        await afterRead?.();
         await stream.write(words(ID.DONE, 0));
     } finally {
         await handle.close();
@@ -199,7 +217,7 @@ export async function runSyncService(stream: AdbdStream, context: ServiceContext
             case ID.RECV: {
                 const partition = blockPartition(context, path);
                 if (partition) await sendBlock(stream, context, partition);
-                else await sendFile(stream, context.fs.hostPath(path), stream.maxPayloadHint);
+                else await sendFile(stream, context.fs.hostPath(path), stream.maxPayloadHint, () => changeIfStillWritten(context, path));
                 break;
             }
             default:

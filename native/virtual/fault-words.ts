@@ -17,9 +17,10 @@ export type FaultWord =
     | { readonly kind: 'unplug-after-device-bytes'; readonly bytes: number }
     | { readonly kind: 'stall-after-bytes'; readonly bytes: number }
     | { readonly kind: 'fail-next'; readonly command: FailNext }
-    | { readonly kind: 'battery'; readonly percent: number };
+    | { readonly kind: 'battery'; readonly percent: number }
+    | { readonly kind: 'change-after-pull'; readonly path: string };
 
-export const FAULT_USAGE = `unplug-after-bytes=N | unplug-after-device-bytes=N | stall-after-bytes=N | fail-next=${FAIL_NEXT.join('|')} | battery=N`;
+export const FAULT_USAGE = `unplug-after-bytes=N | unplug-after-device-bytes=N | stall-after-bytes=N | fail-next=${FAIL_NEXT.join('|')} | battery=N | change-after-pull=PATH`;
 
 function invalid(text: string, facts: Omit<FactsOf<'fault-invalid'>, 'text' | 'usage'>): ReviveError {
     return ReviveError.of('fault-invalid', { text, usage: FAULT_USAGE, ...facts });
@@ -48,6 +49,9 @@ export function parseFaultWord(text: string): FaultWord {
             if (!/^\d+$/.test(value) || percent > 100) throw invalid(text, { variant: 'battery' });
             return { kind: name, percent };
         }
+        case 'change-after-pull':
+            if (!value.startsWith('/')) throw invalid(text, { variant: 'path', value });
+            return { kind: name, path: value };
         default:
             throw invalid(text, { variant: 'name', name });
     }
@@ -69,6 +73,9 @@ export function applyFault(phone: VirtualPhone, fault: FaultWord): void {
             break;
         case 'battery':
             phone.setBatteryPercent(fault.percent);
+            break;
+        case 'change-after-pull':
+            phone.faults.changeAfterPull = fault.path;
             break;
     }
 }

@@ -46,6 +46,8 @@ export interface FaultPlan {
     stallAfterBytes?: number | undefined;
     /** Flip bits in the next reply. */
     corruptNextReply?: boolean | undefined;
+    /** A file (phone path) an app is still writing: once adb sync has read it, more bytes land at its end. One-shot. */
+    changeAfterPull?: string | undefined;
 }
 
 export interface InstalledPackage {

@@ -107,6 +107,23 @@ describe('adb host side against the virtual phone', () => {
         expect(p.mode).toBe('recovery');
     });
 
+    it("a file an app is still writing (fault change-after-pull): the copy is what was read, the phone's sha256sum what it holds now", async () => {
+        const p = await makePhone('android');
+        const adb = await connect(usbTarget(p));
+        const photo = randomBytes(100_000);
+        await writeFile(join(p.stateDir, 'fs/data/media/0/IMG_1.jpg'), photo);
+        // Named by another alias of internal storage than the pull's, as a shop would type it.
+        p.faults.changeAfterPull = '/sdcard/IMG_1.jpg';
+        const pulled = await adb.pull('/storage/emulated/0/IMG_1.jpg', join(dir, 'IMG_1.jpg'));
+        expect(pulled.sha256).toBe(sha256(photo));
+        const onPhone = await adb.sha256OnPhone('/storage/emulated/0/IMG_1.jpg');
+        expect(onPhone).not.toBe(sha256(photo));
+        expect(onPhone).toBe(sha256(await readFile(join(p.stateDir, 'fs/data/media/0/IMG_1.jpg'))));
+        // One-shot: the next copy is the phone's file as it is now.
+        expect((await adb.pull('/sdcard/IMG_1.jpg', join(dir, 'again.jpg'))).sha256).toBe(onPhone);
+        expect(p.faults.changeAfterPull).toBeUndefined();
+    });
+
     it('installs an APK with pm and reports a broken one', async () => {
         const p = await makePhone('android');
         const adb = await connect(usbTarget(p));

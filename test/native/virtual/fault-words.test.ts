@@ -14,10 +14,11 @@ describe('fault words', () => {
         expect(parseFaultWord('stall-after-bytes=0')).toEqual({ kind: 'stall-after-bytes', bytes: 0 });
         expect(parseFaultWord('fail-next=sideload')).toEqual({ kind: 'fail-next', command: 'sideload' });
         expect(parseFaultWord('battery=5')).toEqual({ kind: 'battery', percent: 5 });
+        expect(parseFaultWord('change-after-pull=/sdcard/DCIM/IMG_1.jpg')).toEqual({ kind: 'change-after-pull', path: '/sdcard/DCIM/IMG_1.jpg' });
     });
 
     it('refuses what is not a fault, saying what would be', () => {
-        for (const bad of ['unplug-after-bytes=lots', 'battery=101', 'fail-next=reboot', 'explode=1', 'unplug']) {
+        for (const bad of ['unplug-after-bytes=lots', 'battery=101', 'fail-next=reboot', 'explode=1', 'unplug', 'change-after-pull=DCIM/IMG_1.jpg']) {
             expect(() => parseFaultWord(bad)).toThrow(expect.objectContaining({ code: 'fault-invalid', nextStep: expect.stringMatching(/unplug-after-bytes=N/) }));
         }
     });
@@ -35,6 +36,8 @@ describe('fault words', () => {
         expect(phone.faults.failNext).toBe('flash');
         ownerAction(phone, 'unplug-after-bytes=100');
         expect(phone.faults.unplugAfterBytes).toBe(100);
+        ownerAction(phone, 'change-after-pull=/sdcard/DCIM/IMG_1.jpg');
+        expect(phone.faults.changeAfterPull).toBe('/sdcard/DCIM/IMG_1.jpg');
         ownerAction(phone, 'battery=0');
         expect(phone.mode).toBe('off');
         expect(() => ownerAction(phone, 'recovery')).toThrow(/battery is empty/);
