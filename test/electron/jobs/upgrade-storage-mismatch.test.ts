@@ -47,7 +47,10 @@ describe('a photo that changes while it is copied before an unlock that wipes th
             expect(error.code).toBe('storage-copy-mismatch');
             expect(error.details?.['name']).toBe(STILL_WRITTEN);
             const failed = result.events.at(-1);
-            expect(failed).toMatchObject({ type: 'failed', step: 'save-storage', error: { code: 'storage-copy-mismatch' } });
+            // Nothing was changed, so the job is started again rather than continued, and its words say so.
+            expect(failed).toMatchObject({ type: 'failed', step: 'save-storage', error: { code: 'storage-copy-mismatch' }, resumable: false });
+            expect(error.nextStep).toMatch(/start the upgrade again/);
+            expect(error.nextStep).not.toMatch(/continue/);
             expect(readJournal(failed?.type === 'failed' ? join(bench.home, 'jobs', `${failed.jobId}.jsonl`) : '').at(-1)).toMatchObject({ t: 'end', outcome: 'failed' });
             // Never asked to unlock: the phone is as it was, every photo still on it.
             expect(questions).not.toContain('unlock');
