@@ -4,7 +4,7 @@
  * the phones' own state, the signed receipts and the history search.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../../common/job-id.js';
@@ -15,7 +15,7 @@ import { readPublicKey, verifyDocument } from '../../../electron/shop/shop.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
-import { callOk, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
+import { callOk, callRefused, sha256Of, verifyDemoFiles } from '../../support/backend-calls.js';
 import { upgradeBench } from '../jobs/helpers.js';
 
 const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-app-counter-', romBytes: 256 * 1024 });
@@ -61,7 +61,27 @@ afterAll(async () => {
     for (const phone of phones ?? []) await phone.close();
 });
 
+/** Every write each phone has taken: partitions, installed packages, the bootloader's lock, its mode. */
+const phoneWrites = (): unknown[] => phones.map((p) => [p.partitions.names().map((name) => p.partitions.writeCount(name)), p.state.installed.length, p.state.bootloaderLocked, p.mode]);
+
 describe('the counter in the app', () => {
+    it('refuses to start a lane before a shop folder is set: backup-lock-needed, no lane, no job, nothing written to any phone', async () => {
+        await expect.poll(async () => (await call<DeviceSnapshot>('listDevices', {})).devices.filter((d) => d.recipeId === 'ks01ltexx' && d.state === 'ready').length, { timeout: 20_000 }).toBe(3);
+        // Everything else is ready: the files are verified and the phones answer.
+        const { files, ok } = await verifyDemoFiles(backend, bench.demo, 'ks01ltexx', 'no-shop');
+        expect(ok).toEqual([true, true, true, true]);
+        const before = phoneWrites();
+        const jobId = newJobId();
+        const refused = await callRefused(backend, 'startLane', { jobId, deviceId: idOf(0), recipeId: 'ks01ltexx', files, ticket: 'T-NOSHOP', language: 'en' });
+        expect(refused).toMatchObject({ code: 'backup-lock-needed', facts: { variant: 'desk' } });
+        expect(await call<CounterView>('counterState', {})).toMatchObject({ shop: null, lanes: [] });
+        expect(existsSync(join(bench.home, 'jobs', `${jobId}.jsonl`))).toBe(false);
+        // The history has no shop to search either.
+        expect(await callRefused(backend, 'searchHistory', { ticket: 'T-NOSHOP' })).toMatchObject({ code: 'shop-not-set' });
+        expect(phoneWrites()).toEqual(before);
+        expect(phones.map((p) => [p.mode, p.state.installed])).toEqual(phones.map(() => ['android', []]));
+    });
+
     it('refuses a shop folder that is not one, and creates one as `revive shop init` does', async () => {
         const refused = await backend.call('counterSettings', { shopDir: join(bench.dir, 'nothing-here') });
         expect(refused).toMatchObject({ ok: false, error: { code: 'shop-invalid', facts: { variant: 'file' } } });
