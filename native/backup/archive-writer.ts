@@ -1,9 +1,9 @@
 /**
  * Writes one backup archive: tar (tar-stream) → age → a file created 0600 in a folder made (or
  * tightened to) 0700. Parts stream through, hashed on the way; nothing holds a whole part in
- * memory. The tar stream goes straight to archive-file.ts, which encrypts, hashes and writes it
- * on a thread of its own while this one reads the phone. The file is written as `<name>.partial` and renamed only when complete; on any error (a full disk,
- * a phone unplugged mid-part, cancel) the partial file is removed.
+ * memory. The tar stream goes straight to archive-file.ts, which encrypts, hashes and writes it.
+ * The file is written as `<name>.partial` and renamed only when complete; on any error (a full
+ * disk, a phone unplugged mid-part, cancel) the partial file is removed.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';

@@ -68,9 +68,9 @@ describe('age opens what we write', () => {
 });
 
 describe('age opens our backup archives', () => {
-    // The archive is sealed on a thread of its own (archive-file.ts), in 1 MiB batches of 64 KiB
-    // chunks: part sizes in 512-byte steps (tar's block) put the end of the tar stream on every
-    // offset within a chunk once, the exact chunk end included, and across a batch's end.
+    // The archive is sealed in 64 KiB chunks (archive-file.ts): part sizes in 512-byte steps (tar's
+    // block) put the end of the tar stream on every offset within a chunk once, the exact chunk end
+    // included. Block boundaries of the file writer are pinned in direct-file.test.ts.
     it('at every chunk boundary, with the SHA-256 the writer reports', async () => {
         execFileSync('age-keygen', ['-o', join(dir, 'archive-key.txt')], { stdio: 'pipe' });
         const recipient = execFileSync('age-keygen', ['-y', join(dir, 'archive-key.txt')], { encoding: 'utf8' }).trim();

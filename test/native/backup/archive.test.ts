@@ -101,7 +101,7 @@ import { readdirSync } from 'node:fs';
 import ${JSON.stringify(wording)};
 import { BackupArchiveWriter } from ${JSON.stringify(writer)};
 const folder = process.argv[2] + '/backups';
-const big = randomBytes(3 * 1024 * 1024);
+const big = randomBytes(6 * 1024 * 1024);
 try {
     await BackupArchiveWriter.write({ folder, fileName: 'full.tar.age', recipients: [{ kind: 'scrypt', passphrase: 'x', logN: 10 }] }, ${JSON.stringify(S4_FACTS)}, async (w) => {
         await w.addPart('twrp', 'data.ext4.win', big.length, (function* () { for (let i = 0; i < big.length; i += 65536) yield big.subarray(i, i + 65536); })());

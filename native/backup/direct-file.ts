@@ -1,0 +1,229 @@
+/**
+ * A new file written in large blocks past the page cache (O_DIRECT) where the system allows it.
+ * A backup archive is written once and not read again soon; through the page cache every byte is
+ * first copied into freshly allocated cache pages, which on the project's 2-core VM cost 3–4 s of
+ * kernel CPU per 2 GiB (as much as sealing and both SHA-256s together) against 0.2 s written
+ * direct (`dd oflag=direct` and this module measured alike). Where O_DIRECT is refused (no such
+ * flag on macOS and Windows, a file system that rejects it, memory that is not aligned) the same
+ * blocks go through the page cache, synced in the background so the sync at the end stays short.
+ */
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** Bytes per write: a multiple of every block size O_DIRECT asks offsets and lengths to keep. */
+const BLOCK = 4 << 20;
+/** Blocks being filled or written: two writes can be on libuv's threads while the next fills. */
+const BLOCKS = 4;
+/** Bytes written through the page cache between background syncs. */
+const SYNC_EVERY = 64 << 20;
+const WASM_PAGE = 64 << 10;
+
+/**
+ * Memory for the blocks. O_DIRECT needs its buffers aligned to the disk's block size, and only a
+ * WebAssembly memory is allocated by whole pages: an ArrayBuffer's bytes may start anywhere.
+ */
+function blockMemory(): { memory: Uint8Array; aligned: boolean } {
+    try {
+        const pages = (BLOCK * BLOCKS) / WASM_PAGE;
+        return { memory: new Uint8Array(new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer), aligned: true };
+    } catch {
+        return { memory: new Uint8Array(BLOCK * BLOCKS), aligned: false };
+    }
+}
+
+async function openDirect(path: string): Promise<FileHandle | undefined> {
+    const flag = (constants as { O_DIRECT?: number }).O_DIRECT;
+    if (flag === undefined) return undefined;
+    return open(path, constants.O_WRONLY | flag).catch(() => undefined);
+}
+
+export class DirectFile {
+    /** The file as created (0600, never an existing one): the page-cache way, the tail and the syncs. */
+    readonly #handle: FileHandle;
+    #direct: FileHandle | undefined;
+    readonly #memory: Uint8Array;
+    readonly #onFailure: (error: unknown) => void;
+    readonly #free: number[] = [];
+    /** Bytes that came while every block was busy, not yet copied (the caller hands over fresh buffers). */
+    readonly #pending: Uint8Array[] = [];
+    readonly #writes = new Set<Promise<void>>();
+    #pendingBytes = 0;
+    #filling: number | undefined;
+    #filled = 0;
+    #position = 0;
+    #unsynced = 0;
+    #syncing: Promise<void> | undefined;
+    #wake: (() => void) | undefined;
+    #failure: unknown;
+
+    private constructor(handle: FileHandle, direct: FileHandle | undefined, memory: Uint8Array, onFailure: (error: unknown) => void) {
+        this.#handle = handle;
+        this.#direct = direct;
+        this.#memory = memory;
+        this.#onFailure = onFailure;
+        for (let i = 0; i < BLOCKS; i++) this.#free.push(i);
+    }
+
+    /** A new file at `path` (never an existing one), mode 0600; `onFailure` hears of the first failed write or sync. */
+    static async create(path: string, onFailure: (error: unknown) => void): Promise<DirectFile> {
+        const handle = await open(path, 'wx', 0o600);
+        const { memory, aligned } = blockMemory();
+        return new DirectFile(handle, aligned ? await openDirect(path) : undefined, memory, onFailure);
+    }
+
+    /** Whether blocks go past the page cache (false once the system refused it). */
+    get direct(): boolean {
+        return this.#direct !== undefined;
+    }
+
+    /** Bytes for the file, copied before the next write is due; keep `data` unchanged until then. Dropped once a write failed. */
+    write(data: Uint8Array): void {
+        if (this.#failure !== undefined || data.length === 0) return;
+        this.#pending.push(data);
+        this.#pendingBytes += data.length;
+        this.#pump();
+    }
+
+    /** True while so much waits for a block that the producer should wait for `room`. */
+    get backlogged(): boolean {
+        return this.#pendingBytes >= BLOCK && this.#failure === undefined;
+    }
+
+    /** Resolves once the producer may go on; rejects with the failure of a write. */
+    async room(): Promise<void> {
+        while (this.backlogged) await this.#changed();
+        if (this.#failure !== undefined) throw this.#failure;
+    }
+
+    #changed(): Promise<void> {
+        return new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+
+    #notify(): void {
+        const wake = this.#wake;
+        this.#wake = undefined;
+        wake?.();
+    }
+
+    /** No more writes start; false when they had stopped already. */
+    #stop(reason: unknown): boolean {
+        if (this.#failure !== undefined) return false;
+        this.#failure = reason;
+        this.#pending.length = 0;
+        this.#pendingBytes = 0;
+        return true;
+    }
+
+    #fail(error: unknown): void {
+        if (!this.#stop(error)) return;
+        this.#onFailure(error);
+        this.#notify();
+    }
+
+    /** Copy waiting bytes into free blocks; each block that fills is written. */
+    #pump(): void {
+        while (this.#pending.length > 0 && this.#failure === undefined) {
+            if (this.#filling === undefined) {
+                const block = this.#free.pop();
+                if (block === undefined) return;
+                this.#filling = block;
+                this.#filled = 0;
+            }
+            const data = this.#pending[0] as Uint8Array;
+            const take = Math.min(BLOCK - this.#filled, data.length);
+            this.#memory.set(take === data.length ? data : data.subarray(0, take), this.#filling * BLOCK + this.#filled);
+            this.#filled += take;
+            this.#pendingBytes -= take;
+            if (take === data.length) this.#pending.shift();
+            else this.#pending[0] = data.subarray(take);
+            if (this.#filled === BLOCK) this.#submit();
+        }
+    }
+
+    #submit(): void {
+        const block = this.#filling as number;
+        const length = this.#filled;
+        const position = this.#position;
+        this.#filling = undefined;
+        this.#filled = 0;
+        this.#position += length;
+        const write = this.#writeBlock(this.#memory.subarray(block * BLOCK, block * BLOCK + length), position).then(
+            () => {
+                this.#writes.delete(write);
+                this.#free.push(block);
+                this.#pump();
+                this.#notify();
+            },
+            (error: unknown) => {
+                this.#writes.delete(write);
+                this.#fail(error);
+            },
+        );
+        this.#writes.add(write);
+    }
+
+    async #writeBlock(bytes: Uint8Array, position: number): Promise<void> {
+        const direct = this.#direct;
+        if (direct) {
+            try {
+                await writeFully(direct, bytes, position);
+                return;
+            } catch (error) {
+                // EINVAL: this file system or this memory does not do O_DIRECT after all. The
+                // block goes again through the page cache, and so does everything after it.
+                if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+                if (this.#direct === direct) {
+                    this.#direct = undefined;
+                    await direct.close().catch(() => undefined);
+                }
+            }
+        }
+        await writeFully(this.#handle, bytes, position);
+        this.#unsynced += bytes.length;
+        if (this.#unsynced >= SYNC_EVERY && !this.#syncing) {
+            this.#unsynced = 0;
+            this.#syncing = this.#handle.datasync().then(
+                () => (this.#syncing = undefined),
+                (error: unknown) => this.#fail(error),
+            );
+        }
+    }
+
+    /** Write what is left, wait until all of it is on the disk (fsync), close; the file's size. */
+    async finish(): Promise<number> {
+        while (this.#pendingBytes > 0 && this.#failure === undefined) await this.#changed();
+        await Promise.all([...this.#writes]);
+        await this.#syncing;
+        if (this.#failure !== undefined) throw this.#failure;
+        // The last block is not a whole one: it goes through the page cache, as O_DIRECT takes
+        // whole disk blocks only.
+        if (this.#filling !== undefined) {
+            await writeFully(this.#handle, this.#memory.subarray(this.#filling * BLOCK, this.#filling * BLOCK + this.#filled), this.#position);
+            this.#position += this.#filled;
+            this.#filling = undefined;
+        }
+        await this.#handle.sync();
+        await this.close();
+        return this.#position;
+    }
+
+    /** Stop and close the file; the caller removes it. Safe after `finish` failed, and more than once. */
+    async close(): Promise<void> {
+        this.#stop(new Error('the file was closed'));
+        await Promise.allSettled([...this.#writes, this.#syncing]);
+        const direct = this.#direct;
+        this.#direct = undefined;
+        await direct?.close().catch(() => undefined);
+        await this.#handle.close().catch(() => undefined);
+    }
+}
+
+/** One positional write to its end; a write that takes nothing is a full disk. */
+async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+        if (bytesWritten === 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        done += bytesWritten;
+    }
+}
