@@ -15,22 +15,19 @@ import {
     AdbPublicKeyAuthenticator,
     type AdbAuthenticator,
     type AdbDaemonConnection,
-    type AdbPacketData,
 } from '@yume-chan/adb';
-import { AdbDaemonWebUsbDevice, AdbDefaultInterfaceFilter, findUsbInterface } from '@yume-chan/adb-daemon-webusb';
 import { ReadableStream } from '@yume-chan/stream-extra';
 import { ReviveError } from '../jobs/errors.js';
 import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
-import { explainOpenFailure } from '../usb/permissions.js';
-import { hasReviveExtensions } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transport.js';
 import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
 import { startPhoneHash, type PhoneHashLayout, type RunningPhoneHash } from './phone-hash.js';
 import { shellCommand } from './shell-words.js';
 import { AdbFrameError, openAdbTcpConnection } from './tcp-connection.js';
-import { checkSideloadPackage, serveSideload, type SideloadTimeouts } from './sideload.js';
+import type { SideloadTimeouts } from './sideload.js';
+import { QuietUsbManager } from './usb-manager.js';
 
 export type AdbState = 'device' | 'recovery' | 'sideload' | 'unauthorized';
 export type AdbRebootMode = 'system' | 'bootloader' | 'recovery' | 'sideload' | 'download';
@@ -85,9 +82,6 @@ export interface ShellOutput {
     readonly stderr: string;
 }
 
-/** A USB manager stand-in for devices no real WebUSB manager owns (the in-process virtual phone). */
-class QuietUsbManager extends EventTarget {}
-
 /**
  * A WebUSB manager for devices that announce their own departure (the virtual phone's `detach`
  * event): yume-chan's USB transport listens for `disconnect` to end the connection quietly.
@@ -125,58 +119,9 @@ async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<
             throw ReviveError.of('adb-unreachable', { address: `${target.host}:${target.port}` }, { cause: error });
         }
     }
-    const device = target.usbDevice;
-    const iface = findUsbInterface(device, AdbDefaultInterfaceFilter);
-    if (!iface) {
-        throw ReviveError.of('adb-no-interface', { product: device.productName ?? '' });
-    }
-    // yume-chan's connection ends quietly only on its manager's `disconnect`; closing the device
-    // under it makes its internal pipe reject with nobody listening. A private manager (forwarding the
-    // real one's events) lets a hang-up announce the departure first, to this connection alone.
-    const manager = new QuietUsbManager();
-    const forward = (event: Event): void => void manager.dispatchEvent(Object.assign(new Event('disconnect'), { device: (event as Event & { device?: USBDevice }).device }));
-    target.usb?.addEventListener('disconnect', forward);
-    // Our own devices (virtual, USB/IP) say when they are gone even where no manager is passed (the
-    // panels' shared connection): without it a write after an unplug rejects with nobody listening.
-    if (hasReviveExtensions(device)) void device.disconnected.then(() => manager.dispatchEvent(Object.assign(new Event('disconnect'), { device })));
-    const daemon = new AdbDaemonWebUsbDevice(device, iface, manager as unknown as USB);
-    const hangUp = (): void => {
-        target.usb?.removeEventListener('disconnect', forward);
-        manager.dispatchEvent(Object.assign(new Event('disconnect'), { device }));
-        void device.close().catch(() => undefined);
-    };
-    try {
-        return { connection: closingByHangUp(await daemon.connect(), hangUp), serial: daemon.serial, hangUp };
-    } catch (error) {
-        hangUp();
-        // Claiming an interface another process holds fails with EBUSY (libusb) or access denied.
-        const explained = explainOpenFailure(error, device);
-        throw explained instanceof ReviveError ? explained : disconnectedError({ activity: 'connect' }, error);
-    }
-}
-
-/**
- * The same rule for a close: yume-chan's dispatcher closes by cancelling the connection's readable,
- * which shuts the USB writer while its own last CLSE packets are still on their way to it — a
- * rejection nobody listens to (a crash for the CLI). Here cancelling the readable hangs up instead:
- * the connection ends as if unplugged, and packets still on their way are dropped quietly.
- */
-function closingByHangUp(connection: AdbDaemonConnection, hangUp: () => void): AdbDaemonConnection {
-    const reader = connection.readable.getReader();
-    const readable = new ReadableStream<AdbPacketData>(
-        {
-            async pull(controller) {
-                const next = await reader.read();
-                if (next.done) controller.close();
-                else controller.enqueue(next.value);
-            },
-            cancel() {
-                hangUp();
-            },
-        },
-        { highWaterMark: 0 },
-    );
-    return { readable, writable: connection.writable };
+    // USB code (yume-chan's WebUSB transport, usb permissions) loads only for a USB target.
+    const { openUsbConnection } = await import('./usb-connection.js');
+    return openUsbConnection(target, (error) => disconnectedError({ activity: 'connect' }, error));
 }
 
 function noAnswerError(target: AdbTarget, ms: number): ReviveError {
@@ -199,8 +144,10 @@ const CLOSE_GRACE_MS = 3000;
 
 /** Authenticate; reports the "tap Allow" wait when the phone does not know any of our keys. */
 async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Promise<Adb> {
-    const { connection, serial, hangUp } = await openConnection(target, options.signal);
     const keyStore = options.keyStore ?? new AdbKeyStore();
+    // The key is read while the connection opens: the phone asks for it only after its first answer.
+    keyStore.preload();
+    const { connection, serial, hangUp } = await openConnection(target, options.signal);
     // Each wait has its bound: the phone's answer, then (once it asks) the person's Allow.
     let expire: (error: ReviveError) => void = () => undefined;
     const expired = new Promise<never>((_, reject) => (expire = reject));
@@ -692,6 +639,8 @@ export class AdbPhone {
      * object reconnected to it. A refusal by recovery throws with recovery's own words.
      */
     async sideload(zipPath: string, ctx: JobContext = {}, timeouts: SideloadTimeouts = {}): Promise<void> {
+        // The zip reader (yauzl) loads only for a sideload, not for every adb command.
+        const { checkSideloadPackage, serveSideload } = await import('./sideload.js');
         const { size } = await checkSideloadPackage(zipPath);
         await this.startSideload(ctx);
         const adb = this.#adb;
