@@ -60,6 +60,7 @@ export interface AdbKeyStoreOptions {
 export class AdbKeyStore implements AdbCredentialStore {
     readonly #appDir: string;
     readonly #userAdbDir: string | null;
+    #preloaded: Promise<AdbPrivateKey[]> | undefined;
 
     constructor(options: AdbKeyStoreOptions = {}) {
         this.#appDir = options.appDir ?? appHome();
@@ -90,7 +91,18 @@ export class AdbKeyStore implements AdbCredentialStore {
         return { buffer, name };
     }
 
-    async *iterateKeys(): AsyncGenerator<AdbPrivateKey, void, void> {
+    /**
+     * Start reading and parsing the key files now, for the next iterateKeys: a handshake needs them
+     * only once the phone sends its token, so a caller starts this while the connection opens and
+     * the file reads and PEM parsing overlap the network round trips instead of following them.
+     */
+    preload(): void {
+        this.#preloaded ??= this.#readKeys();
+        this.#preloaded.catch(() => undefined);
+    }
+
+    async #readKeys(): Promise<AdbPrivateKey[]> {
+        const keys: AdbPrivateKey[] = [];
         for (const path of this.#candidates()) {
             let buffer: Uint8Array;
             try {
@@ -99,8 +111,16 @@ export class AdbKeyStore implements AdbCredentialStore {
                 continue;
             }
             const pub = await readFile(`${path}.pub`, 'utf8').catch(() => '');
-            yield { buffer, name: pub.trim().split(/\s+/)[1] ?? keyName() };
+            keys.push({ buffer, name: pub.trim().split(/\s+/)[1] ?? keyName() });
         }
+        return keys;
+    }
+
+    async *iterateKeys(): AsyncGenerator<AdbPrivateKey, void, void> {
+        // A preloaded read serves one iteration; later ones read the files again (a key made since).
+        const preloaded = this.#preloaded;
+        this.#preloaded = undefined;
+        yield* await (preloaded ?? this.#readKeys());
     }
 
     /** The key Revive will present (creating its own if there is none), e.g. to show its fingerprint. */
