@@ -17,7 +17,8 @@ function findCommand(argv: readonly string[]): { entry: CatalogEntry; rest: read
 }
 
 function help(io: CliIo): void {
-    const commands = [...catalog].sort((a, b) => a.name.localeCompare(b.name));
+    // Plain code-unit order: the names are ASCII, and localeCompare's first call loads ICU's collator (~10 ms of a `revive help`).
+    const commands = [...catalog].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const width = Math.max(...commands.map((c) => c.name.length), 8);
     io.out('Revive: give an old Android phone a current, hardened OS.\n\nUsage: revive <command> [options]\n\nCommands:\n');
     for (const command of commands) io.out(`  ${command.name.padEnd(width)}  ${command.summary}\n`);
