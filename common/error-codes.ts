@@ -170,6 +170,7 @@ export const ERROR_CODES = {
     'unlock-declined': { facts: [], variants: ['oem-toggle', 'unlock'] },
     'unlock-failed': { facts: ['answer'] },
     'recovery-not-twrp': { facts: [] },
+    'recovery-silent': { facts: ['seconds'] },
     'twrp-image-needed': { facts: ['phone', 'partition'] },
     'twrp-write-declined': { facts: ['partition'] },
     'wipe-declined': { facts: [] },

@@ -13,6 +13,8 @@ export const LOG_CODES = {
     'waiting-for-allow': ['seconds'],
     'sideload-asked': [],
     'sideload-dropped': [],
+    'recovery-silent': ['seconds'],
+    'recovery-stock-known': ['how'],
     // The copy of internal storage and TWRP's backup.
     'storage-to-copy': ['count', 'bytes'],
     'backup-parts': ['parts'],

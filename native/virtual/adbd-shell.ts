@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { recoveryIsTwrp } from './mode-protocol.js';
+import { recoveryIsTwrp, warrantyBit } from './mode-protocol.js';
 import type { ServiceContext, ShellResult } from './adbd-service.js';
 import type { AdbdStream } from './adbd-stream.js';
 import { runTwrpCommand } from './twrp.js';
@@ -98,7 +98,12 @@ export function phoneProperties(context: ServiceContext): Record<string, string>
         'ro.secure': mode === 'android' ? '1' : '0',
     };
     if (recipe.virtual.basebandVersion) props['gsm.version.baseband'] = recipe.virtual.basebandVersion;
-    // A stock recovery (state.extra.recovery) answers adb but is not TWRP.
+    // Samsung's bootloader passes the KNOX fuse to Android (androidboot.warranty_bit).
+    if (recipe.usb.download) {
+        props['ro.boot.warranty_bit'] = warrantyBit(phone.state);
+        props['ro.warranty_bit'] = warrantyBit(phone.state);
+    }
+    // A stock recovery starts no adbd at all (phone.ts keeps it off USB); this only guards the words.
     if (mode !== 'android' && recoveryIsTwrp(phone.state)) props['ro.twrp.version'] = '3.7.0_9-0';
     return props;
 }

@@ -86,6 +86,23 @@ export function twrpFlashed(state: Pick<VirtualPhoneState, 'extra'>): void {
     if (state.extra[RECOVERY_KEY] === 'stock') state.extra[RECOVERY_KEY] = 'twrp-unbooted';
 }
 
+/** state.extra's key for a Samsung phone's KNOX warranty fuse (`tripped` once anything was written in download mode). */
+export const KNOX_KEY = 'knox';
+
+/** Odin wrote a binary that is not Samsung's: the KNOX fuse blows for good, as on a real Galaxy. */
+export function knoxTripped(state: Pick<VirtualPhoneState, 'extra'>): void {
+    state.extra[KNOX_KEY] = 'tripped';
+}
+
+/**
+ * What a Samsung phone reports as `ro.boot.warranty_bit`: `0` only while no binary but Samsung's
+ * was ever written, so its recovery is still Samsung's own. A phone set up with TWRP (no recovery
+ * key) had it written once, so its fuse is blown.
+ */
+export function warrantyBit(state: Pick<VirtualPhoneState, 'extra'>): '0' | '1' {
+    return state.extra[RECOVERY_KEY] === 'stock' && state.extra[KNOX_KEY] !== 'tripped' ? '0' : '1';
+}
+
 export interface VirtualPhoneView {
     readonly recipe: Recipe;
     readonly serial: string;

@@ -23,7 +23,7 @@ import {
     type OdinReply,
 } from '../odin/packets.js';
 import { parsePit, partitionSizeBytes, type Pit, type PitEntry } from '../pit/pit.js';
-import { twrpFlashed, type ModeProtocol, type VirtualPhoneView } from './mode-protocol.js';
+import { knoxTripped, twrpFlashed, type ModeProtocol, type VirtualPhoneView } from './mode-protocol.js';
 import type { DevicePipe } from './pipe.js';
 import { resourcePath } from '../resources.js';
 
@@ -292,6 +292,7 @@ class Connection {
             await phone.partitions.truncate(name, transfer.written);
             phone.partitions.markComplete(name);
             if (name === phone.recipe.recoveryPartition) twrpFlashed(phone.state);
+            knoxTripped(phone.state);
             phone.log(`download: ${name} flashed, ${transfer.written} bytes`);
             this.transfer = undefined;
         } else {

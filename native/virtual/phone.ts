@@ -17,7 +17,7 @@ import type { PhoneMode, Recipe } from '../manifests/schema.js';
 import { BackendUsbDevice } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import { faceDescriptors } from './face-descriptors.js';
-import { RECOVERY_KEY, type FaultPlan, type ModeProtocol, type VirtualOwner, type VirtualPhoneState, type VirtualPhoneView } from './mode-protocol.js';
+import { RECOVERY_KEY, recoveryIsTwrp, type FaultPlan, type ModeProtocol, type VirtualOwner, type VirtualPhoneState, type VirtualPhoneView } from './mode-protocol.js';
 import { ownerFor, type OwnerChoice } from './owner.js';
 import { FilePartitionStore, type PartitionCounters, type PartitionSpec } from './partition-store.js';
 import { createPipePair, type HostPipeEnd } from './pipe.js';
@@ -238,9 +238,21 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
         this.#serving.add(serving);
     }
 
+    /**
+     * Samsung's own recovery is a user build: it starts no adbd (AOSP recovery starts it only in
+     * debuggable builds), so it shows nothing on USB or the network; its menu waits for the keys.
+     */
+    get #silentRecovery(): boolean {
+        return this.state.mode === 'recovery' && !recoveryIsTwrp(this.state);
+    }
+
     #attach(): void {
         if (this.#closed || !this.#poweredOn || this.#unplugged || this.#face) return;
         const mode = this.state.mode;
+        if (this.#silentRecovery) {
+            this.log('recovery: Samsung\'s own recovery starts no adbd; nothing shows on USB');
+            return;
+        }
         const descriptors = faceDescriptors(this.recipe, mode, this.serial);
         const protocol = this.#protocolFor(mode);
         let host: HostPipeEnd | undefined;
@@ -441,7 +453,7 @@ export class VirtualPhone extends EventEmitter<VirtualPhoneEvents> implements Vi
      * Undefined when the phone is off or the mode has no protocol. Closed on every mode change.
      */
     openProtocolConnection(): HostPipeEnd | undefined {
-        if (!this.#poweredOn || this.#closed) return undefined;
+        if (!this.#poweredOn || this.#closed || this.#silentRecovery) return undefined;
         const mode = this.state.mode;
         const protocol = this.#protocolFor(mode);
         if (!protocol) return undefined;

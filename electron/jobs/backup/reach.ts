@@ -12,11 +12,11 @@ import { basename } from 'node:path';
 import { runGate } from '../../../native/integrity/gate.js';
 import { ReviveError } from '../../../native/jobs/errors.js';
 import type { JobContext } from '../../../native/jobs/progress.js';
-import type { JobRun } from '../../../native/jobs/runner.js';
+import { JobCancelled, type JobRun } from '../../../native/jobs/runner.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
 import type { FoundPhone } from '../phone-link.js';
 import { CONFIRM_IDS } from '../upgrade/ids.js';
-import type { PhoneModes } from '../upgrade/modes.js';
+import { TWRP_ANSWER_MS, type PhoneModes } from '../upgrade/modes.js';
 import { writeRecoveryByOdin } from '../upgrade/odin-recovery.js';
 import type { TwrpWay } from './types.js';
 
@@ -32,10 +32,15 @@ export interface TwrpSources {
     readonly twrpImage?: string | undefined;
     /** The recipe's TWRP image, written to a Samsung phone's recovery partition when that still holds Samsung's own (after the person agreed). */
     readonly recoveryImage?: string | undefined;
+    /**
+     * Where no recoveryImage is given: the image the person gave with their yes (the app's question
+     * offers a download or their own file), read once they agreed; undefined when they gave none.
+     */
+    readonly chosenRecoveryImage?: (() => string | undefined) | undefined;
 }
 
-/** What reaching TWRP needs of a job's run: its context, its journal and a question to the person. */
-export type ReachRun = Pick<JobRun<unknown, unknown>, 'confirm' | 'context' | 'journal'>;
+/** What reaching TWRP needs of a job's run: its context, its journal, its log and a question to the person. */
+export type ReachRun = Pick<JobRun<unknown, unknown>, 'confirm' | 'context' | 'journal' | 'note'>;
 
 /** How TWRP was reached, in the step's words. */
 export const TWRP_WORDS: Readonly<Record<TwrpWay, string>> = {
@@ -74,32 +79,88 @@ async function twrpVersionOf(modes: PhoneModes, phone: FoundPhone): Promise<stri
 }
 
 /**
- * A Samsung phone in its stock recovery: with the person's yes, the recipe's TWRP (checked as the
- * upgrade's file check does) is written to the recovery partition in download mode, and the phone
- * starts it straight away by its key combination.
+ * Whether a Samsung phone in Android says its recovery is still Samsung's own: its KNOX fuse
+ * (`ro.boot.warranty_bit`, which the bootloader passes on) is intact only while nothing but
+ * Samsung's binaries was ever written or started, so no TWRP can be there. A blown fuse, or a
+ * phone too old to have one, says nothing: then the restart shows it.
  */
-async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, image: string | undefined, run: ReachRun): Promise<Reached> {
-    if (!image) throw ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition });
+async function stockRecoveryKnown(modes: PhoneModes, phone: FoundPhone): Promise<boolean> {
+    const adb = await modes.adb(phone);
+    try {
+        return (await adb.getprop('ro.boot.warranty_bit')).trim() === '0';
+    } finally {
+        await adb.close();
+    }
+}
+
+/**
+ * Where the phone is when the job finds its recovery is not TWRP, so a refusal can put it back:
+ * still in Android (nothing to undo); in a recovery that answers adb (told to restart into
+ * Android); or in a silent stock recovery, left by the person through its menu.
+ */
+type NotTwrp = { readonly in: 'android' } | { readonly in: 'recovery-adb'; readonly phone: FoundPhone } | { readonly in: 'silent-recovery' };
+
+/** Put the phone back into Android after a refusal, if the job moved it; a wait that fails leaves the refusal as it is. */
+async function putBack(modes: PhoneModes, where: NotTwrp): Promise<void> {
+    try {
+        if (where.in === 'recovery-adb') await modes.tell(where.phone, 'android');
+        else if (where.in === 'silent-recovery') await modes.leaveSilentRecovery();
+    } catch (error) {
+        if (error instanceof JobCancelled) throw error;
+    }
+}
+
+/**
+ * A Samsung phone whose recovery is not TWRP: with the person's yes, the recipe's TWRP (checked as
+ * the upgrade's file check does) is written to the recovery partition in download mode, and the
+ * phone starts it straight away by its key combination. Without an image, or with a no, nothing is
+ * written and the phone goes back where it was found.
+ */
+async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun, where: NotTwrp): Promise<Reached> {
+    const needed = (): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition });
+    const given = sources.recoveryImage;
+    if (!given && !sources.chosenRecoveryImage) {
+        await putBack(modes, where);
+        throw needed();
+    }
     const ctx = run.context();
-    const gate = await runGate({ files: [{ role: 'recovery', path: image }] }, recipe, recipe.codenames[0] ?? recipe.id, ctx);
-    const file = gate.files[0];
-    const name = file?.name ?? basename(image);
+    const check = async (image: string): Promise<{ name: string; sha256: string }> => {
+        const file = (await runGate({ files: [{ role: 'recovery', path: image }] }, recipe, recipe.codenames[0] ?? recipe.id, ctx)).files[0];
+        return { name: file?.name ?? basename(image), sha256: file?.sha256 ?? '' };
+    };
+    const checked = given ? await check(given) : undefined;
     const yes = await run.confirm({
         id: CONFIRM_IDS.writeTwrp,
         question: `Write TWRP to the ${recipe.recoveryPartition} partition?`,
-        detail: `This ${recipe.name} still has Samsung's own recovery, which can neither back up nor restore. Revive writes TWRP (${name}) to the ${recipe.recoveryPartition} partition in download mode and starts it. Nothing else on the phone changes: photos, apps and their data stay.`,
+        detail: `This ${recipe.name} still has Samsung's own recovery, which can neither back up nor restore. Revive writes TWRP (${checked?.name ?? 'the image for this phone'}) to the ${recipe.recoveryPartition} partition in download mode and starts it. Nothing else on the phone changes: photos, apps and their data stay.`,
         danger: false,
         confirmLabel: 'Write TWRP',
         cancelLabel: 'Stop',
-        facts: { phone: recipe.name, partition: recipe.recoveryPartition, file: name },
+        facts: { phone: recipe.name, partition: recipe.recoveryPartition, file: checked?.name ?? '', fileNeeded: checked ? 'no' : 'yes' },
     });
-    if (!yes) throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition });
-    await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: 'touch:recovery', data: { file: name, sha256: file?.sha256 ?? '' } }));
+    if (!yes) {
+        await putBack(modes, where);
+        throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition });
+    }
+    // The person's own copy or a download, given with the yes: checked before anything is written.
+    const image = given ?? sources.chosenRecoveryImage?.();
+    if (!image) {
+        await putBack(modes, where);
+        throw needed();
+    }
+    const file = checked ?? (await check(image));
+    await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: 'touch:recovery', data: { file: file.name, sha256: file.sha256 } }));
     // Straight into TWRP: if Android started first, Samsung's firmware would put its own recovery back.
     const phone = await modes.ensure('recovery');
     const twrpVersion = await twrpVersionOf(modes, phone);
     if (!twrpVersion) throw ReviveError.of('recovery-not-twrp', {});
     return { phone, way: 'odin-flash', twrpVersion };
+}
+
+/** The phone left for its recovery and no TWRP answered: a Samsung gets the question; any other phone a plain refusal. */
+async function silentRecovery(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun): Promise<Reached> {
+    if (recipe.method === 'odin') return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'silent-recovery' });
+    throw ReviveError.of('recovery-silent', { seconds: Math.round(TWRP_ANSWER_MS / 1000) });
 }
 
 /** TWRP, reached the least changing way; refuses (nothing done to the phone) where that is impossible. */
@@ -119,8 +180,14 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
         if (twrpImage && startsFromFastboot(recipe)) {
             phone = await startFromRam(modes, recipe, await modes.tell(phone, 'bootloader'), twrpImage, run.context());
             way = 'fastboot-boot';
+        } else if (recipe.method === 'odin' && (await stockRecoveryKnown(modes, phone))) {
+            // Decided before any restart: the phone stays in Android until the person says yes.
+            run.note('recovery-stock-known', { how: 'warranty-bit' });
+            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'android' });
         } else {
-            phone = await modes.tell(phone, 'recovery');
+            const twrp = await modes.restartIntoTwrp(phone);
+            if (!twrp) return silentRecovery(modes, recipe, sources, run);
+            phone = twrp;
             way = 'adb-reboot';
         }
     } else if (phone.mode === 'bootloader') {
@@ -128,12 +195,15 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
         phone = await startFromRam(modes, recipe, phone, twrpImage, run.context());
         way = 'fastboot-boot';
     } else if (phone.mode === 'download') {
-        phone = await modes.ensure('recovery');
+        const twrp = await modes.twrpByKeys(phone);
+        if (!twrp) return silentRecovery(modes, recipe, sources, run);
+        phone = twrp;
         way = 'adb-reboot';
     }
     const twrpVersion = await twrpVersionOf(modes, phone);
     if (twrpVersion) return { phone, way, twrpVersion };
-    if (recipe.method === 'odin') return putTwrpOnSamsung(modes, recipe, sources.recoveryImage, run);
+    // A recovery that answers adb but is not TWRP (a debuggable build's own).
+    if (recipe.method === 'odin') return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'recovery-adb', phone });
     throw ReviveError.of('recovery-not-twrp', {});
 }
 

@@ -40,4 +40,6 @@ export const INSTRUCTION_IDS = {
     enterBootloader: 'enter-bootloader',
     enterRecovery: 'enter-recovery',
     enterAndroid: 'enter-android',
+    /** Out of a stock recovery (no adb) by its own menu: "reboot system now". */
+    leaveRecovery: 'leave-recovery',
 } as const;

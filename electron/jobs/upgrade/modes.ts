@@ -20,6 +20,18 @@ export const MODE_WORDS: Readonly<Record<PhoneMode, string>> = {
     sideload: 'TWRP sideload',
 };
 
+/**
+ * How long TWRP gets to answer adb once the phone has left the mode it was in on its way to
+ * recovery. TWRP starts adbd as it boots: on the phones Revive knows (eMMC phones of 2013–2018)
+ * adb answers within about 20–30 s of the restart, and a minute is twice that. A stock recovery
+ * never answers — a user build starts no adbd, and shows nothing on USB — so silence this long is
+ * the only sign of it.
+ */
+export const TWRP_ANSWER_MS = 60_000;
+
+/** How often a wait for the phone to leave a mode looks again (the locators report attachments, not departures). */
+const LEAVE_POLL_MS = 200;
+
 /** What PhoneModes needs of a job's run, whatever the job reports at its end (upgrade, backup). */
 export type ModesRun = Pick<JobRun<unknown, unknown>, 'signal' | 'context' | 'note' | 'instruct'>;
 
@@ -30,6 +42,8 @@ export class PhoneModes {
     readonly #run: ModesRun;
     readonly #timeoutMs: number;
     readonly #personTimeoutMs: number | undefined;
+    /** The phone went into a recovery that answers nothing (off every bus): only keys take it on from there. */
+    #inSilentRecovery = false;
 
     constructor(options: { recipe: Recipe; locator: PhoneLocator; links: ProtocolLinks; run: ModesRun; timeoutMs: number; personTimeoutMs?: number | undefined }) {
         this.#recipe = options.recipe;
@@ -57,13 +71,82 @@ export class PhoneModes {
         const now = this.#locator.current();
         if (!now || !modes.includes(now.mode)) this.#run.note('waiting-for-phone', { seconds, mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any' });
         try {
-            return await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs });
+            const found = await this.#locator.waitFor(modes, { signal: this.#run.signal, timeoutMs });
+            this.#inSilentRecovery = false;
+            return found;
         } catch (error) {
             if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
             if (error instanceof ReviveError) throw error;
             const facts = { mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any', seconds };
             throw noPerson ? ReviveError.of('person-not-there', facts, { cause: error }) : ReviveError.of('phone-not-found', facts, { cause: error });
         }
+    }
+
+    /**
+     * Wait until `phone` has left its mode (its attachment is gone: the adb transport dropped, or
+     * download mode went away), bounded as `waitFor` is; a phone that never leaves is a coded error.
+     */
+    async #left(phone: FoundPhone, byPerson: boolean, target: PhoneMode): Promise<void> {
+        const timeoutMs = byPerson && this.#personTimeoutMs !== undefined ? Math.min(this.#personTimeoutMs, this.#timeoutMs) : this.#timeoutMs;
+        const deadline = Date.now() + timeoutMs;
+        const stillThere = (): boolean => {
+            const now = this.#locator.current();
+            return now !== undefined && now.mode === phone.mode && (phone.device === undefined || now.device === phone.device);
+        };
+        while (stillThere()) {
+            if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
+            if (Date.now() >= deadline) {
+                const facts = { mode: target, seconds: Math.round(timeoutMs / 1000) };
+                throw byPerson && this.#personTimeoutMs !== undefined ? ReviveError.of('person-not-there', facts) : ReviveError.of('phone-not-found', facts);
+            }
+            await new Promise((resolve) => setTimeout(resolve, LEAVE_POLL_MS));
+        }
+    }
+
+    /**
+     * TWRP, once the phone has left `phone`'s mode for its recovery; undefined when it left but no
+     * TWRP answered within TWRP_ANSWER_MS (twice that when the person starts it by keys, who may
+     * take a while between switching the phone off and holding the combination): its recovery is
+     * the maker's own, or one Revive cannot talk to.
+     */
+    async #twrpAfterLeaving(phone: FoundPhone, byPerson: boolean): Promise<FoundPhone | undefined> {
+        await this.#left(phone, byPerson, 'recovery');
+        const withinMs = Math.min(this.#timeoutMs, byPerson ? 2 * TWRP_ANSWER_MS : TWRP_ANSWER_MS);
+        this.#run.note('waiting-for-phone', { seconds: Math.round(withinMs / 1000), mode: 'recovery' });
+        try {
+            return await this.#locator.waitFor(['recovery'], { signal: this.#run.signal, timeoutMs: withinMs });
+        } catch (error) {
+            if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
+            if (error instanceof ReviveError) throw error;
+            this.#run.note('recovery-silent', { seconds: Math.round(withinMs / 1000) });
+            this.#inSilentRecovery = this.#locator.current() === undefined;
+            return undefined;
+        }
+    }
+
+    /** Restart a phone running Android (or TWRP) into its recovery over adb: TWRP, or undefined when none answered (see #twrpAfterLeaving). */
+    async restartIntoTwrp(phone: FoundPhone): Promise<FoundPhone | undefined> {
+        const adb = await this.adb(phone);
+        await adb.reboot('recovery');
+        await adb.end();
+        return this.#twrpAfterLeaving(phone, false);
+    }
+
+    /** Ask the person to start the recovery by its keys (from download mode, where nothing can tell the phone): TWRP, or undefined when none answered. */
+    async twrpByKeys(phone: FoundPhone): Promise<FoundPhone | undefined> {
+        this.#instructKeys('recovery', 'Now start TWRP straight away, without letting the old system start.');
+        return this.#twrpAfterLeaving(phone, true);
+    }
+
+    /**
+     * A phone in a recovery that answers nothing (Samsung's own) goes back to Android by its menu,
+     * the same on every stock recovery: the volume keys move to "reboot system now", Power chooses it.
+     * Resolves once Android is back.
+     */
+    async leaveSilentRecovery(): Promise<FoundPhone> {
+        const text = "Put the phone back into Android: in its recovery menu, move to 'reboot system now' with the volume keys and press Power.";
+        this.#run.instruct({ id: INSTRUCTION_IDS.leaveRecovery, text, buttons: ['volume-down', 'power'], waitingFor: 'android' });
+        return this.waitFor(['android'], true);
     }
 
     /** The phone now, in whatever mode; asks the person to connect it if it is not there. */
@@ -101,11 +184,15 @@ export class PhoneModes {
         }
     }
 
-    /** Show the key combo for a mode and wait for the phone to appear in it. */
-    async byKeys(mode: 'download' | 'bootloader' | 'recovery' | 'android', why: string): Promise<FoundPhone> {
+    #instructKeys(mode: 'download' | 'bootloader' | 'recovery' | 'android', why: string): void {
         const combo = mode === 'android' ? undefined : this.#recipe.keyCombos[mode];
         const text = combo ? `${why} ${combo.instructions}` : `${why} Bring the phone into ${MODE_WORDS[mode]}.`;
         this.#run.instruct({ id: `enter-${mode}`, text, picture: combo?.picture, buttons: combo?.buttons, waitingFor: mode });
+    }
+
+    /** Show the key combo for a mode and wait for the phone to appear in it. */
+    async byKeys(mode: 'download' | 'bootloader' | 'recovery' | 'android', why: string): Promise<FoundPhone> {
+        this.#instructKeys(mode, why);
         return this.waitFor([mode], true);
     }
 
@@ -123,6 +210,11 @@ export class PhoneModes {
 
     /** Bring the phone to a mode from wherever it is. */
     async ensure(mode: PhoneMode): Promise<FoundPhone> {
+        if (this.#inSilentRecovery && !this.#locator.current()) {
+            // Not gone: in a recovery that shows nothing on USB. Its keys (or its menu) take it on.
+            if (mode === 'download' || mode === 'bootloader') return this.byKeys(mode, `Now the phone must go into ${MODE_WORDS[mode]}.`);
+            if (mode === 'android') return this.leaveSilentRecovery();
+        }
         const phone = await this.anyMode();
         if (phone.mode === mode) return phone;
         if (mode === 'sideload') {

@@ -1,9 +1,11 @@
 /**
  * A virtual Galaxy S4 with Samsung's stock recovery: a backup or a restore needs TWRP, which the job
  * writes to the recovery partition (Odin, download mode) only after the person agreed, and then
- * starts straight away by the recovery key combination. Without the TWRP image, or with a "no",
- * nothing is written to the phone. Backup → upgrade (stock recovery back) → restore is asserted from
- * the phone's state.
+ * starts straight away by the recovery key combination. While the KNOX fuse is intact the job knows
+ * the recovery is Samsung's before restarting anything; once it is blown, the stock recovery shows
+ * itself by its silence (no adb) after `reboot recovery`, and a refusal then puts the phone back into
+ * Android. Without the TWRP image, or with a "no", nothing is written to the phone.
+ * Backup → upgrade (stock recovery back) → restore is asserted from the phone's state.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -63,7 +65,9 @@ function unchanged(before: PhoneSnapshot, after: PhoneSnapshot): void {
     expect(after.files).toEqual(before.files);
 }
 
-const backupArgs = (to: string): string[] => ['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, to), '--passphrase-file', join(dir, 'pass.txt'), '--json'];
+const backupArgs = (to: string, json = true): string[] => ['backup', 'create', '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--to', join(dir, to), '--passphrase-file', join(dir, 'pass.txt'), ...(json ? ['--json'] : [])];
+/** A run that meets the silent stock recovery waits TWRP_ANSWER_MS, bounded by --wait: kept short here. */
+const SHORT_WAIT = ['--wait', '15'];
 
 describe('a Galaxy S4 with its stock recovery', () => {
     it('without the TWRP image: a plain refusal, nothing written', async () => {
@@ -72,8 +76,10 @@ describe('a Galaxy S4 with its stock recovery', () => {
         expect(run.code).toBe(1);
         expect(run.err).toMatch(/still has Samsung's own recovery.*not given the TWRP image/s);
         expect(run.err).toContain('--recovery FILE');
+        // Decided before any restart (the KNOX fuse is intact): the phone never left Android, nothing was waited for.
+        expect(run.out).not.toContain('waiting-for-phone');
         unchanged(before, phoneSnapshot(stateDir));
-        expect(state().extra['recovery']).toBe('stock');
+        expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'stock' } });
     });
 
     it('the question answered no (nobody at a terminal, no --yes): nothing written', async () => {
@@ -83,13 +89,12 @@ describe('a Galaxy S4 with its stock recovery', () => {
         expect(run.err).toContain('Write TWRP to the RECOVERY partition?');
         expect(run.err).toMatch(/Nothing else on the phone changes: photos, apps and their data stay/);
         expect(run.err).toMatch(/chose not to write TWRP to the RECOVERY partition/);
+        expect(run.out).not.toContain('waiting-for-phone');
         unchanged(before, phoneSnapshot(stateDir));
-        expect(state().extra['recovery']).toBe('stock');
+        expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'stock' } });
     });
 
     it('with a yes: TWRP is written to RECOVERY and started; backup → upgrade → restore gives every byte back', async () => {
-        // The refusals left it in its stock recovery: it runs Android again.
-        await withStockRecovery();
         const before = phoneSnapshot(stateDir);
         const made = await runCli([...backupArgs('backups'), '--recovery', demo.recovery, '--yes']);
         expect(made.code, made.err).toBe(0);
@@ -102,16 +107,20 @@ describe('a Galaxy S4 with its stock recovery', () => {
         expect({ ...now.partitions, 'RECOVERY.img': '' }).toEqual({ ...before.partitions, 'RECOVERY.img': '' });
         expect(now.files).toEqual(before.files);
         expect(Object.keys(now.writeCounts).filter((k) => now.writeCounts[k] !== before.writeCounts[k])).toEqual(['RECOVERY']);
-        expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'twrp' } });
+        // Writing TWRP blew the KNOX fuse for good: from now on only a restart can show what the recovery is.
+        expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'twrp', knox: 'tripped' } });
 
         // An upgrade gone wrong that put Samsung's stock firmware back: another system and its own recovery.
         await upgradeAway('ks01ltexx', stateDir);
         await withStockRecovery();
         expect(phoneSnapshot(stateDir).fingerprint).not.toBe(before.fingerprint);
-        const restored = await runCli(['restore', backup.path, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes']);
+        const restored = await runCli(['restore', backup.path, '--device', 'virtual:ks01ltexx', '--virtual-state', stateDir, '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes', ...SHORT_WAIT]);
         expect(restored.code, restored.err).toBe(0);
         // The person is told, with the phone's key combinations, to go to download mode and then straight into TWRP.
         const err = restored.err;
+        // The fuse is blown: the phone was restarted into its recovery, which answered nothing.
+        expect(err).toMatch(/The phone left for its recovery, but no TWRP answered within 15 s/);
+        expect(err.indexOf('no TWRP answered')).toBeLessThan(err.indexOf('Write TWRP to the RECOVERY partition?'));
         expect(err).toContain('Write TWRP to the RECOVERY partition?');
         expect(err).toMatch(/Now the phone must go into download mode\. Switch the phone off\. Hold Volume Down, Home and Power/);
         expect(err).toMatch(/Now start TWRP straight away, without letting the old system start\. Hold Volume Up, Home and Power/);
@@ -127,5 +136,20 @@ describe('a Galaxy S4 with its stock recovery', () => {
         expect(added).toBeDefined();
         expect(files).toEqual(before.files);
         expect(state().extra['recovery']).toBe('twrp');
-    });
+    }, 300_000);
+
+    it('once the fuse is blown, a "no" after the restart puts the phone back into Android, nothing written', async () => {
+        await withStockRecovery();
+        expect(state().extra['knox']).toBe('tripped');
+        const before = phoneSnapshot(stateDir);
+        const run = await runCli([...backupArgs('declined-after-restart', false), '--recovery', demo.recovery, ...SHORT_WAIT]);
+        expect(run.code).toBe(1);
+        expect(run.err).toMatch(/no TWRP answered within 15 s/);
+        expect(run.err).toContain('Write TWRP to the RECOVERY partition?');
+        // The person is led out of the stock recovery by its own menu; the virtual owner does it.
+        expect(run.err).toContain("move to 'reboot system now' with the volume keys and press Power");
+        expect(run.err).toMatch(/chose not to write TWRP to the RECOVERY partition/);
+        unchanged(before, phoneSnapshot(stateDir));
+        expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'stock' } });
+    }, 180_000);
 });
