@@ -9,7 +9,7 @@
  */
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { ReviveError } from '../jobs/errors.js';
 import { HttpProtocolError, ResponseParser, type ResponseHead } from './http-response.js';
 
@@ -117,6 +117,12 @@ function classify(error: NodeJS.ErrnoException, url: URL, signal: AbortSignal | 
     return error;
 }
 
+/**
+ * node:tls loads on the first https connection: with the system's CA bundle (NODE_EXTRA_CA_CERTS)
+ * it costs a plain-http download from a local mirror about 20 ms of CPU before its first request.
+ */
+const loadTls = (): Promise<typeof tls> => import('node:tls');
+
 /** A TCP connection to `url`'s host (or its proxy's tunnel), TLS on top for https. */
 async function connect(url: URL, options: HttpGetOptions, feed: (data: Uint8Array) => void): Promise<net.Socket> {
     const proxy = proxyFor(url, options.env ?? process.env);
@@ -128,7 +134,7 @@ async function connect(url: URL, options: HttpGetOptions, feed: (data: Uint8Arra
     }
     const servername = net.isIP(hostOf(url)) ? undefined : hostOf(url);
     const tunnel = proxy ? await openTunnel(proxy, url, options.signal) : undefined;
-    const socket = tls.connect({ ...(tunnel ? { socket: tunnel } : { host: hostOf(url), port: portOf(url) }), servername, ALPNProtocols: ['http/1.1'] });
+    const socket = (await loadTls()).connect({ ...(tunnel ? { socket: tunnel } : { host: hostOf(url), port: portOf(url) }), servername, ALPNProtocols: ['http/1.1'] });
     socket.on('data', (data: Buffer) => feed(data));
     await connected(socket, 'secureConnect', url, options.signal);
     return socket;
@@ -195,7 +201,7 @@ class Prepended extends Duplex {
  */
 async function openTunnel(proxy: URL, url: URL, signal: AbortSignal | undefined): Promise<Duplex> {
     const secure = proxy.protocol === 'https:';
-    const socket = secure ? tls.connect({ host: hostOf(proxy), port: portOf(proxy), servername: net.isIP(hostOf(proxy)) ? undefined : hostOf(proxy), ALPNProtocols: ['http/1.1'] }) : net.connect({ host: hostOf(proxy), port: portOf(proxy) });
+    const socket = secure ? (await loadTls()).connect({ host: hostOf(proxy), port: portOf(proxy), servername: net.isIP(hostOf(proxy)) ? undefined : hostOf(proxy), ALPNProtocols: ['http/1.1'] }) : net.connect({ host: hostOf(proxy), port: portOf(proxy) });
     await connected(socket, secure ? 'secureConnect' : 'connect', proxy, signal);
     const authority = `${url.hostname}:${portOf(url)}`;
     const credentials = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
