@@ -1,29 +1,19 @@
 /**
  * The archive's bytes on their way to the disk: the plaintext (the tar stream) sealed in line
- * (age's STREAM, age/stream.ts), hashed as written (the archive's own SHA-256, so nobody reads
- * 2 GiB back to learn it) and written by direct-file.ts in 4 MiB blocks past the page cache on
- * libuv's threads. Sealed here rather than on a thread of its own: that thread did not lower the
+ * (age's STREAM, age/stream.ts) and written by direct-file.ts in 4 MiB blocks past the page cache
+ * on libuv's threads, hashed as written on a thread of their own (the archive's SHA-256, so nobody
+ * reads 2 GiB back to learn it). Sealed here rather than on a thread of its own: that thread did not lower the
  * total CPU, and on two cores shared with the phone the total is what sets the time.
  */
-import { createHash } from 'node:crypto';
 import type { AgeFileStart } from './age/index.js';
 import { StreamSealer } from './age/stream.js';
-import { DirectFile } from './direct-file.js';
-
-export interface WrittenFile {
-    readonly sizeBytes: number;
-    readonly sha256: string;
-}
+import { DirectFile, type WrittenFile } from './direct-file.js';
 
 export class ArchiveFile {
     readonly #file: DirectFile;
     readonly #sealer: StreamSealer;
-    readonly #hash = createHash('sha256');
     /** Each sealed piece is a fresh buffer from the cipher: the file may keep it until it copies it. */
-    readonly #out = (sealed: Buffer): void => {
-        this.#hash.update(sealed);
-        this.#file.write(sealed);
-    };
+    readonly #out = (sealed: Buffer): void => this.#file.write(sealed);
 
     private constructor(file: DirectFile, start: AgeFileStart) {
         this.#file = file;
@@ -54,8 +44,7 @@ export class ArchiveFile {
     /** Seal the end, write what is left, wait until it is on the disk, close. */
     async finish(): Promise<WrittenFile> {
         this.#sealer.final(this.#out);
-        const sizeBytes = await this.#file.finish();
-        return { sizeBytes, sha256: this.#hash.digest('hex') };
+        return this.#file.finish();
     }
 
     /** Close the file; the caller removes it. Safe after `finish` failed. */

@@ -1,10 +1,10 @@
 /**
  * The archive's file writer: whatever the slicing of the bytes handed in, the file holds exactly
  * those bytes (whole 4 MiB blocks written past the page cache where the system allows it, the
- * rest through it), is created 0600 and never over an existing file, and a producer that waits
+ * rest through it) with their SHA-256, is created 0600 and never over an existing file, and a producer that waits
  * for `room` is held back instead of queueing without bound.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ afterAll(() => {
 });
 
 /** Write `data` cut at `cuts` (offsets), waiting for room as the archive writer does. */
-async function writeCut(data: Buffer, cuts: number[]): Promise<{ path: string; size: number }> {
+async function writeCut(data: Buffer, cuts: number[]): Promise<{ path: string; size: number; sha256: string }> {
     const path = join(dir, `f${count++}`);
     const failures: unknown[] = [];
     const file = await DirectFile.create(path, (error) => failures.push(error));
@@ -36,17 +36,18 @@ async function writeCut(data: Buffer, cuts: number[]): Promise<{ path: string; s
         at = Math.max(at, end);
         if (file.backlogged) await file.room();
     }
-    const size = await file.finish();
+    const { sizeBytes, sha256 } = await file.finish();
     expect(failures).toEqual([]);
-    return { path, size };
+    return { path, size: sizeBytes, sha256 };
 }
 
 describe('DirectFile', () => {
     it('holds exactly the bytes written, around every block boundary', async () => {
         for (const length of [0, 1, 4 * MiB - 1, 4 * MiB, 4 * MiB + 1, 12 * MiB + 4095, 17 * MiB + 12_345]) {
             const data = randomBytes(length);
-            const { path, size } = await writeCut(data, [1000, 65_536, 3 * MiB, 4 * MiB + 7, 9 * MiB]);
+            const { path, size, sha256 } = await writeCut(data, [1000, 65_536, 3 * MiB, 4 * MiB + 7, 9 * MiB]);
             expect(size).toBe(length);
+            expect(sha256).toBe(createHash('sha256').update(data).digest('hex'));
             expect(readFileSync(path).equals(data)).toBe(true);
             expect(statSync(path).mode & 0o777).toBe(0o600);
             rmSync(path);
@@ -81,6 +82,6 @@ describe('DirectFile', () => {
         expect(file.backlogged).toBe(true);
         await file.room();
         expect(file.backlogged).toBe(false);
-        expect(await file.finish()).toBe(20 * MiB);
+        expect((await file.finish()).sizeBytes).toBe(20 * MiB);
     });
 });

@@ -1,0 +1,27 @@
+/**
+ * The SHA-256 of ranges of one memory, in the order handed over: on a thread of its own when the
+ * memory is shared, in line when it is not; both give the digest of the bytes as they were when
+ * their range was handed over, even when the memory is reused right after.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { rangeHash } from '../../../native/backup/range-hash.js';
+
+describe('rangeHash', () => {
+    for (const shared of [true, false]) {
+        it(`${shared ? 'shared memory, on a thread' : 'plain memory, in line'}: ranges in order, the memory reused after each`, async () => {
+            const memory = new Uint8Array(shared ? new SharedArrayBuffer(1 << 16) : new ArrayBuffer(1 << 16));
+            const hash = rangeHash(memory);
+            const whole = createHash('sha256');
+            for (let i = 0; i < 50; i++) {
+                const piece = randomBytes(1 + ((i * 7919) % memory.length));
+                const start = (i * 31) % (memory.length - piece.length + 1);
+                memory.set(piece, start);
+                whole.update(piece);
+                await hash.update(start, start + piece.length);
+            }
+            expect(await hash.digest()).toBe(whole.digest('hex'));
+            await hash.close();
+        });
+    }
+});
