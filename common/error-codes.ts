@@ -106,6 +106,7 @@ export const ERROR_CODES = {
     'device-busy': { facts: [] },
     'device-gone': { facts: [] },
     'question-gone': { facts: [] },
+    'question-file-unchecked': { facts: [] },
     'instruction-gone': { facts: [] },
     'bad-request': { facts: ['command', 'problems'] },
     'unknown-command': { facts: ['command'] },

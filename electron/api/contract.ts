@@ -386,8 +386,12 @@ export const commands = {
     resumeJob: { request: z.object({ jobId: JobId, deviceId: z.string(), backupPassphrase: Passphrase.optional() }).strict(), result: z.object({ jobId: z.string() }) },
     /** Do not offer this unfinished upgrade any more (its journal and backups stay). */
     forgetJob: { request: z.object({ jobId: JobId }).strict(), result: Ok },
-    /** The person's answer to a jobConfirm question. */
-    answerConfirm: { request: z.object({ jobId: JobId, requestId: z.string(), yes: z.boolean() }).strict(), result: Ok },
+    /**
+     * The person's answer to a jobConfirm question. `verificationId`: a file checked with verifyFile
+     * or downloadFile that goes with a yes — the TWRP image a backup's or restore's `write-twrp`
+     * question asks for when it is not in the download cache (facts.fileNeeded `yes`).
+     */
+    answerConfirm: { request: z.object({ jobId: JobId, requestId: z.string(), yes: z.boolean(), verificationId: z.string().optional() }).strict(), result: Ok },
     /** "I'm holding the buttons" for the virtual phone: its owner presses the instruction's buttons. */
     pressVirtualButtons: { request: z.object({ jobId: JobId, instructionId: z.string() }).strict(), result: Ok },
     cancelJob: { request: z.object({ jobId: JobId }).strict(), result: z.object({ cancelling: z.boolean() }) },

@@ -77,7 +77,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const upgrades = createUpgradeJobs({ home, recipes, uploads, phones, waitTimeoutMs: options.waitTimeoutMs, recipeById, verified: files.verified, emit });
     const counter = createCounterDesk({ home, upgrades, phones, recipeById, emit });
     const panels = createPanelHandlers({ home, uploads, emit, connectorFor: (deviceId) => phones.connectorFor(deviceId) });
-    const backups = createAppBackups({ home, recipes, phones, uploads, emit, waitTimeoutMs: options.waitTimeoutMs });
+    const backups = createAppBackups({ home, recipes, phones, uploads, emit, waitTimeoutMs: options.waitTimeoutMs, verified: files.verified });
 
     const handlers: CommandHandlers = {
         ...panels,
@@ -90,7 +90,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             return upgrades.handlers.cancelJob(request);
         },
         async answerConfirm(request) {
-            if (backups.answer(request.jobId, request.requestId, request.yes)) return { ok: true as const };
+            if (backups.answer(request.jobId, request.requestId, request.yes, request.verificationId)) return { ok: true as const };
             return upgrades.handlers.answerConfirm(request);
         },
         async pressVirtualButtons(request) {

@@ -34,6 +34,7 @@ import { usbDeviceOf } from '../jobs/protocol-links.js';
 import type { JobEvent, JobInstruction } from '../../native/jobs/events.js';
 import { answerPage, askPage, pressForPage, shortJobEvents, type PageAnswers } from './job-events.js';
 import type { AppPhones, UpgradeTarget } from './phones.js';
+import type { VerifiedPath } from './file-checks.js';
 import type { UploadStore } from './uploads.js';
 
 type Request<K extends keyof typeof commands> = z.output<(typeof commands)[K]['request']>;
@@ -52,6 +53,8 @@ export interface BackupEnvironment {
     emit<K extends EventName>(event: K, payload: EventPayload<K>): void;
     /** How long a job waits for the phone after it restarts (default the backup job's). */
     readonly waitTimeoutMs?: number | undefined;
+    /** A file the files step checked (verifyFile, downloadFile), by its verification id. */
+    readonly verified: (verificationId: string) => VerifiedPath | undefined;
 }
 
 /** A backup job running here: how to stop it, the phone it holds, and what it asked the page. */
@@ -60,12 +63,15 @@ interface Running {
     virtual: VirtualPhone | undefined;
     readonly answers: PageAnswers;
     instruction: JobInstruction | undefined;
+    /** The recipe's TWRP image the person gave with their yes (their own copy or a download, checked by the files step). */
+    chosenRecovery: string | undefined;
+    readonly recipeId: string;
 }
 
 export interface AppBackups {
     readonly handlers: BackupHandlers;
-    /** The page's answer to a backup or restore job's question; false when no such job runs here. */
-    answer(jobId: string, requestId: string, yes: boolean): boolean;
+    /** The page's answer to a backup or restore job's question, with the checked file that goes with a yes; false when no such job runs here. */
+    answer(jobId: string, requestId: string, yes: boolean, verificationId?: string): boolean;
     /** The virtual phone's owner follows the job's instruction; false when no such job runs here. */
     press(jobId: string, instructionId: string): boolean;
     /** Stop a running backup job; false when no such job runs here. */
@@ -129,9 +135,9 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
     };
 
     /** Work under the page's job id, stoppable with cancelJob; the phone it holds is busy meanwhile. */
-    const track = async <T>(jobId: string, body: (signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>): Promise<T> => {
+    const track = async <T>(jobId: string, body: (signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, recipeId = ''): Promise<T> => {
         const controller = new AbortController();
-        const entry: Running = { controller, virtual: undefined, answers: new Map(), instruction: undefined };
+        const entry: Running = { controller, virtual: undefined, answers: new Map(), instruction: undefined, chosenRecovery: undefined, recipeId };
         running.set(jobId, entry);
         try {
             return await body(controller.signal, (phone) => {
@@ -177,7 +183,16 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             } finally {
                 await target.release().catch(() => undefined);
             }
-        });
+        }, recipe.id);
+
+    /**
+     * The TWRP image for a Samsung's stock recovery: the recipe's from the download cache; else what
+     * the person gives with their yes to the question, which then offers a download or their own file.
+     */
+    const twrpSources = (jobId: string, recipe: Recipe): { recoveryImage: string | undefined; chosenRecoveryImage: () => string | undefined } => ({
+        recoveryImage: cachedRecovery(recipe),
+        chosenRecoveryImage: () => running.get(jobId)?.chosenRecovery,
+    });
 
     /** A short job on the one runner under the page's id (verify, travel-clean). */
     const job = <T>(kind: PanelJobKind, jobId: string, params: Record<string, string | boolean>, body: (run: PanelRun, signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, summary: (value: T) => string): Promise<T> =>
@@ -226,7 +241,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             const lock: AgeIdentity[] = [{ kind: 'scrypt', passphrase }];
             // The one backup job (electron/jobs/backup): it brings the phone to TWRP, journals every part, reads the archive back and records that.
             const report = await phoneJob(jobId, recipe, deviceId, (job) =>
-                runBackup({ jobId, home: env.home, folder, recipients: [{ kind: 'scrypt', passphrase }], verifyWith: lock, storage: true, leaveIn: leaveInTwrp ? 'recovery' : 'as-found', recoveryImage: cachedRecovery(recipe) }, job),
+                runBackup({ jobId, home: env.home, folder, recipients: [{ kind: 'scrypt', passphrase }], verifyWith: lock, storage: true, leaveIn: leaveInTwrp ? 'recovery' : 'as-found', ...twrpSources(jobId, recipe) }, job),
             );
             return view(await describeBackup(folder, report.archive.name, env.home));
         },
@@ -259,7 +274,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
             const recipe = recipeOf(deviceId);
             // The one restore job (electron/jobs/backup/restore.ts): every part checked first, then TWRP reached as the backup does.
             const result = await phoneJob(jobId, recipe, deviceId, (job) =>
-                runRestore({ jobId, home: env.home, archive: listed.path, identities, storage, withRawState, recoveryImage: cachedRecovery(recipe) }, job),
+                runRestore({ jobId, home: env.home, archive: listed.path, identities, storage, withRawState, ...twrpSources(jobId, recipe) }, job),
             );
             return { restored: [...result.restored], rawRestored: [...result.rawRestored], storageFiles: result.storageFiles, fingerprint: result.fingerprint, fingerprintChecked: result.fingerprintChecked };
         },
@@ -293,9 +308,15 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
 
     return {
         handlers,
-        answer(jobId, requestId, yes) {
+        answer(jobId, requestId, yes, verificationId) {
             const entry = running.get(jobId);
             if (!entry) return false;
+            if (yes && verificationId !== undefined) {
+                // Only a file the files step passed as this phone's TWRP: never a path from the page.
+                const file = env.verified(verificationId);
+                if (!file || file.role !== 'recovery' || file.recipeId !== entry.recipeId) throw ReviveError.of('question-file-unchecked', {});
+                entry.chosenRecovery = file.path;
+            }
             answerPage(entry.answers, requestId, yes);
             return true;
         },

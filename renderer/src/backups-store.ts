@@ -180,12 +180,13 @@ export async function cancelBackupTask(): Promise<void> {
 }
 
 /** The person's answer to the running task's question. */
-export async function answerTaskQuestion(yes: boolean): Promise<void> {
+/** Answer the running task's question; `verificationId`: the checked file that goes with a yes (the TWRP image it asked for). */
+export async function answerTaskQuestion(yes: boolean, verificationId?: string): Promise<void> {
     const task = get().task;
     if (!api || !task?.question) return;
     const requestId = task.question.id;
     updateTask(task.jobId, () => ({ question: null }));
-    await api.answerConfirm({ jobId: task.jobId, requestId, yes });
+    await api.answerConfirm({ jobId: task.jobId, requestId, yes, ...(yes && verificationId ? { verificationId } : {}) });
 }
 
 /** "I'm holding the buttons" on the virtual phone: its owner presses the instruction's keys. */

@@ -53,6 +53,7 @@ export function confirmTexts(t: TFunction, exists: Exists, confirm: EventPayload
     let question = pick('question', own.question);
     let detail = pick('detail', own.detail);
     if (confirm.id === 'unlock' && recipe?.unlock.wipesData) question = pick('questionWipes', question);
+    if (confirm.id === 'write-twrp' && facts['fileNeeded'] === 'yes') detail = pick('detailNoFile', detail);
     if ((confirm.id === 'unlock' || confirm.id === 'oem-unlock-toggle') && recipeUnlock && exists(recipeUnlock)) detail = t(recipeUnlock);
     if (confirm.id === 'unlock' && recipe?.unlock.wipesData) detail = `${facts['copied'] === 'yes' ? t(`${base}.copied`, values) : t(`${base}.notCopied`)} ${detail}`;
     if (confirm.id === 'erase') {
@@ -164,18 +165,24 @@ function Confirm({ job }: { job: JobState }): ReactNode {
 }
 
 /** A job's question to the person, focused as it appears: its heading, its detail, and the two answers. */
-export function QuestionPanel({ idPrefix, danger, words, onAnswer }: { idPrefix: string; danger: boolean; words: ReturnType<typeof confirmTexts>; onAnswer: (yes: boolean) => void }): ReactNode {
+/**
+ * A question the job waits on. `children`: what the person must give before a yes (the TWRP image a
+ * backup needs), shown above the answers; `yesBlocked` keeps the yes from being chosen until then.
+ */
+export function QuestionPanel({ idPrefix, danger, words, onAnswer, children, yesBlocked }: { idPrefix: string; danger: boolean; words: ReturnType<typeof confirmTexts>; onAnswer: (yes: boolean) => void; children?: ReactNode; yesBlocked?: boolean | undefined }): ReactNode {
     return (
         <section className={`panel confirm${danger ? ' danger' : ''}`} role="alertdialog" aria-labelledby={`${idPrefix}-heading`} aria-describedby={`${idPrefix}-detail`}>
             <h2 id={`${idPrefix}-heading`} tabIndex={-1} ref={focusOnMount}>
                 {words.question}
             </h2>
             <p id={`${idPrefix}-detail`}>{words.detail}</p>
+            {children}
             <div className="actions">
                 <button type="button" className="button secondary" onClick={() => onAnswer(false)}>
                     {words.cancel}
                 </button>
-                <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} onClick={() => onAnswer(true)}>
+                {/* aria-disabled, not disabled: the button stays in the keyboard's way, as the page's other waits do. */}
+                <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} aria-disabled={yesBlocked === true} onClick={() => (yesBlocked ? undefined : onAnswer(true))}>
                     {words.confirm}
                 </button>
             </div>

@@ -207,14 +207,24 @@ describe('backups in the app, on the virtual phone', () => {
         expect(phone.mode).toBe('android');
     }, 180_000);
 
-    it('a Samsung with its stock recovery and no TWRP in the download cache: refused, nothing written', async () => {
+    it('a Samsung with its stock recovery and no TWRP in the download cache: the question asks for the image; "Stop" writes nothing', async () => {
         const phone = backend.virtualPhone;
         if (!phone) throw new Error('no virtual phone');
         phone.state.extra['recovery'] = 'stock';
         try {
             const writes = phone.partitions.names().map((n) => phone.partitions.writeCount(n));
-            const refused = await refusal('restoreBackup', { jobId: 'rs-stock', deviceId: 'virtual:ks01ltexx', backupId: backup.backupId, unlock: { passphrase: PASS } });
-            expect(refused).toMatchObject({ code: 'twrp-image-needed', facts: { partition: 'RECOVERY' } });
+            const asked = (async (): Promise<EventPayload<'jobConfirm'>> => {
+                for (;;) {
+                    const found = events.find((e) => e.event === 'jobConfirm' && (e.payload as EventPayload<'jobConfirm'>).jobId === 'rs-stock');
+                    if (found) return found.payload as EventPayload<'jobConfirm'>;
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
+            })();
+            const refusing = refusal('restoreBackup', { jobId: 'rs-stock', deviceId: 'virtual:ks01ltexx', backupId: backup.backupId, unlock: { passphrase: PASS } });
+            const question = await asked;
+            expect(question).toMatchObject({ id: 'write-twrp', facts: { partition: 'RECOVERY', fileNeeded: 'yes' } });
+            await call('answerConfirm', { jobId: 'rs-stock', requestId: question.id, yes: false });
+            expect(await refusing).toMatchObject({ code: 'twrp-write-declined', facts: { partition: 'RECOVERY' } });
             expect(phone.partitions.names().map((n) => phone.partitions.writeCount(n))).toEqual(writes);
         } finally {
             delete phone.state.extra['recovery'];
