@@ -1,9 +1,9 @@
 /**
  * Backup: 2 GiB of TWRP backup (data, split into .win000/.win001 as TWRP does past 1.5 GiB) copied
  * from the virtual phone over adb TCP into one encrypted archive (tar + age to an X25519 recipient,
- * the engine's copy path: adb sync → tar → SHA-256 per part → ChaCha20-Poly1305 and the archive's
- * SHA-256 on the archive thread → disk, fsync'd before it is named), against Debian's `adb pull`
- * of the same TWRP folder, unencrypted, in the same run. The phone is served by `revive
+ * the engine's copy path: adb sync → tar → SHA-256 per part → ChaCha20-Poly1305 → disk past the
+ * page cache, the archive's SHA-256 on a thread of its own, fsync'd before it is named), against
+ * Debian's `adb pull` of the same TWRP folder, unencrypted, in the same run. The phone is served by `revive
  * virtual-phone serve` in a process of its own, as a real phone is a device of its own, so both
  * sides are measured as clients of the same phone and our peak RSS is ours alone; the phone's own
  * CPU is shown for both. `npx tsx bench/backup.bench.ts` runs it alone.
@@ -87,7 +87,7 @@ export async function run(): Promise<BenchResult[]> {
                     name: 'backup: 2 GiB TWRP folder over TCP from the virtual phone into an encrypted archive',
                     ours: { seconds: oursSeconds, peakRssMB },
                     reference: { tool: 'adb 29 (Debian) pull, unencrypted', seconds: refSeconds },
-                    notes: `archive ${(archive.sizeBytes / GiB).toFixed(2)} GiB; of our time ${finishSeconds.toFixed(1)} s after the last byte arrived (manifest, fsync, rename); our CPU ${cpuSeconds.toFixed(1)} s (all our threads: reading the phone, the archive thread, the writes); the phone runs in its own revive virtual-phone serve process and used ${oursPhoneCpu.toFixed(1)} s CPU for ours, ${refPhoneCpu.toFixed(1)} s for adb pull; load average ${loadBefore?.toFixed(1) ?? '?'} before, ${loadavg()[0]?.toFixed(1) ?? '?'} after, on ${cpus().length} cores`,
+                    notes: `archive ${(archive.sizeBytes / GiB).toFixed(2)} GiB; of our time ${finishSeconds.toFixed(1)} s after the last byte arrived (manifest, fsync, rename); our CPU ${cpuSeconds.toFixed(1)} s (all our threads: reading the phone and sealing, the archive's SHA-256, the writes); the phone runs in its own revive virtual-phone serve process and used ${oursPhoneCpu.toFixed(1)} s CPU for ours, ${refPhoneCpu.toFixed(1)} s for adb pull; load average ${loadBefore?.toFixed(1) ?? '?'} before, ${loadavg()[0]?.toFixed(1) ?? '?'} after, on ${cpus().length} cores`,
                 },
             ];
         } finally {
