@@ -26,6 +26,7 @@ import { ReviveError } from '../../native/jobs/errors.js';
 import type { Recipe } from '../../native/manifests/schema.js';
 import type { VirtualPhone } from '../../native/virtual/phone.js';
 import { runBackup, type BackupEnding } from '../jobs/backup/run.js';
+import type { TwrpSources } from '../jobs/backup/reach.js';
 import { runRestore } from '../jobs/backup/restore.js';
 import type { PhoneJobEnvironment } from '../jobs/phone-link.js';
 import { cachedDownload, cachedPath } from '../../native/download/cache.js';
@@ -63,8 +64,8 @@ interface Running {
     virtual: VirtualPhone | undefined;
     readonly answers: PageAnswers;
     instruction: JobInstruction | undefined;
-    /** The recipe's TWRP image the person gave with their yes (their own copy or a download, checked by the files step). */
-    chosenRecovery: string | undefined;
+    /** The recipe's TWRP image the person gave with their yes (their own copy or a download, checked by the files step), with the checksum they gave for it. */
+    chosenRecovery: { readonly path: string; readonly typedSha256: string | undefined } | undefined;
     readonly recipeId: string;
 }
 
@@ -189,7 +190,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
      * The TWRP image for a Samsung's stock recovery: the recipe's from the download cache; else what
      * the person gives with their yes to the question, which then offers a download or their own file.
      */
-    const twrpSources = (jobId: string, recipe: Recipe): { recoveryImage: string | undefined; chosenRecoveryImage: () => string | undefined } => ({
+    const twrpSources = (jobId: string, recipe: Recipe): Pick<TwrpSources, 'recoveryImage' | 'chosenRecoveryImage'> => ({
         recoveryImage: cachedRecovery(recipe),
         chosenRecoveryImage: () => running.get(jobId)?.chosenRecovery,
     });
@@ -315,7 +316,7 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
                 // Only a file the files step passed as this phone's TWRP: never a path from the page.
                 const file = env.verified(verificationId);
                 if (!file || file.role !== 'recovery' || file.recipeId !== entry.recipeId) throw ReviveError.of('question-file-unchecked', {});
-                entry.chosenRecovery = file.path;
+                entry.chosenRecovery = { path: file.path, typedSha256: file.typed ? file.sha256 : undefined };
             }
             answerPage(entry.answers, requestId, yes);
             return true;

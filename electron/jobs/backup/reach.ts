@@ -34,9 +34,10 @@ export interface TwrpSources {
     readonly recoveryImage?: string | undefined;
     /**
      * Where no recoveryImage is given: the image the person gave with their yes (the app's question
-     * offers a download or their own file), read once they agreed; undefined when they gave none.
+     * offers a download or their own file; `typedSha256` when its checksum came from the person, as
+     * on the Files step), read once they agreed; undefined when they gave none.
      */
-    readonly chosenRecoveryImage?: (() => string | undefined) | undefined;
+    readonly chosenRecoveryImage?: (() => { readonly path: string; readonly typedSha256?: string | undefined } | undefined) | undefined;
 }
 
 /** What reaching TWRP needs of a job's run: its context, its journal, its log and a question to the person. */
@@ -124,8 +125,8 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         throw needed();
     }
     const ctx = run.context();
-    const check = async (image: string): Promise<{ name: string; sha256: string }> => {
-        const file = (await runGate({ files: [{ role: 'recovery', path: image }] }, recipe, recipe.codenames[0] ?? recipe.id, ctx)).files[0];
+    const check = async (image: string, typedSha256?: string): Promise<{ name: string; sha256: string }> => {
+        const file = (await runGate({ files: [{ role: 'recovery', path: image, typedSha256 }] }, recipe, recipe.codenames[0] ?? recipe.id, ctx)).files[0];
         return { name: file?.name ?? basename(image), sha256: file?.sha256 ?? '' };
     };
     const checked = given ? await check(given) : undefined;
@@ -143,12 +144,13 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition });
     }
     // The person's own copy or a download, given with the yes: checked before anything is written.
-    const image = given ?? sources.chosenRecoveryImage?.();
+    const chosen = given ? undefined : sources.chosenRecoveryImage?.();
+    const image = given ?? chosen?.path;
     if (!image) {
         await putBack(modes, where);
         throw needed();
     }
-    const file = checked ?? (await check(image));
+    const file = checked ?? (await check(image, chosen?.typedSha256));
     await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: 'touch:recovery', data: { file: file.name, sha256: file.sha256 } }));
     // Straight into TWRP: if Android started first, Samsung's firmware would put its own recovery back.
     const phone = await modes.ensure('recovery');
