@@ -29,7 +29,7 @@ import {
 } from './cache.js';
 import { HttpDropped, HttpUnreachable, httpGet, httpGetText } from './http.js';
 import { HttpProtocolError } from './http-response.js';
-import { PartFile } from './part-file.js';
+import { openPartFile } from './part-file.js';
 import type * as OpenPgpCheck from './openpgp-check.js';
 import { loadSigners, type OpenPgpSigner, type Signers } from './signers.js';
 
@@ -156,38 +156,37 @@ async function downloadPart(part: string, url: string, source: DownloadSource, c
         writePartState(part, { url, validator, totalBytes });
         const hash = createHash('sha256');
         if (start > 0) await hashExisting(part, hash);
-        const file = new PartFile(part, start > 0, hash);
+        const file = openPartFile(part, start, hash);
         let done = start;
         let reported = 0;
-        let writeError: unknown;
         const report = (): void => ctx.onProgress?.({ step, bytesDone: done, bytesTotal: totalBytes ?? done, cancellable: true });
         report();
         try {
-            await response.readBody((chunk) => {
-                try {
-                    file.take(chunk);
-                } catch (error) {
-                    writeError = error;
-                    throw error;
-                }
-                done += chunk.length;
-                const now = Date.now();
-                if (now - reported >= PROGRESS_EVERY_MS) {
-                    reported = now;
-                    report();
-                }
-            });
+            await response.readBody(
+                (chunk) => {
+                    const wait = file.take(chunk);
+                    done += chunk.length;
+                    const now = Date.now();
+                    if (now - reported >= PROGRESS_EVERY_MS) {
+                        reported = now;
+                        report();
+                    }
+                    return wait;
+                },
+                () => file.readBuffer(),
+            );
+            await file.finish();
         } catch (error) {
+            await file.close();
             // A full or failing disk is not the source's fault: no retry, no next source.
-            file.close();
-            if (writeError !== undefined) throw writeError;
+            if (file.failure) throw file.failure;
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? error;
             drops++;
             logNote(ctx, 'download-dropped', { host: new URL(url).host, bytes: done });
             if (drops > maxResumes) throw new SourceFailed('dropped', `the connection dropped ${drops} times`);
             continue;
         }
-        file.close();
+        await file.close();
         report();
         if (totalBytes !== undefined && done < totalBytes) {
             drops++;

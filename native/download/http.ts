@@ -4,8 +4,8 @@
  * NO_PROXY) honoured through a CONNECT tunnel, and the failure classified so the caller can tell
  * "offline" from "refused". HTTP/1.1 on a socket of its own per request (`Connection: close`), the
  * response read by ./http-response.ts: its body reaches the caller as slices of what arrived, with
- * no stream or event per packet (plain connections read into one reused buffer), so a download
- * costs little more CPU than hashing and writing its bytes.
+ * no stream or event per packet (plain connections read into one reused buffer, or into memory the
+ * reader lends), so a download costs little more CPU than hashing and writing its bytes.
  */
 import net from 'node:net';
 import { Duplex } from 'node:stream';
@@ -18,10 +18,13 @@ export interface HttpResponse extends ResponseHead {
     readonly url: string;
     /**
      * Read the body: `onData` gets each slice as it arrives, valid only during the call (copy what
-     * must be kept). Resolves at the body's end; rejects with HttpDropped when the connection ends
-     * before it, or with what `onData` threw.
+     * must be kept). With `readInto`, a plain connection reads into the memory it returns, asked
+     * again before every read: a reader that keeps slices lying in its own memory copies nothing.
+     * When `onData` returns a promise, nothing more is read until it resolves. Resolves at the
+     * body's end; rejects with HttpDropped when the connection ends before it, or with what
+     * `onData` threw or its promise rejected with.
      */
-    readBody(onData: (chunk: Uint8Array) => void): Promise<void>;
+    readBody(onData: (chunk: Uint8Array) => void | Promise<void>, readInto?: () => Uint8Array): Promise<void>;
     /** Done without reading the body: the connection is closed. */
     discard(): void;
 }
@@ -99,10 +102,10 @@ function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
 }
 
 /**
- * The plain connection's read buffer: one, reused for every read, small enough that a read's bytes
- * are still in the CPU's cache when the caller hashes and writes them.
+ * The plain connection's own read buffer, reused for every read of a response's head and of a body
+ * whose reader lends no memory of its own (a checksum file, a key).
  */
-const READ_BUFFER_BYTES = 256 * 1024;
+const READ_BUFFER_BYTES = 64 * 1024;
 
 const portOf = (url: URL): number => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -123,12 +126,14 @@ function classify(error: NodeJS.ErrnoException, url: URL, signal: AbortSignal | 
  */
 const loadTls = (): Promise<typeof tls> => import('node:tls');
 
-/** A TCP connection to `url`'s host (or its proxy's tunnel), TLS on top for https. */
-async function connect(url: URL, options: HttpGetOptions, feed: (data: Uint8Array) => void): Promise<net.Socket> {
+/**
+ * A TCP connection to `url`'s host (or its proxy's tunnel), TLS on top for https. A plain one reads
+ * into what `memory` returns, asked before every read.
+ */
+async function connect(url: URL, options: HttpGetOptions, feed: (data: Uint8Array) => void, memory: () => Uint8Array): Promise<net.Socket> {
     const proxy = proxyFor(url, options.env ?? process.env);
     if (!proxy && url.protocol === 'http:') {
-        const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-        const socket = net.connect({ host: hostOf(url), port: portOf(url), onread: { buffer, callback: (bytes, into) => (feed(into.subarray(0, bytes)), true) } });
+        const socket = net.connect({ host: hostOf(url), port: portOf(url), onread: { buffer: memory, callback: (bytes, into) => (feed(into.subarray(0, bytes)), true) } });
         await connected(socket, 'connect', url, options.signal);
         return socket;
     }
@@ -255,6 +260,8 @@ async function openTunnel(proxy: URL, url: URL, signal: AbortSignal | undefined)
 /** One GET on a connection of its own; resolves once the head has arrived. */
 async function requestOnce(url: URL, options: HttpGetOptions): Promise<HttpResponse> {
     let onData: ((chunk: Uint8Array) => void) | undefined;
+    const own = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    let lent: (() => Uint8Array) | undefined;
     // Body bytes that came with the head, before the caller asked for them (copied: the buffer is reused).
     const early: Uint8Array[] = [];
     let ended = false;
@@ -292,7 +299,7 @@ async function requestOnce(url: URL, options: HttpGetOptions): Promise<HttpRespo
     // Declared before it exists: the handlers above run only once bytes arrive, after the connect.
     // eslint-disable-next-line prefer-const
     let socket: net.Socket | undefined;
-    socket = await connect(url, options, feed);
+    socket = await connect(url, options, feed, () => lent?.() ?? own);
     const live = socket;
     live.on('error', (error: NodeJS.ErrnoException) => fail(new HttpDropped(`${url.host}: ${error.code ?? error.message}`, { cause: error })));
     live.on('close', () => {
@@ -316,7 +323,7 @@ async function requestOnce(url: URL, options: HttpGetOptions): Promise<HttpRespo
     return {
         ...value,
         url: url.href,
-        readBody(take) {
+        readBody(take, readInto) {
             return new Promise<void>((resolve, reject) => {
                 const finish = (error?: Error): void => {
                     done();
@@ -324,22 +331,32 @@ async function requestOnce(url: URL, options: HttpGetOptions): Promise<HttpRespo
                     else resolve();
                 };
                 settle = { resolve: () => finish(), reject: finish };
-                try {
-                    for (const chunk of early.splice(0)) take(chunk);
-                } catch (error) {
-                    fail(error instanceof Error ? error : new Error(String(error)));
-                    return;
-                }
-                onData = (chunk) => {
+                // Reads the reader waits on (its promises not settled yet): none, and reading goes on.
+                let waits = 0;
+                const give = (chunk: Uint8Array): void => {
+                    let wait: void | Promise<void>;
                     try {
-                        take(chunk);
+                        wait = take(chunk);
                     } catch (error) {
                         fail(error instanceof Error ? error : new Error(String(error)));
+                        return;
                     }
+                    if (!wait) return;
+                    waits++;
+                    live.pause();
+                    wait.then(
+                        () => {
+                            if (--waits === 0 && !failure && !ended) live.resume();
+                        },
+                        (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+                    );
                 };
+                lent = readInto;
+                for (const chunk of early.splice(0)) give(chunk);
+                onData = give;
                 if (failure) finish(failure);
                 else if (ended) finish();
-                else live.resume();
+                else if (waits === 0) live.resume();
             });
         },
         discard() {

@@ -41,7 +41,9 @@ function rawServer(answer: Buffer, options: { hang?: boolean } = {}): Server {
 
 async function body(response: HttpResponse): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    await response.readBody((chunk) => chunks.push(Buffer.from(chunk)));
+    await response.readBody((chunk) => {
+        chunks.push(Buffer.from(chunk));
+    });
     return Buffer.concat(chunks);
 }
 
@@ -113,6 +115,42 @@ describe('the download HTTP client', () => {
         await expect(httpGet(`${gzip}/c`)).rejects.toThrow(/gzip, chunked/);
         const badLength = await listen(rawServer(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello')));
         await expect(httpGet(`${badLength}/d`)).rejects.toThrow(/is not a body length/);
+    });
+
+    it('reads a body into memory the reader lends, and nothing more while the reader waits', async () => {
+        const payload = randomBytes(8 * 1024 * 1024);
+        const base = await listen(
+            createHttpServer((_req, res) => {
+                res.writeHead(200, { 'content-length': String(payload.length) });
+                res.end(payload);
+            }),
+        );
+        const lent = Buffer.alloc(100_000);
+        const got: Buffer[] = [];
+        let inLent = 0;
+        let waiting = false;
+        let readWhileWaiting = false;
+        const response = await httpGet(`${base}/file`);
+        await response.readBody(
+            (chunk) => {
+                if (waiting) readWhileWaiting = true;
+                if (chunk.buffer === lent.buffer) inLent += chunk.length;
+                got.push(Buffer.from(chunk));
+                if (got.length % 3 !== 0) return undefined;
+                waiting = true;
+                return new Promise<void>((resolve) =>
+                    setTimeout(() => {
+                        waiting = false;
+                        resolve();
+                    }, 2),
+                );
+            },
+            () => lent,
+        );
+        expect(Buffer.concat(got).equals(payload)).toBe(true);
+        expect(readWhileWaiting).toBe(false);
+        // All but what came with the head and the read after it went into the lent memory.
+        expect(inLent).toBeGreaterThan(payload.length - 256 * 1024);
     });
 
     it('a cancelled read ends the connection and says so', async () => {

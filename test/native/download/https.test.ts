@@ -155,7 +155,9 @@ async function connectProxy(targetPort: number, behaviour: ProxyBehaviour = {}):
 async function bodyOf(address: string, env: NodeJS.ProcessEnv = {}): Promise<Buffer> {
     const response = await httpGet(address, { env });
     const chunks: Buffer[] = [];
-    await response.readBody((chunk) => chunks.push(Buffer.from(chunk)));
+    await response.readBody((chunk) => {
+        chunks.push(Buffer.from(chunk));
+    });
     return Buffer.concat(chunks);
 }
 
