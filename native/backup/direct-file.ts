@@ -9,7 +9,7 @@
  * blocks go through the page cache, synced in the background so the sync at the end stays short.
  */
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { rangeHash, type RangeHash } from './range-hash.js';
 
 /** Bytes per write: a multiple of every block size O_DIRECT asks offsets and lengths to keep. */
@@ -81,8 +81,15 @@ export class DirectFile {
     /** A new file at `path` (never an existing one), mode 0600; `onFailure` hears of the first failed write or sync. */
     static async create(path: string, onFailure: (error: unknown) => void): Promise<DirectFile> {
         const handle = await open(path, 'wx', 0o600);
-        const { memory, aligned } = blockMemory();
-        return new DirectFile(handle, aligned ? await openDirect(path) : undefined, memory, onFailure);
+        try {
+            const { memory, aligned } = blockMemory();
+            return new DirectFile(handle, aligned ? await openDirect(path) : undefined, memory, onFailure);
+        } catch (error) {
+            // No thread or memory to be had: the file just made is not left behind.
+            await handle.close().catch(() => undefined);
+            await rm(path, { force: true });
+            throw error;
+        }
     }
 
     /** Whether blocks go past the page cache (false once the system refused it). */
