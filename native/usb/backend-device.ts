@@ -70,7 +70,7 @@ function toBytes(data: BufferSource | undefined): Uint8Array {
  */
 function toView(bytes: Uint8Array): DataView {
     if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return new DataView(bytes.buffer);
-    return new DataView(bytes.slice().buffer);
+    return new DataView(new Uint8Array(bytes).buffer);
 }
 
 interface MutableInterface {

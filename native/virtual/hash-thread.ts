@@ -38,9 +38,10 @@ export async function sha256OnThread(input: AsyncIterable<Uint8Array> | Iterable
     worker.once('exit', (code) => settle?.reject(new Error(`the hash thread ended (${code})`)));
     try {
         for await (const chunk of input) {
-            // A whole buffer of its own is moved to the thread; anything else (a view into a larger or shared one) is copied first.
+            // A whole buffer of its own is moved to the thread; anything else (a view into a larger or shared one) is copied first —
+            // by the constructor, since a Node Buffer's slice() is a view, not a copy.
             const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
-            const owned = whole ? (chunk.buffer as ArrayBuffer) : chunk.slice().buffer;
+            const owned = whole ? (chunk.buffer as ArrayBuffer) : new Uint8Array(chunk).buffer;
             while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
             inFlight++;
             worker.postMessage(owned, [owned]);
