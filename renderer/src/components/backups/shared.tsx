@@ -26,7 +26,8 @@ export function useBackupPhone(): Device | undefined {
 
 /**
  * What a bar counts: the whole backup's copy (`backup`, its current part in `item`), the archive
- * read back (`backup-read`), the whole archive copied to the phone (`restore-push`), or a step's bytes.
+ * read back (`backup-read`), the whole archive copied to the phone (`restore-push`), a file's check
+ * (`verify:<name>`), or a step's bytes.
  */
 function progressLabel(t: TFunction, step: string): string {
     const kind = step.split(':')[0] ?? step;
@@ -34,6 +35,11 @@ function progressLabel(t: TFunction, step: string): string {
     if (kind === 'backup-read') return t('backups.progress.reading');
     if (kind === 'restore-push') return t('backups.progress.toPhone');
     if (kind === 'hash') return t('backups.progress.hashing');
+    // A file's own check (`verify:<role or name>`), e.g. the TWRP image before it is written.
+    if (kind === 'verify' && step.includes(':')) {
+        const what = step.slice('verify:'.length);
+        return t('backups.progress.checkingFile', { file: t(`files.roles.${what}.title`, { defaultValue: what }) });
+    }
     return t(`backups.steps.${kind}`, { defaultValue: t('backups.progress.working') });
 }
 
