@@ -52,7 +52,8 @@ const BUFFERED_READ_BYTES = 256 * 1024;
  * empty); `hash` has hashed those.
  */
 export function openPartFile(path: string, start: number, hash: Hash): PartFile {
-    if (constants.O_DIRECT !== undefined && typeof WebAssembly !== 'undefined' && start % BLOCK === 0) {
+    const memory = constants.O_DIRECT !== undefined && start % BLOCK === 0 ? alignedMemory() : undefined;
+    if (memory) {
         let fd: number | undefined;
         try {
             fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | (start > 0 ? 0 : constants.O_TRUNC) | constants.O_DIRECT, 0o644);
@@ -60,9 +61,21 @@ export function openPartFile(path: string, start: number, hash: Hash): PartFile 
             // The file system takes no O_DIRECT (tmpfs, some network file systems): through the page cache.
             if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
         }
-        if (fd !== undefined) return new DirectPartFile(path, fd, start, hash);
+        if (fd !== undefined) return new DirectPartFile(path, fd, start, hash, memory);
     }
     return new BufferedPartFile(path, start, hash);
+}
+
+/**
+ * The slots' memory: a WebAssembly memory, which starts on a page boundary as O_DIRECT wants
+ * (a Buffer's may not). None where WebAssembly is off or its address space cannot be reserved.
+ */
+function alignedMemory(): ArrayBuffer | undefined {
+    try {
+        return new WebAssembly.Memory({ initial: (SLOT_BYTES * SLOTS) / 65536 }).buffer;
+    } catch {
+        return undefined;
+    }
 }
 
 class BufferedPartFile implements PartFile {
@@ -117,8 +130,6 @@ class DirectPartFile implements PartFile {
     readonly #path: string;
     readonly #fd: number;
     readonly #hash: Hash;
-    /** Wasm memory: page-aligned, as O_DIRECT wants the memory it writes from. */
-    readonly #memory = new WebAssembly.Memory({ initial: (SLOT_BYTES * SLOTS) / 65536 });
     readonly #slots: Buffer[];
     /** Slots written (or being written) to the file, not to be filled again before that is done. */
     readonly #busy = new Array<boolean>(SLOTS).fill(false);
@@ -138,12 +149,12 @@ class DirectPartFile implements PartFile {
     #fallback: number | undefined;
     #waiters: Array<{ when: 'room' | 'idle'; resolve: () => void; reject: (error: Error) => void }> = [];
 
-    constructor(path: string, fd: number, start: number, hash: Hash) {
+    constructor(path: string, fd: number, start: number, hash: Hash, memory: ArrayBuffer) {
         this.#path = path;
         this.#fd = fd;
         this.#hash = hash;
         this.#position = start;
-        this.#slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(this.#memory.buffer, i * SLOT_BYTES, SLOT_BYTES));
+        this.#slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(memory, i * SLOT_BYTES, SLOT_BYTES));
     }
 
     get failure(): Error | undefined {
