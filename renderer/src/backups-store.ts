@@ -7,7 +7,7 @@
 import { create } from 'zustand';
 import { newJobId } from '../../common/job-id.js';
 import type { ApiError, ApiResult, BackupView, CommandRequest, CommandResult, EventPayload, ReviveApi } from './api/contract-types.js';
-import { goTo } from './store.js';
+import { goTo, useUi } from './store.js';
 
 export type BackupTaskKind = 'backup' | 'verify' | 'restore' | 'travel-clean';
 
@@ -44,6 +44,8 @@ export interface BackupsState {
     readonly task: BackupTask | null;
     /** The phone the backup and restore screens work on. */
     readonly deviceId: string | null;
+    /** Its name when the screen opened: the heading keeps it while the phone is unplugged or restarting. */
+    readonly deviceName: string | null;
     readonly flow: BackupFlow;
     /** The backup this flow made (or the one picked for restore). */
     readonly current: BackupView | null;
@@ -61,6 +63,7 @@ export const useBackups = create<BackupsState>(() => ({
     loaded: false,
     task: null,
     deviceId: null,
+    deviceName: null,
     flow: 'backup',
     current: null,
     travelClean: null,
@@ -110,14 +113,16 @@ async function runTask<T>(kind: BackupTaskKind, backupId: string | null, call: (
 }
 
 /** Open the backup screen for this phone: a plain backup, or the pre-travel flow. */
+const nameOf = (deviceId: string | null): string | null => useUi.getState().snapshot.devices.find((d) => d.id === deviceId)?.name ?? null;
+
 export function openBackupFlow(deviceId: string, flow: BackupFlow): void {
-    set({ deviceId, flow, current: null, travelClean: null, restored: null, task: null });
+    set({ deviceId, deviceName: nameOf(deviceId), flow, current: null, travelClean: null, restored: null, task: null });
     goTo('backup');
 }
 
 /** Open the restore screen for this phone, with a backup already chosen or not. */
 export function openRestore(deviceId: string | null, backup: BackupView | null): void {
-    set({ deviceId, current: backup, restored: null, task: null });
+    set({ deviceId, deviceName: nameOf(deviceId) ?? get().deviceName, current: backup, restored: null, task: null });
     void refreshBackups();
     goTo('restore');
 }

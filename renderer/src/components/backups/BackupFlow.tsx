@@ -9,7 +9,7 @@ import { backUpPhone, makeTravelClean, openRestore, useBackups } from '../../bac
 import { formatBytes } from '../../format.js';
 import { ScreenHeading } from '../common.js';
 import { BackupPassphraseFields, useBackupPassphrase } from '../NewPassphrase.js';
-import { BackupFooter, DangerQuestion, formatWhen, OutcomeHeading, TaskView, useBackupPhone } from './shared.js';
+import { BackupFooter, DangerQuestion, formatWhen, OutcomeHeading, TaskView, useBackupPhone, useBackupPhoneName } from './shared.js';
 
 type Stage = 'backup' | 'encrypt' | 'verify' | 'clean' | 'home';
 
@@ -102,14 +102,13 @@ function TravelClean(): ReactNode {
 
 export function BackupFlowScreen(): ReactNode {
     const { t, i18n } = useTranslation();
-    const phone = useBackupPhone();
     const flow = useBackups((s) => s.flow);
     const task = useBackups((s) => s.task);
     const current = useBackups((s) => s.current);
     const cleaned = useBackups((s) => s.travelClean);
     const deviceId = useBackups((s) => s.deviceId);
     const travel = flow === 'travel';
-    const name = phone?.name ?? t('backups.unknownPhone');
+    const name = useBackupPhoneName();
     const running = task?.running ? task.steps.find((s) => s.status === 'started')?.step : undefined;
     const done: Stage[] = current ? ['backup', 'encrypt', ...(current.lastVerifiedAt ? (['verify'] as const) : []), ...(cleaned ? (['clean'] as const) : [])] : [];
     const stage: Stage | null = running === 'verify-archive' ? 'verify' : running ? 'backup' : !current ? 'backup' : travel ? (cleaned ? 'home' : 'clean') : null;

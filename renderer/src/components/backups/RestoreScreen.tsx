@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import type { BackupView, CommandRequest, Device } from '../../api/contract-types.js';
 import { chooseBackup, restoreBackup, useBackups } from '../../backups-store.js';
 import { ScreenHeading } from '../common.js';
-import { BackupFooter, backupLine, DangerQuestion, OutcomeHeading, TaskView, UnlockForm, useBackupPhone } from './shared.js';
+import { BackupFooter, backupLine, DangerQuestion, OutcomeHeading, TaskView, UnlockForm, useBackupPhone, useBackupPhoneName } from './shared.js';
 
 /** "EFS, MODEMST1": a backup's raw state partitions as the page names them. */
 const rawNames = (backup: BackupView): string => (backup.rawState ?? []).map((n) => n.toUpperCase()).join(', ');
@@ -63,7 +63,7 @@ export function RestoreScreen(): ReactNode {
     const [unlock, setUnlock] = useState<CommandRequest<'restoreBackup'>['unlock'] | null>(null);
     const [rawWanted, setRawWanted] = useState(false);
     const [rawTyped, setRawTyped] = useState('');
-    const name = phone?.name ?? t('backups.unknownPhone');
+    const name = useBackupPhoneName();
     // Backups of this phone's model (a restore of another model is refused anyway); a hand-made one whose phone is unknown too.
     const fitting = backups.filter((b) => !phone?.recipeId || b.codename === null || b.phoneName === phone.name || b.codename === phone.recipeId);
     const chosen = current && fitting.some((b) => b.backupId === current.backupId) ? current : null;

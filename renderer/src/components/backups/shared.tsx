@@ -24,6 +24,14 @@ export function useBackupPhone(): Device | undefined {
     return useUi((s) => s.snapshot.devices.find((d) => d.id === deviceId));
 }
 
+/** The phone's name for headings: as listed now, else as it was when the screen opened (unplugged, restarting). */
+export function useBackupPhoneName(): string {
+    const { t } = useTranslation();
+    const listed = useBackupPhone()?.name;
+    const opened = useBackups((s) => s.deviceName);
+    return listed ?? opened ?? t('backups.unknownPhone');
+}
+
 /**
  * What a bar counts: the whole backup's copy (`backup`, its current part in `item`), the archive
  * read back (`backup-read`), the whole archive copied to the phone (`restore-push`), a file's check
