@@ -115,7 +115,7 @@ export const ERROR_CODES = {
     'backup-folder-unknown': { facts: [] },
     'backup-folder-gone': { facts: ['path'] },
     'backup-folder-not-opened': { facts: ['path', 'problem'] },
-    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId'], variants: ['check', 'download', 'fetch', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade', 'backup', 'restore'] },
+    cancelled: { facts: ['what'], optional: ['partition', 'blocksSent', 'blocksTotal', 'jobId', 'file'], variants: ['check', 'download', 'fetch', 'fastboot', 'fastboot-partial', 'adb-connect', 'adb-send', 'sideload', 'sideload-installing', 'panel', 'upgrade', 'backup', 'backup-kept', 'restore'] },
     // Finding the phone and its model.
     'device-ref-invalid': { facts: ['text', 'example'], optional: ['scheme'], variants: ['empty', 'host-port', 'virtual', 'busid', 'usb-port', 'serial'] },
     'usbip-device-busy': { facts: ['address', 'busid'] },

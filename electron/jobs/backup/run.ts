@@ -216,7 +216,13 @@ export async function runBackup(options: BackupJobOptions, env: BackupEnvironmen
         throw run.end(error, {
             cancelledDetail: 'Stopped; nothing on the phone was changed.',
             cancelled: { resumable: true },
-            cancelError: (cause) => ReviveError.of('cancelled', { variant: 'backup', what: env.recipe.name, jobId: journal.jobId }, { cause }),
+            // Stopped once the archive is written (while it is read back), the file is whole and stays: saying it was removed would be untrue.
+            cancelError: (cause) => {
+                const written = job.written ?? writtenFrom(run.verifiedData(BACKUP_STEP_IDS.archive));
+                return written
+                    ? ReviveError.of('cancelled', { variant: 'backup-kept', what: env.recipe.name, jobId: journal.jobId, file: written.archive.path }, { cause })
+                    : ReviveError.of('cancelled', { variant: 'backup', what: env.recipe.name, jobId: journal.jobId }, { cause });
+            },
             failed: (failure) => ({ resumable: !FINAL.has(failure.code) }),
         });
     }

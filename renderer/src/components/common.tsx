@@ -23,7 +23,8 @@ export function ScreenHeading({ children, id }: { children: ReactNode; id?: stri
     );
 }
 
-export function ErrorBox({ error, onDismiss }: { error: ApiError; onDismiss?: () => void }): ReactNode {
+/** An error in words; `nextStep` replaces the backend's next step where this page offers another way on. */
+export function ErrorBox({ error, onDismiss, nextStep }: { error: ApiError; onDismiss?: () => void; nextStep?: string | undefined }): ReactNode {
     const { t } = useTranslation();
     const words = errorWords(t, error);
     return (
@@ -31,7 +32,7 @@ export function ErrorBox({ error, onDismiss }: { error: ApiError; onDismiss?: ()
             <h2>{words.title}</h2>
             <p>{words.message}</p>
             <p>
-                <strong>{t('errors.nextStep')}</strong> {words.nextStep}
+                <strong>{t('errors.nextStep')}</strong> {nextStep ?? words.nextStep}
             </p>
             {onDismiss ? (
                 <button type="button" className="button secondary" onClick={onDismiss}>

@@ -55,6 +55,8 @@ function progressLabel(t: TFunction, step: string): string {
 export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
     const { t } = useTranslation();
     if (!task) return null;
+    // The app has no resume for these jobs: a stop is started again from this page, never with a command line.
+    const stopped = task.error?.code === 'cancelled' ? t(`backups.task.stoppedNext.${task.error.facts?.['variant'] === 'backup-kept' ? 'backup-kept' : task.kind}`) : undefined;
     return (
         <div className="task" aria-live="polite">
             {task.steps.length > 0 ? (
@@ -92,7 +94,7 @@ export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
                     </button>
                 </div>
             ) : null}
-            {task.error ? <ErrorBox error={task.error} /> : null}
+            {task.error ? <ErrorBox error={task.error} nextStep={stopped} /> : null}
         </div>
     );
 }

@@ -1,7 +1,8 @@
 /**
  * The backup job on virtual phones: TWRP reached without writing anything (fastboot boot on an
  * unlocked Nexus 6, adb from Android on a Galaxy S4), a locked bootloader refused with nothing
- * done and internal storage offered instead, and a cancelled backup resumed from its journal.
+ * done and internal storage offered instead, a cancelled backup resumed from its journal, and one
+ * stopped while it is read back keeping its whole archive.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -122,6 +123,32 @@ describe('the backup job', () => {
             expect((await saved(phone)).writeCounts).toEqual(writesBefore);
             // Found in Android, left in Android.
             expect((await saved(phone)).mode).toBe('android');
+        } finally {
+            await phone.close();
+        }
+    });
+
+    it('stopped while the archive is read back, it keeps the whole file and says so, not that it was removed', async () => {
+        const stateDir = join(bench.dir, 's4-read-back');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', mode: 'recovery', stateDir, owner: 'accept', enumerationDelayMs: 20 });
+        try {
+            await fill(stateDir);
+            const stop = new AbortController();
+            const folder = join(bench.dir, 'out-read-back');
+            const stopped = await backUp(phone, { folder }, stop.signal, (e) => {
+                if (e.type === 'progress' && e.progress.step === 'backup-read' && e.progress.bytesDone > 0) stop.abort();
+            });
+            expect(stopped.events.at(-1)?.type).toBe('cancelled');
+            const error = stopped.error as ReviveError;
+            expect(error.code).toBe('cancelled');
+            expect(error.facts['variant']).toBe('backup-kept');
+            const [name] = readdirSync(folder);
+            expect(name).toMatch(/^ks01ltexx-.*\.tar\.age$/);
+            expect(error.facts['file']).toBe(join(folder, name ?? '?'));
+            expect(error.message).toContain('stays on this computer');
+            expect(error.message).not.toMatch(/removed/);
+            // The kept file is whole: it opens and every part checks.
+            expect((await verifyArchive(join(folder, name ?? '?'), pass)).parts.length).toBeGreaterThan(0);
         } finally {
             await phone.close();
         }
