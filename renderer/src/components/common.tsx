@@ -23,13 +23,13 @@ export function ScreenHeading({ children, id }: { children: ReactNode; id?: stri
     );
 }
 
-/** An error in words; `nextStep` replaces the backend's next step where this page offers another way on. */
+/** An error in words; `nextStep` replaces the backend's next step where this page offers another way on. Its heading can take the focus. */
 export function ErrorBox({ error, onDismiss, nextStep }: { error: ApiError; onDismiss?: () => void; nextStep?: string | undefined }): ReactNode {
     const { t } = useTranslation();
     const words = errorWords(t, error);
     return (
         <div className="error-box" role="alert">
-            <h2>{words.title}</h2>
+            <h2 tabIndex={-1}>{words.title}</h2>
             <p>{words.message}</p>
             <p>
                 <strong>{t('errors.nextStep')}</strong> {nextStep ?? words.nextStep}

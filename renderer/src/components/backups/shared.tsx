@@ -51,14 +51,33 @@ function progressLabel(t: TFunction, step: string): string {
     return t(`backups.steps.${kind}`, { defaultValue: t('backups.progress.working') });
 }
 
-/** The task's steps, its bar (size, rate, time left), Stop while it runs, and how it failed. */
+/** The keyboard focus is nowhere (its control went away with the form or the Stop button) or already in `region`. */
+function focusLostOrIn(region: HTMLElement | null): boolean {
+    const active = document.activeElement;
+    return active === null || active === document.body || (region?.contains(active) ?? false);
+}
+
+/**
+ * The task's steps, its bar (size, rate, time left), Stop while it runs, and how it failed. The
+ * button that started or stopped it goes away with its form, so the keyboard focus follows the
+ * task: onto it when it starts, onto how it ended when it fails.
+ */
 export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
     const { t } = useTranslation();
+    const region = useRef<HTMLDivElement>(null);
+    const jobId = task?.jobId;
+    const error = task?.error;
+    useEffect(() => {
+        if (jobId && focusLostOrIn(null)) region.current?.focus();
+    }, [jobId]);
+    useEffect(() => {
+        if (error && focusLostOrIn(region.current)) region.current?.querySelector<HTMLElement>('.error-box h2')?.focus();
+    }, [error]);
     if (!task) return null;
     // The app has no resume for these jobs: a stop is started again from this page, never with a command line.
     const stopped = task.error?.code === 'cancelled' ? t(`backups.task.stoppedNext.${task.error.facts?.['variant'] === 'backup-kept' ? 'backup-kept' : task.kind}`) : undefined;
     return (
-        <div className="task" aria-live="polite">
+        <div className="task" role="group" aria-live="polite" ref={region} tabIndex={-1}>
             {task.steps.length > 0 ? (
                 <ol className="job-steps task-steps" aria-label={t('backups.task.stepsLabel')}>
                     {task.steps.map((s) => (
