@@ -71,9 +71,12 @@ function TravelClean(): ReactNode {
             <h2 id="travel-clean-heading">{t('backups.flow.clean.title')}</h2>
             <p>{t('backups.flow.clean.text')}</p>
             {cleaned ? (
-                <p className="status-word verified" role="status">
-                    {t('backups.flow.clean.done', { count: cleaned.storageFilesLeft })}
-                </p>
+                <>
+                    <p className="status-word verified" role="status">
+                        {t('backups.flow.clean.done', { count: cleaned.storageFilesLeft })}
+                    </p>
+                    <p>{t('backups.flow.clean.after')}</p>
+                </>
             ) : asking && current && phone ? (
                 <DangerQuestion
                     question={t('backups.flow.clean.question', { name: phone.name })}
@@ -88,7 +91,7 @@ function TravelClean(): ReactNode {
             ) : (
                 <>
                     {!verified ? <p className="hint">{t('backups.flow.clean.needsVerified')}</p> : null}
-                    {!phone || phone.mode !== 'recovery' ? <p className="hint">{t('backups.flow.clean.needsTwrp')}</p> : null}
+                    {!phone || phone.mode !== 'recovery' ? <p className="hint">{t('backups.flow.clean.needsTwrp')}</p> : <p className="hint">{t('backups.flow.clean.waiting')}</p>}
                     <div className="actions end">
                         <button type="button" className="button danger" disabled={!verified || !phone || phone.mode !== 'recovery' || task?.running === true} onClick={() => setAsking(true)}>
                             {t('backups.flow.clean.ask')}
