@@ -101,12 +101,16 @@ export function BackupsListScreen(): ReactNode {
     const folder = useBackups((s) => s.folder);
     const loaded = useBackups((s) => s.loaded);
     const listError = useBackups((s) => s.listError);
+    // A task whose backup left the list (its file moved or deleted meanwhile): its row is gone, so how it ended shows here.
+    const task = useBackups((s) => s.task);
+    const orphan = task && !task.running && task.error && !backups.some((b) => b.backupId === task.backupId) ? task : null;
     return (
         <>
             <ScreenHeading>{t('backups.list.title')}</ScreenHeading>
             <p className="lead">{t('backups.list.lead', { folder: folder ?? '' })}</p>
             <p className="hint">{t('backups.list.openWithout')}</p>
             {listError ? <ErrorBox error={listError} /> : null}
+            {orphan ? <TaskView task={orphan} /> : null}
             {loaded && backups.length === 0 ? <p className="empty">{t('backups.list.empty')}</p> : null}
             {backups.length > 0 ? (
                 <ul className="backup-list" aria-label={t('backups.list.caption')}>
