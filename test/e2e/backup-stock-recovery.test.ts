@@ -4,7 +4,8 @@
  * and its question carries the Files step's row for the TWRP image. "Stop" writes nothing and leaves
  * the phone in Android; then the person's own copy (with its .sha256) passes its check, "Write TWRP"
  * becomes available, the keys are held as told, TWRP lands in RECOVERY and the backup is made.
- * Every state photographed and scanned by axe.
+ * Walked in English with the mouse and in German with the keyboard alone; every state photographed
+ * and scanned by axe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupView } from '../../electron/api/contract.js';
@@ -30,16 +31,17 @@ describe('a Samsung with its stock recovery, backed up in Chromium', () => {
     };
     const writes = (): Record<string, number> => Object.fromEntries(phone().partitions.names().map((n) => [n, phone().partitions.writeCount(n)]));
 
-    it('asks with the TWRP file row; "Stop" writes nothing; the own copy, checked, gets TWRP written and the backup made', async () => {
-        const person = new Person(e2e, 'en', 'mouse', 'backup-stock-recovery');
+    /** The whole walk for one person: the question with its file row, "Stop", then the own copy and "Write TWRP". */
+    async function walk(person: Person): Promise<void> {
         const { page, t } = person;
-        await page.goto(e2e.url('en'));
+        await page.goto(e2e.url(person.language));
         const start = person.button('devices.virtualOffer.start');
         await start.or(person.button('devices.backUp')).first().waitFor();
         if (await start.isVisible()) await person.press(start);
         await person.button('devices.backUp').waitFor({ timeout: 30_000 });
         // Samsung's firmware as it leaves the factory: its own recovery, the KNOX fuse intact.
         phone().state.extra['recovery'] = 'stock';
+        delete phone().state.extra['knox'];
         await phone().saveState();
         const before = writes();
 
@@ -74,7 +76,13 @@ describe('a Samsung with its stock recovery, backed up in Chromium', () => {
         // Again (the passphrase is asked again: it is kept nowhere), now with the person's own copy of the image and its checksum list.
         await lockAndStart();
         await dialog.getByRole('heading', { name: question }).waitFor({ timeout: 60_000 });
-        await dialog.locator('input[type=file][data-role=recovery]').setInputFiles([e2e.demo.recovery, `${e2e.demo.recovery}.sha256`]);
+        const files = [e2e.demo.recovery, `${e2e.demo.recovery}.sha256`];
+        if (person.input === 'mouse') await dialog.locator('input[type=file][data-role=recovery]').setInputFiles(files);
+        else {
+            const chooser = page.waitForEvent('filechooser');
+            await person.press(dialog.getByRole('button', { name: t('files.choose'), exact: true }));
+            await (await chooser).setFiles(files);
+        }
         await expect.poll(() => writeTwrp.getAttribute('aria-disabled'), { timeout: 30_000 }).toBe('false');
         expect(await dialog.innerText()).toContain(t('files.status.verified-typed'));
         await person.shot('question-file-checked');
@@ -101,7 +109,16 @@ describe('a Samsung with its stock recovery, backed up in Chromium', () => {
         expect(Object.keys(after).filter((k) => after[k] !== before[k])).toEqual(['RECOVERY']);
         expect(phone().state.extra['recovery']).toBe('twrp');
         const listed = (await e2e.backend.call('listBackups', {})) as { ok: true; value: { backups: BackupView[] } };
-        expect(listed.value.backups[0]?.lastVerifiedAt).not.toBeNull();
+        expect(listed.value.backups.every((b) => b.lastVerifiedAt !== null)).toBe(true);
         expect(person.findings).toEqual([]);
+    }
+
+    it('in English with the mouse: the question with the TWRP file row; "Stop" writes nothing; the own copy gets TWRP written and the backup made', async () => {
+        await walk(new Person(e2e, 'en', 'mouse', 'backup-stock-recovery'));
+    }, 400_000);
+
+    it('in German with the keyboard alone, on another such phone', async () => {
+        await walk(new Person(e2e, 'de', 'keyboard', 'backup-stock-recovery'));
+        expect(await e2e.page.locator('html').getAttribute('lang')).toBe('de');
     }, 400_000);
 });
