@@ -4,12 +4,13 @@
  * A backup archive is written once and not read again soon; through the page cache every byte is
  * first copied into freshly allocated cache pages, which on the project's 2-core VM cost 3–4 s of
  * kernel CPU per 2 GiB (as much as sealing and both SHA-256s together) against 0.2 s written
- * direct (`dd oflag=direct` and this module measured alike). Where O_DIRECT is refused (no such
- * flag on macOS and Windows, a file system that rejects it, memory that is not aligned) the same
- * blocks go through the page cache, synced in the background so the sync at the end stays short.
+ * direct (`dd oflag=direct` and this module measured alike). Where O_DIRECT is refused
+ * (files/direct-io.ts) the same blocks go through the page cache, synced in the background so the
+ * sync at the end stays short.
  */
 import { constants } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
+import { alignedMemory, openDirect, writeDirect, writeFully } from '../files/direct-io.js';
 import { rangeHash, type RangeHash } from './range-hash.js';
 
 /** Bytes per write: a multiple of every block size O_DIRECT asks offsets and lengths to keep. */
@@ -18,35 +19,11 @@ const BLOCK = 4 << 20;
 const BLOCKS = 4;
 /** Bytes written through the page cache between background syncs. */
 const SYNC_EVERY = 64 << 20;
-const WASM_PAGE = 64 << 10;
-
-/**
- * Memory for the blocks. O_DIRECT needs its buffers aligned to the disk's block size, and only a
- * WebAssembly memory is allocated by whole pages: an ArrayBuffer's bytes may start anywhere.
- * Shared, so the hashing thread reads the blocks where they are.
- */
-function blockMemory(): { memory: Uint8Array; aligned: boolean } {
-    const pages = (BLOCK * BLOCKS) / WASM_PAGE;
-    for (const shared of [true, false]) {
-        try {
-            return { memory: new Uint8Array(new WebAssembly.Memory({ initial: pages, maximum: pages, shared }).buffer), aligned: true };
-        } catch {
-            // Try the next kind of memory.
-        }
-    }
-    return { memory: new Uint8Array(BLOCK * BLOCKS), aligned: false };
-}
 
 export interface WrittenFile {
     readonly sizeBytes: number;
     /** SHA-256 of the file as written, in hex. */
     readonly sha256: string;
-}
-
-async function openDirect(path: string): Promise<FileHandle | undefined> {
-    const flag = (constants as { O_DIRECT?: number }).O_DIRECT;
-    if (flag === undefined) return undefined;
-    return open(path, constants.O_WRONLY | flag).catch(() => undefined);
 }
 
 export class DirectFile {
@@ -82,8 +59,11 @@ export class DirectFile {
     static async create(path: string, onFailure: (error: unknown) => void): Promise<DirectFile> {
         const handle = await open(path, 'wx', 0o600);
         try {
-            const { memory, aligned } = blockMemory();
-            return new DirectFile(handle, aligned ? await openDirect(path) : undefined, memory, onFailure);
+            // Shared where it can be, so the hashing thread reads the blocks where they are.
+            const aligned = alignedMemory(BLOCK * BLOCKS, { preferShared: true });
+            // A second descriptor not to be had for any reason: the one just created writes through the page cache.
+            const direct = aligned ? await openDirect(path, constants.O_WRONLY).catch(() => undefined) : undefined;
+            return new DirectFile(handle, direct, aligned ?? new Uint8Array(BLOCK * BLOCKS), onFailure);
         } catch (error) {
             // No thread or memory to be had: the file just made is not left behind.
             await handle.close().catch(() => undefined);
@@ -187,17 +167,10 @@ export class DirectFile {
     async #writeBlock(bytes: Uint8Array, position: number): Promise<void> {
         const direct = this.#direct;
         if (direct) {
-            try {
-                await writeFully(direct, bytes, position);
-                return;
-            } catch (error) {
-                // EINVAL: this file system or this memory does not do O_DIRECT after all. The
-                // block goes again through the page cache, and so does everything after it.
-                if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-                if (this.#direct === direct) {
-                    this.#direct = undefined;
-                    await direct.close().catch(() => undefined);
-                }
+            if (await writeDirect(direct, bytes, position)) return;
+            if (this.#direct === direct) {
+                this.#direct = undefined;
+                await direct.close().catch(() => undefined);
             }
         }
         await writeFully(this.#handle, bytes, position);
@@ -240,15 +213,5 @@ export class DirectFile {
         await direct?.close().catch(() => undefined);
         await this.#handle.close().catch(() => undefined);
         await this.#hash.close();
-    }
-}
-
-/** One positional write to its end; a write that takes nothing is a full disk. */
-async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-        if (bytesWritten === 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-        done += bytesWritten;
     }
 }

@@ -11,16 +11,17 @@
  * partial slot is written through the page cache (O_DIRECT wants whole blocks). One write at a
  * time: each extends the file, which ext4 does one by one anyway.
  *
- * Elsewhere (macOS, Windows, tmpfs, a resumed part whose size is not a whole number of blocks) each
- * slice is hashed and written at once with a synchronous write of up to 256 KiB: that holds the
- * event loop for well under a millisecond and needs no queue. Also measured, for whoever tries
- * again: buffered writes of 1-4 MiB now and then cost 0.6-2.3 s of system time per GiB where
- * 64-256 KiB writes cost 0.3-0.4 s; buffered writes on the thread pool from a ring of read buffers
- * cost 0.3-0.5 s more CPU per GiB in hand-offs between threads than they saved, as did the hashing
- * thread taken out in 4304371.
+ * Where O_DIRECT is refused at the open (files/direct-io.ts) or a resumed part's size is not a
+ * whole number of blocks, each slice is hashed and written at once with a synchronous write of up
+ * to 256 KiB: that holds the event loop for well under a millisecond and needs no queue. Also
+ * measured, for whoever tries again: buffered writes of 1-4 MiB now and then cost 0.6-2.3 s of
+ * system time per GiB where 64-256 KiB writes cost 0.3-0.4 s; buffered writes on the thread pool
+ * from a ring of read buffers cost 0.3-0.5 s more CPU per GiB in hand-offs between threads than
+ * they saved, as did the hashing thread taken out in 4304371.
  */
-import { closeSync, constants, openSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { Hash } from 'node:crypto';
+import { alignedMemory, DIRECT_BLOCK, openDirectSync, platformHasDirect, writeDirect, writeFully, writeFullySync } from '../files/direct-io.js';
 
 export interface PartFile {
     /** The memory the next read from the connection should go into. */
@@ -41,8 +42,6 @@ export interface PartFile {
     readonly failure: Error | undefined;
 }
 
-/** O_DIRECT's unit: file offsets and lengths in whole blocks, memory aligned to them. 4096 covers every disk. */
-const BLOCK = 4096;
 const SLOT_BYTES = 4 << 20;
 const SLOTS = 4;
 const BUFFERED_READ_BYTES = 256 * 1024;
@@ -52,30 +51,12 @@ const BUFFERED_READ_BYTES = 256 * 1024;
  * empty); `hash` has hashed those.
  */
 export function openPartFile(path: string, start: number, hash: Hash): PartFile {
-    const memory = constants.O_DIRECT !== undefined && start % BLOCK === 0 ? alignedMemory() : undefined;
+    const memory = platformHasDirect && start % DIRECT_BLOCK === 0 ? alignedMemory(SLOT_BYTES * SLOTS) : undefined;
     if (memory) {
-        let fd: number | undefined;
-        try {
-            fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | (start > 0 ? 0 : constants.O_TRUNC) | constants.O_DIRECT, 0o644);
-        } catch (error) {
-            // The file system takes no O_DIRECT (tmpfs, some network file systems): through the page cache.
-            if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        }
+        const fd = openDirectSync(path, constants.O_WRONLY | constants.O_CREAT | (start > 0 ? 0 : constants.O_TRUNC), 0o644);
         if (fd !== undefined) return new DirectPartFile(path, fd, start, hash, memory);
     }
     return new BufferedPartFile(path, start, hash);
-}
-
-/**
- * The slots' memory: a WebAssembly memory, which starts on a page boundary as O_DIRECT wants
- * (a Buffer's may not). None where WebAssembly is off or its address space cannot be reserved.
- */
-function alignedMemory(): ArrayBuffer | undefined {
-    try {
-        return new WebAssembly.Memory({ initial: (SLOT_BYTES * SLOTS) / 65536 }).buffer;
-    } catch {
-        return undefined;
-    }
 }
 
 class BufferedPartFile implements PartFile {
@@ -104,7 +85,7 @@ class BufferedPartFile implements PartFile {
         if (this.#failure) throw this.#failure;
         this.#hash.update(chunk);
         try {
-            for (let at = 0; at < chunk.length; ) at += writeSync(this.#fd, chunk, at, chunk.length - at, this.#position + at);
+            writeFullySync(this.#fd, chunk, this.#position);
         } catch (error) {
             this.#failure = error instanceof Error ? error : new Error(String(error));
             throw this.#failure;
@@ -149,12 +130,12 @@ class DirectPartFile implements PartFile {
     #fallback: number | undefined;
     #waiters: Array<{ when: 'room' | 'idle'; resolve: () => void; reject: (error: Error) => void }> = [];
 
-    constructor(path: string, fd: number, start: number, hash: Hash, memory: ArrayBuffer) {
+    constructor(path: string, fd: number, start: number, hash: Hash, memory: Uint8Array) {
         this.#path = path;
         this.#fd = fd;
         this.#hash = hash;
         this.#position = start;
-        this.#slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(memory, i * SLOT_BYTES, SLOT_BYTES));
+        this.#slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(memory.buffer, memory.byteOffset + i * SLOT_BYTES, SLOT_BYTES));
     }
 
     get failure(): Error | undefined {
@@ -191,7 +172,7 @@ class DirectPartFile implements PartFile {
             const fd = openSync(this.#path, 'r+');
             try {
                 const tail = (this.#slots[this.#head] as Buffer).subarray(0, this.#filled);
-                for (let at = 0; at < tail.length; ) at += writeSync(fd, tail, at, tail.length - at, this.#position + at);
+                writeFullySync(fd, tail, this.#position);
                 this.#position += tail.length;
                 this.#filled = 0;
             } catch (error) {
@@ -256,30 +237,40 @@ class DirectPartFile implements PartFile {
         const next = this.#queue[0];
         if (!next || this.#writing || this.#failure) return;
         this.#writing = true;
-        write(this.#fallback ?? this.#fd, this.#slots[next.slot] as Buffer, 0, SLOT_BYTES, next.at, (error, written) => {
-            this.#writing = false;
-            if (error?.code === 'EINVAL' && this.#fallback === undefined) {
-                // Opened with O_DIRECT but refused at the write (some FUSE file systems): the page cache from here on.
-                try {
-                    this.#fallback = openSync(this.#path, 'r+');
+        const slot = this.#slots[next.slot] as Buffer;
+        const fallback = this.#fallback;
+        const written = fallback === undefined ? writeDirect(this.#fd, slot, next.at) : writeFully(fallback, slot, next.at).then(() => true);
+        written.then(
+            (done) => {
+                this.#writing = false;
+                if (!done) {
+                    // Refused at the write: the page cache from here on.
+                    try {
+                        this.#fallback = openSync(this.#path, 'r+');
+                    } catch (reopen) {
+                        this.#failed(reopen);
+                        return;
+                    }
                     this.#write();
                     return;
-                } catch (reopen) {
-                    error = reopen as NodeJS.ErrnoException;
                 }
-            }
-            if (!error && written !== SLOT_BYTES) error = new Error(`a write to ${this.#path} wrote ${written} of ${SLOT_BYTES} bytes`);
-            if (error) {
-                this.#failure ??= error;
-                this.#queue = [];
-            } else {
                 this.#queue.shift();
                 this.#busy[next.slot] = false;
                 this.#drain();
                 this.#write();
-            }
-            this.#wake();
-        });
+                this.#wake();
+            },
+            (error: unknown) => {
+                this.#writing = false;
+                this.#failed(error);
+            },
+        );
+    }
+
+    #failed(error: unknown): void {
+        this.#failure ??= error instanceof Error ? error : new Error(String(error));
+        this.#queue = [];
+        this.#wake();
     }
 
     #wait(when: 'room' | 'idle'): Promise<void> {
