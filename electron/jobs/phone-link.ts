@@ -29,6 +29,8 @@ export interface PhoneLocator {
     current(): FoundPhone | undefined;
     /** Wait until the phone is on the bus in one of these modes. */
     waitFor(modes: readonly PhoneMode[], options: { signal: AbortSignal; timeoutMs?: number | undefined }): Promise<FoundPhone>;
+    /** Throws the coded refusal when this connection cannot follow the phone into `mode` (adb over TCP: download mode, the bootloader); absent where it can follow it anywhere. */
+    refuseUnreachable?(mode: PhoneMode): void;
     close(): Promise<void>;
 }
 

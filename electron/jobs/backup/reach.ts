@@ -5,7 +5,8 @@
  * restarted into from Android; a fastboot phone with an unlocked bootloader starts TWRP from RAM
  * (`fastboot boot`), so its recovery partition is never written. A Samsung phone whose recovery is
  * still Samsung's own gets TWRP the way the upgrade puts it there (Odin, download mode), only after
- * the person agreed, and starts it straight away. A phone whose bootloader is locked cannot start
+ * the person agreed, and starts it straight away; reached over adb TCP alone (Odin needs USB) it is
+ * refused before the question. A phone whose bootloader is locked cannot start
  * TWRP at all: the job refuses before anything happens and says what is possible.
  */
 import { basename } from 'node:path';
@@ -119,6 +120,13 @@ async function putBack(modes: PhoneModes, where: NotTwrp): Promise<void> {
  */
 async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun, where: NotTwrp): Promise<Reached> {
     const needed = (): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition });
+    try {
+        // Odin speaks only over USB: a phone reached over TCP alone is refused before the question, not after the yes.
+        modes.refuseUnreachable('download');
+    } catch (error) {
+        await putBack(modes, where);
+        throw error;
+    }
     const given = sources.recoveryImage;
     if (!given && !sources.chosenRecoveryImage) {
         await putBack(modes, where);

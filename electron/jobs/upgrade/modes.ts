@@ -157,6 +157,11 @@ export class PhoneModes {
         return this.waitFor(ALL_MODES, true);
     }
 
+    /** Refuses a mode the connection cannot follow the phone into (adb over TCP: download mode, the bootloader), before anything asks for it. */
+    refuseUnreachable(mode: PhoneMode): void {
+        this.#locator.refuseUnreachable?.(mode);
+    }
+
     adb(phone: FoundPhone): Promise<AdbLink> {
         return this.#links.adb(phone, this.#run.context());
     }

@@ -5,7 +5,8 @@
  * the recovery is Samsung's before restarting anything; once it is blown, the stock recovery shows
  * itself by its silence (no adb) after `reboot recovery`, and a refusal then puts the phone back into
  * Android. Without the TWRP image, or with a "no", nothing is written to the phone.
- * Backup → upgrade (stock recovery back) → restore is asserted from the phone's state.
+ * Backup → upgrade (stock recovery back) → restore is asserted from the phone's state. Over adb
+ * TCP, where download mode cannot be reached, the job refuses before the question (use a cable).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { generateDemoPackages, type DemoPackages } from '../../../native/integri
 import { openRecoveryImage } from '../../../native/integrity/recovery-image.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
+import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
 import { filledPhone, upgradeAway } from '../../support/backup-phones.js';
 import { phoneSnapshot, type PhoneSnapshot } from '../../support/phone-snapshot.js';
 import { runCli } from '../../support/run-cli.js';
@@ -151,5 +153,31 @@ describe('a Galaxy S4 with its stock recovery', () => {
         expect(run.err).toMatch(/chose not to write TWRP to the RECOVERY partition/);
         unchanged(before, phoneSnapshot(stateDir));
         expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'stock' } });
+    }, 180_000);
+
+    it('over adb TCP with the fuse intact: refused before the question and any restart, saying to use a USB cable; nothing written', async () => {
+        const tcpState = join(dir, 's4-tcp');
+        await filledPhone('ks01ltexx', tcpState, 'android');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir: tcpState, mode: 'android', owner: 'accept', enumerationDelayMs: 20 });
+        const endpoint = await startAdbTcpEndpoint(phone, 0);
+        try {
+            phone.state.extra['recovery'] = 'stock';
+            const writes = (): Record<string, number> => Object.fromEntries(phone.partitions.names().map((n) => [n, phone.partitions.writeCount(n)]));
+            const before = writes();
+            const device = `tcp:127.0.0.1:${endpoint.port}`;
+            // --yes: a question would be answered yes, and the refusal used to come only then (at the restart into download mode).
+            const run = await runCli(['backup', 'create', '--device', device, '--to', join(dir, 'tcp-backups'), '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes', ...SHORT_WAIT]);
+            expect(run.code).toBe(1);
+            expect(run.err).toContain(`Over TCP (${device}) Revive reaches the phone only while it runs Android or TWRP; this step needs it in download mode`);
+            expect(run.err).toMatch(/What to do: Connect the phone with a USB cable/);
+            expect(run.err).not.toContain('Write TWRP to the RECOVERY partition?');
+            expect(run.out).not.toContain('waiting-for-phone');
+            expect(writes()).toEqual(before);
+            expect(phone.mode).toBe('android');
+            expect(phone.state.extra['recovery']).toBe('stock');
+        } finally {
+            await endpoint.close();
+            await phone.close();
+        }
     }, 180_000);
 });
