@@ -1,5 +1,5 @@
 /**
- * The computer's disk fills during a backup in the app (English, mouse): the backend runs in a
+ * The computer's disk fills during a backup in the app (English with the mouse, German with the keyboard): the backend runs in a
  * private mount namespace (`unshare -rm`, no root) whose backups folder is a 2 MiB tmpfs, and a
  * phone with 16 MiB in internal storage is backed up from the app. The page says the disk is full
  * and what to do; no archive (finished or `.partial`) is left in the folder; nothing was written
@@ -94,12 +94,12 @@ afterAll(async () => {
 });
 
 describe('the computer’s disk fills during a backup in the app', () => {
-    it('says so and what to do, leaves no archive, writes nothing to the phone', async () => {
+    async function diskFills(language: 'en' | 'de', input: 'mouse' | 'keyboard'): Promise<void> {
         const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true, reducedMotion: 'reduce' });
         const page = await context.newPage();
         // Person needs only the page and the language of an E2e.
         const e2e = { page, url: (language: 'en' | 'de') => `http://127.0.0.1:${started.port}/?lang=${language}#token=${started.token}` } as unknown as E2e;
-        const person = new Person(e2e, 'en', 'mouse', 'backups-disk-full');
+        const person = new Person(e2e, language, input, 'backups-disk-full');
         const { t } = person;
         const film = new VirtualFs(started.stateDir).hostPath('/data/media/0/Movies/trip.mp4');
         mkdirSync(join(film, '..'), { recursive: true });
@@ -107,7 +107,7 @@ describe('the computer’s disk fills during a backup in the app', () => {
         const before = await childState();
         expect(before.backups).toEqual([]);
 
-        await page.goto(e2e.url('en'));
+        await page.goto(e2e.url(language));
         await person.press(person.button('devices.backUp'));
         await page.getByRole('heading', { level: 1, name: t('backups.flow.title').replace('{{name}}', 'Samsung Galaxy S4 LTE-A') }).waitFor();
         await person.typeInto(page.getByLabel(t('backups.flow.passphrase.label'), { exact: true }), PASSPHRASE);
@@ -128,5 +128,13 @@ describe('the computer’s disk fills during a backup in the app', () => {
         expect(after.writeCounts).toEqual(before.writeCounts);
         expect(person.findings).toEqual([]);
         await context.close();
+    }
+
+    it('in English with the mouse: says so and what to do, leaves no archive, writes nothing to the phone', async () => {
+        await diskFills('en', 'mouse');
+    }, 400_000);
+
+    it('in German with the keyboard, from the phone left in TWRP', async () => {
+        await diskFills('de', 'keyboard');
     }, 400_000);
 });
