@@ -15,6 +15,7 @@ export const LOG_CODES = {
     'sideload-dropped': [],
     'recovery-silent': ['seconds'],
     'recovery-stock-known': ['how'],
+    'recovery-stock-journalled': [],
     // The copy of internal storage and TWRP's backup.
     'storage-to-copy': ['count', 'bytes'],
     'backup-parts': ['parts'],

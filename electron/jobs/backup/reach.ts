@@ -6,8 +6,11 @@
  * (`fastboot boot`), so its recovery partition is never written. A Samsung phone whose recovery is
  * still Samsung's own gets TWRP the way the upgrade puts it there (Odin, download mode), only after
  * the person agreed, and starts it straight away; reached over adb TCP alone (Odin needs USB) it is
- * refused before the question. A phone whose bootloader is locked cannot start
- * TWRP at all: the job refuses before anything happens and says what is possible.
+ * refused before the question. What the job learnt of the recovery is journalled: a resumed job
+ * that found it stock (and wrote nothing since) asks again without restarting the phone to look;
+ * once TWRP was written it looks again, and writes nothing when TWRP answers. A phone whose
+ * bootloader is locked cannot start TWRP at all: the job refuses before anything happens and says
+ * what is possible.
  */
 import { basename } from 'node:path';
 import { runGate } from '../../../native/integrity/gate.js';
@@ -95,12 +98,24 @@ async function stockRecoveryKnown(modes: PhoneModes, phone: FoundPhone): Promise
     }
 }
 
+/** The journal note saying an earlier run found the recovery is not TWRP. */
+const STOCK_NOTE = 'recovery-stock';
+/** The journal note written just before Odin's first byte of TWRP (see writeRecoveryByOdin). */
+const WRITE_NOTE = 'touch:recovery';
+
+/**
+ * Whether an earlier run of this job found the recovery is Samsung's own and wrote no TWRP since.
+ * Once a write began, only TWRP answering (or not) tells whether it holds: then the phone is looked at again.
+ */
+const stockJournalled = (recipe: Recipe, run: ReachRun): boolean => recipe.method === 'odin' && run.journal.note(STOCK_NOTE) !== undefined && run.journal.note(WRITE_NOTE) === undefined;
+
 /**
  * Where the phone is when the job finds its recovery is not TWRP, so a refusal can put it back:
- * still in Android (nothing to undo); in a recovery that answers adb (told to restart into
- * Android); or in a silent stock recovery, left by the person through its menu.
+ * where the job found it (Android, or download mode on a resumed job: nothing to undo); in a
+ * recovery that answers adb (told to restart into Android); or in a silent stock recovery, left by
+ * the person through its menu.
  */
-type NotTwrp = { readonly in: 'android' } | { readonly in: 'recovery-adb'; readonly phone: FoundPhone } | { readonly in: 'silent-recovery' };
+type NotTwrp = { readonly in: 'as-found' } | { readonly in: 'recovery-adb'; readonly phone: FoundPhone } | { readonly in: 'silent-recovery' };
 
 /** Put the phone back into Android after a refusal, if the job moved it; a wait that fails leaves the refusal as it is. */
 async function putBack(modes: PhoneModes, where: NotTwrp): Promise<void> {
@@ -120,6 +135,8 @@ async function putBack(modes: PhoneModes, where: NotTwrp): Promise<void> {
  */
 async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun, where: NotTwrp): Promise<Reached> {
     const needed = (): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition });
+    // Kept for a resumed job: it need not restart the phone (and wait for TWRP's silence) to learn it again.
+    if (!run.journal.note(STOCK_NOTE)) run.journal.append({ t: 'note', key: STOCK_NOTE, data: { found: where.in } });
     try {
         // Odin speaks only over USB: a phone reached over TCP alone is refused before the question, not after the yes.
         modes.refuseUnreachable('download');
@@ -159,7 +176,7 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         throw needed();
     }
     const file = checked ?? (await check(image, chosen?.typedSha256));
-    await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: 'touch:recovery', data: { file: file.name, sha256: file.sha256 } }));
+    await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: WRITE_NOTE, data: { file: file.name, sha256: file.sha256 } }));
     // Straight into TWRP: if Android started first, Samsung's firmware would put its own recovery back.
     const phone = await modes.ensure('recovery');
     const twrpVersion = await twrpVersionOf(modes, phone);
@@ -190,10 +207,13 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
         if (twrpImage && startsFromFastboot(recipe)) {
             phone = await startFromRam(modes, recipe, await modes.tell(phone, 'bootloader'), twrpImage, run.context());
             way = 'fastboot-boot';
+        } else if (stockJournalled(recipe, run)) {
+            run.note('recovery-stock-journalled', {});
+            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'as-found' });
         } else if (recipe.method === 'odin' && (await stockRecoveryKnown(modes, phone))) {
             // Decided before any restart: the phone stays in Android until the person says yes.
             run.note('recovery-stock-known', { how: 'warranty-bit' });
-            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'android' });
+            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'as-found' });
         } else {
             const twrp = await modes.restartIntoTwrp(phone);
             if (!twrp) return silentRecovery(modes, recipe, sources, run);
@@ -205,6 +225,10 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
         phone = await startFromRam(modes, recipe, phone, twrpImage, run.context());
         way = 'fastboot-boot';
     } else if (phone.mode === 'download') {
+        if (stockJournalled(recipe, run)) {
+            run.note('recovery-stock-journalled', {});
+            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'as-found' });
+        }
         const twrp = await modes.twrpByKeys(phone);
         if (!twrp) return silentRecovery(modes, recipe, sources, run);
         phone = twrp;

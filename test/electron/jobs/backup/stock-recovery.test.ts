@@ -30,9 +30,9 @@ async function stockPhone(name: string, mode: PhoneMode, fuse: 'intact' | 'blown
 
 const writes = (phone: VirtualPhone): Record<string, number> => Object.fromEntries(phone.partitions.names().map((n) => [n, phone.partitions.writeCount(n)]));
 
-function backUp(phone: VirtualPhone, answer: boolean, options: Partial<BackupJobOptions> = {}): Promise<JobRun<BackupJobReport, BackupJobEvent>> {
+function backUp(phone: VirtualPhone, answer: boolean, options: Partial<BackupJobOptions> = {}, signal?: AbortSignal, onEvent?: (e: BackupJobEvent) => void): Promise<JobRun<BackupJobReport, BackupJobEvent>> {
     // The silence that tells a stock recovery lasts TWRP_ANSWER_MS, bounded by the job's wait: kept short here.
-    return runOnVirtualPhone(phone, (env) => runBackup({ recipients: pass, verifyWith: pass, home: bench.home, folder: join(bench.dir, 'out'), recoveryImage: bench.demo.recovery, ...options }, env), { answer: () => answer, waitTimeoutMs: 15_000 });
+    return runOnVirtualPhone(phone, (env) => runBackup({ recipients: pass, verifyWith: pass, home: bench.home, folder: join(bench.dir, 'out'), recoveryImage: bench.demo.recovery, ...options }, env), { answer: () => answer, waitTimeoutMs: 15_000, signal, onEvent });
 }
 
 const notes = (events: readonly BackupJobEvent[]): string[] => events.flatMap((e) => (e.type === 'log' && e.note ? [e.note.code] : []));
@@ -88,6 +88,53 @@ describe('the backup job on a Samsung with its stock recovery', () => {
             const after = writes(phone);
             expect(Object.keys(after).filter((k) => after[k] !== before[k])).toEqual(['RECOVERY']);
             expect(phone.state.extra['recovery']).toBe('twrp');
+        } finally {
+            await phone.close();
+        }
+    });
+
+    it('resumed after a "no", it keeps what the first run learnt: no second restart and wait, straight to the question', async () => {
+        const phone = await stockPhone('resume-no', 'android', 'blown');
+        try {
+            const before = writes(phone);
+            const folder = join(bench.dir, 'out-resume-no');
+            const first = await backUp(phone, false, { jobId: 'stock-resume-no', folder });
+            expect((first.error as ReviveError).code).toBe('twrp-write-declined');
+            expect(notes(first.events)).toContain('recovery-silent');
+            expect(writes(phone)).toEqual(before);
+            const again = await backUp(phone, true, { resumeJobId: 'stock-resume-no', folder });
+            expect(again.error).toBeUndefined();
+            expect((again.report as BackupJobReport).twrpWay).toBe('odin-flash');
+            expect((again.report as BackupJobReport).runs).toBe(2);
+            expect(notes(again.events)).toContain('recovery-stock-journalled');
+            expect(notes(again.events)).not.toContain('recovery-silent');
+            // Straight from Android to download mode for Odin, then into TWRP: never into the stock recovery again.
+            expect(instructions(again.events)).toEqual([INSTRUCTION_IDS.enterDownload, INSTRUCTION_IDS.enterRecovery]);
+            const after = writes(phone);
+            expect(Object.keys(after).filter((k) => after[k] !== before[k])).toEqual(['RECOVERY']);
+            expect(after['RECOVERY']).toBe((before['RECOVERY'] ?? 0) + 1);
+        } finally {
+            await phone.close();
+        }
+    });
+
+    it('resumed after TWRP was written and the phone answers as TWRP: TWRP is not written a second time', async () => {
+        const phone = await stockPhone('resume-written', 'android', 'intact');
+        try {
+            const before = writes(phone);
+            const folder = join(bench.dir, 'out-resume-written');
+            const stop = new AbortController();
+            const first = await backUp(phone, true, { jobId: 'stock-resume-written', folder }, stop.signal, (e) => {
+                if (e.type === 'progress' && e.progress.step === 'backup' && e.progress.bytesDone > 0) stop.abort();
+            });
+            expect(first.events.at(-1)?.type).toBe('cancelled');
+            const written = writes(phone);
+            expect(written['RECOVERY']).toBe((before['RECOVERY'] ?? 0) + 1);
+            const again = await backUp(phone, true, { resumeJobId: 'stock-resume-written', folder });
+            expect(again.error).toBeUndefined();
+            expect((again.report as BackupJobReport).twrpWay).toBe('already');
+            expect(notes(again.events)).not.toContain('recovery-stock-journalled');
+            expect(writes(phone)).toEqual(written);
         } finally {
             await phone.close();
         }
