@@ -141,10 +141,12 @@ export function openAdbTcpConnection(host: string, port: number, signal?: AbortS
             ended = true;
             wake?.();
         });
+        // The reader hears of a failure only at 'close', which always follows 'error': by then a
+        // write waiting for 'drain' has been let go too. Ended earlier, the library's handshake saw
+        // the end while its first packet was still being written, before it listened for the end,
+        // and Node ended the whole process on that unheard rejection.
         socket.once('error', (error) => {
             failure = error;
-            ended = true;
-            wake?.();
         });
         socket.once('connect', () => {
             socket.off('error', reject);
@@ -183,9 +185,15 @@ export function openAdbTcpConnection(host: string, port: number, signal?: AbortS
                     socket.write(encodeHeader(packet));
                     const drained = packet.payload.length === 0 || socket.write(packet.payload);
                     if (!drained) {
-                        await new Promise<void>((r) => {
-                            socket.once('drain', r);
-                            socket.once('close', r);
+                        await new Promise<void>((resolve) => {
+                            // Each wait takes its listeners away again: a long push waits thousands of times.
+                            const done = (): void => {
+                                socket.off('drain', done);
+                                socket.off('close', done);
+                                resolve();
+                            };
+                            socket.on('drain', done);
+                            socket.on('close', done);
                         });
                     }
                 },
