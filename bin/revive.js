@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The `revive` command: runs the compiled CLI in dist/node/ (see scripts/build-node.js; in a checkout
 // whose sources are newer than that build, it is rebuilt first).
-import { mkdirSync, statSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { ensureBuilt } from '../scripts/build-node.js';
+
+// Node's modules without an ES import, whose facade would run every lazy getter they have (see
+// builtinsWithoutFacade in scripts/build-node.js).
+const { mkdirSync, statSync } = process.getBuiltinModule('node:fs');
+const { enableCompileCache } = process.getBuiltinModule('node:module');
+const { homedir } = process.getBuiltinModule('node:os');
+const { dirname, join } = process.getBuiltinModule('node:path');
 
 /**
  * mkdir -p one level at a time: Node's own recursive mkdir (and so enableCompileCache) loops

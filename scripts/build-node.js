@@ -10,9 +10,10 @@
  * ensureBuilt(), which rebuilds only when a source file is newer than the build (a checkout being
  * edited) and esbuild, a devDependency, is installed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Without an ES import, as the programs built here take them (see builtinsWithoutFacade).
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { dirname, join, relative } = process.getBuiltinModule('node:path');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'node');
@@ -76,6 +77,35 @@ function lazyEnglishLocale() {
     };
 }
 
+/**
+ * Node's own modules taken with process.getBuiltinModule() instead of an ES import: importing one
+ * builds its ES module facade, which reads every export and so runs the lazy getters behind them
+ * (node:fs loads its streams and node:stream, node:util its TextDecoder, node:module the worker
+ * machinery): a `revive fastboot flash` spent ~5 ms of CPU before its first byte on modules it
+ * never used. A plugin cannot do this (esbuild then makes each builtin a chunk of its own, a file
+ * more to load), so the static imports esbuild writes are rewritten; import() stays as it is.
+ */
+const BUILTIN_IMPORT = /^import ([^;]*?) from "(node:[^"]+)";$/gm;
+export function builtinsWithoutFacade(code) {
+    const taken = [];
+    const rest = code.replace(BUILTIN_IMPORT, (statement, clause, name) => {
+        const take = `process.getBuiltinModule(${JSON.stringify(name)})`;
+        const named = /^(?:([\w$]+)\s*,\s*)?\{([^}]*)\}$/s.exec(clause.trim());
+        if (named) {
+            const bindings = named[2].split(',').map((part) => part.trim()).filter(Boolean).map((part) => part.replace(/\s+as\s+/, ': '));
+            if (named[1]) taken.push(`const ${named[1]} = ${take};`);
+            taken.push(`const { ${bindings.join(', ')} } = ${named[1] ?? take};`);
+            return '';
+        }
+        // `import x` is the module's exports; a namespace (`* as x`) would differ in its `default`, so it stays an import.
+        if (!/^[\w$]+$/.test(clause.trim())) return statement;
+        taken.push(`const ${clause.trim()} = ${take};`);
+        return '';
+    });
+    // First in the file, as the imports they replace were hoisted: code anywhere in it may use them.
+    return taken.length === 0 ? code : `${taken.join('\n')}\n${rest}`;
+}
+
 export async function buildNode() {
     const { build } = await import('esbuild');
     const started = Date.now();
@@ -101,8 +131,9 @@ export async function buildNode() {
     outputs.add(join(outdir, LOCALE_FILE));
     // The locale and chunks first, entries after them, the stamp last: whatever a reader finds is complete.
     const entryPaths = new Set(Object.keys(ENTRIES).map((name) => join(outdir, `${name}.js`)));
-    for (const file of result.outputFiles.filter((f) => !entryPaths.has(f.path))) writeAtomically(file.path, file.contents);
-    for (const file of result.outputFiles.filter((f) => entryPaths.has(f.path))) writeAtomically(file.path, file.contents);
+    const contents = (file) => builtinsWithoutFacade(file.text);
+    for (const file of result.outputFiles.filter((f) => !entryPaths.has(f.path))) writeAtomically(file.path, contents(file));
+    for (const file of result.outputFiles.filter((f) => entryPaths.has(f.path))) writeAtomically(file.path, contents(file));
     for (const path of filesUnder(outdir)) if (!outputs.has(path) && path !== stampFile && !path.endsWith('.tmp')) rmSync(path, { force: true });
     // Bundled packages count as one input: npm rewrites its lock file in node_modules on every install.
     const inputs = [...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/')), ENGLISH_LOCALE, 'node_modules/.package-lock.json'];
