@@ -75,6 +75,8 @@ class FastbootTcpTransport implements UsbTransport {
     #closedReason: string | undefined;
     /** Bytes still owed to the frame opened by beginTransfer; writes carry them without headers of their own. */
     #frameLeft = 0;
+    /** The header of the frame opened by beginTransfer, until its first bytes go with it. */
+    #pendingHeader: Uint8Array | undefined;
 
     constructor(socket: Socket, info: UsbDeviceInfo, leftover: Uint8Array) {
         this.#socket = socket;
@@ -111,8 +113,22 @@ class FastbootTcpTransport implements UsbTransport {
         options?.signal?.throwIfAborted();
         if (this.#frameLeft > 0) throw new UsbError('io', `A transfer is still ${this.#frameLeft} bytes short.`);
         if (!Number.isSafeInteger(length) || length <= 0) throw new UsbError('io', `A transfer of ${length} bytes cannot be framed.`);
-        this.#socket.write(encodeFrameHeader(length));
+        // Sent with the first bytes of the transfer (see #writeFrame).
+        this.#pendingHeader = encodeFrameHeader(length);
         this.#frameLeft = length;
+    }
+
+    /**
+     * A frame's header and its bytes in one system call: with Nagle off, two writes were two
+     * segments, and the phone woke once for a header it could do nothing with.
+     */
+    #writeFrame(header: Uint8Array | undefined, data: Uint8Array): boolean {
+        if (header === undefined) return this.#socket.write(data);
+        this.#socket.cork();
+        this.#socket.write(header);
+        const flushed = this.#socket.write(data);
+        this.#socket.uncork();
+        return flushed && !this.#socket.writableNeedDrain;
     }
 
     async write(data: Uint8Array, options?: WriteOptions): Promise<void> {
@@ -120,14 +136,17 @@ class FastbootTcpTransport implements UsbTransport {
         options?.signal?.throwIfAborted();
         // A zero-length packet means nothing on a byte stream.
         if (data.length === 0) return;
+        let header: Uint8Array | undefined;
         if (this.#frameLeft > 0) {
             // Never more than the frame announced: the rest would be read as the next frame's header.
             if (data.length > this.#frameLeft) throw new UsbError('io', `${data.length} bytes do not fit the ${this.#frameLeft} left in this transfer.`);
             this.#frameLeft -= data.length;
+            header = this.#pendingHeader;
+            this.#pendingHeader = undefined;
         } else {
-            this.#socket.write(encodeFrameHeader(data.length));
+            header = encodeFrameHeader(data.length);
         }
-        const flushed = this.#socket.write(data);
+        const flushed = this.#writeFrame(header, data);
         if (flushed) return;
         await waitFor(
             this.#waiters,
