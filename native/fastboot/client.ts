@@ -259,24 +259,36 @@ export class FastbootClient {
     async #download(source: ByteSource, context: FailureContext, ctx: JobContext | undefined, progress: { step: string; base: number; total: number }): Promise<void> {
         const command = downloadCommand(source.length);
         const downloadContext: FailureContext = { ...context, command: 'download' };
-        await this.#send(command, downloadContext, ctx);
-        const reply = await this.#reply(downloadContext, ctx, this.#timeoutMs);
-        if (reply.kind !== 'DATA') throw this.#drop(new FastbootProtocolError(`the phone answered OKAY to "${command}" instead of DATA`), downloadContext);
-        if (reply.size !== source.length) throw this.#drop(new FastbootProtocolError(`the phone asked for ${reply.size} bytes, ${source.length} were announced`), downloadContext);
+        // The first bytes are read while the phone answers the command, not after its DATA; a failed
+        // read still shows only once they are due, and a refused download reads no further.
+        const chunks = source.bytes(ctx?.signal)[Symbol.asyncIterator]();
+        const first = chunks.next();
+        first.catch(() => undefined);
         let sent = 0;
         try {
-            // Over TCP the whole download is one frame, as AOSP fastboot sends it; over USB each write is a transfer.
-            await this.transport.beginTransfer?.(source.length, { signal: ctx?.signal, timeoutMs: this.#timeoutMs });
-            for await (const bytes of source.bytes(ctx?.signal)) {
-                for (let at = 0; at < bytes.length; at += this.#transferBytes) {
-                    const piece = bytes.subarray(at, Math.min(bytes.length, at + this.#transferBytes));
-                    await this.transport.write(piece, { signal: ctx?.signal, timeoutMs: this.#timeoutMs, zlp: 'never' });
-                    sent += piece.length;
-                    ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base, bytesSent: progress.base + sent, bytesTotal: progress.total, toPhone: true, cancellable: false });
+            await this.#send(command, downloadContext, ctx);
+            const reply = await this.#reply(downloadContext, ctx, this.#timeoutMs);
+            if (reply.kind !== 'DATA') throw this.#drop(new FastbootProtocolError(`the phone answered OKAY to "${command}" instead of DATA`), downloadContext);
+            if (reply.size !== source.length) throw this.#drop(new FastbootProtocolError(`the phone asked for ${reply.size} bytes, ${source.length} were announced`), downloadContext);
+            try {
+                // Over TCP the whole download is one frame, as AOSP fastboot sends it; over USB each write is a transfer.
+                await this.transport.beginTransfer?.(source.length, { signal: ctx?.signal, timeoutMs: this.#timeoutMs });
+                for (let next = await first; next.done !== true; next = await chunks.next()) {
+                    const bytes = next.value;
+                    for (let at = 0; at < bytes.length; at += this.#transferBytes) {
+                        const piece = bytes.subarray(at, Math.min(bytes.length, at + this.#transferBytes));
+                        await this.transport.write(piece, { signal: ctx?.signal, timeoutMs: this.#timeoutMs, zlp: 'never' });
+                        sent += piece.length;
+                        ctx?.onProgress?.({ step: progress.step, bytesDone: progress.base, bytesSent: progress.base + sent, bytesTotal: progress.total, toPhone: true, cancellable: false });
+                    }
                 }
+            } catch (error) {
+                throw this.#drop(error, { ...downloadContext, timeoutMs: this.#timeoutMs, during: `the download (${sent} of ${source.length} bytes sent)` });
             }
         } catch (error) {
-            throw this.#drop(error, { ...downloadContext, timeoutMs: this.#timeoutMs, during: `the download (${sent} of ${source.length} bytes sent)` });
+            // Closes the file once a read still under way ends; not awaited, so a refusal is reported at once.
+            void chunks.return?.(undefined).catch(() => undefined);
+            throw error;
         }
         if (sent !== source.length) throw this.#drop(ReviveError.of('image-changed', { sent, announced: source.length }), downloadContext);
         const done = await this.#reply(downloadContext, ctx, this.#timeoutMs);
