@@ -5,7 +5,9 @@
 import { stat } from 'node:fs/promises';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
-import { isSparseFile, layoutFromFile, readSparseFileHeader } from '../sparse/layout.js';
+import { sizeAndHeadSync } from '../files/read-head.js';
+import { isSparseMagic } from '../sparse/format.js';
+import { layoutFromFile, readSparseFileHeader } from '../sparse/layout.js';
 import { resparse } from '../sparse/resparse.js';
 import { validateSparseFile } from '../sparse/validate.js';
 import { fileSource, sparseImage, type ByteSource } from '../sparse/writer.js';
@@ -56,8 +58,8 @@ export interface InspectedImage {
  * promise): the checks then run during the round trips instead of before or between them.
  */
 export async function inspectImage(path: string, ctx?: JobContext): Promise<InspectedImage> {
-    const fileBytes = (await stat(path)).size;
-    const sparse = await isSparseFile(path);
+    const { size: fileBytes, head } = sizeAndHeadSync(path, 4);
+    const sparse = head.length === 4 && isSparseMagic(head);
     if (sparse) await validateSparseFile(path, ctx);
     const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;
     return { path, fileBytes, sparse, expandedBytes };

@@ -1,4 +1,5 @@
 /** The first bytes of a file, to tell its format by its magic without reading the rest. */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Up to `length` bytes from the start (fewer when the file is shorter). */
@@ -10,5 +11,22 @@ export async function readHead(path: string, length: number): Promise<Uint8Array
         return head.subarray(0, bytesRead);
     } finally {
         await handle.close();
+    }
+}
+
+/**
+ * A file's size and its first `length` bytes in one go, synchronously: four calls of a few
+ * microseconds each on a local file, where the promise versions cost a trip through the thread pool
+ * each, and the first command of a flash waited for them.
+ */
+export function sizeAndHeadSync(path: string, length: number): { size: number; head: Uint8Array } {
+    const fd = openSync(path, 'r');
+    try {
+        const size = fstatSync(fd).size;
+        const head = new Uint8Array(Math.min(length, size));
+        const bytesRead = head.length === 0 ? 0 : readSync(fd, head, 0, head.length, 0);
+        return { size, head: head.subarray(0, bytesRead) };
+    } finally {
+        closeSync(fd);
     }
 }
