@@ -60,13 +60,27 @@ export class PhoneModes {
     }
 
     /**
+     * How long a wait for the phone may take, and its error when it ends: a wait only a person can
+     * end (keys to hold, a cable to plug) ends after personTimeoutMs when nobody is there to act.
+     */
+    #bound(byPerson: boolean): { timeoutMs: number; seconds: number; expired: (mode: PhoneMode | 'any', cause?: unknown) => ReviveError } {
+        const noPerson = byPerson && this.#personTimeoutMs !== undefined;
+        const timeoutMs = noPerson ? Math.min(this.#personTimeoutMs ?? this.#timeoutMs, this.#timeoutMs) : this.#timeoutMs;
+        const seconds = Math.round(timeoutMs / 1000);
+        const expired = (mode: PhoneMode | 'any', cause?: unknown): ReviveError => {
+            const facts = { mode, seconds };
+            const options = cause === undefined ? undefined : { cause };
+            return noPerson ? ReviveError.of('person-not-there', facts, options) : ReviveError.of('phone-not-found', facts, options);
+        };
+        return { timeoutMs, seconds, expired };
+    }
+
+    /**
      * Wait for the phone in one of `modes`. `byPerson`: only a person can bring it there (keys to
      * hold, a cable to plug); when nobody is there to act, that wait ends after personTimeoutMs.
      */
     async waitFor(modes: readonly PhoneMode[], byPerson = false): Promise<FoundPhone> {
-        const noPerson = byPerson && this.#personTimeoutMs !== undefined;
-        const timeoutMs = noPerson ? Math.min(this.#personTimeoutMs ?? this.#timeoutMs, this.#timeoutMs) : this.#timeoutMs;
-        const seconds = Math.round(timeoutMs / 1000);
+        const { timeoutMs, seconds, expired } = this.#bound(byPerson);
         // Nobody may be watching (--yes, --json): the wait says what it waits for, how long, and how to stop it.
         const now = this.#locator.current();
         if (!now || !modes.includes(now.mode)) this.#run.note('waiting-for-phone', { seconds, mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any' });
@@ -77,8 +91,7 @@ export class PhoneModes {
         } catch (error) {
             if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
             if (error instanceof ReviveError) throw error;
-            const facts = { mode: modes.length === 1 ? (modes[0] ?? 'any') : 'any', seconds };
-            throw noPerson ? ReviveError.of('person-not-there', facts, { cause: error }) : ReviveError.of('phone-not-found', facts, { cause: error });
+            throw expired(modes.length === 1 ? (modes[0] ?? 'any') : 'any', error);
         }
     }
 
@@ -87,7 +100,7 @@ export class PhoneModes {
      * download mode went away), bounded as `waitFor` is; a phone that never leaves is a coded error.
      */
     async #left(phone: FoundPhone, byPerson: boolean, target: PhoneMode): Promise<void> {
-        const timeoutMs = byPerson && this.#personTimeoutMs !== undefined ? Math.min(this.#personTimeoutMs, this.#timeoutMs) : this.#timeoutMs;
+        const { timeoutMs, expired } = this.#bound(byPerson);
         const deadline = Date.now() + timeoutMs;
         const stillThere = (): boolean => {
             const now = this.#locator.current();
@@ -95,10 +108,7 @@ export class PhoneModes {
         };
         while (stillThere()) {
             if (this.#run.signal.aborted) throw new JobCancelled('cancelled');
-            if (Date.now() >= deadline) {
-                const facts = { mode: target, seconds: Math.round(timeoutMs / 1000) };
-                throw byPerson && this.#personTimeoutMs !== undefined ? ReviveError.of('person-not-there', facts) : ReviveError.of('phone-not-found', facts);
-            }
+            if (Date.now() >= deadline) throw expired(target);
             await new Promise((resolve) => setTimeout(resolve, LEAVE_POLL_MS));
         }
     }
