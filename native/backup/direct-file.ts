@@ -11,7 +11,7 @@
 import { constants } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { alignedMemory, openDirect, writeDirect, writeFully } from '../files/direct-io.js';
-import { rangeHash, type RangeHash } from './range-hash.js';
+import { rangeHash, type RangeHash } from '../integrity/range-hash.js';
 
 /** Bytes per write: a multiple of every block size O_DIRECT asks offsets and lengths to keep. */
 const BLOCK = 4 << 20;

@@ -199,7 +199,8 @@ async function* fileRange(path: string, start: number, length: number): AsyncGen
     const handle = await open(path, 'r');
     try {
         for (let at = 0; at < length; ) {
-            const { bytesRead, buffer } = await handle.read(new Uint8Array(Math.min(1024 * 1024, length - at)), 0, Math.min(1024 * 1024, length - at), start + at);
+            // Not zero-filled: the read overwrites what is yielded.
+            const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(Math.min(1024 * 1024, length - at)), 0, Math.min(1024 * 1024, length - at), start + at);
             if (bytesRead === 0) return;
             yield buffer.subarray(0, bytesRead);
             at += bytesRead;

@@ -2,53 +2,49 @@
  * SHA-256 of a byte stream on a thread of its own. On a phone, `sha256sum` is a process of its
  * own, on another core than adbd; in the virtual phone it would take turns with adbd on one thread,
  * so a file hashed as it arrives (native/adb/phone-hash.ts) would slow its own transfer down.
+ *
+ * The bytes are copied into slots of one shared memory that the thread reads where they are, by
+ * the same range hashing the backup archive uses (../integrity/range-hash.ts): one hashing thread
+ * for the project, and a stream of views into larger buffers (a shell's pipe) needs no buffer of
+ * its own per chunk to hand over.
  */
-import { Worker } from 'node:worker_threads';
+import { rangeHash } from '../integrity/range-hash.js';
 
-const SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const hash = require('node:crypto').createHash('sha256');
-parentPort.on('message', (chunk) => {
-    if (chunk === null) parentPort.postMessage({ digest: hash.digest('hex') });
-    else {
-        hash.update(new Uint8Array(chunk));
-        parentPort.postMessage({ taken: true });
-    }
-});
-`;
-
-/** Chunks handed over and not yet hashed: bounds the memory a fast reader can queue. */
-const IN_FLIGHT = 4;
+const SLOT_BYTES = 1024 * 1024;
+/** Slots handed over and not yet hashed: bounds the memory, lets the reader run ahead a little. */
+const SLOTS = 4;
 
 export async function sha256OnThread(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
-    const worker = new Worker(SOURCE, { eval: true });
-    let inFlight = 0;
-    let wake: (() => void) | undefined;
-    let settle: { resolve: (digest: string) => void; reject: (error: Error) => void } | undefined;
-    const digest = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
-    digest.catch(() => undefined);
-    worker.on('message', (message: { taken?: boolean; digest?: string }) => {
-        if (message.digest !== undefined) settle?.resolve(message.digest);
-        else {
-            inFlight--;
-            wake?.();
-        }
-    });
-    worker.once('error', (error) => settle?.reject(error));
-    worker.once('exit', (code) => settle?.reject(new Error(`the hash thread ended (${code})`)));
+    const memory = new Uint8Array(new SharedArrayBuffer(SLOT_BYTES * SLOTS));
+    const hash = rangeHash(memory);
+    /** Per slot, the hashing of what it held last: the slot is free again once that settles. */
+    const hashed: Array<Promise<void> | undefined> = new Array<Promise<void> | undefined>(SLOTS).fill(undefined);
+    let slot = 0;
+    let filled = 0;
+    const handOver = (): void => {
+        const start = slot * SLOT_BYTES;
+        const done = hash.update(start, start + filled);
+        // A failed thread rejects every update; the next wait for this slot, or digest(), says so.
+        done.catch(() => undefined);
+        hashed[slot] = done;
+        slot = (slot + 1) % SLOTS;
+        filled = 0;
+    };
     try {
         for await (const chunk of input) {
-            // A whole buffer of its own is moved to the thread; anything else (a view into a larger or shared one) is copied first —
-            // by the constructor, since a Node Buffer's slice() is a view, not a copy.
-            const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
-            const owned = whole ? (chunk.buffer as ArrayBuffer) : new Uint8Array(chunk).buffer;
-            while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
-            inFlight++;
-            worker.postMessage(owned, [owned]);
+            for (let at = 0; at < chunk.length; ) {
+                if (filled === 0) await hashed[slot];
+                const take = Math.min(SLOT_BYTES - filled, chunk.length - at);
+                memory.set(chunk.subarray(at, at + take), slot * SLOT_BYTES + filled);
+                filled += take;
+                at += take;
+                if (filled === SLOT_BYTES) handOver();
+            }
         }
-        worker.postMessage(null);
-        return await digest;
+        if (filled > 0) handOver();
+        // The thread answers in order: the digest comes after every range handed over.
+        return await hash.digest();
     } finally {
-        void worker.terminate();
+        void hash.close().catch(() => undefined);
     }
 }

@@ -1,9 +1,10 @@
 /**
  * The SHA-256 of bytes that pass through one block memory, range by range in the order handed
- * over. When the memory is shared (a shared WebAssembly memory) the hashing runs on a thread of
- * its own, reading the same bytes: nothing is copied or handed over, one short message per
- * range. The archive's thread seals, hashes the plaintext and reads the phone; on two cores this
- * gives the archive's own SHA-256 (about 0.7 s per GiB) to the other core.
+ * over. When the memory is shared (a SharedArrayBuffer, or a shared WebAssembly memory) the hashing
+ * runs on a thread of its own, reading the same bytes: nothing is copied or handed over, one short
+ * message per range. The backup archive's thread seals, hashes the plaintext and reads the phone;
+ * on two cores this gives the archive's own SHA-256 (about 0.7 s per GiB) to the other core. The
+ * virtual phone's `sha256sum` runs on it too (../virtual/hash-thread.ts).
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';

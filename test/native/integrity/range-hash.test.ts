@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { rangeHash } from '../../../native/backup/range-hash.js';
+import { rangeHash } from '../../../native/integrity/range-hash.js';
 
 describe('rangeHash', () => {
     for (const shared of [true, false]) {
