@@ -20,7 +20,7 @@ import { JobCancelled, type JobRun } from '../../../native/jobs/runner.js';
 import type { Recipe } from '../../../native/manifests/schema.js';
 import type { FoundPhone } from '../phone-link.js';
 import { CONFIRM_IDS } from '../upgrade/ids.js';
-import { TWRP_ANSWER_MS, type PhoneModes } from '../upgrade/modes.js';
+import { twrpAnswerMs, type PhoneModes } from '../upgrade/modes.js';
 import { writeRecoveryByOdin } from '../upgrade/odin-recovery.js';
 import type { TwrpWay } from './types.js';
 
@@ -187,7 +187,7 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
 /** The phone left for its recovery and no TWRP answered: a Samsung gets the question; any other phone a plain refusal. */
 async function silentRecovery(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun): Promise<Reached> {
     if (recipe.method === 'odin') return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'silent-recovery' });
-    throw ReviveError.of('recovery-silent', { seconds: Math.round(TWRP_ANSWER_MS / 1000) });
+    throw ReviveError.of('recovery-silent', { seconds: Math.round(twrpAnswerMs() / 1000) });
 }
 
 /** TWRP, reached the least changing way; refuses (nothing done to the phone) where that is impossible. */

@@ -5,6 +5,7 @@
  * the phone appears in the mode, when the job is cancelled, or after the timeout.
  */
 import { ReviveError } from '../../../native/jobs/errors.js';
+import { silenceBoundMs } from '../../../native/jobs/silence-bounds.js';
 import { JobCancelled, type JobRun } from '../../../native/jobs/runner.js';
 import type { PhoneMode, Recipe } from '../../../native/manifests/schema.js';
 import { INSTRUCTION_IDS } from './ids.js';
@@ -28,6 +29,9 @@ export const MODE_WORDS: Readonly<Record<PhoneMode, string>> = {
  * the only sign of it.
  */
 export const TWRP_ANSWER_MS = 60_000;
+
+/** TWRP_ANSWER_MS, or what REVIVE_TWRP_ANSWER_MS sets (native/jobs/silence-bounds.ts). */
+export const twrpAnswerMs = (): number => silenceBoundMs('REVIVE_TWRP_ANSWER_MS', TWRP_ANSWER_MS);
 
 /** How often a wait for the phone to leave a mode looks again (the locators report attachments, not departures). */
 const LEAVE_POLL_MS = 200;
@@ -121,7 +125,8 @@ export class PhoneModes {
      */
     async #twrpAfterLeaving(phone: FoundPhone, byPerson: boolean): Promise<FoundPhone | undefined> {
         await this.#left(phone, byPerson, 'recovery');
-        const withinMs = Math.min(this.#timeoutMs, byPerson ? 2 * TWRP_ANSWER_MS : TWRP_ANSWER_MS);
+        const answerMs = twrpAnswerMs();
+        const withinMs = Math.min(this.#timeoutMs, byPerson ? 2 * answerMs : answerMs);
         this.#run.note('waiting-for-phone', { seconds: Math.round(withinMs / 1000), mode: 'recovery' });
         try {
             return await this.#locator.waitFor(['recovery'], { signal: this.#run.signal, timeoutMs: withinMs });

@@ -17,6 +17,10 @@ import { type JobRun, runOnVirtualPhone, upgradeBench } from '../helpers.js';
 
 const PASS = 'juniper kettle orbit seventeen';
 const pass = [{ kind: 'scrypt' as const, passphrase: PASS }];
+// Samsung's recovery never answers adb, however long it is given: a virtual phone's TWRP would
+// answer within milliseconds, so 2 s of silence tell it here as the real minute does on a real phone.
+process.env['REVIVE_TWRP_ANSWER_MS'] = '2000';
+
 const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-backup-stock-', romBytes: 64 * 1024 });
 
 /** A phone with Samsung's recovery; `fuse`: blown once anything was written in download mode (an earlier TWRP, since replaced). */
@@ -31,7 +35,7 @@ async function stockPhone(name: string, mode: PhoneMode, fuse: 'intact' | 'blown
 const writes = (phone: VirtualPhone): Record<string, number> => Object.fromEntries(phone.partitions.names().map((n) => [n, phone.partitions.writeCount(n)]));
 
 function backUp(phone: VirtualPhone, answer: boolean, options: Partial<BackupJobOptions> = {}, signal?: AbortSignal, onEvent?: (e: BackupJobEvent) => void): Promise<JobRun<BackupJobReport, BackupJobEvent>> {
-    // The silence that tells a stock recovery lasts TWRP_ANSWER_MS, bounded by the job's wait: kept short here.
+    // The silence that tells a stock recovery lasts REVIVE_TWRP_ANSWER_MS (above), bounded by the job's wait.
     return runOnVirtualPhone(phone, (env) => runBackup({ recipients: pass, verifyWith: pass, home: bench.home, folder: join(bench.dir, 'out'), recoveryImage: bench.demo.recovery, ...options }, env), { answer: () => answer, waitTimeoutMs: 15_000, signal, onEvent });
 }
 
