@@ -2,9 +2,10 @@
  * Files on the phone as streams over adb sync, for the backup engine: list a tree, read a file as
  * chunks, write a file from chunks. Nothing is buffered beyond a few chunks.
  */
-import { AdbSync, adbSyncPullGenerator } from '@yume-chan/adb';
-import { ReadableStream } from '@yume-chan/stream-extra';
+import { AdbSync, AdbSyncRequestId, adbSyncWriteRequest, type Adb, type AdbSocket } from '@yume-chan/adb';
+import { ReadableStream, type ReadableStreamDefaultReader } from '@yume-chan/stream-extra';
 import { disconnectedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
+import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../adb/sync-recv.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -18,13 +19,120 @@ export interface PhoneFile {
 }
 
 /**
- * The library's sync session, reading files through its own pull generator rather than the web
- * stream `read` wraps it in: a 2 GiB backup is 32768 chunks, and each wrapper layer cost a
- * reader, a queue and promises per chunk.
+ * The sync socket's chunks, read in turn by the library (list, stat) and by the RECV reader,
+ * never both at once: each holds the library's sync lock while it reads.
+ */
+class SocketChunks {
+    readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+    #unread: Uint8Array | undefined;
+
+    constructor(readable: ReadableStream<Uint8Array>) {
+        this.#reader = readable.getReader();
+    }
+
+    /** The next chunk, or undefined once the socket has ended. */
+    async read(): Promise<Uint8Array | undefined> {
+        const unread = this.#unread;
+        if (unread) {
+            this.#unread = undefined;
+            return unread;
+        }
+        const { done, value } = await this.#reader.read();
+        return done ? undefined : value;
+    }
+
+    /** Bytes read past the end of an answer, given to the next reader first. */
+    unread(bytes: Uint8Array): void {
+        if (bytes.length > 0) this.#unread = bytes;
+    }
+
+    cancel(reason?: unknown): Promise<void> {
+        return this.#reader.cancel(reason);
+    }
+
+    /** The socket as the library sees it: its reads come from here, pulled only when it asks. */
+    socket(socket: AdbSocket): AdbSocket {
+        const readable = new ReadableStream<Uint8Array>(
+            {
+                pull: async (controller) => {
+                    const chunk = await this.read();
+                    if (chunk) controller.enqueue(chunk);
+                    else controller.close();
+                },
+                cancel: (reason) => this.cancel(reason),
+            },
+            { highWaterMark: 0 },
+        );
+        return {
+            get service() {
+                return socket.service;
+            },
+            get closed() {
+                return socket.closed;
+            },
+            readable,
+            writable: socket.writable,
+            close: () => socket.close(),
+        };
+    }
+}
+
+/** The socket's next chunk into the parser; a socket that ended before DONE was cut. */
+async function feed(parser: SyncRecvParser, chunks: SocketChunks): Promise<void> {
+    const chunk = await chunks.read();
+    if (!chunk) throw new Error('the sync connection ended before the whole file came');
+    parser.push(chunk);
+}
+
+/** Read the rest of the answer up to DONE, dropping the file's bytes. */
+async function dropRest(parser: SyncRecvParser, chunks: SocketChunks): Promise<void> {
+    for (let next = parser.next(); next !== FILE_DONE; next = parser.next()) {
+        if (next === NEED_CHUNK) await feed(parser, chunks);
+    }
+}
+
+/**
+ * The library's sync session, with files read by sync-recv.ts straight off the socket's chunks
+ * rather than through the library's pull: a 2 GiB backup is 32768 DATA frames, and its reader
+ * cost several reads, promises and a struct decode per frame.
  */
 class PhoneSync extends AdbSync {
-    pull(path: string): AsyncGenerator<Uint8Array, void, void> {
-        return adbSyncPullGenerator(this._socket, path);
+    readonly #chunks: SocketChunks;
+
+    constructor(adb: Adb, socket: AdbSocket, chunks = new SocketChunks(socket.readable)) {
+        super(adb, chunks.socket(socket));
+        this.#chunks = chunks;
+    }
+
+    /** The file's bytes as views of the socket's chunks (never reused, so they may be kept). */
+    async *pull(path: string): AsyncGenerator<Uint8Array, void, void> {
+        const locked = await this._socket.lock();
+        const parser = new SyncRecvParser();
+        const chunks = this.#chunks;
+        let settled = false;
+        try {
+            await adbSyncWriteRequest(locked, AdbSyncRequestId.Receive, path);
+            await locked.flush();
+            for (;;) {
+                const next = parser.next();
+                if (next === FILE_DONE) break;
+                if (next !== NEED_CHUNK) {
+                    yield next;
+                    continue;
+                }
+                await feed(parser, chunks);
+            }
+            settled = true;
+        } catch (error) {
+            settled = true;
+            throw error;
+        } finally {
+            // Left early (cancel, a size error): RECV cannot be stopped, so the rest is read
+            // and dropped, leaving the session at a frame boundary for whoever reads next.
+            if (!settled) await dropRest(parser, chunks);
+            chunks.unread(parser.rest);
+            locked.release();
+        }
     }
 }
 
