@@ -5,6 +5,7 @@
  */
 import type { FactsOf } from '../../common/error-codes.js';
 import { ReviveError } from '../jobs/errors.js';
+import { silenceBoundMs } from '../jobs/silence-bounds.js';
 import type { JobContext } from '../jobs/progress.js';
 import type { PitEntry } from '../pit/pit.js';
 import { UsbError, type UsbTransport } from '../usb/transport.js';
@@ -60,6 +61,10 @@ export class OdinSession {
     /** BeginSession's reply: 0 on old bootloaders, the bootloader's protocol version (e.g. 0x20000) on newer ones. */
     bootloaderVersion = 0;
 
+    /** Timeouts.reply and .data, or what REVIVE_ODIN_ANSWER_MS sets for both (native/jobs/silence-bounds.ts). */
+    readonly #replyMs = silenceBoundMs('REVIVE_ODIN_ANSWER_MS', Timeouts.reply);
+    readonly #dataMs = silenceBoundMs('REVIVE_ODIN_ANSWER_MS', Timeouts.data);
+
     constructor(readonly transport: UsbTransport, readonly ctx: JobContext = {}) {}
 
     log(line: string): void {
@@ -78,11 +83,11 @@ export class OdinSession {
     /** A 1024-byte command, followed by a ZLP as Heimdall's default SendPacket does. */
     async send(command: OdinCommand, options: { zlpBefore?: boolean; zlpAfter?: boolean } = {}): Promise<void> {
         if (options.zlpBefore) await this.zlp();
-        await this.transport.write(encodeCommand(command), { timeoutMs: Timeouts.reply, zlp: 'never' });
+        await this.transport.write(encodeCommand(command), { timeoutMs: this.#replyMs, zlp: 'never' });
         if (options.zlpAfter ?? true) await this.zlp();
     }
 
-    async reply(expectedType: number | readonly number[], what: OdinStage | Asked, timeoutMs: number = Timeouts.reply): Promise<OdinReply> {
+    async reply(expectedType: number | readonly number[], what: OdinStage | Asked, timeoutMs: number = this.#replyMs): Promise<OdinReply> {
         const asked = typeof what === 'string' ? { stage: what } : what;
         const bytes = await this.transport.read(8, { timeoutMs });
         let reply: OdinReply;
@@ -147,7 +152,7 @@ export class OdinSession {
         let received = 0;
         for (let i = 0; i < chunks; i++) {
             await this.send({ kind: 'pit-part', value: i });
-            const chunk = await this.transport.read(PIT_CHUNK_SIZE, { timeoutMs: Timeouts.reply });
+            const chunk = await this.transport.read(PIT_CHUNK_SIZE, { timeoutMs: this.#replyMs });
             if (received + chunk.length > size) throw protocolError({ variant: 'pit-too-long', size });
             pit.set(chunk, received);
             received += chunk.length;
@@ -170,7 +175,7 @@ export class OdinSession {
         padded.set(pit);
         await this.command({ kind: 'pit-flash' }, PacketType.pit, 'pit-flash');
         await this.command({ kind: 'pit-part', value: padded.length }, PacketType.pit, 'pit-size');
-        await this.transport.write(padded, { timeoutMs: Timeouts.data, zlp: 'never' });
+        await this.transport.write(padded, { timeoutMs: this.#dataMs, zlp: 'never' });
         await this.zlp();
         await this.reply(PacketType.pit, 'pit-data', Timeouts.sequenceEnd);
         await this.command({ kind: 'pit-end', size: padded.length }, PacketType.pit, 'pit-flash-end');
@@ -195,7 +200,7 @@ export class OdinSession {
                 signal?.throwIfAborted();
                 const { data, bytes } = await reader.readPadded(partSize);
                 if (p > 0) await this.zlp();
-                await this.transport.write(data, { timeoutMs: Timeouts.data, zlp: 'never' });
+                await this.transport.write(data, { timeoutMs: this.#dataMs, zlp: 'never' });
                 const ack = await this.reply([FILE_PART_REPLY_TYPE, PacketType.file], { stage: 'file-part', partition: entry.partitionName, part: p });
                 if (ack.value !== p) throw protocolError({ variant: 'part-ack', partition: entry.partitionName, part: p, found: ack.value });
                 done += bytes;

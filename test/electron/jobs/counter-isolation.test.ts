@@ -13,6 +13,11 @@ import { UsbIpServer } from '../../../native/usbip/server.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { phoneState, upgradeBench } from './helpers.js';
 
+// The stalled phone's job ends when download mode leaves a packet or a command unanswered (the
+// real 15-30 s unless REVIVE_ODIN_ANSWER_MS sets it): a virtual phone answers in milliseconds, so
+// 5 s still tell a stall from a slow phone here, with room for a loaded machine.
+process.env['REVIVE_ODIN_ANSWER_MS'] = '5000';
+
 const bench = upgradeBench(requireRecipe('ks01ltexx'), { prefix: 'revive-counter-stall-', romBytes: 256 * 1024 });
 
 describe('the counter keeps phones apart', () => {
