@@ -7,7 +7,7 @@
 import type { AdbIncomingSocketHandler, AdbSocket, AdbTransport } from '@yume-chan/adb';
 import { ReviveError } from '../jobs/errors.js';
 
-/** How long the phone has to accept a command or transfer before the connection is given up. */
+/** How long the phone has to accept a command or transfer before the connection is given up (REVIVE_ADB_OPEN_MS sets another, native/jobs/silence-bounds.ts). */
 export const DEFAULT_OPEN_TIMEOUT_MS = 30_000;
 
 export class BoundedAdbTransport implements AdbTransport {

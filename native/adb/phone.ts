@@ -18,6 +18,7 @@ import {
 } from '@yume-chan/adb';
 import { ReadableStream } from '@yume-chan/stream-extra';
 import { ReviveError } from '../jobs/errors.js';
+import { silenceBoundMs } from '../jobs/silence-bounds.js';
 import { createPrivateFile } from '../jobs/private-files.js';
 import type { JobContext } from '../jobs/progress.js';
 import { UsbError } from '../usb/transport.js';
@@ -196,7 +197,7 @@ async function authenticate(target: AdbTarget, options: ConnectAdbOptions): Prom
             hangUp();
             throw protocolError(`it announced adb packets of at most ${transport.maxPayloadSize} bytes (adb needs at least ${MIN_ADB_PAYLOAD})`);
         }
-        const adb = new Adb(new BoundedAdbTransport(transport, options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS, hangUp));
+        const adb = new Adb(new BoundedAdbTransport(transport, options.openTimeoutMs ?? silenceBoundMs('REVIVE_ADB_OPEN_MS', DEFAULT_OPEN_TIMEOUT_MS), hangUp));
         hangUps.set(adb, hangUp);
         return adb;
     } catch (error) {

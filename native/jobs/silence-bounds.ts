@@ -12,7 +12,9 @@ export type SilenceBound =
     /** TWRP's adb after the phone left for its recovery (electron/jobs/upgrade/modes.ts). */
     | 'REVIVE_TWRP_ANSWER_MS'
     /** Download mode answering a command, or taking one packet of a flash (native/odin/session.ts). */
-    | 'REVIVE_ODIN_ANSWER_MS';
+    | 'REVIVE_ODIN_ANSWER_MS'
+    /** The phone taking an adb command or transfer's OPEN (native/adb/bounded-transport.ts). */
+    | 'REVIVE_ADB_OPEN_MS';
 
 /** The bound in milliseconds: `realMs`, unless its variable gives another (a whole number above 0). */
 export function silenceBoundMs(name: SilenceBound, realMs: number, env: NodeJS.ProcessEnv = process.env): number {

@@ -14,6 +14,10 @@ import { startE2e, type E2e } from './harness.js';
 import { Person } from './person.js';
 
 const PASSPHRASE = 'harbour violet seventeen lanterns';
+// Stopped on a stalled phone, the job still tries to remove what it pushed, and the stalled phone
+// leaves that command's OPEN unanswered until the bound (the real 30 s unless REVIVE_ADB_OPEN_MS
+// sets it) ends the connection: the virtual phone answers an OPEN in milliseconds, 10 s keep the margin.
+process.env['REVIVE_ADB_OPEN_MS'] = '10000';
 
 describe('a restore stopped half-way', () => {
     let e2e: E2e;
