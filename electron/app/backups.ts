@@ -136,15 +136,19 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
     };
 
     /** Work under the page's job id, stoppable with cancelJob; the phone it holds is busy meanwhile. */
-    const track = async <T>(jobId: string, body: (signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void) => Promise<T>, recipeId = ''): Promise<T> => {
+    const track = async <T>(jobId: string, body: (signal: AbortSignal, hold: (phone: VirtualPhone | undefined) => void, entry: Running) => Promise<T>, recipeId = ''): Promise<T> => {
         const controller = new AbortController();
         const entry: Running = { controller, virtual: undefined, answers: new Map(), instruction: undefined, chosenRecovery: undefined, recipeId };
         running.set(jobId, entry);
         try {
-            return await body(controller.signal, (phone) => {
-                entry.virtual = phone;
-                env.phones.announce();
-            });
+            return await body(
+                controller.signal,
+                (phone) => {
+                    entry.virtual = phone;
+                    env.phones.announce();
+                },
+                entry,
+            );
         } finally {
             running.delete(jobId);
             env.phones.announce();
@@ -157,10 +161,9 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
      * phone, pressVirtualButtons.
      */
     const phoneJob = async <T>(jobId: string, recipe: Recipe, deviceId: string, work: (env: PhoneJobEnvironment<JobEvent<unknown, BackupEnding>> & { target: UpgradeTarget }) => Promise<T>): Promise<T> =>
-        track(jobId, async (signal, hold) => {
+        track(jobId, async (signal, hold, entry) => {
             const target = await env.phones.targetFor(deviceId, recipe, () => undefined);
             hold(target.virtual);
-            const entry = running.get(jobId);
             const events = shortJobEvents(jobId, env.emit, target.virtual !== undefined);
             try {
                 return await work({
@@ -170,12 +173,12 @@ export function createAppBackups(env: BackupEnvironment): AppBackups {
                     target,
                     ui: {
                         instruct: (instruction) => {
-                            if (entry) entry.instruction = instruction;
+                            entry.instruction = instruction;
                         },
-                        confirm: (request, jobSignal) => askPage(entry?.answers ?? new Map(), request, jobSignal),
+                        confirm: (request, jobSignal) => askPage(entry.answers, request, jobSignal),
                     },
                     emit: (event) => {
-                        if (entry && event.type === 'step' && event.status !== 'started') entry.instruction = undefined;
+                        if (event.type === 'step' && event.status !== 'started') entry.instruction = undefined;
                         events(event);
                     },
                     signal,
