@@ -243,11 +243,6 @@ export async function writeLaneReceipt(input: LaneReceiptInput): Promise<{ reado
 }
 
 /**
- * The ending of a job that stopped before the upgrade gave one — its phone never appeared, never
- * answered, or never said "Allow" — so that it, too, leaves a journal and a receipt. Nothing was
- * written to the phone before the upgrade started; if it had started, its journal says what was.
- */
-/**
  * The journal of a counter job that failed before it reached its phone (it never appeared, or went
  * before the job began): nothing was written to the phone, and the receipt says so. `params` keep
  * the recipe out, so the app never offers to continue the job.
@@ -261,6 +256,11 @@ export function failedBeforeStart(jobId: string, params: Record<string, JournalV
     return { type: 'failed', jobId, at: new Date().toISOString(), error: failure.toJSON(), step, phoneState: describePhoneNow(now), phoneNow: now, resumable: false };
 }
 
+/**
+ * The ending of a job that stopped before the upgrade gave one — its phone never appeared, never
+ * answered, or never said "Allow" — so that it, too, leaves a journal and a receipt. Nothing was
+ * written to the phone before the upgrade started; if it had started, its journal says what was.
+ */
 function endedBeforeOutcome(lane: CounterLane, device: DeviceRef, options: CounterOptions, failure: ReviveError, session: DeviceSession | undefined): JobOutcomeEvent {
     const home = options.home ?? appHome();
     const started = lane.jobId !== undefined;
