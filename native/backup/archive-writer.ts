@@ -6,7 +6,6 @@
  * disk, a phone unplugged mid-part, cancel) the partial file is removed.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import tar from 'tar-stream';
@@ -63,8 +62,8 @@ export class BackupArchiveWriter {
     readonly #packed: Promise<void>;
     /** Rejects when the output fails (a full disk); never resolves otherwise. Raced against waits. */
     readonly #failed: Promise<never>;
-    /** Aborted when the output fails: ends a wait for a drain without a race per chunk. */
-    readonly #stopped = new AbortController();
+    /** Ends the current entry's wait for a drain when the output fails, without a race per chunk. */
+    #wakeEntry: (() => void) | undefined;
     readonly #device: DeviceEntry;
     readonly #parts: Part[] = [];
     readonly #onPart: ((part: Part) => void) | undefined;
@@ -88,7 +87,7 @@ export class BackupArchiveWriter {
         this.#packed.catch(() => undefined);
         fail.catch((error: unknown) => {
             this.#failure ??= error;
-            this.#stopped.abort(error);
+            this.#wakeEntry?.();
             this.#pack.destroy(error as Error);
         });
     }
@@ -153,10 +152,23 @@ export class BackupArchiveWriter {
         });
         // An entry destroyed by abort() rejects this too; the abort's own error is what reaches the caller.
         entryDone.catch(() => undefined);
+        // A 64 KiB chunk is above the entry's high-water mark, so nearly every write waits for a
+        // drain: one listener for the whole entry, not one added and taken away per chunk.
+        let waiting: (() => void) | undefined;
+        let entryError: unknown;
+        const wake = (): void => {
+            const resolve = waiting;
+            waiting = undefined;
+            resolve?.();
+        };
+        stream.on('drain', wake);
         // A failed pipeline (a full disk) destroys the entry with its error: that error reaches the
         // caller through #failed, and an 'error' with no listener would end the process instead.
-        stream.on('error', () => undefined);
-        const stopped = { signal: this.#stopped.signal };
+        stream.on('error', (error: unknown) => {
+            entryError ??= error;
+            wake();
+        });
+        this.#wakeEntry = wake;
         for await (const chunk of source) {
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
             this.#check();
@@ -165,7 +177,11 @@ export class BackupArchiveWriter {
             written += chunk.length;
             ctx.onProgress?.({ step: `backup:${name}`, bytesDone: written, bytesTotal: size, cancellable: true });
             // Not Promise.race with #failed: that never settles, so every race would stay attached to it.
-            if (!stream.write(chunk)) await once(stream, 'drain', stopped);
+            if (!stream.write(chunk)) {
+                if (this.#failure === undefined && entryError === undefined) await new Promise<void>((resolve) => (waiting = resolve));
+                this.#check();
+                if (entryError !== undefined) throw entryError;
+            }
             if (this.#file.backlogged) await this.#file.room();
         }
         if (written !== size) throw ReviveError.of('backup-size-changed', { variant: 'short', name, size, written });
