@@ -265,6 +265,7 @@ export const ERROR_CODES = {
     'device-unfollowable': { facts: ['phone', 'mode'] },
     'device-ref-unfollowable': { facts: ['address'] },
     'tcp-mode-needs-usb': { facts: ['address'], variants: ['bootloader', 'download'] },
+    'tcp-stock-recovery': { facts: ['phone', 'address'], variants: ['back', 'stranded'] },
     'phone-no-recipe': { facts: ['manufacturer', 'product', 'usbId'] },
     'device-twice': { facts: ['address'] },
     'file-changed': { facts: ['file', 'expected', 'found'], optional: ['path'] },

@@ -6,7 +6,8 @@
  * (`fastboot boot`), so its recovery partition is never written. A Samsung phone whose recovery is
  * still Samsung's own gets TWRP the way the upgrade puts it there (Odin, download mode), only after
  * the person agreed, and starts it straight away; reached over adb TCP alone (Odin needs USB) it is
- * refused before the question. What the job learnt of the recovery is journalled: a resumed job
+ * refused before the question, and a restart that found the stock recovery (a blown KNOX fuse tells
+ * nothing) says the phone waits in its menu if nobody led it back to Android. What the job learnt of the recovery is journalled: a resumed job
  * that found it stock (and wrote nothing since) asks again without restarting the phone to look;
  * once TWRP was written it looks again, and writes nothing when TWRP answers. A phone whose
  * bootloader is locked cannot start TWRP at all: the job refuses before anything happens and says
@@ -117,14 +118,29 @@ const stockJournalled = (recipe: Recipe, run: ReachRun): boolean => recipe.metho
  */
 type NotTwrp = { readonly in: 'as-found' } | { readonly in: 'recovery-adb'; readonly phone: FoundPhone } | { readonly in: 'silent-recovery' };
 
-/** Put the phone back into Android after a refusal, if the job moved it; a wait that fails leaves the refusal as it is. */
-async function putBack(modes: PhoneModes, where: NotTwrp): Promise<void> {
+/**
+ * Put the phone back into Android after a refusal, if the job moved it; a wait that fails leaves the
+ * refusal as it is. Whether the phone is back where the job found it (false: still where the job took it).
+ */
+async function putBack(modes: PhoneModes, where: NotTwrp): Promise<boolean> {
     try {
         if (where.in === 'recovery-adb') await modes.tell(where.phone, 'android');
         else if (where.in === 'silent-recovery') await modes.leaveSilentRecovery();
+        return true;
     } catch (error) {
         if (error instanceof JobCancelled) throw error;
+        return false;
     }
+}
+
+/**
+ * Over TCP a restart found Samsung's own recovery, which is on no network and cannot take TWRP
+ * without a cable: the refusal says so, and where the phone is now — back in Android, or still in
+ * that recovery's menu, which only the person at the phone can leave.
+ */
+function stockOverTcp(refusal: unknown, recipe: Recipe, back: boolean): unknown {
+    if (!(refusal instanceof ReviveError) || refusal.code !== 'tcp-mode-needs-usb') return refusal;
+    return ReviveError.of('tcp-stock-recovery', { variant: back ? 'back' : 'stranded', phone: recipe.name, address: String(refusal.facts['address'] ?? '') }, { cause: refusal });
 }
 
 /**
@@ -141,8 +157,8 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         // Odin speaks only over USB: a phone reached over TCP alone is refused before the question, not after the yes.
         modes.refuseUnreachable('download');
     } catch (error) {
-        await putBack(modes, where);
-        throw error;
+        const back = await putBack(modes, where);
+        throw where.in === 'silent-recovery' ? stockOverTcp(error, recipe, back) : error;
     }
     const given = sources.recoveryImage;
     if (!given && !sources.chosenRecoveryImage) {

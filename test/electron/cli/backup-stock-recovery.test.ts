@@ -6,7 +6,9 @@
  * itself by its silence (no adb) after `reboot recovery`, and a refusal then puts the phone back into
  * Android. Without the TWRP image, or with a "no", nothing is written to the phone.
  * Backup → upgrade (stock recovery back) → restore is asserted from the phone's state. Over adb
- * TCP, where download mode cannot be reached, the job refuses before the question (use a cable).
+ * TCP, where download mode cannot be reached, the job refuses before the question (use a cable);
+ * with the fuse blown only the restart shows the stock recovery, which is on no network: the
+ * refusal then says whether the phone is back in Android or still waits in that recovery's menu.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,8 @@ import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
 import { filledPhone, upgradeAway } from '../../support/backup-phones.js';
 import { phoneSnapshot, type PhoneSnapshot } from '../../support/phone-snapshot.js';
-import { runCli } from '../../support/run-cli.js';
+import { main } from '../../../electron/cli.js';
+import { runCli, type CliRun } from '../../support/run-cli.js';
 
 const PASS = 'juniper kettle orbit seventeen';
 let dir: string;
@@ -181,6 +184,78 @@ describe('a Galaxy S4 with its stock recovery', () => {
         } finally {
             await endpoint.close();
             await phone.close();
+        }
+    }, 180_000);
+
+    /** A Galaxy S4 served over adb TCP alone, its recovery Samsung's own and its KNOX fuse blown (TWRP was written once, then the stock firmware put back). */
+    async function blownFuseOverTcp(name: string): Promise<{ phone: VirtualPhone; device: string; writes: () => Record<string, number>; close: () => Promise<void> }> {
+        const tcpState = join(dir, name);
+        await filledPhone('ks01ltexx', tcpState, 'android');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir: tcpState, mode: 'android', owner: 'accept', enumerationDelayMs: 20 });
+        const endpoint = await startAdbTcpEndpoint(phone, 0);
+        phone.state.extra['recovery'] = 'stock';
+        phone.state.extra['knox'] = 'tripped';
+        const writes = (): Record<string, number> => Object.fromEntries(phone.partitions.names().map((n) => [n, phone.partitions.writeCount(n)]));
+        const close = async (): Promise<void> => {
+            await endpoint.close();
+            await phone.close();
+        };
+        return { phone, device: `tcp:127.0.0.1:${endpoint.port}`, writes, close };
+    }
+
+    const tcpBackupArgs = (device: string, to: string): string[] => ['backup', 'create', '--device', device, '--to', join(dir, to), '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes', ...SHORT_WAIT];
+
+    it('over adb TCP with the fuse blown and nobody at the phone: the refusal says it waits in its stock recovery menu and how to leave it; nothing written', async () => {
+        const { phone, device, writes, close } = await blownFuseOverTcp('s4-tcp-blown');
+        try {
+            const before = writes();
+            const run = await runCli(tcpBackupArgs(device, 'tcp-blown-backups'));
+            expect(run.code).toBe(1);
+            // The blown fuse says nothing of the recovery (TWRP would answer over TCP): only the restart shows it.
+            expect(run.err).toMatch(/no TWRP answered within 3 s/);
+            expect(run.err).toContain("move to 'reboot system now' with the volume keys and press Power");
+            expect(run.err).toContain(`Over TCP (${device}) Revive cannot reach the phone there, nor write TWRP: that needs download mode, which only a USB cable reaches`);
+            expect(run.err).toContain("The phone is still in that recovery's menu and stays there until someone at the phone leaves it. Nothing was written to it.");
+            expect(run.err).toMatch(/What to do: At the phone, choose 'reboot system now' in the recovery menu.*Then connect the phone with a USB cable/);
+            expect(run.err).not.toContain('Write TWRP to the RECOVERY partition?');
+            expect(writes()).toEqual(before);
+            // Where the refusal says it is: in its recovery, on no bus (nothing answers over TCP).
+            expect(phone.mode).toBe('recovery');
+            expect(phone.openProtocolConnection()).toBeUndefined();
+            expect(phone.state.extra).toMatchObject({ recovery: 'stock', knox: 'tripped' });
+        } finally {
+            await close();
+        }
+    }, 180_000);
+
+    it('over adb TCP with the fuse blown and a person who leads the phone out of its recovery: refused with the phone back in Android; nothing written', async () => {
+        const { phone, device, writes, close } = await blownFuseOverTcp('s4-tcp-blown-back');
+        try {
+            const before = writes();
+            let out = '';
+            let err = '';
+            let led = false;
+            // The person at the phone does what the instruction says, once it says it: "reboot system now" from the recovery menu.
+            const onErr = (text: string): void => {
+                err += text;
+                if (!led && err.includes("move to 'reboot system now'")) {
+                    led = true;
+                    phone.pressKeys('android');
+                }
+            };
+            const code = await main(tcpBackupArgs(device, 'tcp-blown-back-backups'), { out: (t) => void (out += t), err: onErr, interactive: false, signal: new AbortController().signal });
+            const run: CliRun = { code, out, err };
+            expect(led).toBe(true);
+            expect(run.code).toBe(1);
+            expect(run.err).toMatch(/no TWRP answered within 3 s/);
+            expect(run.err).toContain(`Over TCP (${device}) Revive cannot write TWRP there: that needs download mode, which only a USB cable reaches. The phone is back in Android; nothing was written to it.`);
+            expect(run.err).toMatch(/What to do: Connect the phone with a USB cable.*Revive then offers to write TWRP in download mode/);
+            expect(run.err).not.toContain('Write TWRP to the RECOVERY partition?');
+            expect(writes()).toEqual(before);
+            expect(phone.mode).toBe('android');
+            expect(phone.state.extra).toMatchObject({ recovery: 'stock', knox: 'tripped' });
+        } finally {
+            await close();
         }
     }, 180_000);
 });
