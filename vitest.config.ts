@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,6 +13,11 @@ export default defineConfig({
         testTimeout: 120_000,
         hookTimeout: 120_000,
         pool: 'forks',
+        // Two files at a time even on two cores (vitest's default there is one, cores - 1): most of a
+        // peer or UI test is waiting on a phone, a browser or a child process, not computing, so a
+        // second file fills that time. Every test is meant to hold under load (generous bounds on
+        // waits that end on an event); more cores get vitest's usual cores - 1.
+        maxWorkers: Math.max(2, availableParallelism() - 1),
         reporters: ['default'],
     },
 });
