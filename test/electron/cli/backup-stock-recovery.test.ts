@@ -203,13 +203,15 @@ describe('a Galaxy S4 with its stock recovery', () => {
         return { phone, device: `tcp:127.0.0.1:${endpoint.port}`, writes, close };
     }
 
-    const tcpBackupArgs = (device: string, to: string): string[] => ['backup', 'create', '--device', device, '--to', join(dir, to), '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes', ...SHORT_WAIT];
+    const tcpBackupArgs = (device: string, to: string, wait = SHORT_WAIT): string[] => ['backup', 'create', '--device', device, '--to', join(dir, to), '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, '--yes', ...wait];
 
     it('over adb TCP with the fuse blown and nobody at the phone: the refusal says it waits in its stock recovery menu and how to leave it; nothing written', async () => {
         const { phone, device, writes, close } = await blownFuseOverTcp('s4-tcp-blown');
         try {
             const before = writes();
-            const run = await runCli(tcpBackupArgs(device, 'tcp-blown-backups'));
+            // Nobody leads the phone out of its recovery: the job waits all of --wait for a person before it
+            // refuses. 6 s (above the 3 s of silence) is plenty for a virtual phone that moves in milliseconds.
+            const run = await runCli(tcpBackupArgs(device, 'tcp-blown-backups', ['--wait', '6']));
             expect(run.code).toBe(1);
             // The blown fuse says nothing of the recovery (TWRP would answer over TCP): only the restart shows it.
             expect(run.err).toMatch(/no TWRP answered within 3 s/);
