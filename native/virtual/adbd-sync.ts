@@ -50,6 +50,8 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
     const comma = spec.lastIndexOf(',');
     const remote = comma >= 0 ? spec.slice(0, comma) : spec;
     const hostPath = context.fs.hostPath(remote);
+    // Where a push is: a test stops the computer's side at a chosen file by this line.
+    context.phone.log(`sync: receiving ${remote}`);
     let failure: string | undefined;
     try {
         await mkdir(dirname(hostPath), { recursive: true });
