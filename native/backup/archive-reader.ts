@@ -35,6 +35,8 @@ export interface PartSink {
     write(chunk: Buffer): Promise<void> | void;
     /** Called after the last byte with the part's SHA-256 (already compared where a digest is known earlier, never here). */
     end(sha256: string): Promise<void> | void;
+    /** Called instead of end when the walk stops within the part (a stop, damage): the part is incomplete. */
+    abort?(reason: unknown): Promise<void> | void;
 }
 
 export interface ReadHandlers {
@@ -149,6 +151,8 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
     let foreignFolder: string | undefined;
     const parts: ReadPart[] = [];
     let current: string | undefined;
+    /** The sink of the part being read, until its end: told when the walk stops within it. */
+    let open: PartSink | undefined;
     let revive: boolean | undefined;
     try {
         for await (const entry of extract) {
@@ -183,6 +187,7 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
             current = place.path;
             const part: PartHeader = { path: place.path, kind: place.kind, name: place.name, sizeBytes: header.size ?? 0 };
             const sink = await handlers.onPart?.(part);
+            open = sink;
             const hash = createHash('sha256');
             const md5 = part.kind === 'twrp' && isTwrpImage(part.name) ? createHash('md5') : undefined;
             const keep = part.kind === 'twrp' && isTwrpDigestFile(part.name) && part.sizeBytes < 4096 ? ([] as Buffer[]) : undefined;
@@ -197,6 +202,7 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
             if (size !== part.sizeBytes) throw damaged(part.path, { problem: 'ends-early', size, expected: part.sizeBytes });
             const sha256 = hash.digest('hex');
             parts.push({ ...part, sha256, md5: md5?.digest('hex'), text: keep ? Buffer.concat(keep).toString('utf8') : undefined });
+            open = undefined;
             if (sink) await sink.end(sha256);
             current = undefined;
         }
@@ -209,6 +215,7 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
         stop.abort();
         extract.destroy();
         await feeding;
+        await Promise.resolve(open?.abort?.(cause)).catch(() => undefined);
         const failure = ReviveError.from(cause);
         if (failure.code.startsWith('age-') && failure.code !== 'age-wrong-passphrase' && failure.code !== 'age-no-identity') {
             // The age error's code and facts travel along; its words go inside ours.

@@ -181,6 +181,7 @@ export async function* readPhoneFile(sync: Sync, path: string): AsyncGenerator<U
 class ChunkChannel {
     readonly #items: Uint8Array[] = [];
     #closed = false;
+    #failure: { readonly reason: unknown } | undefined;
     #readerWaiting: (() => void) | undefined;
     #writerWaiting: (() => void) | undefined;
 
@@ -195,8 +196,15 @@ class ChunkChannel {
         this.#readerWaiting?.();
     }
 
+    /** No more chunks, and the reader is told the file was given up (its stream errors). */
+    fail(reason: unknown): void {
+        this.#failure = { reason };
+        this.close();
+    }
+
     async take(): Promise<Uint8Array | undefined> {
         while (this.#items.length === 0 && !this.#closed) await new Promise<void>((resolve) => (this.#readerWaiting = resolve));
+        if (this.#failure) throw this.#failure.reason;
         const chunk = this.#items.shift();
         this.#writerWaiting?.();
         return chunk;
@@ -208,9 +216,11 @@ export class PhoneFileWriter {
     readonly #channel = new ChunkChannel();
     readonly #done: Promise<void>;
     readonly #path: string;
+    readonly #hangUp: () => Promise<void>;
 
-    private constructor(path: string, start: (file: ReadableStream<Uint8Array>) => Promise<void>) {
+    private constructor(path: string, start: (file: ReadableStream<Uint8Array>) => Promise<void>, hangUp: () => Promise<void>) {
         this.#path = path;
+        this.#hangUp = hangUp;
         const channel = this.#channel;
         const file = new ReadableStream<Uint8Array>({
             async pull(controller) {
@@ -233,7 +243,11 @@ export class PhoneFileWriter {
         // A cut cable does not always fail the sync stream itself: the connection's end does.
         const cut = phone.disconnected.then(() => Promise.reject(new Error('the phone was disconnected')));
         cut.catch(() => undefined);
-        return new PhoneFileWriter(path, (file) => Promise.race([sync.write({ filename: path, file, permission: 0o644 }), cut]).finally(() => sync.dispose().catch(() => undefined)));
+        return new PhoneFileWriter(
+            path,
+            (file) => Promise.race([sync.write({ filename: path, file, permission: 0o644 }), cut]).finally(() => sync.dispose().catch(() => undefined)),
+            () => sync.dispose(),
+        );
     }
 
     async write(chunk: Uint8Array): Promise<void> {
@@ -242,6 +256,17 @@ export class PhoneFileWriter {
         } catch (error) {
             throw disconnectedError({ activity: 'write', remote: this.#path }, error);
         }
+    }
+
+    /**
+     * Give the file up (a stop, a damaged archive): its SEND fails, so the phone discards what it got
+     * (adbd unlinks a file whose transfer fails) and the sync stream is closed, not left waiting.
+     */
+    async abort(reason: unknown): Promise<void> {
+        this.#channel.fail(reason);
+        // @yume-chan/adb's push waits for the phone's OKAY even when its source fails: only hanging up ends it.
+        await this.#hangUp().catch(() => undefined);
+        await this.#done.catch(() => undefined);
     }
 
     async end(): Promise<void> {

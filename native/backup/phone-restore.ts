@@ -1,9 +1,10 @@
 /**
  * Restore: refuse what cannot be restored before anything is written (another model, /data
  * encryption this phone cannot take, a damaged archive: every part is decrypted and checked first),
- * then push the TWRP parts with their digests into TWRP's backup folder, run `twrp restore`, put
- * internal storage back, remove the pushed folder, and check that the phone reports the backed-up
- * build fingerprint once it has started. Raw state partitions (EFS, persist, modem) are written only
+ * then push the TWRP parts with their digests into TWRP's backup folder and internal storage back
+ * to /data/media/0 in one pass over the archive (TWRP's data restore leaves /data/media as it is),
+ * run `twrp restore`, remove the pushed folder, and check that the phone reports the backed-up
+ * build fingerprint once it has started. A stop within a file gives that file up on the phone. Raw state partitions (EFS, persist, modem) are written only
  * when asked (`withRawState`, which the CLI's --with-efs sets after its own confirmation): each is
  * checked on the phone before the first write and read back from the block device after it.
  */
@@ -213,6 +214,11 @@ export async function restorePhone(phone: AdbPhone, options: RestoreOptions, ctx
         const writer = await PhoneFileWriter.open(phone, remote);
         return {
             write: (chunk) => writer.write(chunk),
+            // A stop within the file: nothing half-written stays on the phone (TWRP's folder goes as a whole below).
+            async abort(reason) {
+                await writer.abort(reason);
+                await Promise.race([phone.shell(shellCommand('rm', '-f', remote)), phone.disconnected]).catch(() => undefined);
+            },
             async end(sha256) {
                 await writer.end();
                 // The file could have changed between the checking pass and this one.

@@ -2,9 +2,10 @@
  * The restore job on virtual phones: it brings the phone to TWRP itself (from Android over adb,
  * from an unlocked bootloader by `fastboot boot`, nothing written), checks every part before that,
  * and an unplug mid-restore leaves a journal that names the part being sent and a job that resumes
- * by its id and finishes.
+ * by its id and finishes; so does a stop while internal storage is copied back.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +42,10 @@ afterAll(async () => {
 const open = (codename: string, stateDir: string): Promise<VirtualPhone> => VirtualPhone.create({ codename, stateDir, owner: 'accept', enumerationDelayMs: 20 });
 
 /** A backup of a filled phone (made in TWRP); the phone is then "upgraded away" and left in Android. */
-async function backedUpThenUpgraded(codename: string, name: string): Promise<{ stateDir: string; archive: string; before: ReturnType<typeof phoneSnapshot> }> {
+async function backedUpThenUpgraded(codename: string, name: string, more?: (stateDir: string) => void): Promise<{ stateDir: string; archive: string; before: ReturnType<typeof phoneSnapshot> }> {
     const stateDir = join(dir, name);
     await filledPhone(codename, stateDir);
+    more?.(stateDir);
     const before = phoneSnapshot(stateDir);
     const phone = await open(codename, stateDir);
     const session = virtualPhoneSession(phone);
@@ -127,5 +129,68 @@ describe('the restore job', () => {
         expect(after.files['data/media/0/DCIM/Camera/IMG_2026.jpg']).toBe(before.files['data/media/0/DCIM/Camera/IMG_2026.jpg']);
         expect(readJournal(join(home, 'jobs', 'restore-unplug-1.jsonl'))).toContainEqual(expect.objectContaining({ t: 'end', outcome: 'done' }));
         expect(JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'))).toMatchObject({ buildFingerprint: before.fingerprint });
+    });
+
+    it('a stop while internal storage is copied back: the journal names the file being sent, no partition was written; resumed by its id, the phone is as backed up', async () => {
+        // A camera roll of a few MiB, so the stop lands with some photos back and more to come.
+        const photos = Array.from({ length: 8 }, (_, i) => `data/media/0/DCIM/Camera/IMG_31${i}.jpg`);
+        const { stateDir, archive, before } = await backedUpThenUpgraded('ks01ltexx', 's4-stop-storage', (state) => {
+            for (const photo of photos) writeFileSync(join(state, 'fs', photo), randomBytes(384 * 1024));
+        });
+        const upgraded = phoneSnapshot(stateDir);
+        const phone = await open('ks01ltexx', stateDir);
+        try {
+            const stop = new AbortController();
+            const storageSends: string[] = [];
+            // The person presses Stop as the phone begins to take the third file of internal storage.
+            phone.on('log', (line: string) => {
+                const remote = /^sync: receiving (\/data\/media\/0\/.+)$/.exec(line)?.[1];
+                if (remote === undefined || stop.signal.aborted) return;
+                storageSends.push(remote);
+                if (storageSends.length === 3) stop.abort();
+            });
+            const first = await runOnVirtualPhone(phone, (env) => runRestore({ identities: pass, home, archive, jobId: 'restore-stop-storage' }, env), { signal: stop.signal, waitTimeoutMs: 20_000 });
+            expect(first.events.at(-1)).toMatchObject({ type: 'cancelled', resumable: true });
+            expect(first.error).toBeInstanceOf(ReviveError);
+            expect((first.error as ReviveError).code).toBe('cancelled');
+            const entries = readJournal(join(home, 'jobs', 'restore-stop-storage.jsonl'));
+            // Where it stopped: the last part the journal names is a file of internal storage, within the copy step, before TWRP restored anything.
+            const sent = entries.flatMap((e) => (e.t === 'note' && e.key === 'sending' ? [String(e.data['part'])] : []));
+            const last = sent.at(-1) ?? '';
+            expect(last).toMatch(/^storage\/DCIM\/Camera\/IMG_31\d\.jpg$/);
+            expect(sent.some((part) => part.startsWith('twrp/'))).toBe(true);
+            expect(storageSends.map((remote) => `storage/${remote.slice('/data/media/0/'.length)}`)).toEqual(sent.filter((part) => part.startsWith('storage/')).slice(0, 3));
+            expect(entries).toContainEqual(expect.objectContaining({ t: 'step', step: 'push', status: 'failed' }));
+            expect(entries.some((e) => e.t === 'step' && e.step === 'twrp-restore')).toBe(false);
+            expect(entries.at(-1)).toMatchObject({ t: 'end', outcome: 'cancelled', detail: expect.stringContaining('Stopped in restore') });
+            // Nothing was written to a partition yet; the phone waits in TWRP.
+            const stopped = phoneSnapshot(stateDir);
+            expect(stopped.writeCounts).toEqual(upgraded.writeCounts);
+            expect(stopped.partitions).toEqual(upgraded.partitions);
+            expect(phone.mode).toBe('recovery');
+            // Every photo the journal names before the last is back whole; the last is whole or absent, never half-written; none after it is there yet.
+            const onPhone = (part: string): string | undefined => stopped.files[`data/media/0/${part.slice('storage/'.length)}`];
+            for (const part of sent.slice(0, -1).filter((p) => p.startsWith('storage/'))) expect(onPhone(part), part).toBe(before.files[`data/media/0/${part.slice('storage/'.length)}`]);
+            expect([undefined, before.files[`data/media/0/${last.slice('storage/'.length)}`]]).toContain(onPhone(last));
+            const notYet = photos.filter((photo) => !sent.includes(`storage/${photo.slice('data/media/0/'.length)}`));
+            expect(notYet.length).toBeGreaterThan(0);
+            for (const photo of notYet) expect(stopped.files[photo], photo).toBeUndefined();
+
+            const second = await restore(phone, { archive, resumeJobId: 'restore-stop-storage' });
+            expect(second.error).toBeUndefined();
+            expect(second.report).toMatchObject({ runs: 2, twrpWay: 'already', fingerprintChecked: true, fingerprint: before.fingerprint });
+            expect([...(second.report?.restored ?? [])].sort()).toEqual(['boot', 'data', 'system']);
+            expect(phone.mode).toBe('android');
+        } finally {
+            await phone.close();
+        }
+        const after = phoneSnapshot(stateDir);
+        expect(after.fingerprint).toBe(before.fingerprint);
+        // EFS comes back only with withRawState (the upgrade overwrote it); every other partition and file is as backed up.
+        expect({ ...after.partitions, 'EFS.img': '' }).toEqual({ ...before.partitions, 'EFS.img': '' });
+        const { ['data/media/0/new-phone.txt']: added, ...files } = after.files;
+        expect(added).toBeDefined();
+        expect(files).toEqual(before.files);
+        expect(readJournal(join(home, 'jobs', 'restore-stop-storage.jsonl'))).toContainEqual(expect.objectContaining({ t: 'end', outcome: 'done' }));
     });
 });
