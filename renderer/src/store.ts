@@ -328,13 +328,20 @@ export async function addFile(role: FileRole, file: File): Promise<void> {
     await checkFileSet();
 }
 
-/** Run the whole gate on the verified files; a file that does not fit is marked with the reason. */
+let fileSetChecks = 0;
+
+/**
+ * Run the whole gate on the verified files; a file that does not fit is marked with the reason.
+ * Only the latest check's answer is applied: an earlier one, made before another file was
+ * verified or removed, may come back later and would mark files by a set that is gone.
+ */
 export async function checkFileSet(): Promise<void> {
+    const asked = ++fileSetChecks;
     const { recipeId, files } = get();
     const verified = (Object.entries(files) as Array<[FileRole, FileEntry]>).filter(([, entry]) => entry.status === 'verified');
     if (!recipeId || verified.length === 0) return;
     const result = await api().checkFiles({ recipeId, files: verified.map(([role, entry]) => ({ role, verificationId: entry.verificationId })) });
-    if (!result.ok) return;
+    if (!result.ok || asked !== fileSetChecks) return;
     const now = { ...get().files };
     for (const [role, entry] of Object.entries(now) as Array<[FileRole, FileEntry]>) {
         if (entry.status !== 'verified') continue;
@@ -408,12 +415,20 @@ export function guessRole(name: string, roles: readonly FileRole[]): FileRole | 
     return guess && roles.includes(guess) ? guess : undefined;
 }
 
+/**
+ * A checksum list's digests added to those known. Taken after the list is read: a spread of the
+ * known digests taken before the read (`{ ...known, ...parse(await read) }`) dropped the digests
+ * another pick added meanwhile, and that pick's file was then refused for want of a checksum.
+ */
+function addChecksums(listText: string): void {
+    const listed = parseChecksumList(listText);
+    set({ checksums: { ...get().checksums, ...listed } });
+}
+
 /** Several files at once (drop, or a multi-pick): checksum lists first, then each file in its role. */
 export async function addFiles(files: readonly File[], roles: readonly FileRole[]): Promise<string[]> {
     const unplaced: string[] = [];
-    for (const file of files.filter(isChecksumList)) {
-        set({ checksums: { ...get().checksums, ...parseChecksumList(await file.text()) } });
-    }
+    for (const file of files.filter(isChecksumList)) addChecksums(await file.text());
     const work: Array<Promise<void>> = [];
     for (const file of files.filter((f) => !isChecksumList(f))) {
         const role = guessRole(file.name, roles);
@@ -426,9 +441,7 @@ export async function addFiles(files: readonly File[], roles: readonly FileRole[
 
 /** A row's picker: the file itself, plus optionally its .sha256 list picked with it. */
 export async function addFilesToRole(role: FileRole, files: readonly File[]): Promise<void> {
-    for (const file of files.filter(isChecksumList)) {
-        set({ checksums: { ...get().checksums, ...parseChecksumList(await file.text()) } });
-    }
+    for (const file of files.filter(isChecksumList)) addChecksums(await file.text());
     const file = files.find((f) => !isChecksumList(f));
     if (file) await addFile(role, file);
 }
