@@ -193,6 +193,8 @@ export async function readBackupArchive(path: string, identities: readonly AgeId
             const keep = part.kind === 'twrp' && isTwrpDigestFile(part.name) && part.sizeBytes < 4096 ? ([] as Buffer[]) : undefined;
             let size = 0;
             for await (const chunk of entry as AsyncIterable<Buffer>) {
+                // The feed looks at the stop once per 1 MiB read; what it decrypted already is not sent on after a stop.
+                if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
                 hash.update(chunk);
                 md5?.update(chunk);
                 keep?.push(chunk);
