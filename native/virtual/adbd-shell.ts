@@ -191,16 +191,25 @@ function splitFlags(args: string[]): { flags: Set<string>; operands: string[] } 
     return { flags, operands };
 }
 
-/** A command's result; `bytes` is binary output, read as the next command of a pipe takes it (`dd`). */
+/**
+ * A command's result; `bytes` is binary output, read as the next command of a pipe takes it (`dd`).
+ * A chunk of it is good until the next is asked for, as a process reads its pipe into its own
+ * buffer: every reader here hashes, writes or decodes a chunk before it asks for the next.
+ */
 type StageResult = ShellResult & { readonly bytes?: AsyncIterable<Uint8Array> };
 
-/** `length` bytes of a file from `start`, 1 MiB at a time, so a big range never sits whole in memory. */
+/**
+ * `length` bytes of a file from `start`, 1 MiB at a time into one buffer, so a big range never sits
+ * whole in memory and a long read makes no garbage: a fresh MiB per read (512 for a 512 MiB
+ * push checked on the phone) kept adbd's thread collecting it while the push arrived.
+ */
 async function* fileRange(path: string, start: number, length: number): AsyncGenerator<Uint8Array> {
     const handle = await open(path, 'r');
+    // Not zero-filled: each read overwrites what is yielded.
+    const buffer = Buffer.allocUnsafe(Math.min(1024 * 1024, length));
     try {
         for (let at = 0; at < length; ) {
-            // Not zero-filled: the read overwrites what is yielded.
-            const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(Math.min(1024 * 1024, length - at)), 0, Math.min(1024 * 1024, length - at), start + at);
+            const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - at), start + at);
             if (bytesRead === 0) return;
             yield buffer.subarray(0, bytesRead);
             at += bytesRead;
