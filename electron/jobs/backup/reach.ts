@@ -7,11 +7,11 @@
  * still Samsung's own gets TWRP the way the upgrade puts it there (Odin, download mode), only after
  * the person agreed, and starts it straight away; reached over adb TCP alone (Odin needs USB) it is
  * refused before the question, and a restart that found the stock recovery (a blown KNOX fuse tells
- * nothing) says the phone waits in its menu if nobody led it back to Android. What the job learnt of the recovery is journalled: a resumed job
- * that found it stock (and wrote nothing since) asks again without restarting the phone to look;
- * once TWRP was written it looks again, and writes nothing when TWRP answers. A phone whose
- * bootloader is locked cannot start TWRP at all: the job refuses before anything happens and says
- * what is possible.
+ * nothing) says the phone waits in its menu if nobody led it back to Android. What the job learnt
+ * of the recovery is journalled: a resumed job that found it stock (and wrote nothing since) asks
+ * again without restarting the phone to look; once TWRP was written it looks again, and writes
+ * nothing when TWRP answers. A phone whose bootloader is locked cannot start TWRP at all: the job
+ * refuses before anything happens and says what is possible.
  */
 import { basename } from 'node:path';
 import { runGate } from '../../../native/integrity/gate.js';
@@ -211,6 +211,12 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
     const twrpImage = sources.twrpImage;
     let phone = await modes.anyMode();
     let way: TwrpWay = 'already';
+    // A resumed job that found Samsung's own recovery (and wrote nothing since) asks again where the
+    // phone is, in Android or in download mode, without a restart to learn it once more.
+    if ((phone.mode === 'android' || phone.mode === 'download') && stockJournalled(recipe, run)) {
+        run.note('recovery-stock-journalled', {});
+        return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'as-found' });
+    }
     if (phone.mode === 'sideload') {
         phone = await modes.tell(phone, 'recovery');
     } else if (phone.mode === 'android') {
@@ -223,9 +229,6 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
         if (twrpImage && startsFromFastboot(recipe)) {
             phone = await startFromRam(modes, recipe, await modes.tell(phone, 'bootloader'), twrpImage, run.context());
             way = 'fastboot-boot';
-        } else if (stockJournalled(recipe, run)) {
-            run.note('recovery-stock-journalled', {});
-            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'as-found' });
         } else if (recipe.method === 'odin' && (await stockRecoveryKnown(modes, phone))) {
             // Decided before any restart: the phone stays in Android until the person says yes.
             run.note('recovery-stock-known', { how: 'warranty-bit' });
@@ -241,10 +244,6 @@ export async function reachTwrp(modes: PhoneModes, recipe: Recipe, sources: Twrp
         phone = await startFromRam(modes, recipe, phone, twrpImage, run.context());
         way = 'fastboot-boot';
     } else if (phone.mode === 'download') {
-        if (stockJournalled(recipe, run)) {
-            run.note('recovery-stock-journalled', {});
-            return putTwrpOnSamsung(modes, recipe, sources, run, { in: 'as-found' });
-        }
         const twrp = await modes.twrpByKeys(phone);
         if (!twrp) return silentRecovery(modes, recipe, sources, run);
         phone = twrp;
