@@ -112,9 +112,10 @@ async function runTask<T>(kind: BackupTaskKind, backupId: string | null, call: (
     return result.ok ? result.value : undefined;
 }
 
-/** Open the backup screen for this phone: a plain backup, or the pre-travel flow. */
+/** The listed phone's name, kept by the screens for when it is unplugged or restarting. */
 const nameOf = (deviceId: string | null): string | null => useUi.getState().snapshot.devices.find((d) => d.id === deviceId)?.name ?? null;
 
+/** Open the backup screen for this phone: a plain backup, or the pre-travel flow. */
 export function openBackupFlow(deviceId: string, flow: BackupFlow): void {
     set({ deviceId, deviceName: nameOf(deviceId), flow, current: null, travelClean: null, restored: null, task: null });
     goTo('backup');
