@@ -85,6 +85,8 @@ export const ERROR_CODES = {
     'no-virtual-phone': { facts: [] },
     'virtual-busy': { facts: ['phone'] },
     'virtual-not-ready': { facts: [] },
+    /** A silence bound's environment variable (native/jobs/silence-bounds.ts) that holds no whole number of milliseconds. */
+    'silence-bound-invalid': { facts: ['variable', 'value'] },
     // The virtual phone's own refusals (its model, state folder, modes, partitions and faults).
     'virtual-no-model': { facts: [] },
     'virtual-state-mismatch': { facts: ['folder', 'found', 'expected'] },

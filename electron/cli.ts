@@ -2,6 +2,7 @@
  * `revive`: the command line over the same jobs the desktop app runs. Runs under plain Node.
  */
 import { ReviveError } from '../native/jobs/errors.js';
+import { checkSilenceBounds } from '../native/jobs/silence-bounds.js';
 import './wording.js';
 import { CliUsageError, type CliIo } from './cli/command.js';
 import { deviceOptionsAfterCommand } from './cli/device-options.js';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io?: Partial<CliIo>): Promis
             return 2;
         }
         const command = await loadCommand(found.entry);
+        checkSilenceBounds();
         try {
             return await command.run(found.rest, cliIo);
         } catch (error) {
