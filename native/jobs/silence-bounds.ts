@@ -12,7 +12,11 @@ import { ReviveError } from './errors.js';
 export const SILENCE_BOUNDS = [
     /** TWRP's adb after the phone left for its recovery (electron/jobs/upgrade/modes.ts). */
     'REVIVE_TWRP_ANSWER_MS',
-    /** Download mode answering a command, or taking one packet of a flash (native/odin/session.ts). */
+    /**
+     * Download mode answering a command, and taking one packet of a flash (native/odin/session.ts):
+     * one value for both, as a test of a silent phone wants both short; a second variable would set
+     * apart what no test tells apart.
+     */
     'REVIVE_ODIN_ANSWER_MS',
     /** The phone taking an adb command or transfer's OPEN (native/adb/bounded-transport.ts). */
     'REVIVE_ADB_OPEN_MS',
