@@ -121,9 +121,14 @@ export function openBackupFlow(deviceId: string, flow: BackupFlow): void {
     goTo('backup');
 }
 
-/** Open the restore screen for this phone, with a backup already chosen or not. */
+/**
+ * Open the restore screen for this phone, with a backup already chosen or not. From the backup just
+ * made the phone may be restarting (not listed): the name the screen had is kept for that same phone
+ * only, never carried over to another.
+ */
 export function openRestore(deviceId: string | null, backup: BackupView | null): void {
-    set({ deviceId, deviceName: nameOf(deviceId) ?? get().deviceName, current: backup, restored: null, task: null });
+    const kept = deviceId === get().deviceId ? get().deviceName : null;
+    set({ deviceId, deviceName: nameOf(deviceId) ?? kept, current: backup, restored: null, task: null });
     void refreshBackups();
     goTo('restore');
 }
