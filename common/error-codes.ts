@@ -244,7 +244,8 @@ export const ERROR_CODES = {
     'receipt-not-written': { facts: [], optional: ['problem'], variants: ['never-reached', 'no-journal', 'failed'] },
     'lane-busy': { facts: [] },
     'lane-unknown': { facts: [] },
-    'restore-other-model': { facts: ['backupModel', 'backupCodename', 'phoneModel', 'phoneCodename'] },
+    /** Each phone by its name (its recipe's, else its model number), the model number it reports, and its codename. */
+    'restore-other-model': { facts: ['backupName', 'backupModel', 'backupCodename', 'phoneName', 'phoneModel', 'phoneCodename'] },
     'restore-unknown-model': { facts: ['folder', 'serial'] },
     'restore-unknown-part': { facts: ['partitions', 'available'], variants: ['some', 'no-twrp'] },
     'restore-encryption-mismatch': { facts: [], variants: ['backup-encrypted', 'phone-encrypted'] },

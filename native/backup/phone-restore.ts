@@ -15,6 +15,7 @@ import { ReviveError } from '../jobs/errors.js';
 import type { Journal } from '../jobs/journal.js';
 import { logNote } from '../jobs/log-note.js';
 import type { JobContext } from '../jobs/progress.js';
+import { findRecipe, loadRecipes } from '../manifests/load.js';
 import type { Recipe } from '../manifests/schema.js';
 import type { AgeIdentity } from './age/index.js';
 import { posix } from 'node:path';
@@ -134,6 +135,14 @@ function refuseForPhone(checked: CheckedArchive, phone: RestoreTargetFacts): voi
 }
 
 /**
+ * A phone as people know it ("Samsung Galaxy S4 LTE-A"), not by the model number it reports
+ * ("GT-I9506"): the name of the recipe for its codename or model number, else that model number.
+ */
+function phoneName(codename: string, model: string, recipes: readonly Recipe[]): string {
+    return (findRecipe(codename, recipes) ?? (model ? findRecipe(model, recipes) : undefined))?.name ?? (model || codename);
+}
+
+/**
  * Pass 1 without TWRP: every part decrypted and checked against the manifest, and everything
  * refused that the archive and the phone's facts decide (another model, parts not in the backup,
  * raw state without its confirmation, /data encryption where known). Nothing touches the phone.
@@ -144,7 +153,17 @@ export async function checkArchiveFor(options: Pick<RestoreOptions, 'recipe' | '
     const verified = await verifyArchive(archive, identities, ctx, {
         onDevice(entry) {
             if (!sameModel(entry.device.codename)) {
-                throw ReviveError.of('restore-other-model', { backupModel: entry.device.model || entry.device.codename, backupCodename: entry.device.codename, phoneModel: phone.model || phone.codename, phoneCodename: phone.codename });
+                const backup = entry.device;
+                const recipes = [recipe, ...loadRecipes()];
+                const named = (codename: string, model: string): string => phoneName(codename, model, recipes);
+                throw ReviveError.of('restore-other-model', {
+                    backupName: named(backup.codename, backup.model),
+                    backupModel: backup.model || backup.codename,
+                    backupCodename: backup.codename,
+                    phoneName: named(phone.codename, phone.model),
+                    phoneModel: phone.model || phone.codename,
+                    phoneCodename: phone.codename,
+                });
             }
         },
     });

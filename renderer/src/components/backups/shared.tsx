@@ -3,7 +3,7 @@ import { TaskPerson } from './TaskPerson.js';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { ApiError, BackupView, CommandRequest, Device, RecipeView } from '../../api/contract-types.js';
+import type { BackupView, CommandRequest, Device } from '../../api/contract-types.js';
 import { cancelBackupTask, openBackupsList, useBackups, type BackupTask } from '../../backups-store.js';
 import { formatBytes } from '../../format.js';
 import { goTo, useUi } from '../../store.js';
@@ -51,17 +51,6 @@ function progressLabel(t: TFunction, step: string): string {
     return t(`backups.steps.${kind}`, { defaultValue: t('backups.progress.working') });
 }
 
-/**
- * A refusal of another model names the phones as people know them ("Samsung Galaxy S4 LTE-A"), not
- * by the model numbers the phones report ("GT-I9506"), wherever Revive has a recipe for them.
- */
-function withPhoneNames(error: ApiError, recipes: readonly RecipeView[]): ApiError {
-    if (error.code !== 'restore-other-model' || !error.facts) return error;
-    const facts = error.facts;
-    const named = (codename: unknown, model: unknown): unknown => recipes.find((r) => r.id === codename || (typeof model === 'string' && r.models.includes(model)))?.name ?? model;
-    return { ...error, facts: { ...facts, backupModel: named(facts['backupCodename'], facts['backupModel']), phoneModel: named(facts['phoneCodename'], facts['phoneModel']) } as typeof facts };
-}
-
 /** The keyboard focus is nowhere (its control went away with the form or the Stop button) or already in `region`. */
 function focusLostOrIn(region: HTMLElement | null): boolean {
     const active = document.activeElement;
@@ -76,7 +65,6 @@ function focusLostOrIn(region: HTMLElement | null): boolean {
 export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
     const { t } = useTranslation();
     const region = useRef<HTMLDivElement>(null);
-    const recipes = useUi((s) => s.recipes);
     const jobId = task?.jobId;
     const error = task?.error;
     useEffect(() => {
@@ -125,7 +113,7 @@ export function TaskView({ task }: { task: BackupTask | null }): ReactNode {
                     </button>
                 </div>
             ) : null}
-            {task.error ? <ErrorBox error={withPhoneNames(task.error, recipes)} nextStep={stopped} /> : null}
+            {task.error ? <ErrorBox error={task.error} nextStep={stopped} /> : null}
         </div>
     );
 }
