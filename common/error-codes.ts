@@ -174,8 +174,9 @@ export const ERROR_CODES = {
     'unlock-failed': { facts: ['answer'] },
     'recovery-not-twrp': { facts: [] },
     'recovery-silent': { facts: ['seconds'] },
-    'twrp-image-needed': { facts: ['phone', 'partition'] },
-    'twrp-write-declined': { facts: ['partition'] },
+    /** `back`: the phone is where the job found it; `stranded`: still in the recovery's menu the job took it to (nobody led it out). */
+    'twrp-image-needed': { facts: ['phone', 'partition'], variants: ['back', 'stranded'] },
+    'twrp-write-declined': { facts: ['partition'], variants: ['back', 'stranded'] },
     'wipe-declined': { facts: [] },
     'wipe-failed': { facts: ['command', 'twrpSaid'] },
     'install-failed': { facts: ['file'], optional: ['path', 'twrpSaid'], variants: ['said', 'silent'] },

@@ -120,7 +120,8 @@ type NotTwrp = { readonly in: 'as-found' } | { readonly in: 'recovery-adb'; read
 
 /**
  * Put the phone back into Android after a refusal, if the job moved it; a wait that fails leaves the
- * refusal as it is. Whether the phone is back where the job found it (false: still where the job took it).
+ * refusal as it is. Whether the phone is back where the job found it (false: still where the job
+ * took it, its recovery, when nobody led it out of the menu). The refusal's words say which.
  */
 async function putBack(modes: PhoneModes, where: NotTwrp): Promise<boolean> {
     try {
@@ -147,10 +148,11 @@ function stockOverTcp(refusal: unknown, recipe: Recipe, back: boolean): unknown 
  * A Samsung phone whose recovery is not TWRP: with the person's yes, the recipe's TWRP (checked as
  * the upgrade's file check does) is written to the recovery partition in download mode, and the
  * phone starts it straight away by its key combination. Without an image, or with a no, nothing is
- * written and the phone goes back where it was found.
+ * written and the phone goes back where it was found; the refusal says so, or that it still waits
+ * in its recovery's menu when nobody led it out.
  */
 async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun, where: NotTwrp): Promise<Reached> {
-    const needed = (): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition });
+    const needed = (back: boolean): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition, variant: back ? 'back' : 'stranded' });
     // Kept for a resumed job: it need not restart the phone (and wait for TWRP's silence) to learn it again.
     if (!run.journal.note(STOCK_NOTE)) run.journal.append({ t: 'note', key: STOCK_NOTE, data: { found: where.in } });
     try {
@@ -161,10 +163,7 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         throw where.in === 'silent-recovery' ? stockOverTcp(error, recipe, back) : error;
     }
     const given = sources.recoveryImage;
-    if (!given && !sources.chosenRecoveryImage) {
-        await putBack(modes, where);
-        throw needed();
-    }
+    if (!given && !sources.chosenRecoveryImage) throw needed(await putBack(modes, where));
     const ctx = run.context();
     const check = async (image: string, typedSha256?: string): Promise<{ name: string; sha256: string }> => {
         const file = (await runGate({ files: [{ role: 'recovery', path: image, typedSha256 }] }, recipe, recipe.codenames[0] ?? recipe.id, ctx)).files[0];
@@ -181,16 +180,13 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         facts: { phone: recipe.name, partition: recipe.recoveryPartition, file: checked?.name ?? '', fileNeeded: checked ? 'no' : 'yes' },
     });
     if (!yes) {
-        await putBack(modes, where);
-        throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition });
+        const back = await putBack(modes, where);
+        throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition, variant: back ? 'back' : 'stranded' });
     }
     // The person's own copy or a download, given with the yes: checked before anything is written.
     const chosen = given ? undefined : sources.chosenRecoveryImage?.();
     const image = given ?? chosen?.path;
-    if (!image) {
-        await putBack(modes, where);
-        throw needed();
-    }
+    if (!image) throw needed(await putBack(modes, where));
     const file = checked ?? (await check(image, chosen?.typedSha256));
     await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: WRITE_NOTE, data: { file: file.name, sha256: file.sha256 } }));
     // Straight into TWRP: if Android started first, Samsung's firmware would put its own recovery back.

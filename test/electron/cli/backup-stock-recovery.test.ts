@@ -9,6 +9,7 @@
  * TCP, where download mode cannot be reached, the job refuses before the question (use a cable);
  * with the fuse blown only the restart shows the stock recovery, which is on no network: the
  * refusal then says whether the phone is back in Android or still waits in that recovery's menu.
+ * Over USB a "no" with nobody at the phone to leave that menu says so too.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { openRecoveryImage } from '../../../native/integrity/recovery-image.js';
 import { requireRecipe } from '../../../native/manifests/load.js';
 import { VirtualPhone } from '../../../native/virtual/phone.js';
 import { startAdbTcpEndpoint } from '../../../native/virtual/tcp/adb-endpoint.js';
+import { UsbIpServer } from '../../../native/usbip/server.js';
 import { filledPhone, upgradeAway } from '../../support/backup-phones.js';
 import { phoneSnapshot, type PhoneSnapshot } from '../../support/phone-snapshot.js';
 import { main } from '../../../electron/cli.js';
@@ -157,8 +159,40 @@ describe('a Galaxy S4 with its stock recovery', () => {
         // The person is led out of the stock recovery by its own menu; the virtual owner does it.
         expect(run.err).toContain("move to 'reboot system now' with the volume keys and press Power");
         expect(run.err).toMatch(/chose not to write TWRP to the RECOVERY partition/);
+        expect(run.err).not.toContain("still in its recovery's menu");
         unchanged(before, phoneSnapshot(stateDir));
         expect(state()).toMatchObject({ mode: 'android', extra: { recovery: 'stock' } });
+    }, 180_000);
+
+    it('over USB with the fuse blown and nobody at the phone, a "no" after the restart says it waits in its stock recovery menu and how to leave it; nothing written', async () => {
+        const usbState = join(dir, 's4-usb-blown');
+        await filledPhone('ks01ltexx', usbState, 'android');
+        const phone = await VirtualPhone.create({ codename: 'ks01ltexx', stateDir: usbState, mode: 'android', owner: 'accept', enumerationDelayMs: 20 });
+        // On USB/IP nobody presses the phone's keys: the instruction to leave the recovery menu goes unanswered.
+        const server = await UsbIpServer.start({ port: 0 });
+        server.export(phone, '1-1');
+        try {
+            phone.state.extra['recovery'] = 'stock';
+            phone.state.extra['knox'] = 'tripped';
+            const writes = (): Record<string, number> => Object.fromEntries(phone.partitions.names().map((n) => [n, phone.partitions.writeCount(n)]));
+            const before = writes();
+            // No --yes and no terminal: the question is answered no.
+            const run = await runCli(['backup', 'create', '--device', `usbip:${server.address}/1-1`, '--to', join(dir, 'usb-blown-backups'), '--passphrase-file', join(dir, 'pass.txt'), '--recovery', demo.recovery, ...SHORT_WAIT]);
+            expect(run.code).toBe(1);
+            expect(run.err).toMatch(/no TWRP answered within 3 s/);
+            expect(run.err).toContain('Write TWRP to the RECOVERY partition?');
+            expect(run.err).toContain("move to 'reboot system now' with the volume keys and press Power");
+            expect(run.err).toContain("You chose not to write TWRP to the RECOVERY partition, so the phone cannot be backed up or restored now. The phone is still in its recovery's menu (Samsung's own recovery, which shows nothing on USB) and stays there until someone at the phone leaves it.");
+            expect(run.err).toMatch(/What to do: Nothing was written to the phone\. At the phone, choose 'reboot system now' in the recovery menu \(the volume keys move, Power chooses\)\. Then start again/);
+            expect(writes()).toEqual(before);
+            // Where the refusal says it is: in its recovery, on no bus.
+            expect(phone.mode).toBe('recovery');
+            expect(phone.openProtocolConnection()).toBeUndefined();
+            expect(phone.state.extra).toMatchObject({ recovery: 'stock', knox: 'tripped' });
+        } finally {
+            await server.close();
+            await phone.close();
+        }
     }, 180_000);
 
     it('over adb TCP with the fuse intact: refused before the question and any restart, saying to use a USB cable; nothing written', async () => {
