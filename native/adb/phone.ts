@@ -7,7 +7,7 @@
 import { logNote } from '../jobs/log-note.js';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
     Adb,
@@ -16,7 +16,7 @@ import {
     type AdbAuthenticator,
     type AdbDaemonConnection,
 } from '@yume-chan/adb';
-import { ReadableStream } from '@yume-chan/stream-extra';
+import type { ReadableStream } from '@yume-chan/stream-extra';
 import { ReviveError } from '../jobs/errors.js';
 import { silenceBoundMs } from '../jobs/silence-bounds.js';
 import { createPrivateFile } from '../jobs/private-files.js';
@@ -26,6 +26,7 @@ import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transpor
 import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
 import { startPhoneHash, type PhoneHashLayout, type RunningPhoneHash } from './phone-hash.js';
 import { shellCommand } from './shell-words.js';
+import { syncSend } from './sync-send.js';
 import { AdbFrameError, openAdbTcpConnection } from './tcp-connection.js';
 import type { SideloadTimeouts } from './sideload.js';
 import { QuietUsbManager } from './usb-manager.js';
@@ -480,41 +481,29 @@ export class AdbPhone {
     }
 
     async #send(localPath: string, remotePath: string, ctx: JobContext, stallMs: number, running?: RunningPhoneHash): Promise<{ sha256: string; bytes: number }> {
-        const size = (await stat(localPath)).size;
         const handle = await open(localPath, 'r');
+        const size = (await handle.stat()).size;
         const hash = createHash('sha256');
         let done = 0;
         const adb = this.#adb;
         const watch = stallWatch(stallMs, () => hangUps.get(adb)?.());
         const step = `push:${basename(localPath)}`;
-        const chunkSize = 1024 * 1024;
-        const file = new ReadableStream<Uint8Array>({
-            async pull(controller) {
-                if (ctx.signal?.aborted) {
-                    controller.error(ctx.signal.reason);
-                    return;
-                }
-                // Asked for more: the sync writer has taken everything enqueued so far.
-                running?.sent(done);
-                // Not zero-filled: the read overwrites it (zeroing a fresh MiB per chunk cost a fifth of the read).
-                const buffer = Buffer.allocUnsafe(chunkSize);
-                const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
-                if (bytesRead === 0) {
-                    controller.close();
-                    return;
-                }
-                const data = buffer.subarray(0, bytesRead);
-                watch.kick();
-                hash.update(data);
-                done += bytesRead;
-                // Sync's only acknowledgement is the OKAY after DONE: until then the bytes are only sent.
-                ctx.onProgress?.({ step, bytesDone: 0, bytesSent: done, bytesTotal: size, toPhone: true, cancellable: true });
-                controller.enqueue(data);
-            },
-        });
-        const sync = await this.#adb.sync();
+        let socket;
         try {
-            await sync.write({ filename: remotePath, file, permission: 0o644 });
+            socket = await adb.createSocket('sync:');
+            await syncSend(socket, remotePath, { read: async (views) => (await handle.readv(views)).bytesRead }, {
+                permission: 0o644,
+                mtime: Math.floor(Date.now() / 1000),
+                signal: ctx.signal,
+                onData: (bytes) => hash.update(bytes),
+                onSent: (bytes) => {
+                    done = bytes;
+                    watch.kick();
+                    running?.sent(done);
+                    // Sync's only acknowledgement is the OKAY after DONE: until then the bytes are only sent.
+                    ctx.onProgress?.({ step, bytesDone: 0, bytesSent: done, bytesTotal: size, toPhone: true, cancellable: true });
+                },
+            });
         } catch (error) {
             if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
             if (ctx.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'adb-send', what: basename(localPath) }, { cause: error });
@@ -522,7 +511,7 @@ export class AdbPhone {
         } finally {
             watch.stop();
             await handle.close();
-            await sync.dispose().catch(() => undefined);
+            await Promise.resolve(socket?.close()).catch(() => undefined);
         }
         if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
         ctx.onProgress?.({ step, bytesDone: done, bytesSent: done, bytesTotal: size, toPhone: true, cancellable: true });

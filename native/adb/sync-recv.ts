@@ -3,39 +3,12 @@
  * frame's bytes are handed on as views of the chunk they came in (a frame split across chunks as
  * two views), with no copy, struct decoding or promise per field. The library's reader costs a
  * few reads, a buffer and several promises per 64 KiB frame; a 2 GiB backup has 32768 of them.
- * Frame layout (adb's file_sync_protocol): 4-byte id, u32 little-endian length; DATA is followed
- * by that many bytes, FAIL by that many bytes of message, DONE ends the file.
+ * The frames are laid out in ./sync-frame.ts; DONE ends the file.
  */
 
-const FRAME_HEADER = 8;
+import { FRAME_HEADER, idLetters, MAX_FAIL_MESSAGE, SyncFailError, SyncFrameError, SyncId } from './sync-frame.js';
 
-/** Ids as the little-endian u32 of their four ASCII letters. */
-function frameId(letters: string): number {
-    return Buffer.from(letters, 'latin1').readUInt32LE(0);
-}
-
-function idLetters(id: number): string {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(id >>> 0);
-    return bytes.toString('latin1');
-}
-
-/** adbd's messages are a line of text; a longer length means a damaged frame, not a message to buffer. */
-const MAX_FAIL_MESSAGE = 64 * 1024;
-
-const DATA = frameId('DATA');
-const DONE = frameId('DONE');
-const FAIL = frameId('FAIL');
-
-/** The phone refused the file (FAIL): `message` is the phone's own words. */
-export class SyncFailError extends Error {
-    override readonly name = 'SyncFailError';
-}
-
-/** The phone sent a frame RECV has no place for. */
-export class SyncFrameError extends Error {
-    override readonly name = 'SyncFrameError';
-}
+const { DATA, DONE, FAIL } = SyncId;
 
 /** `next` found the chunk used up: push the socket's next chunk. */
 export const NEED_CHUNK = 0;

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FILE_DONE, NEED_CHUNK, SyncFailError, SyncFrameError, SyncRecvParser } from '../../../native/adb/sync-recv.js';
+import { SyncFailError, SyncFrameError } from '../../../native/adb/sync-frame.js';
+import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../../../native/adb/sync-recv.js';
 
 function frame(id: string, body: Uint8Array | number): Buffer {
     const length = typeof body === 'number' ? body : body.length;
