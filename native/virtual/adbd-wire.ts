@@ -51,12 +51,17 @@ export class AdbProtocolError extends Error {
     override readonly name = 'AdbProtocolError';
 }
 
-/** Accumulates pipe transfers into a byte stream and cuts whole adb messages out of it. */
+/**
+ * Cuts whole adb messages out of the pipe's transfers, read as one byte stream. A transfer is the
+ * device's own (the pipe's contract): a message within one is a view of it, and one spread over
+ * several (a 1 MiB WRTE arrives over TCP as some sixteen reads) is copied once, straight into a
+ * buffer of its own, never gathered first.
+ */
 export class MessageReader {
     readonly #pipe: DevicePipe;
     readonly #signal: AbortSignal;
-    #chunks: Uint8Array[] = [];
-    #buffered = 0;
+    /** What is left of the last transfer. */
+    #rest: Uint8Array = new Uint8Array(0);
     /** Called with the byte count of every host→device transfer (fault injection hooks here). */
     onBytes: ((count: number) => void) | undefined;
 
@@ -65,38 +70,32 @@ export class MessageReader {
         this.#signal = signal;
     }
 
-    async #fill(wanted: number): Promise<void> {
-        while (this.#buffered < wanted) {
+    async #receive(): Promise<Uint8Array> {
+        for (;;) {
             const chunk = await this.#pipe.receive(this.#signal);
             if (chunk.length === 0) continue;
             this.onBytes?.(chunk.length);
-            // Own copy: a USB host may reuse its transfer buffer once transferOut resolved.
-            this.#chunks.push(chunk.slice());
-            this.#buffered += chunk.length;
+            return chunk;
         }
     }
 
     async #take(length: number): Promise<Uint8Array> {
-        await this.#fill(length);
-        const first = this.#chunks[0];
-        if (first && first.length >= length) {
-            if (first.length === length) this.#chunks.shift();
-            else this.#chunks[0] = first.subarray(length);
-            this.#buffered -= length;
-            return first.subarray(0, length);
+        const rest = this.#rest;
+        if (rest.length >= length) {
+            this.#rest = rest.subarray(length);
+            return rest.subarray(0, length);
         }
-        const out = new Uint8Array(length);
-        let filled = 0;
+        // Not zero-filled: every byte is copied in below.
+        const out = Buffer.allocUnsafe(length);
+        out.set(rest, 0);
+        let filled = rest.length;
         while (filled < length) {
-            const head = this.#chunks[0];
-            if (!head) break;
-            const n = Math.min(head.length, length - filled);
-            out.set(head.subarray(0, n), filled);
-            filled += n;
-            if (n === head.length) this.#chunks.shift();
-            else this.#chunks[0] = head.subarray(n);
+            const chunk = await this.#receive();
+            const take = Math.min(chunk.length, length - filled);
+            out.set(take === chunk.length ? chunk : chunk.subarray(0, take), filled);
+            filled += take;
+            this.#rest = chunk.subarray(take);
         }
-        this.#buffered -= length;
         return out;
     }
 

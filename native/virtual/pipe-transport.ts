@@ -30,7 +30,8 @@ export function pipeTransport(host: HostPipeEnd, info: UsbDeviceInfo, packetSize
         async write(data: Uint8Array, options?: WriteOptions) {
             if (closed) throw new UsbError('disconnected', 'The transport is closed.');
             options?.signal?.throwIfAborted();
-            host.deliver(data);
+            // A copy, as the USB face makes: the caller may reuse its buffer once the write is done.
+            host.deliver(data.slice());
             const zlp = options?.zlp ?? 'never';
             if (zlp === 'always' || (zlp === 'auto' && data.length > 0 && data.length % packetSize === 0)) host.deliver(new Uint8Array(0));
         },

@@ -7,7 +7,10 @@
 import { UsbError } from '../usb/transport.js';
 
 export interface DevicePipe {
-    /** The next host→device transfer; rejects with UsbError('disconnected') once the pipe is closed. */
+    /**
+     * The next host→device transfer, the device's to keep (see HostPipeEnd.deliver); rejects with
+     * UsbError('disconnected') once the pipe is closed.
+     */
     receive(signal?: AbortSignal): Promise<Uint8Array>;
     /** Queue data for the host. Each call is one IN transfer (a host read may take it in pieces). */
     send(data: Uint8Array): void;
@@ -17,7 +20,10 @@ export interface DevicePipe {
 
 /** The host side of the same pair, for the chassis (USB/IP, in-process USBDevice) to drive. */
 export interface HostPipeEnd {
-    /** Deliver one host→device transfer. */
+    /**
+     * Deliver one host→device transfer. It becomes the device's, which may read it long after:
+     * a host that reuses its buffer once the transfer is done hands over a copy.
+     */
     deliver(data: Uint8Array): void;
     /** Take the next device→host transfer of at most maxLength bytes; waits until the device sends. */
     take(maxLength: number, signal?: AbortSignal): Promise<Uint8Array>;

@@ -214,7 +214,8 @@ export class UsbFace implements UsbDeviceBackend {
         if (endpointAddress !== d.bulkOut || this.#halted.has(endpointAddress) || !this.host) return { status: 'stall', bytesWritten: 0 };
         const plan = this.#hooks.beforeBulkOut(data.length);
         if (plan.hang) return this.#never(signal);
-        if (plan.deliver > 0 || data.length === 0) this.host.deliver(plan.deliver >= data.length ? data : data.subarray(0, plan.deliver));
+        // A copy: the host may reuse its buffer once this transfer is done, the device reads it later.
+        if (plan.deliver > 0 || data.length === 0) this.host.deliver(data.slice(0, plan.deliver));
         if (plan.unplug) {
             this.#hooks.unplug();
             throw this.#goneError();

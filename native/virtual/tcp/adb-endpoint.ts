@@ -24,6 +24,7 @@ function bridge(socket: Socket, phone: VirtualPhone): void {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
         try {
+            // Node reads each chunk into a buffer of its own: the phone may keep it, no copy needed.
             host.deliver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
         } catch {
             socket.destroy();
