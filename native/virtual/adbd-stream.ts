@@ -87,6 +87,13 @@ export class AdbdStream {
         }
     }
 
+    /** Bytes a service read past what it needed: the next read returns them first. */
+    unread(data: Uint8Array): void {
+        if (data.length === 0) return;
+        if (this.#leftover) throw new Error('unread twice without a read between');
+        this.#leftover = data;
+    }
+
     /** Exactly n bytes, or a StreamClosedError when the host closes first. */
     async readExactly(n: number): Promise<Uint8Array> {
         const first = await this.read();

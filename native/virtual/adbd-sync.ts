@@ -3,10 +3,10 @@
  * Requests are `id(4) + u32 length + path`; the stream is a byte stream, so a request may span
  * WRTEs and one WRTE may carry several. Files stream through a handle: nothing is held whole.
  */
-import { appendFile, open, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { appendFile, open, mkdir, readdir, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ServiceContext } from './adbd-service.js';
-import type { AdbdStream } from './adbd-stream.js';
+import { StreamClosedError, type AdbdStream } from './adbd-stream.js';
 import { blockLength, blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, S_IFBLK } from './adbd-block.js';
 
 const SYNC_DATA_MAX = 64 * 1024;
@@ -64,30 +64,55 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
     const handle = failure ? undefined : await open(hostPath, 'wx');
     let done = false;
     try {
+        // The frames are cut out of each chunk the host wrote, and the chunk's file bytes written
+        // with one writev: the same bytes in the same order as a write per frame, which cost the
+        // phone's one thread a file system call per 64 KiB (about 0.35 s of CPU per 512 MiB).
+        const header = new Uint8Array(8);
+        const headerView = new DataView(header.buffer);
+        let headerFilled = 0;
+        let dataLeft = 0;
         for (;;) {
-            const header = await stream.readExactly(8);
-            const view = new DataView(header.buffer, header.byteOffset, 8);
-            const kind = view.getUint32(0, true);
-            const length = view.getUint32(4, true);
-            if (kind === ID.DATA) {
-                if (length > SYNC_DATA_MAX) throw new Error('sync DATA chunk too large');
-                let left = length;
-                while (left > 0) {
-                    const piece = await stream.readExactly(Math.min(left, SYNC_DATA_MAX));
-                    if (handle) await handle.write(piece);
-                    left -= piece.length;
+            const chunk = await stream.read();
+            if (!chunk) throw new StreamClosedError(`stream ${stream.service} closed during SEND`);
+            const pieces: Uint8Array[] = [];
+            let at = 0;
+            let mtime: number | undefined;
+            while (at < chunk.length && mtime === undefined) {
+                if (dataLeft > 0) {
+                    const take = Math.min(dataLeft, chunk.length - at);
+                    pieces.push(chunk.subarray(at, at + take));
+                    at += take;
+                    dataLeft -= take;
+                    continue;
                 }
-            } else if (kind === ID.DONE) {
-                if (handle) {
-                    await handle.close();
-                    await utimes(hostPath, length, length).catch(() => undefined);
+                const take = Math.min(8 - headerFilled, chunk.length - at);
+                header.set(chunk.subarray(at, at + take), headerFilled);
+                headerFilled += take;
+                at += take;
+                if (headerFilled < 8) break;
+                headerFilled = 0;
+                const kind = headerView.getUint32(0, true);
+                const length = headerView.getUint32(4, true);
+                if (kind === ID.DATA) {
+                    if (length > SYNC_DATA_MAX) throw new Error('sync DATA chunk too large');
+                    dataLeft = length;
+                } else if (kind === ID.DONE) {
+                    mtime = length;
+                } else {
+                    throw new Error('unexpected sync message during SEND');
                 }
-                done = true;
-                await stream.write(failure ? failMessage(failure) : words(ID.OKAY, 0));
-                return;
-            } else {
-                throw new Error('unexpected sync message during SEND');
             }
+            if (handle && pieces.length > 0) await writeAll(handle, pieces);
+            if (mtime === undefined) continue;
+            // What came after DONE is the session's next request.
+            stream.unread(chunk.subarray(at));
+            if (handle) {
+                await handle.close();
+                await utimes(hostPath, mtime, mtime).catch(() => undefined);
+            }
+            done = true;
+            await stream.write(failure ? failMessage(failure) : words(ID.OKAY, 0));
+            return;
         }
     } finally {
         if (!done && handle) {
@@ -95,6 +120,13 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
             await rm(hostPath, { force: true });
         }
     }
+}
+
+/** Every byte of `pieces`, in order; a short write (a full disk) fails the transfer. */
+async function writeAll(handle: FileHandle, pieces: Uint8Array[]): Promise<void> {
+    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    const { bytesWritten } = await handle.writev(pieces);
+    if (bytesWritten !== length) throw new Error(`wrote ${bytesWritten} of ${length} bytes`);
 }
 
 /** What an app still writing a file adds to it (the `changeAfterPull` fault): the rest of a photo, say. */
