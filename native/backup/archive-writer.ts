@@ -1,19 +1,20 @@
 /**
- * Writes one backup archive: tar (tar-stream) → age → a file created 0600 in a folder made (or
+ * Writes one backup archive: tar (tar-header.ts) → age → a file created 0600 in a folder made (or
  * tightened to) 0700. Parts stream through, hashed on the way; nothing holds a whole part in
- * memory. The tar stream goes straight to archive-file.ts, which encrypts, hashes and writes it.
+ * memory. The tar bytes go straight to archive-file.ts, which seals (copying them), hashes and
+ * writes them.
  * The file is written as `<name>.partial` and renamed only when complete; on any error (a full
  * disk, a phone unplugged mid-part, cancel) the partial file is removed.
  */
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import tar from 'tar-stream';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
 import { reviveVersion } from '../resources.js';
 import { beginAgeFile, type AgeRecipient } from './age/index.js';
 import { ArchiveFile } from './archive-file.js';
+import { TAR_END, tarFileHeader, tarPadding } from './tar-header.js';
 import { ARCHIVE_FORMAT, DEVICE_ENTRY, MANIFEST_ENTRY, PART_PREFIX, assertSafeEntryName, type DeviceEntry, type DeviceFacts, type Manifest, type Part, type PartKind } from './manifest.js';
 
 export const ARCHIVE_SUFFIX = '.tar.age';
@@ -56,39 +57,22 @@ export class BackupArchiveWriter {
     readonly path: string;
     readonly #partial: string;
     readonly #folder: string;
-    readonly #pack: tar.Pack;
     readonly #file: ArchiveFile;
-    /** Resolves when the packer has handed over its last byte (the end of the tar). */
-    readonly #packed: Promise<void>;
-    /** Rejects when the output fails (a full disk); never resolves otherwise. Raced against waits. */
-    readonly #failed: Promise<never>;
-    /** Ends the current entry's wait for a drain when the output fails, without a race per chunk. */
-    #wakeEntry: (() => void) | undefined;
     readonly #device: DeviceEntry;
     readonly #parts: Part[] = [];
     readonly #onPart: ((part: Part) => void) | undefined;
     #failure: unknown;
     #closed = false;
 
-    private constructor(target: ArchiveTarget, file: ArchiveFile, fail: Promise<never>, device: DeviceEntry) {
+    private constructor(target: ArchiveTarget, file: ArchiveFile, failed: Promise<never>, device: DeviceEntry) {
         this.#folder = target.folder;
         this.#onPart = target.onPart;
         this.path = join(target.folder, target.fileName);
         this.#partial = `${this.path}.partial`;
         this.#device = device;
         this.#file = file;
-        this.#failed = fail;
-        this.#pack = tar.pack();
-        this.#pack.on('data', (data: unknown) => file.push(data as Buffer));
-        this.#packed = new Promise<void>((resolve, reject) => {
-            this.#pack.once('end', resolve);
-            this.#pack.once('error', reject);
-        });
-        this.#packed.catch(() => undefined);
-        fail.catch((error: unknown) => {
+        failed.catch((error: unknown) => {
             this.#failure ??= error;
-            this.#wakeEntry?.();
-            this.#pack.destroy(error as Error);
         });
     }
 
@@ -140,53 +124,28 @@ export class BackupArchiveWriter {
         await this.#entry(name, data.length, [data]);
     }
 
+    /**
+     * One file of the tar: header, bytes, padding. Each chunk is hashed and copied into the sealer
+     * before the next is asked for, so a source may hand over the same buffer again; the only wait
+     * is for the disk.
+     */
     async #entry(name: string, size: number, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ctx: JobContext = {}): Promise<{ sha256: string; sizeBytes: number }> {
         this.#check();
         const hash = createHash('sha256');
         let written = 0;
-        let entryDone!: Promise<void>;
-        const stream = await new Promise<NodeJS.WritableStream>((resolve) => {
-            entryDone = new Promise<void>((res, rej) => {
-                resolve(this.#pack.entry({ name, size, mode: 0o600, mtime: new Date() }, (error) => (error ? rej(error) : res())));
-            });
-        });
-        // An entry destroyed by abort() rejects this too; the abort's own error is what reaches the caller.
-        entryDone.catch(() => undefined);
-        // A 64 KiB chunk is above the entry's high-water mark, so nearly every write waits for a
-        // drain: one listener for the whole entry, not one added and taken away per chunk.
-        let waiting: (() => void) | undefined;
-        let entryError: unknown;
-        const wake = (): void => {
-            const resolve = waiting;
-            waiting = undefined;
-            resolve?.();
-        };
-        stream.on('drain', wake);
-        // A failed pipeline (a full disk) destroys the entry with its error: that error reaches the
-        // caller through #failed, and an 'error' with no listener would end the process instead.
-        stream.on('error', (error: unknown) => {
-            entryError ??= error;
-            wake();
-        });
-        this.#wakeEntry = wake;
+        this.#file.push(tarFileHeader({ name, size, mode: 0o600, mtime: new Date() }));
         for await (const chunk of source) {
             if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
             this.#check();
             if (written + chunk.length > size) throw ReviveError.of('backup-size-changed', { variant: 'grew', name, size });
             hash.update(chunk);
+            this.#file.push(chunk);
             written += chunk.length;
             ctx.onProgress?.({ step: `backup:${name}`, bytesDone: written, bytesTotal: size, cancellable: true });
-            // Not Promise.race with #failed: that never settles, so every race would stay attached to it.
-            if (!stream.write(chunk)) {
-                if (this.#failure === undefined && entryError === undefined) await new Promise<void>((resolve) => (waiting = resolve));
-                this.#check();
-                if (entryError !== undefined) throw entryError;
-            }
             if (this.#file.backlogged) await this.#file.room();
         }
         if (written !== size) throw ReviveError.of('backup-size-changed', { variant: 'short', name, size, written });
-        stream.end();
-        await Promise.race([entryDone, this.#failed]);
+        this.#file.push(TAR_END.subarray(0, tarPadding(size)));
         this.#check();
         return { sha256: hash.digest('hex'), sizeBytes: written };
     }
@@ -208,8 +167,7 @@ export class BackupArchiveWriter {
         const manifest: Manifest = { ...this.#device, finishedAt: new Date().toISOString(), parts: [...this.#parts] };
         try {
             await this.#writeJson(MANIFEST_ENTRY, manifest);
-            this.#pack.finalize();
-            await Promise.race([this.#packed, this.#failed]);
+            this.#file.push(TAR_END);
             const written = await this.#file.finish();
             this.#closed = true;
             await chmod(this.#partial, 0o600);
@@ -225,7 +183,6 @@ export class BackupArchiveWriter {
     async abort(): Promise<void> {
         if (!this.#closed) {
             this.#closed = true;
-            this.#pack.destroy();
             await this.#file.close();
         }
         await rm(this.#partial, { force: true });
