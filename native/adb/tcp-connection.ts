@@ -7,10 +7,13 @@ import { connect, type Socket } from 'node:net';
 import type { AdbDaemonConnection, AdbPacketData, AdbPacketInit } from '@yume-chan/adb';
 import { Consumable, ReadableStream } from '@yume-chan/stream-extra';
 import { UsbError } from '../usb/transport.js';
+import { PayloadPool } from './payload-pool.js';
 
 const HIGH_WATER = 8 * 1024 * 1024;
 /** adb's largest payload (MAX_PAYLOAD since Android 9); a bigger length field is a damaged packet. */
 export const MAX_ADB_PAYLOAD = 1024 * 1024;
+/** Every TCP connection's large payloads; a reader that is done with one gives it back here. */
+export const adbPayloads = new PayloadPool(MAX_ADB_PAYLOAD);
 
 /** The phone sent bytes that are not an adb packet: the connection cannot go on. */
 export class AdbFrameError extends Error {
@@ -36,8 +39,8 @@ const HEADER_SIZE = 24;
 /**
  * Cuts packets out of the bytes the socket reads into one reused buffer: each payload is copied
  * once, straight into a buffer of its own (the library keeps payloads; not zeroed first, as every
- * byte is written), and no buffer is made per socket read, so a 2 GiB transfer leaves little for
- * the garbage collector.
+ * byte is written; a large one from `adbPayloads`, reused once a reader gave it back), and no
+ * buffer is made per socket read, so a 2 GiB transfer leaves little for the garbage collector.
  */
 class PacketParser {
     readonly #header = Buffer.alloc(HEADER_SIZE);
@@ -81,7 +84,7 @@ class PacketParser {
         // Checked before the payload is awaited: a damaged header must not make us buffer gigabytes.
         if (header.readUInt32LE(20) !== (command ^ 0xffffffff) >>> 0) throw new AdbFrameError('a packet header was damaged (its magic does not match its command)');
         if (payloadLength > MAX_ADB_PAYLOAD) throw new AdbFrameError(`a packet claimed ${payloadLength} bytes, more than adb's ${MAX_ADB_PAYLOAD}`);
-        const packet = { command, arg0: header.readUInt32LE(4), arg1: header.readUInt32LE(8), payload: Buffer.allocUnsafe(payloadLength) };
+        const packet = { command, arg0: header.readUInt32LE(4), arg1: header.readUInt32LE(8), payload: adbPayloads.take(payloadLength) };
         this.#payloadFilled = 0;
         if (payloadLength === 0) this.#finishPacket(packet);
         else this.#packet = packet;

@@ -6,6 +6,7 @@ import { AdbSync, AdbSyncRequestId, adbSyncWriteRequest, type Adb, type AdbSocke
 import { ReadableStream, type ReadableStreamDefaultReader } from '@yume-chan/stream-extra';
 import { disconnectedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
 import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../adb/sync-recv.js';
+import { adbPayloads } from '../adb/tcp-connection.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -78,10 +79,11 @@ class SocketChunks {
 }
 
 /** The socket's next chunk into the parser; a socket that ended before DONE was cut. */
-async function feed(parser: SyncRecvParser, chunks: SocketChunks): Promise<void> {
+async function feed(parser: SyncRecvParser, chunks: SocketChunks): Promise<Uint8Array> {
     const chunk = await chunks.read();
     if (!chunk) throw new Error('the sync connection ended before the whole file came');
     parser.push(chunk);
+    return chunk;
 }
 
 /** Read the rest of the answer up to DONE, dropping the file's bytes. */
@@ -104,7 +106,10 @@ class PhoneSync extends AdbSync {
         this.#chunks = chunks;
     }
 
-    /** The file's bytes as views of the socket's chunks (never reused, so they may be kept). */
+    /**
+     * The file's bytes as views of the socket's chunks, each valid only until the next is asked
+     * for: a chunk read to its end goes back to the connection's payload pool, to be filled again.
+     */
     async *pull(path: string): AsyncGenerator<Uint8Array, void, void> {
         const locked = await this._socket.lock();
         const parser = new SyncRecvParser();
@@ -113,6 +118,7 @@ class PhoneSync extends AdbSync {
         try {
             await adbSyncWriteRequest(locked, AdbSyncRequestId.Receive, path);
             await locked.flush();
+            let chunk: Uint8Array | undefined;
             for (;;) {
                 const next = parser.next();
                 if (next === FILE_DONE) break;
@@ -120,7 +126,9 @@ class PhoneSync extends AdbSync {
                     yield next;
                     continue;
                 }
-                await feed(parser, chunks);
+                // Every view of it has been handed on and the consumer came back for more.
+                if (chunk) adbPayloads.giveBack(chunk);
+                chunk = await feed(parser, chunks);
             }
             settled = true;
         } catch (error) {
@@ -169,6 +177,7 @@ export async function listTree(sync: Sync, root: string, skip: (rel: string) => 
     return files;
 }
 
+/** A file's bytes; each chunk is valid only until the next is asked for (its memory is reused): copy what is kept. */
 export async function* readPhoneFile(sync: Sync, path: string): AsyncGenerator<Uint8Array> {
     try {
         yield* sync.pull(path);
