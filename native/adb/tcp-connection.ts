@@ -32,15 +32,14 @@ function encodeHeader(packet: AdbPacketInit): Uint8Array {
     return header;
 }
 
-/** Bytes the socket reads into at once; the kernel hands over what it has, up to this. */
-const READ_BUFFER = 1024 * 1024;
 const HEADER_SIZE = 24;
 
 /**
- * Cuts packets out of the bytes the socket reads into one reused buffer: each payload is copied
- * once, straight into a buffer of its own (the library keeps payloads; not zeroed first, as every
- * byte is written; a large one from `adbPayloads`, reused once a reader gave it back), and no
- * buffer is made per socket read, so a 2 GiB transfer leaves little for the garbage collector.
+ * Cuts packets out of the socket's bytes, which the socket reads straight into where they
+ * belong: a header into the header buffer, a payload into a buffer of its own (the library keeps
+ * payloads; a large one from `adbPayloads`, reused once a reader gave it back). No byte is copied
+ * after the kernel's read and no buffer is made per read, so a 2 GiB transfer costs no copy and
+ * leaves little for the garbage collector. One more read per packet (its header) is what that costs.
  */
 class PacketParser {
     readonly #header = Buffer.alloc(HEADER_SIZE);
@@ -55,25 +54,22 @@ class PacketParser {
         return this.#queuedBytes;
     }
 
-    /** Throws AdbFrameError on bytes that are not an adb packet. */
-    feed(data: Uint8Array): void {
-        let offset = 0;
-        while (offset < data.length) {
-            const packet = this.#packet;
-            if (!packet) {
-                const use = Math.min(HEADER_SIZE - this.#headerFilled, data.length - offset);
-                this.#header.set(data.subarray(offset, offset + use), this.#headerFilled);
-                this.#headerFilled += use;
-                offset += use;
-                if (this.#headerFilled === HEADER_SIZE) this.#startPacket();
-                continue;
-            }
-            const use = Math.min(packet.payload.length - this.#payloadFilled, data.length - offset);
-            packet.payload.set(data.subarray(offset, offset + use), this.#payloadFilled);
-            this.#payloadFilled += use;
-            offset += use;
+    /** Where the socket's next read goes: the rest of the payload being received, or of the header. */
+    nextBuffer(): Uint8Array {
+        const packet = this.#packet;
+        return packet ? packet.payload.subarray(this.#payloadFilled) : this.#header.subarray(this.#headerFilled);
+    }
+
+    /** `bytes` were read into the buffer `nextBuffer` gave. Throws AdbFrameError on a header that is not adb's. */
+    received(bytes: number): void {
+        const packet = this.#packet;
+        if (packet) {
+            this.#payloadFilled += bytes;
             if (this.#payloadFilled === packet.payload.length) this.#finishPacket(packet);
+            return;
         }
+        this.#headerFilled += bytes;
+        if (this.#headerFilled === HEADER_SIZE) this.#startPacket();
     }
 
     #startPacket(): void {
@@ -121,10 +117,11 @@ export function openAdbTcpConnection(host: string, port: number, signal?: AbortS
             port,
             signal,
             onread: {
-                buffer: Buffer.allocUnsafe(READ_BUFFER),
-                callback(bytes: number, buffer: Uint8Array): boolean {
+                // Asked again after every read, so each read goes where its bytes belong.
+                buffer: () => parser.nextBuffer(),
+                callback(bytes: number): boolean {
                     try {
-                        parser.feed(buffer.subarray(0, bytes));
+                        parser.received(bytes);
                     } catch (error) {
                         frameError = error;
                         socket.destroy();
