@@ -19,7 +19,8 @@ export class AdbdStream {
     readonly remoteId: number;
     readonly service: string;
     readonly #sink: AdbdStreamSink;
-    readonly #incoming: Uint8Array[] = [];
+    /** The host's WRTE payloads, as the pieces they came in; `last` ends one (its OKAY goes then). */
+    readonly #incoming: Array<{ readonly data: Uint8Array; readonly last: boolean }> = [];
     #leftover: Uint8Array | undefined;
     #readWaiter: (() => void) | undefined;
     #okayWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -43,11 +44,18 @@ export class AdbdStream {
         return this.#closed || this.#hostClosed;
     }
 
-    /** Host WRTE arrived. */
-    pushFromHost(data: Uint8Array): void {
+    /** Host WRTE arrived, its payload in the pieces it came in. */
+    pushFromHost(pieces: readonly Uint8Array[]): void {
         if (this.closed) return;
-        this.#incoming.push(data);
+        // An empty WRTE is still acknowledged once a service reads it.
+        if (pieces.length === 0) this.#incoming.push({ data: new Uint8Array(0), last: true });
+        pieces.forEach((data, i) => this.#incoming.push({ data, last: i === pieces.length - 1 }));
         this.#readWaiter?.();
+    }
+
+    /** Bytes the host wrote that a read would return without waiting. */
+    get hasUnread(): boolean {
+        return this.#leftover !== undefined || this.#incoming.length > 0;
     }
 
     /** Host OKAY arrived: the next WRTE may go. */
@@ -67,7 +75,7 @@ export class AdbdStream {
         waiter?.reject(new StreamClosedError(`stream ${this.service} closed by the host`));
     }
 
-    /** The next chunk the host wrote, or undefined once it closed. */
+    /** The next piece of what the host wrote, or undefined once it closed. */
     async read(): Promise<Uint8Array | undefined> {
         if (this.#leftover) {
             const chunk = this.#leftover;
@@ -75,11 +83,11 @@ export class AdbdStream {
             return chunk;
         }
         for (;;) {
-            const chunk = this.#incoming.shift();
-            if (chunk) {
-                // Ack only now that a service took it: a slow consumer slows the host down.
-                if (!this.closed) this.#sink.sendOkay(this.localId, this.remoteId);
-                return chunk;
+            const next = this.#incoming.shift();
+            if (next) {
+                // Ack only once a service took the whole WRTE: a slow consumer slows the host down.
+                if (next.last && !this.closed) this.#sink.sendOkay(this.localId, this.remoteId);
+                return next.data;
             }
             if (this.closed) return undefined;
             await new Promise<void>((resolve) => (this.#readWaiter = resolve));

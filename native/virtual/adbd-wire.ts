@@ -51,11 +51,24 @@ export class AdbProtocolError extends Error {
     override readonly name = 'AdbProtocolError';
 }
 
+/** A message as received: its payload as the views of the transfers it came in, in order. */
+export interface ReceivedMessage {
+    readonly command: number;
+    readonly arg0: number;
+    readonly arg1: number;
+    readonly pieces: readonly Uint8Array[];
+}
+
+/** A received payload in one piece (copied only when it came in several). */
+export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+    return pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
+}
+
 /**
  * Cuts whole adb messages out of the pipe's transfers, read as one byte stream. A transfer is the
- * device's own (the pipe's contract): a message within one is a view of it, and one spread over
- * several (a 1 MiB WRTE arrives over TCP as some sixteen reads) is copied once, straight into a
- * buffer of its own, never gathered first.
+ * device's own (the pipe's contract), so a payload is handed on as views of the transfers it came
+ * in, never copied: a 1 MiB WRTE arrives over TCP as some sixteen reads, and gathering them
+ * cost the phone's one thread a copy and a fresh MiB per message to collect.
  */
 export class MessageReader {
     readonly #pipe: DevicePipe;
@@ -70,37 +83,24 @@ export class MessageReader {
         this.#signal = signal;
     }
 
-    async #receive(): Promise<Uint8Array> {
-        for (;;) {
-            const chunk = await this.#pipe.receive(this.#signal);
-            if (chunk.length === 0) continue;
-            this.onBytes?.(chunk.length);
-            return chunk;
+    /** The next `length` bytes as views of the transfers they are in. */
+    async #pieces(length: number): Promise<Uint8Array[]> {
+        const pieces: Uint8Array[] = [];
+        for (let left = length; left > 0; ) {
+            while (this.#rest.length === 0) {
+                this.#rest = await this.#pipe.receive(this.#signal);
+                if (this.#rest.length > 0) this.onBytes?.(this.#rest.length);
+            }
+            const take = Math.min(left, this.#rest.length);
+            pieces.push(this.#rest.subarray(0, take));
+            this.#rest = this.#rest.subarray(take);
+            left -= take;
         }
+        return pieces;
     }
 
-    async #take(length: number): Promise<Uint8Array> {
-        const rest = this.#rest;
-        if (rest.length >= length) {
-            this.#rest = rest.subarray(length);
-            return rest.subarray(0, length);
-        }
-        // Not zero-filled: every byte is copied in below.
-        const out = Buffer.allocUnsafe(length);
-        out.set(rest, 0);
-        let filled = rest.length;
-        while (filled < length) {
-            const chunk = await this.#receive();
-            const take = Math.min(chunk.length, length - filled);
-            out.set(take === chunk.length ? chunk : chunk.subarray(0, take), filled);
-            filled += take;
-            this.#rest = chunk.subarray(take);
-        }
-        return out;
-    }
-
-    async next(): Promise<AdbMessage> {
-        const header = await this.#take(24);
+    async next(): Promise<ReceivedMessage> {
+        const header = joinPieces(await this.#pieces(24));
         const view = new DataView(header.buffer, header.byteOffset, 24);
         const command = view.getUint32(0, true);
         const arg0 = view.getUint32(4, true);
@@ -109,7 +109,6 @@ export class MessageReader {
         const magic = view.getUint32(20, true);
         if (magic !== (command ^ 0xffffffff) >>> 0) throw new AdbProtocolError('bad adb header magic');
         if (length > ADB_MAX_PAYLOAD) throw new AdbProtocolError(`adb payload of ${length} bytes is too large`);
-        const payload = length === 0 ? new Uint8Array(0) : await this.#take(length);
-        return { command, arg0, arg1, payload };
+        return { command, arg0, arg1, pieces: await this.#pieces(length) };
     }
 }

@@ -8,7 +8,7 @@ import type { ModeProtocol, VirtualPhoneView } from './mode-protocol.js';
 import type { DevicePipe } from './pipe.js';
 import type { PhoneMode } from '../manifests/schema.js';
 import { UsbError } from '../usb/transport.js';
-import { AdbCmd, ADB_MAX_PAYLOAD, ADB_VERSION_MIN, ADB_VERSION_SKIP_CHECKSUM, AdbProtocolError, encodeHeader, MessageReader, type AdbMessage } from './adbd-wire.js';
+import { AdbCmd, ADB_MAX_PAYLOAD, ADB_VERSION_MIN, ADB_VERSION_SKIP_CHECKSUM, AdbProtocolError, encodeHeader, joinPieces, MessageReader, type AdbMessage } from './adbd-wire.js';
 import { newAuthToken, parseAdbPublicKey, verifyTokenSignature } from './adbd-auth.js';
 import { AdbdStream, StreamClosedError, type AdbdStreamSink } from './adbd-stream.js';
 import { VirtualFs } from './adbd-fs.js';
@@ -222,7 +222,9 @@ class AdbdConnection implements AdbdStreamSink {
         const reader = new MessageReader(this.#pipe, this.#signal);
         try {
             for (;;) {
-                const message = await reader.next();
+                const received = await reader.next();
+                // Control messages whole; a WRTE's payload goes on as the pieces it came in.
+                const message: AdbMessage = received.command === AdbCmd.WRTE ? { ...received, payload: new Uint8Array(0) } : { ...received, payload: joinPieces(received.pieces) };
                 switch (message.command) {
                     case AdbCmd.CNXN:
                         this.#onConnect(message);
@@ -238,7 +240,7 @@ class AdbdConnection implements AdbdStreamSink {
                         break;
                     case AdbCmd.WRTE: {
                         const stream = this.#streams.get(message.arg1);
-                        if (stream) stream.pushFromHost(message.payload);
+                        if (stream) stream.pushFromHost(received.pieces);
                         else this.#send({ command: AdbCmd.CLSE, arg0: 0, arg1: message.arg0, payload: new Uint8Array(0) });
                         break;
                     }

@@ -5,7 +5,7 @@ import { adbPublicKeyText } from '../../../native/adb/credentials.js';
 import { newAuthToken, parseAdbPublicKey, verifyTokenSignature } from '../../../native/virtual/adbd-auth.js';
 import { parseCommandLine } from '../../../native/virtual/adbd-shell.js';
 import { assertedDevices } from '../../../native/virtual/twrp-install.js';
-import { AdbCmd, encodeHeader, MessageReader } from '../../../native/virtual/adbd-wire.js';
+import { AdbCmd, encodeHeader, joinPieces, MessageReader } from '../../../native/virtual/adbd-wire.js';
 import { createPipePair } from '../../../native/virtual/pipe.js';
 
 function newKey(): Uint8Array {
@@ -39,7 +39,7 @@ describe('virtual adbd pieces', () => {
         const reader = new MessageReader(device, new AbortController().signal);
         const first = await reader.next();
         expect(first.command).toBe(AdbCmd.CNXN);
-        expect(new TextDecoder().decode(first.payload)).toBe('host::features=shell_v2');
+        expect(new TextDecoder().decode(joinPieces(first.pieces))).toBe('host::features=shell_v2');
         expect((await reader.next()).command).toBe(AdbCmd.OKAY);
         const corrupt = encodeHeader(message, true);
         corrupt[20] = (corrupt[20] ?? 0) ^ 1;
