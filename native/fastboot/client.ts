@@ -58,7 +58,7 @@ export interface InspectedImage {
  * promise): the checks then run during the round trips instead of before or between them.
  */
 export async function inspectImage(path: string, ctx?: JobContext): Promise<InspectedImage> {
-    const { size: fileBytes, head } = sizeAndHeadSync(path, 4);
+    const { size: fileBytes, head } = sizeAndHeadSync(path, 4, 'image');
     const sparse = head.length === 4 && isSparseMagic(head);
     if (sparse) await validateSparseFile(path, ctx);
     const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;

@@ -1,6 +1,7 @@
 /** The first bytes of a file, to tell its format by its magic without reading the rest. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { checkRegularFile, OPEN_FLAGS, type FileKind } from './read-limited.js';
 
 /** Up to `length` bytes from the start (fewer when the file is shorter). */
 export async function readHead(path: string, length: number): Promise<Uint8Array> {
@@ -15,17 +16,20 @@ export async function readHead(path: string, length: number): Promise<Uint8Array
 }
 
 /**
- * A file's size and its first `length` bytes in one go, synchronously: four calls of a few
+ * A regular file's size and its first `length` bytes in one go, synchronously: four calls of a few
  * microseconds each on a local file, where the promise versions cost a trip through the thread pool
- * each, and the first command of a flash waited for them.
+ * each, and the first command of a flash waited for them. Anything but a regular file is refused by
+ * name (`what` says what it is for): opened without waiting, so a FIFO with no writer cannot hold
+ * the whole process, and a device is not read.
  */
-export function sizeAndHeadSync(path: string, length: number): { size: number; head: Uint8Array } {
-    const fd = openSync(path, 'r');
+export function sizeAndHeadSync(path: string, length: number, what: FileKind): { size: number; head: Uint8Array } {
+    const fd = openSync(path, OPEN_FLAGS);
     try {
-        const size = fstatSync(fd).size;
-        const head = new Uint8Array(Math.min(length, size));
+        const info = fstatSync(fd);
+        checkRegularFile(path, what, info);
+        const head = new Uint8Array(Math.min(length, info.size));
         const bytesRead = head.length === 0 ? 0 : readSync(fd, head, 0, head.length, 0);
-        return { size, head: head.subarray(0, bytesRead) };
+        return { size: info.size, head: head.subarray(0, bytesRead) };
     } finally {
         closeSync(fd);
     }

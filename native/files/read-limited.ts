@@ -21,8 +21,8 @@ export interface FileLimit {
     readonly maxBytes: number;
 }
 
-// O_NONBLOCK: opening a FIFO must not wait for a writer; it has no effect on regular files.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+/** Read-only, and O_NONBLOCK: opening a FIFO must not wait for a writer; it has no effect on regular files. */
+export const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 function kind(info: Stats): FactsOf<'file-not-regular'>['variant'] {
     if (info.isDirectory()) return 'folder';

@@ -4,15 +4,22 @@
  * when it is a regular file of a size such a file has: a link to /dev/zero, a FIFO or a sparse
  * 10 GiB file is refused at once, by name, before anything is sent to a phone.
  */
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startFastbootTcpEndpoint } from '../../../native/virtual/tcp/fastboot-endpoint.js';
+import { bootloaderPhone } from '../../native/fastboot/phones.js';
 import { makeSpecialFile, REFUSED_AS, SPECIAL_FILES } from '../../support/special-files.js';
 import { runCli } from '../../support/run-cli.js';
 import { tempHome } from '../../support/temp-home.js';
 
 const temp = tempHome('revive-named-files-');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const execFileP = promisify(execFile);
 let publicKey: string;
 let passphrase: string;
 
@@ -42,5 +49,31 @@ describe.each(COMMANDS)('revive %s', (name, argsWith) => {
         expect(run.code, run.out).toBe(1);
         expect(run.err).toContain(file);
         expect(run.err).toMatch(REFUSED_AS[kind]);
+    });
+});
+
+/**
+ * `revive fastboot flash` reads the head of the image it is given synchronously, before the phone
+ * answers: a FIFO waited for there would hold the whole process, deaf to Ctrl-C. In a process of
+ * its own, so that such a wait fails this test instead of holding the test run.
+ */
+describe('revive fastboot flash PARTITION FILE', () => {
+    it.each(['zero', 'fifo'] as const)('refuses an image that is %s, naming it, before anything is sent', async (kind) => {
+        const phone = await bootloaderPhone('shamu');
+        const endpoint = await startFastbootTcpEndpoint(phone, 0);
+        try {
+            const file = makeSpecialFile(kind, join(temp.dir, `fastboot-flash-${kind}`));
+            const run = await execFileP(process.execPath, ['bin/revive.js', 'fastboot', 'flash', 'boot', file, '-s', `tcp:127.0.0.1:${endpoint.port}`], { cwd: ROOT, timeout: 60_000, env: process.env }).then(
+                () => ({ code: 0, err: '' }),
+                (error: { code?: number | string; killed?: boolean; stderr?: string }) => ({ code: error.killed ? 'killed' : error.code, err: error.stderr ?? '' }),
+            );
+            expect(run.code, run.err).toBe(1);
+            expect(run.err).toContain(file);
+            expect(run.err).toMatch(REFUSED_AS[kind]);
+            expect(phone.partitions.writeCount('boot')).toBe(0);
+        } finally {
+            await endpoint.close();
+            await phone.close();
+        }
     });
 });
