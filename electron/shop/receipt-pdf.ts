@@ -33,6 +33,11 @@ export async function printReceiptPdf(html: string, pdf: string, chromium: strin
         throw ReviveError.of('pdf-failed', { variant: 'failed', html, pdf, problem: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) });
     }
     // The magic alone: Chromium's PDF of a long receipt need not be read into memory to tell.
-    const head = await readHead(pdf, 5).then((b) => Buffer.from(b).toString('latin1'), () => '');
+    let head = '';
+    try {
+        head = Buffer.from(readHead(pdf, 5, 'receipt').head).toString('latin1');
+    } catch {
+        // No file, or not a regular one: Chromium made no PDF, which the refusal below says.
+    }
     if (head !== '%PDF-') throw ReviveError.of('pdf-failed', { variant: 'no-pdf', html, pdf });
 }

@@ -50,7 +50,7 @@ export async function importTwrpFolder(options: ImportOptions, ctx: JobContext =
     // A pipe or device among them would hang the reads below (or stream forever): refused by name first.
     for (const name of names) checkRegularFile(join(folder, name), 'twrp-backup-file', await stat(join(folder, name)));
     const encrypted = new Set<string>();
-    for (const name of names.filter(isTwrpImage)) if (isOpenAes(await readHead(join(folder, name), 4))) encrypted.add(name);
+    for (const name of names.filter(isTwrpImage)) if (isOpenAes(readHead(join(folder, name), 4, 'twrp-backup-file').head)) encrypted.add(name);
     // Everything that can refuse before the archive is begun: a password missing or wrong.
     const plainSizes = new Map<string, number>();
     for (const name of encrypted) {

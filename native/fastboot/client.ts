@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { ReviveError } from '../jobs/errors.js';
 import type { JobContext } from '../jobs/progress.js';
-import { sizeAndHeadSync } from '../files/read-head.js';
+import { readHead } from '../files/read-head.js';
 import { isSparseMagic } from '../sparse/format.js';
 import { layoutFromFile, readSparseFileHeader } from '../sparse/layout.js';
 import { resparse } from '../sparse/resparse.js';
@@ -58,7 +58,7 @@ export interface InspectedImage {
  * promise): the checks then run during the round trips instead of before or between them.
  */
 export async function inspectImage(path: string, ctx?: JobContext): Promise<InspectedImage> {
-    const { size: fileBytes, head } = sizeAndHeadSync(path, 4, 'image');
+    const { size: fileBytes, head } = readHead(path, 4, 'image');
     const sparse = head.length === 4 && isSparseMagic(head);
     if (sparse) await validateSparseFile(path, ctx);
     const expandedBytes = sparse ? await readSparseFileHeader(path).then((h) => h.totalBlocks * h.blockSize) : fileBytes;

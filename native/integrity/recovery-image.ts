@@ -9,7 +9,6 @@
  * ReviveError, a compression Revive does not read is reported as such (the checksum still stands).
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -71,12 +70,8 @@ function isTar(head: Uint8Array): boolean {
  * `recovery.img` (or `recovery.img.lz4`) member, after the archive was verified and indexed.
  */
 export async function openRecoveryImage(path: string, ctx: JobContext = {}): Promise<RecoveryImage> {
-    if (!isTar(await readHead(path, 512))) {
-        const handle = await open(path, 'r');
-        const { size } = await handle.stat();
-        await handle.close();
-        return { path, size, member: undefined, bytes: () => fileBytes(path) };
-    }
+    const { size, head } = readHead(path, 512, 'image');
+    if (!isTar(head)) return { path, size, member: undefined, bytes: () => fileBytes(path) };
     const archive = await inspectFirmware(path, ctx);
     const member = archive.members.find((m) => /^recovery\.img(\.lz4)?$/i.test(basename(m.name)));
     if (!member) {

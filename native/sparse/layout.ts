@@ -37,8 +37,8 @@ export interface ScanOptions {
 }
 
 /** True when the file starts with the sparse magic. */
-export async function isSparseFile(path: string): Promise<boolean> {
-    const head = await readHead(path, 4);
+export function isSparseFile(path: string): boolean {
+    const { head } = readHead(path, 4, 'image');
     return head.length === 4 && isSparseMagic(head);
 }
 
@@ -179,7 +179,7 @@ export async function layoutFromSparseFile(path: string, options: { signal?: Abo
 
 /** Either kind of image file as a layout: sparse images are read as they are, raw ones scanned. */
 export async function layoutFromFile(path: string, options: ScanOptions = {}): Promise<SparseLayout> {
-    return (await isSparseFile(path)) ? layoutFromSparseFile(path, options) : layoutFromRawFile(path, options);
+    return isSparseFile(path) ? layoutFromSparseFile(path, options) : layoutFromRawFile(path, options);
 }
 
 export function expandedLength(layout: SparseLayout): number {

@@ -45,7 +45,7 @@ describe('raw → sparse', () => {
         const image = sparseImage(await layoutFromRawFile(raw), { crc: true, bufferBytes: 5000 });
         await writeByteSource(image, out);
         expect((await stat(out)).size).toBe(image.length);
-        expect(await isSparseFile(out)).toBe(true);
+        expect(isSparseFile(out)).toBe(true);
         expect((await expandWithOurReader([out])).equals(await readFile(raw))).toBe(true);
     });
 
