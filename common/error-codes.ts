@@ -174,7 +174,7 @@ export const ERROR_CODES = {
     'unlock-failed': { facts: ['answer'] },
     'recovery-not-twrp': { facts: [] },
     'recovery-silent': { facts: ['seconds'] },
-    /** `back`: the phone is where the job found it; `stranded`: still in the recovery's menu the job took it to (nobody led it out). */
+    /** `stranded`: the phone still waits in the menu of the silent stock recovery the job restarted it into (nobody led it out); `back`: otherwise. */
     'twrp-image-needed': { facts: ['phone', 'partition'], variants: ['back', 'stranded'] },
     'twrp-write-declined': { facts: ['partition'], variants: ['back', 'stranded'] },
     'wipe-declined': { facts: [] },

@@ -135,6 +135,15 @@ async function putBack(modes: PhoneModes, where: NotTwrp): Promise<boolean> {
 }
 
 /**
+ * putBack, for a refusal's words: `stranded` when the phone still waits in the menu of a stock
+ * recovery that shows nothing on USB (nobody led it out), else `back` (the words then say nothing of
+ * where it is, as before: back where the job found it, or in a recovery that answers adb).
+ */
+async function putBackSaying(modes: PhoneModes, where: NotTwrp): Promise<'back' | 'stranded'> {
+    return (await putBack(modes, where)) || where.in !== 'silent-recovery' ? 'back' : 'stranded';
+}
+
+/**
  * Over TCP a restart found Samsung's own recovery, which is on no network and cannot take TWRP
  * without a cable: the refusal says so, and where the phone is now — back in Android, or still in
  * that recovery's menu, which only the person at the phone can leave.
@@ -152,7 +161,7 @@ function stockOverTcp(refusal: unknown, recipe: Recipe, back: boolean): unknown 
  * in its recovery's menu when nobody led it out.
  */
 async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: TwrpSources, run: ReachRun, where: NotTwrp): Promise<Reached> {
-    const needed = (back: boolean): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition, variant: back ? 'back' : 'stranded' });
+    const needed = (variant: 'back' | 'stranded'): ReviveError => ReviveError.of('twrp-image-needed', { phone: recipe.name, partition: recipe.recoveryPartition, variant });
     // Kept for a resumed job: it need not restart the phone (and wait for TWRP's silence) to learn it again.
     if (!run.journal.note(STOCK_NOTE)) run.journal.append({ t: 'note', key: STOCK_NOTE, data: { found: where.in } });
     try {
@@ -163,7 +172,7 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         throw where.in === 'silent-recovery' ? stockOverTcp(error, recipe, back) : error;
     }
     const given = sources.recoveryImage;
-    if (!given && !sources.chosenRecoveryImage) throw needed(await putBack(modes, where));
+    if (!given && !sources.chosenRecoveryImage) throw needed(await putBackSaying(modes, where));
     const ctx = run.context();
     const check = async (image: string, typedSha256?: string): Promise<{ name: string; sha256: string }> => {
         const file = (await runGate({ files: [{ role: 'recovery', path: image, typedSha256 }] }, recipe, recipe.codenames[0] ?? recipe.id, ctx)).files[0];
@@ -179,14 +188,11 @@ async function putTwrpOnSamsung(modes: PhoneModes, recipe: Recipe, sources: Twrp
         cancelLabel: 'Stop',
         facts: { phone: recipe.name, partition: recipe.recoveryPartition, file: checked?.name ?? '', fileNeeded: checked ? 'no' : 'yes' },
     });
-    if (!yes) {
-        const back = await putBack(modes, where);
-        throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition, variant: back ? 'back' : 'stranded' });
-    }
+    if (!yes) throw ReviveError.of('twrp-write-declined', { partition: recipe.recoveryPartition, variant: await putBackSaying(modes, where) });
     // The person's own copy or a download, given with the yes: checked before anything is written.
     const chosen = given ? undefined : sources.chosenRecoveryImage?.();
     const image = given ?? chosen?.path;
-    if (!image) throw needed(await putBack(modes, where));
+    if (!image) throw needed(await putBackSaying(modes, where));
     const file = checked ?? (await check(image, chosen?.typedSha256));
     await writeRecoveryByOdin(modes, recipe, image, ctx, () => run.journal.append({ t: 'note', key: WRITE_NOTE, data: { file: file.name, sha256: file.sha256 } }));
     // Straight into TWRP: if Android started first, Samsung's firmware would put its own recovery back.
