@@ -74,7 +74,7 @@ describe('DirectFile', () => {
         expect(readFileSync(path, 'utf8')).toBe('keep me');
     });
 
-    it('holds a producer back once a block’s worth waits for the disk', async () => {
+    it('holds a producer back while anything waits for a block', async () => {
         const file = await DirectFile.create(join(dir, 'held'), () => undefined);
         const piece = randomBytes(MiB);
         // Four blocks fill and go to the disk; what follows waits for one of them.
