@@ -6,6 +6,7 @@ import { AdbSync, AdbSyncRequestId, adbSyncWriteRequest, type Adb, type AdbSocke
 import { ReadableStream, type ReadableStreamDefaultReader } from '@yume-chan/stream-extra';
 import { disconnectedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
 import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../adb/sync-recv.js';
+import { syncSend, type SendSource } from '../adb/sync-send.js';
 import { adbPayloads } from '../adb/tcp-connection.js';
 
 const S_IFMT = 0o170000;
@@ -220,43 +221,60 @@ class ChunkChannel {
     }
 }
 
-/** A file on the phone written chunk by chunk (sync SEND); `end` waits until the phone has it all. */
+/** The writer's chunks as the sync writer reads a file: copied into its frames as they come. */
+class ChannelSource implements SendSource {
+    readonly #channel: ChunkChannel;
+    #current: Uint8Array = new Uint8Array(0);
+
+    constructor(channel: ChunkChannel) {
+        this.#channel = channel;
+    }
+
+    async read(views: readonly Uint8Array[]): Promise<number> {
+        let count = 0;
+        for (const view of views) {
+            for (let filled = 0; filled < view.length; ) {
+                if (this.#current.length === 0) {
+                    const next = await this.#channel.take();
+                    if (!next) return count + filled;
+                    this.#current = next;
+                }
+                const take = Math.min(view.length - filled, this.#current.length);
+                view.set(this.#current.subarray(0, take), filled);
+                this.#current = this.#current.subarray(take);
+                filled += take;
+            }
+            count += view.length;
+        }
+        return count;
+    }
+}
+
+/** A file on the phone written chunk by chunk (sync SEND, ../adb/sync-send.ts); `end` waits until the phone has it all. */
 export class PhoneFileWriter {
     readonly #channel = new ChunkChannel();
-    readonly #done: Promise<void>;
+    readonly #stop = new AbortController();
+    readonly #done: Promise<number>;
     readonly #path: string;
-    readonly #hangUp: () => Promise<void>;
 
-    private constructor(path: string, start: (file: ReadableStream<Uint8Array>) => Promise<void>, hangUp: () => Promise<void>) {
+    private constructor(phone: AdbPhone, path: string, socket: AdbSocket) {
         this.#path = path;
-        this.#hangUp = hangUp;
-        const channel = this.#channel;
-        const file = new ReadableStream<Uint8Array>({
-            async pull(controller) {
-                const chunk = await channel.take();
-                if (chunk) controller.enqueue(chunk);
-                else controller.close();
-            },
-        });
-        this.#done = start(file);
+        // A cut cable does not always fail the sync stream itself: the connection's end does.
+        const cut = phone.disconnected.then(() => Promise.reject(new Error('the phone was disconnected')));
+        cut.catch(() => undefined);
+        const sending = syncSend(socket, path, new ChannelSource(this.#channel), { permission: 0o644, mtime: Math.floor(Date.now() / 1000), signal: this.#stop.signal });
+        this.#done = Promise.race([sending, cut]).finally(() => Promise.resolve(socket.close()).catch(() => undefined));
         this.#done.catch(() => undefined);
     }
 
     static async open(phone: AdbPhone, path: string): Promise<PhoneFileWriter> {
-        let sync: AdbSync;
+        let socket: AdbSocket;
         try {
-            sync = await phone.adb.sync();
+            socket = await phone.adb.createSocket('sync:');
         } catch (error) {
             throw disconnectedError({ activity: 'write', remote: path }, error);
         }
-        // A cut cable does not always fail the sync stream itself: the connection's end does.
-        const cut = phone.disconnected.then(() => Promise.reject(new Error('the phone was disconnected')));
-        cut.catch(() => undefined);
-        return new PhoneFileWriter(
-            path,
-            (file) => Promise.race([sync.write({ filename: path, file, permission: 0o644 }), cut]).finally(() => sync.dispose().catch(() => undefined)),
-            () => sync.dispose(),
-        );
+        return new PhoneFileWriter(phone, path, socket);
     }
 
     async write(chunk: Uint8Array): Promise<void> {
@@ -268,13 +286,12 @@ export class PhoneFileWriter {
     }
 
     /**
-     * Give the file up (a stop, a damaged archive): its SEND fails, so the phone discards what it got
-     * (adbd unlinks a file whose transfer fails) and the sync stream is closed, not left waiting.
+     * Give the file up (a stop, a damaged archive): the sync stream is closed before DONE, so the
+     * phone discards what it got (adbd unlinks a file whose transfer fails) and nothing is left waiting.
      */
     async abort(reason: unknown): Promise<void> {
         this.#channel.fail(reason);
-        // @yume-chan/adb's push waits for the phone's OKAY even when its source fails: only hanging up ends it.
-        await this.#hangUp().catch(() => undefined);
+        this.#stop.abort(reason);
         await this.#done.catch(() => undefined);
     }
 
