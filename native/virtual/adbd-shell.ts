@@ -517,7 +517,11 @@ export async function executeShell(line: string, context: ServiceContext, hostSt
             result.stderr += one.stderr;
             continue;
         }
-        if (one.bytes) for await (const chunk of one.bytes) result.stdout += new TextDecoder().decode(chunk);
+        if (one.bytes) {
+            const decoder = new TextDecoder();
+            for await (const chunk of one.bytes) result.stdout += decoder.decode(chunk, { stream: true });
+            result.stdout += decoder.decode();
+        }
         else result.stdout += one.stdout;
         result.stderr += one.stderr;
         previous = one.exitCode;
@@ -538,10 +542,12 @@ export async function runShellService(stream: AdbdStream, context: ServiceContex
     const prompt = context.mode === 'android' ? `shell@${context.phone.recipe.codenames[0] ?? 'android'}:/ $ ` : '~ # ';
     await stream.write(encoder.encode(prompt));
     let pending = '';
+    // One decoder for the whole input: a character may be split between two pieces of it.
+    const decoder = new TextDecoder();
     for (;;) {
         const chunk = await stream.read();
         if (!chunk) return;
-        pending += new TextDecoder().decode(chunk);
+        pending += decoder.decode(chunk, { stream: true });
         let newline: number;
         while ((newline = pending.indexOf('\n')) >= 0) {
             const line = pending.slice(0, newline).replace(/\r$/, '');

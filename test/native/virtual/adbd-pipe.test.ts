@@ -43,4 +43,19 @@ describe("the virtual phone's dd and pipes", () => {
         expect((await phoneAdb.shell('false && echo x | sha256sum')).stdout).toBe('');
         expect((await phoneAdb.shell('echo x | sha256sum')).stdout).toBe(sha(Buffer.from('x\n')));
     });
+
+    it('takes a character the host split between two writes (an interactive shell)', async () => {
+        const phoneAdb = await connect();
+        const socket = await phoneAdb.adb.createSocket('shell:');
+        const writer = socket.writable.getWriter();
+        const line = Buffer.from('echo grüß\nexit\n', 'utf8');
+        const split = line.indexOf(0xc3) + 1;
+        // Each write is a WRTE of its own: the two bytes of ü arrive in two.
+        await writer.write(line.subarray(0, split));
+        await writer.write(line.subarray(split));
+        let output = '';
+        const decoder = new TextDecoder();
+        for await (const chunk of socket.readable) output += decoder.decode(chunk, { stream: true });
+        expect(output).toContain('grüß\n');
+    });
 });
