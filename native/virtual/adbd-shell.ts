@@ -16,7 +16,7 @@ import { runTwrpCommand } from './twrp.js';
 import { dumpsysPackage, installPackage, listPackages } from './adbd-packages.js';
 import { blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, blockLength, blockRange } from './adbd-block.js';
 import { hashFile } from '../integrity/hash.js';
-import { sha256OnThread } from './hash-thread.js';
+import { sha256OnThread, type FileSpan } from './hash-thread.js';
 
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
 const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr, exitCode });
@@ -196,7 +196,15 @@ function splitFlags(args: string[]): { flags: Set<string>; operands: string[] } 
  * A chunk of it is good until the next is asked for, as a process reads its pipe into its own
  * buffer: every reader here hashes, writes or decodes a chunk before it asks for the next.
  */
-type StageResult = ShellResult & { readonly bytes?: AsyncIterable<Uint8Array> };
+type StageResult = ShellResult & { readonly bytes?: AsyncIterable<Piece> };
+
+/**
+ * What flows through a pipe: bytes, or a stretch of a file (`dd if=FILE`'s output) that its reader
+ * reads itself. `sha256sum` then hashes the stretch on its own thread without its bytes passing
+ * through adbd's (a phone's dd and sha256sum are processes of their own); every other reader
+ * takes it as bytes (asBytes).
+ */
+type Piece = Uint8Array | FileSpan;
 
 /**
  * `length` bytes of a file from `start`, 1 MiB at a time into one buffer, so a big range never sits
@@ -219,8 +227,16 @@ async function* fileRange(path: string, start: number, length: number): AsyncGen
     }
 }
 
-async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
+async function* once(data: Piece): AsyncGenerator<Piece> {
     yield data;
+}
+
+/** A pipe's pieces as bytes: a file's stretch read as dd reads it. */
+async function* asBytes(input: AsyncIterable<Piece> | Iterable<Piece>): AsyncGenerator<Uint8Array> {
+    for await (const piece of input) {
+        if (piece instanceof Uint8Array) yield piece;
+        else yield* fileRange(piece.path, piece.start, piece.length);
+    }
 }
 
 /** A dd block count or size: digits, optionally with toybox/busybox's k or M suffix. */
@@ -255,8 +271,8 @@ async function dd(rest: string[], context: ServiceContext, quiet: boolean): Prom
     const length = Math.min(size - start, count * bs);
     const records = `${Math.floor(length / bs)}+${length % bs ? 1 : 0} records`;
     const report = quiet ? '' : `${records} in\n${records} out\n${length} bytes copied\n`;
+    if (output === undefined) return { stdout: '', stderr: report, exitCode: 0, bytes: inPartition ? blockRange(context, inPartition, start, length) : once({ path, start, length }) };
     const bytes = inPartition ? blockRange(context, inPartition, start, length) : fileRange(path, start, length);
-    if (output === undefined) return { stdout: '', stderr: report, exitCode: 0, bytes };
     if (outPartition) {
         let at = seek * bs;
         for await (const chunk of bytes) {
@@ -279,7 +295,7 @@ async function dd(rest: string[], context: ServiceContext, quiet: boolean): Prom
     return { stdout: '', stderr: report, exitCode: 0 };
 }
 
-async function runSimple(words: string[], context: ServiceContext, stdin?: AsyncIterable<Uint8Array>): Promise<StageResult> {
+async function runSimple(words: string[], context: ServiceContext, stdin?: AsyncIterable<Piece>): Promise<StageResult> {
     // Redirections tools append (`</dev/null`, `2>&1`) change nothing here.
     const args = words.filter((w) => !/^(<|[12]?>)/.test(w));
     const [name = '', ...rest] = args;
@@ -467,8 +483,8 @@ type Command = ReturnType<typeof parseCommandLine>[number];
  * body's words; the body's output, as it comes, is the loop's. Revive hashes a file on the phone
  * while it arrives with such a loop (native/adb/phone-hash.ts).
  */
-async function* whileRead(names: readonly string[], body: readonly Command[], stdin: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, context: ServiceContext): AsyncGenerator<Uint8Array> {
-    for await (const line of lines(stdin)) {
+async function* whileRead(names: readonly string[], body: readonly Command[], stdin: AsyncIterable<Piece> | Iterable<Piece>, context: ServiceContext): AsyncGenerator<Piece> {
+    for await (const line of lines(asBytes(stdin))) {
         const fields = line.trim().split(/\s+/);
         const values = new Map(names.map((name, i) => [name, i === names.length - 1 ? fields.slice(i).join(' ') : (fields[i] ?? '')]));
         const expand = (word: string): string => word.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, name: string) => values.get(name) ?? whole);
@@ -486,7 +502,7 @@ export async function executeShell(line: string, context: ServiceContext, hostSt
     let previous = 0;
     let join: Join = ';';
     let skipping = false;
-    let stdin: AsyncIterable<Uint8Array> | undefined = hostStdin;
+    let stdin: AsyncIterable<Piece> | undefined = hostStdin;
     const commands = parseCommandLine(line);
     for (let index = 0; index < commands.length; index++) {
         let command = commands[index] as Command;
@@ -519,7 +535,7 @@ export async function executeShell(line: string, context: ServiceContext, hostSt
         }
         if (one.bytes) {
             const decoder = new TextDecoder();
-            for await (const chunk of one.bytes) result.stdout += decoder.decode(chunk, { stream: true });
+            for await (const chunk of asBytes(one.bytes)) result.stdout += decoder.decode(chunk, { stream: true });
             result.stdout += decoder.decode();
         }
         else result.stdout += one.stdout;

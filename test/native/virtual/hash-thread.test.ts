@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256OnThread } from '../../../native/virtual/hash-thread.js';
 
@@ -46,5 +49,23 @@ describe('sha256OnThread', () => {
         const chunks = [new Uint8Array(1000).fill(1), new Uint8Array(3).fill(2)];
         const expected = createHash('sha256').update(Buffer.concat(chunks)).digest('hex');
         expect(await sha256OnThread(chunks)).toBe(expected);
+    });
+
+    it('reads stretches of a file itself, in order with the bytes around them, short where the file ends', async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'revive-hash-thread-'));
+        try {
+            const MiB = 1024 * 1024;
+            const file = randomBytes(3 * MiB + 77);
+            const path = join(dir, 'file.bin');
+            await writeFile(path, file);
+            const before = Buffer.from('before');
+            const between = randomBytes(MiB + 3);
+            const input = [before, { path, start: 5, length: 2 * MiB }, between, { path, start: 3 * MiB, length: 4 * MiB }];
+            const expected = createHash('sha256').update(Buffer.concat([before, file.subarray(5, 5 + 2 * MiB), between, file.subarray(3 * MiB)])).digest('hex');
+            expect(await sha256OnThread(input)).toBe(expected);
+            await expect(sha256OnThread([{ path: join(dir, 'gone.bin'), start: 0, length: 10 }])).rejects.toThrow(/ENOENT/);
+        } finally {
+            await rm(dir, { recursive: true, force: true });
+        }
     });
 });
