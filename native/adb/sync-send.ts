@@ -10,9 +10,17 @@
  * after the write of the buffer after it has been taken, by when adb's flow control (one WRTE
  * unacknowledged per stream) or the socket's drain has moved its bytes out of this process.
  * The frames are laid out in ./sync-frame.ts.
+ *
+ * The SHA-256 of what was sent is taken of those very buffers, so it is of exactly the bytes that
+ * went out (a file changing under the transfer cannot give a false match). For a large file the
+ * buffers lie in shared memory and the hash runs on a thread of its own
+ * (../integrity/range-hash.ts): adb's flow control makes this process and the phone take turns per
+ * WRTE, and hashing on the main thread lengthened every one of this side's turns. A buffer is then
+ * read into again only once its hash is done too.
  */
 import type { AdbSocket } from '@yume-chan/adb';
 import type { ReadableStreamDefaultReader } from '@yume-chan/stream-extra';
+import { rangeHash, type RangeHash } from '../integrity/range-hash.js';
 import { FRAME_HEADER, idLetters, MAX_FAIL_MESSAGE, SYNC_DATA_MAX, SyncFailError, SyncFrameError, SyncId, writeFrameHeader } from './sync-frame.js';
 
 /** Data bytes per DATA frame: sixteen frames with their headers fill adb's 1 MiB payload exactly. */
@@ -38,10 +46,12 @@ export class SendBuffer {
     readonly #view: DataView;
     readonly #frameData: number;
 
-    constructor(frameData = FRAME_DATA, frames = FRAMES_PER_BUFFER) {
+    /** `memory`, when given, is where the frames are laid out (at least their size). */
+    constructor(frameData = FRAME_DATA, frames = FRAMES_PER_BUFFER, memory?: Uint8Array) {
         this.#frameData = frameData;
+        const size = frames * (FRAME_HEADER + frameData);
         // Not zero-filled: each send covers only headers written and bytes read for it.
-        this.bytes = Buffer.allocUnsafe(frames * (FRAME_HEADER + frameData));
+        this.bytes = memory ? memory.subarray(0, size) : Buffer.allocUnsafe(size);
         this.#view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
         this.slots = Array.from({ length: frames }, (_, i) => this.bytes.subarray(i * (FRAME_HEADER + frameData) + FRAME_HEADER, (i + 1) * (FRAME_HEADER + frameData)));
     }
@@ -111,21 +121,42 @@ export interface SyncSendOptions {
     readonly permission: number;
     /** Seconds since the epoch, for the file's time on the phone. */
     readonly mtime: number;
-    /** Each frame's file bytes once read, before they go out (to hash them); valid only during the call. */
-    readonly onData?: ((bytes: Uint8Array) => void) | undefined;
+    /**
+     * Hash the file bytes sent: 'thread' on a thread of its own (worth its start for large files),
+     * 'inline' on this one; the result's sha256 is then their SHA-256.
+     */
+    readonly hash?: 'thread' | 'inline' | undefined;
     /** The first `bytes` of the file have been taken by the connection. */
     readonly onSent?: ((bytes: number) => void) | undefined;
     /** Stops the transfer: the sync stream is closed before DONE, so adbd discards the file. */
     readonly signal?: AbortSignal | undefined;
 }
 
+export interface SyncSent {
+    readonly bytes: number;
+    /** The SHA-256 of the bytes sent, in hex, when asked for with the `hash` option. */
+    readonly sha256: string | undefined;
+}
+
+type Framed = ReturnType<SendBuffer['frame']>;
+
+/** The send buffers, and the hash reading them where they are. */
+function sendBuffers(hash: SyncSendOptions['hash']): { buffers: SendBuffer[]; sentHash: RangeHash | undefined; memory: Uint8Array | undefined } {
+    const size = FRAMES_PER_BUFFER * SYNC_DATA_MAX;
+    if (hash === undefined) return { buffers: Array.from({ length: BUFFERS }, () => new SendBuffer()), sentHash: undefined, memory: undefined };
+    // Shared, the thread reads the buffers in place; a Buffer over it is what the socket writes.
+    const memory = hash === 'thread' ? Buffer.from(new SharedArrayBuffer(size * BUFFERS)) : Buffer.allocUnsafe(size * BUFFERS);
+    const buffers = Array.from({ length: BUFFERS }, (_, i) => new SendBuffer(FRAME_DATA, FRAMES_PER_BUFFER, memory.subarray(i * size, (i + 1) * size)));
+    return { buffers, sentHash: rangeHash(memory), memory };
+}
+
 /**
  * Send the file from `source` to `path` over `socket`, a fresh `sync:` stream; resolves with the
- * bytes sent once the phone acknowledged them all. The caller closes the socket afterwards in any
+ * bytes sent (and their hash) once the phone acknowledged them all. The caller closes the socket afterwards in any
  * case. Throws SyncFailError with the phone's words when it refuses the file, the signal's reason
  * when stopped, and the connection's error when it is cut.
  */
-export async function syncSend(socket: AdbSocket, path: string, source: SendSource, options: SyncSendOptions): Promise<number> {
+export async function syncSend(socket: AdbSocket, path: string, source: SendSource, options: SyncSendOptions): Promise<SyncSent> {
     const { signal } = options;
     signal?.throwIfAborted();
     const writer = socket.writable.getWriter();
@@ -137,8 +168,10 @@ export async function syncSend(socket: AdbSocket, path: string, source: SendSour
     const answer = readAnswer(reader).finally(() => (answered = true));
     // Heard only through the races below, or by the final await: never unhandled.
     answer.catch(() => undefined);
-    const buffers = Array.from({ length: BUFFERS }, () => new SendBuffer());
-    let reading: Promise<ReturnType<SendBuffer['frame']>> | undefined;
+    const { buffers, sentHash, memory } = sendBuffers(options.hash);
+    /** Per buffer, the hashing of what it held last: it is read into again once that is done. */
+    const hashed: Array<Promise<void> | undefined> = [];
+    let reading: Promise<Framed> | undefined;
     try {
         const send = async (bytes: Uint8Array): Promise<void> => {
             const written = writer.write(bytes);
@@ -147,19 +180,27 @@ export async function syncSend(socket: AdbSocket, path: string, source: SendSour
             await Promise.race([written, answer]);
             signal?.throwIfAborted();
         };
-        const fill = async (buffer: SendBuffer): Promise<ReturnType<SendBuffer['frame']>> => {
+        const fill = async (index: number): Promise<Framed> => {
+            const buffer = buffers[index] as SendBuffer;
+            await hashed[index];
             const framed = buffer.frame(await source.read(buffer.slots));
-            for (const bytes of framed.data) options.onData?.(bytes);
+            if (sentHash && memory && framed.data.length > 0) {
+                const bounds = framed.data.flatMap((bytes) => [bytes.byteOffset - memory.byteOffset, bytes.byteOffset - memory.byteOffset + bytes.length]);
+                const done = sentHash.updateEach(bounds);
+                // A failed thread is heard by the next fill of this buffer, or by the digest.
+                done.catch(() => undefined);
+                hashed[index] = done;
+            }
             return framed;
         };
         await send(request(SyncId.SEND, `${path},${S_IFREG | options.permission}`));
         let sent = 0;
-        reading = fill(buffers[0] as SendBuffer);
+        reading = fill(0);
         for (let turn = 1; ; turn++) {
             const framed = await reading;
             if (framed.wire.length === 0) break;
             // The next buffer is read (and hashed) while this one is on its way.
-            reading = fill(buffers[turn % BUFFERS] as SendBuffer);
+            reading = fill(turn % BUFFERS);
             await send(framed.wire);
             // The phone answers before DONE only to refuse the file.
             if (answered) break;
@@ -172,7 +213,8 @@ export async function syncSend(socket: AdbSocket, path: string, source: SendSour
         }
         await send(doneFrame(options.mtime));
         await answer;
-        return sent;
+        // The thread answers in order: the digest comes after every range handed over.
+        return { bytes: sent, sha256: await sentHash?.digest() };
     } catch (error) {
         // A stop closes the stream: what then fails is the stop, not the stream.
         if (signal?.aborted) throw signal.reason;
@@ -180,6 +222,7 @@ export async function syncSend(socket: AdbSocket, path: string, source: SendSour
     } finally {
         signal?.removeEventListener('abort', stop);
         reading?.catch(() => undefined);
+        await sentHash?.close();
         writer.releaseLock();
         reader.releaseLock();
     }

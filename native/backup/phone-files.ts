@@ -262,7 +262,7 @@ export class PhoneFileWriter {
         // A cut cable does not always fail the sync stream itself: the connection's end does.
         const cut = phone.disconnected.then(() => Promise.reject(new Error('the phone was disconnected')));
         cut.catch(() => undefined);
-        const sending = syncSend(socket, path, new ChannelSource(this.#channel), { permission: 0o644, mtime: Math.floor(Date.now() / 1000), signal: this.#stop.signal });
+        const sending = syncSend(socket, path, new ChannelSource(this.#channel), { permission: 0o644, mtime: Math.floor(Date.now() / 1000), signal: this.#stop.signal }).then((sent) => sent.bytes);
         this.#done = Promise.race([sending, cut]).finally(() => Promise.resolve(socket.close()).catch(() => undefined));
         this.#done.catch(() => undefined);
     }

@@ -3,8 +3,9 @@
  * over. When the memory is shared (a SharedArrayBuffer, or a shared WebAssembly memory) the hashing
  * runs on a thread of its own, reading the same bytes: nothing is copied or handed over, one short
  * message per range. The backup archive's thread seals, hashes the plaintext and reads the phone;
- * on two cores this gives the archive's own SHA-256 (about 0.7 s per GiB) to the other core. The
- * virtual phone's `sha256sum` runs on it too (../virtual/hash-thread.ts), and reads a stretch of
+ * on two cores this gives the archive's own SHA-256 (about 0.7 s per GiB) to the other core. A
+ * push hashes its send buffers on it (../adb/sync-send.ts), and the virtual phone's `sha256sum`
+ * runs on it too (../virtual/hash-thread.ts), and reads a stretch of
  * a file there itself when that is what it is handed (a `dd if=FILE` before the pipe).
  */
 import { createHash } from 'node:crypto';
@@ -25,6 +26,8 @@ const SPAN_READ = 1024 * 1024;
 export interface RangeHash {
     /** Hash memory[start, end) after every range handed over before; resolves once the range may be reused. */
     update(start: number, end: number): Promise<void>;
+    /** Hash each [start, end) pair of `bounds` in order, as one update: one message for many ranges. */
+    updateEach(bounds: readonly number[]): Promise<void>;
     /** Hash a stretch of a file after every range handed over before, read by the hash itself. */
     updateFromFile(span: FileSpan): Promise<void>;
     /** The SHA-256 of every range, in hex; call once, after the last update. */
@@ -41,7 +44,11 @@ class InlineRangeHash implements RangeHash {
     }
 
     update(start: number, end: number): Promise<void> {
-        this.#hash.update(this.#memory.subarray(start, end));
+        return this.updateEach([start, end]);
+    }
+
+    updateEach(bounds: readonly number[]): Promise<void> {
+        for (let i = 0; i + 1 < bounds.length; i += 2) this.#hash.update(this.#memory.subarray(bounds[i], bounds[i + 1]));
         return Promise.resolve();
     }
 
@@ -93,7 +100,7 @@ function hashSpan(span) {
 parentPort.on('message', (range) => {
     if (range === null) return parentPort.postMessage({ digest: hash.digest('hex') });
     if (Array.isArray(range)) {
-        hash.update(memory.subarray(range[0], range[1]));
+        for (let i = 0; i + 1 < range.length; i += 2) hash.update(memory.subarray(range[i], range[i + 1]));
         return parentPort.postMessage({});
     }
     try {
@@ -130,7 +137,7 @@ class ThreadRangeHash implements RangeHash {
         for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
     }
 
-    #ask(message: [number, number] | FileSpan | null): Promise<string> {
+    #ask(message: readonly number[] | FileSpan | null): Promise<string> {
         if (this.#failure !== undefined) return Promise.reject(this.#failure);
         return new Promise<string>((resolve, reject) => {
             this.#waiting.push({ resolve, reject });
@@ -140,6 +147,10 @@ class ThreadRangeHash implements RangeHash {
 
     async update(start: number, end: number): Promise<void> {
         await this.#ask([start, end]);
+    }
+
+    async updateEach(bounds: readonly number[]): Promise<void> {
+        await this.#ask(bounds);
     }
 
     async updateFromFile(span: FileSpan): Promise<void> {

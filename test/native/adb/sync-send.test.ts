@@ -5,14 +5,14 @@
  * the phone's FAIL comes with its words, a stop leaves no file and no open stream, and a cut
  * cable is an error, not a hang.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FRAME_HEADER, SyncFailError } from '../../../native/adb/sync-frame.js';
 import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../../../native/adb/sync-recv.js';
-import { FRAME_DATA, SendBuffer, syncSend, type SendSource } from '../../../native/adb/sync-send.js';
+import { FRAME_DATA, SendBuffer, syncSend, type SendSource, type SyncSent } from '../../../native/adb/sync-send.js';
 import type { AdbPhone } from '../../../native/adb/phone.js';
 import { useVirtualAdb } from '../../support/virtual-adb.js';
 
@@ -102,13 +102,17 @@ const rig = useVirtualAdb('sync-send');
 const stored = (name: string): string => join(rig.dir, 'phone', 'fs', 'data', 'media', '0', name);
 const options = { permission: 0o644, mtime: 1_700_000_000 };
 
-async function send(adb: AdbPhone, path: string, from: SendSource, extra: Partial<Parameters<typeof syncSend>[3]> = {}): Promise<number> {
+async function sendHashed(adb: AdbPhone, path: string, from: SendSource, extra: Partial<Parameters<typeof syncSend>[3]> = {}): Promise<SyncSent> {
     const socket = await adb.adb.createSocket('sync:');
     try {
         return await syncSend(socket, path, from, { ...options, ...extra });
     } finally {
         await socket.close();
     }
+}
+
+async function send(adb: AdbPhone, path: string, from: SendSource, extra: Partial<Parameters<typeof syncSend>[3]> = {}): Promise<number> {
+    return (await sendHashed(adb, path, from, extra)).bytes;
 }
 
 describe('sync SEND to the virtual phone', () => {
@@ -127,6 +131,27 @@ describe('sync SEND to the virtual phone', () => {
             }),
             { numRuns: 12 },
         );
+    });
+
+    it('hashes exactly the bytes sent, on a thread or in line, however the reads come', async () => {
+        const adb = await rig.adb(await rig.phone('android'));
+        const sizes = [0, 1, FRAME_DATA + 1, 16 * FRAME_DATA, 3 * MiB + 7];
+        await fc.assert(
+            fc.asyncProperty(
+                fc.constantFrom(...sizes),
+                fc.constantFrom('thread' as const, 'inline' as const),
+                fc.array(fc.nat({ max: 300_000 }), { minLength: 1, maxLength: 4 }),
+                async (size, hash, limits) => {
+                    const file = randomBytes(size);
+                    const sent = await sendHashed(adb, '/sdcard/hashed.bin', source(file, limits), { hash });
+                    const expected = createHash('sha256').update(file).digest('hex');
+                    expect(sent).toEqual({ bytes: size, sha256: expected });
+                    expect(createHash('sha256').update(await readFile(stored('hashed.bin'))).digest('hex')).toBe(expected);
+                },
+            ),
+            { numRuns: 10 },
+        );
+        expect((await sendHashed(adb, '/sdcard/plain.bin', source(randomBytes(10)))).sha256).toBeUndefined();
     });
 
     it("gives the phone's own words when it refuses the file", async () => {

@@ -23,5 +23,18 @@ describe('rangeHash', () => {
             expect(await hash.digest()).toBe(whole.digest('hex'));
             await hash.close();
         });
+
+        it(`${shared ? 'shared memory, on a thread' : 'plain memory, in line'}: several ranges as one update, in their order`, async () => {
+            const memory = new Uint8Array(shared ? new SharedArrayBuffer(1 << 12) : new ArrayBuffer(1 << 12));
+            memory.set(randomBytes(memory.length));
+            const hash = rangeHash(memory);
+            // Out of memory order, and one empty: as frames between headers, each range where it lies.
+            const bounds = [2048, 3000, 8, 1000, 1000, 1000, 4000, 4096];
+            await hash.updateEach(bounds);
+            const whole = createHash('sha256');
+            for (let i = 0; i < bounds.length; i += 2) whole.update(memory.subarray(bounds[i], bounds[i + 1]));
+            expect(await hash.digest()).toBe(whole.digest('hex'));
+            await hash.close();
+        });
     }
 });
