@@ -171,32 +171,64 @@ async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number
         await stream.write(failMessage(reason));
         return;
     }
+    // Pack several DATA chunks into one WRTE: fewer round trips than one chunk per WRTE.
+    const perWrite = Math.max(1, Math.floor(maxPayload / (SYNC_DATA_MAX + 8)));
+    const opened = handle;
+    const readBatch = (): Promise<ReadBatch> => {
+        const reading = readFrames(opened, perWrite);
+        // Heard when it is awaited; a failure while the WRTE before it waits is not unhandled.
+        reading.catch(() => undefined);
+        return reading;
+    };
+    // The next WRTE's frames are read while this one waits for the host's OKAY, as adbd's sync
+    // thread reads on while the socket to its transport holds what it wrote.
+    let next = readBatch();
     try {
-        // Pack several DATA chunks into one WRTE: fewer round trips than one chunk per WRTE.
-        const perWrite = Math.max(1, Math.floor(maxPayload / (SYNC_DATA_MAX + 8)));
-        const buffer = new Uint8Array(perWrite * (SYNC_DATA_MAX + 8));
         for (;;) {
-            let used = 0;
-            let ended = false;
-            for (let i = 0; i < perWrite; i++) {
-                const { bytesRead } = await handle.read(buffer, used + 8, SYNC_DATA_MAX, null);
-                if (bytesRead === 0) {
-                    ended = true;
-                    break;
-                }
-                buffer.set(words(ID.DATA, bytesRead), used);
-                used += 8 + bytesRead;
+            const batch = await next;
+            if (batch.frames.length > 0) {
+                if (!batch.ended) next = readBatch();
+                await stream.write(batch.frames);
             }
-            // stream.write sends before returning, so the buffer can be reused right after.
-            if (used > 0) await stream.write(buffer.slice(0, used));
-            if (ended) break;
+            if (batch.ended) break;
         }
         // Before DONE: once the host has its copy, the phone's file is already what it is now.
         await afterRead?.();
         await stream.write(words(ID.DONE, 0));
     } finally {
+        // A read still under way (the host went away mid-file) finishes before the file closes.
+        await next.catch(() => undefined);
         await handle.close();
     }
+}
+
+interface ReadBatch {
+    /** DATA frames, each SYNC_DATA_MAX bytes but the last. */
+    readonly frames: Uint8Array;
+    /** The file's end was reached. */
+    readonly ended: boolean;
+}
+
+/**
+ * Up to `count` DATA frames of the file's next bytes, read with one readv straight behind their
+ * headers: one trip to the thread pool per WRTE rather than one per 64 KiB frame. A short read
+ * is the file's end; the frames are the ones adbd sends, one read() per frame.
+ */
+async function readFrames(handle: FileHandle, count: number): Promise<ReadBatch> {
+    const frame = SYNC_DATA_MAX + 8;
+    // A fresh buffer each time: the WRTE keeps it until the host has it.
+    const buffer = Buffer.allocUnsafe(count * frame);
+    const views: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) views.push(buffer.subarray(i * frame + 8, (i + 1) * frame));
+    const { bytesRead } = await handle.readv(views);
+    let used = 0;
+    for (let left = bytesRead; left > 0; left -= SYNC_DATA_MAX) {
+        const length = Math.min(left, SYNC_DATA_MAX);
+        buffer.writeUInt32LE(ID.DATA, used);
+        buffer.writeUInt32LE(length, used + 4);
+        used += 8 + length;
+    }
+    return { frames: buffer.subarray(0, used), ended: bytesRead < count * SYNC_DATA_MAX };
 }
 
 /** STAT of a device path: partitions' block devices first, then the phone's files. */
