@@ -26,6 +26,7 @@ import { BoundedAdbTransport, DEFAULT_OPEN_TIMEOUT_MS } from './bounded-transpor
 import { adbSignatureAuthenticator, AdbKeyStore } from './credentials.js';
 import { startPhoneHash, type PhoneHashLayout, type RunningPhoneHash } from './phone-hash.js';
 import { shellCommand } from './shell-words.js';
+import { SyncFailError } from './sync-frame.js';
 import { syncSend } from './sync-send.js';
 import { AdbFrameError, openAdbTcpConnection } from './tcp-connection.js';
 import type { SideloadTimeouts } from './sideload.js';
@@ -512,6 +513,8 @@ export class AdbPhone {
         } catch (error) {
             if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
             if (ctx.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'adb-send', what: basename(localPath) }, { cause: error });
+            // The phone answered, with its reason (a folder of that name, a read-only place, a full disk).
+            if (error instanceof SyncFailError) throw ReviveError.of('push-refused', { file: basename(localPath), remote: remotePath, phoneSaid: error.message }, { cause: error });
             throw disconnectedError({ activity: 'send', file: basename(localPath), remote: remotePath }, error);
         } finally {
             watch.stop();

@@ -22,4 +22,21 @@ describe('revive adb push', () => {
         const sha256 = createHash('sha256').update(bytes).digest('hex');
         expect(out).toContain(`200000 bytes, sha256 ${sha256} (the phone's copy matches)`);
     });
+
+    it("says in its own words that the phone refused the file, with the phone's reason", async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'revive-adb-push-'));
+        const file = join(dir, 'notes.bin');
+        writeFileSync(file, randomBytes(3 * 1024 * 1024));
+        let err = '';
+        // /sdcard is a folder on the phone: its adbd answers the SEND with FAIL.
+        const code = await main(['adb', 'push', file, '/sdcard', '--virtual', 'ks01ltexx'], {
+            out: () => undefined,
+            err: (text) => void (err += text),
+            interactive: false,
+            signal: new AbortController().signal,
+        });
+        expect(code).not.toBe(0);
+        expect(err).toContain("The phone refused to store notes.bin as /sdcard: couldn't create file: Is a directory.");
+        expect(err).not.toContain('disconnected');
+    });
 });
