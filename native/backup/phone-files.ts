@@ -2,6 +2,7 @@
  * Files on the phone as streams over adb sync, for the backup engine: list a tree, read a file as
  * chunks, write a file from chunks. Nothing is buffered beyond a few chunks.
  */
+import { setImmediate } from 'node:timers/promises';
 import { AdbSync, AdbSyncRequestId, adbSyncWriteRequest, type Adb, type AdbSocket } from '@yume-chan/adb';
 import { ReadableStream, type ReadableStreamDefaultReader } from '@yume-chan/stream-extra';
 import { disconnectedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
@@ -21,15 +22,51 @@ export interface PhoneFile {
 }
 
 /**
+ * Chunks (adb packets) taken from the socket ahead of the reader. The library acknowledges a
+ * packet (OKAY) only once it has room for it, and the phone sends a stream's next packet only
+ * after that OKAY: taken as they come, each is acknowledged on arrival and the phone sends the
+ * next while this side is still busy with earlier ones, instead of both taking turns. At most
+ * this many packets of up to 1 MiB wait here.
+ */
+const READ_AHEAD = 3;
+
+/**
  * The sync socket's chunks, read in turn by the library (list, stat) and by the RECV reader,
  * never both at once: each holds the library's sync lock while it reads.
  */
 class SocketChunks {
     readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
     #unread: Uint8Array | undefined;
+    readonly #ahead: Uint8Array[] = [];
+    #ended = false;
+    #failure: { readonly reason: unknown } | undefined;
+    #taking = false;
+    #arrived: (() => void) | undefined;
 
     constructor(readable: ReadableStream<Uint8Array>) {
         this.#reader = readable.getReader();
+    }
+
+    /** Take chunks from the socket until READ_AHEAD wait or it ends; one taker at a time. */
+    #takeAhead(): void {
+        if (this.#taking || this.#ended || this.#ahead.length >= READ_AHEAD) return;
+        this.#taking = true;
+        void (async () => {
+            try {
+                while (!this.#ended && this.#ahead.length < READ_AHEAD) {
+                    const { done, value } = await this.#reader.read();
+                    if (done) this.#ended = true;
+                    else this.#ahead.push(value);
+                    this.#arrived?.();
+                }
+            } catch (reason) {
+                this.#failure = { reason };
+                this.#ended = true;
+                this.#arrived?.();
+            } finally {
+                this.#taking = false;
+            }
+        })();
     }
 
     /** The next chunk, or undefined once the socket has ended. */
@@ -39,8 +76,15 @@ class SocketChunks {
             this.#unread = undefined;
             return unread;
         }
-        const { done, value } = await this.#reader.read();
-        return done ? undefined : value;
+        for (;;) {
+            const next = this.#ahead.shift();
+            this.#takeAhead();
+            if (next) return next;
+            if (this.#failure) throw this.#failure.reason;
+            if (this.#ended) return undefined;
+            await new Promise<void>((resolve) => (this.#arrived = resolve));
+            this.#arrived = undefined;
+        }
     }
 
     /** Bytes read past the end of an answer, given to the next reader first. */
@@ -129,6 +173,10 @@ class PhoneSync extends AdbSync {
                 }
                 // Every view of it has been handed on and the consumer came back for more.
                 if (chunk) adbPayloads.giveBack(chunk);
+                // Once per packet the event loop runs, so packets arrive (and are acknowledged)
+                // while this one is worked on: with the next already waiting, the reader would
+                // otherwise go through every waiting packet without letting any more in.
+                await setImmediate();
                 chunk = await feed(parser, chunks);
             }
             settled = true;
