@@ -25,6 +25,14 @@ export interface HostPipeEnd {
      * a host that reuses its buffer once the transfer is done hands over a copy.
      */
     deliver(data: Uint8Array): void;
+    /** Bytes delivered that the device has not taken yet. */
+    readonly backlog: number;
+    /**
+     * Resolves once the device has taken all but at most `bytes` of what was delivered, or the pipe
+     * closed: a carrier with no flow control of its own (a TCP socket) waits for it before it reads
+     * on, as a real device's receive window would make the computer wait.
+     */
+    backlogAtMost(bytes: number): Promise<void>;
     /** Take the next device→host transfer of at most maxLength bytes; waits until the device sends. */
     take(maxLength: number, signal?: AbortSignal): Promise<Uint8Array>;
     close(reason?: string): void;
@@ -64,6 +72,14 @@ export function createPipePair(): { device: DevicePipe; host: HostPipeEnd } {
     const toDevice = new Queue();
     const toHost = new Queue();
     let closedReason: string | undefined;
+    let backlog = 0;
+    let backlogWaiters: Array<{ readonly bytes: number; readonly resolve: () => void }> = [];
+    const backlogTaken = (): void => {
+        if (backlogWaiters.length === 0) return;
+        const still = backlogWaiters.filter((waiter) => backlog > waiter.bytes && closedReason === undefined);
+        for (const waiter of backlogWaiters) if (!still.includes(waiter)) waiter.resolve();
+        backlogWaiters = still;
+    };
     let resolveClosed!: () => void;
     const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
     const gone = (): UsbError => new UsbError('disconnected', closedReason ?? 'The device was disconnected.');
@@ -72,7 +88,11 @@ export function createPipePair(): { device: DevicePipe; host: HostPipeEnd } {
         async receive(signal) {
             for (;;) {
                 const item = toDevice.items.shift();
-                if (item) return item;
+                if (item) {
+                    backlog -= item.length;
+                    backlogTaken();
+                    return item;
+                }
                 if (closedReason !== undefined) throw gone();
                 await toDevice.wait(signal);
             }
@@ -90,7 +110,15 @@ export function createPipePair(): { device: DevicePipe; host: HostPipeEnd } {
     const host: HostPipeEnd = {
         deliver(data) {
             if (closedReason !== undefined) throw gone();
+            backlog += data.length;
             toDevice.push(data);
+        },
+        get backlog() {
+            return backlog;
+        },
+        backlogAtMost(bytes) {
+            if (backlog <= bytes || closedReason !== undefined) return Promise.resolve();
+            return new Promise((resolve) => backlogWaiters.push({ bytes, resolve }));
         },
         async take(maxLength, signal) {
             for (;;) {
@@ -112,6 +140,7 @@ export function createPipePair(): { device: DevicePipe; host: HostPipeEnd } {
             closedReason = reason ?? 'The device was disconnected.';
             toDevice.wake();
             toHost.wake();
+            backlogTaken();
             resolveClosed();
         },
         closed,

@@ -22,6 +22,12 @@ export interface FastbootTcpEndpoint {
 
 /** Frames up to this size are one transfer; larger ones (download data) stream through in slices. */
 const WHOLE_FRAME_LIMIT = 1024 * 1024;
+/**
+ * Download data the phone has not written yet, at most: past it the socket stops reading until the
+ * phone catches up. A bootloader's TCP receive window holds the computer back the same way; without
+ * it a 512 MiB download sat in this process's memory whenever the disk was slower than loopback.
+ */
+const BACKLOG_LIMIT = 8 * 1024 * 1024;
 
 function bridge(socket: Socket, phone: FastbootEndpointPhone): void {
     socket.setNoDelay(true);
@@ -50,6 +56,11 @@ function bridge(socket: Socket, phone: FastbootEndpointPhone): void {
             for (const segment of decoder.push(data)) host.deliver(segment.data);
         } catch {
             socket.destroy();
+            return;
+        }
+        if (host.backlog > BACKLOG_LIMIT) {
+            socket.pause();
+            void host.backlogAtMost(BACKLOG_LIMIT).then(() => socket.resume());
         }
     });
 }
