@@ -149,7 +149,7 @@ export const ERROR_CODES = {
     'adb-stalled': { facts: ['remote', 'bytesDone', 'seconds'], optional: ['file'], variants: ['send', 'fetch'] },
     'adb-battery-unknown': { facts: [] },
     'push-mismatch': { facts: ['file', 'remote', 'expected', 'found'], optional: ['path'] },
-    'push-refused': { facts: ['file', 'remote', 'phoneSaid'] },
+    'push-refused': { facts: ['file', 'remote', 'phoneSaid'], variants: ['push', 'restore'] },
     'adb-hash-failed': { facts: ['remote'], optional: ['phoneSaid', 'exitCode'], variants: ['said', 'status'] },
     'adb-no-such-file': { facts: ['remote'] },
     'apk-install-failed': { facts: ['file', 'phoneSaid'], optional: ['path'] },

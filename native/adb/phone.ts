@@ -113,6 +113,11 @@ export function disconnectedError(what: AdbActivity, cause?: unknown): ReviveErr
     return ReviveError.of('adb-disconnected', what, { cause });
 }
 
+/** The phone answered a file's SEND with FAIL: its reason (a folder of that name, a read-only place, a full disk), not a disconnect. */
+export function refusedError(variant: 'push' | 'restore', file: string, remote: string, cause: SyncFailError): ReviveError {
+    return ReviveError.of('push-refused', { variant, file, remote, phoneSaid: cause.message }, { cause });
+}
+
 async function openConnection(target: AdbTarget, signal?: AbortSignal): Promise<{ connection: AdbDaemonConnection; serial: string; hangUp: () => void }> {
     if ('host' in target) {
         try {
@@ -514,7 +519,7 @@ export class AdbPhone {
             if (watch.fired) throw stalledError(remotePath, basename(localPath), done, stallMs);
             if (ctx.signal?.aborted) throw ReviveError.of('cancelled', { variant: 'adb-send', what: basename(localPath) }, { cause: error });
             // The phone answered, with its reason (a folder of that name, a read-only place, a full disk).
-            if (error instanceof SyncFailError) throw ReviveError.of('push-refused', { file: basename(localPath), remote: remotePath, phoneSaid: error.message }, { cause: error });
+            if (error instanceof SyncFailError) throw refusedError('push', basename(localPath), remotePath, error);
             throw disconnectedError({ activity: 'send', file: basename(localPath), remote: remotePath }, error);
         } finally {
             watch.stop();

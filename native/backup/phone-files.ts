@@ -2,13 +2,16 @@
  * Files on the phone as streams over adb sync, for the backup engine: list a tree, read a file as
  * chunks, write a file from chunks. Nothing is buffered beyond a few chunks.
  */
+import { basename } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { AdbSync, AdbSyncRequestId, adbSyncWriteRequest, type Adb, type AdbSocket } from '@yume-chan/adb';
 import { ReadableStream, type ReadableStreamDefaultReader } from '@yume-chan/stream-extra';
-import { disconnectedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
+import { disconnectedError, refusedError, type AdbActivity, type AdbPhone } from '../adb/phone.js';
+import { SyncFailError } from '../adb/sync-frame.js';
 import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../adb/sync-recv.js';
 import { syncSend, type SendSource } from '../adb/sync-send.js';
 import { adbPayloads } from '../adb/tcp-connection.js';
+import type { ReviveError } from '../jobs/errors.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -329,8 +332,14 @@ export class PhoneFileWriter {
         try {
             await Promise.race([this.#channel.put(chunk), this.#done.then(() => Promise.reject(new Error('the phone closed the file early')))]);
         } catch (error) {
-            throw disconnectedError({ activity: 'write', remote: this.#path }, error);
+            throw this.#failed(error);
         }
+    }
+
+    /** The phone refused the file (its words), or the connection ended. */
+    #failed(error: unknown): ReviveError {
+        if (error instanceof SyncFailError) return refusedError('restore', basename(this.#path), this.#path, error);
+        return disconnectedError({ activity: 'write', remote: this.#path }, error);
     }
 
     /**
@@ -348,7 +357,7 @@ export class PhoneFileWriter {
         try {
             await this.#done;
         } catch (error) {
-            throw disconnectedError({ activity: 'write', remote: this.#path }, error);
+            throw this.#failed(error);
         }
     }
 }

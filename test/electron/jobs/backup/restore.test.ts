@@ -2,10 +2,11 @@
  * The restore job on virtual phones: it brings the phone to TWRP itself (from Android over adb,
  * from an unlocked bootloader by `fastboot boot`, nothing written), checks every part before that,
  * and an unplug mid-restore leaves a journal that names the part being sent and a job that resumes
- * by its id and finishes; so does a stop while internal storage is copied back.
+ * by its id and finishes; so does a stop while internal storage is copied back. A file the phone
+ * refuses is told in the phone's words, not as a disconnect.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,34 @@ function restore(phone: VirtualPhone, options: Omit<RestoreJobOptions, 'identiti
 }
 
 describe('the restore job', () => {
+    it("the phone refuses a file of internal storage (a folder has its name): the phone's words, not a disconnect; the journal stops at that file; no partition written", async () => {
+        const { stateDir, archive } = await backedUpThenUpgraded('ks01ltexx', 's4-refused', () => undefined);
+        // A folder where the restore puts ticket.pdf back: adbd answers that file's SEND with FAIL.
+        mkdirSync(join(stateDir, 'fs', 'data', 'media', '0', 'Download', 'ticket.pdf'), { recursive: true });
+        const upgraded = phoneSnapshot(stateDir);
+        const phone = await open('ks01ltexx', stateDir);
+        try {
+            const { error, events } = await restore(phone, { archive, jobId: 'restore-refused' });
+            expect(error).toBeInstanceOf(ReviveError);
+            expect((error as ReviveError).code).toBe('push-refused');
+            expect((error as ReviveError).message).toBe("The phone refused to store ticket.pdf as /data/media/0/Download/ticket.pdf: couldn't create file: Is a directory.");
+            expect(events.find((e) => e.type === 'failed')).toMatchObject({ step: 'restore', resumable: true });
+            const entries = readJournal(join(home, 'jobs', 'restore-refused.jsonl'));
+            const sent = entries.flatMap((e) => (e.t === 'note' && e.key === 'sending' ? [String(e.data['part'])] : []));
+            expect(sent.at(-1)).toBe('storage/Download/ticket.pdf');
+            expect(entries).toContainEqual(expect.objectContaining({ t: 'step', step: 'push', status: 'failed', detail: expect.stringContaining('refused to store ticket.pdf') }));
+            expect(JSON.stringify(entries)).not.toContain('disconnected');
+            expect(entries.some((e) => e.t === 'step' && e.step === 'twrp-restore')).toBe(false);
+            // Nothing was written to a partition; the folder is still a folder.
+            const refused = phoneSnapshot(stateDir);
+            expect(refused.writeCounts).toEqual(upgraded.writeCounts);
+            expect(refused.partitions).toEqual(upgraded.partitions);
+            expect(statSync(join(stateDir, 'fs', 'data', 'media', '0', 'Download', 'ticket.pdf')).isDirectory()).toBe(true);
+        } finally {
+            await phone.close();
+        }
+    });
+
     it('starts TWRP from RAM on an unlocked Nexus 6 in its bootloader: the recovery partition is never written; every byte comes back', async () => {
         const { stateDir, archive, before } = await backedUpThenUpgraded('shamu', 'nexus');
         const phone = await open('shamu', stateDir);
