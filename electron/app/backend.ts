@@ -6,8 +6,9 @@
  * the backups (backups.ts), recipes and uploads.
  */
 import '../wording.js';
-import type { EventName, EventPayload } from '../api/contract.js';
+import type { CommandName, EventName, EventPayload } from '../api/contract.js';
 import { ReviveError } from '../../native/jobs/errors.js';
+import { checkSilenceBounds } from '../../native/jobs/silence-bounds.js';
 import { appHome } from '../../native/jobs/journal.js';
 import { loadRecipes } from '../../native/manifests/load.js';
 import type { Recipe } from '../../native/manifests/schema.js';
@@ -44,6 +45,17 @@ export interface Backend extends ApiBackend {
     /** Where a job that ended here put its verified backup (undefined: no such job, or no backup). */
     backupFolderOf(jobId: string): string | undefined;
 }
+
+/**
+ * The commands that start work on a phone. Each checks every silence bound first, as the command
+ * line does before a command: TWRP's is read only once the phone has restarted into recovery, so
+ * a malformed one would otherwise be refused with the phone already moved.
+ */
+const PHONE_WORK: ReadonlySet<unknown> = new Set<CommandName>([
+    'startUpgrade', 'resumeJob', 'startLane', 'identifyPhone',
+    'backUpPhone', 'restoreBackup', 'makeTravelClean',
+    'listPhoneApps', 'pushPanelFiles', 'removePushedFiles', 'installApps',
+]);
 
 export function createBackend(options: BackendOptions = {}): Backend {
     const home = options.home ?? appHome();
@@ -128,7 +140,16 @@ export function createBackend(options: BackendOptions = {}): Backend {
         },
         uploads,
         backupFolderOf: (jobId) => upgrades.backupFolderOf(jobId),
-        call: (command, request) => dispatch(handlers, command, request),
+        async call(command, request) {
+            if (PHONE_WORK.has(command)) {
+                try {
+                    checkSilenceBounds();
+                } catch (error) {
+                    return { ok: false, error: toApiError(error) };
+                }
+            }
+            return dispatch(handlers, command, request);
+        },
         subscribe(listener) {
             listeners.add(listener);
             return () => void listeners.delete(listener);
