@@ -18,6 +18,9 @@ export interface DevicePipe {
     readonly isClosed: boolean;
 }
 
+/** What a device holds of the computer's transfers before the computer has to wait (see backlogAtMost). */
+export const DEVICE_BACKLOG_LIMIT = 8 * 1024 * 1024;
+
 /** The host side of the same pair, for the chassis (USB/IP, in-process USBDevice) to drive. */
 export interface HostPipeEnd {
     /**
@@ -29,10 +32,12 @@ export interface HostPipeEnd {
     readonly backlog: number;
     /**
      * Resolves once the device has taken all but at most `bytes` of what was delivered, or the pipe
-     * closed: a carrier with no flow control of its own (a TCP socket) waits for it before it reads
-     * on, as a real device's receive window would make the computer wait.
+     * closed; rejects with UsbError('aborted') when `signal` aborts first. Every carrier waits for it
+     * before it takes more from the computer (a USB face completes the OUT transfer, a TCP endpoint
+     * reads its socket on), as a real device NAKs or closes its receive window while its buffer is
+     * full: without it a download faster than the phone's disk sat whole in memory.
      */
-    backlogAtMost(bytes: number): Promise<void>;
+    backlogAtMost(bytes: number, signal?: AbortSignal): Promise<void>;
     /** Take the next device→host transfer of at most maxLength bytes; waits until the device sends. */
     take(maxLength: number, signal?: AbortSignal): Promise<Uint8Array>;
     close(reason?: string): void;
@@ -116,9 +121,24 @@ export function createPipePair(): { device: DevicePipe; host: HostPipeEnd } {
         get backlog() {
             return backlog;
         },
-        backlogAtMost(bytes) {
+        backlogAtMost(bytes, signal) {
             if (backlog <= bytes || closedReason !== undefined) return Promise.resolve();
-            return new Promise((resolve) => backlogWaiters.push({ bytes, resolve }));
+            return new Promise((resolve, reject) => {
+                const onAbort = (): void => {
+                    backlogWaiters = backlogWaiters.filter((waiter) => waiter !== entry);
+                    reject(new UsbError('aborted', 'The transfer was cancelled.', { cause: signal?.reason }));
+                };
+                const entry = {
+                    bytes,
+                    resolve: () => {
+                        signal?.removeEventListener('abort', onAbort);
+                        resolve();
+                    },
+                };
+                if (signal?.aborted) return onAbort();
+                signal?.addEventListener('abort', onAbort, { once: true });
+                backlogWaiters.push(entry);
+            });
         },
         async take(maxLength, signal) {
             for (;;) {

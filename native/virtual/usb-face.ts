@@ -9,7 +9,7 @@ import { encodeLangIds, encodeStringDescriptor } from '../usb/descriptors.js';
 import type { UrbStatus, UsbDeviceBackend } from '../usb/backend-device.js';
 import { UsbError } from '../usb/transport.js';
 import type { FaceDescriptors } from './face-descriptors.js';
-import type { HostPipeEnd } from './pipe.js';
+import { DEVICE_BACKLOG_LIMIT, type HostPipeEnd } from './pipe.js';
 
 /** What the face asks the phone before bulk bytes pass, either way. */
 export interface FaceHooks {
@@ -220,6 +220,9 @@ export class UsbFace implements UsbDeviceBackend {
             this.#hooks.unplug();
             throw this.#goneError();
         }
+        // The device NAKs while its buffer is full: the transfer completes once it has room again.
+        await this.host.backlogAtMost(DEVICE_BACKLOG_LIMIT, signal);
+        if (this.#isGone) throw this.#goneError();
         return { status: 'ok', bytesWritten: data.length };
     }
 

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { PhoneMode } from '../../manifests/schema.js';
 import { encodeFrameHeader, FrameDecoder, HANDSHAKE, parseHandshake } from '../../tcp/fastboot-frames.js';
-import type { HostPipeEnd } from '../pipe.js';
+import { DEVICE_BACKLOG_LIMIT, type HostPipeEnd } from '../pipe.js';
 import { listenOnLoopback } from './loopback-server.js';
 
 /** What the endpoint needs of a phone (VirtualPhone has it). */
@@ -22,12 +22,6 @@ export interface FastbootTcpEndpoint {
 
 /** Frames up to this size are one transfer; larger ones (download data) stream through in slices. */
 const WHOLE_FRAME_LIMIT = 1024 * 1024;
-/**
- * Download data the phone has not written yet, at most: past it the socket stops reading until the
- * phone catches up. A bootloader's TCP receive window holds the computer back the same way; without
- * it a 512 MiB download sat in this process's memory whenever the disk was slower than loopback.
- */
-const BACKLOG_LIMIT = 8 * 1024 * 1024;
 
 function bridge(socket: Socket, phone: FastbootEndpointPhone): void {
     socket.setNoDelay(true);
@@ -58,9 +52,9 @@ function bridge(socket: Socket, phone: FastbootEndpointPhone): void {
             socket.destroy();
             return;
         }
-        if (host.backlog > BACKLOG_LIMIT) {
+        if (host.backlog > DEVICE_BACKLOG_LIMIT) {
             socket.pause();
-            void host.backlogAtMost(BACKLOG_LIMIT).then(() => socket.resume());
+            void host.backlogAtMost(DEVICE_BACKLOG_LIMIT).then(() => socket.resume());
         }
     });
 }
