@@ -1,6 +1,6 @@
 /**
- * adb sync's frame layout (file_sync_protocol.h), for the lean RECV reader (./sync-recv.ts) and
- * SEND writer (./sync-send.ts): a 4-byte id (four ASCII letters), a u32 little-endian length, then
+ * adb sync's frame layout (file_sync_protocol.h), for the lean RECV reader (./sync-recv.ts), the
+ * SEND writer (./sync-send.ts) and the virtual phone's sync service (../virtual/adbd-sync.ts): a 4-byte id (four ASCII letters), a u32 little-endian length, then
  * that many bytes for DATA, FAIL (the phone's message) and a request's path; DONE carries the
  * file's mtime in its length field, OKAY nothing.
  */
@@ -19,7 +19,12 @@ function frameId(letters: string): number {
 }
 
 export const SyncId = {
+    STAT: frameId('STAT'),
+    LIST: frameId('LIST'),
+    DENT: frameId('DENT'),
     SEND: frameId('SEND'),
+    RECV: frameId('RECV'),
+    QUIT: frameId('QUIT'),
     DATA: frameId('DATA'),
     DONE: frameId('DONE'),
     OKAY: frameId('OKAY'),

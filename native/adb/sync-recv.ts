@@ -3,10 +3,11 @@
  * frame's bytes are handed on as views of the chunk they came in (a frame split across chunks as
  * two views), with no copy, struct decoding or promise per field. The library's reader costs a
  * few reads, a buffer and several promises per 64 KiB frame; a 2 GiB backup has 32768 of them.
- * The frames are laid out in ./sync-frame.ts; DONE ends the file.
+ * The frames are laid out in ./sync-frame.ts; DONE ends the file. The virtual phone's adbd reads
+ * a SEND's DATA and DONE with it too.
  */
 
-import { FRAME_HEADER, idLetters, MAX_FAIL_MESSAGE, SyncFailError, SyncFrameError, SyncId } from './sync-frame.js';
+import { FRAME_HEADER, idLetters, MAX_FAIL_MESSAGE, SYNC_DATA_MAX, SyncFailError, SyncFrameError, SyncId } from './sync-frame.js';
 
 const { DATA, DONE, FAIL } = SyncId;
 
@@ -29,11 +30,17 @@ export class SyncRecvParser {
     /** The FAIL message being gathered (it may span chunks), with the bytes still to come. */
     #fail: { readonly bytes: Buffer; filled: number } | undefined;
     #done = false;
+    #mtime = 0;
 
     /** The next chunk of the socket; call only after `next` returned NEED_CHUNK. */
     push(chunk: Uint8Array): void {
         this.#chunk = chunk;
         this.#offset = 0;
+    }
+
+    /** The file's time DONE carried (seconds since the epoch; SEND's DONE sets it, RECV's is 0). */
+    get mtime(): number {
+        return this.#mtime;
     }
 
     /** Bytes of the chunk after DONE (none from a well-behaved phone). */
@@ -87,8 +94,12 @@ export class SyncRecvParser {
                 id = this.#header.readUInt32LE(0);
                 length = this.#header.readUInt32LE(4);
             }
-            if (id === DATA) this.#dataLeft = length;
-            else if (id === DONE) this.#done = true;
+            if (id === DATA && length <= SYNC_DATA_MAX) this.#dataLeft = length;
+            else if (id === DATA) throw new SyncFrameError(`a DATA frame claimed ${length} bytes, more than sync's ${SYNC_DATA_MAX}`);
+            else if (id === DONE) {
+                this.#done = true;
+                this.#mtime = length;
+            }
             else if (id === FAIL && length <= MAX_FAIL_MESSAGE) this.#fail = { bytes: Buffer.allocUnsafe(length), filled: 0 };
             else if (id === FAIL) throw new SyncFrameError(`the phone's FAIL message claimed ${length} bytes`);
             else throw new SyncFrameError(`expected DATA, DONE or FAIL from the phone, got ${JSON.stringify(idLetters(id))}`);

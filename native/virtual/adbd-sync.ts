@@ -5,17 +5,17 @@
  */
 import { appendFile, open, mkdir, readdir, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { FRAME_HEADER, SYNC_DATA_MAX, SyncId } from '../adb/sync-frame.js';
+import { FILE_DONE, NEED_CHUNK, SyncRecvParser } from '../adb/sync-recv.js';
+import { SendBuffer } from '../adb/sync-send.js';
 import type { ServiceContext } from './adbd-service.js';
 import { StreamClosedError, type AdbdStream } from './adbd-stream.js';
 import { blockLength, blockPartition, byNameEntries, canReadBlocks, isByNameDir, readBlock, S_IFBLK } from './adbd-block.js';
 
-const SYNC_DATA_MAX = 64 * 1024;
 /** A pushed file's bytes are written once this much has come, or everything that has come is taken. */
 const WRITE_BATCH = 1024 * 1024;
 /** …or this many pieces (a writev takes at most IOV_MAX, 1024 on Linux). */
 const MAX_WRITE_PIECES = 256;
-const id = (text: string): number => text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16) | (text.charCodeAt(3) << 24);
-const ID = { STAT: id('STAT'), LIST: id('LIST'), SEND: id('SEND'), RECV: id('RECV'), QUIT: id('QUIT'), DATA: id('DATA'), DONE: id('DONE'), OKAY: id('OKAY'), FAIL: id('FAIL'), DENT: id('DENT') } as const;
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -29,9 +29,9 @@ function words(...values: number[]): Uint8Array {
 
 function failMessage(message: string): Uint8Array {
     const text = new TextEncoder().encode(message);
-    const out = new Uint8Array(8 + text.length);
-    out.set(words(ID.FAIL, text.length), 0);
-    out.set(text, 8);
+    const out = new Uint8Array(FRAME_HEADER + text.length);
+    out.set(words(SyncId.FAIL, text.length), 0);
+    out.set(text, FRAME_HEADER);
     return out;
 }
 
@@ -68,14 +68,12 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
     const handle = failure ? undefined : await open(hostPath, 'wx');
     let done = false;
     try {
-        // The frames are cut out of the pieces the host wrote, and their file bytes written with
-        // one writev once what has come is taken (a WRTE, up to 1 MiB): the same bytes in the same
-        // order as a write per frame, which cost the phone's one thread a file system call per
-        // 64 KiB (about 0.35 s of CPU per 512 MiB).
-        const header = new Uint8Array(8);
-        const headerView = new DataView(header.buffer);
-        let headerFilled = 0;
-        let dataLeft = 0;
+        // The frames are cut out of the pieces the host wrote (by the client's own RECV parser,
+        // ../adb/sync-recv.ts: DATA and DONE are laid out alike both ways), and their file bytes
+        // written with one writev once what has come is taken (a WRTE, up to 1 MiB): the same bytes
+        // in the same order as a write per frame, which cost the phone's one thread a file system
+        // call per 64 KiB (about 0.35 s of CPU per 512 MiB).
+        const parser = new SyncRecvParser();
         let pending: Uint8Array[] = [];
         let pendingBytes = 0;
         const flush = async (): Promise<void> => {
@@ -86,47 +84,26 @@ async function receiveFile(stream: AdbdStream, context: ServiceContext, spec: st
         for (;;) {
             const chunk = await stream.read();
             if (!chunk) throw new StreamClosedError(`stream ${stream.service} closed during SEND`);
-            let at = 0;
-            let mtime: number | undefined;
-            while (at < chunk.length && mtime === undefined) {
-                if (dataLeft > 0) {
-                    const take = Math.min(dataLeft, chunk.length - at);
-                    pending.push(chunk.subarray(at, at + take));
-                    pendingBytes += take;
-                    at += take;
-                    dataLeft -= take;
-                    continue;
-                }
-                const take = Math.min(8 - headerFilled, chunk.length - at);
-                header.set(chunk.subarray(at, at + take), headerFilled);
-                headerFilled += take;
-                at += take;
-                if (headerFilled < 8) break;
-                headerFilled = 0;
-                const kind = headerView.getUint32(0, true);
-                const length = headerView.getUint32(4, true);
-                if (kind === ID.DATA) {
-                    if (length > SYNC_DATA_MAX) throw new Error('sync DATA chunk too large');
-                    dataLeft = length;
-                } else if (kind === ID.DONE) {
-                    mtime = length;
-                } else {
-                    throw new Error('unexpected sync message during SEND');
-                }
+            parser.push(chunk);
+            let next = parser.next();
+            for (; next !== NEED_CHUNK && next !== FILE_DONE; next = parser.next()) {
+                pending.push(next);
+                pendingBytes += next.length;
+                if (pending.length >= MAX_WRITE_PIECES) await flush();
             }
-            if (mtime === undefined) {
-                if (!stream.hasUnread || pendingBytes >= WRITE_BATCH || pending.length >= MAX_WRITE_PIECES) await flush();
+            if (next === NEED_CHUNK) {
+                if (!stream.hasUnread || pendingBytes >= WRITE_BATCH) await flush();
                 continue;
             }
             await flush();
             // What came after DONE is the session's next request.
-            stream.unread(chunk.subarray(at));
+            stream.unread(parser.rest);
             if (handle) {
                 await handle.close();
-                await utimes(hostPath, mtime, mtime).catch(() => undefined);
+                await utimes(hostPath, parser.mtime, parser.mtime).catch(() => undefined);
             }
             done = true;
-            await stream.write(failure ? failMessage(failure) : words(ID.OKAY, 0));
+            await stream.write(failure ? failMessage(failure) : words(SyncId.OKAY, 0));
             return;
         }
     } finally {
@@ -172,7 +149,7 @@ async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number
         return;
     }
     // Pack several DATA chunks into one WRTE: fewer round trips than one chunk per WRTE.
-    const perWrite = Math.max(1, Math.floor(maxPayload / (SYNC_DATA_MAX + 8)));
+    const perWrite = Math.max(1, Math.floor(maxPayload / (SYNC_DATA_MAX + FRAME_HEADER)));
     const opened = handle;
     const readBatch = (): Promise<ReadBatch> => {
         const reading = readFrames(opened, perWrite);
@@ -194,7 +171,7 @@ async function sendFile(stream: AdbdStream, hostPath: string, maxPayload: number
         }
         // Before DONE: once the host has its copy, the phone's file is already what it is now.
         await afterRead?.();
-        await stream.write(words(ID.DONE, 0));
+        await stream.write(words(SyncId.DONE, 0));
     } finally {
         // A read still under way (the host went away mid-file) finishes before the file closes.
         await next.catch(() => undefined);
@@ -215,20 +192,10 @@ interface ReadBatch {
  * is the file's end; the frames are the ones adbd sends, one read() per frame.
  */
 async function readFrames(handle: FileHandle, count: number): Promise<ReadBatch> {
-    const frame = SYNC_DATA_MAX + 8;
     // A fresh buffer each time: the WRTE keeps it until the host has it.
-    const buffer = Buffer.allocUnsafe(count * frame);
-    const views: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) views.push(buffer.subarray(i * frame + 8, (i + 1) * frame));
-    const { bytesRead } = await handle.readv(views);
-    let used = 0;
-    for (let left = bytesRead; left > 0; left -= SYNC_DATA_MAX) {
-        const length = Math.min(left, SYNC_DATA_MAX);
-        buffer.writeUInt32LE(ID.DATA, used);
-        buffer.writeUInt32LE(length, used + 4);
-        used += 8 + length;
-    }
-    return { frames: buffer.subarray(0, used), ended: bytesRead < count * SYNC_DATA_MAX };
+    const buffer = new SendBuffer(SYNC_DATA_MAX, count);
+    const { bytesRead } = await handle.readv(buffer.slots);
+    return { frames: buffer.frame(bytesRead).wire, ended: bytesRead < count * SYNC_DATA_MAX };
 }
 
 /** STAT of a device path: partitions' block devices first, then the phone's files. */
@@ -248,13 +215,13 @@ async function sendBlock(stream: AdbdStream, context: ServiceContext, partition:
     for await (const data of readBlock(context, partition)) {
         for (let at = 0; at < data.length; at += SYNC_DATA_MAX) {
             const piece = data.subarray(at, Math.min(at + SYNC_DATA_MAX, data.length));
-            const packet = new Uint8Array(8 + piece.length);
-            packet.set(words(ID.DATA, piece.length), 0);
-            packet.set(piece, 8);
+            const packet = new Uint8Array(FRAME_HEADER + piece.length);
+            packet.set(words(SyncId.DATA, piece.length), 0);
+            packet.set(piece, FRAME_HEADER);
             await stream.write(packet);
         }
     }
-    await stream.write(words(ID.DONE, 0));
+    await stream.write(words(SyncId.DONE, 0));
 }
 
 async function listDir(stream: AdbdStream, context: ServiceContext, devicePath: string): Promise<void> {
@@ -265,37 +232,37 @@ async function listDir(stream: AdbdStream, context: ServiceContext, devicePath: 
         const [mode, size, mtime] = byName && name !== '.' && name !== '..' ? await statPath(context, `${devicePath}/${name}`) : await statWords(join(hostPath, name));
         const nameBytes = new TextEncoder().encode(name);
         const entry = new Uint8Array(20 + nameBytes.length);
-        entry.set(words(ID.DENT, mode, size, mtime, nameBytes.length), 0);
+        entry.set(words(SyncId.DENT, mode, size, mtime, nameBytes.length), 0);
         entry.set(nameBytes, 20);
         await stream.write(entry);
     }
-    await stream.write(words(ID.DONE, 0, 0, 0, 0));
+    await stream.write(words(SyncId.DONE, 0, 0, 0, 0));
 }
 
 export async function runSyncService(stream: AdbdStream, context: ServiceContext): Promise<void> {
     for (;;) {
-        const header = await stream.readExactly(8).catch(() => undefined);
+        const header = await stream.readExactly(FRAME_HEADER).catch(() => undefined);
         if (!header) return;
         const view = new DataView(header.buffer, header.byteOffset, 8);
         const kind = view.getUint32(0, true);
         const length = view.getUint32(4, true);
-        if (kind === ID.QUIT) {
-            await stream.write(words(ID.QUIT, 0));
+        if (kind === SyncId.QUIT) {
+            await stream.write(words(SyncId.QUIT, 0));
             return;
         }
         if (length > 1024) throw new Error('sync path too long');
         const path = new TextDecoder().decode(await stream.readExactly(length));
         switch (kind) {
-            case ID.STAT:
-                await stream.write(words(ID.STAT, ...(await statPath(context, path))));
+            case SyncId.STAT:
+                await stream.write(words(SyncId.STAT, ...(await statPath(context, path))));
                 break;
-            case ID.LIST:
+            case SyncId.LIST:
                 await listDir(stream, context, path);
                 break;
-            case ID.SEND:
+            case SyncId.SEND:
                 await receiveFile(stream, context, path);
                 break;
-            case ID.RECV: {
+            case SyncId.RECV: {
                 const partition = blockPartition(context, path);
                 if (partition) await sendBlock(stream, context, partition);
                 else await sendFile(stream, context.fs.hostPath(path), stream.maxPayloadHint, () => changeIfStillWritten(context, path));

@@ -111,3 +111,23 @@ describe('sync RECV frames off socket chunks', () => {
         expect(outcome.error).toBeInstanceOf(SyncFrameError);
     });
 });
+
+describe('sync frames as the virtual adbd reads a SEND with the same parser', () => {
+    it('gives the time DONE carries, in any slicing', () => {
+        fc.assert(
+            fc.property(pieces, cuts, fc.integer({ min: 0, max: 0xffffffff }), (bodies, at, mtime) => {
+                const parser = new SyncRecvParser();
+                const chunks = cut(Buffer.concat([...bodies.map((body) => frame('DATA', body)), frame('DONE', mtime)]), at);
+                let index = 0;
+                for (let next = parser.next(); next !== FILE_DONE; next = parser.next()) if (next === NEED_CHUNK) parser.push(chunks[index++] ?? Buffer.alloc(0));
+                expect(parser.mtime).toBe(mtime);
+            }),
+        );
+    });
+
+    it('refuses a DATA frame longer than sync allows, without waiting for its bytes', () => {
+        const outcome = parse([frame('DATA', 64 * 1024 + 1)]);
+        expect(outcome.error).toBeInstanceOf(SyncFrameError);
+        expect(String(outcome.error)).toMatch(/65537 bytes/);
+    });
+});
